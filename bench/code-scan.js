@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/**
+ * Code-scan benchmark: the rel4lint CLI against a bare TypeScript parse + full walk of the same
+ * files, measured in the same run on the same machine. Prints wall times, the ratio, and the CLI's
+ * peak RSS.
+ *
+ *   node bench/code-scan.js                 # corpus: aws-cdk-lib's JavaScript (npm pack, cached in $TMPDIR)
+ *   node bench/code-scan.js --corpus <dir>  # any directory
+ *   node bench/code-scan.js --runs 3        # best of N for each side
+ *
+ * Needs `npm run build` first (the CLI runs from dist/).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CDK_VERSION = '2.276.0';
+
+const { values } = parseArgs({
+  options: { corpus: { type: 'string' }, runs: { type: 'string', default: '1' } },
+});
+const runs = Math.max(1, Number(values.runs));
+
+function cdkCorpus() {
+  const dir = path.join(tmpdir(), `rel4lint-bench-aws-cdk-lib-${CDK_VERSION}`);
+  const pkg = path.join(dir, 'package');
+  if (!existsSync(pkg)) {
+    mkdirSync(dir, { recursive: true });
+    console.error(`fetching aws-cdk-lib@${CDK_VERSION} with npm pack into ${dir} ...`);
+    const tgz = execFileSync('npm', ['pack', `aws-cdk-lib@${CDK_VERSION}`, '--silent'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop();
+    execFileSync('tar', ['xzf', tgz], { cwd: dir });
+  }
+  return pkg;
+}
+
+const corpus = path.resolve(values.corpus ?? cdkCorpus());
+if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
+  console.error('dist/ is missing: run `npm run build` first');
+  process.exit(2);
+}
+
+function listCode(dir, out = []) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === '.git') continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) listCode(full, out);
+    else if (/\.(ts|tsx|mts|cts|js|jsx|mjs|cjs)$/.test(entry.name) && !/\.d\.[mc]?ts$/.test(entry.name)) out.push(full);
+  }
+  return out;
+}
+
+const files = listCode(corpus);
+const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+console.log(`corpus: ${corpus}\n  ${files.length} code files, ${(bytes / 1e6).toFixed(1)} MB`);
+
+/** Baseline in a child process: read + ts.createSourceFile + iterative full walk of every file. */
+const BASELINE = `
+const ts = require('typescript');
+const fs = require('fs');
+const files = JSON.parse(fs.readFileSync(0, 'utf8'));
+let nodes = 0;
+const t0 = process.hrtime.bigint();
+for (const f of files) {
+  const sf = ts.createSourceFile(f, fs.readFileSync(f, 'utf8'), ts.ScriptTarget.Latest, true);
+  const stack = [sf];
+  while (stack.length) { const n = stack.pop(); nodes++; ts.forEachChild(n, (c) => { stack.push(c); }); }
+}
+console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6, nodes }));
+`;
+
+function timeChild(args, input) {
+  const t0 = process.hrtime.bigint();
+  const res = spawnSync('/usr/bin/time', ['-f', '%M', ...args], { input, encoding: 'utf8', maxBuffer: 1 << 28, cwd: ROOT });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const rssKb = Number(res.stderr.trim().split('\n').pop());
+  return { ms, rssMb: rssKb / 1024, stdout: res.stdout, status: res.status, stderr: res.stderr };
+}
+
+let best = { base: Infinity, cli: Infinity, rss: 0, findings: 0 };
+for (let i = 0; i < runs; i++) {
+  const base = timeChild([process.execPath, '-e', BASELINE], JSON.stringify(files));
+  const cli = timeChild([process.execPath, path.join(ROOT, 'bin', 'rel4lint.js'), corpus, '--format', 'json', '--no-progress'], undefined);
+  if (cli.status !== 0 && cli.status !== 1) {
+    console.error(cli.stderr);
+    process.exit(2);
+  }
+  const findings = JSON.parse(cli.stdout).findings.length;
+  best = { base: Math.min(best.base, base.ms), cli: Math.min(best.cli, cli.ms), rss: Math.max(best.rss, cli.rssMb), findings };
+}
+console.log(`bare parse + walk : ${(best.base / 1000).toFixed(2)} s (whole process)`);
+console.log(`rel4lint CLI      : ${(best.cli / 1000).toFixed(2)} s, peak RSS ${best.rss.toFixed(0)} MB, ${best.findings} findings`);
+console.log(`ratio CLI / bare  : ${(best.cli / best.base).toFixed(2)}`);

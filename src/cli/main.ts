@@ -1,0 +1,286 @@
+/**
+ * The command-line front end: arguments in, exit code out. `main` never exits the process and
+ * never throws: usage and configuration errors print one line (plus a pointer to `--help`) and
+ * return 2, unexpected errors print the stack and return 2.
+ *
+ * The engine, configuration and rule registry are loaded lazily, so that `--help` and
+ * `--version` answer without loading the TypeScript compiler.
+ */
+import { readFileSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createColors } from 'picocolors';
+import type { AnyRule, Level, LintResult, Preset } from '../core/types.js';
+import { discoverFiles } from '../core/discover.js';
+import { FORMAT_NAMES, isFormatName, REPORTERS, stylishSummary, type FormatName } from '../reporters/index.js';
+import { countBySeverity } from '../reporters/findings.js';
+import { isUserError, UsageError } from './errors.js';
+import { ExitCode } from './exit-codes.js';
+import { helpText, parseCommandLine, type ParsedArgs } from './options.js';
+
+export interface WritableLike {
+  write(chunk: string): unknown;
+}
+
+export interface CliIo {
+  stdout: WritableLike;
+  stderr: WritableLike;
+  cwd: string;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+const PRESETS: Preset[] = ['recommended', 'strict'];
+const LEVELS: Level[] = ['off', 'note', 'warning', 'error'];
+
+let cachedVersion: string | undefined;
+
+/** The package version, read from the package.json two levels above this module (src/cli or dist/cli). */
+export function toolVersion(): string {
+  if (cachedVersion === undefined) {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    cachedVersion = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  }
+  return cachedVersion;
+}
+
+/**
+ * Colour: an explicit `--color`/`--no-color` wins; then FORCE_COLOR (`0`/`false` = off, any other
+ * value = on), then NO_COLOR (non-empty = off) and TERM=dumb; otherwise on for a terminal.
+ */
+export function colorEnabled(flag: boolean | undefined, isTTY: boolean, env: Record<string, string | undefined>): boolean {
+  if (flag !== undefined) return flag;
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (env['NO_COLOR'] !== undefined && env['NO_COLOR'] !== '') return false;
+  if (env['TERM'] === 'dumb') return false;
+  return isTTY;
+}
+
+interface Settings {
+  format: FormatName;
+  preset: Preset;
+  maxWarnings: number;
+  overrides: Record<string, Level>;
+}
+
+function validate(args: ParsedArgs): Settings {
+  const format = args.format ?? 'stylish';
+  if (!isFormatName(format)) throw new UsageError(`unknown format '${format}' (expected one of: ${FORMAT_NAMES.join(', ')})`);
+  const preset = args.preset ?? 'recommended';
+  if (!PRESETS.includes(preset as Preset)) throw new UsageError(`unknown preset '${preset}' (expected one of: ${PRESETS.join(', ')})`);
+  let maxWarnings = -1;
+  if (args.maxWarnings !== undefined) {
+    if (!/^(?:-1|\d+)$/.test(args.maxWarnings.trim())) {
+      throw new UsageError(`--max-warnings expects a non-negative integer, got '${args.maxWarnings}'`);
+    }
+    maxWarnings = Number(args.maxWarnings.trim());
+  }
+  const overrides: Record<string, Level> = {};
+  for (const spec of args.rule) {
+    const m = /^\s*([^=\s]+)\s*=\s*([a-z]+)\s*$/.exec(spec);
+    if (!m) throw new UsageError(`--rule expects <name>=<${LEVELS.join('|')}>, got '${spec}'`);
+    const level = m[2] as Level;
+    if (!LEVELS.includes(level)) throw new UsageError(`--rule ${m[1]}: level must be one of ${LEVELS.join(', ')}, got '${m[2]}'`);
+    overrides[m[1]!] = level;
+  }
+  if (args.outputFile !== undefined && args.outputFile.trim() === '') throw new UsageError('--output-file expects a path');
+  return { format, preset: preset as Preset, maxWarnings, overrides };
+}
+
+// ---------------------------------------------------------------------------------------------
+// --list-rules, --explain
+
+function renderRuleTable(rules: AnyRule[], color: boolean): string {
+  const c = createColors(color);
+  const header = ['rule', 'best practices', 'severity', 'presets', 'targets', 'description'];
+  const rows = [...rules]
+    .sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0))
+    .map((r) => [
+      r.meta.name,
+      r.meta.bestPractices.join(', '),
+      r.meta.severity,
+      r.meta.presets.join(', ') || '-',
+      r.meta.targets.join(', '),
+      r.meta.description,
+    ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[], paint: (s: string, i: number) => string): string =>
+    cells.map((cell, i) => paint(i === cells.length - 1 ? cell : cell.padEnd(widths[i]!), i)).join('  ');
+  const sev = (s: string): string => (s.startsWith('error') ? c.red(s) : s.startsWith('warning') ? c.yellow(s) : c.blue(s));
+  const out = [line(header, (s) => c.bold(s))];
+  for (const row of rows) out.push(line(row, (s, i) => (i === 0 ? c.bold(s) : i === 2 ? sev(s) : s)));
+  return `${out.join('\n')}\n`;
+}
+
+/** Markdown for the terminal: HTML comments dropped, headings bold, code fences kept verbatim. */
+export function renderMarkdown(markdown: string, color: boolean): string {
+  const c = createColors(color);
+  const out: string[] = [];
+  let fence: string | undefined;
+  let inComment = false;
+  for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
+    if (fence !== undefined) {
+      out.push(line);
+      if (line.trimStart().startsWith(fence)) fence = undefined;
+      continue;
+    }
+    if (inComment) {
+      if (line.includes('-->')) inComment = false;
+      continue;
+    }
+    const trimmed = line.trim();
+    if (trimmed.startsWith('<!--')) {
+      if (!trimmed.includes('-->')) inComment = true;
+      continue;
+    }
+    const open = /^\s*(`{3,}|~{3,})/.exec(line);
+    if (open) {
+      fence = open[1];
+      out.push(line);
+      continue;
+    }
+    const heading = /^(#{1,6})\s+(.*)$/.exec(line);
+    if (heading && color) {
+      out.push(heading[1]!.length === 1 ? c.bold(c.underline(heading[2]!)) : c.bold(heading[2]!));
+      continue;
+    }
+    out.push(line);
+  }
+  while (out.length > 0 && out[0]!.trim() === '') out.shift();
+  while (out.length > 0 && out[out.length - 1]!.trim() === '') out.pop();
+  return `${out.join('\n')}\n`;
+}
+
+/** A doc built from the rule's metadata, for a rule whose README cannot be read. */
+function docFromMeta(rule: AnyRule, docUrl: string): string {
+  const m = rule.meta;
+  return [
+    `# ${m.name}`,
+    '',
+    m.description,
+    '',
+    `- Best practices: ${m.bestPractices.join(', ')}`,
+    `- Default severity: ${m.severity}`,
+    `- Presets: ${m.presets.join(', ') || 'none'}`,
+    `- Targets: ${m.targets.join(', ')}`,
+    '',
+    '## How to fix',
+    '',
+    m.help,
+    '',
+    `Documentation: ${docUrl}`,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** A path for messages: relative to cwd when inside it, absolute otherwise. */
+function relativeForDisplay(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  if (rel === '') return '.';
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return file;
+  return rel.split(path.sep).join('/');
+}
+
+async function writeReport(file: string, text: string): Promise<void> {
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, text);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new UsageError(`cannot write ${file} (${typeof code === 'string' ? code : String(error)})`);
+  }
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseCommandLine(argv);
+  if (args.help) {
+    io.stdout.write(helpText());
+    return ExitCode.Ok;
+  }
+  if (args.version) {
+    io.stdout.write(`${toolVersion()}\n`);
+    return ExitCode.Ok;
+  }
+  const settings = validate(args);
+  const stdoutColor = colorEnabled(args.color, io.stdoutIsTTY, io.env);
+  const stderrColor = colorEnabled(args.color, io.stderrIsTTY, io.env);
+  const err = createColors(stderrColor);
+
+  const registry = await import('../rules/index.js');
+
+  if (args.listRules) {
+    io.stdout.write(renderRuleTable(registry.RULES, stdoutColor));
+    return ExitCode.Ok;
+  }
+
+  if (args.explain !== undefined) {
+    const rule = registry.RULES.find((r) => r.meta.name === args.explain);
+    if (!rule) throw new UsageError(`unknown rule '${args.explain}' (see --list-rules)`);
+    let doc: string;
+    try {
+      doc = await fs.readFile(registry.ruleReadmePath(rule.meta.name), 'utf8');
+    } catch {
+      doc = docFromMeta(rule, registry.ruleDocUrl(rule.meta.name));
+    }
+    io.stdout.write(renderMarkdown(doc, stdoutColor));
+    return ExitCode.Ok;
+  }
+
+  const { resolveRules } = await import('../core/config.js');
+  const rules = resolveRules(settings.preset, settings.overrides);
+  const discovery = await discoverFiles(io.cwd, args.paths);
+  if (!args.quiet) {
+    for (const s of discovery.skipped) {
+      io.stderr.write(`${err.yellow('warning')} skipped ${relativeForDisplay(io.cwd, s.file)}: ${s.reason}\n`);
+    }
+    if (discovery.files.length === 0) io.stderr.write(`${err.yellow('warning')} no files to scan\n`);
+  }
+
+  const { lint } = await import('../core/engine.js');
+  const result: LintResult = await lint({ cwd: io.cwd, files: discovery.files, rules });
+
+  const outputFile = args.outputFile !== undefined ? path.resolve(io.cwd, args.outputFile) : undefined;
+  const report = REPORTERS[settings.format](result, {
+    // A report written to a file is coloured only on explicit request.
+    color: outputFile !== undefined ? args.color === true : stdoutColor,
+    cwd: io.cwd,
+    toolVersion: toolVersion(),
+    quiet: args.quiet,
+    ruleDocUrl: registry.ruleDocUrl,
+  });
+  if (outputFile !== undefined) {
+    await writeReport(outputFile, report);
+    io.stderr.write(`${stylishSummary(result, { color: stderrColor })} ${err.dim(`(report written to ${relativeForDisplay(io.cwd, outputFile)})`)}\n`);
+  } else {
+    io.stdout.write(report);
+  }
+
+  // The exit code counts every finding, whatever --quiet hid. Notes never fail.
+  const counts = countBySeverity(result.findings);
+  const tooManyWarnings = settings.maxWarnings >= 0 && counts.warning > settings.maxWarnings;
+  if (tooManyWarnings) {
+    io.stderr.write(`rel4lint found too many warnings (${counts.warning}, maximum: ${settings.maxWarnings})\n`);
+  }
+  return counts.error > 0 || tooManyWarnings ? ExitCode.Findings : ExitCode.Ok;
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  try {
+    return await run(argv, io);
+  } catch (error) {
+    try {
+      if (isUserError(error)) {
+        io.stderr.write(`rel4lint: ${error.message}\nRun 'rel4lint --help' for usage.\n`);
+      } else {
+        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        io.stderr.write(`rel4lint: internal error: ${detail}\n`);
+      }
+    } catch {
+      // Nowhere left to report to.
+    }
+    return ExitCode.Error;
+  }
+}

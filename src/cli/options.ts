@@ -1,0 +1,168 @@
+/**
+ * The command-line options, declared once: the same table drives `util.parseArgs` and the
+ * `--help` text.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './errors.js';
+
+export interface OptionSpec {
+  /** Long name without dashes. */
+  name: string;
+  short?: string;
+  type: 'boolean' | 'string';
+  multiple?: boolean;
+  /** Placeholder shown in help for string options. */
+  arg?: string;
+  /** How the option is written in help when not `--name` (e.g. `--[no-]color`). */
+  display?: string;
+  description: string;
+  group: 'Output' | 'Rules' | 'Information' | 'Miscellaneous';
+}
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { name: 'format', type: 'string', arg: 'stylish|json|sarif', description: 'Report format (default: stylish)', group: 'Output' },
+  {
+    name: 'output-file',
+    short: 'o',
+    type: 'string',
+    arg: 'path',
+    description: 'Write the report to this file (parent folders are created); a summary still goes to the terminal',
+    group: 'Output',
+  },
+  { name: 'quiet', type: 'boolean', description: 'Report errors only (the exit code still counts everything)', group: 'Output' },
+  {
+    name: 'max-warnings',
+    type: 'string',
+    arg: 'n',
+    description: 'Exit with code 1 when there are more than n warnings',
+    group: 'Output',
+  },
+  {
+    name: 'color',
+    type: 'boolean',
+    display: '--color, --no-color',
+    description: 'Force colour on or off (default: on when stdout is a terminal and NO_COLOR is unset)',
+    group: 'Output',
+  },
+  { name: 'progress', type: 'boolean', display: '--no-progress', description: 'Do not show a progress indicator', group: 'Output' },
+  {
+    name: 'preset',
+    type: 'string',
+    arg: 'recommended|strict',
+    description: 'Rule preset (default: recommended)',
+    group: 'Rules',
+  },
+  {
+    name: 'rule',
+    type: 'string',
+    multiple: true,
+    arg: 'name=off|note|warning|error',
+    description: "Override a rule's severity (repeatable)",
+    group: 'Rules',
+  },
+  { name: 'list-rules', type: 'boolean', description: 'List the rules and exit', group: 'Information' },
+  { name: 'explain', type: 'string', arg: 'rule', description: "Show a rule's documentation and exit", group: 'Information' },
+  { name: 'help', short: 'h', type: 'boolean', description: 'Show this help and exit', group: 'Miscellaneous' },
+  { name: 'version', short: 'v', type: 'boolean', description: 'Show the version and exit', group: 'Miscellaneous' },
+];
+
+export interface ParsedArgs {
+  paths: string[];
+  format?: string;
+  outputFile?: string;
+  quiet: boolean;
+  maxWarnings?: string;
+  color?: boolean;
+  progress: boolean;
+  preset?: string;
+  rule: string[];
+  listRules: boolean;
+  explain?: string;
+  help: boolean;
+  version: boolean;
+}
+
+function parseArgsConfig(): ParseArgsConfig['options'] {
+  const options: NonNullable<ParseArgsConfig['options']> = {};
+  for (const o of OPTIONS) {
+    options[o.name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
+  }
+  return options;
+}
+
+/** Node's messages add advice about `--`; keep the first sentence. */
+function cleanMessage(message: string): string {
+  const first = message.split('\n')[0]!.replace(/\. To specify .*$/, '');
+  return first.replace(/\.$/, '');
+}
+
+/** Parses argv (without node and script). Throws UsageError on unknown or malformed options. */
+export function parseCommandLine(argv: string[]): ParsedArgs {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: parseArgsConfig(), allowPositionals: true, allowNegative: true, strict: true });
+  } catch (error) {
+    throw new UsageError(cleanMessage(error instanceof Error ? error.message : String(error)));
+  }
+  const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  const str = (name: string): string | undefined => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
+  const bool = (name: string): boolean | undefined => (typeof v[name] === 'boolean' ? (v[name] as boolean) : undefined);
+  for (const o of OPTIONS) {
+    if (o.type === 'boolean' && v[o.name] === false && o.name !== 'color' && o.name !== 'progress') {
+      throw new UsageError(`Unknown option '--no-${o.name}'`);
+    }
+  }
+  return {
+    paths: parsed.positionals,
+    format: str('format'),
+    outputFile: str('output-file'),
+    quiet: bool('quiet') ?? false,
+    maxWarnings: str('max-warnings'),
+    color: bool('color'),
+    progress: bool('progress') ?? true,
+    preset: str('preset'),
+    rule: Array.isArray(v['rule']) ? (v['rule'] as string[]) : [],
+    listRules: bool('list-rules') ?? false,
+    explain: str('explain'),
+    help: bool('help') ?? false,
+    version: bool('version') ?? false,
+  };
+}
+
+function optionLabel(o: OptionSpec): string {
+  if (o.display) return o.display;
+  const long = `--${o.name}${o.type === 'string' ? ` <${o.arg ?? 'value'}>` : ''}`;
+  return o.short ? `-${o.short}, ${long}` : `    ${long}`;
+}
+
+/** The `--help` text, generated from OPTIONS. */
+export function helpText(): string {
+  const lines = [
+    'Usage: rel4lint [options] [paths...]',
+    '',
+    'Lint TypeScript/JavaScript and infrastructure-as-code for AWS Well-Architected REL 4 mistakes.',
+    'Paths default to the current directory; node_modules, .git and git-ignored files are skipped',
+    'when walking a directory, but a path named here is always scanned.',
+  ];
+  const labels = OPTIONS.map((o) => (o.display ? `    ${o.display}` : optionLabel(o)));
+  const width = Math.max(...labels.map((l) => l.length));
+  const groups = [...new Set(OPTIONS.map((o) => o.group))];
+  for (const group of groups) {
+    lines.push('', `${group}:`);
+    OPTIONS.forEach((o, i) => {
+      if (o.group === group) lines.push(`  ${labels[i]!.padEnd(width)}  ${o.description}`);
+    });
+  }
+  lines.push(
+    '',
+    'Exit codes:',
+    '  0  no error-level finding and warnings within --max-warnings',
+    '  1  error-level findings, or more warnings than --max-warnings',
+    '  2  usage, configuration or internal error',
+  );
+  return `${lines.join('\n')}\n`;
+}

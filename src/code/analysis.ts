@@ -1,0 +1,313 @@
+/**
+ * Per-file facts shared by every code rule, gathered in one iterative walk: module bindings
+ * (imports and requires), variable declarations (for alias and client tracking), and the nodes
+ * rules look at. Derived facts (SDK calls, handler contexts) are computed lazily, once.
+ */
+import { ts } from './ts.js';
+import { walkUnordered, unwrap, isFunctionLike, isLoop } from './walk.js';
+import { findSdkCalls, type SdkCall } from './aws-sdk.js';
+import { HandlerContexts } from './handler-context.js';
+
+/** A value that comes from a module: `{ module: 'aws-sdk', path: ['Lambda'] }` is `AWS.Lambda`. */
+export interface ModuleRef {
+  module: string;
+  path: string[];
+}
+
+/** What an expression evaluates to, as far as the analysis can tell. */
+export type Origin =
+  | { kind: 'module'; ref: ModuleRef }
+  /** An instance created with `new <ref>(...)` or `<ref>.from(...)`. */
+  | { kind: 'instance'; ref: ModuleRef; creation: ts.Expression };
+
+interface Declaration {
+  /** The node whose range is the declaration's scope. */
+  scope: ts.Node;
+  /** Position of the declaration (a later declaration in the same scope wins for `let` re-assignment). */
+  pos: number;
+  /** Initializer or assigned value; undefined for parameters and uninitialised declarations. */
+  value?: ts.Expression;
+  /** Property names to follow from the value, for destructuring: `const { a: { b } } = v` gives ['a', 'b']. */
+  pick: string[];
+  /** Set for import and require bindings. */
+  ref?: ModuleRef;
+}
+
+const MAX_RESOLVE_DEPTH = 12;
+
+export class FileAnalysis {
+  readonly calls: ts.CallExpression[] = [];
+  readonly news: ts.NewExpression[] = [];
+  readonly loops: ts.IterationStatement[] = [];
+  readonly functions: ts.FunctionLikeDeclaration[] = [];
+  readonly tries: ts.TryStatement[] = [];
+  /** Module specifiers imported or required anywhere in the file. */
+  readonly modules = new Set<string>();
+  private readonly declarations = new Map<string, Declaration[]>();
+  private readonly thisMembers = new Map<string, ts.Expression[]>();
+  private sdkCallsCache?: SdkCall[];
+  private contextsCache?: HandlerContexts;
+
+  constructor(readonly sourceFile: ts.SourceFile) {
+    walkUnordered(sourceFile, (node) => this.visit(node));
+    // the walk is unordered; rules see nodes in source order
+    const byPos = (a: ts.Node, b: ts.Node) => a.pos - b.pos;
+    this.calls.sort(byPos);
+    this.news.sort(byPos);
+    this.loops.sort(byPos);
+    this.functions.sort(byPos);
+    this.tries.sort(byPos);
+  }
+
+  get sdkCalls(): SdkCall[] {
+    this.sdkCallsCache ??= findSdkCalls(this);
+    return this.sdkCallsCache;
+  }
+
+  get contexts(): HandlerContexts {
+    this.contextsCache ??= new HandlerContexts(this);
+    return this.contextsCache;
+  }
+
+  private visit(node: ts.Node): void {
+    switch (node.kind) {
+      case ts.SyntaxKind.CallExpression: {
+        const call = node as ts.CallExpression;
+        this.calls.push(call);
+        const spec = requireSpecifier(call);
+        if (spec) this.modules.add(spec);
+        break;
+      }
+      case ts.SyntaxKind.NewExpression:
+        this.news.push(node as ts.NewExpression);
+        break;
+      case ts.SyntaxKind.TryStatement:
+        this.tries.push(node as ts.TryStatement);
+        break;
+      case ts.SyntaxKind.ImportDeclaration:
+        this.addImport(node as ts.ImportDeclaration);
+        break;
+      case ts.SyntaxKind.ImportEqualsDeclaration: {
+        const d = node as ts.ImportEqualsDeclaration;
+        if (ts.isExternalModuleReference(d.moduleReference) && ts.isStringLiteral(d.moduleReference.expression)) {
+          const module = d.moduleReference.expression.text;
+          this.modules.add(module);
+          this.declare(d.name.text, d, undefined, [], { module, path: [] });
+        }
+        break;
+      }
+      case ts.SyntaxKind.VariableDeclaration: {
+        const d = node as ts.VariableDeclaration;
+        this.declareBinding(d.name, d, d.initializer, []);
+        break;
+      }
+      case ts.SyntaxKind.Parameter: {
+        const p = node as ts.ParameterDeclaration;
+        this.declareBinding(p.name, p, undefined, []);
+        break;
+      }
+      case ts.SyntaxKind.BinaryExpression: {
+        const b = node as ts.BinaryExpression;
+        if (b.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+          const left = unwrap(b.left);
+          if (ts.isIdentifier(left)) this.addAssignment(left.text, b);
+          else if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) {
+            this.addThisMember(left.name.text, b.right);
+          }
+        }
+        break;
+      }
+      case ts.SyntaxKind.PropertyDeclaration: {
+        const p = node as ts.PropertyDeclaration;
+        if (p.initializer && (ts.isIdentifier(p.name) || ts.isPrivateIdentifier(p.name))) this.addThisMember(p.name.text, p.initializer);
+        break;
+      }
+      case ts.SyntaxKind.Constructor: {
+        // `constructor(private readonly client = new X())`
+        for (const p of (node as ts.ConstructorDeclaration).parameters) {
+          if (p.initializer && ts.isIdentifier(p.name) && p.modifiers?.length) this.addThisMember(p.name.text, p.initializer);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    if (isFunctionLike(node)) this.functions.push(node);
+    else if (isLoop(node)) this.loops.push(node);
+  }
+
+  private addImport(d: ts.ImportDeclaration): void {
+    if (!ts.isStringLiteral(d.moduleSpecifier)) return;
+    const module = d.moduleSpecifier.text;
+    this.modules.add(module);
+    const clause = d.importClause;
+    if (!clause) return;
+    if (clause.name) this.declare(clause.name.text, d, undefined, [], { module, path: [] });
+    const bindings = clause.namedBindings;
+    if (!bindings) return;
+    if (ts.isNamespaceImport(bindings)) {
+      this.declare(bindings.name.text, d, undefined, [], { module, path: [] });
+    } else {
+      for (const el of bindings.elements) {
+        const imported = (el.propertyName ?? el.name).text;
+        this.declare(el.name.text, d, undefined, [], { module, path: imported === 'default' ? [] : [imported] });
+      }
+    }
+  }
+
+  private declare(name: string, node: ts.Node, value: ts.Expression | undefined, pick: string[], ref?: ModuleRef): void {
+    const scope = scopeOf(node);
+    const list = this.declarations.get(name) ?? [];
+    list.push({ scope, pos: node.pos, value, pick, ref });
+    this.declarations.set(name, list);
+  }
+
+  private declareBinding(name: ts.BindingName, node: ts.Node, value: ts.Expression | undefined, pick: string[]): void {
+    if (ts.isIdentifier(name)) {
+      this.declare(name.text, node, value, pick);
+      return;
+    }
+    if (ts.isObjectBindingPattern(name)) {
+      for (const el of name.elements) {
+        if (el.dotDotDotToken) continue;
+        const key = el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined);
+        const keyText = key && (ts.isIdentifier(key) || ts.isStringLiteral(key)) ? key.text : undefined;
+        this.declareBinding(el.name, node, keyText !== undefined ? value : undefined, keyText !== undefined ? [...pick, keyText] : pick);
+      }
+    } else {
+      for (const el of name.elements) {
+        if (ts.isBindingElement(el)) this.declareBinding(el.name, node, undefined, pick);
+      }
+    }
+  }
+
+  private addAssignment(name: string, b: ts.BinaryExpression): void {
+    const list = this.declarations.get(name);
+    // an assignment refines the declaration that is in scope at that point
+    const target = list && pickDeclaration(list, b.pos);
+    if (target && target.value === undefined && target.pick.length === 0 && !target.ref) {
+      target.value = b.right;
+    }
+  }
+
+  private addThisMember(name: string, value: ts.Expression): void {
+    const list = this.thisMembers.get(name) ?? [];
+    list.push(value);
+    this.thisMembers.set(name, list);
+  }
+
+  /** The declaration an identifier refers to at its position (innermost scope; no type info). */
+  private lookup(id: ts.Identifier): Declaration | undefined {
+    const list = this.declarations.get(id.text);
+    if (!list) return undefined;
+    return pickDeclaration(list, id.pos);
+  }
+
+  /** The expression an identifier was initialised with (const/let/var), if known. */
+  valueOf(id: ts.Identifier): ts.Expression | undefined {
+    const d = this.lookup(id);
+    if (!d || d.pick.length > 0) return undefined;
+    return d.value;
+  }
+
+  /** Follows identifiers to their initialiser, up to a few hops. */
+  resolveValue(expr: ts.Expression): ts.Expression {
+    let e = unwrap(expr);
+    for (let i = 0; i < MAX_RESOLVE_DEPTH && ts.isIdentifier(e); i++) {
+      const v = this.valueOf(e);
+      if (!v) break;
+      e = unwrap(v);
+    }
+    return e;
+  }
+
+  /** What an expression is in terms of modules: `AWS.Lambda`, a `LambdaClient` instance, ... */
+  origin(expr: ts.Expression, depth = 0): Origin | undefined {
+    if (depth > MAX_RESOLVE_DEPTH) return undefined;
+    const e = unwrap(expr);
+    if (ts.isIdentifier(e)) {
+      const d = this.lookup(e);
+      if (!d) return undefined;
+      if (d.ref) return { kind: 'module', ref: d.ref };
+      if (!d.value) return undefined;
+      const base = this.origin(d.value, depth + 1);
+      if (!base || d.pick.length === 0) return base;
+      return base.kind === 'module' ? { kind: 'module', ref: { module: base.ref.module, path: [...base.ref.path, ...d.pick] } } : undefined;
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      if (e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+        const values = this.thisMembers.get(e.name.text);
+        if (values && values.length > 0) return this.origin(values[0], depth + 1);
+        return undefined;
+      }
+      const base = this.origin(e.expression, depth + 1);
+      if (!base || base.kind !== 'module') return undefined;
+      return { kind: 'module', ref: { module: base.ref.module, path: [...base.ref.path, e.name.text] } };
+    }
+    if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
+      const base = this.origin(e.expression, depth + 1);
+      if (!base || base.kind !== 'module') return undefined;
+      return { kind: 'module', ref: { module: base.ref.module, path: [...base.ref.path, e.argumentExpression.text] } };
+    }
+    if (ts.isCallExpression(e)) {
+      const spec = requireSpecifier(e);
+      if (spec) return { kind: 'module', ref: { module: spec, path: [] } };
+      // `DynamoDBDocumentClient.from(client)` creates an instance of its receiver
+      if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'from') {
+        const base = this.origin(e.expression.expression, depth + 1);
+        if (base?.kind === 'module') return { kind: 'instance', ref: base.ref, creation: e };
+      }
+      return undefined;
+    }
+    if (ts.isAwaitExpression(e) && ts.isCallExpression(unwrap(e.expression))) {
+      const call = unwrap(e.expression) as ts.CallExpression;
+      if (call.expression.kind === ts.SyntaxKind.ImportKeyword && call.arguments[0] && ts.isStringLiteralLike(call.arguments[0])) {
+        return { kind: 'module', ref: { module: call.arguments[0].text, path: [] } };
+      }
+      return undefined;
+    }
+    if (ts.isNewExpression(e)) {
+      const base = this.origin(e.expression, depth + 1);
+      if (base?.kind === 'module') return { kind: 'instance', ref: base.ref, creation: e };
+      return undefined;
+    }
+    return undefined;
+  }
+}
+
+/** `require('x')` → 'x'. */
+export function requireSpecifier(call: ts.CallExpression): string | undefined {
+  if (!ts.isIdentifier(call.expression) || call.expression.text !== 'require') return undefined;
+  const arg = call.arguments[0];
+  return arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
+}
+
+function scopeOf(node: ts.Node): ts.Node {
+  // `var` and parameters are function-scoped; everything else block-scoped; imports module-scoped
+  const isVar =
+    ts.isVariableDeclaration(node) && node.parent && ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.BlockScoped) === 0;
+  const isParam = ts.isParameter(node);
+  for (let p = node.parent; p; p = p.parent) {
+    if (isParam || isVar) {
+      if (isFunctionLike(p) || ts.isSourceFile(p)) return p;
+    } else if (ts.isBlock(p) || ts.isSourceFile(p) || isFunctionLike(p) || ts.isForStatement(p) || ts.isForOfStatement(p) || ts.isForInStatement(p) || ts.isCaseBlock(p) || ts.isCatchClause(p)) {
+      return p;
+    }
+  }
+  return node.getSourceFile();
+}
+
+/** Positions are full starts (`node.pos`, before leading trivia): cheap and consistent. */
+function pickDeclaration(list: Declaration[], pos: number): Declaration | undefined {
+  let best: Declaration | undefined;
+  let bestScopeStart = -1;
+  for (const d of list) {
+    const scopeStart = d.scope.pos;
+    if (pos < scopeStart || pos > d.scope.end) continue;
+    if (scopeStart > bestScopeStart || (scopeStart === bestScopeStart && best && d.pos <= pos && d.pos >= best.pos)) {
+      best = d;
+      bestScopeStart = scopeStart;
+    }
+  }
+  return best;
+}

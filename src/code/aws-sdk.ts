@@ -1,0 +1,190 @@
+/**
+ * Recognises AWS SDK operation calls by import source, in every common form:
+ * - v3 commands: `client.send(new InvokeCommand({...}))` (the command's construction is the call site)
+ * - v3 aggregated clients: `new Lambda({}).invoke({...})`
+ * - lib-dynamodb document commands and `DynamoDBDocument` aggregated calls
+ * - v2: `new AWS.Lambda().invoke({...}).promise()`, `require('aws-sdk/clients/lambda')`, DocumentClient
+ */
+import { ts } from './ts.js';
+import { unwrap } from './walk.js';
+import type { FileAnalysis, ModuleRef } from './analysis.js';
+import { serviceForV2Class, V2_CLASS_TO_SERVICE } from './idempotency-catalog.js';
+
+/** `aws-sdk/clients/<file>` file names are lower-cased class names. */
+const V2_CLIENT_FILES = new Map([...V2_CLASS_TO_SERVICE].map(([cls, service]) => [cls.toLowerCase(), service]));
+
+export type SdkStyle = 'v3-command' | 'v3-aggregated' | 'v2';
+
+export interface SdkCall {
+  /** v3 client package suffix: 'lambda', 'dynamodb', 'sqs', 'sfn', ... */
+  service: string;
+  /** API operation name, PascalCase as in the API model: 'Invoke', 'PutItem'. */
+  operation: string;
+  /** The request parameters expression, when there is one. */
+  input?: ts.Expression;
+  /** The node findings point at: the `new XCommand(...)` expression or the method call. */
+  node: ts.NewExpression | ts.CallExpression;
+  /** The called name as written: 'InvokeCommand', 'invoke', 'PutCommand'. */
+  calledName: string;
+  style: SdkStyle;
+  /** Call made through a DynamoDB document client (attribute values are plain JS). */
+  documentClient: boolean;
+}
+
+const V3_PREFIX = '@aws-sdk/client-';
+const LIB_DYNAMODB = '@aws-sdk/lib-dynamodb';
+
+/** DynamoDB document-client operations and the API operations they perform. */
+const DOCUMENT_OPERATIONS: Record<string, string> = {
+  Put: 'PutItem',
+  Get: 'GetItem',
+  Update: 'UpdateItem',
+  Delete: 'DeleteItem',
+  Query: 'Query',
+  Scan: 'Scan',
+  BatchWrite: 'BatchWriteItem',
+  BatchGet: 'BatchGetItem',
+  TransactWrite: 'TransactWriteItems',
+  TransactGet: 'TransactGetItems',
+  ExecuteStatement: 'ExecuteStatement',
+  BatchExecuteStatement: 'BatchExecuteStatement',
+  ExecuteTransaction: 'ExecuteTransaction',
+};
+
+/** Methods of SDK client objects that are not API operations. */
+const NON_OPERATION_METHODS = new Set([
+  'send',
+  'destroy',
+  'promise',
+  'on',
+  'makeRequest',
+  'makeUnauthenticatedRequest',
+  'waitFor',
+  'setupRequestListeners',
+  'createPresignedPost',
+  'getSignedUrl',
+  'getSignedUrlPromise',
+  'then',
+  'catch',
+  'middlewareStack',
+  'createSet',
+  'config',
+]);
+
+function pascal(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+function v3Service(module: string): string | undefined {
+  return module.startsWith(V3_PREFIX) ? module.slice(V3_PREFIX.length) : undefined;
+}
+
+/** The service of a v2 client class reference (`AWS.SQS`, `require('aws-sdk/clients/sqs')`). */
+function v2Client(ref: ModuleRef): { service: string; documentClient: boolean } | undefined {
+  if (ref.module === 'aws-sdk' || ref.module === 'aws-sdk/global') {
+    if (ref.path.length === 1) {
+      const service = serviceForV2Class(ref.path[0]);
+      return service ? { service, documentClient: false } : undefined;
+    }
+    if (ref.path.length === 2 && ref.path[0] === 'DynamoDB' && ref.path[1] === 'DocumentClient') {
+      return { service: 'dynamodb', documentClient: true };
+    }
+    return undefined;
+  }
+  const m = /^aws-sdk\/clients\/([a-z0-9]+)$/.exec(ref.module);
+  if (!m) return undefined;
+  if (ref.path.length === 0 || (ref.path.length === 1 && ref.path[0] === 'default')) {
+    // file names are lower-cased class names: clients/dynamodb.js exports DynamoDB
+    const service = V2_CLIENT_FILES.get(m[1]);
+    return service ? { service, documentClient: false } : undefined;
+  }
+  if (ref.path.length === 1 && ref.path[0] === 'DocumentClient' && m[1] === 'dynamodb') {
+    return { service: 'dynamodb', documentClient: true };
+  }
+  return undefined;
+}
+
+/** The service of a v3 aggregated client class reference (`Lambda` from client-lambda, `DynamoDBDocument`). */
+function v3AggregatedClient(ref: ModuleRef): { service: string; documentClient: boolean } | undefined {
+  if (ref.path.length !== 1) return undefined;
+  const cls = ref.path[0];
+  if (ref.module === LIB_DYNAMODB) {
+    return cls === 'DynamoDBDocument' ? { service: 'dynamodb', documentClient: true } : undefined;
+  }
+  const service = v3Service(ref.module);
+  if (!service || cls.endsWith('Client') || cls.endsWith('Command') || !/^[A-Z]/.test(cls)) return undefined;
+  return { service, documentClient: false };
+}
+
+export function findSdkCalls(analysis: FileAnalysis): SdkCall[] {
+  const mentionsSdk = [...analysis.modules].some((m) => m.startsWith('@aws-sdk/') || m === 'aws-sdk' || m.startsWith('aws-sdk/'));
+  if (!mentionsSdk) return [];
+  const out: SdkCall[] = [];
+  for (const n of analysis.news) {
+    const origin = analysis.origin(n.expression);
+    if (origin?.kind !== 'module' || origin.ref.path.length !== 1) continue;
+    const name = origin.ref.path[0];
+    if (!name.endsWith('Command')) continue;
+    const base = name.slice(0, -'Command'.length);
+    if (origin.ref.module === LIB_DYNAMODB) {
+      const operation = DOCUMENT_OPERATIONS[base];
+      if (operation) out.push({ service: 'dynamodb', operation, input: n.arguments?.[0], node: n, calledName: name, style: 'v3-command', documentClient: true });
+      continue;
+    }
+    const service = v3Service(origin.ref.module);
+    if (service) out.push({ service, operation: base, input: n.arguments?.[0], node: n, calledName: name, style: 'v3-command', documentClient: false });
+  }
+  for (const call of analysis.calls) {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee)) continue;
+    const method = callee.name.text;
+    if (NON_OPERATION_METHODS.has(method) || !/^[a-z]/.test(method)) continue;
+    const recv = analysis.origin(callee.expression);
+    if (recv?.kind !== 'instance') continue;
+    const v3 = v3AggregatedClient(recv.ref);
+    const client = v3 ?? v2Client(recv.ref);
+    if (!client) continue;
+    let operation = pascal(method);
+    if (client.documentClient) {
+      const mapped = DOCUMENT_OPERATIONS[operation];
+      if (!mapped) continue;
+      operation = mapped;
+    }
+    out.push({
+      service: client.service,
+      operation,
+      input: call.arguments[0],
+      node: call,
+      calledName: method,
+      style: v3 ? 'v3-aggregated' : 'v2',
+      documentClient: client.documentClient,
+    });
+  }
+  out.sort((a, b) => a.node.pos - b.node.pos);
+  return out;
+}
+
+/** v3 client constructions (`new LambdaClient({...})`) and v2 service objects, for client-config rules. */
+export interface SdkClientCreation {
+  service: string;
+  node: ts.NewExpression;
+  config?: ts.Expression;
+  style: 'v3' | 'v2';
+}
+
+export function findClientCreations(analysis: FileAnalysis): SdkClientCreation[] {
+  const out: SdkClientCreation[] = [];
+  for (const n of analysis.news) {
+    const origin = analysis.origin(n.expression);
+    if (origin?.kind !== 'module') continue;
+    const ref = origin.ref;
+    const service = v3Service(ref.module);
+    if (service && ref.path.length === 1 && /^[A-Z]/.test(ref.path[0]) && !/(Command|Exception)$/.test(ref.path[0])) {
+      out.push({ service, node: n, config: n.arguments?.[0], style: 'v3' });
+      continue;
+    }
+    const v2 = v2Client(ref);
+    if (v2) out.push({ service: v2.service, node: n, config: n.arguments?.[0], style: 'v2' });
+  }
+  return out;
+}

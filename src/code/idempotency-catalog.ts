@@ -1,0 +1,74 @@
+/**
+ * Which AWS API operations take an idempotency token, and in which input member.
+ *
+ * The data is generated from the AWS API models (members with the `idempotencyToken` trait) by
+ * `scripts/gen-idempotency-catalog.js` into `idempotency-catalog.json`; regenerate it rather than
+ * editing it. Services are keyed by their v3 package suffix (`@aws-sdk/client-<suffix>`), and
+ * operations by their model name (PascalCase, e.g. `RunInstances`).
+ */
+import catalog from './idempotency-catalog.json' with { type: 'json' };
+
+/** One token member, or several in model order (no current operation has more than one). */
+type TokenMembers = string | readonly string[];
+
+interface CatalogData {
+  readonly source: string;
+  readonly operationCount: number;
+  readonly services: Readonly<Record<string, { readonly v2: string; readonly operations: Readonly<Record<string, TokenMembers>> }>>;
+  readonly v2Classes: Readonly<Record<string, string>>;
+}
+
+const data: CatalogData = catalog;
+
+const operationsByService = new Map<string, ReadonlyMap<string, readonly string[]>>(
+  Object.entries(data.services).map(([service, entry]) => [
+    service,
+    new Map(Object.entries(entry.operations).map(([operation, members]) => [operation, typeof members === 'string' ? [members] : members])),
+  ]),
+);
+
+/** Where the catalog came from, e.g. `aws-sdk@2.1693.0 API models`. */
+export const CATALOG_SOURCE: string = data.source;
+
+/** Number of operations that take an idempotency token. */
+export const OPERATION_COUNT: number = data.operationCount;
+
+/**
+ * Every AWS SDK v2 service class name (`EC2`, `SecretsManager`, `CloudWatchLogs`) mapped to the
+ * v3 package suffix of the same service (`ec2`, `secrets-manager`, `cloudwatch-logs`), including
+ * services without any token operation.
+ */
+export const V2_CLASS_TO_SERVICE: ReadonlyMap<string, string> = new Map(Object.entries(data.v2Classes));
+
+/** `runInstances` (v2 method) and `RunInstances` (model name) both become `RunInstances`. */
+function operationName(operation: string): string {
+  return operation.charAt(0).toUpperCase() + operation.slice(1);
+}
+
+/**
+ * All idempotency-token members of an operation's input, in model order; empty when the operation
+ * has none or is unknown.
+ * @param servicePackageSuffix v3 package suffix, e.g. `ec2` for `@aws-sdk/client-ec2`
+ * @param operation model operation name (`RunInstances`); a v2 method name (`runInstances`) also works
+ */
+export function tokenMembers(servicePackageSuffix: string, operation: string): readonly string[] {
+  return operationsByService.get(servicePackageSuffix)?.get(operationName(operation)) ?? [];
+}
+
+/**
+ * The idempotency-token member of an operation's input (`ClientToken` for EC2 `RunInstances`), or
+ * undefined when the operation takes none or is unknown.
+ * @param servicePackageSuffix v3 package suffix, e.g. `ec2` for `@aws-sdk/client-ec2`
+ * @param operation model operation name (`RunInstances`); a v2 method name (`runInstances`) also works
+ */
+export function tokenMember(servicePackageSuffix: string, operation: string): string | undefined {
+  return tokenMembers(servicePackageSuffix, operation)[0];
+}
+
+/**
+ * The v3 package suffix for an AWS SDK v2 service class name: `EC2` → `ec2`,
+ * `SecretsManager` → `secrets-manager`; undefined for names that are not v2 service classes.
+ */
+export function serviceForV2Class(v2ClassName: string): string | undefined {
+  return V2_CLASS_TO_SERVICE.get(v2ClassName);
+}

@@ -1,0 +1,576 @@
+/**
+ * "Is this call a request to another system?" — the recogniser rules use to tell a loop, retry or
+ * fan-out around a network call from one around local work. A call is remote when it is:
+ * - an AWS SDK operation (from `analysis.sdkCalls`): any call handed a v3 command
+ *   (`client.send(new XCommand(...))`, also with the command in a const and with a client imported
+ *   from another file), `send(...)` on an SDK v3 client instance, v3 aggregated
+ *   `client.putItem(...)`, v2 `sqs.sendMessage(...)` and its `.promise()` (both calls count),
+ *   v3 waiters `waitUntilX(...)`, lib-storage `new Upload(...).done()`, and v2 clients imported
+ *   as `aws-sdk/clients/<name>.js` (the ESM spelling, which `analysis.sdkCalls` does not cover);
+ * - an HTTP request: global `fetch`, `axios` (callable, verb methods, `axios.create()` instances),
+ *   `got` (and `got.extend()` instances), `ky` (and `ky.create()`/`extend()` instances), `undici`
+ *   (`request`, `fetch`, `stream`, `pipeline`, and `Client`/`Pool`/`Agent` instances),
+ *   `node-fetch`/`cross-fetch`/`isomorphic-fetch`, `superagent`, `request(-promise)`,
+ *   `http(s).request|get` from `http`, `https`, `node:http`, `node:https` — recognised by import
+ *   source (ESM default, named and namespace imports, CommonJS `require`), never by local name;
+ * - a call to a function declared in the same file whose body makes a remote call, followed up to
+ *   {@link LOCAL_DEPTH} levels (`save(item)` → `function save() { return ddb.send(...) }`).
+ *   Functions from other files are not followed (single-file analysis).
+ *
+ * Everything is computed once per {@link FileAnalysis} and cached.
+ */
+import { ts } from './ts.js';
+import { requireSpecifier, type FileAnalysis, type ModuleRef } from './analysis.js';
+import { isFunctionLike, unwrap } from './walk.js';
+
+export type RemoteKind = 'aws' | 'http' | 'local';
+
+export interface RemoteCall {
+  call: ts.CallExpression;
+  kind: RemoteKind;
+  /** Short text for messages, without backticks: `PutItemCommand`, `sqs.sendMessage(...)`, `fetch(...)`, `saveOrder(...)`. */
+  label: string;
+  /** For a call of a same-file function: the remote call its body makes (possibly itself local). */
+  via?: RemoteCall;
+}
+
+/** How many levels of same-file helper functions are followed (`a()` → `b()` → `fetch()` is 2). */
+export const LOCAL_DEPTH = 3;
+
+const HTTP_VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options', 'request', 'postForm', 'putForm', 'patchForm']);
+
+/** Module → the exported paths (after an optional `default`) that perform a request when called. */
+const HTTP_EXPORTS: Record<string, (path: string[]) => boolean> = {
+  axios: (p) => p.length === 0 || (p.length === 1 && HTTP_VERBS.has(p[0])),
+  got: (p) => p.length === 0 || (p.length === 1 && (HTTP_VERBS.has(p[0]) || p[0] === 'stream')),
+  ky: (p) => p.length === 0 || (p.length === 1 && HTTP_VERBS.has(p[0])),
+  'node-fetch': (p) => p.length === 0 || (p.length === 1 && p[0] === 'fetch'),
+  'cross-fetch': (p) => p.length === 0 || (p.length === 1 && p[0] === 'fetch'),
+  'isomorphic-fetch': (p) => p.length === 0,
+  undici: (p) => p.length === 1 && ['request', 'fetch', 'stream', 'pipeline'].includes(p[0]),
+  superagent: (p) => p.length === 0 || (p.length === 1 && HTTP_VERBS.has(p[0])),
+  request: (p) => p.length === 0 || (p.length === 1 && HTTP_VERBS.has(p[0])),
+  'request-promise': (p) => p.length === 0 || (p.length === 1 && HTTP_VERBS.has(p[0])),
+  'request-promise-native': (p) => p.length === 0 || (p.length === 1 && HTTP_VERBS.has(p[0])),
+  http: (p) => p.length === 1 && (p[0] === 'request' || p[0] === 'get'),
+  https: (p) => p.length === 1 && (p[0] === 'request' || p[0] === 'get'),
+  'node:http': (p) => p.length === 1 && (p[0] === 'request' || p[0] === 'get'),
+  'node:https': (p) => p.length === 1 && (p[0] === 'request' || p[0] === 'get'),
+};
+
+/** Calls that create a configured HTTP client instance: module → exported factory names. */
+const HTTP_FACTORIES: Record<string, string[]> = {
+  axios: ['create'],
+  got: ['extend'],
+  ky: ['create', 'extend'],
+};
+
+/** Methods of such instances that derive another instance. */
+const INSTANCE_DERIVERS = new Set(['create', 'extend']);
+
+/** undici classes whose instances make requests. */
+const UNDICI_CLASSES = new Set(['Client', 'Pool', 'BalancedPool', 'Agent', 'ProxyAgent', 'RetryAgent', 'EnvHttpProxyAgent']);
+const UNDICI_METHODS = new Set(['request', 'stream', 'pipeline', 'fetch']);
+
+interface RemoteIndex {
+  byCall: Map<ts.CallExpression, RemoteCall>;
+  /** Remote calls sorted by start position. */
+  sorted: RemoteCall[];
+  /** Functions whose body contains a remote call, with the first one found. */
+  functions: Map<ts.Node, RemoteCall>;
+}
+
+const CACHE = new WeakMap<FileAnalysis, RemoteIndex>();
+
+/** The remote call made by `call`, if it is one. */
+export function remoteCallInfo(analysis: FileAnalysis, call: ts.CallExpression): RemoteCall | undefined {
+  return index(analysis).byCall.get(call);
+}
+
+export function isRemoteCall(analysis: FileAnalysis, call: ts.CallExpression): boolean {
+  return index(analysis).byCall.has(call);
+}
+
+/** Remote calls whose node lies within `node` (inclusive), in source order (outer call first when two start together). */
+export function remoteCallsIn(analysis: FileAnalysis, node: ts.Node): ts.CallExpression[] {
+  return remoteCallInfosIn(analysis, node).map((r) => r.call);
+}
+
+/** Like {@link remoteCallsIn}, with the description of each call. */
+export function remoteCallInfosIn(analysis: FileAnalysis, node: ts.Node): RemoteCall[] {
+  const { sorted } = index(analysis);
+  if (sorted.length === 0) return [];
+  const sf = analysis.sourceFile;
+  const start = node.getStart(sf);
+  const end = node.getEnd();
+  // first call starting at or after `start`
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid].call.getStart(sf) < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: RemoteCall[] = [];
+  for (let i = lo; i < sorted.length && sorted[i].call.getStart(sf) < end; i++) {
+    if (sorted[i].call.getEnd() <= end) out.push(sorted[i]);
+  }
+  return out;
+}
+
+/** The remote call a same-file function makes, when it makes one (directly or through helpers). */
+export function remoteCallOfFunction(analysis: FileAnalysis, fn: ts.Node): RemoteCall | undefined {
+  return index(analysis).functions.get(fn);
+}
+
+/** The same-file function a call invokes, when it can be resolved without types. */
+export function localCallee(analysis: FileAnalysis, call: ts.CallExpression): ts.FunctionLikeDeclaration | undefined {
+  return resolveLocalFunction(analysis, call.expression, declarationsByName(analysis));
+}
+
+/**
+ * The call for a message, in backticks: "`PutItemCommand`", "`fetch(...)`", or for a same-file
+ * helper "`saveOrder(...)` (which sends `PutItemCommand`)".
+ */
+export function describeRemoteCall(remote: RemoteCall): string {
+  const quoted = `\`${remote.label}\``;
+  if (remote.kind !== 'local') return quoted;
+  const inner = innermostRemote(remote);
+  const verb = inner.kind === 'aws' && !inner.label.endsWith(')') ? 'sends' : 'calls';
+  return `${quoted} (which ${verb} \`${inner.label}\`)`;
+}
+
+/** The remote call at the end of a chain of same-file helpers. */
+export function innermostRemote(remote: RemoteCall): RemoteCall {
+  let r = remote;
+  for (let i = 0; i < LOCAL_DEPTH + 1 && r.via; i++) r = r.via;
+  return r;
+}
+
+function index(analysis: FileAnalysis): RemoteIndex {
+  let idx = CACHE.get(analysis);
+  if (!idx) {
+    idx = build(analysis);
+    CACHE.set(analysis, idx);
+  }
+  return idx;
+}
+
+/** Callee text for messages: `axios.get`, or just the last name when the text is long. */
+export function calleeLabel(call: ts.CallExpression): string {
+  const callee = unwrap(call.expression);
+  const text = callee.getText().replace(/\s+/g, '');
+  if (text.length <= 40) return `${text}(...)`;
+  if (ts.isPropertyAccessExpression(callee)) return `${callee.name.text}(...)`;
+  return 'call(...)';
+}
+
+function build(analysis: FileAnalysis): RemoteIndex {
+  const byCall = new Map<ts.CallExpression, RemoteCall>();
+  const add = (call: ts.CallExpression, kind: RemoteKind, label: string, via?: RemoteCall) => {
+    if (!byCall.has(call)) byCall.set(call, { call, kind, label, via });
+  };
+  collectAws(analysis, add);
+  collectHttp(analysis, add);
+
+  const functions = new Map<ts.Node, RemoteCall>();
+  const markAncestors = (remote: RemoteCall) => {
+    for (let p: ts.Node | undefined = remote.call.parent; p; p = p.parent) {
+      if (isFunctionLike(p) && !functions.has(p)) functions.set(p, remote);
+    }
+  };
+  for (const r of byCall.values()) markAncestors(r);
+
+  // calls of same-file functions that reach the network, one level per round
+  const byName = declarationsByName(analysis);
+  const resolved = new Map<ts.CallExpression, ts.FunctionLikeDeclaration | undefined>();
+  let fresh: Iterable<ts.Node> = functions.keys();
+  for (let level = 0; level < LOCAL_DEPTH; level++) {
+    // only calls named like a function that makes a remote call need the (costlier) scope lookup
+    const names = functionNames(fresh);
+    if (names.size === 0) break;
+    const found: RemoteCall[] = [];
+    for (const call of analysis.calls) {
+      if (byCall.has(call)) continue;
+      const callee = unwrap(call.expression);
+      const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      if (name === undefined || !names.has(name)) continue;
+      let fn = resolved.get(call);
+      if (!resolved.has(call)) {
+        fn = resolveLocalFunction(analysis, call.expression, byName);
+        resolved.set(call, fn);
+      }
+      const inner = fn && functions.get(fn);
+      // a function calling itself is not a new way to reach the network
+      if (!fn || !inner || isWithin(call, fn)) continue;
+      found.push({ call, kind: 'local', label: calleeLabel(call), via: inner });
+    }
+    if (found.length === 0) break;
+    const before = new Set(functions.keys());
+    for (const r of found) byCall.set(r.call, r);
+    for (const r of found) markAncestors(r);
+    fresh = [...functions.keys()].filter((f) => !before.has(f));
+  }
+  const sf = analysis.sourceFile;
+  const sorted = [...byCall.values()].sort((a, b) => a.call.getStart(sf) - b.call.getStart(sf) || b.call.getEnd() - a.call.getEnd());
+  return { byCall, sorted, functions };
+}
+
+/** Names under which functions can be called: their declared name, the const or property holding them, their method name. */
+function functionNames(fns: Iterable<ts.Node>): Set<string> {
+  const names = new Set<string>();
+  for (const f of fns) {
+    if (!isFunctionLike(f)) continue;
+    if ((ts.isFunctionDeclaration(f) || ts.isMethodDeclaration(f)) && f.name && !ts.isComputedPropertyName(f.name)) names.add(f.name.getText());
+    const parent = f.parent;
+    if ((ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) && !ts.isComputedPropertyName(parent.name)) {
+      names.add(parent.name.getText());
+    }
+  }
+  return names;
+}
+
+function isWithin(node: ts.Node, container: ts.Node): boolean {
+  return node.pos >= container.pos && node.end <= container.end;
+}
+
+type Add = (call: ts.CallExpression, kind: RemoteKind, label: string) => void;
+
+const V2_CLIENT_FILE_JS = /^aws-sdk\/clients\/[a-z0-9]+\.js$/;
+const V2_NON_OPERATIONS = new Set(['promise', 'on', 'send', 'makeRequest', 'makeUnauthenticatedRequest', 'waitFor', 'getSignedUrl', 'getSignedUrlPromise', 'createPresignedPost', 'createSet', 'then', 'catch', 'setupRequestListeners']);
+
+function isSdkModule(module: string): boolean {
+  return module.startsWith('@aws-sdk/client-') || module === '@aws-sdk/lib-dynamodb';
+}
+
+function collectAws(analysis: FileAnalysis, add: Add): void {
+  const sdkCalls = analysis.sdkCalls;
+  const commands = new Map<ts.Node, string>();
+  for (const c of sdkCalls) {
+    if (ts.isNewExpression(c.node)) {
+      commands.set(c.node, c.calledName);
+      continue;
+    }
+    const call = c.node;
+    const label = calleeLabel(call);
+    add(call, 'aws', label);
+    // v2: `sqs.sendMessage(params).promise()`
+    const parent = call.parent;
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === call && parent.name.text === 'promise' && ts.isCallExpression(parent.parent)) {
+      add(parent.parent, 'aws', label);
+    }
+  }
+  const mentionsSdk = [...analysis.modules].some((m) => m.startsWith('@aws-sdk/'));
+  const v2Js = [...analysis.modules].some((m) => V2_CLIENT_FILE_JS.test(m));
+  if (commands.size === 0 && !mentionsSdk && !v2Js) return;
+  for (const call of analysis.calls) {
+    // any call handed a command performs it: `client.send(cmd)`, `ddb.send(new PutCommand(...))`
+    let command: string | undefined;
+    for (const arg of call.arguments) {
+      const a = unwrap(arg);
+      if (!ts.isNewExpression(a) && !ts.isIdentifier(a)) continue;
+      const value = ts.isIdentifier(a) ? analysis.resolveValue(a) : a;
+      command = commands.get(value);
+      if (command) break;
+    }
+    if (command) {
+      add(call, 'aws', command);
+      continue;
+    }
+    if (!mentionsSdk && !v2Js) continue;
+    const callee = unwrap(call.expression);
+    if (ts.isPropertyAccessExpression(callee)) {
+      const method = callee.name.text;
+      if (v2Js && /^[a-z]/.test(method) && !V2_NON_OPERATIONS.has(method)) {
+        // `new Lambda()` from 'aws-sdk/clients/lambda.js' (ESM deep import), not covered by analysis.sdkCalls
+        const recv = analysis.origin(callee.expression);
+        if (recv?.kind === 'instance' && V2_CLIENT_FILE_JS.test(recv.ref.module)) {
+          add(call, 'aws', calleeLabel(call));
+          const parent = call.parent;
+          if (ts.isPropertyAccessExpression(parent) && parent.name.text === 'promise' && ts.isCallExpression(parent.parent)) add(parent.parent, 'aws', calleeLabel(call));
+          continue;
+        }
+      }
+      if (method !== 'send' && method !== 'done') continue;
+      const recv = analysis.origin(callee.expression);
+      if (recv?.kind !== 'instance') continue;
+      if (method === 'send' && isSdkModule(recv.ref.module)) add(call, 'aws', calleeLabel(call));
+      else if (method === 'done' && recv.ref.module === '@aws-sdk/lib-storage' && recv.ref.path[0] === 'Upload') add(call, 'aws', 'Upload.done()');
+    } else if (ts.isIdentifier(callee)) {
+      const origin = analysis.origin(callee);
+      if (origin?.kind === 'module' && origin.ref.module.startsWith('@aws-sdk/client-') && origin.ref.path.length === 1 && /^waitUntil/.test(origin.ref.path[0])) {
+        add(call, 'aws', `${callee.text}(...)`);
+      }
+    }
+  }
+}
+
+function stripDefault(ref: ModuleRef): string[] {
+  return ref.path[0] === 'default' ? ref.path.slice(1) : ref.path;
+}
+
+function collectHttp(analysis: FileAnalysis, add: Add): void {
+  const hasHttpModule = [...analysis.modules].some((m) => m in HTTP_EXPORTS);
+  const mayFetch = analysis.sourceFile.text.includes('fetch');
+  if (!hasHttpModule && !mayFetch) return;
+  const localFetch = mayFetch && declaresFunction(analysis, 'fetch');
+  const candidates = hasHttpModule ? httpNames(analysis) : new Set<string>();
+  for (const call of analysis.calls) {
+    const callee = unwrap(call.expression);
+    if (mayFetch && !localFetch && isGlobalFetch(analysis, callee)) {
+      add(call, 'http', 'fetch(...)');
+      continue;
+    }
+    if (!hasHttpModule) continue;
+    if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) continue;
+    const root = rootKey(callee);
+    if (root === undefined || !candidates.has(root)) continue;
+    const origin = analysis.origin(callee);
+    if (origin?.kind === 'module') {
+      const test = HTTP_EXPORTS[origin.ref.module];
+      if (test?.(stripDefault(origin.ref))) add(call, 'http', calleeLabel(call));
+      continue;
+    }
+    // configured instances: `api.get(...)`, `api(...)`, `pool.request(...)`
+    if (ts.isPropertyAccessExpression(callee)) {
+      const method = callee.name.text;
+      const recv = analysis.origin(callee.expression);
+      if (recv?.kind === 'instance' && recv.ref.module === 'undici' && UNDICI_CLASSES.has(recv.ref.path[0] ?? '') && UNDICI_METHODS.has(method)) {
+        add(call, 'http', calleeLabel(call));
+        continue;
+      }
+      if (HTTP_VERBS.has(method) || method === 'stream') {
+        if (httpInstance(analysis, callee.expression, 0)) add(call, 'http', calleeLabel(call));
+      }
+    } else if (ts.isIdentifier(callee) && httpInstance(analysis, callee, 0)) {
+      add(call, 'http', calleeLabel(call));
+    }
+  }
+}
+
+/** `axios` for `axios.get`, `this.http` for `this.http.get(...)`, `require('got')` calls give undefined. */
+function rootKey(expr: ts.Expression): string | undefined {
+  let e = unwrap(expr);
+  for (let i = 0; i < 32; i++) {
+    if (ts.isIdentifier(e)) return e.text;
+    if (ts.isPropertyAccessExpression(e)) {
+      if (unwrap(e.expression).kind === ts.SyntaxKind.ThisKeyword) return `this.${e.name.text}`;
+      e = unwrap(e.expression);
+    } else if (ts.isElementAccessExpression(e) || ts.isCallExpression(e)) {
+      e = unwrap(e.expression);
+    } else {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The names a value built from `expr` is stored under: `const api = expr`, `const { get } = expr`, `this.http = expr`. */
+function storedAs(expr: ts.Node): string[] {
+  let node: ts.Node = expr;
+  let p = node.parent;
+  while (p && (ts.isAwaitExpression(p) || ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || (ts.isPropertyAccessExpression(p) && p.expression === node))) {
+    node = p;
+    p = p.parent;
+  }
+  if (!p) return [];
+  const out: string[] = [];
+  const bind = (name: ts.BindingName) => {
+    if (ts.isIdentifier(name)) out.push(name.text);
+    else for (const el of name.elements) if (ts.isBindingElement(el)) bind(el.name);
+  };
+  if (ts.isVariableDeclaration(p) && p.initializer === node) bind(p.name);
+  else if (ts.isPropertyDeclaration(p) && p.initializer === node && !ts.isComputedPropertyName(p.name)) out.push(`this.${p.name.getText()}`);
+  else if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === node) {
+    const left = unwrap(p.left);
+    if (ts.isIdentifier(left)) out.push(left.text);
+    else if (ts.isPropertyAccessExpression(left) && unwrap(left.expression).kind === ts.SyntaxKind.ThisKeyword) out.push(`this.${left.name.text}`);
+  } else if (ts.isParameter(p) && p.initializer === node && ts.isIdentifier(p.name)) {
+    out.push(p.name.text, `this.${p.name.text}`);
+  }
+  return out;
+}
+
+/**
+ * Names that may hold an HTTP module or a client made from one: its import and require bindings
+ * and what is created from them (`const api = axios.create()`, `this.pool = new Pool(...)`). A cheap
+ * filter in front of the exact `origin` lookups, which are costly in large minified files.
+ */
+function httpNames(analysis: FileAnalysis): Set<string> {
+  const names = new Set<string>();
+  for (const st of analysis.sourceFile.statements) {
+    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.moduleSpecifier.text in HTTP_EXPORTS && st.importClause) {
+      const clause = st.importClause;
+      if (clause.name) names.add(clause.name.text);
+      const b = clause.namedBindings;
+      if (b && ts.isNamespaceImport(b)) names.add(b.name.text);
+      else if (b) for (const el of b.elements) names.add(el.name.text);
+    } else if (ts.isImportEqualsDeclaration(st)) {
+      names.add(st.name.text);
+    }
+  }
+  for (const call of analysis.calls) {
+    const spec = requireSpecifier(call) ?? dynamicImportSpecifier(call);
+    if (spec !== undefined && spec in HTTP_EXPORTS) for (const n of storedAs(call)) names.add(n);
+  }
+  // clients made from those names, and clients made from clients
+  for (let round = 0; round < 3; round++) {
+    const before = names.size;
+    for (const c of [...analysis.calls, ...analysis.news]) {
+      const root = rootKey(c.expression);
+      if (root !== undefined && names.has(root)) for (const n of storedAs(c)) names.add(n);
+    }
+    if (names.size === before) break;
+  }
+  return names;
+}
+
+function dynamicImportSpecifier(call: ts.CallExpression): string | undefined {
+  if (call.expression.kind !== ts.SyntaxKind.ImportKeyword) return undefined;
+  const arg = call.arguments[0];
+  return arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
+}
+
+function isGlobalFetch(analysis: FileAnalysis, callee: ts.Expression): boolean {
+  if (ts.isIdentifier(callee)) {
+    return callee.text === 'fetch' && analysis.resolveValue(callee) === callee && analysis.origin(callee) === undefined;
+  }
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression)) {
+    const base = callee.expression;
+    return ['globalThis', 'window', 'self', 'global'].includes(base.text) && analysis.resolveValue(base) === base && analysis.origin(base) === undefined;
+  }
+  return false;
+}
+
+function declaresFunction(analysis: FileAnalysis, name: string): boolean {
+  return analysis.functions.some((f) => ts.isFunctionDeclaration(f) && f.name?.text === name);
+}
+
+/** The HTTP library (`axios`, `got`, `ky`) an expression is a configured instance of (`axios.create()`, `got.extend()`), if any. */
+export function httpClientModule(analysis: FileAnalysis, expr: ts.Expression): string | undefined {
+  return httpInstance(analysis, expr, 0);
+}
+
+function httpInstance(analysis: FileAnalysis, expr: ts.Expression, depth: number): string | undefined {
+  if (depth > 4) return undefined;
+  let e = unwrap(expr);
+  if (ts.isIdentifier(e)) e = analysis.resolveValue(e);
+  else if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const v = thisMemberValue(e);
+    if (!v) return undefined;
+    e = analysis.resolveValue(v);
+  }
+  if (ts.isAwaitExpression(e)) e = unwrap(e.expression);
+  if (!ts.isCallExpression(e)) return undefined;
+  const callee = unwrap(e.expression);
+  const origin = analysis.origin(callee);
+  if (origin?.kind === 'module') {
+    const path = stripDefault(origin.ref);
+    const factories = HTTP_FACTORIES[origin.ref.module];
+    return factories && path.length === 1 && factories.includes(path[0]) ? origin.ref.module : undefined;
+  }
+  if (ts.isPropertyAccessExpression(callee) && INSTANCE_DERIVERS.has(callee.name.text)) {
+    return httpInstance(analysis, callee.expression, depth + 1);
+  }
+  return undefined;
+}
+
+/** The value assigned to `this.<name>` in the enclosing class (property initialiser or constructor assignment). */
+export function thisMemberValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
+  const name = access.name.text;
+  const cls = enclosingClass(access);
+  if (!cls) return undefined;
+  for (const member of cls.members) {
+    if (ts.isPropertyDeclaration(member) && member.initializer && member.name.getText() === name) return member.initializer;
+    if (ts.isConstructorDeclaration(member) && member.body) {
+      for (const p of member.parameters) {
+        if (p.initializer && ts.isIdentifier(p.name) && p.name.text === name && p.modifiers?.length) return p.initializer;
+      }
+      for (const st of member.body.statements) {
+        if (!ts.isExpressionStatement(st)) continue;
+        const ex = unwrap(st.expression);
+        if (!ts.isBinaryExpression(ex) || ex.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+        const left = unwrap(ex.left);
+        if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) return ex.right;
+      }
+    }
+  }
+  return undefined;
+}
+
+function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) return p;
+  }
+  return undefined;
+}
+
+const DECLS = new WeakMap<FileAnalysis, Map<string, ts.FunctionDeclaration[]>>();
+
+function declarationsByName(analysis: FileAnalysis): Map<string, ts.FunctionDeclaration[]> {
+  let map = DECLS.get(analysis);
+  if (!map) {
+    map = new Map();
+    for (const f of analysis.functions) {
+      if (!ts.isFunctionDeclaration(f) || !f.name || !f.body) continue;
+      const list = map.get(f.name.text) ?? [];
+      list.push(f);
+      map.set(f.name.text, list);
+    }
+    DECLS.set(analysis, map);
+  }
+  return map;
+}
+
+/** The same-file function an expression refers to: a declaration, a const-bound function, a method of the enclosing class or of a const object literal. */
+export function resolveLocalFunction(
+  analysis: FileAnalysis,
+  expr: ts.Expression,
+  byName: Map<string, ts.FunctionDeclaration[]> = declarationsByName(analysis),
+): ts.FunctionLikeDeclaration | undefined {
+  const callee = unwrap(expr);
+  if (ts.isIdentifier(callee)) {
+    const value = analysis.resolveValue(callee);
+    if (isFunctionLike(value)) return value;
+    // an alias of a declared function (`const save = saveOrder`) or the declaration itself
+    const named = ts.isIdentifier(value) ? value : undefined;
+    if (!named || (value !== callee && analysis.resolveValue(named) !== named)) return undefined;
+    const decls = byName.get(named.text);
+    if (!decls) return undefined;
+    // the innermost declaration whose block contains the call (declarations are hoisted)
+    let best: ts.FunctionDeclaration | undefined;
+    for (const d of decls) {
+      const container = d.parent;
+      if (!isWithin(named, container)) continue;
+      if (!best || container.pos >= best.parent.pos) best = d;
+    }
+    return best;
+  }
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const name = callee.name.text;
+  if (callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const cls = enclosingClass(callee);
+    if (!cls) return undefined;
+    for (const m of cls.members) {
+      if (!m.name || m.name.getText() !== name) continue;
+      if (ts.isMethodDeclaration(m) && m.body) return m;
+      if (ts.isPropertyDeclaration(m) && m.initializer) {
+        const init = unwrap(m.initializer);
+        if (isFunctionLike(init)) return init;
+      }
+    }
+    return undefined;
+  }
+  if (!ts.isIdentifier(callee.expression)) return undefined;
+  const obj = analysis.resolveValue(callee.expression);
+  if (!ts.isObjectLiteralExpression(obj)) return undefined;
+  for (const p of obj.properties) {
+    if (!p.name || p.name.getText() !== name) continue;
+    if (ts.isMethodDeclaration(p) && p.body) return p;
+    if (ts.isPropertyAssignment(p)) {
+      const init = unwrap(p.initializer);
+      if (isFunctionLike(init)) return init;
+    }
+  }
+  return undefined;
+}

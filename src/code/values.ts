@@ -1,0 +1,121 @@
+/**
+ * Static evaluation of the small set of expressions rules care about: object literals
+ * (with spreads of known objects), string shapes and numbers. Anything dynamic is "unknown":
+ * a rule never treats an unknown value as missing.
+ */
+import { ts } from './ts.js';
+import { unwrap } from './walk.js';
+import type { FileAnalysis } from './analysis.js';
+
+export type PropertyLookup =
+  | { kind: 'present'; value: ts.Expression; node: ts.ObjectLiteralElementLike }
+  | { kind: 'absent' }
+  /** The object, or a spread inside it, cannot be evaluated: the property may be there. */
+  | { kind: 'unknown' };
+
+/** The object literal an expression evaluates to (through const identifiers), if known. */
+export function objectLiteralOf(analysis: FileAnalysis, expr: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
+  if (!expr) return undefined;
+  const e = analysis.resolveValue(expr);
+  return ts.isObjectLiteralExpression(e) ? e : undefined;
+}
+
+function propertyNameText(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(unwrap(name.expression))) return (unwrap(name.expression) as ts.StringLiteralLike).text;
+  return undefined;
+}
+
+/** Looks a property up in an object expression, following spreads of known objects. Last one wins. */
+export function getProperty(analysis: FileAnalysis, expr: ts.Expression | undefined, name: string, depth = 0): PropertyLookup {
+  if (!expr) return { kind: 'absent' };
+  const obj = objectLiteralOf(analysis, expr);
+  if (!obj || depth > 8) return { kind: 'unknown' };
+  let result: PropertyLookup = { kind: 'absent' };
+  for (const prop of obj.properties) {
+    if (ts.isSpreadAssignment(prop)) {
+      const inner = getProperty(analysis, prop.expression, name, depth + 1);
+      if (inner.kind !== 'absent') result = inner;
+      continue;
+    }
+    if (ts.isShorthandPropertyAssignment(prop)) {
+      if (prop.name.text === name) result = { kind: 'present', value: prop.name, node: prop };
+      continue;
+    }
+    if (!prop.name) continue;
+    const key = propertyNameText(prop.name);
+    if (key === undefined) {
+      result = { kind: 'unknown' };
+      continue;
+    }
+    if (key !== name) continue;
+    if (ts.isPropertyAssignment(prop)) result = { kind: 'present', value: prop.initializer, node: prop };
+    else result = { kind: 'unknown' };
+  }
+  return result;
+}
+
+/** What is known statically about a string value. */
+export interface StringShape {
+  /** The whole value, when fully known. */
+  exact?: string;
+  /** Known trailing text (template literals, concatenations ending in a literal). */
+  suffix?: string;
+}
+
+export function stringShape(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0): StringShape | undefined {
+  if (!expr || depth > 8) return undefined;
+  const e = analysis.resolveValue(expr);
+  if (ts.isStringLiteralLike(e)) return { exact: e.text, suffix: e.text };
+  if (ts.isTemplateExpression(e)) {
+    const tail = e.templateSpans[e.templateSpans.length - 1].literal.text;
+    return { suffix: tail };
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const right = stringShape(analysis, e.right, depth + 1);
+    const left = stringShape(analysis, e.left, depth + 1);
+    if (left?.exact !== undefined && right?.exact !== undefined) return { exact: left.exact + right.exact, suffix: left.exact + right.exact };
+    return right?.suffix !== undefined ? { suffix: right.suffix } : undefined;
+  }
+  return undefined;
+}
+
+/** A numeric value when statically known; Infinity for `Infinity`, `Number.POSITIVE_INFINITY`, `Number.MAX_SAFE_INTEGER`, `Number.MAX_VALUE`. */
+export function numberValue(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0): number | undefined {
+  if (!expr || depth > 8) return undefined;
+  const e = analysis.resolveValue(expr);
+  if (ts.isNumericLiteral(e)) return Number(e.text.replace(/_/g, ''));
+  if (ts.isIdentifier(e) && e.text === 'Infinity') return Infinity;
+  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'Number') {
+    if (['POSITIVE_INFINITY', 'MAX_SAFE_INTEGER', 'MAX_VALUE'].includes(e.name.text)) return Infinity;
+  }
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
+    const v = numberValue(analysis, e.operand, depth + 1);
+    return v === undefined ? undefined : -v;
+  }
+  if (ts.isBinaryExpression(e)) {
+    const l = numberValue(analysis, e.left, depth + 1);
+    const r = numberValue(analysis, e.right, depth + 1);
+    if (l === undefined || r === undefined) return undefined;
+    switch (e.operatorToken.kind) {
+      case ts.SyntaxKind.PlusToken:
+        return l + r;
+      case ts.SyntaxKind.MinusToken:
+        return l - r;
+      case ts.SyntaxKind.AsteriskToken:
+        return l * r;
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** `true` / `false` when statically known. */
+export function booleanValue(analysis: FileAnalysis, expr: ts.Expression | undefined): boolean | undefined {
+  if (!expr) return undefined;
+  const e = analysis.resolveValue(expr);
+  if (e.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (e.kind === ts.SyntaxKind.FalseKeyword) return false;
+  return undefined;
+}

@@ -1,0 +1,106 @@
+import { ts } from './ts.js';
+
+/**
+ * Visits every node below `root` in source order without recursion (minified files nest
+ * thousands of levels deep). Return `false` from `visit` to skip a node's children.
+ */
+export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): void {
+  const stack: ts.Node[] = [];
+  const push = (child: ts.Node) => {
+    stack.push(child);
+  };
+  const pushChildren = (node: ts.Node) => {
+    const start = stack.length;
+    ts.forEachChild(node, push);
+    // reverse the pushed slice so that the first child is visited first
+    for (let i = start, j = stack.length - 1; i < j; i++, j--) {
+      const t = stack[i];
+      stack[i] = stack[j];
+      stack[j] = t;
+    }
+  };
+  pushChildren(root);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (visit(node) === false) continue;
+    pushChildren(node);
+  }
+}
+
+/**
+ * Visits every node below `root` exactly once, in no particular order: the cheapest traversal,
+ * for collecting facts where order does not matter.
+ */
+export function walkUnordered(root: ts.Node, visit: (node: ts.Node) => void): void {
+  const stack: ts.Node[] = [];
+  const push = (child: ts.Node) => {
+    stack.push(child);
+  };
+  ts.forEachChild(root, push);
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    visit(node);
+    ts.forEachChild(node, push);
+  }
+}
+
+/** Ancestors of a node, nearest first (stops at the source file). */
+export function* ancestors(node: ts.Node): Generator<ts.Node> {
+  for (let p = node.parent; p; p = p.parent) yield p;
+}
+
+const FUNCTION_KINDS = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ArrowFunction,
+  ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor,
+  ts.SyntaxKind.GetAccessor,
+  ts.SyntaxKind.SetAccessor,
+]);
+
+const LOOP_KINDS = new Set<ts.SyntaxKind>([
+  ts.SyntaxKind.ForStatement,
+  ts.SyntaxKind.ForOfStatement,
+  ts.SyntaxKind.ForInStatement,
+  ts.SyntaxKind.WhileStatement,
+  ts.SyntaxKind.DoStatement,
+]);
+
+export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
+  return FUNCTION_KINDS.has(node.kind);
+}
+
+export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  for (const a of ancestors(node)) if (isFunctionLike(a)) return a;
+  return undefined;
+}
+
+export function isLoop(node: ts.Node): node is ts.IterationStatement {
+  return LOOP_KINDS.has(node.kind);
+}
+
+/** Removes parentheses, type assertions, `satisfies` and non-null assertions. */
+export function unwrap(expr: ts.Expression): ts.Expression {
+  let e = expr;
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isNonNullExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e)) {
+      e = e.expression;
+    } else return e;
+  }
+}
+
+/** The name of a function-like node, for messages and logical locations. */
+export function functionName(fn: ts.Node): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.name) {
+    return fn.name.getText();
+  }
+  const parent = fn.parent;
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (parent && ts.isPropertyAssignment(parent)) return parent.name.getText();
+  if (parent && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    return parent.left.getText();
+  }
+  if (ts.isConstructorDeclaration(fn)) return 'constructor';
+  return undefined;
+}

@@ -1,0 +1,317 @@
+/**
+ * The engine: reads each file once, parses it once, runs every enabled rule over it and turns
+ * detector reports into findings with locations, logical locations and fingerprints.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type {
+  CodeReport,
+  Finding,
+  IacReport,
+  LintResult,
+  OffsetRange,
+  Range,
+  RelatedLocation,
+  ResolvedRule,
+  Severity,
+} from './types.js';
+import { SEVERITY_ORDER } from './types.js';
+import { ts } from '../code/ts.js';
+import { isCodeFile, parseCode, firstSyntaxProblem } from '../code/parse.js';
+import { FileAnalysis } from '../code/analysis.js';
+import { enclosingFunction, functionName } from '../code/walk.js';
+import type { Template, PathSegment } from '../iac/model.js';
+import { loadTemplate, looksLikeTemplate } from '../iac/loaders/cloudformation.js';
+import { PARSE_ERROR } from '../rules/index.js';
+
+export interface LintOptions {
+  /** Findings' paths are relative to this directory. */
+  cwd: string;
+  /** Absolute paths, as returned by discovery. */
+  files: string[];
+  rules: ResolvedRule[];
+  /** Files larger than this are reported as parse errors instead of parsed. */
+  maxFileBytes?: number;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
+const TEMPLATE_EXTENSIONS = ['.yaml', '.yml', '.json', '.template'];
+
+/** Raw finding before sorting and fingerprinting. */
+type Pending = Omit<Finding, 'fingerprint'>;
+
+export function isTemplateCandidate(file: string): boolean {
+  return TEMPLATE_EXTENSIONS.some((ext) => file.endsWith(ext));
+}
+
+function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+function normaliseText(raw: Buffer): { text?: string; problem?: string } {
+  if (raw.length >= 2 && ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff))) {
+    return { problem: 'file is UTF-16 encoded; only UTF-8 is supported' };
+  }
+  const probe = raw.subarray(0, 8000);
+  if (probe.includes(0)) return { problem: 'file is binary (contains NUL bytes)' };
+  let text = raw.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { text };
+}
+
+export class Engine {
+  private readonly codeRules: ResolvedRule[];
+  private readonly iacRules: ResolvedRule[];
+  private readonly parseErrorRule?: ResolvedRule;
+  private readonly pending: Pending[] = [];
+  private readonly sources = new Map<string, string>();
+  readonly templates: Template[] = [];
+  readonly stats = { filesScanned: 0, codeFiles: 0, templates: 0, resources: 0 };
+
+  constructor(private readonly options: LintOptions) {
+    this.codeRules = options.rules.filter((r) => r.rule.code);
+    this.iacRules = options.rules.filter((r) => r.rule.iac);
+    this.parseErrorRule = options.rules.find((r) => r.rule.meta.name === PARSE_ERROR);
+  }
+
+  private relative(file: string): string {
+    return toPosix(path.relative(this.options.cwd, file)) || path.basename(file);
+  }
+
+  private severity(resolved: ResolvedRule, reported: Severity | undefined): Severity {
+    return resolved.severityOverridden ? resolved.severity : (reported ?? resolved.severity);
+  }
+
+  private parseError(file: string, text: string | undefined, message: string, offset = 0): void {
+    const resolved = this.parseErrorRule;
+    if (!resolved) return;
+    const rel = this.relative(file);
+    const start = lineColumnAt(text ?? '', offset);
+    if (text !== undefined) this.sources.set(rel, text);
+    this.pending.push({
+      rule: PARSE_ERROR,
+      severity: resolved.severity,
+      bestPractices: resolved.rule.meta.bestPractices,
+      message: `${rel} cannot be parsed at ${start.line}:${start.column}: ${message}`,
+      help: resolved.rule.meta.help,
+      file: rel,
+      range: { start, end: start },
+      offsets: { start: offset, end: offset },
+      logicalLocation: 'file',
+      related: [],
+    });
+  }
+
+  lintFile(file: string): void {
+    const code = isCodeFile(file);
+    const template = !code && isTemplateCandidate(file);
+    if (!code && !template) return;
+    this.stats.filesScanned++;
+    let raw: Buffer;
+    try {
+      // Synchronous reads: one file at a time is faster this way than through the promise API.
+      const info = statSync(file);
+      const max = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+      if (info.size > max) {
+        if (code) this.parseError(file, undefined, `file is ${info.size} bytes, over the ${max}-byte limit`);
+        return;
+      }
+      raw = readFileSync(file);
+    } catch (err) {
+      this.parseError(file, undefined, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      return;
+    }
+    const { text, problem } = normaliseText(raw);
+    if (code) {
+      this.stats.codeFiles++;
+      if (text === undefined) return this.parseError(file, undefined, problem!);
+      this.lintCode(file, text);
+    } else {
+      if (text === undefined) {
+        // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.
+        if (/\.(template|ya?ml)$/.test(file) || raw.includes('AWS::')) this.parseError(file, undefined, problem!);
+        return;
+      }
+      this.loadIac(file, text);
+    }
+  }
+
+  private lintCode(file: string, text: string): void {
+    const active = this.codeRules.filter((r) => !r.rule.prefilter || r.rule.prefilter.test(text));
+    let sf: ts.SourceFile;
+    try {
+      // every file is parsed (a syntax error is a finding); parents only when a rule will look
+      sf = parseCode(file, text, active.length > 0);
+    } catch (err) {
+      return this.parseError(file, text, String(err));
+    }
+    const syntax = firstSyntaxProblem(sf);
+    if (syntax) return this.parseError(file, text, syntax.message, syntax.offset);
+    if (active.length === 0) return;
+    const analysis = new FileAnalysis(sf);
+    for (const resolved of active) {
+      let reports: CodeReport[];
+      try {
+        reports = resolved.rule.code!({ sourceFile: sf, analysis, options: resolved.options, fileName: file });
+      } catch (err) {
+        throw new Error(`rule ${resolved.rule.meta.name} failed on ${this.relative(file)}: ${(err as Error).message}`, { cause: err });
+      }
+      for (const report of reports) this.addCodeFinding(file, sf, resolved, report);
+    }
+  }
+
+  private addCodeFinding(file: string, sf: ts.SourceFile, resolved: ResolvedRule, report: CodeReport): void {
+    const rel = this.relative(file);
+    this.sources.set(rel, sf.text);
+    const related: RelatedLocation[] = (report.related ?? []).map((r) => ({
+      file: rel,
+      range: nodeRange(sf, r.node).range,
+      message: r.label,
+    }));
+    const { range, offsets } = nodeRange(sf, report.node);
+    this.pending.push({
+      rule: resolved.rule.meta.name,
+      severity: this.severity(resolved, report.severity),
+      bestPractices: resolved.rule.meta.bestPractices,
+      message: report.message,
+      help: resolved.rule.meta.help,
+      file: rel,
+      range,
+      offsets,
+      logicalLocation: codeLogicalLocation(sf, report.node),
+      related,
+      suggestions: report.suggestions,
+    });
+  }
+
+  private loadIac(file: string, text: string): void {
+    if (!looksLikeTemplate(text)) return;
+    let loaded: ReturnType<typeof loadTemplate>;
+    try {
+      loaded = loadTemplate(file, text);
+    } catch (err) {
+      return this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`);
+    }
+    if (!loaded) return;
+    if (loaded.problems.length > 0) {
+      const first = loaded.problems[0];
+      this.parseError(file, text, first.message, first.offset);
+    }
+    if (loaded.template) {
+      this.templates.push(loaded.template);
+      this.stats.templates++;
+      this.stats.resources += loaded.template.resources.size;
+    }
+  }
+
+  /** Runs the IaC rules over every loaded template and returns the sorted result. */
+  finish(): LintResult {
+    for (const resolved of this.iacRules) {
+      let reports: IacReport[];
+      try {
+        reports = resolved.rule.iac!({ templates: this.templates, options: resolved.options });
+      } catch (err) {
+        throw new Error(`rule ${resolved.rule.meta.name} failed: ${(err as Error).message}`, { cause: err });
+      }
+      for (const report of reports) this.addIacFinding(resolved, report);
+    }
+    const findings = fingerprint(this.pending.sort(compareFindings));
+    const sources = new Map<string, string>();
+    for (const f of findings) {
+      const text = this.sources.get(f.file);
+      if (text !== undefined) sources.set(f.file, text);
+    }
+    return { cwd: this.options.cwd, findings, rules: this.options.rules, sources, stats: { ...this.stats } };
+  }
+
+  private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
+    const where = report.template.locate(report.path);
+    const rel = this.relative(report.template.file);
+    this.sources.set(rel, report.template.text);
+    this.pending.push({
+      rule: resolved.rule.meta.name,
+      severity: this.severity(resolved, report.severity),
+      bestPractices: resolved.rule.meta.bestPractices,
+      message: report.message,
+      help: resolved.rule.meta.help,
+      file: rel,
+      range: where.range,
+      offsets: { start: where.start, end: where.end },
+      logicalLocation: iacLogicalLocation(report.template, report.path),
+      related: (report.related ?? []).map((r) => ({
+        file: this.relative(r.template.file),
+        range: r.template.locate(r.path).range,
+        message: r.label,
+      })),
+    });
+  }
+}
+
+/** Lints the given files with the given rules. */
+export async function lint(options: LintOptions): Promise<LintResult> {
+  const engine = new Engine(options);
+  for (const file of options.files) engine.lintFile(file);
+  return engine.finish();
+}
+
+export function nodeRange(sf: ts.SourceFile, node: ts.Node): { range: Range; offsets: OffsetRange } {
+  const start = node.getStart(sf);
+  const end = node.getEnd();
+  const s = sf.getLineAndCharacterOfPosition(start);
+  const e = sf.getLineAndCharacterOfPosition(end);
+  return {
+    range: { start: { line: s.line + 1, column: s.character + 1 }, end: { line: e.line + 1, column: e.character + 1 } },
+    offsets: { start, end },
+  };
+}
+
+/** 1-based line and column of an offset (used once per parse error, so a scan is fine). */
+function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+  const at = Math.min(offset, text.length);
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: at - lineStart + 1 };
+}
+
+/** `<enclosing function>:<normalised node text>`: survives edits elsewhere in the file. */
+export function codeLogicalLocation(sf: ts.SourceFile, node: ts.Node): string {
+  const names: string[] = [];
+  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) names.unshift(functionName(fn) ?? '<anonymous>');
+  let text = sf.text.slice(node.getStart(sf), node.getEnd()).replace(/\s+/g, ' ');
+  if (text.length > 120) text = `${text.slice(0, 117)}...`;
+  return `${names.length ? names.join('>') : '<module>'}:${text}`;
+}
+
+function iacLogicalLocation(template: Template, p: PathSegment[]): string {
+  const where = template.locate(p);
+  // Only the part of the path that exists is a stable location; the rest is what is missing.
+  return p.map(String).join('.') + (where.exact ? '' : '?');
+}
+
+function compareFindings(a: Pending, b: Pending): number {
+  return (
+    (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) ||
+    a.range.start.line - b.range.start.line ||
+    a.range.start.column - b.range.start.column ||
+    (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0) ||
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}
+
+/** Adds fingerprints: hash of rule, file, logical location and the occurrence index among equals. */
+function fingerprint(sorted: Pending[]): Finding[] {
+  const seen = new Map<string, number>();
+  return sorted.map((f) => {
+    const key = `${f.rule}\u0000${f.file}\u0000${f.logicalLocation}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    const hash = createHash('sha256').update(`${key}\u0000${n}`).digest('hex').slice(0, 32);
+    return { ...f, fingerprint: hash };
+  });
+}

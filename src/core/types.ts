@@ -1,0 +1,178 @@
+/**
+ * Core vocabulary shared by every part of rel4lint: severities, best practices, rule metadata,
+ * detector contexts and the findings the engine produces.
+ */
+import type { ts } from 'ts-morph';
+import type { Template, PathSegment } from '../iac/model.js';
+import type { FileAnalysis } from '../code/analysis.js';
+
+export type Severity = 'error' | 'warning' | 'note';
+export type Level = Severity | 'off';
+export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
+
+export type BestPracticeId =
+  | 'REL04-BP01'
+  | 'REL04-BP02'
+  | 'REL04-BP03'
+  | 'REL04-BP04'
+  | 'REL05-BP03'
+  | 'REL05-BP05';
+
+export type Preset = 'recommended' | 'strict';
+export type Target = 'code' | 'cloudformation' | 'sam' | 'serverless' | 'terraform' | 'asl' | 'cdk';
+
+/** JSON-schema subset used to describe rule options (documented, validated, published). */
+export interface OptionSchema {
+  type: 'number' | 'integer' | 'string' | 'boolean' | 'array';
+  description: string;
+  default: unknown;
+  minimum?: number;
+  items?: { type: 'string' };
+}
+
+export interface RuleMeta {
+  /** kebab-case id, also the ESLint rule name under `rel4/`. */
+  name: string;
+  /** One line, no trailing period: docs header, --list-rules, SARIF shortDescription, ESLint meta. */
+  description: string;
+  /** Primary best practice first. */
+  bestPractices: BestPracticeId[];
+  severity: Severity;
+  presets: Preset[];
+  targets: Target[];
+  needsContext: boolean;
+  /** What to do about a finding, imperative, shown as `help:`. */
+  help: string;
+  options: Record<string, OptionSchema>;
+  /** True when the code detector can offer ESLint suggestions. */
+  hasSuggestions?: boolean;
+}
+
+/** A half-open range of offsets into a file's text (UTF-16 code units). */
+export interface OffsetRange {
+  start: number;
+  end: number;
+}
+
+export interface TextEdit extends OffsetRange {
+  text: string;
+}
+
+export interface Suggestion {
+  /** Imperative, e.g. "Set InvocationType: 'Event'". */
+  description: string;
+  edits: TextEdit[];
+}
+
+/** What a code detector returns. */
+export interface CodeReport {
+  node: ts.Node;
+  message: string;
+  /** Overrides the rule's default severity (e.g. context-dependent rules). */
+  severity?: Severity;
+  related?: { node: ts.Node; label: string }[];
+  suggestions?: Suggestion[];
+}
+
+/** What an IaC detector returns. */
+export interface IacReport {
+  template: Template;
+  /** Logical path, e.g. ['Resources', 'Queue', 'Properties', 'RedrivePolicy']; missing tails fall back to the nearest ancestor. */
+  path: PathSegment[];
+  message: string;
+  severity?: Severity;
+  related?: { template: Template; path: PathSegment[]; label: string }[];
+}
+
+export interface CodeRuleContext<O> {
+  sourceFile: ts.SourceFile;
+  /** Shared, computed once per file: imports, SDK calls, handler contexts. */
+  analysis: FileAnalysis;
+  options: O;
+  fileName: string;
+}
+
+export interface IacRuleContext<O> {
+  /** Every template of the scan (a rule may cross-reference them). */
+  templates: Template[];
+  options: O;
+}
+
+export interface Rule<O extends object = Record<string, unknown>> {
+  meta: RuleMeta;
+  /**
+   * Cheap text test: the code detector only runs on files whose text matches. Keeps the scan of
+   * large trees close to the cost of parsing.
+   */
+  prefilter?: RegExp;
+  code?: (ctx: CodeRuleContext<O>) => CodeReport[];
+  iac?: (ctx: IacRuleContext<O>) => IacReport[];
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRule = Rule<any>;
+
+export interface LineColumn {
+  /** 1-based. */
+  line: number;
+  /** 1-based, UTF-16 code units. */
+  column: number;
+}
+
+export interface Range {
+  start: LineColumn;
+  end: LineColumn;
+}
+
+export interface RelatedLocation {
+  file: string;
+  range: Range;
+  message: string;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  bestPractices: BestPracticeId[];
+  message: string;
+  help: string;
+  /** Path relative to the working directory, POSIX separators. */
+  file: string;
+  range: Range;
+  /** Offsets of the primary span in the file text (for code frames). */
+  offsets: OffsetRange;
+  /** Line-independent location: resource path, or enclosing function + normalised call text. */
+  logicalLocation: string;
+  /** Stable hash of rule, file, logical location and occurrence index. */
+  fingerprint: string;
+  related: RelatedLocation[];
+  suggestions?: Suggestion[];
+}
+
+/** A rule as configured for one run. */
+export interface ResolvedRule {
+  rule: AnyRule;
+  severity: Severity;
+  /** True when the user set the severity: it then replaces context-dependent severities too. */
+  severityOverridden: boolean;
+  options: Record<string, unknown>;
+}
+
+export interface LintStats {
+  filesScanned: number;
+  codeFiles: number;
+  templates: number;
+  resources: number;
+}
+
+export interface LintResult {
+  /** Absolute directory that finding paths are relative to. */
+  cwd: string;
+  /** Sorted by file, line, column, rule. */
+  findings: Finding[];
+  /** Enabled rules, sorted by name (SARIF tool.driver.rules, scorecard). */
+  rules: ResolvedRule[];
+  /** Text of every file that has a finding, for code frames (relative path → text). */
+  sources: Map<string, string>;
+  stats: LintStats;
+}

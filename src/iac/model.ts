@@ -1,0 +1,66 @@
+/**
+ * The IaC resource model: every template format loads into this shape. Rules are written once
+ * against it. (Contract; loaders live in ./loaders.)
+ */
+import type { Range } from '../core/types.js';
+
+export type PathSegment = string | number;
+
+/** Template formats the model can come from. */
+export type TemplateFormat = 'cloudformation' | 'sam' | 'cdk' | 'serverless' | 'terraform' | 'asl';
+
+/**
+ * A CloudFormation intrinsic function (`!Ref`, `Fn::GetAtt`, `!Sub`, ...) kept as a typed value
+ * so that rules can follow references. `name` is the long form: 'Ref', 'Fn::GetAtt', 'Fn::Sub', ...
+ * For `Fn::GetAtt` the argument is normalised to `[logicalId, attribute]` whatever the input form.
+ */
+export class Intrinsic {
+  constructor(
+    readonly name: string,
+    readonly argument: IacValue,
+  ) {}
+}
+
+/** A value whose content cannot be known statically (parameters, `${...}` variables, Terraform vars). */
+export class Unknown {
+  constructor(readonly description: string) {}
+}
+
+export type IacValue =
+  | string
+  | number
+  | boolean
+  | null
+  | IacValue[]
+  | { [key: string]: IacValue }
+  | Intrinsic
+  | Unknown;
+
+export interface Resource {
+  /** Logical id. */
+  id: string;
+  /** CloudFormation type name, e.g. 'AWS::SQS::Queue' (SAM types kept as 'AWS::Serverless::Function'). */
+  type: string;
+  properties: { [key: string]: IacValue };
+  metadata?: { [key: string]: IacValue };
+  /** Path of the resource in the template, normally ['Resources', id]. */
+  path: PathSegment[];
+}
+
+export interface ParseProblem {
+  message: string;
+  /** 0-based offset in the text. */
+  offset: number;
+}
+
+export interface Template {
+  /** Absolute file path. */
+  file: string;
+  text: string;
+  format: TemplateFormat;
+  /** The document as plain values (intrinsics typed, SAM Globals merged). */
+  root: { [key: string]: IacValue };
+  resources: Map<string, Resource>;
+  /** Range of the node at `path`; when the path does not exist, the nearest existing ancestor's key. */
+  locate(path: PathSegment[]): { range: Range; start: number; end: number; exact: boolean };
+}

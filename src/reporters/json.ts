@@ -1,0 +1,75 @@
+/**
+ * Machine-readable report, versioned. Shape (version 1):
+ *
+ * ```
+ * { "version": 1,
+ *   "tool": { "name": "rel4lint", "version": "x.y.z" },
+ *   "findings": [ { rule, bestPractices, severity, message, help, file, range, logicalLocation,
+ *                   fingerprint, related, suggestions? } ],
+ *   "summary": { errors, warnings, notes, filesScanned, codeFiles, templates, resources, rules },
+ *   "scorecard": [ { bestPractice, title, url, rules, checked, findings, status } ] }
+ * ```
+ *
+ * Paths are relative to the working directory (POSIX separators); there are no timestamps or
+ * absolute paths, so the same input gives the same bytes. Under `--quiet` the findings list holds
+ * errors only while summary and scorecard still count everything.
+ */
+import type { Finding, LintResult } from '../core/types.js';
+import { countBySeverity, reportedFindings, type ReporterContext } from './findings.js';
+import { buildScorecard } from './scorecard.js';
+
+export const JSON_REPORT_VERSION = 1;
+
+function findingToJson(f: Finding): Record<string, unknown> {
+  return {
+    rule: f.rule,
+    bestPractices: f.bestPractices,
+    severity: f.severity,
+    message: f.message,
+    help: f.help,
+    file: f.file,
+    range: {
+      start: { line: f.range.start.line, column: f.range.start.column },
+      end: { line: f.range.end.line, column: f.range.end.column },
+    },
+    logicalLocation: f.logicalLocation,
+    fingerprint: f.fingerprint,
+    related: f.related.map((r) => ({
+      file: r.file,
+      range: {
+        start: { line: r.range.start.line, column: r.range.start.column },
+        end: { line: r.range.end.line, column: r.range.end.column },
+      },
+      message: r.message,
+    })),
+    ...(f.suggestions && f.suggestions.length > 0
+      ? {
+          suggestions: f.suggestions.map((s) => ({
+            description: s.description,
+            edits: s.edits.map((e) => ({ start: e.start, end: e.end, text: e.text })),
+          })),
+        }
+      : {}),
+  };
+}
+
+export function json(result: LintResult, ctx: ReporterContext): string {
+  const counts = countBySeverity(result.findings);
+  const report = {
+    version: JSON_REPORT_VERSION,
+    tool: { name: 'rel4lint', version: ctx.toolVersion },
+    findings: reportedFindings(result, ctx).map(findingToJson),
+    summary: {
+      errors: counts.error,
+      warnings: counts.warning,
+      notes: counts.note,
+      filesScanned: result.stats.filesScanned,
+      codeFiles: result.stats.codeFiles,
+      templates: result.stats.templates,
+      resources: result.stats.resources,
+      rules: result.rules.map((r) => r.rule.meta.name).sort(),
+    },
+    scorecard: buildScorecard(result),
+  };
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

@@ -1,0 +1,61 @@
+import type { CodeReport, Rule } from '../../core/types.js';
+import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
+import { describeTarget, insertPropertySuggestion } from '../../code/report-helpers.js';
+
+const rule: Rule = {
+  meta: {
+    name: 'no-sync-lambda-invoke',
+    description: 'Disallow synchronous (RequestResponse) Lambda-to-Lambda invocations',
+    bestPractices: ['REL04-BP02', 'REL04-BP01'],
+    severity: 'error',
+    presets: ['recommended', 'strict'],
+    targets: ['code'],
+    needsContext: false,
+    help: "Invoke asynchronously with InvocationType: 'Event' (and an on-failure destination), or put a queue or a Step Functions workflow between the two functions",
+    options: {},
+    hasSuggestions: true,
+  },
+  code({ analysis }) {
+    const reports: CodeReport[] = [];
+    for (const call of analysis.sdkCalls) {
+      if (call.service !== 'lambda') continue;
+      const target = describeTarget(analysis, call.input, 'FunctionName');
+      if (call.operation === 'InvokeWithResponseStream') {
+        reports.push({
+          node: call.node,
+          message: `${call.calledName} waits for ${target} to stream its whole response (synchronous coupling between functions)`,
+        });
+        continue;
+      }
+      // InvokeAsync (deprecated) is asynchronous; other Lambda operations are control-plane calls
+      if (call.operation !== 'Invoke') continue;
+      const type = getProperty(analysis, call.input, 'InvocationType');
+      if (type.kind === 'unknown') continue;
+      if (type.kind === 'present') {
+        const shape = stringShape(analysis, type.value);
+        if (shape?.exact !== 'RequestResponse') continue;
+        reports.push({
+          node: type.node,
+          message: `${call.calledName} with InvocationType 'RequestResponse' waits for ${target} to finish (synchronous coupling between functions)`,
+          suggestions: [
+            {
+              description: "Invoke asynchronously: InvocationType: 'Event'",
+              edits: [{ start: type.value.getStart(), end: type.value.getEnd(), text: "'Event'" }],
+            },
+          ],
+        });
+        continue;
+      }
+      const obj = objectLiteralOf(analysis, call.input);
+      reports.push({
+        node: call.node,
+        message: `${call.calledName} without InvocationType waits for ${target} to finish (synchronous coupling between functions)`,
+        suggestions: obj && obj.getSourceFile() === call.node.getSourceFile() ? [insertPropertySuggestion(obj, "InvocationType: 'Event'", "Invoke asynchronously: add InvocationType: 'Event'")] : undefined,
+      });
+    }
+    return reports;
+  },
+};
+
+export default rule;
+

@@ -1,0 +1,440 @@
+/**
+ * Hand-written retries: loops that catch the failure of a remote call and go round again, and
+ * functions that call themselves from their catch clause — with nothing that counts attempts
+ * or bounds the elapsed time.
+ */
+import { ts } from '../../code/ts.js';
+import type { FileAnalysis } from '../../code/analysis.js';
+import type { CodeReport } from '../../core/types.js';
+import { calleeLabel, describeRemoteCall, remoteCallInfosIn, resolveLocalFunction } from '../../code/remote-calls.js';
+import { enclosingFunction, functionName, isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
+import {
+  alwaysExits,
+  containsIncDec,
+  countersIn,
+  exprKey,
+  guardingConditions,
+  hasBoundComparison,
+  isComparison,
+  isExitCall,
+  isRelational,
+  isTimeOrAbortBound,
+  isWithin,
+  jumpLeaves,
+  mentions,
+  steppedIn,
+  walkOwnCode,
+} from './flow.js';
+
+/** A call a retry repeats: a remote call, or an operation the function received as a parameter. */
+interface Retried {
+  call: ts.CallExpression;
+  /** In backticks, for messages. */
+  text: string;
+}
+
+const FAILURE = 'a persistent failure retries forever';
+
+export function handWrittenRetries(analysis: FileAnalysis): CodeReport[] {
+  return [...retryLoops(analysis), ...catchRecursion(analysis)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// retried calls
+
+function isParameterOf(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  return fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name);
+}
+
+/** `await fn()` / `return fn()` where `fn` is a parameter of an enclosing function: a generic retry helper's operation. */
+function isOperationCall(call: ts.CallExpression): boolean {
+  const callee = unwrap(call.expression);
+  if (!ts.isIdentifier(callee)) return false;
+  let parent = call.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent)) parent = parent.parent;
+  if (!ts.isAwaitExpression(parent) && !ts.isReturnStatement(parent) && !(ts.isArrowFunction(parent) && parent.body === call)) return false;
+  for (let p: ts.Node | undefined = call.parent; p; p = p.parent) {
+    if (isFunctionLike(p) && isParameterOf(p, callee.text)) return true;
+  }
+  return false;
+}
+
+function retriedCalls(analysis: FileAnalysis, block: ts.Node): Retried[] {
+  const out: Retried[] = remoteCallInfosIn(analysis, block).map((r) => ({ call: r.call, text: describeRemoteCall(r) }));
+  if (out.length > 0) return out;
+  walkOwnCode(block, (node) => {
+    if (ts.isCallExpression(node) && isOperationCall(node)) out.push({ call: node, text: `\`${calleeLabel(node)}\`` });
+  });
+  return out;
+}
+
+/** Variables holding what the retried calls returned (and values derived from them), plus the catch binding. */
+function resultNames(block: ts.Block, retried: Retried[], catchClause: ts.CatchClause | undefined): Set<string> {
+  const names = new Set<string>();
+  const addBinding = (name: ts.BindingName) => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const el of name.elements) if (ts.isBindingElement(el)) addBinding(el.name);
+  };
+  for (const r of retried) {
+    let node: ts.Node = r.call;
+    for (let p = node.parent; p && p !== block; node = p, p = p.parent) {
+      if (ts.isVariableDeclaration(p) && p.initializer === node) {
+        addBinding(p.name);
+        break;
+      }
+      if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === node) {
+        const key = exprKey(p.left);
+        if (key !== undefined) names.add(key);
+        break;
+      }
+      if (!ts.isExpression(p) || isFunctionLike(p)) break;
+    }
+  }
+  // one round of derivation: `const body = await res.json()`
+  walkOwnCode(block, (node) => {
+    if (ts.isVariableDeclaration(node) && node.initializer && mentions(node.initializer, names)) addBinding(node.name);
+  });
+  if (catchClause?.variableDeclaration) addBinding(catchClause.variableDeclaration.name);
+  return names;
+}
+
+function containsCall(root: ts.Node, calls: ReadonlySet<ts.Node>): boolean {
+  for (const c of calls) if (isWithin(c, root)) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// loops
+
+type LoopShape = { kind: 'infinite' } | { kind: 'flag'; flags: Set<string> };
+
+function loopCondition(loop: ts.IterationStatement): ts.Expression | undefined {
+  if (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) return loop.expression;
+  if (ts.isForStatement(loop)) return loop.condition;
+  return undefined;
+}
+
+function isAlwaysTrue(cond: ts.Expression): boolean {
+  const c = unwrap(cond);
+  if (c.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (ts.isNumericLiteral(c)) return Number(c.text) !== 0;
+  if (ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken) {
+    const o = unwrap(c.operand);
+    return o.kind === ts.SyntaxKind.FalseKeyword || (ts.isNumericLiteral(o) && Number(o.text) === 0);
+  }
+  return false;
+}
+
+/**
+ * `while (true)`, `for (;;)`: infinite. `while (!done)`, `while (result === undefined)`: a flag the
+ * body sets. Anything with a comparison, a counter step or a call is treated as a bound.
+ */
+function loopShape(loop: ts.IterationStatement): LoopShape | undefined {
+  if (!ts.isWhileStatement(loop) && !ts.isDoStatement(loop) && !ts.isForStatement(loop)) return undefined;
+  const cond = loopCondition(loop);
+  if (!cond || isAlwaysTrue(cond)) return { kind: 'infinite' };
+  let plain = true;
+  const flags = new Set<string>();
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isAwaitExpression(node) || ts.isPostfixUnaryExpression(node)) plain = false;
+    else if (ts.isPrefixUnaryExpression(node) && node.operator !== ts.SyntaxKind.ExclamationToken) plain = false;
+    else if (ts.isBinaryExpression(node) && !isLogicalOrEquality(node)) plain = false;
+    else if (ts.isPropertyAccessExpression(node) && !(ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node)) {
+      const key = exprKey(node);
+      if (key !== undefined) flags.add(key);
+    } else if (ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node.parent)) flags.add(node.text);
+  };
+  visit(unwrap(cond));
+  walk(cond, (n) => {
+    if (!plain) return false;
+    visit(n);
+    return undefined;
+  });
+  if (!plain || flags.size === 0) return undefined;
+  return { kind: 'flag', flags };
+}
+
+/** `&&`, `||`, `??`, and equality with anything but a number (`status !== 'DONE'`, `result === undefined`). */
+function isLogicalOrEquality(node: ts.BinaryExpression): boolean {
+  const op = node.operatorToken.kind;
+  if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) return true;
+  const n: ts.Node = node;
+  if (!isComparison(n) || isRelational(n)) return false;
+  // `left !== 0` tests a counter
+  return !ts.isNumericLiteral(unwrap(node.left)) && !ts.isNumericLiteral(unwrap(node.right));
+}
+
+/**
+ * An assignment to the loop's flag that may end the loop. `retry = true` under `while (retry)` (or
+ * `done = false` under `while (!done)`) keeps it going and does not count.
+ */
+function isFlagAssignment(node: ts.Node, flags: ReadonlySet<string>, loop: ts.Node | undefined): boolean {
+  if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const key = exprKey(node.left);
+  if (key === undefined || !flags.has(key)) return false;
+  const cond = loop && isLoop(loop) ? loopCondition(loop) : undefined;
+  const value = unwrap(node.right).kind;
+  if (!cond || (value !== ts.SyntaxKind.TrueKeyword && value !== ts.SyntaxKind.FalseKeyword)) return true;
+  const c = unwrap(cond);
+  const negated = ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken;
+  const tested = negated ? exprKey(c.operand) : exprKey(c);
+  if (tested !== key) return true;
+  // the loop runs while `flag` (or `!flag`) is truthy: the assignment ends it when it makes that false
+  return negated ? value === ts.SyntaxKind.TrueKeyword : value === ts.SyntaxKind.FalseKeyword;
+}
+
+/** A statement or expression that ends the loop: return, break/continue out of it, or setting its flag. */
+function isLoopExit(node: ts.Node, loop: ts.Node, flags: ReadonlySet<string>): boolean {
+  if (ts.isReturnStatement(node)) return true;
+  if (ts.isBreakStatement(node) || ts.isContinueStatement(node)) return jumpLeaves(node, loop);
+  return isFlagAssignment(node, flags, loop);
+}
+
+/**
+ * The loop ends once the call succeeds: an exit in the try block (or after the try statement)
+ * that is unconditional or depends on what the call returned. A loop that only ever ends on
+ * something unrelated (a shutdown flag) is a worker loop, not a retry.
+ */
+function hasSuccessExit(loop: ts.IterationStatement, tryStmt: ts.TryStatement, retried: Retried[], results: Set<string>, flags: ReadonlySet<string>): boolean {
+  const calls = new Set<ts.Node>(retried.map((r) => r.call));
+  const qualifies = (exit: ts.Node, root: ts.Node) => {
+    const conds = guardingConditions(exit, root);
+    return conds.length === 0 || conds.some((c) => mentions(c, results) || containsCall(c, calls));
+  };
+  let found = false;
+  walkOwnCode(tryStmt.tryBlock, (node) => {
+    if (!found && isLoopExit(node, loop, flags) && qualifies(node, tryStmt.tryBlock)) found = true;
+  });
+  if (found) return true;
+  // `do { retry = false; try { ... } catch { retry = true } } while (retry)`: success leaves the flag as reset
+  if (ts.isBlock(loop.statement)) {
+    for (const st of loop.statement.statements) {
+      if (st === tryStmt || st.pos >= tryStmt.pos) break;
+      if (ts.isExpressionStatement(st) && flags.size > 0 && isFlagAssignment(unwrap(st.expression), flags, loop)) return true;
+    }
+  }
+  const catchOrFinally = (n: ts.Node) => (tryStmt.catchClause && isWithin(n, tryStmt.catchClause)) || (tryStmt.finallyBlock && isWithin(n, tryStmt.finallyBlock));
+  walkOwnCode(loop.statement, (node) => {
+    if (found || node.pos < tryStmt.end || catchOrFinally(node)) return;
+    if (isLoopExit(node, loop, flags) && qualifies(node, loop.statement)) found = true;
+  });
+  return found;
+}
+
+/** Does `stmt` contain a way out of the loop (or the function): throw, return, break/continue out, flag set? */
+function branchExits(stmt: ts.Statement, loop: ts.Node | undefined, flags: ReadonlySet<string>): boolean {
+  let found = false;
+  walkOwnCode(stmt, (node) => {
+    if (found) return;
+    if (ts.isThrowStatement(node) || ts.isReturnStatement(node)) found = true;
+    else if (loop && (ts.isBreakStatement(node) || ts.isContinueStatement(node)) && jumpLeaves(node, loop)) found = true;
+    else if (isFlagAssignment(node, flags, loop)) found = true;
+    else if (isExitCall(node)) found = true;
+  });
+  return found;
+}
+
+/**
+ * An attempt or time bound inside `scope`: an `if` that leaves the loop/function and tests a
+ * counter (`++n > 5`, `attempt >= MAX`), the clock (`Date.now() > deadline`,
+ * `getRemainingTimeInMillis()`), cancellation (`signal.aborted`) or any other `<`/`>` comparison
+ * that is not about the call's result or error.
+ */
+function hasExitBound(scope: ts.Node, loop: ts.Node | undefined, counters: ReadonlySet<string>, results: ReadonlySet<string>, flags: ReadonlySet<string>): boolean {
+  let capped = false;
+  walkOwnCode(scope, (node) => {
+    if (capped || !ts.isIfStatement(node)) return;
+    if (!branchExits(node.thenStatement, loop, flags) && !(node.elseStatement && branchExits(node.elseStatement, loop, flags))) return;
+    const c = node.expression;
+    if (mentions(c, counters) || containsIncDec(c) || isTimeOrAbortBound(c) || hasBoundComparison(c, results)) capped = true;
+  });
+  return capped;
+}
+
+/**
+ * Variables a callback sets while the loop runs (`setTimeout(() => { timedOut = true })`, an
+ * abort handler), and the loop's own consts derived from them: a test of one of them is a time or
+ * cancellation bound.
+ */
+function externallySet(loop: ts.IterationStatement): Set<string> {
+  const out = new Set<string>();
+  const scope = enclosingFunction(loop)?.body ?? loop.getSourceFile();
+  walk(scope, (node) => {
+    if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+    const fn = enclosingFunction(node);
+    if (!fn || !isWithin(fn, scope) || isWithin(loop, fn)) return undefined;
+    const key = exprKey(node.left);
+    if (key !== undefined) out.add(key);
+    return undefined;
+  });
+  if (out.size === 0) return out;
+  walkOwnCode(loop.statement, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && mentions(node.initializer, out)) out.add(node.name.text);
+  });
+  return out;
+}
+
+function retryLoops(analysis: FileAnalysis): CodeReport[] {
+  const triesByLoop = new Map<ts.IterationStatement, ts.TryStatement[]>();
+  for (const t of analysis.tries) {
+    if (!t.catchClause) continue;
+    for (let p = t.parent; p; p = p.parent) {
+      if (isFunctionLike(p) || ts.isSourceFile(p)) break;
+      if (isLoop(p)) {
+        const list = triesByLoop.get(p) ?? [];
+        list.push(t);
+        triesByLoop.set(p, list);
+        break;
+      }
+    }
+  }
+  const reports: CodeReport[] = [];
+  for (const [loop, tries] of triesByLoop) {
+    const shape = loopShape(loop);
+    if (!shape) continue;
+    const flags = shape.kind === 'flag' ? shape.flags : new Set<string>();
+    const cond = loopCondition(loop);
+    for (const t of tries) {
+      const catchClause = t.catchClause!;
+      if (alwaysExits(catchClause.block, loop) || (t.finallyBlock && alwaysExits(t.finallyBlock, loop))) continue;
+      // `catch { done = true }`: giving up through the loop's flag
+      if (catchClause.block.statements.some((st) => ts.isExpressionStatement(st) && isFlagAssignment(unwrap(st.expression), flags, loop))) continue;
+      const retried = retriedCalls(analysis, t.tryBlock);
+      if (retried.length === 0) continue;
+      const results = resultNames(t.tryBlock, retried, catchClause);
+      if (!hasSuccessExit(loop, t, retried, results, flags)) continue;
+      const counters = countersIn(loop);
+      if (cond && (mentions(cond, counters) || isTimeOrAbortBound(cond))) continue;
+      for (const k of externallySet(loop)) counters.add(k);
+      if (hasExitBound(loop.statement, loop, counters, results, flags)) continue;
+      reports.push({
+        node: loop,
+        message: `Retry loop around ${retried[0].text} has no attempt limit: ${FAILURE}`,
+        related: [{ node: retried[0].call, label: 'retried call' }],
+      });
+      break;
+    }
+  }
+  return reports;
+}
+
+// ---------------------------------------------------------------------------------------------
+// recursion from a catch
+
+/** Calls in `root` that call `fn` or schedule it (`setTimeout(poll, 1000)`), nested callbacks included. */
+function selfReferences(analysis: FileAnalysis, root: ts.Node, fn: ts.FunctionLikeDeclaration, exclude: ts.Node[] = []): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  const name = selfName(fn);
+  if (!name) return out;
+  walk(root, (node) => {
+    if (exclude.some((x) => isWithin(node, x))) return false;
+    if (!ts.isCallExpression(node)) return undefined;
+    if (refersTo(analysis, node.expression, fn, name)) out.push(node);
+    else if (node.arguments.some((a) => refersTo(analysis, a, fn, name))) out.push(node);
+    return undefined;
+  });
+  return out;
+}
+
+/** The name a function calls itself by: its declared name, the const it is bound to, or its method name. */
+function selfName(fn: ts.FunctionLikeDeclaration): string | undefined {
+  if (ts.isMethodDeclaration(fn) && ts.isIdentifier(fn.name)) return fn.name.text;
+  if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name) return fn.name.text;
+  const parent = fn.parent;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isPropertyDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return undefined;
+}
+
+function refersTo(analysis: FileAnalysis, expr: ts.Expression, fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  const e = unwrap(expr);
+  // cheap name test first: `poll`, `this.poll`, `poll.bind(this)`
+  const target = ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'bind' ? unwrap(e.expression.expression) : e;
+  const last = ts.isIdentifier(target) ? target.text : ts.isPropertyAccessExpression(target) ? target.name.text : undefined;
+  if (last !== name) return false;
+  // a named function expression refers to itself by its own name
+  if (ts.isFunctionExpression(fn) && fn.name?.text === name && ts.isIdentifier(target)) return true;
+  return resolveLocalFunction(analysis, target) === fn;
+}
+
+function conditionLike(fn: ts.Node): ts.Node[] {
+  const out: ts.Node[] = [];
+  walkOwnCode(fn, (node) => {
+    if (ts.isIfStatement(node)) out.push(node.expression);
+    else if (ts.isConditionalExpression(node)) out.push(node.condition);
+    else if (ts.isWhileStatement(node) || ts.isDoStatement(node)) out.push(node.expression);
+    else if (ts.isForStatement(node) && node.condition) out.push(node.condition);
+    else if (isComparison(node)) out.push(node);
+    else if (ts.isBinaryExpression(node) && (node.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || node.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      out.push(node.left);
+    }
+  });
+  return out;
+}
+
+/** A counter passed one step further to the recursive call and tested in the function, or any exit bound. */
+function recursionCapped(fn: ts.FunctionLikeDeclaration, selfCalls: ts.CallExpression[], results: Set<string>, handler?: ts.Node): boolean {
+  // the function body, and the rejection handler that holds the retry logic in promise style
+  const scopes = handler ? [fn.body!, handler] : [fn.body!];
+  const stepped = new Set<string>();
+  for (const c of selfCalls) for (const a of c.arguments) for (const k of steppedIn(a)) stepped.add(k);
+  // `{ ...opts, retries: opts.retries - 1 }` is tested as `opts.retries`; `{ attempt: attempt + 1 }` as `attempt`
+  if (stepped.size > 0 && scopes.some((s) => conditionLike(s).some((c) => mentions(c, stepped)))) return true;
+  return scopes.some((s) => hasExitBound(s, undefined, countersIn(s), results, new Set()));
+}
+
+function recursionReport(fn: ts.FunctionLikeDeclaration, call: ts.CallExpression, retried: Retried, where: string): CodeReport {
+  const name = functionName(fn) ?? selfName(fn) ?? 'this function';
+  const scheduled = !refersToCallee(call, fn);
+  return {
+    node: call,
+    message: `\`${name}\` ${scheduled ? 'reschedules' : 'calls'} itself from ${where} with no attempt limit around ${retried.text}: ${FAILURE}`,
+    related: [{ node: retried.call, label: 'retried call' }],
+  };
+}
+
+function refersToCallee(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration): boolean {
+  const name = selfName(fn);
+  const e = unwrap(call.expression);
+  return (ts.isIdentifier(e) && e.text === name) || (ts.isPropertyAccessExpression(e) && e.name.text === name);
+}
+
+function catchRecursion(analysis: FileAnalysis): CodeReport[] {
+  const reports: CodeReport[] = [];
+  const reported = new Set<ts.Node>();
+  for (const t of analysis.tries) {
+    const catchClause = t.catchClause;
+    if (!catchClause) continue;
+    const fn = enclosingFunction(t);
+    if (!fn?.body) continue;
+    const selfCalls = selfReferences(analysis, catchClause.block, fn);
+    if (selfCalls.length === 0) continue;
+    const retried = retriedCalls(analysis, t.tryBlock);
+    if (retried.length === 0) continue;
+    // also calling itself on success: a perpetual poller, not a retry
+    if (selfReferences(analysis, fn.body, fn, [catchClause]).length > 0) continue;
+    if (recursionCapped(fn, selfCalls, resultNames(t.tryBlock, retried, catchClause))) continue;
+    reported.add(selfCalls[0]);
+    reports.push(recursionReport(fn, selfCalls[0], retried[0], 'its catch block'));
+  }
+  // promise style: `return send(msg).catch(() => deliver(msg))`
+  for (const call of analysis.calls) {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'catch') continue;
+    const handler = call.arguments[0] && unwrap(call.arguments[0]);
+    if (!handler || !isFunctionLike(handler)) continue;
+    const fn = enclosingFunction(call);
+    if (!fn?.body) continue;
+    const selfCalls = selfReferences(analysis, handler, fn).filter((c) => !reported.has(c));
+    if (selfCalls.length === 0) continue;
+    const retried = retriedCalls(analysis, callee.expression);
+    if (retried.length === 0) continue;
+    if (selfReferences(analysis, fn.body, fn, [handler]).length > 0) continue;
+    const results = new Set<string>();
+    for (const p of handler.parameters) if (ts.isIdentifier(p.name)) results.add(p.name.text);
+    if (recursionCapped(fn, selfCalls, results, handler)) continue;
+    reports.push(recursionReport(fn, selfCalls[0], retried[0], 'its `.catch` handler'));
+  }
+  return reports;
+}

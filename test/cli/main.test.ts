@@ -1,0 +1,298 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { colorEnabled, main, renderMarkdown, type CliIo } from '../../src/cli/main.js';
+import { helpText, OPTIONS } from '../../src/cli/options.js';
+import { RULES } from '../../src/rules/index.js';
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function project(files: Record<string, string>): string {
+  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'rel4lint-cli-')));
+  temps.push(root);
+  for (const [file, content] of Object.entries(files)) {
+    const full = path.join(root, file);
+    fs.mkdirSync(path.dirname(full), { recursive: true });
+    fs.writeFileSync(full, content);
+  }
+  return root;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(argv: string[], cwd: string, overrides: Partial<CliIo> = {}): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    cwd,
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    env: {},
+    ...overrides,
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+const SYNC_INVOKE = [
+  "import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';",
+  '',
+  'const lambda = new LambdaClient({});',
+  '',
+  'export async function placeOrder(id: string) {',
+  "  await lambda.send(new InvokeCommand({ FunctionName: 'orders', Payload: JSON.stringify({ id }) }));",
+  '}',
+  '',
+].join('\n');
+
+const CLEAN = 'export function add(a: number, b: number) {\n  return a + b;\n}\n';
+
+const version = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
+
+describe('rel4lint CLI', () => {
+  describe('information', () => {
+    it('prints help generated from the option table', async () => {
+      const cwd = project({});
+      const r = await run(['--help'], cwd);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(helpText());
+      expect(r.stdout).toContain('Usage: rel4lint [options] [paths...]');
+      for (const o of OPTIONS) expect(r.stdout).toContain(o.display ?? `--${o.name}`);
+      expect((await run(['-h'], cwd)).stdout).toBe(r.stdout);
+    });
+
+    it('prints the package version', async () => {
+      const cwd = project({});
+      expect(await run(['--version'], cwd)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+      expect((await run(['-v'], cwd)).stdout).toBe(`${version}\n`);
+    });
+
+    it('lists every rule with best practices, severity, presets, targets and description', async () => {
+      const r = await run(['--list-rules'], project({}));
+      expect(r.code).toBe(0);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^rule +best practices +severity +presets +targets +description$/);
+      expect(lines).toHaveLength(RULES.length + 1);
+      for (const rule of RULES) {
+        const line = lines.find((l) => l.startsWith(`${rule.meta.name} `));
+        expect(line, rule.meta.name).toBeDefined();
+        expect(line).toContain(rule.meta.bestPractices.join(', '));
+        expect(line).toContain(rule.meta.description);
+        expect(line).toContain(rule.meta.targets.join(', '));
+      }
+    });
+
+    it("explains a rule with its README, and rejects an unknown rule", async () => {
+      const cwd = project({});
+      const r = await run(['--explain', 'no-sync-lambda-invoke'], cwd);
+      expect(r.code).toBe(0);
+      expect(r.stdout.startsWith('# no-sync-lambda-invoke\n')).toBe(true);
+      expect(r.stdout).toContain('```');
+      const coloured = await run(['--explain', 'no-sync-lambda-invoke', '--color'], cwd);
+      expect(coloured.stdout).toContain('\u001b[1m');
+      const bad = await run(['--explain', 'no-such-rule'], cwd);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain("unknown rule 'no-such-rule'");
+    });
+  });
+
+  describe('usage errors exit with 2 and point to --help', () => {
+    const cases: [string, string[], RegExp][] = [
+      ['unknown option', ['--frobnicate'], /Unknown option '--frobnicate'/],
+      ['missing option value', ['--format'], /argument missing/],
+      ['unknown format', ['--format', 'markdown'], /unknown format 'markdown' \(expected one of: stylish, json, sarif\)/],
+      ['unknown preset', ['--preset', 'paranoid'], /unknown preset 'paranoid'/],
+      ['bad --max-warnings', ['--max-warnings', 'many'], /--max-warnings expects a non-negative integer/],
+      ['malformed --rule', ['--rule', 'no-sync-lambda-invoke'], /--rule expects <name>=<off\|note\|warning\|error>/],
+      ['bad --rule level', ['--rule', 'no-sync-lambda-invoke=fatal'], /level must be one of off, note, warning, error/],
+      ['unknown rule', ['--rule', 'no-such-rule=error'], /unknown rule 'no-such-rule'/],
+      ['missing path', ['does-not-exist'], /does-not-exist: no such file or directory/],
+      ['negated non-boolean flag', ['--no-quiet'], /Unknown option '--no-quiet'/],
+    ];
+    for (const [name, argv, message] of cases) {
+      it(name, async () => {
+        const r = await run(argv, project({ 'a.ts': CLEAN }));
+        expect(r.code).toBe(2);
+        expect(r.stdout).toBe('');
+        expect(r.stderr).toMatch(message);
+        expect(r.stderr).toMatch(/^rel4lint: .*\nRun 'rel4lint --help' for usage\.\n$/);
+      });
+    }
+  });
+
+  describe('exit codes', () => {
+    it('exits 0 on a clean project and 1 on an error-level finding', async () => {
+      const clean = await run([], project({ 'src/math.ts': CLEAN }));
+      expect(clean.code).toBe(0);
+      expect(clean.stdout).toContain('✔ No problems found');
+      const dirty = await run([], project({ 'src/orders.ts': SYNC_INVOKE, 'src/math.ts': CLEAN }));
+      expect(dirty.code).toBe(1);
+      expect(dirty.stdout).toContain('src/orders.ts');
+      expect(dirty.stdout).toContain('no-sync-lambda-invoke');
+      expect(dirty.stdout).toContain('help:');
+      expect(dirty.stdout).toContain('REL 4 scorecard');
+    });
+
+    it('counts warnings against --max-warnings, and never fails on notes', async () => {
+      const cwd = project({ 'src/orders.ts': SYNC_INVOKE });
+      const asWarning = ['--rule', 'no-sync-lambda-invoke=warning'];
+      expect((await run(asWarning, cwd)).code).toBe(0);
+      expect((await run([...asWarning, '--max-warnings', '1'], cwd)).code).toBe(0);
+      const over = await run([...asWarning, '--max-warnings', '0'], cwd);
+      expect(over.code).toBe(1);
+      expect(over.stderr).toContain('too many warnings');
+      expect((await run([...asWarning, '--max-warnings=-1'], cwd)).code).toBe(0);
+      expect((await run(['--rule', 'no-sync-lambda-invoke=note', '--max-warnings', '0'], cwd)).code).toBe(0);
+    });
+
+    it('turns a rule off with --rule name=off (last one wins)', async () => {
+      const cwd = project({ 'src/orders.ts': SYNC_INVOKE });
+      const off = await run(['--rule', 'no-sync-lambda-invoke=error', '--rule', 'no-sync-lambda-invoke=off', '--format', 'json'], cwd);
+      expect(off.code).toBe(0);
+      const report = JSON.parse(off.stdout);
+      expect(report.findings.filter((f: { rule: string }) => f.rule === 'no-sync-lambda-invoke')).toEqual([]);
+      expect(report.summary.rules).not.toContain('no-sync-lambda-invoke');
+    });
+
+    it('--quiet prints errors only but the exit code still counts every finding', async () => {
+      const cwd = project({ 'src/orders.ts': SYNC_INVOKE });
+      const quiet = await run(['--quiet', '--rule', 'no-sync-lambda-invoke=warning'], cwd);
+      expect(quiet.code).toBe(0);
+      expect(quiet.stdout).not.toContain('no-sync-lambda-invoke');
+      expect(quiet.stdout).toContain('Not shown (--quiet): 1 warning');
+      const gated = await run(['--quiet', '--rule', 'no-sync-lambda-invoke=warning', '--max-warnings', '0', '--format', 'json'], cwd);
+      expect(gated.code).toBe(1);
+      expect(JSON.parse(gated.stdout).findings).toEqual([]);
+    });
+  });
+
+  describe('output', () => {
+    it('writes JSON with relative paths, deterministically', async () => {
+      const cwd = project({ 'src/orders.ts': SYNC_INVOKE, 'src/math.ts': CLEAN });
+      const a = await run(['--format', 'json'], cwd);
+      const b = await run(['--format', 'json', '.'], cwd);
+      expect(a.code).toBe(1);
+      expect(a.stdout).toBe(b.stdout);
+      expect(a.stdout).not.toContain(cwd);
+      const report = JSON.parse(a.stdout);
+      expect(report.version).toBe(1);
+      expect(report.tool).toEqual({ name: 'rel4lint', version });
+      expect(report.findings[0]).toMatchObject({ rule: 'no-sync-lambda-invoke', file: 'src/orders.ts', severity: 'error' });
+      expect(report.summary.filesScanned).toBe(2);
+    });
+
+    it('writes the report to --output-file (creating folders) with a summary line on stderr', async () => {
+      const cwd = project({ 'src/orders.ts': SYNC_INVOKE });
+      const r = await run(['--format', 'sarif', '-o', 'reports/ci/rel4lint.sarif'], cwd, { stderrIsTTY: true, stdoutIsTTY: true });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      const log = JSON.parse(fs.readFileSync(path.join(cwd, 'reports/ci/rel4lint.sarif'), 'utf8'));
+      expect(log.version).toBe('2.1.0');
+      const result = log.runs[0].results[0];
+      expect(result.ruleId).toBe('no-sync-lambda-invoke');
+      expect(log.runs[0].tool.driver.rules[result.ruleIndex].id).toBe('no-sync-lambda-invoke');
+      expect(log.runs[0].tool.driver.rules[result.ruleIndex].helpUri).toMatch(/^https:\/\/.*no-sync-lambda-invoke/);
+      expect(result.locations[0].physicalLocation.artifactLocation).toEqual({ uri: 'src/orders.ts', uriBaseId: '%SRCROOT%' });
+      expect(r.stderr).toContain('1 problem (1 error, 0 warnings, 0 notes)');
+      expect(r.stderr).toContain('report written to reports/ci/rel4lint.sarif');
+      expect(r.stderr).toContain('\u001b['); // stderr is a terminal
+    });
+
+    it('does not colour a report written to a file unless --color is given', async () => {
+      const cwd = project({ 'src/orders.ts': SYNC_INVOKE });
+      await run(['-o', 'out.txt'], cwd, { stdoutIsTTY: true });
+      expect(fs.readFileSync(path.join(cwd, 'out.txt'), 'utf8')).not.toContain('\u001b[');
+      await run(['-o', 'out.txt', '--color'], cwd);
+      expect(fs.readFileSync(path.join(cwd, 'out.txt'), 'utf8')).toContain('\u001b[');
+    });
+
+    it('reports an output file it cannot write as exit 2', async () => {
+      const cwd = project({ 'src/math.ts': CLEAN, blocker: 'a file, not a folder' });
+      const r = await run(['-o', 'blocker/report.json', '--format', 'json'], cwd);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^rel4lint: cannot write .*blocker/);
+    });
+
+    it('colours stdout for a terminal unless told otherwise', async () => {
+      const cwd = project({ 'src/orders.ts': SYNC_INVOKE });
+      expect((await run([], cwd, { stdoutIsTTY: true })).stdout).toContain('\u001b[');
+      expect((await run([], cwd, { stdoutIsTTY: true, env: { NO_COLOR: '1' } })).stdout).not.toContain('\u001b[');
+      expect((await run(['--no-color'], cwd, { stdoutIsTTY: true })).stdout).not.toContain('\u001b[');
+      expect((await run([], cwd)).stdout).not.toContain('\u001b[');
+      expect((await run([], cwd, { env: { FORCE_COLOR: '1' } })).stdout).toContain('\u001b[');
+      expect((await run(['--color'], cwd)).stdout).toContain('\u001b[');
+    });
+
+    it('accepts --no-progress', async () => {
+      expect((await run(['--no-progress'], project({ 'a.ts': CLEAN }))).code).toBe(0);
+    });
+
+    it('scans explicitly named paths only, and warns about skipped entries on stderr', async () => {
+      const cwd = project({ 'src/orders.ts': SYNC_INVOKE, 'lib/math.ts': CLEAN });
+      fs.symlinkSync('missing.ts', path.join(cwd, 'lib', 'broken.ts'));
+      const libOnly = await run(['lib', '--format', 'json'], cwd);
+      expect(libOnly.code).toBe(0);
+      expect(JSON.parse(libOnly.stdout).summary.filesScanned).toBe(1);
+      expect(libOnly.stderr).toContain('skipped lib/broken.ts: broken symbolic link');
+      expect((await run(['lib', '--quiet'], cwd)).stderr).toBe('');
+    });
+  });
+
+  describe('robustness', () => {
+    it('turns an unexpected exception into exit 2 with the message on stderr', async () => {
+      let stderr = '';
+      const code = await main(['--version'], {
+        stdout: {
+          write: () => {
+            throw new Error('stdout is gone');
+          },
+        },
+        stderr: { write: (s: string) => (stderr += s) },
+        cwd: project({}),
+        stdoutIsTTY: false,
+        stderrIsTTY: false,
+        env: {},
+      });
+      expect(code).toBe(2);
+      expect(stderr).toContain('internal error');
+      expect(stderr).toContain('stdout is gone');
+    });
+  });
+});
+
+describe('colorEnabled', () => {
+  it('follows the flag, then FORCE_COLOR, NO_COLOR, TERM=dumb, then the terminal', () => {
+    expect(colorEnabled(true, false, {})).toBe(true);
+    expect(colorEnabled(false, true, { FORCE_COLOR: '1' })).toBe(false);
+    expect(colorEnabled(undefined, false, { FORCE_COLOR: '1' })).toBe(true);
+    expect(colorEnabled(undefined, true, { FORCE_COLOR: '0' })).toBe(false);
+    expect(colorEnabled(undefined, true, { NO_COLOR: '1' })).toBe(false);
+    expect(colorEnabled(undefined, true, { NO_COLOR: '' })).toBe(true);
+    expect(colorEnabled(undefined, true, { TERM: 'dumb' })).toBe(false);
+    expect(colorEnabled(undefined, true, {})).toBe(true);
+    expect(colorEnabled(undefined, false, {})).toBe(false);
+  });
+});
+
+describe('renderMarkdown', () => {
+  const doc = '<!-- generated -->\n# Title\n\nText.\n\n```ts\n# not a heading\n```\n## Section\n';
+  it('keeps the text as is without colour, minus HTML comments', () => {
+    expect(renderMarkdown(doc, false)).toBe('# Title\n\nText.\n\n```ts\n# not a heading\n```\n## Section\n');
+  });
+  it('makes headings bold with colour and leaves code fences alone', () => {
+    const out = renderMarkdown(doc, true);
+    expect(out).toContain('\u001b[1m');
+    expect(out).toContain('```ts\n# not a heading\n```');
+    expect(out).not.toContain('## Section');
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Rule docs are part of the product: every rule has a README with the agreed sections, its
+ * description matches the metadata, and its examples are executed: every ❌ block must report the
+ * rule and every ✅ block must not.
+ */
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RULES, ruleReadmePath } from '../src/rules/index.js';
+import { lint } from '../src/core/engine.js';
+import { resolveRules } from '../src/core/config.js';
+
+const SECTIONS = ['## Why it matters', '## Examples', '### ❌ Incorrect', '### ✅ Correct', '## How to fix', '## Options', '## When not to use it', '## References'];
+const EXTENSIONS: Record<string, string> = { ts: '.ts', typescript: '.ts', js: '.js', javascript: '.js', yaml: '.yaml', yml: '.yaml', json: '.json', hcl: '.tf' };
+
+interface Example {
+  kind: 'incorrect' | 'correct';
+  lang: string;
+  code: string;
+  line: number;
+}
+
+function examples(markdown: string): Example[] {
+  const out: Example[] = [];
+  let kind: Example['kind'] | undefined;
+  const lines = markdown.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.startsWith('#')) {
+      kind = line.startsWith('### ❌') ? 'incorrect' : line.startsWith('### ✅') ? 'correct' : undefined;
+      continue;
+    }
+    const fence = /^```(\w+)\s*$/.exec(line);
+    if (fence && kind) {
+      const start = i;
+      const body: string[] = [];
+      for (i++; i < lines.length && !lines[i].startsWith('```'); i++) body.push(lines[i]);
+      out.push({ kind, lang: fence[1], code: `${body.join('\n')}\n`, line: start + 1 });
+    }
+  }
+  return out;
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'rel4lint-docs-'));
+
+for (const rule of RULES) {
+  const name = rule.meta.name;
+  describe(`docs of ${name}`, () => {
+    const readme = ruleReadmePath(name);
+    it('has a README with the agreed sections', () => {
+      expect(existsSync(readme)).toBe(true);
+      const text = readFileSync(readme, 'utf8');
+      expect(text.startsWith(`# ${name}\n\n${rule.meta.description}.\n`)).toBe(true);
+      for (const section of SECTIONS) expect(text, section).toContain(`\n${section}\n`);
+      for (const option of Object.keys(rule.meta.options)) expect(text, `option ${option}`).toMatch(new RegExp(`\`${option}\``));
+    });
+    if (!existsSync(readme)) return;
+    const blocks = examples(readFileSync(readme, 'utf8'));
+    it('has at least one ❌ and one ✅ example', () => {
+      expect(blocks.some((b) => b.kind === 'incorrect')).toBe(true);
+      expect(blocks.some((b) => b.kind === 'correct')).toBe(true);
+    });
+    blocks.forEach((block, index) => {
+      it(`${block.kind} example at README.md:${block.line} ${block.kind === 'incorrect' ? 'reports' : 'does not report'}`, async () => {
+        const ext = EXTENSIONS[block.lang];
+        expect(ext, `unknown fence language ${block.lang}`).toBeDefined();
+        const file = path.join(dir, `${name}-${index}${ext}`);
+        writeFileSync(file, block.code);
+        const overrides = Object.fromEntries(RULES.filter((r) => r.meta.name !== name && r.meta.name !== 'parse-error').map((r) => [r.meta.name, 'off' as const]));
+        const result = await lint({ cwd: dir, files: [file], rules: resolveRules('strict', { ...overrides, [name]: rule.meta.severity }) });
+        const own = result.findings.filter((f) => f.rule === name);
+        const others = result.findings.filter((f) => f.rule !== name);
+        expect(others.map((f) => f.message)).toEqual([]);
+        if (block.kind === 'incorrect') expect(own.length).toBeGreaterThan(0);
+        else expect(own.map((f) => `${f.range.start.line}: ${f.message}`)).toEqual([]);
+      });
+    });
+  });
+}

@@ -1,0 +1,70 @@
+import { describe, it } from 'vitest';
+import { RuleTester } from 'eslint';
+import tsParser from '@typescript-eslint/parser';
+import plugin from '../../src/eslint/plugin.js';
+
+RuleTester.describe = describe;
+RuleTester.it = it;
+
+const tester = new RuleTester({ languageOptions: { parser: tsParser, ecmaVersion: 'latest', sourceType: 'module' } });
+
+const IMPORTS = "import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';\nconst lambda = new LambdaClient({});\n";
+
+tester.run('rel4/no-sync-lambda-invoke', plugin.rules['no-sync-lambda-invoke'], {
+  valid: [
+    { code: `${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f', InvocationType: 'Event' }));`, filename: 'a.ts' },
+    { code: `${IMPORTS}declare const t: 'Event' | 'RequestResponse';\nawait lambda.send(new InvokeCommand({ FunctionName: 'f', InvocationType: t }));`, filename: 'a.ts' },
+  ],
+  invalid: [
+    {
+      code: `${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f' }));`,
+      filename: 'a.ts',
+      errors: [
+        {
+          message: 'InvokeCommand without InvocationType waits for `f` to finish (synchronous coupling between functions)',
+          line: 3,
+          column: 19,
+          suggestions: [
+            {
+              desc: "Invoke asynchronously: add InvocationType: 'Event'",
+              output: `${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f', InvocationType: 'Event' }));`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      code: `${IMPORTS}await lambda.send(new InvokeCommand({\n  FunctionName: 'f',\n  Payload: '{}',\n}));`,
+      filename: 'a.ts',
+      errors: [
+        {
+          message: 'InvokeCommand without InvocationType waits for `f` to finish (synchronous coupling between functions)',
+          line: 3,
+          suggestions: [
+            {
+              desc: "Invoke asynchronously: add InvocationType: 'Event'",
+              output: `${IMPORTS}await lambda.send(new InvokeCommand({\n  FunctionName: 'f',\n  Payload: '{}',\n  InvocationType: 'Event',\n}));`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      code: `${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f', InvocationType: 'RequestResponse' }));`,
+      filename: 'a.ts',
+      errors: [
+        {
+          message: "InvokeCommand with InvocationType 'RequestResponse' waits for `f` to finish (synchronous coupling between functions)",
+          line: 3,
+          column: 58,
+          suggestions: [
+            {
+              desc: "Invoke asynchronously: InvocationType: 'Event'",
+              output: `${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f', InvocationType: 'Event' }));`,
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
