@@ -31,6 +31,8 @@ interface Declaration {
   pick: string[];
   /** Set for import and require bindings. */
   ref?: ModuleRef;
+  /** Assigned again after its initial value: its value is not statically known. */
+  reassigned?: boolean;
 }
 
 const MAX_RESOLVE_DEPTH = 12;
@@ -45,6 +47,8 @@ export class FileAnalysis {
   readonly modules = new Set<string>();
   private readonly declarations = new Map<string, Declaration[]>();
   private readonly thisMembers = new Map<string, ts.Expression[]>();
+  /** Assignments and updates, applied after every declaration is known (the walk is unordered). */
+  private readonly pendingWrites: { name: string; pos: number; value?: ts.Expression }[] = [];
   private sdkCallsCache?: SdkCall[];
   private contextsCache?: HandlerContexts;
 
@@ -57,6 +61,8 @@ export class FileAnalysis {
     this.loops.sort(byPos);
     this.functions.sort(byPos);
     this.tries.sort(byPos);
+    this.pendingWrites.sort((a, b) => a.pos - b.pos);
+    for (const w of this.pendingWrites) this.applyWrite(w.name, w.pos, w.value);
   }
 
   get sdkCalls(): SdkCall[] {
@@ -103,14 +109,26 @@ export class FileAnalysis {
       }
       case ts.SyntaxKind.Parameter: {
         const p = node as ts.ParameterDeclaration;
-        this.declareBinding(p.name, p, undefined, []);
+        this.declareBinding(p.name, p, undefined, [], true);
+        break;
+      }
+      case ts.SyntaxKind.PrefixUnaryExpression:
+      case ts.SyntaxKind.PostfixUnaryExpression: {
+        const u = node as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
+        if ((u.operator === ts.SyntaxKind.PlusPlusToken || u.operator === ts.SyntaxKind.MinusMinusToken) && ts.isIdentifier(unwrap(u.operand))) {
+          this.pendingWrites.push({ name: (unwrap(u.operand) as ts.Identifier).text, pos: u.pos });
+        }
         break;
       }
       case ts.SyntaxKind.BinaryExpression: {
         const b = node as ts.BinaryExpression;
-        if (b.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        const op = b.operatorToken.kind;
+        if (op >= ts.SyntaxKind.FirstCompoundAssignment && op <= ts.SyntaxKind.LastCompoundAssignment && ts.isIdentifier(unwrap(b.left))) {
+          this.pendingWrites.push({ name: (unwrap(b.left) as ts.Identifier).text, pos: b.pos });
+        }
+        if (op === ts.SyntaxKind.EqualsToken) {
           const left = unwrap(b.left);
-          if (ts.isIdentifier(left)) this.addAssignment(left.text, b);
+          if (ts.isIdentifier(left)) this.pendingWrites.push({ name: left.text, pos: b.pos, value: b.right });
           else if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) {
             this.addThisMember(left.name.text, b.right);
           }
@@ -155,16 +173,17 @@ export class FileAnalysis {
     }
   }
 
-  private declare(name: string, node: ts.Node, value: ts.Expression | undefined, pick: string[], ref?: ModuleRef): void {
+  private declare(name: string, node: ts.Node, value: ts.Expression | undefined, pick: string[], ref?: ModuleRef, parameter = false): void {
     const scope = scopeOf(node);
     const list = this.declarations.get(name) ?? [];
-    list.push({ scope, pos: node.pos, value, pick, ref });
+    // a parameter already holds the caller's argument: assigning it makes the value unknown
+    list.push({ scope, pos: node.pos, value, pick, ref, reassigned: parameter || undefined });
     this.declarations.set(name, list);
   }
 
-  private declareBinding(name: ts.BindingName, node: ts.Node, value: ts.Expression | undefined, pick: string[]): void {
+  private declareBinding(name: ts.BindingName, node: ts.Node, value: ts.Expression | undefined, pick: string[], parameter = false): void {
     if (ts.isIdentifier(name)) {
-      this.declare(name.text, node, value, pick);
+      this.declare(name.text, node, value, pick, undefined, parameter);
       return;
     }
     if (ts.isObjectBindingPattern(name)) {
@@ -172,22 +191,25 @@ export class FileAnalysis {
         if (el.dotDotDotToken) continue;
         const key = el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined);
         const keyText = key && (ts.isIdentifier(key) || ts.isStringLiteral(key)) ? key.text : undefined;
-        this.declareBinding(el.name, node, keyText !== undefined ? value : undefined, keyText !== undefined ? [...pick, keyText] : pick);
+        this.declareBinding(el.name, node, keyText !== undefined ? value : undefined, keyText !== undefined ? [...pick, keyText] : pick, parameter);
       }
     } else {
       for (const el of name.elements) {
-        if (ts.isBindingElement(el)) this.declareBinding(el.name, node, undefined, pick);
+        if (ts.isBindingElement(el)) this.declareBinding(el.name, node, undefined, pick, parameter);
       }
     }
   }
 
-  private addAssignment(name: string, b: ts.BinaryExpression): void {
+  /**
+   * An assignment gives an uninitialised declaration its value (`let c; c = new X()`); any other
+   * write (a second assignment, `+=`, `++`) makes the value statically unknown.
+   */
+  private applyWrite(name: string, pos: number, value: ts.Expression | undefined): void {
     const list = this.declarations.get(name);
-    // an assignment refines the declaration that is in scope at that point
-    const target = list && pickDeclaration(list, b.pos);
-    if (target && target.value === undefined && target.pick.length === 0 && !target.ref) {
-      target.value = b.right;
-    }
+    const target = list && pickDeclaration(list, pos);
+    if (!target) return;
+    if (value && target.value === undefined && target.pick.length === 0 && !target.ref && !target.reassigned) target.value = value;
+    else target.reassigned = true;
   }
 
   private addThisMember(name: string, value: ts.Expression): void {
@@ -206,7 +228,7 @@ export class FileAnalysis {
   /** The expression an identifier was initialised with (const/let/var), if known. */
   valueOf(id: ts.Identifier): ts.Expression | undefined {
     const d = this.lookup(id);
-    if (!d || d.pick.length > 0) return undefined;
+    if (!d || d.pick.length > 0 || d.reassigned) return undefined;
     return d.value;
   }
 

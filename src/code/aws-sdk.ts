@@ -91,7 +91,7 @@ function v2Client(ref: ModuleRef): { service: string; documentClient: boolean } 
     }
     return undefined;
   }
-  const m = /^aws-sdk\/clients\/([a-z0-9]+)$/.exec(ref.module);
+  const m = /^aws-sdk\/clients\/([a-z0-9]+)(?:\.js)?$/.exec(ref.module);
   if (!m) return undefined;
   if (ref.path.length === 0 || (ref.path.length === 1 && ref.path[0] === 'default')) {
     // file names are lower-cased class names: clients/dynamodb.js exports DynamoDB

@@ -236,8 +236,6 @@ function isWithin(node: ts.Node, container: ts.Node): boolean {
 
 type Add = (call: ts.CallExpression, kind: RemoteKind, label: string) => void;
 
-const V2_CLIENT_FILE_JS = /^aws-sdk\/clients\/[a-z0-9]+\.js$/;
-const V2_NON_OPERATIONS = new Set(['promise', 'on', 'send', 'makeRequest', 'makeUnauthenticatedRequest', 'waitFor', 'getSignedUrl', 'getSignedUrlPromise', 'createPresignedPost', 'createSet', 'then', 'catch', 'setupRequestListeners']);
 
 function isSdkModule(module: string): boolean {
   return module.startsWith('@aws-sdk/client-') || module === '@aws-sdk/lib-dynamodb';
@@ -261,8 +259,7 @@ function collectAws(analysis: FileAnalysis, add: Add): void {
     }
   }
   const mentionsSdk = [...analysis.modules].some((m) => m.startsWith('@aws-sdk/'));
-  const v2Js = [...analysis.modules].some((m) => V2_CLIENT_FILE_JS.test(m));
-  if (commands.size === 0 && !mentionsSdk && !v2Js) return;
+  if (commands.size === 0 && !mentionsSdk) return;
   for (const call of analysis.calls) {
     // any call handed a command performs it: `client.send(cmd)`, `ddb.send(new PutCommand(...))`
     let command: string | undefined;
@@ -277,20 +274,10 @@ function collectAws(analysis: FileAnalysis, add: Add): void {
       add(call, 'aws', command);
       continue;
     }
-    if (!mentionsSdk && !v2Js) continue;
+    if (!mentionsSdk) continue;
     const callee = unwrap(call.expression);
     if (ts.isPropertyAccessExpression(callee)) {
       const method = callee.name.text;
-      if (v2Js && /^[a-z]/.test(method) && !V2_NON_OPERATIONS.has(method)) {
-        // `new Lambda()` from 'aws-sdk/clients/lambda.js' (ESM deep import), not covered by analysis.sdkCalls
-        const recv = analysis.origin(callee.expression);
-        if (recv?.kind === 'instance' && V2_CLIENT_FILE_JS.test(recv.ref.module)) {
-          add(call, 'aws', calleeLabel(call));
-          const parent = call.parent;
-          if (ts.isPropertyAccessExpression(parent) && parent.name.text === 'promise' && ts.isCallExpression(parent.parent)) add(parent.parent, 'aws', calleeLabel(call));
-          continue;
-        }
-      }
       if (method !== 'send' && method !== 'done') continue;
       const recv = analysis.origin(callee.expression);
       if (recv?.kind !== 'instance') continue;

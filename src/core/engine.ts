@@ -144,7 +144,8 @@ export class Engine {
       // every file is parsed (a syntax error is a finding); parents only when a rule will look
       sf = parseCode(file, text, active.length > 0);
     } catch (err) {
-      return this.parseError(file, text, String(err));
+      const reason = err instanceof RangeError ? 'nesting is too deep for the TypeScript parser' : String(err);
+      return this.parseError(file, text, reason);
     }
     const syntax = firstSyntaxProblem(sf);
     if (syntax) return this.parseError(file, text, syntax.message, syntax.offset);

@@ -8,8 +8,7 @@
  * - Status: `fail` with any error finding, `warn` with warnings only, otherwise `not checked` when
  *   no enabled rule covers the best practice or nothing it could look at was scanned, else
  *   `pass`. Notes never change the status.
- * - `parse-error` is listed under its best practice and its findings count, but it does not make
- *   a best practice "checked": it verifies that files parse, not the practice.
+ * - `parse-error` belongs to no best practice, so it never appears here.
  */
 import { createColors } from 'picocolors';
 import { BEST_PRACTICES, SCORECARD_BEST_PRACTICES } from '../core/best-practices.js';
@@ -33,15 +32,12 @@ export interface ScorecardRow {
   status: ScorecardStatus;
 }
 
-const NOT_A_PRACTICE_CHECK = new Set(['parse-error']);
-
 export function buildScorecard(result: LintResult): ScorecardRow[] {
   return SCORECARD_BEST_PRACTICES.map((id) => {
     const bp = BEST_PRACTICES[id];
     const covering = result.rules.filter((r) => r.rule.meta.bestPractices.includes(id));
-    const checking = covering.filter((r) => !NOT_A_PRACTICE_CHECK.has(r.rule.meta.name));
-    const targetsCode = checking.some((r) => r.rule.meta.targets.includes('code'));
-    const targetsIac = checking.some((r) => r.rule.meta.targets.some((t) => t !== 'code'));
+    const targetsCode = covering.some((r) => r.rule.meta.targets.includes('code'));
+    const targetsIac = covering.some((r) => r.rule.meta.targets.some((t) => t !== 'code'));
     const findings: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
     for (const f of result.findings) if (f.bestPractices.includes(id)) findings[f.severity]++;
     const codeFiles = targetsCode ? result.stats.codeFiles : null;
@@ -49,7 +45,7 @@ export function buildScorecard(result: LintResult): ScorecardRow[] {
     let status: ScorecardStatus;
     if (findings.error > 0) status = 'fail';
     else if (findings.warning > 0) status = 'warn';
-    else if (checking.length === 0 || (codeFiles ?? 0) + (resources ?? 0) === 0) status = 'not checked';
+    else if (covering.length === 0 || (codeFiles ?? 0) + (resources ?? 0) === 0) status = 'not checked';
     else status = 'pass';
     return {
       bestPractice: id,

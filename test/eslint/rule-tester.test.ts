@@ -21,7 +21,7 @@ tester.run('rel4/no-sync-lambda-invoke', plugin.rules['no-sync-lambda-invoke'], 
       filename: 'a.ts',
       errors: [
         {
-          message: 'InvokeCommand without InvocationType waits for `f` to finish (synchronous coupling between functions)',
+          message: 'InvokeCommand without InvocationType waits for `f` to finish (the caller is synchronously coupled to it)',
           line: 3,
           column: 19,
           suggestions: [
@@ -38,7 +38,7 @@ tester.run('rel4/no-sync-lambda-invoke', plugin.rules['no-sync-lambda-invoke'], 
       filename: 'a.ts',
       errors: [
         {
-          message: 'InvokeCommand without InvocationType waits for `f` to finish (synchronous coupling between functions)',
+          message: 'InvokeCommand without InvocationType waits for `f` to finish (the caller is synchronously coupled to it)',
           line: 3,
           suggestions: [
             {
@@ -54,7 +54,7 @@ tester.run('rel4/no-sync-lambda-invoke', plugin.rules['no-sync-lambda-invoke'], 
       filename: 'a.ts',
       errors: [
         {
-          message: "InvokeCommand with InvocationType 'RequestResponse' waits for `f` to finish (synchronous coupling between functions)",
+          message: "InvokeCommand with InvocationType 'RequestResponse' waits for `f` to finish (the caller is synchronously coupled to it)",
           line: 3,
           column: 58,
           suggestions: [

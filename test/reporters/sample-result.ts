@@ -64,7 +64,7 @@ export const RULE_DEFS = {
   ),
   parse: rule(
     'parse-error',
-    ['REL04-BP01'],
+    [],
     'error',
     ['recommended', 'strict'],
     ['code', ...IAC, 'asl'],

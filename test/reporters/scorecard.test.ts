@@ -7,8 +7,8 @@ describe('scorecard', () => {
     const rows = buildScorecard(sampleResult());
     expect(rows.map((r) => r.bestPractice)).toEqual(['REL04-BP01', 'REL04-BP02', 'REL04-BP03', 'REL04-BP04']);
     const [bp1, bp2, bp3, bp4] = rows;
-    // parse-error alone does not check a practice.
-    expect(bp1).toMatchObject({ rules: ['parse-error'], checked: { codeFiles: null, resources: null }, status: 'not checked' });
+    // parse-error belongs to no best practice: nothing covers BP01 in this sample.
+    expect(bp1).toMatchObject({ rules: [], checked: { codeFiles: null, resources: null }, status: 'not checked' });
     expect(bp2).toMatchObject({
       rules: ['no-sync-lambda-invoke', 'require-queue-dlq'],
       checked: { codeFiles: 4, resources: 1 },
@@ -43,7 +43,7 @@ describe('scorecard', () => {
     expect(text.split('\n')).toEqual([
       'REL 4 scorecard',
       '  best practice  status       rules  checked              findings   title',
-      '  REL04-BP01     not checked  1      -                    none       Identify the kind of distributed systems you depend on',
+      '  REL04-BP01     not checked  0      -                    none       Identify the kind of distributed systems you depend on',
       '  REL04-BP02     fail         2      4 files, 1 resource  2 errors   Implement loosely coupled dependencies',
       '  REL04-BP03     pass         1      4 files              1 note     Do constant work',
       '  REL04-BP04     warn         1      4 files              1 warning  Make mutating operations idempotent',

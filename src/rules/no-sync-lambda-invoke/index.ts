@@ -23,7 +23,7 @@ const rule: Rule = {
       if (call.operation === 'InvokeWithResponseStream') {
         reports.push({
           node: call.node,
-          message: `${call.calledName} waits for ${target} to stream its whole response (synchronous coupling between functions)`,
+          message: `${call.calledName} waits for ${target} to stream its whole response (the caller is synchronously coupled to it)`,
         });
         continue;
       }
@@ -36,7 +36,7 @@ const rule: Rule = {
         if (shape?.exact !== 'RequestResponse') continue;
         reports.push({
           node: type.node,
-          message: `${call.calledName} with InvocationType 'RequestResponse' waits for ${target} to finish (synchronous coupling between functions)`,
+          message: `${call.calledName} with InvocationType 'RequestResponse' waits for ${target} to finish (the caller is synchronously coupled to it)`,
           suggestions: [
             {
               description: "Invoke asynchronously: InvocationType: 'Event'",
@@ -49,7 +49,7 @@ const rule: Rule = {
       const obj = objectLiteralOf(analysis, call.input);
       reports.push({
         node: call.node,
-        message: `${call.calledName} without InvocationType waits for ${target} to finish (synchronous coupling between functions)`,
+        message: `${call.calledName} without InvocationType waits for ${target} to finish (the caller is synchronously coupled to it)`,
         suggestions: obj && obj.getSourceFile() === call.node.getSourceFile() ? [insertPropertySuggestion(obj, "InvocationType: 'Event'", "Invoke asynchronously: add InvocationType: 'Event'")] : undefined,
       });
     }

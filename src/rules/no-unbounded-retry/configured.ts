@@ -191,7 +191,6 @@ export function libraryReports(analysis: FileAnalysis): CodeReport[] {
 // ---------------------------------------------------------------------------------------------
 // AWS SDK clients
 
-const V2_CLIENT_FILE_JS = /^aws-sdk\/clients\/[a-z0-9]+\.js$/;
 const RETRY_STRATEGY_MODULES = new Set(['@smithy/util-retry', '@aws-sdk/util-retry', '@aws-sdk/middleware-retry']);
 const RETRY_STRATEGIES = new Set(['StandardRetryStrategy', 'ConfiguredRetryStrategy', 'AdaptiveRetryStrategy']);
 
@@ -221,12 +220,6 @@ export function sdkReports(analysis: FileAnalysis, maxAttempts: number): CodeRep
     } else {
       out.push(...maxRetriesReport(analysis, creation.config, `\`new ${client}(...)\``, maxAttempts));
     }
-  }
-  // `aws-sdk/clients/<name>.js` (the ESM spelling of a v2 deep import) is not recognised by findClientCreations
-  for (const n of analysis.news) {
-    const origin = analysis.origin(n.expression);
-    if (origin?.kind !== 'module' || !V2_CLIENT_FILE_JS.test(origin.ref.module) || origin.ref.path.length > 1 || (origin.ref.path.length === 1 && origin.ref.path[0] !== 'default')) continue;
-    out.push(...maxRetriesReport(analysis, n.arguments?.[0], `\`new ${shortText(n.expression)}(...)\``, maxAttempts));
   }
   for (const n of analysis.news) {
     const origin = analysis.origin(n.expression);

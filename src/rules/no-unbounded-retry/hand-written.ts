@@ -6,8 +6,8 @@
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../../core/types.js';
-import { calleeLabel, describeRemoteCall, remoteCallInfosIn, resolveLocalFunction } from '../../code/remote-calls.js';
-import { enclosingFunction, functionName, isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
+import { calleeLabel, describeRemoteCall, isRemoteCall, remoteCallInfosIn, resolveLocalFunction } from '../../code/remote-calls.js';
+import { ancestors, enclosingFunction, functionName, isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
 import {
   alwaysExits,
   containsIncDec,
@@ -400,6 +400,38 @@ function refersToCallee(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration)
   return (ts.isIdentifier(e) && e.text === name) || (ts.isPropertyAccessExpression(e) && e.name.text === name);
 }
 
+/**
+ * `const again = await prompter.confirm(...)` in the catch block, then `if (again) retry()`: each
+ * retry is decided by something awaited after the failure (a person, a policy service), not
+ * repeated blindly.
+ */
+function decidedInCatch(analysis: FileAnalysis, block: ts.Block, selfCalls: ts.Node[]): boolean {
+  const decided = new Set<string>();
+  walk(block, (node) => {
+    if (!ts.isVariableDeclaration(node) || !ts.isIdentifier(node.name) || !node.initializer) return;
+    const init = unwrap(node.initializer);
+    if (!ts.isAwaitExpression(init)) return;
+    const call = unwrap(init.expression);
+    if (ts.isCallExpression(call) && !isRemoteCall(analysis, call)) decided.add(node.name.text);
+  });
+  if (decided.size === 0) return false;
+  const mentionsDecision = (expr: ts.Expression): boolean => {
+    let found = false;
+    walk(expr, (n) => {
+      if (ts.isIdentifier(n) && decided.has(n.text)) found = true;
+      return !found;
+    });
+    return found || (ts.isIdentifier(expr) && decided.has(expr.text));
+  };
+  return selfCalls.every((call) => {
+    for (const a of ancestors(call)) {
+      if (a === block) return false;
+      if (ts.isIfStatement(a) && mentionsDecision(a.expression)) return true;
+    }
+    return false;
+  });
+}
+
 function catchRecursion(analysis: FileAnalysis): CodeReport[] {
   const reports: CodeReport[] = [];
   const reported = new Set<ts.Node>();
@@ -415,6 +447,7 @@ function catchRecursion(analysis: FileAnalysis): CodeReport[] {
     // also calling itself on success: a perpetual poller, not a retry
     if (selfReferences(analysis, fn.body, fn, [catchClause]).length > 0) continue;
     if (recursionCapped(fn, selfCalls, resultNames(t.tryBlock, retried, catchClause))) continue;
+    if (decidedInCatch(analysis, catchClause.block, selfCalls)) continue;
     reported.add(selfCalls[0]);
     reports.push(recursionReport(fn, selfCalls[0], retried[0], 'its catch block'));
   }
