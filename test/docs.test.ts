@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RULES, ruleReadmePath } from '../src/rules/index.js';
 import { lint } from '../src/core/engine.js';
+import { ROOT } from './helpers/fixtures.js';
 import { resolveRules } from '../src/core/config.js';
 
 const SECTIONS = ['## Why it matters', '## Examples', '### ❌ Incorrect', '### ✅ Correct', '## How to fix', '## Options', '## When not to use it', '## References'];
@@ -78,3 +79,17 @@ for (const rule of RULES) {
     });
   });
 }
+
+describe('README rule table', () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  for (const rule of RULES) {
+    it(`lists ${rule.meta.name} with its metadata`, () => {
+      const row = readme.split('\n').find((l) => l.startsWith(`| [\`${rule.meta.name}\`](src/rules/${rule.meta.name}/README.md) |`));
+      expect(row, 'row missing').toBeDefined();
+      const cells = row!.split('|').map((c) => c.trim());
+      expect(cells[cells.length - 2]).toBe(rule.meta.description);
+      for (const bp of rule.meta.bestPractices) expect(cells[2]).toContain(bp);
+      expect(cells[3].startsWith(rule.meta.severity)).toBe(true);
+    });
+  }
+});

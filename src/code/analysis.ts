@@ -4,7 +4,7 @@
  * rules look at. Derived facts (SDK calls, handler contexts) are computed lazily, once.
  */
 import { ts } from './ts.js';
-import { walkUnordered, unwrap, isFunctionLike, isLoop } from './walk.js';
+import { walkSettingParents, unwrap, isFunctionLike } from './walk.js';
 import { findSdkCalls, type SdkCall } from './aws-sdk.js';
 import { HandlerContexts } from './handler-context.js';
 
@@ -45,7 +45,9 @@ export class FileAnalysis {
   readonly tries: ts.TryStatement[] = [];
   /** Module specifiers imported or required anywhere in the file. */
   readonly modules = new Set<string>();
-  private readonly declarations = new Map<string, Declaration[]>();
+  /** Import, variable and parameter declarations, indexed lazily by `declarations`. */
+  private readonly declarationNodes: ts.Node[] = [];
+  private declarationIndex?: Map<string, Declaration[]>;
   private readonly thisMembers = new Map<string, ts.Expression[]>();
   /** Assignments and updates, applied after every declaration is known (the walk is unordered). */
   private readonly pendingWrites: { name: string; pos: number; value?: ts.Expression }[] = [];
@@ -53,7 +55,8 @@ export class FileAnalysis {
   private contextsCache?: HandlerContexts;
 
   constructor(readonly sourceFile: ts.SourceFile) {
-    walkUnordered(sourceFile, (node) => this.visit(node));
+    // also links parents: the engine parses without the parser's own parent pass
+    walkSettingParents(sourceFile, (node) => this.visit(node));
     // the walk is unordered; rules see nodes in source order
     const byPos = (a: ts.Node, b: ts.Node) => a.pos - b.pos;
     this.calls.sort(byPos);
@@ -61,8 +64,40 @@ export class FileAnalysis {
     this.loops.sort(byPos);
     this.functions.sort(byPos);
     this.tries.sort(byPos);
+  }
+
+  /**
+   * The name → declarations index, built on first use: many files never need a lookup, and the
+   * walk only records the nodes.
+   */
+  private get declarations(): Map<string, Declaration[]> {
+    if (this.declarationIndex) return this.declarationIndex;
+    this.declarationIndex = new Map();
+    for (const node of this.declarationNodes) {
+      switch (node.kind) {
+        case ts.SyntaxKind.ImportDeclaration:
+          this.declareImport(node as ts.ImportDeclaration);
+          break;
+        case ts.SyntaxKind.ImportEqualsDeclaration: {
+          const d = node as ts.ImportEqualsDeclaration;
+          const ref = d.moduleReference as ts.ExternalModuleReference;
+          this.declare(d.name.text, d, undefined, [], { module: (ref.expression as ts.StringLiteral).text, path: [] });
+          break;
+        }
+        case ts.SyntaxKind.VariableDeclaration: {
+          const d = node as ts.VariableDeclaration;
+          this.declareBinding(d.name, d, d.initializer, []);
+          break;
+        }
+        default: {
+          const p = node as ts.ParameterDeclaration;
+          this.declareBinding(p.name, p, undefined, [], true);
+        }
+      }
+    }
     this.pendingWrites.sort((a, b) => a.pos - b.pos);
     for (const w of this.pendingWrites) this.applyWrite(w.name, w.pos, w.value);
+    return this.declarationIndex;
   }
 
   get sdkCalls(): SdkCall[] {
@@ -90,28 +125,41 @@ export class FileAnalysis {
       case ts.SyntaxKind.TryStatement:
         this.tries.push(node as ts.TryStatement);
         break;
-      case ts.SyntaxKind.ImportDeclaration:
-        this.addImport(node as ts.ImportDeclaration);
-        break;
-      case ts.SyntaxKind.ImportEqualsDeclaration: {
-        const d = node as ts.ImportEqualsDeclaration;
-        if (ts.isExternalModuleReference(d.moduleReference) && ts.isStringLiteral(d.moduleReference.expression)) {
-          const module = d.moduleReference.expression.text;
-          this.modules.add(module);
-          this.declare(d.name.text, d, undefined, [], { module, path: [] });
+      case ts.SyntaxKind.ImportDeclaration: {
+        const d = node as ts.ImportDeclaration;
+        if (ts.isStringLiteral(d.moduleSpecifier)) {
+          this.modules.add(d.moduleSpecifier.text);
+          this.declarationNodes.push(d);
         }
         break;
       }
-      case ts.SyntaxKind.VariableDeclaration: {
-        const d = node as ts.VariableDeclaration;
-        this.declareBinding(d.name, d, d.initializer, []);
+      case ts.SyntaxKind.ImportEqualsDeclaration: {
+        const d = node as ts.ImportEqualsDeclaration;
+        if (ts.isExternalModuleReference(d.moduleReference) && ts.isStringLiteral(d.moduleReference.expression)) {
+          this.modules.add(d.moduleReference.expression.text);
+          this.declarationNodes.push(d);
+        }
         break;
       }
-      case ts.SyntaxKind.Parameter: {
-        const p = node as ts.ParameterDeclaration;
-        this.declareBinding(p.name, p, undefined, [], true);
+      case ts.SyntaxKind.VariableDeclaration:
+      case ts.SyntaxKind.Parameter:
+        this.declarationNodes.push(node);
         break;
-      }
+      case ts.SyntaxKind.FunctionDeclaration:
+      case ts.SyntaxKind.FunctionExpression:
+      case ts.SyntaxKind.ArrowFunction:
+      case ts.SyntaxKind.MethodDeclaration:
+      case ts.SyntaxKind.GetAccessor:
+      case ts.SyntaxKind.SetAccessor:
+        this.functions.push(node as ts.FunctionLikeDeclaration);
+        break;
+      case ts.SyntaxKind.ForStatement:
+      case ts.SyntaxKind.ForOfStatement:
+      case ts.SyntaxKind.ForInStatement:
+      case ts.SyntaxKind.WhileStatement:
+      case ts.SyntaxKind.DoStatement:
+        this.loops.push(node as ts.IterationStatement);
+        break;
       case ts.SyntaxKind.PrefixUnaryExpression:
       case ts.SyntaxKind.PostfixUnaryExpression: {
         const u = node as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
@@ -141,6 +189,7 @@ export class FileAnalysis {
         break;
       }
       case ts.SyntaxKind.Constructor: {
+        this.functions.push(node as ts.ConstructorDeclaration);
         // `constructor(private readonly client = new X())`
         for (const p of (node as ts.ConstructorDeclaration).parameters) {
           if (p.initializer && ts.isIdentifier(p.name) && p.modifiers?.length) this.addThisMember(p.name.text, p.initializer);
@@ -150,14 +199,10 @@ export class FileAnalysis {
       default:
         break;
     }
-    if (isFunctionLike(node)) this.functions.push(node);
-    else if (isLoop(node)) this.loops.push(node);
   }
 
-  private addImport(d: ts.ImportDeclaration): void {
-    if (!ts.isStringLiteral(d.moduleSpecifier)) return;
-    const module = d.moduleSpecifier.text;
-    this.modules.add(module);
+  private declareImport(d: ts.ImportDeclaration): void {
+    const module = (d.moduleSpecifier as ts.StringLiteral).text;
     const clause = d.importClause;
     if (!clause) return;
     if (clause.name) this.declare(clause.name.text, d, undefined, [], { module, path: [] });

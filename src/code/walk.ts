@@ -28,18 +28,22 @@ export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): v
 }
 
 /**
- * Visits every node below `root` exactly once, in no particular order: the cheapest traversal,
- * for collecting facts where order does not matter.
+ * Visits every node below `root` exactly once, in no particular order, and sets each node's
+ * `parent` on the way (so a file can be parsed without the parser's own parent-setting pass,
+ * which would walk the tree a second time). A node's ancestors are linked before it is visited.
  */
-export function walkUnordered(root: ts.Node, visit: (node: ts.Node) => void): void {
+export function walkSettingParents(root: ts.Node, visit: (node: ts.Node) => void): void {
   const stack: ts.Node[] = [];
+  let parent: ts.Node = root;
   const push = (child: ts.Node) => {
+    (child as { parent: ts.Node }).parent = parent;
     stack.push(child);
   };
   ts.forEachChild(root, push);
   while (stack.length > 0) {
     const node = stack.pop()!;
     visit(node);
+    parent = node;
     ts.forEachChild(node, push);
   }
 }

@@ -141,8 +141,8 @@ export class Engine {
     const active = this.codeRules.filter((r) => !r.rule.prefilter || r.rule.prefilter.test(text));
     let sf: ts.SourceFile;
     try {
-      // every file is parsed (a syntax error is a finding); parents only when a rule will look
-      sf = parseCode(file, text, active.length > 0);
+      // every file is parsed (a syntax error is a finding); FileAnalysis links parents itself
+      sf = parseCode(file, text, false);
     } catch (err) {
       const reason = err instanceof RangeError ? 'nesting is too deep for the TypeScript parser' : String(err);
       return this.parseError(file, text, reason);
