@@ -1,29 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
+import { project } from '../helpers/tmp.js';
 import { discoverFiles, isCandidateFile } from '../../src/core/discover.js';
 
-const temps: string[] = [];
-
-afterAll(() => {
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-/** Creates a temp directory with the given files (path → content). */
-function tree(files: Record<string, string>): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'rel4lint-discover-')));
-  temps.push(root);
-  for (const [file, content] of Object.entries(files)) {
-    const full = path.join(root, file);
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, content);
-  }
-  return root;
-}
+const tree = project;
 
 async function rel(root: string, paths: string[] = [], opts?: { ignore?: string[] }, cwd = root) {
   const { files, skipped } = await discoverFiles(cwd, paths, opts);

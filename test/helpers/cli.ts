@@ -1,25 +1,7 @@
 /** Temporary projects and in-process CLI runs for end-to-end tests. */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll } from 'vitest';
 import { main, type CliIo } from '../../src/cli/main.js';
 
-const temps: string[] = [];
-afterAll(() => {
-  for (const dir of temps) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-export function project(files: Record<string, string>): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'rel4lint-cli-')));
-  temps.push(root);
-  for (const [file, content] of Object.entries(files)) {
-    const full = path.join(root, file);
-    fs.mkdirSync(path.dirname(full), { recursive: true });
-    fs.writeFileSync(full, content);
-  }
-  return root;
-}
+export { project } from './tmp.js';
 
 export interface Run {
   code: number;
