@@ -162,28 +162,28 @@ export class Engine {
     }
   }
 
+  /** Records a finding of a rule: the parts every finding shares come from the rule's metadata. */
+  private addFinding(
+    resolved: ResolvedRule,
+    reported: Severity | undefined,
+    where: Pick<Finding, 'message' | 'file' | 'range' | 'offsets' | 'logicalLocation' | 'related' | 'suggestions'>,
+    text: string,
+  ): void {
+    this.sources.set(where.file, text);
+    const meta = resolved.rule.meta;
+    this.pending.push({ rule: meta.name, severity: this.severity(resolved, reported), bestPractices: meta.bestPractices, help: meta.help, ...where });
+  }
+
   private addCodeFinding(file: string, sf: ts.SourceFile, resolved: ResolvedRule, report: CodeReport): void {
     const rel = this.relative(file);
-    this.sources.set(rel, sf.text);
-    const related: RelatedLocation[] = (report.related ?? []).map((r) => ({
-      file: rel,
-      range: nodeRange(sf, r.node).range,
-      message: r.label,
-    }));
+    const related: RelatedLocation[] = (report.related ?? []).map((r) => ({ file: rel, range: nodeRange(sf, r.node).range, message: r.label }));
     const { range, offsets } = nodeRange(sf, report.node);
-    this.pending.push({
-      rule: resolved.rule.meta.name,
-      severity: this.severity(resolved, report.severity),
-      bestPractices: resolved.rule.meta.bestPractices,
-      message: report.message,
-      help: resolved.rule.meta.help,
-      file: rel,
-      range,
-      offsets,
-      logicalLocation: codeLogicalLocation(sf, report.node),
-      related,
-      suggestions: report.suggestions,
-    });
+    this.addFinding(
+      resolved,
+      report.severity,
+      { message: report.message, file: rel, range, offsets, logicalLocation: codeLogicalLocation(sf, report.node), related, suggestions: report.suggestions },
+      sf.text,
+    );
   }
 
   private loadIac(file: string, text: string): void {
@@ -228,24 +228,20 @@ export class Engine {
 
   private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
     const where = report.template.locate(report.path);
-    const rel = this.relative(report.template.file);
-    this.sources.set(rel, report.template.text);
-    this.pending.push({
-      rule: resolved.rule.meta.name,
-      severity: this.severity(resolved, report.severity),
-      bestPractices: resolved.rule.meta.bestPractices,
-      message: report.message,
-      help: resolved.rule.meta.help,
-      file: rel,
-      range: where.range,
-      offsets: { start: where.start, end: where.end },
-      logicalLocation: iacLogicalLocation(report.template, report.path),
-      related: (report.related ?? []).map((r) => ({
-        file: this.relative(r.template.file),
-        range: r.template.locate(r.path).range,
-        message: r.label,
-      })),
-    });
+    const related = (report.related ?? []).map((r) => ({ file: this.relative(r.template.file), range: r.template.locate(r.path).range, message: r.label }));
+    this.addFinding(
+      resolved,
+      report.severity,
+      {
+        message: report.message,
+        file: this.relative(report.template.file),
+        range: where.range,
+        offsets: { start: where.start, end: where.end },
+        logicalLocation: iacLogicalLocation(report.path, where.exact),
+        related,
+      },
+      report.template.text,
+    );
   }
 }
 
@@ -288,10 +284,9 @@ export function codeLogicalLocation(sf: ts.SourceFile, node: ts.Node): string {
   return `${names.length ? names.join('>') : '<module>'}:${text}`;
 }
 
-function iacLogicalLocation(template: Template, p: PathSegment[]): string {
-  const where = template.locate(p);
-  // Only the part of the path that exists is a stable location; the rest is what is missing.
-  return p.map(String).join('.') + (where.exact ? '' : '?');
+/** The logical path; `?` marks a path that does not exist (the finding is about a missing property). */
+function iacLogicalLocation(p: PathSegment[], exact: boolean): string {
+  return p.map(String).join('.') + (exact ? '' : '?');
 }
 
 function compareFindings(a: Pending, b: Pending): number {

@@ -64,3 +64,10 @@ export interface Template {
   /** Range of the node at `path`; when the path does not exist, the nearest existing ancestor's key. */
   locate(path: PathSegment[]): { range: Range; start: number; end: number; exact: boolean };
 }
+
+export type PlainObject = { [key: string]: IacValue };
+
+/** A mapping of the document: not an array, an intrinsic or an unknown value. */
+export function isPlainObject(value: IacValue | undefined): value is PlainObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Intrinsic) && !(value instanceof Unknown);
+}

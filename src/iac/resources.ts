@@ -3,20 +3,12 @@
  * from absent ones, reading JSON that is embedded in strings, and listing queues and event source
  * mappings uniformly across CloudFormation resources and SAM function events.
  */
-import { Intrinsic, Unknown, type IacValue, type PathSegment, type Resource, type Template } from './model.js';
+import { Intrinsic, Unknown, isPlainObject, type IacValue, type PathSegment, type PlainObject, type Resource, type Template } from './model.js';
+
+export { isPlainObject, type PlainObject };
 import { samFunctionEvents } from './sam.js';
 
-export type PlainObject = { [key: string]: IacValue };
 
-export function isPlainObject(value: IacValue | undefined): value is PlainObject {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Intrinsic) &&
-    !(value instanceof Unknown)
-  );
-}
 
 export function isIntrinsic(value: IacValue | undefined, name?: string): value is Intrinsic {
   return value instanceof Intrinsic && (name === undefined || value.name === name);

@@ -10,7 +10,7 @@
  *   as `AWS::Lambda::EventSourceMapping` resources.
  */
 import type { IacValue, PathSegment, Template } from './model.js';
-import { Intrinsic, Unknown } from './model.js';
+import { isPlainObject, type PlainObject } from './model.js';
 import { setOwn, type SourceNode } from './yaml.js';
 
 export const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
@@ -25,17 +25,7 @@ export const SAM_GLOBAL_SECTIONS: ReadonlyMap<string, string> = new Map([
   ['LayerVersion', 'AWS::Serverless::LayerVersion'],
 ]);
 
-type PlainObject = { [key: string]: IacValue };
 
-function isPlainObject(value: IacValue | undefined): value is PlainObject {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Intrinsic) &&
-    !(value instanceof Unknown)
-  );
-}
 
 /** True when a template's `Transform` (a string or a list) includes the SAM transform. */
 export function hasSamTransform(transform: IacValue | undefined): boolean {

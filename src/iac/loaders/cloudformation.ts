@@ -8,9 +8,9 @@ import type { Range } from '../../core/types.js';
 import { loadJson } from '../json.js';
 import { LineIndex } from '../lines.js';
 import {
-  Intrinsic,
-  Unknown,
+  isPlainObject,
   type IacValue,
+  type PlainObject,
   type ParseProblem,
   type PathSegment,
   type Resource,
@@ -20,17 +20,7 @@ import {
 import { applySamGlobals, hasSamTransform } from '../sam.js';
 import { loadYaml, sourceChain, type LoadOptions, type SourceNode } from '../yaml.js';
 
-type PlainObject = { [key: string]: IacValue };
 
-function isPlainObject(value: IacValue | undefined): value is PlainObject {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Intrinsic) &&
-    !(value instanceof Unknown)
-  );
-}
 
 /**
  * Cheap text sniff: can this YAML/JSON file be a template? Used to skip unrelated files without
