@@ -38,6 +38,8 @@ export interface RuleMeta {
   /** Primary best practice first. */
   bestPractices: BestPracticeId[];
   severity: Severity;
+  /** When the severity depends on context, how (e.g. "error in at-least-once handlers"). */
+  severityDetail?: string;
   presets: Preset[];
   targets: Target[];
   needsContext: boolean;

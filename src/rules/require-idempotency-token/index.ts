@@ -121,6 +121,7 @@ const rule: Rule = {
     description: 'Require an explicit idempotency token on AWS operations that accept one',
     bestPractices: ['REL04-BP04', 'REL05-BP03'],
     severity: 'warning',
+    severityDetail: 'error in at-least-once handlers',
     presets: ['recommended', 'strict'],
     targets: ['code'],
     needsContext: false,
