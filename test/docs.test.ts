@@ -4,7 +4,7 @@
  * rule and every ✅ block must not.
  */
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RULES, ruleReadmePath } from '../src/rules/index.js';
@@ -18,6 +18,8 @@ const EXTENSIONS: Record<string, string> = { ts: '.ts', typescript: '.ts', js: '
 interface Example {
   kind: 'incorrect' | 'correct';
   lang: string;
+  /** File name from the fence's info string (```yaml serverless.yml), for formats known by name. */
+  fileName?: string;
   code: string;
   line: number;
 }
@@ -32,12 +34,12 @@ function examples(markdown: string): Example[] {
       kind = line.startsWith('### ❌') ? 'incorrect' : line.startsWith('### ✅') ? 'correct' : undefined;
       continue;
     }
-    const fence = /^```(\w+)\s*$/.exec(line);
+    const fence = /^```(\w+)(?:[ \t]+([\w.-]+))?\s*$/.exec(line);
     if (fence && kind) {
       const start = i;
       const body: string[] = [];
       for (i++; i < lines.length && !lines[i].startsWith('```'); i++) body.push(lines[i]);
-      out.push({ kind, lang: fence[1], code: `${body.join('\n')}\n`, line: start + 1 });
+      out.push({ kind, lang: fence[1], fileName: fence[2], code: `${body.join('\n')}\n`, line: start + 1 });
     }
   }
   return out;
@@ -66,7 +68,13 @@ for (const rule of RULES) {
       it(`${block.kind} example at README.md:${block.line} ${block.kind === 'incorrect' ? 'reports' : 'does not report'}`, async () => {
         const ext = EXTENSIONS[block.lang];
         expect(ext, `unknown fence language ${block.lang}`).toBeDefined();
-        const file = path.join(dir, `${name}-${index}${ext}`);
+        let file = path.join(dir, `${name}-${index}${ext}`);
+        if (block.fileName) {
+          // formats recognised by file name (serverless.yml): the example keeps its name in its own folder
+          const folder = path.join(dir, `${name}-${index}`);
+          mkdirSync(folder, { recursive: true });
+          file = path.join(folder, block.fileName);
+        }
         writeFileSync(file, block.code);
         const overrides = Object.fromEntries(RULES.filter((r) => r.meta.name !== name && r.meta.name !== 'parse-error').map((r) => [r.meta.name, 'off' as const]));
         const result = await lint({ cwd: dir, files: [file], rules: resolveRules('strict', { ...overrides, [name]: rule.meta.severity }) });

@@ -17,6 +17,7 @@ import { countBySeverity } from '../reporters/findings.js';
 import { isUserError, UsageError } from './errors.js';
 import { ExitCode } from './exit-codes.js';
 import { helpText, parseCommandLine, type ParsedArgs } from './options.js';
+import { createProgress } from './progress.js';
 
 export interface WritableLike {
   write(chunk: string): unknown;
@@ -86,6 +87,10 @@ function validate(args: ParsedArgs): Settings {
     overrides[m[1]!] = level;
   }
   if (args.outputFile !== undefined && args.outputFile.trim() === '') throw new UsageError('--output-file expects a path');
+  if (args.automationId !== undefined && args.automationId.trim() === '') throw new UsageError('--automation-id expects an id');
+  for (const [flag, value] of [['--config', args.config], ['--baseline', args.baseline], ['--cache-location', args.cacheLocation]] as const) {
+    if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} expects a path`);
+  }
   return { format, preset: preset as Preset, maxWarnings, overrides };
 }
 
@@ -194,6 +199,24 @@ async function writeReport(file: string, text: string): Promise<void> {
   }
 }
 
+/**
+ * Base URL of the scanned files on GitHub (Markdown report links), from the variables GitHub
+ * Actions sets; undefined elsewhere.
+ */
+export function sourceLinkBase(cwd: string, env: Record<string, string | undefined>): string | undefined {
+  const server = env['GITHUB_SERVER_URL'];
+  const repo = env['GITHUB_REPOSITORY'];
+  const sha = env['GITHUB_SHA'];
+  if (!server || !repo || !sha) return undefined;
+  let prefix = '';
+  const workspace = env['GITHUB_WORKSPACE'];
+  if (workspace) {
+    const rel = path.relative(workspace, cwd);
+    if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) prefix = `${rel.split(path.sep).join('/')}/`;
+  }
+  return `${server.replace(/\/$/, '')}/${repo}/blob/${sha}/${prefix}`;
+}
+
 async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parseCommandLine(argv);
   if (args.help) {
@@ -229,9 +252,23 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     return ExitCode.Ok;
   }
 
-  const { resolveRules } = await import('../core/config.js');
-  const rules = resolveRules(settings.preset, settings.overrides);
-  const discovery = await discoverFiles(io.cwd, args.paths);
+  const { resolveRules, ConfigError } = await import('../core/config.js');
+  const { findConfigFile, loadConfigFile, mergeRuleSettings } = await import('../core/config-file.js');
+  const configPath = findConfigFile(io.cwd, args.config, args.paths);
+  const config = configPath !== undefined ? loadConfigFile(configPath, io.cwd) : undefined;
+  // --preset and --rule take precedence over the file
+  const preset = args.preset !== undefined ? settings.preset : (config?.preset ?? settings.preset);
+  const hasOption = (rule: string, option: string): boolean => Boolean(registry.getRule(rule)?.meta.options[option]);
+  if (config) {
+    try {
+      resolveRules(preset, mergeRuleSettings(config, {}, hasOption));
+    } catch (error) {
+      if (error instanceof ConfigError) throw new ConfigError(`${relativeForDisplay(io.cwd, config.file)}: ${error.message}`);
+      throw error;
+    }
+  }
+  const rules = resolveRules(preset, mergeRuleSettings(config, settings.overrides, hasOption));
+  const discovery = await discoverFiles(io.cwd, args.paths, { ignore: config?.ignore });
   if (!args.quiet) {
     for (const s of discovery.skipped) {
       io.stderr.write(`${err.yellow('warning')} skipped ${relativeForDisplay(io.cwd, s.file)}: ${s.reason}\n`);
@@ -240,7 +277,42 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   const { lint } = await import('../core/engine.js');
-  const result: LintResult = await lint({ cwd: io.cwd, files: discovery.files, rules });
+  const baselineModule = await import('../core/baseline.js');
+  const baselinePath = path.resolve(io.cwd, args.baseline ?? baselineModule.DEFAULT_BASELINE_FILE);
+  const baselineDisplay = relativeForDisplay(io.cwd, baselinePath);
+  // read the baseline before the scan: a missing one is a usage error, not a wasted scan
+  const baselineEntries = args.baseline !== undefined && !args.updateBaseline ? baselineModule.readBaseline(baselinePath, baselineDisplay) : undefined;
+
+  let cache: import('../core/cache.js').ResultCache | undefined;
+  if (args.cache) {
+    const { ResultCache, cacheKey, DEFAULT_CACHE_LOCATION } = await import('../core/cache.js');
+    const location = path.resolve(io.cwd, args.cacheLocation ?? DEFAULT_CACHE_LOCATION);
+    cache = ResultCache.open(location, cacheKey(toolVersion(), rules, { maxFileBytes: config?.maxFileBytes ?? null }));
+  }
+  // the files this run writes are never scanned
+  const own = new Set([baselinePath, ...(cache ? [cache.file] : [])]);
+  const files = discovery.files.filter((f) => !own.has(f));
+
+  const progress = createProgress({ stream: io.stderr, isTTY: io.stderrIsTTY, env: io.env, enabled: args.progress });
+  let result: LintResult;
+  try {
+    result = await lint({ cwd: io.cwd, files, rules, maxFileBytes: config?.maxFileBytes, cache, onProgress: (done, total) => progress.update(done, total) });
+  } finally {
+    progress.done();
+  }
+  if (cache) {
+    const problem = await cache.save();
+    if (problem !== undefined) io.stderr.write(`${err.yellow('warning')} ${problem}\n`);
+  }
+
+  if (args.updateBaseline) {
+    await baselineModule.writeBaseline(baselinePath, result.findings);
+    const entries = baselineModule.readBaseline(baselinePath, baselineDisplay);
+    io.stderr.write(`Wrote ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} to the baseline ${baselineDisplay}\n`);
+    result = baselineModule.applyBaseline(result, entries, baselineDisplay);
+  } else if (baselineEntries) {
+    result = baselineModule.applyBaseline(result, baselineEntries, baselineDisplay);
+  }
 
   const outputFile = args.outputFile !== undefined ? path.resolve(io.cwd, args.outputFile) : undefined;
   const report = REPORTERS[settings.format](result, {
@@ -250,6 +322,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     toolVersion: toolVersion(),
     quiet: args.quiet,
     ruleDocUrl: registry.ruleDocUrl,
+    automationId: args.automationId,
+    sourceLinkBase: sourceLinkBase(io.cwd, io.env),
   });
   if (outputFile !== undefined) {
     await writeReport(outputFile, report);

@@ -16,11 +16,11 @@ export interface OptionSpec {
   /** How the option is written in help when not `--name` (e.g. `--[no-]color`). */
   display?: string;
   description: string;
-  group: 'Output' | 'Rules' | 'Information' | 'Miscellaneous';
+  group: 'Output' | 'Rules' | 'Baseline and cache' | 'Information' | 'Miscellaneous';
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: 'format', type: 'string', arg: 'stylish|json|sarif', description: 'Report format (default: stylish)', group: 'Output' },
+  { name: 'format', type: 'string', arg: 'stylish|json|sarif|markdown', description: 'Report format (default: stylish)', group: 'Output' },
   {
     name: 'output-file',
     short: 'o',
@@ -46,6 +46,20 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'progress', type: 'boolean', display: '--no-progress', description: 'Do not show a progress indicator', group: 'Output' },
   {
+    name: 'automation-id',
+    type: 'string',
+    arg: 'id',
+    description: 'SARIF automationDetails.id, to upload several runs (e.g. code and IaC) side by side',
+    group: 'Output',
+  },
+  {
+    name: 'config',
+    type: 'string',
+    arg: 'path',
+    description: 'Configuration file (default: rel4lint.config.json, .yaml or .yml in the current directory)',
+    group: 'Rules',
+  },
+  {
     name: 'preset',
     type: 'string',
     arg: 'recommended|strict',
@@ -59,6 +73,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     arg: 'name=off|note|warning|error',
     description: "Override a rule's severity (repeatable)",
     group: 'Rules',
+  },
+  {
+    name: 'baseline',
+    type: 'string',
+    arg: 'path',
+    description: 'Report only findings not in this baseline file, and list its stale entries',
+    group: 'Baseline and cache',
+  },
+  {
+    name: 'update-baseline',
+    type: 'boolean',
+    description: 'Write the current findings to the baseline (--baseline path, default rel4lint-baseline.json)',
+    group: 'Baseline and cache',
+  },
+  { name: 'cache', type: 'boolean', description: 'Reuse results of unchanged code files from the previous run', group: 'Baseline and cache' },
+  {
+    name: 'cache-location',
+    type: 'string',
+    arg: 'path',
+    description: 'Cache file (default: .rel4lint-cache in the current directory)',
+    group: 'Baseline and cache',
   },
   { name: 'list-rules', type: 'boolean', description: 'List the rules and exit', group: 'Information' },
   { name: 'explain', type: 'string', arg: 'rule', description: "Show a rule's documentation and exit", group: 'Information' },
@@ -76,6 +111,12 @@ export interface ParsedArgs {
   progress: boolean;
   preset?: string;
   rule: string[];
+  config?: string;
+  baseline?: string;
+  updateBaseline: boolean;
+  cache: boolean;
+  cacheLocation?: string;
+  automationId?: string;
   listRules: boolean;
   explain?: string;
   help: boolean;
@@ -126,6 +167,12 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
     progress: bool('progress') ?? true,
     preset: str('preset'),
     rule: Array.isArray(v['rule']) ? (v['rule'] as string[]) : [],
+    config: str('config'),
+    baseline: str('baseline'),
+    updateBaseline: bool('update-baseline') ?? false,
+    cache: bool('cache') ?? false,
+    cacheLocation: str('cache-location'),
+    automationId: str('automation-id'),
     listRules: bool('list-rules') ?? false,
     explain: str('explain'),
     help: bool('help') ?? false,

@@ -2,13 +2,17 @@
  * Decides, from the code alone, in which context a function runs:
  * - 'at-least-once': the handler of SQS, SNS, EventBridge, Kinesis, DynamoDB Streams, S3,
  *   scheduled/async events, Kafka or MQ (duplicate deliveries are normal there);
- * - 'request-path': an API Gateway, ALB, function URL or AppSync handler.
- * Evidence: declared `aws-lambda` types on the handler or its event parameter, and how the event is used.
+ * - 'request-path': an API Gateway, ALB, function URL or AppSync handler, or an HTTP server route
+ *   handler (Express, Fastify, Koa, Hono, Nest).
+ * Evidence: declared `aws-lambda` types on the handler or its event parameter, how the event is used,
+ * and route registrations on server objects recognised by import source (`app.get('/x', fn)`,
+ * `fastify.route({ handler })`, `@Get()` methods of `@Controller()` classes).
  * Project context (templates wiring a function to a source) plugs in through `setFileContext`.
  */
 import { ts } from './ts.js';
 import { ancestors, isFunctionLike, unwrap, functionName, walk } from './walk.js';
 import type { FileAnalysis } from './analysis.js';
+import { routeHandlers, lambdaEntryPoints } from './http-routes.js';
 
 export type ExecutionContext = 'at-least-once' | 'request-path';
 
@@ -108,12 +112,33 @@ function classifyTypes(names: string[]): ContextEvidence | undefined {
 export class HandlerContexts {
   private readonly byFunction = new Map<ts.Node, ContextEvidence>();
   private fileContext?: ContextEvidence;
+  private handlerFileCache?: boolean;
 
   constructor(private readonly analysis: FileAnalysis) {
     for (const fn of analysis.functions) {
       const evidence = this.classify(fn);
       if (evidence) this.byFunction.set(fn, evidence);
     }
+    // HTTP server routes; declared Lambda event types take precedence
+    for (const [fn, evidence] of routeHandlers(analysis)) {
+      if (!this.byFunction.has(fn)) this.byFunction.set(fn, evidence);
+    }
+  }
+
+  /**
+   * Whether the file is handler code: project wiring gave it a context, or it has a classified
+   * handler (Lambda event types or usage, HTTP route handlers), a function taking the Lambda
+   * `Context` from `aws-lambda`, or an exported Lambda entry point (`export const handler`,
+   * `exports.handler = ...`, `export async function main(event, context)`). Scripts, CLIs, CDK apps,
+   * shared libraries without an entry point, and test files (`*.test.*`, `*.spec.*`, `__tests__/`)
+   * are not handler code.
+   */
+  isHandlerFile(): boolean {
+    if (this.fileContext !== undefined) return true;
+    this.handlerFileCache ??=
+      !/(?:\.(?:test|spec)\.[cm]?[jt]sx?$|(?:^|[\\/])__tests__[\\/])/.test(this.analysis.sourceFile.fileName) &&
+      (this.byFunction.size > 0 || lambdaEntryPoints(this.analysis).length > 0);
+    return this.handlerFileCache;
   }
 
   /** Context given by project wiring (a template connects this file's handler to a source). */

@@ -22,8 +22,17 @@ import { isCodeFile, parseCode, firstSyntaxProblem } from '../code/parse.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { enclosingFunction, functionName } from '../code/walk.js';
 import type { Template, PathSegment } from '../iac/model.js';
-import { loadTemplate, looksLikeTemplate } from '../iac/loaders/cloudformation.js';
-import { PARSE_ERROR } from '../rules/index.js';
+import { initHcl, linkTemplates, loadIacFile, needsHcl } from '../iac/loaders/index.js';
+import { PARSE_ERROR, RULES } from '../rules/index.js';
+import {
+  applySuppressions,
+  commentDirectives,
+  commentStyleOf,
+  metadataDirectives,
+  SUPPRESSION_RULE,
+  type Directive,
+  type SuppressionProblem,
+} from './suppressions.js';
 
 export interface LintOptions {
   /** Findings' paths are relative to this directory. */
@@ -33,13 +42,30 @@ export interface LintOptions {
   rules: ResolvedRule[];
   /** Files larger than this are reported as parse errors instead of parsed. */
   maxFileBytes?: number;
+  /** Per-file results of code files from an earlier run (`--cache`). */
+  cache?: FileResultCache;
+  /** Called after each file with the number of files done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** A raw finding as the engine records it, before suppressions, sorting and fingerprints. */
+export type PendingFinding = Omit<Finding, 'fingerprint'>;
+
+/**
+ * Results of code files by content hash. Only code files are cached: their findings depend on the
+ * file alone, while IaC rules look across templates (a failure sink in one template changes a
+ * finding in another), so templates are always loaded and checked again.
+ */
+export interface FileResultCache {
+  get(file: string, hash: string): PendingFinding[] | undefined;
+  set(file: string, hash: string, findings: PendingFinding[]): void;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
-const TEMPLATE_EXTENSIONS = ['.yaml', '.yml', '.json', '.template'];
+const TEMPLATE_EXTENSIONS = ['.yaml', '.yml', '.json', '.template', '.tf'];
 
 /** Raw finding before sorting and fingerprinting. */
-type Pending = Omit<Finding, 'fingerprint'>;
+type Pending = PendingFinding;
 
 export function isTemplateCandidate(file: string): boolean {
   return TEMPLATE_EXTENSIONS.some((ext) => file.endsWith(ext));
@@ -66,6 +92,9 @@ export class Engine {
   private readonly parseErrorRule?: ResolvedRule;
   private readonly pending: Pending[] = [];
   private readonly sources = new Map<string, string>();
+  private readonly directives: Directive[] = [];
+  /** Text of files with suppression directives (code frames for their problems). */
+  private readonly directiveSources = new Map<string, string>();
   readonly templates: Template[] = [];
   readonly stats = { filesScanned: 0, codeFiles: 0, templates: 0, resources: 0 };
 
@@ -126,11 +155,24 @@ export class Engine {
     if (code) {
       this.stats.codeFiles++;
       if (text === undefined) return this.parseError(file, undefined, problem!);
+      this.collectComments(file, text);
+      const cache = this.options.cache;
+      if (!cache) return this.lintCode(file, text);
+      const rel = this.relative(file);
+      const hash = createHash('sha1').update(raw).digest('base64');
+      const hit = cache.get(rel, hash);
+      if (hit) {
+        for (const f of hit) this.pending.push(f);
+        if (hit.length > 0) this.sources.set(rel, text);
+        return;
+      }
+      const before = this.pending.length;
       this.lintCode(file, text);
+      cache.set(rel, hash, this.pending.slice(before));
     } else {
       if (text === undefined) {
         // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.
-        if (/\.(template|ya?ml)$/.test(file) || raw.includes('AWS::')) this.parseError(file, undefined, problem!);
+        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::')) this.parseError(file, undefined, problem!);
         return;
       }
       this.loadIac(file, text);
@@ -187,10 +229,9 @@ export class Engine {
   }
 
   private loadIac(file: string, text: string): void {
-    if (!looksLikeTemplate(text)) return;
-    let loaded: ReturnType<typeof loadTemplate>;
+    let loaded: ReturnType<typeof loadIacFile>;
     try {
-      loaded = loadTemplate(file, text);
+      loaded = loadIacFile(file, text);
     } catch (err) {
       return this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`);
     }
@@ -206,8 +247,49 @@ export class Engine {
     }
   }
 
+  private collectComments(file: string, text: string): void {
+    const style = commentStyleOf(file);
+    if (!style) return;
+    const found = commentDirectives(this.relative(file), text, style);
+    if (found.length === 0) return;
+    this.directives.push(...found);
+    this.directiveSources.set(this.relative(file), text);
+  }
+
+  /**
+   * Applies suppression comments and Metadata to the pending findings; the problems with the
+   * directives become `no-invalid-suppression` findings when that rule is enabled.
+   */
+  private suppress(): Pending[] {
+    const directives = [...this.directives];
+    const problems: SuppressionProblem[] = [];
+    for (const template of this.templates) {
+      const rel = this.relative(template.file);
+      const style = commentStyleOf(template.file);
+      const comments = style ? commentDirectives(rel, template.text, style) : [];
+      const meta = metadataDirectives(rel, template);
+      directives.push(...comments, ...meta.directives);
+      problems.push(...meta.problems);
+      if (comments.length + meta.directives.length + meta.problems.length > 0) this.directiveSources.set(rel, template.text);
+    }
+    if (directives.length === 0 && problems.length === 0) return [];
+    const enabled = new Set(this.options.rules.map((r) => r.rule.meta.name));
+    const known = new Set(RULES.map((r) => r.meta.name));
+    const applied = applySuppressions(this.pending.splice(0), directives, enabled, known);
+    this.pending.push(...applied.active);
+    const resolved = this.options.rules.find((r) => r.rule.meta.name === SUPPRESSION_RULE);
+    if (resolved) {
+      for (const p of [...problems, ...applied.problems]) {
+        const where = { message: p.message, file: p.file, range: p.range, offsets: p.offsets, logicalLocation: p.logicalLocation, related: [] };
+        this.addFinding(resolved, undefined, where, this.directiveSources.get(p.file) ?? '');
+      }
+    }
+    return applied.suppressed.map(({ finding, justification }) => ({ ...finding, suppression: { kind: 'inSource', justification } }));
+  }
+
   /** Runs the IaC rules over every loaded template and returns the sorted result. */
   finish(): LintResult {
+    linkTemplates(this.templates);
     for (const resolved of this.iacRules) {
       let reports: IacReport[];
       try {
@@ -217,13 +299,17 @@ export class Engine {
       }
       for (const report of reports) this.addIacFinding(resolved, report);
     }
-    const findings = fingerprint(this.pending.sort(compareFindings));
+    const suppressed = this.suppress();
+    // fingerprints count occurrences among every finding, so that suppressing one does not renumber the others
+    const all = fingerprint([...this.pending, ...suppressed].sort(compareFindings));
+    const findings = all.filter((f) => !f.suppression);
     const sources = new Map<string, string>();
-    for (const f of findings) {
+    for (const f of all) {
       const text = this.sources.get(f.file);
       if (text !== undefined) sources.set(f.file, text);
     }
-    return { cwd: this.options.cwd, findings, rules: this.options.rules, sources, stats: { ...this.stats } };
+    const suppressedFindings = all.filter((f) => f.suppression);
+    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules: this.options.rules, sources, stats: { ...this.stats } };
   }
 
   private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
@@ -247,8 +333,14 @@ export class Engine {
 
 /** Lints the given files with the given rules. */
 export async function lint(options: LintOptions): Promise<LintResult> {
+  // the HCL parser initialises asynchronously, once; loading a file stays synchronous
+  if (needsHcl(options.files)) await initHcl();
   const engine = new Engine(options);
-  for (const file of options.files) engine.lintFile(file);
+  const total = options.files.length;
+  options.files.forEach((file, i) => {
+    engine.lintFile(file);
+    options.onProgress?.(i + 1, total);
+  });
   return engine.finish();
 }
 

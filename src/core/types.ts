@@ -149,6 +149,25 @@ export interface Finding {
   fingerprint: string;
   related: RelatedLocation[];
   suggestions?: Suggestion[];
+  /**
+   * Set when the finding is suppressed: `inSource` by a comment or a resource's Metadata,
+   * `external` by the baseline. Suppressed findings are in `LintResult.suppressed`, never in
+   * `LintResult.findings`.
+   */
+  suppression?: FindingSuppression;
+}
+
+export interface FindingSuppression {
+  kind: 'inSource' | 'external';
+  justification: string;
+}
+
+/** A baseline entry that matched no finding of this run (the finding was fixed or moved away). */
+export interface StaleBaselineEntry {
+  rule: string;
+  file: string;
+  logicalLocation: string;
+  occurrence: number;
 }
 
 /** A rule as configured for one run. */
@@ -170,8 +189,12 @@ export interface LintStats {
 export interface LintResult {
   /** Absolute directory that finding paths are relative to. */
   cwd: string;
-  /** Sorted by file, line, column, rule. */
+  /** Sorted by file, line, column, rule. Active findings only: they count and set the exit code. */
   findings: Finding[];
+  /** Findings suppressed in source or by the baseline (same order); reported only in SARIF and JSON. */
+  suppressed?: Finding[];
+  /** Set when a baseline was applied. */
+  baseline?: { file: string; matched: number; stale: StaleBaselineEntry[] };
   /** Enabled rules, sorted by name (SARIF tool.driver.rules, scorecard). */
   rules: ResolvedRule[];
   /** Text of every file that has a finding, for code frames (relative path → text). */

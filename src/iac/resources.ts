@@ -178,7 +178,13 @@ export function references(value: IacValue | undefined, template?: Template, int
       for (const item of v) visit(item, depth + 1);
       return;
     }
-    if (v instanceof Unknown) return;
+    if (v instanceof Unknown) {
+      // an ARN with unresolved variables (`arn:aws:sqs:${aws:region}:...:orders-dlq`) still names its resource
+      const literal = v.description.trim().replace(/\$\{[^}]*\}/g, 'x');
+      const name = ARN_NAME.exec(literal)?.[1];
+      if (name && v.description.trim().endsWith(name)) out.names.add(name);
+      return;
+    }
     if (v instanceof Intrinsic) {
       switch (v.name) {
         case 'Ref':
@@ -241,14 +247,17 @@ const CLOSE = '\uE001';
 const PLACEHOLDER = /\uE000(\d+)\uE001/g;
 
 /** Is the end of `text` inside a JSON string literal? */
-function endsInsideString(text: string): boolean {
-  let inside = false;
-  for (let i = 0; i < text.length; i++) {
+function endsInsideString(text: string, from = 0, state = { inside: false, skip: false }): boolean {
+  for (let i = from; i < text.length; i++) {
+    if (state.skip) {
+      state.skip = false;
+      continue;
+    }
     const c = text[i];
-    if (inside && c === '\\') i++;
-    else if (c === '"') inside = !inside;
+    if (state.inside && c === '\\') state.skip = true;
+    else if (c === '"') state.inside = !state.inside;
   }
-  return inside;
+  return state.inside;
 }
 
 /** Parses JSON text with placeholders; strings holding placeholders are rebuilt with `rebuild`. */
@@ -257,11 +266,15 @@ function parseWithPlaceholders(
   rebuild: (s: string) => IacValue,
 ): IacValue {
   let text = '';
+  // each piece is scanned once: rescanning the whole text at each placeholder is quadratic
+  const state = { inside: false, skip: false };
   for (const piece of pieces) {
-    if (typeof piece === 'string') text += piece;
-    else {
+    if (typeof piece === 'string') {
+      text += piece;
+      endsInsideString(piece, 0, state);
+    } else {
       const token = `${OPEN}${piece.index}${CLOSE}`;
-      text += endsInsideString(text) ? token : `"${token}"`;
+      text += state.inside ? token : `"${token}"`;
     }
   }
   let parsed: unknown;

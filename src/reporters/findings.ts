@@ -13,6 +13,10 @@ export interface ReporterContext {
   quiet?: boolean;
   /** Documentation URL of a rule (SARIF `helpUri`, links). */
   ruleDocUrl?: (name: string) => string;
+  /** SARIF `automationDetails.id` (`--automation-id`): tells apart runs uploaded side by side. */
+  automationId?: string;
+  /** Base URL of the scanned revision's files (Markdown `file:line` links), e.g. a GitHub blob URL. */
+  sourceLinkBase?: string;
 }
 
 export type Reporter = (result: LintResult, ctx: ReporterContext) => string;
@@ -39,6 +43,12 @@ export function compareFindings(a: Finding, b: Finding): number {
 export function reportedFindings(result: LintResult, ctx: Pick<ReporterContext, 'quiet'>): Finding[] {
   const findings = ctx.quiet ? result.findings.filter((f) => f.severity === 'error') : [...result.findings];
   return findings.sort(compareFindings);
+}
+
+/** Suppressed findings a report lists (SARIF, JSON): sorted, and errors only under `quiet`. */
+export function reportedSuppressed(result: LintResult, ctx: Pick<ReporterContext, 'quiet'>): Finding[] {
+  const all = result.suppressed ?? [];
+  return (ctx.quiet ? all.filter((f) => f.severity === 'error') : [...all]).sort(compareFindings);
 }
 
 export function countBySeverity(findings: readonly Finding[]): SeverityCounts {

@@ -1,5 +1,6 @@
 /** The report formats, by `--format` name. Every reporter is `(result, ctx) => string`. */
 import { json } from './json.js';
+import { markdown } from './markdown.js';
 import { sarif } from './sarif.js';
 import { stylish } from './stylish.js';
 import type { Reporter } from './findings.js';
@@ -11,6 +12,7 @@ export const REPORTERS = {
   stylish,
   json,
   sarif,
+  markdown,
 } satisfies Record<string, Reporter>;
 
 export type FormatName = keyof typeof REPORTERS;

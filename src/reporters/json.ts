@@ -6,16 +6,19 @@
  *   "tool": { "name": "rel4lint", "version": "x.y.z" },
  *   "findings": [ { rule, bestPractices, severity, message, help, file, range, logicalLocation,
  *                   fingerprint, related, suggestions? } ],
- *   "summary": { errors, warnings, notes, filesScanned, codeFiles, templates, resources, rules },
+ *   "suppressed": [ { ...finding, suppression: { kind: "inSource" | "external", justification } } ],
+ *   "baseline"?: { file, matched, stale: [ { rule, file, logicalLocation, occurrence } ] },
+ *   "summary": { errors, warnings, notes, suppressed, filesScanned, codeFiles, templates, resources, rules },
  *   "scorecard": [ { bestPractice, title, url, rules, checked, findings, status } ] }
  * ```
  *
  * Paths are relative to the working directory (POSIX separators); there are no timestamps or
  * absolute paths, so the same input gives the same bytes. Under `--quiet` the findings list holds
- * errors only while summary and scorecard still count everything.
+ * errors only while summary and scorecard still count everything. Suppressed findings (by a comment,
+ * a resource's Metadata or the baseline) are listed apart and counted nowhere else.
  */
 import type { Finding, LintResult } from '../core/types.js';
-import { countBySeverity, reportedFindings, type ReporterContext } from './findings.js';
+import { countBySeverity, reportedFindings, reportedSuppressed, type ReporterContext } from './findings.js';
 import { buildScorecard } from './scorecard.js';
 
 export const JSON_REPORT_VERSION = 1;
@@ -50,6 +53,7 @@ function findingToJson(f: Finding): Record<string, unknown> {
           })),
         }
       : {}),
+    ...(f.suppression ? { suppression: { kind: f.suppression.kind, justification: f.suppression.justification } } : {}),
   };
 }
 
@@ -59,10 +63,15 @@ export function json(result: LintResult, ctx: ReporterContext): string {
     version: JSON_REPORT_VERSION,
     tool: { name: 'rel4lint', version: ctx.toolVersion },
     findings: reportedFindings(result, ctx).map(findingToJson),
+    suppressed: reportedSuppressed(result, ctx).map(findingToJson),
+    ...(result.baseline
+      ? { baseline: { file: result.baseline.file, matched: result.baseline.matched, stale: result.baseline.stale.map((e) => ({ ...e })) } }
+      : {}),
     summary: {
       errors: counts.error,
       warnings: counts.warning,
       notes: counts.note,
+      suppressed: (result.suppressed ?? []).length,
       filesScanned: result.stats.filesScanned,
       codeFiles: result.stats.codeFiles,
       templates: result.stats.templates,

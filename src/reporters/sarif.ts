@@ -11,12 +11,16 @@
  * - Locations are repository-relative, percent-encoded POSIX URIs under the `%SRCROOT%` base.
  *   Columns are 1-based UTF-16 code units (`columnKind`), as JavaScript strings count them.
  * - `partialFingerprints['rel4lint/v1']` is the engine's line-independent fingerprint.
+ * - Suppressed findings are results too, with `suppressions: [{ kind, justification }]`:
+ *   `inSource` for comments and resource Metadata, `external` for the baseline.
+ * - `automationDetails.id` is set from `--automation-id`, so that runs (code, IaC) can be uploaded
+ *   side by side.
  *
  * Deterministic: no timestamps, no absolute paths, sorted rules and results.
  */
 import { BEST_PRACTICES } from '../core/best-practices.js';
 import type { BestPracticeId, Finding, LintResult, Range, ResolvedRule, RuleMeta, Severity } from '../core/types.js';
-import { reportedFindings, type ReporterContext } from './findings.js';
+import { compareFindings, reportedFindings, reportedSuppressed, type ReporterContext } from './findings.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 export const TOOL_INFORMATION_URI = 'https://github.com/rel4lint/rel4lint';
@@ -111,7 +115,7 @@ function physicalLocation(file: string, range: Range): Json {
 
 export function sarif(result: LintResult, ctx: ReporterContext): string {
   const enabled: ResolvedRule[] = [...result.rules].sort((a, b) => compare(a.rule.meta.name, b.rule.meta.name));
-  const findings = reportedFindings(result, ctx);
+  const findings = [...reportedFindings(result, ctx), ...reportedSuppressed(result, ctx)].sort(compareFindings);
 
   const descriptors: Json[] = enabled.map((r) => ruleDescriptor(r.rule.meta, ctx.ruleDocUrl?.(r.rule.meta.name)));
   const index = new Map<string, number>(enabled.map((r, i) => [r.rule.meta.name, i]));
@@ -143,6 +147,7 @@ export function sarif(result: LintResult, ctx: ReporterContext): string {
         }
       : {}),
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
+    ...(f.suppression ? { suppressions: [{ kind: f.suppression.kind, justification: f.suppression.justification }] } : {}),
     properties: { bestPractices: f.bestPractices },
   }));
 
@@ -160,6 +165,7 @@ export function sarif(result: LintResult, ctx: ReporterContext): string {
             rules: descriptors,
           },
         },
+        ...(ctx.automationId !== undefined ? { automationDetails: { id: ctx.automationId } } : {}),
         invocations: [
           {
             executionSuccessful: true,

@@ -103,6 +103,19 @@ export function stylish(result: LintResult, ctx: ReporterContext): string {
     out.push(c.dim(`Not shown (--quiet): ${hidden.filter(Boolean).join(', ')}`));
   }
   out.push(c.dim(scannedLine(result)));
+  const suppressed = result.suppressed ?? [];
+  if (suppressed.length > 0) {
+    const inSource = suppressed.filter((f) => f.suppression?.kind === 'inSource').length;
+    const parts = [inSource ? `${inSource} in source` : '', suppressed.length - inSource ? `${suppressed.length - inSource} by the baseline` : ''];
+    out.push(c.dim(`Suppressed: ${plural(suppressed.length, 'finding')} (${parts.filter(Boolean).join(', ')})`));
+  }
+  const stale = result.baseline?.stale ?? [];
+  if (stale.length > 0) {
+    out.push(
+      c.yellow(`Baseline ${sanitize(result.baseline!.file)}: ${stale.length} stale ${stale.length === 1 ? 'entry' : 'entries'} (fixed or moved; run --update-baseline to drop them)`),
+    );
+    for (const e of stale) out.push(c.dim(`  ${sanitize(e.file)}  ${e.rule}  ${oneLine(e.logicalLocation)}${e.occurrence ? ` #${e.occurrence + 1}` : ''}`));
+  }
   if (!ctx.quiet) {
     out.push('');
     out.push(renderScorecard(buildScorecard(result), { color: ctx.color }));

@@ -2,22 +2,60 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnyRule } from '../core/types.js';
+import noBlockingWaitInRequestPath from './no-blocking-wait-in-request-path/index.js';
+import noInvalidSuppression from './no-invalid-suppression/index.js';
+import noRetryOfNonIdempotentRequest from './no-retry-of-non-idempotent-request/index.js';
+import noSyncInternalHttpInHandler from './no-sync-internal-http-in-handler/index.js';
 import noSyncLambdaInvoke from './no-sync-lambda-invoke/index.js';
+import noSynchronizedSchedule from './no-synchronized-schedule/index.js';
+import noTimeoutBeyondSyncCaller from './no-timeout-beyond-sync-caller/index.js';
 import noUnboundedFanOut from './no-unbounded-fan-out/index.js';
 import noUnboundedRetry from './no-unbounded-retry/index.js';
+import noUnboundedStateMachineRetry from './no-unbounded-state-machine-retry/index.js';
+import noUnstableIdempotencyKey from './no-unstable-idempotency-key/index.js';
 import parseError from './parse-error/index.js';
+import preferBatchOperation from './prefer-batch-operation/index.js';
+import requireAsyncFailureDestination from './require-async-failure-destination/index.js';
+import requireClientTimeout from './require-client-timeout/index.js';
+import requireConsumerConcurrencyLimit from './require-consumer-concurrency-limit/index.js';
+import requireEventTargetDlq from './require-event-target-dlq/index.js';
 import requireIdempotencyToken from './require-idempotency-token/index.js';
+import requireIdempotentConsumer from './require-idempotent-consumer/index.js';
+import requirePartialBatchResponse from './require-partial-batch-response/index.js';
 import requireQueueDlq from './require-queue-dlq/index.js';
+import requireRetryBackoff from './require-retry-backoff/index.js';
+import requireStateMachineTaskTimeout from './require-state-machine-task-timeout/index.js';
 import requireStreamRetryLimit from './require-stream-retry-limit/index.js';
+import requireSubscriptionDlq from './require-subscription-dlq/index.js';
+import requireVisibilityTimeoutHeadroom from './require-visibility-timeout-headroom/index.js';
 
 export const RULES: AnyRule[] = [
+  noBlockingWaitInRequestPath,
+  noInvalidSuppression,
+  noRetryOfNonIdempotentRequest,
+  noSyncInternalHttpInHandler,
   noSyncLambdaInvoke,
+  noSynchronizedSchedule,
+  noTimeoutBeyondSyncCaller,
   noUnboundedFanOut,
   noUnboundedRetry,
+  noUnboundedStateMachineRetry,
+  noUnstableIdempotencyKey,
   parseError,
+  preferBatchOperation,
+  requireAsyncFailureDestination,
+  requireClientTimeout,
+  requireConsumerConcurrencyLimit,
+  requireEventTargetDlq,
   requireIdempotencyToken,
+  requireIdempotentConsumer,
+  requirePartialBatchResponse,
   requireQueueDlq,
+  requireRetryBackoff,
+  requireStateMachineTaskTimeout,
   requireStreamRetryLimit,
+  requireSubscriptionDlq,
+  requireVisibilityTimeoutHeadroom,
 ];
 
 export const PARSE_ERROR = 'parse-error';

@@ -72,7 +72,7 @@ describe('rel4lint CLI', () => {
     const cases: [string, string[], RegExp][] = [
       ['unknown option', ['--frobnicate'], /Unknown option '--frobnicate'/],
       ['missing option value', ['--format'], /argument missing/],
-      ['unknown format', ['--format', 'markdown'], /unknown format 'markdown' \(expected one of: stylish, json, sarif\)/],
+      ['unknown format', ['--format', 'xml'], /unknown format 'xml' \(expected one of: stylish, json, sarif, markdown/],
       ['unknown preset', ['--preset', 'paranoid'], /unknown preset 'paranoid'/],
       ['bad --max-warnings', ['--max-warnings', 'many'], /--max-warnings expects a non-negative integer/],
       ['malformed --rule', ['--rule', 'no-sync-lambda-invoke'], /--rule expects <name>=<off\|note\|warning\|error>/],

@@ -44,6 +44,7 @@ describe('json reporter', () => {
       errors: 2,
       warnings: 1,
       notes: 1,
+      suppressed: 0,
       filesScanned: 5,
       codeFiles: 4,
       templates: 1,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { IacReport, Rule } from '../../core/types.js';
 import { Intrinsic, type IacValue, type Resource, type Template } from '../../iac/model.js';
 import {
@@ -38,13 +39,15 @@ const SINK_KEYS = new Set([
 interface Sinks {
   /** Per template: references found under failure-destination keys. */
   byTemplate: Map<Template, References>;
+  /** Terraform: logical ids referenced under failure-destination keys, per module (directory). */
+  byModule: Map<string, Set<string>>;
   /** Queue names and imported export names referenced as failure destinations anywhere. */
   names: Set<string>;
   imports: Set<string>;
 }
 
 function collectSinks(templates: Template[]): Sinks {
-  const sinks: Sinks = { byTemplate: new Map(), names: new Set(), imports: new Set() };
+  const sinks: Sinks = { byTemplate: new Map(), byModule: new Map(), names: new Set(), imports: new Set() };
   for (const template of templates) {
     const found: References = { ids: new Set(), names: sinks.names, imports: sinks.imports };
     const scan = (value: IacValue | undefined, depth: number): void => {
@@ -65,8 +68,18 @@ function collectSinks(templates: Template[]): Sinks {
     scan(template.root['Resources'], 0);
     scan(template.root['Globals'], 0);
     sinks.byTemplate.set(template, found);
+    if (template.format === 'terraform') {
+      // the files of a Terraform module share one namespace: a DLQ may be declared in another file
+      const module = sinks.byModule.get(moduleOf(template)) ?? new Set<string>();
+      for (const id of found.ids) module.add(id);
+      sinks.byModule.set(moduleOf(template), module);
+    }
   }
   return sinks;
+}
+
+function moduleOf(template: Template): string {
+  return path.dirname(template.file);
 }
 
 /** Literal export names whose value refers to each queue, per template. */
@@ -95,6 +108,7 @@ const DLQ_NAME = /dlq|dead[-_ ]?letter/i;
 
 function isFailureSink(template: Template, queue: Resource, sinks: Sinks, exported: Map<string, string>): boolean {
   if (sinks.byTemplate.get(template)?.ids.has(queue.id)) return true;
+  if (template.format === 'terraform' && sinks.byModule.get(moduleOf(template))?.has(queue.id)) return true;
   const name = queue.properties['QueueName'];
   if (DLQ_NAME.test(queue.id) || (typeof name === 'string' && DLQ_NAME.test(name))) return true;
   if (typeof name === 'string' && sinks.names.has(name)) return true;
@@ -111,7 +125,7 @@ const rule: Rule = {
     bestPractices: ['REL04-BP02', 'REL05-BP03'],
     severity: 'error',
     presets: ['recommended', 'strict'],
-    targets: ['cloudformation', 'sam', 'cdk'],
+    targets: ['cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
     needsContext: false,
     help: 'Add a RedrivePolicy whose deadLetterTargetArn points at a dead-letter queue, with a maxReceiveCount of at least 5, and alarm on messages arriving in that queue',
     options: {},

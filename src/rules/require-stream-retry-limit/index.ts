@@ -35,7 +35,7 @@ const rule: Rule = {
     bestPractices: ['REL05-BP03', 'REL04-BP02'],
     severity: 'error',
     presets: ['recommended', 'strict'],
-    targets: ['cloudformation', 'sam', 'cdk'],
+    targets: ['cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
     needsContext: false,
     help: 'Set MaximumRetryAttempts (and/or MaximumRecordAgeInSeconds), add DestinationConfig.OnFailure pointing at an SQS queue, SNS topic or S3 bucket, and enable BisectBatchOnFunctionError',
     options: {},

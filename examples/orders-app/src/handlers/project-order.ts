@@ -1,7 +1,6 @@
 import type { DynamoDBStreamHandler } from 'aws-lambda';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-
-const events = new EventBridgeClient({});
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { events } from '../lib/aws.js';
 
 export const handler: DynamoDBStreamHandler = async (event) => {
   const entries = event.Records.filter((r) => r.eventName === 'INSERT').map((r) => ({

@@ -1,11 +1,15 @@
+import axios from 'axios';
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Tells the warehouse system about a new order; keeps trying until it answers. */
+const warehouse = axios.create({ baseURL: 'https://partner-warehouse.example.com', timeout: 5_000 });
+
+/** Tells the warehouse about a new order; keeps trying until it answers (a POST without an idempotency key). */
 export async function notifyWarehouse(orderId: string): Promise<void> {
   while (true) {
     try {
-      const res = await fetch(`${process.env.WAREHOUSE_URL}/orders/${orderId}`, { method: 'PUT' });
-      if (res.ok) return;
+      await warehouse.post('/shipments', { orderId });
+      return;
     } catch (err) {
       console.warn('warehouse unavailable, retrying', err);
     }

@@ -3,8 +3,8 @@
  * where a `break`/`continue` goes, whether a block always leaves the loop, which conditions
  * decide an exit, and which variables count attempts.
  */
-import { ts } from '../../code/ts.js';
-import { isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
+import { ts } from './ts.js';
+import { isFunctionLike, isLoop, unwrap, walk } from './walk.js';
 
 /** Visits `root` and its descendants in source order without entering nested functions. */
 export function walkOwnCode(root: ts.Node, visit: (node: ts.Node) => void): void {
@@ -247,5 +247,17 @@ export function guardingConditions(node: ts.Node, root: ts.Node): ts.Expression[
       out.push(p.left);
     }
   }
+  return out;
+}
+
+/** Values written (assigned, stepped) inside `root`, nested callbacks excluded. */
+export function writtenIn(root: ts.Node): Set<string> {
+  const out = countersIn(root);
+  walkOwnCode(root, (node) => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const key = exprKey(node.left);
+      if (key !== undefined) out.add(key);
+    }
+  });
   return out;
 }

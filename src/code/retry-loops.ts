@@ -1,0 +1,606 @@
+/**
+ * Hand-written retries, found from the syntax alone: loops that catch the failure of a remote
+ * call and go round again, and functions that call themselves (or reschedule themselves) from
+ * their catch clause or `.catch` handler. Each retry says whether something counts its attempts or
+ * bounds its time, so that rules can ask different questions of the same retries (is it bounded,
+ * does it back off, is what it repeats safe to repeat).
+ */
+import { ts } from './ts.js';
+import type { FileAnalysis } from './analysis.js';
+import { calleeLabel, describeRemoteCall, innermostRemote, isRemoteCall, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from './remote-calls.js';
+import { ancestors, enclosingFunction, functionName as functionNameOf, isFunctionLike, isLoop, unwrap, walk } from './walk.js';
+import {
+  alwaysExits,
+  containsIncDec,
+  countersIn,
+  exprKey,
+  guardingConditions,
+  hasBoundComparison,
+  isComparison,
+  isExitCall,
+  isRelational,
+  isTimeOrAbortBound,
+  isWithin,
+  jumpLeaves,
+  mentions,
+  steppedIn,
+  walkOwnCode,
+  writtenIn,
+} from './retry-flow.js';
+
+/** A call a retry repeats: a remote call, or an operation the function received as a parameter. */
+export interface Retried {
+  call: ts.CallExpression;
+  /** In backticks, for messages. */
+  text: string;
+}
+
+/** A loop whose `try` block makes a call and whose `catch` lets the loop go round again. */
+export interface RetryLoop {
+  kind: 'loop';
+  loop: ts.IterationStatement;
+  tryStmt: ts.TryStatement;
+  retried: Retried[];
+  /**
+   * `infinite`: `while (true)`, `for (;;)`; `flag`: a loop on a flag the body sets (`while (!done)`);
+   * `conditional`: any other condition (`attempt < 3`, a call), treated as a bound.
+   */
+  shape: 'infinite' | 'flag' | 'conditional';
+  /** An attempt counter, elapsed-time or cancellation test ends the loop (always true for `conditional`). */
+  capped: boolean;
+}
+
+/** A function that calls (or reschedules) itself from its catch block or `.catch` handler. */
+export interface RetryRecursion {
+  kind: 'recursion';
+  fn: ts.FunctionLikeDeclaration;
+  /** The first self call (or `setTimeout(self, ...)`) in the handler. */
+  selfCall: ts.CallExpression;
+  retried: Retried;
+  /** The catch block, or the function passed to `.catch`. */
+  handler: ts.Node;
+  /** For messages: "its catch block", "its `.catch` handler". */
+  where: string;
+  /** An argument steps a counter the function tests, or another attempt/time bound exits. */
+  capped: boolean;
+  /** Each retry is decided by something awaited after the failure (a prompt, a policy service). */
+  decided: boolean;
+}
+
+/**
+ * A loop without try/catch that repeats one HTTP request until the response is successful
+ * (`if (res.ok) return res`), sending the same request each time.
+ */
+export interface StatusRetryLoop {
+  kind: 'status';
+  loop: ts.IterationStatement;
+  retried: RemoteCall;
+}
+
+export type HandWrittenRetry = RetryLoop | RetryRecursion | StatusRetryLoop;
+
+const LOOPS = new WeakMap<FileAnalysis, RetryLoop[]>();
+const RECURSIONS = new WeakMap<FileAnalysis, RetryRecursion[]>();
+
+/**
+ * Retry loops of the file, in source order: for each loop, every `try` statement that makes it
+ * a retry (a loop with several such statements appears several times).
+ */
+export function findRetryLoops(analysis: FileAnalysis): RetryLoop[] {
+  let found = LOOPS.get(analysis);
+  if (!found) {
+    found = retryLoops(analysis);
+    LOOPS.set(analysis, found);
+  }
+  return found;
+}
+
+/** Functions that retry by calling themselves from a catch, in source order. */
+export function findCatchRecursions(analysis: FileAnalysis): RetryRecursion[] {
+  let found = RECURSIONS.get(analysis);
+  if (!found) {
+    found = catchRecursion(analysis);
+    RECURSIONS.set(analysis, found);
+  }
+  return found;
+}
+
+const STATUS_LOOPS = new WeakMap<FileAnalysis, StatusRetryLoop[]>();
+
+/** Loops that retry an HTTP request on an unsuccessful status, in source order. */
+export function findStatusRetryLoops(analysis: FileAnalysis): StatusRetryLoop[] {
+  let found = STATUS_LOOPS.get(analysis);
+  if (!found) {
+    found = [];
+    for (const loop of analysis.loops) {
+      if (!ts.isWhileStatement(loop) && !ts.isDoStatement(loop) && !ts.isForStatement(loop)) continue;
+      const retried = statusRetry(analysis, loop);
+      if (retried) found.push({ kind: 'status', loop, retried });
+    }
+    STATUS_LOOPS.set(analysis, found);
+  }
+  return found;
+}
+
+/** The name a retrying function goes by in messages. */
+export function recursionName(r: RetryRecursion): string {
+  return functionNameOf(r.fn) ?? selfName(r.fn) ?? 'this function';
+}
+
+/** True when the recursion reschedules itself (`setTimeout(retry, ms)`) rather than calling itself. */
+export function isRescheduled(r: RetryRecursion): boolean {
+  return !refersToCallee(r.selfCall, r.fn);
+}
+
+// ---------------------------------------------------------------------------------------------
+// retried calls
+
+function isParameterOf(fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  return fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name);
+}
+
+/** `await fn()` / `return fn()` where `fn` is a parameter of an enclosing function: a generic retry helper's operation. */
+function isOperationCall(call: ts.CallExpression): boolean {
+  const callee = unwrap(call.expression);
+  if (!ts.isIdentifier(callee)) return false;
+  let parent = call.parent;
+  while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent)) parent = parent.parent;
+  if (!ts.isAwaitExpression(parent) && !ts.isReturnStatement(parent) && !(ts.isArrowFunction(parent) && parent.body === call)) return false;
+  for (let p: ts.Node | undefined = call.parent; p; p = p.parent) {
+    if (isFunctionLike(p) && isParameterOf(p, callee.text)) return true;
+  }
+  return false;
+}
+
+export function retriedCalls(analysis: FileAnalysis, block: ts.Node): Retried[] {
+  const out: Retried[] = remoteCallInfosIn(analysis, block).map((r) => ({ call: r.call, text: describeRemoteCall(r) }));
+  if (out.length > 0) return out;
+  walkOwnCode(block, (node) => {
+    if (ts.isCallExpression(node) && isOperationCall(node)) out.push({ call: node, text: `\`${calleeLabel(node)}\`` });
+  });
+  return out;
+}
+
+/** Variables holding what the retried calls returned (and values derived from them), plus the catch binding. */
+function resultNames(block: ts.Block, retried: Retried[], catchClause: ts.CatchClause | undefined): Set<string> {
+  const names = new Set<string>();
+  const addBinding = (name: ts.BindingName) => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const el of name.elements) if (ts.isBindingElement(el)) addBinding(el.name);
+  };
+  for (const r of retried) {
+    let node: ts.Node = r.call;
+    for (let p = node.parent; p && p !== block; node = p, p = p.parent) {
+      if (ts.isVariableDeclaration(p) && p.initializer === node) {
+        addBinding(p.name);
+        break;
+      }
+      if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === node) {
+        const key = exprKey(p.left);
+        if (key !== undefined) names.add(key);
+        break;
+      }
+      if (!ts.isExpression(p) || isFunctionLike(p)) break;
+    }
+  }
+  // one round of derivation: `const body = await res.json()`
+  walkOwnCode(block, (node) => {
+    if (ts.isVariableDeclaration(node) && node.initializer && mentions(node.initializer, names)) addBinding(node.name);
+  });
+  if (catchClause?.variableDeclaration) addBinding(catchClause.variableDeclaration.name);
+  return names;
+}
+
+function containsCall(root: ts.Node, calls: ReadonlySet<ts.Node>): boolean {
+  for (const c of calls) if (isWithin(c, root)) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// loops
+
+type LoopShape = { kind: 'infinite' } | { kind: 'flag'; flags: Set<string> };
+
+function loopCondition(loop: ts.IterationStatement): ts.Expression | undefined {
+  if (ts.isWhileStatement(loop) || ts.isDoStatement(loop)) return loop.expression;
+  if (ts.isForStatement(loop)) return loop.condition;
+  return undefined;
+}
+
+function isAlwaysTrue(cond: ts.Expression): boolean {
+  const c = unwrap(cond);
+  if (c.kind === ts.SyntaxKind.TrueKeyword) return true;
+  if (ts.isNumericLiteral(c)) return Number(c.text) !== 0;
+  if (ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken) {
+    const o = unwrap(c.operand);
+    return o.kind === ts.SyntaxKind.FalseKeyword || (ts.isNumericLiteral(o) && Number(o.text) === 0);
+  }
+  return false;
+}
+
+/**
+ * `while (true)`, `for (;;)`: infinite. `while (!done)`, `while (result === undefined)`: a flag the
+ * body sets. Anything with a comparison, a counter step or a call is treated as a bound.
+ */
+function loopShape(loop: ts.IterationStatement): LoopShape | undefined {
+  if (!ts.isWhileStatement(loop) && !ts.isDoStatement(loop) && !ts.isForStatement(loop)) return undefined;
+  const cond = loopCondition(loop);
+  if (!cond || isAlwaysTrue(cond)) return { kind: 'infinite' };
+  let plain = true;
+  const flags = new Set<string>();
+  const visit = (node: ts.Node) => {
+    if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isAwaitExpression(node) || ts.isPostfixUnaryExpression(node)) plain = false;
+    else if (ts.isPrefixUnaryExpression(node) && node.operator !== ts.SyntaxKind.ExclamationToken) plain = false;
+    else if (ts.isBinaryExpression(node) && !isLogicalOrEquality(node)) plain = false;
+    else if (ts.isPropertyAccessExpression(node) && !(ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node)) {
+      const key = exprKey(node);
+      if (key !== undefined) flags.add(key);
+    } else if (ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node.parent)) flags.add(node.text);
+  };
+  visit(unwrap(cond));
+  walk(cond, (n) => {
+    if (!plain) return false;
+    visit(n);
+    return undefined;
+  });
+  if (!plain || flags.size === 0) return undefined;
+  return { kind: 'flag', flags };
+}
+
+/** `&&`, `||`, `??`, and equality with anything but a number (`status !== 'DONE'`, `result === undefined`). */
+function isLogicalOrEquality(node: ts.BinaryExpression): boolean {
+  const op = node.operatorToken.kind;
+  if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) return true;
+  const n: ts.Node = node;
+  if (!isComparison(n) || isRelational(n)) return false;
+  // `left !== 0` tests a counter
+  return !ts.isNumericLiteral(unwrap(node.left)) && !ts.isNumericLiteral(unwrap(node.right));
+}
+
+/**
+ * An assignment to the loop's flag that may end the loop. `retry = true` under `while (retry)` (or
+ * `done = false` under `while (!done)`) keeps it going and does not count.
+ */
+function isFlagAssignment(node: ts.Node, flags: ReadonlySet<string>, loop: ts.Node | undefined): boolean {
+  if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const key = exprKey(node.left);
+  if (key === undefined || !flags.has(key)) return false;
+  const cond = loop && isLoop(loop) ? loopCondition(loop) : undefined;
+  const value = unwrap(node.right).kind;
+  if (!cond || (value !== ts.SyntaxKind.TrueKeyword && value !== ts.SyntaxKind.FalseKeyword)) return true;
+  const c = unwrap(cond);
+  const negated = ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken;
+  const tested = negated ? exprKey(c.operand) : exprKey(c);
+  if (tested !== key) return true;
+  // the loop runs while `flag` (or `!flag`) is truthy: the assignment ends it when it makes that false
+  return negated ? value === ts.SyntaxKind.TrueKeyword : value === ts.SyntaxKind.FalseKeyword;
+}
+
+/** A statement or expression that ends the loop: return, break/continue out of it, or setting its flag. */
+function isLoopExit(node: ts.Node, loop: ts.Node, flags: ReadonlySet<string>): boolean {
+  if (ts.isReturnStatement(node)) return true;
+  if (ts.isBreakStatement(node) || ts.isContinueStatement(node)) return jumpLeaves(node, loop);
+  return isFlagAssignment(node, flags, loop);
+}
+
+/**
+ * The loop ends once the call succeeds: an exit in the try block (or after the try statement)
+ * that is unconditional or depends on what the call returned. A loop that only ever ends on
+ * something unrelated (a shutdown flag) is a worker loop, not a retry.
+ */
+function hasSuccessExit(loop: ts.IterationStatement, tryStmt: ts.TryStatement, retried: Retried[], results: Set<string>, flags: ReadonlySet<string>): boolean {
+  const calls = new Set<ts.Node>(retried.map((r) => r.call));
+  const qualifies = (exit: ts.Node, root: ts.Node) => {
+    const conds = guardingConditions(exit, root);
+    return conds.length === 0 || conds.some((c) => mentions(c, results) || containsCall(c, calls));
+  };
+  let found = false;
+  walkOwnCode(tryStmt.tryBlock, (node) => {
+    if (!found && isLoopExit(node, loop, flags) && qualifies(node, tryStmt.tryBlock)) found = true;
+  });
+  if (found) return true;
+  // `do { retry = false; try { ... } catch { retry = true } } while (retry)`: success leaves the flag as reset
+  if (ts.isBlock(loop.statement)) {
+    for (const st of loop.statement.statements) {
+      if (st === tryStmt || st.pos >= tryStmt.pos) break;
+      if (ts.isExpressionStatement(st) && flags.size > 0 && isFlagAssignment(unwrap(st.expression), flags, loop)) return true;
+    }
+  }
+  const catchOrFinally = (n: ts.Node) => (tryStmt.catchClause && isWithin(n, tryStmt.catchClause)) || (tryStmt.finallyBlock && isWithin(n, tryStmt.finallyBlock));
+  walkOwnCode(loop.statement, (node) => {
+    if (found || node.pos < tryStmt.end || catchOrFinally(node)) return;
+    if (isLoopExit(node, loop, flags) && qualifies(node, loop.statement)) found = true;
+  });
+  return found;
+}
+
+/** Does `stmt` contain a way out of the loop (or the function): throw, return, break/continue out, flag set? */
+function branchExits(stmt: ts.Statement, loop: ts.Node | undefined, flags: ReadonlySet<string>): boolean {
+  let found = false;
+  walkOwnCode(stmt, (node) => {
+    if (found) return;
+    if (ts.isThrowStatement(node) || ts.isReturnStatement(node)) found = true;
+    else if (loop && (ts.isBreakStatement(node) || ts.isContinueStatement(node)) && jumpLeaves(node, loop)) found = true;
+    else if (isFlagAssignment(node, flags, loop)) found = true;
+    else if (isExitCall(node)) found = true;
+  });
+  return found;
+}
+
+/**
+ * An attempt or time bound inside `scope`: an `if` that leaves the loop/function and tests a
+ * counter (`++n > 5`, `attempt >= MAX`), the clock (`Date.now() > deadline`,
+ * `getRemainingTimeInMillis()`), cancellation (`signal.aborted`) or any other `<`/`>` comparison
+ * that is not about the call's result or error.
+ */
+function hasExitBound(scope: ts.Node, loop: ts.Node | undefined, counters: ReadonlySet<string>, results: ReadonlySet<string>, flags: ReadonlySet<string>): boolean {
+  let capped = false;
+  walkOwnCode(scope, (node) => {
+    if (capped || !ts.isIfStatement(node)) return;
+    if (!branchExits(node.thenStatement, loop, flags) && !(node.elseStatement && branchExits(node.elseStatement, loop, flags))) return;
+    const c = node.expression;
+    if (mentions(c, counters) || containsIncDec(c) || isTimeOrAbortBound(c) || hasBoundComparison(c, results)) capped = true;
+  });
+  return capped;
+}
+
+/**
+ * Variables a callback sets while the loop runs (`setTimeout(() => { timedOut = true })`, an
+ * abort handler), and the loop's own consts derived from them: a test of one of them is a time or
+ * cancellation bound.
+ */
+function externallySet(loop: ts.IterationStatement): Set<string> {
+  const out = new Set<string>();
+  const scope = enclosingFunction(loop)?.body ?? loop.getSourceFile();
+  walk(scope, (node) => {
+    if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+    const fn = enclosingFunction(node);
+    if (!fn || !isWithin(fn, scope) || isWithin(loop, fn)) return undefined;
+    const key = exprKey(node.left);
+    if (key !== undefined) out.add(key);
+    return undefined;
+  });
+  if (out.size === 0) return out;
+  walkOwnCode(loop.statement, (node) => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && mentions(node.initializer, out)) out.add(node.name.text);
+  });
+  return out;
+}
+
+function retryLoops(analysis: FileAnalysis): RetryLoop[] {
+  const triesByLoop = new Map<ts.IterationStatement, ts.TryStatement[]>();
+  for (const t of analysis.tries) {
+    if (!t.catchClause) continue;
+    for (let p = t.parent; p; p = p.parent) {
+      if (isFunctionLike(p) || ts.isSourceFile(p)) break;
+      if (isLoop(p)) {
+        const list = triesByLoop.get(p) ?? [];
+        list.push(t);
+        triesByLoop.set(p, list);
+        break;
+      }
+    }
+  }
+  const out: RetryLoop[] = [];
+  for (const [loop, tries] of triesByLoop) {
+    // `for...of` / `for...in` walk a collection: per-item error handling, or failover across items
+    if (!ts.isWhileStatement(loop) && !ts.isDoStatement(loop) && !ts.isForStatement(loop)) continue;
+    const loopKind = loopShape(loop);
+    const shape = loopKind?.kind ?? 'conditional';
+    const cond = loopCondition(loop);
+    // `while (!ok && n < 5)`: a bounded loop can still end on a flag its body sets
+    const flags = loopKind?.kind === 'flag' ? loopKind.flags : conditionFlags(loop, cond);
+    for (const t of tries) {
+      const catchClause = t.catchClause!;
+      if (alwaysExits(catchClause.block, loop) || (t.finallyBlock && alwaysExits(t.finallyBlock, loop))) continue;
+      // `catch { done = true }`: giving up through the loop's flag
+      if (catchClause.block.statements.some((st) => ts.isExpressionStatement(st) && isFlagAssignment(unwrap(st.expression), flags, loop))) continue;
+      const retried = retriedCalls(analysis, t.tryBlock);
+      if (retried.length === 0) continue;
+      const results = resultNames(t.tryBlock, retried, catchClause);
+      if (!hasSuccessExit(loop, t, retried, results, flags)) continue;
+      out.push({ kind: 'loop', loop, tryStmt: t, retried, shape, capped: shape === 'conditional' || loopCapped(loop, cond, results, flags) });
+    }
+  }
+  return out.sort((a, b) => a.loop.pos - b.loop.pos || a.tryStmt.pos - b.tryStmt.pos);
+}
+
+/** Variables a bounded loop's condition tests that its body does not count up or down. */
+function conditionFlags(loop: ts.IterationStatement, cond: ts.Expression | undefined): Set<string> {
+  const out = new Set<string>();
+  if (!cond) return out;
+  const counters = countersIn(loop);
+  const visit = (node: ts.Node) => {
+    if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
+      const key = exprKey(node.operand);
+      if (key !== undefined && !counters.has(key)) out.add(key);
+    }
+  };
+  visit(cond);
+  walk(cond, (n) => {
+    if (isFunctionLike(n)) return false;
+    visit(n);
+    return undefined;
+  });
+  return out;
+}
+
+function loopCapped(loop: ts.IterationStatement, cond: ts.Expression | undefined, results: Set<string>, flags: ReadonlySet<string>): boolean {
+  const counters = countersIn(loop);
+  if (cond && (mentions(cond, counters) || isTimeOrAbortBound(cond))) return true;
+  for (const k of externallySet(loop)) counters.add(k);
+  return hasExitBound(loop.statement, loop, counters, results, flags);
+}
+
+// ---------------------------------------------------------------------------------------------
+// recursion from a catch
+
+/** Calls in `root` that call `fn` or schedule it (`setTimeout(poll, 1000)`), nested callbacks included. */
+function selfReferences(analysis: FileAnalysis, root: ts.Node, fn: ts.FunctionLikeDeclaration, exclude: ts.Node[] = []): ts.CallExpression[] {
+  const out: ts.CallExpression[] = [];
+  const name = selfName(fn);
+  if (!name) return out;
+  walk(root, (node) => {
+    if (exclude.some((x) => isWithin(node, x))) return false;
+    if (!ts.isCallExpression(node)) return undefined;
+    if (refersTo(analysis, node.expression, fn, name)) out.push(node);
+    else if (node.arguments.some((a) => refersTo(analysis, a, fn, name))) out.push(node);
+    return undefined;
+  });
+  return out;
+}
+
+/** The name a function calls itself by: its declared name, the const it is bound to, or its method name. */
+function selfName(fn: ts.FunctionLikeDeclaration): string | undefined {
+  if (ts.isMethodDeclaration(fn) && ts.isIdentifier(fn.name)) return fn.name.text;
+  if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name) return fn.name.text;
+  const parent = fn.parent;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isPropertyDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isPropertyAssignment(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return undefined;
+}
+
+function refersTo(analysis: FileAnalysis, expr: ts.Expression, fn: ts.FunctionLikeDeclaration, name: string): boolean {
+  const e = unwrap(expr);
+  // cheap name test first: `poll`, `this.poll`, `poll.bind(this)`
+  const target = ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'bind' ? unwrap(e.expression.expression) : e;
+  const last = ts.isIdentifier(target) ? target.text : ts.isPropertyAccessExpression(target) ? target.name.text : undefined;
+  if (last !== name) return false;
+  // a named function expression refers to itself by its own name
+  if (ts.isFunctionExpression(fn) && fn.name?.text === name && ts.isIdentifier(target)) return true;
+  return resolveLocalFunction(analysis, target) === fn;
+}
+
+function conditionLike(fn: ts.Node): ts.Node[] {
+  const out: ts.Node[] = [];
+  walkOwnCode(fn, (node) => {
+    if (ts.isIfStatement(node)) out.push(node.expression);
+    else if (ts.isConditionalExpression(node)) out.push(node.condition);
+    else if (ts.isWhileStatement(node) || ts.isDoStatement(node)) out.push(node.expression);
+    else if (ts.isForStatement(node) && node.condition) out.push(node.condition);
+    else if (isComparison(node)) out.push(node);
+    else if (ts.isBinaryExpression(node) && (node.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken || node.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      out.push(node.left);
+    }
+  });
+  return out;
+}
+
+/** A counter passed one step further to the recursive call and tested in the function, or any exit bound. */
+function recursionCapped(fn: ts.FunctionLikeDeclaration, selfCalls: ts.CallExpression[], results: Set<string>, handler?: ts.Node): boolean {
+  // the function body, and the rejection handler that holds the retry logic in promise style
+  const scopes = handler ? [fn.body!, handler] : [fn.body!];
+  const stepped = new Set<string>();
+  for (const c of selfCalls) for (const a of c.arguments) for (const k of steppedIn(a)) stepped.add(k);
+  // `{ ...opts, retries: opts.retries - 1 }` is tested as `opts.retries`; `{ attempt: attempt + 1 }` as `attempt`
+  if (stepped.size > 0 && scopes.some((s) => conditionLike(s).some((c) => mentions(c, stepped)))) return true;
+  return scopes.some((s) => hasExitBound(s, undefined, countersIn(s), results, new Set()));
+}
+
+function refersToCallee(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration): boolean {
+  const name = selfName(fn);
+  const e = unwrap(call.expression);
+  return (ts.isIdentifier(e) && e.text === name) || (ts.isPropertyAccessExpression(e) && e.name.text === name);
+}
+
+/**
+ * `const again = await prompter.confirm(...)` in the catch block, then `if (again) retry()`: each
+ * retry is decided by something awaited after the failure (a person, a policy service), not
+ * repeated blindly.
+ */
+function decidedInCatch(analysis: FileAnalysis, block: ts.Block, selfCalls: ts.Node[]): boolean {
+  const decided = new Set<string>();
+  walk(block, (node) => {
+    if (!ts.isVariableDeclaration(node) || !ts.isIdentifier(node.name) || !node.initializer) return;
+    const init = unwrap(node.initializer);
+    if (!ts.isAwaitExpression(init)) return;
+    const call = unwrap(init.expression);
+    if (ts.isCallExpression(call) && !isRemoteCall(analysis, call)) decided.add(node.name.text);
+  });
+  if (decided.size === 0) return false;
+  const mentionsDecision = (expr: ts.Expression): boolean => {
+    let found = false;
+    walk(expr, (n) => {
+      if (ts.isIdentifier(n) && decided.has(n.text)) found = true;
+      return !found;
+    });
+    return found || (ts.isIdentifier(expr) && decided.has(expr.text));
+  };
+  return selfCalls.every((call) => {
+    for (const a of ancestors(call)) {
+      if (a === block) return false;
+      if (ts.isIfStatement(a) && mentionsDecision(a.expression)) return true;
+    }
+    return false;
+  });
+}
+
+function catchRecursion(analysis: FileAnalysis): RetryRecursion[] {
+  const out: RetryRecursion[] = [];
+  // self calls of uncapped, undecided recursions: the promise-style pass does not look at them again
+  const reported = new Set<ts.Node>();
+  for (const t of analysis.tries) {
+    const catchClause = t.catchClause;
+    if (!catchClause) continue;
+    const fn = enclosingFunction(t);
+    if (!fn?.body) continue;
+    const selfCalls = selfReferences(analysis, catchClause.block, fn);
+    if (selfCalls.length === 0) continue;
+    const retried = retriedCalls(analysis, t.tryBlock);
+    if (retried.length === 0) continue;
+    // also calling itself on success: a perpetual poller, not a retry
+    if (selfReferences(analysis, fn.body, fn, [catchClause]).length > 0) continue;
+    const capped = recursionCapped(fn, selfCalls, resultNames(t.tryBlock, retried, catchClause));
+    const decided = !capped && decidedInCatch(analysis, catchClause.block, selfCalls);
+    if (!capped && !decided) reported.add(selfCalls[0]);
+    out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried: retried[0], handler: catchClause.block, where: 'its catch block', capped, decided });
+  }
+  // promise style: `return send(msg).catch(() => deliver(msg))`
+  for (const call of analysis.calls) {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'catch') continue;
+    const handler = call.arguments[0] && unwrap(call.arguments[0]);
+    if (!handler || !isFunctionLike(handler)) continue;
+    const fn = enclosingFunction(call);
+    if (!fn?.body) continue;
+    const selfCalls = selfReferences(analysis, handler, fn).filter((c) => !reported.has(c));
+    if (selfCalls.length === 0) continue;
+    const retried = retriedCalls(analysis, callee.expression);
+    if (retried.length === 0) continue;
+    if (selfReferences(analysis, fn.body, fn, [handler]).length > 0) continue;
+    const results = new Set<string>();
+    for (const p of handler.parameters) if (ts.isIdentifier(p.name)) results.add(p.name.text);
+    const capped = recursionCapped(fn, selfCalls, results, handler);
+    out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried: retried[0], handler, where: 'its `.catch` handler', capped, decided: false });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// status retries
+
+/** `res.ok`, `res.status === 200`, `response.statusCode < 300`: the test that the attempt succeeded. */
+const SUCCESS_TEST = /^[\w$.?]*\.ok$|\bstatus(?:Code)?\s*(?:===?\s*2\d\d|<=?\s*[34]\d\d)\b/;
+
+/** The remote call whose success `if (...) return` tests, in a loop without try/catch. */
+function statusRetry(analysis: FileAnalysis, loop: ts.IterationStatement): RemoteCall | undefined {
+  if (!ts.isBlock(loop.statement)) return undefined;
+  const written = writtenIn(loop);
+  let success = false;
+  let hasTry = false;
+  walk(loop.statement, (n) => {
+    if (isFunctionLike(n)) return false;
+    if (ts.isTryStatement(n)) hasTry = true;
+    if (ts.isIfStatement(n) && SUCCESS_TEST.test(n.expression.getText().replace(/\s+/g, ' '))) {
+      const then = n.thenStatement;
+      if (ts.isReturnStatement(then) || ts.isBreakStatement(then) || (ts.isBlock(then) && then.statements.some((st) => ts.isReturnStatement(st) || ts.isBreakStatement(st)))) success = true;
+    }
+    return undefined;
+  });
+  if (!success || hasTry) return undefined;
+  const calls = remoteCallInfosIn(analysis, loop.statement).filter((r) => innermostRemote(r).kind === 'http');
+  // the same request each time: nothing the loop changes (a page, a cursor, a host) goes into it
+  if (calls.length !== 1 || calls[0].call.arguments.some((a) => mentions(a, written))) return undefined;
+  return calls[0];
+}

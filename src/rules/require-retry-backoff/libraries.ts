@@ -1,0 +1,185 @@
+/**
+ * Retry libraries and SDK retry strategies configured to wait a constant delay, none, or an
+ * exponential delay without jitter.
+ */
+import { ts } from '../../code/ts.js';
+import type { FileAnalysis, ModuleRef } from '../../code/analysis.js';
+import type { CodeReport } from '../../core/types.js';
+import { booleanValue, getProperty, numberValue, stringShape } from '../../code/values.js';
+import { isFunctionLike, unwrap } from '../../code/walk.js';
+import { functionDelay, type DelayKind } from './delay.js';
+
+const LOCKSTEP = 'clients that failed together retry together and hit the recovering dependency in synchronized waves';
+
+/** node-retry style libraries: module → exported path → options argument index; `randomize` default. */
+const NODE_RETRY: Record<string, { paths: Record<string, number | 'either'>; randomizeDefault: boolean }> = {
+  'p-retry': { paths: { '': 1 }, randomizeDefault: false },
+  // promiseRetry(fn, options) or promiseRetry(options, fn)
+  'promise-retry': { paths: { '': 'either' }, randomizeDefault: false },
+  retry: { paths: { operation: 0 }, randomizeDefault: false },
+  'async-retry': { paths: { '': 1 }, randomizeDefault: true },
+};
+
+const RETRY_STRATEGY_MODULES = new Set(['@smithy/util-retry', '@aws-sdk/util-retry', '@aws-sdk/middleware-retry']);
+
+function pathKey(ref: ModuleRef): string {
+  const path = ref.path[0] === 'default' ? ref.path.slice(1) : ref.path;
+  return path.join('.');
+}
+
+function short(node: ts.Node, max = 40): string {
+  const text = node.getText().replace(/\s+/g, ' ');
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}
+
+function callLabel(call: ts.CallExpression | ts.NewExpression): string {
+  const callee = unwrap(call.expression).getText().replace(/\s+/g, '');
+  const prefix = ts.isNewExpression(call) ? 'new ' : '';
+  return callee.length <= 40 ? `\`${prefix}${callee}(...)\`` : 'this retry call';
+}
+
+function describeKind(kind: DelayKind): string {
+  switch (kind) {
+    case 'constant':
+      return 'waits a constant delay between attempts';
+    case 'exponential':
+      return 'backs off exponentially without jitter';
+    default:
+      return 'grows its delay without jitter';
+  }
+}
+
+function nodeRetryReports(analysis: FileAnalysis, call: ts.CallExpression, module: string, options: ts.Expression | undefined): CodeReport[] {
+  const label = callLabel(call);
+  const conf = NODE_RETRY[module];
+  if (options) {
+    const resolved = analysis.resolveValue(options);
+    // `retry(fn, [100, 200, 400])`: explicit timeouts (async-retry accepts an array)
+    if (!ts.isObjectLiteralExpression(resolved)) return [];
+  }
+  const retries = getProperty(analysis, options, 'retries');
+  if (retries.kind === 'unknown') return [];
+  if (retries.kind === 'present' && numberValue(analysis, retries.value) === 0) return [];
+  const randomize = getProperty(analysis, options, 'randomize');
+  if (randomize.kind === 'unknown') return [];
+  const randomized = randomize.kind === 'present' ? booleanValue(analysis, randomize.value) : conf.randomizeDefault;
+  if (randomized !== false) return [];
+  const factor = getProperty(analysis, options, 'factor');
+  const factorValue = factor.kind === 'present' ? numberValue(analysis, factor.value) : 2;
+  if (factor.kind === 'present' && factorValue === undefined) return [];
+  const minTimeout = getProperty(analysis, options, 'minTimeout');
+  if (minTimeout.kind === 'present' && numberValue(analysis, minTimeout.value) === 0) {
+    return [{ node: minTimeout.node, message: `${label} sets \`${short(minTimeout.node)}\`: failed attempts are retried immediately and ${LOCKSTEP}` }];
+  }
+  if (factorValue === 1) {
+    return [{ node: factor.kind === 'present' ? factor.node : call, message: `${label} sets \`factor: 1\` without \`randomize: true\`: it waits the same delay before every attempt and ${LOCKSTEP}` }];
+  }
+  if (randomize.kind === 'present') {
+    return [{ node: randomize.node, message: `${label} sets \`randomize: false\`: it backs off exponentially without jitter, so ${LOCKSTEP}` }];
+  }
+  return [{ node: call, message: `${label} backs off exponentially without jitter (${module}'s \`randomize\` defaults to false): ${LOCKSTEP}` }];
+}
+
+function axiosRetryReports(analysis: FileAnalysis, call: ts.CallExpression): CodeReport[] {
+  const options = call.arguments[1];
+  const label = callLabel(call);
+  const retries = getProperty(analysis, options, 'retries');
+  if (retries.kind === 'unknown') return [];
+  if (retries.kind === 'present' && numberValue(analysis, retries.value) === 0) return [];
+  const delay = getProperty(analysis, options, 'retryDelay');
+  if (delay.kind === 'unknown') return [];
+  if (delay.kind === 'absent') {
+    return [{ node: call, message: `${label} has no \`retryDelay\`: axios-retry's default retries immediately, so ${LOCKSTEP}` }];
+  }
+  const fn = analysis.resolveValue(delay.value);
+  if (!isFunctionLike(fn)) return [];
+  const kind = functionDelay(analysis, fn);
+  if (kind === 'jittered' || kind === 'unknown') return [];
+  const zero = !ts.isBlock(fn.body!) && numberValue(analysis, fn.body as ts.Expression) === 0;
+  if (zero) return [{ node: delay.node, message: `${label} sets \`${short(delay.node)}\`: failed requests are retried immediately and ${LOCKSTEP}` }];
+  return [{ node: delay.node, message: `${label} sets \`${short(delay.node)}\`, which ${describeKind(kind)}: ${LOCKSTEP}` }];
+}
+
+/** exponential-backoff `backOff(fn, options)`: `jitter` defaults to `'none'`, `timeMultiple` to 2. */
+function backOffReports(analysis: FileAnalysis, call: ts.CallExpression): CodeReport[] {
+  const options = call.arguments[1];
+  const label = callLabel(call);
+  if (options && !ts.isObjectLiteralExpression(analysis.resolveValue(options))) return [];
+  const attempts = getProperty(analysis, options, 'numOfAttempts');
+  if (attempts.kind === 'unknown') return [];
+  if (attempts.kind === 'present' && numberValue(analysis, attempts.value) === 1) return [];
+  const jitter = getProperty(analysis, options, 'jitter');
+  if (jitter.kind === 'unknown') return [];
+  const mode = jitter.kind === 'present' ? stringShape(analysis, jitter.value)?.exact : 'none';
+  if (mode !== 'none') return [];
+  const multiple = getProperty(analysis, options, 'timeMultiple');
+  if (multiple.kind === 'present') {
+    const m = numberValue(analysis, multiple.value);
+    if (m === undefined) return [];
+    if (m <= 1) return [{ node: multiple.node, message: `${label} sets \`timeMultiple: ${m}\` without jitter: it waits the same delay before every attempt and ${LOCKSTEP}` }];
+  }
+  if (jitter.kind === 'present') return [{ node: jitter.node, message: `${label} sets \`jitter: 'none'\`: it backs off exponentially without jitter, so ${LOCKSTEP}` }];
+  return [{ node: call, message: `${label} backs off exponentially without jitter (exponential-backoff's \`jitter\` defaults to 'none'): ${LOCKSTEP}` }];
+}
+
+function isConstantFunction(analysis: FileAnalysis, expr: ts.Expression | undefined): boolean {
+  if (!expr) return false;
+  const fn = analysis.resolveValue(expr);
+  if (ts.isNumericLiteral(fn)) return true;
+  if (!isFunctionLike(fn)) return false;
+  return functionDelay(analysis, fn) === 'constant';
+}
+
+function strategyReports(analysis: FileAnalysis): CodeReport[] {
+  const out: CodeReport[] = [];
+  for (const n of analysis.news) {
+    const origin = analysis.origin(n.expression);
+    if (origin?.kind !== 'module') continue;
+    const name = origin.ref.path.join('.');
+    if (RETRY_STRATEGY_MODULES.has(origin.ref.module)) {
+      if (name === 'ConfiguredRetryStrategy') {
+        const backoff = n.arguments?.[1];
+        if (backoff && isConstantFunction(analysis, backoff)) {
+          out.push({ node: backoff, message: `\`new ConfiguredRetryStrategy(...)\` computes the same backoff (\`${short(backoff)}\`) for every attempt, without exponential growth or jitter: ${LOCKSTEP}` });
+        }
+      } else if (name === 'StandardRetryStrategy') {
+        const decider = getProperty(analysis, n.arguments?.[1], 'delayDecider');
+        if (decider.kind === 'present' && isConstantFunction(analysis, decider.value)) {
+          out.push({ node: decider.node, message: `\`new StandardRetryStrategy(...)\` sets a constant \`delayDecider\` (\`${short(decider.value)}\`), without exponential growth or jitter: ${LOCKSTEP}` });
+        }
+      }
+    } else if (origin.ref.module === 'cockatiel' && name === 'ConstantBackoff') {
+      const ms = n.arguments?.[0];
+      out.push({ node: n, message: `\`new ConstantBackoff(${ms ? short(ms, 20) : ''})\` waits the same delay before every retry: ${LOCKSTEP}` });
+    }
+  }
+  return out;
+}
+
+export function libraryReports(analysis: FileAnalysis): CodeReport[] {
+  const out: CodeReport[] = [...strategyReports(analysis)];
+  const modules = analysis.modules;
+  if (![...Object.keys(NODE_RETRY), 'axios-retry', 'exponential-backoff'].some((m) => modules.has(m))) return out;
+  for (const call of analysis.calls) {
+    const callee = unwrap(call.expression);
+    if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) continue;
+    const origin = analysis.origin(callee);
+    if (origin?.kind !== 'module') continue;
+    const module = origin.ref.module;
+    const key = pathKey(origin.ref);
+    if (module === 'axios-retry' && key === '') {
+      out.push(...axiosRetryReports(analysis, call));
+      continue;
+    }
+    if (module === 'exponential-backoff' && key === 'backOff') {
+      out.push(...backOffReports(analysis, call));
+      continue;
+    }
+    const index = NODE_RETRY[module]?.paths[key];
+    if (index === undefined) continue;
+    let i = index === 'either' ? 1 : index;
+    if (index === 'either' && call.arguments[0] && !isFunctionLike(analysis.resolveValue(call.arguments[0]))) i = 0;
+    out.push(...nodeRetryReports(analysis, call, module, call.arguments[i]));
+  }
+  return out;
+}
