@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Code-scan benchmark: the rel4lint CLI against a bare TypeScript parse + full walk of the same
- * files, measured in the same run on the same machine. Prints wall times, the ratio, and the CLI's
- * peak RSS.
+ * files, measured in the same run on the same machine. Prints wall times, the ratio, the CLI's
+ * peak RSS and the core count.
  *
  *   node bench/code-scan.js                 # corpus: aws-cdk-lib's JavaScript (npm pack, cached in $TMPDIR)
  *   node bench/code-scan.js --corpus <dir>  # any directory
@@ -12,7 +12,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -55,6 +55,7 @@ function listCode(dir, out = []) {
 
 const files = listCode(corpus);
 const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+console.log(`machine: ${os.availableParallelism()} cores, Node ${process.version}`);
 console.log(`corpus: ${corpus}\n  ${files.length} code files, ${(bytes / 1e6).toFixed(1)} MB`);
 
 /** Baseline in a child process: read + ts.createSourceFile + iterative full walk of every file. */

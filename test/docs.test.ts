@@ -34,7 +34,7 @@ function examples(markdown: string): Example[] {
       kind = line.startsWith('### ❌') ? 'incorrect' : line.startsWith('### ✅') ? 'correct' : undefined;
       continue;
     }
-    const fence = /^```(\w+)(?:[ \t]+([\w.-]+))?\s*$/.exec(line);
+    const fence = /^```(\w+)(?:[ \t]+([\w./-]+))?\s*$/.exec(line);
     if (fence && kind) {
       const start = i;
       const body: string[] = [];
@@ -65,6 +65,28 @@ for (const rule of RULES) {
       expect(blocks.some((b) => b.kind === 'correct')).toBe(true);
     });
     blocks.forEach((block, index) => {
+      // blocks named `<project>/<path>` form one project with the blocks of the same kind and project
+      const project = block.fileName?.includes('/') ? block.fileName.split('/')[0] : undefined;
+      if (project) {
+        const group = blocks.filter((b) => b.kind === block.kind && b.fileName?.split('/')[0] === project);
+        if (group[0] !== block) return;
+        it(`${block.kind} project example ${project} at README.md:${block.line} ${block.kind === 'incorrect' ? 'reports' : 'does not report'}`, async () => {
+          const folder = path.join(dir, `${name}-${index}`);
+          const files = group.map((b) => {
+            const file = path.join(folder, ...b.fileName!.split('/').slice(1));
+            mkdirSync(path.dirname(file), { recursive: true });
+            writeFileSync(file, b.code);
+            return file;
+          });
+          const overrides = Object.fromEntries(RULES.filter((r) => r.meta.name !== name && r.meta.name !== 'parse-error').map((r) => [r.meta.name, 'off' as const]));
+          const result = await lint({ cwd: folder, files, rules: resolveRules('strict', { ...overrides, [name]: rule.meta.severity }) });
+          const own = result.findings.filter((f) => f.rule === name);
+          expect(result.findings.filter((f) => f.rule !== name).map((f) => f.message)).toEqual([]);
+          if (block.kind === 'incorrect') expect(own.length).toBeGreaterThan(0);
+          else expect(own.map((f) => `${f.file}:${f.range.start.line}: ${f.message}`)).toEqual([]);
+        });
+        return;
+      }
       it(`${block.kind} example at README.md:${block.line} ${block.kind === 'incorrect' ? 'reports' : 'does not report'}`, async () => {
         const ext = EXTENSIONS[block.lang];
         expect(ext, `unknown fence language ${block.lang}`).toBeDefined();

@@ -9,7 +9,7 @@ import { lint } from '../src/core/engine.js';
 import { resolveRules } from '../src/core/config.js';
 import type { Level } from '../src/core/types.js';
 import { RULES } from '../src/rules/index.js';
-import { FIXTURES, fixtureRules, listFiles, expectations, compareShape } from './helpers/fixtures.js';
+import { FIXTURES, fixtureRules, listFiles, expectations, compareShape, inProject, projectDirs } from './helpers/fixtures.js';
 
 function rulesFor(rule: string, dir: string) {
   const overrides: Record<string, Level | { level: Level; options: Record<string, unknown> }> = {};
@@ -25,7 +25,10 @@ function rulesFor(rule: string, dir: string) {
 for (const rule of fixtureRules()) {
   const dir = path.join(FIXTURES, rule);
   describe(`fixtures/${rule}`, () => {
-    for (const file of listFiles(dir)) {
+    // folders with a template are linted as one project by test/projects.test.ts
+    const files = listFiles(dir).filter((f) => !inProject(dir, f));
+    if (files.length === 0) it('has project fixtures', () => expect(projectDirs(dir).length).toBeGreaterThan(0));
+    for (const file of files) {
       it(path.relative(dir, file), async () => {
         const result = await lint({ cwd: dir, files: [file], rules: rulesFor(rule, path.dirname(file)) });
         const { actual, wanted } = compareShape(result.findings, expectations(file));

@@ -64,6 +64,21 @@ interface Settings {
   preset: Preset;
   maxWarnings: number;
   overrides: Record<string, Level>;
+  /** From --max-file-size; overrides the config file's maxFileBytes. */
+  maxFileBytes?: number;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 * 1024, mb: 1024 * 1024, mib: 1024 * 1024 };
+
+/** Parses `--max-file-size`: a byte count, or a number with a kb/mb suffix (binary units: 1kb = 1024 bytes). */
+export function parseFileSize(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  const bytes = m && unit !== undefined ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!Number.isFinite(bytes) || bytes < 1) {
+    throw new UsageError(`--max-file-size expects a positive size in bytes, kb or mb (e.g. 500kb, 16mb), got '${value}'`);
+  }
+  return bytes;
 }
 
 function validate(args: ParsedArgs): Settings {
@@ -88,10 +103,14 @@ function validate(args: ParsedArgs): Settings {
   }
   if (args.outputFile !== undefined && args.outputFile.trim() === '') throw new UsageError('--output-file expects a path');
   if (args.automationId !== undefined && args.automationId.trim() === '') throw new UsageError('--automation-id expects an id');
+  if (args.graphFormat !== undefined && args.graphFormat !== 'mermaid' && args.graphFormat !== 'dot') {
+    throw new UsageError(`unknown graph format '${args.graphFormat}' (expected mermaid or dot)`);
+  }
   for (const [flag, value] of [['--config', args.config], ['--baseline', args.baseline], ['--cache-location', args.cacheLocation]] as const) {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} expects a path`);
   }
-  return { format, preset: preset as Preset, maxWarnings, overrides };
+  const maxFileBytes = args.maxFileSize !== undefined ? parseFileSize(args.maxFileSize) : undefined;
+  return { format, preset: preset as Preset, maxWarnings, overrides, maxFileBytes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,11 +302,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   // read the baseline before the scan: a missing one is a usage error, not a wasted scan
   const baselineEntries = args.baseline !== undefined && !args.updateBaseline ? baselineModule.readBaseline(baselinePath, baselineDisplay) : undefined;
 
+  const maxFileBytes = settings.maxFileBytes ?? config?.maxFileBytes;
   let cache: import('../core/cache.js').ResultCache | undefined;
   if (args.cache) {
     const { ResultCache, cacheKey, DEFAULT_CACHE_LOCATION } = await import('../core/cache.js');
     const location = path.resolve(io.cwd, args.cacheLocation ?? DEFAULT_CACHE_LOCATION);
-    cache = ResultCache.open(location, cacheKey(toolVersion(), rules, { maxFileBytes: config?.maxFileBytes ?? null }));
+    cache = ResultCache.open(location, cacheKey(toolVersion(), rules, { maxFileBytes: maxFileBytes ?? null }));
   }
   // the files this run writes are never scanned
   const own = new Set([baselinePath, ...(cache ? [cache.file] : [])]);
@@ -296,7 +316,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const progress = createProgress({ stream: io.stderr, isTTY: io.stderrIsTTY, env: io.env, enabled: args.progress });
   let result: LintResult;
   try {
-    result = await lint({ cwd: io.cwd, files, rules, maxFileBytes: config?.maxFileBytes, cache, onProgress: (done, total) => progress.update(done, total) });
+    result = await lint({ cwd: io.cwd, files, rules, maxFileBytes, cache, onProgress: (done, total) => progress.update(done, total) });
   } finally {
     progress.done();
   }
@@ -323,6 +343,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     quiet: args.quiet,
     ruleDocUrl: registry.ruleDocUrl,
     automationId: args.automationId,
+    graphFormat: args.graphFormat as 'mermaid' | 'dot' | undefined,
     sourceLinkBase: sourceLinkBase(io.cwd, io.env),
   });
   if (outputFile !== undefined) {

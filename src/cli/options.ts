@@ -20,7 +20,8 @@ export interface OptionSpec {
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: 'format', type: 'string', arg: 'stylish|json|sarif|markdown', description: 'Report format (default: stylish)', group: 'Output' },
+  { name: 'format', type: 'string', arg: 'stylish|json|sarif|markdown|graph', description: 'Report format (default: stylish)', group: 'Output' },
+  { name: 'graph-format', type: 'string', arg: 'mermaid|dot', description: 'Notation of --format graph (default: mermaid)', group: 'Output' },
   {
     name: 'output-file',
     short: 'o',
@@ -75,6 +76,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: 'Rules',
   },
   {
+    name: 'max-file-size',
+    type: 'string',
+    arg: 'bytes|kb|mb',
+    description: 'Skip files larger than this, reporting them as parse errors (e.g. 500kb, 16mb; default: 8mb)',
+    group: 'Rules',
+  },
+  {
     name: 'baseline',
     type: 'string',
     arg: 'path',
@@ -107,6 +115,7 @@ export interface ParsedArgs {
   outputFile?: string;
   quiet: boolean;
   maxWarnings?: string;
+  maxFileSize?: string;
   color?: boolean;
   progress: boolean;
   preset?: string;
@@ -117,6 +126,7 @@ export interface ParsedArgs {
   cache: boolean;
   cacheLocation?: string;
   automationId?: string;
+  graphFormat?: string;
   listRules: boolean;
   explain?: string;
   help: boolean;
@@ -163,6 +173,7 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
     outputFile: str('output-file'),
     quiet: bool('quiet') ?? false,
     maxWarnings: str('max-warnings'),
+    maxFileSize: str('max-file-size'),
     color: bool('color'),
     progress: bool('progress') ?? true,
     preset: str('preset'),
@@ -173,6 +184,7 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
     cache: bool('cache') ?? false,
     cacheLocation: str('cache-location'),
     automationId: str('automation-id'),
+    graphFormat: str('graph-format'),
     listRules: bool('list-rules') ?? false,
     explain: str('explain'),
     help: bool('help') ?? false,

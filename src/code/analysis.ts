@@ -8,6 +8,9 @@ import { walkSettingParents, unwrap, isFunctionLike } from './walk.js';
 import { findSdkCalls, type SdkCall } from './aws-sdk.js';
 import { HandlerContexts } from './handler-context.js';
 
+/** Read once: the TypeScript bundle exposes its members through getters, which cost in per-node loops. */
+const SyntaxKind = ts.SyntaxKind;
+
 /** A value that comes from a module: `{ module: 'aws-sdk', path: ['Lambda'] }` is `AWS.Lambda`. */
 export interface ModuleRef {
   module: string;
@@ -50,7 +53,9 @@ export class FileAnalysis {
   private declarationIndex?: Map<string, Declaration[]>;
   private readonly thisMembers = new Map<string, ts.Expression[]>();
   /** Assignments and updates, applied after every declaration is known (the walk is unordered). */
-  private readonly pendingWrites: { name: string; pos: number; value?: ts.Expression }[] = [];
+  private readonly pendingWrites: { name: string; pos: number; node: ts.Node; value?: ts.Expression }[] = [];
+  /** Per-scope indexes of long declaration lists (see `pick`). */
+  private readonly scopeIndexes = new WeakMap<Declaration[], Map<ts.Node, ScopeGroup>>();
   private sdkCallsCache?: SdkCall[];
   private contextsCache?: HandlerContexts;
 
@@ -75,16 +80,16 @@ export class FileAnalysis {
     this.declarationIndex = new Map();
     for (const node of this.declarationNodes) {
       switch (node.kind) {
-        case ts.SyntaxKind.ImportDeclaration:
+        case SyntaxKind.ImportDeclaration:
           this.declareImport(node as ts.ImportDeclaration);
           break;
-        case ts.SyntaxKind.ImportEqualsDeclaration: {
+        case SyntaxKind.ImportEqualsDeclaration: {
           const d = node as ts.ImportEqualsDeclaration;
           const ref = d.moduleReference as ts.ExternalModuleReference;
           this.declare(d.name.text, d, undefined, [], { module: (ref.expression as ts.StringLiteral).text, path: [] });
           break;
         }
-        case ts.SyntaxKind.VariableDeclaration: {
+        case SyntaxKind.VariableDeclaration: {
           const d = node as ts.VariableDeclaration;
           this.declareBinding(d.name, d, d.initializer, []);
           break;
@@ -96,7 +101,7 @@ export class FileAnalysis {
       }
     }
     this.pendingWrites.sort((a, b) => a.pos - b.pos);
-    for (const w of this.pendingWrites) this.applyWrite(w.name, w.pos, w.value);
+    for (const w of this.pendingWrites) this.applyWrite(w.name, w.node, w.pos, w.value);
     return this.declarationIndex;
   }
 
@@ -112,20 +117,20 @@ export class FileAnalysis {
 
   private visit(node: ts.Node): void {
     switch (node.kind) {
-      case ts.SyntaxKind.CallExpression: {
+      case SyntaxKind.CallExpression: {
         const call = node as ts.CallExpression;
         this.calls.push(call);
         const spec = requireSpecifier(call);
         if (spec) this.modules.add(spec);
         break;
       }
-      case ts.SyntaxKind.NewExpression:
+      case SyntaxKind.NewExpression:
         this.news.push(node as ts.NewExpression);
         break;
-      case ts.SyntaxKind.TryStatement:
+      case SyntaxKind.TryStatement:
         this.tries.push(node as ts.TryStatement);
         break;
-      case ts.SyntaxKind.ImportDeclaration: {
+      case SyntaxKind.ImportDeclaration: {
         const d = node as ts.ImportDeclaration;
         if (ts.isStringLiteral(d.moduleSpecifier)) {
           this.modules.add(d.moduleSpecifier.text);
@@ -133,7 +138,7 @@ export class FileAnalysis {
         }
         break;
       }
-      case ts.SyntaxKind.ImportEqualsDeclaration: {
+      case SyntaxKind.ImportEqualsDeclaration: {
         const d = node as ts.ImportEqualsDeclaration;
         if (ts.isExternalModuleReference(d.moduleReference) && ts.isStringLiteral(d.moduleReference.expression)) {
           this.modules.add(d.moduleReference.expression.text);
@@ -141,54 +146,54 @@ export class FileAnalysis {
         }
         break;
       }
-      case ts.SyntaxKind.VariableDeclaration:
-      case ts.SyntaxKind.Parameter:
+      case SyntaxKind.VariableDeclaration:
+      case SyntaxKind.Parameter:
         this.declarationNodes.push(node);
         break;
-      case ts.SyntaxKind.FunctionDeclaration:
-      case ts.SyntaxKind.FunctionExpression:
-      case ts.SyntaxKind.ArrowFunction:
-      case ts.SyntaxKind.MethodDeclaration:
-      case ts.SyntaxKind.GetAccessor:
-      case ts.SyntaxKind.SetAccessor:
+      case SyntaxKind.FunctionDeclaration:
+      case SyntaxKind.FunctionExpression:
+      case SyntaxKind.ArrowFunction:
+      case SyntaxKind.MethodDeclaration:
+      case SyntaxKind.GetAccessor:
+      case SyntaxKind.SetAccessor:
         this.functions.push(node as ts.FunctionLikeDeclaration);
         break;
-      case ts.SyntaxKind.ForStatement:
-      case ts.SyntaxKind.ForOfStatement:
-      case ts.SyntaxKind.ForInStatement:
-      case ts.SyntaxKind.WhileStatement:
-      case ts.SyntaxKind.DoStatement:
+      case SyntaxKind.ForStatement:
+      case SyntaxKind.ForOfStatement:
+      case SyntaxKind.ForInStatement:
+      case SyntaxKind.WhileStatement:
+      case SyntaxKind.DoStatement:
         this.loops.push(node as ts.IterationStatement);
         break;
-      case ts.SyntaxKind.PrefixUnaryExpression:
-      case ts.SyntaxKind.PostfixUnaryExpression: {
+      case SyntaxKind.PrefixUnaryExpression:
+      case SyntaxKind.PostfixUnaryExpression: {
         const u = node as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
-        if ((u.operator === ts.SyntaxKind.PlusPlusToken || u.operator === ts.SyntaxKind.MinusMinusToken) && ts.isIdentifier(unwrap(u.operand))) {
-          this.pendingWrites.push({ name: (unwrap(u.operand) as ts.Identifier).text, pos: u.pos });
+        if ((u.operator === SyntaxKind.PlusPlusToken || u.operator === SyntaxKind.MinusMinusToken) && ts.isIdentifier(unwrap(u.operand))) {
+          this.pendingWrites.push({ name: (unwrap(u.operand) as ts.Identifier).text, pos: u.pos, node: u });
         }
         break;
       }
-      case ts.SyntaxKind.BinaryExpression: {
+      case SyntaxKind.BinaryExpression: {
         const b = node as ts.BinaryExpression;
         const op = b.operatorToken.kind;
-        if (op >= ts.SyntaxKind.FirstCompoundAssignment && op <= ts.SyntaxKind.LastCompoundAssignment && ts.isIdentifier(unwrap(b.left))) {
-          this.pendingWrites.push({ name: (unwrap(b.left) as ts.Identifier).text, pos: b.pos });
+        if (op >= SyntaxKind.FirstCompoundAssignment && op <= SyntaxKind.LastCompoundAssignment && ts.isIdentifier(unwrap(b.left))) {
+          this.pendingWrites.push({ name: (unwrap(b.left) as ts.Identifier).text, pos: b.pos, node: b });
         }
-        if (op === ts.SyntaxKind.EqualsToken) {
+        if (op === SyntaxKind.EqualsToken) {
           const left = unwrap(b.left);
-          if (ts.isIdentifier(left)) this.pendingWrites.push({ name: left.text, pos: b.pos, value: b.right });
-          else if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) {
+          if (ts.isIdentifier(left)) this.pendingWrites.push({ name: left.text, pos: b.pos, node: b, value: b.right });
+          else if (ts.isPropertyAccessExpression(left) && left.expression.kind === SyntaxKind.ThisKeyword) {
             this.addThisMember(left.name.text, b.right);
           }
         }
         break;
       }
-      case ts.SyntaxKind.PropertyDeclaration: {
+      case SyntaxKind.PropertyDeclaration: {
         const p = node as ts.PropertyDeclaration;
         if (p.initializer && (ts.isIdentifier(p.name) || ts.isPrivateIdentifier(p.name))) this.addThisMember(p.name.text, p.initializer);
         break;
       }
-      case ts.SyntaxKind.Constructor: {
+      case SyntaxKind.Constructor: {
         this.functions.push(node as ts.ConstructorDeclaration);
         // `constructor(private readonly client = new X())`
         for (const p of (node as ts.ConstructorDeclaration).parameters) {
@@ -249,9 +254,9 @@ export class FileAnalysis {
    * An assignment gives an uninitialised declaration its value (`let c; c = new X()`); any other
    * write (a second assignment, `+=`, `++`) makes the value statically unknown.
    */
-  private applyWrite(name: string, pos: number, value: ts.Expression | undefined): void {
+  private applyWrite(name: string, node: ts.Node, pos: number, value: ts.Expression | undefined): void {
     const list = this.declarations.get(name);
-    const target = list && pickDeclaration(list, pos);
+    const target = list && this.pick(list, node, pos);
     if (!target) return;
     if (value && target.value === undefined && target.pick.length === 0 && !target.ref && !target.reassigned) target.value = value;
     else target.reassigned = true;
@@ -267,7 +272,48 @@ export class FileAnalysis {
   private lookup(id: ts.Identifier): Declaration | undefined {
     const list = this.declarations.get(id.text);
     if (!list) return undefined;
-    return pickDeclaration(list, id.pos);
+    return this.pick(list, id, id.pos);
+  }
+
+  /**
+   * `pickDeclaration` for a node at `pos`. Long lists (a minified bundle redeclares the same short
+   * names thousands of times) would make every lookup linear and a file quadratic: for those, the
+   * node's enclosing scopes are looked up in a per-scope index instead, with the same choice.
+   */
+  private pick(list: Declaration[], node: ts.Node, pos: number): Declaration | undefined {
+    if (list.length <= INDEXED_LIST_LENGTH) return pickDeclaration(list, pos);
+    let index = this.scopeIndexes.get(list);
+    if (!index) {
+      index = new Map();
+      for (const d of list) {
+        const group = index.get(d.scope);
+        if (group) group.byPos.push(d);
+        else index.set(d.scope, { first: d, byPos: [d] });
+      }
+      // stable: equal positions keep list order, as in pickDeclaration
+      for (const group of index.values()) group.byPos.sort((a, b) => a.pos - b.pos);
+      this.scopeIndexes.set(list, index);
+    }
+    // the innermost enclosing scope with a declaration of the name (and any enclosing scope that
+    // starts at the same position: pickDeclaration compares scope starts)
+    const scopes: ts.Node[] = [];
+    for (let p: ts.Node | undefined = node; p; p = p.parent) {
+      if (scopes.length > 0 && p.pos !== scopes[0]!.pos) break;
+      if (index.has(p)) scopes.push(p);
+    }
+    if (scopes.length === 0) return undefined;
+    if (scopes.length > 1) return pickDeclaration(list.filter((d) => scopes.includes(d.scope)), pos);
+    const { first, byPos } = index.get(scopes[0]!)!;
+    if (first.pos > pos) return first;
+    // the last declaration at or before pos
+    let lo = 0;
+    let hi = byPos.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (byPos[mid]!.pos <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return byPos[lo];
   }
 
   /** The expression an identifier was initialised with (const/let/var), if known. */
@@ -302,7 +348,7 @@ export class FileAnalysis {
       return base.kind === 'module' ? { kind: 'module', ref: { module: base.ref.module, path: [...base.ref.path, ...d.pick] } } : undefined;
     }
     if (ts.isPropertyAccessExpression(e)) {
-      if (e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+      if (e.expression.kind === SyntaxKind.ThisKeyword) {
         const values = this.thisMembers.get(e.name.text);
         if (values && values.length > 0) return this.origin(values[0], depth + 1);
         return undefined;
@@ -328,7 +374,7 @@ export class FileAnalysis {
     }
     if (ts.isAwaitExpression(e) && ts.isCallExpression(unwrap(e.expression))) {
       const call = unwrap(e.expression) as ts.CallExpression;
-      if (call.expression.kind === ts.SyntaxKind.ImportKeyword && call.arguments[0] && ts.isStringLiteralLike(call.arguments[0])) {
+      if (call.expression.kind === SyntaxKind.ImportKeyword && call.arguments[0] && ts.isStringLiteralLike(call.arguments[0])) {
         return { kind: 'module', ref: { module: call.arguments[0].text, path: [] } };
       }
       return undefined;
@@ -364,13 +410,24 @@ function scopeOf(node: ts.Node): ts.Node {
   return node.getSourceFile();
 }
 
+/** Declaration lists longer than this get a per-scope index. */
+const INDEXED_LIST_LENGTH = 32;
+
+interface ScopeGroup {
+  /** The scope's first declaration of the name in list order. */
+  first: Declaration;
+  /** The scope's declarations of the name by position. */
+  byPos: Declaration[];
+}
+
 /** Positions are full starts (`node.pos`, before leading trivia): cheap and consistent. */
 function pickDeclaration(list: Declaration[], pos: number): Declaration | undefined {
   let best: Declaration | undefined;
   let bestScopeStart = -1;
   for (const d of list) {
     const scopeStart = d.scope.pos;
-    if (pos < scopeStart || pos > d.scope.end) continue;
+    // end-exclusive: the node right after a scope starts where the scope ends
+    if (pos < scopeStart || pos >= d.scope.end) continue;
     if (scopeStart > bestScopeStart || (scopeStart === bestScopeStart && best && d.pos <= pos && d.pos >= best.pos)) {
       best = d;
       bestScopeStart = scopeStart;

@@ -1,5 +1,8 @@
 import { ts } from './ts.js';
 
+/** Read once: the TypeScript bundle exposes its members through getters, which cost in per-node loops. */
+const SyntaxKind = ts.SyntaxKind;
+
 /**
  * Visits every node below `root` in source order without recursion (minified files nest
  * thousands of levels deep). Return `false` from `visit` to skip a node's children.
@@ -54,21 +57,21 @@ export function* ancestors(node: ts.Node): Generator<ts.Node> {
 }
 
 const FUNCTION_KINDS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.FunctionDeclaration,
-  ts.SyntaxKind.FunctionExpression,
-  ts.SyntaxKind.ArrowFunction,
-  ts.SyntaxKind.MethodDeclaration,
-  ts.SyntaxKind.Constructor,
-  ts.SyntaxKind.GetAccessor,
-  ts.SyntaxKind.SetAccessor,
+  SyntaxKind.FunctionDeclaration,
+  SyntaxKind.FunctionExpression,
+  SyntaxKind.ArrowFunction,
+  SyntaxKind.MethodDeclaration,
+  SyntaxKind.Constructor,
+  SyntaxKind.GetAccessor,
+  SyntaxKind.SetAccessor,
 ]);
 
 const LOOP_KINDS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.ForStatement,
-  ts.SyntaxKind.ForOfStatement,
-  ts.SyntaxKind.ForInStatement,
-  ts.SyntaxKind.WhileStatement,
-  ts.SyntaxKind.DoStatement,
+  SyntaxKind.ForStatement,
+  SyntaxKind.ForOfStatement,
+  SyntaxKind.ForInStatement,
+  SyntaxKind.WhileStatement,
+  SyntaxKind.DoStatement,
 ]);
 
 export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaration {
@@ -102,7 +105,7 @@ export function functionName(fn: ts.Node): string | undefined {
   const parent = fn.parent;
   if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
   if (parent && ts.isPropertyAssignment(parent)) return parent.name.getText();
-  if (parent && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+  if (parent && ts.isBinaryExpression(parent) && parent.operatorToken.kind === SyntaxKind.EqualsToken) {
     return parent.left.getText();
   }
   if (ts.isConstructorDeclaration(fn)) return 'constructor';

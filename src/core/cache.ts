@@ -6,6 +6,9 @@
  *   different key the whole cache is ignored and rewritten.
  * - Per file: a SHA-1 of the file's bytes and the raw findings the engine recorded for it (before
  *   suppressions, which are recomputed from the text on every run, as are fingerprints).
+ * - Handler files a template links (see `src/context/project.ts`) are never cached: their findings
+ *   depend on the templates (the execution context, the resources behind environment variables)
+ *   and their calls feed the project model, so they are analysed on every run.
  * - Only code files are cached: a code rule's findings depend on the file alone. IaC rules look
  *   across templates (a failure sink declared in one template changes a finding in another), so
  *   templates are always loaded and checked again; they are few and fast next to code.

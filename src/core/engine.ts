@@ -2,7 +2,7 @@
  * The engine: reads each file once, parses it once, runs every enabled rule over it and turns
  * detector reports into findings with locations, logical locations and fingerprints.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type {
@@ -10,6 +10,7 @@ import type {
   Finding,
   IacReport,
   LintResult,
+  ProjectReport,
   OffsetRange,
   Range,
   RelatedLocation,
@@ -22,8 +23,11 @@ import { isCodeFile, parseCode, firstSyntaxProblem } from '../code/parse.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { enclosingFunction, functionName } from '../code/walk.js';
 import type { Template, PathSegment } from '../iac/model.js';
-import { initHcl, linkTemplates, loadIacFile, needsHcl } from '../iac/loaders/index.js';
+import { iacFormat, initHcl, linkTemplates, loadIacFile, needsHcl } from '../iac/loaders/index.js';
 import { PARSE_ERROR, RULES } from '../rules/index.js';
+import { ProjectModel, registerProject, type FileProjectContext, type Location } from '../context/project.js';
+import { codeCalls } from '../context/code-calls.js';
+import { interactionGraph } from '../context/graph.js';
 import {
   applySuppressions,
   commentDirectives,
@@ -52,8 +56,8 @@ export interface LintOptions {
 export type PendingFinding = Omit<Finding, 'fingerprint'>;
 
 /**
- * Results of code files by content hash. Only code files are cached: their findings depend on the
- * file alone, while IaC rules look across templates (a failure sink in one template changes a
+ * Results of code files by content hash. Only code files no template links are cached: their
+ * findings depend on the file alone (linked handler files depend on the templates too), while IaC rules look across templates (a failure sink in one template changes a
  * finding in another), so templates are always loaded and checked again.
  */
 export interface FileResultCache {
@@ -80,10 +84,54 @@ function normaliseText(raw: Buffer): { text?: string; problem?: string } {
     return { problem: 'file is UTF-16 encoded; only UTF-8 is supported' };
   }
   const probe = raw.subarray(0, 8000);
-  if (probe.includes(0)) return { problem: 'file is binary (contains NUL bytes)' };
+  if (probe.includes(0)) {
+    return { problem: looksLikeUtf16(probe) ? 'file looks UTF-16 encoded (without a byte order mark); only UTF-8 is supported' : 'file is binary (contains NUL bytes)' };
+  }
   let text = raw.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { text };
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
+function oversizeMessage(size: number, max: number): string {
+  const exact = size >= 1024 ? ` (${size} bytes)` : '';
+  return `file is ${formatBytes(size)}${exact}, over the size limit of ${formatBytes(max)}; it was not analysed (raise the limit with --max-file-size or maxFileBytes)`;
+}
+
+/** Bytes read from the head of an over-limit template candidate to tell whether it is IaC. */
+const SNIFF_BYTES = 64 * 1024;
+
+/** True when the head of a file (never the whole of it) looks like an IaC file the loaders would load. */
+function looksLikeIac(file: string): boolean {
+  if (file.toLowerCase().endsWith('.tf')) return true;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const n = readSync(fd, head, 0, SNIFF_BYTES, 0);
+    return iacFormat(file, head.subarray(0, n).toString('utf8')) !== undefined;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Mostly-ASCII UTF-16 text without a BOM: every other byte is NUL, on the same side. */
+function looksLikeUtf16(probe: Buffer): boolean {
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i + 1 < probe.length; i += 2) {
+    if (probe[i] === 0) even++;
+    if (probe[i + 1] === 0) odd++;
+  }
+  const pairs = probe.length >> 1;
+  return (odd > pairs * 0.8 && even === 0) || (even > pairs * 0.8 && odd === 0);
 }
 
 export class Engine {
@@ -96,11 +144,17 @@ export class Engine {
   /** Text of files with suppression directives (code frames for their problems). */
   private readonly directiveSources = new Map<string, string>();
   readonly templates: Template[] = [];
+  private readonly projectRules: ResolvedRule[];
+  /** Built from the templates before code files are analysed (see `prepareProject`). */
+  private project?: ProjectModel;
+  /** Text of handler files the project links (locations of project findings). */
+  private readonly linkedTexts = new Map<string, string>();
   readonly stats = { filesScanned: 0, codeFiles: 0, templates: 0, resources: 0 };
 
   constructor(private readonly options: LintOptions) {
     this.codeRules = options.rules.filter((r) => r.rule.code);
     this.iacRules = options.rules.filter((r) => r.rule.iac);
+    this.projectRules = options.rules.filter((r) => r.rule.project);
     this.parseErrorRule = options.rules.find((r) => r.rule.meta.name === PARSE_ERROR);
   }
 
@@ -116,7 +170,7 @@ export class Engine {
     const resolved = this.parseErrorRule;
     if (!resolved) return;
     const rel = this.relative(file);
-    const start = lineColumnAt(text ?? '', offset);
+    const start = lineColumnAt(text ?? '', offset, isCodeFile(file));
     if (text !== undefined) this.sources.set(rel, text);
     this.pending.push({
       rule: PARSE_ERROR,
@@ -143,7 +197,8 @@ export class Engine {
       const info = statSync(file);
       const max = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
       if (info.size > max) {
-        if (code) this.parseError(file, undefined, `file is ${info.size} bytes, over the ${max}-byte limit`);
+        // a large data file named .json is not worth a finding; one that looks like IaC is
+        if (code || looksLikeIac(file)) this.parseError(file, undefined, oversizeMessage(info.size, max));
         return;
       }
       raw = readFileSync(file);
@@ -157,7 +212,10 @@ export class Engine {
       if (text === undefined) return this.parseError(file, undefined, problem!);
       this.collectComments(file, text);
       const cache = this.options.cache;
-      if (!cache) return this.lintCode(file, text);
+      const context = this.project?.fileContext(file);
+      // a linked handler file's findings depend on the templates too, and its calls feed the
+      // project model: it is analysed on every run
+      if (!cache || context) return this.lintCode(file, text, context);
       const rel = this.relative(file);
       const hash = createHash('sha1').update(raw).digest('base64');
       const hit = cache.get(rel, hash);
@@ -179,7 +237,17 @@ export class Engine {
     }
   }
 
-  private lintCode(file: string, text: string): void {
+  /**
+   * Builds the project model from the templates loaded so far (call after every template and
+   * before the code files): code files linked as handlers then get their per-file context.
+   */
+  prepareProject(codeFiles: readonly string[]): void {
+    linkTemplates(this.templates);
+    this.project = new ProjectModel(this.templates, codeFiles);
+    registerProject(this.templates, this.project);
+  }
+
+  private lintCode(file: string, text: string, context?: FileProjectContext): void {
     const active = this.codeRules.filter((r) => !r.rule.prefilter || r.rule.prefilter.test(text));
     let sf: ts.SourceFile;
     try {
@@ -191,12 +259,17 @@ export class Engine {
     }
     const syntax = firstSyntaxProblem(sf);
     if (syntax) return this.parseError(file, text, syntax.message, syntax.offset);
-    if (active.length === 0) return;
+    if (active.length === 0 && !context) return;
     const analysis = new FileAnalysis(sf);
+    if (context) {
+      if (context.evidence) analysis.contexts.setFileContext(context.evidence);
+      this.linkedTexts.set(file, text);
+      this.project!.addCodeCalls(file, codeCalls(analysis));
+    }
     for (const resolved of active) {
       let reports: CodeReport[];
       try {
-        reports = resolved.rule.code!({ sourceFile: sf, analysis, options: resolved.options, fileName: file });
+        reports = resolved.rule.code!({ sourceFile: sf, analysis, options: resolved.options, fileName: file, project: context });
       } catch (err) {
         throw new Error(`rule ${resolved.rule.meta.name} failed on ${this.relative(file)}: ${(err as Error).message}`, { cause: err });
       }
@@ -289,7 +362,7 @@ export class Engine {
 
   /** Runs the IaC rules over every loaded template and returns the sorted result. */
   finish(): LintResult {
-    linkTemplates(this.templates);
+    if (!this.project) this.prepareProject([]);
     for (const resolved of this.iacRules) {
       let reports: IacReport[];
       try {
@@ -298,6 +371,15 @@ export class Engine {
         throw new Error(`rule ${resolved.rule.meta.name} failed: ${(err as Error).message}`, { cause: err });
       }
       for (const report of reports) this.addIacFinding(resolved, report);
+    }
+    for (const resolved of this.projectRules) {
+      let reports: ProjectReport[];
+      try {
+        reports = resolved.rule.project!({ project: this.project!, options: resolved.options });
+      } catch (err) {
+        throw new Error(`rule ${resolved.rule.meta.name} failed: ${(err as Error).message}`, { cause: err });
+      }
+      for (const report of reports) this.addProjectFinding(resolved, report);
     }
     const suppressed = this.suppress();
     // fingerprints count occurrences among every finding, so that suppressing one does not renumber the others
@@ -309,7 +391,32 @@ export class Engine {
       if (text !== undefined) sources.set(f.file, text);
     }
     const suppressedFindings = all.filter((f) => f.suppression);
-    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules: this.options.rules, sources, stats: { ...this.stats } };
+    const graph = interactionGraph(this.project!, (location) => this.locate(location));
+    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules: this.options.rules, sources, stats: { ...this.stats }, graph };
+  }
+
+  /** File, range and text of a project location. */
+  private locate(location: Location): { file: string; range: Range; offsets: OffsetRange; text: string; logical: string } {
+    if ('template' in location) {
+      const where = location.template.locate(location.path);
+      return { file: this.relative(location.template.file), range: where.range, offsets: { start: where.start, end: where.end }, text: location.template.text, logical: iacLogicalLocation(location.path, where.exact) };
+    }
+    const text = this.linkedTexts.get(location.file) ?? '';
+    const start = lineColumnAt(text, location.start, isCodeFile(location.file));
+    const end = lineColumnAt(text, location.end, isCodeFile(location.file));
+    let snippet = text.slice(location.start, location.end).replace(/\s+/g, ' ');
+    if (snippet.length > 120) snippet = `${snippet.slice(0, 117)}...`;
+    return { file: this.relative(location.file), range: { start, end }, offsets: { start: location.start, end: location.end }, text, logical: `project:${snippet}` };
+  }
+
+  private addProjectFinding(resolved: ResolvedRule, report: ProjectReport): void {
+    const where = this.locate(report.location);
+    const related = (report.related ?? []).map((r) => {
+      const at = this.locate(r.location);
+      if (at.file !== where.file) this.sources.set(at.file, at.text);
+      return { file: at.file, range: at.range, message: r.label };
+    });
+    this.addFinding(resolved, report.severity, { message: report.message, file: where.file, range: where.range, offsets: where.offsets, logicalLocation: where.logical, related }, where.text);
   }
 
   private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
@@ -337,10 +444,19 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   if (needsHcl(options.files)) await initHcl();
   const engine = new Engine(options);
   const total = options.files.length;
-  options.files.forEach((file, i) => {
+  // templates first: the project model they make gives linked handler files their context
+  const templates = options.files.filter((f) => !isCodeFile(f));
+  const code = options.files.filter((f) => isCodeFile(f));
+  let done = 0;
+  for (const file of templates) {
     engine.lintFile(file);
-    options.onProgress?.(i + 1, total);
-  });
+    options.onProgress?.(++done, total);
+  }
+  engine.prepareProject(code);
+  for (const file of code) {
+    engine.lintFile(file);
+    options.onProgress?.(++done, total);
+  }
   return engine.finish();
 }
 
@@ -355,14 +471,21 @@ export function nodeRange(sf: ts.SourceFile, node: ts.Node): { range: Range; off
   };
 }
 
-/** 1-based line and column of an offset (used once per parse error, so a scan is fine). */
-function lineColumnAt(text: string, offset: number): { line: number; column: number } {
+/**
+ * 1-based line and column of an offset (used once per parse error, so a scan is fine). Lines end
+ * at \n, \r\n and a lone \r, as in the template loaders; in code files also at U+2028 and U+2029, as
+ * in TypeScript, so that parse errors and findings count lines the same way.
+ */
+function lineColumnAt(text: string, offset: number, code: boolean): { line: number; column: number } {
   const at = Math.min(offset, text.length);
   let line = 1;
   let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
+  for (let i = 0; i < at; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10) || (code && (c === 0x2028 || c === 0x2029))) {
+      line++;
+      lineStart = i + 1;
+    }
   }
   return { line, column: at - lineStart + 1 };
 }

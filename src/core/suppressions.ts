@@ -72,9 +72,18 @@ const PATTERNS: Record<CommentStyle, RegExp> = {
   both: /(\/\/|\/\*|#)[ \t*]*rel4lint-(disable-next-line|disable|enable)(?![\w-])/g,
 };
 
-function lineStarts(text: string): number[] {
+/**
+ * Line breaks as findings count them: \n, \r\n and a lone \r (the template loaders), and in code
+ * also U+2028 and U+2029 (TypeScript).
+ */
+function lineBreaks(style: CommentStyle): RegExp {
+  return style === 'code' ? /\r\n?|[\n\u2028\u2029]/g : /\r\n?|\n/g;
+}
+
+function lineStarts(text: string, style: CommentStyle): number[] {
   const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const breaks = lineBreaks(style);
+  for (let m = breaks.exec(text); m; m = breaks.exec(text)) starts.push(m.index + m[0].length);
   return starts;
 }
 
@@ -105,7 +114,8 @@ function parseBody(body: string): { rules: string[]; reason: string | undefined 
 /** The suppression comments of one file's text (cheap when the text mentions no directive). */
 export function commentDirectives(file: string, text: string, style: CommentStyle): Directive[] {
   if (!text.includes(MARKER)) return [];
-  const starts = lineStarts(text);
+  const starts = lineStarts(text, style);
+  const lineEnd = new RegExp(lineBreaks(style).source);
   const totalLines = starts.length;
   const out: Directive[] = [];
   const open: Directive[] = [];
@@ -121,8 +131,8 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
       const close = text.indexOf('*/', bodyStart);
       bodyEnd = close === -1 ? text.length : close;
     } else {
-      const nl = text.indexOf('\n', bodyStart);
-      bodyEnd = nl === -1 ? text.length : nl;
+      const nl = text.slice(bodyStart).search(lineEnd);
+      bodyEnd = nl === -1 ? text.length : bodyStart + nl;
     }
     const commentEnd = opener === '/*' ? Math.min(text.length, bodyEnd + 2) : bodyEnd;
     const { rules, reason } = parseBody(text.slice(bodyStart, bodyEnd).replace(/\r$/, ''));

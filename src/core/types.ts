@@ -5,6 +5,7 @@
 import type { ts } from 'ts-morph';
 import type { Template, PathSegment } from '../iac/model.js';
 import type { FileAnalysis } from '../code/analysis.js';
+import type { FileProjectContext, Location, ProjectModel } from '../context/project.js';
 
 export type Severity = 'error' | 'warning' | 'note';
 export type Level = Severity | 'off';
@@ -92,11 +93,30 @@ export interface CodeRuleContext<O> {
   analysis: FileAnalysis;
   options: O;
   fileName: string;
+  /**
+   * What the project model says about this file when a template links it as a handler: the
+   * execution context of its triggers and what the environment variables the template sets point at.
+   */
+  project?: FileProjectContext;
 }
 
 export interface IacRuleContext<O> {
   /** Every template of the scan (a rule may cross-reference them). */
   templates: Template[];
+  options: O;
+}
+
+/** What a project-level detector returns: a code span or a template path, and related locations. */
+export interface ProjectReport {
+  location: Location;
+  message: string;
+  severity?: Severity;
+  related?: { location: Location; label: string }[];
+}
+
+export interface ProjectRuleContext<O> {
+  /** Templates linked to handler files, with the interaction graph (code edges included). */
+  project: ProjectModel;
   options: O;
 }
 
@@ -109,6 +129,8 @@ export interface Rule<O extends object = Record<string, unknown>> {
   prefilter?: RegExp;
   code?: (ctx: CodeRuleContext<O>) => CodeReport[];
   iac?: (ctx: IacRuleContext<O>) => IacReport[];
+  /** Runs once per scan over the project model, after every file was analysed. */
+  project?: (ctx: ProjectRuleContext<O>) => ProjectReport[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -200,4 +222,11 @@ export interface LintResult {
   /** Text of every file that has a finding, for code frames (relative path → text). */
   sources: Map<string, string>;
   stats: LintStats;
+  /** The service interaction graph of the scan (paths relative to `cwd`). */
+  graph?: InteractionGraph;
+}
+
+export interface InteractionGraph {
+  nodes: { id: string; kind: string; label: string }[];
+  edges: { from: string; to: string; sync: boolean; label: string; via: 'template' | 'code'; file: string; line: number }[];
 }

@@ -6,6 +6,8 @@ export interface ReporterContext {
   /** Absolute directory the report's paths are relative to. */
   cwd: string;
   toolVersion: string;
+  /** `--graph-format`: the notation of the `graph` report (default Mermaid). */
+  graphFormat?: 'mermaid' | 'dot';
   /**
    * List error-level findings only (`--quiet`). Counts, summary and scorecard still cover every
    * finding, as the exit code does.

@@ -3,6 +3,7 @@ import { json } from './json.js';
 import { markdown } from './markdown.js';
 import { sarif } from './sarif.js';
 import { stylish } from './stylish.js';
+import { graph } from './graph.js';
 import type { Reporter } from './findings.js';
 
 export type { Reporter, ReporterContext } from './findings.js';
@@ -13,6 +14,7 @@ export const REPORTERS = {
   json,
   sarif,
   markdown,
+  graph,
 } satisfies Record<string, Reporter>;
 
 export type FormatName = keyof typeof REPORTERS;

@@ -9,8 +9,12 @@
  *   "suppressed": [ { ...finding, suppression: { kind: "inSource" | "external", justification } } ],
  *   "baseline"?: { file, matched, stale: [ { rule, file, logicalLocation, occurrence } ] },
  *   "summary": { errors, warnings, notes, suppressed, filesScanned, codeFiles, templates, resources, rules },
- *   "scorecard": [ { bestPractice, title, url, rules, checked, findings, status } ] }
+ *   "scorecard": [ { bestPractice, title, url, rules, checked, findings, status } ],
+ *   "graph"?: { nodes: [ { id, kind, label } ], edges: [ { from, to, sync, label, via, file, line } ] } }
  * ```
+ *
+ * `graph` is the service interaction graph of the scan (see `src/context/`): functions, queues,
+ * topics, buses, state machines, APIs and external HTTP hosts, with synchronous edges marked.
  *
  * Paths are relative to the working directory (POSIX separators); there are no timestamps or
  * absolute paths, so the same input gives the same bytes. Under `--quiet` the findings list holds
@@ -79,6 +83,7 @@ export function json(result: LintResult, ctx: ReporterContext): string {
       rules: result.rules.map((r) => r.rule.meta.name).sort(),
     },
     scorecard: buildScorecard(result),
+    ...(result.graph ? { graph: result.graph } : {}),
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AnyRule } from '../core/types.js';
 import noBlockingWaitInRequestPath from './no-blocking-wait-in-request-path/index.js';
+import noDeepSyncChain from './no-deep-sync-chain/index.js';
 import noInvalidSuppression from './no-invalid-suppression/index.js';
 import noRetryOfNonIdempotentRequest from './no-retry-of-non-idempotent-request/index.js';
 import noSyncInternalHttpInHandler from './no-sync-internal-http-in-handler/index.js';
@@ -31,6 +32,7 @@ import requireVisibilityTimeoutHeadroom from './require-visibility-timeout-headr
 
 export const RULES: AnyRule[] = [
   noBlockingWaitInRequestPath,
+  noDeepSyncChain,
   noInvalidSuppression,
   noRetryOfNonIdempotentRequest,
   noSyncInternalHttpInHandler,

@@ -72,3 +72,31 @@ export function compareShape(findings: Finding[], expected: Expectation[]): { ac
     .sort();
   return { actual, wanted };
 }
+
+const PROJECT_MARKERS = ['template.yaml', 'template.yml', 'template.json', 'serverless.yml', 'serverless.yaml', 'main.tf', 'cdk.out'];
+
+/**
+ * A project fixture: a folder named `*-project` (or `*project`) that holds a template or `cdk.out`;
+ * its files are linted together as one project.
+ */
+export function isProjectDir(dir: string): boolean {
+  return /project$/.test(path.basename(dir)) && PROJECT_MARKERS.some((m) => existsSync(path.join(dir, m)));
+}
+
+/** Project folders under a rule's fixture folder (not nested in another project). */
+export function projectDirs(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const full = path.join(dir, entry);
+    if (!statSync(full).isDirectory()) continue;
+    if (isProjectDir(full)) out.push(full);
+    else out.push(...projectDirs(full));
+  }
+  return out;
+}
+
+/** True when the file belongs to a project folder under `ruleDir`. */
+export function inProject(ruleDir: string, file: string): boolean {
+  for (let d = path.dirname(file); d.startsWith(ruleDir) && d !== ruleDir; d = path.dirname(d)) if (isProjectDir(d)) return true;
+  return false;
+}

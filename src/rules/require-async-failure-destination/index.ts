@@ -1,4 +1,5 @@
 import type { IacReport, Rule } from '../../core/types.js';
+import { projectOf } from '../../context/project.js';
 import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../../iac/model.js';
 import { displayName, getIn, hasOpaqueProperties, isAbsent, isIntrinsic, isPlainObject, resourcesOfType } from '../../iac/resources.js';
 import { samFunctionEvents } from '../../iac/sam.js';
@@ -163,8 +164,24 @@ const templateEvidence: AsyncEvidenceProvider = (templates) => {
   return out;
 };
 
+/**
+ * Handler code elsewhere in the project invokes the function with `InvocationType: 'Event'`
+ * through an environment variable the template sets to it (from the project model of the scan).
+ */
+function codeEvidence(templates: Template[]): AsyncEvidence[] {
+  return (projectOf(templates)?.asyncInvokes() ?? []).map((i) => ({
+    template: i.template,
+    functionId: i.functionId,
+    evidence: {
+      template: i.via.template,
+      path: i.via.path,
+      label: `the code of \`${i.caller}\` invokes it with InvocationType 'Event' through \`${String(i.via.path[i.via.path.length - 1])}\``,
+    },
+  }));
+}
+
 /** Providers consulted by the rule, in order. */
-export const ASYNC_EVIDENCE_PROVIDERS: AsyncEvidenceProvider[] = [templateEvidence];
+export const ASYNC_EVIDENCE_PROVIDERS: AsyncEvidenceProvider[] = [templateEvidence, codeEvidence];
 
 /** `OnFailure` is present (or cannot be known) in a destination config. */
 function hasOnFailure(destinationConfig: IacValue | undefined): boolean {

@@ -6,6 +6,8 @@ import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js'
 import { isFunctionLike, unwrap } from '../../code/walk.js';
 import { tokenMember } from '../../code/idempotency-catalog.js';
 import type { ContextEvidence } from '../../code/handler-context.js';
+import type { EnvBinding, FileProjectContext } from '../../context/project.js';
+import { envName } from '../../context/code-calls.js';
 
 interface FifoOperation {
   /** Member naming the destination (its URL or ARN ends in `.fifo` for FIFO queues/topics). */
@@ -84,8 +86,19 @@ function isFifoDestination(analysis: FileAnalysis, input: ts.Expression | undefi
   return shape?.suffix?.endsWith('.fifo') ?? false;
 }
 
-function fifoReports(analysis: FileAnalysis, call: SdkCall, op: FifoOperation, context: ContextEvidence | undefined): CodeReport[] {
-  const fifoByName = isFifoDestination(analysis, call.input, op.destination);
+/** The queue or topic behind the destination's environment variable, as the project's templates define it. */
+function destinationBinding(analysis: FileAnalysis, input: ts.Expression | undefined, member: string, project: FileProjectContext | undefined): EnvBinding | undefined {
+  if (!project) return undefined;
+  const dest = getProperty(analysis, input, member);
+  const name = dest.kind === 'present' ? envName(analysis, dest.value) : undefined;
+  return name ? project.env[name] : undefined;
+}
+
+function fifoReports(analysis: FileAnalysis, call: SdkCall, op: FifoOperation, context: ContextEvidence | undefined, project?: FileProjectContext): CodeReport[] {
+  const binding = destinationBinding(analysis, call.input, op.destination, project);
+  // the template says the queue/topic deduplicates by content: no id needed
+  if (binding?.contentBasedDeduplication) return [];
+  const fifoByName = isFifoDestination(analysis, call.input, op.destination) || binding?.fifo === true;
   const kind = call.service === 'sqs' ? 'queue' : 'topic';
   const check = (obj: ts.Expression | undefined, node: ts.Node, what: string): CodeReport | undefined => {
     const groupId = getProperty(analysis, obj, 'MessageGroupId');
@@ -130,13 +143,13 @@ const rule: Rule = {
   },
   // SDK calls are recognised by import source: no AWS SDK import, nothing to find
   prefilter: /aws-sdk/,
-  code({ analysis }) {
+  code({ analysis, project }) {
     const reports: CodeReport[] = [];
     for (const call of analysis.sdkCalls) {
       const context = analysis.contexts.contextAt(call.node);
       const fifo = FIFO_OPERATIONS[call.service]?.[call.operation];
       if (fifo) {
-        reports.push(...fifoReports(analysis, call, fifo, context));
+        reports.push(...fifoReports(analysis, call, fifo, context, project));
         continue;
       }
       if (call.service === 'sfn' && call.operation === 'StartExecution') {

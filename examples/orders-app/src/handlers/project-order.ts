@@ -8,5 +8,11 @@ export const handler: DynamoDBStreamHandler = async (event) => {
     DetailType: 'OrderCreated',
     Detail: JSON.stringify(r.dynamodb?.NewImage ?? {}),
   }));
-  if (entries.length > 0) await events.send(new PutEventsCommand({ Entries: entries.slice(0, 10) }));
+  try {
+    if (entries.length > 0) await events.send(new PutEventsCommand({ Entries: entries.slice(0, 10) }));
+  } catch {
+    // report every record of the batch as failed: Lambda retries them, the rest of the shard waits
+    return { batchItemFailures: event.Records.map((r) => ({ itemIdentifier: r.dynamodb?.SequenceNumber ?? '' })) };
+  }
+  return { batchItemFailures: [] };
 };

@@ -1,0 +1,116 @@
+/**
+ * Calls in a handler file whose target the project model can resolve: AWS SDK calls that take a
+ * function, queue, topic or state machine from an environment variable, and HTTP requests whose
+ * URL comes from an environment variable or is a literal host. Pure: depends on the file only.
+ */
+import { ts } from '../code/ts.js';
+import type { FileAnalysis } from '../code/analysis.js';
+import { getProperty, stringShape } from '../code/values.js';
+import { remoteCallInfosIn } from '../code/remote-calls.js';
+import { unwrap } from '../code/walk.js';
+import type { CodeCall } from './project.js';
+
+/** `process.env.X`, `process.env['X']`, or a template / concatenation starting with one: `X`. */
+export function envName(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0): string | undefined {
+  if (!expr || depth > 6) return undefined;
+  const e = analysis.resolveValue(expr);
+  const isProcessEnv = (x: ts.Expression): boolean => {
+    const u = unwrap(x);
+    return ts.isPropertyAccessExpression(u) && u.name.text === 'env' && ts.isIdentifier(unwrap(u.expression)) && (unwrap(u.expression) as ts.Identifier).text === 'process';
+  };
+  if (ts.isPropertyAccessExpression(e) && isProcessEnv(e.expression)) return e.name.text;
+  if (ts.isElementAccessExpression(e) && isProcessEnv(e.expression) && ts.isStringLiteralLike(e.argumentExpression)) return e.argumentExpression.text;
+  if (ts.isNonNullExpression(e)) return envName(analysis, e.expression, depth + 1);
+  if (ts.isTemplateExpression(e) && e.head.text === '' && e.templateSpans.length > 0) return envName(analysis, e.templateSpans[0].expression, depth + 1);
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return envName(analysis, e.left, depth + 1);
+  if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    return envName(analysis, e.left, depth + 1);
+  }
+  return undefined;
+}
+
+const TARGETS: Record<string, Record<string, { member: string; sync: boolean }>> = {
+  sqs: { SendMessage: { member: 'QueueUrl', sync: false }, SendMessageBatch: { member: 'QueueUrl', sync: false } },
+  sns: { Publish: { member: 'TopicArn', sync: false }, PublishBatch: { member: 'TopicArnBatch', sync: false } },
+  sfn: { StartExecution: { member: 'stateMachineArn', sync: false }, StartSyncExecution: { member: 'stateMachineArn', sync: true } },
+};
+
+/** Name of the top-level declaration around a node: `handler` of `export const handler = ...`, `exports.handler = ...`, `function handler`. */
+function containerName(node: ts.Node): string | undefined {
+  let top: ts.Node = node;
+  while (top.parent && !ts.isSourceFile(top.parent)) top = top.parent;
+  if (ts.isFunctionDeclaration(top)) return top.name?.text;
+  if (ts.isVariableStatement(top)) {
+    const decl = top.declarationList.declarations.find((d) => d.pos <= node.pos && node.end <= d.end);
+    return decl && ts.isIdentifier(decl.name) ? decl.name.text : undefined;
+  }
+  if (ts.isExpressionStatement(top) && ts.isBinaryExpression(top.expression) && top.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = unwrap(top.expression.left);
+    if (ts.isPropertyAccessExpression(left)) return left.name.text;
+  }
+  return undefined;
+}
+
+export function codeCalls(analysis: FileAnalysis): CodeCall[] {
+  const sf = analysis.sourceFile;
+  const out: CodeCall[] = [];
+  const push = (node: ts.Node, operation: string, sync: boolean, target: { env?: string; host?: string }): void => {
+    const container = containerName(node);
+    out.push({ operation, sync, ...target, ...(container ? { container } : {}), start: node.getStart(sf), end: node.getEnd() });
+  };
+  for (const call of analysis.sdkCalls) {
+    if (call.service === 'lambda' && (call.operation === 'Invoke' || call.operation === 'InvokeWithResponseStream')) {
+      const fn = getProperty(analysis, call.input, 'FunctionName');
+      const env = fn.kind === 'present' ? envName(analysis, fn.value) : undefined;
+      if (!env) continue;
+      let sync = true;
+      if (call.operation === 'Invoke') {
+        const type = getProperty(analysis, call.input, 'InvocationType');
+        if (type.kind === 'unknown') continue;
+        if (type.kind === 'present') {
+          const exact = stringShape(analysis, type.value)?.exact;
+          if (exact === undefined || exact === 'DryRun') continue;
+          sync = exact === 'RequestResponse';
+        }
+      }
+      push(call.node, call.operation, sync, { env });
+      continue;
+    }
+    if (call.service === 'eventbridge' && call.operation === 'PutEvents') {
+      // Entries: [{ EventBusName: process.env.BUS, ... }]: the bus of the first entry that names one
+      const entries = getProperty(analysis, call.input, 'Entries');
+      const list = entries.kind === 'present' ? analysis.resolveValue(entries.value) : undefined;
+      if (!list || !ts.isArrayLiteralExpression(list)) continue;
+      for (const element of list.elements) {
+        if (ts.isSpreadElement(element)) continue;
+        const bus = getProperty(analysis, element, 'EventBusName');
+        const env = bus.kind === 'present' ? envName(analysis, bus.value) : undefined;
+        if (env) {
+          push(call.node, call.operation, false, { env });
+          break;
+        }
+      }
+      continue;
+    }
+    const spec = TARGETS[call.service]?.[call.operation];
+    if (!spec) continue;
+    const member = getProperty(analysis, call.input, spec.member);
+    const env = member.kind === 'present' ? envName(analysis, member.value) : undefined;
+    if (env) push(call.node, call.operation, spec.sync, { env });
+  }
+  for (const remote of remoteCallInfosIn(analysis, sf)) {
+    if (remote.kind !== 'http') continue;
+    const url = remote.call.arguments[0];
+    if (!url) continue;
+    const env = envName(analysis, url);
+    if (env) {
+      push(remote.call, 'HTTP', true, { env });
+      continue;
+    }
+    const resolved = analysis.resolveValue(url);
+    const text = ts.isStringLiteralLike(resolved) ? resolved.text : ts.isTemplateExpression(resolved) ? resolved.head.text : undefined;
+    const host = text ? /^https?:\/\/([^/:?#]+)/.exec(text)?.[1] : undefined;
+    if (host) push(remote.call, 'HTTP', true, { host });
+  }
+  return out.sort((a, b) => a.start - b.start);
+}

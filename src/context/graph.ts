@@ -1,0 +1,133 @@
+/**
+ * The service interaction graph as data (for the JSON report) and as Mermaid or DOT text (for
+ * `--format graph`). Synchronous edges are thick and labelled "sync"; asynchronous ones dashed.
+ */
+import type { InteractionGraph, Range } from '../core/types.js';
+import type { Location, ProjectModel } from './project.js';
+
+/** Plain graph of the model: node ids are `<kind>:<label>` (made unique), edges carry their file and line. */
+export function interactionGraph(model: ProjectModel, locate: (location: Location) => { file: string; range: Range }): InteractionGraph {
+  const ids = new Map<string, string>();
+  const used = new Set<string>();
+  const suffixes = new Map<string, number>();
+  const connected = new Set<string>();
+  for (const e of model.edges) {
+    connected.add(e.from);
+    connected.add(e.to);
+  }
+  const nodes: InteractionGraph['nodes'] = [];
+  for (const node of model.nodes.values()) {
+    // functions always show; other resources only when something connects them
+    if (node.kind !== 'function' && !connected.has(node.id)) continue;
+    let id = `${node.kind}:${node.label}`;
+    if (used.has(id)) {
+      // resume from the last suffix given to this label: many equal labels (one per stack) stay linear
+      const base = id;
+      let n = suffixes.get(base) ?? 2;
+      while (used.has(`${base}#${n}`)) n++;
+      id = `${base}#${n}`;
+      suffixes.set(base, n + 1);
+    }
+    used.add(id);
+    ids.set(node.id, id);
+    nodes.push({ id, kind: node.kind, label: node.label });
+  }
+  const edges: InteractionGraph['edges'] = [];
+  const seen = new Set<string>();
+  for (const e of model.edges) {
+    const from = ids.get(e.from);
+    const to = ids.get(e.to);
+    if (!from || !to) continue;
+    const where = locate(e.location);
+    const key = `${from}\u0000${to}\u0000${e.sync}\u0000${e.label}\u0000${where.file}:${where.range.start.line}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    edges.push({ from, to, sync: e.sync, label: e.label, via: e.via, file: where.file, line: where.range.start.line });
+  }
+  return { nodes, edges };
+}
+
+const MERMAID_SHAPES: Record<string, [string, string]> = {
+  function: ['(', ')'],
+  queue: ['[/', '/]'],
+  topic: ['{{', '}}'],
+  bus: ['{{', '}}'],
+  'state-machine': ['[[', ']]'],
+  api: ['([', '])'],
+  http: ['>', ']'],
+  stream: ['[(', ')]'],
+  bucket: ['[(', ')]'],
+  schedule: ['[', ']'],
+};
+
+const KIND_LABEL: Record<string, string> = {
+  function: 'λ',
+  queue: 'SQS',
+  topic: 'SNS',
+  bus: 'EventBridge',
+  'state-machine': 'Step Functions',
+  api: 'API',
+  http: 'HTTP',
+  stream: 'stream',
+  bucket: 'S3',
+  schedule: 'schedule',
+};
+
+function quote(text: string): string {
+  return text.replace(/"/g, '#quot;');
+}
+
+function edgeLabel(e: InteractionGraph['edges'][number]): string {
+  return e.sync ? `sync ${e.label}` : e.label;
+}
+
+/** Mermaid flowchart: synchronous edges thick (`==>`) and labelled sync, asynchronous dashed (`-.->`). */
+export function toMermaid(graph: InteractionGraph): string {
+  const short = new Map(graph.nodes.map((n, i) => [n.id, `n${i + 1}`]));
+  const lines = ['flowchart LR'];
+  for (const n of graph.nodes) {
+    const [open, close] = MERMAID_SHAPES[n.kind] ?? ['[', ']'];
+    lines.push(`  ${short.get(n.id)}${open}"${quote(`${KIND_LABEL[n.kind] ?? n.kind} ${n.label}`)}"${close}`);
+  }
+  const pairs = new Set<string>();
+  for (const e of graph.edges) {
+    const line = e.sync ? `  ${short.get(e.from)} ==>|"${quote(edgeLabel(e))}"| ${short.get(e.to)}` : `  ${short.get(e.from)} -.->|"${quote(edgeLabel(e))}"| ${short.get(e.to)}`;
+    if (pairs.has(line)) continue;
+    pairs.add(line);
+    lines.push(line);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const DOT_SHAPES: Record<string, string> = {
+  function: 'ellipse',
+  queue: 'cds',
+  topic: 'hexagon',
+  bus: 'hexagon',
+  'state-machine': 'box3d',
+  api: 'house',
+  http: 'note',
+  stream: 'cylinder',
+  bucket: 'cylinder',
+  schedule: 'box',
+};
+
+function dotString(text: string): string {
+  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** Graphviz DOT: synchronous edges bold and solid, asynchronous dashed. */
+export function toDot(graph: InteractionGraph): string {
+  const lines = ['digraph interactions {', '  rankdir=LR;'];
+  for (const n of graph.nodes) lines.push(`  ${dotString(n.id)} [label=${dotString(`${KIND_LABEL[n.kind] ?? n.kind} ${n.label}`)}, shape=${DOT_SHAPES[n.kind] ?? 'box'}];`);
+  const seen = new Set<string>();
+  for (const e of graph.edges) {
+    const style = e.sync ? 'style=bold, penwidth=2' : 'style=dashed';
+    const line = `  ${dotString(e.from)} -> ${dotString(e.to)} [label=${dotString(edgeLabel(e))}, ${style}];`;
+    if (seen.has(line)) continue;
+    seen.add(line);
+    lines.push(line);
+  }
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
