@@ -11,38 +11,22 @@
  *
  * Needs `npm run build` first (the CLI runs from dist/).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ROOT, cdkCorpus, requireBuild } from './common.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CDK_VERSION = '2.276.0';
 
 const { values } = parseArgs({
   options: { corpus: { type: 'string' }, runs: { type: 'string', default: '1' } },
 });
 const runs = Math.max(1, Number(values.runs));
 
-function cdkCorpus() {
-  const dir = path.join(tmpdir(), `rel4lint-bench-aws-cdk-lib-${CDK_VERSION}`);
-  const pkg = path.join(dir, 'package');
-  if (!existsSync(pkg)) {
-    mkdirSync(dir, { recursive: true });
-    console.error(`fetching aws-cdk-lib@${CDK_VERSION} with npm pack into ${dir} ...`);
-    const tgz = execFileSync('npm', ['pack', `aws-cdk-lib@${CDK_VERSION}`, '--silent'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop();
-    execFileSync('tar', ['xzf', tgz], { cwd: dir });
-  }
-  return pkg;
-}
 
 const corpus = path.resolve(values.corpus ?? cdkCorpus());
-if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
-  console.error('dist/ is missing: run `npm run build` first');
-  process.exit(2);
-}
+requireBuild();
 
 const work = mkdtempSync(path.join(tmpdir(), 'rel4lint-cache-bench-'));
 const cacheFile = path.join(work, 'cache');

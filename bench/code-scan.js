@@ -10,38 +10,21 @@
  *
  * Needs `npm run build` first (the CLI runs from dist/).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import os, { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ROOT, cdkCorpus, requireBuild, timeChild } from './common.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CDK_VERSION = '2.276.0';
 
 const { values } = parseArgs({
   options: { corpus: { type: 'string' }, runs: { type: 'string', default: '1' } },
 });
 const runs = Math.max(1, Number(values.runs));
 
-function cdkCorpus() {
-  const dir = path.join(tmpdir(), `rel4lint-bench-aws-cdk-lib-${CDK_VERSION}`);
-  const pkg = path.join(dir, 'package');
-  if (!existsSync(pkg)) {
-    mkdirSync(dir, { recursive: true });
-    console.error(`fetching aws-cdk-lib@${CDK_VERSION} with npm pack into ${dir} ...`);
-    const tgz = execFileSync('npm', ['pack', `aws-cdk-lib@${CDK_VERSION}`, '--silent'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop();
-    execFileSync('tar', ['xzf', tgz], { cwd: dir });
-  }
-  return pkg;
-}
 
 const corpus = path.resolve(values.corpus ?? cdkCorpus());
-if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
-  console.error('dist/ is missing: run `npm run build` first');
-  process.exit(2);
-}
+requireBuild();
 
 function listCode(dir, out = []) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -73,13 +56,6 @@ for (const f of files) {
 console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6, nodes }));
 `;
 
-function timeChild(args, input) {
-  const t0 = process.hrtime.bigint();
-  const res = spawnSync('/usr/bin/time', ['-f', '%M', ...args], { input, encoding: 'utf8', maxBuffer: 1 << 28, cwd: ROOT });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const rssKb = Number(res.stderr.trim().split('\n').pop());
-  return { ms, rssMb: rssKb / 1024, stdout: res.stdout, status: res.status, stderr: res.stderr };
-}
 
 let best = { base: Infinity, cli: Infinity, rss: 0, findings: 0 };
 for (let i = 0; i < runs; i++) {

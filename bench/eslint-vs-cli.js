@@ -11,15 +11,13 @@
  *
  * Needs `npm run build` first (the CLI and the plugin run from dist/).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import os, { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ROOT, cdkCorpus, timeChild } from './common.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CDK_VERSION = '2.276.0';
 const TARGET = 7;
 
 const { values } = parseArgs({
@@ -27,17 +25,6 @@ const { values } = parseArgs({
 });
 const runs = Math.max(1, Number(values.runs));
 
-function cdkCorpus() {
-  const dir = path.join(tmpdir(), `rel4lint-bench-aws-cdk-lib-${CDK_VERSION}`);
-  const pkg = path.join(dir, 'package');
-  if (!existsSync(pkg)) {
-    mkdirSync(dir, { recursive: true });
-    console.error(`fetching aws-cdk-lib@${CDK_VERSION} with npm pack into ${dir} ...`);
-    const tgz = execFileSync('npm', ['pack', `aws-cdk-lib@${CDK_VERSION}`, '--silent'], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop();
-    execFileSync('tar', ['xzf', tgz], { cwd: dir });
-  }
-  return pkg;
-}
 
 const corpus = path.resolve(values.corpus ?? cdkCorpus());
 if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')) || !existsSync(path.join(ROOT, 'dist', 'eslint', 'plugin.js'))) {
@@ -80,13 +67,6 @@ const fatal = results.reduce((n, r) => n + r.messages.filter((m) => m.fatal).len
 console.log(JSON.stringify({ files: results.length, messages, fatal }));
 `;
 
-function timeChild(args, input) {
-  const t0 = process.hrtime.bigint();
-  const res = spawnSync('/usr/bin/time', ['-f', '%M', ...args], { input, encoding: 'utf8', maxBuffer: 1 << 28, cwd: ROOT });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const rssKb = Number(res.stderr.trim().split('\n').pop());
-  return { ms, rssMb: rssKb / 1024, stdout: res.stdout, status: res.status, stderr: res.stderr };
-}
 
 let best = { eslint: Infinity, cli: Infinity, eslintRss: 0, cliRss: 0, eslintMessages: 0, cliFindings: 0 };
 for (let i = 0; i < runs; i++) {

@@ -14,13 +14,12 @@
  * Needs `npm run build` first (the CLI runs from dist/).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ROOT, requireBuild } from './common.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET = 200;
 
 const { values } = parseArgs({
@@ -29,10 +28,7 @@ const { values } = parseArgs({
 const count = Math.max(1, Number(values.count));
 const runs = Math.max(1, Number(values.runs));
 
-if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) {
-  console.error('dist/ is missing: run `npm run build` first');
-  process.exit(2);
-}
+requireBuild();
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run lints the same templates. */
 function random(seed) {

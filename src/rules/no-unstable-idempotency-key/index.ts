@@ -97,6 +97,8 @@ function usingCall(node: ts.Node): ts.Node {
 
 function otherKeySites(analysis: FileAnalysis, stripe: boolean): KeySite[] {
   const out: KeySite[] = [];
+  // every site below names an idempotency key: skip the walk when the text never does
+  if (!/idempotency/i.test(analysis.sourceFile.text)) return out;
   walk(analysis.sourceFile, (n) => {
     if (ts.isPropertyAssignment(n)) {
       const name = propertyName(n.name);
