@@ -15,6 +15,7 @@ import { ts } from './ts.js';
 import { ancestors, isFunctionLike, unwrap } from './walk.js';
 import type { FileAnalysis, ModuleRef } from './analysis.js';
 import type { ContextEvidence } from './handler-context.js';
+import { thisMemberValue } from './remote-calls.js';
 
 const FRAMEWORKS: Record<string, string> = {
   express: 'Express',
@@ -66,7 +67,7 @@ export function serverFramework(analysis: FileAnalysis, expr: ts.Expression, dep
   }
   // `this.app.get(...)` with `this.app = express()` in the class
   if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
-    const value = classMemberValue(e);
+    const value = thisMemberValue(e);
     return value ? serverFramework(analysis, value, depth + 1) : undefined;
   }
   if (ts.isNewExpression(e)) {
@@ -83,25 +84,6 @@ export function serverFramework(analysis: FileAnalysis, expr: ts.Expression, dep
   return undefined;
 }
 
-/** The value given to `this.<name>` by a property initialiser or a constructor assignment of the enclosing class. */
-function classMemberValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
-  let cls: ts.Node | undefined = access.parent;
-  while (cls && !ts.isClassDeclaration(cls) && !ts.isClassExpression(cls)) cls = cls.parent;
-  if (!cls) return undefined;
-  const name = access.name.text;
-  for (const member of (cls as ts.ClassLikeDeclaration).members) {
-    if (ts.isPropertyDeclaration(member) && member.initializer && ts.isIdentifier(member.name) && member.name.text === name) return member.initializer;
-    if (!ts.isConstructorDeclaration(member) || !member.body) continue;
-    for (const st of member.body.statements) {
-      if (!ts.isExpressionStatement(st)) continue;
-      const ex = unwrap(st.expression);
-      if (!ts.isBinaryExpression(ex) || ex.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
-      const left = unwrap(ex.left);
-      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) return ex.right;
-    }
-  }
-  return undefined;
-}
 
 /** A parameter typed with a framework type, or the instance handed to a Fastify plugin. */
 function parameterFramework(analysis: FileAnalysis, id: ts.Identifier): string | undefined {

@@ -24,7 +24,7 @@ import { LineIndex } from './lines.js';
 import { loadAslDocument } from './loaders/asl.js';
 import { Intrinsic, Unknown, isPlainObject, type IacValue, type PathSegment, type PlainObject, type Resource, type Template } from './model.js';
 import { displayName, isAbsent, jsonValue, refTarget } from './resources.js';
-import { sourceChain, type SourceNode } from './yaml.js';
+import { remapSource, sourceChain, type SourceNode } from './yaml.js';
 
 export interface StateMachine {
   /** Template to report against: `locate` reaches every path under `definitionPath`. */
@@ -451,22 +451,6 @@ function assemble(text: string, value: IacValue, nodeAt: NodeAt): Assembled | un
   return undefined;
 }
 
-/** Maps every position of a source tree through `map` (each node once, without recursion). */
-function remap(root: SourceNode, map: (offset: number) => number): void {
-  const seen = new Set<SourceNode>();
-  const stack: SourceNode[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    node.start = map(node.start);
-    node.end = map(node.end);
-    if (node.keyStart >= 0) node.keyStart = map(node.keyStart);
-    if (node.keyEnd >= 0) node.keyEnd = map(node.keyEnd);
-    if (node.entries) for (const child of node.entries.values()) stack.push(child);
-    if (node.items) for (const child of node.items) stack.push(child);
-  }
-}
 
 /** Position tree (file offsets) of the JSON document held by a string-valued property. */
 function innerSource(template: Template, propertyPath: PathSegment[], value: IacValue): SourceNode | undefined {
@@ -479,7 +463,7 @@ function innerSource(template: Template, propertyPath: PathSegment[], value: Iac
   const loaded = loadJson(assembled.text);
   if (!loaded.source) return undefined;
   const offsets = assembled.offsets;
-  remap(loaded.source, (o) => offsets[Math.max(0, Math.min(o, offsets.length - 1))]!);
+  remapSource(loaded.source, (o) => offsets[Math.max(0, Math.min(o, offsets.length - 1))]!);
   return loaded.source;
 }
 

@@ -579,7 +579,7 @@ function tryParse(parse: (input: string) => Document, input: string): Document |
 }
 
 /** Maps every position of a source tree through `map` (each node once, without recursion). */
-function remapSource(root: SourceNode | undefined, map: (offset: number) => number): void {
+export function remapSource(root: SourceNode | undefined, map: (offset: number) => number): void {
   if (!root) return;
   const seen = new Set<SourceNode>();
   const stack: SourceNode[] = [root];
