@@ -9,7 +9,7 @@ import { lint } from '../src/core/engine.js';
 import { resolveRules } from '../src/core/config.js';
 import type { Level } from '../src/core/types.js';
 import { RULES } from '../src/rules/index.js';
-import { FIXTURES, fixtureRules, listFiles, expectations, compareShape, inProject, projectDirs } from './helpers/fixtures.js';
+import { FIXTURES, SHARED_FIXTURES, fixtureRules, listFiles, expectations, compareShape, inProject, projectDirs } from './helpers/fixtures.js';
 
 function rulesFor(rule: string, dir: string) {
   const overrides: Record<string, Level | { level: Level; options: Record<string, unknown> }> = {};
@@ -37,6 +37,20 @@ for (const rule of fixtureRules()) {
     }
   });
 }
+
+// One input, several rules: each rule named in the markers must find exactly its own expectations.
+describe('fixtures/_shared', () => {
+  for (const file of listFiles(SHARED_FIXTURES)) {
+    const expected = expectations(file);
+    for (const rule of [...new Set(expected.map((e) => e.rule))].sort()) {
+      it(`${path.relative(SHARED_FIXTURES, file)} (${rule})`, async () => {
+        const result = await lint({ cwd: path.dirname(file), files: [file], rules: rulesFor(rule, path.dirname(file)) });
+        const { actual, wanted } = compareShape(result.findings, expected.filter((e) => e.rule === rule));
+        expect(actual).toEqual(wanted);
+      });
+    }
+  }
+});
 
 describe('fixture folders', () => {
   it('every fixture folder names a rule', () => {

@@ -24,10 +24,15 @@ export function listFiles(dir: string): string[] {
   return out;
 }
 
-/** Rule folders under fixtures/. */
+/** Rule folders under fixtures/ (`_shared` holds inputs checked against several rules). */
 export function fixtureRules(): string[] {
-  return readdirSync(FIXTURES).filter((d) => statSync(path.join(FIXTURES, d)).isDirectory()).sort();
+  return readdirSync(FIXTURES)
+    .filter((d) => !d.startsWith('_') && statSync(path.join(FIXTURES, d)).isDirectory())
+    .sort();
 }
+
+/** fixtures/_shared: each file is checked against every rule its markers name. */
+export const SHARED_FIXTURES = path.join(FIXTURES, '_shared');
 
 const MARKER = /(?:\/\/|#|\/\*)\s*expect:\s*([^*\n]+?)\s*(?:\*\/)?\s*$/;
 const ITEM = /^([a-z0-9-]+)(?:\((error|warning|note)\))?(?:@(\d+))?$/;
