@@ -24,6 +24,7 @@ import { FileAnalysis } from '../code/analysis.js';
 import { enclosingFunction, functionName } from '../code/walk.js';
 import type { Template, PathSegment } from '../iac/model.js';
 import { iacFormat, initHcl, linkTemplates, loadIacFile, needsHcl } from '../iac/loaders/index.js';
+import { LineIndex } from '../iac/lines.js';
 import { PARSE_ERROR, RULES } from '../rules/index.js';
 import { ProjectModel, registerProject, type FileProjectContext, type Location } from '../context/project.js';
 import { codeCalls } from '../context/code-calls.js';
@@ -149,6 +150,8 @@ export class Engine {
   private project?: ProjectModel;
   /** Text of handler files the project links (locations of project findings). */
   private readonly linkedTexts = new Map<string, string>();
+  /** Line indexes of linked handler files, built on the first location asked for in each. */
+  private readonly linkedLines = new Map<string, LineIndex>();
   readonly stats = { filesScanned: 0, codeFiles: 0, templates: 0, resources: 0 };
 
   constructor(private readonly options: LintOptions) {
@@ -170,7 +173,7 @@ export class Engine {
     const resolved = this.parseErrorRule;
     if (!resolved) return;
     const rel = this.relative(file);
-    const start = lineColumnAt(text ?? '', offset, isCodeFile(file));
+    const start = new LineIndex(text ?? '', { code: isCodeFile(file) }).position(offset);
     if (text !== undefined) this.sources.set(rel, text);
     this.pending.push({
       rule: PARSE_ERROR,
@@ -402,8 +405,13 @@ export class Engine {
       return { file: this.relative(location.template.file), range: where.range, offsets: { start: where.start, end: where.end }, text: location.template.text, logical: iacLogicalLocation(location.path, where.exact) };
     }
     const text = this.linkedTexts.get(location.file) ?? '';
-    const start = lineColumnAt(text, location.start, isCodeFile(location.file));
-    const end = lineColumnAt(text, location.end, isCodeFile(location.file));
+    let lines = this.linkedLines.get(location.file);
+    if (!lines) {
+      lines = new LineIndex(text, { code: isCodeFile(location.file) });
+      this.linkedLines.set(location.file, lines);
+    }
+    const start = lines.position(location.start);
+    const end = lines.position(location.end);
     let snippet = text.slice(location.start, location.end).replace(/\s+/g, ' ');
     if (snippet.length > 120) snippet = `${snippet.slice(0, 117)}...`;
     return { file: this.relative(location.file), range: { start, end }, offsets: { start: location.start, end: location.end }, text, logical: `project:${snippet}` };
@@ -471,24 +479,6 @@ export function nodeRange(sf: ts.SourceFile, node: ts.Node): { range: Range; off
   };
 }
 
-/**
- * 1-based line and column of an offset (used once per parse error, so a scan is fine). Lines end
- * at \n, \r\n and a lone \r, as in the template loaders; in code files also at U+2028 and U+2029, as
- * in TypeScript, so that parse errors and findings count lines the same way.
- */
-function lineColumnAt(text: string, offset: number, code: boolean): { line: number; column: number } {
-  const at = Math.min(offset, text.length);
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < at; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10) || (code && (c === 0x2028 || c === 0x2029))) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: at - lineStart + 1 };
-}
 
 /** `<enclosing function>:<normalised node text>`: survives edits elsewhere in the file. */
 export function codeLogicalLocation(sf: ts.SourceFile, node: ts.Node): string {

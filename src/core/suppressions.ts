@@ -20,6 +20,7 @@
  *   the run cannot tell.
  */
 import type { OffsetRange, Range } from './types.js';
+import { LineIndex } from '../iac/lines.js';
 import type { Template, PathSegment } from '../iac/model.js';
 import { isPlainObject } from '../iac/model.js';
 
@@ -72,36 +73,6 @@ const PATTERNS: Record<CommentStyle, RegExp> = {
   both: /(\/\/|\/\*|#)[ \t*]*rel4lint-(disable-next-line|disable|enable)(?![\w-])/g,
 };
 
-/**
- * Line breaks as findings count them: \n, \r\n and a lone \r (the template loaders), and in code
- * also U+2028 and U+2029 (TypeScript).
- */
-function lineBreaks(style: CommentStyle): RegExp {
-  return style === 'code' ? /\r\n?|[\n\u2028\u2029]/g : /\r\n?|\n/g;
-}
-
-function lineStarts(text: string, style: CommentStyle): number[] {
-  const starts = [0];
-  const breaks = lineBreaks(style);
-  for (let m = breaks.exec(text); m; m = breaks.exec(text)) starts.push(m.index + m[0].length);
-  return starts;
-}
-
-function lineOf(starts: number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
-}
-
-function position(starts: number[], offset: number): { line: number; column: number } {
-  const line = lineOf(starts, offset);
-  return { line, column: offset - starts[line - 1]! + 1 };
-}
 
 /** `a, b c -- reason` → rules and reason (undefined when empty or missing). */
 function parseBody(body: string): { rules: string[]; reason: string | undefined } {
@@ -114,9 +85,10 @@ function parseBody(body: string): { rules: string[]; reason: string | undefined 
 /** The suppression comments of one file's text (cheap when the text mentions no directive). */
 export function commentDirectives(file: string, text: string, style: CommentStyle): Directive[] {
   if (!text.includes(MARKER)) return [];
-  const starts = lineStarts(text, style);
-  const lineEnd = new RegExp(lineBreaks(style).source);
-  const totalLines = starts.length;
+  const lines = new LineIndex(text, { code: style === 'code' });
+  // line breaks as findings count them: \n, \r\n, a lone \r, and in code U+2028/U+2029
+  const lineEnd = style === 'code' ? /\r\n?|[\n\u2028\u2029]/ : /\r\n?|\n/;
+  const totalLines = lines.lineCount;
   const out: Directive[] = [];
   const open: Directive[] = [];
   const pattern = new RegExp(PATTERNS[style].source, 'g');
@@ -136,9 +108,9 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
     }
     const commentEnd = opener === '/*' ? Math.min(text.length, bodyEnd + 2) : bodyEnd;
     const { rules, reason } = parseBody(text.slice(bodyStart, bodyEnd).replace(/\r$/, ''));
-    const startLine = lineOf(starts, m.index);
-    const endLine = lineOf(starts, Math.max(m.index, commentEnd - 1));
-    const range = { start: position(starts, m.index), end: position(starts, commentEnd) };
+    const startLine = lines.position(m.index).line;
+    const endLine = lines.position(Math.max(m.index, commentEnd - 1)).line;
+    const range = lines.range(m.index, commentEnd);
     const offsets = { start: m.index, end: commentEnd };
     if (keyword === 'enable') {
       for (const d of open) {

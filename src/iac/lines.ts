@@ -9,6 +9,8 @@
  *   character of the document is column 1 whether or not the file has a BOM (editors display it
  *   that way). An offset that points at the BOM itself maps to line 1, column 1. Offsets are
  *   always offsets into the text as given, BOM included.
+ * - With `{ code: true }`, U+2028 and U+2029 end lines too, as TypeScript counts them, so parse
+ *   errors and suppression comments in code files agree with findings from the TS AST.
  */
 import type { LineColumn, Range } from '../core/types.js';
 
@@ -17,12 +19,13 @@ export class LineIndex {
   private readonly starts: number[];
   private readonly length: number;
 
-  constructor(text: string) {
+  constructor(text: string, options: { code?: boolean } = {}) {
     this.length = text.length;
     const starts = [text.charCodeAt(0) === 0xfeff ? 1 : 0];
+    const code = options.code ?? false;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (c === 10 /* \n */) {
+      if (c === 10 /* \n */ || (code && (c === 0x2028 || c === 0x2029))) {
         starts.push(i + 1);
       } else if (c === 13 /* \r */) {
         if (text.charCodeAt(i + 1) === 10) i++;
