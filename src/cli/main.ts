@@ -11,6 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createColors } from 'picocolors';
 import type { AnyRule, Level, LintResult, Preset } from '../core/types.js';
+import type { Concurrency } from '../core/workers.js';
 import { discoverFiles } from '../core/discover.js';
 import { FORMAT_NAMES, isFormatName, REPORTERS, stylishSummary, type FormatName } from '../reporters/index.js';
 import { countBySeverity } from '../reporters/findings.js';
@@ -66,6 +67,16 @@ interface Settings {
   overrides: Record<string, Level>;
   /** From --max-file-size; overrides the config file's maxFileBytes. */
   maxFileBytes?: number;
+  concurrency: Concurrency;
+}
+
+/** Parses `--concurrency`: a positive integer, `auto` or `off` (ESLint's values). */
+export function parseConcurrency(value: string | undefined): Concurrency {
+  if (value === undefined) return 'auto';
+  const v = value.trim().toLowerCase();
+  if (v === 'auto' || v === 'off') return v;
+  if (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 256) return Number(v);
+  throw new UsageError(`--concurrency expects a number of threads (1-256), 'auto' or 'off', got '${value}'`);
 }
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 * 1024, mb: 1024 * 1024, mib: 1024 * 1024 };
@@ -110,7 +121,7 @@ function validate(args: ParsedArgs): Settings {
     if (value !== undefined && value.trim() === '') throw new UsageError(`${flag} expects a path`);
   }
   const maxFileBytes = args.maxFileSize !== undefined ? parseFileSize(args.maxFileSize) : undefined;
-  return { format, preset: preset as Preset, maxWarnings, overrides, maxFileBytes };
+  return { format, preset: preset as Preset, maxWarnings, overrides, maxFileBytes, concurrency: parseConcurrency(args.concurrency) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -316,7 +327,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const progress = createProgress({ stream: io.stderr, isTTY: io.stderrIsTTY, env: io.env, enabled: args.progress });
   let result: LintResult;
   try {
-    result = await lint({ cwd: io.cwd, files, rules, maxFileBytes, cache, onProgress: (done, total) => progress.update(done, total) });
+    result = await lint({ cwd: io.cwd, files, rules, maxFileBytes, cache, concurrency: settings.concurrency, onProgress: (done, total) => progress.update(done, total) });
   } finally {
     progress.done();
   }

@@ -83,6 +83,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     group: 'Rules',
   },
   {
+    name: 'concurrency',
+    type: 'string',
+    arg: 'n|auto|off',
+    description: 'Worker threads for code files (default: auto, one per core once there is enough code to pay for them)',
+    group: 'Rules',
+  },
+  {
     name: 'baseline',
     type: 'string',
     arg: 'path',
@@ -116,6 +123,7 @@ export interface ParsedArgs {
   quiet: boolean;
   maxWarnings?: string;
   maxFileSize?: string;
+  concurrency?: string;
   color?: boolean;
   progress: boolean;
   preset?: string;
@@ -174,6 +182,7 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
     quiet: bool('quiet') ?? false,
     maxWarnings: str('max-warnings'),
     maxFileSize: str('max-file-size'),
+    concurrency: str('concurrency'),
     color: bool('color'),
     progress: bool('progress') ?? true,
     preset: str('preset'),

@@ -28,6 +28,7 @@ import { LineIndex } from '../iac/lines.js';
 import { PARSE_ERROR, RULES } from '../rules/index.js';
 import { ProjectModel, registerProject, type FileProjectContext, type Location } from '../context/project.js';
 import { codeCalls } from '../context/code-calls.js';
+import { fileSizes, ParallelRun, threadCount, workerSettings, type Concurrency, type WorkerFileResult } from './workers.js';
 import { interactionGraph } from '../context/graph.js';
 import {
   applySuppressions,
@@ -49,6 +50,11 @@ export interface LintOptions {
   maxFileBytes?: number;
   /** Per-file results of code files from an earlier run (`--cache`). */
   cache?: FileResultCache;
+  /**
+   * Worker threads for code files: a number, `auto` (workers when there is enough code, one per
+   * core) or `off` (default: everything on the calling thread).
+   */
+  concurrency?: Concurrency;
   /** Called after each file with the number of files done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -64,6 +70,16 @@ export type PendingFinding = Omit<Finding, 'fingerprint'>;
 export interface FileResultCache {
   get(file: string, hash: string): PendingFinding[] | undefined;
   set(file: string, hash: string, findings: PendingFinding[]): void;
+}
+
+/** What analysing code files recorded, as passed between threads (plain data only). */
+export interface FileResult {
+  pending: PendingFinding[];
+  sources: [string, string][];
+  directives: Directive[];
+  directiveSources: [string, string][];
+  filesScanned: number;
+  codeFiles: number;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -189,55 +205,113 @@ export class Engine {
     });
   }
 
-  lintFile(file: string): void {
+  /**
+   * Reads and analyses one file. With `cachedOnly`, a code file is only taken from the cache:
+   * the result is false when it still needs analysing (a cache miss), and nothing is recorded.
+   */
+  lintFile(file: string, cachedOnly = false): boolean {
     const code = isCodeFile(file);
     const template = !code && isTemplateCandidate(file);
-    if (!code && !template) return;
-    this.stats.filesScanned++;
+    if (!code && !template) return true;
     let raw: Buffer;
     try {
       // Synchronous reads: one file at a time is faster this way than through the promise API.
       const info = statSync(file);
       const max = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
       if (info.size > max) {
+        this.count(false);
         // a large data file named .json is not worth a finding; one that looks like IaC is
         if (code || looksLikeIac(file)) this.parseError(file, undefined, oversizeMessage(info.size, max));
-        return;
+        return true;
       }
       raw = readFileSync(file);
     } catch (err) {
+      this.count(false);
       this.parseError(file, undefined, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-      return;
+      return true;
     }
     const { text, problem } = normaliseText(raw);
-    if (code) {
-      this.stats.codeFiles++;
-      if (text === undefined) return this.parseError(file, undefined, problem!);
-      this.collectComments(file, text);
-      const cache = this.options.cache;
-      const context = this.project?.fileContext(file);
-      // a linked handler file's findings depend on the templates too, and its calls feed the
-      // project model: it is analysed on every run
-      if (!cache || context) return this.lintCode(file, text, context);
-      const rel = this.relative(file);
-      const hash = createHash('sha1').update(raw).digest('base64');
-      const hit = cache.get(rel, hash);
-      if (hit) {
-        for (const f of hit) this.pending.push(f);
-        if (hit.length > 0) this.sources.set(rel, text);
-        return;
-      }
-      const before = this.pending.length;
-      this.lintCode(file, text);
-      cache.set(rel, hash, this.pending.slice(before));
-    } else {
+    if (!code) {
+      this.count(false);
       if (text === undefined) {
         // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.
         if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::')) this.parseError(file, undefined, problem!);
-        return;
+        return true;
       }
       this.loadIac(file, text);
+      return true;
     }
+    if (text === undefined) {
+      this.count(true);
+      this.parseError(file, undefined, problem!);
+      return true;
+    }
+    const cache = this.options.cache;
+    const context = this.project?.fileContext(file);
+    // a linked handler file's findings depend on the templates too, and its calls feed the
+    // project model: it is analysed on every run
+    if (!cache || context) {
+      if (cachedOnly) return false;
+      this.count(true);
+      this.collectComments(file, text);
+      this.lintCode(file, text, context);
+      return true;
+    }
+    const rel = this.relative(file);
+    const hash = createHash('sha1').update(raw).digest('base64');
+    const hit = cache.get(rel, hash);
+    if (!hit && cachedOnly) return false;
+    this.count(true);
+    this.collectComments(file, text);
+    if (hit) {
+      for (const f of hit) this.pending.push(f);
+      if (hit.length > 0) this.sources.set(rel, text);
+      return true;
+    }
+    const before = this.pending.length;
+    this.lintCode(file, text);
+    cache.set(rel, hash, this.pending.slice(before));
+    return true;
+  }
+
+  private count(code: boolean): void {
+    this.stats.filesScanned++;
+    if (code) this.stats.codeFiles++;
+  }
+
+  /** True when a template links the code file (it is then analysed with its project context). */
+  isLinked(file: string): boolean {
+    return this.project?.fileContext(file) !== undefined;
+  }
+
+  /**
+   * Takes what the engine recorded since the last call (findings, their texts, suppression
+   * directives, counts): a worker hands one file's result to the main thread this way.
+   */
+  takeResult(): FileResult {
+    const result: FileResult = {
+      pending: this.pending.splice(0),
+      sources: [...this.sources],
+      directives: this.directives.splice(0),
+      directiveSources: [...this.directiveSources],
+      filesScanned: this.stats.filesScanned,
+      codeFiles: this.stats.codeFiles,
+    };
+    this.sources.clear();
+    this.directiveSources.clear();
+    this.stats.filesScanned = 0;
+    this.stats.codeFiles = 0;
+    return result;
+  }
+
+  /** Adds a result taken from another engine (see `takeResult`). */
+  addResult(result: FileResult): void {
+    for (const f of result.pending) this.pending.push(f);
+    for (const [file, text] of result.sources) this.sources.set(file, text);
+    for (const d of result.directives) this.directives.push(d);
+    for (const [file, text] of result.directiveSources) this.directiveSources.set(file, text);
+    this.stats.filesScanned += result.filesScanned;
+    this.stats.codeFiles += result.codeFiles;
   }
 
   /**
@@ -251,7 +325,8 @@ export class Engine {
   }
 
   private lintCode(file: string, text: string, context?: FileProjectContext): void {
-    const active = this.codeRules.filter((r) => !r.rule.prefilter || r.rule.prefilter.test(text));
+    // rules that need a template's context have nothing to say about a file no template links
+    const active = this.codeRules.filter((r) => (context || !r.rule.meta.needsContext) && (!r.rule.prefilter || r.rule.prefilter.test(text)));
     let sf: ts.SourceFile;
     try {
       // every file is parsed (a syntax error is a finding); FileAnalysis links parents itself
@@ -446,26 +521,97 @@ export class Engine {
   }
 }
 
+/**
+ * The cache of an engine analysing files another thread already looked up in the real cache (a
+ * miss): it records the content hash the engine computes, to store the file's findings under.
+ */
+export class HashRecorder implements FileResultCache {
+  entry: { file: string; hash: string } | undefined;
+  get(): undefined {
+    return undefined;
+  }
+  set(file: string, hash: string): void {
+    this.entry = { file, hash };
+  }
+}
+
+/** Analyses one code file with an engine of its own and takes the file's result. */
+export function analyseFile(engine: Engine, recorder: HashRecorder | undefined, file: string): WorkerFileResult {
+  if (recorder) recorder.entry = undefined;
+  engine.lintFile(file);
+  return { ...engine.takeResult(), cacheEntry: recorder?.entry };
+}
+
 /** Lints the given files with the given rules. */
 export async function lint(options: LintOptions): Promise<LintResult> {
   // the HCL parser initialises asynchronously, once; loading a file stays synchronous
   if (needsHcl(options.files)) await initHcl();
   const engine = new Engine(options);
   const total = options.files.length;
+  let done = 0;
+  const progress = (): void => options.onProgress?.(++done, total);
   // templates first: the project model they make gives linked handler files their context
   const templates = options.files.filter((f) => !isCodeFile(f));
   const code = options.files.filter((f) => isCodeFile(f));
-  let done = 0;
-  for (const file of templates) {
-    engine.lintFile(file);
-    options.onProgress?.(++done, total);
+  const { cache } = options;
+  const concurrency = options.concurrency ?? 'off';
+  let run: ParallelRun | undefined;
+  const start = (files: string[]): void => {
+    const sizes = fileSizes(files);
+    const threads = threadCount(concurrency, sizes);
+    if (threads > 0) run = new ParallelRun(threads, workerSettings(options.cwd, options.rules, options.maxFileBytes, cache !== undefined), files, sizes, progress);
+  };
+  // without a cache the work is known now: workers start on the code while this thread reads
+  // the templates (the files these link are taken back below)
+  if (concurrency !== 'off' && !cache) start(code);
+  try {
+    for (const file of templates) {
+      engine.lintFile(file);
+      progress();
+      await run?.yield();
+    }
+    engine.prepareProject(code);
+    // handler files the templates link feed the project model: analysed here
+    let rest: string[] = [];
+    for (const [i, file] of code.entries()) {
+      if (!engine.isLinked(file)) {
+        rest.push(file);
+        continue;
+      }
+      const counted = run?.skip(i) ?? false;
+      engine.lintFile(file);
+      if (!counted) progress();
+      await run?.yield();
+    }
+    if (cache && concurrency !== 'off') {
+      // files found in the cache are done on this thread; what is left decides the threads
+      rest = rest.filter((file) => {
+        const cached = engine.lintFile(file, true);
+        if (cached) progress();
+        return !cached;
+      });
+      start(rest);
+    }
+    if (!run) {
+      for (const file of rest) {
+        engine.lintFile(file);
+        progress();
+      }
+      return engine.finish();
+    }
+    // this thread's share goes through an engine of its own, so that its results, like the
+    // workers', are added in discovery order
+    const recorder = cache ? new HashRecorder() : undefined;
+    const local = new Engine({ ...options, cache: recorder });
+    for (const result of await run.finish((file) => analyseFile(local, recorder, file))) {
+      if (!result) continue;
+      engine.addResult(result);
+      if (result.cacheEntry) cache?.set(result.cacheEntry.file, result.cacheEntry.hash, result.pending);
+    }
+    return engine.finish();
+  } finally {
+    await run?.close();
   }
-  engine.prepareProject(code);
-  for (const file of code) {
-    engine.lintFile(file);
-    options.onProgress?.(++done, total);
-  }
-  return engine.finish();
 }
 
 export function nodeRange(sf: ts.SourceFile, node: ts.Node): { range: Range; offsets: OffsetRange } {

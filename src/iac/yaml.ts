@@ -249,6 +249,8 @@ class YamlWalker {
     private readonly maxDepth: number,
     private readonly maxAliasNodes: number,
   ) {
+    // aliases need anchors, and an anchor is written with `&`: most templates have none
+    if (!text.includes('&')) return;
     const anchors = new Map<string, Node>();
     visit(doc, {
       Node: (_key, node) => {

@@ -95,4 +95,16 @@ describe('the shipped bin', () => {
     const expected = RULES.map((x) => x.meta.name).filter((n) => n !== 'parse-error' && n !== 'no-invalid-suppression');
     expect(rules).toEqual(expected.sort());
   });
+
+  it('prints the same report with --concurrency 1, 2 and 3 on a tree with several projects', () => {
+    const reports = ['1', '2', '3'].map((n) => {
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'rel4lint.js'), 'fixtures', 'examples', '--format', 'json', '--no-progress', '--concurrency', n], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(1);
+      return r.stdout;
+    });
+    expect((JSON.parse(reports[0]) as { findings: unknown[] }).findings.length).toBeGreaterThan(300);
+    expect(reports[1]).toBe(reports[0]);
+    expect(reports[2]).toBe(reports[0]);
+  });
 });

@@ -80,6 +80,8 @@ describe('rel4lint CLI', () => {
       ['unknown rule', ['--rule', 'no-such-rule=error'], /unknown rule 'no-such-rule'/],
       ['missing path', ['does-not-exist'], /does-not-exist: no such file or directory/],
       ['negated non-boolean flag', ['--no-quiet'], /Unknown option '--no-quiet'/],
+      ['bad --concurrency', ['--concurrency', 'many'], /--concurrency expects a number of threads \(1-256\), 'auto' or 'off', got 'many'/],
+      ['zero --concurrency', ['--concurrency', '0'], /--concurrency expects a number of threads/],
     ];
     for (const [name, argv, message] of cases) {
       it(name, async () => {

@@ -15,6 +15,8 @@ const rule: Rule = {
     options: {},
     hasSuggestions: true,
   },
+  // every way to name a Lambda client spells the service
+  prefilter: /lambda/i,
   code({ analysis }) {
     const reports: CodeReport[] = [];
     for (const call of analysis.sdkCalls) {

@@ -1,0 +1,31 @@
+/**
+ * Worker thread of a parallel scan: analyses the code files the main thread sends, in batches,
+ * and posts back each file's result (see `FileResult`). Rules are resolved again from the
+ * registry by name: functions do not cross threads, names, severities and options do.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { getRule } from '../rules/index.js';
+import { analyseFile, Engine, HashRecorder } from './engine.js';
+import type { ResolvedRule } from './types.js';
+import type { WorkerRequest, WorkerResponse, WorkerSettings } from './workers.js';
+
+const settings = workerData as WorkerSettings;
+
+const rules: ResolvedRule[] = settings.rules.map((r) => {
+  const rule = getRule(r.name);
+  if (!rule) throw new Error(`unknown rule ${r.name}`);
+  return { rule, severity: r.severity, severityOverridden: r.severityOverridden, options: r.options };
+});
+
+const recorder = settings.cache ? new HashRecorder() : undefined;
+const engine = new Engine({ cwd: settings.cwd, files: [], rules, maxFileBytes: settings.maxFileBytes, cache: recorder });
+
+parentPort!.on('message', (request: WorkerRequest) => {
+  let response: WorkerResponse;
+  try {
+    response = { id: request.id, results: request.files.map((file) => analyseFile(engine, recorder, file)) };
+  } catch (err) {
+    response = { id: request.id, error: err instanceof Error ? err.message : String(err) };
+  }
+  parentPort!.postMessage(response);
+});

@@ -1,0 +1,244 @@
+/**
+ * Parallel analysis of code files on worker threads.
+ *
+ * The main thread discovers files, loads the templates, builds the project model and analyses
+ * the handler files templates link (their calls feed the model). Every other code file depends
+ * on nothing but its own text, so those are split into batches of about the same size and handed
+ * to the workers as each finishes its previous batch (the slowest file never holds up a whole
+ * share). Results come back per file and are added in discovery order, so the report is the same
+ * whatever the number of workers.
+ */
+import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FileResult } from './engine.js';
+import type { ResolvedRule, Severity } from './types.js';
+
+/** `off` (or 1) analyses on the main thread; `auto` uses workers when the code is large enough. */
+export type Concurrency = number | 'auto' | 'off';
+
+export interface WorkerSettings {
+  cwd: string;
+  rules: { name: string; severity: Severity; severityOverridden: boolean; options: Record<string, unknown> }[];
+  maxFileBytes?: number;
+  /** The main thread keeps a result cache: workers report each file's content hash. */
+  cache: boolean;
+}
+
+export interface WorkerRequest {
+  id: number;
+  files: string[];
+}
+
+export interface WorkerFileResult extends FileResult {
+  /** With a cache: the file's key and content hash, to store its findings under. */
+  cacheEntry?: { file: string; hash: string };
+}
+
+export type WorkerResponse = { id: number; results: WorkerFileResult[] } | { id: number; error: string };
+
+/** `auto`: below this much code, starting workers costs more than it saves. */
+export const AUTO_MIN_BYTES = 4 * 1024 * 1024;
+/** `auto`: at least this much code per thread. */
+const AUTO_BYTES_PER_THREAD = 2 * 1024 * 1024;
+/** `auto`: never more threads than this (each worker holds its own copy of the TypeScript parser). */
+const AUTO_MAX_THREADS = 8;
+/** A batch closes at this many bytes or files, whichever comes first. */
+const BATCH_BYTES = 256 * 1024;
+const BATCH_FILES = 32;
+/** Young generation of each worker: three semi-spaces, so 64 MB semi-spaces as bin/rel4lint.js gives the main thread. */
+const WORKER_YOUNG_GENERATION_MB = 192;
+
+const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
+
+/** Sizes of files in bytes (0 for one that cannot be read: the engine reports it). */
+export function fileSizes(files: readonly string[]): number[] {
+  return files.map((f) => {
+    try {
+      return statSync(f).size;
+    } catch {
+      return 0;
+    }
+  });
+}
+
+/** Number of threads analysing code files of these sizes; 0 means the calling thread alone. */
+export function threadCount(concurrency: Concurrency, sizes: readonly number[]): number {
+  let threads: number;
+  if (concurrency === 'off') return 0;
+  if (concurrency === 'auto') {
+    const bytes = sizes.reduce((a, b) => a + b, 0);
+    if (bytes < AUTO_MIN_BYTES || !existsSync(fileURLToPath(WORKER_SCRIPT))) return 0;
+    threads = Math.min(os.availableParallelism(), Math.floor(bytes / AUTO_BYTES_PER_THREAD), AUTO_MAX_THREADS);
+  } else {
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, 'auto' or 'off' (got ${String(concurrency)})`);
+    threads = Math.min(concurrency, sizes.length);
+  }
+  return threads >= 2 ? threads : 0;
+}
+
+/** Splits files (in order) into batches of about `BATCH_BYTES`. */
+export function batches(files: readonly string[], sizes: readonly number[]): number[][] {
+  const out: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  files.forEach((_, i) => {
+    current.push(i);
+    bytes += sizes[i];
+    if (bytes >= BATCH_BYTES || current.length >= BATCH_FILES) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+  });
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+export function workerSettings(cwd: string, rules: readonly ResolvedRule[], maxFileBytes: number | undefined, cache: boolean): WorkerSettings {
+  return {
+    cwd,
+    rules: rules.map((r) => ({ name: r.rule.meta.name, severity: r.severity, severityOverridden: r.severityOverridden, options: r.options })),
+    maxFileBytes,
+    cache,
+  };
+}
+
+/**
+ * A parallel analysis of code files by the calling thread and `threads - 1` workers. Workers
+ * start on the files at once, while the calling thread still reads the templates (it lets their
+ * messages in with `yield`); files the templates turn out to link are taken back with `skip`;
+ * `finish` has the calling thread work through the batches left and wait for the workers.
+ */
+export class ParallelRun {
+  private readonly workers: Worker[];
+  private readonly queue: number[][];
+  private readonly results: (WorkerFileResult | undefined)[];
+  private readonly skipped = new Set<number>();
+  private readonly inFlight = new Map<number, number[]>();
+  private next = 0;
+  private nextId = 0;
+  private failure: Error | undefined;
+  private settle: (() => void) | undefined;
+  private lastYield = performance.now();
+
+  /**
+   * `onResult` is called once for each file whose result arrives before it is skipped (progress).
+   */
+  constructor(
+    threads: number,
+    settings: WorkerSettings,
+    private readonly files: readonly string[],
+    sizes: readonly number[],
+    private readonly onResult: (index: number) => void,
+  ) {
+    if (!existsSync(fileURLToPath(WORKER_SCRIPT))) throw new Error(`worker script ${fileURLToPath(WORKER_SCRIPT)} is missing (build the package first)`);
+    this.queue = batches(files, sizes);
+    this.results = new Array(files.length);
+    this.workers = Array.from({ length: Math.max(1, threads - 1) }, () => {
+      const worker = new Worker(WORKER_SCRIPT, {
+        workerData: settings,
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+        stdout: false,
+        stderr: false,
+      });
+      worker.on('message', (response: WorkerResponse) => this.received(worker, response));
+      worker.on('error', (err) => this.fail(new Error(`a worker thread failed: ${err.message}`, { cause: err })));
+      worker.on('exit', (code) => {
+        if (!this.settled()) this.fail(new Error(`a worker thread stopped (exit code ${code}) before finishing its files`));
+      });
+      // two batches each: a worker never waits for this thread between batches
+      this.send(worker);
+      this.send(worker);
+      return worker;
+    });
+  }
+
+  private settled(): boolean {
+    return this.failure !== undefined || (this.next >= this.queue.length && this.inFlight.size === 0);
+  }
+
+  private wake(): void {
+    if (this.settle && this.settled()) this.settle();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.wake();
+  }
+
+  /** The next batch, without the files taken back; undefined when none is left. */
+  private take(): number[] | undefined {
+    while (this.next < this.queue.length) {
+      const batch = this.queue[this.next++].filter((i) => !this.skipped.has(i));
+      if (batch.length > 0) return batch;
+    }
+    return undefined;
+  }
+
+  private send(worker: Worker): void {
+    if (this.failure) return;
+    const batch = this.take();
+    if (!batch) return;
+    const id = this.nextId++;
+    this.inFlight.set(id, batch);
+    worker.postMessage({ id, files: batch.map((i) => this.files[i]) } satisfies WorkerRequest);
+  }
+
+  private received(worker: Worker, response: WorkerResponse): void {
+    const batch = this.inFlight.get(response.id);
+    if (!batch || this.failure) return;
+    this.inFlight.delete(response.id);
+    if ('error' in response) return this.fail(new Error(response.error));
+    response.results.forEach((result, k) => this.store(batch[k], result));
+    this.send(worker);
+    this.wake();
+  }
+
+  private store(index: number, result: WorkerFileResult): void {
+    if (this.skipped.has(index)) return;
+    this.results[index] = result;
+    this.onResult(index);
+  }
+
+  /**
+   * Takes a file back (the calling thread analyses it with its project context). Returns true
+   * when its result had already arrived (and been counted).
+   */
+  skip(index: number): boolean {
+    this.skipped.add(index);
+    const arrived = this.results[index] !== undefined;
+    this.results[index] = undefined;
+    return arrived;
+  }
+
+  /** Lets worker messages in, at most every 20 ms, while the calling thread does its own work. */
+  async yield(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < 20) return;
+    this.lastYield = now;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /**
+   * The calling thread analyses batches with `local` until none is left, then waits for the
+   * workers. Returns the results by file index (undefined for skipped files). Rejects on the
+   * first error (a rule that throws, a worker that dies).
+   */
+  async finish(local: (file: string) => WorkerFileResult): Promise<(WorkerFileResult | undefined)[]> {
+    for (let batch = this.take(); batch && !this.failure; batch = this.take()) {
+      for (const i of batch) this.store(i, local(this.files[i]));
+      // a worker waiting for a batch is served between two of this thread's batches
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    if (!this.settled()) await new Promise<void>((resolve) => (this.settle = resolve));
+    if (this.failure) throw this.failure;
+    return this.results;
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.workers) w.removeAllListeners();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

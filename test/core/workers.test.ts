@@ -1,0 +1,125 @@
+/**
+ * Parallel scans: the report is the same whatever the number of threads (findings, suppressed
+ * findings, counts, graph), progress counts every file once, the cache is filled and read the
+ * same way, and a worker that fails makes the scan fail instead of hang.
+ *
+ * Worker threads run the built files (`dist/`), so these tests load the engine from there; the
+ * test command builds before it runs the tests.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/fixtures.js';
+import type { LintResult } from '../../src/core/types.js';
+
+type Engine = typeof import('../../src/core/engine.js');
+type Config = typeof import('../../src/core/config.js');
+type Discover = typeof import('../../src/core/discover.js');
+type Cache = typeof import('../../src/core/cache.js');
+type Workers = typeof import('../../src/core/workers.js');
+
+const dist = async <T>(module: string): Promise<T> => (await import(pathToFileURL(path.join(ROOT, 'dist', module)).href)) as T;
+
+let engine: Engine;
+let workers: Workers;
+let rules: ReturnType<Config['resolveRules']>;
+let files: string[];
+let tmp: string;
+
+beforeAll(async () => {
+  engine = await dist<Engine>('core/engine.js');
+  workers = await dist<Workers>('core/workers.js');
+  rules = (await dist<Config>('core/config.js')).resolveRules('strict');
+  // every fixture: code and templates of every format, projects whose templates link handlers,
+  // parse errors and suppression comments
+  const discovery = await (await dist<Discover>('core/discover.js')).discoverFiles(ROOT, ['fixtures']);
+  files = discovery.files;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rel4lint-workers-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Everything a reporter prints, without the timing-free but order-free parts. */
+function report(result: LintResult): unknown {
+  return { findings: result.findings, suppressed: result.suppressed, stats: result.stats, graph: result.graph, sources: [...result.sources.keys()] };
+}
+
+describe('thread count and batches', () => {
+  it('uses the calling thread alone when told to or when there is too little code for auto', () => {
+    const { threadCount, AUTO_MIN_BYTES } = workers;
+    expect(threadCount('off', [AUTO_MIN_BYTES * 10])).toBe(0);
+    expect(threadCount(1, [10, 10, 10])).toBe(0);
+    expect(threadCount('auto', [AUTO_MIN_BYTES - 1])).toBe(0);
+    expect(threadCount(4, [10, 10, 10])).toBe(3);
+    expect(threadCount(2, [10])).toBe(0);
+    expect(() => threadCount(0, [10, 10])).toThrow(/positive integer/);
+  });
+
+  it('auto uses one thread per core, at least 2 MiB of code each', () => {
+    const { threadCount, AUTO_MIN_BYTES } = workers;
+    const cores = os.availableParallelism();
+    const expected = Math.min(cores, 8);
+    expect(threadCount('auto', Array.from({ length: 100 }, () => 1024 * 1024))).toBe(expected >= 2 ? expected : 0);
+    expect(threadCount('auto', [AUTO_MIN_BYTES])).toBe(cores >= 2 ? 2 : 0);
+  });
+
+  it('closes a batch at 256 KiB or 32 files and keeps the file order', () => {
+    const { batches } = workers;
+    expect(batches(['a', 'b', 'c', 'd'], [200_000, 100_000, 10, 300_000])).toEqual([[0, 1], [2, 3]]);
+    const many = Array.from({ length: 70 }, (_, i) => `f${i}`);
+    expect(batches(many, many.map(() => 1)).map((b) => b.length)).toEqual([32, 32, 6]);
+    expect(batches([], [])).toEqual([]);
+  });
+});
+
+describe('a parallel scan', () => {
+  it('reports exactly what a scan on one thread reports, for 2 and 3 threads', async () => {
+    const one = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off' });
+    expect(one.findings.length).toBeGreaterThan(300);
+    expect(one.stats.codeFiles).toBeGreaterThan(100);
+    for (const concurrency of [2, 3]) {
+      let calls = 0;
+      let last = 0;
+      const many = await engine.lint({
+        cwd: ROOT,
+        files,
+        rules,
+        concurrency,
+        onProgress: (done, total) => {
+          calls++;
+          expect(done).toBe(last + 1);
+          expect(total).toBe(files.length);
+          last = done;
+        },
+      });
+      expect(report(many)).toEqual(report(one));
+      expect(calls).toBe(files.length);
+    }
+  });
+
+  it('fills and reads the cache as a scan on one thread does', async () => {
+    const { ResultCache } = await dist<Cache>('core/cache.js');
+    const runWith = async (name: string, concurrency: 'off' | number) => {
+      const cache = ResultCache.open(path.join(tmp, name), 'key');
+      const result = await engine.lint({ cwd: ROOT, files, rules, cache, concurrency });
+      expect(await cache.save()).toBeUndefined();
+      return { result, cache, saved: JSON.parse(fs.readFileSync(path.join(tmp, name), 'utf8')) as { files: Record<string, unknown> } };
+    };
+    const sequential = await runWith('one', 'off');
+    const cold = await runWith('many', 2);
+    expect(report(cold.result)).toEqual(report(sequential.result));
+    expect(cold.saved.files).toEqual(sequential.saved.files);
+    expect(Object.keys(cold.saved.files).length).toBeGreaterThan(50);
+    // warm: every cached file is a hit, nothing is left for the workers, same report
+    const warm = await runWith('many', 2);
+    expect(warm.cache.misses).toBe(0);
+    expect(warm.cache.hits).toBe(Object.keys(cold.saved.files).length);
+    expect(report(warm.result)).toEqual(report(sequential.result));
+  });
+
+  it('fails, without hanging, when a worker cannot run', async () => {
+    const made = { ...rules[0], rule: { ...rules[0].rule, code: () => [], meta: { ...rules[0].rule.meta, name: 'not-a-registered-rule' } } };
+    await expect(engine.lint({ cwd: ROOT, files, rules: [...rules, made], concurrency: 2 })).rejects.toThrow(/worker thread failed: unknown rule not-a-registered-rule/);
+  });
+});
