@@ -23,7 +23,8 @@ import { isCodeFile, parseCode, firstSyntaxProblem } from '../code/parse.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { enclosingFunction, functionName } from '../code/walk.js';
 import type { Template, PathSegment } from '../iac/model.js';
-import { iacFormat, initHcl, linkTemplates, loadIacFile, needsHcl } from '../iac/loaders/index.js';
+import { iacFormat, initHcl, linkTemplates, loadIacFile, loadsAnywhere, needsHcl } from '../iac/loaders/index.js';
+import { unpackTemplate } from '../iac/transfer.js';
 import { LineIndex } from '../iac/lines.js';
 import { PARSE_ERROR, RULES } from '../rules/index.js';
 import { ProjectModel, registerProject, type FileProjectContext, type Location } from '../context/project.js';
@@ -72,7 +73,7 @@ export interface FileResultCache {
   set(file: string, hash: string, findings: PendingFinding[]): void;
 }
 
-/** What analysing code files recorded, as passed between threads (plain data only). */
+/** What analysing a file recorded (see `Engine.takeResult`). */
 export interface FileResult {
   pending: PendingFinding[];
   sources: [string, string][];
@@ -80,6 +81,7 @@ export interface FileResult {
   directiveSources: [string, string][];
   filesScanned: number;
   codeFiles: number;
+  templates: Template[];
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -296,11 +298,14 @@ export class Engine {
       directiveSources: [...this.directiveSources],
       filesScanned: this.stats.filesScanned,
       codeFiles: this.stats.codeFiles,
+      templates: this.templates.splice(0),
     };
     this.sources.clear();
     this.directiveSources.clear();
     this.stats.filesScanned = 0;
     this.stats.codeFiles = 0;
+    this.stats.templates = 0;
+    this.stats.resources = 0;
     return result;
   }
 
@@ -312,6 +317,13 @@ export class Engine {
     for (const [file, text] of result.directiveSources) this.directiveSources.set(file, text);
     this.stats.filesScanned += result.filesScanned;
     this.stats.codeFiles += result.codeFiles;
+    for (const template of result.templates) this.addTemplate(template);
+  }
+
+  private addTemplate(template: Template): void {
+    this.templates.push(template);
+    this.stats.templates++;
+    this.stats.resources += template.resources.size;
   }
 
   /**
@@ -391,11 +403,7 @@ export class Engine {
       const first = loaded.problems[0];
       this.parseError(file, text, first.message, first.offset);
     }
-    if (loaded.template) {
-      this.templates.push(loaded.template);
-      this.stats.templates++;
-      this.stats.resources += loaded.template.resources.size;
-    }
+    if (loaded.template) this.addTemplate(loaded.template);
   }
 
   private collectComments(file: string, text: string): void {
@@ -555,30 +563,59 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const code = options.files.filter((f) => isCodeFile(f));
   const { cache } = options;
   const concurrency = options.concurrency ?? 'off';
+  const recorder = cache ? new HashRecorder() : undefined;
+  // files analysed on this thread during a parallel run go through an engine of their own, so
+  // that their results, like the workers', are added in discovery order
+  const local = new Engine({ ...options, cache: recorder });
+  const analyse = (file: string): WorkerFileResult => analyseFile(local, recorder, file);
   let run: ParallelRun | undefined;
   const start = (files: string[]): void => {
     const sizes = fileSizes(files);
     const threads = threadCount(concurrency, sizes);
     if (threads > 0) run = new ParallelRun(threads, workerSettings(options.cwd, options.rules, options.maxFileBytes, cache !== undefined), files, sizes, progress);
   };
-  // without a cache the work is known now: workers start on the code while this thread reads
-  // the templates (the files these link are taken back below)
-  if (concurrency !== 'off' && !cache) start(code);
+  /** Adds a result of the run to the scan (rebuilding a worker's templates on this thread). */
+  const add = (result: WorkerFileResult | undefined): void => {
+    if (!result) return;
+    if (result.packed) result = { ...result, templates: result.packed.map(unpackTemplate) };
+    engine.addResult(result);
+    if (result.cacheEntry) cache?.set(result.cacheEntry.file, result.cacheEntry.hash, result.pending);
+  };
   try {
-    for (const file of templates) {
-      engine.lintFile(file);
-      progress();
-      await run?.yield();
+    // Without a cache the work is known now: workers load templates and then start on the code
+    // (the files the templates turn out to link are taken back below). With one, what needs
+    // analysing is known once the cache has been read.
+    let rest: string[] = [];
+    // Terraform, Serverless and standalone state machines load on this thread
+    const shared = templates.filter((file) => loadsAnywhere(file));
+    if (concurrency !== 'off' && !cache) start([...shared, ...code]);
+    if (run) {
+      const parallel = run;
+      const here = new Map<string, WorkerFileResult>();
+      for (const file of templates) {
+        if (loadsAnywhere(file)) continue;
+        here.set(file, analyse(file));
+        progress();
+        await parallel.yield();
+      }
+      await parallel.complete(analyse, shared.length);
+      // in discovery order: rules meet the templates in the same order on any number of threads
+      let k = 0;
+      for (const file of templates) add(here.get(file) ?? parallel.result(k++));
+    } else {
+      for (const file of templates) {
+        engine.lintFile(file);
+        progress();
+      }
     }
     engine.prepareProject(code);
     // handler files the templates link feed the project model: analysed here
-    let rest: string[] = [];
     for (const [i, file] of code.entries()) {
       if (!engine.isLinked(file)) {
         rest.push(file);
         continue;
       }
-      const counted = run?.skip(i) ?? false;
+      const counted = run?.skip(shared.length + i) ?? false;
       engine.lintFile(file);
       if (!counted) progress();
       await run?.yield();
@@ -599,15 +636,11 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       }
       return engine.finish();
     }
-    // this thread's share goes through an engine of its own, so that its results, like the
-    // workers', are added in discovery order
-    const recorder = cache ? new HashRecorder() : undefined;
-    const local = new Engine({ ...options, cache: recorder });
-    for (const result of await run.finish((file) => analyseFile(local, recorder, file))) {
-      if (!result) continue;
-      engine.addResult(result);
-      if (result.cacheEntry) cache?.set(result.cacheEntry.file, result.cacheEntry.hash, result.pending);
-    }
+    const parallel = run;
+    await parallel.complete(analyse);
+    // in discovery order, whatever order the threads finished in
+    const count = cache ? rest.length : shared.length + code.length;
+    for (let i = cache ? 0 : shared.length; i < count; i++) add(parallel.result(i));
     return engine.finish();
   } finally {
     await run?.close();

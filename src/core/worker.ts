@@ -1,13 +1,15 @@
 /**
- * Worker thread of a parallel scan: analyses the code files the main thread sends, in batches,
- * and posts back each file's result (see `FileResult`). Rules are resolved again from the
+ * Worker thread of a parallel scan: analyses the code files and loads the CloudFormation/SAM/CDK
+ * templates the main thread sends, in batches, and posts back each file's result (see
+ * `FileResult`; templates as plain data, see `../iac/transfer.ts`). Rules are resolved again from the
  * registry by name: functions do not cross threads, names, severities and options do.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { getRule } from '../rules/index.js';
 import { analyseFile, Engine, HashRecorder } from './engine.js';
 import type { ResolvedRule } from './types.js';
-import type { WorkerRequest, WorkerResponse, WorkerSettings } from './workers.js';
+import type { WorkerFileResult, WorkerRequest, WorkerResponse, WorkerSettings } from './workers.js';
+import { packTemplate } from '../iac/transfer.js';
 
 const settings = workerData as WorkerSettings;
 
@@ -20,10 +22,22 @@ const rules: ResolvedRule[] = settings.rules.map((r) => {
 const recorder = settings.cache ? new HashRecorder() : undefined;
 const engine = new Engine({ cwd: settings.cwd, files: [], rules, maxFileBytes: settings.maxFileBytes, cache: recorder });
 
+/** Templates cross to the main thread as plain data. */
+function portable(result: WorkerFileResult): WorkerFileResult {
+  if (result.templates.length === 0) return result;
+  const packed = result.templates.map((template) => {
+    const p = packTemplate(template);
+    // the main thread only sends files whose loader builds packable templates (`loadsAnywhere`)
+    if (!p) throw new Error(`the template of ${template.file} cannot be passed between threads`);
+    return p;
+  });
+  return { ...result, templates: [], packed };
+}
+
 parentPort!.on('message', (request: WorkerRequest) => {
   let response: WorkerResponse;
   try {
-    response = { id: request.id, results: request.files.map((file) => analyseFile(engine, recorder, file)) };
+    response = { id: request.id, results: request.files.map((file) => portable(analyseFile(engine, recorder, file))) };
   } catch (err) {
     response = { id: request.id, error: err instanceof Error ? err.message : String(err) };
   }

@@ -13,6 +13,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileResult } from './engine.js';
+import type { PackedTemplate } from '../iac/transfer.js';
 import type { ResolvedRule, Severity } from './types.js';
 
 /** `off` (or 1) analyses on the main thread; `auto` uses workers when the code is large enough. */
@@ -34,6 +35,8 @@ export interface WorkerRequest {
 export interface WorkerFileResult extends FileResult {
   /** With a cache: the file's key and content hash, to store its findings under. */
   cacheEntry?: { file: string; hash: string };
+  /** Templates a worker loaded, as plain data (its `templates` is then empty). */
+  packed?: PackedTemplate[];
 }
 
 export type WorkerResponse = { id: number; results: WorkerFileResult[] } | { id: number; error: string };
@@ -122,6 +125,8 @@ export class ParallelRun {
   private failure: Error | undefined;
   private settle: (() => void) | undefined;
   private lastYield = performance.now();
+  /** Every file below this index has its result or was skipped. */
+  private complete_ = 0;
 
   /**
    * `onResult` is called once for each file whose result arrives before it is skipped (progress).
@@ -159,8 +164,9 @@ export class ParallelRun {
     return this.failure !== undefined || (this.next >= this.queue.length && this.inFlight.size === 0);
   }
 
+  /** Wakes `complete` to check again (after each message and on failure). */
   private wake(): void {
-    if (this.settle && this.settled()) this.settle();
+    this.settle?.();
   }
 
   private fail(error: Error): void {
@@ -221,20 +227,35 @@ export class ParallelRun {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
+  /** Result of a file (undefined for a skipped file, or one whose result has not arrived). */
+  result(index: number): WorkerFileResult | undefined {
+    return this.results[index];
+  }
+
   /**
-   * The calling thread analyses batches with `local` until none is left, then waits for the
-   * workers. Returns the results by file index (undefined for skipped files). Rejects on the
-   * first error (a rule that throws, a worker that dies).
+   * The calling thread analyses batches with `local` while the next one starts below `until`,
+   * then waits until every file below `until` has its result. Rejects on the first error (a
+   * rule that throws, a worker that dies).
    */
-  async finish(local: (file: string) => WorkerFileResult): Promise<(WorkerFileResult | undefined)[]> {
-    for (let batch = this.take(); batch && !this.failure; batch = this.take()) {
+  async complete(local: (file: string) => WorkerFileResult, until = this.files.length): Promise<void> {
+    while (!this.failure && this.next < this.queue.length && this.queue[this.next][0] < until) {
+      const batch = this.take();
+      if (!batch) break;
       for (const i of batch) this.store(i, local(this.files[i]));
       // a worker waiting for a batch is served between two of this thread's batches
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (!this.settled()) await new Promise<void>((resolve) => (this.settle = resolve));
+    const done = (): boolean => {
+      if (this.failure) return true;
+      for (let i = this.complete_; i < until; i++) {
+        if (this.results[i] === undefined && !this.skipped.has(i)) return false;
+        this.complete_ = i + 1;
+      }
+      return true;
+    };
+    while (!done()) await new Promise<void>((resolve) => (this.settle = resolve));
+    this.settle = undefined;
     if (this.failure) throw this.failure;
-    return this.results;
   }
 
   async close(): Promise<void> {

@@ -122,7 +122,7 @@ export function createTemplate(
     return { range: range(node.start, end), start: node.start, end, exact: false };
   };
 
-  return {
+  const template: Template = {
     file,
     text,
     format: format ?? detectFormat(root, resources),
@@ -130,6 +130,16 @@ export function createTemplate(
     resources,
     locate,
   };
+  sources.set(template, source);
+  return template;
+}
+
+/** Position trees of the templates `createTemplate` built (see `templateSource`). */
+const sources = new WeakMap<Template, SourceNode>();
+
+/** The position tree a template was built over, when `createTemplate` built it. */
+export function templateSource(template: Template): SourceNode | undefined {
+  return sources.get(template);
 }
 
 export interface LoadTemplateResult {

@@ -37,6 +37,16 @@ export function iacFormat(file: string, text: string): IacFileFormat | undefined
   return looksLikeTemplate(text) ? 'cloudformation' : undefined;
 }
 
+/**
+ * True when the file, if it is IaC at all, loads as CloudFormation, SAM or synthesized CDK: its
+ * template can then be loaded on a worker thread and passed back (see `../transfer.ts`).
+ * Terraform, Serverless and standalone state machines load on the main thread.
+ */
+export function loadsAnywhere(file: string): boolean {
+  const base = path.basename(file);
+  return !base.toLowerCase().endsWith('.tf') && !isAslFile(base) && !SERVERLESS_FILE.test(base);
+}
+
 /** True when some of these files need the HCL parser. */
 export function needsHcl(files: readonly string[]): boolean {
   return files.some((f) => f.toLowerCase().endsWith('.tf'));
