@@ -80,6 +80,11 @@ export class ResultCache implements FileResultCache {
     this.next[file] = { hash, findings };
   }
 
+  isEmpty(): boolean {
+    for (const _ in this.previous) return false;
+    return true;
+  }
+
   /** Writes the entries of this run. Returns an error message instead of throwing. */
   async save(): Promise<string | undefined> {
     const data: CacheData = { format: CACHE_FORMAT, key: this.key, files: this.next };

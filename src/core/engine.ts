@@ -71,6 +71,8 @@ export type PendingFinding = Omit<Finding, 'fingerprint'>;
 export interface FileResultCache {
   get(file: string, hash: string): PendingFinding[] | undefined;
   set(file: string, hash: string, findings: PendingFinding[]): void;
+  /** True when there is nothing to look up (a first run): every file is analysed. */
+  isEmpty(): boolean;
 }
 
 /** What analysing a file recorded (see `Engine.takeResult`). */
@@ -541,6 +543,9 @@ export class HashRecorder implements FileResultCache {
   set(file: string, hash: string): void {
     this.entry = { file, hash };
   }
+  isEmpty(): boolean {
+    return true;
+  }
 }
 
 /** Analyses one code file with an engine of its own and takes the file's result. */
@@ -582,13 +587,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (result.cacheEntry) cache?.set(result.cacheEntry.file, result.cacheEntry.hash, result.pending);
   };
   try {
-    // Without a cache the work is known now: workers load templates and then start on the code
-    // (the files the templates turn out to link are taken back below). With one, what needs
-    // analysing is known once the cache has been read.
+    // Without cache entries to look up, the work is known now: workers load templates and then
+    // start on the code (the files the templates turn out to link are taken back below). With
+    // them, what needs analysing is known once the cache has been read.
     let rest: string[] = [];
+    const lookups = cache !== undefined && !cache.isEmpty();
     // Terraform, Serverless and standalone state machines load on this thread
     const shared = templates.filter((file) => loadsAnywhere(file));
-    if (concurrency !== 'off' && !cache) start([...shared, ...code]);
+    if (concurrency !== 'off' && !lookups) start([...shared, ...code]);
     if (run) {
       const parallel = run;
       const here = new Map<string, WorkerFileResult>();
@@ -620,7 +626,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       if (!counted) progress();
       await run?.yield();
     }
-    if (cache && concurrency !== 'off') {
+    if (lookups && concurrency !== 'off') {
       // files found in the cache are done on this thread; what is left decides the threads
       rest = rest.filter((file) => {
         const cached = engine.lintFile(file, true);
@@ -639,8 +645,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     const parallel = run;
     await parallel.complete(analyse);
     // in discovery order, whatever order the threads finished in
-    const count = cache ? rest.length : shared.length + code.length;
-    for (let i = cache ? 0 : shared.length; i < count; i++) add(parallel.result(i));
+    const count = lookups ? rest.length : shared.length + code.length;
+    for (let i = lookups ? 0 : shared.length; i < count; i++) add(parallel.result(i));
     return engine.finish();
   } finally {
     await run?.close();

@@ -1,13 +1,14 @@
 /**
- * Parallel analysis of code files on worker threads.
+ * Parallel scans: the calling thread and worker threads share the files.
  *
- * The main thread discovers files, loads the templates, builds the project model and analyses
- * the handler files templates link (their calls feed the model). Every other code file depends
- * on nothing but its own text, so those are split into batches of about the same size and handed
- * to the workers as each finishes its previous batch (the slowest file never holds up a whole
- * share). Results come back per file and are added in discovery order, so the report is the same
- * whatever the number of workers.
- */
+ * Workers load CloudFormation/SAM/CDK templates (passed back as plain data, see
+ * `../iac/transfer.ts`) and analyse code files. The calling thread loads the other IaC formats,
+ * builds the project model once every template is in, and analyses the handler files the
+ * templates link (their calls feed the model; a worker's result for such a file is dropped).
+ * Every other file depends on nothing but its own text. Files go out in batches of about the same
+ * size, each worker taking the next batch when it finishes one (the slowest file never holds up a
+ * whole share), and the calling thread takes batches too. Results come back per file and are
+ * added in discovery order, so the report is the same whatever the number of threads. */
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,7 @@ import type { FileResult } from './engine.js';
 import type { PackedTemplate } from '../iac/transfer.js';
 import type { ResolvedRule, Severity } from './types.js';
 
-/** `off` (or 1) analyses on the main thread; `auto` uses workers when the code is large enough. */
+/** `off` (or 1) analyses on the calling thread; `auto` uses workers when there is enough to share. */
 export type Concurrency = number | 'auto' | 'off';
 
 export interface WorkerSettings {
@@ -41,9 +42,9 @@ export interface WorkerFileResult extends FileResult {
 
 export type WorkerResponse = { id: number; results: WorkerFileResult[] } | { id: number; error: string };
 
-/** `auto`: below this much code, starting workers costs more than it saves. */
+/** `auto`: below this many bytes of files, starting workers costs more than it saves. */
 export const AUTO_MIN_BYTES = 4 * 1024 * 1024;
-/** `auto`: at least this much code per thread. */
+/** `auto`: at least this many bytes per thread. */
 const AUTO_BYTES_PER_THREAD = 2 * 1024 * 1024;
 /** `auto`: never more threads than this (each worker holds its own copy of the TypeScript parser). */
 const AUTO_MAX_THREADS = 8;
@@ -66,7 +67,7 @@ export function fileSizes(files: readonly string[]): number[] {
   });
 }
 
-/** Number of threads analysing code files of these sizes; 0 means the calling thread alone. */
+/** Number of threads sharing files of these sizes; 0 means the calling thread alone. */
 export function threadCount(concurrency: Concurrency, sizes: readonly number[]): number {
   let threads: number;
   if (concurrency === 'off') return 0;
@@ -109,10 +110,10 @@ export function workerSettings(cwd: string, rules: readonly ResolvedRule[], maxF
 }
 
 /**
- * A parallel analysis of code files by the calling thread and `threads - 1` workers. Workers
- * start on the files at once, while the calling thread still reads the templates (it lets their
- * messages in with `yield`); files the templates turn out to link are taken back with `skip`;
- * `finish` has the calling thread work through the batches left and wait for the workers.
+ * One parallel run over a list of files: the calling thread and `threads - 1` workers. Workers
+ * start on the files at once, while the calling thread still has its own work (it lets their
+ * messages in with `yield`); `skip` takes a file back; `complete` has the calling thread work
+ * through batches and wait for the workers, up to a given file or to the end.
  */
 export class ParallelRun {
   private readonly workers: Worker[];
@@ -126,7 +127,7 @@ export class ParallelRun {
   private settle: (() => void) | undefined;
   private lastYield = performance.now();
   /** Every file below this index has its result or was skipped. */
-  private complete_ = 0;
+  private completeBelow = 0;
 
   /**
    * `onResult` is called once for each file whose result arrives before it is skipped (progress).
@@ -247,9 +248,9 @@ export class ParallelRun {
     }
     const done = (): boolean => {
       if (this.failure) return true;
-      for (let i = this.complete_; i < until; i++) {
+      for (let i = this.completeBelow; i < until; i++) {
         if (this.results[i] === undefined && !this.skipped.has(i)) return false;
-        this.complete_ = i + 1;
+        this.completeBelow = i + 1;
       }
       return true;
     };

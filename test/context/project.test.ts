@@ -141,6 +141,7 @@ export const start = (ec2: EC2Client) => ec2.send(new RunInstancesCommand({ Imag
         return store.get(file);
       },
       set: (file, _hash, findings) => void store.set(file, findings),
+      isEmpty: () => store.size === 0,
     };
     const rules = resolveRules('recommended', {});
     // code first in the list: the engine still loads the template before it
