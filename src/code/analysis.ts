@@ -60,15 +60,9 @@ export class FileAnalysis {
   private contextsCache?: HandlerContexts;
 
   constructor(readonly sourceFile: ts.SourceFile) {
-    // also links parents: the engine parses without the parser's own parent pass
+    // also links parents: the engine parses without the parser's own parent pass; the walk is
+    // in source order, and so are the node lists rules read
     walkSettingParents(sourceFile, (node) => this.visit(node));
-    // the walk is unordered; rules see nodes in source order
-    const byPos = (a: ts.Node, b: ts.Node) => a.pos - b.pos;
-    this.calls.sort(byPos);
-    this.news.sort(byPos);
-    this.loops.sort(byPos);
-    this.functions.sort(byPos);
-    this.tries.sort(byPos);
   }
 
   /**

@@ -31,9 +31,10 @@ export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): v
 }
 
 /**
- * Visits every node below `root` exactly once, in no particular order, and sets each node's
- * `parent` on the way (so a file can be parsed without the parser's own parent-setting pass,
- * which would walk the tree a second time). A node's ancestors are linked before it is visited.
+ * Visits every node below `root` exactly once, in source order (a node before its children),
+ * and sets each node's `parent` on the way (so a file can be parsed without the parser's own
+ * parent-setting pass, which would walk the tree a second time). A node's ancestors are linked
+ * before it is visited.
  */
 export function walkSettingParents(root: ts.Node, visit: (node: ts.Node) => void): void {
   const stack: ts.Node[] = [];
@@ -42,12 +43,22 @@ export function walkSettingParents(root: ts.Node, visit: (node: ts.Node) => void
     (child as { parent: ts.Node }).parent = parent;
     stack.push(child);
   };
-  ts.forEachChild(root, push);
+  const pushChildren = (node: ts.Node) => {
+    const start = stack.length;
+    parent = node;
+    ts.forEachChild(node, push);
+    // reverse the pushed slice so that the first child is visited first
+    for (let i = start, j = stack.length - 1; i < j; i++, j--) {
+      const t = stack[i];
+      stack[i] = stack[j];
+      stack[j] = t;
+    }
+  };
+  pushChildren(root);
   while (stack.length > 0) {
     const node = stack.pop()!;
     visit(node);
-    parent = node;
-    ts.forEachChild(node, push);
+    pushChildren(node);
   }
 }
 
