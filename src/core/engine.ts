@@ -25,6 +25,7 @@ import { enclosingFunction, functionName } from '../code/walk.js';
 import type { Template, PathSegment } from '../iac/model.js';
 import { iacFormat, initHcl, linkTemplates, loadIacFile, loadsAnywhere, needsHcl } from '../iac/loaders/index.js';
 import { unpackTemplate } from '../iac/transfer.js';
+import { isStackOverflow, noteStackOverflow } from './stack-overflow.js';
 import { LineIndex } from '../iac/lines.js';
 import { PARSE_ERROR, RULES } from '../rules/index.js';
 import { ProjectModel, registerProject, type FileProjectContext, type Location } from '../context/project.js';
@@ -346,7 +347,9 @@ export class Engine {
       // every file is parsed (a syntax error is a finding); FileAnalysis links parents itself
       sf = parseCode(file, text, false);
     } catch (err) {
-      const reason = err instanceof RangeError ? 'nesting is too deep for the TypeScript parser' : String(err);
+      const deep = isStackOverflow(err);
+      if (deep) noteStackOverflow();
+      const reason = deep ? 'nesting is too deep for the TypeScript parser' : String(err);
       return this.parseError(file, text, reason);
     }
     const syntax = firstSyntaxProblem(sf);
@@ -398,6 +401,7 @@ export class Engine {
     try {
       loaded = loadIacFile(file, text);
     } catch (err) {
+      if (isStackOverflow(err)) noteStackOverflow();
       return this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`);
     }
     if (!loaded) return;
@@ -580,8 +584,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (threads > 0) run = new ParallelRun(threads, workerSettings(options.cwd, options.rules, options.maxFileBytes, cache !== undefined), files, sizes, progress);
   };
   /** Adds a result of the run to the scan (rebuilding a worker's templates on this thread). */
-  const add = (result: WorkerFileResult | undefined): void => {
+  const add = (result: WorkerFileResult | undefined, file: string): void => {
     if (!result) return;
+    if (result.handBack) result = analyse(file);
     if (result.packed) result = { ...result, templates: result.packed.map(unpackTemplate) };
     engine.addResult(result);
     if (result.cacheEntry) cache?.set(result.cacheEntry.file, result.cacheEntry.hash, result.pending);
@@ -607,7 +612,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       await parallel.complete(analyse, shared.length);
       // in discovery order: rules meet the templates in the same order on any number of threads
       let k = 0;
-      for (const file of templates) add(here.get(file) ?? parallel.result(k++));
+      for (const file of templates) add(here.get(file) ?? parallel.result(k++), file);
     } else {
       for (const file of templates) {
         engine.lintFile(file);
@@ -645,8 +650,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     const parallel = run;
     await parallel.complete(analyse);
     // in discovery order, whatever order the threads finished in
-    const count = lookups ? rest.length : shared.length + code.length;
-    for (let i = lookups ? 0 : shared.length; i < count; i++) add(parallel.result(i));
+    const files = lookups ? rest : [...shared, ...code];
+    for (let i = lookups ? 0 : shared.length; i < files.length; i++) add(parallel.result(i), files[i]);
     return engine.finish();
   } finally {
     await run?.close();

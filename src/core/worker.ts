@@ -10,6 +10,7 @@ import { analyseFile, Engine, HashRecorder } from './engine.js';
 import type { ResolvedRule } from './types.js';
 import type { WorkerFileResult, WorkerRequest, WorkerResponse, WorkerSettings } from './workers.js';
 import { packTemplate } from '../iac/transfer.js';
+import { isStackOverflow, takeStackOverflow } from './stack-overflow.js';
 
 const settings = workerData as WorkerSettings;
 
@@ -21,6 +22,25 @@ const rules: ResolvedRule[] = settings.rules.map((r) => {
 
 const recorder = settings.cache ? new HashRecorder() : undefined;
 const engine = new Engine({ cwd: settings.cwd, files: [], rules, maxFileBytes: settings.maxFileBytes, cache: recorder });
+
+/** A result to send back for a file, or a request that the main thread analyses it. */
+function analyse(file: string): WorkerFileResult {
+  takeStackOverflow();
+  let result: WorkerFileResult;
+  try {
+    result = analyseFile(engine, recorder, file);
+  } catch (err) {
+    if (!isStackOverflow(err)) throw err;
+    engine.takeResult();
+    return handBack();
+  }
+  return takeStackOverflow() ? handBack() : portable(result);
+}
+
+/** Nesting this thread's stack cannot follow: the main thread's stack decides (see stack-overflow.ts). */
+function handBack(): WorkerFileResult {
+  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, templates: [], handBack: true };
+}
 
 /** Templates cross to the main thread as plain data. */
 function portable(result: WorkerFileResult): WorkerFileResult {
@@ -37,7 +57,7 @@ function portable(result: WorkerFileResult): WorkerFileResult {
 parentPort!.on('message', (request: WorkerRequest) => {
   let response: WorkerResponse;
   try {
-    response = { id: request.id, results: request.files.map((file) => portable(analyseFile(engine, recorder, file))) };
+    response = { id: request.id, results: request.files.map(analyse) };
   } catch (err) {
     response = { id: request.id, error: err instanceof Error ? err.message : String(err) };
   }

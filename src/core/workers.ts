@@ -38,6 +38,8 @@ export interface WorkerFileResult extends FileResult {
   cacheEntry?: { file: string; hash: string };
   /** Templates a worker loaded, as plain data (its `templates` is then empty). */
   packed?: PackedTemplate[];
+  /** The worker's stack overflowed on the file: the main thread analyses it (see stack-overflow.ts). */
+  handBack?: boolean;
 }
 
 export type WorkerResponse = { id: number; results: WorkerFileResult[] } | { id: number; error: string };
@@ -53,6 +55,12 @@ const BATCH_BYTES = 256 * 1024;
 const BATCH_FILES = 32;
 /** Young generation of each worker: three semi-spaces, so 64 MB semi-spaces as bin/rel4lint.js gives the main thread. */
 const WORKER_YOUNG_GENERATION_MB = 192;
+/**
+ * Stack of each worker: 1 MB, of which Node keeps 192 KB in reserve, so less than the main
+ * thread's 984 KB. Whatever a worker can follow, the main thread can; what overflows in a worker
+ * is handed back to the main thread, so nesting limits do not depend on the thread count.
+ */
+const WORKER_STACK_MB = 1;
 
 const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
 
@@ -145,7 +153,7 @@ export class ParallelRun {
     this.workers = Array.from({ length: Math.max(1, threads - 1) }, () => {
       const worker = new Worker(WORKER_SCRIPT, {
         workerData: settings,
-        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+        resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, stackSizeMb: WORKER_STACK_MB },
         stdout: false,
         stderr: false,
       });

@@ -5,6 +5,7 @@
  * errors, as they are for CloudFormation. Long-form intrinsics (`{"Ref": "X"}`,
  * `{"Fn::GetAtt": ["X", "Arn"]}`) become `Intrinsic` values.
  */
+import { isStackOverflow, noteStackOverflow } from '../core/stack-overflow.js';
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { IacValue, ParseProblem } from './model.js';
 import {
@@ -143,6 +144,7 @@ export function loadJson(text: string, options: LoadOptions = {}): LoadedDocumen
   try {
     tree = parseTree(input, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   } catch (error) {
+    if (isStackOverflow(error)) noteStackOverflow();
     return { problems: [{ message: `Could not read the JSON document: ${String(error)}`, offset: 0 }] };
   }
   if (errors.length > 0 || !tree) {

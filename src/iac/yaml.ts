@@ -12,6 +12,7 @@
  *
  * This module also holds the document shape shared with the JSON loader (`json.ts`).
  */
+import { noteStackOverflow } from '../core/stack-overflow.js';
 import {
   Scalar,
   visit,
@@ -510,7 +511,10 @@ class YamlWalker {
 
 /** Plain, position-free message for a library error. */
 function errorMessage(message: string): string {
-  if (/maximum call stack/i.test(message)) return 'Nesting is too deep to parse';
+  if (/maximum call stack/i.test(message)) {
+    noteStackOverflow();
+    return 'Nesting is too deep to parse';
+  }
   const first = message.split('\n')[0]!.trim();
   return first.replace(/ at line \d+, column \d+:?$/, '');
 }
@@ -607,7 +611,10 @@ function walkDocument(text: string, doc: Document, maxDepth: number, maxAliasNod
   } catch (error) {
     const earlier = walker?.problems ?? [];
     if (error instanceof StopWalk) return { problems: earlier };
-    if (error instanceof RangeError) return { problems: [...earlier, { message: 'Nesting is too deep to parse', offset: 0 }] };
+    if (error instanceof RangeError) {
+      noteStackOverflow();
+      return { problems: [...earlier, { message: 'Nesting is too deep to parse', offset: 0 }] };
+    }
     return { problems: [...earlier, { message: `Could not read the YAML document: ${String(error)}`, offset: 0 }] };
   }
 }

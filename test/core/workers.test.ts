@@ -118,6 +118,32 @@ describe('a parallel scan', () => {
     expect(report(warm.result)).toEqual(report(sequential.result));
   });
 
+  it('hands files nested deeper than a worker can follow back to the main thread', async () => {
+    // A worker's stack is smaller than the main thread's: 600-700 levels of parentheses overflow
+    // the TypeScript parser there (before its code is optimised) but not on the main thread, so
+    // their results come from the main thread whatever the thread count.
+    const root = fs.mkdtempSync(path.join(tmp, 'deep-'));
+    const invoke = "import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';\nconst lambda = new LambdaClient({});\nexport const run = () => lambda.send(new InvokeCommand({ FunctionName: 'f' }));\n";
+    // spread among other files, so that workers get some of them whichever batches they take
+    const others = files.filter((f) => f.endsWith('.ts')).slice(0, 60);
+    const all: string[] = [];
+    const expected: string[] = [];
+    for (let k = 0; k < 12; k++) {
+      const levels = 600 + 10 * k;
+      const file = path.join(root, `p${levels}.ts`);
+      fs.writeFileSync(file, `${invoke}export const x = ${'('.repeat(levels)}1${')'.repeat(levels)};\n`);
+      all.push(file, ...others.slice(5 * k, 5 * k + 5));
+      expected.push(`no-sync-lambda-invoke p${levels}.ts:3`);
+    }
+    const summary = (r: LintResult) => r.findings.filter((f) => f.file.startsWith('p')).map((f) => `${f.rule} ${f.file}:${f.range.start.line}`);
+    const one = await engine.lint({ cwd: root, files: all, rules, concurrency: 'off' });
+    expect(summary(one)).toEqual(expected);
+    for (const concurrency of [2, 3]) {
+      const many = await engine.lint({ cwd: root, files: all, rules, concurrency });
+      expect(report(many)).toEqual(report(one));
+    }
+  });
+
   it('fails, without hanging, when a worker cannot run', async () => {
     const made = { ...rules[0], rule: { ...rules[0].rule, code: () => [], meta: { ...rules[0].rule.meta, name: 'not-a-registered-rule' } } };
     await expect(engine.lint({ cwd: ROOT, files, rules: [...rules, made], concurrency: 2 })).rejects.toThrow(/worker thread failed: unknown rule not-a-registered-rule/);
