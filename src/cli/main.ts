@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createColors } from 'picocolors';
 import type { AnyRule, Level, LintResult, Preset } from '../core/types.js';
@@ -123,6 +124,9 @@ function validate(args: ParsedArgs): Settings {
   const maxFileBytes = args.maxFileSize !== undefined ? parseFileSize(args.maxFileSize) : undefined;
   return { format, preset: preset as Preset, maxWarnings, overrides, maxFileBytes, concurrency: parseConcurrency(args.concurrency) };
 }
+
+/** Files found before a worker thread is started ahead of the scan (a smaller tree stays on one thread or pays little for starting later). */
+const PRESTART_FILES = 400;
 
 // ---------------------------------------------------------------------------------------------
 // --list-rules, --explain
@@ -298,7 +302,16 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
   }
   const rules = resolveRules(preset, mergeRuleSettings(config, settings.overrides, hasOption));
-  const discovery = await discoverFiles(io.cwd, args.paths, { ignore: config?.ignore });
+  const maxFileBytes = settings.maxFileBytes ?? config?.maxFileBytes;
+  // on a large tree, one worker starts loading while the tree is walked; the scan uses it if it
+  // goes parallel
+  const { WorkerPool, workerSettings } = await import('../core/workers.js');
+  let workers: import('../core/workers.js').WorkerPool | undefined;
+  const prestart = (): void => {
+    if (settings.concurrency === 'off' || settings.concurrency === 1 || (settings.concurrency === 'auto' && os.availableParallelism() < 2)) return;
+    workers = WorkerPool.prestart(workerSettings(io.cwd, rules, maxFileBytes, args.cache), 1);
+  };
+  const discovery = await discoverFiles(io.cwd, args.paths, { ignore: config?.ignore, onManyFiles: { count: PRESTART_FILES, call: prestart } });
   if (!args.quiet) {
     for (const s of discovery.skipped) {
       io.stderr.write(`${err.yellow('warning')} skipped ${relativeForDisplay(io.cwd, s.file)}: ${s.reason}\n`);
@@ -313,7 +326,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   // read the baseline before the scan: a missing one is a usage error, not a wasted scan
   const baselineEntries = args.baseline !== undefined && !args.updateBaseline ? baselineModule.readBaseline(baselinePath, baselineDisplay) : undefined;
 
-  const maxFileBytes = settings.maxFileBytes ?? config?.maxFileBytes;
   let cache: import('../core/cache.js').ResultCache | undefined;
   if (args.cache) {
     const { ResultCache, cacheKey, DEFAULT_CACHE_LOCATION } = await import('../core/cache.js');
@@ -327,7 +339,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const progress = createProgress({ stream: io.stderr, isTTY: io.stderrIsTTY, env: io.env, enabled: args.progress });
   let result: LintResult;
   try {
-    result = await lint({ cwd: io.cwd, files, rules, maxFileBytes, cache, concurrency: settings.concurrency, onProgress: (done, total) => progress.update(done, total) });
+    result = await lint({ cwd: io.cwd, files, rules, maxFileBytes, cache, concurrency: settings.concurrency, workers, onProgress: (done, total) => progress.update(done, total) });
   } finally {
     progress.done();
   }

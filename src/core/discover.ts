@@ -43,6 +43,8 @@ type Ignore = ReturnType<typeof ignore>;
 export interface DiscoverOptions {
   /** Extra gitignore-style patterns, relative to `cwd` (the config's `ignore`). */
   ignore?: string[];
+  /** Called once when this many files have been found (lets the caller prepare for a large scan). */
+  onManyFiles?: { count: number; call: () => void };
 }
 
 export interface SkippedPath {
@@ -213,6 +215,7 @@ class Discovery {
   constructor(
     private readonly cwd: string,
     ignorePatterns: string[],
+    private readonly onManyFiles?: DiscoverOptions['onManyFiles'],
   ) {
     const patterns = ignorePatterns.filter((p) => p.trim() !== '');
     this.config = patterns.length > 0 ? { dir: cwd, patterns, ig: makeIgnore(patterns) } : undefined;
@@ -224,6 +227,7 @@ class Discovery {
   }
 
   addFile(file: string, real: string, viaLink: boolean): void {
+    if (this.onManyFiles && this.found.size + 1 === this.onManyFiles.count) this.onManyFiles.call();
     const previous = this.found.get(real);
     if (
       !previous ||
@@ -455,7 +459,7 @@ function compare(a: string, b: string): number {
  */
 export async function discoverFiles(cwd: string, paths: string[], opts: DiscoverOptions = {}): Promise<DiscoveryResult> {
   const root = path.resolve(cwd);
-  const discovery = new Discovery(root, opts.ignore ?? []);
+  const discovery = new Discovery(root, opts.ignore ?? [], opts.onManyFiles);
   for (const arg of paths.length > 0 ? paths : ['.']) await discovery.addRoot(arg);
   await discovery.drainLinks();
   return discovery.result();

@@ -30,7 +30,7 @@ import { LineIndex } from '../iac/lines.js';
 import { PARSE_ERROR, RULES } from '../rules/index.js';
 import { ProjectModel, registerProject, type FileProjectContext, type Location } from '../context/project.js';
 import { codeCalls } from '../context/code-calls.js';
-import { fileSizes, ParallelRun, threadCount, workerSettings, type Concurrency, type WorkerFileResult } from './workers.js';
+import { fileSizes, ParallelRun, threadCount, workBytes, workerSettings, type Concurrency, type WorkerFileResult, type WorkerPool } from './workers.js';
 import { interactionGraph } from '../context/graph.js';
 import {
   applySuppressions,
@@ -57,6 +57,8 @@ export interface LintOptions {
    * core) or `off` (default: everything on the calling thread).
    */
   concurrency?: Concurrency;
+  /** Workers started ahead of the scan: a parallel run takes them; `lint` ends them either way. */
+  workers?: WorkerPool;
   /** Called after each file with the number of files done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -580,8 +582,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   let run: ParallelRun | undefined;
   const start = (files: string[]): void => {
     const sizes = fileSizes(files);
-    const threads = threadCount(concurrency, sizes);
-    if (threads > 0) run = new ParallelRun(threads, workerSettings(options.cwd, options.rules, options.maxFileBytes, cache !== undefined), files, sizes, progress);
+    const threads = threadCount(concurrency, workBytes(files, sizes), files.length);
+    if (threads > 0) run = new ParallelRun(threads, workerSettings(options.cwd, options.rules, options.maxFileBytes, cache !== undefined), files, sizes, progress, options.workers);
   };
   /** Adds a result of the run to the scan (rebuilding a worker's templates on this thread). */
   const add = (result: WorkerFileResult | undefined, file: string): void => {
@@ -655,6 +657,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     return engine.finish();
   } finally {
     await run?.close();
+    await options.workers?.close();
   }
 }
 

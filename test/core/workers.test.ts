@@ -46,22 +46,27 @@ function report(result: LintResult): unknown {
 }
 
 describe('thread count and batches', () => {
-  it('uses the calling thread alone when told to or when there is too little code for auto', () => {
+  it('uses the calling thread alone when told to or when there is too little to share for auto', () => {
     const { threadCount, AUTO_MIN_BYTES } = workers;
-    expect(threadCount('off', [AUTO_MIN_BYTES * 10])).toBe(0);
-    expect(threadCount(1, [10, 10, 10])).toBe(0);
-    expect(threadCount('auto', [AUTO_MIN_BYTES - 1])).toBe(0);
-    expect(threadCount(4, [10, 10, 10])).toBe(3);
-    expect(threadCount(2, [10])).toBe(0);
-    expect(() => threadCount(0, [10, 10])).toThrow(/positive integer/);
+    expect(threadCount('off', AUTO_MIN_BYTES * 10, 100)).toBe(0);
+    expect(threadCount(1, 30, 3)).toBe(0);
+    expect(threadCount('auto', AUTO_MIN_BYTES - 1, 1000)).toBe(0);
+    expect(threadCount(4, 30, 3)).toBe(3);
+    expect(threadCount(2, 10, 1)).toBe(0);
+    expect(() => threadCount(0, 20, 2)).toThrow(/positive integer/);
   });
 
-  it('auto uses one thread per core, at least 2 MiB of code each', () => {
+  it('auto uses one thread per core, with at least 2 MiB of work each', () => {
     const { threadCount, AUTO_MIN_BYTES } = workers;
     const cores = os.availableParallelism();
     const expected = Math.min(cores, 8);
-    expect(threadCount('auto', Array.from({ length: 100 }, () => 1024 * 1024))).toBe(expected >= 2 ? expected : 0);
-    expect(threadCount('auto', [AUTO_MIN_BYTES])).toBe(cores >= 2 ? 2 : 0);
+    expect(threadCount('auto', 100 * 1024 * 1024, 100)).toBe(expected >= 2 ? expected : 0);
+    expect(threadCount('auto', AUTO_MIN_BYTES, 10)).toBe(cores >= 2 ? 2 : 0);
+  });
+
+  it('counts JSON files for an eighth of their size', () => {
+    const { workBytes } = workers;
+    expect(workBytes(['a.ts', 'b.yaml', 'package.json'], [1000, 2000, 8000])).toBe(4000);
   });
 
   it('closes a batch at 256 KiB or 32 files and keeps the file order', () => {
@@ -142,6 +147,23 @@ describe('a parallel scan', () => {
       const many = await engine.lint({ cwd: root, files: all, rules, concurrency });
       expect(report(many)).toEqual(report(one));
     }
+  });
+
+  it('uses a worker started ahead of the scan, and ends it when the scan stays on one thread', async () => {
+    const { WorkerPool, workerSettings } = workers;
+    const settings = workerSettings(ROOT, rules, undefined, false);
+    const one = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off' });
+    const ahead = WorkerPool.prestart(settings, 1)!;
+    const many = await engine.lint({ cwd: ROOT, files, rules, concurrency: 2, workers: ahead });
+    expect(report(many)).toEqual(report(one));
+    // a worker started with other settings (other rules) is not used for this scan
+    const other = WorkerPool.prestart(workerSettings(ROOT, rules.slice(1), undefined, false), 1)!;
+    expect(other.take(1, settings)).toEqual([]);
+    await other.close();
+    const idle = WorkerPool.prestart(settings, 1)!;
+    const alone = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off', workers: idle });
+    expect(report(alone)).toEqual(report(one));
+    expect(idle.take(1, settings)).toEqual([]);
   });
 
   it('fails, without hanging, when a worker cannot run', async () => {
