@@ -28,7 +28,7 @@ import { unpackTemplate } from '../iac/transfer.js';
 import { isStackOverflow, noteStackOverflow } from './stack-overflow.js';
 import { LineIndex } from '../iac/lines.js';
 import { PARSE_ERROR, RULES } from '../rules/index.js';
-import { ProjectModel, registerProject, type FileProjectContext, type Location } from '../context/project.js';
+import { ProjectModel, registerProject, type CodeCall, type FileProjectContext, type Location } from '../context/project.js';
 import { codeCalls } from '../context/code-calls.js';
 import { fileSizes, ParallelRun, threadCount, workBytes, workerSettings, type Concurrency, type WorkerFileResult, type WorkerPool } from './workers.js';
 import { interactionGraph } from '../context/graph.js';
@@ -87,6 +87,14 @@ export interface FileResult {
   filesScanned: number;
   codeFiles: number;
   templates: Template[];
+  /** Handler files a template links: their text and calls, for the project model. */
+  linked: LinkedFile[];
+}
+
+export interface LinkedFile {
+  file: string;
+  text: string;
+  calls: CodeCall[];
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -173,6 +181,8 @@ export class Engine {
   private project?: ProjectModel;
   /** Text of handler files the project links (locations of project findings). */
   private readonly linkedTexts = new Map<string, string>();
+  /** Linked handler files analysed without the project model here (a worker's), for `takeResult`. */
+  private readonly linkedOut: LinkedFile[] = [];
   /** Line indexes of linked handler files, built on the first location asked for in each. */
   private readonly linkedLines = new Map<string, LineIndex>();
   readonly stats = { filesScanned: 0, codeFiles: 0, templates: 0, resources: 0 };
@@ -215,8 +225,9 @@ export class Engine {
   /**
    * Reads and analyses one file. With `cachedOnly`, a code file is only taken from the cache:
    * the result is false when it still needs analysing (a cache miss), and nothing is recorded.
+   * `context` is the file's project context when the project model lives on another thread.
    */
-  lintFile(file: string, cachedOnly = false): boolean {
+  lintFile(file: string, cachedOnly = false, given?: FileProjectContext): boolean {
     const code = isCodeFile(file);
     const template = !code && isTemplateCandidate(file);
     if (!code && !template) return true;
@@ -254,7 +265,7 @@ export class Engine {
       return true;
     }
     const cache = this.options.cache;
-    const context = this.project?.fileContext(file);
+    const context = given ?? this.project?.fileContext(file);
     // a linked handler file's findings depend on the templates too, and its calls feed the
     // project model: it is analysed on every run
     if (!cache || context) {
@@ -286,9 +297,19 @@ export class Engine {
     if (code) this.stats.codeFiles++;
   }
 
-  /** True when a template links the code file (it is then analysed with its project context). */
-  isLinked(file: string): boolean {
-    return this.project?.fileContext(file) !== undefined;
+  /** The project context of a code file a template links (built by `prepareProject`). */
+  contextOf(file: string): FileProjectContext | undefined {
+    return this.project?.fileContext(file);
+  }
+
+  /** A linked handler file's text and calls, into the project model (or the next result). */
+  private addLinked(linked: LinkedFile): void {
+    if (!this.project) {
+      this.linkedOut.push(linked);
+      return;
+    }
+    this.linkedTexts.set(linked.file, linked.text);
+    this.project.addCodeCalls(linked.file, linked.calls);
   }
 
   /**
@@ -304,6 +325,7 @@ export class Engine {
       filesScanned: this.stats.filesScanned,
       codeFiles: this.stats.codeFiles,
       templates: this.templates.splice(0),
+      linked: this.linkedOut.splice(0),
     };
     this.sources.clear();
     this.directiveSources.clear();
@@ -323,6 +345,7 @@ export class Engine {
     this.stats.filesScanned += result.filesScanned;
     this.stats.codeFiles += result.codeFiles;
     for (const template of result.templates) this.addTemplate(template);
+    for (const linked of result.linked) this.addLinked(linked);
   }
 
   private addTemplate(template: Template): void {
@@ -360,8 +383,7 @@ export class Engine {
     const analysis = new FileAnalysis(sf);
     if (context) {
       if (context.evidence) analysis.contexts.setFileContext(context.evidence);
-      this.linkedTexts.set(file, text);
-      this.project!.addCodeCalls(file, codeCalls(analysis));
+      this.addLinked({ file, text, calls: codeCalls(analysis) });
     }
     for (const resolved of active) {
       let reports: CodeReport[];
@@ -554,10 +576,10 @@ export class HashRecorder implements FileResultCache {
   }
 }
 
-/** Analyses one code file with an engine of its own and takes the file's result. */
-export function analyseFile(engine: Engine, recorder: HashRecorder | undefined, file: string): WorkerFileResult {
+/** Analyses one file with an engine of its own and takes the file's result. */
+export function analyseFile(engine: Engine, recorder: HashRecorder | undefined, file: string, context?: FileProjectContext): WorkerFileResult {
   if (recorder) recorder.entry = undefined;
-  engine.lintFile(file);
+  engine.lintFile(file, false, context);
   return { ...engine.takeResult(), cacheEntry: recorder?.entry };
 }
 
@@ -578,30 +600,31 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   // files analysed on this thread during a parallel run go through an engine of their own, so
   // that their results, like the workers', are added in discovery order
   const local = new Engine({ ...options, cache: recorder });
-  const analyse = (file: string): WorkerFileResult => analyseFile(local, recorder, file);
+  const analyse = (file: string, context?: FileProjectContext): WorkerFileResult => analyseFile(local, recorder, file, context);
   let run: ParallelRun | undefined;
-  const start = (files: string[]): void => {
+  const start = (files: string[], gate?: number): void => {
     const sizes = fileSizes(files);
     const threads = threadCount(concurrency, workBytes(files, sizes), files.length);
-    if (threads > 0) run = new ParallelRun(threads, workerSettings(options.cwd, options.rules, options.maxFileBytes, cache !== undefined), files, sizes, progress, options.workers);
+    const settings = workerSettings(options.cwd, options.rules, options.maxFileBytes, cache !== undefined);
+    if (threads > 0) run = new ParallelRun(threads, settings, files, sizes, progress, options.workers, gate);
   };
   /** Adds a result of the run to the scan (rebuilding a worker's templates on this thread). */
   const add = (result: WorkerFileResult | undefined, file: string): void => {
     if (!result) return;
-    if (result.handBack) result = analyse(file);
+    if (result.handBack) result = analyse(file, engine.contextOf(file));
     if (result.packed) result = { ...result, templates: result.packed.map(unpackTemplate) };
     engine.addResult(result);
     if (result.cacheEntry) cache?.set(result.cacheEntry.file, result.cacheEntry.hash, result.pending);
   };
   try {
-    // Without cache entries to look up, the work is known now: workers load templates and then
-    // start on the code (the files the templates turn out to link are taken back below). With
-    // them, what needs analysing is known once the cache has been read.
-    let rest: string[] = [];
+    // Without cache entries to look up, the work is known now: workers load templates at once,
+    // and take code files once the templates have made the project model (which gives handler
+    // files their context). With entries, what needs analysing is known once the cache has been
+    // read.
     const lookups = cache !== undefined && !cache.isEmpty();
     // Terraform, Serverless and standalone state machines load on this thread
     const shared = templates.filter((file) => loadsAnywhere(file));
-    if (concurrency !== 'off' && !lookups) start([...shared, ...code]);
+    if (concurrency !== 'off' && !lookups) start([...shared, ...code], shared.length);
     if (run) {
       const parallel = run;
       const here = new Map<string, WorkerFileResult>();
@@ -615,23 +638,31 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       // in discovery order: rules meet the templates in the same order on any number of threads
       let k = 0;
       for (const file of templates) add(here.get(file) ?? parallel.result(k++), file);
-    } else {
-      for (const file of templates) {
+      engine.prepareProject(code);
+      // every context first, in discovery order (the model names graph nodes as it makes them)
+      const contexts = code.map((file) => engine.contextOf(file));
+      parallel.open((index) => (index >= shared.length ? contexts[index - shared.length] : undefined));
+      await parallel.complete(analyse);
+      // in discovery order, whatever order the threads finished in (handler files feed the
+      // project model in the same order as on one thread)
+      code.forEach((file, i) => add(parallel.result(shared.length + i), file));
+      return engine.finish();
+    }
+    for (const file of templates) {
+      engine.lintFile(file);
+      progress();
+    }
+    engine.prepareProject(code);
+    // every context first, in discovery order, as in a parallel scan
+    const contexts = code.map((file) => engine.contextOf(file));
+    // handler files the templates link feed the project model, and bypass the cache
+    let rest: string[] = [];
+    for (const [i, file] of code.entries()) {
+      if (contexts[i] === undefined) rest.push(file);
+      else {
         engine.lintFile(file);
         progress();
       }
-    }
-    engine.prepareProject(code);
-    // handler files the templates link feed the project model: analysed here
-    for (const [i, file] of code.entries()) {
-      if (!engine.isLinked(file)) {
-        rest.push(file);
-        continue;
-      }
-      const counted = run?.skip(shared.length + i) ?? false;
-      engine.lintFile(file);
-      if (!counted) progress();
-      await run?.yield();
     }
     if (lookups && concurrency !== 'off') {
       // files found in the cache are done on this thread; what is left decides the threads
@@ -649,11 +680,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       }
       return engine.finish();
     }
-    const parallel = run;
+    const parallel: ParallelRun = run;
     await parallel.complete(analyse);
-    // in discovery order, whatever order the threads finished in
-    const files = lookups ? rest : [...shared, ...code];
-    for (let i = lookups ? 0 : shared.length; i < files.length; i++) add(parallel.result(i), files[i]);
+    rest.forEach((file, i) => add(parallel.result(i), file));
     return engine.finish();
   } finally {
     await run?.close();

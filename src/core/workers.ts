@@ -2,18 +2,19 @@
  * Parallel scans: the calling thread and worker threads share the files.
  *
  * Workers load CloudFormation/SAM/CDK templates (passed back as plain data, see
- * `../iac/transfer.ts`) and analyse code files. The calling thread loads the other IaC formats,
- * builds the project model once every template is in, and analyses the handler files the
- * templates link (their calls feed the model; a worker's result for such a file is dropped).
- * Every other file depends on nothing but its own text. Files go out in batches of about the same
- * size, each worker taking the next batch when it finishes one (the slowest file never holds up a
- * whole share), and the calling thread takes batches too. Results come back per file and are
- * added in discovery order, so the report is the same whatever the number of threads. */
+ * `../iac/transfer.ts`) and analyse code files. The calling thread loads the other IaC formats
+ * and builds the project model once every template is in; code files are handed out only then,
+ * each with its project context (plain data), and the calls found in handler files come back to
+ * feed the model. Files go out in batches of about the same size, each worker taking the next
+ * batch when it finishes one (the slowest file never holds up a whole share), and the calling
+ * thread takes batches too. Results come back per file and are added in discovery order, so the
+ * report is the same whatever the number of threads. */
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileResult } from './engine.js';
+import type { FileProjectContext } from '../context/project.js';
 import type { PackedTemplate } from '../iac/transfer.js';
 import type { ResolvedRule, Severity } from './types.js';
 
@@ -31,6 +32,8 @@ export interface WorkerSettings {
 export interface WorkerRequest {
   id: number;
   files: string[];
+  /** Project context of each file (null for a file no template links). */
+  contexts: (FileProjectContext | null)[];
 }
 
 export interface WorkerFileResult extends FileResult {
@@ -185,26 +188,31 @@ export class WorkerPool {
 
 /**
  * One parallel run over a list of files: the calling thread and `threads - 1` workers. Workers
- * start on the files at once, while the calling thread still has its own work (it lets their
- * messages in with `yield`); `skip` takes a file back; `complete` has the calling thread work
- * through batches and wait for the workers, up to a given file or to the end.
+ * start on the files before the gate at once, while the calling thread still has its own work
+ * (it lets their messages in with `yield`); `open` hands out the rest with their project
+ * contexts; `complete` has the calling thread work through batches and wait for the workers, up
+ * to a given file or to the end.
  */
 export class ParallelRun {
   private readonly workers: Worker[];
   private readonly queue: number[][];
   private readonly results: (WorkerFileResult | undefined)[];
-  private readonly skipped = new Set<number>();
   private readonly inFlight = new Map<number, number[]>();
+  private readonly inFlightBy = new Map<Worker, number>();
   private next = 0;
   private nextId = 0;
   private failure: Error | undefined;
   private settle: (() => void) | undefined;
   private lastYield = performance.now();
-  /** Every file below this index has its result or was skipped. */
+  /** Every file below this index has its result. */
   private completeBelow = 0;
+  /** Files from this index on wait for `open` (code files wait for the project model). */
+  private gate: number;
+  private contextOf: (index: number) => FileProjectContext | undefined = () => undefined;
 
   /**
-   * `onResult` is called once for each file whose result arrives before it is skipped (progress).
+   * `onResult` is called once for each file's result (progress). Files from `gate` on are only
+   * handed out after `open`.
    */
   constructor(
     threads: number,
@@ -213,9 +221,13 @@ export class ParallelRun {
     sizes: readonly number[],
     private readonly onResult: (index: number) => void,
     started?: WorkerPool,
+    gate = files.length,
   ) {
     if (!existsSync(fileURLToPath(WORKER_SCRIPT))) throw new Error(`worker script ${fileURLToPath(WORKER_SCRIPT)} is missing (build the package first)`);
-    this.queue = batches(files, sizes);
+    this.gate = gate;
+    // batches do not straddle the gate
+    const after = batches(files.slice(gate), sizes.slice(gate)).map((batch) => batch.map((i) => i + gate));
+    this.queue = [...batches(files.slice(0, gate), sizes.slice(0, gate)), ...after];
     this.results = new Array(files.length);
     const count = Math.max(1, threads - 1);
     const ready = started?.take(count, settings) ?? [];
@@ -226,9 +238,8 @@ export class ParallelRun {
       worker.on('exit', (code) => {
         if (!this.settled()) this.fail(new Error(`a worker thread stopped (exit code ${code}) before finishing its files`));
       });
-      // two batches each: a worker never waits for this thread between batches
-      this.send(worker);
-      this.send(worker);
+      this.inFlightBy.set(worker, 0);
+      this.feed(worker);
       return worker;
     });
   }
@@ -247,49 +258,46 @@ export class ParallelRun {
     this.wake();
   }
 
-  /** The next batch, without the files taken back; undefined when none is left. */
+  /** The next batch that may go out; undefined when none is left (or the rest waits for `open`). */
   private take(): number[] | undefined {
-    while (this.next < this.queue.length) {
-      const batch = this.queue[this.next++].filter((i) => !this.skipped.has(i));
-      if (batch.length > 0) return batch;
-    }
-    return undefined;
+    if (this.next >= this.queue.length || this.queue[this.next][0] >= this.gate) return undefined;
+    return this.queue[this.next++];
   }
 
-  private send(worker: Worker): void {
-    if (this.failure) return;
-    const batch = this.take();
-    if (!batch) return;
-    const id = this.nextId++;
-    this.inFlight.set(id, batch);
-    worker.postMessage({ id, files: batch.map((i) => this.files[i]) } satisfies WorkerRequest);
+  /** Two batches in flight per worker: a worker never waits for this thread between batches. */
+  private feed(worker: Worker): void {
+    while (!this.failure && this.inFlightBy.get(worker)! < 2) {
+      const batch = this.take();
+      if (!batch) return;
+      const id = this.nextId++;
+      this.inFlight.set(id, batch);
+      this.inFlightBy.set(worker, this.inFlightBy.get(worker)! + 1);
+      const contexts = batch.map((i) => this.contextOf(i) ?? null);
+      worker.postMessage({ id, files: batch.map((i) => this.files[i]), contexts } satisfies WorkerRequest);
+    }
   }
 
   private received(worker: Worker, response: WorkerResponse): void {
     const batch = this.inFlight.get(response.id);
     if (!batch || this.failure) return;
     this.inFlight.delete(response.id);
+    this.inFlightBy.set(worker, this.inFlightBy.get(worker)! - 1);
     if ('error' in response) return this.fail(new Error(response.error));
     response.results.forEach((result, k) => this.store(batch[k], result));
-    this.send(worker);
+    this.feed(worker);
     this.wake();
   }
 
   private store(index: number, result: WorkerFileResult): void {
-    if (this.skipped.has(index)) return;
     this.results[index] = result;
     this.onResult(index);
   }
 
-  /**
-   * Takes a file back (the calling thread analyses it with its project context). Returns true
-   * when its result had already arrived (and been counted).
-   */
-  skip(index: number): boolean {
-    this.skipped.add(index);
-    const arrived = this.results[index] !== undefined;
-    this.results[index] = undefined;
-    return arrived;
+  /** Hands out the files from the gate on, each with its project context. */
+  open(contextOf: (index: number) => FileProjectContext | undefined): void {
+    this.contextOf = contextOf;
+    this.gate = this.files.length;
+    for (const worker of this.workers) this.feed(worker);
   }
 
   /** Lets worker messages in, at most every 20 ms, while the calling thread does its own work. */
@@ -300,7 +308,7 @@ export class ParallelRun {
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
-  /** Result of a file (undefined for a skipped file, or one whose result has not arrived). */
+  /** Result of a file (undefined while it has not arrived). */
   result(index: number): WorkerFileResult | undefined {
     return this.results[index];
   }
@@ -310,18 +318,18 @@ export class ParallelRun {
    * then waits until every file below `until` has its result. Rejects on the first error (a
    * rule that throws, a worker that dies).
    */
-  async complete(local: (file: string) => WorkerFileResult, until = this.files.length): Promise<void> {
+  async complete(local: (file: string, context: FileProjectContext | undefined) => WorkerFileResult, until = this.files.length): Promise<void> {
     while (!this.failure && this.next < this.queue.length && this.queue[this.next][0] < until) {
       const batch = this.take();
       if (!batch) break;
-      for (const i of batch) this.store(i, local(this.files[i]));
+      for (const i of batch) this.store(i, local(this.files[i], this.contextOf(i)));
       // a worker waiting for a batch is served between two of this thread's batches
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const done = (): boolean => {
       if (this.failure) return true;
       for (let i = this.completeBelow; i < until; i++) {
-        if (this.results[i] === undefined && !this.skipped.has(i)) return false;
+        if (this.results[i] === undefined) return false;
         this.completeBelow = i + 1;
       }
       return true;
