@@ -303,12 +303,19 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const rules = resolveRules(preset, mergeRuleSettings(config, settings.overrides, hasOption));
   const maxFileBytes = settings.maxFileBytes ?? config?.maxFileBytes;
-  // on a large tree, one worker starts loading while the tree is walked; the scan uses it if it
-  // goes parallel
+  let cache: import('../core/cache.js').ResultCache | undefined;
+  if (args.cache) {
+    const { ResultCache, cacheKey, DEFAULT_CACHE_LOCATION } = await import('../core/cache.js');
+    const location = path.resolve(io.cwd, args.cacheLocation ?? DEFAULT_CACHE_LOCATION);
+    cache = ResultCache.open(location, cacheKey(toolVersion(), rules, { maxFileBytes: maxFileBytes ?? null }));
+  }
+  // On a large tree, one worker starts loading while the tree is walked; the scan uses it if it
+  // goes parallel. Not with cached results to reuse: most of such a scan is reading and hashing.
   const { WorkerPool, workerSettings } = await import('../core/workers.js');
   let workers: import('../core/workers.js').WorkerPool | undefined;
   const prestart = (): void => {
     if (settings.concurrency === 'off' || settings.concurrency === 1 || (settings.concurrency === 'auto' && os.availableParallelism() < 2)) return;
+    if (cache && !cache.isEmpty()) return;
     workers = WorkerPool.prestart(workerSettings(io.cwd, rules, maxFileBytes, args.cache), 1);
   };
   const discovery = await discoverFiles(io.cwd, args.paths, { ignore: config?.ignore, onManyFiles: { count: PRESTART_FILES, call: prestart } });
@@ -326,12 +333,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   // read the baseline before the scan: a missing one is a usage error, not a wasted scan
   const baselineEntries = args.baseline !== undefined && !args.updateBaseline ? baselineModule.readBaseline(baselinePath, baselineDisplay) : undefined;
 
-  let cache: import('../core/cache.js').ResultCache | undefined;
-  if (args.cache) {
-    const { ResultCache, cacheKey, DEFAULT_CACHE_LOCATION } = await import('../core/cache.js');
-    const location = path.resolve(io.cwd, args.cacheLocation ?? DEFAULT_CACHE_LOCATION);
-    cache = ResultCache.open(location, cacheKey(toolVersion(), rules, { maxFileBytes: maxFileBytes ?? null }));
-  }
   // the files this run writes are never scanned
   const own = new Set([baselinePath, ...(cache ? [cache.file] : [])]);
   const files = discovery.files.filter((f) => !own.has(f));
