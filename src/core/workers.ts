@@ -54,8 +54,8 @@ const AUTO_BYTES_PER_THREAD = 2 * 1024 * 1024;
 /** `auto`: never more threads than this (each worker holds its own copy of the TypeScript parser). */
 const AUTO_MAX_THREADS = 8;
 /** A batch closes at this many bytes or files, whichever comes first. */
-const BATCH_BYTES = 256 * 1024;
-const BATCH_FILES = 32;
+const BATCH_BYTES = 128 * 1024;
+const BATCH_FILES = 16;
 /** Young generation of each worker: three semi-spaces, so 64 MB semi-spaces as bin/rel4lint.js gives the main thread. */
 const WORKER_YOUNG_GENERATION_MB = 192;
 /**

@@ -69,11 +69,11 @@ describe('thread count and batches', () => {
     expect(workBytes(['a.ts', 'b.yaml', 'package.json'], [1000, 2000, 8000])).toBe(4000);
   });
 
-  it('closes a batch at 256 KiB or 32 files and keeps the file order', () => {
+  it('closes a batch at 128 KiB or 16 files and keeps the file order', () => {
     const { batches } = workers;
-    expect(batches(['a', 'b', 'c', 'd'], [200_000, 100_000, 10, 300_000])).toEqual([[0, 1], [2, 3]]);
-    const many = Array.from({ length: 70 }, (_, i) => `f${i}`);
-    expect(batches(many, many.map(() => 1)).map((b) => b.length)).toEqual([32, 32, 6]);
+    expect(batches(['a', 'b', 'c', 'd'], [100_000, 50_000, 10, 150_000])).toEqual([[0, 1], [2, 3]]);
+    const many = Array.from({ length: 40 }, (_, i) => `f${i}`);
+    expect(batches(many, many.map(() => 1)).map((b) => b.length)).toEqual([16, 16, 8]);
     expect(batches([], [])).toEqual([]);
   });
 });
