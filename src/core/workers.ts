@@ -56,6 +56,8 @@ const AUTO_MAX_THREADS = 8;
 /** A batch closes at this many bytes or files, whichever comes first. */
 const BATCH_BYTES = 128 * 1024;
 const BATCH_FILES = 16;
+/** Batches handed to a worker ahead (see `ParallelRun.feed`). */
+const IN_FLIGHT = 4;
 /** Young generation of each worker: three semi-spaces, so 64 MB semi-spaces as bin/rel4lint.js gives the main thread. */
 const WORKER_YOUNG_GENERATION_MB = 192;
 /**
@@ -264,9 +266,12 @@ export class ParallelRun {
     return this.queue[this.next++];
   }
 
-  /** Two batches in flight per worker: a worker never waits for this thread between batches. */
+  /**
+   * Batches in flight per worker: enough that a worker does not run dry while this thread is busy
+   * with one large file (it hands out batches only between its own files).
+   */
   private feed(worker: Worker): void {
-    while (!this.failure && this.inFlightBy.get(worker)! < 2) {
+    while (!this.failure && this.inFlightBy.get(worker)! < IN_FLIGHT) {
       const batch = this.take();
       if (!batch) return;
       const id = this.nextId++;
@@ -300,10 +305,10 @@ export class ParallelRun {
     for (const worker of this.workers) this.feed(worker);
   }
 
-  /** Lets worker messages in, at most every 20 ms, while the calling thread does its own work. */
-  async yield(): Promise<void> {
+  /** Lets worker messages in, at most every `ms` milliseconds, while this thread does its own work. */
+  async yield(ms = 5): Promise<void> {
     const now = performance.now();
-    if (now - this.lastYield < 20) return;
+    if (now - this.lastYield < ms) return;
     this.lastYield = now;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
@@ -322,9 +327,11 @@ export class ParallelRun {
     while (!this.failure && this.next < this.queue.length && this.queue[this.next][0] < until) {
       const batch = this.take();
       if (!batch) break;
-      for (const i of batch) this.store(i, local(this.files[i], this.contextOf(i)));
-      // a worker waiting for a batch is served between two of this thread's batches
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      for (const i of batch) {
+        this.store(i, local(this.files[i], this.contextOf(i)));
+        // a worker that finished its batches gets the next ones within a few milliseconds
+        await this.yield(5);
+      }
     }
     const done = (): boolean => {
       if (this.failure) return true;
