@@ -2,8 +2,8 @@
  * Worker thread of a parallel scan: analyses the code files (with the project context of those a
  * template links) and loads the CloudFormation/SAM/CDK templates the main thread sends, in
  * batches, and posts back each file's result (see `FileResult`; templates as plain data, see
- * `../iac/transfer.ts`). Rules are resolved again from the
- * registry by name: functions do not cross threads, names, severities and options do.
+ * `../iac/transfer.ts`). Rules are resolved again from the registry by name: functions do not
+ * cross threads; names, severities and options do.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { getRule } from '../rules/index.js';
