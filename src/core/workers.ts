@@ -62,8 +62,8 @@ const IN_FLIGHT = 4;
 const WORKER_YOUNG_GENERATION_MB = 192;
 /**
  * Stack of each worker: 1 MB, of which Node keeps 192 KB in reserve, so less than the main
- * thread's 984 KB. Whatever a worker can follow, the main thread can; what overflows in a worker
- * is handed back to the main thread, so nesting limits do not depend on the thread count.
+ * thread's 984 KB. What overflows in a worker is handed back to the main thread, so a file is
+ * never a parse error only because a worker read it.
  */
 const WORKER_STACK_MB = 1;
 
