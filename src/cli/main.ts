@@ -8,7 +8,6 @@
  */
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { createColors } from 'picocolors';
 import type { AnyRule, Level, LintResult, Preset } from '../core/types.js';
@@ -311,10 +310,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
   // On a large tree, one worker starts loading while the tree is walked; the scan uses it if it
   // goes parallel. Not with cached results to reuse: most of such a scan is reading and hashing.
-  const { WorkerPool, workerSettings } = await import('../core/workers.js');
+  const { WorkerPool, threadCount, workerSettings } = await import('../core/workers.js');
   let workers: import('../core/workers.js').WorkerPool | undefined;
   const prestart = (): void => {
-    if (settings.concurrency === 'off' || settings.concurrency === 1 || (settings.concurrency === 'auto' && os.availableParallelism() < 2)) return;
+    // would the setting use workers for a tree of any size?
+    if (threadCount(settings.concurrency, Infinity, Infinity) === 0) return;
     if (cache && !cache.isEmpty()) return;
     workers = WorkerPool.prestart(workerSettings(io.cwd, rules, maxFileBytes, args.cache), 1);
   };

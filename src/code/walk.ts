@@ -8,26 +8,7 @@ const SyntaxKind = ts.SyntaxKind;
  * thousands of levels deep). Return `false` from `visit` to skip a node's children.
  */
 export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): void {
-  const stack: ts.Node[] = [];
-  const push = (child: ts.Node) => {
-    stack.push(child);
-  };
-  const pushChildren = (node: ts.Node) => {
-    const start = stack.length;
-    ts.forEachChild(node, push);
-    // reverse the pushed slice so that the first child is visited first
-    for (let i = start, j = stack.length - 1; i < j; i++, j--) {
-      const t = stack[i];
-      stack[i] = stack[j];
-      stack[j] = t;
-    }
-  };
-  pushChildren(root);
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (visit(node) === false) continue;
-    pushChildren(node);
-  }
+  preorder(root, visit, false);
 }
 
 /**
@@ -37,12 +18,21 @@ export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): v
  * before it is visited.
  */
 export function walkSettingParents(root: ts.Node, visit: (node: ts.Node) => void): void {
+  preorder(root, visit, true);
+}
+
+/** The iterative pre-order walk of `walk` and `walkSettingParents`. */
+function preorder(root: ts.Node, visit: (node: ts.Node) => boolean | void, linkParents: boolean): void {
   const stack: ts.Node[] = [];
   let parent: ts.Node = root;
-  const push = (child: ts.Node) => {
-    (child as { parent: ts.Node }).parent = parent;
-    stack.push(child);
-  };
+  const push = linkParents
+    ? (child: ts.Node) => {
+        (child as { parent: ts.Node }).parent = parent;
+        stack.push(child);
+      }
+    : (child: ts.Node) => {
+        stack.push(child);
+      };
   const pushChildren = (node: ts.Node) => {
     const start = stack.length;
     parent = node;
@@ -57,7 +47,7 @@ export function walkSettingParents(root: ts.Node, visit: (node: ts.Node) => void
   pushChildren(root);
   while (stack.length > 0) {
     const node = stack.pop()!;
-    visit(node);
+    if (visit(node) === false) continue;
     pushChildren(node);
   }
 }
