@@ -7,10 +7,11 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RULES, ruleReadmePath } from '../src/rules/index.js';
-import { lint } from '../src/core/engine.js';
+import { RULES } from '../src/rules/index.js';
+import { ruleReadmePath } from '../src/rules/registry.js';
+import { lint } from '../src/api/index.js';
 import { ROOT } from './helpers/fixtures.js';
-import { resolveRules } from '../src/core/config.js';
+import { resolveRules } from '../src/api/index.js';
 
 const SECTIONS = ['## Why it matters', '## Examples', '### ❌ Incorrect', '### ✅ Correct', '## How to fix', '## Options', '## When not to use it', '## References'];
 const EXTENSIONS: Record<string, string> = { ts: '.ts', typescript: '.ts', js: '.js', javascript: '.js', yaml: '.yaml', yml: '.yaml', json: '.json', hcl: '.tf' };

@@ -5,9 +5,9 @@
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { lint } from '../src/core/engine.js';
-import { resolveRules } from '../src/core/config.js';
-import type { Level } from '../src/core/types.js';
+import { lint } from '../src/api/index.js';
+import { resolveRules } from '../src/api/index.js';
+import type { Level } from '../src/ground/types.js';
 import { RULES } from '../src/rules/index.js';
 import { FIXTURES, SHARED_FIXTURES, fixtureRules, listFiles, expectations, compareShape, inProject, projectDirs } from './helpers/fixtures.js';
 
@@ -19,7 +19,7 @@ function rulesFor(rule: string, dir: string) {
   overrides[rule] = options ? { level: RULES.find((r) => r.meta.name === rule)!.meta.severity, options } : RULES.find((r) => r.meta.name === rule)!.meta.severity;
   // an explicit level would override context-dependent severities; keep the rule's own
   const resolved = resolveRules('strict', overrides);
-  return resolved.map((r) => (r.rule.meta.name === rule ? { ...r, severityOverridden: false } : r));
+  return resolved.map((r) => (r.meta.name === rule ? { ...r, severityOverridden: false } : r));
 }
 
 for (const rule of fixtureRules()) {

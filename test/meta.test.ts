@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { RULES } from '../src/rules/index.js';
-import { BEST_PRACTICES } from '../src/core/best-practices.js';
+import { BEST_PRACTICES } from '../src/ground/best-practices.js';
 import { ROOT } from './helpers/fixtures.js';
 import { ts as bundled } from '../src/code/ts.js';
 import installed from 'typescript';

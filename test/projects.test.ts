@@ -6,10 +6,10 @@
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { lint } from '../src/core/engine.js';
-import { resolveRules } from '../src/core/config.js';
-import { isCodeFile } from '../src/code/parse.js';
-import type { Level } from '../src/core/types.js';
+import { lint } from '../src/api/index.js';
+import { resolveRules } from '../src/api/index.js';
+import { isCodeFile } from '../src/ground/files.js';
+import type { Level } from '../src/ground/types.js';
 import { RULES } from '../src/rules/index.js';
 import { FIXTURES, fixtureRules, listFiles, expectations, compareShape, projectDirs } from './helpers/fixtures.js';
 
@@ -20,7 +20,7 @@ function rulesFor(rule: string, dir: string) {
   const options = existsSync(optionsFile) ? (JSON.parse(readFileSync(optionsFile, 'utf8')) as Record<string, unknown>) : undefined;
   const severity = RULES.find((r) => r.meta.name === rule)!.meta.severity;
   overrides[rule] = options ? { level: severity, options } : severity;
-  return resolveRules('strict', overrides).map((r) => (r.rule.meta.name === rule ? { ...r, severityOverridden: false } : r));
+  return resolveRules('strict', overrides).map((r) => (r.meta.name === rule ? { ...r, severityOverridden: false } : r));
 }
 
 for (const rule of fixtureRules()) {

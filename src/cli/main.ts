@@ -6,16 +6,17 @@
  * The engine, configuration and rule registry are loaded lazily, so that `--help` and
  * `--version` answer without loading the TypeScript compiler.
  */
-import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createColors } from 'picocolors';
-import type { AnyRule, Level, LintResult, Preset } from '../core/types.js';
-import type { Concurrency } from '../core/workers.js';
-import { discoverFiles } from '../core/discover.js';
+import type { Level, LintResult, Preset, RuleMeta } from '../ground/types.js';
+import { toolVersion } from '../ground/version.js';
+import type { RuleEntry } from '../rules/rule.js';
+import type { Concurrency } from '../engine/workers.js';
+import { DEFAULT_CACHE_LOCATION } from '../engine/cache.js';
 import { FORMAT_NAMES, isFormatName, REPORTERS, stylishSummary, type FormatName } from '../reporters/index.js';
 import { countBySeverity } from '../reporters/findings.js';
-import { isUserError, UsageError } from './errors.js';
+import { isUserError, UsageError } from '../ground/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { helpText, parseCommandLine, type ParsedArgs } from './options.js';
 import { createProgress } from './progress.js';
@@ -36,16 +37,7 @@ export interface CliIo {
 const PRESETS: Preset[] = ['recommended', 'strict'];
 const LEVELS: Level[] = ['off', 'note', 'warning', 'error'];
 
-let cachedVersion: string | undefined;
-
-/** The package version, read from the package.json two levels above this module (src/cli or dist/cli). */
-export function toolVersion(): string {
-  if (cachedVersion === undefined) {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    cachedVersion = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
-  }
-  return cachedVersion;
-}
+export { toolVersion };
 
 /**
  * Colour: an explicit `--color`/`--no-color` wins; then FORCE_COLOR (`0`/`false` = off, any other
@@ -124,13 +116,10 @@ function validate(args: ParsedArgs): Settings {
   return { format, preset: preset as Preset, maxWarnings, overrides, maxFileBytes, concurrency: parseConcurrency(args.concurrency) };
 }
 
-/** Files found before a worker thread is started ahead of the scan (a smaller tree stays on one thread or pays little for starting later). */
-const PRESTART_FILES = 400;
-
 // ---------------------------------------------------------------------------------------------
 // --list-rules, --explain
 
-function renderRuleTable(rules: AnyRule[], color: boolean): string {
+function renderRuleTable(rules: readonly RuleEntry[], color: boolean): string {
   const c = createColors(color);
   const header = ['rule', 'best practices', 'severity', 'presets', 'targets', 'description'];
   const rows = [...rules]
@@ -192,8 +181,7 @@ export function renderMarkdown(markdown: string, color: boolean): string {
 }
 
 /** A doc built from the rule's metadata, for a rule whose README cannot be read. */
-function docFromMeta(rule: AnyRule, docUrl: string): string {
-  const m = rule.meta;
+function docFromMeta(m: RuleMeta, docUrl: string): string {
   return [
     `# ${m.name}`,
     '',
@@ -213,14 +201,6 @@ function docFromMeta(rule: AnyRule, docUrl: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/** A path for messages: relative to cwd when inside it, absolute otherwise. */
-function relativeForDisplay(cwd: string, file: string): string {
-  const rel = path.relative(cwd, file);
-  if (rel === '') return '.';
-  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return file;
-  return rel.split(path.sep).join('/');
-}
 
 async function writeReport(file: string, text: string): Promise<void> {
   try {
@@ -265,97 +245,58 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const stderrColor = colorEnabled(args.color, io.stderrIsTTY, io.env);
   const err = createColors(stderrColor);
 
-  const registry = await import('../rules/index.js');
+  const { DEFAULT_REGISTRY, ruleDocUrl, ruleReadmePath } = await import('../rules/registry.js');
 
   if (args.listRules) {
-    io.stdout.write(renderRuleTable(registry.RULES, stdoutColor));
+    io.stdout.write(renderRuleTable(DEFAULT_REGISTRY.rules, stdoutColor));
     return ExitCode.Ok;
   }
 
   if (args.explain !== undefined) {
-    const rule = registry.RULES.find((r) => r.meta.name === args.explain);
+    const rule = DEFAULT_REGISTRY.rules.find((r) => r.meta.name === args.explain);
     if (!rule) throw new UsageError(`unknown rule '${args.explain}' (see --list-rules)`);
     let doc: string;
     try {
-      doc = await fs.readFile(registry.ruleReadmePath(rule.meta.name), 'utf8');
+      doc = await fs.readFile(ruleReadmePath(rule.meta.name), 'utf8');
     } catch {
-      doc = docFromMeta(rule, registry.ruleDocUrl(rule.meta.name));
+      doc = docFromMeta(rule.meta, ruleDocUrl(rule.meta.name));
     }
     io.stdout.write(renderMarkdown(doc, stdoutColor));
     return ExitCode.Ok;
   }
 
-  const { resolveRules, ConfigError } = await import('../core/config.js');
-  const { findConfigFile, loadConfigFile, mergeRuleSettings } = await import('../core/config-file.js');
-  const configPath = findConfigFile(io.cwd, args.config, args.paths);
-  const config = configPath !== undefined ? loadConfigFile(configPath, io.cwd) : undefined;
-  // --preset and --rule take precedence over the file
-  const preset = args.preset !== undefined ? settings.preset : (config?.preset ?? settings.preset);
-  const hasOption = (rule: string, option: string): boolean => Boolean(registry.getRule(rule)?.meta.options[option]);
-  if (config) {
-    try {
-      resolveRules(preset, mergeRuleSettings(config, {}, hasOption));
-    } catch (error) {
-      if (error instanceof ConfigError) throw new ConfigError(`${relativeForDisplay(io.cwd, config.file)}: ${error.message}`);
-      throw error;
-    }
-  }
-  const rules = resolveRules(preset, mergeRuleSettings(config, settings.overrides, hasOption));
-  const maxFileBytes = settings.maxFileBytes ?? config?.maxFileBytes;
-  let cache: import('../core/cache.js').ResultCache | undefined;
-  if (args.cache) {
-    const { ResultCache, cacheKey, DEFAULT_CACHE_LOCATION } = await import('../core/cache.js');
-    const location = path.resolve(io.cwd, args.cacheLocation ?? DEFAULT_CACHE_LOCATION);
-    cache = ResultCache.open(location, cacheKey(toolVersion(), rules, { maxFileBytes: maxFileBytes ?? null }));
-  }
-  // On a large tree, one worker starts loading while the tree is walked; the scan uses it if it
-  // goes parallel. Not with cached results to reuse: most of such a scan is reading and hashing.
-  const { WorkerPool, threadCount, workerSettings } = await import('../core/workers.js');
-  let workers: import('../core/workers.js').WorkerPool | undefined;
-  const prestart = (): void => {
-    // would the setting use workers for a tree of any size?
-    if (threadCount(settings.concurrency, Infinity, Infinity) === 0) return;
-    if (cache && !cache.isEmpty()) return;
-    workers = WorkerPool.prestart(workerSettings(io.cwd, rules, maxFileBytes, args.cache), 1);
-  };
-  const discovery = await discoverFiles(io.cwd, args.paths, { ignore: config?.ignore, onManyFiles: { count: PRESTART_FILES, call: prestart } });
-  if (!args.quiet) {
-    for (const s of discovery.skipped) {
-      io.stderr.write(`${err.yellow('warning')} skipped ${relativeForDisplay(io.cwd, s.file)}: ${s.reason}\n`);
-    }
-    if (discovery.files.length === 0) io.stderr.write(`${err.yellow('warning')} no files to scan\n`);
-  }
-
-  const { lint } = await import('../core/engine.js');
-  const baselineModule = await import('../core/baseline.js');
-  const baselinePath = path.resolve(io.cwd, args.baseline ?? baselineModule.DEFAULT_BASELINE_FILE);
-  const baselineDisplay = relativeForDisplay(io.cwd, baselinePath);
-  // read the baseline before the scan: a missing one is a usage error, not a wasted scan
-  const baselineEntries = args.baseline !== undefined && !args.updateBaseline ? baselineModule.readBaseline(baselinePath, baselineDisplay) : undefined;
-
-  // the files this run writes are never scanned
-  const own = new Set([baselinePath, ...(cache ? [cache.file] : [])]);
-  const files = discovery.files.filter((f) => !own.has(f));
-
+  const { scan, displayPath } = await import('../api/index.js');
   const progress = createProgress({ stream: io.stderr, isTTY: io.stderrIsTTY, env: io.env, enabled: args.progress });
   let result: LintResult;
   try {
-    result = await lint({ cwd: io.cwd, files, rules, maxFileBytes, cache, concurrency: settings.concurrency, workers, onProgress: (done, total) => progress.update(done, total) });
+    result = await scan({
+      cwd: io.cwd,
+      paths: args.paths,
+      preset: args.preset !== undefined ? settings.preset : undefined,
+      rules: settings.overrides,
+      config: args.config,
+      maxFileBytes: settings.maxFileBytes,
+      concurrency: settings.concurrency,
+      cacheFile: args.cache ? (args.cacheLocation ?? DEFAULT_CACHE_LOCATION) : undefined,
+      baseline: args.baseline,
+      updateBaseline: args.updateBaseline,
+      registry: DEFAULT_REGISTRY,
+      prestartWorkers: true,
+      onSkipped: (s) => {
+        if (!args.quiet) io.stderr.write(`${err.yellow('warning')} skipped ${displayPath(io.cwd, s.file)}: ${s.reason}\n`);
+      },
+      onFiles: (files) => {
+        if (!args.quiet && files.length === 0) io.stderr.write(`${err.yellow('warning')} no files to scan\n`);
+      },
+      onWarning: (message) => io.stderr.write(`${err.yellow('warning')} ${message}\n`),
+      onProgress: (done, total) => progress.update(done, total),
+    });
   } finally {
     progress.done();
   }
-  if (cache) {
-    const problem = await cache.save();
-    if (problem !== undefined) io.stderr.write(`${err.yellow('warning')} ${problem}\n`);
-  }
-
-  if (args.updateBaseline) {
-    await baselineModule.writeBaseline(baselinePath, result.findings);
-    const entries = baselineModule.readBaseline(baselinePath, baselineDisplay);
-    io.stderr.write(`Wrote ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'} to the baseline ${baselineDisplay}\n`);
-    result = baselineModule.applyBaseline(result, entries, baselineDisplay);
-  } else if (baselineEntries) {
-    result = baselineModule.applyBaseline(result, baselineEntries, baselineDisplay);
+  if (args.updateBaseline && result.baseline) {
+    const n = result.baseline.matched;
+    io.stderr.write(`Wrote ${n} ${n === 1 ? 'entry' : 'entries'} to the baseline ${result.baseline.file}\n`);
   }
 
   const outputFile = args.outputFile !== undefined ? path.resolve(io.cwd, args.outputFile) : undefined;
@@ -365,14 +306,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     cwd: io.cwd,
     toolVersion: toolVersion(),
     quiet: args.quiet,
-    ruleDocUrl: registry.ruleDocUrl,
+    ruleDocUrl,
     automationId: args.automationId,
     graphFormat: args.graphFormat as 'mermaid' | 'dot' | undefined,
     sourceLinkBase: sourceLinkBase(io.cwd, io.env),
   });
   if (outputFile !== undefined) {
     await writeReport(outputFile, report);
-    io.stderr.write(`${stylishSummary(result, { color: stderrColor })} ${err.dim(`(report written to ${relativeForDisplay(io.cwd, outputFile)})`)}\n`);
+    io.stderr.write(`${stylishSummary(result, { color: stderrColor })} ${err.dim(`(report written to ${displayPath(io.cwd, outputFile)})`)}\n`);
   } else {
     io.stdout.write(report);
   }

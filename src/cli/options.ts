@@ -3,7 +3,7 @@
  * `--help` text.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './errors.js';
+import { UsageError } from '../ground/errors.js';
 
 export interface OptionSpec {
   /** Long name without dashes. */

@@ -11,13 +11,6 @@ const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
   '.jsx': ts.ScriptKind.JSX,
 };
 
-export const CODE_EXTENSIONS = Object.keys(SCRIPT_KINDS);
-
-export function isCodeFile(file: string): boolean {
-  if (file.endsWith('.d.ts') || file.endsWith('.d.mts') || file.endsWith('.d.cts')) return false;
-  return CODE_EXTENSIONS.some((ext) => file.endsWith(ext));
-}
-
 function scriptKind(file: string): ts.ScriptKind {
   const dot = file.lastIndexOf('.');
   return SCRIPT_KINDS[file.slice(dot)] ?? ts.ScriptKind.TS;

@@ -1,7 +1,7 @@
 /** Small helpers rules share to name things in messages and to build suggestions. */
 import { ts } from './ts.js';
 import type { FileAnalysis } from './analysis.js';
-import type { Suggestion } from '../core/types.js';
+import type { Suggestion } from '../ground/types.js';
 import { getProperty, stringShape } from './values.js';
 import { unwrap } from './walk.js';
 

@@ -2,7 +2,7 @@
  * The service interaction graph as data (for the JSON report) and as Mermaid or DOT text (for
  * `--format graph`). Synchronous edges are thick and labelled "sync"; asynchronous ones dashed.
  */
-import type { InteractionGraph, Range } from '../core/types.js';
+import type { InteractionGraph, Range } from '../ground/types.js';
 import type { Location, ProjectModel } from './project.js';
 
 /** Plain graph of the model: node ids are `<kind>:<label>` (made unique), edges carry their file and line. */

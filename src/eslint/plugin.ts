@@ -6,15 +6,17 @@
  *   import rel4 from 'rel4lint/eslint';
  *   export default [rel4.configs.recommended];
  */
-import { readFileSync } from 'node:fs';
 import type { Rule as ESLintRule, ESLint, Linter } from 'eslint';
 import { ts } from '../code/ts.js';
 import { parseCode } from '../code/parse.js';
 import { FileAnalysis } from '../code/analysis.js';
-import { RULES, ruleDocUrl } from '../rules/index.js';
-import type { AnyRule, Preset, Severity } from '../core/types.js';
+import { LOADED_RULES } from '../rules/loaded.js';
+import { ruleDocUrl } from '../rules/registry.js';
+import type { AnyRule } from '../rules/rule.js';
+import type { Preset, Severity } from '../ground/types.js';
+import { packageInfo } from '../ground/version.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+const pkg = packageInfo();
 
 export const CODE_FILES = ['**/*.ts', '**/*.tsx', '**/*.mts', '**/*.cts', '**/*.js', '**/*.jsx', '**/*.mjs', '**/*.cjs'];
 
@@ -84,7 +86,7 @@ function toESLintRule(rule: AnyRule): ESLintRule.RuleModule {
   };
 }
 
-const codeRules = RULES.filter((r) => r.code);
+const codeRules = LOADED_RULES.filter((r) => r.code);
 
 const rules: Record<string, ESLintRule.RuleModule> = Object.fromEntries(codeRules.map((r) => [r.meta.name, toESLintRule(r)]));
 

@@ -18,9 +18,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Range } from '../core/types.js';
+import type { Range } from '../ground/types.js';
 import { loadJson } from './json.js';
-import { LineIndex } from './lines.js';
+import { LineIndex } from '../ground/lines.js';
 import { loadAslDocument } from './loaders/asl.js';
 import { Intrinsic, Unknown, isPlainObject, type IacValue, type PathSegment, type PlainObject, type Resource, type Template } from './model.js';
 import { displayName, isAbsent, jsonValue, refTarget } from './resources.js';

@@ -5,7 +5,7 @@
  * errors, as they are for CloudFormation. Long-form intrinsics (`{"Ref": "X"}`,
  * `{"Fn::GetAtt": ["X", "Arn"]}`) become `Intrinsic` values.
  */
-import { isStackOverflow, noteStackOverflow } from '../core/stack-overflow.js';
+import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { IacValue, ParseProblem } from './model.js';
 import {

@@ -2,7 +2,7 @@
  * The IaC resource model: every template format loads into this shape. Rules are written once
  * against it. (Contract; loaders live in ./loaders.)
  */
-import type { Range } from '../core/types.js';
+import type { Range } from '../ground/types.js';
 
 export type PathSegment = string | number;
 

@@ -12,7 +12,7 @@
  *
  * This module also holds the document shape shared with the JSON loader (`json.ts`).
  */
-import { noteStackOverflow } from '../core/stack-overflow.js';
+import { noteStackOverflow } from '../ground/stack-overflow.js';
 import {
   Scalar,
   visit,

@@ -18,7 +18,7 @@
  *   file cannot drive the terminal or disguise the code it shows.
  */
 import { createColors } from 'picocolors';
-import type { OffsetRange, Severity } from '../core/types.js';
+import type { OffsetRange, Severity } from '../ground/types.js';
 
 export interface CodeFrameOptions {
   color?: boolean;

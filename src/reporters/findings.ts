@@ -1,5 +1,5 @@
 /** Helpers shared by the reporters: ordering, filtering and counting findings. */
-import type { Finding, LintResult, Severity } from '../core/types.js';
+import type { Finding, LintResult, Severity } from '../ground/types.js';
 
 export interface ReporterContext {
   color: boolean;

@@ -21,7 +21,7 @@
  * errors only while summary and scorecard still count everything. Suppressed findings (by a comment,
  * a resource's Metadata or the baseline) are listed apart and counted nowhere else.
  */
-import type { Finding, LintResult } from '../core/types.js';
+import type { Finding, LintResult } from '../ground/types.js';
 import { countBySeverity, reportedFindings, reportedSuppressed, type ReporterContext } from './findings.js';
 import { buildScorecard } from './scorecard.js';
 
@@ -80,7 +80,7 @@ export function json(result: LintResult, ctx: ReporterContext): string {
       codeFiles: result.stats.codeFiles,
       templates: result.stats.templates,
       resources: result.stats.resources,
-      rules: result.rules.map((r) => r.rule.meta.name).sort(),
+      rules: result.rules.map((r) => r.meta.name).sort(),
     },
     scorecard: buildScorecard(result),
     ...(result.graph ? { graph: result.graph } : {}),

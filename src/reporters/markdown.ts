@@ -10,8 +10,8 @@
  * Messages and paths are escaped (they come from the scanned code); the output is deterministic.
  * At most `MAX_FINDINGS` findings are listed, so that a report fits in a comment.
  */
-import { BEST_PRACTICES, SCORECARD_BEST_PRACTICES } from '../core/best-practices.js';
-import type { BestPracticeId, Finding, LintResult, Severity } from '../core/types.js';
+import { BEST_PRACTICES, SCORECARD_BEST_PRACTICES } from '../ground/best-practices.js';
+import type { BestPracticeId, Finding, LintResult, Severity } from '../ground/types.js';
 import { countBySeverity, reportedFindings, type ReporterContext } from './findings.js';
 import { buildScorecard, describeChecked, describeFindings, plural, type ScorecardStatus } from './scorecard.js';
 

@@ -18,8 +18,8 @@
  *
  * Deterministic: no timestamps, no absolute paths, sorted rules and results.
  */
-import { BEST_PRACTICES } from '../core/best-practices.js';
-import type { BestPracticeId, Finding, LintResult, Range, ResolvedRule, RuleMeta, Severity } from '../core/types.js';
+import { BEST_PRACTICES } from '../ground/best-practices.js';
+import type { BestPracticeId, Finding, LintResult, Range, ResolvedRule, RuleMeta, Severity } from '../ground/types.js';
 import { compareFindings, reportedFindings, reportedSuppressed, type ReporterContext } from './findings.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -114,11 +114,11 @@ function physicalLocation(file: string, range: Range): Json {
 }
 
 export function sarif(result: LintResult, ctx: ReporterContext): string {
-  const enabled: ResolvedRule[] = [...result.rules].sort((a, b) => compare(a.rule.meta.name, b.rule.meta.name));
+  const enabled: ResolvedRule[] = [...result.rules].sort((a, b) => compare(a.meta.name, b.meta.name));
   const findings = [...reportedFindings(result, ctx), ...reportedSuppressed(result, ctx)].sort(compareFindings);
 
-  const descriptors: Json[] = enabled.map((r) => ruleDescriptor(r.rule.meta, ctx.ruleDocUrl?.(r.rule.meta.name)));
-  const index = new Map<string, number>(enabled.map((r, i) => [r.rule.meta.name, i]));
+  const descriptors: Json[] = enabled.map((r) => ruleDescriptor(r.meta, ctx.ruleDocUrl?.(r.meta.name)));
+  const index = new Map<string, number>(enabled.map((r, i) => [r.meta.name, i]));
   const unknown = [...new Set(findings.map((f) => f.rule).filter((id) => !index.has(id)))].sort(compare);
   for (const id of unknown) {
     index.set(id, descriptors.length);
@@ -126,9 +126,9 @@ export function sarif(result: LintResult, ctx: ReporterContext): string {
   }
 
   const overrides = enabled.flatMap((r, i) =>
-    r.severity === r.rule.meta.severity
+    r.severity === r.meta.severity
       ? []
-      : [{ configuration: { level: sarifLevel(r.severity) }, descriptor: { id: r.rule.meta.name, index: i } }],
+      : [{ configuration: { level: sarifLevel(r.severity) }, descriptor: { id: r.meta.name, index: i } }],
   );
 
   const results = findings.map((f) => ({

@@ -11,8 +11,8 @@
  * - `parse-error` belongs to no best practice, so it never appears here.
  */
 import { createColors } from 'picocolors';
-import { BEST_PRACTICES, SCORECARD_BEST_PRACTICES } from '../core/best-practices.js';
-import type { BestPracticeId, LintResult, Severity } from '../core/types.js';
+import { BEST_PRACTICES, SCORECARD_BEST_PRACTICES } from '../ground/best-practices.js';
+import type { BestPracticeId, LintResult, Severity } from '../ground/types.js';
 
 export type ScorecardStatus = 'pass' | 'warn' | 'fail' | 'not checked';
 
@@ -35,9 +35,9 @@ export interface ScorecardRow {
 export function buildScorecard(result: LintResult): ScorecardRow[] {
   return SCORECARD_BEST_PRACTICES.map((id) => {
     const bp = BEST_PRACTICES[id];
-    const covering = result.rules.filter((r) => r.rule.meta.bestPractices.includes(id));
-    const targetsCode = covering.some((r) => r.rule.meta.targets.includes('code'));
-    const targetsIac = covering.some((r) => r.rule.meta.targets.some((t) => t !== 'code'));
+    const covering = result.rules.filter((r) => r.meta.bestPractices.includes(id));
+    const targetsCode = covering.some((r) => r.meta.targets.includes('code'));
+    const targetsIac = covering.some((r) => r.meta.targets.some((t) => t !== 'code'));
     const findings: Record<Severity, number> = { error: 0, warning: 0, note: 0 };
     for (const f of result.findings) if (f.bestPractices.includes(id)) findings[f.severity]++;
     const codeFiles = targetsCode ? result.stats.codeFiles : null;
@@ -51,7 +51,7 @@ export function buildScorecard(result: LintResult): ScorecardRow[] {
       bestPractice: id,
       title: bp.title,
       url: bp.url,
-      rules: covering.map((r) => r.rule.meta.name).sort(),
+      rules: covering.map((r) => r.meta.name).sort(),
       checked: { codeFiles, resources },
       findings,
       status,

@@ -17,7 +17,7 @@
  * Colour is on or off as the caller says (no detection here); the output is deterministic.
  */
 import { createColors } from 'picocolors';
-import type { Finding, LintResult, Severity } from '../core/types.js';
+import type { Finding, LintResult, Severity } from '../ground/types.js';
 import { codeFrame, sanitize } from './codeframe.js';
 import { countBySeverity, reportedFindings, type ReporterContext, type SeverityCounts } from './findings.js';
 import { buildScorecard, plural, renderScorecard } from './scorecard.js';

@@ -2,8 +2,10 @@
 import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
-import { lint, type FileResultCache, type PendingFinding } from '../../src/core/engine.js';
-import { resolveRules } from '../../src/core/config.js';
+import { lint } from '../../src/api/index.js';
+import type { FileResultCache } from '../../src/engine/engine.js';
+import type { PendingFinding } from '../../src/engine/findings.js';
+import { resolveRules } from '../../src/api/index.js';
 import { loadIacFile } from '../../src/iac/loaders/index.js';
 import { ProjectModel } from '../../src/context/project.js';
 import { toDot, toMermaid } from '../../src/context/graph.js';

@@ -9,10 +9,10 @@ import { readFileSync } from 'node:fs';
 import { Linter } from 'eslint';
 import tsParser from '@typescript-eslint/parser';
 import plugin, { CODE_FILES } from '../../src/eslint/plugin.js';
-import { lint } from '../../src/core/engine.js';
-import { resolveRules } from '../../src/core/config.js';
+import { lint } from '../../src/api/index.js';
+import { resolveRules } from '../../src/api/index.js';
 import { RULES } from '../../src/rules/index.js';
-import { isCodeFile } from '../../src/code/parse.js';
+import { isCodeFile } from '../../src/ground/files.js';
 import { FIXTURES, ROOT, fixtureRules, listFiles } from '../helpers/fixtures.js';
 
 const codeRules = RULES.filter((r) => r.code).map((r) => r.meta.name);

@@ -6,8 +6,8 @@ import { loadTemplate } from '../../src/iac/loaders/cloudformation.js';
 import { isAslFile, loadAslFile } from '../../src/iac/loaders/asl.js';
 import { isLambdaTask, stateMachines, stateMachineStates, statesOf, stringOffsets } from '../../src/iac/asl.js';
 import type { PathSegment, Template } from '../../src/iac/model.js';
-import noUnboundedStateMachineRetry from '../../src/rules/no-unbounded-state-machine-retry/index.js';
-import requireStateMachineTaskTimeout from '../../src/rules/require-state-machine-task-timeout/index.js';
+import noUnboundedStateMachineRetry from '../../src/rules/no-unbounded-state-machine-retry/iac.js';
+import requireStateMachineTaskTimeout from '../../src/rules/require-state-machine-task-timeout/iac.js';
 
 const cfn = (text: string, file = 't.yaml'): Template => loadTemplate(file, text)!.template!;
 

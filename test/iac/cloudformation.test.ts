@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { loadTemplate, looksLikeTemplate } from '../../src/iac/loaders/cloudformation.js';
 import { Intrinsic, type Template } from '../../src/iac/model.js';
-import { LineIndex } from '../../src/iac/lines.js';
+import { LineIndex } from '../../src/ground/lines.js';
 
 function load(text: string, file = 'template.yaml'): Template {
   const loaded = loadTemplate(file, text);

@@ -1,21 +1,22 @@
 /** Messages and cross-template behaviour of the REL 4 interaction rules on the IaC model. */
 import { describe, it, expect } from 'vitest';
-import type { IacReport, Rule } from '../../src/core/types.js';
+import type { IacDetector, IacReport } from '../../src/rules/rule.js';
 import { loadTemplate } from '../../src/iac/loaders/cloudformation.js';
 import type { Template } from '../../src/iac/model.js';
 import { functionRef, functionTimeout } from '../../src/iac/lambda.js';
-import noSynchronizedSchedule from '../../src/rules/no-synchronized-schedule/index.js';
+import noSynchronizedSchedule from '../../src/rules/no-synchronized-schedule/iac.js';
 import { expandField, parseScheduleExpression } from '../../src/rules/no-synchronized-schedule/cron.js';
-import noTimeoutBeyondSyncCaller from '../../src/rules/no-timeout-beyond-sync-caller/index.js';
-import requireAsyncFailureDestination, { ASYNC_EVIDENCE_PROVIDERS } from '../../src/rules/require-async-failure-destination/index.js';
-import requireEventTargetDlq from '../../src/rules/require-event-target-dlq/index.js';
-import requireSubscriptionDlq from '../../src/rules/require-subscription-dlq/index.js';
-import requireVisibilityTimeoutHeadroom from '../../src/rules/require-visibility-timeout-headroom/index.js';
-import requirePartialBatchResponse from '../../src/rules/require-partial-batch-response/index.js';
-import requireConsumerConcurrencyLimit from '../../src/rules/require-consumer-concurrency-limit/index.js';
+import noTimeoutBeyondSyncCaller from '../../src/rules/no-timeout-beyond-sync-caller/iac.js';
+import requireAsyncFailureDestination, { ASYNC_EVIDENCE_PROVIDERS } from '../../src/rules/require-async-failure-destination/iac.js';
+import requireEventTargetDlq from '../../src/rules/require-event-target-dlq/iac.js';
+import requireSubscriptionDlq from '../../src/rules/require-subscription-dlq/iac.js';
+import { meta as requireSubscriptionDlqMeta } from '../../src/rules/require-subscription-dlq/meta.js';
+import requireVisibilityTimeoutHeadroom from '../../src/rules/require-visibility-timeout-headroom/iac.js';
+import requirePartialBatchResponse from '../../src/rules/require-partial-batch-response/iac.js';
+import requireConsumerConcurrencyLimit from '../../src/rules/require-consumer-concurrency-limit/iac.js';
 
 const load = (text: string, file = 't.yaml'): Template => loadTemplate(file, text)!.template!;
-const run = (rule: Rule, ...texts: string[]): IacReport[] =>
+const run = (rule: IacDetector, ...texts: string[]): IacReport[] =>
   rule.iac!({ templates: texts.map((t, i) => load(t, `t${i}.yaml`)), options: {} });
 
 const FN = (id: string, extra = ''): string =>
@@ -117,7 +118,7 @@ describe('require-subscription-dlq', () => {
     expect(report!.message).toBe(
       'Inline sqs subscription of SNS topic `T` cannot have a RedrivePolicy: a message SNS fails to deliver is discarded; declare it as an AWS::SNS::Subscription with a dead-letter queue',
     );
-    expect(requireSubscriptionDlq.meta.help).toContain('inline Subscription entries');
+    expect(requireSubscriptionDlqMeta.help).toContain('inline Subscription entries');
   });
 });
 

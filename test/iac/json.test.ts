@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { Intrinsic } from '../../src/iac/model.js';
 import { loadJson } from '../../src/iac/json.js';
 import { loadYaml, sourceChain } from '../../src/iac/yaml.js';
-import { LineIndex } from '../../src/iac/lines.js';
+import { LineIndex } from '../../src/ground/lines.js';
 
 function problemAt(text: string): { message: string; line: number; column: number } {
   const loaded = loadJson(text);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { LineIndex } from '../../src/iac/lines.js';
+import { LineIndex } from '../../src/ground/lines.js';
 
 describe('LineIndex', () => {
   it('maps offsets to 1-based lines and columns', () => {

@@ -2,16 +2,16 @@
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Rule } from '../../src/core/types.js';
+import type { IacDetector } from '../../src/rules/rule.js';
 import { ROOT } from '../helpers/fixtures.js';
 import { loadTemplate } from '../../src/iac/loaders/cloudformation.js';
 import type { Template } from '../../src/iac/model.js';
-import requireQueueDlq from '../../src/rules/require-queue-dlq/index.js';
-import requireStreamRetryLimit from '../../src/rules/require-stream-retry-limit/index.js';
+import requireQueueDlq from '../../src/rules/require-queue-dlq/iac.js';
+import requireStreamRetryLimit from '../../src/rules/require-stream-retry-limit/iac.js';
 
 describe('messages', () => {
   const load = (text: string): Template => loadTemplate('t.yaml', text)!.template!;
-  const run = (rule: Rule, text: string): string[] => rule.iac!({ templates: [load(text)], options: {} }).map((r) => r.message);
+  const run = (rule: IacDetector, text: string): string[] => rule.iac!({ templates: [load(text)], options: {} }).map((r) => r.message);
 
   it('require-queue-dlq names the queue in one sentence without a trailing period', () => {
     const [message] = run(requireQueueDlq, 'Resources:\n  OrdersQueue:\n    Type: AWS::SQS::Queue\n');

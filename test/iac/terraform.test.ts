@@ -4,8 +4,8 @@ import { loadTerraform } from '../../src/iac/loaders/terraform.js';
 import { Intrinsic, Unknown, type Template } from '../../src/iac/model.js';
 import { eventSourceMappings, isUnknown, refTarget } from '../../src/iac/resources.js';
 import path from 'node:path';
-import { lint } from '../../src/core/engine.js';
-import { resolveRules } from '../../src/core/config.js';
+import { lint } from '../../src/api/index.js';
+import { resolveRules } from '../../src/api/index.js';
 import { RULES } from '../../src/rules/index.js';
 import { project } from '../helpers/tmp.js';
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Intrinsic, type IacValue } from '../../src/iac/model.js';
 import { loadYaml, sourceChain, type SourceNode } from '../../src/iac/yaml.js';
-import { LineIndex } from '../../src/iac/lines.js';
+import { LineIndex } from '../../src/ground/lines.js';
 
 function value(text: string): IacValue {
   const loaded = loadYaml(text);

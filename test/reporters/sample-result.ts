@@ -1,6 +1,6 @@
 /** A hand-made LintResult shared by the reporter tests (no engine involved). */
+import type { AnyRule } from '../../src/rules/rule.js';
 import type {
-  AnyRule,
   BestPracticeId,
   Finding,
   LintResult,
@@ -9,7 +9,7 @@ import type {
   ResolvedRule,
   Severity,
   Target,
-} from '../../src/core/types.js';
+} from '../../src/ground/types.js';
 
 const IAC: Target[] = ['cloudformation', 'sam', 'serverless', 'terraform', 'cdk'];
 
@@ -212,7 +212,7 @@ export const FINDINGS: Finding[] = [
 ];
 
 function resolved(r: AnyRule, severity: Severity = r.meta.severity): ResolvedRule {
-  return { rule: r, severity, severityOverridden: severity !== r.meta.severity, options: {} };
+  return { meta: r.meta, severity, severityOverridden: severity !== r.meta.severity, options: {} };
 }
 
 export function sampleResult(findings: Finding[] = FINDINGS): LintResult {

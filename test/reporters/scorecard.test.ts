@@ -34,7 +34,7 @@ describe('scorecard', () => {
     result.stats = { filesScanned: 1, codeFiles: 0, templates: 1, resources: 3 };
     const rows = buildScorecard(result);
     expect(rows.map((r) => r.status)).toEqual(['not checked', 'pass', 'not checked', 'not checked']);
-    result.rules = result.rules.filter((r) => r.rule !== RULE_DEFS.dlq);
+    result.rules = result.rules.filter((r) => r.meta !== RULE_DEFS.dlq.meta);
     expect(buildScorecard(result)[1]!.status).toBe('not checked');
   });
 

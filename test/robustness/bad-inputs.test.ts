@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { project, run } from '../helpers/cli.js';
-import type { Finding } from '../../src/core/types.js';
+import type { Finding } from '../../src/ground/types.js';
 
 /** Absolute paths whose reads fail with EACCES (root ignores permissions, so the failure is injected). */
 const unreadable = vi.hoisted(() => new Set<string>());

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lint } from '../../src/core/engine.js';
-import { resolveRules } from '../../src/core/config.js';
-import type { Finding, Range } from '../../src/core/types.js';
+import { lint } from '../../src/api/index.js';
+import { resolveRules } from '../../src/api/index.js';
+import type { Finding, Range } from '../../src/ground/types.js';
 
 const SEED = process.env['REL4LINT_FUZZ_SEED'] ? Number(process.env['REL4LINT_FUZZ_SEED']) : 20_261_128;
 const RUNS = { templates: 300, mutatedTemplates: 300, fixtures: 600, threads: 6 };
@@ -280,7 +280,7 @@ describe('fuzzing the engine', () => {
 
   it('reports the same for a tree of mutated files on 1, 2 and 3 threads', { timeout: 60_000 }, async () => {
     // worker threads run the built engine
-    const built = (await import(pathToFileURL(path.join(ROOT, 'dist/core/engine.js')).href)) as typeof import('../../src/core/engine.js');
+    const built = (await import(pathToFileURL(path.join(ROOT, 'dist/api/index.js')).href)) as typeof import('../../src/api/index.js');
     const fixtures = fixtureFiles();
     let tree = 0;
     await fc.assert(

@@ -10,8 +10,8 @@ import { parseCode } from '../../src/code/parse.js';
 import { FileAnalysis } from '../../src/code/analysis.js';
 import { ts } from '../../src/code/ts.js';
 import { walk } from '../../src/code/walk.js';
-import { lint } from '../../src/core/engine.js';
-import { resolveRules } from '../../src/core/config.js';
+import { lint } from '../../src/api/index.js';
+import { resolveRules } from '../../src/api/index.js';
 
 const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'rel4lint-scale-')));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -4,9 +4,9 @@
  * A document is a template when its content says so (`AWSTemplateFormatVersion`, or a
  * `Resources` mapping with `AWS::*` / `Custom::*` types), whatever the file is called.
  */
-import type { Range } from '../../core/types.js';
+import type { Range } from '../../ground/types.js';
 import { loadJson } from '../json.js';
-import { LineIndex } from '../lines.js';
+import { LineIndex } from '../../ground/lines.js';
 import {
   isPlainObject,
   type IacValue,

@@ -17,7 +17,7 @@
  */
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
-import type { CodeReport } from '../../core/types.js';
+import type { CodeReport } from '../rule.js';
 import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, type RemoteCall } from '../../code/remote-calls.js';
 import { numberValue } from '../../code/values.js';
 import { isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';

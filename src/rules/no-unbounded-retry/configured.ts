@@ -4,7 +4,7 @@
  */
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis, ModuleRef } from '../../code/analysis.js';
-import type { CodeReport } from '../../core/types.js';
+import type { CodeReport } from '../rule.js';
 import { findClientCreations } from '../../code/aws-sdk.js';
 import { httpClientModule } from '../../code/remote-calls.js';
 import { booleanValue, getProperty, numberValue, type PropertyLookup } from '../../code/values.js';

@@ -3,7 +3,7 @@
  * `src/code/retry-loops.ts` with nothing that counts attempts or bounds the elapsed time.
  */
 import type { FileAnalysis } from '../../code/analysis.js';
-import type { CodeReport } from '../../core/types.js';
+import type { CodeReport } from '../rule.js';
 import { findCatchRecursions, findRetryLoops, isRescheduled, recursionName } from '../../code/retry-loops.js';
 
 const FAILURE = 'a persistent failure retries forever';

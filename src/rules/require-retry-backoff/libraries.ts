@@ -4,7 +4,7 @@
  */
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis, ModuleRef } from '../../code/analysis.js';
-import type { CodeReport } from '../../core/types.js';
+import type { CodeReport } from '../rule.js';
 import { booleanValue, getProperty, numberValue, stringShape } from '../../code/values.js';
 import { isFunctionLike, unwrap } from '../../code/walk.js';
 import { functionDelay, type DelayKind } from './delay.js';

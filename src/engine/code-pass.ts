@@ -1,0 +1,96 @@
+/**
+ * The engine's code pass: parses a TypeScript/JavaScript file, runs the code rules over it and
+ * hands their reports back as findings. The engine loads this module only when a scan has code
+ * files, so that a scan of templates alone never loads the TypeScript compiler.
+ */
+import type { OffsetRange, Range, RelatedLocation, Severity } from '../ground/types.js';
+import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
+import { ts } from '../code/ts.js';
+import { parseCode, firstSyntaxProblem } from '../code/parse.js';
+import { FileAnalysis } from '../code/analysis.js';
+import { enclosingFunction, functionName } from '../code/walk.js';
+import type { FileProjectContext, CodeCall } from '../context/project.js';
+import { codeCalls } from '../context/code-calls.js';
+import type { CodeReport } from '../rules/rule.js';
+import type { LoadedRule } from './rules.js';
+import type { FindingPlace } from './engine.js';
+
+export interface LinkedFile {
+  file: string;
+  text: string;
+  calls: CodeCall[];
+}
+
+/** What the code pass records into: the engine. */
+export interface CodeSink {
+  relative(file: string): string;
+  parseError(file: string, text: string, message: string, offset?: number): void;
+  addFinding(resolved: LoadedRule, reported: Severity | undefined, where: FindingPlace, text: string): void;
+  /** A handler file a template links: its calls feed the project model. */
+  addLinked(linked: LinkedFile): void;
+}
+
+/** Parses one code file and runs the code rules on it (those needing a template's context only when it has one). */
+export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file: string, text: string, context?: FileProjectContext): void {
+  // rules that need a template's context have nothing to say about a file no template links
+  const active = codeRules.filter((r) => (context || !r.meta.needsContext) && (!r.rule.prefilter || r.rule.prefilter.test(text)));
+  let sf: ts.SourceFile;
+  try {
+    // every file is parsed (a syntax error is a finding); FileAnalysis links parents itself
+    sf = parseCode(file, text, false);
+  } catch (err) {
+    const deep = isStackOverflow(err);
+    if (deep) noteStackOverflow();
+    const reason = deep ? 'nesting is too deep for the TypeScript parser' : String(err);
+    return sink.parseError(file, text, reason);
+  }
+  const syntax = firstSyntaxProblem(sf);
+  if (syntax) return sink.parseError(file, text, syntax.message, syntax.offset);
+  if (active.length === 0 && !context) return;
+  const analysis = new FileAnalysis(sf);
+  if (context) {
+    if (context.evidence) analysis.contexts.setFileContext(context.evidence);
+    sink.addLinked({ file, text, calls: codeCalls(analysis) });
+  }
+  for (const resolved of active) {
+    let reports: CodeReport[];
+    try {
+      reports = resolved.rule.code!({ sourceFile: sf, analysis, options: resolved.options, fileName: file, project: context });
+    } catch (err) {
+      throw new Error(`rule ${resolved.meta.name} failed on ${sink.relative(file)}: ${(err as Error).message}`, { cause: err });
+    }
+    for (const report of reports) addCodeFinding(sink, file, sf, resolved, report);
+  }
+}
+
+function addCodeFinding(sink: CodeSink, file: string, sf: ts.SourceFile, resolved: LoadedRule, report: CodeReport): void {
+  const rel = sink.relative(file);
+  const related: RelatedLocation[] = (report.related ?? []).map((r) => ({ file: rel, range: nodeRange(sf, r.node).range, message: r.label }));
+  const { range, offsets } = nodeRange(sf, report.node);
+  sink.addFinding(
+    resolved,
+    report.severity,
+    { message: report.message, file: rel, range, offsets, logicalLocation: codeLogicalLocation(sf, report.node), related, suggestions: report.suggestions },
+    sf.text,
+  );
+}
+
+export function nodeRange(sf: ts.SourceFile, node: ts.Node): { range: Range; offsets: OffsetRange } {
+  const start = node.getStart(sf);
+  const end = node.getEnd();
+  const s = sf.getLineAndCharacterOfPosition(start);
+  const e = sf.getLineAndCharacterOfPosition(end);
+  return {
+    range: { start: { line: s.line + 1, column: s.character + 1 }, end: { line: e.line + 1, column: e.character + 1 } },
+    offsets: { start, end },
+  };
+}
+
+/** `<enclosing function>:<normalised node text>`: survives edits elsewhere in the file. */
+export function codeLogicalLocation(sf: ts.SourceFile, node: ts.Node): string {
+  const names: string[] = [];
+  for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) names.unshift(functionName(fn) ?? '<anonymous>');
+  let text = sf.text.slice(node.getStart(sf), node.getEnd()).replace(/\s+/g, ' ');
+  if (text.length > 120) text = `${text.slice(0, 117)}...`;
+  return `${names.length ? names.join('>') : '<module>'}:${text}`;
+}

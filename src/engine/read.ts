@@ -1,0 +1,69 @@
+/**
+ * Reading a selected file: the size limit, text encodings, and whether a file named like a
+ * template is worth a finding when it cannot be read as one.
+ */
+import { closeSync, openSync, readSync } from 'node:fs';
+import { iacFormat } from '../iac/loaders/index.js';
+
+export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
+const TEMPLATE_EXTENSIONS = ['.yaml', '.yml', '.json', '.template', '.tf'];
+
+export function isTemplateCandidate(file: string): boolean {
+  return TEMPLATE_EXTENSIONS.some((ext) => file.endsWith(ext));
+}
+
+/** The text of a file's bytes (UTF-8, BOM dropped), or why it is not text rel4lint reads. */
+export function normaliseText(raw: Buffer): { text?: string; problem?: string } {
+  if (raw.length >= 2 && ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff))) {
+    return { problem: 'file is UTF-16 encoded; only UTF-8 is supported' };
+  }
+  const probe = raw.subarray(0, 8000);
+  if (probe.includes(0)) {
+    return { problem: looksLikeUtf16(probe) ? 'file looks UTF-16 encoded (without a byte order mark); only UTF-8 is supported' : 'file is binary (contains NUL bytes)' };
+  }
+  let text = raw.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return { text };
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
+  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
+export function oversizeMessage(size: number, max: number): string {
+  const exact = size >= 1024 ? ` (${size} bytes)` : '';
+  return `file is ${formatBytes(size)}${exact}, over the size limit of ${formatBytes(max)}; it was not analysed (raise the limit with --max-file-size or maxFileBytes)`;
+}
+
+/** Bytes read from the head of an over-limit template candidate to tell whether it is IaC. */
+const SNIFF_BYTES = 64 * 1024;
+
+/** True when the head of a file (never the whole of it) looks like an IaC file the loaders would load. */
+export function looksLikeIac(file: string): boolean {
+  if (file.toLowerCase().endsWith('.tf')) return true;
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(SNIFF_BYTES);
+    const n = readSync(fd, head, 0, SNIFF_BYTES, 0);
+    return iacFormat(file, head.subarray(0, n).toString('utf8')) !== undefined;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Mostly-ASCII UTF-16 text without a BOM: every other byte is NUL, on the same side. */
+function looksLikeUtf16(probe: Buffer): boolean {
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i + 1 < probe.length; i += 2) {
+    if (probe[i] === 0) even++;
+    if (probe[i + 1] === 0) odd++;
+  }
+  const pairs = probe.length >> 1;
+  return (odd > pairs * 0.8 && even === 0) || (even > pairs * 0.8 && odd === 0);
+}

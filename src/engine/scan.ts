@@ -1,0 +1,160 @@
+/**
+ * A scan: the rules it is handed get the detectors the files need (code detectors and the
+ * TypeScript compiler only when there are code files), templates load first and make the project
+ * model, then code files are analysed, on this thread or shared with worker threads.
+ */
+import type { LintResult, ResolvedRule } from '../ground/types.js';
+import { isCodeFile } from '../ground/files.js';
+import { initHcl, loadsAnywhere, needsHcl } from '../iac/loaders/index.js';
+import { unpackTemplate } from '../iac/transfer.js';
+import type { FileProjectContext } from '../context/project.js';
+import type { RuleRegistry } from '../rules/rule.js';
+import { Engine, analyseFile, HashRecorder, type CodePass, type FileResultCache } from './engine.js';
+import { loadRules, type DetectorKind, type LoadedRule } from './rules.js';
+import { fileSizes, ParallelRun, threadCount, workBytes, workerSettings, type Concurrency, type WorkerFileResult, type WorkerPool } from './workers.js';
+
+export interface LintOptions {
+  /** Findings' paths are relative to this directory. */
+  cwd: string;
+  /** Absolute paths, as returned by discovery. */
+  files: string[];
+  /** The rules the front end knows: metadata, and detectors to load on first use. */
+  registry: RuleRegistry;
+  /** The enabled rules (see `resolveRules`). */
+  rules: ResolvedRule[];
+  /** Files larger than this are reported as parse errors instead of parsed. */
+  maxFileBytes?: number;
+  /** Per-file results of code files from an earlier run (`--cache`). */
+  cache?: FileResultCache;
+  /**
+   * Worker threads for code files: a number, `auto` (workers when there is enough code, one per
+   * core) or `off` (default: everything on the calling thread).
+   */
+  concurrency?: Concurrency;
+  /** Workers started ahead of the scan: a parallel run takes them; `lint` ends them either way. */
+  workers?: WorkerPool;
+  /** Called after each file with the number of files done and the total. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What a scan over these files needs loaded: detectors of each kind, the code pass. */
+export async function prepareScan(
+  registry: RuleRegistry,
+  rules: readonly ResolvedRule[],
+  hasCode: boolean,
+): Promise<{ rules: LoadedRule[]; code?: CodePass }> {
+  const kinds: DetectorKind[] = hasCode ? ['code', 'iac', 'project'] : ['iac', 'project'];
+  const [loaded, code] = await Promise.all([loadRules(registry, rules, kinds), hasCode ? import('./code-pass.js') : undefined]);
+  return { rules: loaded, code };
+}
+
+/** Lints the given files with the given rules. */
+export async function lint(options: LintOptions): Promise<LintResult> {
+  // the HCL parser initialises asynchronously, once; loading a file stays synchronous
+  if (needsHcl(options.files)) await initHcl();
+  const { rules, code: codePass } = await prepareScan(options.registry, options.rules, options.files.some(isCodeFile));
+  const knownRules = new Set(options.registry.rules.map((r) => r.meta.name));
+  const engineOptions = { cwd: options.cwd, rules, knownRules, maxFileBytes: options.maxFileBytes, code: codePass };
+  const engine = new Engine({ ...engineOptions, cache: options.cache });
+  const total = options.files.length;
+  let done = 0;
+  const progress = (): void => options.onProgress?.(++done, total);
+  // templates first: the project model they make gives linked handler files their context
+  const templates = options.files.filter((f) => !isCodeFile(f));
+  const code = options.files.filter((f) => isCodeFile(f));
+  const { cache } = options;
+  const concurrency = options.concurrency ?? 'off';
+  const recorder = cache ? new HashRecorder() : undefined;
+  // files analysed on this thread during a parallel run go through an engine of their own, so
+  // that their results, like the workers', are added in discovery order
+  const local = new Engine({ ...engineOptions, cache: recorder });
+  const analyse = (file: string, context?: FileProjectContext): WorkerFileResult => analyseFile(local, recorder, file, context);
+  let run: ParallelRun | undefined;
+  const start = (files: string[], gate?: number): void => {
+    const sizes = fileSizes(files);
+    const threads = threadCount(concurrency, workBytes(files, sizes), files.length);
+    const settings = workerSettings(options.cwd, options.registry, options.rules, codePass !== undefined, options.maxFileBytes, cache !== undefined);
+    if (threads > 0) run = new ParallelRun(threads, settings, files, sizes, progress, options.workers, gate);
+  };
+  /** Adds a result of the run to the scan (rebuilding a worker's templates on this thread). */
+  const add = (result: WorkerFileResult | undefined, file: string): void => {
+    if (!result) return;
+    if (result.handBack) result = analyse(file, engine.contextOf(file));
+    if (result.packed) result = { ...result, templates: result.packed.map(unpackTemplate) };
+    engine.addResult(result);
+    if (result.cacheEntry) cache?.set(result.cacheEntry.file, result.cacheEntry.hash, result.pending);
+  };
+  try {
+    // Without cache entries to look up, the work is known now: workers load templates at once,
+    // and take code files once the templates have made the project model (which gives handler
+    // files their context). With entries, what needs analysing is known once the cache has been
+    // read.
+    const lookups = cache !== undefined && !cache.isEmpty();
+    // Terraform, Serverless and standalone state machines load on this thread
+    const shared = templates.filter((file) => loadsAnywhere(file));
+    if (concurrency !== 'off' && !lookups) start([...shared, ...code], shared.length);
+    if (run) {
+      const parallel = run;
+      const here = new Map<string, WorkerFileResult>();
+      for (const file of templates) {
+        if (loadsAnywhere(file)) continue;
+        here.set(file, analyse(file));
+        progress();
+        await parallel.yield();
+      }
+      await parallel.complete(analyse, shared.length);
+      // in discovery order: rules meet the templates in the same order on any number of threads
+      let k = 0;
+      for (const file of templates) add(here.get(file) ?? parallel.result(k++), file);
+      engine.prepareProject(code);
+      // every context first, in discovery order (the model names graph nodes as it makes them)
+      const contexts = code.map((file) => engine.contextOf(file));
+      parallel.open((index) => (index >= shared.length ? contexts[index - shared.length] : undefined));
+      await parallel.complete(analyse);
+      // in discovery order, whatever order the threads finished in (handler files feed the
+      // project model in the same order as on one thread)
+      code.forEach((file, i) => add(parallel.result(shared.length + i), file));
+      return engine.finish();
+    }
+    for (const file of templates) {
+      engine.lintFile(file);
+      progress();
+    }
+    engine.prepareProject(code);
+    // every context first, in discovery order, as in a parallel scan
+    const contexts = code.map((file) => engine.contextOf(file));
+    // handler files the templates link feed the project model, and bypass the cache
+    let rest: string[] = [];
+    for (const [i, file] of code.entries()) {
+      if (contexts[i] === undefined) rest.push(file);
+      else {
+        engine.lintFile(file);
+        progress();
+      }
+    }
+    if (lookups && concurrency !== 'off') {
+      // files found in the cache are done on this thread; what is left decides the threads
+      rest = rest.filter((file) => {
+        const cached = engine.lintFile(file, true);
+        if (cached) progress();
+        return !cached;
+      });
+      start(rest);
+    }
+    if (!run) {
+      for (const file of rest) {
+        engine.lintFile(file);
+        progress();
+      }
+      return engine.finish();
+    }
+    const parallel: ParallelRun = run;
+    await parallel.complete(analyse);
+    rest.forEach((file, i) => add(parallel.result(i), file));
+    return engine.finish();
+  } finally {
+    await run?.close();
+    await options.workers?.close();
+  }
+}
+

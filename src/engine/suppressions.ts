@@ -1,0 +1,262 @@
+/**
+ * Suppressions: comments in code and templates, and `Metadata.rel4lint.ignore` on CloudFormation
+ * and SAM resources.
+ *
+ * ```
+ * // rel4lint-disable-next-line <rule>[, <rule>...] -- <reason>      (code; `#` in YAML and HCL)
+ * /* rel4lint-disable <rule>[, <rule>...] -- <reason> *\/            (to the matching enable, or the end of the file)
+ * /* rel4lint-enable <rule>[, <rule>...] *\/                         (no rule: closes every open disable)
+ * Metadata: { rel4lint: { ignore: [{ rule: <rule>, reason: <reason> }] } }
+ * ```
+ *
+ * - A next-line comment applies to findings that start on the line after the comment; a block
+ *   disable to findings that start from the comment's line up to (excluding) the enable's line.
+ * - A Metadata entry applies to that rule's findings in the same template whose logical location is
+ *   inside the resource (`Resources.<id>...`): it survives CDK synthesis (`addMetadata`).
+ * - Every suppression names its rules (there is no "disable everything") and gives a reason
+ *   after ` -- `. Suppressions without a reason, naming an unknown rule, or suppressing nothing
+ *   are reported under `no-invalid-suppression`, whose own findings cannot be suppressed. A
+ *   suppression of a rule that is known but not enabled in this run is not reported as unused:
+ *   the run cannot tell.
+ */
+import type { OffsetRange, Range } from '../ground/types.js';
+import { SUPPRESSION_RULE } from '../ground/types.js';
+import { LineIndex } from '../ground/lines.js';
+import type { Template, PathSegment } from '../iac/model.js';
+import { isPlainObject } from '../iac/model.js';
+
+/** Comment syntaxes: `//` and `/* *\/` in code, `#` in YAML, all three in HCL. */
+export type CommentStyle = 'code' | 'hash' | 'both';
+
+export interface Directive {
+  /** Relative path (as in findings) of the file the directive is in and applies to. */
+  file: string;
+  kind: 'next-line' | 'block' | 'metadata';
+  /** How the directive is written, for messages (`rel4lint-disable-next-line`, `Metadata on Queue`). */
+  label: string;
+  rules: string[];
+  reason: string | undefined;
+  /** Comment directives: lines (1-based) of findings it applies to, inclusive. */
+  fromLine: number;
+  toLine: number;
+  /** Metadata directives: the resource's logical path, e.g. `Resources.Queue`. */
+  resourcePath?: string;
+  /** Where problems with the directive are reported. */
+  range: Range;
+  offsets: OffsetRange;
+  /** Line-independent location of the directive itself. */
+  logicalLocation: string;
+}
+
+export interface SuppressionProblem {
+  file: string;
+  range: Range;
+  offsets: OffsetRange;
+  message: string;
+  /** Line-independent location (baseline, fingerprints): the directive's text or Metadata path. */
+  logicalLocation: string;
+}
+
+interface Suppressible {
+  rule: string;
+  file: string;
+  range: Range;
+  logicalLocation: string;
+}
+
+const MARKER = 'rel4lint-';
+
+const PATTERNS: Record<CommentStyle, RegExp> = {
+  code: /(\/\/|\/\*)[ \t*]*rel4lint-(disable-next-line|disable|enable)(?![\w-])/g,
+  hash: /(#)[ \t]*rel4lint-(disable-next-line|disable|enable)(?![\w-])/g,
+  both: /(\/\/|\/\*|#)[ \t*]*rel4lint-(disable-next-line|disable|enable)(?![\w-])/g,
+};
+
+
+/** `a, b c -- reason` → rules and reason (undefined when empty or missing). */
+function parseBody(body: string): { rules: string[]; reason: string | undefined } {
+  const sep = body.search(/(?:^|\s)--(?:\s|$)/);
+  const rulesPart = sep === -1 ? body : body.slice(0, sep);
+  const reason = sep === -1 ? '' : body.slice(sep).replace(/^\s*--/, '').replace(/\s+/g, ' ').trim();
+  return { rules: rulesPart.split(/[\s,]+/).filter(Boolean), reason: reason === '' ? undefined : reason };
+}
+
+/** The suppression comments of one file's text (cheap when the text mentions no directive). */
+export function commentDirectives(file: string, text: string, style: CommentStyle): Directive[] {
+  if (!text.includes(MARKER)) return [];
+  const lines = new LineIndex(text, { code: style === 'code' });
+  // line breaks as findings count them: \n, \r\n, a lone \r, and in code U+2028/U+2029
+  const lineEnd = style === 'code' ? /\r\n?|[\n\u2028\u2029]/ : /\r\n?|\n/;
+  const totalLines = lines.lineCount;
+  const out: Directive[] = [];
+  const open: Directive[] = [];
+  const pattern = new RegExp(PATTERNS[style].source, 'g');
+  for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
+    const opener = m[1]!;
+    const keyword = m[2]!;
+    // a `#` in YAML starts a comment only at the start of a line or after whitespace
+    if (opener === '#' && m.index > 0 && !/\s/.test(text[m.index - 1]!)) continue;
+    const bodyStart = m.index + m[0].length;
+    let bodyEnd: number;
+    if (opener === '/*') {
+      const close = text.indexOf('*/', bodyStart);
+      bodyEnd = close === -1 ? text.length : close;
+    } else {
+      const nl = text.slice(bodyStart).search(lineEnd);
+      bodyEnd = nl === -1 ? text.length : bodyStart + nl;
+    }
+    const commentEnd = opener === '/*' ? Math.min(text.length, bodyEnd + 2) : bodyEnd;
+    const { rules, reason } = parseBody(text.slice(bodyStart, bodyEnd).replace(/\r$/, ''));
+    const startLine = lines.position(m.index).line;
+    const endLine = lines.position(Math.max(m.index, commentEnd - 1)).line;
+    const range = lines.range(m.index, commentEnd);
+    const offsets = { start: m.index, end: commentEnd };
+    if (keyword === 'enable') {
+      for (const d of open) {
+        if (d.toLine !== totalLines) continue;
+        if (rules.length === 0 || d.rules.some((r) => rules.includes(r))) d.toLine = Math.max(d.fromLine, startLine - 1);
+      }
+      continue;
+    }
+    const directive: Directive = {
+      file,
+      kind: keyword === 'disable' ? 'block' : 'next-line',
+      label: `rel4lint-${keyword}`,
+      rules,
+      reason,
+      fromLine: keyword === 'disable' ? startLine : endLine + 1,
+      toLine: keyword === 'disable' ? totalLines : endLine + 1,
+      range,
+      offsets,
+      logicalLocation: `${keyword}:${rules.join(',')}`,
+    };
+    out.push(directive);
+    if (directive.kind === 'block') open.push(directive);
+  }
+  return out;
+}
+
+/** The comment syntax of a file by its name. */
+export function commentStyleOf(file: string): CommentStyle | undefined {
+  if (/\.(?:[cm]?[jt]sx?)$/i.test(file)) return 'code';
+  if (/\.(?:ya?ml|template)$/i.test(file)) return 'hash';
+  if (/\.(?:tf|hcl)$/i.test(file)) return 'both';
+  return undefined;
+}
+
+/** `Metadata.rel4lint.ignore` entries of every resource of a template. */
+export function metadataDirectives(file: string, template: Template): { directives: Directive[]; problems: SuppressionProblem[] } {
+  const directives: Directive[] = [];
+  const problems: SuppressionProblem[] = [];
+  for (const resource of template.resources.values()) {
+    const own = resource.metadata?.['rel4lint'];
+    if (own === undefined) continue;
+    const base: PathSegment[] = [...resource.path, 'Metadata', 'rel4lint'];
+    const basePath = base.map(String).join('.');
+    const where = (p: PathSegment[]): Pick<Directive, 'range' | 'offsets'> => {
+      const l = template.locate(p);
+      return { range: l.range, offsets: { start: l.start, end: l.end } };
+    };
+    const ignore = isPlainObject(own) ? own['ignore'] : undefined;
+    if (!Array.isArray(ignore)) {
+      problems.push({
+        file,
+        ...where(isPlainObject(own) ? [...base, 'ignore'] : base),
+        message: `Metadata rel4lint of ${resource.id} is not of the form { ignore: [{ rule, reason }] }, so it suppresses nothing`,
+        logicalLocation: basePath,
+      });
+      continue;
+    }
+    ignore.forEach((entry, i) => {
+      const at = where([...base, 'ignore', i]);
+      const rule = typeof entry === 'string' ? entry : isPlainObject(entry) && typeof entry['rule'] === 'string' ? entry['rule'] : undefined;
+      const reason = isPlainObject(entry) && typeof entry['reason'] === 'string' && entry['reason'].trim() !== '' ? entry['reason'].trim() : undefined;
+      directives.push({
+        file,
+        kind: 'metadata',
+        label: `Metadata rel4lint.ignore entry of ${resource.id}`,
+        rules: rule === undefined ? [] : [rule],
+        reason,
+        fromLine: 0,
+        toLine: -1,
+        resourcePath: resource.path.map(String).join('.'),
+        logicalLocation: `${basePath}.ignore.${i}`,
+        ...at,
+      });
+    });
+  }
+  return { directives, problems };
+}
+
+function applies(d: Directive, f: Suppressible): boolean {
+  if (d.file !== f.file || !d.rules.includes(f.rule)) return false;
+  if (d.kind === 'metadata') {
+    const p = d.resourcePath!;
+    const loc = f.logicalLocation;
+    return loc === p || loc.startsWith(`${p}.`) || loc === `${p}?`;
+  }
+  const line = f.range.start.line;
+  return line >= d.fromLine && line <= d.toLine;
+}
+
+/**
+ * Splits findings into active and suppressed (each suppressed one with its directive's reason)
+ * and lists the problems with the directives themselves.
+ *
+ * @param enabled rules that ran (an unused suppression of one of them is reported)
+ * @param known every registered rule
+ */
+export function applySuppressions<F extends Suppressible>(
+  findings: F[],
+  directives: Directive[],
+  enabled: ReadonlySet<string>,
+  known: ReadonlySet<string>,
+): { active: F[]; suppressed: { finding: F; justification: string }[]; problems: SuppressionProblem[] } {
+  const active: F[] = [];
+  const suppressed: { finding: F; justification: string }[] = [];
+  const used = new Map<Directive, Set<string>>();
+  const byFile = new Map<string, Directive[]>();
+  for (const d of directives) {
+    const list = byFile.get(d.file);
+    if (list) list.push(d);
+    else byFile.set(d.file, [d]);
+  }
+  for (const f of findings) {
+    const candidates = f.rule === SUPPRESSION_RULE ? undefined : byFile.get(f.file);
+    const d = candidates?.find((c) => applies(c, f));
+    if (!d) {
+      active.push(f);
+      continue;
+    }
+    let set = used.get(d);
+    if (!set) used.set(d, (set = new Set()));
+    set.add(f.rule);
+    suppressed.push({ finding: f, justification: d.reason ?? '' });
+  }
+  const problems: SuppressionProblem[] = [];
+  for (const d of directives) {
+    const at = { file: d.file, range: d.range, offsets: d.offsets, logicalLocation: d.logicalLocation };
+    const what = d.kind === 'metadata' ? d.label : `'${d.label}' comment`;
+    if (d.rules.length === 0) {
+      const fix = d.kind === 'metadata' ? 'give each entry a rule and a reason' : `write ${d.label} <rule> -- <reason>`;
+      problems.push({ ...at, message: `${what} names no rule, so it suppresses nothing: ${fix}` });
+      continue;
+    }
+    const names = d.rules.join(', ');
+    if (d.reason === undefined) {
+      const fix = d.kind === 'metadata' ? 'add a reason to the entry' : "add one after ' -- '";
+      problems.push({ ...at, message: `${what} suppressing ${names} gives no reason: ${fix} so that reviewers can judge it` });
+    }
+    for (const rule of d.rules) {
+      if (rule === SUPPRESSION_RULE) {
+        problems.push({ ...at, message: `${what} names ${SUPPRESSION_RULE}, whose findings cannot be suppressed` });
+      } else if (!known.has(rule)) {
+        problems.push({ ...at, message: `${what} names unknown rule '${rule}', so it suppresses nothing` });
+      } else if (enabled.has(rule) && !used.get(d)?.has(rule)) {
+        const scope = d.kind === 'next-line' ? ' on the next line' : d.kind === 'metadata' ? ' in the resource' : ' in its range';
+        problems.push({ ...at, message: `${what} suppressing ${rule} suppresses nothing: there is no ${rule} finding${scope}, so remove it` });
+      }
+    }
+  }
+  return { active, suppressed, problems };
+}

@@ -1,0 +1,361 @@
+/**
+ * Parallel scans: the calling thread and worker threads share the files.
+ *
+ * Workers load CloudFormation/SAM/CDK templates (passed back as plain data, see
+ * `../iac/transfer.ts`) and analyse code files. The calling thread loads the other IaC formats
+ * and builds the project model once every template is in; code files are handed out only then,
+ * each with its project context (plain data), and the calls found in handler files come back to
+ * feed the model. Files go out in batches of about the same size, each worker taking the next
+ * batch when it finishes one (the slowest file never holds up a whole share), and the calling
+ * thread takes batches too. Results come back per file and are added in discovery order, so the
+ * report is the same whatever the number of threads. */
+import { existsSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FileResult } from './engine.js';
+import type { FileProjectContext } from '../context/project.js';
+import type { PackedTemplate } from '../iac/transfer.js';
+import type { ResolvedRule } from '../ground/types.js';
+import type { RuleRegistry } from '../rules/rule.js';
+
+/** `off` (or 1) analyses on the calling thread; `auto` uses workers when there is enough to share. */
+export type Concurrency = number | 'auto' | 'off';
+
+export interface WorkerSettings {
+  cwd: string;
+  /** URL of the registry module (see `RuleRegistry.module`). */
+  registry: string;
+  rules: ResolvedRule[];
+  /** The scan has code files: the worker loads the code detectors and the code pass. */
+  code: boolean;
+  maxFileBytes?: number;
+  /** The main thread keeps a result cache: workers report each file's content hash. */
+  cache: boolean;
+}
+
+export interface WorkerRequest {
+  id: number;
+  files: string[];
+  /** Project context of each file (null for a file no template links). */
+  contexts: (FileProjectContext | null)[];
+}
+
+export interface WorkerFileResult extends FileResult {
+  /** With a cache: the file's key and content hash, to store its findings under. */
+  cacheEntry?: { file: string; hash: string };
+  /** Templates a worker loaded, as plain data (its `templates` is then empty). */
+  packed?: PackedTemplate[];
+  /** The worker's stack overflowed on the file: the main thread analyses it (see stack-overflow.ts). */
+  handBack?: boolean;
+}
+
+export type WorkerResponse = { id: number; results: WorkerFileResult[] } | { id: number; error: string };
+
+/** `auto`: below this many bytes of files, starting workers costs more than it saves. */
+export const AUTO_MIN_BYTES = 4 * 1024 * 1024;
+/** `auto`: at least this many bytes per thread. */
+const AUTO_BYTES_PER_THREAD = 2 * 1024 * 1024;
+/** `auto`: never more threads than this (each worker holds its own copy of the TypeScript parser). */
+const AUTO_MAX_THREADS = 8;
+/** A batch closes at this many bytes or files, whichever comes first. */
+const BATCH_BYTES = 128 * 1024;
+const BATCH_FILES = 16;
+/** Batches handed to a worker ahead (see `ParallelRun.feed`). */
+const IN_FLIGHT = 4;
+/** Young generation of each worker: three semi-spaces, so 64 MB semi-spaces as bin/rel4lint.js gives the main thread. */
+const WORKER_YOUNG_GENERATION_MB = 192;
+/**
+ * Stack of each worker: 1 MB, of which Node keeps 192 KB in reserve, so less than the main
+ * thread's 984 KB. What overflows in a worker is handed back to the main thread, so a file is
+ * never a parse error only because a worker read it.
+ */
+const WORKER_STACK_MB = 1;
+
+const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
+
+/** Sizes of files in bytes (0 for one that cannot be read: the engine reports it). */
+export function fileSizes(files: readonly string[]): number[] {
+  return files.map((f) => {
+    try {
+      return statSync(f).size;
+    } catch {
+      return 0;
+    }
+  });
+}
+
+/**
+ * The work files of these sizes make, in bytes of code. JSON files count for an eighth: most are
+ * data that a look for `AWS::` rules out, and templates in JSON load several times faster than
+ * YAML ones.
+ */
+export function workBytes(files: readonly string[], sizes: readonly number[]): number {
+  let work = 0;
+  files.forEach((file, i) => (work += file.endsWith('.json') ? sizes[i] / 8 : sizes[i]));
+  return work;
+}
+
+/** Number of threads to share `fileCount` files making `work` bytes; 0 means the calling thread alone. */
+export function threadCount(concurrency: Concurrency, work: number, fileCount: number): number {
+  let threads: number;
+  if (concurrency === 'off') return 0;
+  if (concurrency === 'auto') {
+    if (work < AUTO_MIN_BYTES || !existsSync(fileURLToPath(WORKER_SCRIPT))) return 0;
+    threads = Math.min(os.availableParallelism(), Math.floor(work / AUTO_BYTES_PER_THREAD), AUTO_MAX_THREADS);
+  } else {
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, 'auto' or 'off' (got ${String(concurrency)})`);
+    threads = Math.min(concurrency, fileCount);
+  }
+  return threads >= 2 ? threads : 0;
+}
+
+/** Splits files (in order) into batches of about `BATCH_BYTES`. */
+export function batches(files: readonly string[], sizes: readonly number[]): number[][] {
+  const out: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  files.forEach((_, i) => {
+    current.push(i);
+    bytes += sizes[i];
+    if (bytes >= BATCH_BYTES || current.length >= BATCH_FILES) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+  });
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+export function workerSettings(
+  cwd: string,
+  registry: RuleRegistry,
+  rules: readonly ResolvedRule[],
+  code: boolean,
+  maxFileBytes: number | undefined,
+  cache: boolean,
+): WorkerSettings {
+  // resolved rules are plain data (metadata, severity, options): they cross threads as they are
+  return { cwd, registry: registry.module, rules: [...rules], code, maxFileBytes, cache };
+}
+
+function spawnWorker(settings: WorkerSettings): Worker {
+  return new Worker(WORKER_SCRIPT, {
+    workerData: settings,
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, stackSizeMb: WORKER_STACK_MB },
+    stdout: false,
+    stderr: false,
+  });
+}
+
+/**
+ * Workers started before the files are known (the CLI starts one before it walks the tree, so
+ * that loading the worker's code overlaps discovery). A run takes them; `close` ends the ones no
+ * run took.
+ */
+export class WorkerPool {
+  private idle: Worker[];
+
+  private constructor(
+    readonly settings: WorkerSettings,
+    count: number,
+  ) {
+    this.idle = Array.from({ length: count }, () => spawnWorker(settings));
+    // an idle worker must not keep the process alive, nor fail it; one that stopped (it could not
+    // start) is not handed out: a run starts its own, whose failure it reports
+    for (const w of this.idle) {
+      w.unref();
+      w.on('error', () => {});
+      w.once('exit', () => (this.idle = this.idle.filter((x) => x !== w)));
+    }
+  }
+
+  /** Starts `count` workers when worker threads are available (the package is built). */
+  static prestart(settings: WorkerSettings, count: number): WorkerPool | undefined {
+    if (count < 1 || !existsSync(fileURLToPath(WORKER_SCRIPT))) return undefined;
+    return new WorkerPool(settings, count);
+  }
+
+  /** Up to `count` of the started workers, when they were started with these settings. */
+  take(count: number, settings: WorkerSettings): Worker[] {
+    if (JSON.stringify(settings) !== JSON.stringify(this.settings)) return [];
+    const taken = this.idle.slice(0, count);
+    this.idle = this.idle.slice(count);
+    for (const w of taken) {
+      w.removeAllListeners();
+      w.ref();
+    }
+    return taken;
+  }
+
+  async close(): Promise<void> {
+    const idle = this.idle;
+    this.idle = [];
+    await Promise.all(idle.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * One parallel run over a list of files: the calling thread and `threads - 1` workers. Workers
+ * start on the files before the gate at once, while the calling thread still has its own work
+ * (it lets their messages in with `yield`); `open` hands out the rest with their project
+ * contexts; `complete` has the calling thread work through batches and wait for the workers, up
+ * to a given file or to the end.
+ */
+export class ParallelRun {
+  private readonly workers: Worker[];
+  private readonly queue: number[][];
+  private readonly results: (WorkerFileResult | undefined)[];
+  private readonly inFlight = new Map<number, number[]>();
+  private readonly inFlightBy = new Map<Worker, number>();
+  private next = 0;
+  private nextId = 0;
+  private failure: Error | undefined;
+  private settle: (() => void) | undefined;
+  private lastYield = performance.now();
+  /** Every file below this index has its result. */
+  private completeBelow = 0;
+  /** Files from this index on wait for `open` (code files wait for the project model). */
+  private gate: number;
+  private contextOf: (index: number) => FileProjectContext | undefined = () => undefined;
+
+  /**
+   * `onResult` is called once for each file's result (progress). Files from `gate` on are only
+   * handed out after `open`.
+   */
+  constructor(
+    threads: number,
+    settings: WorkerSettings,
+    private readonly files: readonly string[],
+    sizes: readonly number[],
+    private readonly onResult: (index: number) => void,
+    started?: WorkerPool,
+    gate = files.length,
+  ) {
+    if (!existsSync(fileURLToPath(WORKER_SCRIPT))) throw new Error(`worker script ${fileURLToPath(WORKER_SCRIPT)} is missing (build the package first)`);
+    this.gate = gate;
+    // batches do not straddle the gate
+    const after = batches(files.slice(gate), sizes.slice(gate)).map((batch) => batch.map((i) => i + gate));
+    this.queue = [...batches(files.slice(0, gate), sizes.slice(0, gate)), ...after];
+    this.results = new Array(files.length);
+    const count = Math.max(1, threads - 1);
+    const ready = started?.take(count, settings) ?? [];
+    this.workers = Array.from({ length: count }, (_, k) => {
+      const worker = ready[k] ?? spawnWorker(settings);
+      worker.on('message', (response: WorkerResponse) => this.received(worker, response));
+      worker.on('error', (err) => this.fail(new Error(`a worker thread failed: ${err.message}`, { cause: err })));
+      worker.on('exit', (code) => {
+        if (!this.settled()) this.fail(new Error(`a worker thread stopped (exit code ${code}) before finishing its files`));
+      });
+      this.inFlightBy.set(worker, 0);
+      this.feed(worker);
+      return worker;
+    });
+  }
+
+  private settled(): boolean {
+    return this.failure !== undefined || (this.next >= this.queue.length && this.inFlight.size === 0);
+  }
+
+  /** Wakes `complete` to check again (after each message and on failure). */
+  private wake(): void {
+    this.settle?.();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.wake();
+  }
+
+  /** The next batch that may go out; undefined when none is left (or the rest waits for `open`). */
+  private take(): number[] | undefined {
+    if (this.next >= this.queue.length || this.queue[this.next][0] >= this.gate) return undefined;
+    return this.queue[this.next++];
+  }
+
+  /**
+   * Batches in flight per worker: enough that a worker does not run dry while this thread is busy
+   * with one large file (it hands out batches only between its own files).
+   */
+  private feed(worker: Worker): void {
+    while (!this.failure && this.inFlightBy.get(worker)! < IN_FLIGHT) {
+      const batch = this.take();
+      if (!batch) return;
+      const id = this.nextId++;
+      this.inFlight.set(id, batch);
+      this.inFlightBy.set(worker, this.inFlightBy.get(worker)! + 1);
+      const contexts = batch.map((i) => this.contextOf(i) ?? null);
+      worker.postMessage({ id, files: batch.map((i) => this.files[i]), contexts } satisfies WorkerRequest);
+    }
+  }
+
+  private received(worker: Worker, response: WorkerResponse): void {
+    const batch = this.inFlight.get(response.id);
+    if (!batch || this.failure) return;
+    this.inFlight.delete(response.id);
+    this.inFlightBy.set(worker, this.inFlightBy.get(worker)! - 1);
+    if ('error' in response) return this.fail(new Error(response.error));
+    response.results.forEach((result, k) => this.store(batch[k], result));
+    this.feed(worker);
+    this.wake();
+  }
+
+  private store(index: number, result: WorkerFileResult): void {
+    this.results[index] = result;
+    this.onResult(index);
+  }
+
+  /** Hands out the files from the gate on, each with its project context. */
+  open(contextOf: (index: number) => FileProjectContext | undefined): void {
+    this.contextOf = contextOf;
+    this.gate = this.files.length;
+    for (const worker of this.workers) this.feed(worker);
+  }
+
+  /** Lets worker messages in, at most every `ms` milliseconds, while this thread does its own work. */
+  async yield(ms = 5): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < ms) return;
+    this.lastYield = now;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  /** Result of a file (undefined while it has not arrived). */
+  result(index: number): WorkerFileResult | undefined {
+    return this.results[index];
+  }
+
+  /**
+   * The calling thread analyses batches with `local` while the next one starts below `until`,
+   * then waits until every file below `until` has its result. Rejects on the first error (a
+   * rule that throws, a worker that dies).
+   */
+  async complete(local: (file: string, context: FileProjectContext | undefined) => WorkerFileResult, until = this.files.length): Promise<void> {
+    while (!this.failure && this.next < this.queue.length && this.queue[this.next][0] < until) {
+      const batch = this.take();
+      if (!batch) break;
+      for (const i of batch) {
+        this.store(i, local(this.files[i], this.contextOf(i)));
+        // a worker that finished its batches gets the next ones within a few milliseconds
+        await this.yield(5);
+      }
+    }
+    const done = (): boolean => {
+      if (this.failure) return true;
+      for (let i = this.completeBelow; i < until; i++) {
+        if (this.results[i] === undefined) return false;
+        this.completeBelow = i + 1;
+      }
+      return true;
+    };
+    while (!done()) await new Promise<void>((resolve) => (this.settle = resolve));
+    this.settle = undefined;
+    if (this.failure) throw this.failure;
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.workers) w.removeAllListeners();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

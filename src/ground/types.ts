@@ -1,0 +1,165 @@
+/**
+ * The vocabulary every layer of rel4lint shares: severities, best-practice ids, rule metadata,
+ * ranges and the findings a scan produces. Imports nothing of rel4lint's own.
+ */
+
+export type Severity = 'error' | 'warning' | 'note';
+export type Level = Severity | 'off';
+export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
+
+export type BestPracticeId =
+  | 'REL04-BP01'
+  | 'REL04-BP02'
+  | 'REL04-BP03'
+  | 'REL04-BP04'
+  | 'REL05-BP03'
+  | 'REL05-BP05';
+
+export type Preset = 'recommended' | 'strict';
+export type Target = 'code' | 'cloudformation' | 'sam' | 'serverless' | 'terraform' | 'asl' | 'cdk';
+
+/** JSON-schema subset used to describe rule options (documented, validated, published). */
+export interface OptionSchema {
+  type: 'number' | 'integer' | 'string' | 'boolean' | 'array';
+  description: string;
+  default: unknown;
+  minimum?: number;
+  items?: { type: 'string' };
+}
+
+export interface RuleMeta {
+  /** kebab-case id, also the ESLint rule name under `rel4/`. */
+  name: string;
+  /** One line, no trailing period: docs header, --list-rules, SARIF shortDescription, ESLint meta. */
+  description: string;
+  /** Primary best practice first. */
+  bestPractices: BestPracticeId[];
+  severity: Severity;
+  /** When the severity depends on context, how (e.g. "error in at-least-once handlers"). */
+  severityDetail?: string;
+  presets: Preset[];
+  targets: Target[];
+  needsContext: boolean;
+  /** What to do about a finding, imperative, shown as `help:`. */
+  help: string;
+  options: Record<string, OptionSchema>;
+  /** True when the code detector can offer ESLint suggestions. */
+  hasSuggestions?: boolean;
+}
+
+/** A half-open range of offsets into a file's text (UTF-16 code units). */
+export interface OffsetRange {
+  start: number;
+  end: number;
+}
+
+export interface TextEdit extends OffsetRange {
+  text: string;
+}
+
+export interface Suggestion {
+  /** Imperative, e.g. "Set InvocationType: 'Event'". */
+  description: string;
+  edits: TextEdit[];
+}
+
+
+export interface LineColumn {
+  /** 1-based. */
+  line: number;
+  /** 1-based, UTF-16 code units. */
+  column: number;
+}
+
+export interface Range {
+  start: LineColumn;
+  end: LineColumn;
+}
+
+export interface RelatedLocation {
+  file: string;
+  range: Range;
+  message: string;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  bestPractices: BestPracticeId[];
+  message: string;
+  help: string;
+  /** Path relative to the working directory, POSIX separators. */
+  file: string;
+  range: Range;
+  /** Offsets of the primary span in the file text (for code frames). */
+  offsets: OffsetRange;
+  /** Line-independent location: resource path, or enclosing function + normalised call text. */
+  logicalLocation: string;
+  /** Stable hash of rule, file, logical location and occurrence index. */
+  fingerprint: string;
+  related: RelatedLocation[];
+  suggestions?: Suggestion[];
+  /**
+   * Set when the finding is suppressed: `inSource` by a comment or a resource's Metadata,
+   * `external` by the baseline. Suppressed findings are in `LintResult.suppressed`, never in
+   * `LintResult.findings`.
+   */
+  suppression?: FindingSuppression;
+}
+
+export interface FindingSuppression {
+  kind: 'inSource' | 'external';
+  justification: string;
+}
+
+/** A baseline entry that matched no finding of this run (the finding was fixed or moved away). */
+export interface StaleBaselineEntry {
+  rule: string;
+  file: string;
+  logicalLocation: string;
+  occurrence: number;
+}
+
+/** A rule as configured for one run. */
+export interface ResolvedRule {
+  meta: RuleMeta;
+  severity: Severity;
+  /** True when the user set the severity: it then replaces context-dependent severities too. */
+  severityOverridden: boolean;
+  options: Record<string, unknown>;
+}
+
+export interface LintStats {
+  filesScanned: number;
+  codeFiles: number;
+  templates: number;
+  resources: number;
+}
+
+export interface LintResult {
+  /** Absolute directory that finding paths are relative to. */
+  cwd: string;
+  /** Sorted by file, line, column, rule. Active findings only: they count and set the exit code. */
+  findings: Finding[];
+  /** Findings suppressed in source or by the baseline (same order); reported only in SARIF and JSON. */
+  suppressed?: Finding[];
+  /** Set when a baseline was applied. */
+  baseline?: { file: string; matched: number; stale: StaleBaselineEntry[] };
+  /** Enabled rules, sorted by name (SARIF tool.driver.rules, scorecard). */
+  rules: ResolvedRule[];
+  /** Text of every file that has a finding, for code frames (relative path → text). */
+  sources: Map<string, string>;
+  stats: LintStats;
+  /** The service interaction graph of the scan (paths relative to `cwd`). */
+  graph?: InteractionGraph;
+}
+
+export interface InteractionGraph {
+  nodes: { id: string; kind: string; label: string }[];
+  edges: { from: string; to: string; sync: boolean; label: string; via: 'template' | 'code'; file: string; line: number }[];
+}
+
+/** The rule the engine reports files it cannot parse under (always on). */
+export const PARSE_ERROR = 'parse-error';
+/** The rule the engine reports problems with suppression comments and Metadata under. */
+export const SUPPRESSION_RULE = 'no-invalid-suppression';

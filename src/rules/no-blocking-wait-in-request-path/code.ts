@@ -1,0 +1,283 @@
+import type { CodeReport, CodeDetector } from '../rule.js';
+import { ts } from '../../code/ts.js';
+import type { FileAnalysis } from '../../code/analysis.js';
+import type { ContextEvidence } from '../../code/handler-context.js';
+import { innermostRemote, localCallee, remoteCallInfosIn, type RemoteCall } from '../../code/remote-calls.js';
+import { enclosingFunction, isFunctionLike, unwrap, walk } from '../../code/walk.js';
+
+/**
+ * Long-running jobs: the operation that starts one and the operations that read its state. A poll
+ * of a read operation after its start in the same function is reported with the start as related.
+ * `StartSyncExecution` (Express workflows) is a synchronous API by design and is not listed.
+ */
+const JOBS: { service: string; start: string[]; poll: string[]; what: string }[] = [
+  { service: 'athena', start: ['StartQueryExecution'], poll: ['GetQueryExecution'], what: 'Athena query' },
+  { service: 'glue', start: ['StartJobRun'], poll: ['GetJobRun'], what: 'Glue job run' },
+  { service: 'glue', start: ['StartCrawler'], poll: ['GetCrawler'], what: 'Glue crawler run' },
+  { service: 'codebuild', start: ['StartBuild'], poll: ['BatchGetBuilds'], what: 'CodeBuild build' },
+  { service: 'batch', start: ['SubmitJob'], poll: ['DescribeJobs'], what: 'AWS Batch job' },
+  { service: 'sfn', start: ['StartExecution'], poll: ['DescribeExecution', 'GetExecutionHistory'], what: 'Step Functions execution' },
+  { service: 'transcribe', start: ['StartTranscriptionJob'], poll: ['GetTranscriptionJob'], what: 'Transcribe job' },
+  { service: 'textract', start: ['StartDocumentAnalysis', 'StartDocumentTextDetection', 'StartExpenseAnalysis'], poll: ['GetDocumentAnalysis', 'GetDocumentTextDetection', 'GetExpenseAnalysis'], what: 'Textract job' },
+  { service: 'redshift-data', start: ['ExecuteStatement', 'BatchExecuteStatement'], poll: ['DescribeStatement'], what: 'Redshift Data API statement' },
+  { service: 'ecs', start: ['RunTask'], poll: ['DescribeTasks'], what: 'ECS task' },
+  { service: 'cloudformation', start: ['CreateStack', 'UpdateStack'], poll: ['DescribeStacks'], what: 'CloudFormation stack operation' },
+  { service: 'mediaconvert', start: ['CreateJob'], poll: ['GetJob'], what: 'MediaConvert job' },
+  { service: 'emr', start: ['AddJobFlowSteps'], poll: ['DescribeStep'], what: 'EMR step' },
+  { service: 'emr-serverless', start: ['StartJobRun'], poll: ['GetJobRun'], what: 'EMR Serverless job run' },
+  { service: 'sagemaker', start: ['CreateTrainingJob', 'CreateTransformJob', 'CreateProcessingJob'], poll: ['DescribeTrainingJob', 'DescribeTransformJob', 'DescribeProcessingJob'], what: 'SageMaker job' },
+];
+
+const POLL_OPERATIONS = new Map<string, (typeof JOBS)[number]>();
+for (const job of JOBS) for (const op of job.poll) POLL_OPERATIONS.set(`${job.service}:${op}`, job);
+
+/** String values that name a state of something being waited for. */
+const STATE_LITERAL =
+  /^(?:[A-Z][A-Z_]{2,}|pending|running|processing|queued|submitted|starting|in[-_ ]?progress|succeeded|success|successful|completed?|done|ready|failed|finished|active|available|creating|stopped|cancelled|canceled|aborted|timed[-_ ]?out)$/i;
+/** Property names that hold such a state. */
+const STATE_PROPERTY = /(?:status|state|phase)$/i;
+
+/** Modules whose exports sleep: `setTimeout` from timers/promises, `delay`, ... */
+const SLEEP_MODULES = new Set(['timers/promises', 'node:timers/promises', 'delay', 'p-sleep', 'sleep-promise', 'await-sleep', 'timeout-as-promise']);
+const SLEEP_NAME = /^(?:sleep|delay|wait|pause|snooze|waitMs|sleepMs|delayMs|timeout)$/i;
+
+interface Waiter {
+  call: ts.CallExpression;
+  label: string;
+}
+
+/** v3 `waitUntilX(...)` / `waitForX(...)` from `@aws-sdk/client-*`, and v2 `client.waitFor('state', ...)`. */
+function waiters(analysis: FileAnalysis): Waiter[] {
+  const out: Waiter[] = [];
+  const text = analysis.sourceFile.text;
+  if (!text.includes('waitUntil') && !text.includes('waitFor')) return out;
+  for (const call of analysis.calls) {
+    const callee = unwrap(call.expression);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'waitFor') {
+      const recv = analysis.origin(callee.expression);
+      if (recv?.kind === 'instance' && (recv.ref.module === 'aws-sdk' || recv.ref.module.startsWith('aws-sdk/'))) {
+        const state = call.arguments[0] && unwrap(call.arguments[0]);
+        out.push({ call, label: `waitFor(${state && ts.isStringLiteralLike(state) ? `'${state.text}'` : '...'})` });
+        continue;
+      }
+    }
+    if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) continue;
+    const name = ts.isIdentifier(callee) ? callee.text : callee.name.text;
+    const origin = analysis.origin(callee);
+    if (origin?.kind !== 'module' || !origin.ref.module.startsWith('@aws-sdk/client-') || origin.ref.path.length !== 1) continue;
+    if (!/^wait(?:Until|For)[A-Z]/.test(origin.ref.path[0])) continue;
+    out.push({ call, label: `${name}(...)` });
+  }
+  return out;
+}
+
+function sleepOrigin(analysis: FileAnalysis, callee: ts.Expression): boolean {
+  const origin = analysis.origin(callee);
+  if (origin?.kind !== 'module') return false;
+  if (SLEEP_MODULES.has(origin.ref.module)) return true;
+  // `import { sleep } from './utils'`: a project helper named like one
+  const last = origin.ref.path[origin.ref.path.length - 1] ?? '';
+  return origin.ref.module.startsWith('.') && SLEEP_NAME.test(last);
+}
+
+/** Whether `call` waits for a while: `setTimeout`, a sleep helper (imported, or a same-file function that calls setTimeout). */
+function isSleep(analysis: FileAnalysis, call: ts.CallExpression, depth = 0): boolean {
+  const callee = unwrap(call.expression);
+  if (ts.isIdentifier(callee)) {
+    if (callee.text === 'setTimeout' && analysis.resolveValue(callee) === callee && !analysis.origin(callee)) return true;
+    if (sleepOrigin(analysis, callee)) return true;
+    // `const sleep = promisify(setTimeout)`
+    const value = analysis.resolveValue(callee);
+    if (ts.isCallExpression(value) && /promisify$/.test(unwrap(value.expression).getText()) && value.arguments[0] && unwrap(value.arguments[0]).getText() === 'setTimeout') return true;
+  } else if (ts.isPropertyAccessExpression(callee)) {
+    // `scheduler.wait(ms)` from timers/promises
+    if (sleepOrigin(analysis, callee)) return true;
+  } else return false;
+  if (depth > 1) return false;
+  const fn = localCallee(analysis, call);
+  if (!fn?.body) return false;
+  let found = false;
+  walk(fn.body, (n) => {
+    if (found) return false;
+    if (ts.isCallExpression(n) && isSleep(analysis, n, depth + 1)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+function insideCatch(node: ts.Node, stop: ts.Node): boolean {
+  for (let p = node.parent; p && p !== stop; p = p.parent) if (ts.isCatchClause(p)) return true;
+  return false;
+}
+
+function isStateLiteral(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  return ts.isStringLiteralLike(u) && STATE_LITERAL.test(u.text);
+}
+
+function mentionsState(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  if (ts.isPropertyAccessExpression(u)) return STATE_PROPERTY.test(u.name.text);
+  if (ts.isIdentifier(u)) return STATE_PROPERTY.test(u.text);
+  if (ts.isElementAccessExpression(u) && ts.isStringLiteralLike(u.argumentExpression)) return STATE_PROPERTY.test(u.argumentExpression.text);
+  return false;
+}
+
+function isStateComparison(n: ts.Node): boolean {
+  if (ts.isBinaryExpression(n)) {
+    const op = n.operatorToken.kind;
+    if (
+      op === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+      op === ts.SyntaxKind.ExclamationEqualsEqualsToken ||
+      op === ts.SyntaxKind.EqualsEqualsToken ||
+      op === ts.SyntaxKind.ExclamationEqualsToken
+    ) {
+      const [l, r] = [unwrap(n.left), unwrap(n.right)];
+      return (ts.isStringLiteralLike(r) && (isStateLiteral(r) || mentionsState(l))) || (ts.isStringLiteralLike(l) && (isStateLiteral(l) || mentionsState(r)));
+    }
+    return false;
+  }
+  if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'includes') {
+    const arr = unwrap(n.expression.expression);
+    return ts.isArrayLiteralExpression(arr) && arr.elements.length > 0 && arr.elements.every((el) => isStateLiteral(el));
+  }
+  return false;
+}
+
+function containsStateComparison(root: ts.Node | undefined): boolean {
+  if (!root) return false;
+  if (isStateComparison(root)) return true;
+  let found = false;
+  walk(root, (n) => {
+    if (found || isFunctionLike(n)) return false;
+    if (isStateComparison(n)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** Whether a statement leaves the loop: `break`, `return` or `throw` (not inside a nested loop or function). */
+function exits(stmt: ts.Statement): boolean {
+  if (ts.isBreakStatement(stmt) || ts.isReturnStatement(stmt) || ts.isThrowStatement(stmt)) return true;
+  let found = false;
+  walk(stmt, (n) => {
+    if (found || isFunctionLike(n) || ts.isIterationStatement(n, false) || ts.isSwitchStatement(n)) return false;
+    if (ts.isBreakStatement(n) || ts.isReturnStatement(n) || ts.isThrowStatement(n)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * Whether the loop runs until a state changes: its condition compares a state (`while (status ===
+ * 'RUNNING')`), an `if` that leaves the loop does (`if (State === 'SUCCEEDED') break`), or a variable
+ * of the condition is assigned from such a comparison (`done = ['FAILED', 'SUCCEEDED'].includes(s)`).
+ * A state test that only skips or handles one item of an iteration is not polling.
+ */
+function waitsForState(loop: ts.IterationStatement): boolean {
+  const condition = ts.isWhileStatement(loop) || ts.isDoStatement(loop) ? loop.expression : ts.isForStatement(loop) ? loop.condition : undefined;
+  if (containsStateComparison(condition)) return true;
+  const conditionNames = new Set<string>();
+  if (condition) {
+    if (ts.isIdentifier(condition)) conditionNames.add(condition.text);
+    walk(condition, (n) => {
+      if (ts.isIdentifier(n)) conditionNames.add(n.text);
+    });
+  }
+  let found = false;
+  walk(loop.statement, (n) => {
+    if (found || isFunctionLike(n) || ts.isIterationStatement(n, false)) return false;
+    if (ts.isIfStatement(n) && containsStateComparison(n.expression) && exits(n.thenStatement)) found = true;
+    else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(unwrap(n.left)) && conditionNames.has((unwrap(n.left) as ts.Identifier).text) && containsStateComparison(n.right)) found = true;
+    else if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && conditionNames.has(n.name.text) && containsStateComparison(n.initializer)) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** The AWS operation behind a remote call (through same-file helpers), when the analysis knows it. */
+function awsOperation(analysis: FileAnalysis, remote: RemoteCall): { service: string; operation: string } | undefined {
+  const inner = innermostRemote(remote);
+  if (inner.kind !== 'aws') return undefined;
+  const call = inner.call;
+  for (const s of analysis.sdkCalls) {
+    if (s.node === call) return s;
+    if (ts.isNewExpression(s.node) && call.arguments.some((a) => unwrap(a) === s.node || (ts.isIdentifier(unwrap(a)) && analysis.resolveValue(unwrap(a)) === s.node))) return s;
+    // v2 `.promise()` on the operation call
+    if (ts.isPropertyAccessExpression(call.expression) && unwrap(call.expression.expression) === s.node) return s;
+  }
+  return undefined;
+}
+
+function pollingReport(analysis: FileAnalysis, loop: ts.IterationStatement, context: ContextEvidence): CodeReport | undefined {
+  // iterating over a collection is not waiting for a state
+  if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return undefined;
+  const remotes = remoteCallInfosIn(analysis, loop).filter((r) => enclosingFunction(r.call) === enclosingFunction(loop));
+  if (remotes.length === 0) return undefined;
+  let sleeps = false;
+  walk(loop, (n) => {
+    if (sleeps) return false;
+    if (ts.isCallExpression(n) && !insideCatch(n, loop) && isSleep(analysis, n)) sleeps = true;
+    return !sleeps;
+  });
+  if (!sleeps) return undefined;
+  let job: (typeof JOBS)[number] | undefined;
+  let poll: RemoteCall | undefined;
+  for (const r of remotes) {
+    const op = awsOperation(analysis, r);
+    const j = op && POLL_OPERATIONS.get(`${op.service}:${op.operation}`);
+    if (j) {
+      job = j;
+      poll = r;
+      break;
+    }
+  }
+  if (!job && !waitsForState(loop)) return undefined;
+  poll ??= remotes[0];
+  const related: CodeReport['related'] = [{ node: poll.call, label: 'status request repeated by the loop' }];
+  const fn = enclosingFunction(loop);
+  if (job && fn) {
+    for (const s of analysis.sdkCalls) {
+      if (s.service === job.service && job.start.includes(s.operation) && s.node.pos < loop.pos && enclosingFunction(s.node) === fn) {
+        related.push({ node: s.node, label: `${s.operation} starts the ${job.what}` });
+        break;
+      }
+    }
+  }
+  const pollLabel = innermostRemote(poll).label;
+  const what = job ? `the ${job.what} to finish` : 'a state change';
+  return {
+    node: loop,
+    message: `Polling loop around \`${pollLabel}\` waits for ${what} inside a request-path handler (${context.reason}): the caller is held for the whole run and gets a timeout, not the outcome, when it takes longer`,
+    related,
+  };
+}
+
+const detector: CodeDetector = {
+  // a finding needs a waiter or a sleep between polls
+  prefilter: /wait|sleep|delay|setTimeout|pause|snooze|timeout/i,
+  code({ analysis }) {
+    const reports: CodeReport[] = [];
+    for (const w of waiters(analysis)) {
+      const context = analysis.contexts.contextAt(w.call);
+      if (context?.context !== 'request-path') continue;
+      reports.push({
+        node: w.call,
+        message: `\`${w.label}\` blocks a request-path handler (${context.reason}) until a resource reaches a state: the caller is held while the waiter polls and gets a timeout, not the outcome, when it takes longer`,
+      });
+    }
+    for (const loop of analysis.loops) {
+      const context = analysis.contexts.contextAt(loop);
+      if (context?.context !== 'request-path') continue;
+      const r = pollingReport(analysis, loop, context);
+      if (r) reports.push(r);
+    }
+    // nested polling loops: report the outermost
+    const loops = reports.filter((r) => ts.isIterationStatement(r.node, false));
+    return reports
+      .filter((r) => !(ts.isIterationStatement(r.node, false) && loops.some((o) => o !== r && o.node.pos <= r.node.pos && o.node.end >= r.node.end)))
+      .sort((a, b) => a.node.pos - b.node.pos);
+  },
+};
+
+export default detector;

@@ -1,0 +1,248 @@
+import type { CodeReport, CodeDetector } from '../rule.js';
+import { ts } from '../../code/ts.js';
+import type { FileAnalysis } from '../../code/analysis.js';
+import { remoteCallInfo, thisMemberValue } from '../../code/remote-calls.js';
+import { getProperty } from '../../code/values.js';
+import { unwrap, walk } from '../../code/walk.js';
+
+export interface NoSyncInternalHttpOptions {
+  internalHosts: string[];
+}
+
+/** Environment variable names that hold the address of another service. */
+const CONFIG_ENV = /^(?!AWS_)\w*(?:^|_)(?:URL|URI|ENDPOINT|HOST|HOSTNAME|API|BASE_?URL|API_?URL)$/;
+/** Objects that hold configuration (`config.ordersUrl`, `settings.services.orders.endpoint`). */
+const CONFIG_OBJECT = /^(?:config|conf|cfg|configuration|settings|appConfig|serviceConfig|services|endpoints|env|environment)$/i;
+const CONFIG_MEMBER = /(?:url|uri|endpoint|host|hostname|api|baseurl)$/i;
+/** Configured addresses of third parties: chat and partner webhooks. */
+const EXTERNAL_CONFIG = /webhook|slack|discord|teams|chime/i;
+/** Hosts that only exist inside a private network or a cluster, or that are AWS-hosted endpoints of your own APIs and functions. */
+const INTERNAL_HOST = /(?:\.internal|\.local|\.svc|\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?|\.lambda-url\.[a-z0-9-]+\.on\.aws)$/i;
+
+/** HTTP modules whose requests the rule checks (global fetch is always checked). */
+const HTTP_MODULES = new Set(['axios', 'got', 'ky', 'undici', 'node-fetch', 'cross-fetch', 'isomorphic-fetch', 'http', 'https', 'node:http', 'node:https']);
+const CALLBACK_MODULES = new Set(['http', 'https', 'node:http', 'node:https']);
+
+/** Names destructured from `process.env` (`const { ORDERS_URL } = process.env`), anywhere in the file. */
+function envBindings(analysis: FileAnalysis): Set<string> {
+  const out = new Set<string>();
+  if (!/\}\s*=\s*process\.env/.test(analysis.sourceFile.text)) return out;
+  walk(analysis.sourceFile, (n) => {
+    if (ts.isVariableDeclaration(n) && ts.isObjectBindingPattern(n.name) && n.initializer && isProcessEnv(n.initializer)) {
+      for (const el of n.name.elements) if (ts.isIdentifier(el.name)) out.add(el.name.text);
+    }
+  });
+  return out;
+}
+
+function isProcessEnv(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  return ts.isPropertyAccessExpression(u) && u.name.text === 'env' && ts.isIdentifier(u.expression) && u.expression.text === 'process';
+}
+
+function hostOf(url: string): string | undefined {
+  const m = /^(?:[a-z][a-z0-9+.-]*:)?\/\/([^/:?#@]+(?:@[^/:?#]+)?)/i.exec(url);
+  if (!m) return undefined;
+  const host = m[1].includes('@') ? m[1].slice(m[1].indexOf('@') + 1) : m[1];
+  return host.toLowerCase();
+}
+
+function isInternalHost(host: string, internalHosts: string[]): boolean {
+  if (INTERNAL_HOST.test(host)) return true;
+  return internalHosts.some((h) => {
+    const x = h.toLowerCase();
+    return x.startsWith('.') ? host.endsWith(x) : host === x || host.endsWith(`.${x}`);
+  });
+}
+
+class UrlClassifier {
+  private envNames?: Set<string>;
+
+  constructor(
+    private readonly analysis: FileAnalysis,
+    private readonly internalHosts: string[],
+  ) {}
+
+  /** "process.env.ORDERS_URL", "`https://orders.internal`", ... when `expr` points at an internal service; undefined otherwise. */
+  classify(expr: ts.Expression | undefined, depth = 0): string | undefined {
+    if (!expr || depth > 24) return undefined;
+    const raw = unwrap(expr);
+    const fromConfig = this.configSource(raw);
+    if (fromConfig) return fromConfig;
+    const e = ts.isIdentifier(raw) ? this.analysis.resolveValue(raw) : raw;
+    if (e !== raw) {
+      const c = this.configSource(e);
+      if (c) return c;
+    }
+    if (ts.isStringLiteralLike(e)) {
+      // a URL, or a bare host name (`https.get({ hostname })`)
+      const host = hostOf(e.text) ?? (/^[a-z0-9.-]+(?::\d+)?$/i.test(e.text) ? e.text.replace(/:\d+$/, '').toLowerCase() : undefined);
+      return host && isInternalHost(host, this.internalHosts) ? `\`${host}\`` : undefined;
+    }
+    if (ts.isTemplateExpression(e)) {
+      const head = e.head.text;
+      // the address starts with a substitution: `${process.env.ORDERS_URL}/orders`, `https://${ORDERS_HOST}/x`
+      if (/^(?:https?:\/\/)?$/i.test(head)) {
+        const first = this.classify(e.templateSpans[0].expression, depth + 1);
+        if (first) return first;
+      }
+      // the host written out, possibly with placeholders: `https://${api}.execute-api.${region}.amazonaws.com/prod`
+      const shape = head + e.templateSpans.map((s) => `x${s.literal.text}`).join('');
+      const host = hostOf(shape);
+      if (host && /^[a-z]+:\/\//i.test(head) && isInternalHost(host, this.internalHosts)) {
+        return `\`${host.replace(/\bx\b/g, '…')}\``;
+      }
+      return undefined;
+    }
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return this.classify(e.left, depth + 1);
+    // `new URL('/orders', process.env.ORDERS_URL)`
+    if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'URL' && e.arguments?.length) {
+      return this.classify(e.arguments[1] ?? e.arguments[0], depth + 1);
+    }
+    // `url.toString()`, `url.href`
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'toString') return this.classify(e.expression.expression, depth + 1);
+    if (ts.isPropertyAccessExpression(e) && e.name.text === 'href') return this.classify(e.expression, depth + 1);
+    return undefined;
+  }
+
+  private configSource(e: ts.Expression): string | undefined {
+    const source = this.configName(e);
+    return source && !EXTERNAL_CONFIG.test(source) ? source : undefined;
+  }
+
+  private configName(e: ts.Expression): string | undefined {
+    // process.env.ORDERS_URL, process.env['ORDERS_URL']
+    if (ts.isPropertyAccessExpression(e) && isProcessEnv(e.expression)) return CONFIG_ENV.test(e.name.text) ? `process.env.${e.name.text}` : undefined;
+    if (ts.isElementAccessExpression(e) && isProcessEnv(e.expression) && ts.isStringLiteralLike(e.argumentExpression)) {
+      return CONFIG_ENV.test(e.argumentExpression.text) ? `process.env.${e.argumentExpression.text}` : undefined;
+    }
+    if (ts.isIdentifier(e) && CONFIG_ENV.test(e.text)) {
+      this.envNames ??= envBindings(this.analysis);
+      if (this.envNames.has(e.text)) return `process.env.${e.text}`;
+    }
+    // config.ordersServiceUrl, config.services.orders.url
+    if (ts.isPropertyAccessExpression(e) && CONFIG_MEMBER.test(e.name.text)) {
+      let root: ts.Expression = e.expression;
+      while (ts.isPropertyAccessExpression(root)) root = root.expression;
+      if (ts.isIdentifier(root) && CONFIG_OBJECT.test(root.text)) {
+        const text = e.getText().replace(/\s+/g, '');
+        return text.length <= 60 ? text : `${root.text}.….${e.name.text}`;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Whether the caller waits for the request: awaited, chained with `.then`, returned, or part of an awaited `Promise.all`. */
+function isAwaited(call: ts.CallExpression): boolean {
+  let n: ts.Node = call;
+  for (let i = 0; i < 12; i++) {
+    const p = n.parent;
+    if (!p) return false;
+    if (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p)) {
+      n = p;
+      continue;
+    }
+    if (ts.isAwaitExpression(p) || ts.isReturnStatement(p) || ts.isYieldExpression(p)) return true;
+    if (ts.isArrowFunction(p) && p.body === n) return true;
+    if (ts.isPropertyAccessExpression(p) && p.expression === n && ['then', 'catch', 'finally', 'json', 'text'].includes(p.name.text) && p.parent && ts.isCallExpression(p.parent)) {
+      n = p.parent;
+      continue;
+    }
+    if (ts.isArrayLiteralExpression(p)) {
+      n = p;
+      continue;
+    }
+    if (ts.isCallExpression(p) && p.arguments.includes(n as ts.Expression) && /^Promise\.(?:all|allSettled|race|any)$/.test(unwrap(p.expression).getText())) {
+      n = p;
+      continue;
+    }
+    return false;
+  }
+  return false;
+}
+
+interface Target {
+  /** Expressions that may hold the address, most specific first. */
+  urls: (ts.Expression | undefined)[];
+}
+
+/** Where the address of a request is, per library. */
+function requestTarget(analysis: FileAnalysis, call: ts.CallExpression): Target | undefined {
+  const callee = unwrap(call.expression);
+  const args = call.arguments;
+  const first = args[0];
+  const objectMember = (e: ts.Expression | undefined, ...names: string[]) => {
+    for (const name of names) {
+      const p = getProperty(analysis, e, name);
+      if (p.kind === 'present') return p.value;
+    }
+    return undefined;
+  };
+  const isObject = (e: ts.Expression | undefined) => !!e && ts.isObjectLiteralExpression(analysis.resolveValue(e));
+  const origin = ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee) ? analysis.origin(callee) : undefined;
+  if (origin?.kind === 'module' && HTTP_MODULES.has(origin.ref.module)) {
+    if (CALLBACK_MODULES.has(origin.ref.module)) {
+      if (isObject(first)) {
+        const host = objectMember(first, 'hostname', 'host');
+        return { urls: [host] };
+      }
+      return { urls: [first] };
+    }
+    if (isObject(first)) return { urls: [objectMember(first, 'url', 'baseURL', 'prefixUrl', 'origin')] };
+    const opts = origin.ref.module === 'axios' ? undefined : args[1];
+    return { urls: [first, objectMember(opts, 'prefixUrl', 'baseURL', 'origin')] };
+  }
+  // global fetch
+  if ((ts.isIdentifier(callee) && callee.text === 'fetch') || (ts.isPropertyAccessExpression(callee) && callee.name.text === 'fetch' && ts.isIdentifier(callee.expression) && ['globalThis', 'window', 'self', 'global'].includes(callee.expression.text))) {
+    return { urls: [first] };
+  }
+  // configured instances: `api.get('/orders')` with `axios.create({ baseURL })`, `got.extend({ prefixUrl })`, `new Pool(url)`
+  const recvExpr = ts.isPropertyAccessExpression(callee) ? callee.expression : callee;
+  const recv = unwrap(recvExpr);
+  const creation = ts.isPropertyAccessExpression(recv) && recv.expression.kind === ts.SyntaxKind.ThisKeyword ? thisMemberValue(recv) : analysis.resolveValue(recv);
+  const created = creation && unwrap(creation);
+  const urls: (ts.Expression | undefined)[] = [isObject(first) ? objectMember(first, 'url', 'path') : first];
+  if (created && (ts.isCallExpression(created) || ts.isNewExpression(created))) {
+    const cfg = created.arguments?.[0];
+    if (ts.isNewExpression(created)) urls.push(cfg);
+    else urls.push(objectMember(cfg, 'baseURL', 'prefixUrl', 'prefixURL'));
+  }
+  return { urls };
+}
+
+const detector: CodeDetector<NoSyncInternalHttpOptions> = {
+  // every finding is an HTTP request
+  prefilter: /fetch|axios|got|ky|undici|http|request|superagent/,
+  code({ analysis, options }) {
+    if (!analysis.contexts.isHandlerFile()) return [];
+    const classifier = new UrlClassifier(analysis, options.internalHosts ?? []);
+    const reports: CodeReport[] = [];
+    for (const call of analysis.calls) {
+      const info = remoteCallInfo(analysis, call);
+      if (info?.kind !== 'http') continue;
+      const target = requestTarget(analysis, call);
+      if (!target) continue;
+      let where: string | undefined;
+      for (const url of target.urls) {
+        // an absolute literal address decides alone: a third-party host on a configured instance is not internal
+        const u = url && analysis.resolveValue(url);
+        where = classifier.classify(url);
+        if (where || (u && ts.isStringLiteralLike(u) && hostOf(u.text))) break;
+      }
+      if (!where) continue;
+      const origin = analysis.origin(unwrap(call.expression));
+      const callback = origin?.kind === 'module' && CALLBACK_MODULES.has(origin.ref.module);
+      if (!callback && !isAwaited(call)) continue;
+      const context = analysis.contexts.contextAt(call);
+      const inWhat = context?.context === 'request-path' ? `the request path (${context.reason})` : 'the handler';
+      reports.push({
+        node: call,
+        message: `\`${info.label}\` to ${where} waits synchronously for another internal service in ${inWhat}: its latency and failures become this handler's`,
+      });
+    }
+    return reports;
+  },
+};
+
+export default detector;

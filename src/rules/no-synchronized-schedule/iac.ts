@@ -1,0 +1,130 @@
+import type { IacReport, IacDetector } from '../rule.js';
+import type { IacValue, PathSegment, PlainObject, Template } from '../../iac/model.js';
+import { displayName, hasOpaqueProperties, isAbsent, isPlainObject } from '../../iac/resources.js';
+import { samFunctionEvents } from '../../iac/sam.js';
+import { parseScheduleExpression, type CronSchedule } from './cron.js';
+
+interface Schedule {
+  template: Template;
+  /** For messages. */
+  label: string;
+  /** Path of the schedule expression. */
+  path: PathSegment[];
+  expression: string;
+  cron: CronSchedule;
+  /** 'none' for classic EventBridge rules (they have no window), else the literal mode. */
+  window: 'none' | 'OFF';
+  timezone: string;
+}
+
+function isDisabled(properties: PlainObject): boolean {
+  const state = properties['State'];
+  if (typeof state === 'string' && state.toUpperCase() === 'DISABLED') return true;
+  const enabled = properties['Enabled'];
+  return enabled === false || enabled === 'false';
+}
+
+/**
+ * The flexible-window mode: 'OFF' when it is known to be off, undefined when it is flexible or
+ * cannot be known. Absent counts as off (Scheduler requires the property; SAM defaults it off).
+ */
+function windowMode(value: IacValue | undefined): 'OFF' | undefined {
+  if (isAbsent(value)) return 'OFF';
+  if (!isPlainObject(value)) return undefined;
+  const mode = value['Mode'];
+  if (isAbsent(mode)) return 'OFF';
+  return typeof mode === 'string' && mode.toUpperCase() === 'OFF' ? 'OFF' : undefined;
+}
+
+function schedulesOf(template: Template): Schedule[] {
+  const out: Schedule[] = [];
+  const add = (
+    label: string,
+    properties: PlainObject,
+    expressionKey: string,
+    path: PathSegment[],
+    window: 'none' | 'OFF' | undefined,
+    timezone: IacValue | undefined,
+  ): void => {
+    const expression = properties[expressionKey];
+    if (typeof expression !== 'string' || !window || isDisabled(properties)) return;
+    if (!isAbsent(timezone) && typeof timezone !== 'string') return;
+    const parsed = parseScheduleExpression(expression);
+    if (parsed.kind !== 'cron') return;
+    out.push({ template, label, path: [...path, expressionKey], expression, cron: parsed, window, timezone: typeof timezone === 'string' ? timezone : 'UTC' });
+  };
+  for (const resource of template.resources.values()) {
+    if (hasOpaqueProperties(template, resource)) continue;
+    const p = resource.properties;
+    const path = [...resource.path, 'Properties'];
+    if (resource.type === 'AWS::Events::Rule') {
+      add(`EventBridge rule \`${displayName(resource)}\``, p, 'ScheduleExpression', path, 'none', undefined);
+    } else if (resource.type === 'AWS::Scheduler::Schedule') {
+      add(`schedule \`${displayName(resource)}\``, p, 'ScheduleExpression', path, windowMode(p['FlexibleTimeWindow']), p['ScheduleExpressionTimezone']);
+    }
+  }
+  for (const event of samFunctionEvents(template)) {
+    if (!event.properties) continue;
+    const fn = template.resources.get(event.functionId)!;
+    const label = `${event.type} event \`${event.eventId}\` of function \`${displayName(fn)}\``;
+    const path = [...event.path, 'Properties'];
+    if (event.type === 'Schedule') add(label, event.properties, 'Schedule', path, 'none', undefined);
+    else if (event.type === 'ScheduleV2') {
+      add(label, event.properties, 'ScheduleExpression', path, windowMode(event.properties['FlexibleTimeWindow']), event.properties['ScheduleExpressionTimezone']);
+    }
+  }
+  return out;
+}
+
+const ALL_MINUTES = 60;
+
+function firesAtMinuteZero(cron: CronSchedule): boolean {
+  return cron.minutes !== undefined && cron.minutes.includes(0) && cron.minutes.length < ALL_MINUTES;
+}
+
+/** Key of the instants a schedule fires at, per the rule: timezone, minute and hour fields. */
+function instantsKey(schedule: Schedule): string | undefined {
+  const { minutes, hours } = schedule.cron;
+  if (!minutes || !hours || minutes.length === ALL_MINUTES) return undefined;
+  return `${schedule.timezone}|${minutes.join(',')}|${hours.join(',')}`;
+}
+
+const detector: IacDetector = {
+  iac({ templates }) {
+    const reports: IacReport[] = [];
+    const first = new Map<string, Schedule>();
+    for (const template of templates) {
+      for (const schedule of schedulesOf(template)) {
+        const reasons: string[] = [];
+        const related: NonNullable<IacReport['related']> = [];
+        if (firesAtMinuteZero(schedule.cron)) {
+          const window = schedule.window === 'none' ? 'classic EventBridge schedules have no flexible time window' : 'FlexibleTimeWindow is OFF';
+          reasons.push(`fires at minute 0 and ${window}, so it runs together with every other top-of-the-hour job`);
+        }
+        const key = instantsKey(schedule);
+        if (key !== undefined) {
+          const earlier = first.get(key);
+          if (!earlier) first.set(key, schedule);
+          else {
+            reasons.push(`fires at the same instants as ${earlier.label} (${earlier.expression})`);
+            related.push({ template: earlier.template, path: earlier.path, label: `${earlier.label} fires at the same instants` });
+          }
+        }
+        if (reasons.length === 0) continue;
+        reports.push({
+          template,
+          path: schedule.path,
+          message: `${capitalize(schedule.label)} (${schedule.expression}) ${reasons.join(', and ')}: every client of a shared dependency wakes at once`,
+          ...(related.length > 0 ? { related } : {}),
+        });
+      }
+    }
+    return reports;
+  },
+};
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export default detector;

@@ -1,0 +1,274 @@
+import type { IacReport, IacDetector } from '../rule.js';
+import type { IacValue, PathSegment, PlainObject, Template } from '../../iac/model.js';
+import { displayName, getIn, hasOpaqueProperties, isAbsent, isPlainObject, references, refTarget, resourcesOfType } from '../../iac/resources.js';
+import { samFunctionEvents } from '../../iac/sam.js';
+import { functionRef, functions, functionTimeout, literalNumber, seconds } from '../../iac/lambda.js';
+
+/** REST API integration timeout: default and the most an edge-optimized API allows (ms). */
+const REST_DEFAULT_MS = 29_000;
+/** HTTP API integration timeout: default and maximum (ms). */
+const HTTP_MAX_MS = 30_000;
+/** WebSocket API integration timeout: default and maximum (ms). */
+const WEBSOCKET_MAX_MS = 29_000;
+/** AppSync request execution limit (ms). */
+const APPSYNC_MS = 30_000;
+
+/** A synchronous caller of a function and how long it waits. */
+interface Caller {
+  functionId: string;
+  limitMs: number;
+  /** e.g. "the 29 s integration timeout of API Gateway REST method `GetOrders`". */
+  description: string;
+  path: PathSegment[];
+  label: string;
+}
+
+type Endpoint = 'EDGE' | 'REGIONAL' | 'PRIVATE' | undefined;
+
+/** Endpoint type of a REST API: `EndpointConfiguration` as a string (SAM) or `{ Types: [...] }` / `{ Type }`. Absent: EDGE. */
+function endpointType(configuration: IacValue | undefined): Endpoint {
+  if (isAbsent(configuration)) return 'EDGE';
+  let value: IacValue | undefined = configuration;
+  if (isPlainObject(configuration)) {
+    value = configuration['Type'] ?? configuration['Types'];
+    if (isAbsent(value)) return 'EDGE';
+  }
+  if (Array.isArray(value)) value = value.length === 1 ? value[0] : undefined;
+  if (typeof value !== 'string') return undefined;
+  const upper = value.toUpperCase();
+  return upper === 'EDGE' || upper === 'REGIONAL' || upper === 'PRIVATE' ? upper : undefined;
+}
+
+/**
+ * The time a REST API integration waits: the configured value (above 29 s only on Regional and
+ * private APIs, so an edge-optimized API is held to 29 s), else 29 s. Undefined when unknown.
+ */
+function restLimit(timeout: IacValue | undefined, endpoint: Endpoint): number | undefined {
+  if (isAbsent(timeout)) return REST_DEFAULT_MS;
+  const ms = literalNumber(timeout);
+  if (ms === undefined) return undefined;
+  return ms > REST_DEFAULT_MS && endpoint === 'EDGE' ? REST_DEFAULT_MS : ms;
+}
+
+function cappedLimit(timeout: IacValue | undefined, max: number): number | undefined {
+  if (isAbsent(timeout)) return max;
+  const ms = literalNumber(timeout);
+  return ms === undefined ? undefined : Math.min(ms, max);
+}
+
+function restApiEndpoint(template: Template, restApiId: IacValue | undefined, samImplicit: boolean): Endpoint {
+  const id = refTarget(restApiId, template);
+  if (id) {
+    const api = template.resources.get(id)!;
+    if (hasOpaqueProperties(template, api)) return undefined;
+    if (api.type === 'AWS::ApiGateway::RestApi' || api.type === 'AWS::Serverless::Api') return endpointType(api.properties['EndpointConfiguration']);
+    return undefined;
+  }
+  if (!isAbsent(restApiId)) return undefined;
+  // SAM's implicit API takes its settings from Globals.Api.
+  return samImplicit ? endpointType(getIn(template.root, ['Globals', 'Api', 'EndpointConfiguration'])) : undefined;
+}
+
+/**
+ * False when the integration does not hold the request open for a buffered response: Lambda is
+ * invoked asynchronously (`X-Amz-Invocation-Type` mapped to anything but `'RequestResponse'`)
+ * or the response is streamed (`ResponseTransferMode: STREAM`, which allows longer timeouts).
+ */
+function waitsForResponse(integration: PlainObject, parametersKey: string, transferKey: string): boolean {
+  const transfer = integration[transferKey];
+  if (!isAbsent(transfer) && !(typeof transfer === 'string' && transfer.toUpperCase() === 'BUFFERED')) return false;
+  const parameters = integration[parametersKey];
+  if (isAbsent(parameters)) return true;
+  if (!isPlainObject(parameters)) return false;
+  for (const [key, value] of Object.entries(parameters)) {
+    if (key.toLowerCase() !== 'integration.request.header.x-amz-invocation-type') continue;
+    return typeof value === 'string' && value.replace(/'/g, '').trim() === 'RequestResponse';
+  }
+  return true;
+}
+
+/**
+ * The OpenAPI `x-amazon-apigateway-integration` objects of a SAM API's `DefinitionBody` that
+ * invoke the function; 'unknown' when the definition cannot be read (`DefinitionUri`, an
+ * `AWS::Include`). An empty list when the API has no definition or does not mention the function
+ * (SAM then adds the event's integration with its defaults).
+ */
+function openApiIntegrations(template: Template, restApiId: IacValue | undefined, functionId: string): PlainObject[] | 'unknown' {
+  const id = refTarget(restApiId, template);
+  if (!id) return isAbsent(restApiId) ? [] : 'unknown';
+  const api = template.resources.get(id)!;
+  if (api.type !== 'AWS::Serverless::Api') return [];
+  if (hasOpaqueProperties(template, api)) return 'unknown';
+  if (!isAbsent(api.properties['DefinitionUri'])) return 'unknown';
+  const body = api.properties['DefinitionBody'];
+  if (isAbsent(body)) return [];
+  if (!isPlainObject(body)) return 'unknown';
+  const paths = body['paths'];
+  if (!isPlainObject(paths)) return [];
+  const found: PlainObject[] = [];
+  for (const operations of Object.values(paths)) {
+    if (!isPlainObject(operations)) continue;
+    for (const operation of Object.values(operations)) {
+      const integration = getIn(operation, ['x-amazon-apigateway-integration']);
+      if (isPlainObject(integration) && functionRef(template, integration['uri']) === functionId) found.push(integration);
+    }
+  }
+  return found;
+}
+
+/** Integrations that a WebSocket `$connect` route targets (`Target: integrations/<id>`). */
+function connectRoutes(template: Template): Set<string> {
+  const ids = new Set<string>();
+  for (const route of resourcesOfType(template, 'AWS::ApiGatewayV2::Route')) {
+    if (route.properties['RouteKey'] !== '$connect') continue;
+    for (const id of references(route.properties['Target'], template).ids) ids.add(id);
+  }
+  return ids;
+}
+
+function callersOf(template: Template): Caller[] {
+  const callers: Caller[] = [];
+  const ms = (value: number): string => seconds(value / 1000);
+  for (const event of samFunctionEvents(template)) {
+    if (!event.properties) continue;
+    const timeout = event.properties['TimeoutInMillis'];
+    if (event.type === 'Api') {
+      const definition = openApiIntegrations(template, event.properties['RestApiId'], event.functionId);
+      if (definition === 'unknown' || definition.some((i) => !waitsForResponse(i, 'requestParameters', 'responseTransferMode'))) continue;
+      const declared = definition.find((i) => !isAbsent(i['timeoutInMillis']))?.['timeoutInMillis'] ?? timeout;
+      const limit = restLimit(declared, restApiEndpoint(template, event.properties['RestApiId'], true));
+      if (limit === undefined) continue;
+      callers.push({
+        functionId: event.functionId,
+        limitMs: limit,
+        description: `the ${ms(limit)} integration timeout of API Gateway REST event \`${event.eventId}\``,
+        path: event.path,
+        label: `API Gateway REST event \`${event.eventId}\``,
+      });
+    } else if (event.type === 'HttpApi') {
+      const limit = cappedLimit(timeout, HTTP_MAX_MS);
+      if (limit === undefined) continue;
+      callers.push({
+        functionId: event.functionId,
+        limitMs: limit,
+        description: `the ${ms(limit)} integration timeout of HTTP API event \`${event.eventId}\``,
+        path: event.path,
+        label: `HTTP API event \`${event.eventId}\``,
+      });
+    }
+  }
+  for (const method of resourcesOfType(template, 'AWS::ApiGateway::Method')) {
+    if (hasOpaqueProperties(template, method)) continue;
+    const integration = method.properties['Integration'];
+    if (!isPlainObject(integration)) continue;
+    const type = integration['Type'];
+    if (typeof type !== 'string' || !/^aws(_proxy)?$/i.test(type)) continue;
+    const functionId = functionRef(template, integration['Uri']);
+    if (!functionId || !waitsForResponse(integration, 'RequestParameters', 'ResponseTransferMode')) continue;
+    const limit = restLimit(integration['TimeoutInMillis'], restApiEndpoint(template, method.properties['RestApiId'], false));
+    if (limit === undefined) continue;
+    callers.push({
+      functionId,
+      limitMs: limit,
+      description: `the ${ms(limit)} integration timeout of API Gateway REST method \`${displayName(method)}\``,
+      path: [...method.path, 'Properties', 'Integration'],
+      label: `API Gateway REST method \`${displayName(method)}\``,
+    });
+  }
+  for (const integration of resourcesOfType(template, 'AWS::ApiGatewayV2::Integration')) {
+    if (hasOpaqueProperties(template, integration)) continue;
+    const p = integration.properties;
+    const type = p['IntegrationType'];
+    if (typeof type !== 'string' || !/^aws(_proxy)?$/i.test(type)) continue;
+    const functionId = functionRef(template, p['IntegrationUri']);
+    if (!functionId) continue;
+    const apiId = refTarget(p['ApiId'], template);
+    const api = apiId ? template.resources.get(apiId) : undefined;
+    const protocol = api?.type === 'AWS::ApiGatewayV2::Api' ? api.properties['ProtocolType'] : undefined;
+    const websocket = typeof protocol === 'string' && protocol.toUpperCase() === 'WEBSOCKET';
+    // On WebSocket APIs only the $connect handshake waits for the function; other routes
+    // usually answer through the connection (@connections), not through the integration.
+    if (websocket && !connectRoutes(template).has(integration.id)) continue;
+    const limit = cappedLimit(p['TimeoutInMillis'], websocket ? WEBSOCKET_MAX_MS : HTTP_MAX_MS);
+    if (limit === undefined) continue;
+    const kind = websocket ? 'WebSocket API' : 'HTTP API';
+    callers.push({
+      functionId,
+      limitMs: limit,
+      description: `the ${ms(limit)} integration timeout of ${kind} integration \`${displayName(integration)}\``,
+      path: [...integration.path, 'Properties', 'IntegrationUri'],
+      label: `${kind} integration \`${displayName(integration)}\``,
+    });
+  }
+  for (const api of resourcesOfType(template, 'AWS::ApiGatewayV2::Api')) {
+    // HTTP API quick create: `Target` is the function, with the default 30 s integration.
+    const functionId = functionRef(template, api.properties['Target']);
+    if (!functionId) continue;
+    callers.push({
+      functionId,
+      limitMs: HTTP_MAX_MS,
+      description: `the 30 s integration timeout of HTTP API \`${displayName(api)}\``,
+      path: [...api.path, 'Properties', 'Target'],
+      label: `HTTP API \`${displayName(api)}\``,
+    });
+  }
+  for (const dataSource of resourcesOfType(template, 'AWS::AppSync::DataSource')) {
+    const type = dataSource.properties['Type'];
+    if (typeof type !== 'string' || type.toUpperCase() !== 'AWS_LAMBDA') continue;
+    const functionId = functionRef(template, getIn(dataSource.properties, ['LambdaConfig', 'LambdaFunctionArn']));
+    if (!functionId) continue;
+    callers.push({
+      functionId,
+      limitMs: APPSYNC_MS,
+      description: `the 30 s request limit of AppSync data source \`${displayName(dataSource)}\``,
+      path: [...dataSource.path, 'Properties', 'LambdaConfig', 'LambdaFunctionArn'],
+      label: `AppSync data source \`${displayName(dataSource)}\``,
+    });
+  }
+  for (const api of resourcesOfType(template, 'AWS::Serverless::GraphQLApi')) {
+    const lambdas = getIn(api.properties, ['DataSources', 'Lambda']);
+    if (!isPlainObject(lambdas)) continue;
+    for (const [name, dataSource] of Object.entries(lambdas)) {
+      const functionId = functionRef(template, getIn(dataSource, ['FunctionArn']));
+      if (!functionId) continue;
+      callers.push({
+        functionId,
+        limitMs: APPSYNC_MS,
+        description: `the 30 s request limit of AppSync data source \`${name}\` of \`${displayName(api)}\``,
+        path: [...api.path, 'Properties', 'DataSources', 'Lambda', name],
+        label: `AppSync data source \`${name}\``,
+      });
+    }
+  }
+  return callers;
+}
+
+const detector: IacDetector = {
+  iac({ templates }) {
+    const reports: IacReport[] = [];
+    for (const template of templates) {
+      const callers = callersOf(template);
+      if (callers.length === 0) continue;
+      for (const fn of functions(template)) {
+        const own = callers.filter((c) => c.functionId === fn.id);
+        if (own.length === 0) continue;
+        const timeout = functionTimeout(template, fn);
+        if (!timeout) continue;
+        const exceeded = own.filter((c) => timeout.seconds * 1000 > c.limitMs).sort((a, b) => a.limitMs - b.limitMs);
+        if (exceeded.length === 0) continue;
+        const strictest = exceeded[0]!;
+        const more = exceeded.length > 1 ? ` (and ${exceeded.length - 1} more synchronous caller${exceeded.length > 2 ? 's' : ''})` : '';
+        reports.push({
+          template,
+          path: timeout.path,
+          message: `Lambda function \`${displayName(fn)}\` has a timeout of ${seconds(timeout.seconds)}, longer than ${strictest.description}${more}: the caller gives up while the function keeps working, and the client cannot know the outcome`,
+          related: exceeded.map((c) => ({ template, path: c.path, label: c.label })),
+        });
+      }
+    }
+    return reports;
+  },
+};
+
+export default detector;
+

@@ -1,0 +1,16 @@
+import type { CodeReport, CodeDetector } from '../rule.js';
+import { findFanOuts } from './fan-out.js';
+
+export interface NoUnboundedFanOutOptions {
+  maxLiteralItems: number;
+}
+
+const detector: CodeDetector<NoUnboundedFanOutOptions> = {
+  // every finding is a Promise.all/allSettled/any/race call written out in the file
+  prefilter: /Promise\s*\.\s*(?:all|any|race)/,
+  code({ analysis, options }): CodeReport[] {
+    return findFanOuts(analysis, options.maxLiteralItems ?? 10);
+  },
+};
+
+export default detector;

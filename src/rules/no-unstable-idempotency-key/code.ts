@@ -1,0 +1,295 @@
+/**
+ * Idempotency keys that change on every attempt: a token, execution name, deduplication id,
+ * `Idempotency-Key` header or Stripe `idempotencyKey` computed from a random or time-based value.
+ *
+ * Where the key is generated decides whether it defeats its purpose:
+ * - time-based values (`Date.now()`, `new Date()`, `performance.now()`, `process.hrtime()`) are
+ *   reported wherever they are: a later retry computes another key, and two callers in the same
+ *   tick compute the same one;
+ * - random values (`randomUUID()`, `uuid.v4()`, `nanoid()`, `Math.random()`, ...) are reported
+ *   when they are generated inside an at-least-once handler (every redelivery gets a new key) or
+ *   inside a retry: a loop that goes round again after a caught failure of the call, a function
+ *   passed to a retry library or a `*retry*` helper, or a function that calls itself from its catch
+ *   block. A random key generated once, before the retry loop and outside a handler, is fine.
+ *
+ * The value is followed through consts, template literals, concatenations, string methods,
+ * hashes, `??`/`||` (the left operand only: the right one is a fallback) and same-file helpers
+ * that return such a value.
+ */
+import type { CodeReport, CodeDetector } from '../rule.js';
+import { ts } from '../../code/ts.js';
+import type { FileAnalysis } from '../../code/analysis.js';
+import { getProperty, objectLiteralOf } from '../../code/values.js';
+import { ancestors, enclosingFunction, functionName, isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
+import { tokenMembers } from '../../code/idempotency-catalog.js';
+import { callText, returnedExpressions, unstableValue } from '../../code/unstable-values.js';
+
+interface KeySite {
+  /** The property (or header call) that carries the key: findings point here. */
+  node: ts.Node;
+  value: ts.Expression;
+  /** "ClientToken of RunInstances", "the Idempotency-Key header". */
+  what: string;
+  /** The call that sends the key (for retry detection). */
+  use: ts.Node;
+}
+
+const RETRY_MODULES = new Set(['p-retry', 'async-retry', 'promise-retry', 'exponential-backoff', '@lifeomic/attempt', 'ts-retry-promise', 'retry', 'async', 'cockatiel']);
+
+// ---------------------------------------------------------------------------------------------
+// where keys are passed
+
+function entryObjects(analysis: FileAnalysis, expr: ts.Expression | undefined): ts.ObjectLiteralExpression[] {
+  if (!expr) return [];
+  const e = analysis.resolveValue(expr);
+  if (ts.isArrayLiteralExpression(e)) return e.elements.map((el) => objectLiteralOf(analysis, el)).filter((o): o is ts.ObjectLiteralExpression => !!o);
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'map') {
+    const cb = e.arguments[0] && unwrap(e.arguments[0]);
+    if (cb && isFunctionLike(cb) && cb.body) {
+      return returnedExpressions(cb)
+        .map((r) => objectLiteralOf(analysis, r))
+        .filter((o): o is ts.ObjectLiteralExpression => !!o);
+    }
+  }
+  return [];
+}
+
+function sdkKeySites(analysis: FileAnalysis): KeySite[] {
+  const out: KeySite[] = [];
+  const add = (obj: ts.Expression | undefined, member: string, what: string, use: ts.Node) => {
+    const p = getProperty(analysis, obj, member);
+    if (p.kind === 'present') out.push({ node: p.node, value: p.value, what, use });
+  };
+  for (const call of analysis.sdkCalls) {
+    for (const member of tokenMembers(call.service, call.operation)) add(call.input, member, `${member} of ${call.operation}`, call.node);
+    if (call.service === 'sfn' && call.operation === 'StartExecution') add(call.input, 'name', 'the execution name of StartExecution', call.node);
+    if ((call.service === 'sqs' && call.operation === 'SendMessage') || (call.service === 'sns' && call.operation === 'Publish')) {
+      add(call.input, 'MessageDeduplicationId', `MessageDeduplicationId of ${call.operation}`, call.node);
+    }
+    const entries = call.service === 'sqs' && call.operation === 'SendMessageBatch' ? 'Entries' : call.service === 'sns' && call.operation === 'PublishBatch' ? 'PublishBatchRequestEntries' : undefined;
+    if (entries) {
+      const list = getProperty(analysis, call.input, entries);
+      if (list.kind === 'present') {
+        for (const obj of entryObjects(analysis, list.value)) add(obj, 'MessageDeduplicationId', `MessageDeduplicationId of a ${call.operation} entry`, call.node);
+      }
+    }
+  }
+  return out;
+}
+
+const HEADER = /^(x-)?idempotency-key$/i;
+const HEADER_METHODS = new Set(['set', 'append', 'setHeader', 'header']);
+
+function propertyName(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name)) return name.text;
+  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(unwrap(name.expression))) return (unwrap(name.expression) as ts.StringLiteralLike).text;
+  return undefined;
+}
+
+/** The call an object literal is (directly or through a const / a `headers:` property) an argument of. */
+function usingCall(node: ts.Node): ts.Node {
+  for (const a of ancestors(node)) {
+    if (ts.isCallExpression(a) || ts.isNewExpression(a)) return a;
+    if (ts.isStatement(a) || isFunctionLike(a)) return node;
+  }
+  return node;
+}
+
+function otherKeySites(analysis: FileAnalysis, stripe: boolean): KeySite[] {
+  const out: KeySite[] = [];
+  // every site below names an idempotency key: skip the walk when the text never does
+  if (!/idempotency/i.test(analysis.sourceFile.text)) return out;
+  walk(analysis.sourceFile, (n) => {
+    if (ts.isPropertyAssignment(n)) {
+      const name = propertyName(n.name);
+      if (!name) return undefined;
+      if (HEADER.test(name)) out.push({ node: n, value: n.initializer, what: `the ${name} header`, use: usingCall(n) });
+      else if (stripe && name === 'idempotencyKey' && isStripeOptions(n)) out.push({ node: n, value: n.initializer, what: 'the Stripe idempotencyKey', use: usingCall(n) });
+    } else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && HEADER_METHODS.has(n.expression.name.text) && n.arguments.length >= 2) {
+      const key = n.arguments[0];
+      if (ts.isStringLiteralLike(key) && HEADER.test(key.text)) out.push({ node: n, value: n.arguments[1], what: `the ${key.text} header`, use: n });
+    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isElementAccessExpression(n.left)) {
+      const key = n.left.argumentExpression;
+      if (ts.isStringLiteralLike(key) && HEADER.test(key.text)) out.push({ node: n, value: n.right, what: `the ${key.text} header`, use: n });
+    }
+    return undefined;
+  });
+  return out;
+}
+
+/** `{ idempotencyKey }` passed as the request options (second or later argument) of a call. */
+function isStripeOptions(prop: ts.PropertyAssignment): boolean {
+  const obj = prop.parent;
+  const call = obj.parent;
+  return ts.isObjectLiteralExpression(obj) && !!call && ts.isCallExpression(call) && call.arguments.indexOf(obj) >= 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// retries
+
+/** A function passed to a retry library (p-retry, async-retry, ...) or to a helper named like one. */
+function isRetryCallback(analysis: FileAnalysis, fn: ts.Node): string | undefined {
+  let parent = fn.parent;
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent))) parent = parent.parent;
+  if (!parent || !ts.isCallExpression(parent) || !parent.arguments.some((a) => unwrap(a) === fn)) return undefined;
+  const callee = unwrap(parent.expression);
+  const origin = analysis.origin(callee);
+  if (origin?.kind === 'module' && RETRY_MODULES.has(origin.ref.module)) {
+    if (origin.ref.module === 'async' && !/retry/i.test(origin.ref.path.join('.'))) return undefined;
+    return `the function passed to \`${callText(callee)}\``;
+  }
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
+  if (/retr(y|ies)|backoff/i.test(name)) return `the function passed to \`${callText(callee)}\``;
+  return undefined;
+}
+
+function exitsLoopOnSuccess(tryBlock: ts.Block, loop: ts.IterationStatement): boolean {
+  const cond = ts.isWhileStatement(loop) || ts.isDoStatement(loop) ? loop.expression : ts.isForStatement(loop) ? loop.condition : undefined;
+  // `while (!done)` ends with `done = true`, `while (retry)` with `retry = false`
+  let flag: { name: string; ending: ts.SyntaxKind } | undefined;
+  if (cond) {
+    const c = unwrap(cond);
+    if (ts.isIdentifier(c)) flag = { name: c.text, ending: ts.SyntaxKind.FalseKeyword };
+    else if (ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken && ts.isIdentifier(unwrap(c.operand))) {
+      flag = { name: (unwrap(c.operand) as ts.Identifier).text, ending: ts.SyntaxKind.TrueKeyword };
+    }
+  }
+  let exits = false;
+  walk(tryBlock, (n) => {
+    if (exits || isFunctionLike(n)) return false;
+    if (ts.isReturnStatement(n)) exits = true;
+    else if (ts.isBreakStatement(n) && !n.label && !nestedBreakTarget(n, tryBlock)) exits = true;
+    else if (
+      flag &&
+      ts.isBinaryExpression(n) &&
+      n.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(unwrap(n.left)) &&
+      (unwrap(n.left) as ts.Identifier).text === flag.name &&
+      unwrap(n.right).kind === flag.ending
+    ) {
+      exits = true;
+    }
+    return !exits;
+  });
+  return exits;
+}
+
+function nestedBreakTarget(n: ts.Node, root: ts.Node): boolean {
+  for (let p = n.parent; p && p !== root; p = p.parent) if (isLoop(p) || ts.isSwitchStatement(p)) return true;
+  return false;
+}
+
+function alwaysLeaves(block: ts.Block): boolean {
+  const last = block.statements[block.statements.length - 1];
+  return !!last && (ts.isThrowStatement(last) || ts.isReturnStatement(last) || ts.isBreakStatement(last));
+}
+
+/** The retry that re-runs `site` on failure of `use`, described for the message. */
+function retryAround(analysis: FileAnalysis, site: ts.Node, use: ts.Node): string | undefined {
+  for (const a of ancestors(site)) {
+    if (isLoop(a)) {
+      for (const t of ancestors(use)) {
+        if (t === a) break;
+        if (ts.isTryStatement(t) && t.catchClause && isAncestor(t.tryBlock, use) && !alwaysLeaves(t.catchClause.block) && exitsLoopOnSuccess(t.tryBlock, a)) {
+          return 'inside a retry loop';
+        }
+      }
+    }
+    if (isFunctionLike(a)) {
+      const cb = isRetryCallback(analysis, a);
+      if (cb) return `inside ${cb}`;
+      if (callsItselfFromCatch(a)) return `inside \`${functionName(a) ?? 'a function'}\`, which calls itself again from its catch block`;
+    }
+  }
+  return undefined;
+}
+
+function isAncestor(container: ts.Node, node: ts.Node): boolean {
+  for (const a of ancestors(node)) if (a === container) return true;
+  return false;
+}
+
+function callsItselfFromCatch(fn: ts.FunctionLikeDeclaration): boolean {
+  const name = ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn) ? fn.name?.getText() : functionName(fn);
+  if (!name || !fn.body) return false;
+  const last = name.split('.').pop();
+  let found = false;
+  walk(fn.body, (n) => {
+    if (found || (isFunctionLike(n) && n !== fn)) return false;
+    if (ts.isCatchClause(n)) {
+      walk(n.block, (m) => {
+        if (ts.isCallExpression(m)) {
+          const c = unwrap(m.expression);
+          const called = ts.isIdentifier(c) ? c.text : ts.isPropertyAccessExpression(c) && c.expression.kind === ts.SyntaxKind.ThisKeyword ? c.name.text : undefined;
+          if (called === last) found = true;
+        }
+        return !found;
+      });
+    }
+    return !found;
+  });
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const DELIVERY: Record<string, string> = {
+  SQS: 'message',
+  SNS: 'message',
+  Kinesis: 'record',
+  'DynamoDB Streams': 'record',
+  Kafka: 'record',
+  Firehose: 'record',
+};
+
+function check(analysis: FileAnalysis, key: KeySite): CodeReport | undefined {
+  const u = unstableValue(analysis, key.value);
+  if (!u) return undefined;
+  const related = u.source !== key.value && unwrap(key.value) !== u.source ? [{ node: u.source, label: 'key generated here' }] : undefined;
+  if (u.kind === 'time') {
+    return {
+      node: key.node,
+      message: `${key.what} is built from ${u.label}: a retry a moment later sends a different key, so the repeat is not recognised, and clock-based keys can collide between callers`,
+      related,
+    };
+  }
+  const inFunction = enclosingFunction(u.site) !== undefined;
+  const context = inFunction ? analysis.contexts.contextAt(u.site) : undefined;
+  if (context?.context === 'at-least-once') {
+    const delivery = context.source ? `${context.source} ${DELIVERY[context.source] ?? 'event'}` : 'event';
+    return {
+      node: key.node,
+      message: `${key.what} comes from ${u.label} generated inside an at-least-once handler (${context.reason}): a redelivered ${delivery} gets a new key, so the operation is performed twice`,
+      related,
+    };
+  }
+  const retry = retryAround(analysis, u.site, key.use);
+  if (retry) {
+    return {
+      node: key.node,
+      message: `${key.what} comes from ${u.label} generated ${retry}: every attempt sends a new key, so an attempt that succeeded but looked failed is performed again`,
+      related,
+    };
+  }
+  return undefined;
+}
+
+const detector: CodeDetector = {
+  // every finding needs a random or time-based generator
+  prefilter: /uuid|nanoid|random|date|performance|hrtime|ulid|cuid|short-uuid/i,
+  code({ analysis }) {
+    const stripe = analysis.modules.has('stripe');
+    const sites = [...sdkKeySites(analysis), ...otherKeySites(analysis, stripe)];
+    const seen = new Set<ts.Node>();
+    const reports: CodeReport[] = [];
+    for (const key of sites) {
+      if (seen.has(key.node)) continue;
+      seen.add(key.node);
+      const r = check(analysis, key);
+      if (r) reports.push(r);
+    }
+    return reports.sort((a, b) => a.node.pos - b.node.pos);
+  },
+};
+
+export default detector;

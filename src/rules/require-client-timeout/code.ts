@@ -1,0 +1,252 @@
+import type { CodeReport, CodeDetector } from '../rule.js';
+import type { Suggestion } from '../../ground/types.js';
+import { ts } from '../../code/ts.js';
+import type { FileAnalysis } from '../../code/analysis.js';
+import { findClientCreations } from '../../code/aws-sdk.js';
+import { remoteCallInfo } from '../../code/remote-calls.js';
+import { getProperty, objectLiteralOf } from '../../code/values.js';
+import { insertPropertySuggestion } from '../../code/report-helpers.js';
+import { unwrap } from '../../code/walk.js';
+
+const HANDLER_MODULES = new Set(['@smithy/node-http-handler', '@aws-sdk/node-http-handler', '@smithy/fetch-http-handler', '@aws-sdk/fetch-http-handler']);
+const FETCH_MODULES = new Set(['node-fetch', 'cross-fetch', 'isomorphic-fetch']);
+/** axios call shapes: exported path → index of the config argument. */
+const AXIOS_CONFIG_INDEX: Record<string, number> = {
+  request: 0,
+  get: 1,
+  delete: 1,
+  head: 1,
+  options: 1,
+  post: 2,
+  put: 2,
+  patch: 2,
+  postForm: 2,
+  putForm: 2,
+  patchForm: 2,
+};
+const SIGNAL_SUGGESTION = 'signal: AbortSignal.timeout(5000)';
+
+function stripDefault(path: string[]): string[] {
+  return path[0] === 'default' ? path.slice(1) : path;
+}
+
+/** `<name>.defaults.timeout = ...` (axios) anywhere in the file, for the default instance or a created one. */
+function defaultsTimeoutTargets(analysis: FileAnalysis): Set<string> {
+  const out = new Set<string>();
+  const text = analysis.sourceFile.text;
+  if (!text.includes('defaults')) return out;
+  const re = /([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)?)\.defaults\.timeout\s*=[^=]/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.add(m[1]);
+  return out;
+}
+
+/** The name a creation is stored under (`const api = axios.create()` → 'api', `this.http = ...` → 'this.http'). */
+function boundName(node: ts.Node): string | undefined {
+  let n: ts.Node = node;
+  while (n.parent && (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isAwaitExpression(n.parent))) n = n.parent;
+  const p = n.parent;
+  if (!p) return undefined;
+  if (ts.isVariableDeclaration(p) && ts.isIdentifier(p.name)) return p.name.text;
+  if (ts.isPropertyDeclaration(p) && ts.isIdentifier(p.name)) return `this.${p.name.text}`;
+  if (ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const l = unwrap(p.left);
+    if (ts.isIdentifier(l)) return l.text;
+    if (ts.isPropertyAccessExpression(l) && l.expression.kind === ts.SyntaxKind.ThisKeyword) return `this.${l.name.text}`;
+  }
+  return undefined;
+}
+
+/** A client only handed to the S3 presigner makes no request itself. */
+function presignOnly(analysis: FileAnalysis, name: string | undefined): boolean {
+  if (!name || name.startsWith('this.')) return false;
+  let presigned = false;
+  for (const call of analysis.calls) {
+    const callee = unwrap(call.expression);
+    if (ts.isIdentifier(callee) && /^(?:getSignedUrl|createPresignedPost|createPresignedUrl)$/.test(callee.text)) {
+      const first = call.arguments[0] && unwrap(call.arguments[0]);
+      if (first && ts.isIdentifier(first) && first.text === name) presigned = true;
+    } else if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(unwrap(callee.expression)) && (unwrap(callee.expression) as ts.Identifier).text === name) {
+      return false;
+    }
+  }
+  return presigned;
+}
+
+function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
+  const out: CodeReport[] = [];
+  for (const c of findClientCreations(analysis)) {
+    // SDK v2 clients have a default socket timeout (httpOptions.timeout); the rule covers v3
+    if (c.style !== 'v3') continue;
+    const origin = analysis.origin(c.node.expression);
+    const cls = origin?.kind === 'module' ? (origin.ref.path[origin.ref.path.length - 1] ?? c.service) : unwrap(c.node.expression).getText();
+    if (presignOnly(analysis, boundName(c.node))) continue;
+    const rh = c.config ? getProperty(analysis, c.config, 'requestHandler') : ({ kind: 'absent' } as const);
+    if (rh.kind === 'unknown') continue;
+    if (rh.kind === 'absent') {
+      if (seen.has(c.node)) continue;
+      seen.add(c.node);
+      out.push({
+        node: c.node,
+        message: `\`${cls}\` is created without a requestHandler setting connectionTimeout and requestTimeout: a hung connection or a slow ${cls.replace(/Client$/, '')} response holds the handler until its own timeout (the SDK sets no deadline by default)`,
+      });
+      continue;
+    }
+    const handler = analysis.resolveValue(rh.value);
+    let options: ts.Expression | undefined;
+    let fetchHandler = false;
+    if (ts.isObjectLiteralExpression(handler)) options = handler;
+    else if (ts.isNewExpression(handler) || ts.isCallExpression(handler)) {
+      const callee = unwrap(handler.expression);
+      const target = ts.isCallExpression(handler) && ts.isPropertyAccessExpression(callee) && callee.name.text === 'create' ? callee.expression : callee;
+      const origin = analysis.origin(target);
+      if (origin?.kind !== 'module' || !HANDLER_MODULES.has(origin.ref.module)) continue;
+      fetchHandler = origin.ref.path[0] === 'FetchHttpHandler';
+      options = handler.arguments?.[0];
+    } else continue;
+    const wanted = fetchHandler ? ['requestTimeout'] : ['connectionTimeout', 'requestTimeout'];
+    const lookups = wanted.map((name) => [name, options ? getProperty(analysis, options, name) : ({ kind: 'absent' } as const)] as const);
+    if (lookups.some(([, l]) => l.kind === 'unknown')) continue;
+    const missing = lookups.filter(([, l]) => l.kind === 'absent').map(([n]) => n);
+    if (missing.length === 0) continue;
+    // a handler shared by several clients is reported once, where it is written
+    const node = handler.getSourceFile() === analysis.sourceFile ? handler : rh.node;
+    if (seen.has(node)) continue;
+    seen.add(node);
+    out.push({
+      node,
+      message: `The requestHandler of \`${cls}\` sets no ${missing.join(' or ')}: ${missing.includes('requestTimeout') ? `a slow ${cls.replace(/Client$/, '')} response` : 'a connection that cannot be established'} holds the handler until its own timeout`,
+    });
+  }
+  return out;
+}
+
+/** The text an address is known to start with: a literal, a template head, the left end of a concatenation. */
+function urlPrefix(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0): string | undefined {
+  if (!expr || depth > 24) return undefined;
+  const e = analysis.resolveValue(expr);
+  if (ts.isStringLiteralLike(e)) return e.text;
+  if (ts.isTemplateExpression(e)) return e.head.text;
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return urlPrefix(analysis, e.left, depth + 1);
+  return undefined;
+}
+
+/** Requests over loopback (a Lambda extension such as the AppConfig agent or the Parameters and Secrets extension, a sidecar) are not reported. */
+function isLoopback(analysis: FileAnalysis, expr: ts.Expression | undefined): boolean {
+  const prefix = urlPrefix(analysis, expr);
+  return prefix !== undefined && /^https?:\/\/(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])(?:[:/]|$)/i.test(prefix);
+}
+
+function fetchSuggestion(analysis: FileAnalysis, call: ts.CallExpression): Suggestion[] | undefined {
+  const sf = analysis.sourceFile;
+  const opts = call.arguments[1];
+  if (!opts) {
+    const first = call.arguments[0];
+    if (!first || call.arguments.length !== 1) return undefined;
+    return [{ description: 'Add a deadline: signal: AbortSignal.timeout(5000)', edits: [{ start: first.getEnd(), end: first.getEnd(), text: `, { ${SIGNAL_SUGGESTION} }` }] }];
+  }
+  const obj = objectLiteralOf(analysis, opts);
+  if (!obj || obj.getSourceFile() !== sf || unwrap(opts) !== obj) return undefined;
+  return [insertPropertySuggestion(obj, SIGNAL_SUGGESTION, 'Add a deadline: signal: AbortSignal.timeout(5000)')];
+}
+
+/** fetch: global, undici, node-fetch and friends. Returns undefined when the call is not a fetch. */
+function fetchKind(analysis: FileAnalysis, call: ts.CallExpression, label: string): 'global' | 'undici' | 'node-fetch' | undefined {
+  if (label === 'fetch(...)') return 'global';
+  const origin = analysis.origin(unwrap(call.expression));
+  if (origin?.kind !== 'module') return undefined;
+  const path = stripDefault(origin.ref.path);
+  if (origin.ref.module === 'undici' && path.length === 1 && path[0] === 'fetch') return 'undici';
+  if (FETCH_MODULES.has(origin.ref.module) && (path.length === 0 || (path.length === 1 && path[0] === 'fetch'))) return 'node-fetch';
+  return undefined;
+}
+
+function httpReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
+  const out: CodeReport[] = [];
+  const defaults = defaultsTimeoutTargets(analysis);
+  for (const call of analysis.calls) {
+    const info = remoteCallInfo(analysis, call);
+    const callee = unwrap(call.expression);
+    if (info?.kind === 'http') {
+      const kind = fetchKind(analysis, call, info.label);
+      if (kind) {
+        const first = call.arguments[0] && analysis.resolveValue(call.arguments[0]);
+        // a Request object may carry its own signal
+        if (!first || ts.isNewExpression(first) || isLoopback(analysis, call.arguments[0])) continue;
+        const opts = call.arguments[1];
+        if (opts) {
+          const signal = getProperty(analysis, opts, 'signal');
+          const timeout = kind === 'node-fetch' ? getProperty(analysis, opts, 'timeout') : ({ kind: 'absent' } as const);
+          if (signal.kind !== 'absent' || timeout.kind !== 'absent') continue;
+        }
+        out.push({
+          node: call,
+          message: `\`${info.label}\` without a signal has no overall deadline: a slow or stalled response holds the handler until its own timeout`,
+          suggestions: fetchSuggestion(analysis, call),
+        });
+        continue;
+      }
+    }
+    const origin = ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee) ? analysis.origin(callee) : undefined;
+    if (origin?.kind !== 'module') continue;
+    const path = stripDefault(origin.ref.path);
+    if (origin.ref.module === 'axios') {
+      if (path.length === 1 && path[0] === 'create') {
+        if (defaults.has(boundName(call) ?? '\0')) continue;
+        const cfg = call.arguments[0];
+        const timeout = cfg ? getProperty(analysis, cfg, 'timeout') : ({ kind: 'absent' } as const);
+        if (timeout.kind !== 'absent') continue;
+        out.push({ node: call, message: `\`${calleeText(call)}\` creates an axios instance without timeout: its requests wait as long as the server takes (axios default 0, no limit)` });
+        continue;
+      }
+      if (info?.kind !== 'http') continue;
+      if (defaults.has(unwrap(ts.isPropertyAccessExpression(callee) ? callee.expression : callee).getText())) continue;
+      let index: number | undefined;
+      if (path.length === 0) index = call.arguments[0] && ts.isObjectLiteralExpression(analysis.resolveValue(call.arguments[0])) ? 0 : 1;
+      else index = AXIOS_CONFIG_INDEX[path[0]];
+      if (index === undefined) continue;
+      const cfg = call.arguments[index];
+      const address = path.length === 0 && index === 0 ? getProperty(analysis, cfg, 'url') : undefined;
+      if (isLoopback(analysis, address?.kind === 'present' ? address.value : call.arguments[0])) continue;
+      const timeout = cfg ? getProperty(analysis, cfg, 'timeout') : ({ kind: 'absent' } as const);
+      if (timeout.kind !== 'absent') continue;
+      out.push({ node: call, message: `\`${info.label}\` without timeout waits as long as the server takes (axios default 0, no limit)` });
+      continue;
+    }
+    if (origin.ref.module === 'got') {
+      const isExtend = path.length === 1 && path[0] === 'extend';
+      if (!isExtend && info?.kind !== 'http') continue;
+      if (seen.has(call) || (!isExtend && isLoopback(analysis, call.arguments[0]))) continue;
+      // options: the object argument (`got(url, options)`, `got(options)`, `got.extend(options)`)
+      const objects = call.arguments.filter((a) => !ts.isStringLiteralLike(unwrap(a)) && !ts.isTemplateExpression(unwrap(a)));
+      const optsArg = isExtend ? call.arguments[0] : call.arguments.length >= 2 ? call.arguments[1] : objects[0];
+      const timeout = optsArg ? getProperty(analysis, optsArg, 'timeout') : ({ kind: 'absent' } as const);
+      if (timeout.kind !== 'absent') continue;
+      if (optsArg && !objectLiteralOf(analysis, optsArg)) continue;
+      out.push({
+        node: call,
+        message: isExtend
+          ? `\`${calleeText(call)}\` creates a got instance without timeout: its requests have no deadline (got sets none by default)`
+          : `\`${info!.label}\` without timeout has no deadline (got sets none by default)`,
+      });
+    }
+  }
+  return out;
+}
+
+function calleeText(call: ts.CallExpression): string {
+  const t = unwrap(call.expression).getText().replace(/\s+/g, '');
+  return t.length <= 40 ? `${t}(...)` : 'create(...)';
+}
+
+const detector: CodeDetector = {
+  // every finding is an SDK v3 client, a fetch, or an axios/got call
+  prefilter: /@aws-sdk\/client-|fetch|axios|got/,
+  code({ analysis }) {
+    if (!analysis.contexts.isHandlerFile()) return [];
+    const seen = new Set<ts.Node>();
+    const reports = [...sdkReports(analysis, seen), ...httpReports(analysis, seen)];
+    return reports.sort((a, b) => a.node.pos - b.node.pos);
+  },
+};
+
+export default detector;

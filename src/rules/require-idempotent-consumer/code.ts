@@ -1,0 +1,385 @@
+/**
+ * Writes that change state again on every delivery, made from an at-least-once handler with no
+ * idempotency guard:
+ * - DynamoDB `UpdateItem` (client or document client) that increments (`ADD` of a number,
+ *   `SET x = x + :n` / `x - :n`) or appends (`list_append`) without a `ConditionExpression`;
+ * - DynamoDB `PutItem` of an item whose key attribute is fresh on every run (`randomUUID()`,
+ *   `Date.now()`, ...): a redelivery stores a second item;
+ * - Stripe creation calls (`charges.create`, `paymentIntents.create`, ...) without an
+ *   `idempotencyKey` request option.
+ *
+ * The context is `analysis.contexts.contextAt(write)`: the handler that contains the write, or,
+ * for module-level helpers, the handlers of the file when they all agree (a helper of an
+ * at-least-once handler runs once per delivery too). Writes in helpers are therefore reported.
+ *
+ * Guards silence the whole file, because a guard usually wraps a helper that performs the write
+ * (`makeIdempotent(processRecord, ...)`): Powertools `makeIdempotent`, `makeHandlerIdempotent`
+ * or `@idempotent`; a DynamoDB write conditioned on `attribute_not_exists` (the usual "record the
+ * message id first" pattern); a call of a function named in the `guardFunctions` option.
+ */
+import type { CodeReport, CodeDetector } from '../rule.js';
+import { ts } from '../../code/ts.js';
+import type { FileAnalysis } from '../../code/analysis.js';
+import type { SdkCall } from '../../code/aws-sdk.js';
+import type { ContextEvidence } from '../../code/handler-context.js';
+import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
+import { enclosingFunction, unwrap, walk } from '../../code/walk.js';
+import { unstableValue } from '../../code/unstable-values.js';
+
+export interface RequireIdempotentConsumerOptions {
+  guardFunctions: string[];
+}
+
+const POWERTOOLS = /^@aws-lambda-powertools\/idempotency(\/|$)/;
+const POWERTOOLS_GUARDS = new Set(['makeIdempotent', 'makeHandlerIdempotent', 'idempotent', 'idempotentFunction', 'idempotentLambdaHandler']);
+
+/** Stripe resources whose `create` moves money or creates a billable object. */
+const STRIPE_CREATES = new Set([
+  'charges',
+  'paymentIntents',
+  'refunds',
+  'payouts',
+  'transfers',
+  'topups',
+  'subscriptions',
+  'invoices',
+  'invoiceItems',
+  'customers',
+  'creditNotes',
+]);
+
+/** Item attributes that are (part of) a key by convention. */
+const KEY_NAME = /^(pk|sk|id|_id|key|hashKey|rangeKey|partitionKey|sortKey|gsi\d*pk|gsi\d*sk)$/i;
+/** A first attribute named like an identifier (`orderId`, `event_id`, `messageKey`). */
+const ID_NAME = /^[a-z][a-zA-Z0-9_]*(Id|ID|_id|Key|_key)$/;
+
+const DELIVERY: Record<string, string> = {
+  SQS: 'message',
+  SNS: 'message',
+  Kinesis: 'record',
+  'DynamoDB Streams': 'record',
+  Kafka: 'record',
+  Firehose: 'record',
+};
+
+function redelivery(context: ContextEvidence): string {
+  return `a redelivered ${context.source ? `${context.source} ${DELIVERY[context.source] ?? 'event'}` : 'event'}`;
+}
+
+function where(context: ContextEvidence): string {
+  return `in an at-least-once handler (${context.reason})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// guards
+
+function calleeName(expr: ts.Expression): string | undefined {
+  const e = unwrap(expr);
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) return e.name.text;
+  if (ts.isCallExpression(e)) return calleeName(e.expression);
+  return undefined;
+}
+
+function hasGuard(analysis: FileAnalysis, guardFunctions: readonly string[]): boolean {
+  const powertools = [...analysis.modules].some((m) => POWERTOOLS.test(m));
+  const custom = new Set(guardFunctions);
+  for (const call of analysis.calls) {
+    const name = calleeName(call.expression);
+    if (!name) continue;
+    if (custom.has(name)) return true;
+    if (powertools && POWERTOOLS_GUARDS.has(name)) {
+      const origin = analysis.origin(unwrap(call.expression));
+      if (origin?.kind === 'module' && POWERTOOLS.test(origin.ref.module)) return true;
+    }
+  }
+  if (powertools || custom.size > 0) {
+    let decorated = false;
+    walk(analysis.sourceFile, (n) => {
+      if (decorated) return false;
+      if (ts.isDecorator(n)) {
+        const name = calleeName(n.expression);
+        if (name && (custom.has(name) || (powertools && POWERTOOLS_GUARDS.has(name)))) decorated = true;
+      }
+      return !decorated;
+    });
+    if (decorated) return true;
+  }
+  // "record the message id first": a conditional write that fails on a second delivery, in a
+  // put, an update or a transaction item wherever its parameters are built
+  let conditional = false;
+  walk(analysis.sourceFile, (n) => {
+    if (conditional) return false;
+    if (ts.isPropertyAssignment(n) && ts.isIdentifier(n.name) && n.name.text === 'ConditionExpression') {
+      const text = stringShape(analysis, n.initializer)?.exact ?? templateText(analysis, n.initializer);
+      if (text && /attribute_not_exists/.test(text)) conditional = true;
+    }
+    return !conditional;
+  });
+  if (conditional) return true;
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB update expressions
+
+/** Splits at top-level commas. */
+function splitActions(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      out.push(current.trim());
+      current = '';
+    } else current += ch;
+  }
+  if (current.trim()) out.push(current.trim());
+  return out;
+}
+
+/** `SET a = :a, b = b + :n ADD c :one` → { SET: 'a = :a, b = b + :n', ADD: 'c :one' }. */
+function clauses(expression: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const re = /(?:^|\s)(SET|ADD|REMOVE|DELETE)\s/gi;
+  const marks: { keyword: string; start: number; end: number }[] = [];
+  for (let m = re.exec(expression); m; m = re.exec(expression)) {
+    marks.push({ keyword: m[1].toUpperCase(), start: m.index, end: m.index + m[0].length });
+  }
+  marks.forEach((mark, i) => {
+    const text = expression.slice(mark.end, i + 1 < marks.length ? marks[i + 1].start : undefined).trim();
+    out.set(mark.keyword, out.has(mark.keyword) ? `${out.get(mark.keyword)}, ${text}` : text);
+  });
+  return out;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Whether the placeholder's value may be a set (adding an element again changes nothing): it is
+ * one, or the attribute values cannot be read.
+ */
+function maybeSetValue(analysis: FileAnalysis, input: ts.Expression, placeholder: string): boolean {
+  const values = getProperty(analysis, input, 'ExpressionAttributeValues');
+  if (values.kind !== 'present') return values.kind === 'unknown';
+  const v = getProperty(analysis, values.value, placeholder);
+  if (v.kind !== 'present') return v.kind === 'unknown';
+  return isSetExpression(analysis, v.value);
+}
+
+/** `new Set(...)`, `docClient.createSet(...)`, `{ SS: [...] }`: a DynamoDB set value. */
+function isSetExpression(analysis: FileAnalysis, expr: ts.Expression): boolean {
+  const value = analysis.resolveValue(expr);
+  if (ts.isNewExpression(value) && ts.isIdentifier(value.expression) && value.expression.text === 'Set') return true;
+  if (ts.isCallExpression(value) && calleeName(value.expression) === 'createSet') return true;
+  const obj = objectLiteralOf(analysis, value);
+  return !!obj && ['SS', 'NS', 'BS'].some((k) => getProperty(analysis, obj, k).kind === 'present');
+}
+
+/** What makes an update expression non-idempotent, for the message; undefined when it is idempotent. */
+function nonIdempotentUpdate(analysis: FileAnalysis, input: ts.Expression, expression: string): string | undefined {
+  const parts = clauses(expression);
+  const add = parts.get('ADD');
+  if (add) {
+    for (const action of splitActions(add)) {
+      const [path, placeholder] = action.split(/\s+/);
+      if (!placeholder || maybeSetValue(analysis, input, placeholder)) continue;
+      return `adds to \`${path}\` with ADD`;
+    }
+  }
+  const set = parts.get('SET');
+  if (set) {
+    for (const action of splitActions(set)) {
+      const eq = action.indexOf('=');
+      if (eq < 0) continue;
+      const path = action.slice(0, eq).trim();
+      const value = action.slice(eq + 1);
+      const self = new RegExp(`(^|[^\\w#:.])${escapeRegExp(path)}(?![\\w.\\[])`);
+      if (!self.test(value)) continue;
+      if (/list_append\s*\(/i.test(value)) return `appends to \`${path}\` with list_append`;
+      if (/[+-]/.test(value.replace(/#[\w]+|:[\w]+|[\w.]+/g, 'x'))) return `changes \`${path}\` relative to its current value (\`${action.replace(/\s+/g, ' ')}\`)`;
+    }
+  }
+  return undefined;
+}
+
+function updateReport(analysis: FileAnalysis, call: SdkCall, context: ContextEvidence): CodeReport | undefined {
+  if (!call.input) return undefined;
+  if (getProperty(analysis, call.input, 'ConditionExpression').kind !== 'absent' || getProperty(analysis, call.input, 'Expected').kind !== 'absent') return undefined;
+  const expr = getProperty(analysis, call.input, 'UpdateExpression');
+  if (expr.kind !== 'present') return legacyUpdateReport(analysis, call, context);
+  const text = stringShape(analysis, expr.value)?.exact ?? templateText(analysis, expr.value);
+  if (text === undefined) return undefined;
+  const what = nonIdempotentUpdate(analysis, call.input, text);
+  if (!what) return undefined;
+  return {
+    node: expr.node,
+    message: `\`${call.calledName}\` ${what} ${where(context)} without a ConditionExpression: ${redelivery(context)} applies the change twice`,
+  };
+}
+
+/** Legacy `AttributeUpdates: { count: { Action: 'ADD', Value: 1 } }` (SDK v2 code). */
+function legacyUpdateReport(analysis: FileAnalysis, call: SdkCall, context: ContextEvidence): CodeReport | undefined {
+  const attributeUpdates = getProperty(analysis, call.input, 'AttributeUpdates');
+  const updates = attributeUpdates.kind === 'present' ? objectLiteralOf(analysis, attributeUpdates.value) : undefined;
+  if (!updates) return undefined;
+  for (const prop of updates.properties) {
+    if (!ts.isPropertyAssignment(prop)) continue;
+    const action = getProperty(analysis, prop.initializer, 'Action');
+    if (action.kind !== 'present' || stringShape(analysis, action.value)?.exact !== 'ADD') continue;
+    const value = getProperty(analysis, prop.initializer, 'Value');
+    if (value.kind === 'present' && isSetExpression(analysis, value.value)) continue;
+    return {
+      node: action.node,
+      message: `\`${call.calledName}\` adds to \`${prop.name.getText()}\` with Action ADD ${where(context)} without a condition: ${redelivery(context)} applies the change twice`,
+    };
+  }
+  return undefined;
+}
+
+/** The text of a template literal with each substitution replaced by a placeholder (`SET #a = #a + :n` stays readable). */
+function templateText(analysis: FileAnalysis, expr: ts.Expression): string | undefined {
+  const e = analysis.resolveValue(expr);
+  if (!ts.isTemplateExpression(e) && !ts.isNoSubstitutionTemplateLiteral(e)) return undefined;
+  if (ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
+  return e.head.text + e.templateSpans.map((s, i) => `:sub${i}${s.literal.text}`).join('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// DynamoDB puts under a fresh key
+
+/** `{ S: randomUUID() }` → `randomUUID()`; plain values as they are (document client). */
+function attributeValue(analysis: FileAnalysis, value: ts.Expression, documentClient: boolean): ts.Expression | undefined {
+  if (documentClient) return value;
+  const obj = objectLiteralOf(analysis, value);
+  if (!obj) return undefined;
+  for (const k of ['S', 'N']) {
+    const p = getProperty(analysis, obj, k);
+    if (p.kind === 'present') return p.value;
+  }
+  return undefined;
+}
+
+/** The item literal: `{ ... }`, or `marshall({ ... })` (util-dynamodb) whose values are plain. */
+function itemLiteral(analysis: FileAnalysis, expr: ts.Expression, documentClient: boolean): { obj: ts.ObjectLiteralExpression; plain: boolean } | undefined {
+  const value = analysis.resolveValue(expr);
+  if (ts.isCallExpression(value) && calleeName(value.expression) === 'marshall' && value.arguments[0]) {
+    const obj = objectLiteralOf(analysis, value.arguments[0]);
+    return obj ? { obj, plain: true } : undefined;
+  }
+  const obj = objectLiteralOf(analysis, value);
+  return obj ? { obj, plain: documentClient } : undefined;
+}
+
+/**
+ * The attributes that are likely the item's key: the conventional key names (`pk`, `sk`, `id`, ...)
+ * when the item has any, otherwise its first attribute when it is named like an id.
+ */
+function keyAttributes(obj: ts.ObjectLiteralExpression): { name: string; prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment }[] {
+  const props: { name: string; prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment }[] = [];
+  for (const prop of obj.properties) {
+    if (!ts.isPropertyAssignment(prop) && !ts.isShorthandPropertyAssignment(prop)) continue;
+    const name = ts.isIdentifier(prop.name) || ts.isStringLiteralLike(prop.name) ? prop.name.text : undefined;
+    if (name) props.push({ name, prop });
+  }
+  const conventional = props.filter((p) => KEY_NAME.test(p.name));
+  if (conventional.length > 0) return conventional;
+  const first = props[0];
+  return first && ID_NAME.test(first.name) ? [first] : [];
+}
+
+function putReport(analysis: FileAnalysis, call: SdkCall, context: ContextEvidence): CodeReport | undefined {
+  const item = getProperty(analysis, call.input, 'Item');
+  if (item.kind !== 'present') return undefined;
+  const literal = itemLiteral(analysis, item.value, call.documentClient);
+  if (!literal) return undefined;
+  for (const { name, prop } of keyAttributes(literal.obj)) {
+    const raw = ts.isPropertyAssignment(prop) ? prop.initializer : prop.name;
+    const value = attributeValue(analysis, raw, literal.plain);
+    const u = value && unstableValue(analysis, value);
+    if (!u) continue;
+    return {
+      node: prop,
+      message: `\`${call.calledName}\` stores the item under a fresh \`${name}\` from ${u.label} ${where(context)}: ${redelivery(context)} stores a second copy`,
+      related: u.source !== unwrap(raw) && u.source !== value ? [{ node: u.source, label: 'key generated here' }] : undefined,
+    };
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stripe
+
+/** `stripe.charges.create(...)` on an instance of the `stripe` package: the resource name. */
+function stripeCreate(analysis: FileAnalysis, call: ts.CallExpression): string | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'create') return undefined;
+  const resource = unwrap(callee.expression);
+  if (!ts.isPropertyAccessExpression(resource) || !STRIPE_CREATES.has(resource.name.text)) return undefined;
+  if (!isStripeClient(analysis, resource.expression)) return undefined;
+  return resource.name.text;
+}
+
+function isStripeClient(analysis: FileAnalysis, expr: ts.Expression): boolean {
+  const origin = analysis.origin(expr);
+  if (origin?.kind === 'instance') return origin.ref.module === 'stripe';
+  // `require('stripe')(key)`, `Stripe(key)`
+  const value = analysis.resolveValue(expr);
+  if (ts.isCallExpression(value)) {
+    const o = analysis.origin(unwrap(value.expression));
+    return o?.kind === 'module' && o.ref.module === 'stripe';
+  }
+  return false;
+}
+
+function stripeReport(analysis: FileAnalysis, call: ts.CallExpression, resource: string, context: ContextEvidence): CodeReport | undefined {
+  const options = call.arguments[1];
+  if (options && getProperty(analysis, options, 'idempotencyKey').kind !== 'absent') return undefined;
+  if (call.arguments.length > 2) return undefined;
+  return {
+    node: call,
+    message: `\`${resource}.create\` without an idempotencyKey ${where(context)}: ${redelivery(context)} creates a second ${resource === 'charges' || resource === 'paymentIntents' ? 'payment' : 'object'}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function atLeastOnce(analysis: FileAnalysis, node: ts.Node): ContextEvidence | undefined {
+  if (!enclosingFunction(node)) return undefined;
+  const c = analysis.contexts.contextAt(node);
+  return c?.context === 'at-least-once' ? c : undefined;
+}
+
+const detector: CodeDetector<RequireIdempotentConsumerOptions> = {
+  // DynamoDB writes are recognised by SDK import, Stripe by its package
+  prefilter: /aws-sdk|stripe/,
+  code({ analysis, options }) {
+    const candidates: { node: ts.Node; build: (c: ContextEvidence) => CodeReport | undefined }[] = [];
+    for (const call of analysis.sdkCalls) {
+      if (call.service !== 'dynamodb') continue;
+      if (call.operation === 'UpdateItem') candidates.push({ node: call.node, build: (c) => updateReport(analysis, call, c) });
+      else if (call.operation === 'PutItem') candidates.push({ node: call.node, build: (c) => putReport(analysis, call, c) });
+    }
+    if (analysis.modules.has('stripe')) {
+      for (const call of analysis.calls) {
+        const resource = stripeCreate(analysis, call);
+        if (resource) candidates.push({ node: call, build: (c) => stripeReport(analysis, call, resource, c) });
+      }
+    }
+    const reports: CodeReport[] = [];
+    for (const cand of candidates) {
+      const context = atLeastOnce(analysis, cand.node);
+      if (!context) continue;
+      const r = cand.build(context);
+      if (r) reports.push(r);
+    }
+    if (reports.length === 0 || hasGuard(analysis, options.guardFunctions ?? [])) return [];
+    return reports.sort((a, b) => a.node.pos - b.node.pos);
+  },
+};
+
+export default detector;

@@ -1,0 +1,206 @@
+import { ts } from '../../code/ts.js';
+import type { FileAnalysis } from '../../code/analysis.js';
+import type { CodeReport, CodeDetector } from '../rule.js';
+import { describeRemoteCall } from '../../code/remote-calls.js';
+import { findCatchRecursions, findRetryLoops, findStatusRetryLoops, recursionName, type RetryLoop, type RetryRecursion } from '../../code/retry-loops.js';
+import { alwaysExits, exprKey, mentions, steppedIn, writtenIn } from '../../code/retry-flow.js';
+import { functionName, isFunctionLike, unwrap, walk } from '../../code/walk.js';
+import { declarationScope, hasOpaqueAwait, strongest, waitsIn, type DelayKind, type DelayScope, type Wait } from './delay.js';
+import { libraryReports } from './libraries.js';
+import { isTestFile } from './test-files.js';
+
+const LOCKSTEP = 'clients that failed together retry together and hit the recovering dependency in synchronized waves';
+
+/** Errors that mean "someone else won the race" (optimistic concurrency): retried at once by design. */
+const CONFLICT = /ConditionalCheckFailed|TransactionConflict|TransactionCanceled|OptimisticLock|VersionConflict|WriteConflict/;
+
+function delayText(w: Wait): string {
+  const text = w.node.getText().replace(/\s+/g, ' ');
+  return text.length <= 50 ? `\`${text}\`` : `\`${unwrap(w.node.expression).getText().replace(/\s+/g, '')}(...)\``;
+}
+
+function waitMessage(subject: string, w: Wait, kind: DelayKind): string {
+  switch (kind) {
+    case 'constant':
+      return `${subject} waits a constant delay (${delayText(w)}) between attempts: ${LOCKSTEP}`;
+    case 'exponential':
+      return `${subject} backs off exponentially (${delayText(w)}) without jitter: ${LOCKSTEP}`;
+    default:
+      return `${subject} grows its delay linearly (${delayText(w)}) without jitter: ${LOCKSTEP}`;
+  }
+}
+
+/** Names bound in `root` by declarations: the attempt's result and error. */
+function boundNames(root: ts.Node): Set<string> {
+  const out = new Set<string>();
+  const bind = (name: ts.BindingName) => {
+    if (ts.isIdentifier(name)) out.add(name.text);
+    else for (const el of name.elements) if (ts.isBindingElement(el)) bind(el.name);
+  };
+  walk(root, (n) => {
+    if (ts.isVariableDeclaration(n)) bind(n.name);
+  });
+  return out;
+}
+
+/** `for (let i = 0; i < hosts.length; i++) { try { return await fetch(hosts[i]) } ... }`: failover, each attempt asks someone else. */
+function isFailover(r: RetryLoop): boolean {
+  const counters = writtenIn(r.loop);
+  return r.retried.some((c) => {
+    let indexed = false;
+    walk(c.call, (n) => {
+      if (ts.isElementAccessExpression(n) && mentions(n.argumentExpression, counters)) indexed = true;
+      return !indexed;
+    });
+    return indexed;
+  });
+}
+
+/** `if (res.ok) return res`, `if (response.status === 200) break`: an HTTP status decides whether the attempt failed. */
+const STATUS_TEST = /\.ok\b|\bstatus(?:Code)?\s*(?:[<>]=?|[!=]==?)\s*\d{3}\b/;
+
+function exitsOnStatus(tryBlock: ts.Block): boolean {
+  let found = false;
+  walk(tryBlock, (n) => {
+    if (found || isFunctionLike(n)) return false;
+    if (ts.isIfStatement(n) && STATUS_TEST.test(n.expression.getText())) {
+      const then = n.thenStatement;
+      const exits = ts.isReturnStatement(then) || ts.isBreakStatement(then) || (ts.isBlock(then) && then.statements.some((st) => ts.isReturnStatement(st) || ts.isBreakStatement(st)));
+      if (exits) found = true;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+function isConflictRetry(clause: ts.CatchClause | undefined): boolean {
+  return !!clause && CONFLICT.test(clause.block.getText());
+}
+
+/** Polling, by its own words: `await delay(interval)`, `pollInterval`, a function named `poll...`/`waitFor...`. */
+const POLL_WORDS = /interval|poll/i;
+const POLL_FUNCTION = /^(?:poll|waitFor|waitUntil|until)|Poll|Until$/;
+
+function isPolling(node: ts.Node, waits: Wait[]): boolean {
+  if (waits.some((w) => w.delay && POLL_WORDS.test(w.delay.getText()))) return true;
+  for (let p = node.parent; p; p = p.parent) {
+    if (!isFunctionLike(p)) continue;
+    const name = functionName(p);
+    if (name && POLL_FUNCTION.test(name.replace(/^.*\./, ''))) return true;
+  }
+  return false;
+}
+
+function judge(analysis: FileAnalysis, waits: Wait[], subject: string, noDelay: () => CodeReport | undefined): CodeReport | undefined {
+  if (waits.length === 0) return noDelay();
+  const kind = strongest(waits.map((w) => w.kind));
+  if (kind === 'jittered' || kind === 'unknown') return undefined;
+  const wait = waits.find((w) => w.kind === kind) ?? waits[0];
+  return { node: wait.node, message: waitMessage(subject, wait, kind) };
+}
+
+function loopReports(analysis: FileAnalysis): CodeReport[] {
+  const out: CodeReport[] = [];
+  const seen = new Set<ts.Node>();
+  for (const r of findRetryLoops(analysis)) {
+    if (seen.has(r.loop)) continue;
+    seen.add(r.loop);
+    if (isFailover(r) || isConflictRetry(r.tryStmt.catchClause)) continue;
+    const outcome = boundNames(r.tryStmt.tryBlock);
+    const binding = r.tryStmt.catchClause?.variableDeclaration?.name;
+    if (binding && ts.isIdentifier(binding)) outcome.add(binding.text);
+    const scope: DelayScope = { body: declarationScope(r.loop), changing: writtenIn(r.loop), outcome };
+    const waits = waitsIn(analysis, r.loop.statement, scope);
+    // waits only outside the catch while a successful call may go round again: a polling interval
+    // (unless what decides "go round again" is the HTTP status: `if (res.ok) return`)
+    if (
+      waits.length > 0 &&
+      r.tryStmt.catchClause &&
+      waitsIn(analysis, r.tryStmt.catchClause.block, scope).length === 0 &&
+      !alwaysExits(r.tryStmt.tryBlock, r.loop) &&
+      !exitsOnStatus(r.tryStmt.tryBlock)
+    ) {
+      continue;
+    }
+    if (isPolling(r.loop, waits)) continue;
+    const retried = r.retried[0];
+    const subject = `Retry loop around ${retried.text}`;
+    const report = judge(analysis, waits, subject, () => {
+      if (hasOpaqueAwait(analysis, r.loop.statement, r.retried.map((c) => c.call))) return undefined;
+      return { node: r.loop, message: `${subject} retries immediately, with no delay between attempts: ${LOCKSTEP}` };
+    });
+    if (report) out.push({ ...report, related: [{ node: retried.call, label: 'retried call' }] });
+  }
+  return out;
+}
+
+function statusRetryReports(analysis: FileAnalysis): CodeReport[] {
+  const out: CodeReport[] = [];
+  for (const { loop, retried } of findStatusRetryLoops(analysis)) {
+    const outcome = boundNames(loop.statement);
+    const scope: DelayScope = { body: declarationScope(loop), changing: writtenIn(loop), outcome };
+    const waits = waitsIn(analysis, loop.statement, scope);
+    if (isPolling(loop, waits)) continue;
+    const subject = `Retry loop around ${describeRemoteCall(retried)}`;
+    const report = judge(analysis, waits, subject, () => {
+      if (hasOpaqueAwait(analysis, loop.statement, [retried.call])) return undefined;
+      return { node: loop, message: `${subject} sends it again immediately after an unsuccessful response, with no delay between attempts: ${LOCKSTEP}` };
+    });
+    if (report) out.push({ ...report, related: [{ node: retried.call, label: 'retried call' }] });
+  }
+  return out;
+}
+
+/** Parameters the self call passes on changed (`attempt + 1`, `delay * 2`), and how they grow. */
+function changedParameters(r: RetryRecursion): { changing: Set<string>; growth: Map<string, DelayKind> } {
+  const changing = new Set<string>();
+  const growth = new Map<string, DelayKind>();
+  const call = r.selfCall;
+  const params = r.fn.parameters;
+  params.forEach((p, i) => {
+    const arg = call.arguments[i];
+    if (!arg || !ts.isIdentifier(p.name)) return;
+    const name = p.name.text;
+    const a = unwrap(arg);
+    if (exprKey(a) === name) return;
+    changing.add(name);
+    if (ts.isBinaryExpression(a) && (a.operatorToken.kind === ts.SyntaxKind.AsteriskToken || a.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken)) growth.set(name, 'exponential');
+  });
+  for (const a of call.arguments) for (const k of steppedIn(a)) changing.add(k);
+  return { changing, growth };
+}
+
+function recursionReports(analysis: FileAnalysis): CodeReport[] {
+  const out: CodeReport[] = [];
+  for (const r of findCatchRecursions(analysis)) {
+    if (r.decided || !r.fn.body) continue;
+    if (ts.isBlock(r.handler) && isConflictRetry(r.handler.parent as ts.CatchClause)) continue;
+    const { changing, growth } = changedParameters(r);
+    const outcome = new Set<string>();
+    const clause = r.handler.parent;
+    if (ts.isCatchClause(clause) && clause.variableDeclaration && ts.isIdentifier(clause.variableDeclaration.name)) outcome.add(clause.variableDeclaration.name.text);
+    const scope: DelayScope = { body: r.fn.body, changing, outcome, growth };
+    const waits = waitsIn(analysis, r.handler, scope);
+    if (isPolling(r.selfCall, waits)) continue;
+    const subject = `\`${recursionName(r)}\`, which retries ${r.retried.text} from ${r.where},`;
+    const report = judge(analysis, waits, subject, () => {
+      if (hasOpaqueAwait(analysis, r.handler, [r.selfCall])) return undefined;
+      return { node: r.selfCall, message: `${subject} calls itself again immediately, with no delay between attempts: ${LOCKSTEP}` };
+    });
+    if (report) out.push({ ...report, related: [{ node: r.retried.call, label: 'retried call' }] });
+  }
+  return out;
+}
+
+const detector: CodeDetector = {
+  // a retry needs a catch clause, a retry library or strategy, or a test of the response status
+  prefilter: /catch|retr|backoff|\.ok\b|status/i,
+  code({ analysis, fileName }) {
+    if (isTestFile(fileName)) return [];
+    const all = [...loopReports(analysis), ...statusRetryReports(analysis), ...recursionReports(analysis), ...libraryReports(analysis)];
+    const seen = new Set<unknown>();
+    return all.filter((r) => !seen.has(r.node) && seen.add(r.node)).sort((a, b) => a.node.pos - b.node.pos);
+  },
+};
+
+export default detector;

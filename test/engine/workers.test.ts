@@ -1,0 +1,176 @@
+/**
+ * Parallel scans: the report is the same whatever the number of threads (findings, suppressed
+ * findings, counts, graph), progress counts every file once, the cache is filled and read the
+ * same way, and a worker that fails makes the scan fail instead of hang.
+ *
+ * Worker threads run the built files (`dist/`), so these tests load the engine from there; the
+ * test command builds before it runs the tests.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/fixtures.js';
+import type { LintResult } from '../../src/ground/types.js';
+
+type Api = typeof import('../../src/api/index.js');
+type Registry = typeof import('../../src/rules/registry.js');
+type Discover = typeof import('../../src/engine/discover.js');
+type Cache = typeof import('../../src/engine/cache.js');
+type Workers = typeof import('../../src/engine/workers.js');
+
+const dist = async <T>(module: string): Promise<T> => (await import(pathToFileURL(path.join(ROOT, 'dist', module)).href)) as T;
+
+let engine: Api;
+let workers: Workers;
+let registry: Registry['DEFAULT_REGISTRY'];
+let rules: ReturnType<Api['resolveRules']>;
+let files: string[];
+let tmp: string;
+
+beforeAll(async () => {
+  engine = await dist<Api>('api/index.js');
+  workers = await dist<Workers>('engine/workers.js');
+  registry = (await dist<Registry>('rules/registry.js')).DEFAULT_REGISTRY;
+  rules = engine.resolveRules('strict');
+  // every fixture: code and templates of every format, projects whose templates link handlers,
+  // parse errors and suppression comments
+  const discovery = await (await dist<Discover>('engine/discover.js')).discoverFiles(ROOT, ['fixtures']);
+  files = discovery.files;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rel4lint-workers-'));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Everything a reporter prints, without the timing-free but order-free parts. */
+function report(result: LintResult): unknown {
+  return { findings: result.findings, suppressed: result.suppressed, stats: result.stats, graph: result.graph, sources: [...result.sources.keys()] };
+}
+
+describe('thread count and batches', () => {
+  it('uses the calling thread alone when told to or when there is too little to share for auto', () => {
+    const { threadCount, AUTO_MIN_BYTES } = workers;
+    expect(threadCount('off', AUTO_MIN_BYTES * 10, 100)).toBe(0);
+    expect(threadCount(1, 30, 3)).toBe(0);
+    expect(threadCount('auto', AUTO_MIN_BYTES - 1, 1000)).toBe(0);
+    expect(threadCount(4, 30, 3)).toBe(3);
+    expect(threadCount(2, 10, 1)).toBe(0);
+    expect(() => threadCount(0, 20, 2)).toThrow(/positive integer/);
+  });
+
+  it('auto uses one thread per core, with at least 2 MiB of work each', () => {
+    const { threadCount, AUTO_MIN_BYTES } = workers;
+    const cores = os.availableParallelism();
+    const expected = Math.min(cores, 8);
+    expect(threadCount('auto', 100 * 1024 * 1024, 100)).toBe(expected >= 2 ? expected : 0);
+    expect(threadCount('auto', AUTO_MIN_BYTES, 10)).toBe(cores >= 2 ? 2 : 0);
+  });
+
+  it('counts JSON files for an eighth of their size', () => {
+    const { workBytes } = workers;
+    expect(workBytes(['a.ts', 'b.yaml', 'package.json'], [1000, 2000, 8000])).toBe(4000);
+  });
+
+  it('closes a batch at 128 KiB or 16 files and keeps the file order', () => {
+    const { batches } = workers;
+    expect(batches(['a', 'b', 'c', 'd'], [100_000, 50_000, 10, 150_000])).toEqual([[0, 1], [2, 3]]);
+    const many = Array.from({ length: 40 }, (_, i) => `f${i}`);
+    expect(batches(many, many.map(() => 1)).map((b) => b.length)).toEqual([16, 16, 8]);
+    expect(batches([], [])).toEqual([]);
+  });
+});
+
+describe('a parallel scan', () => {
+  it('reports exactly what a scan on one thread reports, for 2 and 3 threads', async () => {
+    const one = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off' });
+    expect(one.findings.length).toBeGreaterThan(300);
+    expect(one.stats.codeFiles).toBeGreaterThan(100);
+    for (const concurrency of [2, 3]) {
+      let calls = 0;
+      let last = 0;
+      const many = await engine.lint({
+        cwd: ROOT,
+        files,
+        rules,
+        concurrency,
+        onProgress: (done, total) => {
+          calls++;
+          expect(done).toBe(last + 1);
+          expect(total).toBe(files.length);
+          last = done;
+        },
+      });
+      expect(report(many)).toEqual(report(one));
+      expect(calls).toBe(files.length);
+    }
+  });
+
+  it('fills and reads the cache as a scan on one thread does', async () => {
+    const { ResultCache } = await dist<Cache>('engine/cache.js');
+    const runWith = async (name: string, concurrency: 'off' | number) => {
+      const cache = ResultCache.open(path.join(tmp, name), 'key');
+      const result = await engine.lint({ cwd: ROOT, files, rules, cache, concurrency });
+      expect(await cache.save()).toBeUndefined();
+      return { result, cache, saved: JSON.parse(fs.readFileSync(path.join(tmp, name), 'utf8')) as { files: Record<string, unknown> } };
+    };
+    const sequential = await runWith('one', 'off');
+    const cold = await runWith('many', 2);
+    expect(report(cold.result)).toEqual(report(sequential.result));
+    expect(cold.saved.files).toEqual(sequential.saved.files);
+    expect(Object.keys(cold.saved.files).length).toBeGreaterThan(50);
+    // warm: every cached file is a hit, nothing is left for the workers, same report
+    const warm = await runWith('many', 2);
+    expect(warm.cache.misses).toBe(0);
+    expect(warm.cache.hits).toBe(Object.keys(cold.saved.files).length);
+    expect(report(warm.result)).toEqual(report(sequential.result));
+  });
+
+  it('hands files nested deeper than a worker can follow back to the main thread', async () => {
+    // A worker's stack is smaller than the main thread's: 600-700 levels of parentheses overflow
+    // the TypeScript parser there (before its code is optimised) but not on the main thread, so
+    // their results come from the main thread whatever the thread count.
+    const root = fs.mkdtempSync(path.join(tmp, 'deep-'));
+    const invoke = "import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';\nconst lambda = new LambdaClient({});\nexport const run = () => lambda.send(new InvokeCommand({ FunctionName: 'f' }));\n";
+    // spread among other files, so that workers get some of them whichever batches they take
+    const others = files.filter((f) => f.endsWith('.ts')).slice(0, 60);
+    const all: string[] = [];
+    const expected: string[] = [];
+    for (let k = 0; k < 12; k++) {
+      const levels = 600 + 10 * k;
+      const file = path.join(root, `p${levels}.ts`);
+      fs.writeFileSync(file, `${invoke}export const x = ${'('.repeat(levels)}1${')'.repeat(levels)};\n`);
+      all.push(file, ...others.slice(5 * k, 5 * k + 5));
+      expected.push(`no-sync-lambda-invoke p${levels}.ts:3`);
+    }
+    const summary = (r: LintResult) => r.findings.filter((f) => f.file.startsWith('p')).map((f) => `${f.rule} ${f.file}:${f.range.start.line}`);
+    const one = await engine.lint({ cwd: root, files: all, rules, concurrency: 'off' });
+    expect(summary(one)).toEqual(expected);
+    for (const concurrency of [2, 3]) {
+      const many = await engine.lint({ cwd: root, files: all, rules, concurrency });
+      expect(report(many)).toEqual(report(one));
+    }
+  });
+
+  it('uses a worker started ahead of the scan, and ends it when the scan stays on one thread', async () => {
+    const { WorkerPool, workerSettings } = workers;
+    const settings = workerSettings(ROOT, registry, rules, true, undefined, false);
+    const one = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off' });
+    const ahead = WorkerPool.prestart(settings, 1)!;
+    const many = await engine.lint({ cwd: ROOT, files, rules, concurrency: 2, workers: ahead });
+    expect(report(many)).toEqual(report(one));
+    // a worker started with other settings (other rules) is not used for this scan
+    const other = WorkerPool.prestart(workerSettings(ROOT, registry, rules.slice(1), true, undefined, false), 1)!;
+    expect(other.take(1, settings)).toEqual([]);
+    await other.close();
+    const idle = WorkerPool.prestart(settings, 1)!;
+    const alone = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off', workers: idle });
+    expect(report(alone)).toEqual(report(one));
+    expect(idle.take(1, settings)).toEqual([]);
+  });
+
+  it('fails, without hanging, when a worker cannot run', async () => {
+    // the workers load the registry from a module that lists none of the rules
+    const broken = { rules: registry.rules, module: 'data:text/javascript,export const RULES = [];' };
+    await expect(engine.lint({ cwd: ROOT, files, rules, registry: broken, concurrency: 2 })).rejects.toThrow(/worker thread failed: unknown rule /);
+  });
+});
