@@ -17,7 +17,7 @@ import { toolVersion } from '../ground/version.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import { DEFAULT_REGISTRY, findRule, ruleDocUrl } from '../rules/registry.js';
 import { resolveRules as resolveWith, type RuleSetting } from '../engine/config.js';
-import type { FileResultCache } from '../engine/engine.js';
+import type { FileResultCache } from '../engine/results.js';
 import type { Concurrency, WorkerPool } from '../engine/workers.js';
 import type { SkippedPath } from '../engine/discover.js';
 import { REPORTERS, type FormatName, type ReporterContext } from '../reporters/index.js';

@@ -20,19 +20,10 @@ import { isUserError, UsageError } from '../ground/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { helpText, parseCommandLine, type ParsedArgs } from './options.js';
 import { createProgress } from './progress.js';
+import type { CliIo } from './io.js';
 
-export interface WritableLike {
-  write(chunk: string): unknown;
-}
+export type { CliIo, WritableLike } from './io.js';
 
-export interface CliIo {
-  stdout: WritableLike;
-  stderr: WritableLike;
-  cwd: string;
-  stdoutIsTTY: boolean;
-  stderrIsTTY: boolean;
-  env: Record<string, string | undefined>;
-}
 
 const PRESETS: Preset[] = ['recommended', 'strict'];
 const LEVELS: Level[] = ['off', 'note', 'warning', 'error'];

@@ -3,7 +3,7 @@
  * `CI` is set, never with `--no-progress`; it writes to stderr only, so machine-readable output on
  * stdout is never mixed with it, and it erases itself before the report is written.
  */
-import type { WritableLike } from './main.js';
+import type { WritableLike } from './io.js';
 
 export interface Progress {
   update(done: number, total: number): void;

@@ -7,7 +7,7 @@
  */
 import { ts } from './ts.js';
 import { unwrap } from './walk.js';
-import type { FileAnalysis, ModuleRef } from './analysis.js';
+import type { FileFacts, ModuleRef } from './file-facts.js';
 import { serviceForV2Class, V2_CLASS_TO_SERVICE } from './idempotency-catalog.js';
 
 /** `aws-sdk/clients/<file>` file names are lower-cased class names. */
@@ -116,7 +116,19 @@ function v3AggregatedClient(ref: ModuleRef): { service: string; documentClient: 
   return { service, documentClient: false };
 }
 
-export function findSdkCalls(analysis: FileAnalysis): SdkCall[] {
+const SDK_CALLS = new WeakMap<FileFacts, SdkCall[]>();
+
+/** The AWS SDK calls of a file, found on first use. */
+export function sdkCallsOf(facts: FileFacts): SdkCall[] {
+  let calls = SDK_CALLS.get(facts);
+  if (!calls) {
+    calls = findSdkCalls(facts);
+    SDK_CALLS.set(facts, calls);
+  }
+  return calls;
+}
+
+function findSdkCalls(analysis: FileFacts): SdkCall[] {
   const mentionsSdk = [...analysis.modules].some((m) => m.startsWith('@aws-sdk/') || m === 'aws-sdk' || m.startsWith('aws-sdk/'));
   if (!mentionsSdk) return [];
   const out: SdkCall[] = [];
@@ -172,7 +184,7 @@ export interface SdkClientCreation {
   style: 'v3' | 'v2';
 }
 
-export function findClientCreations(analysis: FileAnalysis): SdkClientCreation[] {
+export function findClientCreations(analysis: FileFacts): SdkClientCreation[] {
   const out: SdkClientCreation[] = [];
   for (const n of analysis.news) {
     const origin = analysis.origin(n.expression);

@@ -11,18 +11,10 @@
  */
 import { ts } from './ts.js';
 import { ancestors, isFunctionLike, unwrap, functionName, walk } from './walk.js';
-import type { FileAnalysis } from './analysis.js';
+import type { FileFacts } from './file-facts.js';
 import { routeHandlers, lambdaEntryPoints } from './http-routes.js';
+import type { ContextEvidence } from './evidence.js';
 
-export type ExecutionContext = 'at-least-once' | 'request-path';
-
-export interface ContextEvidence {
-  context: ExecutionContext;
-  /** Human-readable reason, e.g. "declared as SQSHandler". */
-  reason: string;
-  /** Event source kind when known: 'SQS', 'Kinesis', ... */
-  source?: string;
-}
 
 const AT_LEAST_ONCE_TYPES: Record<string, string> = {
   SQSEvent: 'SQS',
@@ -109,12 +101,24 @@ function classifyTypes(names: string[]): ContextEvidence | undefined {
   return undefined;
 }
 
+const CONTEXTS = new WeakMap<FileFacts, HandlerContexts>();
+
+/** The handler contexts of a file, built on first use. */
+export function contextsOf(facts: FileFacts): HandlerContexts {
+  let contexts = CONTEXTS.get(facts);
+  if (!contexts) {
+    contexts = new HandlerContexts(facts);
+    CONTEXTS.set(facts, contexts);
+  }
+  return contexts;
+}
+
 export class HandlerContexts {
   private readonly byFunction = new Map<ts.Node, ContextEvidence>();
   private fileContext?: ContextEvidence;
   private handlerFileCache?: boolean;
 
-  constructor(private readonly analysis: FileAnalysis) {
+  constructor(private readonly analysis: FileFacts) {
     for (const fn of analysis.functions) {
       const evidence = this.classify(fn);
       if (evidence) this.byFunction.set(fn, evidence);

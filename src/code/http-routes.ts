@@ -13,8 +13,8 @@
  */
 import { ts } from './ts.js';
 import { ancestors, isFunctionLike, unwrap } from './walk.js';
-import type { FileAnalysis, ModuleRef } from './analysis.js';
-import type { ContextEvidence } from './handler-context.js';
+import type { FileFacts, ModuleRef } from './file-facts.js';
+import type { ContextEvidence } from './evidence.js';
 import { thisMemberValue } from './remote-calls.js';
 
 const FRAMEWORKS: Record<string, string> = {
@@ -50,13 +50,13 @@ function frameworkOfRef(ref: ModuleRef): string | undefined {
 }
 
 /** Whether the file imports an HTTP server framework at all (the cheap gate in front of everything else). */
-export function importsServerFramework(analysis: FileAnalysis): boolean {
+export function importsServerFramework(analysis: FileFacts): boolean {
   for (const m of analysis.modules) if (frameworkOfModule(m) || m === 'fastify-plugin') return true;
   return false;
 }
 
 /** The framework a server or router expression belongs to, when it is one. */
-export function serverFramework(analysis: FileAnalysis, expr: ts.Expression, depth = 0): string | undefined {
+export function serverFramework(analysis: FileFacts, expr: ts.Expression, depth = 0): string | undefined {
   if (depth > MAX_DEPTH) return undefined;
   let e = unwrap(expr);
   if (ts.isAwaitExpression(e)) e = unwrap(e.expression);
@@ -86,7 +86,7 @@ export function serverFramework(analysis: FileAnalysis, expr: ts.Expression, dep
 
 
 /** A parameter typed with a framework type, or the instance handed to a Fastify plugin. */
-function parameterFramework(analysis: FileAnalysis, id: ts.Identifier): string | undefined {
+function parameterFramework(analysis: FileFacts, id: ts.Identifier): string | undefined {
   for (const a of ancestors(id)) {
     if (!isFunctionLike(a)) continue;
     const index = a.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === id.text);
@@ -108,7 +108,7 @@ function parameterFramework(analysis: FileAnalysis, id: ts.Identifier): string |
 }
 
 /** `fastify.register(async (instance) => ...)` and `fp(async (instance) => ...)` from fastify-plugin. */
-function pluginFramework(analysis: FileAnalysis, fn: ts.FunctionLikeDeclaration): string | undefined {
+function pluginFramework(analysis: FileFacts, fn: ts.FunctionLikeDeclaration): string | undefined {
   const call = fn.parent;
   if (!call || !ts.isCallExpression(call) || !call.arguments.some((a) => unwrap(a) === fn)) return undefined;
   const callee = unwrap(call.expression);
@@ -119,7 +119,7 @@ function pluginFramework(analysis: FileAnalysis, fn: ts.FunctionLikeDeclaration)
 }
 
 /** Functions an argument of a route registration stands for: inline functions, same-file functions, arrays, wrappers, Fastify route options. */
-function handlerFunctions(analysis: FileAnalysis, arg: ts.Expression, out: ts.FunctionLikeDeclaration[], depth = 0): void {
+function handlerFunctions(analysis: FileFacts, arg: ts.Expression, out: ts.FunctionLikeDeclaration[], depth = 0): void {
   if (depth > 3) return;
   const a = unwrap(arg);
   if (isFunctionLike(a)) {
@@ -172,7 +172,7 @@ function calleeText(callee: ts.PropertyAccessExpression): string {
 }
 
 /** Every route handler of the file with its evidence, in source order. */
-export function routeHandlers(analysis: FileAnalysis): [ts.FunctionLikeDeclaration, ContextEvidence][] {
+export function routeHandlers(analysis: FileFacts): [ts.FunctionLikeDeclaration, ContextEvidence][] {
   if (!importsServerFramework(analysis)) return [];
   const out: [ts.FunctionLikeDeclaration, ContextEvidence][] = [];
   const seen = new Set<ts.Node>();
@@ -228,7 +228,7 @@ export function routeHandlers(analysis: FileAnalysis): [ts.FunctionLikeDeclarati
 const HANDLER_TYPES = new Set(['RequestHandler', 'RouteHandler', 'RouteHandlerMethod', 'Middleware', 'MiddlewareHandler', 'Handler']);
 const REQUEST_TYPES = new Set(['Request', 'FastifyRequest', 'Context', 'ParameterizedContext']);
 
-function typeFramework(analysis: FileAnalysis, type: ts.TypeNode | undefined, names: Set<string>): { framework: string; type: string } | undefined {
+function typeFramework(analysis: FileFacts, type: ts.TypeNode | undefined, names: Set<string>): { framework: string; type: string } | undefined {
   if (!type || !ts.isTypeReferenceNode(type)) return undefined;
   let name: ts.EntityName = type.typeName;
   const last = ts.isIdentifier(name) ? name.text : name.right.text;
@@ -241,7 +241,7 @@ function typeFramework(analysis: FileAnalysis, type: ts.TypeNode | undefined, na
   return { framework, type: exported };
 }
 
-function typedHandler(analysis: FileAnalysis, fn: ts.FunctionLikeDeclaration): { framework: string; type: string } | undefined {
+function typedHandler(analysis: FileFacts, fn: ts.FunctionLikeDeclaration): { framework: string; type: string } | undefined {
   const parent = fn.parent;
   if (parent && ts.isVariableDeclaration(parent) && parent.initializer === fn) {
     const t = typeFramework(analysis, parent.type, HANDLER_TYPES);
@@ -255,7 +255,7 @@ function typedHandler(analysis: FileAnalysis, fn: ts.FunctionLikeDeclaration): {
   return undefined;
 }
 
-function decoratorName(analysis: FileAnalysis, d: ts.Decorator, module: string): string | undefined {
+function decoratorName(analysis: FileFacts, d: ts.Decorator, module: string): string | undefined {
   const e = unwrap(d.expression);
   const callee = ts.isCallExpression(e) ? unwrap(e.expression) : e;
   const origin = analysis.origin(callee);
@@ -263,7 +263,7 @@ function decoratorName(analysis: FileAnalysis, d: ts.Decorator, module: string):
   return origin.ref.path[0];
 }
 
-function nestHandlers(analysis: FileAnalysis, add: (fns: ts.FunctionLikeDeclaration[], framework: string, what: string) => void): void {
+function nestHandlers(analysis: FileFacts, add: (fns: ts.FunctionLikeDeclaration[], framework: string, what: string) => void): void {
   for (const st of analysis.sourceFile.statements) {
     if (!ts.isClassDeclaration(st)) continue;
     const decorators = ts.getDecorators(st) ?? [];
@@ -295,7 +295,7 @@ function eventSignature(fn: ts.Node): boolean {
 }
 
 /** A function with a parameter typed as the Lambda `Context` from `aws-lambda`. */
-function takesLambdaContext(analysis: FileAnalysis, fn: ts.FunctionLikeDeclaration): boolean {
+function takesLambdaContext(analysis: FileFacts, fn: ts.FunctionLikeDeclaration): boolean {
   return fn.parameters.some((p) => {
     if (!p.type || !ts.isTypeReferenceNode(p.type) || !ts.isIdentifier(p.type.typeName)) return false;
     const origin = analysis.origin(p.type.typeName);
@@ -319,7 +319,7 @@ function commonJsExportName(left: ts.Expression): string | undefined {
  * whose first parameter is `event`, or a function taking the Lambda `Context` from `aws-lambda`.
  * Returns the nodes that show it.
  */
-export function lambdaEntryPoints(analysis: FileAnalysis): ts.Node[] {
+export function lambdaEntryPoints(analysis: FileFacts): ts.Node[] {
   const out: ts.Node[] = [];
   if (analysis.modules.has('aws-lambda')) for (const fn of analysis.functions) if (takesLambdaContext(analysis, fn)) out.push(fn);
   for (const st of analysis.sourceFile.statements) {

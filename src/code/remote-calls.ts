@@ -1,12 +1,12 @@
 /**
  * "Is this call a request to another system?" — the recogniser rules use to tell a loop, retry or
  * fan-out around a network call from one around local work. A call is remote when it is:
- * - an AWS SDK operation (from `analysis.sdkCalls`): any call handed a v3 command
+ * - an AWS SDK operation (from `sdkCallsOf`): any call handed a v3 command
  *   (`client.send(new XCommand(...))`, also with the command in a const and with a client imported
  *   from another file), `send(...)` on an SDK v3 client instance, v3 aggregated
  *   `client.putItem(...)`, v2 `sqs.sendMessage(...)` and its `.promise()` (both calls count),
  *   v3 waiters `waitUntilX(...)`, lib-storage `new Upload(...).done()`, and v2 clients imported
- *   as `aws-sdk/clients/<name>.js` (the ESM spelling, which `analysis.sdkCalls` does not cover);
+ *   as `aws-sdk/clients/<name>.js` (the ESM spelling, which `sdkCallsOf` does not cover);
  * - an HTTP request: global `fetch`, `axios` (callable, verb methods, `axios.create()` instances),
  *   `got` (and `got.extend()` instances), `ky` (and `ky.create()`/`extend()` instances), `undici`
  *   (`request`, `fetch`, `stream`, `pipeline`, and `Client`/`Pool`/`Agent` instances),
@@ -17,11 +17,12 @@
  *   {@link LOCAL_DEPTH} levels (`save(item)` → `function save() { return ddb.send(...) }`).
  *   Functions from other files are not followed (single-file analysis).
  *
- * Everything is computed once per {@link FileAnalysis} and cached.
+ * Everything is computed once per {@link FileFacts} and cached.
  */
 import { ts } from './ts.js';
-import { requireSpecifier, type FileAnalysis, type ModuleRef } from './analysis.js';
+import { requireSpecifier, type FileFacts, type ModuleRef } from './file-facts.js';
 import { isFunctionLike, unwrap } from './walk.js';
+import { sdkCallsOf } from './aws-sdk.js';
 
 export type RemoteKind = 'aws' | 'http' | 'local';
 
@@ -80,24 +81,24 @@ interface RemoteIndex {
   functions: Map<ts.Node, RemoteCall>;
 }
 
-const CACHE = new WeakMap<FileAnalysis, RemoteIndex>();
+const CACHE = new WeakMap<FileFacts, RemoteIndex>();
 
 /** The remote call made by `call`, if it is one. */
-export function remoteCallInfo(analysis: FileAnalysis, call: ts.CallExpression): RemoteCall | undefined {
+export function remoteCallInfo(analysis: FileFacts, call: ts.CallExpression): RemoteCall | undefined {
   return index(analysis).byCall.get(call);
 }
 
-export function isRemoteCall(analysis: FileAnalysis, call: ts.CallExpression): boolean {
+export function isRemoteCall(analysis: FileFacts, call: ts.CallExpression): boolean {
   return index(analysis).byCall.has(call);
 }
 
 /** Remote calls whose node lies within `node` (inclusive), in source order (outer call first when two start together). */
-export function remoteCallsIn(analysis: FileAnalysis, node: ts.Node): ts.CallExpression[] {
+export function remoteCallsIn(analysis: FileFacts, node: ts.Node): ts.CallExpression[] {
   return remoteCallInfosIn(analysis, node).map((r) => r.call);
 }
 
 /** Like {@link remoteCallsIn}, with the description of each call. */
-export function remoteCallInfosIn(analysis: FileAnalysis, node: ts.Node): RemoteCall[] {
+export function remoteCallInfosIn(analysis: FileFacts, node: ts.Node): RemoteCall[] {
   const { sorted } = index(analysis);
   if (sorted.length === 0) return [];
   const sf = analysis.sourceFile;
@@ -119,12 +120,12 @@ export function remoteCallInfosIn(analysis: FileAnalysis, node: ts.Node): Remote
 }
 
 /** The remote call a same-file function makes, when it makes one (directly or through helpers). */
-export function remoteCallOfFunction(analysis: FileAnalysis, fn: ts.Node): RemoteCall | undefined {
+export function remoteCallOfFunction(analysis: FileFacts, fn: ts.Node): RemoteCall | undefined {
   return index(analysis).functions.get(fn);
 }
 
 /** The same-file function a call invokes, when it can be resolved without types. */
-export function localCallee(analysis: FileAnalysis, call: ts.CallExpression): ts.FunctionLikeDeclaration | undefined {
+export function localCallee(analysis: FileFacts, call: ts.CallExpression): ts.FunctionLikeDeclaration | undefined {
   return resolveLocalFunction(analysis, call.expression, declarationsByName(analysis));
 }
 
@@ -147,7 +148,7 @@ export function innermostRemote(remote: RemoteCall): RemoteCall {
   return r;
 }
 
-function index(analysis: FileAnalysis): RemoteIndex {
+function index(analysis: FileFacts): RemoteIndex {
   let idx = CACHE.get(analysis);
   if (!idx) {
     idx = build(analysis);
@@ -165,7 +166,7 @@ export function calleeLabel(call: ts.CallExpression): string {
   return 'call(...)';
 }
 
-function build(analysis: FileAnalysis): RemoteIndex {
+function build(analysis: FileFacts): RemoteIndex {
   const byCall = new Map<ts.CallExpression, RemoteCall>();
   const add = (call: ts.CallExpression, kind: RemoteKind, label: string, via?: RemoteCall) => {
     if (!byCall.has(call)) byCall.set(call, { call, kind, label, via });
@@ -241,8 +242,8 @@ function isSdkModule(module: string): boolean {
   return module.startsWith('@aws-sdk/client-') || module === '@aws-sdk/lib-dynamodb';
 }
 
-function collectAws(analysis: FileAnalysis, add: Add): void {
-  const sdkCalls = analysis.sdkCalls;
+function collectAws(analysis: FileFacts, add: Add): void {
+  const sdkCalls = sdkCallsOf(analysis);
   const commands = new Map<ts.Node, string>();
   for (const c of sdkCalls) {
     if (ts.isNewExpression(c.node)) {
@@ -296,7 +297,7 @@ function stripDefault(ref: ModuleRef): string[] {
   return ref.path[0] === 'default' ? ref.path.slice(1) : ref.path;
 }
 
-function collectHttp(analysis: FileAnalysis, add: Add): void {
+function collectHttp(analysis: FileFacts, add: Add): void {
   const hasHttpModule = [...analysis.modules].some((m) => m in HTTP_EXPORTS);
   const mayFetch = analysis.sourceFile.text.includes('fetch');
   if (!hasHttpModule && !mayFetch) return;
@@ -383,7 +384,7 @@ function storedAs(expr: ts.Node): string[] {
  * and what is created from them (`const api = axios.create()`, `this.pool = new Pool(...)`). A cheap
  * filter in front of the exact `origin` lookups, which are costly in large minified files.
  */
-function httpNames(analysis: FileAnalysis): Set<string> {
+function httpNames(analysis: FileFacts): Set<string> {
   const names = new Set<string>();
   for (const st of analysis.sourceFile.statements) {
     if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.moduleSpecifier.text in HTTP_EXPORTS && st.importClause) {
@@ -418,7 +419,7 @@ function dynamicImportSpecifier(call: ts.CallExpression): string | undefined {
   return arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
 }
 
-function isGlobalFetch(analysis: FileAnalysis, callee: ts.Expression): boolean {
+function isGlobalFetch(analysis: FileFacts, callee: ts.Expression): boolean {
   if (ts.isIdentifier(callee)) {
     return callee.text === 'fetch' && analysis.resolveValue(callee) === callee && analysis.origin(callee) === undefined;
   }
@@ -429,16 +430,16 @@ function isGlobalFetch(analysis: FileAnalysis, callee: ts.Expression): boolean {
   return false;
 }
 
-function declaresFunction(analysis: FileAnalysis, name: string): boolean {
+function declaresFunction(analysis: FileFacts, name: string): boolean {
   return analysis.functions.some((f) => ts.isFunctionDeclaration(f) && f.name?.text === name);
 }
 
 /** The HTTP library (`axios`, `got`, `ky`) an expression is a configured instance of (`axios.create()`, `got.extend()`), if any. */
-export function httpClientModule(analysis: FileAnalysis, expr: ts.Expression): string | undefined {
+export function httpClientModule(analysis: FileFacts, expr: ts.Expression): string | undefined {
   return httpInstance(analysis, expr, 0);
 }
 
-function httpInstance(analysis: FileAnalysis, expr: ts.Expression, depth: number): string | undefined {
+function httpInstance(analysis: FileFacts, expr: ts.Expression, depth: number): string | undefined {
   if (depth > 4) return undefined;
   let e = unwrap(expr);
   if (ts.isIdentifier(e)) e = analysis.resolveValue(e);
@@ -492,9 +493,9 @@ function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
   return undefined;
 }
 
-const DECLS = new WeakMap<FileAnalysis, Map<string, ts.FunctionDeclaration[]>>();
+const DECLS = new WeakMap<FileFacts, Map<string, ts.FunctionDeclaration[]>>();
 
-function declarationsByName(analysis: FileAnalysis): Map<string, ts.FunctionDeclaration[]> {
+function declarationsByName(analysis: FileFacts): Map<string, ts.FunctionDeclaration[]> {
   let map = DECLS.get(analysis);
   if (!map) {
     map = new Map();
@@ -511,7 +512,7 @@ function declarationsByName(analysis: FileAnalysis): Map<string, ts.FunctionDecl
 
 /** The same-file function an expression refers to: a declaration, a const-bound function, a method of the enclosing class or of a const object literal. */
 export function resolveLocalFunction(
-  analysis: FileAnalysis,
+  analysis: FileFacts,
   expr: ts.Expression,
   byName: Map<string, ts.FunctionDeclaration[]> = declarationsByName(analysis),
 ): ts.FunctionLikeDeclaration | undefined {

@@ -1,12 +1,12 @@
 /** Small helpers rules share to name things in messages and to build suggestions. */
 import { ts } from './ts.js';
-import type { FileAnalysis } from './analysis.js';
+import type { FileFacts } from './file-facts.js';
 import type { Suggestion } from '../ground/types.js';
 import { getProperty, stringShape } from './values.js';
 import { unwrap } from './walk.js';
 
 /** "`orders-fn`", "the function in process.env.TAX_FN", or "the target function". */
-export function describeTarget(analysis: FileAnalysis, input: ts.Expression | undefined, member: string): string {
+export function describeTarget(analysis: FileFacts, input: ts.Expression | undefined, member: string): string {
   const prop = getProperty(analysis, input, member);
   if (prop.kind !== 'present') return 'the target function';
   const shape = stringShape(analysis, prop.value);

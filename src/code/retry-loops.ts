@@ -6,7 +6,7 @@
  * does it back off, is what it repeats safe to repeat).
  */
 import { ts } from './ts.js';
-import type { FileAnalysis } from './analysis.js';
+import type { FileFacts } from './file-facts.js';
 import { calleeLabel, describeRemoteCall, innermostRemote, isRemoteCall, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from './remote-calls.js';
 import { ancestors, enclosingFunction, functionName as functionNameOf, isFunctionLike, isLoop, unwrap, walk } from './walk.js';
 import {
@@ -79,14 +79,14 @@ export interface StatusRetryLoop {
 
 export type HandWrittenRetry = RetryLoop | RetryRecursion | StatusRetryLoop;
 
-const LOOPS = new WeakMap<FileAnalysis, RetryLoop[]>();
-const RECURSIONS = new WeakMap<FileAnalysis, RetryRecursion[]>();
+const LOOPS = new WeakMap<FileFacts, RetryLoop[]>();
+const RECURSIONS = new WeakMap<FileFacts, RetryRecursion[]>();
 
 /**
  * Retry loops of the file, in source order: for each loop, every `try` statement that makes it
  * a retry (a loop with several such statements appears several times).
  */
-export function findRetryLoops(analysis: FileAnalysis): RetryLoop[] {
+export function findRetryLoops(analysis: FileFacts): RetryLoop[] {
   let found = LOOPS.get(analysis);
   if (!found) {
     found = retryLoops(analysis);
@@ -96,7 +96,7 @@ export function findRetryLoops(analysis: FileAnalysis): RetryLoop[] {
 }
 
 /** Functions that retry by calling themselves from a catch, in source order. */
-export function findCatchRecursions(analysis: FileAnalysis): RetryRecursion[] {
+export function findCatchRecursions(analysis: FileFacts): RetryRecursion[] {
   let found = RECURSIONS.get(analysis);
   if (!found) {
     found = catchRecursion(analysis);
@@ -105,10 +105,10 @@ export function findCatchRecursions(analysis: FileAnalysis): RetryRecursion[] {
   return found;
 }
 
-const STATUS_LOOPS = new WeakMap<FileAnalysis, StatusRetryLoop[]>();
+const STATUS_LOOPS = new WeakMap<FileFacts, StatusRetryLoop[]>();
 
 /** Loops that retry an HTTP request on an unsuccessful status, in source order. */
-export function findStatusRetryLoops(analysis: FileAnalysis): StatusRetryLoop[] {
+export function findStatusRetryLoops(analysis: FileFacts): StatusRetryLoop[] {
   let found = STATUS_LOOPS.get(analysis);
   if (!found) {
     found = [];
@@ -152,7 +152,7 @@ function isOperationCall(call: ts.CallExpression): boolean {
   return false;
 }
 
-export function retriedCalls(analysis: FileAnalysis, block: ts.Node): Retried[] {
+export function retriedCalls(analysis: FileFacts, block: ts.Node): Retried[] {
   const out: Retried[] = remoteCallInfosIn(analysis, block).map((r) => ({ call: r.call, text: describeRemoteCall(r) }));
   if (out.length > 0) return out;
   walkOwnCode(block, (node) => {
@@ -367,7 +367,7 @@ function externallySet(loop: ts.IterationStatement): Set<string> {
   return out;
 }
 
-function retryLoops(analysis: FileAnalysis): RetryLoop[] {
+function retryLoops(analysis: FileFacts): RetryLoop[] {
   const triesByLoop = new Map<ts.IterationStatement, ts.TryStatement[]>();
   for (const t of analysis.tries) {
     if (!t.catchClause) continue;
@@ -436,7 +436,7 @@ function loopCapped(loop: ts.IterationStatement, cond: ts.Expression | undefined
 // recursion from a catch
 
 /** Calls in `root` that call `fn` or schedule it (`setTimeout(poll, 1000)`), nested callbacks included. */
-function selfReferences(analysis: FileAnalysis, root: ts.Node, fn: ts.FunctionLikeDeclaration, exclude: ts.Node[] = []): ts.CallExpression[] {
+function selfReferences(analysis: FileFacts, root: ts.Node, fn: ts.FunctionLikeDeclaration, exclude: ts.Node[] = []): ts.CallExpression[] {
   const out: ts.CallExpression[] = [];
   const name = selfName(fn);
   if (!name) return out;
@@ -461,7 +461,7 @@ function selfName(fn: ts.FunctionLikeDeclaration): string | undefined {
   return undefined;
 }
 
-function refersTo(analysis: FileAnalysis, expr: ts.Expression, fn: ts.FunctionLikeDeclaration, name: string): boolean {
+function refersTo(analysis: FileFacts, expr: ts.Expression, fn: ts.FunctionLikeDeclaration, name: string): boolean {
   const e = unwrap(expr);
   // cheap name test first: `poll`, `this.poll`, `poll.bind(this)`
   const target = ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'bind' ? unwrap(e.expression.expression) : e;
@@ -509,7 +509,7 @@ function refersToCallee(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration)
  * retry is decided by something awaited after the failure (a person, a policy service), not
  * repeated blindly.
  */
-function decidedInCatch(analysis: FileAnalysis, block: ts.Block, selfCalls: ts.Node[]): boolean {
+function decidedInCatch(analysis: FileFacts, block: ts.Block, selfCalls: ts.Node[]): boolean {
   const decided = new Set<string>();
   walk(block, (node) => {
     if (!ts.isVariableDeclaration(node) || !ts.isIdentifier(node.name) || !node.initializer) return;
@@ -536,7 +536,7 @@ function decidedInCatch(analysis: FileAnalysis, block: ts.Block, selfCalls: ts.N
   });
 }
 
-function catchRecursion(analysis: FileAnalysis): RetryRecursion[] {
+function catchRecursion(analysis: FileFacts): RetryRecursion[] {
   const out: RetryRecursion[] = [];
   // self calls of uncapped, undecided recursions: the promise-style pass does not look at them again
   const reported = new Set<ts.Node>();
@@ -584,7 +584,7 @@ function catchRecursion(analysis: FileAnalysis): RetryRecursion[] {
 const SUCCESS_TEST = /^[\w$.?]*\.ok$|\bstatus(?:Code)?\s*(?:===?\s*2\d\d|<=?\s*[34]\d\d)\b/;
 
 /** The remote call whose success `if (...) return` tests, in a loop without try/catch. */
-function statusRetry(analysis: FileAnalysis, loop: ts.IterationStatement): RemoteCall | undefined {
+function statusRetry(analysis: FileFacts, loop: ts.IterationStatement): RemoteCall | undefined {
   if (!ts.isBlock(loop.statement)) return undefined;
   const written = writtenIn(loop);
   let success = false;

@@ -6,7 +6,7 @@
  * fallback) and same-file helpers without parameters that return such a value.
  */
 import { ts } from './ts.js';
-import type { FileAnalysis } from './analysis.js';
+import type { FileFacts } from './file-facts.js';
 import { isFunctionLike, unwrap, walk } from './walk.js';
 import { resolveLocalFunction } from './remote-calls.js';
 
@@ -66,14 +66,14 @@ const DERIVING_METHODS = new Set([
 const DERIVING_FUNCTIONS = new Set(['String', 'Number', 'encodeURIComponent', 'encodeURI', 'update', 'hash', 'sha256', 'md5', 'concat', 'floor', 'round', 'trunc']);
 
 
-function isGlobal(analysis: FileAnalysis, id: ts.Expression, name: string): boolean {
+function isGlobal(analysis: FileFacts, id: ts.Expression, name: string): boolean {
   const e = unwrap(id);
   if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'globalThis') return e.name.text === name;
   return ts.isIdentifier(e) && e.text === name && analysis.resolveValue(e) === e && analysis.origin(e) === undefined;
 }
 
 /** `randomUUID()`, `Date.now()`, ... : the generator a call is, if any. */
-function generator(analysis: FileAnalysis, call: ts.CallExpression): { kind: SourceKind; label: string } | undefined {
+function generator(analysis: FileFacts, call: ts.CallExpression): { kind: SourceKind; label: string } | undefined {
   const callee = unwrap(call.expression);
   const origin = analysis.origin(callee);
   if (origin?.kind === 'module') {
@@ -105,7 +105,7 @@ export function callText(callee: ts.Expression): string {
 }
 
 /** Whether `expr` evaluates to a value built from a random or time-based generator. */
-export function unstableValue(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0, seen = new Set<ts.Node>()): Unstable | undefined {
+export function unstableValue(analysis: FileFacts, expr: ts.Expression | undefined, depth = 0, seen = new Set<ts.Node>()): Unstable | undefined {
   if (!expr || depth > MAX_DEPTH) return undefined;
   const e = unwrap(expr);
   if (seen.has(e)) return undefined;

@@ -5,7 +5,7 @@
  */
 import { ts } from './ts.js';
 import { unwrap } from './walk.js';
-import type { FileAnalysis } from './analysis.js';
+import type { FileFacts } from './file-facts.js';
 
 export type PropertyLookup =
   | { kind: 'present'; value: ts.Expression; node: ts.ObjectLiteralElementLike }
@@ -14,7 +14,7 @@ export type PropertyLookup =
   | { kind: 'unknown' };
 
 /** The object literal an expression evaluates to (through const identifiers), if known. */
-export function objectLiteralOf(analysis: FileAnalysis, expr: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
+export function objectLiteralOf(analysis: FileFacts, expr: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
   if (!expr) return undefined;
   const e = analysis.resolveValue(expr);
   return ts.isObjectLiteralExpression(e) ? e : undefined;
@@ -27,7 +27,7 @@ function propertyNameText(name: ts.PropertyName): string | undefined {
 }
 
 /** Looks a property up in an object expression, following spreads of known objects. Last one wins. */
-export function getProperty(analysis: FileAnalysis, expr: ts.Expression | undefined, name: string, depth = 0): PropertyLookup {
+export function getProperty(analysis: FileFacts, expr: ts.Expression | undefined, name: string, depth = 0): PropertyLookup {
   if (!expr) return { kind: 'absent' };
   const obj = objectLiteralOf(analysis, expr);
   if (!obj || depth > 8) return { kind: 'unknown' };
@@ -63,7 +63,7 @@ export interface StringShape {
   suffix?: string;
 }
 
-export function stringShape(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0): StringShape | undefined {
+export function stringShape(analysis: FileFacts, expr: ts.Expression | undefined, depth = 0): StringShape | undefined {
   if (!expr || depth > 8) return undefined;
   const e = analysis.resolveValue(expr);
   if (ts.isStringLiteralLike(e)) return { exact: e.text, suffix: e.text };
@@ -81,7 +81,7 @@ export function stringShape(analysis: FileAnalysis, expr: ts.Expression | undefi
 }
 
 /** A numeric value when statically known; Infinity for `Infinity`, `Number.POSITIVE_INFINITY`, `Number.MAX_SAFE_INTEGER`, `Number.MAX_VALUE`. */
-export function numberValue(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0): number | undefined {
+export function numberValue(analysis: FileFacts, expr: ts.Expression | undefined, depth = 0): number | undefined {
   if (!expr || depth > 8) return undefined;
   const e = analysis.resolveValue(expr);
   if (ts.isNumericLiteral(e)) return Number(e.text.replace(/_/g, ''));
@@ -112,7 +112,7 @@ export function numberValue(analysis: FileAnalysis, expr: ts.Expression | undefi
 }
 
 /** `true` / `false` when statically known. */
-export function booleanValue(analysis: FileAnalysis, expr: ts.Expression | undefined): boolean | undefined {
+export function booleanValue(analysis: FileFacts, expr: ts.Expression | undefined): boolean | undefined {
   if (!expr) return undefined;
   const e = analysis.resolveValue(expr);
   if (e.kind === ts.SyntaxKind.TrueKeyword) return true;

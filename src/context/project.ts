@@ -21,7 +21,7 @@ import { displayName, eventSourceMappings, getIn, isAbsent, references, refTarge
 import { functionRef, functions } from '../iac/lambda.js';
 import { samFunctionEvents } from '../iac/sam.js';
 import { arnText, isLambdaTask, stateMachines, statesOf, substituted } from '../iac/asl.js';
-import type { ContextEvidence } from '../code/handler-context.js';
+import type { ContextEvidence } from '../code/evidence.js';
 
 export type TriggerKind =
   | 'API'

@@ -21,7 +21,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { FileResultCache } from './engine.js';
+import type { FileResultCache } from './results.js';
 import type { PendingFinding } from './findings.js';
 import type { ResolvedRule } from '../ground/types.js';
 

@@ -13,7 +13,7 @@ import type { FileProjectContext, CodeCall } from '../context/project.js';
 import { codeCalls } from '../context/code-calls.js';
 import type { CodeReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
-import type { FindingPlace } from './engine.js';
+import type { FindingPlace } from './findings.js';
 
 export interface LinkedFile {
   file: string;

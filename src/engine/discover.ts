@@ -37,6 +37,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import ignore from 'ignore';
 import { UsageError } from '../ground/errors.js';
+import { CODE_EXTENSIONS, TEMPLATE_EXTENSIONS } from '../ground/files.js';
 
 type Ignore = ReturnType<typeof ignore>;
 
@@ -59,8 +60,6 @@ export interface DiscoveryResult {
   skipped: SkippedPath[];
 }
 
-export const CODE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
-export const TEMPLATE_EXTENSIONS: readonly string[] = ['.yaml', '.yml', '.json', '.template', '.tf'];
 
 /** Directories never entered during a walk (an explicitly named one is still scanned). */
 const ALWAYS_SKIPPED_DIRS = new Set(['node_modules', '.git']);

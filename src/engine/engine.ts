@@ -6,7 +6,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { Finding, LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
+import type { LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
 import { PARSE_ERROR, SUPPRESSION_RULE } from '../ground/types.js';
 import { isCodeFile } from '../ground/files.js';
 import { LineIndex } from '../ground/lines.js';
@@ -18,16 +18,14 @@ import { interactionGraph } from '../context/graph.js';
 import type { IacReport, ProjectReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import type { CodeSink, LinkedFile } from './code-pass.js';
-import type { WorkerFileResult } from './workers.js';
-import { compareFindings, fingerprint, iacLogicalLocation, type PendingFinding } from './findings.js';
+import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
+import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, normaliseText, oversizeMessage } from './read.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
 export type CodePass = typeof import('./code-pass.js');
 
-/** Where a finding is and what it says: the parts that do not come from the rule's metadata. */
-export type FindingPlace = Pick<Finding, 'message' | 'file' | 'range' | 'offsets' | 'logicalLocation' | 'related' | 'suggestions'>;
 
 /** What an engine is handed. */
 export interface EngineOptions {
@@ -45,30 +43,7 @@ export interface EngineOptions {
   code?: CodePass;
 }
 
-/**
- * Results of code files by content hash. Only code files no template links are cached: their
- * findings depend on the file alone (linked handler files depend on the templates too), while IaC rules look across templates (a failure sink in one template changes a
- * finding in another), so templates are always loaded and checked again.
- */
-export interface FileResultCache {
-  get(file: string, hash: string): PendingFinding[] | undefined;
-  set(file: string, hash: string, findings: PendingFinding[]): void;
-  /** True when there is nothing to look up (a first run): every file is analysed. */
-  isEmpty(): boolean;
-}
 
-/** What analysing a file recorded (see `Engine.takeResult`). */
-export interface FileResult {
-  pending: PendingFinding[];
-  sources: [string, string][];
-  directives: Directive[];
-  directiveSources: [string, string][];
-  filesScanned: number;
-  codeFiles: number;
-  templates: Template[];
-  /** Handler files a template links: their text and calls, for the project model. */
-  linked: LinkedFile[];
-}
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');

@@ -7,6 +7,9 @@ import { SEVERITY_ORDER } from '../ground/types.js';
 /** A raw finding as the engine records it, before suppressions, sorting and fingerprints. */
 export type PendingFinding = Omit<Finding, 'fingerprint'>;
 
+/** Where a finding is and what it says: the parts that do not come from the rule's metadata. */
+export type FindingPlace = Pick<Finding, 'message' | 'file' | 'range' | 'offsets' | 'logicalLocation' | 'related' | 'suggestions'>;
+
 /** The logical path; `?` marks a path that does not exist (the finding is about a missing property). */
 export function iacLogicalLocation(p: readonly PathSegment[], exact: boolean): string {
   return p.map(String).join('.') + (exact ? '' : '?');

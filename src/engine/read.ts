@@ -3,10 +3,10 @@
  * template is worth a finding when it cannot be read as one.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
+import { TEMPLATE_EXTENSIONS } from '../ground/files.js';
 import { iacFormat } from '../iac/loaders/index.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
-const TEMPLATE_EXTENSIONS = ['.yaml', '.yml', '.json', '.template', '.tf'];
 
 export function isTemplateCandidate(file: string): boolean {
   return TEMPLATE_EXTENSIONS.some((ext) => file.endsWith(ext));

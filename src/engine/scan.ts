@@ -9,9 +9,10 @@ import { initHcl, loadsAnywhere, needsHcl } from '../iac/loaders/index.js';
 import { unpackTemplate } from '../iac/transfer.js';
 import type { FileProjectContext } from '../context/project.js';
 import type { RuleRegistry } from '../rules/rule.js';
-import { Engine, analyseFile, HashRecorder, type CodePass, type FileResultCache } from './engine.js';
+import { Engine, analyseFile, HashRecorder, type CodePass } from './engine.js';
+import type { FileResultCache, WorkerFileResult } from './results.js';
 import { loadRules, type DetectorKind, type LoadedRule } from './rules.js';
-import { fileSizes, ParallelRun, threadCount, workBytes, workerSettings, type Concurrency, type WorkerFileResult, type WorkerPool } from './workers.js';
+import { fileSizes, ParallelRun, threadCount, workBytes, workerSettings, type Concurrency, type WorkerPool } from './workers.js';
 
 export interface LintOptions {
   /** Findings' paths are relative to this directory. */

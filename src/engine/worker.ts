@@ -12,7 +12,8 @@ import { packTemplate } from '../iac/transfer.js';
 import type { RuleEntry } from '../rules/rule.js';
 import { analyseFile, Engine, HashRecorder } from './engine.js';
 import { prepareScan } from './scan.js';
-import type { WorkerFileResult, WorkerRequest, WorkerResponse, WorkerSettings } from './workers.js';
+import type { WorkerFileResult } from './results.js';
+import type { WorkerRequest, WorkerResponse, WorkerSettings } from './workers.js';
 
 const settings = workerData as WorkerSettings;
 

@@ -13,9 +13,8 @@ import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { FileResult } from './engine.js';
+import type { WorkerFileResult } from './results.js';
 import type { FileProjectContext } from '../context/project.js';
-import type { PackedTemplate } from '../iac/transfer.js';
 import type { ResolvedRule } from '../ground/types.js';
 import type { RuleRegistry } from '../rules/rule.js';
 
@@ -41,14 +40,6 @@ export interface WorkerRequest {
   contexts: (FileProjectContext | null)[];
 }
 
-export interface WorkerFileResult extends FileResult {
-  /** With a cache: the file's key and content hash, to store its findings under. */
-  cacheEntry?: { file: string; hash: string };
-  /** Templates a worker loaded, as plain data (its `templates` is then empty). */
-  packed?: PackedTemplate[];
-  /** The worker's stack overflowed on the file: the main thread analyses it (see stack-overflow.ts). */
-  handBack?: boolean;
-}
 
 export type WorkerResponse = { id: number; results: WorkerFileResult[] } | { id: number; error: string };
 

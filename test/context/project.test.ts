@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { lint } from '../../src/api/index.js';
-import type { FileResultCache } from '../../src/engine/engine.js';
+import type { FileResultCache } from '../../src/engine/results.js';
 import type { PendingFinding } from '../../src/engine/findings.js';
 import { resolveRules } from '../../src/api/index.js';
 import { loadIacFile } from '../../src/iac/loaders/index.js';

@@ -1,7 +1,7 @@
 import type { CodeReport, CodeDetector } from '../rule.js';
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
-import type { ContextEvidence } from '../../code/handler-context.js';
+import type { ContextEvidence } from '../../code/evidence.js';
 import { innermostRemote, localCallee, remoteCallInfosIn, type RemoteCall } from '../../code/remote-calls.js';
 import { enclosingFunction, isFunctionLike, unwrap, walk } from '../../code/walk.js';
 

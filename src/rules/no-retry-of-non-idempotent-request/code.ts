@@ -1,5 +1,6 @@
 import { ts } from '../../code/ts.js';
-import type { FileAnalysis, ModuleRef } from '../../code/analysis.js';
+import type { FileAnalysis } from '../../code/analysis.js';
+import type { ModuleRef } from '../../code/file-facts.js';
 import type { CodeReport, CodeDetector } from '../rule.js';
 import { findCatchRecursions, findRetryLoops, findStatusRetryLoops, recursionName } from '../../code/retry-loops.js';
 import { exprKey } from '../../code/retry-flow.js';

@@ -3,7 +3,8 @@
  * allowed far more attempts than the SDK default.
  */
 import { ts } from '../../code/ts.js';
-import type { FileAnalysis, ModuleRef } from '../../code/analysis.js';
+import type { FileAnalysis } from '../../code/analysis.js';
+import type { ModuleRef } from '../../code/file-facts.js';
 import type { CodeReport } from '../rule.js';
 import { findClientCreations } from '../../code/aws-sdk.js';
 import { httpClientModule } from '../../code/remote-calls.js';

@@ -6,7 +6,7 @@ import type { SdkCall } from '../../code/aws-sdk.js';
 import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
 import { isFunctionLike, unwrap } from '../../code/walk.js';
 import { tokenMember } from '../../code/idempotency-catalog.js';
-import type { ContextEvidence } from '../../code/handler-context.js';
+import type { ContextEvidence } from '../../code/evidence.js';
 import type { EnvBinding, FileProjectContext } from '../../context/project.js';
 import { envName } from '../../context/code-calls.js';
 

@@ -21,7 +21,7 @@ import type { CodeReport, CodeDetector } from '../rule.js';
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { SdkCall } from '../../code/aws-sdk.js';
-import type { ContextEvidence } from '../../code/handler-context.js';
+import type { ContextEvidence } from '../../code/evidence.js';
 import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
 import { enclosingFunction, unwrap, walk } from '../../code/walk.js';
 import { unstableValue } from '../../code/unstable-values.js';

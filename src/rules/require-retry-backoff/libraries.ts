@@ -3,7 +3,8 @@
  * exponential delay without jitter.
  */
 import { ts } from '../../code/ts.js';
-import type { FileAnalysis, ModuleRef } from '../../code/analysis.js';
+import type { FileAnalysis } from '../../code/analysis.js';
+import type { ModuleRef } from '../../code/file-facts.js';
 import type { CodeReport } from '../rule.js';
 import { booleanValue, getProperty, numberValue, stringShape } from '../../code/values.js';
 import { isFunctionLike, unwrap } from '../../code/walk.js';

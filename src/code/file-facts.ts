@@ -1,0 +1,418 @@
+/**
+ * Per-file facts every code analysis starts from, gathered in one iterative walk: module bindings
+ * (imports and requires), variable declarations (for alias and client tracking), and the nodes
+ * rules look at. What is derived from them (SDK calls, handler contexts) is built on top, in
+ * `./analysis.ts`.
+ */
+import { ts } from './ts.js';
+import { walkSettingParents, unwrap, isFunctionLike } from './walk.js';
+
+/** Read once: the TypeScript bundle exposes its members through getters, which cost in per-node loops. */
+const SyntaxKind = ts.SyntaxKind;
+
+/** A value that comes from a module: `{ module: 'aws-sdk', path: ['Lambda'] }` is `AWS.Lambda`. */
+export interface ModuleRef {
+  module: string;
+  path: string[];
+}
+
+/** What an expression evaluates to, as far as the analysis can tell. */
+export type Origin =
+  | { kind: 'module'; ref: ModuleRef }
+  /** An instance created with `new <ref>(...)` or `<ref>.from(...)`. */
+  | { kind: 'instance'; ref: ModuleRef; creation: ts.Expression };
+
+interface Declaration {
+  /** The node whose range is the declaration's scope. */
+  scope: ts.Node;
+  /** Position of the declaration (a later declaration in the same scope wins for `let` re-assignment). */
+  pos: number;
+  /** Initializer or assigned value; undefined for parameters and uninitialised declarations. */
+  value?: ts.Expression;
+  /** Property names to follow from the value, for destructuring: `const { a: { b } } = v` gives ['a', 'b']. */
+  pick: string[];
+  /** Set for import and require bindings. */
+  ref?: ModuleRef;
+  /** Assigned again after its initial value: its value is not statically known. */
+  reassigned?: boolean;
+}
+
+const MAX_RESOLVE_DEPTH = 12;
+
+export class FileFacts {
+  readonly calls: ts.CallExpression[] = [];
+  readonly news: ts.NewExpression[] = [];
+  readonly loops: ts.IterationStatement[] = [];
+  readonly functions: ts.FunctionLikeDeclaration[] = [];
+  readonly tries: ts.TryStatement[] = [];
+  /** Module specifiers imported or required anywhere in the file. */
+  readonly modules = new Set<string>();
+  /** Import, variable and parameter declarations, indexed lazily by `declarations`. */
+  private readonly declarationNodes: ts.Node[] = [];
+  private declarationIndex?: Map<string, Declaration[]>;
+  private readonly thisMembers = new Map<string, ts.Expression[]>();
+  /** Assignments and updates, applied after every declaration is known (the walk is unordered). */
+  private readonly pendingWrites: { name: string; pos: number; node: ts.Node; value?: ts.Expression }[] = [];
+  /** Per-scope indexes of long declaration lists (see `pick`). */
+  private readonly scopeIndexes = new WeakMap<Declaration[], Map<ts.Node, ScopeGroup>>();
+
+  constructor(readonly sourceFile: ts.SourceFile) {
+    // also links parents: the engine parses without the parser's own parent pass; the walk is
+    // in source order, and so are the node lists rules read
+    walkSettingParents(sourceFile, (node) => this.visit(node));
+  }
+
+  /**
+   * The name → declarations index, built on first use: many files never need a lookup, and the
+   * walk only records the nodes.
+   */
+  private get declarations(): Map<string, Declaration[]> {
+    if (this.declarationIndex) return this.declarationIndex;
+    this.declarationIndex = new Map();
+    for (const node of this.declarationNodes) {
+      switch (node.kind) {
+        case SyntaxKind.ImportDeclaration:
+          this.declareImport(node as ts.ImportDeclaration);
+          break;
+        case SyntaxKind.ImportEqualsDeclaration: {
+          const d = node as ts.ImportEqualsDeclaration;
+          const ref = d.moduleReference as ts.ExternalModuleReference;
+          this.declare(d.name.text, d, undefined, [], { module: (ref.expression as ts.StringLiteral).text, path: [] });
+          break;
+        }
+        case SyntaxKind.VariableDeclaration: {
+          const d = node as ts.VariableDeclaration;
+          this.declareBinding(d.name, d, d.initializer, []);
+          break;
+        }
+        default: {
+          const p = node as ts.ParameterDeclaration;
+          this.declareBinding(p.name, p, undefined, [], true);
+        }
+      }
+    }
+    this.pendingWrites.sort((a, b) => a.pos - b.pos);
+    for (const w of this.pendingWrites) this.applyWrite(w.name, w.node, w.pos, w.value);
+    return this.declarationIndex;
+  }
+
+  private visit(node: ts.Node): void {
+    switch (node.kind) {
+      case SyntaxKind.CallExpression: {
+        const call = node as ts.CallExpression;
+        this.calls.push(call);
+        const spec = requireSpecifier(call);
+        if (spec) this.modules.add(spec);
+        break;
+      }
+      case SyntaxKind.NewExpression:
+        this.news.push(node as ts.NewExpression);
+        break;
+      case SyntaxKind.TryStatement:
+        this.tries.push(node as ts.TryStatement);
+        break;
+      case SyntaxKind.ImportDeclaration: {
+        const d = node as ts.ImportDeclaration;
+        if (ts.isStringLiteral(d.moduleSpecifier)) {
+          this.modules.add(d.moduleSpecifier.text);
+          this.declarationNodes.push(d);
+        }
+        break;
+      }
+      case SyntaxKind.ImportEqualsDeclaration: {
+        const d = node as ts.ImportEqualsDeclaration;
+        if (ts.isExternalModuleReference(d.moduleReference) && ts.isStringLiteral(d.moduleReference.expression)) {
+          this.modules.add(d.moduleReference.expression.text);
+          this.declarationNodes.push(d);
+        }
+        break;
+      }
+      case SyntaxKind.VariableDeclaration:
+      case SyntaxKind.Parameter:
+        this.declarationNodes.push(node);
+        break;
+      case SyntaxKind.FunctionDeclaration:
+      case SyntaxKind.FunctionExpression:
+      case SyntaxKind.ArrowFunction:
+      case SyntaxKind.MethodDeclaration:
+      case SyntaxKind.GetAccessor:
+      case SyntaxKind.SetAccessor:
+        this.functions.push(node as ts.FunctionLikeDeclaration);
+        break;
+      case SyntaxKind.ForStatement:
+      case SyntaxKind.ForOfStatement:
+      case SyntaxKind.ForInStatement:
+      case SyntaxKind.WhileStatement:
+      case SyntaxKind.DoStatement:
+        this.loops.push(node as ts.IterationStatement);
+        break;
+      case SyntaxKind.PrefixUnaryExpression:
+      case SyntaxKind.PostfixUnaryExpression: {
+        const u = node as ts.PrefixUnaryExpression | ts.PostfixUnaryExpression;
+        if ((u.operator === SyntaxKind.PlusPlusToken || u.operator === SyntaxKind.MinusMinusToken) && ts.isIdentifier(unwrap(u.operand))) {
+          this.pendingWrites.push({ name: (unwrap(u.operand) as ts.Identifier).text, pos: u.pos, node: u });
+        }
+        break;
+      }
+      case SyntaxKind.BinaryExpression: {
+        const b = node as ts.BinaryExpression;
+        const op = b.operatorToken.kind;
+        if (op >= SyntaxKind.FirstCompoundAssignment && op <= SyntaxKind.LastCompoundAssignment && ts.isIdentifier(unwrap(b.left))) {
+          this.pendingWrites.push({ name: (unwrap(b.left) as ts.Identifier).text, pos: b.pos, node: b });
+        }
+        if (op === SyntaxKind.EqualsToken) {
+          const left = unwrap(b.left);
+          if (ts.isIdentifier(left)) this.pendingWrites.push({ name: left.text, pos: b.pos, node: b, value: b.right });
+          else if (ts.isPropertyAccessExpression(left) && left.expression.kind === SyntaxKind.ThisKeyword) {
+            this.addThisMember(left.name.text, b.right);
+          }
+        }
+        break;
+      }
+      case SyntaxKind.PropertyDeclaration: {
+        const p = node as ts.PropertyDeclaration;
+        if (p.initializer && (ts.isIdentifier(p.name) || ts.isPrivateIdentifier(p.name))) this.addThisMember(p.name.text, p.initializer);
+        break;
+      }
+      case SyntaxKind.Constructor: {
+        this.functions.push(node as ts.ConstructorDeclaration);
+        // `constructor(private readonly client = new X())`
+        for (const p of (node as ts.ConstructorDeclaration).parameters) {
+          if (p.initializer && ts.isIdentifier(p.name) && p.modifiers?.length) this.addThisMember(p.name.text, p.initializer);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private declareImport(d: ts.ImportDeclaration): void {
+    const module = (d.moduleSpecifier as ts.StringLiteral).text;
+    const clause = d.importClause;
+    if (!clause) return;
+    if (clause.name) this.declare(clause.name.text, d, undefined, [], { module, path: [] });
+    const bindings = clause.namedBindings;
+    if (!bindings) return;
+    if (ts.isNamespaceImport(bindings)) {
+      this.declare(bindings.name.text, d, undefined, [], { module, path: [] });
+    } else {
+      for (const el of bindings.elements) {
+        const imported = (el.propertyName ?? el.name).text;
+        this.declare(el.name.text, d, undefined, [], { module, path: imported === 'default' ? [] : [imported] });
+      }
+    }
+  }
+
+  private declare(name: string, node: ts.Node, value: ts.Expression | undefined, pick: string[], ref?: ModuleRef, parameter = false): void {
+    const scope = scopeOf(node);
+    const list = this.declarations.get(name) ?? [];
+    // a parameter already holds the caller's argument: assigning it makes the value unknown
+    list.push({ scope, pos: node.pos, value, pick, ref, reassigned: parameter || undefined });
+    this.declarations.set(name, list);
+  }
+
+  private declareBinding(name: ts.BindingName, node: ts.Node, value: ts.Expression | undefined, pick: string[], parameter = false): void {
+    if (ts.isIdentifier(name)) {
+      this.declare(name.text, node, value, pick, undefined, parameter);
+      return;
+    }
+    if (ts.isObjectBindingPattern(name)) {
+      for (const el of name.elements) {
+        if (el.dotDotDotToken) continue;
+        const key = el.propertyName ?? (ts.isIdentifier(el.name) ? el.name : undefined);
+        const keyText = key && (ts.isIdentifier(key) || ts.isStringLiteral(key)) ? key.text : undefined;
+        this.declareBinding(el.name, node, keyText !== undefined ? value : undefined, keyText !== undefined ? [...pick, keyText] : pick, parameter);
+      }
+    } else {
+      for (const el of name.elements) {
+        if (ts.isBindingElement(el)) this.declareBinding(el.name, node, undefined, pick, parameter);
+      }
+    }
+  }
+
+  /**
+   * An assignment gives an uninitialised declaration its value (`let c; c = new X()`); any other
+   * write (a second assignment, `+=`, `++`) makes the value statically unknown.
+   */
+  private applyWrite(name: string, node: ts.Node, pos: number, value: ts.Expression | undefined): void {
+    const list = this.declarations.get(name);
+    const target = list && this.pick(list, node, pos);
+    if (!target) return;
+    if (value && target.value === undefined && target.pick.length === 0 && !target.ref && !target.reassigned) target.value = value;
+    else target.reassigned = true;
+  }
+
+  private addThisMember(name: string, value: ts.Expression): void {
+    const list = this.thisMembers.get(name) ?? [];
+    list.push(value);
+    this.thisMembers.set(name, list);
+  }
+
+  /** The declaration an identifier refers to at its position (innermost scope; no type info). */
+  private lookup(id: ts.Identifier): Declaration | undefined {
+    const list = this.declarations.get(id.text);
+    if (!list) return undefined;
+    return this.pick(list, id, id.pos);
+  }
+
+  /**
+   * `pickDeclaration` for a node at `pos`. Long lists (a minified bundle redeclares the same short
+   * names thousands of times) would make every lookup linear and a file quadratic: for those, the
+   * node's enclosing scopes are looked up in a per-scope index instead, with the same choice.
+   */
+  private pick(list: Declaration[], node: ts.Node, pos: number): Declaration | undefined {
+    if (list.length <= INDEXED_LIST_LENGTH) return pickDeclaration(list, pos);
+    let index = this.scopeIndexes.get(list);
+    if (!index) {
+      index = new Map();
+      for (const d of list) {
+        const group = index.get(d.scope);
+        if (group) group.byPos.push(d);
+        else index.set(d.scope, { first: d, byPos: [d] });
+      }
+      // stable: equal positions keep list order, as in pickDeclaration
+      for (const group of index.values()) group.byPos.sort((a, b) => a.pos - b.pos);
+      this.scopeIndexes.set(list, index);
+    }
+    // the innermost enclosing scope with a declaration of the name (and any enclosing scope that
+    // starts at the same position: pickDeclaration compares scope starts)
+    const scopes: ts.Node[] = [];
+    for (let p: ts.Node | undefined = node; p; p = p.parent) {
+      if (scopes.length > 0 && p.pos !== scopes[0]!.pos) break;
+      if (index.has(p)) scopes.push(p);
+    }
+    if (scopes.length === 0) return undefined;
+    if (scopes.length > 1) return pickDeclaration(list.filter((d) => scopes.includes(d.scope)), pos);
+    const { first, byPos } = index.get(scopes[0]!)!;
+    if (first.pos > pos) return first;
+    // the last declaration at or before pos
+    let lo = 0;
+    let hi = byPos.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (byPos[mid]!.pos <= pos) lo = mid;
+      else hi = mid - 1;
+    }
+    return byPos[lo];
+  }
+
+  /** The expression an identifier was initialised with (const/let/var), if known. */
+  valueOf(id: ts.Identifier): ts.Expression | undefined {
+    const d = this.lookup(id);
+    if (!d || d.pick.length > 0 || d.reassigned) return undefined;
+    return d.value;
+  }
+
+  /** Follows identifiers to their initialiser, up to a few hops. */
+  resolveValue(expr: ts.Expression): ts.Expression {
+    let e = unwrap(expr);
+    for (let i = 0; i < MAX_RESOLVE_DEPTH && ts.isIdentifier(e); i++) {
+      const v = this.valueOf(e);
+      if (!v) break;
+      e = unwrap(v);
+    }
+    return e;
+  }
+
+  /** What an expression is in terms of modules: `AWS.Lambda`, a `LambdaClient` instance, ... */
+  origin(expr: ts.Expression, depth = 0): Origin | undefined {
+    if (depth > MAX_RESOLVE_DEPTH) return undefined;
+    const e = unwrap(expr);
+    if (ts.isIdentifier(e)) {
+      const d = this.lookup(e);
+      if (!d) return undefined;
+      if (d.ref) return { kind: 'module', ref: d.ref };
+      if (!d.value) return undefined;
+      const base = this.origin(d.value, depth + 1);
+      if (!base || d.pick.length === 0) return base;
+      return base.kind === 'module' ? { kind: 'module', ref: { module: base.ref.module, path: [...base.ref.path, ...d.pick] } } : undefined;
+    }
+    if (ts.isPropertyAccessExpression(e)) {
+      if (e.expression.kind === SyntaxKind.ThisKeyword) {
+        const values = this.thisMembers.get(e.name.text);
+        if (values && values.length > 0) return this.origin(values[0], depth + 1);
+        return undefined;
+      }
+      const base = this.origin(e.expression, depth + 1);
+      if (!base || base.kind !== 'module') return undefined;
+      return { kind: 'module', ref: { module: base.ref.module, path: [...base.ref.path, e.name.text] } };
+    }
+    if (ts.isElementAccessExpression(e) && ts.isStringLiteralLike(e.argumentExpression)) {
+      const base = this.origin(e.expression, depth + 1);
+      if (!base || base.kind !== 'module') return undefined;
+      return { kind: 'module', ref: { module: base.ref.module, path: [...base.ref.path, e.argumentExpression.text] } };
+    }
+    if (ts.isCallExpression(e)) {
+      const spec = requireSpecifier(e);
+      if (spec) return { kind: 'module', ref: { module: spec, path: [] } };
+      // `DynamoDBDocumentClient.from(client)` creates an instance of its receiver
+      if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'from') {
+        const base = this.origin(e.expression.expression, depth + 1);
+        if (base?.kind === 'module') return { kind: 'instance', ref: base.ref, creation: e };
+      }
+      return undefined;
+    }
+    if (ts.isAwaitExpression(e) && ts.isCallExpression(unwrap(e.expression))) {
+      const call = unwrap(e.expression) as ts.CallExpression;
+      if (call.expression.kind === SyntaxKind.ImportKeyword && call.arguments[0] && ts.isStringLiteralLike(call.arguments[0])) {
+        return { kind: 'module', ref: { module: call.arguments[0].text, path: [] } };
+      }
+      return undefined;
+    }
+    if (ts.isNewExpression(e)) {
+      const base = this.origin(e.expression, depth + 1);
+      if (base?.kind === 'module') return { kind: 'instance', ref: base.ref, creation: e };
+      return undefined;
+    }
+    return undefined;
+  }
+}
+
+/** `require('x')` → 'x'. */
+export function requireSpecifier(call: ts.CallExpression): string | undefined {
+  if (!ts.isIdentifier(call.expression) || call.expression.text !== 'require') return undefined;
+  const arg = call.arguments[0];
+  return arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
+}
+
+function scopeOf(node: ts.Node): ts.Node {
+  // `var` and parameters are function-scoped; everything else block-scoped; imports module-scoped
+  const isVar =
+    ts.isVariableDeclaration(node) && node.parent && ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.BlockScoped) === 0;
+  const isParam = ts.isParameter(node);
+  for (let p = node.parent; p; p = p.parent) {
+    if (isParam || isVar) {
+      if (isFunctionLike(p) || ts.isSourceFile(p)) return p;
+    } else if (ts.isBlock(p) || ts.isSourceFile(p) || isFunctionLike(p) || ts.isForStatement(p) || ts.isForOfStatement(p) || ts.isForInStatement(p) || ts.isCaseBlock(p) || ts.isCatchClause(p)) {
+      return p;
+    }
+  }
+  return node.getSourceFile();
+}
+
+/** Declaration lists longer than this get a per-scope index. */
+const INDEXED_LIST_LENGTH = 32;
+
+interface ScopeGroup {
+  /** The scope's first declaration of the name in list order. */
+  first: Declaration;
+  /** The scope's declarations of the name by position. */
+  byPos: Declaration[];
+}
+
+/** Positions are full starts (`node.pos`, before leading trivia): cheap and consistent. */
+function pickDeclaration(list: Declaration[], pos: number): Declaration | undefined {
+  let best: Declaration | undefined;
+  let bestScopeStart = -1;
+  for (const d of list) {
+    const scopeStart = d.scope.pos;
+    // end-exclusive: the node right after a scope starts where the scope ends
+    if (pos < scopeStart || pos >= d.scope.end) continue;
+    if (scopeStart > bestScopeStart || (scopeStart === bestScopeStart && best && d.pos <= pos && d.pos >= best.pos)) {
+      best = d;
+      bestScopeStart = scopeStart;
+    }
+  }
+  return best;
+}
