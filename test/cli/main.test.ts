@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { colorEnabled, main, renderMarkdown } from '../../src/cli/main.js';
 import { project, run } from '../helpers/cli.js';
-import { helpText, OPTIONS } from '../../src/cli/options.js';
+import { FORMAT_HELP, helpText, OPTIONS } from '../../src/cli/options.js';
+import { FORMAT_NAMES } from '../../src/reporters/index.js';
 import { RULES } from '../../src/rules/index.js';
 
 const SYNC_INVOKE = [
@@ -31,6 +32,18 @@ describe('rel4lint CLI', () => {
       expect(r.stdout).toContain('Usage: rel4lint [options] [paths...]');
       for (const o of OPTIONS) expect(r.stdout).toContain(o.display ?? `--${o.name}`);
       expect((await run(['-h'], cwd)).stdout).toBe(r.stdout);
+    });
+
+    it('lists every format in --help, in the README and in docs/ci.md', () => {
+      expect(FORMAT_HELP.map(([name]) => name)).toEqual(FORMAT_NAMES);
+      const help = helpText();
+      const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      const ci = fs.readFileSync(new URL('../../docs/ci.md', import.meta.url), 'utf8');
+      for (const name of FORMAT_NAMES) {
+        expect(help).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+        expect(readme, `README: ${name}`).toContain(`| \`${name}\` |`);
+        expect(ci, `docs/ci.md: ${name}`).toContain(`| \`${name}\` |`);
+      }
     });
 
     it('prints the package version', async () => {
