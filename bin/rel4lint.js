@@ -24,5 +24,6 @@ process.exitCode = await main(process.argv.slice(2), {
   cwd: process.cwd(),
   stdoutIsTTY: Boolean(process.stdout.isTTY),
   stderrIsTTY: Boolean(process.stderr.isTTY),
+  stdoutColumns: process.stdout.columns,
   env: process.env,
 });

@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Level, LintResult, Preset, ResolvedRule, RuleMeta } from '../ground/types.js';
 import { ConfigError } from '../ground/errors.js';
 import { toolVersion } from '../ground/version.js';
+import { didYouMean } from '../ground/suggest.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import { DEFAULT_REGISTRY, findRule, ruleDocUrl } from '../rules/registry.js';
 import { resolveRules as resolveWith, type RuleSetting } from '../engine/config.js';
@@ -130,6 +131,12 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
   const hasOption = (rule: string, option: string): boolean => Boolean(findRule(registry, rule)?.meta.options[option]);
   if (config) {
     // the file's own problems are reported against the file
+    const names = registry.rules.map((r) => r.meta.name);
+    for (const name of Object.keys(config.rules ?? {})) {
+      if (!names.includes(name)) {
+        throw new ConfigError(`${displayPath(cwd, config.file)}: unknown rule '${name}' in rules${didYouMean(name, names) || ' (see --list-rules)'}`);
+      }
+    }
     try {
       resolveRules(preset, mergeRuleSettings(config, {}, hasOption), registry);
     } catch (error) {

@@ -10,5 +10,7 @@ export interface CliIo {
   cwd: string;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** Columns of the terminal stdout is (tables fit them); undefined when unknown. */
+  stdoutColumns?: number;
   env: Record<string, string | undefined>;
 }

@@ -10,8 +10,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createColors } from 'picocolors';
 import type { Level, LintResult, Preset, RuleMeta } from '../ground/types.js';
+import { parseLevel } from '../ground/types.js';
 import { toolVersion } from '../ground/version.js';
-import type { RuleEntry } from '../rules/rule.js';
+import { didYouMean } from '../ground/suggest.js';
 import type { Concurrency } from '../engine/workers.js';
 import { DEFAULT_CACHE_LOCATION } from '../engine/cache.js';
 import { FORMAT_NAMES, isFormatName, REPORTERS, stylishSummary, type FormatName } from '../reporters/index.js';
@@ -21,12 +22,23 @@ import { ExitCode } from './exit-codes.js';
 import { helpText, parseCommandLine, type ParsedArgs } from './options.js';
 import { createProgress } from './progress.js';
 import type { CliIo } from './io.js';
+import { renderRuleTable, rulesJson } from './rules-list.js';
+import { renderMarkdown } from './terminal-markdown.js';
+
+export { renderMarkdown };
 
 export type { CliIo, WritableLike } from './io.js';
 
 
 const PRESETS: Preset[] = ['recommended', 'strict'];
 const LEVELS: Level[] = ['off', 'note', 'warning', 'error'];
+const LEVEL_WORDS = 'off, note, warning, error (or warn, info, 0, 1, 2)';
+/** The prefix of the rules in ESLint (`rel4/no-sync-lambda-invoke`), accepted wherever a rule is named. */
+const ESLINT_PREFIX = 'rel4/';
+
+function ruleName(name: string): string {
+  return name.startsWith(ESLINT_PREFIX) ? name.slice(ESLINT_PREFIX.length) : name;
+}
 
 export { toolVersion };
 
@@ -77,7 +89,9 @@ export function parseFileSize(value: string): number {
 
 function validate(args: ParsedArgs): Settings {
   const format = args.format ?? 'stylish';
-  if (!isFormatName(format)) throw new UsageError(`unknown format '${format}' (expected one of: ${FORMAT_NAMES.join(', ')})`);
+  if (!isFormatName(format)) {
+    throw new UsageError(`unknown format '${format}'${didYouMean(format, FORMAT_NAMES) || ` (expected one of: ${FORMAT_NAMES.join(', ')})`}`);
+  }
   const preset = args.preset ?? 'recommended';
   if (!PRESETS.includes(preset as Preset)) throw new UsageError(`unknown preset '${preset}' (expected one of: ${PRESETS.join(', ')})`);
   let maxWarnings = -1;
@@ -89,11 +103,11 @@ function validate(args: ParsedArgs): Settings {
   }
   const overrides: Record<string, Level> = {};
   for (const spec of args.rule) {
-    const m = /^\s*([^=\s]+)\s*=\s*([a-z]+)\s*$/.exec(spec);
+    const m = /^\s*([^=\s]+)\s*=\s*([A-Za-z0-9]+)\s*$/.exec(spec);
     if (!m) throw new UsageError(`--rule expects <name>=<${LEVELS.join('|')}>, got '${spec}'`);
-    const level = m[2] as Level;
-    if (!LEVELS.includes(level)) throw new UsageError(`--rule ${m[1]}: level must be one of ${LEVELS.join(', ')}, got '${m[2]}'`);
-    overrides[m[1]!] = level;
+    const level = parseLevel(m[2]);
+    if (level === undefined) throw new UsageError(`--rule ${m[1]}: level must be one of ${LEVEL_WORDS}, got '${m[2]}'`);
+    overrides[ruleName(m[1]!)] = level;
   }
   if (args.outputFile !== undefined && args.outputFile.trim() === '') throw new UsageError('--output-file expects a path');
   if (args.automationId !== undefined && args.automationId.trim() === '') throw new UsageError('--automation-id expects an id');
@@ -109,67 +123,6 @@ function validate(args: ParsedArgs): Settings {
 
 // ---------------------------------------------------------------------------------------------
 // --list-rules, --explain
-
-function renderRuleTable(rules: readonly RuleEntry[], color: boolean): string {
-  const c = createColors(color);
-  const header = ['rule', 'best practices', 'severity', 'presets', 'targets', 'description'];
-  const rows = [...rules]
-    .sort((a, b) => (a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0))
-    .map((r) => [
-      r.meta.name,
-      r.meta.bestPractices.join(', '),
-      r.meta.severity,
-      r.meta.presets.join(', ') || '-',
-      r.meta.targets.join(', '),
-      r.meta.description,
-    ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[], paint: (s: string, i: number) => string): string =>
-    cells.map((cell, i) => paint(i === cells.length - 1 ? cell : cell.padEnd(widths[i]!), i)).join('  ');
-  const sev = (s: string): string => (s.startsWith('error') ? c.red(s) : s.startsWith('warning') ? c.yellow(s) : c.blue(s));
-  const out = [line(header, (s) => c.bold(s))];
-  for (const row of rows) out.push(line(row, (s, i) => (i === 0 ? c.bold(s) : i === 2 ? sev(s) : s)));
-  return `${out.join('\n')}\n`;
-}
-
-/** Markdown for the terminal: HTML comments dropped, headings bold, code fences kept verbatim. */
-export function renderMarkdown(markdown: string, color: boolean): string {
-  const c = createColors(color);
-  const out: string[] = [];
-  let fence: string | undefined;
-  let inComment = false;
-  for (const line of markdown.replace(/\r\n?/g, '\n').split('\n')) {
-    if (fence !== undefined) {
-      out.push(line);
-      if (line.trimStart().startsWith(fence)) fence = undefined;
-      continue;
-    }
-    if (inComment) {
-      if (line.includes('-->')) inComment = false;
-      continue;
-    }
-    const trimmed = line.trim();
-    if (trimmed.startsWith('<!--')) {
-      if (!trimmed.includes('-->')) inComment = true;
-      continue;
-    }
-    const open = /^\s*(`{3,}|~{3,})/.exec(line);
-    if (open) {
-      fence = open[1];
-      out.push(line);
-      continue;
-    }
-    const heading = /^(#{1,6})\s+(.*)$/.exec(line);
-    if (heading && color) {
-      out.push(heading[1]!.length === 1 ? c.bold(c.underline(heading[2]!)) : c.bold(heading[2]!));
-      continue;
-    }
-    out.push(line);
-  }
-  while (out.length > 0 && out[0]!.trim() === '') out.shift();
-  while (out.length > 0 && out[out.length - 1]!.trim() === '') out.pop();
-  return `${out.join('\n')}\n`;
-}
 
 /** A doc built from the rule's metadata, for a rule whose README cannot be read. */
 function docFromMeta(m: RuleMeta, docUrl: string): string {
@@ -238,14 +191,22 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
   const { DEFAULT_REGISTRY, ruleDocUrl, ruleReadmePath } = await import('../rules/registry.js');
 
+  // tables fit a terminal; a pipe or a file gets one line per row
+  const columns = io.stdoutIsTTY && io.stdoutColumns !== undefined && io.stdoutColumns > 0 ? io.stdoutColumns : undefined;
+  const ruleNames = DEFAULT_REGISTRY.rules.map((r) => r.meta.name);
+  const unknownRule = (name: string, where: string): string =>
+    `unknown rule '${name}'${where}${didYouMean(ruleName(name), ruleNames) || ' (see --list-rules)'}`;
+
   if (args.listRules) {
-    io.stdout.write(renderRuleTable(DEFAULT_REGISTRY.rules, stdoutColor));
+    if (settings.format === 'json') io.stdout.write(rulesJson(DEFAULT_REGISTRY.rules, ruleDocUrl));
+    else if (args.format === undefined || settings.format === 'stylish') io.stdout.write(renderRuleTable(DEFAULT_REGISTRY.rules, { color: stdoutColor, width: columns }));
+    else throw new UsageError(`--list-rules prints a table, or JSON with --format json; not --format ${settings.format}`);
     return ExitCode.Ok;
   }
 
   if (args.explain !== undefined) {
-    const rule = DEFAULT_REGISTRY.rules.find((r) => r.meta.name === args.explain);
-    if (!rule) throw new UsageError(`unknown rule '${args.explain}' (see --list-rules)`);
+    const rule = DEFAULT_REGISTRY.rules.find((r) => r.meta.name === ruleName(args.explain!.trim()));
+    if (!rule) throw new UsageError(unknownRule(args.explain, ''));
     let doc: string;
     try {
       doc = await fs.readFile(ruleReadmePath(rule.meta.name), 'utf8');
@@ -254,6 +215,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     }
     io.stdout.write(renderMarkdown(doc, stdoutColor));
     return ExitCode.Ok;
+  }
+
+  for (const name of Object.keys(settings.overrides)) {
+    if (!ruleNames.includes(name)) throw new UsageError(unknownRule(name, ' in --rule'));
   }
 
   const { scan, displayPath } = await import('../api/index.js');
@@ -301,6 +266,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     automationId: args.automationId,
     graphFormat: args.graphFormat as 'mermaid' | 'dot' | undefined,
     sourceLinkBase: sourceLinkBase(io.cwd, io.env),
+    columns: outputFile !== undefined ? undefined : columns,
   });
   if (outputFile !== undefined) {
     await writeReport(outputFile, report);

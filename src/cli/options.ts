@@ -20,7 +20,13 @@ export interface OptionSpec {
 }
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: 'format', type: 'string', arg: 'stylish|json|sarif|markdown|graph', description: 'Report format (default: stylish)', group: 'Output' },
+  {
+    name: 'format',
+    type: 'string',
+    arg: 'name',
+    description: 'Report format (default: stylish; see Formats below)',
+    group: 'Output',
+  },
   { name: 'graph-format', type: 'string', arg: 'mermaid|dot', description: 'Notation of --format graph (default: mermaid)', group: 'Output' },
   {
     name: 'output-file',
@@ -71,8 +77,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'rule',
     type: 'string',
     multiple: true,
-    arg: 'name=off|note|warning|error',
-    description: "Override a rule's severity (repeatable)",
+    arg: 'name=level',
+    description: "Set a rule's level: off, note, warning, error, or ESLint's warn, 0, 1, 2, and info (repeatable)",
     group: 'Rules',
   },
   {
@@ -110,10 +116,23 @@ export const OPTIONS: readonly OptionSpec[] = [
     description: 'Cache file (default: .rel4lint-cache in the current directory)',
     group: 'Baseline and cache',
   },
-  { name: 'list-rules', type: 'boolean', description: 'List the rules and exit', group: 'Information' },
-  { name: 'explain', type: 'string', arg: 'rule', description: "Show a rule's documentation and exit", group: 'Information' },
+  { name: 'list-rules', type: 'boolean', description: 'List the rules and exit (--format json: as JSON)', group: 'Information' },
+  { name: 'explain', type: 'string', arg: 'rule', description: "Show a rule's documentation and exit (rule or rel4/rule)", group: 'Information' },
   { name: 'help', short: 'h', type: 'boolean', description: 'Show this help and exit', group: 'Miscellaneous' },
   { name: 'version', short: 'v', type: 'boolean', description: 'Show the version and exit', group: 'Miscellaneous' },
+];
+
+/** The formats as `--help` lists them (every reporter has a line; a test checks it). */
+export const FORMAT_HELP: readonly [name: string, description: string][] = [
+  ['stylish', 'findings with code frames, totals and the REL 4 scorecard (default)'],
+  ['compact', 'one line per finding: path:line:col: severity message [rule]'],
+  ['json', 'every finding, suppressed ones, summary, scorecard and graph (versioned)'],
+  ['sarif', 'SARIF 2.1.0 for GitHub code scanning and SARIF viewers'],
+  ['markdown', 'a job summary or pull-request comment: scorecard and findings by best practice'],
+  ['github', 'GitHub Actions workflow commands: one annotation per finding'],
+  ['gitlab', 'GitLab Code Quality JSON (artifacts:reports:codequality)'],
+  ['junit', 'JUnit XML: a test case per rule and file, a failure per finding'],
+  ['graph', 'the service interaction graph (Mermaid, or DOT with --graph-format dot)'],
 ];
 
 export interface ParsedArgs {
@@ -225,6 +244,8 @@ export function helpText(): string {
       if (o.group === group) lines.push(`  ${labels[i]!.padEnd(width)}  ${o.description}`);
     });
   }
+  const formatWidth = Math.max(...FORMAT_HELP.map(([name]) => name.length));
+  lines.push('', 'Formats (--format, also with -o):', ...FORMAT_HELP.map(([name, description]) => `  ${name.padEnd(formatWidth)}  ${description}`));
   lines.push(
     '',
     'Exit codes:',

@@ -14,7 +14,7 @@ import { parseDocument } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import { ConfigError } from '../ground/errors.js';
 import type { RuleSetting } from './config.js';
-import type { Level, Preset } from '../ground/types.js';
+import { parseLevel, type Level, type Preset } from '../ground/types.js';
 
 export const CONFIG_FILE_NAMES = ['rel4lint.config.json', 'rel4lint.config.yaml', 'rel4lint.config.yml'] as const;
 
@@ -96,7 +96,7 @@ function describeError(errors: ErrorObject[]): string {
   const key = keyOf(first.instancePath);
   const rule = /^rules\.([^.]+)(?:\.level)?$/.exec(key);
   if (rule && first.keyword !== 'propertyNames') {
-    return `'rules.${rule[1]}' must be a level (off, note, warning, error) or { level, options }`;
+    return `'rules.${rule[1]}' must be a level (off, note, warning, error, or warn, info, 0, 1, 2) or { level, options }`;
   }
   if (first.keyword === 'propertyNames' || first.keyword === 'pattern') {
     const name = (first.params as { propertyName?: unknown }).propertyName;
@@ -137,7 +137,14 @@ export function loadConfigFile(file: string, cwd: string): ConfigFile {
   const errors = validate(data);
   if (errors.length > 0) throw new ConfigError(`${display}: ${describeError(errors)}`);
   const d = data as Omit<ConfigFile, 'file'>;
-  return { file, ...d };
+  // the schema accepted the level aliases (warn, info, 0-2): the rest of the program sees the four levels
+  const level = (value: unknown): Level => parseLevel(value) ?? (value as Level);
+  const rules = d.rules
+    ? Object.fromEntries(
+        Object.entries(d.rules).map(([name, s]) => [name, typeof s === 'object' ? { ...s, ...(s.level !== undefined ? { level: level(s.level) } : {}) } : level(s)]),
+      )
+    : undefined;
+  return { file, ...d, ...(rules ? { rules } : {}) };
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { Level, Preset, ResolvedRule, RuleMeta, Severity } from '../ground/types.js';
 import { PARSE_ERROR } from '../ground/types.js';
 import { ConfigError } from '../ground/errors.js';
+import { didYouMean } from '../ground/suggest.js';
 
 export const LEVELS: Level[] = ['off', 'note', 'warning', 'error'];
 
@@ -20,7 +21,7 @@ export interface RuleSetting {
 export function resolveRules(known: readonly { meta: RuleMeta }[], preset: Preset, overrides: Record<string, Level | RuleSetting> = {}): ResolvedRule[] {
   const names = new Set(known.map((r) => r.meta.name));
   for (const name of Object.keys(overrides)) {
-    if (!names.has(name)) throw new ConfigError(`unknown rule '${name}' (see --list-rules)`);
+    if (!names.has(name)) throw new ConfigError(`unknown rule '${name}'${didYouMean(name, [...names]) || ' (see --list-rules)'}`);
   }
   const out: ResolvedRule[] = [];
   for (const { meta } of known) {

@@ -7,6 +7,17 @@ export type Severity = 'error' | 'warning' | 'note';
 export type Level = Severity | 'off';
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
+/** Other words for the levels: ESLint's `warn` and numbers (0 off, 1 warning, 2 error), and `info` for note. */
+export const LEVEL_ALIASES: Record<string, Level> = { warn: 'warning', info: 'note', '0': 'off', '1': 'warning', '2': 'error' };
+
+/** A level from a level word, an alias or an ESLint number; undefined for anything else. */
+export function parseLevel(value: unknown): Level | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const word = String(value).trim().toLowerCase();
+  if (word === 'off' || word === 'note' || word === 'warning' || word === 'error') return word;
+  return Object.hasOwn(LEVEL_ALIASES, word) ? LEVEL_ALIASES[word] : undefined;
+}
+
 export type BestPracticeId =
   | 'REL04-BP01'
   | 'REL04-BP02'

@@ -17,6 +17,8 @@ export interface ReporterContext {
   ruleDocUrl?: (name: string) => string;
   /** SARIF `automationDetails.id` (`--automation-id`): tells apart runs uploaded side by side. */
   automationId?: string;
+  /** Width of the terminal the report is printed to, for tables; undefined for a pipe or a file. */
+  columns?: number;
   /** Base URL of the scanned revision's files (Markdown `file:line` links), e.g. a GitHub blob URL. */
   sourceLinkBase?: string;
 }

@@ -4,6 +4,10 @@ import { markdown } from './markdown.js';
 import { sarif } from './sarif.js';
 import { stylish } from './stylish.js';
 import { graph } from './graph.js';
+import { github } from './github.js';
+import { gitlab } from './gitlab.js';
+import { junit } from './junit.js';
+import { compact } from './compact.js';
 import type { Reporter } from './findings.js';
 
 export type { Reporter, ReporterContext } from './findings.js';
@@ -11,9 +15,13 @@ export { stylishSummary } from './stylish.js';
 
 export const REPORTERS = {
   stylish,
+  compact,
   json,
   sarif,
   markdown,
+  github,
+  gitlab,
+  junit,
   graph,
 } satisfies Record<string, Reporter>;
 

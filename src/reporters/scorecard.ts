@@ -13,6 +13,7 @@
 import { createColors } from 'picocolors';
 import { BEST_PRACTICES, SCORECARD_BEST_PRACTICES } from '../ground/best-practices.js';
 import type { BestPracticeId, LintResult, Severity } from '../ground/types.js';
+import { renderTable, type TableColumn } from './table.js';
 
 export type ScorecardStatus = 'pass' | 'warn' | 'fail' | 'not checked';
 
@@ -81,9 +82,9 @@ export function describeFindings(counts: Record<Severity, number>): string {
 /**
  * A plain-text table, one row per best practice: id, status, rule count, what was checked,
  * findings, title (last, so that long titles need no padding). Cells are ASCII, so display width
- * is string length.
+ * is string length. With a `width` (the terminal's), the title wraps to fit.
  */
-export function renderScorecard(rows: ScorecardRow[], options: { color: boolean }): string {
+export function renderScorecard(rows: ScorecardRow[], options: { color: boolean; width?: number }): string {
   const c = createColors(options.color);
   const statusColor: Record<ScorecardStatus, (s: string) => string> = {
     fail: c.red,
@@ -91,7 +92,12 @@ export function renderScorecard(rows: ScorecardRow[], options: { color: boolean 
     pass: c.green,
     'not checked': c.dim,
   };
-  const header = ['best practice', 'status', 'rules', 'checked', 'findings', 'title'];
+  const header = (text: string, row: number): string | undefined => (row < 0 ? c.dim(text) : undefined);
+  const columns: TableColumn[] = ['best practice', 'status', 'rules', 'checked', 'findings', 'title'].map((name, i) => ({
+    header: name,
+    ...(i === 5 ? { min: 24 } : {}),
+    paint: (text, row) => header(text, row) ?? (i === 1 ? statusColor[rows[row]!.status](text) : text),
+  }));
   const body = rows.map((row) => [
     row.bestPractice,
     row.status,
@@ -100,12 +106,6 @@ export function renderScorecard(rows: ScorecardRow[], options: { color: boolean 
     describeFindings(row.findings),
     row.title,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]!.length)));
-  const line = (cells: string[], paint: (cell: string, i: number) => string): string =>
-    '  ' + cells.map((cell, i) => paint(i === cells.length - 1 ? cell : cell.padEnd(widths[i]!), i)).join('  ');
-  const out = [c.bold('REL 4 scorecard'), line(header, (cell) => c.dim(cell))];
-  rows.forEach((row, r) => {
-    out.push(line(body[r]!, (cell, i) => (i === 1 ? statusColor[row.status](cell) : cell)));
-  });
-  return out.join('\n');
+  const table = renderTable(columns, body, { indent: '  ', width: options.width, shrink: [[5, 40], 4, 3, 5] });
+  return [c.bold('REL 4 scorecard'), ...table].join('\n');
 }

@@ -118,7 +118,7 @@ export function stylish(result: LintResult, ctx: ReporterContext): string {
   }
   if (!ctx.quiet) {
     out.push('');
-    out.push(renderScorecard(buildScorecard(result), { color: ctx.color }));
+    out.push(renderScorecard(buildScorecard(result), { color: ctx.color, width: ctx.columns }));
   }
   return `${out.join('\n')}\n`;
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { colorEnabled, main, renderMarkdown } from '../../src/cli/main.js';
 import { project, run } from '../helpers/cli.js';
-import { helpText, OPTIONS } from '../../src/cli/options.js';
+import { FORMAT_HELP, helpText, OPTIONS } from '../../src/cli/options.js';
+import { FORMAT_NAMES } from '../../src/reporters/index.js';
 import { RULES } from '../../src/rules/index.js';
 
 const SYNC_INVOKE = [
@@ -33,6 +34,18 @@ describe('rel4lint CLI', () => {
       expect((await run(['-h'], cwd)).stdout).toBe(r.stdout);
     });
 
+    it('lists every format in --help, in the README and in docs/ci.md', () => {
+      expect(FORMAT_HELP.map(([name]) => name)).toEqual(FORMAT_NAMES);
+      const help = helpText();
+      const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      const ci = fs.readFileSync(new URL('../../docs/ci.md', import.meta.url), 'utf8');
+      for (const name of FORMAT_NAMES) {
+        expect(help).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+        expect(readme, `README: ${name}`).toContain(`| \`${name}\` |`);
+        expect(ci, `docs/ci.md: ${name}`).toContain(`| \`${name}\` |`);
+      }
+    });
+
     it('prints the package version', async () => {
       const cwd = project({});
       expect(await run(['--version'], cwd)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
@@ -54,17 +67,81 @@ describe('rel4lint CLI', () => {
       }
     });
 
-    it("explains a rule with its README, and rejects an unknown rule", async () => {
+    it('explains a rule with its README rendered for the terminal, also as rel4/<rule>, and rejects an unknown rule', async () => {
       const cwd = project({});
       const r = await run(['--explain', 'no-sync-lambda-invoke'], cwd);
       expect(r.code).toBe(0);
-      expect(r.stdout.startsWith('# no-sync-lambda-invoke\n')).toBe(true);
-      expect(r.stdout).toContain('```');
+      expect(r.stdout.startsWith('no-sync-lambda-invoke\n=====================\n')).toBe(true);
+      expect(r.stdout).not.toContain('```');
+      expect(r.stdout).not.toMatch(/^#/m);
+      expect(r.stdout).not.toMatch(/\]\(https?:/);
+      expect(r.stdout).toMatch(/REL04-BP02 Implement loosely coupled dependencies \(https:\/\/docs\.aws\.amazon\.com\/[^)]+\)/);
+      expect(r.stdout).toMatch(/^ {4}import \{ LambdaClient/m);
+      expect(r.stdout).not.toContain('\u001b[');
+      expect((await run(['--explain', 'rel4/no-sync-lambda-invoke'], cwd)).stdout).toBe(r.stdout);
       const coloured = await run(['--explain', 'no-sync-lambda-invoke', '--color'], cwd);
       expect(coloured.stdout).toContain('\u001b[1m');
       const bad = await run(['--explain', 'no-such-rule'], cwd);
       expect(bad.code).toBe(2);
-      expect(bad.stderr).toContain("unknown rule 'no-such-rule'");
+      expect(bad.stderr).toContain("unknown rule 'no-such-rule' (see --list-rules)");
+      const typo = await run(['--explain', 'rel4/no-sync-lamda-invoke'], cwd);
+      expect(typo.code).toBe(2);
+      expect(typo.stderr).toContain("unknown rule 'rel4/no-sync-lamda-invoke': did you mean 'no-sync-lambda-invoke'?");
+    });
+
+    it('lists the rules as JSON with --format json', async () => {
+      const r = await run(['--list-rules', '--format', 'json'], project({}));
+      expect(r.code).toBe(0);
+      const list = JSON.parse(r.stdout) as { name: string; description: string; bestPractices: string[]; severity: string; presets: string[]; targets: string[]; options: Record<string, { type: string; default: unknown }>; docs: string }[];
+      expect(list.map((x) => x.name)).toEqual(RULES.map((x) => x.meta.name).sort());
+      for (const rule of RULES) {
+        const entry = list.find((x) => x.name === rule.meta.name)!;
+        expect(entry).toMatchObject({
+          description: rule.meta.description,
+          bestPractices: rule.meta.bestPractices,
+          severity: rule.meta.severity,
+          presets: rule.meta.presets,
+          targets: rule.meta.targets,
+        });
+        expect(Object.keys(entry.options)).toEqual(Object.keys(rule.meta.options));
+        expect(entry.docs).toMatch(new RegExp(`^https://.*${rule.meta.name}`));
+      }
+      const timeout = list.find((x) => x.name === 'no-unbounded-retry')!;
+      expect(Object.values(timeout.options).every((o) => o.type !== undefined && 'default' in o)).toBe(true);
+      const sarif = await run(['--list-rules', '--format', 'sarif'], project({}));
+      expect(sarif.code).toBe(2);
+      expect(sarif.stderr).toContain('--list-rules prints a table, or JSON with --format json');
+    });
+
+    it('fits the rule table to the terminal width, and keeps one line per rule off a terminal', async () => {
+      const cwd = project({});
+      for (const width of [60, 80, 120, 200]) {
+        const r = await run(['--list-rules'], cwd, { stdoutIsTTY: true, stdoutColumns: width, env: { NO_COLOR: '1' } });
+        const lines = r.stdout.trimEnd().split('\n');
+        expect(Math.max(...lines.map((l) => l.length)), `width ${width}`).toBeLessThanOrEqual(width);
+        // every word of every description is there, wrapped or not (a word wider than the column is cut)
+        const words = r.stdout.split(/\s+/);
+        for (const rule of RULES) {
+          expect(r.stdout, `${rule.meta.name} at ${width}`).toContain(rule.meta.name);
+          for (const word of rule.meta.description.split(' ')) if (word.length <= 20) expect(words).toContain(word);
+        }
+      }
+      const wide = await run(['--list-rules'], cwd, { stdoutIsTTY: true, stdoutColumns: 400, env: { NO_COLOR: '1' } });
+      const piped = await run(['--list-rules'], cwd, { stdoutColumns: 60 });
+      expect(piped.stdout.trimEnd().split('\n')).toHaveLength(RULES.length + 1);
+      expect(wide.stdout).toBe(piped.stdout);
+    });
+
+    it('fits the scorecard of the stylish report to the terminal width', async () => {
+      const cwd = project({ 'src/orders.ts': SYNC_INVOKE });
+      const narrow = await run([], cwd, { stdoutIsTTY: true, stdoutColumns: 80, env: { NO_COLOR: '1' } });
+      const card = narrow.stdout.slice(narrow.stdout.indexOf('REL 4 scorecard')).trimEnd().split('\n');
+      expect(Math.max(...card.map((l) => l.length))).toBeLessThanOrEqual(80);
+      const words = card.join(' ').split(/\s+/);
+      for (const word of 'Identify the kind of distributed systems you depend on'.split(' ')) expect(words).toContain(word);
+      const piped = await run([], cwd);
+      expect(piped.stdout).toContain('  REL04-BP01     ');
+      expect(piped.stdout).toMatch(/REL04-BP01 .*Identify the kind of distributed systems you depend on$/m);
     });
   });
 
@@ -72,7 +149,7 @@ describe('rel4lint CLI', () => {
     const cases: [string, string[], RegExp][] = [
       ['unknown option', ['--frobnicate'], /Unknown option '--frobnicate'/],
       ['missing option value', ['--format'], /argument missing/],
-      ['unknown format', ['--format', 'xml'], /unknown format 'xml' \(expected one of: stylish, json, sarif, markdown/],
+      ['unknown format', ['--format', 'xml'], /unknown format 'xml' \(expected one of: stylish, compact, json, sarif, markdown/],
       ['unknown preset', ['--preset', 'paranoid'], /unknown preset 'paranoid'/],
       ['bad --max-warnings', ['--max-warnings', 'many'], /--max-warnings expects a non-negative integer/],
       ['malformed --rule', ['--rule', 'no-sync-lambda-invoke'], /--rule expects <name>=<off\|note\|warning\|error>/],
@@ -249,14 +326,52 @@ describe('colorEnabled', () => {
 });
 
 describe('renderMarkdown', () => {
-  const doc = '<!-- generated -->\n# Title\n\nText.\n\n```ts\n# not a heading\n```\n## Section\n';
-  it('keeps the text as is without colour, minus HTML comments', () => {
-    expect(renderMarkdown(doc, false)).toBe('# Title\n\nText.\n\n```ts\n# not a heading\n```\n## Section\n');
+  const doc = [
+    '<!-- generated -->',
+    '# Title',
+    '',
+    'Text with `code`, **bold**, *emphasis*, a [link](https://example.com/x) and \\*stars\\*.',
+    '',
+    '| | |',
+    '|---|---|',
+    '| Presets | strict |',
+    '| Best practices | [REL04-BP02](https://aws.example/bp02) |',
+    '',
+    '```ts',
+    '# not a heading',
+    '```',
+    '## Section',
+    '### Sub',
+    '',
+  ].join('\n');
+
+  it('renders headings, code, links and tables as text without colour', () => {
+    expect(renderMarkdown(doc, false)).toBe(
+      [
+        'Title',
+        '=====',
+        '',
+        'Text with `code`, bold, emphasis, a link (https://example.com/x) and *stars*.',
+        '',
+        'Presets         strict',
+        'Best practices  REL04-BP02 (https://aws.example/bp02)',
+        '',
+        '    # not a heading',
+        'Section',
+        '-------',
+        'Sub',
+        '',
+      ].join('\n'),
+    );
   });
-  it('makes headings bold with colour and leaves code fences alone', () => {
+
+  it('makes headings bold and code cyan with colour, without Markdown marks', () => {
     const out = renderMarkdown(doc, true);
-    expect(out).toContain('\u001b[1m');
-    expect(out).toContain('```ts\n# not a heading\n```');
+    expect(out).toContain('\u001b[1m\u001b[4mTitle');
+    expect(out).toContain('\u001b[36mcode\u001b[39m');
+    expect(out).toContain('\u001b[1mbold\u001b[22m');
     expect(out).not.toContain('## Section');
+    expect(out).not.toContain('`');
+    expect(out).not.toContain('=====');
   });
 });
