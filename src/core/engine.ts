@@ -25,6 +25,7 @@ import { enclosingFunction, functionName } from '../code/walk.js';
 import type { Template, PathSegment } from '../iac/model.js';
 import { iacFormat, initHcl, linkTemplates, loadIacFile, loadsAnywhere, needsHcl } from '../iac/loaders/index.js';
 import { unpackTemplate } from '../iac/transfer.js';
+import { loadCdkSource, mayDefineCdkResources } from '../cdk/index.js';
 import { isStackOverflow, noteStackOverflow } from './stack-overflow.js';
 import { LineIndex } from '../iac/lines.js';
 import { PARSE_ERROR, RULES } from '../rules/index.js';
@@ -267,8 +268,9 @@ export class Engine {
     const cache = this.options.cache;
     const context = given ?? this.project?.fileContext(file);
     // a linked handler file's findings depend on the templates too, and its calls feed the
-    // project model: it is analysed on every run
-    if (!cache || context) {
+    // project model: it is analysed on every run; so is CDK app code, whose constructs the IaC
+    // rules check together with every other template
+    if (!cache || context || this.readsCdk(text)) {
       if (cachedOnly) return false;
       this.count(true);
       this.collectComments(file, text);
@@ -379,6 +381,7 @@ export class Engine {
     }
     const syntax = firstSyntaxProblem(sf);
     if (syntax) return this.parseError(file, text, syntax.message, syntax.offset);
+    if (this.readsCdk(text)) this.loadCdk(file, sf);
     if (active.length === 0 && !context) return;
     const analysis = new FileAnalysis(sf);
     if (context) {
@@ -420,6 +423,23 @@ export class Engine {
     );
   }
 
+  /** True when the file may define CDK constructs and IaC rules would check them. */
+  private readsCdk(text: string): boolean {
+    return this.iacRules.length > 0 && mayDefineCdkResources(text);
+  }
+
+  /** The constructs of a CDK app file, as a template for the IaC rules. */
+  private loadCdk(file: string, sf: ts.SourceFile): void {
+    let template: Template | undefined;
+    try {
+      template = loadCdkSource(sf);
+    } catch (err) {
+      if (isStackOverflow(err)) noteStackOverflow();
+      return this.parseError(file, sf.text, `its CDK constructs cannot be read: ${(err as Error).message}`);
+    }
+    if (template) this.addTemplate(template);
+  }
+
   private loadIac(file: string, text: string): void {
     let loaded: ReturnType<typeof loadIacFile>;
     try {
@@ -454,7 +474,8 @@ export class Engine {
     const problems: SuppressionProblem[] = [];
     for (const template of this.templates) {
       const rel = this.relative(template.file);
-      const style = commentStyleOf(template.file);
+      // the comments of a code file (CDK app code) were collected with the file
+      const style = isCodeFile(template.file) ? undefined : commentStyleOf(template.file);
       const comments = style ? commentDirectives(rel, template.text, style) : [];
       const meta = metadataDirectives(rel, template);
       directives.push(...comments, ...meta.directives);

@@ -7,7 +7,8 @@ import type { Range } from '../core/types.js';
 export type PathSegment = string | number;
 
 /** Template formats the model can come from. */
-export type TemplateFormat = 'cloudformation' | 'sam' | 'cdk' | 'serverless' | 'terraform' | 'asl';
+/** `cdk-source`: constructs read from CDK app code (TypeScript/JavaScript) without a synth. */
+export type TemplateFormat = 'cloudformation' | 'sam' | 'cdk' | 'cdk-source' | 'serverless' | 'terraform' | 'asl';
 
 /**
  * A CloudFormation intrinsic function (`!Ref`, `Fn::GetAtt`, `!Sub`, ...) kept as a typed value
