@@ -70,12 +70,11 @@ function enumValue(name: string): string | undefined {
   switch (`${service}.${type}`) {
     case 'lambda.StartingPosition':
     case 'apigateway.EndpointType':
+    case 'apigateway.ResponseTransferMode':
     case 'stepfunctions.StateMachineType':
     case 'stepfunctions.IntegrationPattern':
     case 'stepfunctions.JitterType':
     case 'stepfunctions.ProcessorMode':
-      return member;
-    case 'stepfunctions.StateMachineType ':
       return member;
     case 'sqs.RedrivePermission':
       return { ALLOW_ALL: 'allowAll', DENY_ALL: 'denyAll', BY_QUEUE: 'byQueue' }[member];
@@ -1158,6 +1157,7 @@ export class Library {
       return typeof s === 'number' ? s * 1000 : s;
     }, source);
     this.copy(m, 'RequestParameters', options, 'requestParameters', source);
+    this.copy(m, 'ResponseTransferMode', options, 'responseTransferMode', source);
     res.props.set('Integration', m.built(source));
   }
 
