@@ -151,11 +151,14 @@ export class Interpreter {
   private exec(s: ts.Statement, env: Env, frame: Frame): void {
     this.tick();
     switch (s.kind) {
-      case SyntaxKind.VariableStatement:
+      case SyntaxKind.VariableStatement: {
+        // `declare const x: T` holds a value from elsewhere
+        const declared = ts.getModifiers(s as ts.VariableStatement)?.some((m) => m.kind === SyntaxKind.DeclareKeyword);
         for (const d of (s as ts.VariableStatement).declarationList.declarations) {
-          this.bind(d.name, d.initializer ? this.eval(d.initializer, env) : UNDEF, env, d);
+          this.bind(d.name, d.initializer ? this.eval(d.initializer, env) : declared ? unknown('a declared value') : UNDEF, env, d);
         }
         return;
+      }
       case SyntaxKind.ExpressionStatement:
         this.eval((s as ts.ExpressionStatement).expression, env);
         return;

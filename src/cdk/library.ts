@@ -294,9 +294,9 @@ export class Library {
     return [...(this.scopePath(args[0]) ?? []), this.constructId(args[1], node)];
   }
 
-  /** Adds a resource located at a call. */
-  addResource(path: string[], type: string, node: Node): Res {
-    return this.resources.add(path, type, this.callSource(node));
+  /** Adds a resource located at a call; `child` for one a construct adds on its own. */
+  addResource(path: string[], type: string, node: Node, child = false): Res {
+    return this.resources.add(path, type, this.callSource(node), child);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -410,7 +410,7 @@ export class Library {
           if (args[0]) this.bindEventSource(c, args[0], node);
           return UNDEF;
         case 'addEventSourceMapping':
-          this.eventSourceMapping([...c.path, this.constructId(args[0], node)], this.resources.ref(c.res!), args[1], node, node);
+          this.eventSourceMapping([...c.path, this.constructId(args[0], node)], this.resources.ref(c.res!), args[1], node, undefined, false);
           return UNDEF;
         case 'configureAsyncInvoke':
           this.eventInvokeConfig([...c.path, 'EventInvokeConfig'], this.resources.ref(c.res!), args[0], node, undefined);
@@ -614,7 +614,7 @@ export class Library {
         if (on === undefined) m.set('DeadLetterConfig', { value: new Unknown(this.describe(enabled.node)), source: this.entrySource(enabled) });
         else if (on) {
           // the function creates its own dead-letter queue (14 days retention)
-          const dlq = this.resources.add([...c.path, 'DeadLetterQueue'], 'AWS::SQS::Queue', this.entrySource(enabled));
+          const dlq = this.resources.add([...c.path, 'DeadLetterQueue'], 'AWS::SQS::Queue', this.entrySource(enabled), true);
           dlq.props.set('MessageRetentionPeriod', { value: 1209600, source: this.entrySource(enabled) });
           const config = new Mapping();
           config.set('TargetArn', { value: this.resources.getAtt(dlq, 'Arn'), source: this.entrySource(enabled) });
@@ -635,7 +635,7 @@ export class Library {
   /** An `AWS::Lambda::EventInvokeConfig` from async invocation options. */
   private eventInvokeConfig(path: string[], functionName: IacValue, options: Val | undefined, node: Node, onFailure: Entry | 'absent' | 'unknown' | undefined): Res {
     const source = typeof onFailure === 'object' ? this.entrySource(onFailure) : this.callSource(node);
-    const res = this.resources.add(path, 'AWS::Lambda::EventInvokeConfig', source);
+    const res = this.resources.add(path, 'AWS::Lambda::EventInvokeConfig', source, true);
     const m = res.props;
     m.set('FunctionName', { value: functionName, source });
     m.set('Qualifier', { value: '$LATEST', source });
@@ -707,13 +707,12 @@ export class Library {
       case 'DynamoEventSource': {
         const kindArn = { SqsEventSource: 'sqs', KinesisEventSource: 'kinesis', KinesisConsumerEventSource: 'kinesis', DynamoEventSource: 'dynamodb' }[kind]!;
         const arn = kind === 'DynamoEventSource' && source?.k === 'cx' && source.c.res ? this.resources.getAtt(source.c.res, 'StreamArn') : this.arn(source ?? UNDEF);
-        const esm = this.eventSourceMapping([...base, `${kind}:${sourceId ?? 'Source'}`], name, props, src.node, src.node, arnHint(arn, kindArn));
-        void esm;
+        this.eventSourceMapping([...base, `${kind}:${sourceId ?? 'Source'}`], name, props, src.node, arnHint(arn, kindArn));
         return;
       }
       case 'ManagedKafkaEventSource':
       case 'SelfManagedKafkaEventSource': {
-        const esm = this.eventSourceMapping([...base, `${kind}`], name, source, src.node, src.node);
+        const esm = this.eventSourceMapping([...base, `${kind}`], name, source, src.node);
         const m = esm.props;
         const at = this.callSource(src.node);
         this.setFrom(m, 'EventSourceArn', source, 'clusterArn', (v) => this.arn(v), at);
@@ -725,7 +724,7 @@ export class Library {
       }
       case 'SnsEventSource': {
         if (source?.k !== 'cx' && source?.k !== 'unknown') return;
-        const sub = this.resources.add([...base, `SnsSubscription:${sourceId ?? 'Topic'}`], 'AWS::SNS::Subscription', this.callSource(src.node));
+        const sub = this.resources.add([...base, `SnsSubscription:${sourceId ?? 'Topic'}`], 'AWS::SNS::Subscription', this.callSource(src.node), true);
         this.subscriptionProps(sub, 'lambda', fn ? this.resources.getAtt(fn.res!, 'Arn') : name, source.k === 'cx' ? this.arn(source) : new Unknown(source.why), props, src.node);
         return;
       }
@@ -740,8 +739,8 @@ export class Library {
   }
 
   /** An `AWS::Lambda::EventSourceMapping` from event source props (`retryAttempts`, `onFailure`, ...). */
-  private eventSourceMapping(path: string[], functionName: IacValue, props: Val | undefined, node: Node, _at: Node, sourceArn?: IacValue): Res {
-    const res = this.addResource(path, 'AWS::Lambda::EventSourceMapping', node);
+  private eventSourceMapping(path: string[], functionName: IacValue, props: Val | undefined, node: Node, sourceArn?: IacValue, child = true): Res {
+    const res = this.addResource(path, 'AWS::Lambda::EventSourceMapping', node, child);
     const at = this.callSource(node);
     const m = res.props;
     m.set('FunctionName', { value: functionName, source: at });
@@ -805,12 +804,12 @@ export class Library {
 
   private eventSourceMappingConstruct(c: Cx, args: Args, node: ts.NewExpression): Val {
     c.path = this.pathOf(args, node);
-    c.res = this.eventSourceMapping(c.path, new Unknown('target'), args[2], node, node);
+    c.res = this.eventSourceMapping(c.path, new Unknown('target'), args[2], node, undefined, false);
     return { k: 'cx', c };
   }
 
   private permission(path: string[], functionName: IacValue, principal: string, node: Node): Res {
-    const res = this.addResource(path, 'AWS::Lambda::Permission', node);
+    const res = this.addResource(path, 'AWS::Lambda::Permission', node, true);
     const at = this.callSource(node);
     res.props.set('Action', { value: 'lambda:InvokeFunction', source: at });
     res.props.set('FunctionName', { value: functionName, source: at });
@@ -895,7 +894,7 @@ export class Library {
         return;
     }
     const id = target?.k === 'cx' ? target.c.path.join('/') : kind;
-    const res = this.resources.add([...topic.path, `Subscription:${id}`], 'AWS::SNS::Subscription', this.callSource(sub.node));
+    const res = this.resources.add([...topic.path, `Subscription:${id}`], 'AWS::SNS::Subscription', this.callSource(sub.node), true);
     this.subscriptionProps(res, protocol, endpoint, this.resources.ref(topic.res!), props, sub.node);
     void node;
   }
@@ -973,29 +972,30 @@ export class Library {
     const targets = new List();
     c.data['targets'] = targets;
     const e = entryOf(p, 'targets');
-    let targetsSource: SourceNode = { ...at, keyStart: -1, keyEnd: -1, synthetic: true };
+    // `Targets` appears with the first target (from the props or `addTarget`), as in a synth
+    c.data['targetsSource'] = { ...at, keyStart: -1, keyEnd: -1, synthetic: true } satisfies SourceNode;
     if (e === 'unknown') m.set('Targets', { value: new Unknown('targets'), source: at });
     else if (e !== 'absent') {
-      targetsSource = this.entrySource(e);
+      c.data['targetsSource'] = this.entrySource(e);
       if (e.val.k === 'arr' && !e.val.open) {
-        for (const item of e.val.items) this.pushTarget(c, targets, item.val, item.node);
+        for (const item of e.val.items) this.pushTarget(c, item.val, item.node);
       } else if (e.val.k !== 'undef') {
-        m.set('Targets', { value: new Unknown(this.describe(e.node)), source: targetsSource });
-        return { k: 'cx', c };
+        m.set('Targets', { value: new Unknown(this.describe(e.node)), source: this.entrySource(e) });
       }
     }
-    m.set('Targets', { value: targets.value, source: { ...targetsSource, items: targets.items } });
     return { k: 'cx', c };
   }
 
   private addTarget(rule: Cx, val: Val, node: Node): void {
-    const targets = rule.data['targets'] as List | undefined;
-    if (!targets) return;
-    this.pushTarget(rule, targets, val, node);
+    if (rule.data['targets']) this.pushTarget(rule, val, node);
   }
 
   /** A rule target: `{ Id, Arn, DeadLetterConfig, RetryPolicy }` from an aws-events-targets object. */
-  private pushTarget(rule: Cx, targets: List, val: Val, node: Node): void {
+  private pushTarget(rule: Cx, val: Val, node: Node): void {
+    const targets = rule.data['targets'] as List;
+    const props = rule.res!.props;
+    if (props.value['Targets'] instanceof Unknown) return;
+    if (!props.has('Targets')) props.set('Targets', { value: targets.value, source: { ...(rule.data['targetsSource'] as SourceNode), items: targets.items } });
     const id = `Target${targets.value.length}`;
     if (val.k !== 'cx') {
       targets.push({ value: new Unknown(val.k === 'unknown' ? val.why : 'a target'), source: this.nodeSource(node) });
@@ -1006,10 +1006,8 @@ export class Library {
     const target = new Mapping();
     target.set('Id', { value: id, source });
     target.set('Arn', { value: this.targetArn(t), source });
-    const props = t.kind === 'events-targets.ApiGateway' || t.kind === 'events-targets.AwsApi' ? t.args[1] : t.args[1];
-    this.targetRetryProps(target, props, source);
+    this.targetRetryProps(target, t.args[1], source);
     targets.push(target.built(source));
-    void rule;
   }
 
   /** DeadLetterConfig and RetryPolicy of an EventBridge or Scheduler target. */
@@ -1144,7 +1142,7 @@ export class Library {
     if (integration.k !== 'cx' || integration.c.kind !== 'apigateway.LambdaIntegration') return;
     const [handler, options] = integration.c.args;
     const path = [...(api?.path ?? []), `Method:${this.describe(node).slice(0, 40)}`];
-    const res = this.addResource(path, 'AWS::ApiGateway::Method', node);
+    const res = this.addResource(path, 'AWS::ApiGateway::Method', node, true);
     const at = this.callSource(node);
     if (api?.res) res.props.set('RestApiId', { value: this.resources.ref(api.res), source: at });
     const source = this.callSource(integration.c.node);
@@ -1187,7 +1185,7 @@ export class Library {
     done.add(integration.c);
     const [id, handler, options] = integration.c.args;
     const node = integration.c.node;
-    const res = this.addResource([...(api?.path ?? []), stringOf(id) ?? 'Integration'], 'AWS::ApiGatewayV2::Integration', node);
+    const res = this.addResource([...(api?.path ?? []), stringOf(id) ?? 'Integration'], 'AWS::ApiGatewayV2::Integration', node, true);
     const at = this.callSource(node);
     if (api?.res) res.props.set('ApiId', { value: this.resources.ref(api.res), source: at });
     res.props.set('IntegrationType', { value: 'AWS_PROXY', source: at });
@@ -1207,7 +1205,7 @@ export class Library {
   }
 
   private lambdaDataSource(path: string[], api: Cx | undefined, fn: Val | undefined, node: Node): void {
-    const res = this.addResource(path, 'AWS::AppSync::DataSource', node);
+    const res = this.addResource(path, 'AWS::AppSync::DataSource', node, true);
     const at = this.callSource(node);
     res.props.set('Type', { value: 'AWS_LAMBDA', source: at });
     if (api?.res) res.props.set('ApiId', { value: this.resources.getAtt(api.res, 'ApiId'), source: at });

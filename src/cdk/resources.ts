@@ -81,6 +81,8 @@ export interface Res {
   /** Properties that cannot be known at all (props given as an unknown value). */
   opaque?: boolean;
   source: SourceNode;
+  /** A resource a construct adds on its own (an event source mapping, a permission): named by its full path. */
+  child?: boolean;
   /** Set by `assignIds`. */
   id?: string;
   /** Order of creation, for a stable tie-break. */
@@ -94,8 +96,8 @@ export class Resources {
 
   constructor(readonly sf: ts.SourceFile) {}
 
-  add(path: string[], type: string, source: SourceNode): Res {
-    const res: Res = { path, type, props: new Mapping(), source, order: this.list.length };
+  add(path: string[], type: string, source: SourceNode, child = false): Res {
+    const res: Res = { path, type, props: new Mapping(), source, order: this.list.length, child: child || undefined };
     this.list.push(res);
     return res;
   }
@@ -116,12 +118,13 @@ export class Resources {
 
   /**
    * Logical ids: the construct id when no other resource of the file has it; otherwise the
-   * construct path, and a `#n` suffix in creation order when even that is shared.
+   * construct path, and a `#n` suffix in creation order when even that is shared. Resources a
+   * construct adds on its own always get their path (`Worker/SqsEventSource:Jobs`).
    */
   assignIds(): void {
     const byId = new Map<string, Res[]>();
     for (const res of this.list) {
-      const id = res.path[res.path.length - 1] ?? 'Resource';
+      const id = res.child ? res.path.join('/') : (res.path[res.path.length - 1] ?? 'Resource');
       const group = byId.get(id) ?? [];
       group.push(res);
       byId.set(id, group);
