@@ -12,7 +12,7 @@
  */
 import { ts } from '../code/ts.js';
 import { Intrinsic, Unknown, type IacValue, type PlainObject } from '../iac/model.js';
-import type { SourceNode } from '../iac/yaml.js';
+import { setOwn, type SourceNode } from '../iac/yaml.js';
 import { cdkName, cfnPropertyName, keepsKeys, l1Type } from './names.js';
 import { callSource, List, Located, Mapping, sourceOf, type Res, type Resources } from './resources.js';
 import { entryOf, lit, stringOf, unknown, UNDEF, type Cx, type Entry, type Val } from './values.js';
@@ -280,7 +280,8 @@ export class Library {
     const text = stringOf(val);
     if (text !== undefined) return text;
     const arg = (ts.isNewExpression(node) || ts.isCallExpression(node)) && node.arguments?.[1];
-    return arg ? this.describe(arg) : 'Resource';
+    // an id computed at synth time: its expression, without the quotes of a template literal
+    return arg ? this.describe(arg).replace(/^`(.*)`$/s, '$1') : 'Resource';
   }
 
   /** A new construct (or helper object) value. */
@@ -391,6 +392,9 @@ export class Library {
   }
 
   attribute(c: Cx, name: string, node: Node): Val {
+    // escape hatches: `construct.node.defaultChild` is the construct's own resource
+    if (name === 'node' && c.res) return { k: 'cx', c: { ...this.cx('constructs.Node', node, []), data: { owner: c } } };
+    if (c.kind === 'constructs.Node' && name === 'defaultChild') return { k: 'cx', c: c.data['owner'] as Cx };
     if (c.kind === 'apigateway.RestApi' || c.kind === 'apigateway.LambdaRestApi') {
       if (name === 'root') return { k: 'cx', c: { ...this.cx('apigateway.Resource', node, []), data: { api: c } } };
     }
@@ -421,6 +425,16 @@ export class Library {
           return unknown(this.describe(node));
       }
     }
+    if (c.res && (name === 'addPropertyOverride' || name === 'addOverride')) {
+      const path = stringOf(args[0]);
+      if (path !== undefined) this.override(c.res, name === 'addOverride' ? path.replace(/^Properties\./, '') : path, args[1] ?? UNDEF, node, name === 'addOverride' && !path.startsWith('Properties.'));
+      return UNDEF;
+    }
+    if (c.res && name === 'addPropertyDeletionOverride') {
+      const path = stringOf(args[0]);
+      if (path !== undefined) this.override(c.res, path, UNDEF, node, false);
+      return UNDEF;
+    }
     switch (`${c.kind}#${name}`) {
       case 'sns.Topic#addSubscription':
         if (args[0]) this.subscribe(c, args[0], node);
@@ -448,8 +462,8 @@ export class Library {
       }
       case 'apigateway.Resource#addMethod': {
         const api = c.data['api'] as Cx | undefined;
-        this.restMethod(api, args[1] && args[1].k !== 'undef' ? args[1] : ((api?.data['defaultIntegration'] as Val | undefined) ?? UNDEF), node);
-        return UNDEF;
+        const method = this.restMethod(api, args[1] && args[1].k !== 'undef' ? args[1] : ((api?.data['defaultIntegration'] as Val | undefined) ?? UNDEF), node);
+        return method ? { k: 'cx', c: method } : unknown(this.describe(node));
       }
       case 'apigatewayv2.HttpApi#addRoutes': {
         const options = args[0];
@@ -464,6 +478,39 @@ export class Library {
         break;
     }
     return this.sfn.method(c, name, args, node) ?? unknown(this.describe(node));
+  }
+
+  /**
+   * `addPropertyOverride('A.B', value)`: sets (or, for `undefined`, deletes) a property at a
+   * dotted path, located at the call. An override outside `Properties` is ignored.
+   */
+  private override(res: Res, path: string, val: Val, node: Node, outside: boolean): void {
+    if (outside || res.opaque) return;
+    const at = this.callSource(node);
+    const segments = path.split('.');
+    let value = res.props.value as Record<string, IacValue>;
+    let entries = res.props.entries;
+    for (const segment of segments.slice(0, -1)) {
+      let next = value[segment];
+      if (!next || typeof next !== 'object' || Array.isArray(next) || next instanceof Intrinsic || next instanceof Unknown) {
+        next = {};
+        setOwn(value, segment, next);
+        entries.set(segment, { ...at, keyStart: -1, keyEnd: -1, synthetic: true, entries: new Map() });
+      }
+      const source = entries.get(segment)!;
+      source.entries ??= new Map();
+      value = next as Record<string, IacValue>;
+      entries = source.entries;
+    }
+    const last = segments[segments.length - 1]!;
+    const built = val.k === 'undef' ? undefined : this.built(val, at);
+    if (!built) {
+      delete value[last];
+      entries.delete(last);
+      return;
+    }
+    setOwn(value, last, built.value);
+    entries.set(last, built.source);
   }
 
   /** Methods whose name alone says what they do, on receivers that come from outside the file. */
@@ -1138,8 +1185,8 @@ export class Library {
   }
 
   /** An `AWS::ApiGateway::Method` whose integration invokes a function. */
-  private restMethod(api: Cx | undefined, integration: Val, node: Node): void {
-    if (integration.k !== 'cx' || integration.c.kind !== 'apigateway.LambdaIntegration') return;
+  private restMethod(api: Cx | undefined, integration: Val, node: Node): Cx | undefined {
+    if (integration.k !== 'cx' || integration.c.kind !== 'apigateway.LambdaIntegration') return undefined;
     const [handler, options] = integration.c.args;
     const path = [...(api?.path ?? []), `Method:${this.describe(node).slice(0, 40)}`];
     const res = this.addResource(path, 'AWS::ApiGateway::Method', node, true);
@@ -1157,6 +1204,7 @@ export class Library {
     this.copy(m, 'RequestParameters', options, 'requestParameters', source);
     this.copy(m, 'ResponseTransferMode', options, 'responseTransferMode', source);
     res.props.set('Integration', m.built(source));
+    return { ...this.cx('apigateway.Method', node, []), path, res };
   }
 
   private methodConstruct(c: Cx, args: Args, node: ts.NewExpression): Val {

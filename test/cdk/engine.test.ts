@@ -39,7 +39,7 @@ describe('CDK app code in a scan', () => {
     expect(result.findings[0]!.message).toBe(
       'SQS queue `Jobs` has no dead-letter queue (RedrivePolicy): a message that keeps failing is redelivered until retention expires, then lost',
     );
-    expect(result.suppressed.map((f) => `${f.range.start.line} ${f.suppression?.justification}`)).toEqual(['9 drained by a person, on purpose']);
+    expect((result.suppressed ?? []).map((f) => `${f.range.start.line} ${f.suppression?.justification}`)).toEqual(['9 drained by a person, on purpose']);
     expect(result.stats).toMatchObject({ filesScanned: 1, codeFiles: 1, templates: 1, resources: 2 });
   });
 

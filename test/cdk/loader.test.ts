@@ -421,6 +421,24 @@ api.root.addResource('a').addMethod('POST', new apigw.LambdaIntegration(fn, { ti
     expect(plain(props(t, 'Api'))).toEqual({ EndpointConfiguration: { Types: ['REGIONAL'] } });
   });
 
+  it('escape hatches: property overrides on the default child', () => {
+    const t = load(r`import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+const q = new sqs.Queue(this, 'Q', { visibilityTimeout: undefined });
+(q.node.defaultChild as sqs.CfnQueue).addPropertyOverride('RedrivePolicy.maxReceiveCount', 4);
+const fn = new lambda.Function(this, 'Fn', {});
+const method = new apigw.RestApi(this, 'Api').root.addMethod('GET', new apigw.LambdaIntegration(fn));
+const cfn = method.node.defaultChild as apigw.CfnMethod;
+cfn.addPropertyOverride('Integration.ResponseTransferMode', 'STREAM');
+cfn.addPropertyDeletionOverride('Integration.Type');
+`);
+    expect(plain(props(t, 'Q'))).toEqual({ RedrivePolicy: { maxReceiveCount: 4 } });
+    expect(at(t, ['Resources', 'Q', 'Properties', 'RedrivePolicy', 'maxReceiveCount'])).toBe('5:1-5:94');
+    const method = [...t.resources.values()].find((x) => x.type === 'AWS::ApiGateway::Method')!;
+    expect(plain(method.properties['Integration'])).toEqual({ Uri: { 'Fn::GetAtt': ['Fn', 'Arn'] }, ResponseTransferMode: 'STREAM' });
+  });
+
   it('L1 constructs: props renamed to CloudFormation names, JSON documents kept as written', () => {
     const t = load(r`import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as pipes from 'aws-cdk-lib/aws-pipes';
