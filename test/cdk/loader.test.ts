@@ -45,6 +45,10 @@ describe('recognising CDK files', () => {
   it('only files that mention aws-cdk-lib are read', () => {
     expect(mayDefineCdkResources("import { Queue } from 'aws-cdk-lib/aws-sqs';")).toBe(true);
     expect(mayDefineCdkResources("import { SQSClient } from '@aws-sdk/client-sqs';")).toBe(false);
+    expect(mayDefineCdkResources('const sqs = require("aws-cdk-lib/aws-sqs");')).toBe(true);
+    expect(mayDefineCdkResources("import cdk = require('aws-cdk-lib');")).toBe(true);
+    // the library's own compiled code names its types in strings
+    expect(mayDefineCdkResources('const JSII_RTTI = { fqn: "aws-cdk-lib.aws_sqs.Queue" }; require("../../core");')).toBe(false);
     expect(loadCdkSource(parseCode('/a.ts', "import { Construct } from 'constructs';\nnew Queue(this, 'Q');"))).toBeUndefined();
   });
 
