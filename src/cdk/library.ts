@@ -349,7 +349,7 @@ export class Library {
     const type = l1Type(name);
     if (type) return this.l1(c, type, args, node);
     // helper objects: event sources, targets, destinations, subscriptions, integrations
-    if (/^(lambda-event-sources|events-targets|scheduler-targets|lambda-destinations|sns-subscriptions|s3-notifications|apigateway|apigatewayv2-integrations)\./.test(name)) {
+    if (/^(lambda-event-sources|events-targets|scheduler-targets|lambda-destinations|sns-subscriptions|s3-notifications|apigateway|apigatewayv2-integrations)\./.test(name) || name === 'iam.ServicePrincipal') {
       return { k: 'cx', c };
     }
     return unknown(this.describe(node));
@@ -421,6 +421,14 @@ export class Library {
           return UNDEF;
         case 'addAlias':
           return { k: 'cx', c };
+        case 'addPermission':
+        case 'grantInvoke': {
+          // an invoke permission for a service principal (S3, SNS, EventBridge... invoke asynchronously)
+          const principal = name === 'addPermission' ? entryOf(args[1], 'principal') : args[0] ? { val: args[0] } : 'absent';
+          const service = typeof principal === 'object' && principal.val.k === 'cx' && principal.val.c.kind === 'iam.ServicePrincipal' ? stringOf(principal.val.c.args[0]) : undefined;
+          if (service) this.permission([...c.path, name === 'addPermission' ? this.constructId(args[0], node) : `Invoke:${service}`], this.resources.getAtt(c.res!, 'Arn'), service, node);
+          return UNDEF;
+        }
         default:
           return unknown(this.describe(node));
       }

@@ -409,6 +409,18 @@ new s3.Bucket(this, 'B').addEventNotification(s3.EventType.OBJECT_CREATED, new s
     expect(at(t, ['Resources', 'Fn/AllowBucketNotification'])).toBe('12:1-12:106');
   });
 
+  it('invoke permissions for service principals', () => {
+    const t = load(r`import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as iam from 'aws-cdk-lib/aws-iam';
+const fn = new lambda.Function(this, 'Fn', {});
+fn.addPermission('FromSes', { principal: new iam.ServicePrincipal('ses.amazonaws.com') });
+fn.grantInvoke(new iam.ServicePrincipal('events.amazonaws.com'));
+fn.grantInvoke(new iam.AccountPrincipal('123456789012'));
+`);
+    const permissions = [...t.resources.values()].filter((x) => x.type === 'AWS::Lambda::Permission').map((x) => `${x.id} ${x.properties['Principal']}`);
+    expect(permissions).toEqual(['Fn/FromSes ses.amazonaws.com', 'Fn/Invoke:events.amazonaws.com events.amazonaws.com']);
+  });
+
   it('API Gateway and AppSync callers', () => {
     const t = load(r`import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
