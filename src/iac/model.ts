@@ -6,8 +6,7 @@ import type { Range } from '../core/types.js';
 
 export type PathSegment = string | number;
 
-/** Template formats the model can come from. */
-/** `cdk-source`: constructs read from CDK app code (TypeScript/JavaScript) without a synth. */
+/** Template formats the model can come from (`cdk-source`: constructs read from CDK app code, without a synth). */
 export type TemplateFormat = 'cloudformation' | 'sam' | 'cdk' | 'cdk-source' | 'serverless' | 'terraform' | 'asl';
 
 /**
