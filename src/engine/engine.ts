@@ -15,6 +15,7 @@ import type { Template } from '../iac/model.js';
 import { linkTemplates, loadIacFile } from '../iac/loaders/index.js';
 import { ProjectModel, registerProject, type FileProjectContext, type Location } from '../context/project.js';
 import { interactionGraph } from '../context/graph.js';
+import { mayDefineCdkResources } from '../cdk/sniff.js';
 import type { IacReport, ProjectReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import type { CodeSink, LinkedFile } from './code-pass.js';
@@ -150,8 +151,9 @@ export class Engine implements CodeSink {
     const cache = this.options.cache;
     const context = given ?? this.project?.fileContext(file);
     // a linked handler file's findings depend on the templates too, and its calls feed the
-    // project model: it is analysed on every run
-    if (!cache || context) {
+    // project model: it is analysed on every run; so is CDK app code, whose constructs the IaC
+    // rules check together with every other template
+    if (!cache || context || this.readsCdk(text)) {
       if (cachedOnly) return false;
       this.count(true);
       this.collectComments(file, text);
@@ -231,7 +233,12 @@ export class Engine implements CodeSink {
     for (const linked of result.linked) this.addLinked(linked);
   }
 
-  private addTemplate(template: Template): void {
+  /** True when the file may define CDK constructs and IaC rules would check them. */
+  readsCdk(text: string): boolean {
+    return this.iacRules.length > 0 && mayDefineCdkResources(text);
+  }
+
+  addTemplate(template: Template): void {
     this.templates.push(template);
     this.stats.templates++;
     this.stats.resources += template.resources.size;
@@ -294,7 +301,8 @@ export class Engine implements CodeSink {
     const problems: SuppressionProblem[] = [];
     for (const template of this.templates) {
       const rel = this.relative(template.file);
-      const style = commentStyleOf(template.file);
+      // the comments of a code file (CDK app code) were collected with the file
+      const style = isCodeFile(template.file) ? undefined : commentStyleOf(template.file);
       const comments = style ? commentDirectives(rel, template.text, style) : [];
       const meta = metadataDirectives(rel, template);
       directives.push(...comments, ...meta.directives);
