@@ -9,7 +9,7 @@ import { ts } from '../code/ts.js';
 import { parseCode, firstSyntaxProblem } from '../code/parse.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { enclosingFunction, functionName } from '../code/walk.js';
-import type { FileProjectContext, CodeCall } from '../context/project.js';
+import type { FileProjectContext, CodeCall } from '../context/types.js';
 import { codeCalls } from '../context/code-calls.js';
 import { loadCdkSource } from '../cdk/index.js';
 import type { Template } from '../iac/model.js';

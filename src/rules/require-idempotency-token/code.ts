@@ -7,7 +7,7 @@ import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js'
 import { isFunctionLike, unwrap } from '../../code/walk.js';
 import { tokenMember } from '../../code/idempotency-catalog.js';
 import type { ContextEvidence } from '../../code/evidence.js';
-import type { EnvBinding, FileProjectContext } from '../../context/project.js';
+import type { EnvBinding, FileProjectContext } from '../../context/types.js';
 import { envName } from '../../context/code-calls.js';
 
 interface FifoOperation {
