@@ -31,8 +31,7 @@ import {
 
 /** Where a node sits (`inlineNode` flags). */
 const IN_MAP = 1; // the value of a block mapping entry
-const OWN_LINE = 2; // the first thing on its line
-const COMMENTED_ITEM = 4; // a sequence item with comment lines before its `-`
+const COMMENTED_ITEM = 2; // a sequence item with comment lines before its `-`
 
 /** Thrown inside the reader when the text needs the full parser. */
 class Unsupported {}
@@ -617,7 +616,7 @@ class Reader {
     const indent = this.nextIndent;
     if (indent > owner) {
       this.pos = this.nextPos;
-      return this.nodeOnOwnLine(indent, owner, depth, lowerBound, keyStart, keyEnd);
+      return this.nodeOnOwnLine(indent, owner, depth, lowerBound, keyStart, keyEnd, inMap ? IN_MAP : commentedItem ? COMMENTED_ITEM : 0);
     }
     if (inMap && indent === owner && this.isDash(this.nextPos)) {
       this.pos = this.nextPos;
@@ -632,12 +631,22 @@ class Reader {
   }
 
   /** A node that starts a line of its own, at column `indent` (deeper than `owner`). */
-  private nodeOnOwnLine(indent: number, owner: number, depth: number, lowerBound: number, keyStart: number, keyEnd: number): SourceNode {
+  private nodeOnOwnLine(
+    indent: number,
+    owner: number,
+    depth: number,
+    lowerBound: number,
+    keyStart: number,
+    keyEnd: number,
+    flags: number,
+  ): SourceNode {
     const c = this.text.charCodeAt(this.pos);
     if (c === DASH && isBlank(this.text.charCodeAt(this.pos + 1))) return this.blockSeq(indent, depth, keyStart, keyEnd);
     if (this.tryKey()) return this.blockMap(indent, depth, keyStart, keyEnd);
     if (this.resetIndent <= owner) throw UNSUPPORTED; // read with a lowered continuation indent
-    return this.inlineNode(owner, depth, lowerBound, keyStart, keyEnd, OWN_LINE);
+    // comments before a tag that may turn out to stand for an empty value: left to the library
+    if (c === BANG && this.pendMax >= 0) throw UNSUPPORTED;
+    return this.inlineNode(owner, depth, lowerBound, keyStart, keyEnd, flags);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -681,7 +690,6 @@ class Reader {
     if (c === HASH) throw UNSUPPORTED;
     if (this.atLineEnd()) {
       // the tagged node starts on a following line, or is empty
-      if (flags & OWN_LINE) throw UNSUPPORTED;
       const at = this.pos;
       this.finishLine();
       this.skipTrivia(-1, false);

@@ -109,6 +109,7 @@ describe('readYaml: constructs', () => {
     ['empty values followed by comments', 'a:   # c\nb: 1\nc:\n# at the root\nd:\n\n# after a blank line\ne:\n  # deeper\n\nf:\n  g:\n  # c\nh:\n  - x\n  # c\n  -\n    # c\n  -\ni: 2\n'],
     ['tags at the start of a line, after a line break, and empty', 'a:\n  !Sub |\n    x\nb: !Sub\n  |\n    y\nc: !Sub\n- x\n- y\nd: !GetAZs\ne: !If\n  [C, 1, 2]\nf:\n  - !Ref\n  - !GetAtt\n    Q.Arn\ng: !Select [0, !GetAZs ]\n'],
     ['plain scalars starting with indicators', 'a: ::/0\nb: ?x\nc: -1\nd: [-1, -x]\n'],
+    ['tags alone on their own line', 'a:\n  !If\n  - x\nb:\n  Fn::Base64:\n    !Sub\n    - |\n      echo ${X}\n    - X: !Ref Y\nc:\n  !Ref\nd:\n  - !Sub\n    text\n  -\n    !Ref\n  -\n    !GetAtt\n    [A, B]\n'],
     ['pairs in flow sequences', 'a: !Sub ["${A}-${B}", A: !Ref X, "B": !Select [0, [y]]]\nb: [Ref: Q, k: v]\n'],
   ];
   for (const [name, text] of fast) {
@@ -130,7 +131,6 @@ describe('readYaml: constructs', () => {
     ['nested mapping on one line', 'a: b: c\n'],
     ['wrong indentation', 'a:\n    b: 1\n  c: 2\n'],
     ['a tag search that could find the tag in a comment', 'a: !If # note !If\n  - x\n'],
-    ['a tag alone on its own line', 'a:\n  !If\n  - x\n'],
     ['a value after a blank line and a column-0 comment (read with a lowered indent)', 'G:\n\n# c\n  text\nR:\n'],
     ['a value after a comment without a space', 'G:\n#c\n  text\n'],
     ['flow collections closed too far left (the lenient retry)', 'a:\n  b: [{\n   "x": 1\n  }]\n'],
@@ -236,6 +236,11 @@ function randomYaml(seed: number): string {
         return { inline: `${tag.trim()}\n${own}${scalar(indent + 1)}` };
       }
       if (chance(0.05)) return { inline: `\n${pad(indent + 1 + Math.floor(rnd() * 3))}${tag}${scalar(indent + 1)}` };
+      if (tag && chance(0.1)) {
+        // a tag alone on its own line, then the node (or nothing) on the next
+        const own = pad(indent + 1 + Math.floor(rnd() * 2));
+        return { inline: `\n${own}${tag.trim()}${chance(0.7) ? `\n${own}${chance(0.5) ? '- ' : ''}${scalar(indent + 1)}` : ''}` };
+      }
       return { inline: tag + scalar(indent) };
     }
     if (r < 0.5) return { inline: '' };
