@@ -24,13 +24,17 @@ import {
   type Alias,
   type CollectionTag,
   type Document,
+  type DocumentOptions,
   type Node,
+  type ParseOptions,
+  type SchemaOptions,
   type ScalarTag,
   type Tags,
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
 import { reindentFlowContinuations } from './yaml-leniency.js';
+import { readYaml } from './yaml-reader.js';
 import { Intrinsic, type IacValue, type ParseProblem, type PathSegment } from './model.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -529,18 +533,25 @@ function errorMessage(message: string): string {
  * schema adjustments.
  *
  * Never throws: syntax errors and limit violations come back as `problems`.
+ *
+ * Most templates are read by the single-pass reader of `yaml-reader.ts`; a text that uses
+ * anything it leaves out (aliases, other tags, syntax errors, ...) is loaded by
+ * `loadYamlWithLibrary`. Both give the same result.
  */
 export function loadYaml(text: string, options: LoadOptions = {}): LoadedDocument {
+  return readYaml(text, options.maxDepth ?? DEFAULT_MAX_DEPTH) ?? loadYamlWithLibrary(text, options);
+}
+
+/** Options of the `yaml` package's parser for templates (see `schemaTags`). */
+export function yamlParseOptions(): ParseOptions & DocumentOptions & SchemaOptions {
+  return { version: '1.1', customTags: schemaTags, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false };
+}
+
+/** `loadYaml` through the `yaml` package's parser, for any YAML text. */
+export function loadYamlWithLibrary(text: string, options: LoadOptions = {}): LoadedDocument {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const maxAliasNodes = options.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES;
-  const parse = (input: string) =>
-    parseDocument(input, {
-      version: '1.1',
-      customTags: schemaTags,
-      uniqueKeys: false,
-      prettyErrors: false,
-      keepSourceTokens: false,
-    }) as Document;
+  const parse = (input: string) => parseDocument(input, yamlParseOptions()) as Document;
   let doc: Document;
   try {
     doc = parse(text);
