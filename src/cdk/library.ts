@@ -12,7 +12,7 @@
  */
 import { ts } from '../code/ts.js';
 import { Intrinsic, Unknown, type IacValue, type PlainObject } from '../iac/model.js';
-import { setOwn, type SourceNode } from '../iac/yaml.js';
+import { setOwn, type SourceNode } from '../iac/document.js';
 import { cdkName, cfnPropertyName, keepsKeys, l1Type } from './names.js';
 import { callSource, List, Located, Mapping, sourceOf, type Res, type Resources } from './resources.js';
 import { entryOf, lit, stringOf, unknown, UNDEF, type Cx, type Describer, type Entry, type Val } from './values.js';

@@ -6,7 +6,7 @@
 import { ts } from '../code/ts.js';
 import { createTemplate } from '../iac/loaders/cloudformation.js';
 import { Intrinsic, Unknown, type IacValue, type PlainObject, type Template } from '../iac/model.js';
-import { setOwn, type SourceNode } from '../iac/yaml.js';
+import { setOwn, type SourceNode } from '../iac/document.js';
 
 /** A value with the source node it is located at. */
 export interface Built {

@@ -15,7 +15,7 @@
 import { ts } from '../code/ts.js';
 import { loadJson } from '../iac/json.js';
 import { Unknown, type IacValue } from '../iac/model.js';
-import { remapSource, type SourceNode } from '../iac/yaml.js';
+import { remapSource, type SourceNode } from '../iac/document.js';
 import { List, Located, Mapping, type Res } from './resources.js';
 import { entryOf, stringOf, unknown, UNDEF, type Cx, type Entry, type Val } from './values.js';
 

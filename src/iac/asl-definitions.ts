@@ -17,7 +17,7 @@ import { loadAslDocument } from './loaders/asl.js';
 import { Intrinsic, isPlainObject, type IacValue, type PathSegment, type PlainObject, type Template } from './model.js';
 import { jsonValue } from './resources.js';
 import { stringOffsets } from './string-offsets.js';
-import { remapSource, sourceChain, type SourceNode } from './yaml.js';
+import { remapSource, sourceChain, type SourceNode } from './document.js';
 
 // ---------------------------------------------------------------------------------------------
 // Definitions held in strings

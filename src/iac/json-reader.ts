@@ -6,7 +6,7 @@
  * `jsonc-parser`, which reports the error.
  */
 import type { IacValue, ParseProblem } from './model.js';
-import { getAttStringSource, longFormIntrinsic, setOwn, type LoadedDocument, type SourceNode } from './yaml.js';
+import { getAttStringSource, longFormIntrinsic, setOwn, type LoadedDocument, type SourceNode } from './document.js';
 
 class Unsupported {}
 const UNSUPPORTED = new Unsupported();

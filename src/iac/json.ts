@@ -9,15 +9,7 @@ import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js'
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { IacValue, ParseProblem } from './model.js';
 import { readJson } from './json-reader.js';
-import {
-  DEFAULT_MAX_DEPTH,
-  getAttStringSource,
-  longFormIntrinsic,
-  setOwn,
-  type LoadOptions,
-  type LoadedDocument,
-  type SourceNode,
-} from './yaml.js';
+import { DEFAULT_MAX_DEPTH, getAttStringSource, longFormIntrinsic, setOwn, type LoadOptions, type LoadedDocument, type SourceNode } from './document.js';
 
 /** Readable messages by `printParseErrorCode` name (the code enum is a const enum). */
 const MESSAGES: Record<string, string> = {

@@ -5,7 +5,7 @@
  * character, each decoded character keeping the offset it came from, so that a position inside
  * the value (a JSON document held by a `DefinitionString`, say) maps back to the file.
  */
-import type { SourceNode } from './yaml.js';
+import type { SourceNode } from './document.js';
 
 const SIMPLE_ESCAPES: Record<string, string> = {
   '"': '"',

@@ -18,16 +18,8 @@
  */
 import { isScalar, parseDocument, type CollectionTag, type ParseOptions, type ScalarTag } from 'yaml';
 import type { IacValue, ParseProblem } from './model.js';
-import {
-  SHORT_FORM_TAGS,
-  getAttStringSource,
-  longFormIntrinsic,
-  makeIntrinsic,
-  setOwn,
-  yamlParseOptions,
-  type LoadedDocument,
-  type SourceNode,
-} from './yaml.js';
+import { SHORT_FORM_TAGS, getAttStringSource, longFormIntrinsic, makeIntrinsic, setOwn, type LoadedDocument, type SourceNode } from './document.js';
+import { yamlParseOptions } from './yaml-schema.js';
 
 /** Where a node sits (`inlineNode` flags). */
 const IN_MAP = 1; // the value of a block mapping entry

@@ -15,7 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Intrinsic, type IacValue } from '../../src/iac/model.js';
 import { readJson } from '../../src/iac/json-reader.js';
 import { loadJson, loadJsonWithParser } from '../../src/iac/json.js';
-import type { LoadedDocument, SourceNode } from '../../src/iac/yaml.js';
+import type { LoadedDocument, SourceNode } from '../../src/iac/document.js';
 
 const SEED = process.env['REL4LINT_FUZZ_SEED'] ? Number(process.env['REL4LINT_FUZZ_SEED']) : 20_261_207;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

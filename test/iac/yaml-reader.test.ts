@@ -15,7 +15,8 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Intrinsic, type IacValue } from '../../src/iac/model.js';
 import { readYaml } from '../../src/iac/yaml-reader.js';
-import { loadYaml, loadYamlWithLibrary, type LoadedDocument, type SourceNode } from '../../src/iac/yaml.js';
+import { loadYaml, loadYamlWithLibrary } from '../../src/iac/yaml.js';
+import { type LoadedDocument, type SourceNode } from '../../src/iac/document.js';
 
 const SEED = process.env['REL4LINT_FUZZ_SEED'] ? Number(process.env['REL4LINT_FUZZ_SEED']) : 20_261_207;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

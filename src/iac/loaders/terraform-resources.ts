@@ -10,7 +10,7 @@
  * the integration settings.
  */
 import { Unknown, type IacValue } from '../model.js';
-import type { SourceNode } from '../yaml.js';
+import type { SourceNode } from '../document.js';
 import { namedChildren, type HclNode } from '../hcl.js';
 import { Props } from './synthesized.js';
 import { MAX_DEPTH, labelText, src, type Converter } from './terraform-values.js';

@@ -10,7 +10,7 @@
  */
 import { loadJson } from '../json.js';
 import { Intrinsic, Unknown, isPlainObject, type IacValue, type PlainObject } from '../model.js';
-import type { SourceNode } from '../yaml.js';
+import type { SourceNode } from '../document.js';
 import { namedChildren, unescapeHcl, type HclNode } from '../hcl.js';
 import { setOwn, type Built } from './synthesized.js';
 

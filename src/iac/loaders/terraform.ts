@@ -23,7 +23,7 @@
  *   (Terraform's "no reservation"), which is dropped.
  */
 import { Intrinsic, type IacValue, type ParseProblem, type Resource, type Template } from '../model.js';
-import type { SourceNode } from '../yaml.js';
+import type { SourceNode } from '../document.js';
 import { hclReady, namedChildren, withHclTree } from '../hcl.js';
 import type { LoadTemplateResult } from './cloudformation.js';
 import { Props, assembleTemplate, setOwn, type Built } from './synthesized.js';
