@@ -12,9 +12,11 @@
  *   passed to a retry library or a `*retry*` helper, or a function that calls itself from its catch
  *   block. A random key generated once, before the retry loop and outside a handler, is fine.
  *
- * The value is followed through consts, template literals, concatenations, string methods,
- * hashes, `??`/`||` (the left operand only: the right one is a fallback) and same-file helpers
- * that return such a value.
+ * Keys are also looked for in message and event payloads: a field named like an idempotency or
+ * deduplication key (`idempotencyKey`, `dedupId`, ...) that a consumer deduplicates on.
+ *
+ * The value is followed as `unstableValue` (`src/code/unstable-values.ts`) describes: consts,
+ * template literals, string and date methods, properties set on an object, same-file helpers.
  */
 import type { CodeReport, CodeDetector } from '../rule.js';
 import { ts } from '../../code/ts.js';
@@ -78,6 +80,8 @@ function sdkKeySites(analysis: FileAnalysis): KeySite[] {
 }
 
 const HEADER = /^(x-)?idempotency-key$/i;
+/** Fields of a message or event payload that carry the key a consumer deduplicates on. */
+const PAYLOAD_FIELD = /^(?:idempotency[-_]?(?:key|token|id)|dedup(?:e|lication)?[-_]?(?:id|key))$/i;
 const HEADER_METHODS = new Set(['set', 'append', 'setHeader', 'header']);
 
 function propertyName(name: ts.PropertyName): string | undefined {
@@ -98,13 +102,14 @@ function usingCall(node: ts.Node): ts.Node {
 function otherKeySites(analysis: FileAnalysis, stripe: boolean): KeySite[] {
   const out: KeySite[] = [];
   // every site below names an idempotency key: skip the walk when the text never does
-  if (!/idempotency/i.test(analysis.sourceFile.text)) return out;
+  if (!/idempotency|dedup/i.test(analysis.sourceFile.text)) return out;
   walk(analysis.sourceFile, (n) => {
     if (ts.isPropertyAssignment(n)) {
       const name = propertyName(n.name);
       if (!name) return undefined;
       if (HEADER.test(name)) out.push({ node: n, value: n.initializer, what: `the ${name} header`, use: usingCall(n) });
       else if (stripe && name === 'idempotencyKey' && isStripeOptions(n)) out.push({ node: n, value: n.initializer, what: 'the Stripe idempotencyKey', use: usingCall(n) });
+      else if (PAYLOAD_FIELD.test(name)) out.push({ node: n, value: n.initializer, what: `the \`${name}\` field of the payload`, use: usingCall(n) });
     } else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && HEADER_METHODS.has(n.expression.name.text) && n.arguments.length >= 2) {
       const key = n.arguments[0];
       if (ts.isStringLiteralLike(key) && HEADER.test(key.text)) out.push({ node: n, value: n.arguments[1], what: `the ${key.text} header`, use: n });
@@ -276,7 +281,7 @@ function check(analysis: FileAnalysis, key: KeySite): CodeReport | undefined {
 
 const detector: CodeDetector = {
   // every finding needs a random or time-based generator
-  prefilter: /uuid|nanoid|random|date|performance|hrtime|ulid|cuid|short-uuid/i,
+  prefilter: /uuid|nanoid|random|date|performance|hrtime|ulid|cuid|short-uuid|moment|dayjs|luxon/i,
   code({ analysis }) {
     const stripe = analysis.modules.has('stripe');
     const sites = [...sdkKeySites(analysis), ...otherKeySites(analysis, stripe)];
