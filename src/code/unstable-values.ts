@@ -11,7 +11,7 @@
  */
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
-import { enclosingFunction, isFunctionLike, unwrap, walk } from './walk.js';
+import { enclosingFunction, functionName, isFunctionLike, unwrap, walk } from './walk.js';
 import { getProperty } from './values.js';
 import { resolveLocalFunction } from './remote-calls.js';
 
@@ -177,13 +177,22 @@ export function callText(callee: ts.Expression): string {
 }
 
 /** Whether `expr` evaluates to a value built from a random or time-based generator. */
-export function unstableValue(analysis: FileFacts, expr: ts.Expression | undefined, depth = 0, seen = new Set<ts.Node>()): Unstable | undefined {
+export function unstableValue(analysis: FileFacts, expr: ts.Expression | undefined, depth = 0, seen = new Set<ts.Node>(), bound = new Set<ts.Node>()): Unstable | undefined {
   if (!expr || depth > MAX_DEPTH) return undefined;
   const e = unwrap(expr);
   if (seen.has(e)) return undefined;
   seen.add(e);
-  const next = (x: ts.Expression | undefined) => unstableValue(analysis, x, depth + 1, seen);
-  if (ts.isIdentifier(e)) return next(analysis.valueOf(e));
+  const next = (x: ts.Expression | undefined) => unstableValue(analysis, x, depth + 1, seen, bound);
+  if (ts.isIdentifier(e)) {
+    const value = analysis.valueOf(e);
+    if (value) return next(value);
+    // a parameter: what the same-file callers pass (`stringToS3(lines, `${uuid()}.gz`)`)
+    for (const arg of argumentsFor(analysis, e, bound)) {
+      const u = next(arg);
+      if (u) return u;
+    }
+    return undefined;
+  }
   if (ts.isAwaitExpression(e)) return next(e.expression);
   if (ts.isPropertyAccessExpression(e) && e.expression.kind !== ts.SyntaxKind.ThisKeyword) {
     // a property of a const object literal, or one the code set on an object before reading it
@@ -246,10 +255,16 @@ export function unstableValue(analysis: FileFacts, expr: ts.Expression | undefin
   const fn = resolveLocalFunction(analysis, callee);
   if (fn?.body) {
     const returned = returnedExpressions(fn);
+    // inside the helper its parameters are this call's arguments, not every caller's
+    bound.add(fn);
     for (const r of returned) {
       const u = next(r);
-      if (u) return { ...u, site: e };
+      if (u) {
+        bound.delete(fn);
+        return { ...u, site: e };
+      }
     }
+    bound.delete(fn);
     for (let i = 0; i < e.arguments.length && i < fn.parameters.length; i++) {
       const param = fn.parameters[i].name;
       if (!ts.isIdentifier(param) || !returned.some((r) => mentionsName(r, param.text))) continue;
@@ -274,6 +289,30 @@ function mentionsName(root: ts.Node, name: string): boolean {
     return undefined;
   });
   return found;
+}
+
+/** The arguments same-file callers pass for the parameter `id` names (none when it is not a parameter). */
+function argumentsFor(analysis: FileFacts, id: ts.Identifier, bound: ReadonlySet<ts.Node>): ts.Expression[] {
+  if (analysis.declaredFrom(id)) return [];
+  for (let p = id.parent; p; p = p.parent) {
+    if (!isFunctionLike(p)) continue;
+    const index = p.parameters.findIndex((q) => ts.isIdentifier(q.name) && q.name.text === id.text);
+    if (index < 0) continue;
+    const fn = p;
+    if (bound.has(fn)) return [];
+    const name = functionName(fn)?.split('.').pop();
+    if (!name) return [];
+    const out: ts.Expression[] = [];
+    for (const call of analysis.calls) {
+      const callee = unwrap(call.expression);
+      const called = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      const arg = call.arguments[index];
+      if (called !== name || !arg || ts.isSpreadElement(arg)) continue;
+      if (resolveLocalFunction(analysis, callee) === fn) out.push(arg);
+    }
+    return out;
+  }
+  return [];
 }
 
 const PROPERTY_WRITES = new WeakMap<FileFacts, Map<string, ts.BinaryExpression[]>>();
@@ -307,9 +346,17 @@ function assignedBefore(analysis: FileFacts, access: ts.PropertyAccessExpression
   const fn = enclosingFunction(access);
   let last: ts.BinaryExpression | undefined;
   for (const w of list) {
-    if (w.end <= access.pos && enclosingFunction(w) === fn && (!last || w.pos > last.pos)) last = w;
+    // written earlier in the same function, in a block the read is in (not a sibling `case` or branch)
+    if (w.end <= access.pos && enclosingFunction(w) === fn && statementContainer(w).pos <= access.pos && access.end <= statementContainer(w).end && (!last || w.pos > last.pos)) last = w;
   }
   return last?.right;
+}
+
+function statementContainer(node: ts.Node): ts.Node {
+  for (let p = node.parent; p; p = p.parent) {
+    if (ts.isBlock(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isSourceFile(p) || isFunctionLike(p)) return p;
+  }
+  return node.getSourceFile();
 }
 
 export function returnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {

@@ -51,6 +51,16 @@ describe('unstableValue', () => {
     expect(keyOf(["import { v4 } from 'uuid';", 'declare const event: { id?: string };', 'event.id = v4();', 'const key = event.id;'])?.kind).toBe('random');
     expect(keyOf(["import { v4 } from 'uuid';", 'const params = { name: v4() };', 'const key = params.name;'])?.kind).toBe('random');
     expect(keyOf(["import moment from 'moment';", 'declare const event: { time: string };', 'const key = moment(event.time).format();'])).toBeUndefined();
+    // a parameter: what the callers of the same file pass
+    expect(keyOf(["import { v4 } from 'uuid';", 'function put(key: string) { return key; }', 'put(`raw/${v4()}`);', "const key = put('x');"])).toBeUndefined();
+  });
+
+  it('follows a parameter to what same-file callers pass', () => {
+    const analysis = new FileAnalysis(parseCode('f.ts', ["import { v4 } from 'uuid';", 'async function write(lines: string[], key: string) { return key; }', 'write([], `raw/${v4()}.gz`);'].join('\n')));
+    const fn = analysis.functions.find((f) => ts.isFunctionDeclaration(f) && f.name?.text === 'write')!;
+    const key = fn.parameters[1].name as ts.Identifier;
+    expect(unstableValue(analysis, key)?.kind).toBe('random');
+    expect(unstableValue(analysis, fn.parameters[0].name as ts.Identifier)).toBeUndefined();
   });
 
   it('leaves stable values, shadowed globals and fallbacks alone', () => {

@@ -56,11 +56,33 @@ function entryObjects(analysis: FileAnalysis, expr: ts.Expression | undefined): 
   return [];
 }
 
+/**
+ * The object literals a request variable may hold: its value, or, for a `let params` assigned in
+ * several branches (`case 'a': params = {...}; break; case 'b': params = {...}`), each assignment.
+ */
+function inputVariants(analysis: FileAnalysis, input: ts.Expression | undefined): (ts.Expression | undefined)[] {
+  const e = input && unwrap(input);
+  if (!e || !ts.isIdentifier(e)) return [input];
+  const from = analysis.declaredFrom(e);
+  if (!from?.reassigned || from.pick.length > 0) return [input];
+  const scope = enclosingFunction(e)?.body ?? analysis.sourceFile;
+  const out: ts.Expression[] = [];
+  walk(scope, (n) => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(unwrap(n.left)) && (unwrap(n.left) as ts.Identifier).text === e.text && n.end <= e.pos) {
+      if (ts.isObjectLiteralExpression(unwrap(n.right))) out.push(n.right);
+    }
+    return undefined;
+  });
+  return out.length > 0 ? out : [input];
+}
+
 function sdkKeySites(analysis: FileAnalysis): KeySite[] {
   const out: KeySite[] = [];
   const add = (obj: ts.Expression | undefined, member: string, what: string, use: ts.Node) => {
-    const p = getProperty(analysis, obj, member);
-    if (p.kind === 'present') out.push({ node: p.node, value: p.value, what, use });
+    for (const variant of inputVariants(analysis, obj)) {
+      const p = getProperty(analysis, variant, member);
+      if (p.kind === 'present') out.push({ node: p.node, value: p.value, what, use });
+    }
   };
   for (const call of analysis.sdkCalls) {
     for (const member of tokenMembers(call.service, call.operation)) add(call.input, member, `${member} of ${call.operation}`, call.node);
