@@ -627,7 +627,8 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
   }
   // `.then` style, retrying what a batch call left undone:
   // `batchWrite(req).then(({ UnprocessedItems }) => ... writeAll({ RequestItems: UnprocessedItems }, n + 1))`
-  for (const call of analysis.calls) {
+  const mentionsLeftovers = /Unprocessed|Failed(?:RecordCount|PutCount|EntryCount|Entries)/.test(analysis.sourceFile.text);
+  for (const call of mentionsLeftovers ? analysis.calls : []) {
     const callee = unwrap(call.expression);
     if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'then') continue;
     const handler = call.arguments[0] && unwrap(call.arguments[0]);
