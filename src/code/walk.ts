@@ -4,6 +4,45 @@ import { ts } from './ts.js';
 const SyntaxKind = ts.SyntaxKind;
 
 /**
+ * The work an analysis may do on one file, counted in steps: a node visited by a walk, an
+ * ancestor looked at. Every pass over a file is meant to be linear in its size; the limit keeps a
+ * pass that is not (on input built to defeat it) from running for minutes or hours. Unlimited
+ * unless a caller sets it with `withStepLimit`.
+ */
+let stepsLeft = Number.POSITIVE_INFINITY;
+let stepLimit = Number.POSITIVE_INFINITY;
+
+/** Thrown by a walk once the step limit set by `withStepLimit` is used up. */
+export class StepLimitError extends Error {
+  override name = 'StepLimitError';
+  constructor(readonly limit: number) {
+    super(`analysis stopped after ${limit} steps`);
+  }
+}
+
+/** Runs `fn` with at most `limit` steps of walking (see `step`); throws `StepLimitError` past it. */
+export function withStepLimit<T>(limit: number, fn: () => T): T {
+  const outer = [stepsLeft, stepLimit];
+  stepsLeft = stepLimit = limit;
+  try {
+    return fn();
+  } finally {
+    [stepsLeft, stepLimit] = outer;
+  }
+}
+
+/** Steps taken since the innermost `withStepLimit` began. */
+export function stepsTaken(): number {
+  return stepLimit - stepsLeft;
+}
+
+/** Counts `n` steps of work against the current limit (for loops that do not use `walk`). */
+export function step(n = 1): void {
+  stepsLeft -= n;
+  if (stepsLeft < 0) throw new StepLimitError(stepLimit);
+}
+
+/**
  * Visits every node below `root` in source order without recursion (minified files nest
  * thousands of levels deep). Return `false` from `visit` to skip a node's children.
  */
@@ -47,6 +86,7 @@ function preorder(root: ts.Node, visit: (node: ts.Node) => boolean | void, linkP
   pushChildren(root);
   while (stack.length > 0) {
     const node = stack.pop()!;
+    if (--stepsLeft < 0) step(0);
     if (visit(node) === false) continue;
     pushChildren(node);
   }
@@ -54,7 +94,10 @@ function preorder(root: ts.Node, visit: (node: ts.Node) => boolean | void, linkP
 
 /** Ancestors of a node, nearest first (stops at the source file). */
 export function* ancestors(node: ts.Node): Generator<ts.Node> {
-  for (let p = node.parent; p; p = p.parent) yield p;
+  for (let p = node.parent; p; p = p.parent) {
+    if (--stepsLeft < 0) step(0);
+    yield p;
+  }
 }
 
 const FUNCTION_KINDS = new Set<ts.SyntaxKind>([
@@ -80,8 +123,41 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
 }
 
 export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
-  for (const a of ancestors(node)) if (isFunctionLike(a)) return a;
+  let depth = 0;
+  for (let p = node.parent; p; p = p.parent) {
+    if (--stepsLeft < 0) step(0);
+    if (FUNCTION_KINDS.has(p.kind)) return p as ts.FunctionLikeDeclaration;
+    if (++depth === DEEP) return deepEnclosingFunction(p);
+  }
   return undefined;
+}
+
+/**
+ * Past this many ancestors (a promise chain of thousands of links is that deep), the answers are
+ * remembered for every node on the way, so that asking for each node of a deep tree costs time
+ * linear in its size rather than quadratic.
+ */
+const DEEP = 64;
+const ENCLOSING = new WeakMap<ts.Node, ts.FunctionLikeDeclaration | null>();
+
+function deepEnclosingFunction(from: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  const path: ts.Node[] = [];
+  let found: ts.FunctionLikeDeclaration | null = null;
+  for (let p: ts.Node | undefined = from; p; p = p.parent) {
+    if (--stepsLeft < 0) step(0);
+    const known = ENCLOSING.get(p);
+    if (known !== undefined) {
+      found = known;
+      break;
+    }
+    path.push(p);
+    if (p.parent && FUNCTION_KINDS.has(p.parent.kind)) {
+      found = p.parent as ts.FunctionLikeDeclaration;
+      break;
+    }
+  }
+  for (const n of path) ENCLOSING.set(n, found);
+  return found ?? undefined;
 }
 
 export function isLoop(node: ts.Node): node is ts.IterationStatement {

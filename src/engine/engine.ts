@@ -107,6 +107,26 @@ export class Engine implements CodeSink {
     });
   }
 
+  analysisStopped(file: string, text: string | undefined, message: string): void {
+    const resolved = this.parseErrorRule;
+    if (!resolved) return;
+    const rel = this.relative(file);
+    const start = { line: 1, column: 1 };
+    if (text !== undefined) this.sources.set(rel, text);
+    this.pending.push({
+      rule: PARSE_ERROR,
+      severity: resolved.severity,
+      bestPractices: resolved.meta.bestPractices,
+      message: `${rel}: analysis stopped: ${message}`,
+      help: resolved.meta.help,
+      file: rel,
+      range: { start, end: start },
+      offsets: { start: 0, end: 0 },
+      logicalLocation: 'analysis-stopped',
+      related: [],
+    });
+  }
+
   /**
    * Reads and analyses one file. With `cachedOnly`, a code file is only taken from the cache:
    * the result is false when it still needs analysing (a cache miss), and nothing is recorded.

@@ -6,7 +6,7 @@ import { findClientCreations } from '../../code/aws-sdk.js';
 import { remoteCallInfo } from '../../code/remote-calls.js';
 import { getProperty, objectLiteralOf } from '../../code/values.js';
 import { insertPropertySuggestion } from '../../code/report-helpers.js';
-import { unwrap } from '../../code/walk.js';
+import { step, unwrap } from '../../code/walk.js';
 
 const HANDLER_MODULES = new Set(['@smithy/node-http-handler', '@aws-sdk/node-http-handler', '@smithy/fetch-http-handler', '@aws-sdk/fetch-http-handler']);
 const FETCH_MODULES = new Set(['node-fetch', 'cross-fetch', 'isomorphic-fetch']);
@@ -60,6 +60,7 @@ function boundName(node: ts.Node): string | undefined {
 function presignOnly(analysis: FileAnalysis, name: string | undefined): boolean {
   if (!name || name.startsWith('this.')) return false;
   let presigned = false;
+  step(analysis.calls.length);
   for (const call of analysis.calls) {
     const callee = unwrap(call.expression);
     if (ts.isIdentifier(callee) && /^(?:getSignedUrl|createPresignedPost|createPresignedUrl)$/.test(callee.text)) {
