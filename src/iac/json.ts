@@ -68,6 +68,21 @@ function tooDeepAt(text: string, maxDepth: number): number {
   return -1;
 }
 
+/**
+ * JSON text carried in a string value (a queue's redrive policy, a state machine definition, an
+ * `Fn::Sub` body), parsed: its value, or why it has none. Nesting is held to the limit of the
+ * documents themselves, so that the conversions that follow, which recurse per level, cannot
+ * overflow the stack.
+ */
+export function parseEmbeddedJson(text: string): { value: unknown } | { unknown: string } {
+  if (tooDeepAt(text, DEFAULT_MAX_DEPTH) !== -1) return { unknown: `a JSON document nested deeper than ${DEFAULT_MAX_DEPTH} levels` };
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return { unknown: 'a JSON document that is not valid JSON' };
+  }
+}
+
 class JsonWalker {
   readonly problems: ParseProblem[] = [];
   constructor(private readonly text: string) {}
