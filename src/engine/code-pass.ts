@@ -8,6 +8,7 @@ import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js'
 import { ts } from '../code/ts.js';
 import { parseCode, firstSyntaxProblem } from '../code/parse.js';
 import { FileAnalysis } from '../code/analysis.js';
+import type { ModuleHost } from '../code/file-facts.js';
 import { enclosingFunction, functionName } from '../code/walk.js';
 import type { FileProjectContext, CodeCall } from '../context/project.js';
 import { codeCalls } from '../context/code-calls.js';
@@ -28,6 +29,8 @@ export interface CodeSink {
   addFinding(resolved: LoadedRule, reported: Severity | undefined, where: FindingPlace, text: string): void;
   /** A handler file a template links: its calls feed the project model. */
   addLinked(linked: LinkedFile): void;
+  /** Reads the project files rules follow imports into. */
+  readonly modules?: ModuleHost;
 }
 
 /** Parses one code file and runs the code rules on it (those needing a template's context only when it has one). */
@@ -47,7 +50,7 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
   const syntax = firstSyntaxProblem(sf);
   if (syntax) return sink.parseError(file, text, syntax.message, syntax.offset);
   if (active.length === 0 && !context) return;
-  const analysis = new FileAnalysis(sf);
+  const analysis = new FileAnalysis(sf, sink.modules);
   if (context) {
     if (context.evidence) analysis.contexts.setFileContext(context.evidence);
     sink.addLinked({ file, text, calls: codeCalls(analysis) });
@@ -64,14 +67,22 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
 }
 
 function addCodeFinding(sink: CodeSink, file: string, sf: ts.SourceFile, resolved: LoadedRule, report: CodeReport): void {
-  const rel = sink.relative(file);
-  const related: RelatedLocation[] = (report.related ?? []).map((r) => ({ file: rel, range: nodeRange(sf, r.node).range, message: r.label }));
-  const { range, offsets } = nodeRange(sf, report.node);
+  // a report may point into another file of the project (a helper the file's code calls)
+  const fileOf = (node: ts.Node): { rel: string; sf: ts.SourceFile } => {
+    const own = node.getSourceFile();
+    return own === sf || !own ? { rel: sink.relative(file), sf } : { rel: sink.relative(own.fileName), sf: own };
+  };
+  const related: RelatedLocation[] = (report.related ?? []).map((r) => {
+    const at = fileOf(r.node);
+    return { file: at.rel, range: nodeRange(at.sf, r.node).range, message: r.label };
+  });
+  const at = fileOf(report.node);
+  const { range, offsets } = nodeRange(at.sf, report.node);
   sink.addFinding(
     resolved,
     report.severity,
-    { message: report.message, file: rel, range, offsets, logicalLocation: codeLogicalLocation(sf, report.node), related, suggestions: report.suggestions },
-    sf.text,
+    { message: report.message, file: at.rel, range, offsets, logicalLocation: codeLogicalLocation(at.sf, report.node), related, suggestions: at.sf === sf ? report.suggestions : undefined },
+    at.sf.text,
   );
 }
 

@@ -21,6 +21,7 @@ import type { CodeSink, LinkedFile } from './code-pass.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, normaliseText, oversizeMessage } from './read.js';
+import { FsModuleHost } from './modules.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
@@ -69,8 +70,11 @@ export class Engine implements CodeSink {
   /** Line indexes of linked handler files, built on the first location asked for in each. */
   private readonly linkedLines = new Map<string, LineIndex>();
   readonly stats = { filesScanned: 0, codeFiles: 0, templates: 0, resources: 0 };
+  /** The project files code rules follow imports into, read once per scan on this thread. */
+  readonly modules: FsModuleHost;
 
   constructor(private readonly options: EngineOptions) {
+    this.modules = new FsModuleHost(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
     this.codeRules = options.rules.filter((r) => r.rule.code);
     this.iacRules = options.rules.filter((r) => r.rule.iac);
     this.projectRules = options.rules.filter((r) => r.rule.project);
@@ -171,7 +175,8 @@ export class Engine implements CodeSink {
     }
     const before = this.pending.length;
     this.lintCode(file, text);
-    cache.set(rel, hash, this.pending.slice(before));
+    // findings that depend on other files (helpers the file imports) are found again on every run
+    if (this.modules.takeTouched().length === 0) cache.set(rel, hash, this.pending.slice(before));
     return true;
   }
 
@@ -250,6 +255,7 @@ export class Engine implements CodeSink {
   private lintCode(file: string, text: string, context?: FileProjectContext): void {
     const code = this.options.code;
     if (!code) throw new Error(`the scan was not prepared for code files (${this.relative(file)})`);
+    this.modules.takeTouched();
     code.lintCode(this, this.codeRules, file, text, context);
   }
 
@@ -336,6 +342,7 @@ export class Engine implements CodeSink {
       }
       for (const report of reports) this.addProjectFinding(resolved, report);
     }
+    this.mergeDuplicates();
     const suppressed = this.suppress();
     // fingerprints count occurrences among every finding, so that suppressing one does not renumber the others
     const all = fingerprint([...this.pending, ...suppressed].sort(compareFindings));
@@ -348,6 +355,30 @@ export class Engine implements CodeSink {
     const suppressedFindings = all.filter((f) => f.suppression);
     const graph = interactionGraph(this.project!, (location) => this.locate(location));
     return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules: this.options.rules.map(({ rule: _rule, ...resolved }) => resolved), sources, stats: { ...this.stats }, graph };
+  }
+
+  /**
+   * One finding per mistake: a helper in another module reached from several files is reported
+   * once, at its own place, with the places it is reached from as related locations.
+   */
+  private mergeDuplicates(): void {
+    const byKey = new Map<string, PendingFinding>();
+    const kept: PendingFinding[] = [];
+    for (const f of this.pending) {
+      const key = `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${f.message}`;
+      const first = byKey.get(key);
+      if (!first) {
+        byKey.set(key, f);
+        kept.push(f);
+        continue;
+      }
+      for (const r of f.related) {
+        if (!first.related.some((o) => o.file === r.file && o.range.start.line === r.range.start.line && o.range.start.column === r.range.start.column && o.message === r.message)) first.related.push(r);
+      }
+    }
+    if (kept.length === this.pending.length) return;
+    this.pending.length = 0;
+    for (const f of kept) this.pending.push(f);
   }
 
   /** File, range and text of a project location. */
