@@ -12,7 +12,7 @@ import type { ModuleHost } from '../code/file-facts.js';
 import { enclosingFunction, functionName } from '../code/walk.js';
 import type { FileProjectContext, CodeCall } from '../context/project.js';
 import { codeCalls } from '../context/code-calls.js';
-import type { CodeReport } from '../rules/rule.js';
+import { detectorApplies, type CodeDetector, type CodeReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import type { FindingPlace } from './findings.js';
 
@@ -36,7 +36,7 @@ export interface CodeSink {
 /** Parses one code file and runs the code rules on it (those needing a template's context only when it has one). */
 export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file: string, text: string, context?: FileProjectContext): void {
   // rules that need a template's context have nothing to say about a file no template links
-  const active = codeRules.filter((r) => (context || !r.meta.needsContext) && (!r.rule.prefilter || r.rule.prefilter.test(text)));
+  const active = codeRules.filter((r) => (context || !r.meta.needsContext) && detectorApplies(r.rule as CodeDetector, text));
   let sf: ts.SourceFile;
   try {
     // every file is parsed (a syntax error is a finding); FileAnalysis links parents itself

@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
-import { PARSE_ERROR, SUPPRESSION_RULE } from '../ground/types.js';
+import { PARSE_ERROR, SEVERITY_ORDER, SUPPRESSION_RULE } from '../ground/types.js';
 import { isCodeFile } from '../ground/files.js';
 import { LineIndex } from '../ground/lines.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
@@ -358,23 +358,33 @@ export class Engine implements CodeSink {
   }
 
   /**
-   * One finding per mistake: a helper in another module reached from several files is reported
-   * once, at its own place, with the places it is reached from as related locations.
+   * One finding per mistake: code in another module reached from several files (or also checked
+   * on its own) is reported once, at its own place, with the most severe of its severities and the
+   * places it is reached from as related locations.
    */
   private mergeDuplicates(): void {
-    const byKey = new Map<string, PendingFinding>();
+    const byKey = new Map<string, number>();
     const kept: PendingFinding[] = [];
     for (const f of this.pending) {
-      const key = `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${f.message}`;
-      const first = byKey.get(key);
-      if (!first) {
-        byKey.set(key, f);
+      // template findings may share a place (one per caller of a resource): only code findings merge
+      const key = isCodeFile(f.file) ? `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}` : undefined;
+      if (key === undefined) {
         kept.push(f);
         continue;
       }
-      for (const r of f.related) {
-        if (!first.related.some((o) => o.file === r.file && o.range.start.line === r.range.start.line && o.range.start.column === r.range.start.column && o.message === r.message)) first.related.push(r);
+      const at = byKey.get(key);
+      if (at === undefined) {
+        byKey.set(key, kept.length);
+        kept.push(f);
+        continue;
       }
+      const first = kept[at];
+      const [keep, other] = SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[first.severity] ? [f, first] : [first, f];
+      const related = [...keep.related];
+      for (const r of other.related) {
+        if (!related.some((o) => o.file === r.file && o.range.start.line === r.range.start.line && o.range.start.column === r.range.start.column && o.message === r.message)) related.push(r);
+      }
+      kept[at] = { ...keep, related };
     }
     if (kept.length === this.pending.length) return;
     this.pending.length = 0;

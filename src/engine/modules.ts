@@ -52,6 +52,8 @@ interface TsPaths {
 
 export class FsModuleHost implements ModuleHost {
   private readonly parsed = new Map<string, FileFacts | undefined>();
+  /** Size and modification time of each parsed file, when files may change between uses (an editor session). */
+  private readonly stamps = new Map<string, string>();
   private readonly resolved = new Map<string, string | undefined>();
   private readonly isFileCache = new Map<string, boolean>();
   private readonly jsonCache = new Map<string, unknown>();
@@ -61,7 +63,14 @@ export class FsModuleHost implements ModuleHost {
   /** Project files read for the file being analysed (see `take`). */
   private readonly touched = new Set<string>();
 
-  constructor(private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES) {}
+  /**
+   * `revalidate`: look at each file's size and modification time on every use and read it again
+   * when it changed (for a long-lived process such as an editor's ESLint); a scan reads each once.
+   */
+  constructor(
+    private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    private readonly revalidate = false,
+  ) {}
 
   /** The project files read since the last call: a result that depends on them must not be cached alone. */
   takeTouched(): string[] {
@@ -87,6 +96,7 @@ export class FsModuleHost implements ModuleHost {
   }
 
   facts(file: string): FileFacts | undefined {
+    if (this.revalidate && this.parsed.has(file) && this.stamps.get(file) !== stamp(file)) this.parsed.delete(file);
     if (this.parsed.has(file)) {
       const hit = this.parsed.get(file);
       // most recently used last
@@ -107,6 +117,7 @@ export class FsModuleHost implements ModuleHost {
     }
     if (this.parsed.size >= MAX_CACHED_FILES) this.parsed.delete(this.parsed.keys().next().value!);
     this.parsed.set(file, facts);
+    if (this.revalidate) this.stamps.set(file, stamp(file));
     if (facts) this.touched.add(file);
     return facts;
   }
@@ -324,6 +335,15 @@ export class FsModuleHost implements ModuleHost {
     const lerna = this.json<{ packages?: unknown }>(path.join(d, 'lerna.json'));
     if (Array.isArray(lerna?.packages)) return lerna.packages.filter((x): x is string => typeof x === 'string');
     return undefined;
+  }
+}
+
+function stamp(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return '';
   }
 }
 
