@@ -57,7 +57,7 @@ export function getProperty(analysis: FileFacts, expr: ts.Expression | undefined
   let result: PropertyLookup = { kind: 'absent' };
   for (const prop of obj.properties) {
     if (ts.isSpreadAssignment(prop)) {
-      const inner = getProperty(analysis, prop.expression, name, depth + 1);
+      const inner = spreadProperty(analysis, prop.expression, name, depth + 1);
       if (inner.kind !== 'absent') result = inner;
       continue;
     }
@@ -76,6 +76,15 @@ export function getProperty(analysis: FileFacts, expr: ts.Expression | undefined
     else result = { kind: 'unknown' };
   }
   return result;
+}
+
+/** A property of a spread: `...(cond ? { a } : {})` has it only when both branches agree. */
+function spreadProperty(analysis: FileFacts, expr: ts.Expression, name: string, depth: number): PropertyLookup {
+  const e = unwrap(expr);
+  if (!ts.isConditionalExpression(e)) return getProperty(analysis, expr, name, depth);
+  const a = getProperty(analysis, e.whenTrue, name, depth);
+  const b = getProperty(analysis, e.whenFalse, name, depth);
+  return a.kind === 'absent' && b.kind === 'absent' ? a : { kind: 'unknown' };
 }
 
 /** What is known statically about a string value. */
