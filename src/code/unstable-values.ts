@@ -9,6 +9,7 @@ import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
 import { isFunctionLike, unwrap, walk } from './walk.js';
 import { resolveLocalFunction } from './remote-calls.js';
+import { calleeAcross } from './modules.js';
 
 export type SourceKind = 'random' | 'time';
 
@@ -164,6 +165,14 @@ export function unstableValue(analysis: FileFacts, expr: ts.Expression | undefin
   if (fn?.body && fn.parameters.length === 0) {
     for (const r of returnedExpressions(fn)) {
       const u = next(r);
+      if (u) return { ...u, site: e };
+    }
+  }
+  // a helper of another module (`executionName(id)` from './names'): what it returns, read in its file
+  const across = fn ? undefined : calleeAcross(analysis, callee);
+  if (across?.fn.body && across.facts !== analysis) {
+    for (const r of returnedExpressions(across.fn)) {
+      const u = unstableValue(across.facts, r, depth + 1, seen);
       if (u) return { ...u, site: e };
     }
   }
