@@ -12,9 +12,9 @@ import { ts } from './ts.js';
 import type { FileAnalysis } from './analysis.js';
 import type { FileFacts } from './file-facts.js';
 import type { ContextEvidence } from './evidence.js';
-import { calleeAcross, MAX_HOPS, projectModule } from './modules.js';
+import { calleeAcross, importedValue, MAX_HOPS, projectModule } from './modules.js';
 import { resolveLocalFunction } from './remote-calls.js';
-import { ancestors, isFunctionLike } from './walk.js';
+import { ancestors, enclosingFunction, isFunctionLike, unwrap } from './walk.js';
 
 /** Functions followed from one handler file, at most. */
 const MAX_REACHED = 400;
@@ -64,6 +64,13 @@ function reach(analysis: FileAnalysis): ReachedFile[] {
   for (const call of analysis.calls) {
     const target = calleeAcross(analysis, call.expression);
     if (target && target.facts !== analysis) add(target.facts, target.fn, 1, analysis.contexts.contextAt(call), call);
+    // a handler body from another module wrapped at module level: `export const handler = middy(main)`
+    if (enclosingFunction(call)) continue;
+    for (const arg of call.arguments) {
+      if (!ts.isIdentifier(unwrap(arg))) continue;
+      const value = importedValue(analysis, arg);
+      if (value && value.facts !== analysis && isFunctionLike(value.node) && value.node.body) add(value.facts, value.node, 1, analysis.contexts.contextAt(call), call);
+    }
   }
   for (let i = 0; i < queue.length; i++) {
     const { facts, fn, hops, context, from } = queue[i];
