@@ -7,6 +7,7 @@
  */
 import { ts } from './ts.js';
 import { isFunctionLike, unwrap } from './walk.js';
+import { importedValue } from './modules.js';
 import type { FileFacts, ModuleRef, Origin } from './file-facts.js';
 import { serviceForV2Class, V2_CLASS_TO_SERVICE } from './idempotency-catalog.js';
 
@@ -130,7 +131,9 @@ export function sdkCallsOf(facts: FileFacts): SdkCall[] {
 
 function findSdkCalls(analysis: FileFacts): SdkCall[] {
   const mentionsSdk = [...analysis.modules].some((m) => m.startsWith('@aws-sdk/') || m === 'aws-sdk' || m.startsWith('aws-sdk/'));
-  if (!mentionsSdk) return [];
+  // a file without SDK imports may still call a client a project module exports, through a parameter
+  const importsProject = !mentionsSdk && !!analysis.host && [...analysis.modules].some((m) => m.startsWith('.') || m.startsWith('#'));
+  if (!mentionsSdk && !importsProject) return [];
   const out: SdkCall[] = [];
   for (const n of analysis.news) {
     const origin = analysis.origin(n.expression);
@@ -211,7 +214,12 @@ function passedClient(analysis: FileFacts, name: string, index: number): Origin 
     const c = unwrap(call.expression);
     const called = ts.isIdentifier(c) ? c.text : undefined;
     if (called !== name || !call.arguments[index]) continue;
-    const o = analysis.origin(call.arguments[index]);
+    let o = analysis.origin(call.arguments[index]);
+    // a client exported by a project module (`import { db } from './lib/db'`)
+    if (o?.kind === 'module') {
+      const value = importedValue(analysis, call.arguments[index]);
+      o = value && ts.isExpression(value.node) ? value.facts.origin(value.node) : undefined;
+    }
     if (o?.kind !== 'instance' || (found && (found.ref.module !== o.ref.module || found.ref.path.join('.') !== o.ref.path.join('.')))) return undefined;
     found = o;
   }
