@@ -208,12 +208,29 @@ function parameterClient(analysis: FileFacts, recv: ts.Expression): Origin | und
 
 const PARAMETER_CLIENTS = new WeakMap<FileFacts, Map<string, Origin | undefined>>();
 
+const CALLS_BY_NAME = new WeakMap<FileFacts, Map<string, ts.CallExpression[]>>();
+
+/** Calls of plain names (`save(...)`), indexed once per file. */
+function callsNamed(analysis: FileFacts, name: string): ts.CallExpression[] {
+  let index = CALLS_BY_NAME.get(analysis);
+  if (!index) {
+    index = new Map();
+    for (const call of analysis.calls) {
+      const c = unwrap(call.expression);
+      if (!ts.isIdentifier(c)) continue;
+      const list = index.get(c.text);
+      if (list) list.push(call);
+      else index.set(c.text, [call]);
+    }
+    CALLS_BY_NAME.set(analysis, index);
+  }
+  return index.get(name) ?? [];
+}
+
 function passedClient(analysis: FileFacts, name: string, index: number): Origin | undefined {
   let found: Origin | undefined;
-  for (const call of analysis.calls) {
-    const c = unwrap(call.expression);
-    const called = ts.isIdentifier(c) ? c.text : undefined;
-    if (called !== name || !call.arguments[index]) continue;
+  for (const call of callsNamed(analysis, name)) {
+    if (!call.arguments[index]) continue;
     let o = analysis.origin(call.arguments[index]);
     // a client exported by a project module (`import { db } from './lib/db'`)
     if (o?.kind === 'module') {
