@@ -9,6 +9,8 @@
  * - Handler files a template links (see `src/context/project.ts`) are never cached: their findings
  *   depend on the templates (the execution context, the resources behind environment variables)
  *   and their calls feed the project model, so they are analysed on every run.
+ * - Code files whose analysis read other project files (helpers a handler calls, see
+ *   `src/engine/modules.ts`) are not cached either: their findings depend on those files too.
  * - Only code files are cached: a code rule's findings depend on the file alone. IaC rules look
  *   across templates (a failure sink declared in one template changes a finding in another), so
  *   templates are always loaded and checked again; they are few and fast next to code.

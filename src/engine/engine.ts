@@ -7,7 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
-import { PARSE_ERROR, SUPPRESSION_RULE } from '../ground/types.js';
+import { PARSE_ERROR, SEVERITY_ORDER, SUPPRESSION_RULE } from '../ground/types.js';
 import { isCodeFile } from '../ground/files.js';
 import { LineIndex } from '../ground/lines.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
@@ -23,6 +23,7 @@ import type { CodeSink, LinkedFile } from './code-pass.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, normaliseText, oversizeMessage } from './read.js';
+import { FsModuleHost } from './modules.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
@@ -71,8 +72,11 @@ export class Engine implements CodeSink {
   /** Line indexes of linked handler files, built on the first location asked for in each. */
   private readonly linkedLines = new Map<string, LineIndex>();
   readonly stats = { filesScanned: 0, codeFiles: 0, templates: 0, resources: 0 };
+  /** The project files code rules follow imports into, read once per scan on this thread. */
+  readonly modules: FsModuleHost;
 
   constructor(private readonly options: EngineOptions) {
+    this.modules = new FsModuleHost(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
     this.codeRules = options.rules.filter((r) => r.rule.code);
     this.iacRules = options.rules.filter((r) => r.rule.iac);
     this.projectRules = options.rules.filter((r) => r.rule.project);
@@ -174,7 +178,8 @@ export class Engine implements CodeSink {
     }
     const before = this.pending.length;
     this.lintCode(file, text);
-    cache.set(rel, hash, this.pending.slice(before));
+    // findings that depend on other files (helpers the file imports) are found again on every run
+    if (this.modules.takeTouched().length === 0) cache.set(rel, hash, this.pending.slice(before));
     return true;
   }
 
@@ -258,6 +263,7 @@ export class Engine implements CodeSink {
   private lintCode(file: string, text: string, context?: FileProjectContext): void {
     const code = this.options.code;
     if (!code) throw new Error(`the scan was not prepared for code files (${this.relative(file)})`);
+    this.modules.takeTouched();
     code.lintCode(this, this.codeRules, file, text, context);
   }
 
@@ -345,6 +351,7 @@ export class Engine implements CodeSink {
       }
       for (const report of reports) this.addProjectFinding(resolved, report);
     }
+    this.mergeDuplicates();
     const suppressed = this.suppress();
     // fingerprints count occurrences among every finding, so that suppressing one does not renumber the others
     const all = fingerprint([...this.pending, ...suppressed].sort(compareFindings));
@@ -357,6 +364,40 @@ export class Engine implements CodeSink {
     const suppressedFindings = all.filter((f) => f.suppression);
     const graph = interactionGraph(this.project!, (location) => this.locate(location));
     return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules: this.options.rules.map(({ rule: _rule, ...resolved }) => resolved), sources, stats: { ...this.stats }, graph };
+  }
+
+  /**
+   * One finding per mistake: code in another module reached from several files (or also checked
+   * on its own) is reported once, at its own place, with the most severe of its severities and the
+   * places it is reached from as related locations.
+   */
+  private mergeDuplicates(): void {
+    const byKey = new Map<string, number>();
+    const kept: PendingFinding[] = [];
+    for (const f of this.pending) {
+      // template findings may share a place (one per caller of a resource): only code findings merge
+      const key = isCodeFile(f.file) ? `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}` : undefined;
+      if (key === undefined) {
+        kept.push(f);
+        continue;
+      }
+      const at = byKey.get(key);
+      if (at === undefined) {
+        byKey.set(key, kept.length);
+        kept.push(f);
+        continue;
+      }
+      const first = kept[at];
+      const [keep, other] = SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[first.severity] ? [f, first] : [first, f];
+      const related = [...keep.related];
+      for (const r of other.related) {
+        if (!related.some((o) => o.file === r.file && o.range.start.line === r.range.start.line && o.range.start.column === r.range.start.column && o.message === r.message)) related.push(r);
+      }
+      kept[at] = { ...keep, related };
+    }
+    if (kept.length === this.pending.length) return;
+    this.pending.length = 0;
+    for (const f of kept) this.pending.push(f);
   }
 
   /** File, range and text of a project location. */
