@@ -34,21 +34,26 @@ interface CacheData {
   files: Record<string, { hash: string; findings: PendingFinding[] }>;
 }
 
+/** The parts of resolved rules that findings depend on. */
+export function ruleKey(rules: readonly ResolvedRule[]): unknown[] {
+  return rules.map((r) => ({ name: r.meta.name, severity: r.severity, overridden: r.severityOverridden, options: r.options }));
+}
+
 /** Hash of everything besides a file's content that its findings depend on. */
 export function cacheKey(toolVersion: string, rules: readonly ResolvedRule[], settings: Record<string, unknown>): string {
-  const config = rules.map((r) => ({ name: r.meta.name, severity: r.severity, overridden: r.severityOverridden, options: r.options }));
+  const config = ruleKey(rules);
   return createHash('sha1').update(JSON.stringify({ format: CACHE_FORMAT, toolVersion, config, settings })).digest('hex');
 }
 
 export class ResultCache implements FileResultCache {
-  private readonly previous: CacheData['files'];
+  private previous: CacheData['files'];
   private readonly next: CacheData['files'] = {};
   hits = 0;
   misses = 0;
 
   private constructor(
     readonly file: string,
-    private readonly key: string,
+    private key: string | undefined,
     previous: CacheData['files'],
   ) {
     this.previous = previous;
@@ -56,14 +61,34 @@ export class ResultCache implements FileResultCache {
 
   /** Opens the cache file; a missing, unreadable or differently keyed cache starts empty. */
   static open(file: string, key: string): ResultCache {
+    const cache = ResultCache.read(file);
+    cache.useKey(key);
+    return cache;
+  }
+
+  /**
+   * Reads the cache file before its key is known (`isEmpty` then tells whether there are entries
+   * at all); `useKey` drops them unless they were stored under that key.
+   */
+  static read(file: string): ResultCache {
     let files: CacheData['files'] = {};
+    let key: string | undefined;
     try {
       const data = JSON.parse(readFileSync(file, 'utf8')) as Partial<CacheData>;
-      if (data.format === CACHE_FORMAT && data.key === key && data.files && typeof data.files === 'object') files = data.files;
+      if (data.format === CACHE_FORMAT && typeof data.key === 'string' && data.files && typeof data.files === 'object') {
+        files = data.files;
+        key = data.key;
+      }
     } catch {
       // no cache yet, or not one we can use
     }
     return new ResultCache(file, key, files);
+  }
+
+  /** The key of this run: entries stored under another one are dropped. */
+  useKey(key: string): void {
+    if (key !== this.key) this.previous = {};
+    this.key = key;
   }
 
   get(file: string, hash: string): PendingFinding[] | undefined {
@@ -88,7 +113,7 @@ export class ResultCache implements FileResultCache {
 
   /** Writes the entries of this run. Returns an error message instead of throwing. */
   async save(): Promise<string | undefined> {
-    const data: CacheData = { format: CACHE_FORMAT, key: this.key, files: this.next };
+    const data: CacheData = { format: CACHE_FORMAT, key: this.key ?? '', files: this.next };
     try {
       await fs.mkdir(path.dirname(this.file), { recursive: true });
       const tmp = `${this.file}.${process.pid}.tmp`;

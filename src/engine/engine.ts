@@ -19,6 +19,7 @@ import { interactionGraph } from '../context/graph.js';
 import { mayDefineCdkResources } from '../cdk/sniff.js';
 import type { IacReport, ProjectReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
+import { RuleSets, type RuleSet } from './rule-sets.js';
 import type { CodeSink, LinkedFile } from './code-pass.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
@@ -35,6 +36,8 @@ export interface EngineOptions {
   cwd: string;
   /** The enabled rules, with the detectors the scan needs loaded. */
   rules: LoadedRule[];
+  /** Other rules for the files of some directories (configuration files in sub-folders). */
+  scoped?: { sets: { rules: LoadedRule[]; maxFileBytes?: number }[]; dirs: Record<string, number> };
   /** Every rule name the registry knows (suppressions naming others are reported). */
   knownRules: ReadonlySet<string>;
   /** Files larger than this are reported as parse errors instead of parsed. */
@@ -52,16 +55,15 @@ function toPosix(p: string): string {
 }
 
 export class Engine implements CodeSink {
-  private readonly codeRules: LoadedRule[];
-  private readonly iacRules: LoadedRule[];
-  private readonly parseErrorRule?: LoadedRule;
+  /** The rules of each file. */
+  private readonly sets: RuleSets<LoadedRule>;
+  private readonly codeRules = new Map<RuleSet<LoadedRule>, LoadedRule[]>();
   private readonly pending: PendingFinding[] = [];
   private readonly sources = new Map<string, string>();
   private readonly directives: Directive[] = [];
   /** Text of files with suppression directives (code frames for their problems). */
   private readonly directiveSources = new Map<string, string>();
   readonly templates: Template[] = [];
-  private readonly projectRules: LoadedRule[];
   /** Built from the templates before code files are analysed (see `prepareProject`). */
   private project?: ProjectModel;
   /** Text of handler files the project links (locations of project findings). */
@@ -73,10 +75,15 @@ export class Engine implements CodeSink {
   readonly stats = { filesScanned: 0, codeFiles: 0, templates: 0, resources: 0 };
 
   constructor(private readonly options: EngineOptions) {
-    this.codeRules = options.rules.filter((r) => r.rule.code);
-    this.iacRules = options.rules.filter((r) => r.rule.iac);
-    this.projectRules = options.rules.filter((r) => r.rule.project);
-    this.parseErrorRule = options.rules.find((r) => r.meta.name === PARSE_ERROR);
+    this.sets = new RuleSets({ rules: options.rules, maxFileBytes: options.maxFileBytes }, options.scoped?.sets, options.scoped?.dirs);
+  }
+
+  /** The code rules that apply to a file. */
+  private codeRulesFor(file: string): LoadedRule[] {
+    const set = this.sets.forFile(file);
+    let rules = this.codeRules.get(set);
+    if (!rules) this.codeRules.set(set, (rules = set.rules.filter((r) => r.rule.code)));
+    return rules;
   }
 
   relative(file: string): string {
@@ -88,7 +95,7 @@ export class Engine implements CodeSink {
   }
 
   parseError(file: string, text: string | undefined, message: string, offset = 0): void {
-    const resolved = this.parseErrorRule;
+    const resolved = this.sets.forFile(file).byName.get(PARSE_ERROR);
     if (!resolved) return;
     const rel = this.relative(file);
     const start = new LineIndex(text ?? '', { code: isCodeFile(file) }).position(offset);
@@ -120,7 +127,7 @@ export class Engine implements CodeSink {
     try {
       // Synchronous reads: one file at a time is faster this way than through the promise API.
       const info = statSync(file);
-      const max = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+      const max = this.sets.forFile(file).maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
       if (info.size > max) {
         this.count(false);
         // a large data file named .json is not worth a finding; one that looks like IaC is
@@ -258,7 +265,7 @@ export class Engine implements CodeSink {
   private lintCode(file: string, text: string, context?: FileProjectContext): void {
     const code = this.options.code;
     if (!code) throw new Error(`the scan was not prepared for code files (${this.relative(file)})`);
-    code.lintCode(this, this.codeRules, file, text, context);
+    code.lintCode(this, this.codeRulesFor(file), file, text, context);
   }
 
   /** Records a finding of a rule: the parts every finding shares come from the rule's metadata. */
@@ -311,12 +318,12 @@ export class Engine implements CodeSink {
       if (comments.length + meta.directives.length + meta.problems.length > 0) this.directiveSources.set(rel, template.text);
     }
     if (directives.length === 0 && problems.length === 0) return [];
-    const enabled = new Set(this.options.rules.map((r) => r.meta.name));
+    const enabled = (rule: string, file: string): boolean => this.sets.forFile(path.resolve(this.options.cwd, file)).byName.has(rule);
     const applied = applySuppressions(this.pending.splice(0), directives, enabled, this.options.knownRules);
     this.pending.push(...applied.active);
-    const resolved = this.options.rules.find((r) => r.meta.name === SUPPRESSION_RULE);
-    if (resolved) {
-      for (const p of [...problems, ...applied.problems]) {
+    for (const p of [...problems, ...applied.problems]) {
+      const resolved = this.sets.forFile(path.resolve(this.options.cwd, p.file)).byName.get(SUPPRESSION_RULE);
+      if (resolved) {
         const where = { message: p.message, file: p.file, range: p.range, offsets: p.offsets, logicalLocation: p.logicalLocation, related: [] };
         this.addFinding(resolved, undefined, where, this.directiveSources.get(p.file) ?? '');
       }
@@ -327,24 +334,18 @@ export class Engine implements CodeSink {
   /** Runs the IaC rules over every loaded template and returns the sorted result. */
   finish(): LintResult {
     if (!this.project) this.prepareProject([]);
-    for (const resolved of this.iacRules) {
-      let reports: IacReport[];
-      try {
-        reports = resolved.rule.iac!({ templates: this.templates, options: resolved.options });
-      } catch (err) {
-        throw new Error(`rule ${resolved.meta.name} failed: ${(err as Error).message}`, { cause: err });
-      }
-      for (const report of reports) this.addIacFinding(resolved, report);
-    }
-    for (const resolved of this.projectRules) {
-      let reports: ProjectReport[];
-      try {
-        reports = resolved.rule.project!({ project: this.project!, options: resolved.options });
-      } catch (err) {
-        throw new Error(`rule ${resolved.meta.name} failed: ${(err as Error).message}`, { cause: err });
-      }
-      for (const report of reports) this.addProjectFinding(resolved, report);
-    }
+    this.acrossFiles<IacReport>(
+      (r) => Boolean(r.rule.iac),
+      (r) => r.rule.iac!({ templates: this.templates, options: r.options }),
+      (report) => report.template.file,
+      (r, report) => this.addIacFinding(r, report),
+    );
+    this.acrossFiles<ProjectReport>(
+      (r) => Boolean(r.rule.project),
+      (r) => r.rule.project!({ project: this.project!, options: r.options }),
+      (report) => ('template' in report.location ? report.location.template.file : report.location.file),
+      (r, report) => this.addProjectFinding(r, report),
+    );
     const suppressed = this.suppress();
     // fingerprints count occurrences among every finding, so that suppressing one does not renumber the others
     const all = fingerprint([...this.pending, ...suppressed].sort(compareFindings));
@@ -356,7 +357,40 @@ export class Engine implements CodeSink {
     }
     const suppressedFindings = all.filter((f) => f.suppression);
     const graph = interactionGraph(this.project!, (location) => this.locate(location));
-    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules: this.options.rules.map(({ rule: _rule, ...resolved }) => resolved), sources, stats: { ...this.stats }, graph };
+    const rules = this.sets.union().map(({ rule: _rule, ...resolved }) => resolved);
+    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules, sources, stats: { ...this.stats }, graph };
+  }
+
+  /**
+   * Runs the rules that look across files (IaC and project rules) over every template: each rule
+   * once per distinct options it is given in the rule sets, and a report is kept when its file's
+   * set enables the rule with those options (with that set's severity). Templates in a folder
+   * where a rule is off still give the others their context.
+   */
+  private acrossFiles<T>(has: (r: LoadedRule) => boolean, run: (r: LoadedRule) => T[], fileOf: (report: T) => string, add: (r: LoadedRule, report: T) => void): void {
+    for (const first of this.sets.union()) {
+      if (!has(first)) continue;
+      const name = first.meta.name;
+      const runs = new Map<string, LoadedRule>();
+      for (const set of this.sets.all) {
+        const r = set.byName.get(name);
+        if (!r) continue;
+        const key = this.sets.scoped ? JSON.stringify(r.options) : '';
+        if (!runs.has(key)) runs.set(key, r);
+      }
+      for (const [key, resolved] of runs) {
+        let reports: T[];
+        try {
+          reports = run(resolved);
+        } catch (err) {
+          throw new Error(`rule ${name} failed: ${(err as Error).message}`, { cause: err });
+        }
+        for (const report of reports) {
+          const own = this.sets.forFile(fileOf(report)).byName.get(name);
+          if (own && (!this.sets.scoped || JSON.stringify(own.options) === key)) add(own, report);
+        }
+      }
+    }
   }
 
   /** File, range and text of a project location. */

@@ -19,10 +19,10 @@ const settings = workerData as WorkerSettings;
 
 const { RULES } = (await import(settings.registry)) as { RULES: readonly RuleEntry[] };
 const registry = { rules: RULES, module: settings.registry };
-const { rules, code } = await prepareScan(registry, settings.rules, settings.code);
+const { rules, scoped, code } = await prepareScan(registry, settings.rules, settings.code, settings.scoped);
 const recorder = settings.cache ? new HashRecorder() : undefined;
 const knownRules = new Set(RULES.map((r) => r.meta.name));
-const engine = new Engine({ cwd: settings.cwd, rules, knownRules, maxFileBytes: settings.maxFileBytes, cache: recorder, code });
+const engine = new Engine({ cwd: settings.cwd, rules, scoped, knownRules, maxFileBytes: settings.maxFileBytes, cache: recorder, code });
 
 /** A result to send back for a file, or a request that the main thread analyses it. */
 function analyse(file: string, context: FileProjectContext | undefined): WorkerFileResult {

@@ -253,15 +253,15 @@ describe('configuration file', () => {
   });
 
   const BAD: [string, string, string][] = [
-    ['unknown top-level key', '{"rulez": {}}', "rel4lint.config.json: unknown key 'rulez'"],
-    ['bad level', '{"rules": {"no-sync-lambda-invoke": "loud"}}', "rel4lint.config.json: 'rules.no-sync-lambda-invoke' must be a level"],
-    ['unknown rule', '{"rules": {"no-such-rule": "error"}}', "rel4lint.config.json: unknown rule 'no-such-rule'"],
-    ['unknown option', '{"rules": {"no-sync-lambda-invoke": {"options": {"bogus": 1}}}}', "rel4lint.config.json: rule 'no-sync-lambda-invoke': unknown option 'bogus'"],
-    ['bad preset', '{"preset": "lenient"}', "rel4lint.config.json: 'preset' must be one of recommended, strict"],
-    ['bad ignore', '{"ignore": "vendor"}', "rel4lint.config.json: 'ignore' must be array"],
-    ['bad maxFileBytes', '{"maxFileBytes": 0}', "rel4lint.config.json: 'maxFileBytes' must be >= 1"],
-    ['unknown nested key', '{"rules": {"no-sync-lambda-invoke": {"level": "error", "opts": {}}}}', "unknown key 'rules.no-sync-lambda-invoke.opts'"],
-    ['invalid JSON', '{"rules": ', 'rel4lint.config.json: invalid JSON'],
+    ['unknown top-level key', '{"rulez": {}}', "rel4lint.config.json:1:2: unknown key 'rulez'"],
+    ['bad level', '{"rules": {"no-sync-lambda-invoke": "loud"}}', "rel4lint.config.json:1:37: 'rules.no-sync-lambda-invoke' must be a level"],
+    ['unknown rule', '{"rules": {"no-such-rule": "error"}}', "rel4lint.config.json:1:12: unknown rule 'no-such-rule'"],
+    ['unknown option', '{"rules": {"no-sync-lambda-invoke": {"options": {"bogus": 1}}}}', "rel4lint.config.json:1:50: unknown key 'rules.no-sync-lambda-invoke.options.bogus' (no-sync-lambda-invoke has no options)"],
+    ['bad preset', '{"preset": "lenient"}', "rel4lint.config.json:1:12: 'preset' must be one of recommended, strict"],
+    ['bad ignore', '{"ignore": "vendor"}', "rel4lint.config.json:1:12: 'ignore' must be array"],
+    ['bad maxFileBytes', '{"maxFileBytes": 0}', "rel4lint.config.json:1:18: 'maxFileBytes' must be >= 1"],
+    ['unknown nested key', '{"rules": {"no-sync-lambda-invoke": {"level": "error", "opts": {}}}}', "rel4lint.config.json:1:56: unknown key 'rules.no-sync-lambda-invoke.opts'"],
+    ['invalid JSON', '{"rules": ', 'rel4lint.config.json:1:11: invalid JSON (ValueExpected)'],
   ];
   for (const [name, text, message] of BAD) {
     it(`exits 2 naming the key: ${name}`, async () => {
@@ -277,7 +277,7 @@ describe('configuration file', () => {
     const root = project({ 'a.ts': 'export const a = 1;\n', 'rel4lint.config.yml': 'rules:\n  a: 1\n a: 2\n' });
     const yaml = await run([], root);
     expect(yaml.code).toBe(2);
-    expect(yaml.stderr).toContain('rel4lint.config.yml: invalid YAML');
+    expect(yaml.stderr).toContain('rel4lint.config.yml:3:1: invalid YAML (All mapping items must start at the same column)\n');
     const missing = await run(['--config', 'nope.yaml'], root);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('config file nope.yaml does not exist');
