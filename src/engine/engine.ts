@@ -72,7 +72,7 @@ export class Engine implements CodeSink {
   private readonly linkedOut: LinkedFile[] = [];
   /** Line indexes of linked handler files, built on the first location asked for in each. */
   private readonly linkedLines = new Map<string, LineIndex>();
-  readonly stats = { filesScanned: 0, codeFiles: 0, templates: 0, resources: 0 };
+  readonly stats = { filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: 0, resources: 0 };
 
   constructor(private readonly options: EngineOptions) {
     this.sets = new RuleSets({ rules: options.rules, maxFileBytes: options.maxFileBytes }, options.scoped?.sets, options.scoped?.dirs);
@@ -129,26 +129,31 @@ export class Engine implements CodeSink {
       const info = statSync(file);
       const max = this.sets.forFile(file).maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
       if (info.size > max) {
-        this.count(false);
         // a large data file named .json is not worth a finding; one that looks like IaC is
-        if (code || looksLikeIac(file)) this.parseError(file, undefined, oversizeMessage(info.size, max));
+        if (code || looksLikeIac(file)) {
+          this.count(code);
+          this.parseError(file, undefined, oversizeMessage(info.size, max));
+        } else this.stats.dataFiles++;
         return true;
       }
       raw = readFileSync(file);
     } catch (err) {
-      this.count(false);
+      this.count(code);
       this.parseError(file, undefined, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
       return true;
     }
     const { text, problem } = normaliseText(raw);
     if (!code) {
-      this.count(false);
       if (text === undefined) {
         // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.
-        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::')) this.parseError(file, undefined, problem!);
+        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::')) {
+          this.count(false);
+          this.parseError(file, undefined, problem!);
+        } else this.stats.dataFiles++;
         return true;
       }
-      this.loadIac(file, text);
+      if (this.loadIac(file, text)) this.count(false);
+      else this.stats.dataFiles++;
       return true;
     }
     if (text === undefined) {
@@ -217,6 +222,7 @@ export class Engine implements CodeSink {
       directiveSources: [...this.directiveSources],
       filesScanned: this.stats.filesScanned,
       codeFiles: this.stats.codeFiles,
+      dataFiles: this.stats.dataFiles,
       templates: this.templates.splice(0),
       linked: this.linkedOut.splice(0),
     };
@@ -224,6 +230,7 @@ export class Engine implements CodeSink {
     this.directiveSources.clear();
     this.stats.filesScanned = 0;
     this.stats.codeFiles = 0;
+    this.stats.dataFiles = 0;
     this.stats.templates = 0;
     this.stats.resources = 0;
     return result;
@@ -237,6 +244,7 @@ export class Engine implements CodeSink {
     for (const [file, text] of result.directiveSources) this.directiveSources.set(file, text);
     this.stats.filesScanned += result.filesScanned;
     this.stats.codeFiles += result.codeFiles;
+    this.stats.dataFiles += result.dataFiles;
     for (const template of result.templates) this.addTemplate(template);
     for (const linked of result.linked) this.addLinked(linked);
   }
@@ -275,20 +283,23 @@ export class Engine implements CodeSink {
     this.pending.push({ rule: meta.name, severity: this.severity(resolved, reported), bestPractices: meta.bestPractices, help: meta.help, ...where });
   }
 
-  private loadIac(file: string, text: string): void {
+  /** Loads a file named like a template; false when it is not infrastructure as code (a data file). */
+  private loadIac(file: string, text: string): boolean {
     let loaded: ReturnType<typeof loadIacFile>;
     try {
       loaded = loadIacFile(file, text);
     } catch (err) {
       if (isStackOverflow(err)) noteStackOverflow();
-      return this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`);
+      this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`);
+      return true;
     }
-    if (!loaded) return;
+    if (!loaded) return false;
     if (loaded.problems.length > 0) {
       const first = loaded.problems[0];
       this.parseError(file, text, first.message, first.offset);
     }
     if (loaded.template) this.addTemplate(loaded.template);
+    return true;
   }
 
   private collectComments(file: string, text: string): void {

@@ -25,6 +25,7 @@ export interface FileResult {
   directiveSources: [string, string][];
   filesScanned: number;
   codeFiles: number;
+  dataFiles: number;
   templates: Template[];
   /** Handler files a template links: their text and calls, for the project model. */
   linked: LinkedFile[];

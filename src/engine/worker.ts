@@ -40,7 +40,7 @@ function analyse(file: string, context: FileProjectContext | undefined): WorkerF
 
 /** Nesting this thread's stack cannot follow: the main thread's stack decides (see stack-overflow.ts). */
 function handBack(): WorkerFileResult {
-  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, templates: [], linked: [], handBack: true };
+  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: [], linked: [], handBack: true };
 }
 
 /** Templates cross to the main thread as plain data. */

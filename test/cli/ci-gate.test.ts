@@ -384,6 +384,34 @@ describe('progress', () => {
     expect(out.endsWith('\r\x1b[2K')).toBe(true);
   });
 
+  it('shows the elapsed time and the files per second on a long scan', () => {
+    const c = capture({ isTTY: true });
+    c.step(1100, 2, 400);
+    c.step(400, 30, 400);
+    c.step(63_500, 400, 400);
+    const frames = c.finish().split('\r\x1b[2K').filter(Boolean);
+    expect(frames[0]).toMatch(/^█*░+ 2\/400 files · 1s · 1\.8 files\/s$/);
+    expect(frames[1]).toMatch(/ 30\/400 files · 1s · 20 files\/s$/);
+    expect(frames[2]).toBe(`${'█'.repeat(30)} 400/400 files · 1m05s · 6.2 files/s`);
+  });
+
+  it('draws in a simulated terminal through the CLI: a slow scan shows the bar on stderr, then the report', async () => {
+    const root = project({ 'a.ts': 'export const a = 1;\n', 'b.ts': 'export const b = 2;\n' });
+    let stderr = '';
+    let t = 0;
+    const clock = Date.now;
+    // every look at the clock is a second later: the bar appears at once
+    Date.now = () => (t += 1000);
+    try {
+      const r = await run(['--no-color'], root, { stderrIsTTY: true, stderr: { write: (s: string) => (stderr += s) } });
+      expect(r.code).toBe(0);
+    } finally {
+      Date.now = clock;
+    }
+    expect(stderr).toMatch(/2\/2 files · \d+s · [\d.]+ files\/s/);
+    expect(stderr.endsWith('\r\x1b[2K')).toBe(true);
+  });
+
   it('stays silent for short scans, off a terminal, under CI and with --no-progress', () => {
     const short = capture({ isTTY: true });
     short.step(200, 4, 4);

@@ -232,6 +232,22 @@ describe('rel4lint CLI', () => {
       expect(report.summary.filesScanned).toBe(2);
     });
 
+    it('counts the files analysed, and the JSON/YAML files left aside as not infrastructure as code apart', async () => {
+      const cwd = project({
+        'src/orders.ts': SYNC_INVOKE,
+        'template.yaml': "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n",
+        'package.json': '{ "name": "orders" }\n',
+        'tsconfig.json': '{ "compilerOptions": {} }\n',
+        'docs/data.yaml': 'items:\n  - 1\n',
+      });
+      const stylish = await run(['--no-color'], cwd);
+      expect(stylish.stdout).toContain('Scanned 2 files: 1 code file, 1 template (1 resource); 3 JSON/YAML files skipped as not infrastructure as code');
+      const report = JSON.parse((await run(['--format', 'json'], cwd)).stdout);
+      expect(report.summary).toMatchObject({ filesScanned: 2, codeFiles: 1, dataFiles: 3, templates: 1, resources: 1 });
+      const markdown = await run(['--format', 'markdown'], cwd);
+      expect(markdown.stdout).toContain('in 2 files scanned (1 code file, 1 template, 1 resource)');
+    });
+
     it('writes the report to --output-file (creating folders) with a summary line on stderr', async () => {
       const cwd = project({ 'src/orders.ts': SYNC_INVOKE });
       const r = await run(['--format', 'sarif', '-o', 'reports/ci/rel4lint.sarif'], cwd, { stderrIsTTY: true, stdoutIsTTY: true });
