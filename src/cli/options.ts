@@ -56,7 +56,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'automation-id',
     type: 'string',
     arg: 'id',
-    description: 'SARIF automationDetails.id, to upload several runs (e.g. code and IaC) side by side',
+    description: "SARIF automationDetails.id, to tell runs apart where SARIF is not uploaded with upload-sarif (which then ignores its category)",
     group: 'Output',
   },
   {
@@ -86,7 +86,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'max-file-size',
     type: 'string',
     arg: 'bytes|kb|mb',
-    description: 'Skip files larger than this, reporting them as parse errors (e.g. 500kb, 16mb; default: 8mb)',
+    description: 'Skip larger files, reporting each code file or template as a parse-error and leaving data files aside (e.g. 500kb, 16mb; default: 8mb)',
     group: 'Rules',
   },
   {

@@ -46,6 +46,16 @@ describe('rel4lint CLI', () => {
       }
     });
 
+    it('lists every option of --help in the README, and the README none that --help lacks', () => {
+      const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      const table = readme.slice(readme.indexOf('| option | meaning |'), readme.indexOf('| format | output | for |'));
+      const firstCells = table.split('\n').map((line) => line.split(' | ')[0] ?? '').join('\n');
+      const documented = new Set([...firstCells.matchAll(/(--[a-z][a-z-]*)/g)].map((m) => m[1]));
+      const options = OPTIONS.filter((o) => o.name !== 'help' && o.name !== 'version').flatMap((o) => (o.display ? (o.display.match(/--[a-z-]+/g) ?? []) : [`--${o.name}`]));
+      for (const option of options) expect(documented, option).toContain(option);
+      for (const option of documented) expect(options, option).toContain(option);
+    });
+
     it('prints the package version', async () => {
       const cwd = project({});
       expect(await run(['--version'], cwd)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
