@@ -58,6 +58,8 @@ export class Engine implements CodeSink {
   /** The rules of each file. */
   private readonly sets: RuleSets<LoadedRule>;
   private readonly codeRules = new Map<RuleSet<LoadedRule>, LoadedRule[]>();
+  /** Some IaC rule runs (in some folder's rule set): CDK app code is then read as templates. */
+  private readonly hasIacRules: boolean;
   private readonly pending: PendingFinding[] = [];
   private readonly sources = new Map<string, string>();
   private readonly directives: Directive[] = [];
@@ -76,6 +78,7 @@ export class Engine implements CodeSink {
 
   constructor(private readonly options: EngineOptions) {
     this.sets = new RuleSets({ rules: options.rules, maxFileBytes: options.maxFileBytes }, options.scoped?.sets, options.scoped?.dirs);
+    this.hasIacRules = this.sets.union().some((r) => r.rule.iac);
   }
 
   /** The code rules that apply to a file. */
@@ -251,7 +254,7 @@ export class Engine implements CodeSink {
 
   /** True when the file may define CDK constructs and IaC rules would check them. */
   readsCdk(text: string): boolean {
-    return this.iacRules.length > 0 && mayDefineCdkResources(text);
+    return this.hasIacRules && mayDefineCdkResources(text);
   }
 
   addTemplate(template: Template): void {
