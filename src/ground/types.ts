@@ -141,8 +141,11 @@ export interface ResolvedRule {
 }
 
 export interface LintStats {
+  /** Files analysed: code files and templates (a file that could not be parsed counts). */
   filesScanned: number;
   codeFiles: number;
+  /** JSON and YAML files that were read and left aside as not infrastructure as code (data, package manifests). */
+  dataFiles?: number;
   templates: number;
   resources: number;
 }

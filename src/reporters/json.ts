@@ -8,7 +8,7 @@
  *                   fingerprint, related, suggestions? } ],
  *   "suppressed": [ { ...finding, suppression: { kind: "inSource" | "external", justification } } ],
  *   "baseline"?: { file, matched, stale: [ { rule, file, logicalLocation, occurrence } ] },
- *   "summary": { errors, warnings, notes, suppressed, filesScanned, codeFiles, templates, resources, rules },
+ *   "summary": { errors, warnings, notes, suppressed, filesScanned, codeFiles, dataFiles, templates, resources, rules },
  *   "scorecard": [ { bestPractice, title, url, rules, checked, findings, status } ],
  *   "graph"?: { nodes: [ { id, kind, label } ], edges: [ { from, to, sync, label, via, file, line } ] } }
  * ```
@@ -78,6 +78,7 @@ export function json(result: LintResult, ctx: ReporterContext): string {
       suppressed: (result.suppressed ?? []).length,
       filesScanned: result.stats.filesScanned,
       codeFiles: result.stats.codeFiles,
+      ...(result.stats.dataFiles !== undefined ? { dataFiles: result.stats.dataFiles } : {}),
       templates: result.stats.templates,
       resources: result.stats.resources,
       rules: result.rules.map((r) => r.meta.name).sort(),
