@@ -13,6 +13,7 @@ import { LineIndex } from '../ground/lines.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
 import type { Template } from '../iac/model.js';
 import { linkTemplates, loadIacFile } from '../iac/loaders/index.js';
+import { defaultsNote, notDeployed } from '../iac/defaults.js';
 import { ProjectModel, registerProject } from '../context/project.js';
 import type { FileProjectContext, Location } from '../context/types.js';
 import { interactionGraph } from '../context/graph.js';
@@ -379,6 +380,7 @@ export class Engine implements CodeSink {
   }
 
   private addProjectFinding(resolved: ResolvedRule, report: ProjectReport): void {
+    if ('template' in report.location && !deployedByDefault(report.location.template, report.location.path)) return;
     const where = this.locate(report.location);
     const related = (report.related ?? []).map((r) => {
       const at = this.locate(r.location);
@@ -389,13 +391,16 @@ export class Engine implements CodeSink {
   }
 
   private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
+    if (!deployedByDefault(report.template, report.path)) return;
     const where = report.template.locate(report.path);
+    // a value the parameter defaults decided says so
+    const note = defaultsNote(report.template, report.path);
     const related = (report.related ?? []).map((r) => ({ file: this.relative(r.template.file), range: r.template.locate(r.path).range, message: r.label }));
     this.addFinding(
       resolved,
       report.severity,
       {
-        message: report.message,
+        message: note ? `${report.message} (${note})` : report.message,
         file: this.relative(report.template.file),
         range: where.range,
         offsets: { start: where.start, end: where.end },
@@ -405,6 +410,14 @@ export class Engine implements CodeSink {
       report.template.text,
     );
   }
+}
+
+/**
+ * False for a path inside a resource that the default deployment does not create (its
+ * `Condition` is false with every parameter at its default): findings on it are not reported.
+ */
+function deployedByDefault(template: Template, at: readonly (string | number)[]): boolean {
+  return !(at[0] === 'Resources' && typeof at[1] === 'string' && notDeployed(template, at[1]));
 }
 
 /**

@@ -2,7 +2,7 @@ import type { IacReport, IacDetector } from '../rule.js';
 import type { IacValue, PathSegment, PlainObject, Template } from '../../iac/model.js';
 import { displayName, hasOpaqueProperties, isAbsent, isPlainObject } from '../../iac/resources.js';
 import { samFunctionEvents } from '../../iac/sam.js';
-import { parseScheduleExpression, type CronSchedule } from './cron.js';
+import { minuteStep, parseScheduleExpression, type CronSchedule } from './cron.js';
 
 interface Schedule {
   template: Template;
@@ -78,14 +78,15 @@ function schedulesOf(template: Template): Schedule[] {
 
 const ALL_MINUTES = 60;
 
+/** Fires at minute 0 as a burst: not a schedule that runs every few minutes through the hour (steady load). */
 function firesAtMinuteZero(cron: CronSchedule): boolean {
-  return cron.minutes !== undefined && cron.minutes.includes(0) && cron.minutes.length < ALL_MINUTES;
+  return cron.minutes !== undefined && cron.minutes.includes(0) && cron.minutes.length < ALL_MINUTES && minuteStep(cron) === undefined;
 }
 
-/** Key of the instants a schedule fires at, per the rule: timezone, minute and hour fields. */
+/** Key of the instants a schedule fires at, per the rule: timezone, minute and hour fields (none for steady schedules). */
 function instantsKey(schedule: Schedule): string | undefined {
   const { minutes, hours } = schedule.cron;
-  if (!minutes || !hours || minutes.length === ALL_MINUTES) return undefined;
+  if (!minutes || !hours || minutes.length === ALL_MINUTES || minuteStep(schedule.cron) !== undefined) return undefined;
   return `${schedule.timezone}|${minutes.join(',')}|${hours.join(',')}`;
 }
 
