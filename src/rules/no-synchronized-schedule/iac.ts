@@ -1,7 +1,7 @@
 import type { IacReport, IacDetector } from '../rule.js';
 import type { IacValue, PathSegment, PlainObject, Template } from '../../iac/model.js';
 import { displayName, hasOpaqueProperties, isAbsent, isPlainObject } from '../../iac/resources.js';
-import { samFunctionEvents } from '../../iac/sam.js';
+import { samEvents } from '../../iac/sam.js';
 import { minuteStep, parseScheduleExpression, type CronSchedule } from './cron.js';
 
 interface Schedule {
@@ -63,10 +63,10 @@ function schedulesOf(template: Template): Schedule[] {
       add(`schedule \`${displayName(resource)}\``, p, 'ScheduleExpression', path, windowMode(p['FlexibleTimeWindow']), p['ScheduleExpressionTimezone']);
     }
   }
-  for (const event of samFunctionEvents(template)) {
+  for (const event of samEvents(template)) {
     if (!event.properties) continue;
-    const fn = template.resources.get(event.functionId)!;
-    const label = `${event.type} event \`${event.eventId}\` of function \`${displayName(fn)}\``;
+    const owner = template.resources.get(event.functionId)!;
+    const label = `${event.type} event \`${event.eventId}\` of ${event.owner} \`${displayName(owner)}\``;
     const path = [...event.path, 'Properties'];
     if (event.type === 'Schedule') add(label, event.properties, 'Schedule', path, 'none', undefined);
     else if (event.type === 'ScheduleV2') {
