@@ -88,7 +88,11 @@ export class Engine implements CodeSink {
     return resolved.severityOverridden ? resolved.severity : (reported ?? resolved.severity);
   }
 
-  parseError(file: string, text: string | undefined, message: string, offset = 0): void {
+  /**
+   * Reports a file that cannot be parsed; with `duplicate`, a key declared twice in one mapping of a
+   * template that still loads (a warning: see `duplicateKeyMessage`).
+   */
+  parseError(file: string, text: string | undefined, message: string, offset = 0, duplicate?: string): void {
     const resolved = this.parseErrorRule;
     if (!resolved) return;
     const rel = this.relative(file);
@@ -96,9 +100,9 @@ export class Engine implements CodeSink {
     if (text !== undefined) this.sources.set(rel, text);
     this.pending.push({
       rule: PARSE_ERROR,
-      severity: resolved.severity,
+      severity: duplicate === undefined ? resolved.severity : this.severity(resolved, 'warning'),
       bestPractices: resolved.meta.bestPractices,
-      message: `${rel} cannot be parsed at ${start.line}:${start.column}: ${message}`,
+      message: duplicate === undefined ? `${rel} cannot be parsed at ${start.line}:${start.column}: ${message}` : duplicateKeyMessage(duplicate),
       help: resolved.meta.help,
       file: rel,
       range: { start, end: start },
@@ -278,10 +282,16 @@ export class Engine implements CodeSink {
       return this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`);
     }
     if (!loaded) return;
-    if (loaded.problems.length > 0) {
-      const first = loaded.problems[0];
+    // CloudFormation deploys a template with a key declared twice (the last value wins): it is
+    // analysed that way, and each duplicate reported on its own
+    const cfn = loaded.template && CFN_TEMPLATE_FORMATS.has(loaded.template.format);
+    const duplicates = cfn ? loaded.problems.filter((p) => duplicateKeyName(p.message) !== undefined) : [];
+    const others = loaded.problems.filter((p) => !duplicates.includes(p));
+    if (others.length > 0) {
+      const first = others[0];
       this.parseError(file, text, first.message, first.offset);
     }
+    for (const p of duplicates) this.parseError(file, text, p.message, p.offset, duplicateKeyName(p.message));
     if (loaded.template) this.addTemplate(loaded.template);
   }
 
@@ -410,6 +420,24 @@ export class Engine implements CodeSink {
       report.template.text,
     );
   }
+}
+
+/** Template formats deployed by CloudFormation (duplicate keys: the last value wins). */
+const CFN_TEMPLATE_FORMATS: ReadonlySet<string> = new Set(['cloudformation', 'sam', 'cdk']);
+
+/** The key of a loader's duplicate-key problem (`Duplicate key "Name"`), if it is one. */
+function duplicateKeyName(message: string): string | undefined {
+  return /^Duplicate key "(.*)"$/s.exec(message)?.[1];
+}
+
+/**
+ * A key declared twice in one mapping of a CloudFormation template. CloudFormation accepts the
+ * template and uses the last value (reported by users of `validate-template` and stack updates
+ * alike, aws-cloudformation/cfn-language-discussion#96 and aws/aws-cli#2404; cfn-lint reports it
+ * as E0000 "Duplicate found"), so the analysis uses the last value too, and says so.
+ */
+function duplicateKeyMessage(key: string): string {
+  return `Key \`${key}\` is declared again in the same mapping: CloudFormation uses this last value and ignores the earlier one, and so does this analysis; remove the duplicate so that readers see what is deployed`;
 }
 
 /**

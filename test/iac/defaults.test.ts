@@ -135,3 +135,20 @@ describe('findings at the defaults', () => {
     expect([...byLine.keys()].sort((a, b) => a - b)).toEqual([47, 81, 99, 118]);
   });
 });
+
+describe('duplicate keys', () => {
+  it('are warnings of their own, and the template is analysed with the last value', async () => {
+    const dir = path.join(FIXTURES, 'require-queue-dlq');
+    const rules = resolveRules('strict', {}).filter((r) => ['parse-error', 'require-queue-dlq'].includes(r.meta.name));
+    const result = await lint({ cwd: dir, files: [path.join(dir, 'duplicate-keys.yaml')], rules });
+    const duplicates = result.findings.filter((f) => f.rule === 'parse-error');
+    expect(duplicates.map((f) => [f.range.start.line, f.severity])).toEqual([
+      [11, 'warning'],
+      [18, 'warning'],
+    ]);
+    expect(duplicates[0]!.message).toBe(
+      'Key `Properties` is declared again in the same mapping: CloudFormation uses this last value and ignores the earlier one, and so does this analysis; remove the duplicate so that readers see what is deployed',
+    );
+    expect(result.findings.filter((f) => f.rule === 'require-queue-dlq').map((f) => f.range.start.line)).toEqual([7]);
+  });
+});
