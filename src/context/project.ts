@@ -24,6 +24,7 @@ import { displayName, eventSourceMappings, getIn, isAbsent, references, refTarge
 import { functionRef, functions } from '../iac/lambda.js';
 import { samFunctionEvents } from '../iac/sam.js';
 import { arnText, isLambdaTask, stateMachines, statesOf, substituted } from '../iac/asl.js';
+import { defaultsNote } from '../iac/defaults.js';
 import type { ContextEvidence } from '../code/evidence.js';
 import { HandlerFiles, fileLabel } from './handler-files.js';
 import {
@@ -378,7 +379,9 @@ export class ProjectModel {
     if (!isPlainObject(vars)) return out;
     for (const [name, value] of Object.entries(vars)) {
       const binding = this.binding(fn.template, value);
-      if (binding) out[name] = binding;
+      if (!binding) continue;
+      const note = defaultsNote(fn.template, [...fn.resource.path, 'Properties', 'Environment', 'Variables', name]);
+      out[name] = note ? { ...binding, defaults: note } : binding;
     }
     return out;
   }
@@ -394,7 +397,11 @@ export class ProjectModel {
       const fnId = functionRef(template, value);
       if (fnId) id = fnId;
     }
-    if (!id) return undefined;
+    if (!id) {
+      // a literal URL: an HTTP service outside the template (its host tells whether it is internal)
+      const host = typeof value === 'string' ? /^https?:\/\/([^/:?#\s]+)/.exec(value.trim())?.[1] : undefined;
+      return host ? { kind: 'http', node: this.node(`http:${host}`, 'http', host), label: host } : undefined;
+    }
     if (template.resources.get(id)?.type === 'AWS::Lambda::Alias' || template.resources.get(id)?.type === 'AWS::Lambda::Version') id = functionRef(template, value) ?? id;
     const resource = template.resources.get(id);
     if (!resource) return undefined;
@@ -431,7 +438,7 @@ export class ProjectModel {
         let to: string | undefined;
         if (call.env) {
           const binding = env[call.env];
-          if (!binding) {
+          if (!binding || (binding.kind === 'http' && call.operation !== 'HTTP')) {
             // an HTTP call to a URL the template sets literally: an external service
             const literal = str(getIn(fn.resource.properties, ['Environment', 'Variables', call.env]));
             const host = call.operation === 'HTTP' && literal ? /^https?:\/\/([^/:?#]+)/.exec(literal)?.[1] : undefined;
