@@ -27,6 +27,7 @@ import { arnText, isLambdaTask, stateMachines, statesOf, substituted, type State
 import { defaultsNote } from '../iac/defaults.js';
 import type { ContextEvidence } from '../code/evidence.js';
 import { HandlerFiles, fileLabel } from './handler-files.js';
+import { deploymentUnits, type DeploymentUnit } from './units.js';
 import {
   AT_LEAST_ONCE,
   REQUEST_PATH,
@@ -59,6 +60,7 @@ export class ProjectModel {
   private readonly byFile = new Map<string, ProjectFunction[]>();
   private readonly contexts = new Map<string, FileProjectContext>();
   private readonly handlers: HandlerFiles;
+  private unitFiles?: { count: number; byFile: Map<string, DeploymentUnit> };
 
   constructor(
     readonly templates: readonly Template[],
@@ -489,6 +491,23 @@ export class ProjectModel {
         this.edge(fn.key, to, call.sync, call.operation, location, 'code');
       }
     }
+  }
+
+  /**
+   * The deployment unit of a graph node: the unit of the template that declares the resource (or
+   * the function of a code call); external HTTP services belong to none.
+   */
+  unitOf(nodeId: string): DeploymentUnit | undefined {
+    if (this.unitFiles?.count !== this.templates.length) {
+      const units = deploymentUnits(this.templates);
+      this.unitFiles = { count: this.templates.length, byFile: new Map([...units].map(([t, u]) => [t.file, u])) };
+    }
+    const byFile = this.unitFiles.byFile;
+    for (let at = nodeId.indexOf('#'); at >= 0; at = nodeId.indexOf('#', at + 1)) {
+      const unit = byFile.get(nodeId.slice(0, at));
+      if (unit) return unit;
+    }
+    return undefined;
   }
 
   /** Functions invoked asynchronously from code, with the environment variable that names them. */

@@ -366,7 +366,7 @@ export class Engine implements CodeSink {
       if (text !== undefined) sources.set(f.file, text);
     }
     const suppressedFindings = all.filter((f) => f.suppression);
-    const graph = interactionGraph(this.project!, (location) => this.locate(location));
+    const graph = interactionGraph(this.project!, (location) => this.locate(location), (folder) => toPosix(path.relative(this.options.cwd, folder)) || '.');
     return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules: this.options.rules.map(({ rule: _rule, ...resolved }) => resolved), sources, stats: { ...this.stats }, graph };
   }
 

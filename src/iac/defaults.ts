@@ -311,7 +311,15 @@ function childTemplate(parent: Template, location: IacValue | undefined, byFile:
   return candidates.length === 1 ? candidates[0] : undefined;
 }
 
-const CFN_FORMATS = new Set(['cloudformation', 'sam']);
+const CFN_FORMATS = new Set(['cloudformation', 'sam', 'cdk']);
+
+/** The parent template that deploys a template as a nested stack, by the child's document. */
+const PARENTS = new WeakMap<object, Template>();
+
+/** The template that deploys `template` as a nested stack (found by `evaluateDefaults`), if any. */
+export function nestedStackParent(template: Template): Template | undefined {
+  return PARENTS.get(template.root);
+}
 
 /**
  * Evaluates the CloudFormation and SAM templates at their default deployment (in place), parents
@@ -336,6 +344,7 @@ export function evaluateDefaults(templates: readonly Template[]): void {
       const child = childTemplate(parent, location, byFile, byBase);
       if (!child || child === parent) continue;
       passed.set(child, [...(passed.get(child) ?? []), { parent, resourceId: resource.id, parameters: resource.properties['Parameters'] }]);
+      if (!PARENTS.has(child.root)) PARENTS.set(child.root, parent);
     }
   }
   const state = new Map<Template, 'busy' | 'done'>();

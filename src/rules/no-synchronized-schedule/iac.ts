@@ -2,6 +2,7 @@ import type { IacReport, IacDetector } from '../rule.js';
 import type { IacValue, PathSegment, PlainObject, Template } from '../../iac/model.js';
 import { displayName, hasOpaqueProperties, isAbsent, isPlainObject } from '../../iac/resources.js';
 import { samEvents } from '../../iac/sam.js';
+import { deploymentUnits } from '../../context/units.js';
 import { minuteStep, parseScheduleExpression, type CronSchedule } from './cron.js';
 
 interface Schedule {
@@ -94,7 +95,10 @@ const detector: IacDetector = {
   iac({ templates }) {
     const reports: IacReport[] = [];
     const first = new Map<string, Schedule>();
+    // schedules of different deployments (the projects of a samples repository) do not collide
+    const units = deploymentUnits(templates);
     for (const template of templates) {
+      const unit = units.get(template)?.id ?? template.file;
       for (const schedule of schedulesOf(template)) {
         const reasons: string[] = [];
         const related: NonNullable<IacReport['related']> = [];
@@ -102,7 +106,8 @@ const detector: IacDetector = {
           const window = schedule.window === 'none' ? 'classic EventBridge schedules have no flexible time window' : 'FlexibleTimeWindow is OFF';
           reasons.push(`fires at minute 0 and ${window}, so it runs together with every other top-of-the-hour job`);
         }
-        const key = instantsKey(schedule);
+        const instants = instantsKey(schedule);
+        const key = instants === undefined ? undefined : `${unit}\u0000${instants}`;
         if (key !== undefined) {
           const earlier = first.get(key);
           if (!earlier) first.set(key, schedule);
