@@ -1,7 +1,7 @@
 /**
  * Templates evaluated as their default deployment would be.
  *
- * A CloudFormation or SAM template deployed without parameter overrides takes every parameter's
+ * A CloudFormation, SAM or synthesized CDK template deployed without parameter overrides takes every parameter's
  * `Default`; its `Conditions` are then decided, and so are the `Fn::If` branches, the
  * `Fn::FindInMap` lookups and the resources whose `Condition` they name. `evaluateDefaults` rewrites
  * the resource properties of each template in place with what that deployment would see, and
@@ -23,14 +23,20 @@
  * - Position trees follow the rewrite: a chosen `Fn::If` branch locates at its own text.
  * - A resource whose `Condition` is false at the defaults is not deployed by default:
  *   `notDeployed` names the condition, and findings on it are not reported.
+ * - Terraform: `var.name` (and strings interpolating it) takes the `default` of the module's
+ *   `variable` block, or in a child module called from the scan the input its `module` block
+ *   passes; a variable nothing decides stays unknown.
  */
 import path from 'node:path';
 import { Intrinsic, Unknown, isPlainObject, type IacValue, type PathSegment, type PlainObject, type Template } from './model.js';
 import { templateSource } from './loaders/cloudformation.js';
+import { terraformDeclarations } from './loaders/terraform.js';
 import type { SourceNode } from './yaml.js';
 
 /** Where a parameter's value comes from. */
 export interface ParameterOrigin {
+  /** A CloudFormation parameter, or a Terraform variable. */
+  kind?: 'variable';
   parameter: string;
   /** The value as text, for messages. */
   value: string;
@@ -322,10 +328,109 @@ export function nestedStackParent(template: Template): Template | undefined {
 }
 
 /**
+ * Terraform: `var.name` values (and strings that interpolate them) take the variable's `default`
+ * from the `variable` blocks of the module's files, or the input a `module` block of the scan
+ * passes to the module (a child module's variable that no caller decides stays unknown).
+ */
+function evaluateTerraform(templates: readonly Template[]): void {
+  const modules = new Map<string, Template[]>();
+  for (const t of templates) {
+    if (t.format !== 'terraform' || EVALUATIONS.has(t.root)) continue;
+    const dir = path.dirname(path.resolve(t.file));
+    modules.set(dir, [...(modules.get(dir) ?? []), t]);
+  }
+  if (modules.size === 0) return;
+  // inputs passed to child modules of the scan, by the child's folder
+  const calls = new Map<string, { inputs: Map<string, IacValue>; label: string; file: string }[]>();
+  for (const [dir, files] of modules) {
+    for (const t of files) {
+      for (const call of terraformDeclarations(t)?.modules ?? []) {
+        if (!call.source || !/^\.\.?\//.test(call.source)) continue;
+        const child = path.resolve(dir, call.source);
+        calls.set(child, [...(calls.get(child) ?? []), { inputs: call.inputs, label: path.basename(child), file: path.basename(t.file) }]);
+      }
+    }
+  }
+  for (const [dir, files] of modules) {
+    const parameters = new Map<string, ParameterValue>();
+    const callers = calls.get(dir);
+    for (const t of files) {
+      for (const [name, fallback] of terraformDeclarations(t)?.variables ?? []) {
+        let value: IacValue | undefined = isDecided(fallback) && !isPlainObject(fallback) ? fallback : undefined;
+        let origin: ParameterOrigin | undefined = value === undefined ? undefined : { kind: 'variable', parameter: name, value: valueText(value) };
+        if (callers) {
+          const passed = callers.map((c) => (c.inputs.has(name) ? c.inputs.get(name) : value));
+          const first = passed[0];
+          const agree = passed.every((v) => v !== undefined && isDecided(v) && JSON.stringify(v) === JSON.stringify(first));
+          const caller = callers.find((c) => c.inputs.has(name));
+          value = agree && !isPlainObject(first) ? first : undefined;
+          origin = value === undefined ? undefined : caller ? { kind: 'variable', parameter: name, value: valueText(value), parent: { label: caller.label, file: caller.file, note: undefined } } : origin;
+        }
+        parameters.set(name, { value, origin });
+      }
+    }
+    for (const t of files) {
+      const evaluation: Evaluation = { parameters, decided: new Map(), notDeployed: new Map() };
+      EVALUATIONS.set(t.root, evaluation);
+      for (const resource of t.resources.values()) {
+        const replace = (value: IacValue, at: PathSegment[], depth: number): IacValue => {
+          if (depth > 100) return value;
+          if (value instanceof Unknown) {
+            const text = value.description.trim();
+            const whole = /^var\.([A-Za-z_][\w-]*)$/.exec(text);
+            if (whole) {
+              const p = parameters.get(whole[1]!);
+              if (p?.value === undefined) return value;
+              evaluation.decided.set(pathKey(at), new Set([whole[1]!]));
+              return Array.isArray(p.value) ? [...p.value] : p.value;
+            }
+            if (!text.includes('${var.')) return value;
+            const used = new Set<string>();
+            let open = false;
+            const replaced = text.replace(/\$\{([^}]*)\}/g, (match, body: string) => {
+              const name = /^\s*var\.([A-Za-z_][\w-]*)\s*$/.exec(body)?.[1];
+              const p = name ? parameters.get(name) : undefined;
+              if (name && (typeof p?.value === 'string' || typeof p?.value === 'number')) {
+                used.add(name);
+                return String(p.value);
+              }
+              open = true;
+              return match;
+            });
+            if (open) return value;
+            evaluation.decided.set(pathKey(at), used);
+            return replaced;
+          }
+          if (Array.isArray(value)) {
+            value.forEach((v, i) => (value[i] = replace(v, [...at, i], depth + 1)));
+            return value;
+          }
+          if (isPlainObject(value)) {
+            for (const key of Object.keys(value)) {
+              const v = replace(value[key]!, [...at, key], depth + 1);
+              if (v !== value[key]) value[key] = v;
+            }
+            return value;
+          }
+          if (value instanceof Intrinsic) {
+            const argument = replace(value.argument, [...at, value.name], depth + 1);
+            return argument === value.argument ? value : new Intrinsic(value.name, argument);
+          }
+          return value;
+        };
+        replace(resource.properties, [...resource.path, 'Properties'], 0);
+      }
+    }
+  }
+}
+
+/**
  * Evaluates the CloudFormation and SAM templates at their default deployment (in place), parents
- * of nested stacks before their children. Call once, after every template is loaded.
+ * of nested stacks before their children, and Terraform modules with their variables' defaults.
+ * Call once, after every template is loaded.
  */
 export function evaluateDefaults(templates: readonly Template[]): void {
+  evaluateTerraform(templates);
   const eligible = templates.filter((t) => CFN_FORMATS.has(t.format) && !EVALUATIONS.has(t.root));
   if (eligible.length === 0) return;
   const byFile = new Map(eligible.map((t) => [path.resolve(t.file), t]));
@@ -467,11 +572,12 @@ function origins(evaluation: Evaluation, names: Iterable<string>): ParameterOrig
 
 function describeOrigins(list: ParameterOrigin[]): string | undefined {
   if (list.length === 0) return undefined;
-  const parts = list.map((o) =>
-    o.parent
-      ? `parameter \`${o.parameter}\` = \`${o.value}\` passed by stack \`${o.parent.label}\` of ${o.parent.file}${o.parent.note ? ` ${o.parent.note}` : ''}`
-      : `parameter \`${o.parameter}\` at its default \`${o.value}\``,
-  );
+  const parts = list.map((o) => {
+    const what = o.kind ?? 'parameter';
+    return o.parent
+      ? `${what} \`${o.parameter}\` = \`${o.value}\` passed by ${o.kind ? 'module' : 'stack'} \`${o.parent.label}\` of ${o.parent.file}${o.parent.note ? ` ${o.parent.note}` : ''}`
+      : `${what} \`${o.parameter}\` at its default \`${o.value}\``;
+  });
   return `with ${parts.join(' and ')}`;
 }
 

@@ -152,3 +152,15 @@ describe('duplicate keys', () => {
     expect(result.findings.filter((f) => f.rule === 'require-queue-dlq').map((f) => f.range.start.line)).toEqual([7]);
   });
 });
+
+describe('Terraform variables', () => {
+  it('take their defaults in a root module and their callers\' inputs in a child module', async () => {
+    const dir = path.join(FIXTURES, 'no-synchronized-schedule', 'terraform-vars-project');
+    const rules = resolveRules('strict', {}).filter((r) => r.meta.name === 'no-synchronized-schedule');
+    const { listFiles } = await import('../helpers/fixtures.js');
+    const result = await lint({ cwd: dir, files: listFiles(dir), rules });
+    const messages = Object.fromEntries(result.findings.map((f) => [f.file, f.message]));
+    expect(messages['main.tf']).toMatch(/\(with variable `report_schedule` at its default `cron\(0 2 \* \* \? \*\)`\)$/);
+    expect(messages['modules/jobs/main.tf']).toMatch(/\(with variable `schedule` = `cron\(0 5 \* \* \? \*\)` passed by module `jobs` of main\.tf\)$/);
+  });
+});
