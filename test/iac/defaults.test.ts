@@ -164,3 +164,17 @@ describe('Terraform variables', () => {
     expect(messages['modules/jobs/main.tf']).toMatch(/\(with variable `schedule` = `cron\(0 5 \* \* \? \*\)` passed by module `jobs` of main\.tf\)$/);
   });
 });
+
+describe('a dead-letter queue switched off by default', () => {
+  it('is reported at the branch the default deployment takes, naming the parameter', async () => {
+    const dir = path.join(FIXTURES, 'require-queue-dlq');
+    const rules = resolveRules('strict', {}).filter((r) => r.meta.name === 'require-queue-dlq');
+    const result = await lint({ cwd: dir, files: [path.join(dir, 'defaults.yaml')], rules });
+    expect(result.findings.map((f) => [f.range.start.line, f.message])).toEqual([
+      [
+        25,
+        'SQS queue `Orders` has no dead-letter queue (RedrivePolicy): a message that keeps failing is redelivered until retention expires, then lost (with parameter `EnableDLQ` at its default `false`)',
+      ],
+    ]);
+  });
+});

@@ -20,6 +20,9 @@ const EXTERNAL_CONFIG = /webhook|slack|discord|teams|chime/i;
 /** Hosts that only exist inside a private network or a cluster, or that are AWS-hosted endpoints of your own APIs and functions. */
 const INTERNAL_HOST = /(?:\.internal|\.local|\.svc|\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?|\.lambda-url\.[a-z0-9-]+\.on\.aws)$/i;
 
+/** A host name that says it is private (`inventory.internal.example.com`, `orders.corp.example.net`). */
+const PRIVATE_LABEL = /(?:^|\.)(?:internal|intranet|corp|private)(?:\.|$)/i;
+
 /** HTTP modules whose requests the rule checks (global fetch is always checked). */
 const HTTP_MODULES = new Set(['axios', 'got', 'ky', 'undici', 'node-fetch', 'cross-fetch', 'isomorphic-fetch', 'http', 'https', 'node:http', 'node:https']);
 const CALLBACK_MODULES = new Set(['http', 'https', 'node:http', 'node:https']);
@@ -76,7 +79,7 @@ class UrlClassifier {
   private envSource(name: string): string | undefined {
     const binding = Object.hasOwn(this.env, name) ? this.env[name] : undefined;
     if (binding) {
-      const internal = binding.kind === 'http' ? isInternalHost(binding.label, this.internalHosts) : binding.kind === 'api' || binding.kind === 'function';
+      const internal = binding.kind === 'http' ? isInternalHost(binding.label, this.internalHosts) || PRIVATE_LABEL.test(binding.label) : binding.kind === 'api' || binding.kind === 'function';
       if (!internal) return undefined;
       if (binding.defaults) this.notes.add(binding.defaults);
       return `process.env.${name}`;
