@@ -16,8 +16,9 @@ const MAX_UNCAPPED_DELAY = 300;
 /**
  * Total wait over every retry that `MaxAttempts` alone may bound without `MaxDelaySeconds`: 15
  * minutes. The Amazon Builders' Library ("Timeouts, retries, and backoff with jitter") caps
- * exponential backoff because ten uncapped doublings already retry for about a quarter of an hour;
- * AWS's recommended Lambda retrier (2 s, ×2, 6 attempts) waits about 2 minutes in total.
+ * exponential backoff so that retries do not go on for too long (ten uncapped doublings from 1 s
+ * wait 17 minutes in all); AWS's recommended Lambda retrier (2 s, ×2, 6 attempts) waits about 2
+ * minutes in total.
  */
 const MAX_UNCAPPED_TOTAL = 900;
 /** Constant retries and catch-all retries are accepted up to this many attempts. */
