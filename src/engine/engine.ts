@@ -13,6 +13,7 @@ import { LineIndex } from '../ground/lines.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
 import type { Template } from '../iac/model.js';
 import { linkTemplates, loadIacFile } from '../iac/loaders/index.js';
+import { defaultsNote, notDeployed } from '../iac/defaults.js';
 import { ProjectModel, registerProject } from '../context/project.js';
 import type { FileProjectContext, Location } from '../context/types.js';
 import { interactionGraph } from '../context/graph.js';
@@ -103,7 +104,11 @@ export class Engine implements CodeSink {
     return resolved.severityOverridden ? resolved.severity : (reported ?? resolved.severity);
   }
 
-  parseError(file: string, text: string | undefined, message: string, offset = 0): void {
+  /**
+   * Reports a file that cannot be parsed; with `duplicate`, a key declared twice in one mapping of a
+   * template that still loads (a warning: see `duplicateKeyMessage`).
+   */
+  parseError(file: string, text: string | undefined, message: string, offset = 0, duplicate?: string): void {
     const resolved = this.sets.forFile(file).byName.get(PARSE_ERROR);
     if (!resolved) return;
     const rel = this.relative(file);
@@ -111,9 +116,9 @@ export class Engine implements CodeSink {
     if (text !== undefined) this.sources.set(rel, text);
     this.pending.push({
       rule: PARSE_ERROR,
-      severity: resolved.severity,
+      severity: duplicate === undefined ? resolved.severity : this.severity(resolved, 'warning'),
       bestPractices: resolved.meta.bestPractices,
-      message: `${rel} cannot be parsed at ${start.line}:${start.column}: ${message}`,
+      message: duplicate === undefined ? `${rel} cannot be parsed at ${start.line}:${start.column}: ${message}` : duplicateKeyMessage(duplicate),
       help: resolved.meta.help,
       file: rel,
       range: { start, end: start },
@@ -337,10 +342,16 @@ export class Engine implements CodeSink {
       return true;
     }
     if (!loaded) return false;
-    if (loaded.problems.length > 0) {
-      const first = loaded.problems[0];
+    // CloudFormation deploys a template with a key declared twice (the last value wins): it is
+    // analysed that way, and each duplicate reported on its own
+    const cfn = loaded.template && CFN_TEMPLATE_FORMATS.has(loaded.template.format);
+    const duplicates = cfn ? loaded.problems.filter((p) => duplicateKeyName(p.message) !== undefined) : [];
+    const others = loaded.problems.filter((p) => !duplicates.includes(p));
+    if (others.length > 0) {
+      const first = others[0];
       this.parseError(file, text, first.message, first.offset);
     }
+    for (const p of duplicates) this.parseError(file, text, p.message, p.offset, duplicateKeyName(p.message));
     if (loaded.template) this.addTemplate(loaded.template);
     return true;
   }
@@ -411,7 +422,7 @@ export class Engine implements CodeSink {
       if (text !== undefined) sources.set(f.file, text);
     }
     const suppressedFindings = all.filter((f) => f.suppression);
-    const graph = interactionGraph(this.project!, (location) => this.locate(location));
+    const graph = interactionGraph(this.project!, (location) => this.locate(location), (folder) => toPosix(path.relative(this.options.cwd, folder)) || '.');
     const rules = this.sets.union().map(({ rule: _rule, ...resolved }) => resolved);
     return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules, sources, stats: { ...this.stats }, graph };
   }
@@ -502,6 +513,7 @@ export class Engine implements CodeSink {
   }
 
   private addProjectFinding(resolved: ResolvedRule, report: ProjectReport): void {
+    if ('template' in report.location && !deployedByDefault(report.location.template, report.location.path)) return;
     const where = this.locate(report.location);
     const related = (report.related ?? []).map((r) => {
       const at = this.locate(r.location);
@@ -512,13 +524,16 @@ export class Engine implements CodeSink {
   }
 
   private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
+    if (!deployedByDefault(report.template, report.path)) return;
     const where = report.template.locate(report.path);
+    // a value the parameter defaults decided says so
+    const note = defaultsNote(report.template, report.path);
     const related = (report.related ?? []).map((r) => ({ file: this.relative(r.template.file), range: r.template.locate(r.path).range, message: r.label }));
     this.addFinding(
       resolved,
       report.severity,
       {
-        message: report.message,
+        message: note ? `${report.message} (${note})` : report.message,
         file: this.relative(report.template.file),
         range: where.range,
         offsets: { start: where.start, end: where.end },
@@ -528,6 +543,32 @@ export class Engine implements CodeSink {
       report.template.text,
     );
   }
+}
+
+/** Template formats deployed by CloudFormation (duplicate keys: the last value wins). */
+const CFN_TEMPLATE_FORMATS: ReadonlySet<string> = new Set(['cloudformation', 'sam', 'cdk']);
+
+/** The key of a loader's duplicate-key problem (`Duplicate key "Name"`), if it is one. */
+function duplicateKeyName(message: string): string | undefined {
+  return /^Duplicate key "(.*)"$/s.exec(message)?.[1];
+}
+
+/**
+ * A key declared twice in one mapping of a CloudFormation template. CloudFormation accepts the
+ * template and uses the last value (reported by users of `validate-template` and stack updates
+ * alike, aws-cloudformation/cfn-language-discussion#96 and aws/aws-cli#2404; cfn-lint reports it
+ * as E0000 "Duplicate found"), so the analysis uses the last value too, and says so.
+ */
+function duplicateKeyMessage(key: string): string {
+  return `Key \`${key}\` is declared again in the same mapping: CloudFormation uses this last value and ignores the earlier one, and so does this analysis; remove the duplicate so that readers see what is deployed`;
+}
+
+/**
+ * False for a path inside a resource that the default deployment does not create (its
+ * `Condition` is false with every parameter at its default): findings on it are not reported.
+ */
+function deployedByDefault(template: Template, at: readonly (string | number)[]): boolean {
+  return !(at[0] === 'Resources' && typeof at[1] === 'string' && notDeployed(template, at[1]));
 }
 
 /**
