@@ -14,6 +14,7 @@ import type { FileFacts } from './file-facts.js';
 import { enclosingFunction, functionName, isFunctionLike, step, unwrap, walk } from './walk.js';
 import { getProperty } from './values.js';
 import { resolveLocalFunction } from './remote-calls.js';
+import { calleeAcross } from './modules.js';
 
 export type SourceKind = 'random' | 'time';
 
@@ -270,6 +271,14 @@ export function unstableValue(analysis: FileFacts, expr: ts.Expression | undefin
       if (!ts.isIdentifier(param) || !returned.some((r) => mentionsName(r, param.text))) continue;
       const u = next(e.arguments[i]);
       if (u) return u;
+    }
+  }
+  // a helper of another module (`executionName(id)` from './names'): what it returns, read in its file
+  const across = fn ? undefined : calleeAcross(analysis, callee);
+  if (across?.fn.body && across.facts !== analysis) {
+    for (const r of returnedExpressions(across.fn)) {
+      const u = unstableValue(across.facts, r, depth + 1, seen);
+      if (u) return { ...u, site: e };
     }
   }
   return undefined;

@@ -313,13 +313,13 @@ class Blocks {
  * Splits findings into active and suppressed (each suppressed one with its directive's reason)
  * and lists the problems with the directives themselves.
  *
- * @param enabled rules that ran (an unused suppression of one of them is reported)
+ * @param enabled rules that ran, or whether a rule ran on a file (an unused suppression of one is reported)
  * @param known every registered rule
  */
 export function applySuppressions<F extends Suppressible>(
   findings: F[],
   directives: Directive[],
-  enabled: ReadonlySet<string>,
+  enabled: ReadonlySet<string> | ((rule: string, file: string) => boolean),
   known: ReadonlySet<string>,
 ): { active: F[]; suppressed: { finding: F; justification: string }[]; problems: SuppressionProblem[] } {
   const active: F[] = [];
@@ -362,7 +362,7 @@ export function applySuppressions<F extends Suppressible>(
         problems.push({ ...at, message: `${what} names ${SUPPRESSION_RULE}, whose findings cannot be suppressed` });
       } else if (!known.has(rule)) {
         continue;
-      } else if (enabled.has(rule) && !used.get(d)?.has(rule)) {
+      } else if ((typeof enabled === 'function' ? enabled(rule, d.file) : enabled.has(rule)) && !used.get(d)?.has(rule)) {
         const scope = d.kind === 'next-line' ? ' on the next line' : d.kind === 'metadata' ? ' in the resource' : ' in its range';
         problems.push({ ...at, message: `${what} suppressing ${rule} suppresses nothing: there is no ${rule} finding${scope}, so remove it` });
       }

@@ -9,10 +9,13 @@
 import type { Rule as ESLintRule, ESLint, Linter } from 'eslint';
 import { ts } from '../code/ts.js';
 import { parseCode } from '../code/parse.js';
+import { resolve } from 'node:path';
 import { FileAnalysis } from '../code/analysis.js';
+import { shownLocation } from '../code/modules.js';
+import { FsModuleHost } from '../engine/modules.js';
 import { LOADED_RULES } from '../rules/loaded.js';
 import { ruleDocUrl } from '../rules/registry.js';
-import type { AnyRule } from '../rules/rule.js';
+import { detectorApplies, type AnyRule, type CodeDetector } from '../rules/rule.js';
 import type { Preset, Severity } from '../ground/types.js';
 import { packageInfo } from '../ground/version.js';
 
@@ -27,14 +30,27 @@ interface ParserServicesLike {
 /** One analysis per linted text, shared by all rel4 rules running on it. */
 const analyses = new WeakMap<object, FileAnalysis>();
 
+/**
+ * The project files rules follow imports into, read with fs and shared by every file this process
+ * lints; a file is read again when its size or modification time changes.
+ */
+const modules = new FsModuleHost(undefined, true);
+
+/**
+ * ESLint reports only in the file it lints: a mistake the CLI reports in a helper module (reached
+ * from this file's handler) is reported at the call in this file that reaches it, saying where the
+ * mistake is.
+ */
+export const ELSEWHERE = 'reported where this file reaches it';
+
 function analysisFor(context: ESLintRule.RuleContext, program: unknown): FileAnalysis {
   const sourceCode = context.sourceCode;
   const cached = analyses.get(sourceCode);
   if (cached) return cached;
   const services = sourceCode.parserServices as ParserServicesLike | undefined;
   const tsNode = services?.esTreeNodeToTSNodeMap?.get(program);
-  const sf = tsNode && tsNode.kind === ts.SyntaxKind.SourceFile ? (tsNode as ts.SourceFile) : parseCode(context.filename, sourceCode.text);
-  const analysis = new FileAnalysis(sf);
+  const sf = tsNode && tsNode.kind === ts.SyntaxKind.SourceFile ? (tsNode as ts.SourceFile) : parseCode(resolve(context.cwd, context.filename), sourceCode.text);
+  const analysis = new FileAnalysis(sf, modules);
   analyses.set(sourceCode, analysis);
   return analysis;
 }
@@ -64,17 +80,25 @@ function toESLintRule(rule: AnyRule): ESLintRule.RuleModule {
       return {
         Program(program) {
           const text = context.sourceCode.text;
-          if (rule.prefilter && !rule.prefilter.test(text)) return;
+          if (!detectorApplies(rule as CodeDetector, text)) return;
           const analysis = analysisFor(context, program);
           const sf = analysis.sourceFile;
           const reports = rule.code!({ sourceFile: sf, analysis, options: optionsOf(rule, context.options[0]), fileName: context.filename });
           for (const report of reports) {
-            const start = report.node.getStart(sf);
-            const end = report.node.getEnd();
+            let node = report.node;
+            let message = report.message;
+            if (node.getSourceFile() !== sf) {
+              const here = report.related?.find((r) => r.node.getSourceFile() === sf);
+              if (!here) continue;
+              message = `${message} (at ${shownLocation(here.node, node)}; ${ELSEWHERE})`;
+              node = here.node;
+            }
+            const start = node.getStart(sf);
+            const end = node.getEnd();
             context.report({
               loc: { start: context.sourceCode.getLocFromIndex(start), end: context.sourceCode.getLocFromIndex(end) },
-              message: report.message,
-              suggest: report.suggestions?.map((s) => ({
+              message,
+              suggest: (node === report.node ? report.suggestions : undefined)?.map((s) => ({
                 desc: s.description,
                 fix: (fixer: ESLintRule.RuleFixer) => s.edits.map((e) => fixer.replaceTextRange([e.start, e.end], e.text)),
               })),

@@ -22,7 +22,7 @@
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../rule.js';
-import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, type RemoteCall } from '../../code/remote-calls.js';
+import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, whereElse, type RemoteCall } from '../../code/remote-calls.js';
 import { numberValue } from '../../code/values.js';
 import { enclosingFunction, functionName, isFunctionLike, isLoop, step, unwrap, walk } from '../../code/walk.js';
 import { returnedExpressions } from '../../code/unstable-values.js';
@@ -48,6 +48,8 @@ interface Candidate {
   /** Where the per-item work is written (the callback, or the pushed expression): nested fan-outs inside it are not reported again. */
   work: ts.Node;
   message: string;
+  /** The remote call each item makes. */
+  remote: RemoteCall;
 }
 
 interface Limits {
@@ -69,7 +71,13 @@ export function findFanOuts(analysis: FileAnalysis, maxItems: number): CodeRepor
     if (found) candidates.push(found);
   }
   const kept = candidates.filter((c) => !candidates.some((o) => o !== c && within(c.call, o.work)));
-  return kept.map((c) => ({ node: c.call.expression, message: c.message, ...(c.related ? { related: c.related } : {}) }));
+  return kept.map((c) => {
+    const inner = innermostRemote(c.remote);
+    // a request made in another module: where it is sent
+    const elsewhere = inner.call.getSourceFile() !== c.call.getSourceFile() ? [{ node: inner.call, label: 'the request each item makes is sent here' }] : [];
+    const related = [...(c.related ?? []), ...elsewhere];
+    return { node: c.call.expression, message: c.message, ...(related.length > 0 ? { related } : {}) };
+  });
 }
 
 function within(node: ts.Node, container: ts.Node): boolean {
@@ -90,7 +98,7 @@ function describeWork(remote: RemoteCall): string {
   if (remote.kind !== 'local') return `\`${remote.label}\` request`;
   const inner = innermostRemote(remote);
   const verb = inner.kind === 'aws' && !inner.label.endsWith(')') ? 'sends' : 'calls';
-  return `\`${remote.label}\` call (which ${verb} \`${inner.label}\`)`;
+  return `\`${remote.label}\` call (which ${verb} \`${inner.label}\`${whereElse(remote, inner)})`;
 }
 
 const CONSEQUENCE = 'the load on the dependency grows with the input size';
@@ -167,6 +175,7 @@ function checkMapped(limits: Limits, call: ts.CallExpression, expr: ts.Expressio
     call,
     work: fn,
     message: `${combinator(call)} over \`${shown}\` starts one ${describeWork(remote)} per item at once: ${CONSEQUENCE}`,
+    remote,
   };
 }
 
@@ -607,6 +616,7 @@ function checkFilledArray(limits: Limits, call: ts.CallExpression, filled: Fille
         work: arg,
         message: `${combinator(call)} over \`${filled.shown}\`${where} starts one ${describeWork(remote)} ${per} at once: ${CONSEQUENCE}`,
         related: filled.helper ? [{ node: remote.call, label: 'request started here' }] : undefined,
+        remote,
       };
     }
   }
@@ -702,6 +712,7 @@ function checkPipeline(limits: Limits, call: ts.CallExpression, id: ts.Identifie
     call,
     work,
     message: `${combinator(call)} over the promises mapped by \`.then(${m ?? '...'})\` starts one ${describeWork(remote)} per item at once: ${CONSEQUENCE}`,
+    remote,
   };
 }
 

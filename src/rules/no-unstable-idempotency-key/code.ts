@@ -25,6 +25,8 @@ import { getProperty, objectLiteralOf } from '../../code/values.js';
 import { ancestors, enclosingFunction, functionName, isFunctionLike, isLoop, step, unwrap, walk } from '../../code/walk.js';
 import { tokenMembers } from '../../code/idempotency-catalog.js';
 import { callText, returnedExpressions, unstableValue } from '../../code/unstable-values.js';
+import { resolveLocalFunction } from '../../code/remote-calls.js';
+import { calleeAcross, shownLocation } from '../../code/modules.js';
 
 interface KeySite {
   /** The property (or header call) that carries the key: findings point here. */
@@ -304,9 +306,36 @@ function check(analysis: FileAnalysis, key: KeySite): CodeReport | undefined {
   return undefined;
 }
 
+/**
+ * Keys a helper sends that arrive as one of its parameters (`startWorkflow(arn, name)` sending
+ * `name` as the execution name): at each call of such a helper, the argument is the key.
+ */
+function passedKeySites(analysis: FileAnalysis): { site: KeySite; sent: ts.Node }[] {
+  const out: { site: KeySite; sent: ts.Node }[] = [];
+  for (const call of analysis.calls) {
+    if (call.arguments.length === 0) continue;
+    const local = resolveLocalFunction(analysis, call.expression);
+    const target = local ? { facts: analysis, fn: local } : calleeAcross(analysis, call.expression);
+    if (!target?.fn.body || (target.facts === analysis && target.fn.pos <= call.pos && call.end <= target.fn.end)) continue;
+    const facts = target.facts as FileAnalysis;
+    for (const key of sdkKeySites(facts)) {
+      if (key.use.pos < target.fn.body.pos || key.use.end > target.fn.body.end) continue;
+      const value = unwrap(key.value);
+      if (!ts.isIdentifier(value)) continue;
+      const index = target.fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === value.text);
+      const arg = index >= 0 ? call.arguments[index] : undefined;
+      if (!arg || facts.resolveValue(value) !== value) continue;
+      const where = facts === analysis ? '' : ` in ${shownLocation(call, key.node)}`;
+      out.push({ site: { node: arg, value: arg, what: `${key.what} (sent by \`${callText(call.expression)}\`${where})`, use: call }, sent: key.node });
+    }
+  }
+  return out;
+}
+
 const detector: CodeDetector = {
-  // every finding needs a random or time-based generator
+  // every finding needs a random or time-based generator (here, or in a helper of another module)
   prefilter: /uuid|nanoid|random|date|performance|hrtime|ulid|cuid|short-uuid|moment|dayjs|luxon/i,
+  followsImports: true,
   code({ analysis }) {
     const stripe = analysis.modules.has('stripe');
     const sites = [...sdkKeySites(analysis), ...otherKeySites(analysis, stripe)];
@@ -317,6 +346,12 @@ const detector: CodeDetector = {
       seen.add(key.node);
       const r = check(analysis, key);
       if (r) reports.push(r);
+    }
+    for (const { site, sent } of passedKeySites(analysis)) {
+      if (seen.has(site.node)) continue;
+      seen.add(site.node);
+      const r = check(analysis, site);
+      if (r) reports.push({ ...r, related: [...(r.related ?? []), { node: sent, label: 'the key is sent here' }] });
     }
     return reports.sort((a, b) => a.node.pos - b.node.pos);
   },

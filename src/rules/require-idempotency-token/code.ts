@@ -10,6 +10,7 @@ import type { ContextEvidence } from '../../code/evidence.js';
 import type { EnvBinding, FileProjectContext } from '../../context/types.js';
 import { unstableValue } from '../../code/unstable-values.js';
 import { envName } from '../../context/code-calls.js';
+import { reachedAt, reachedFiles } from '../../code/reach.js';
 
 interface FifoOperation {
   /** Member naming the destination (its URL or ARN ends in `.fifo` for FIFO queues/topics). */
@@ -250,42 +251,58 @@ function naturalReport(call: SdkCall, member: string, natural: Extract<Natural, 
   };
 }
 
+/** Reports for the SDK calls `calls` of a file, each in the context `contextOf` gives it. */
+function callReports(analysis: FileAnalysis, calls: readonly SdkCall[], contextOf: (node: ts.Node) => ContextEvidence | undefined, project?: FileProjectContext): CodeReport[] {
+  const reports: CodeReport[] = [];
+  for (const call of calls) {
+    const context = contextOf(call.node);
+    const fifo = FIFO_OPERATIONS[call.service]?.[call.operation];
+    if (fifo) {
+      reports.push(...fifoReports(analysis, call, fifo, context, project));
+      continue;
+    }
+    if (call.service === 'sfn' && call.operation === 'StartExecution') {
+      if (getProperty(analysis, call.input, 'name').kind === 'absent') {
+        reports.push({
+          node: call.node,
+          severity: severityFor(context),
+          message: `StartExecution without name: ${redelivered(context) ?? 'a retried start'} launches a second execution of the workflow`,
+        });
+      }
+      continue;
+    }
+    const member = tokenMember(call.service, call.operation);
+    if (!member) continue;
+    if (getProperty(analysis, call.input, member).kind !== 'absent') continue;
+    const natural = naturalIdempotency(analysis, call);
+    if (natural?.kind === 'safe') continue;
+    if (natural) {
+      reports.push(naturalReport(call, member, natural, context));
+      continue;
+    }
+    reports.push({
+      node: call.node,
+      severity: severityFor(context),
+      message: `${call.operation} without ${member}: ${tokenConsequence(context, call.operation)}`,
+    });
+  }
+  return reports;
+}
+
 const detector: CodeDetector = {
-  // SDK calls are recognised by import source: no AWS SDK import, nothing to find
+  // SDK calls are recognised by import source: no AWS SDK import, nothing to find (in this file
+  // or in the helpers a handler file reaches)
   prefilter: /aws-sdk/,
+  followsImports: true,
   code({ analysis, project }) {
-    const reports: CodeReport[] = [];
-    for (const call of analysis.sdkCalls) {
-      const context = analysis.contexts.contextAt(call.node);
-      const fifo = FIFO_OPERATIONS[call.service]?.[call.operation];
-      if (fifo) {
-        reports.push(...fifoReports(analysis, call, fifo, context, project));
-        continue;
+    const reports = callReports(analysis, analysis.sdkCalls, (node) => analysis.contexts.contextAt(node), project);
+    // calls a handler reaches in other modules, in the context of the call that reaches them
+    for (const file of reachedFiles(analysis)) {
+      const calls = file.facts.sdkCalls.filter((c) => reachedAt(file, c.node));
+      for (const r of callReports(file.facts, calls, (node) => reachedAt(file, node)?.context)) {
+        const from = reachedAt(file, r.node)?.from;
+        reports.push(from ? { ...r, related: [...(r.related ?? []), { node: from, label: 'reached from this call of the handler' }] } : r);
       }
-      if (call.service === 'sfn' && call.operation === 'StartExecution') {
-        if (getProperty(analysis, call.input, 'name').kind === 'absent') {
-          reports.push({
-            node: call.node,
-            severity: severityFor(context),
-            message: `StartExecution without name: ${redelivered(context) ?? 'a retried start'} launches a second execution of the workflow`,
-          });
-        }
-        continue;
-      }
-      const member = tokenMember(call.service, call.operation);
-      if (!member) continue;
-      if (getProperty(analysis, call.input, member).kind !== 'absent') continue;
-      const natural = naturalIdempotency(analysis, call);
-      if (natural?.kind === 'safe') continue;
-      if (natural) {
-        reports.push(naturalReport(call, member, natural, context));
-        continue;
-      }
-      reports.push({
-        node: call.node,
-        severity: severityFor(context),
-        message: `${call.operation} without ${member}: ${tokenConsequence(context, call.operation)}`,
-      });
     }
     return reports;
   },

@@ -27,6 +27,7 @@ import type { ContextEvidence } from '../../code/evidence.js';
 import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
 import { enclosingFunction, unwrap, walk } from '../../code/walk.js';
 import { unstableValue } from '../../code/unstable-values.js';
+import { reachedAt, reachedFiles } from '../../code/reach.js';
 
 export interface RequireIdempotentConsumerOptions {
   guardFunctions: string[];
@@ -374,46 +375,59 @@ function stripeReport(analysis: FileAnalysis, call: ts.CallExpression, resource:
 
 // ---------------------------------------------------------------------------------------------
 
-function atLeastOnce(analysis: FileAnalysis, node: ts.Node): ContextEvidence | undefined {
-  if (!enclosingFunction(node)) return undefined;
-  const c = analysis.contexts.contextAt(node);
-  return c?.context === 'at-least-once' ? c : undefined;
+/** Reports for the writes of a file that run in an at-least-once context (`contextOf`). */
+function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => ContextEvidence | undefined, include: (node: ts.Node) => boolean): CodeReport[] {
+  const candidates: { node: ts.Node; build: (c: ContextEvidence) => CodeReport | undefined }[] = [];
+  for (const call of analysis.sdkCalls) {
+    if (!include(call.node)) continue;
+    if (call.service === 's3' && call.operation === 'PutObject') {
+      candidates.push({ node: call.node, build: (c) => objectReport(analysis, call.node, call.calledName, call.input, c) });
+      continue;
+    }
+    if (call.service !== 'dynamodb') continue;
+    if (call.operation === 'UpdateItem') candidates.push({ node: call.node, build: (c) => updateReport(analysis, call, c) });
+    else if (call.operation === 'PutItem') candidates.push({ node: call.node, build: (c) => putReport(analysis, call, c) });
+  }
+  if (analysis.modules.has('@aws-sdk/lib-storage')) {
+    for (const n of analysis.news) {
+      const params = include(n) ? uploadParams(analysis, n) : undefined;
+      if (params) candidates.push({ node: n, build: (c) => objectReport(analysis, n, 'Upload', params, c) });
+    }
+  }
+  if (analysis.modules.has('stripe')) {
+    for (const call of analysis.calls) {
+      const resource = include(call) ? stripeCreate(analysis, call) : undefined;
+      if (resource) candidates.push({ node: call, build: (c) => stripeReport(analysis, call, resource, c) });
+    }
+  }
+  const reports: CodeReport[] = [];
+  for (const cand of candidates) {
+    const c = contextOf(cand.node);
+    const context = c?.context === 'at-least-once' ? c : undefined;
+    if (!context) continue;
+    const r = cand.build(context);
+    if (r) reports.push(r);
+  }
+  return reports;
 }
 
 const detector: CodeDetector<RequireIdempotentConsumerOptions> = {
-  // DynamoDB writes are recognised by SDK import, Stripe by its package
+  // DynamoDB writes are recognised by SDK import, Stripe by its package (here or in the helpers a
+  // handler file reaches)
   prefilter: /aws-sdk|stripe/,
+  followsImports: true,
   code({ analysis, options }) {
-    const candidates: { node: ts.Node; build: (c: ContextEvidence) => CodeReport | undefined }[] = [];
-    for (const call of analysis.sdkCalls) {
-      if (call.service === 's3' && call.operation === 'PutObject') {
-        candidates.push({ node: call.node, build: (c) => objectReport(analysis, call.node, call.calledName, call.input, c) });
-        continue;
-      }
-      if (call.service !== 'dynamodb') continue;
-      if (call.operation === 'UpdateItem') candidates.push({ node: call.node, build: (c) => updateReport(analysis, call, c) });
-      else if (call.operation === 'PutItem') candidates.push({ node: call.node, build: (c) => putReport(analysis, call, c) });
-    }
-    if (analysis.modules.has('@aws-sdk/lib-storage')) {
-      for (const n of analysis.news) {
-        const params = uploadParams(analysis, n);
-        if (params) candidates.push({ node: n, build: (c) => objectReport(analysis, n, 'Upload', params, c) });
+    const guards = options.guardFunctions ?? [];
+    // a guard in the handler file covers the helpers it calls
+    if (hasGuard(analysis, guards)) return [];
+    const reports = writeReports(analysis, (node) => (enclosingFunction(node) ? analysis.contexts.contextAt(node) : undefined), () => true);
+    for (const file of reachedFiles(analysis)) {
+      if (hasGuard(file.facts, guards)) continue;
+      for (const r of writeReports(file.facts, (node) => reachedAt(file, node)?.context, (node) => reachedAt(file, node) !== undefined)) {
+        const from = reachedAt(file, r.node)?.from;
+        reports.push(from ? { ...r, related: [...(r.related ?? []), { node: from, label: 'reached from this call of the handler' }] } : r);
       }
     }
-    if (analysis.modules.has('stripe')) {
-      for (const call of analysis.calls) {
-        const resource = stripeCreate(analysis, call);
-        if (resource) candidates.push({ node: call, build: (c) => stripeReport(analysis, call, resource, c) });
-      }
-    }
-    const reports: CodeReport[] = [];
-    for (const cand of candidates) {
-      const context = atLeastOnce(analysis, cand.node);
-      if (!context) continue;
-      const r = cand.build(context);
-      if (r) reports.push(r);
-    }
-    if (reports.length === 0 || hasGuard(analysis, options.guardFunctions ?? [])) return [];
     return reports.sort((a, b) => a.node.pos - b.node.pos);
   },
 };
