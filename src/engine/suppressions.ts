@@ -130,7 +130,7 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
       toLine: keyword === 'disable' ? totalLines : endLine + 1,
       range,
       offsets,
-      logicalLocation: `${keyword}:${rules.join(',')}`,
+      logicalLocation: `${keyword}:${listed(rules, ',', (r) => r)}`,
     };
     out.push(directive);
     if (directive.kind === 'block') {
@@ -309,6 +309,20 @@ class Blocks {
   }
 }
 
+/** Names listed in a message or a logical location: the first few, then how many more (a comment may name thousands). */
+const LISTED_NAMES = 8;
+/** Longest name shown whole (a comment may hold one name of a megabyte). */
+const SHOWN_NAME_LENGTH = 80;
+
+function listed(names: readonly string[], separator: string, show: (name: string) => string): string {
+  const shown = names.slice(0, LISTED_NAMES).map(show).join(separator);
+  return names.length > LISTED_NAMES ? `${shown}${separator}and ${names.length - LISTED_NAMES} more` : shown;
+}
+
+function shortened(name: string): string {
+  return name.length > SHOWN_NAME_LENGTH ? `${name.slice(0, SHOWN_NAME_LENGTH)}…` : name;
+}
+
 /**
  * Splits findings into active and suppressed (each suppressed one with its directive's reason)
  * and lists the problems with the directives themselves.
@@ -346,16 +360,16 @@ export function applySuppressions<F extends Suppressible>(
       problems.push({ ...at, message: `${what} names no rule, so it suppresses nothing: ${fix}` });
       continue;
     }
-    const names = d.rules.join(', ');
+    const names = listed(d.rules, ', ', (r) => shortened(r));
     if (d.reason === undefined) {
       const fix = d.kind === 'metadata' ? 'add a reason to the entry' : "add one after ' -- '";
       problems.push({ ...at, message: `${what} suppressing ${names} gives no reason: ${fix} so that reviewers can judge it` });
     }
     // unknown names in one finding: a comment naming thousands of them is one problem, not thousands
     const unknown = d.rules.filter((rule) => rule !== SUPPRESSION_RULE && !known.has(rule));
-    if (unknown.length === 1) problems.push({ ...at, message: `${what} names unknown rule '${unknown[0]}', so it suppresses nothing` });
+    if (unknown.length === 1) problems.push({ ...at, message: `${what} names unknown rule '${shortened(unknown[0]!)}', so it suppresses nothing` });
     else if (unknown.length > 1) {
-      problems.push({ ...at, message: `${what} names ${unknown.length} unknown rules (${unknown.map((r) => `'${r}'`).join(', ')}), so they suppress nothing` });
+      problems.push({ ...at, message: `${what} names ${unknown.length} unknown rules (${listed(unknown, ', ', (r) => `'${shortened(r)}'`)}), so they suppress nothing` });
     }
     for (const rule of d.rules) {
       if (rule === SUPPRESSION_RULE) {
