@@ -8,7 +8,7 @@
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
 import { calleeLabel, describeRemoteCall, firstRemoteCallIn, innermostRemote, isRemoteCall, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from './remote-calls.js';
-import { ancestors, enclosingFunction, functionName as functionNameOf, isFunctionLike, isLoop, step, unwrap, walk } from './walk.js';
+import { ancestors, enclosingFunction, enclosingLoopOrFunction, functionName as functionNameOf, isFunctionLike, isLoop, step, unwrap, walk } from './walk.js';
 import {
   alwaysExits,
   containsIncDec,
@@ -472,16 +472,11 @@ function retryLoops(analysis: FileFacts): RetryLoop[] {
   const triesByLoop = new Map<ts.IterationStatement, ts.TryStatement[]>();
   for (const t of analysis.tries) {
     if (!t.catchClause) continue;
-    for (let p = t.parent; p; p = p.parent) {
-      step();
-      if (isFunctionLike(p) || ts.isSourceFile(p)) break;
-      if (isLoop(p)) {
-        const list = triesByLoop.get(p) ?? [];
-        list.push(t);
-        triesByLoop.set(p, list);
-        break;
-      }
-    }
+    const p = enclosingLoopOrFunction(t);
+    if (!p || !isLoop(p)) continue;
+    const list = triesByLoop.get(p) ?? [];
+    list.push(t);
+    triesByLoop.set(p, list);
   }
   const out: RetryLoop[] = [];
   for (const [loop, tries] of triesByLoop) {

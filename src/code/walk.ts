@@ -20,6 +20,9 @@ export class StepLimitError extends Error {
   }
 }
 
+/** Steps taken under every limit so far. */
+let spent = 0;
+
 /** Runs `fn` with at most `limit` steps of walking (see `step`); throws `StepLimitError` past it. */
 export function withStepLimit<T>(limit: number, fn: () => T): T {
   const outer = [stepsLeft, stepLimit];
@@ -27,8 +30,14 @@ export function withStepLimit<T>(limit: number, fn: () => T): T {
   try {
     return fn();
   } finally {
+    spent += stepLimit - stepsLeft;
     [stepsLeft, stepLimit] = outer;
   }
+}
+
+/** Steps taken under every limit since the process started: a measure of work that does not depend on the machine's load. */
+export function stepsSpent(): number {
+  return spent;
 }
 
 /** Steps taken since the innermost `withStepLimit` began. */
@@ -122,42 +131,59 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
   return FUNCTION_KINDS.has(node.kind);
 }
 
-export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
-  let depth = 0;
-  for (let p = node.parent; p; p = p.parent) {
-    if (--stepsLeft < 0) step(0);
-    if (FUNCTION_KINDS.has(p.kind)) return p as ts.FunctionLikeDeclaration;
-    if (++depth === DEEP) return deepEnclosingFunction(p);
+/**
+ * Finds the nearest ancestor of one of `kinds`. Past a few dozen ancestors (a promise chain of
+ * thousands of links is that deep, and so are nested blocks), the answers are remembered for every
+ * node on the way, so that asking for each node of a deep tree costs time linear in its size
+ * rather than quadratic.
+ */
+class NearestAncestor<T extends ts.Node> {
+  private readonly known = new WeakMap<ts.Node, T | null>();
+
+  constructor(private readonly kinds: ReadonlySet<ts.SyntaxKind>) {}
+
+  of(node: ts.Node): T | undefined {
+    let depth = 0;
+    for (let p = node.parent; p; p = p.parent) {
+      if (--stepsLeft < 0) step(0);
+      if (this.kinds.has(p.kind)) return p as T;
+      if (++depth === DEEP) return this.deep(p);
+    }
+    return undefined;
   }
-  return undefined;
+
+  private deep(from: ts.Node): T | undefined {
+    const path: ts.Node[] = [];
+    let found: T | null = null;
+    for (let p: ts.Node | undefined = from; p; p = p.parent) {
+      if (--stepsLeft < 0) step(0);
+      const known = this.known.get(p);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      path.push(p);
+      if (p.parent && this.kinds.has(p.parent.kind)) {
+        found = p.parent as T;
+        break;
+      }
+    }
+    for (const n of path) this.known.set(n, found);
+    return found ?? undefined;
+  }
 }
 
-/**
- * Past this many ancestors (a promise chain of thousands of links is that deep), the answers are
- * remembered for every node on the way, so that asking for each node of a deep tree costs time
- * linear in its size rather than quadratic.
- */
 const DEEP = 64;
-const ENCLOSING = new WeakMap<ts.Node, ts.FunctionLikeDeclaration | null>();
+const ENCLOSING_FUNCTION = new NearestAncestor<ts.FunctionLikeDeclaration>(FUNCTION_KINDS);
+const ENCLOSING_LOOP_OR_FUNCTION = new NearestAncestor<ts.FunctionLikeDeclaration | ts.IterationStatement>(new Set([...FUNCTION_KINDS, ...LOOP_KINDS]));
 
-function deepEnclosingFunction(from: ts.Node): ts.FunctionLikeDeclaration | undefined {
-  const path: ts.Node[] = [];
-  let found: ts.FunctionLikeDeclaration | null = null;
-  for (let p: ts.Node | undefined = from; p; p = p.parent) {
-    if (--stepsLeft < 0) step(0);
-    const known = ENCLOSING.get(p);
-    if (known !== undefined) {
-      found = known;
-      break;
-    }
-    path.push(p);
-    if (p.parent && FUNCTION_KINDS.has(p.parent.kind)) {
-      found = p.parent as ts.FunctionLikeDeclaration;
-      break;
-    }
-  }
-  for (const n of path) ENCLOSING.set(n, found);
-  return found ?? undefined;
+export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
+  return ENCLOSING_FUNCTION.of(node);
+}
+
+/** The nearest loop or function around a node (undefined at the top level). */
+export function enclosingLoopOrFunction(node: ts.Node): ts.FunctionLikeDeclaration | ts.IterationStatement | undefined {
+  return ENCLOSING_LOOP_OR_FUNCTION.of(node);
 }
 
 export function isLoop(node: ts.Node): node is ts.IterationStatement {
