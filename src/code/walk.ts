@@ -132,7 +132,7 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
 }
 
 /**
- * Finds the nearest ancestor of one of `kinds`. Past a few dozen ancestors (a promise chain of
+ * Finds the nearest ancestor of one of `kinds`. Past sixteen ancestors (a promise chain of
  * thousands of links is that deep, and so are nested blocks), the answers are remembered for every
  * node on the way, so that asking for each node of a deep tree costs time linear in its size
  * rather than quadratic.
@@ -173,7 +173,7 @@ class NearestAncestor<T extends ts.Node> {
   }
 }
 
-const DEEP = 64;
+const DEEP = 16;
 const ENCLOSING_FUNCTION = new NearestAncestor<ts.FunctionLikeDeclaration>(FUNCTION_KINDS);
 const ENCLOSING_LOOP_OR_FUNCTION = new NearestAncestor<ts.FunctionLikeDeclaration | ts.IterationStatement>(new Set([...FUNCTION_KINDS, ...LOOP_KINDS]));
 
