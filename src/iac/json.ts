@@ -9,7 +9,7 @@ import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js'
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { IacValue, ParseProblem } from './model.js';
 import { readJson } from './json-reader.js';
-import { DEFAULT_MAX_DEPTH, getAttStringSource, longFormIntrinsic, setOwn, type LoadOptions, type LoadedDocument, type SourceNode } from './document.js';
+import { DEFAULT_MAX_DEPTH, getAttStringSource, longFormIntrinsic, setOwn, tooManyValues, type LoadOptions, type LoadedDocument, type SourceNode } from './document.js';
 
 /** Readable messages by `printParseErrorCode` name (the code enum is a const enum). */
 const MESSAGES: Record<string, string> = {
@@ -146,6 +146,8 @@ class JsonWalker {
  * syntax error) by `loadJsonWithParser`. Both give the same result.
  */
 export function loadJson(text: string, options: LoadOptions = {}): LoadedDocument {
+  const tooMany = tooManyValues(text);
+  if (tooMany) return { problems: [tooMany] };
   return readJson(text, options.maxDepth ?? DEFAULT_MAX_DEPTH) ?? loadJsonWithParser(text, options);
 }
 
