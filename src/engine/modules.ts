@@ -25,6 +25,7 @@ import { FileAnalysis } from '../code/analysis.js';
 import { parseCode } from '../code/parse.js';
 import { isProjectSpecifier } from '../code/modules.js';
 import { DEFAULT_MAX_FILE_BYTES, normaliseText } from './read.js';
+import { tooLargeForHeap } from './memory.js';
 
 /** Parsed files kept per host: enough for the helpers of a large service, bounded for a monorepo. */
 const MAX_CACHED_FILES = 512;
@@ -108,7 +109,7 @@ export class FsModuleHost implements ModuleHost {
     let facts: FileFacts | undefined;
     try {
       const size = statSync(file).size;
-      if (size <= this.maxFileBytes) {
+      if (size <= this.maxFileBytes && !tooLargeForHeap('code', size)) {
         const { text } = normaliseText(readFileSync(file));
         if (text !== undefined) facts = new FileAnalysis(parseCode(file, text, false), this);
       }
