@@ -188,14 +188,6 @@ export class Engine implements CodeSink {
         } else this.stats.dataFiles++;
         return true;
       }
-      const heap = tooLargeForHeap(code ? 'code' : file.toLowerCase().endsWith('.tf') ? 'terraform' : 'document', info.size);
-      if (heap) {
-        if (code || looksLikeIac(file)) {
-          this.count(code);
-          this.parseError(file, undefined, heap);
-        } else this.stats.dataFiles++;
-        return true;
-      }
       raw = readFileSync(file);
     } catch (err) {
       this.count(code);
@@ -203,6 +195,14 @@ export class Engine implements CodeSink {
       return true;
     }
     const { text, problem } = normaliseText(raw);
+    const heap = text === undefined ? undefined : tooLargeForHeap(code ? 'code' : file.toLowerCase().endsWith('.tf') ? 'terraform' : 'document', text);
+    if (heap) {
+      if (code || looksLikeIac(file)) {
+        this.count(code);
+        this.parseError(file, undefined, heap);
+      } else this.stats.dataFiles++;
+      return true;
+    }
     if (!code) {
       if (text === undefined) {
         // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.

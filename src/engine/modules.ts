@@ -109,9 +109,9 @@ export class FsModuleHost implements ModuleHost {
     let facts: FileFacts | undefined;
     try {
       const size = statSync(file).size;
-      if (size <= this.maxFileBytes && !tooLargeForHeap('code', size)) {
+      if (size <= this.maxFileBytes) {
         const { text } = normaliseText(readFileSync(file));
-        if (text !== undefined) facts = new FileAnalysis(parseCode(file, text, false), this);
+        if (text !== undefined && !tooLargeForHeap('code', text)) facts = new FileAnalysis(parseCode(file, text, false), this);
       }
     } catch {
       facts = undefined;
