@@ -21,7 +21,7 @@ import type { CodeSink, LinkedFile } from './code-pass.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, normaliseText, oversizeMessage } from './read.js';
-import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, type Directive, type SuppressionProblem } from './suppressions.js';
+import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, scopeToResourceBlocks, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
 export type CodePass = typeof import('./code-pass.js');
@@ -296,6 +296,7 @@ export class Engine implements CodeSink {
       const rel = this.relative(template.file);
       const style = commentStyleOf(template.file);
       const comments = style ? commentDirectives(rel, template.text, style) : [];
+      if (template.format === 'terraform' && comments.length > 0) scopeToResourceBlocks(comments, template);
       const meta = metadataDirectives(rel, template);
       directives.push(...comments, ...meta.directives);
       problems.push(...meta.problems);
