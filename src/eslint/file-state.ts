@@ -6,7 +6,7 @@
 import type { Rule as ESLintRule } from 'eslint';
 import { FileAnalysis } from '../code/analysis.js';
 import { commentDirectives, markUsed, suppressingDirective, type Directive, type DirectiveUse } from '../engine/suppressions.js';
-import { sourceFileFor, type AstOrigin } from './typescript-ast.js';
+import { sourceFileFor } from './typescript-ast.js';
 
 export interface FileState {
   /** `rel4lint-` comments of the text (ESLint applies and checks its own `eslint-` directives). */
@@ -15,7 +15,6 @@ export interface FileState {
   ran: Set<string>;
   used: DirectiveUse;
   analysis?: FileAnalysis;
-  origin?: AstOrigin;
 }
 
 const states = new WeakMap<object, FileState>();
@@ -35,9 +34,7 @@ export function fileState(context: ESLintRule.RuleContext): FileState {
 export function analysisOf(context: ESLintRule.RuleContext, program: unknown): FileAnalysis {
   const state = fileState(context);
   if (!state.analysis) {
-    const { sourceFile, origin } = sourceFileFor(context.filename, context.sourceCode.text, context.sourceCode.parserServices, program);
-    state.analysis = new FileAnalysis(sourceFile);
-    state.origin = origin;
+    state.analysis = new FileAnalysis(sourceFileFor(context.filename, context.sourceCode.text, context.sourceCode.parserServices, program));
   }
   return state.analysis;
 }

@@ -47,7 +47,7 @@ function sameEnum(a: Record<string, unknown>, b: Record<string, unknown>): boole
 const own = ts as unknown as TypeScriptLike;
 
 /** Whether rel4lint's detectors can read trees built by that TypeScript. */
-export function readsTreesOf(other: TypeScriptLike): boolean {
+function readsTreesOf(other: TypeScriptLike): boolean {
   if ((other as unknown) === ts) return true;
   return other.versionMajorMinor === own.versionMajorMinor && sameEnum(other.SyntaxKind, own.SyntaxKind) && sameEnum(other.NodeFlags, own.NodeFlags);
 }
@@ -59,7 +59,7 @@ const moduleCache = createRequire(import.meta.url).cache;
  * CommonJS modules of the process (typescript-eslint loads TypeScript with `require`).
  */
 function builderOf(prototype: object): TypeScriptLike | undefined {
-  if (isTypeScript(ts) && own.objectAllocator.getSourceFileConstructor().prototype === prototype) return own;
+  if (own.objectAllocator.getSourceFileConstructor().prototype === prototype) return own;
   for (const entry of Object.values(moduleCache)) {
     const exports: unknown = entry?.exports;
     if (isTypeScript(exports) && exports.objectAllocator.getSourceFileConstructor().prototype === prototype) return exports;
@@ -83,18 +83,15 @@ function readable(sourceFile: object): boolean {
   return verdict;
 }
 
-/** How the source file was obtained, for tests and diagnostics. */
-export type AstOrigin = 'parser' | 'parsed';
-
 /**
  * The TypeScript source file of the text ESLint lints: typescript-eslint's own when readable,
  * otherwise a parse of the text (under other parsers, or another TypeScript version).
  */
-export function sourceFileFor(fileName: string, text: string, parserServices: unknown, program: unknown): { sourceFile: ts.SourceFile; origin: AstOrigin } {
+export function sourceFileFor(fileName: string, text: string, parserServices: unknown, program: unknown): ts.SourceFile {
   const services = parserServices as ParserServicesLike | undefined;
   const node = services?.esTreeNodeToTSNodeMap?.get(program) as { kind?: unknown; text?: unknown } | undefined;
   if (node && typeof node === 'object' && node.kind === ts.SyntaxKind.SourceFile && node.text === text && readable(node)) {
-    return { sourceFile: node as unknown as ts.SourceFile, origin: 'parser' };
+    return node as unknown as ts.SourceFile;
   }
-  return { sourceFile: parseCode(fileName, text), origin: 'parsed' };
+  return parseCode(fileName, text);
 }
