@@ -11,13 +11,13 @@
  * files and configured rules, it runs the engine.
  */
 import path from 'node:path';
-import type { Level, LintResult, Preset, ResolvedRule, RuleMeta, Severity } from '../ground/types.js';
+import type { Concurrency, Level, LintResult, Preset, ResolvedRule, RuleMeta, Severity } from '../ground/types.js';
 import { toolVersion } from '../ground/version.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import { DEFAULT_REGISTRY, findRule, ruleDocUrl } from '../rules/registry.js';
 import { resolveRules as resolveWith, type RuleSetting } from '../engine/config.js';
 import type { FileResultCache } from '../engine/results.js';
-import type { Concurrency, WorkerPool } from '../engine/workers.js';
+import type { WorkerPool } from '../engine/workers.js';
 import type { SkippedPath } from '../engine/discover.js';
 import type { ConfigLookup } from '../engine/config-lookup.js';
 import type { ConfigFile, EffectiveConfig } from '../engine/config-file.js';
@@ -26,7 +26,7 @@ import { REPORTERS, type FormatName, type ReporterContext } from '../reporters/i
 
 export type { Finding, LintResult, Level, Preset, ResolvedRule, RuleMeta, Severity, BestPracticeId, Range, LintStats, InteractionGraph } from '../ground/types.js';
 export type { RuleSetting } from '../engine/config.js';
-export type { Concurrency } from '../engine/workers.js';
+export type { Concurrency } from '../ground/types.js';
 export type { FormatName, ReporterContext } from '../reporters/index.js';
 export { ConfigError, UsageError } from '../ground/errors.js';
 export { ruleDocUrl, toolVersion };
@@ -62,7 +62,6 @@ export interface LintOptions {
   cache?: FileResultCache;
   /** Worker threads: a number, `auto` or `off` (default). */
   concurrency?: Concurrency;
-  workers?: WorkerPool;
   onProgress?: (done: number, total: number) => void;
 }
 

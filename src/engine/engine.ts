@@ -26,7 +26,7 @@ import type { FileResult, FileResultCache, WorkerFileResult } from './results.js
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, normaliseText, oversizeMessage } from './read.js';
 import { FsModuleHost } from './modules.js';
-import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, type Directive, type SuppressionProblem } from './suppressions.js';
+import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, scopeToResourceBlocks, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
 export type CodePass = typeof import('./code-pass.js');
@@ -377,6 +377,7 @@ export class Engine implements CodeSink {
       // the comments of a code file (CDK app code) were collected with the file
       const style = isCodeFile(template.file) ? undefined : commentStyleOf(template.file);
       const comments = style ? commentDirectives(rel, template.text, style) : [];
+      if (template.format === 'terraform' && comments.length > 0) scopeToResourceBlocks(comments, template);
       const meta = metadataDirectives(rel, template);
       directives.push(...comments, ...meta.directives);
       problems.push(...meta.problems);

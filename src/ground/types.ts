@@ -180,3 +180,6 @@ export interface InteractionGraph {
 export const PARSE_ERROR = 'parse-error';
 /** The rule the engine reports problems with suppression comments and Metadata under. */
 export const SUPPRESSION_RULE = 'no-invalid-suppression';
+
+/** Threads of a scan: `off` (or 1) analyses on the calling thread; `auto` uses workers when there is enough to share. */
+export type Concurrency = number | 'auto' | 'off';

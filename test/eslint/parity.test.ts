@@ -14,6 +14,7 @@ import { resolveRules } from '../../src/api/index.js';
 import { RULES } from '../../src/rules/index.js';
 import { isCodeFile } from '../../src/ground/files.js';
 import { FIXTURES, ROOT, fixtureRules, listFiles } from '../helpers/fixtures.js';
+import { project } from '../helpers/tmp.js';
 
 const codeRules = RULES.filter((r) => r.code).map((r) => r.meta.name);
 const linter = new Linter({ cwd: ROOT, configType: 'flat' });
@@ -78,13 +79,39 @@ describe('helpers in other modules', () => {
 });
 
 describe('plugin shape', () => {
-  it('exposes every code rule and both presets', () => {
-    expect(Object.keys(plugin.rules).sort()).toEqual([...codeRules].sort());
+  it('exposes every code rule and no-invalid-suppression, with documentation at this version', () => {
+    expect(Object.keys(plugin.rules).sort()).toEqual([...codeRules, 'no-invalid-suppression'].sort());
+    const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string;
+    for (const [name, rule] of Object.entries(plugin.rules)) {
+      expect(rule.meta?.docs?.url).toBe(`https://github.com/rel4lint/rel4lint/blob/v${version}/src/rules/${name}/README.md`);
+    }
+  });
+
+  it("presets name no files, and give each rule its CLI severity where ESLint has the level (note becomes warn)", () => {
+    const level = { error: 'error', warning: 'warn', note: 'warn' } as const;
     for (const preset of ['recommended', 'strict'] as const) {
       const config = plugin.configs[preset];
+      expect(config.files).toBeUndefined();
       expect(config.plugins?.rel4).toBe(plugin);
-      for (const key of Object.keys(config.rules ?? {})) expect(codeRules).toContain(key.replace('rel4/', ''));
+      const expected = Object.fromEntries(
+        RULES.filter((r) => r.meta.name in plugin.rules && r.meta.presets.includes(preset)).map((r) => [`rel4/${r.meta.name}`, level[r.meta.severity]]),
+      );
+      expect(config.rules).toEqual(expected);
     }
-    expect(Object.keys(plugin.configs.recommended.rules ?? {})).toContain('rel4/no-sync-lambda-invoke');
+    expect(plugin.configs.recommended.rules?.['rel4/no-sync-lambda-invoke']).toBe('error');
+    expect(plugin.configs.strict.rules?.['rel4/prefer-batch-operation']).toBe('warn');
+  });
+
+  it('lints a plain-JS project with a preset alone: TypeScript files are not selected', async () => {
+    const { ESLint } = await import('eslint');
+    const root = project({
+      'src/a.js': "import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';\nconst l = new LambdaClient({});\nawait l.send(new InvokeCommand({ FunctionName: 'f' }));\n",
+      'src/b.ts': 'const x: number = 1;\n',
+    });
+    const eslint = new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: [plugin.configs.recommended] });
+    const results = await eslint.lintFiles(['.']);
+    expect(results.map((r) => [path.relative(root, r.filePath), r.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`)])).toEqual([
+      ['src/a.js', ['3:14 rel4/no-sync-lambda-invoke']],
+    ]);
   });
 });
