@@ -17,14 +17,14 @@ import { toolVersion } from '../ground/version.js';
 import { didYouMean } from '../ground/suggest.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import { DEFAULT_REGISTRY, findRule, ruleDocUrl } from '../rules/registry.js';
-import { resolveRules as resolveWith, type RuleSetting } from '../engine/config.js';
+import { resolveRules as resolveWith, type RoleSettings, type RuleSetting } from '../engine/config.js';
 import type { FileResultCache } from '../engine/results.js';
 import type { Concurrency, WorkerPool } from '../engine/workers.js';
 import type { SkippedPath } from '../engine/discover.js';
 import { REPORTERS, type FormatName, type ReporterContext } from '../reporters/index.js';
 
-export type { Finding, LintResult, Level, Preset, ResolvedRule, RuleMeta, Severity, BestPracticeId, Range, LintStats, InteractionGraph } from '../ground/types.js';
-export type { RuleSetting } from '../engine/config.js';
+export type { Finding, LintResult, Level, Preset, ResolvedRule, RuleMeta, Severity, BestPracticeId, Range, LintStats, InteractionGraph, FileRole } from '../ground/types.js';
+export type { RoleSettings, RuleSetting } from '../engine/config.js';
 export type { Concurrency } from '../engine/workers.js';
 export type { FormatName, ReporterContext } from '../reporters/index.js';
 export { ConfigError, UsageError } from '../ground/errors.js';
@@ -36,15 +36,17 @@ export function ruleList(registry: RuleRegistry = DEFAULT_REGISTRY): RuleMeta[] 
 }
 
 /**
- * The rules of a preset with overrides applied (levels, or `{ level, options }`). Throws
- * ConfigError naming an unknown rule, level or option.
+ * The rules of a preset with overrides applied (levels, or `{ level, options, roles }`) and file
+ * roles switched on or off for every rule. Throws ConfigError naming an unknown rule, level,
+ * option or role.
  */
 export function resolveRules(
   preset: Preset = 'recommended',
   overrides: Record<string, Level | RuleSetting> = {},
   registry: RuleRegistry = DEFAULT_REGISTRY,
+  roles: RoleSettings = {},
 ): ResolvedRule[] {
-  return resolveWith(registry.rules, preset, overrides);
+  return resolveWith(registry.rules, preset, overrides, roles);
 }
 
 export interface LintOptions {
@@ -138,13 +140,13 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
       }
     }
     try {
-      resolveRules(preset, mergeRuleSettings(config, {}, hasOption), registry);
+      resolveRules(preset, mergeRuleSettings(config, {}, hasOption), registry, config.roles);
     } catch (error) {
       if (error instanceof ConfigError) throw new ConfigError(`${displayPath(cwd, config.file)}: ${error.message}`);
       throw error;
     }
   }
-  const rules = resolveRules(preset, mergeRuleSettings(config, options.rules ?? {}, hasOption), registry);
+  const rules = resolveRules(preset, mergeRuleSettings(config, options.rules ?? {}, hasOption), registry, config?.roles);
   const maxFileBytes = options.maxFileBytes ?? config?.maxFileBytes;
   const concurrency = options.concurrency ?? 'off';
 

@@ -36,7 +36,7 @@ interface CacheData {
 
 /** Hash of everything besides a file's content that its findings depend on. */
 export function cacheKey(toolVersion: string, rules: readonly ResolvedRule[], settings: Record<string, unknown>): string {
-  const config = rules.map((r) => ({ name: r.meta.name, severity: r.severity, overridden: r.severityOverridden, options: r.options }));
+  const config = rules.map((r) => ({ name: r.meta.name, severity: r.severity, overridden: r.severityOverridden, options: r.options, roles: r.roles }));
   return createHash('sha1').update(JSON.stringify({ format: CACHE_FORMAT, toolVersion, config, settings })).digest('hex');
 }
 

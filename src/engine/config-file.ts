@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { parseDocument } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import { ConfigError } from '../ground/errors.js';
-import type { RuleSetting } from './config.js';
+import type { RoleSettings, RuleSetting } from './config.js';
 import { parseLevel, type Level, type Preset } from '../ground/types.js';
 
 export const CONFIG_FILE_NAMES = ['rel4lint.config.json', 'rel4lint.config.yaml', 'rel4lint.config.yml'] as const;
@@ -25,6 +25,8 @@ export interface ConfigFile {
   file: string;
   preset?: Preset;
   rules?: Record<string, Level | RuleSetting>;
+  /** File roles switched on or off for every rule (a rule's own `roles` wins). */
+  roles?: RoleSettings;
   ignore?: string[];
   internalHosts?: string[];
   maxFileBytes?: number;
@@ -96,7 +98,7 @@ function describeError(errors: ErrorObject[]): string {
   const key = keyOf(first.instancePath);
   const rule = /^rules\.([^.]+)(?:\.level)?$/.exec(key);
   if (rule && first.keyword !== 'propertyNames') {
-    return `'rules.${rule[1]}' must be a level (off, note, warning, error, or warn, info, 0, 1, 2) or { level, options }`;
+    return `'rules.${rule[1]}' must be a level (off, note, warning, error, or warn, info, 0, 1, 2) or { level, options, roles }`;
   }
   if (first.keyword === 'propertyNames' || first.keyword === 'pattern') {
     const name = (first.params as { propertyName?: unknown }).propertyName;

@@ -6,12 +6,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
+import type { FileRole, LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
 import { PARSE_ERROR, SUPPRESSION_RULE } from '../ground/types.js';
 import { isCodeFile } from '../ground/files.js';
 import { LineIndex } from '../ground/lines.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
-import type { Template } from '../iac/model.js';
+import { codePathRole, emptyRoleCounts, templatePathRole } from '../ground/roles.js';
+import type { Resource, Template } from '../iac/model.js';
+import { resourceAt, templateRoles, testHarnessResources } from '../iac/roles.js';
+import { codeFileRole } from '../code/file-role.js';
 import { linkTemplates, loadIacFile } from '../iac/loaders/index.js';
 import { ProjectModel, registerProject, type FileProjectContext, type Location } from '../context/project.js';
 import { interactionGraph } from '../context/graph.js';
@@ -69,6 +72,13 @@ export class Engine implements CodeSink {
   /** Line indexes of linked handler files, built on the first location asked for in each. */
   private readonly linkedLines = new Map<string, LineIndex>();
   readonly stats = { filesScanned: 0, codeFiles: 0, templates: 0, resources: 0 };
+  /** Code files by role (templates get theirs once every template is in, see `finish`). */
+  private codeRoles = emptyRoleCounts();
+  /** Roles of linked handler files (locations of project findings). */
+  private readonly linkedRoles = new Map<string, FileRole>();
+  /** Roles of templates and the test-harness resources in them, made by `finish`. */
+  private templateRole?: Map<Template, FileRole>;
+  private readonly harness = new Map<Template, Set<Resource>>();
 
   constructor(private readonly options: EngineOptions) {
     this.codeRules = options.rules.filter((r) => r.rule.code);
@@ -85,9 +95,9 @@ export class Engine implements CodeSink {
     return resolved.severityOverridden ? resolved.severity : (reported ?? resolved.severity);
   }
 
-  parseError(file: string, text: string | undefined, message: string, offset = 0): void {
+  parseError(file: string, text: string | undefined, message: string, offset = 0, role?: FileRole): void {
     const resolved = this.parseErrorRule;
-    if (!resolved) return;
+    if (!resolved || (role !== undefined && !resolved.roles.includes(role))) return;
     const rel = this.relative(file);
     const start = new LineIndex(text ?? '', { code: isCodeFile(file) }).position(offset);
     if (text !== undefined) this.sources.set(rel, text);
@@ -122,13 +132,13 @@ export class Engine implements CodeSink {
       if (info.size > max) {
         this.count(false);
         // a large data file named .json is not worth a finding; one that looks like IaC is
-        if (code || looksLikeIac(file)) this.parseError(file, undefined, oversizeMessage(info.size, max));
+        if (code || looksLikeIac(file)) this.parseError(file, undefined, oversizeMessage(info.size, max), 0, this.pathRole(file, code));
         return true;
       }
       raw = readFileSync(file);
     } catch (err) {
       this.count(false);
-      this.parseError(file, undefined, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      this.parseError(file, undefined, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, 0, this.pathRole(file, code));
       return true;
     }
     const { text, problem } = normaliseText(raw);
@@ -136,7 +146,7 @@ export class Engine implements CodeSink {
       this.count(false);
       if (text === undefined) {
         // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.
-        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::')) this.parseError(file, undefined, problem!);
+        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::')) this.parseError(file, undefined, problem!, 0, this.pathRole(file, false));
         return true;
       }
       this.loadIac(file, text);
@@ -144,25 +154,33 @@ export class Engine implements CodeSink {
     }
     if (text === undefined) {
       this.count(true);
-      this.parseError(file, undefined, problem!);
+      this.parseError(file, undefined, problem!, 0, this.pathRole(file, true));
       return true;
     }
     const cache = this.options.cache;
     const context = given ?? this.project?.fileContext(file);
+    const rel = this.relative(file);
+    const role = codeFileRole({ relativePath: rel, text, file, deployed: context !== undefined });
+    // no enabled rule reports files of this role: nothing to parse (a linked handler file's calls
+    // still feed the project model)
+    if (!context && !this.covers(role)) {
+      this.count(true, role);
+      return true;
+    }
     // a linked handler file's findings depend on the templates too, and its calls feed the
     // project model: it is analysed on every run
     if (!cache || context) {
       if (cachedOnly) return false;
-      this.count(true);
+      this.count(true, role);
       this.collectComments(file, text);
-      this.lintCode(file, text, context);
+      this.lintCode(file, text, role, context);
       return true;
     }
-    const rel = this.relative(file);
-    const hash = createHash('sha1').update(raw).digest('base64');
+    // the role is part of the key: it also depends on files around this one (a `.ts` source, a package.json)
+    const hash = createHash('sha1').update(raw).update(role).digest('base64');
     const hit = cache.get(rel, hash);
     if (!hit && cachedOnly) return false;
-    this.count(true);
+    this.count(true, role);
     this.collectComments(file, text);
     if (hit) {
       for (const f of hit) this.pending.push(f);
@@ -170,14 +188,26 @@ export class Engine implements CodeSink {
       return true;
     }
     const before = this.pending.length;
-    this.lintCode(file, text);
+    this.lintCode(file, text, role);
     cache.set(rel, hash, this.pending.slice(before));
     return true;
   }
 
-  private count(code: boolean): void {
+  /** The role of a file by its path alone (for files whose text cannot be read). */
+  private pathRole(file: string, code: boolean): FileRole {
+    const rel = this.relative(file);
+    return code ? (codePathRole(rel) ?? 'service') : templatePathRole(rel);
+  }
+
+  private count(code: boolean, role?: FileRole): void {
     this.stats.filesScanned++;
     if (code) this.stats.codeFiles++;
+    if (role) this.codeRoles[role]++;
+  }
+
+  /** Some enabled rule reports code files of this role (parse-error included). */
+  private covers(role: FileRole): boolean {
+    return this.options.rules.some((r) => (r.rule.code || r.meta.name === PARSE_ERROR) && r.roles.includes(role));
   }
 
   /** The project context of a code file a template links (built by `prepareProject`). */
@@ -192,6 +222,7 @@ export class Engine implements CodeSink {
       return;
     }
     this.linkedTexts.set(linked.file, linked.text);
+    this.linkedRoles.set(linked.file, linked.role);
     this.project.addCodeCalls(linked.file, linked.calls);
   }
 
@@ -207,6 +238,7 @@ export class Engine implements CodeSink {
       directiveSources: [...this.directiveSources],
       filesScanned: this.stats.filesScanned,
       codeFiles: this.stats.codeFiles,
+      roles: this.codeRoles,
       templates: this.templates.splice(0),
       linked: this.linkedOut.splice(0),
     };
@@ -216,6 +248,7 @@ export class Engine implements CodeSink {
     this.stats.codeFiles = 0;
     this.stats.templates = 0;
     this.stats.resources = 0;
+    this.codeRoles = emptyRoleCounts();
     return result;
   }
 
@@ -227,6 +260,7 @@ export class Engine implements CodeSink {
     for (const [file, text] of result.directiveSources) this.directiveSources.set(file, text);
     this.stats.filesScanned += result.filesScanned;
     this.stats.codeFiles += result.codeFiles;
+    for (const [role, n] of Object.entries(result.roles) as [FileRole, number][]) this.codeRoles[role] += n;
     for (const template of result.templates) this.addTemplate(template);
     for (const linked of result.linked) this.addLinked(linked);
   }
@@ -247,10 +281,10 @@ export class Engine implements CodeSink {
     registerProject(this.templates, this.project);
   }
 
-  private lintCode(file: string, text: string, context?: FileProjectContext): void {
+  private lintCode(file: string, text: string, role: FileRole, context?: FileProjectContext): void {
     const code = this.options.code;
     if (!code) throw new Error(`the scan was not prepared for code files (${this.relative(file)})`);
-    code.lintCode(this, this.codeRules, file, text, context);
+    code.lintCode(this, this.codeRules, file, text, role, context);
   }
 
   /** Records a finding of a rule: the parts every finding shares come from the rule's metadata. */
@@ -266,12 +300,12 @@ export class Engine implements CodeSink {
       loaded = loadIacFile(file, text);
     } catch (err) {
       if (isStackOverflow(err)) noteStackOverflow();
-      return this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`);
+      return this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`, 0, this.pathRole(file, false));
     }
     if (!loaded) return;
     if (loaded.problems.length > 0) {
       const first = loaded.problems[0];
-      this.parseError(file, text, first.message, first.offset);
+      this.parseError(file, text, first.message, first.offset, this.pathRole(file, false));
     }
     if (loaded.template) this.addTemplate(loaded.template);
   }
@@ -318,6 +352,14 @@ export class Engine implements CodeSink {
   /** Runs the IaC rules over every loaded template and returns the sorted result. */
   finish(): LintResult {
     if (!this.project) this.prepareProject([]);
+    const relative = (file: string): string => this.relative(file);
+    this.templateRole = templateRoles(this.templates, relative);
+    const filesByRole = { ...this.codeRoles };
+    for (const template of this.templates) {
+      const role = this.templateRole.get(template)!;
+      filesByRole[role]++;
+      if (role === 'service') this.harness.set(template, testHarnessResources(template, relative));
+    }
     for (const resolved of this.iacRules) {
       let reports: IacReport[];
       try {
@@ -347,7 +389,7 @@ export class Engine implements CodeSink {
     }
     const suppressedFindings = all.filter((f) => f.suppression);
     const graph = interactionGraph(this.project!, (location) => this.locate(location));
-    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules: this.options.rules.map(({ rule: _rule, ...resolved }) => resolved), sources, stats: { ...this.stats }, graph };
+    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules: this.options.rules.map(({ rule: _rule, ...resolved }) => resolved), sources, stats: { ...this.stats, filesByRole }, graph };
   }
 
   /** File, range and text of a project location. */
@@ -369,7 +411,19 @@ export class Engine implements CodeSink {
     return { file: this.relative(location.file), range: { start, end }, offsets: { start: location.start, end: location.end }, text, logical: `project:${snippet}` };
   }
 
+  /** The role of what a template path or a code location of a finding is about. */
+  private roleAt(location: Location): FileRole {
+    if (!('template' in location)) return this.linkedRoles.get(location.file) ?? 'service';
+    const role = this.templateRole?.get(location.template) ?? 'service';
+    if (role !== 'service') return role;
+    const harness = this.harness.get(location.template);
+    if (!harness || harness.size === 0) return role;
+    const resource = resourceAt(location.template, location.path);
+    return resource && harness.has(resource) ? 'test' : role;
+  }
+
   private addProjectFinding(resolved: ResolvedRule, report: ProjectReport): void {
+    if (!resolved.roles.includes(this.roleAt(report.location))) return;
     const where = this.locate(report.location);
     const related = (report.related ?? []).map((r) => {
       const at = this.locate(r.location);
@@ -380,6 +434,7 @@ export class Engine implements CodeSink {
   }
 
   private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
+    if (!resolved.roles.includes(this.roleAt({ template: report.template, path: report.path }))) return;
     const where = report.template.locate(report.path);
     const related = (report.related ?? []).map((r) => ({ file: this.relative(r.template.file), range: r.template.locate(r.path).range, message: r.label }));
     this.addFinding(

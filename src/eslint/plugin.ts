@@ -6,6 +6,7 @@
  *   import rel4 from 'rel4lint/eslint';
  *   export default [rel4.configs.recommended];
  */
+import path from 'node:path';
 import type { Rule as ESLintRule, ESLint, Linter } from 'eslint';
 import { ts } from '../code/ts.js';
 import { parseCode } from '../code/parse.js';
@@ -13,7 +14,8 @@ import { FileAnalysis } from '../code/analysis.js';
 import { LOADED_RULES } from '../rules/loaded.js';
 import { ruleDocUrl } from '../rules/registry.js';
 import type { AnyRule } from '../rules/rule.js';
-import type { Preset, Severity } from '../ground/types.js';
+import { FILE_ROLES, type FileRole, type Preset, type Severity } from '../ground/types.js';
+import { codeFileRole } from '../code/file-role.js';
 import { packageInfo } from '../ground/version.js';
 
 const pkg = packageInfo();
@@ -39,11 +41,32 @@ function analysisFor(context: ESLintRule.RuleContext, program: unknown): FileAna
   return analysis;
 }
 
-function optionsOf(rule: AnyRule, given: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(rule.meta.options)) out[key] = schema.default;
-  if (given && typeof given === 'object') Object.assign(out, given);
-  return out;
+/** One role per linted text, shared by all rel4 rules running on it. */
+const roles = new WeakMap<object, FileRole>();
+
+/** The file's role, as the CLI decides it: its path relative to ESLint's working directory, its text, its package. */
+function roleFor(context: ESLintRule.RuleContext): FileRole {
+  const sourceCode = context.sourceCode;
+  const cached = roles.get(sourceCode);
+  if (cached) return cached;
+  const file = path.resolve(context.cwd, context.filename);
+  const relativePath = path.relative(context.cwd, file).split(path.sep).join('/');
+  const role = codeFileRole({ relativePath, text: sourceCode.text, file });
+  roles.set(sourceCode, role);
+  return role;
+}
+
+/** The rule's options with defaults filled in, and the file roles it reports (the `roles` option, else its metadata's). */
+function optionsOf(rule: AnyRule, given: unknown): { options: Record<string, unknown>; roles: readonly FileRole[] } {
+  const options: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(rule.meta.options)) options[key] = schema.default;
+  let roles: readonly FileRole[] = rule.meta.roles;
+  if (given && typeof given === 'object') {
+    const { roles: chosen, ...rest } = given as Record<string, unknown>;
+    Object.assign(options, rest);
+    if (Array.isArray(chosen)) roles = chosen as FileRole[];
+  }
+  return { options, roles };
 }
 
 function toESLintRule(rule: AnyRule): ESLintRule.RuleModule {
@@ -58,16 +81,24 @@ function toESLintRule(rule: AnyRule): ESLintRule.RuleModule {
       type: 'problem',
       docs: { description: meta.description, url: ruleDocUrl(meta.name), recommended: meta.presets.includes('recommended') },
       hasSuggestions: meta.hasSuggestions ?? false,
-      schema: [{ type: 'object', properties, additionalProperties: false }],
+      schema: [
+        {
+          type: 'object',
+          properties: { ...properties, roles: { type: 'array', items: { enum: [...FILE_ROLES] }, uniqueItems: true } },
+          additionalProperties: false,
+        },
+      ],
     },
     create(context) {
       return {
         Program(program) {
           const text = context.sourceCode.text;
           if (rule.prefilter && !rule.prefilter.test(text)) return;
+          const { options, roles: covered } = optionsOf(rule, context.options[0]);
+          if (!covered.includes(roleFor(context))) return;
           const analysis = analysisFor(context, program);
           const sf = analysis.sourceFile;
-          const reports = rule.code!({ sourceFile: sf, analysis, options: optionsOf(rule, context.options[0]), fileName: context.filename });
+          const reports = rule.code!({ sourceFile: sf, analysis, options, fileName: context.filename });
           for (const report of reports) {
             const start = report.node.getStart(sf);
             const end = report.node.getEnd();

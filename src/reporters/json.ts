@@ -8,13 +8,17 @@
  *                   fingerprint, related, suggestions? } ],
  *   "suppressed": [ { ...finding, suppression: { kind: "inSource" | "external", justification } } ],
  *   "baseline"?: { file, matched, stale: [ { rule, file, logicalLocation, occurrence } ] },
- *   "summary": { errors, warnings, notes, suppressed, filesScanned, codeFiles, templates, resources, rules },
+ *   "summary": { errors, warnings, notes, suppressed, filesScanned, codeFiles, templates, resources,
+ *                filesByRole: { service, test, frontend, script, generated }, rules },
  *   "scorecard": [ { bestPractice, title, url, rules, checked, findings, status } ],
  *   "graph"?: { nodes: [ { id, kind, label } ], edges: [ { from, to, sync, label, via, file, line } ] } }
  * ```
  *
  * `graph` is the service interaction graph of the scan (see `src/context/`): functions, queues,
  * topics, buses, state machines, APIs and external HTTP hosts, with synchronous edges marked.
+ *
+ * `filesByRole` counts the code files and templates of the scan by role (service, test, frontend,
+ * script, generated: see "File roles" in README.md); a rule only reports files of the roles it covers.
  *
  * Paths are relative to the working directory (POSIX separators); there are no timestamps or
  * absolute paths, so the same input gives the same bytes. Under `--quiet` the findings list holds
@@ -80,6 +84,7 @@ export function json(result: LintResult, ctx: ReporterContext): string {
       codeFiles: result.stats.codeFiles,
       templates: result.stats.templates,
       resources: result.stats.resources,
+      filesByRole: { ...result.stats.filesByRole },
       rules: result.rules.map((r) => r.meta.name).sort(),
     },
     scorecard: buildScorecard(result),
