@@ -1,7 +1,8 @@
 /**
  * The ESLint flat-config plugin: every code rule of rel4lint as `rel4/<name>`, running the same
  * detectors as the CLI on the TypeScript AST that typescript-eslint already built (or, under
- * another parser, on a TypeScript parse of the same text).
+ * another parser, on a TypeScript parse of the same text). Each rule reports the file roles its
+ * metadata names (or its `roles` option), decided as the CLI decides them.
  *
  *   import rel4 from 'rel4lint/eslint';
  *   export default [rel4.configs.recommended];
