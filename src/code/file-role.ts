@@ -55,13 +55,26 @@ const FRONTEND_MODULE_PREFIXES = ['@angular/', '@vue/', '@aws-amplify/ui-', '@mu
 /** Command-line argument parsers and prompts: a file importing one is a command-line tool. */
 const SCRIPT_MODULES = new Set(['commander', 'yargs', 'yargs/yargs', 'meow', 'minimist', 'cac', 'inquirer', '@inquirer/prompts', 'prompts', 'enquirer', '@oclif/core', 'clipanion', 'citty', 'arg']);
 
-const IMPORT = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"\n]{1,200})['"]/gm;
+/** Server-side rendering: a file importing it renders HTML in the service, whatever UI framework it imports too. */
+const SERVER_RENDERING = 'react-dom/server';
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const MODULE_NAMES = [
+  ...[...TEST_MODULES, ...FRONTEND_MODULES, ...SCRIPT_MODULES, SERVER_RENDERING].map(escape),
+  ...[...TEST_MODULE_PREFIXES, ...FRONTEND_MODULE_PREFIXES].map((p) => `${escape(p)}[\\w.-]+(?:/[\\w.-]+)*`),
+].sort((a, b) => b.length - a.length);
+/**
+ * Every signal a look at the text gives, in one pass: a quoted name of a module of interest,
+ * `process.argv`, DOM use, `expect(`. A module name counts when an import, a require or a dynamic
+ * import precedes it (see `IMPORT_BEFORE`).
+ */
+const SIGNALS = new RegExp(
+  `['"](${MODULE_NAMES.join('|')})['"]|(process\\.argv)\\b|(\\bexpect\\()|\\b(?:document\\.(?:getElementById|getElementsBy\\w+|querySelector(?:All)?|createElement|body|addEventListener|cookie)|window\\.(?:location|alert|confirm|addEventListener|localStorage|sessionStorage|open|history|scrollTo)|(?:localStorage|sessionStorage)\\.(?:getItem|setItem))\\b`,
+  'g',
+);
+const IMPORT_BEFORE = /(?:\bfrom|\brequire\s*\(|\bimport\s*\(?|^\s*import)\s*$/;
 const TEST_GLOBALS = /^\s*(?:describe|it|test)(?:\.\w+)?\(\s*['"`]/m;
-const EXPECT = /\bexpect\(/;
-const DOM_USE =
-  /\b(?:document\.(?:getElementById|getElementsBy\w+|querySelector(?:All)?|createElement|body|addEventListener|cookie)|window\.(?:location|alert|confirm|addEventListener|localStorage|sessionStorage|open|history|scrollTo)|(?:localStorage|sessionStorage)\.(?:getItem|setItem))\b/;
 const SHEBANG = /^#!.*\b(?:node|ts-node|tsx|deno|bun|zx)\b/;
-const ARGV = /\bprocess\.argv\b/;
 /** Banners bundlers and code generators write at the top of their output. */
 const BANNER =
   /\/\*\s*bundled with esbuild|\bwebpackBootstrap\b|__webpack_require__|\/\*!\s*For license information please see|@generated\b|\bcode generated\b.{0,80}\bdo not edit\b|\b(?:automatically|auto-)generated\b.{0,60}\b(?:do not|should not|must not) (?:be )?edit/i;
@@ -70,10 +83,23 @@ const SOURCE_MAP = /^\/\/[#@] sourceMappingURL=/m;
 const MINIFIED_BYTES_PER_LINE = 1000;
 const MINIFIED_MIN_BYTES = 4096;
 
-/** The modules a file imports or requires, by a look at its text. */
-function importedModules(text: string): Set<string> {
-  const out = new Set<string>();
-  for (const m of text.matchAll(IMPORT)) out.add(m[1]!);
+interface TextSignals {
+  /** Modules of interest the file imports or requires. */
+  modules: Set<string>;
+  argv: boolean;
+  expect: boolean;
+  dom: boolean;
+}
+
+function textSignals(text: string): TextSignals {
+  const out: TextSignals = { modules: new Set(), argv: false, expect: false, dom: false };
+  for (const m of text.matchAll(SIGNALS)) {
+    if (m[1] !== undefined) {
+      if (IMPORT_BEFORE.test(text.slice(Math.max(0, m.index - 40), m.index))) out.modules.add(m[1]);
+    } else if (m[2] !== undefined) out.argv = true;
+    else if (m[3] !== undefined) out.expect = true;
+    else out.dom = true;
+  }
   return out;
 }
 
@@ -114,13 +140,14 @@ export function codeFileRole(input: RoleInput): FileRole {
   if (byPath === 'generated' || generated(input)) return 'generated';
   if (byPath === 'test') return 'test';
   const { text } = input;
-  const modules = importedModules(text);
-  if (matches(modules, TEST_MODULES, TEST_MODULE_PREFIXES) || (TEST_GLOBALS.test(text) && EXPECT.test(text))) return 'test';
+  const signals = textSignals(text);
+  const { modules } = signals;
+  if (matches(modules, TEST_MODULES, TEST_MODULE_PREFIXES) || (signals.expect && TEST_GLOBALS.test(text))) return 'test';
   if (input.file !== undefined && inTestPackage(input.file)) return 'test';
   if (input.deployed) return 'service';
   if (byPath === 'frontend') return 'frontend';
-  if (!modules.has('react-dom/server') && (matches(modules, FRONTEND_MODULES, FRONTEND_MODULE_PREFIXES) || DOM_USE.test(text))) return 'frontend';
-  if (byPath === 'script' || SHEBANG.test(text) || matches(modules, SCRIPT_MODULES, []) || ARGV.test(text)) return 'script';
+  if (!modules.has(SERVER_RENDERING) && (matches(modules, FRONTEND_MODULES, FRONTEND_MODULE_PREFIXES) || signals.dom)) return 'frontend';
+  if (byPath === 'script' || SHEBANG.test(text) || matches(modules, SCRIPT_MODULES, []) || signals.argv) return 'script';
   return 'service';
 }
 
@@ -144,6 +171,14 @@ const packageDirs = new Map<string, string | null>();
 const testPackages = new Map<string, boolean>();
 /** Names other packages of a workspace list as dependencies and as dev dependencies, by workspace root. */
 const workspaceUse = new Map<string, { runtime: Set<string>; dev: Set<string> }>();
+
+/** Forgets the package.json files read so far (a new scan reads them again). */
+export function forgetPackages(): void {
+  packageJsons.clear();
+  packageDirs.clear();
+  testPackages.clear();
+  workspaceUse.clear();
+}
 
 function readPackage(dir: string): PackageJson | null {
   let pkg = packageJsons.get(dir);
