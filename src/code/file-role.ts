@@ -103,8 +103,9 @@ function textSignals(text: string): TextSignals {
   return out;
 }
 
-function minified(text: string): boolean {
-  if (text.length < MINIFIED_MIN_BYTES) return false;
+/** Minified JavaScript (TypeScript is never minified output: a long line there is the author's). */
+function minified(file: string, text: string): boolean {
+  if (text.length < MINIFIED_MIN_BYTES || !/\.[cm]?jsx?$/.test(file)) return false;
   // fewer lines than this means long lines on average: stop counting as soon as there are more
   const limit = text.length / MINIFIED_BYTES_PER_LINE;
   let lines = 1;
@@ -115,7 +116,7 @@ function minified(text: string): boolean {
 /** Output of a compiler or bundler: a banner or a source map comment, minified lines, a `.js` next to the `.ts` it came from. */
 function generated(input: RoleInput): boolean {
   const { text } = input;
-  if (BANNER.test(text.slice(0, 1024)) || SOURCE_MAP.test(text.slice(-512)) || minified(text)) return true;
+  if (BANNER.test(text.slice(0, 1024)) || SOURCE_MAP.test(text.slice(-512)) || minified(input.relativePath, text)) return true;
   return input.file !== undefined && compiledFromTypeScript(input.file);
 }
 
