@@ -10,25 +10,48 @@
  *   node bench/templates.js --count 3000     # more
  *   node bench/templates.js --runs 3         # best of N
  *   node bench/templates.js --keep           # keep the generated directory (printed)
+ *   node bench/templates.js --concurrency off          # passed to the CLI (default: its own default)
+ *   node bench/templates.js --baseline ../other-build  # also run another built checkout, same
+ *                                                      # corpus, runs interleaved; prints the ratio
+ *   node bench/templates.js --load           # only load the templates, in this process (no CLI
+ *                                            # start-up, no rules): templates/s and MB/s
  *
  * Needs `npm run build` first (the CLI runs from dist/).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ROOT, requireBuild } from './common.js';
 
 const TARGET = 200;
 
 const { values } = parseArgs({
-  options: { count: { type: 'string', default: '1000' }, runs: { type: 'string', default: '1' }, keep: { type: 'boolean', default: false } },
+  options: {
+    count: { type: 'string', default: '1000' },
+    runs: { type: 'string', default: '1' },
+    keep: { type: 'boolean', default: false },
+    concurrency: { type: 'string' },
+    baseline: { type: 'string' },
+    load: { type: 'boolean', default: false },
+  },
 });
 const count = Math.max(1, Number(values.count));
 const runs = Math.max(1, Number(values.runs));
 
 requireBuild();
+/** The checkouts to measure: this one, and the baseline when given (label, root). */
+const builds = [['rel4lint CLI', ROOT]];
+if (values.baseline) {
+  const base = path.resolve(values.baseline);
+  if (!existsSync(path.join(base, 'dist', 'cli', 'main.js'))) {
+    console.error(`${base}/dist is missing: build the baseline first`);
+    process.exit(2);
+  }
+  builds.push(['baseline CLI', base]);
+}
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run lints the same templates. */
 function random(seed) {
@@ -218,37 +241,86 @@ for (let i = 0; i < count; i++) {
 console.log(`machine: ${os.availableParallelism()} cores, Node ${process.version}`);
 console.log(`corpus: ${count} templates in ${dir}, ${(bytes / 1e6).toFixed(1)} MB (mean ${(bytes / count / 1024).toFixed(1)} KB)`);
 
-let best = { ms: Infinity, rss: 0, findings: 0, templates: 0 };
-for (let i = 0; i < runs; i++) {
-  const t0 = process.hrtime.bigint();
-  const res = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, path.join(ROOT, 'bin', 'rel4lint.js'), dir, '--format', 'json', '--no-progress', '--preset', 'strict'], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-  });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (res.status !== 0 && res.status !== 1) {
-    console.error(res.stderr);
-    process.exit(2);
-  }
-  const report = JSON.parse(res.stdout);
-  const parseErrors = report.findings.filter((f) => f.rule === 'parse-error').length;
-  if (parseErrors > 0) {
-    console.error(`${parseErrors} generated templates did not parse`);
-    process.exit(2);
-  }
-  const [rssKb, user, sys] = res.stderr.trim().split('\n').pop().split(' ').map(Number);
-  best = {
-    ms: Math.min(best.ms, ms),
-    cpuMs: Math.min(best.cpuMs ?? Infinity, (user + sys) * 1000),
-    rss: Math.max(best.rss, rssKb / 1024),
-    findings: report.findings.length,
-    templates: report.stats?.templates ?? count,
-  };
+if (values.load) {
+  await loadOnly();
+} else {
+  cliRuns();
 }
 if (!values.keep) rmSync(dir, { recursive: true, force: true });
-const perSecond = count / (best.ms / 1000);
-console.log(
-  `rel4lint CLI      : ${(best.ms / 1000).toFixed(2)} s wall, ${(best.cpuMs / 1000).toFixed(2)} s CPU (whole process), peak RSS ${best.rss.toFixed(0)} MB, ${best.findings} findings in ${best.templates} templates`,
-);
-// CPU time is what a busy machine disturbs least; the target is on wall time
-console.log(`throughput        : ${perSecond.toFixed(0)} templates/s wall, ${(count / (best.cpuMs / 1000)).toFixed(0)} per CPU-second (target > ${TARGET}/s: ${perSecond > TARGET ? 'met' : 'NOT met'})`);
+
+/** Runs each build's CLI `runs` times, interleaved, and prints the best run of each. */
+function cliRuns() {
+  const best = new Map(builds.map(([label]) => [label, { ms: Infinity, cpuMs: Infinity, rss: 0, findings: 0, templates: 0, report: '' }]));
+  const extra = values.concurrency ? ['--concurrency', values.concurrency] : [];
+  for (let i = 0; i < runs; i++) {
+    for (const [label, root] of builds) {
+      const t0 = process.hrtime.bigint();
+      const res = spawnSync(
+        '/usr/bin/time',
+        ['-f', '%M %U %S', process.execPath, path.join(root, 'bin', 'rel4lint.js'), dir, '--format', 'json', '--no-progress', '--preset', 'strict', ...extra],
+        { encoding: 'utf8', maxBuffer: 1 << 30 },
+      );
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (res.status !== 0 && res.status !== 1) {
+        console.error(res.stderr);
+        process.exit(2);
+      }
+      const report = JSON.parse(res.stdout);
+      const parseErrors = report.findings.filter((f) => f.rule === 'parse-error').length;
+      if (parseErrors > 0) {
+        console.error(`${label}: ${parseErrors} generated templates did not parse`);
+        process.exit(2);
+      }
+      const [rssKb, user, sys] = res.stderr.trim().split('\n').pop().split(' ').map(Number);
+      const b = best.get(label);
+      b.ms = Math.min(b.ms, ms);
+      b.cpuMs = Math.min(b.cpuMs, (user + sys) * 1000);
+      b.rss = Math.max(b.rss, rssKb / 1024);
+      b.findings = report.findings.length;
+      b.templates = report.stats?.templates ?? count;
+      b.report = JSON.stringify(report.findings);
+    }
+  }
+  const mode = values.concurrency ? `--concurrency ${values.concurrency}` : 'default concurrency';
+  for (const [label] of builds) {
+    const b = best.get(label);
+    const perSecond = count / (b.ms / 1000);
+    console.log(
+      `${label.padEnd(18)}: ${(b.ms / 1000).toFixed(2)} s wall, ${(b.cpuMs / 1000).toFixed(2)} s CPU (whole process), peak RSS ${b.rss.toFixed(0)} MB, ${b.findings} findings in ${b.templates} templates (${mode}, best of ${runs})`,
+    );
+    // CPU time is what a busy machine disturbs least; the target is on wall time
+    console.log(
+      `${'throughput'.padEnd(18)}: ${perSecond.toFixed(0)} templates/s wall, ${(count / (b.cpuMs / 1000)).toFixed(0)} per CPU-second (target > ${TARGET}/s: ${perSecond > TARGET ? 'met' : 'NOT met'})`,
+    );
+  }
+  if (builds.length > 1) {
+    const [a, b] = builds.map(([label]) => best.get(label));
+    console.log(`ratio             : ${(b.ms / a.ms).toFixed(2)}x wall, ${(b.cpuMs / a.cpuMs).toFixed(2)}x CPU (baseline / this build)`);
+    console.log(`findings          : ${a.report === b.report ? 'identical' : 'DIFFERENT'}`);
+  }
+}
+
+/** Loads every generated template in this process with each build's loader: the parse cost alone. */
+async function loadOnly() {
+  const files = readdirSync(dir).map((f) => path.join(dir, f));
+  const texts = files.map((f) => [f, readFileSync(f, 'utf8')]);
+  const loaders = [];
+  for (const [label, root] of builds) {
+    const mod = await import(pathToFileURL(path.join(root, 'dist', 'iac', 'loaders', 'index.js')).href);
+    loaders.push([label, mod.loadIacFile]);
+  }
+  const best = new Map(loaders.map(([label]) => [label, Infinity]));
+  for (let i = 0; i < Math.max(runs, 3); i++) {
+    for (const [label, load] of loaders) {
+      const c0 = process.cpuUsage();
+      for (const [file, text] of texts) if (!load(file, text)?.template) throw new Error(`${label}: ${file} did not load`);
+      const c = process.cpuUsage(c0);
+      best.set(label, Math.min(best.get(label), (c.user + c.system) / 1000));
+    }
+  }
+  for (const [label] of loaders) {
+    const ms = best.get(label);
+    console.log(`${label.padEnd(18)}: ${(count / (ms / 1000)).toFixed(0)} templates/s, ${(bytes / 1000 / ms).toFixed(1)} MB/s (loading only, CPU time, best of ${Math.max(runs, 3)})`);
+  }
+  if (loaders.length > 1) console.log(`ratio             : ${(best.get(loaders[1][0]) / best.get(loaders[0][0])).toFixed(2)}x (baseline / this build)`);
+}

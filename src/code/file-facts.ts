@@ -304,6 +304,16 @@ export class FileFacts {
     return d.value;
   }
 
+  /**
+   * What an identifier was declared from, including destructuring (`const { Records: rs } = event`
+   * gives `event` and ['Records']) and declarations assigned again later (their first value).
+   */
+  declaredFrom(id: ts.Identifier): { value: ts.Expression; pick: string[]; reassigned: boolean } | undefined {
+    const d = this.lookup(id);
+    if (!d?.value) return undefined;
+    return { value: d.value, pick: d.pick, reassigned: !!d.reassigned };
+  }
+
   /** Follows identifiers to their initialiser, up to a few hops. */
   resolveValue(expr: ts.Expression): ts.Expression {
     let e = unwrap(expr);

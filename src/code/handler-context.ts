@@ -218,6 +218,11 @@ export class HandlerContexts {
             return false;
           }
         }
+        // event.info.fieldName: an AppSync direct Lambda resolver
+        if (node.name.text === 'fieldName' && ts.isPropertyAccessExpression(target) && target.name.text === 'info' && ts.isIdentifier(unwrap(target.expression)) && (unwrap(target.expression) as ts.Identifier).text === eventName) {
+          found = { context: 'request-path', reason: 'uses event.info.fieldName (AppSync resolver)' };
+          return false;
+        }
         // event.Records[i].body, record.body where record comes from event.Records
         const source = RECORD_FIELDS[node.name.text];
         if (source && this.isRecordExpression(target, eventName, recordVars)) {

@@ -8,7 +8,7 @@ import type { FileAnalysis } from '../code/analysis.js';
 import { getProperty, stringShape } from '../code/values.js';
 import { remoteCallInfosIn } from '../code/remote-calls.js';
 import { unwrap } from '../code/walk.js';
-import type { CodeCall } from './project.js';
+import type { CodeCall } from './types.js';
 
 /** `process.env.X`, `process.env['X']`, or a template / concatenation starting with one: `X`. */
 export function envName(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0): string | undefined {

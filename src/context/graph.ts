@@ -3,7 +3,8 @@
  * `--format graph`). Synchronous edges are thick and labelled "sync"; asynchronous ones dashed.
  */
 import type { InteractionGraph, Range } from '../ground/types.js';
-import type { Location, ProjectModel } from './project.js';
+import type { ProjectModel } from './project.js';
+import type { Location } from './types.js';
 
 /** Plain graph of the model: node ids are `<kind>:<label>` (made unique), edges carry their file and line. */
 export function interactionGraph(model: ProjectModel, locate: (location: Location) => { file: string; range: Range }): InteractionGraph {

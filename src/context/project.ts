@@ -7,12 +7,15 @@
  *   resource model) get their trigger kinds from template wiring (SAM events, event source
  *   mappings, SNS subscriptions, EventBridge rule and Scheduler targets, permissions, function
  *   URLs, API integrations, Step Functions tasks) and their handler source file (SAM `CodeUri` +
- *   `Handler`, Serverless `handler`, the CDK `NodejsFunction` layout, `.js` mapped back to `.ts`).
+ *   `Handler`, Serverless `handler`, the CDK `NodejsFunction` layout, `.js` mapped back to `.ts`;
+ *   located by `handler-files.ts`).
  * - Each linked handler file gets a per-file context (`FileProjectContext`): the execution
  *   context the triggers imply and what each environment variable the template sets points at.
  *   It is plain data, so that the per-file code analysis stays a pure function of (text, context).
  * - Code calls (`CodeCall`) found in linked files become edges through those environment
  *   variables (`process.env.TAX_FUNCTION` → a function).
+ *
+ * The types of the model (nodes, edges, triggers, per-file contexts, code calls) are in `types.ts`.
  */
 import path from 'node:path';
 import type { IacValue, PathSegment, Resource, Template } from '../iac/model.js';
@@ -22,123 +25,22 @@ import { functionRef, functions } from '../iac/lambda.js';
 import { samFunctionEvents } from '../iac/sam.js';
 import { arnText, isLambdaTask, stateMachines, statesOf, substituted } from '../iac/asl.js';
 import type { ContextEvidence } from '../code/evidence.js';
-
-export type TriggerKind =
-  | 'API'
-  | 'ALB'
-  | 'URL'
-  | 'AppSync'
-  | 'SQS'
-  | 'SNS'
-  | 'EventBridge'
-  | 'Scheduler'
-  | 'Kinesis'
-  | 'DynamoDB Streams'
-  | 'Kafka'
-  | 'MQ'
-  | 'S3'
-  | 'CloudWatch Logs'
-  | 'async invoke'
-  | 'Step Functions';
-
-const AT_LEAST_ONCE: ReadonlySet<TriggerKind> = new Set([
-  'SQS',
-  'SNS',
-  'EventBridge',
-  'Scheduler',
-  'Kinesis',
-  'DynamoDB Streams',
-  'Kafka',
-  'MQ',
-  'S3',
-  'CloudWatch Logs',
-  'async invoke',
-]);
-const REQUEST_PATH: ReadonlySet<TriggerKind> = new Set(['API', 'ALB', 'URL', 'AppSync']);
-
-export type NodeKind = 'function' | 'queue' | 'topic' | 'bus' | 'state-machine' | 'api' | 'http' | 'stream' | 'bucket' | 'schedule';
-
-/** Where an edge is declared: a template path or a span of a code file. */
-export type Location = { template: Template; path: PathSegment[] } | { file: string; start: number; end: number };
-
-export interface GraphNode {
-  id: string;
-  kind: NodeKind;
-  label: string;
-}
-
-export interface GraphEdge {
-  from: string;
-  to: string;
-  /** The caller waits for the callee. */
-  sync: boolean;
-  /** `Invoke`, `SendMessage`, `HTTP`, the SAM event id of an API route, `ESM`, ... */
-  label: string;
-  via: 'template' | 'code';
-  location: Location;
-}
-
-export interface Trigger {
-  kind: TriggerKind;
-  /** Where the wiring is declared. */
-  template: Template;
-  path: PathSegment[];
-  /** Event source mapping with `ReportBatchItemFailures`. */
-  reportsBatchItemFailures?: boolean;
-  /** Found in handler code (an `Event` invocation), not in a template: not part of per-file contexts. */
-  fromCode?: boolean;
-}
-
-export interface ProjectFunction {
-  /** Graph node id. */
-  key: string;
-  template: Template;
-  resource: Resource;
-  label: string;
-  triggers: Trigger[];
-  /** Absolute path of the handler source file when it is among the scanned files. */
-  handlerFile?: string;
-  /** Exported handler name (`handler` of `app.handler`). */
-  handlerExport?: string;
-}
-
-/** What an environment variable set by the template points at. */
-export interface EnvBinding {
-  kind: NodeKind;
-  /** Graph node id. */
-  node: string;
-  label: string;
-  /** Queues and topics: FIFO (`FifoQueue` / `FifoTopic`) and content-based deduplication. */
-  fifo?: boolean;
-  contentBasedDeduplication?: boolean;
-}
-
-/** The per-file context the model gives a handler file (plain data: part of the cache key). */
-export interface FileProjectContext {
-  evidence?: ContextEvidence;
-  /** Functions of the templates whose handler is this file. */
-  functions: string[];
-  env: Record<string, EnvBinding>;
-  /** Some function of this file has an event source mapping with ReportBatchItemFailures. */
-  reportsBatchItemFailures?: { source: string };
-}
-
-/** A call found in a handler file that targets something named by an environment variable or URL. */
-export interface CodeCall {
-  /** `Invoke`, `SendMessage`, `SendMessageBatch`, `Publish`, `PutEvents`, `StartExecution`, `StartSyncExecution`, `HTTP`. */
-  operation: string;
-  sync: boolean;
-  /** Environment variable naming the target. */
-  env?: string;
-  /** Literal external host for HTTP calls. */
-  host?: string;
-  /** Name of the top-level declaration (an export such as `handler`) that contains the call. */
-  container?: string;
-  start: number;
-  end: number;
-}
-
-const CODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs'];
+import { HandlerFiles, fileLabel } from './handler-files.js';
+import {
+  AT_LEAST_ONCE,
+  REQUEST_PATH,
+  nodeKindOf,
+  type CodeCall,
+  type EnvBinding,
+  type FileProjectContext,
+  type GraphEdge,
+  type GraphNode,
+  type Location,
+  type NodeKind,
+  type ProjectFunction,
+  type Trigger,
+  type TriggerKind,
+} from './types.js';
 
 function key(template: Template, id: string): string {
   return `${template.file}#${id}`;
@@ -155,13 +57,13 @@ export class ProjectModel {
   readonly functions = new Map<string, ProjectFunction>();
   private readonly byFile = new Map<string, ProjectFunction[]>();
   private readonly contexts = new Map<string, FileProjectContext>();
-  private readonly codeFiles: Set<string>;
+  private readonly handlers: HandlerFiles;
 
   constructor(
     readonly templates: readonly Template[],
     codeFiles: Iterable<string>,
   ) {
-    this.codeFiles = new Set([...codeFiles].map((f) => path.resolve(f)));
+    this.handlers = new HandlerFiles(new Set([...codeFiles].map((f) => path.resolve(f))));
     for (const template of templates) this.addTemplate(template);
     for (const fn of this.functions.values()) {
       if (!fn.handlerFile) continue;
@@ -216,7 +118,7 @@ export class ProjectModel {
 
   private addTemplate(template: Template): void {
     for (const resource of functions(template)) {
-      const handler = this.handlerOf(template, resource);
+      const handler = this.handlers.handlerOf(template, resource);
       const fnKey = key(template, resource.id);
       const label = handler.file ? fileLabel(handler.file) ?? displayName(resource) : displayName(resource);
       this.functions.set(fnKey, { key: fnKey, template, resource, label, triggers: [], handlerFile: handler.file, handlerExport: handler.exportName });
@@ -437,128 +339,6 @@ export class ProjectModel {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Handler files
-  // -------------------------------------------------------------------------------------------
-
-  private handlerOf(template: Template, fn: Resource): { file?: string; exportName?: string } {
-    const handler = str(fn.properties['Handler']);
-    const dir = path.dirname(template.file);
-    const exportName = handler ? handler.slice(handler.lastIndexOf('.') + 1) : undefined;
-    const moduleOf = (h: string): string => h.slice(0, h.lastIndexOf('.'));
-    // SAM: CodeUri + Handler; esbuild builds name their entry points
-    if (fn.type === 'AWS::Serverless::Function') {
-      const declared = fn.properties['CodeUri'];
-      // an S3 location, a parameter or an image: no source to link
-      if ((declared !== undefined && typeof declared !== 'string') || fn.properties['PackageType'] === 'Image' || !isAbsent(fn.properties['InlineCode'])) return { exportName };
-      const codeUri = str(declared) ?? '.';
-      if (/^s3:\/\//.test(codeUri)) return { exportName };
-      const base = path.resolve(dir, codeUri);
-      const entries = getIn(fn.metadata, ['BuildProperties', 'EntryPoints']);
-      if (Array.isArray(entries)) {
-        for (const e of entries) {
-          const file = typeof e === 'string' ? this.findSource(path.resolve(base, e.replace(/\.[cm]?[jt]sx?$/, ''))) : undefined;
-          if (file && handler && path.basename(file).replace(/\.[^.]+$/, '') === path.basename(moduleOf(handler))) return { file, exportName };
-        }
-        if (entries.length === 1 && typeof entries[0] === 'string') {
-          const file = this.findSource(path.resolve(base, entries[0].replace(/\.[cm]?[jt]sx?$/, '')));
-          if (file) return { file, exportName };
-        }
-      }
-      if (!handler || !handler.includes('.')) return { exportName };
-      return { file: this.findSource(path.resolve(base, moduleOf(handler))), exportName };
-    }
-    if (template.format === 'serverless') {
-      if (!handler || !handler.includes('.')) return { exportName };
-      return { file: this.findSource(path.resolve(dir, moduleOf(handler))), exportName };
-    }
-    if (template.format === 'cdk' || fn.metadata?.['aws:cdk:path'] !== undefined) return { file: this.cdkSource(template, fn), exportName };
-    if (template.format === 'terraform' && handler && handler.includes('.')) return { file: this.terraformSource(dir, moduleOf(handler)), exportName };
-    return { exportName };
-  }
-
-  /** A scanned source file for a module path without extension; `.js` builds mapped back to `.ts` sources. */
-  private findSource(modulePath: string): string | undefined {
-    const candidates = [modulePath];
-    // dist/x → src/x, build/x → src/x, lib/x → src/x
-    const mapped = modulePath.replace(/([\\/])(?:dist|build|out|\.build)([\\/])/, '$1src$2');
-    if (mapped !== modulePath) candidates.push(mapped);
-    for (const candidate of candidates) {
-      for (const ext of CODE_EXTENSIONS) if (this.codeFiles.has(candidate + ext)) return candidate + ext;
-      for (const ext of CODE_EXTENSIONS) if (this.codeFiles.has(path.join(candidate, `index${ext}`))) return path.join(candidate, `index${ext}`);
-    }
-    return undefined;
-  }
-
-  /**
-   * CDK: a `NodejsFunction` with id `Id` in construct file `x.ts` bundles `x.Id.ts` beside it by
-   * default; the synthesized template only keeps `aws:cdk:path` (Stack/.../Id/Resource) and the
-   * asset path in `cdk.out`. Looks for a unique scanned `*.Id.ts` file in the project (the folder
-   * that holds `cdk.out`), then for a source beside the bundled asset.
-   */
-  private cdkSource(template: Template, fn: Resource): string | undefined {
-    const cdkPath = str(fn.metadata?.['aws:cdk:path']);
-    const parts = cdkPath?.split('/').filter((s) => s !== 'Resource') ?? [];
-    const id = parts[parts.length - 1];
-    const outDir = template.file.split(path.sep).lastIndexOf('cdk.out');
-    const root = outDir > 0 ? template.file.split(path.sep).slice(0, outDir).join(path.sep) : path.dirname(template.file);
-    if (id) {
-      const found = (this.entryIndex().get(id) ?? []).filter((f) => f.startsWith(root + path.sep) && !f.includes(`${path.sep}cdk.out${path.sep}`));
-      const ts = found.filter((f) => /\.[cm]?tsx?$/.test(f));
-      if (ts.length === 1) return ts[0];
-      if (found.length === 1) return found[0];
-    }
-    const asset = str(fn.metadata?.['aws:asset:path']);
-    if (asset) {
-      const handler = str(fn.properties['Handler']);
-      const mod = handler && handler.includes('.') ? handler.slice(0, handler.lastIndexOf('.')) : 'index';
-      return this.findSource(path.resolve(path.dirname(template.file), asset, mod));
-    }
-    return undefined;
-  }
-
-  /**
-   * Terraform: the package (`filename`, or an `archive_file` of a `source_dir`) is usually built
-   * from a folder beside the configuration. The handler's module is looked for in the `.tf` file's
-   * folder and up to two levels below it, and used only when exactly one scanned file matches.
-   */
-  private terraformSource(dir: string, module: string): string | undefined {
-    const found = new Set<string>();
-    const suffix = `${path.sep}${module.split('/').join(path.sep)}`;
-    for (const f of this.codeFiles) {
-      if (!f.startsWith(dir + path.sep)) continue;
-      const rest = f.slice(dir.length);
-      if (rest.includes(`${path.sep}node_modules${path.sep}`) || rest.split(path.sep).length > 4 + module.split('/').length - 1) continue;
-      const base = rest.replace(/\.[cm]?[jt]sx?$/, '');
-      const noIndex = base.replace(/[\\/]index$/, '');
-      if (base.endsWith(suffix) || (noIndex !== base && noIndex.endsWith(suffix))) found.add(this.preferTs(f));
-    }
-    return found.size === 1 ? [...found][0] : undefined;
-  }
-
-  /** `x.js` → `x.ts` (or `dist/x.js` → `src/x.ts`) when that source is scanned too. */
-  private preferTs(file: string): string {
-    if (!/\.[cm]?js$/.test(file)) return file;
-    return this.findSource(file.replace(/\.[cm]?js$/, '')) ?? file;
-  }
-
-  private entries?: Map<string, string[]>;
-
-  /** Scanned files named `<construct file>.<id>.<ext>`, by id (the NodejsFunction entry convention). */
-  private entryIndex(): Map<string, string[]> {
-    if (this.entries) return this.entries;
-    this.entries = new Map();
-    for (const f of this.codeFiles) {
-      const parts = path.basename(f).split('.');
-      if (parts.length < 3) continue;
-      const id = parts[parts.length - 2];
-      const list = this.entries.get(id) ?? [];
-      list.push(f);
-      this.entries.set(id, list);
-    }
-    return this.entries;
-  }
-
-  // -------------------------------------------------------------------------------------------
   // Per-file context
   // -------------------------------------------------------------------------------------------
 
@@ -685,46 +465,6 @@ export class ProjectModel {
       }
     }
     return out;
-  }
-}
-
-const GENERIC_NAMES = new Set(['index', 'handler', 'handlers', 'app', 'main', 'lambda', 'function', 'src', 'dist', 'lib', 'build', 'functions', 'lambdas', 'code']);
-
-/** `create-order` for `src/handlers/create-order.ts`, `pricing` for `src/pricing/index.ts`; undefined for generic names. */
-function fileLabel(file: string): string | undefined {
-  const base = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
-  if (!GENERIC_NAMES.has(base)) return base;
-  const parent = path.basename(path.dirname(file));
-  return GENERIC_NAMES.has(parent) ? undefined : parent;
-}
-
-export function nodeKindOf(resource: Resource): NodeKind | undefined {
-  switch (resource.type) {
-    case 'AWS::Lambda::Function':
-    case 'AWS::Serverless::Function':
-    case 'AWS::Lambda::Alias':
-    case 'AWS::Lambda::Version':
-      return 'function';
-    case 'AWS::SQS::Queue':
-      return 'queue';
-    case 'AWS::SNS::Topic':
-      return 'topic';
-    case 'AWS::Events::EventBus':
-      return 'bus';
-    case 'AWS::StepFunctions::StateMachine':
-    case 'AWS::Serverless::StateMachine':
-      return 'state-machine';
-    case 'AWS::ApiGateway::RestApi':
-    case 'AWS::ApiGatewayV2::Api':
-    case 'AWS::Serverless::Api':
-    case 'AWS::Serverless::HttpApi':
-      return 'api';
-    case 'AWS::Kinesis::Stream':
-      return 'stream';
-    case 'AWS::S3::Bucket':
-      return 'bucket';
-    default:
-      return undefined;
   }
 }
 

@@ -9,8 +9,10 @@ import { ts } from '../code/ts.js';
 import { parseCode, firstSyntaxProblem } from '../code/parse.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { enclosingFunction, functionName } from '../code/walk.js';
-import type { FileProjectContext, CodeCall } from '../context/project.js';
+import type { FileProjectContext, CodeCall } from '../context/types.js';
 import { codeCalls } from '../context/code-calls.js';
+import { loadCdkSource } from '../cdk/index.js';
+import type { Template } from '../iac/model.js';
 import type { CodeReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import type { FindingPlace } from './findings.js';
@@ -29,6 +31,10 @@ export interface CodeSink {
   addFinding(resolved: LoadedRule, reported: Severity | undefined, where: FindingPlace, text: string): void;
   /** A handler file a template links: its calls feed the project model. */
   addLinked(linked: LinkedFile): void;
+  /** True when the file may define CDK constructs that the IaC rules would check. */
+  readsCdk(text: string): boolean;
+  /** The constructs of a CDK app file, as a template for the IaC rules. */
+  addTemplate(template: Template): void;
 }
 
 /**
@@ -50,6 +56,7 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
   }
   const syntax = firstSyntaxProblem(sf);
   if (syntax) return sink.parseError(file, text, syntax.message, syntax.offset, role);
+  if (sink.readsCdk(text)) loadCdk(sink, file, sf);
   if (active.length === 0 && !context) return;
   const analysis = new FileAnalysis(sf);
   if (context) {
@@ -65,6 +72,17 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
     }
     for (const report of reports) addCodeFinding(sink, file, sf, resolved, report);
   }
+}
+
+function loadCdk(sink: CodeSink, file: string, sf: ts.SourceFile): void {
+  let template: Template | undefined;
+  try {
+    template = loadCdkSource(sf);
+  } catch (err) {
+    if (isStackOverflow(err)) noteStackOverflow();
+    return sink.parseError(file, sf.text, `its CDK constructs cannot be read: ${(err as Error).message}`);
+  }
+  if (template) sink.addTemplate(template);
 }
 
 function addCodeFinding(sink: CodeSink, file: string, sf: ts.SourceFile, resolved: LoadedRule, report: CodeReport): void {

@@ -16,8 +16,10 @@ import type { Resource, Template } from '../iac/model.js';
 import { resourceAt, templateRoles, testHarnessResources } from '../iac/roles.js';
 import { codeFileRole } from '../code/file-role.js';
 import { linkTemplates, loadIacFile } from '../iac/loaders/index.js';
-import { ProjectModel, registerProject, type FileProjectContext, type Location } from '../context/project.js';
+import { ProjectModel, registerProject } from '../context/project.js';
+import type { FileProjectContext, Location } from '../context/types.js';
 import { interactionGraph } from '../context/graph.js';
+import { mayDefineCdkResources } from '../cdk/sniff.js';
 import type { IacReport, ProjectReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import type { CodeSink, LinkedFile } from './code-pass.js';
@@ -47,6 +49,11 @@ export interface EngineOptions {
 }
 
 
+
+/** The role of the constructs a code file of this role defines: a test's are a test stack, generated output's a copy, any other's the service's. */
+function templateRoleOf(role: FileRole): FileRole {
+  return role === 'test' || role === 'generated' ? role : 'service';
+}
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
@@ -161,15 +168,16 @@ export class Engine implements CodeSink {
     const context = given ?? this.project?.fileContext(file);
     const rel = this.relative(file);
     const role = codeFileRole({ relativePath: rel, text, file, deployed: context !== undefined });
-    // no enabled rule reports files of this role: nothing to parse (a linked handler file's calls
-    // still feed the project model)
-    if (!context && !this.covers(role)) {
+    // no enabled rule reports files of this role, nor the constructs it may define: nothing to
+    // parse (a linked handler file's calls still feed the project model)
+    if (!context && !this.covers(role) && !(this.readsCdk(text) && this.iacRules.some((r) => r.roles.includes(templateRoleOf(role))))) {
       this.count(true, role);
       return true;
     }
     // a linked handler file's findings depend on the templates too, and its calls feed the
-    // project model: it is analysed on every run
-    if (!cache || context) {
+    // project model: it is analysed on every run; so is CDK app code, whose constructs the IaC
+    // rules check together with every other template
+    if (!cache || context || this.readsCdk(text)) {
       if (cachedOnly) return false;
       this.count(true, role);
       this.collectComments(file, text);
@@ -265,7 +273,12 @@ export class Engine implements CodeSink {
     for (const linked of result.linked) this.addLinked(linked);
   }
 
-  private addTemplate(template: Template): void {
+  /** True when the file may define CDK constructs and IaC rules would check them. */
+  readsCdk(text: string): boolean {
+    return this.iacRules.length > 0 && mayDefineCdkResources(text);
+  }
+
+  addTemplate(template: Template): void {
     this.templates.push(template);
     this.stats.templates++;
     this.stats.resources += template.resources.size;
@@ -328,7 +341,8 @@ export class Engine implements CodeSink {
     const problems: SuppressionProblem[] = [];
     for (const template of this.templates) {
       const rel = this.relative(template.file);
-      const style = commentStyleOf(template.file);
+      // the comments of a code file (CDK app code) were collected with the file
+      const style = isCodeFile(template.file) ? undefined : commentStyleOf(template.file);
       const comments = style ? commentDirectives(rel, template.text, style) : [];
       const meta = metadataDirectives(rel, template);
       directives.push(...comments, ...meta.directives);
@@ -356,8 +370,12 @@ export class Engine implements CodeSink {
     this.templateRole = templateRoles(this.templates, relative);
     const filesByRole = { ...this.codeRoles };
     for (const template of this.templates) {
-      const role = this.templateRole.get(template)!;
-      filesByRole[role]++;
+      let role = this.templateRole.get(template)!;
+      if (isCodeFile(template.file)) {
+        // the constructs of a CDK app file: its role as code decides (a test, compiled output); the file is counted as code
+        role = templateRoleOf(codeFileRole({ relativePath: relative(template.file), text: template.text, file: template.file }));
+        this.templateRole.set(template, role);
+      } else filesByRole[role]++;
       if (role === 'service') this.harness.set(template, testHarnessResources(template, relative));
     }
     for (const resolved of this.iacRules) {

@@ -8,7 +8,7 @@ import { isCodeFile } from '../ground/files.js';
 import { initHcl, loadsAnywhere, needsHcl } from '../iac/loaders/index.js';
 import { forgetPackages } from '../code/file-role.js';
 import { unpackTemplate } from '../iac/transfer.js';
-import type { FileProjectContext } from '../context/project.js';
+import type { FileProjectContext } from '../context/types.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import { Engine, analyseFile, HashRecorder, type CodePass } from './engine.js';
 import type { FileResultCache, WorkerFileResult } from './results.js';

@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isStackOverflow, takeStackOverflow } from '../ground/stack-overflow.js';
 import { emptyRoleCounts } from '../ground/roles.js';
-import type { FileProjectContext } from '../context/project.js';
+import type { FileProjectContext } from '../context/types.js';
 import { packTemplate } from '../iac/transfer.js';
 import type { RuleEntry } from '../rules/rule.js';
 import { analyseFile, Engine, HashRecorder } from './engine.js';

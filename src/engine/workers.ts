@@ -14,7 +14,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkerFileResult } from './results.js';
-import type { FileProjectContext } from '../context/project.js';
+import type { FileProjectContext } from '../context/types.js';
 import type { ResolvedRule } from '../ground/types.js';
 import type { RuleRegistry } from '../rules/rule.js';
 

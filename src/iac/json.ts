@@ -8,15 +8,8 @@
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import type { IacValue, ParseProblem } from './model.js';
-import {
-  DEFAULT_MAX_DEPTH,
-  getAttStringSource,
-  longFormIntrinsic,
-  setOwn,
-  type LoadOptions,
-  type LoadedDocument,
-  type SourceNode,
-} from './yaml.js';
+import { readJson } from './json-reader.js';
+import { DEFAULT_MAX_DEPTH, getAttStringSource, longFormIntrinsic, setOwn, type LoadOptions, type LoadedDocument, type SourceNode } from './document.js';
 
 /** Readable messages by `printParseErrorCode` name (the code enum is a const enum). */
 const MESSAGES: Record<string, string> = {
@@ -131,8 +124,18 @@ class JsonWalker {
   }
 }
 
-/** Loads JSON text. Never throws: syntax errors come back as `problems` (the first one only). */
+/**
+ * Loads JSON text. Never throws: syntax errors come back as `problems` (the first one only).
+ *
+ * Strict JSON is read by the single-pass reader of `json-reader.ts`; anything else (and every
+ * syntax error) by `loadJsonWithParser`. Both give the same result.
+ */
 export function loadJson(text: string, options: LoadOptions = {}): LoadedDocument {
+  return readJson(text, options.maxDepth ?? DEFAULT_MAX_DEPTH) ?? loadJsonWithParser(text, options);
+}
+
+/** `loadJson` through `jsonc-parser`, for any text. */
+export function loadJsonWithParser(text: string, options: LoadOptions = {}): LoadedDocument {
   // The parser rejects a byte-order mark; a space keeps every offset where it was.
   const input = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;

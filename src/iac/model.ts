@@ -6,8 +6,8 @@ import type { Range } from '../ground/types.js';
 
 export type PathSegment = string | number;
 
-/** Template formats the model can come from. */
-export type TemplateFormat = 'cloudformation' | 'sam' | 'cdk' | 'serverless' | 'terraform' | 'asl';
+/** Template formats the model can come from (`cdk-source`: constructs read from CDK app code, without a synth). */
+export type TemplateFormat = 'cloudformation' | 'sam' | 'cdk' | 'cdk-source' | 'serverless' | 'terraform' | 'asl';
 
 /**
  * A CloudFormation intrinsic function (`!Ref`, `Fn::GetAtt`, `!Sub`, ...) kept as a typed value

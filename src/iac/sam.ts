@@ -11,7 +11,7 @@
  */
 import type { IacValue, PathSegment, Template } from './model.js';
 import { isPlainObject, type PlainObject } from './model.js';
-import { setOwn, type SourceNode } from './yaml.js';
+import { setOwn, type SourceNode } from './document.js';
 
 export const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
 

@@ -7,7 +7,7 @@
  * marker could use might also be a real one.
  */
 import { Intrinsic, Unknown, type IacValue, type PlainObject, type Template, type TemplateFormat } from './model.js';
-import type { SourceNode } from './yaml.js';
+import type { SourceNode } from './document.js';
 import { createTemplate, templateSource } from './loaders/cloudformation.js';
 
 export interface PackedTemplate {

@@ -9,8 +9,6 @@
  * the library's `maxAliasCount` does not apply) and caps the total number of nodes that aliases
  * may produce, and it caps the nesting depth. Duplicate keys are detected here too, because the
  * library's own check (`uniqueKeys`) is quadratic per mapping.
- *
- * This module also holds the document shape shared with the JSON loader (`json.ts`).
  */
 import { noteStackOverflow } from '../ground/stack-overflow.js';
 import {
@@ -22,209 +20,32 @@ import {
   isSeq,
   parseDocument,
   type Alias,
-  type CollectionTag,
   type Document,
   type Node,
-  type ScalarTag,
-  type Tags,
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
 import { reindentFlowContinuations } from './yaml-leniency.js';
-import { Intrinsic, type IacValue, type ParseProblem, type PathSegment } from './model.js';
-
-// ---------------------------------------------------------------------------------------------
-// Shared document shape (YAML and JSON loaders)
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Position of one value in the source text, with its children. Offsets are 0-based UTF-16
- * offsets into the text as given; ranges are half-open.
- */
-export interface SourceNode {
-  /** Start of the value (for a tagged YAML value, the tag). */
-  start: number;
-  /** End of the value (exclusive). */
-  end: number;
-  /** Range of the mapping key that holds this value; -1 when the value is not a map entry. */
-  keyStart: number;
-  keyEnd: number;
-  /** Children of a mapping (and of an intrinsic: its function name → argument). */
-  entries?: Map<string, SourceNode>;
-  /** Children of a sequence. */
-  items?: SourceNode[];
-  /**
-   * True for a node that has no text of its own (e.g. a SAM resource's `Properties` created by
-   * merging `Globals`): its children have positions, it does not.
-   */
-  synthetic?: boolean;
-}
-
-/** What a document loader produces. */
-export interface LoadedDocument {
-  /** The document as plain values; undefined when the text could not be parsed. */
-  value?: IacValue;
-  source?: SourceNode;
-  /** Syntax errors (then `value` is undefined), resource-limit violations, duplicate keys. */
-  problems: ParseProblem[];
-}
-
-export interface LoadOptions {
-  /** Deepest nesting of mappings/sequences accepted (default 200). */
-  maxDepth?: number;
-  /** Total number of nodes that alias expansion may produce in one document (default 100,000). */
-  maxAliasNodes?: number;
-}
-
-export const DEFAULT_MAX_DEPTH = 200;
-export const DEFAULT_MAX_ALIAS_NODES = 100_000;
-
-/** Intrinsic functions recognised in long form (`{ "Fn::Join": [...] }`) and short form (`!Join`). */
-const FUNCTION_NAMES = [
-  'And',
-  'Base64',
-  'Cidr',
-  'Equals',
-  'FindInMap',
-  'GetAtt',
-  'GetAZs',
-  'If',
-  'ImportValue',
-  'Join',
-  'Length',
-  'Not',
-  'Or',
-  'Select',
-  'Split',
-  'Sub',
-  'ToJsonString',
-  'Transform',
-] as const;
-
-/** Long names of every intrinsic the loaders turn into `Intrinsic` values. */
-export const INTRINSIC_NAMES: ReadonlySet<string> = new Set([
-  'Ref',
-  'Condition',
-  ...FUNCTION_NAMES.map((n) => `Fn::${n}`),
-]);
-
-/** YAML short-form tag → long intrinsic name (`!GetAtt` → `Fn::GetAtt`). */
-export const SHORT_FORM_TAGS: ReadonlyMap<string, string> = new Map([
-  ['!Ref', 'Ref'],
-  ['!Condition', 'Condition'],
-  ...FUNCTION_NAMES.map((n): [string, string] => [`!${n}`, `Fn::${n}`]),
-]);
-
-/**
- * The intrinsic a single-entry mapping stands for (`{Ref: X}`, `{"Fn::Sub": ...}`), if any.
- * `Ref` and `Condition` only count with a string argument (a property that happens to be named
- * `Condition` holds a mapping).
- */
-export function longFormIntrinsic(key: string, argument: IacValue): Intrinsic | undefined {
-  if (!INTRINSIC_NAMES.has(key)) return undefined;
-  if ((key === 'Ref' || key === 'Condition') && typeof argument !== 'string') return undefined;
-  return makeIntrinsic(key, argument);
-}
-
-/** Builds an intrinsic, normalising `Fn::GetAtt` to `[logicalId, attribute]`. */
-export function makeIntrinsic(name: string, argument: IacValue): Intrinsic {
-  if (name === 'Fn::GetAtt' && typeof argument === 'string') {
-    const dot = argument.indexOf('.');
-    return new Intrinsic(name, dot < 0 ? [argument] : [argument.slice(0, dot), argument.slice(dot + 1)]);
-  }
-  return new Intrinsic(name, argument);
-}
-
-/**
- * Source node for a `Fn::GetAtt` string argument `A.B` that was normalised to `['A', 'B']`:
- * items get the exact sub-ranges when the text spells the string verbatim (plain or quoted
- * without escapes), else both items span the whole scalar.
- */
-export function getAttStringSource(node: SourceNode, text: string, value: string): SourceNode {
-  const dot = value.indexOf('.');
-  let at = -1;
-  if (text.slice(node.start, node.end) === value) at = node.start;
-  else if (text.slice(node.start + 1, node.end - 1) === value) at = node.start + 1;
-  const whole = (): SourceNode => ({ start: node.start, end: node.end, keyStart: -1, keyEnd: -1 });
-  if (dot < 0) return { ...node, items: [at < 0 ? whole() : { start: at, end: at + value.length, keyStart: -1, keyEnd: -1 }] };
-  const items =
-    at < 0
-      ? [whole(), whole()]
-      : [
-          { start: at, end: at + dot, keyStart: -1, keyEnd: -1 },
-          { start: at + dot + 1, end: at + value.length, keyStart: -1, keyEnd: -1 },
-        ];
-  return { ...node, items };
-}
-
-/** Sets an own property, also for the key `__proto__` (which plain assignment would not). */
-export function setOwn(obj: { [key: string]: IacValue }, key: string, value: IacValue): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  else obj[key] = value;
-}
-
-/**
- * The chain of source nodes along `path`, starting with `root`. The chain stops at the first
- * segment that does not exist; `found` tells whether the whole path exists.
- */
-export function sourceChain(root: SourceNode, path: readonly PathSegment[]): { chain: SourceNode[]; found: boolean } {
-  const chain = [root];
-  let node = root;
-  for (const segment of path) {
-    let next: SourceNode | undefined;
-    if (node.entries) next = node.entries.get(String(segment));
-    if (!next && node.items) {
-      const index = typeof segment === 'number' ? segment : /^\d+$/.test(segment) ? Number(segment) : -1;
-      next = index >= 0 ? node.items[index] : undefined;
-    }
-    if (!next) return { chain, found: false };
-    chain.push(next);
-    node = next;
-  }
-  return { chain, found: true };
-}
+import { readYaml } from './yaml-reader.js';
+import type { IacValue, ParseProblem } from './model.js';
+import {
+  DEFAULT_MAX_ALIAS_NODES,
+  DEFAULT_MAX_DEPTH,
+  getAttStringSource,
+  longFormIntrinsic,
+  makeIntrinsic,
+  remapSource,
+  setOwn,
+  SHORT_FORM_TAGS,
+  type LoadedDocument,
+  type LoadOptions,
+  type SourceNode,
+} from './document.js';
+import { yamlParseOptions } from './yaml-schema.js';
 
 // ---------------------------------------------------------------------------------------------
 // YAML
 // ---------------------------------------------------------------------------------------------
-
-const identity = <T>(value: T): T => value;
-
-/** Short-form intrinsic tags in scalar, sequence and mapping form; they keep the node as is. */
-const INTRINSIC_TAGS: (ScalarTag | CollectionTag)[] = [...SHORT_FORM_TAGS.keys()].flatMap((tag) => [
-  { tag, resolve: identity } satisfies ScalarTag,
-  { tag, collection: 'seq', resolve: identity } satisfies CollectionTag,
-  { tag, collection: 'map', resolve: identity } satisfies CollectionTag,
-]);
-
-/** YAML 1.1 types CloudFormation does not support; without them their text stays a string. */
-const UNSUPPORTED_TYPES = new Set(
-  ['timestamp', 'binary', 'omap', 'pairs', 'set'].map((name) => `tag:yaml.org,2002:${name}`),
-);
-const BOOL_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
-const BOOL_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
-
-/**
- * Schema adjustments on top of the version's base schema:
- * - the intrinsic tags are added;
- * - `timestamp`, `binary`, `omap`, `pairs` and `set` are dropped (CloudFormation supports none of
- *   them; without this `AWSTemplateFormatVersion: 2010-09-09` would load as a Date);
- * - the one-letter booleans `y`/`n` of the YAML 1.1 type repository are not booleans
- *   (CloudFormation's parser, like most YAML 1.1 implementations, reads only
- *   yes/no/on/off/true/false).
- */
-function schemaTags(base: Tags): Tags {
-  const tags: Tags = [];
-  for (const t of base) {
-    if (typeof t !== 'string' && UNSUPPORTED_TYPES.has(t.tag)) continue;
-    if (typeof t !== 'string' && t.tag === 'tag:yaml.org,2002:bool' && !t.collection && t.test) {
-      tags.push({ ...t, test: t.test.test('true') ? BOOL_TRUE : BOOL_FALSE });
-      continue;
-    }
-    tags.push(t);
-  }
-  return [...tags, ...INTRINSIC_TAGS];
-}
 
 /** Thrown inside the walker to stop at a resource-limit violation; never escapes this module. */
 class StopWalk extends Error {}
@@ -529,18 +350,20 @@ function errorMessage(message: string): string {
  * schema adjustments.
  *
  * Never throws: syntax errors and limit violations come back as `problems`.
+ *
+ * Most templates are read by the single-pass reader of `yaml-reader.ts`; a text that uses
+ * anything it leaves out (aliases, other tags, syntax errors, ...) is loaded by
+ * `loadYamlWithLibrary`. Both give the same result.
  */
 export function loadYaml(text: string, options: LoadOptions = {}): LoadedDocument {
+  return readYaml(text, options.maxDepth ?? DEFAULT_MAX_DEPTH) ?? loadYamlWithLibrary(text, options);
+}
+
+/** `loadYaml` through the `yaml` package's parser, for any YAML text. */
+export function loadYamlWithLibrary(text: string, options: LoadOptions = {}): LoadedDocument {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const maxAliasNodes = options.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES;
-  const parse = (input: string) =>
-    parseDocument(input, {
-      version: '1.1',
-      customTags: schemaTags,
-      uniqueKeys: false,
-      prettyErrors: false,
-      keepSourceTokens: false,
-    }) as Document;
+  const parse = (input: string) => parseDocument(input, yamlParseOptions()) as Document;
   let doc: Document;
   try {
     doc = parse(text);
@@ -581,24 +404,6 @@ function tryParse(parse: (input: string) => Document, input: string): Document |
     return parse(input);
   } catch {
     return undefined;
-  }
-}
-
-/** Maps every position of a source tree through `map` (each node once, without recursion). */
-export function remapSource(root: SourceNode | undefined, map: (offset: number) => number): void {
-  if (!root) return;
-  const seen = new Set<SourceNode>();
-  const stack: SourceNode[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (seen.has(node)) continue;
-    seen.add(node);
-    node.start = map(node.start);
-    node.end = map(node.end);
-    if (node.keyStart >= 0) node.keyStart = map(node.keyStart);
-    if (node.keyEnd >= 0) node.keyEnd = map(node.keyEnd);
-    if (node.entries) for (const child of node.entries.values()) stack.push(child);
-    if (node.items) for (const child of node.items) stack.push(child);
   }
 }
 

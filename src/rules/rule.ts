@@ -6,7 +6,8 @@
 import type { ts } from '../code/ts.js';
 import type { Template, PathSegment } from '../iac/model.js';
 import type { FileAnalysis } from '../code/analysis.js';
-import type { FileProjectContext, Location, ProjectModel } from '../context/project.js';
+import type { ProjectModel } from '../context/project.js';
+import type { FileProjectContext, Location } from '../context/types.js';
 import type { RuleMeta, Severity, Suggestion } from '../ground/types.js';
 
 /** What a code detector returns. */

@@ -151,6 +151,7 @@ describe('rules and roles', () => {
     ['no-unbounded-retry', 'roles'],
     ['require-retry-backoff', 'roles'],
     ['no-sync-lambda-invoke', 'roles'],
+    ['require-queue-dlq', 'cdk-roles'],
   ] as const) {
     it(`${rule}: every file of fixtures/${rule}/${folder} reports once every role is on`, async () => {
       const dir = path.join(FIXTURES, rule);

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { Intrinsic } from '../../src/iac/model.js';
 import { loadJson } from '../../src/iac/json.js';
-import { loadYaml, sourceChain } from '../../src/iac/yaml.js';
+import { loadYaml } from '../../src/iac/yaml.js';
+import { sourceChain } from '../../src/iac/document.js';
 import { LineIndex } from '../../src/ground/lines.js';
 
 function problemAt(text: string): { message: string; line: number; column: number } {

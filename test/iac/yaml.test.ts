@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { Intrinsic, type IacValue } from '../../src/iac/model.js';
-import { loadYaml, sourceChain, type SourceNode } from '../../src/iac/yaml.js';
+import { loadYaml } from '../../src/iac/yaml.js';
+import { sourceChain, type SourceNode } from '../../src/iac/document.js';
 import { LineIndex } from '../../src/ground/lines.js';
 
 function value(text: string): IacValue {

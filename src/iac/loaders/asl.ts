@@ -8,7 +8,8 @@
 import path from 'node:path';
 import { loadJson } from '../json.js';
 import { isPlainObject, type IacValue, type PlainObject, type ParseProblem, type Template } from '../model.js';
-import { loadYaml, type LoadOptions, type SourceNode } from '../yaml.js';
+import { loadYaml } from '../yaml.js';
+import { type LoadOptions, type SourceNode } from '../document.js';
 import { createTemplate } from './cloudformation.js';
 
 const ASL_FILE = /\.asl\.(?:json|ya?ml)$/i;

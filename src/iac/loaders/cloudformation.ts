@@ -18,7 +18,8 @@ import {
   type TemplateFormat,
 } from '../model.js';
 import { applySamGlobals, hasSamTransform } from '../sam.js';
-import { loadYaml, sourceChain, type LoadOptions, type SourceNode } from '../yaml.js';
+import { loadYaml } from '../yaml.js';
+import { sourceChain, type LoadOptions, type SourceNode } from '../document.js';
 
 
 

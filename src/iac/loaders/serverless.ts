@@ -18,7 +18,8 @@
  * `activemq`/`rabbitmq`, `websocket`, `cloudwatchLog`, `iot` and `cognitoUserPool` events are not
  * modelled.
  */
-import { loadYaml, sourceChain, type SourceNode } from '../yaml.js';
+import { loadYaml } from '../yaml.js';
+import { sourceChain, type SourceNode } from '../document.js';
 import { Intrinsic, Unknown, isPlainObject, type IacValue, type PathSegment, type PlainObject } from '../model.js';
 import type { LoadTemplateResult } from './cloudformation.js';
 import { Props, assembleTemplate, setOwn, type Built, type SynthesizedResource } from './synthesized.js';

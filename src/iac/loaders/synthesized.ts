@@ -5,7 +5,7 @@
  * locates every logical path at the text it came from).
  */
 import { isPlainObject, type IacValue, type PlainObject, type TemplateFormat, type Template } from '../model.js';
-import { setOwn, type SourceNode } from '../yaml.js';
+import { setOwn, type SourceNode } from '../document.js';
 import { createTemplate } from './cloudformation.js';
 
 export { setOwn };

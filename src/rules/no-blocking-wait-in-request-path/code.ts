@@ -71,6 +71,38 @@ function waiters(analysis: FileAnalysis): Waiter[] {
   return out;
 }
 
+/**
+ * Libraries whose call starts a long-running job and polls it until it finishes: the instance
+ * methods of a class the module exports, or of what its factory returns.
+ */
+const POLLING_LIBRARIES: Record<string, { factory?: string; methods: string[]; what: string }> = {
+  'athena-express': { methods: ['query'], what: 'starts an Athena query and polls it until it finishes' },
+  'athena-express-plus': { methods: ['query'], what: 'starts an Athena query and polls it until it finishes' },
+  'athena-client': { factory: 'createClient', methods: ['execute'], what: 'starts an Athena query and polls it until it finishes' },
+};
+
+/** `runner.query(sql)` on an `athena-express` instance: the library and what it does. */
+function pollingLibraryCall(analysis: FileAnalysis, call: ts.CallExpression): { module: string; what: string } | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const method = callee.name.text;
+  const recv = analysis.origin(callee.expression);
+  if (recv?.kind === 'instance') {
+    const lib = POLLING_LIBRARIES[recv.ref.module];
+    if (lib && !lib.factory && lib.methods.includes(method)) return { module: recv.ref.module, what: lib.what };
+  }
+  const value = analysis.resolveValue(callee.expression);
+  if (ts.isCallExpression(value)) {
+    const origin = analysis.origin(unwrap(value.expression));
+    if (origin?.kind === 'module') {
+      const lib = POLLING_LIBRARIES[origin.ref.module];
+      const path = (origin.ref.path[0] === 'default' ? origin.ref.path.slice(1) : origin.ref.path).join('.');
+      if (lib?.factory === path && lib.methods.includes(method)) return { module: origin.ref.module, what: lib.what };
+    }
+  }
+  return undefined;
+}
+
 function sleepOrigin(analysis: FileAnalysis, callee: ts.Expression): boolean {
   const origin = analysis.origin(callee);
   if (origin?.kind !== 'module') return false;
@@ -255,7 +287,7 @@ function pollingReport(analysis: FileAnalysis, loop: ts.IterationStatement, cont
 
 const detector: CodeDetector = {
   // a finding needs a waiter or a sleep between polls
-  prefilter: /wait|sleep|delay|setTimeout|pause|snooze|timeout/i,
+  prefilter: /wait|sleep|delay|setTimeout|pause|snooze|timeout|athena-/i,
   code({ analysis }) {
     const reports: CodeReport[] = [];
     for (const w of waiters(analysis)) {
@@ -265,6 +297,19 @@ const detector: CodeDetector = {
         node: w.call,
         message: `\`${w.label}\` blocks a request-path handler (${context.reason}) until a resource reaches a state: the caller is held while the waiter polls and gets a timeout, not the outcome, when it takes longer`,
       });
+    }
+    if ([...analysis.modules].some((m) => m in POLLING_LIBRARIES)) {
+      for (const call of analysis.calls) {
+        const lib = pollingLibraryCall(analysis, call);
+        if (!lib) continue;
+        const context = analysis.contexts.contextAt(call);
+        if (context?.context !== 'request-path') continue;
+        const text = unwrap(call.expression).getText().replace(/\s+/g, '');
+        reports.push({
+          node: call,
+          message: `\`${text.length <= 40 ? text : 'query'}(...)\` (${lib.module}) ${lib.what} inside a request-path handler (${context.reason}): the caller is held for the whole run and gets a timeout, not the outcome, when it takes longer`,
+        });
+      }
     }
     for (const loop of analysis.loops) {
       const context = analysis.contexts.contextAt(loop);

@@ -1,5 +1,6 @@
 import type { ProjectReport, ProjectDetector } from '../rule.js';
-import type { GraphEdge, ProjectModel } from '../../context/project.js';
+import type { ProjectModel } from '../../context/project.js';
+import type { GraphEdge } from '../../context/types.js';
 
 /** Longest paths explored from one start; keeps pathological graphs cheap. */
 const MAX_DEPTH = 16;

@@ -12,9 +12,11 @@
  *   passed to a retry library or a `*retry*` helper, or a function that calls itself from its catch
  *   block. A random key generated once, before the retry loop and outside a handler, is fine.
  *
- * The value is followed through consts, template literals, concatenations, string methods,
- * hashes, `??`/`||` (the left operand only: the right one is a fallback) and same-file helpers
- * that return such a value.
+ * Keys are also looked for in message and event payloads: a field named like an idempotency or
+ * deduplication key (`idempotencyKey`, `dedupId`, ...) that a consumer deduplicates on.
+ *
+ * The value is followed as `unstableValue` (`src/code/unstable-values.ts`) describes: consts,
+ * template literals, string and date methods, properties set on an object, same-file helpers.
  */
 import type { CodeReport, CodeDetector } from '../rule.js';
 import { ts } from '../../code/ts.js';
@@ -54,11 +56,33 @@ function entryObjects(analysis: FileAnalysis, expr: ts.Expression | undefined): 
   return [];
 }
 
+/**
+ * The object literals a request variable may hold: its value, or, for a `let params` assigned in
+ * several branches (`case 'a': params = {...}; break; case 'b': params = {...}`), each assignment.
+ */
+function inputVariants(analysis: FileAnalysis, input: ts.Expression | undefined): (ts.Expression | undefined)[] {
+  const e = input && unwrap(input);
+  if (!e || !ts.isIdentifier(e)) return [input];
+  const from = analysis.declaredFrom(e);
+  if (!from?.reassigned || from.pick.length > 0) return [input];
+  const scope = enclosingFunction(e)?.body ?? analysis.sourceFile;
+  const out: ts.Expression[] = [];
+  walk(scope, (n) => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(unwrap(n.left)) && (unwrap(n.left) as ts.Identifier).text === e.text && n.end <= e.pos) {
+      if (ts.isObjectLiteralExpression(unwrap(n.right))) out.push(n.right);
+    }
+    return undefined;
+  });
+  return out.length > 0 ? out : [input];
+}
+
 function sdkKeySites(analysis: FileAnalysis): KeySite[] {
   const out: KeySite[] = [];
   const add = (obj: ts.Expression | undefined, member: string, what: string, use: ts.Node) => {
-    const p = getProperty(analysis, obj, member);
-    if (p.kind === 'present') out.push({ node: p.node, value: p.value, what, use });
+    for (const variant of inputVariants(analysis, obj)) {
+      const p = getProperty(analysis, variant, member);
+      if (p.kind === 'present') out.push({ node: p.node, value: p.value, what, use });
+    }
   };
   for (const call of analysis.sdkCalls) {
     for (const member of tokenMembers(call.service, call.operation)) add(call.input, member, `${member} of ${call.operation}`, call.node);
@@ -78,6 +102,8 @@ function sdkKeySites(analysis: FileAnalysis): KeySite[] {
 }
 
 const HEADER = /^(x-)?idempotency-key$/i;
+/** Fields of a message or event payload that carry the key a consumer deduplicates on. */
+const PAYLOAD_FIELD = /^(?:idempotency[-_]?(?:key|token|id)|dedup(?:e|lication)?[-_]?(?:id|key))$/i;
 const HEADER_METHODS = new Set(['set', 'append', 'setHeader', 'header']);
 
 function propertyName(name: ts.PropertyName): string | undefined {
@@ -98,13 +124,14 @@ function usingCall(node: ts.Node): ts.Node {
 function otherKeySites(analysis: FileAnalysis, stripe: boolean): KeySite[] {
   const out: KeySite[] = [];
   // every site below names an idempotency key: skip the walk when the text never does
-  if (!/idempotency/i.test(analysis.sourceFile.text)) return out;
+  if (!/idempotency|dedup/i.test(analysis.sourceFile.text)) return out;
   walk(analysis.sourceFile, (n) => {
     if (ts.isPropertyAssignment(n)) {
       const name = propertyName(n.name);
       if (!name) return undefined;
       if (HEADER.test(name)) out.push({ node: n, value: n.initializer, what: `the ${name} header`, use: usingCall(n) });
       else if (stripe && name === 'idempotencyKey' && isStripeOptions(n)) out.push({ node: n, value: n.initializer, what: 'the Stripe idempotencyKey', use: usingCall(n) });
+      else if (PAYLOAD_FIELD.test(name)) out.push({ node: n, value: n.initializer, what: `the \`${name}\` field of the payload`, use: usingCall(n) });
     } else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && HEADER_METHODS.has(n.expression.name.text) && n.arguments.length >= 2) {
       const key = n.arguments[0];
       if (ts.isStringLiteralLike(key) && HEADER.test(key.text)) out.push({ node: n, value: n.arguments[1], what: `the ${key.text} header`, use: n });
@@ -276,7 +303,7 @@ function check(analysis: FileAnalysis, key: KeySite): CodeReport | undefined {
 
 const detector: CodeDetector = {
   // every finding needs a random or time-based generator
-  prefilter: /uuid|nanoid|random|date|performance|hrtime|ulid|cuid|short-uuid/i,
+  prefilter: /uuid|nanoid|random|date|performance|hrtime|ulid|cuid|short-uuid|moment|dayjs|luxon/i,
   code({ analysis }) {
     const stripe = analysis.modules.has('stripe');
     const sites = [...sdkKeySites(analysis), ...otherKeySites(analysis, stripe)];

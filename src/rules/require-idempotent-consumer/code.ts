@@ -5,6 +5,8 @@
  *   `SET x = x + :n` / `x - :n`) or appends (`list_append`) without a `ConditionExpression`;
  * - DynamoDB `PutItem` of an item whose key attribute is fresh on every run (`randomUUID()`,
  *   `Date.now()`, ...): a redelivery stores a second item;
+ * - S3 `PutObject` (or a lib-storage `Upload`) under a key that is fresh on every run: a
+ *   redelivery leaves a second object for whatever reads the bucket;
  * - Stripe creation calls (`charges.create`, `paymentIntents.create`, ...) without an
  *   `idempotencyKey` request option.
  *
@@ -312,6 +314,30 @@ function putReport(analysis: FileAnalysis, call: SdkCall, context: ContextEviden
 }
 
 // ---------------------------------------------------------------------------------------------
+// S3 objects under a fresh key
+
+/** `PutObject` (or a lib-storage `Upload`) whose `Key` is fresh on every run: a redelivery stores a second object. */
+function objectReport(analysis: FileAnalysis, node: ts.Node, calledName: string, params: ts.Expression | undefined, context: ContextEvidence): CodeReport | undefined {
+  const key = getProperty(analysis, params, 'Key');
+  if (key.kind !== 'present') return undefined;
+  const u = unstableValue(analysis, key.value);
+  if (!u) return undefined;
+  return {
+    node,
+    message: `\`${calledName}\` stores the object under a fresh key from ${u.label} ${where(context)}: ${redelivery(context)} stores a second copy`,
+    related: u.source !== unwrap(key.value) ? [{ node: u.source, label: 'key generated here' }] : undefined,
+  };
+}
+
+/** `new Upload({ client, params: { Bucket, Key, Body } })` from `@aws-sdk/lib-storage`: its params. */
+function uploadParams(analysis: FileAnalysis, n: ts.NewExpression): ts.Expression | undefined {
+  const origin = analysis.origin(n.expression);
+  if (origin?.kind !== 'module' || origin.ref.module !== '@aws-sdk/lib-storage' || origin.ref.path.join('.') !== 'Upload') return undefined;
+  const params = getProperty(analysis, n.arguments?.[0], 'params');
+  return params.kind === 'present' ? params.value : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Stripe
 
 /** `stripe.charges.create(...)` on an instance of the `stripe` package: the resource name. */
@@ -360,9 +386,19 @@ const detector: CodeDetector<RequireIdempotentConsumerOptions> = {
   code({ analysis, options }) {
     const candidates: { node: ts.Node; build: (c: ContextEvidence) => CodeReport | undefined }[] = [];
     for (const call of analysis.sdkCalls) {
+      if (call.service === 's3' && call.operation === 'PutObject') {
+        candidates.push({ node: call.node, build: (c) => objectReport(analysis, call.node, call.calledName, call.input, c) });
+        continue;
+      }
       if (call.service !== 'dynamodb') continue;
       if (call.operation === 'UpdateItem') candidates.push({ node: call.node, build: (c) => updateReport(analysis, call, c) });
       else if (call.operation === 'PutItem') candidates.push({ node: call.node, build: (c) => putReport(analysis, call, c) });
+    }
+    if (analysis.modules.has('@aws-sdk/lib-storage')) {
+      for (const n of analysis.news) {
+        const params = uploadParams(analysis, n);
+        if (params) candidates.push({ node: n, build: (c) => objectReport(analysis, n, 'Upload', params, c) });
+      }
     }
     if (analysis.modules.has('stripe')) {
       for (const call of analysis.calls) {

@@ -1,0 +1,13 @@
+/** Which code files may define CDK constructs: a look at the text, before any parsing (no TypeScript needed). */
+
+/** An import or require of `aws-cdk-lib` or one of its subpaths. */
+const CDK_IMPORT = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"]aws-cdk-lib(?:\/[^'"]*)?['"]/;
+
+/**
+ * Cheap text test run before any parsing: can this code file define CDK constructs? Files that
+ * only mention the library (its own compiled code names its types in strings) do not pass.
+ * (False positives are fine; `loadCdkSource` decides.)
+ */
+export function mayDefineCdkResources(text: string): boolean {
+  return text.includes('aws-cdk-lib') && CDK_IMPORT.test(text);
+}

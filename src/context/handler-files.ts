@@ -1,0 +1,152 @@
+/**
+ * The handler source file a function deploys, among the scanned code files: SAM `CodeUri` +
+ * `Handler` (or the entry points an esbuild build names), Serverless `handler`, the CDK
+ * `NodejsFunction` layout (`<construct file>.<id>.ts` beside the construct, or a source beside the
+ * bundled asset), and for Terraform a unique match below the configuration's folder. A `.js` build
+ * output maps back to its `.ts` source (`dist/x.js` → `src/x.ts`) when that source is scanned too.
+ * Also names a function after its handler file when the file's name says more than `index`.
+ */
+import path from 'node:path';
+import type { IacValue, Resource, Template } from '../iac/model.js';
+import { getIn, isAbsent } from '../iac/resources.js';
+
+const CODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs'];
+
+/** Literal string of a template value, or undefined. */
+function str(value: IacValue | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Finds handler files among a fixed set of scanned files (absolute paths). */
+export class HandlerFiles {
+  constructor(private readonly codeFiles: ReadonlySet<string>) {}
+
+  /** The handler file of a function when it is among the scanned files, and the exported handler name. */
+  handlerOf(template: Template, fn: Resource): { file?: string; exportName?: string } {
+    const handler = str(fn.properties['Handler']);
+    const dir = path.dirname(template.file);
+    const exportName = handler ? handler.slice(handler.lastIndexOf('.') + 1) : undefined;
+    const moduleOf = (h: string): string => h.slice(0, h.lastIndexOf('.'));
+    // SAM: CodeUri + Handler; esbuild builds name their entry points
+    if (fn.type === 'AWS::Serverless::Function') {
+      const declared = fn.properties['CodeUri'];
+      // an S3 location, a parameter or an image: no source to link
+      if ((declared !== undefined && typeof declared !== 'string') || fn.properties['PackageType'] === 'Image' || !isAbsent(fn.properties['InlineCode'])) return { exportName };
+      const codeUri = str(declared) ?? '.';
+      if (/^s3:\/\//.test(codeUri)) return { exportName };
+      const base = path.resolve(dir, codeUri);
+      const entries = getIn(fn.metadata, ['BuildProperties', 'EntryPoints']);
+      if (Array.isArray(entries)) {
+        for (const e of entries) {
+          const file = typeof e === 'string' ? this.findSource(path.resolve(base, e.replace(/\.[cm]?[jt]sx?$/, ''))) : undefined;
+          if (file && handler && path.basename(file).replace(/\.[^.]+$/, '') === path.basename(moduleOf(handler))) return { file, exportName };
+        }
+        if (entries.length === 1 && typeof entries[0] === 'string') {
+          const file = this.findSource(path.resolve(base, entries[0].replace(/\.[cm]?[jt]sx?$/, '')));
+          if (file) return { file, exportName };
+        }
+      }
+      if (!handler || !handler.includes('.')) return { exportName };
+      return { file: this.findSource(path.resolve(base, moduleOf(handler))), exportName };
+    }
+    if (template.format === 'serverless') {
+      if (!handler || !handler.includes('.')) return { exportName };
+      return { file: this.findSource(path.resolve(dir, moduleOf(handler))), exportName };
+    }
+    if (template.format === 'cdk' || fn.metadata?.['aws:cdk:path'] !== undefined) return { file: this.cdkSource(template, fn), exportName };
+    if (template.format === 'terraform' && handler && handler.includes('.')) return { file: this.terraformSource(dir, moduleOf(handler)), exportName };
+    return { exportName };
+  }
+
+  /** A scanned source file for a module path without extension; `.js` builds mapped back to `.ts` sources. */
+  private findSource(modulePath: string): string | undefined {
+    const candidates = [modulePath];
+    // dist/x → src/x, build/x → src/x, lib/x → src/x
+    const mapped = modulePath.replace(/([\\/])(?:dist|build|out|\.build)([\\/])/, '$1src$2');
+    if (mapped !== modulePath) candidates.push(mapped);
+    for (const candidate of candidates) {
+      for (const ext of CODE_EXTENSIONS) if (this.codeFiles.has(candidate + ext)) return candidate + ext;
+      for (const ext of CODE_EXTENSIONS) if (this.codeFiles.has(path.join(candidate, `index${ext}`))) return path.join(candidate, `index${ext}`);
+    }
+    return undefined;
+  }
+
+  /**
+   * CDK: a `NodejsFunction` with id `Id` in construct file `x.ts` bundles `x.Id.ts` beside it by
+   * default; the synthesized template only keeps `aws:cdk:path` (Stack/.../Id/Resource) and the
+   * asset path in `cdk.out`. Looks for a unique scanned `*.Id.ts` file in the project (the folder
+   * that holds `cdk.out`), then for a source beside the bundled asset.
+   */
+  private cdkSource(template: Template, fn: Resource): string | undefined {
+    const cdkPath = str(fn.metadata?.['aws:cdk:path']);
+    const parts = cdkPath?.split('/').filter((s) => s !== 'Resource') ?? [];
+    const id = parts[parts.length - 1];
+    const outDir = template.file.split(path.sep).lastIndexOf('cdk.out');
+    const root = outDir > 0 ? template.file.split(path.sep).slice(0, outDir).join(path.sep) : path.dirname(template.file);
+    if (id) {
+      const found = (this.entryIndex().get(id) ?? []).filter((f) => f.startsWith(root + path.sep) && !f.includes(`${path.sep}cdk.out${path.sep}`));
+      const ts = found.filter((f) => /\.[cm]?tsx?$/.test(f));
+      if (ts.length === 1) return ts[0];
+      if (found.length === 1) return found[0];
+    }
+    const asset = str(fn.metadata?.['aws:asset:path']);
+    if (asset) {
+      const handler = str(fn.properties['Handler']);
+      const mod = handler && handler.includes('.') ? handler.slice(0, handler.lastIndexOf('.')) : 'index';
+      return this.findSource(path.resolve(path.dirname(template.file), asset, mod));
+    }
+    return undefined;
+  }
+
+  /**
+   * Terraform: the package (`filename`, or an `archive_file` of a `source_dir`) is usually built
+   * from a folder beside the configuration. The handler's module is looked for in the `.tf` file's
+   * folder and up to two levels below it, and used only when exactly one scanned file matches.
+   */
+  private terraformSource(dir: string, module: string): string | undefined {
+    const found = new Set<string>();
+    const suffix = `${path.sep}${module.split('/').join(path.sep)}`;
+    for (const f of this.codeFiles) {
+      if (!f.startsWith(dir + path.sep)) continue;
+      const rest = f.slice(dir.length);
+      if (rest.includes(`${path.sep}node_modules${path.sep}`) || rest.split(path.sep).length > 4 + module.split('/').length - 1) continue;
+      const base = rest.replace(/\.[cm]?[jt]sx?$/, '');
+      const noIndex = base.replace(/[\\/]index$/, '');
+      if (base.endsWith(suffix) || (noIndex !== base && noIndex.endsWith(suffix))) found.add(this.preferTs(f));
+    }
+    return found.size === 1 ? [...found][0] : undefined;
+  }
+
+  /** `x.js` → `x.ts` (or `dist/x.js` → `src/x.ts`) when that source is scanned too. */
+  private preferTs(file: string): string {
+    if (!/\.[cm]?js$/.test(file)) return file;
+    return this.findSource(file.replace(/\.[cm]?js$/, '')) ?? file;
+  }
+
+  private entries?: Map<string, string[]>;
+
+  /** Scanned files named `<construct file>.<id>.<ext>`, by id (the NodejsFunction entry convention). */
+  private entryIndex(): Map<string, string[]> {
+    if (this.entries) return this.entries;
+    this.entries = new Map();
+    for (const f of this.codeFiles) {
+      const parts = path.basename(f).split('.');
+      if (parts.length < 3) continue;
+      const id = parts[parts.length - 2];
+      const list = this.entries.get(id) ?? [];
+      list.push(f);
+      this.entries.set(id, list);
+    }
+    return this.entries;
+  }
+}
+
+const GENERIC_NAMES = new Set(['index', 'handler', 'handlers', 'app', 'main', 'lambda', 'function', 'src', 'dist', 'lib', 'build', 'functions', 'lambdas', 'code']);
+
+/** `create-order` for `src/handlers/create-order.ts`, `pricing` for `src/pricing/index.ts`; undefined for generic names. */
+export function fileLabel(file: string): string | undefined {
+  const base = path.basename(file).replace(/\.[cm]?[jt]sx?$/, '');
+  if (!GENERIC_NAMES.has(base)) return base;
+  const parent = path.basename(path.dirname(file));
+  return GENERIC_NAMES.has(parent) ? undefined : parent;
+}

@@ -1,0 +1,157 @@
+/**
+ * The vocabulary of the project model: trigger kinds (and which of them deliver at least once or
+ * sit on a request path), graph nodes and edges with the place that declares them, the functions
+ * of the templates with their triggers and handler files, the per-file context a linked handler
+ * file is given (plain data, part of the cache key), the calls a handler file makes that the model
+ * turns into edges, and which resource types the graph shows as which kind of node.
+ */
+import type { PathSegment, Resource, Template } from '../iac/model.js';
+import type { ContextEvidence } from '../code/evidence.js';
+
+export type TriggerKind =
+  | 'API'
+  | 'ALB'
+  | 'URL'
+  | 'AppSync'
+  | 'SQS'
+  | 'SNS'
+  | 'EventBridge'
+  | 'Scheduler'
+  | 'Kinesis'
+  | 'DynamoDB Streams'
+  | 'Kafka'
+  | 'MQ'
+  | 'S3'
+  | 'CloudWatch Logs'
+  | 'async invoke'
+  | 'Step Functions';
+
+/** Triggers that deliver an event at least once: a handler may see it again. */
+export const AT_LEAST_ONCE: ReadonlySet<TriggerKind> = new Set([
+  'SQS',
+  'SNS',
+  'EventBridge',
+  'Scheduler',
+  'Kinesis',
+  'DynamoDB Streams',
+  'Kafka',
+  'MQ',
+  'S3',
+  'CloudWatch Logs',
+  'async invoke',
+]);
+/** Triggers whose caller waits for the handler. */
+export const REQUEST_PATH: ReadonlySet<TriggerKind> = new Set(['API', 'ALB', 'URL', 'AppSync']);
+
+export type NodeKind = 'function' | 'queue' | 'topic' | 'bus' | 'state-machine' | 'api' | 'http' | 'stream' | 'bucket' | 'schedule';
+
+/** Where an edge is declared: a template path or a span of a code file. */
+export type Location = { template: Template; path: PathSegment[] } | { file: string; start: number; end: number };
+
+export interface GraphNode {
+  id: string;
+  kind: NodeKind;
+  label: string;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  /** The caller waits for the callee. */
+  sync: boolean;
+  /** `Invoke`, `SendMessage`, `HTTP`, the SAM event id of an API route, `ESM`, ... */
+  label: string;
+  via: 'template' | 'code';
+  location: Location;
+}
+
+export interface Trigger {
+  kind: TriggerKind;
+  /** Where the wiring is declared. */
+  template: Template;
+  path: PathSegment[];
+  /** Event source mapping with `ReportBatchItemFailures`. */
+  reportsBatchItemFailures?: boolean;
+  /** Found in handler code (an `Event` invocation), not in a template: not part of per-file contexts. */
+  fromCode?: boolean;
+}
+
+export interface ProjectFunction {
+  /** Graph node id. */
+  key: string;
+  template: Template;
+  resource: Resource;
+  label: string;
+  triggers: Trigger[];
+  /** Absolute path of the handler source file when it is among the scanned files. */
+  handlerFile?: string;
+  /** Exported handler name (`handler` of `app.handler`). */
+  handlerExport?: string;
+}
+
+/** What an environment variable set by the template points at. */
+export interface EnvBinding {
+  kind: NodeKind;
+  /** Graph node id. */
+  node: string;
+  label: string;
+  /** Queues and topics: FIFO (`FifoQueue` / `FifoTopic`) and content-based deduplication. */
+  fifo?: boolean;
+  contentBasedDeduplication?: boolean;
+}
+
+/** The per-file context the model gives a handler file (plain data: part of the cache key). */
+export interface FileProjectContext {
+  evidence?: ContextEvidence;
+  /** Functions of the templates whose handler is this file. */
+  functions: string[];
+  env: Record<string, EnvBinding>;
+  /** Some function of this file has an event source mapping with ReportBatchItemFailures. */
+  reportsBatchItemFailures?: { source: string };
+}
+
+/** A call found in a handler file that targets something named by an environment variable or URL. */
+export interface CodeCall {
+  /** `Invoke`, `SendMessage`, `SendMessageBatch`, `Publish`, `PutEvents`, `StartExecution`, `StartSyncExecution`, `HTTP`. */
+  operation: string;
+  sync: boolean;
+  /** Environment variable naming the target. */
+  env?: string;
+  /** Literal external host for HTTP calls. */
+  host?: string;
+  /** Name of the top-level declaration (an export such as `handler`) that contains the call. */
+  container?: string;
+  start: number;
+  end: number;
+}
+
+/** The kind of graph node a resource is, when the graph shows it. */
+export function nodeKindOf(resource: Resource): NodeKind | undefined {
+  switch (resource.type) {
+    case 'AWS::Lambda::Function':
+    case 'AWS::Serverless::Function':
+    case 'AWS::Lambda::Alias':
+    case 'AWS::Lambda::Version':
+      return 'function';
+    case 'AWS::SQS::Queue':
+      return 'queue';
+    case 'AWS::SNS::Topic':
+      return 'topic';
+    case 'AWS::Events::EventBus':
+      return 'bus';
+    case 'AWS::StepFunctions::StateMachine':
+    case 'AWS::Serverless::StateMachine':
+      return 'state-machine';
+    case 'AWS::ApiGateway::RestApi':
+    case 'AWS::ApiGatewayV2::Api':
+    case 'AWS::Serverless::Api':
+    case 'AWS::Serverless::HttpApi':
+      return 'api';
+    case 'AWS::Kinesis::Stream':
+      return 'stream';
+    case 'AWS::S3::Bucket':
+      return 'bucket';
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * CDK app code in a scan: its constructs are checked by the IaC rules like any template,
+ * reported in the TypeScript file, suppressible with the usual comments, and never served from
+ * the result cache (the IaC rules look across every template of the scan).
+ */
+import { describe, it, expect } from 'vitest';
+import path from 'node:path';
+import { lint } from '../../src/api/index.js';
+import { resolveRules } from '../../src/api/index.js';
+import { ResultCache } from '../../src/engine/cache.js';
+import { RULES } from '../../src/rules/index.js';
+import { project } from '../helpers/tmp.js';
+
+const STACK = `import { Stack } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+
+export class S extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    new Queue(this, 'Jobs');
+    // rel4lint-disable-next-line require-queue-dlq -- drained by a person, on purpose
+    new Queue(this, 'Manual');
+  }
+}
+`;
+
+function only(...names: string[]) {
+  const overrides = Object.fromEntries(RULES.filter((r) => !names.includes(r.meta.name) && r.meta.name !== 'parse-error').map((r) => [r.meta.name, 'off' as const]));
+  return resolveRules('strict', overrides);
+}
+
+describe('CDK app code in a scan', () => {
+  it('reports IaC findings at the construct, and honours suppression comments once', async () => {
+    const root = project({ 'lib/stack.ts': STACK });
+    const result = await lint({ cwd: root, files: [path.join(root, 'lib/stack.ts')], rules: only('require-queue-dlq', 'no-invalid-suppression') });
+    expect(result.findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.column}-${f.range.end.line}:${f.range.end.column} ${f.rule} ${f.logicalLocation}`)).toEqual([
+      'lib/stack.ts:7:5-7:14 require-queue-dlq Resources.Jobs.Properties.RedrivePolicy?',
+    ]);
+    expect(result.findings[0]!.message).toBe(
+      'SQS queue `Jobs` has no dead-letter queue (RedrivePolicy): a message that keeps failing is redelivered until retention expires, then lost',
+    );
+    expect((result.suppressed ?? []).map((f) => `${f.range.start.line} ${f.suppression?.justification}`)).toEqual(['9 drained by a person, on purpose']);
+    expect(result.stats).toMatchObject({ filesScanned: 1, codeFiles: 1, templates: 1, resources: 2 });
+  });
+
+  it('reads no construct when no IaC rule runs', async () => {
+    const root = project({ 'lib/stack.ts': STACK });
+    const result = await lint({ cwd: root, files: [path.join(root, 'lib/stack.ts')], rules: only('no-sync-lambda-invoke') });
+    expect(result.findings).toEqual([]);
+    expect(result.stats).toMatchObject({ codeFiles: 1, templates: 0, resources: 0 });
+  });
+
+  it('a warm cache still checks the constructs', async () => {
+    const root = project({ 'lib/stack.ts': STACK, 'src/handler.ts': 'export const handler = async () => 1;\n' });
+    const files = [path.join(root, 'lib/stack.ts'), path.join(root, 'src/handler.ts')];
+    const rules = only('require-queue-dlq');
+    const run = async () => {
+      const cache = ResultCache.open(path.join(root, '.cache'), 'key');
+      const result = await lint({ cwd: root, files, rules, cache });
+      await cache.save();
+      return { result, cache };
+    };
+    const cold = await run();
+    const warm = await run();
+    expect(warm.cache.hits).toBe(1);
+    expect(warm.result.findings.map((f) => `${f.file}:${f.range.start.line} ${f.rule}`)).toEqual(['lib/stack.ts:7 require-queue-dlq']);
+    expect(warm.result.findings.map((f) => f.fingerprint)).toEqual(cold.result.findings.map((f) => f.fingerprint));
+  });
+
+  it('a file the loader cannot follow far still gives its findings and no error', async () => {
+    // deep recursion through helpers and a loop over an unknown collection
+    const root = project({
+      'lib/stack.ts': `import { Stack } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+function again(scope: any, n: number): any { return again(scope, n + 1); }
+export class S extends Stack {
+  constructor(scope: any, id: string, props: { names: string[] }) {
+    super(scope, id);
+    again(this, 0);
+    for (const name of props.names) new Queue(this, name);
+  }
+}
+`,
+    });
+    const result = await lint({ cwd: root, files: [path.join(root, 'lib/stack.ts')], rules: only('require-queue-dlq', 'parse-error') });
+    expect(result.findings.map((f) => `${f.range.start.line}:${f.range.start.column} ${f.rule} ${f.message.slice(0, 30)}`)).toEqual(['8:37 require-queue-dlq SQS queue `name` has no dead-l']);
+  });
+});

@@ -1,0 +1,528 @@
+/**
+ * The CDK source loader: construct code in, CloudFormation-shaped resources out, every logical
+ * path located in the TypeScript (construct call for a resource and a property it lacks, the
+ * property assignment for a property it has).
+ */
+import { describe, it, expect } from 'vitest';
+import { parseCode } from '../../src/code/parse.js';
+import { loadCdkSource, mayDefineCdkResources } from '../../src/cdk/index.js';
+import { Intrinsic, Unknown, type IacValue, type Template } from '../../src/iac/model.js';
+import { eventSourceMappings } from '../../src/iac/resources.js';
+import { stateMachines, statesOf } from '../../src/iac/asl.js';
+import { packTemplate, unpackTemplate } from '../../src/iac/transfer.js';
+
+function load(text: string, file = '/app/lib/stack.ts'): Template {
+  const template = loadCdkSource(parseCode(file, text, false));
+  expect(template, 'a template').toBeDefined();
+  return template!;
+}
+
+/** `line:column-line:column` of a path, `~` when the path does not exist. */
+function at(template: Template, path: (string | number)[]): string {
+  const { range, exact } = template.locate(path);
+  return `${range.start.line}:${range.start.column}-${range.end.line}:${range.end.column}${exact ? '' : '~'}`;
+}
+
+function props(template: Template, id: string): Record<string, IacValue> {
+  const resource = template.resources.get(id);
+  expect(resource, `resource ${id} among ${[...template.resources.keys()].join(', ')}`).toBeDefined();
+  return resource!.properties;
+}
+
+/** Intrinsics as `{ Ref: X }` / `{ 'Fn::GetAtt': [X, a] }`, unknowns as `'<unknown>'`, for comparisons. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- compared with toEqual
+function plain(value: IacValue | undefined): any {
+  if (value instanceof Intrinsic) return { [value.name]: plain(value.argument) };
+  if (value instanceof Unknown) return '<unknown>';
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}
+
+const r = String.raw;
+
+describe('recognising CDK files', () => {
+  it('only files that mention aws-cdk-lib are read', () => {
+    expect(mayDefineCdkResources("import { Queue } from 'aws-cdk-lib/aws-sqs';")).toBe(true);
+    expect(mayDefineCdkResources("import { SQSClient } from '@aws-sdk/client-sqs';")).toBe(false);
+    expect(mayDefineCdkResources('const sqs = require("aws-cdk-lib/aws-sqs");')).toBe(true);
+    expect(mayDefineCdkResources("import cdk = require('aws-cdk-lib');")).toBe(true);
+    // the library's own compiled code names its types in strings
+    expect(mayDefineCdkResources('const JSII_RTTI = { fqn: "aws-cdk-lib.aws_sqs.Queue" }; require("../../core");')).toBe(false);
+    expect(loadCdkSource(parseCode('/a.ts', "import { Construct } from 'constructs';\nnew Queue(this, 'Q');"))).toBeUndefined();
+  });
+
+  it('a file that imports aws-cdk-lib but defines no construct gives no template', () => {
+    expect(loadCdkSource(parseCode('/a.ts', "import { Duration } from 'aws-cdk-lib';\nexport const T = Duration.seconds(3);"))).toBeUndefined();
+  });
+
+  it('accepts every import form: subpath, namespace, aws_ namespace of the root, root namespace, require', () => {
+    const t = load(r`import { Queue } from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { aws_sqs as sqs2, Stack } from 'aws-cdk-lib';
+import * as cdk from 'aws-cdk-lib';
+const sqs3 = require('aws-cdk-lib/aws-sqs');
+const { Queue: Q4 } = require('aws-cdk-lib/aws-sqs');
+export class S extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    new Queue(this, 'A');
+    new sqs.Queue(this, 'B');
+    new sqs2.Queue(this, 'C');
+    new cdk.aws_sqs.Queue(this, 'D');
+    new sqs3.Queue(this, 'E');
+    new Q4(this, 'F');
+  }
+}
+`);
+    expect([...t.resources.values()].map((x) => `${x.id} ${x.type}`)).toEqual(['A', 'B', 'C', 'D', 'E', 'F'].map((id) => `${id} AWS::SQS::Queue`));
+    expect(t.format).toBe('cdk-source');
+  });
+});
+
+describe('positions', () => {
+  const text = r`import { Duration, Stack } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+
+export class S extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const dlq = new sqs.Queue(this, 'Dlq');
+    new sqs.Queue(this, 'Jobs', {
+      visibilityTimeout: Duration.seconds(90),
+      deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+    });
+  }
+}
+`;
+  const t = load(text);
+
+  it('a resource is its construct call', () => {
+    expect(at(t, ['Resources', 'Jobs'])).toBe('8:5-11:7');
+    expect(at(t, ['Resources', 'Dlq'])).toBe('7:17-7:43');
+  });
+
+  it('a property is its property assignment; a nested one its own assignment', () => {
+    expect(at(t, ['Resources', 'Jobs', 'Properties', 'VisibilityTimeout'])).toBe('9:7-9:46');
+    expect(at(t, ['Resources', 'Jobs', 'Properties', 'RedrivePolicy'])).toBe('10:7-10:58');
+    expect(at(t, ['Resources', 'Jobs', 'Properties', 'RedrivePolicy', 'maxReceiveCount'])).toBe('10:38-10:56');
+    expect(at(t, ['Resources', 'Jobs', 'Properties', 'RedrivePolicy', 'deadLetterTargetArn'])).toBe('10:26-10:36');
+  });
+
+  it('a missing property points at `new <Class>` of its construct; a missing child at its parent property name', () => {
+    expect(at(t, ['Resources', 'Dlq', 'Properties', 'RedrivePolicy'])).toBe('7:17-7:30~');
+    expect(at(t, ['Resources', 'Jobs', 'Properties', 'RedrivePolicy', 'redrivePermission'])).toBe('10:7-10:22~');
+  });
+
+  it('values are CloudFormation values: durations in seconds, references as intrinsics', () => {
+    expect(plain(props(t, 'Jobs'))).toEqual({ VisibilityTimeout: 90, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] }, maxReceiveCount: 5 } });
+  });
+
+  it('the template crosses threads like the others (packed and rebuilt with its positions)', () => {
+    const packed = packTemplate(t);
+    expect(packed).toBeDefined();
+    const back = unpackTemplate(structuredClone(packed!));
+    expect(plain(back.resources.get('Jobs')!.properties)).toEqual(plain(props(t, 'Jobs')));
+    expect(at(back, ['Resources', 'Jobs', 'Properties', 'VisibilityTimeout'])).toBe('9:7-9:46');
+    expect(back.format).toBe('cdk-source');
+  });
+});
+
+describe('following values', () => {
+  it('constants, spreads, template strings, helper functions, methods, this fields and class instances of the file', () => {
+    const t = load(r`import * as cdk from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+const COMMON = { retentionPeriod: cdk.Duration.days(7) };
+const MINUTES = 2;
+
+function dlqFor(scope: Construct, name: string) {
+  return new sqs.Queue(scope, ${'`'}${'$'}{name}Dlq${'`'}, { ...COMMON });
+}
+
+class Worker extends Construct {
+  readonly queue: sqs.Queue;
+  constructor(scope: Construct, id: string, props: { visibility: cdk.Duration }) {
+    super(scope, id);
+    this.queue = new sqs.Queue(this, 'Queue', { visibilityTimeout: props.visibility, deadLetterQueue: { queue: dlqFor(this, id), maxReceiveCount: 3 } });
+  }
+}
+
+export class S extends cdk.Stack {
+  private readonly shared = new sqs.Queue(this, 'Shared');
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const ingest = new Worker(this, 'Ingest', { visibility: cdk.Duration.minutes(MINUTES * 3) });
+    new Worker(this, 'Export', { visibility: cdk.Duration.seconds(30) });
+    new sqs.Queue(this, 'UsesField', { deadLetterQueue: { queue: this.shared, maxReceiveCount: 2 } });
+    new sqs.Queue(this, 'UsesInstance', { deadLetterQueue: { queue: ingest.queue, maxReceiveCount: 2 } });
+    this.more();
+  }
+  private more() {
+    for (const name of ['A', 'B']) new sqs.Queue(this, name, { ...COMMON });
+  }
+}
+`);
+    expect([...t.resources.keys()]).toEqual(['Shared', 'IngestDlq', 'Ingest/Queue', 'ExportDlq', 'Export/Queue', 'UsesField', 'UsesInstance', 'A', 'B']);
+    expect(plain(props(t, 'Ingest/Queue'))).toEqual({ VisibilityTimeout: 360, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['IngestDlq', 'Arn'] }, maxReceiveCount: 3 } });
+    expect(plain(props(t, 'Export/Queue'))['VisibilityTimeout']).toBe(30);
+    expect(plain(props(t, 'IngestDlq'))).toEqual({ MessageRetentionPeriod: 604800 });
+    expect(plain(props(t, 'UsesField'))['RedrivePolicy']).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['Shared', 'Arn'] }, maxReceiveCount: 2 });
+    expect(plain(props(t, 'UsesInstance'))['RedrivePolicy']).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['Ingest/Queue', 'Arn'] }, maxReceiveCount: 2 });
+    // a property set through a helper is located in the helper
+    expect(at(t, ['Resources', 'IngestDlq', 'Properties', 'MessageRetentionPeriod'])).toBe('5:18-5:55');
+  });
+
+  it('what cannot be known is unknown, never absent', () => {
+    const t = load(r`import * as cdk from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+export class S extends cdk.Stack {
+  constructor(scope: any, id: string, props: { dlq: sqs.IQueue; queueProps: sqs.QueueProps; seconds: number }) {
+    super(scope, id);
+    new sqs.Queue(this, 'A', { deadLetterQueue: { queue: props.dlq, maxReceiveCount: 3 } });
+    new sqs.Queue(this, 'B', props.queueProps);
+    new sqs.Queue(this, 'C', { ...props.queueProps, visibilityTimeout: cdk.Duration.seconds(10) });
+    new sqs.Queue(this, 'D', { visibilityTimeout: cdk.Duration.seconds(props.seconds) });
+    new sqs.Queue(this, 'E', { deadLetterQueue: props.dlq ? { queue: props.dlq, maxReceiveCount: 3 } : undefined });
+    new sqs.CfnQueue(this, 'F', props.queueProps as any);
+  }
+}
+`);
+    expect(plain(props(t, 'A'))).toEqual({ RedrivePolicy: { deadLetterTargetArn: '<unknown>', maxReceiveCount: 3 } });
+    expect(plain(props(t, 'B'))['RedrivePolicy']).toBe('<unknown>');
+    expect(plain(props(t, 'C'))).toMatchObject({ VisibilityTimeout: 10, RedrivePolicy: '<unknown>' });
+    expect(plain(props(t, 'D'))).toEqual({ VisibilityTimeout: '<unknown>' });
+    expect(plain(props(t, 'E'))).toEqual({ RedrivePolicy: '<unknown>' });
+    expect(plain(t.root['Resources'])).toMatchObject({ F: { Properties: '<unknown>' } });
+  });
+
+  it('the same construct id in different constructs gets its construct path; an id shared by one path gets a counter', () => {
+    const t = load(r`import { Stack } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+class Part extends Construct {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new Queue(this, 'Queue');
+  }
+}
+export class S extends Stack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new Part(this, 'One');
+    new Part(this, 'Two');
+    new Queue(this, 'Single');
+  }
+}
+export class T extends Stack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new Queue(this, 'Single');
+  }
+}
+`);
+    expect([...t.resources.keys()]).toEqual(['One/Queue', 'Two/Queue', 'Single#1', 'Single#2']);
+  });
+
+  it('top-level app code and functions nobody calls run too', () => {
+    const t = load(r`import * as cdk from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+const app = new cdk.App();
+const stack = new cdk.Stack(app, 'Stack');
+new sqs.Queue(stack, 'TopLevel');
+export function addQueues(scope: cdk.Stack) {
+  new sqs.Queue(scope, 'FromFunction');
+}
+`);
+    expect([...t.resources.keys()]).toEqual(['TopLevel', 'FromFunction']);
+  });
+});
+
+describe('constructs', () => {
+  it('SQS: FIFO implied by the name or content-based deduplication; redrive allow policy', () => {
+    const t = load(r`import * as sqs from 'aws-cdk-lib/aws-sqs';
+new sqs.Queue(this, 'A', { queueName: 'orders.fifo' });
+new sqs.Queue(this, 'B', { contentBasedDeduplication: true });
+new sqs.Queue(this, 'C', { fifo: false, queueName: 'plain' });
+new sqs.Queue(this, 'D', { redriveAllowPolicy: { sourceQueues: [] } });
+new sqs.Queue(this, 'E', { redriveAllowPolicy: { redrivePermission: sqs.RedrivePermission.DENY_ALL } });
+`);
+    expect(plain(props(t, 'A'))).toEqual({ QueueName: 'orders.fifo', FifoQueue: true });
+    expect(plain(props(t, 'B'))).toEqual({ FifoQueue: true, ContentBasedDeduplication: true });
+    expect(plain(props(t, 'C'))).toEqual({ QueueName: 'plain', FifoQueue: false });
+    expect(plain(props(t, 'D'))).toEqual({ RedriveAllowPolicy: { redrivePermission: 'byQueue' } });
+    expect(plain(props(t, 'E'))).toEqual({ RedriveAllowPolicy: { redrivePermission: 'denyAll' } });
+  });
+
+  it('Lambda: timeout, reserved concurrency, dead-letter queues (its own when only enabled), async invoke configs', () => {
+    const t = load(r`import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+const q = new sqs.Queue(this, 'Q');
+new lambda.Function(this, 'A', { timeout: Duration.minutes(1), reservedConcurrentExecutions: 5, deadLetterQueue: q });
+new lambda.DockerImageFunction(this, 'B', {
+  deadLetterQueueEnabled: true,
+});
+const c = new NodejsFunction(this, 'C', { onFailure: new SqsDestination(q), retryAttempts: 1, maxEventAge: Duration.hours(1) });
+c.configureAsyncInvoke({ retryAttempts: 0 });
+`);
+    expect(plain(props(t, 'A'))).toEqual({ Timeout: 60, ReservedConcurrentExecutions: 5, DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': ['Q', 'Arn'] } } });
+    expect(plain(props(t, 'B'))).toEqual({ DeadLetterConfig: { TargetArn: { 'Fn::GetAtt': ['B/DeadLetterQueue', 'Arn'] } } });
+    expect(at(t, ['Resources', 'B', 'Properties', 'DeadLetterConfig'])).toBe('9:3-9:31');
+    expect(plain(props(t, 'B/DeadLetterQueue'))).toEqual({ MessageRetentionPeriod: 1209600 });
+    expect(at(t, ['Resources', 'B/DeadLetterQueue'])).toBe('9:3-9:31');
+    expect(plain(props(t, 'C/EventInvokeConfig#1'))).toEqual({
+      FunctionName: { Ref: 'C' },
+      Qualifier: '$LATEST',
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['Q', 'Arn'] } } },
+      MaximumRetryAttempts: 1,
+      MaximumEventAgeInSeconds: 3600,
+    });
+    expect(plain(props(t, 'C/EventInvokeConfig#2'))).toMatchObject({ MaximumRetryAttempts: 0 });
+    expect(at(t, ['Resources', 'C/EventInvokeConfig#2'])).toBe('12:1-12:45');
+  });
+
+  it('event sources and mappings: SQS, Kinesis, DynamoDB, Kafka, sources from outside the file', () => {
+    const t = load(r`import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Stream } from 'aws-cdk-lib/aws-kinesis';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
+declare const props: { queue: Queue; fn: lambda.IFunction };
+const fn = new lambda.Function(this, 'Fn', {});
+const q = new Queue(this, 'Q');
+const s = new Stream(this, 'S');
+const table = new Table(this, 'T', {});
+fn.addEventSource(new sources.SqsEventSource(q, { batchSize: 10, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true, maxConcurrency: 4 }));
+fn.addEventSource(new sources.KinesisEventSource(s, { startingPosition: lambda.StartingPosition.LATEST, retryAttempts: 2, maxRecordAge: Duration.minutes(5), bisectBatchOnError: true, onFailure: new sources.SqsDlq(q) }));
+fn.addEventSource(new sources.DynamoEventSource(table, { startingPosition: lambda.StartingPosition.TRIM_HORIZON }));
+fn.addEventSource(new sources.SqsEventSource(props.queue));
+props.fn.addEventSource(new sources.KinesisEventSource(s, { startingPosition: lambda.StartingPosition.LATEST }));
+fn.addEventSourceMapping('Raw', { eventSourceArn: s.streamArn, startingPosition: lambda.StartingPosition.LATEST, retryAttempts: 1 });
+new sources.SelfManagedKafkaEventSource({ bootstrapServers: ['b:9092'], topic: 't', startingPosition: lambda.StartingPosition.LATEST });
+`);
+    const mappings = eventSourceMappings(t).map((m) => `${m.id} ${m.kind} ${JSON.stringify(plain(m.properties['FunctionName']))}`);
+    expect(mappings).toEqual([
+      'Fn/SqsEventSource:Q sqs {"Ref":"Fn"}',
+      'Fn/KinesisEventSource:S kinesis {"Ref":"Fn"}',
+      'Fn/DynamoEventSource:T dynamodb {"Ref":"Fn"}',
+      // a queue from outside the file is still an SQS queue
+      'Fn/SqsEventSource:Source sqs {"Ref":"Fn"}',
+      // a function from outside the file still gets the mapping
+      'KinesisEventSource:S kinesis "<unknown>"',
+      'Raw kinesis {"Ref":"Fn"}',
+    ]);
+    // a Kafka source that no function uses makes no mapping
+    expect([...t.resources.keys()].filter((id) => id.includes('Kafka'))).toEqual([]);
+  });
+
+  it('event source properties', () => {
+    const t = load(r`import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Stream } from 'aws-cdk-lib/aws-kinesis';
+const fn = new lambda.Function(this, 'Fn', {});
+const q = new Queue(this, 'Q');
+const s = new Stream(this, 'S');
+fn.addEventSource(new sources.SqsEventSource(q, { batchSize: 10, maxBatchingWindow: Duration.seconds(5), reportBatchItemFailures: true, maxConcurrency: 4 }));
+fn.addEventSource(new sources.KinesisEventSource(s, { startingPosition: lambda.StartingPosition.LATEST, retryAttempts: 2, maxRecordAge: Duration.minutes(5), bisectBatchOnError: true, onFailure: new sources.SqsDlq(q) }));
+`);
+    expect(plain(props(t, 'Fn/SqsEventSource:Q'))).toEqual({
+      FunctionName: { Ref: 'Fn' },
+      EventSourceArn: { 'Fn::GetAtt': ['Q', 'Arn'] },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    expect(plain(props(t, 'Fn/KinesisEventSource:S'))).toEqual({
+      FunctionName: { Ref: 'Fn' },
+      EventSourceArn: { 'Fn::GetAtt': ['S', 'Arn'] },
+      StartingPosition: 'LATEST',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 2,
+      MaximumRecordAgeInSeconds: 300,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['Q', 'Arn'] } } },
+    });
+    expect(at(t, ['Resources', 'Fn/SqsEventSource:Q'])).toBe('9:19-9:157');
+    expect(at(t, ['Resources', 'Fn/SqsEventSource:Q', 'Properties', 'ScalingConfig', 'MaximumConcurrency'])).toBe('9:137-9:154');
+    expect(at(t, ['Resources', 'Fn/SqsEventSource:Q', 'Properties', 'FunctionResponseTypes'])).toBe('9:106-9:135');
+    expect(at(t, ['Resources', 'Fn/KinesisEventSource:S', 'Properties', 'DestinationConfig', 'OnFailure'])).toBe('10:184-10:216');
+  });
+
+  it('EventBridge: schedules, targets from the props and from addTarget, their retry policy and DLQ', () => {
+    const t = load(r`import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+const fn = new lambda.Function(this, 'Fn', {});
+const dlq = new Queue(this, 'Dlq');
+const rule = new events.Rule(this, 'R', {
+  schedule: events.Schedule.cron({ minute: '17', hour: '4', weekDay: 'MON' }),
+  targets: [new targets.LambdaFunction(fn, { deadLetterQueue: dlq, retryAttempts: 2, maxEventAge: Duration.hours(2) })],
+});
+rule.addTarget(new targets.SqsQueue(dlq));
+new events.Rule(this, 'Rate', { schedule: events.Schedule.rate(Duration.minutes(1)), enabled: false });
+new events.Rule(this, 'Daily', { schedule: events.Schedule.rate(Duration.days(2)) });
+`);
+    expect(plain(props(t, 'R'))).toEqual({
+      ScheduleExpression: 'cron(17 4 ? * MON *)',
+      Targets: [
+        { Id: 'Target0', Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['Dlq', 'Arn'] } }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 7200 } },
+        { Id: 'Target1', Arn: { 'Fn::GetAtt': ['Dlq', 'Arn'] } },
+      ],
+    });
+    expect(plain(props(t, 'Rate'))).toEqual({ ScheduleExpression: 'rate(1 minute)', State: 'DISABLED' });
+    expect(plain(props(t, 'Daily'))).toEqual({ ScheduleExpression: 'rate(2 days)' });
+    expect(at(t, ['Resources', 'R', 'Properties', 'Targets', 0])).toBe('10:13-10:119');
+    expect(at(t, ['Resources', 'R', 'Properties', 'Targets', 1, 'DeadLetterConfig'])).toBe('12:16-12:36~');
+  });
+
+  it('SNS subscriptions and S3 notifications', () => {
+    const t = load(r`import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+const fn = new lambda.Function(this, 'Fn', {});
+const dlq = new Queue(this, 'Dlq');
+const topic = new sns.Topic(this, 'T');
+topic.addSubscription(new subs.LambdaSubscription(fn, { deadLetterQueue: dlq }));
+topic.addSubscription(new subs.UrlSubscription('http://example.com/hook'));
+new s3.Bucket(this, 'B').addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(fn));
+`);
+    expect(plain(props(t, 'T/Subscription:Fn'))).toEqual({
+      Protocol: 'lambda',
+      Endpoint: { 'Fn::GetAtt': ['Fn', 'Arn'] },
+      TopicArn: { Ref: 'T' },
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] } },
+    });
+    expect(plain(props(t, 'T/Subscription:UrlSubscription'))).toMatchObject({ Protocol: 'http', Endpoint: 'http://example.com/hook' });
+    expect(plain(props(t, 'Fn/AllowBucketNotification'))).toEqual({ Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, Principal: 's3.amazonaws.com' });
+    expect(at(t, ['Resources', 'Fn/AllowBucketNotification'])).toBe('12:1-12:106');
+  });
+
+  it('invoke permissions for service principals', () => {
+    const t = load(r`import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as iam from 'aws-cdk-lib/aws-iam';
+const fn = new lambda.Function(this, 'Fn', {});
+fn.addPermission('FromSes', { principal: new iam.ServicePrincipal('ses.amazonaws.com') });
+fn.grantInvoke(new iam.ServicePrincipal('events.amazonaws.com'));
+fn.grantInvoke(new iam.AccountPrincipal('123456789012'));
+`);
+    const permissions = [...t.resources.values()].filter((x) => x.type === 'AWS::Lambda::Permission').map((x) => `${x.id} ${x.properties['Principal']}`);
+    expect(permissions).toEqual(['Fn/FromSes ses.amazonaws.com', 'Fn/Invoke:events.amazonaws.com events.amazonaws.com']);
+  });
+
+  it('API Gateway and AppSync callers', () => {
+    const t = load(r`import { Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+const fn = new lambda.Function(this, 'Fn', {});
+const api = new apigw.RestApi(this, 'Api', { endpointTypes: [apigw.EndpointType.REGIONAL] });
+api.root.addResource('a').addMethod('POST', new apigw.LambdaIntegration(fn, { timeout: Duration.seconds(50) }));
+`);
+    const method = [...t.resources.values()].find((x) => x.type === 'AWS::ApiGateway::Method')!;
+    expect(plain(method.properties)).toEqual({
+      RestApiId: { Ref: 'Api' },
+      Integration: { Type: 'AWS_PROXY', Uri: { 'Fn::GetAtt': ['Fn', 'Arn'] }, TimeoutInMillis: 50000 },
+    });
+    expect(plain(props(t, 'Api'))).toEqual({ EndpointConfiguration: { Types: ['REGIONAL'] } });
+  });
+
+  it('escape hatches: property overrides on the default child', () => {
+    const t = load(r`import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+const q = new sqs.Queue(this, 'Q', { visibilityTimeout: undefined });
+(q.node.defaultChild as sqs.CfnQueue).addPropertyOverride('RedrivePolicy.maxReceiveCount', 4);
+const fn = new lambda.Function(this, 'Fn', {});
+const method = new apigw.RestApi(this, 'Api').root.addMethod('GET', new apigw.LambdaIntegration(fn));
+const cfn = method.node.defaultChild as apigw.CfnMethod;
+cfn.addPropertyOverride('Integration.ResponseTransferMode', 'STREAM');
+cfn.addPropertyDeletionOverride('Integration.Type');
+`);
+    expect(plain(props(t, 'Q'))).toEqual({ RedrivePolicy: { maxReceiveCount: 4 } });
+    expect(at(t, ['Resources', 'Q', 'Properties', 'RedrivePolicy', 'maxReceiveCount'])).toBe('5:1-5:94');
+    const method = [...t.resources.values()].find((x) => x.type === 'AWS::ApiGateway::Method')!;
+    expect(plain(method.properties['Integration'])).toEqual({ Uri: { 'Fn::GetAtt': ['Fn', 'Arn'] }, ResponseTransferMode: 'STREAM' });
+  });
+
+  it('L1 constructs: props renamed to CloudFormation names, JSON documents kept as written', () => {
+    const t = load(r`import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as pipes from 'aws-cdk-lib/aws-pipes';
+const dlq = new sqs.CfnQueue(this, 'Dlq', {});
+new sqs.CfnQueue(this, 'Q', { visibilityTimeout: 60, redrivePolicy: { deadLetterTargetArn: dlq.attrArn, maxReceiveCount: 3 } });
+new pipes.CfnPipe(this, 'P', { sourceParameters: { dynamoDbStreamParameters: { startingPosition: 'LATEST' } } });
+`);
+    expect(plain(props(t, 'Q'))).toEqual({ VisibilityTimeout: 60, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['Dlq', 'Arn'] }, maxReceiveCount: 3 } });
+    expect(plain(props(t, 'P'))).toEqual({ SourceParameters: { DynamoDBStreamParameters: { StartingPosition: 'LATEST' } } });
+    expect(t.resources.get('P')!.type).toBe('AWS::Pipes::Pipe');
+  });
+
+  it('Step Functions: a chain of L2 states becomes an ASL definition located at the states', () => {
+    const t = load(r`import { Duration } from 'aws-cdk-lib';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+const fn = new lambda.Function(this, 'Fn', {});
+const a = new tasks.LambdaInvoke(this, 'A', { lambdaFunction: fn, taskTimeout: sfn.Timeout.duration(Duration.seconds(30)) });
+a.addRetry({ errors: ['Busy'], maxAttempts: 4, maxDelay: Duration.seconds(20) });
+const done = new sfn.Succeed(this, 'Done');
+a.addCatch(new sfn.Fail(this, 'Failed'), { errors: [sfn.Errors.TIMEOUT] });
+const choice = new sfn.Choice(this, 'Check').when(sfn.Condition.booleanEquals('$.ok', true), done).otherwise(new sfn.Pass(this, 'Skip'));
+new sfn.StateMachine(this, 'M', {
+  definitionBody: sfn.DefinitionBody.fromChainable(sfn.Chain.start(a).next(choice)),
+  stateMachineType: sfn.StateMachineType.EXPRESS,
+  timeout: Duration.minutes(5),
+});
+`);
+    const [machine] = stateMachines([t]);
+    expect(machine!.workflowType).toBe('EXPRESS');
+    expect(plain(machine!.definition)).toEqual({
+      StartAt: 'A',
+      TimeoutSeconds: 300,
+      States: {
+        A: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          TimeoutSeconds: 30,
+          Next: 'Check',
+          Retry: [
+            { ErrorEquals: ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2 },
+            { ErrorEquals: ['Busy'], MaxAttempts: 4, MaxDelaySeconds: 20 },
+          ],
+          Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Failed' }],
+        },
+        Check: { Type: 'Choice', Choices: [{ Next: 'Done' }], Default: 'Skip' },
+        Failed: { Type: 'Fail' },
+        Done: { Type: 'Succeed' },
+        Skip: { Type: 'Pass', End: true },
+      },
+    });
+    const states = statesOf(machine!).map((s) => `${s.name} ${at(machine!.template, s.path)}`);
+    expect(states).toEqual(['A 6:11-6:125']);
+    expect(at(machine!.template, [...statesOf(machine!)[0]!.path, 'Retry', 0])).toBe('6:11-6:125');
+    expect(at(machine!.template, [...statesOf(machine!)[0]!.path, 'Retry', 1, 'MaxDelaySeconds'])).toBe('7:48-7:78');
+    expect(at(machine!.template, [...statesOf(machine!)[0]!.path, 'HeartbeatSeconds'])).toBe('6:11-6:33~');
+  });
+
+  it('Step Functions: an inline JSON definition is located inside the string literal', () => {
+    const t = load(r`import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+new sfn.StateMachine(this, 'M', {
+  definitionBody: sfn.DefinitionBody.fromString('{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","End":true}}}'),
+});
+`);
+    const [machine] = stateMachines([t]);
+    const [task] = statesOf(machine!);
+    expect(at(machine!.template, task!.path)).toBe('3:79-3:151');
+    expect(at(machine!.template, [...task!.path, 'Resource'])).toBe('3:105-3:139');
+  });
+});
