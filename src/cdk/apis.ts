@@ -43,20 +43,28 @@ export class Apis {
         const options = entryOf(p, 'integrationOptions');
         const integration: Cx = this.cv.cx('apigateway.LambdaIntegration', node, [handler.val, typeof options === 'object' ? options.val : UNDEF]);
         c.data['defaultIntegration'] = { k: 'cx', c: integration };
-        this.restMethod(c, { k: 'cx', c: integration }, node);
+        // `proxy` (default true): every path and method reach the handler
+        this.restMethod(c, { k: 'cx', c: integration }, node, ['{proxy+}'], 'ANY');
       }
     }
     return { k: 'cx', c };
   }
 
   /** An `AWS::ApiGateway::Method` whose integration invokes a function. */
-  restMethod(api: Cx | undefined, integration: Val, node: Node): Cx | undefined {
+  /**
+   * `route` is the resource's path parts from the root when the file tells it (`orders`,
+   * `{proxy+}`), `verb` the method: the method's construct path is then the one a synth gives it
+   * (`Api/Default/orders/GET`).
+   */
+  restMethod(api: Cx | undefined, integration: Val, node: Node, route?: string[], verb?: string): Cx | undefined {
     if (integration.k !== 'cx' || integration.c.kind !== 'apigateway.LambdaIntegration') return undefined;
     const [handler, options] = integration.c.args;
-    const path = [...(api?.path ?? []), `Method:${this.cv.describe(node).slice(0, 40)}`];
+    const own = route && verb ? ['Default', ...route, verb.toUpperCase()] : [`Method:${this.cv.describe(node).slice(0, 40)}`];
+    const path = [...(api?.path ?? []), ...own];
     const res = this.cv.addResource(path, 'AWS::ApiGateway::Method', node, true);
     const at = this.cv.callSource(node);
     if (api?.res) res.props.set('RestApiId', { value: this.cv.resources.ref(api.res), source: at });
+    if (verb) res.props.set('HttpMethod', { value: verb.toUpperCase(), source: at });
     const source = this.cv.callSource(integration.c.node);
     const m = new Mapping();
     const proxy = entryOf(options, 'proxy');

@@ -5,9 +5,10 @@
  * of the file run through the statements of `Interpreter`; CDK classes and methods go to the
  * construct library.
  */
+import path from 'node:path';
 import { ts } from '../code/ts.js';
 import { unwrap } from '../code/walk.js';
-import { Env, lit, truthiness, unknown, UNDEF, type ArrVal, type ClassVal, type FnVal, type Item, type ObjVal, type Val } from './values.js';
+import { Env, lit, truthiness, unknown, UNDEF, type ArrVal, type ClassVal, type Entry, type FnVal, type Item, type ObjVal, type Val } from './values.js';
 import type { Library } from './library.js';
 
 const SyntaxKind = ts.SyntaxKind;
@@ -124,6 +125,12 @@ export abstract class Evaluator {
         }
         return unknown('an operation');
       }
+      case SyntaxKind.MetaProperty: {
+        // `import.meta.dirname` / `import.meta.filename` (Node 20.11+)
+        if ((e as ts.MetaProperty).keywordToken !== SyntaxKind.ImportKeyword) return unknown(this.describe(e));
+        const at = (val: Val): Entry => ({ val, node: e, key: e });
+        return { k: 'obj', entries: new Map([['dirname', at(lit(path.dirname(this.sf.fileName)))], ['filename', at(lit(this.sf.fileName))]]), open: true };
+      }
       case SyntaxKind.AwaitExpression:
         return this.eval((e as ts.AwaitExpression).expression, env);
       case SyntaxKind.VoidExpression:
@@ -146,6 +153,10 @@ export abstract class Evaluator {
     switch (id.text) {
       case 'undefined':
         return UNDEF;
+      case '__dirname':
+        return lit(path.dirname(this.sf.fileName));
+      case '__filename':
+        return lit(this.sf.fileName);
       case 'JSON':
       case 'Object':
       case 'Math':

@@ -3,15 +3,20 @@
  * `AWS::Lambda::EventInvokeConfig`), dead-letter queues, and the event sources bound to them
  * (event source mappings, SNS subscriptions, S3 invoke permissions).
  */
+import path from 'node:path';
 import { ts } from '../code/ts.js';
-import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
+import { Intrinsic, isPlainObject, Unknown, type IacValue, type PlainObject } from '../iac/model.js';
+import { setOwn } from '../iac/yaml.js';
 import { Located, Mapping, type Res } from './resources.js';
-import { entryOf, UNDEF, type Cx, type Entry, type Val } from './values.js';
+import { entryOf, stringOf, UNDEF, type Cx, type Entry, type Val } from './values.js';
 import type { Converter } from './convert.js';
 import type { Messaging } from './messaging.js';
 
 type Args = Val[];
 type Node = ts.Node;
+
+/** Metadata key of the handler code a function construct names (see `handlerCode`). */
+export const HANDLER = 'rel4lint:handler';
 
 export class Functions {
   constructor(
@@ -77,7 +82,65 @@ export class Functions {
     if (typeof events === 'object' && events.val.k === 'arr') {
       for (const item of events.val.items) this.bindEventSource(c, item.val, item.node);
     }
+    const code = this.handlerCode(c, args, p);
+    if (code) res.metadata.set(HANDLER, { value: code, source: at });
     return { k: 'cx', c };
+  }
+
+  /**
+   * Where the function's handler code is, when the file says (`rel4lint:handler` metadata, read
+   * by the project model): a `NodejsFunction`'s `entry` (by default `<this file>.<id>.ts` beside
+   * it) and exported `handler`; `Code.fromAsset(dir)` of other functions, whose `handler` names
+   * the module in `dir`. Paths are as evaluated: absolute from `__dirname`, else relative to the
+   * folder the CDK app runs in.
+   */
+  private handlerCode(c: Cx, args: Args, p: Val | undefined): PlainObject | undefined {
+    if (c.kind === 'lambda-nodejs.NodejsFunction') {
+      const entry = entryOf(p, 'entry');
+      const handler = entryOf(p, 'handler');
+      const exported = handler === 'absent' ? 'handler' : handler === 'unknown' ? undefined : stringOf(handler.val);
+      if (entry === 'unknown' || exported === undefined) return undefined;
+      if (entry !== 'absent') {
+        const file = stringOf(entry.val);
+        return file === undefined ? undefined : { entry: file, export: exported };
+      }
+      // the default entry: `<defining file without extension>.<construct id>.ts` (or .js ...)
+      const id = stringOf(args[1]);
+      const file = this.cv.sf.fileName;
+      return id === undefined ? undefined : { entry: `${file.slice(0, file.length - path.extname(file).length)}.${id}`, export: exported };
+    }
+    const code = entryOf(p, 'code');
+    if (typeof code !== 'object' || code.val.k !== 'cx' || code.val.c.kind !== 'lambda.AssetCode') return undefined;
+    const dir = stringOf(code.val.c.args[0]);
+    return dir === undefined ? undefined : { asset: dir };
+  }
+
+  /** `fn.addEnvironment(name, value)`. */
+  addEnvironment(c: Cx, name: string, val: Val, node: ts.CallExpression): void {
+    const res = c.res!;
+    if (res.opaque || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return;
+    const at = this.cv.callSource(node);
+    let env = res.props.value['Environment'];
+    if (env === undefined) {
+      res.props.set('Environment', new Mapping().built({ ...at, keyStart: -1, keyEnd: -1, synthetic: true }));
+      env = res.props.value['Environment'];
+    }
+    if (!isPlainObject(env)) return;
+    const envSource = res.props.entries.get('Environment')!;
+    envSource.entries ??= new Map();
+    let variables = env['Variables'];
+    if (variables === undefined) {
+      variables = {};
+      setOwn(env, 'Variables', variables);
+      envSource.entries.set('Variables', { ...at, keyStart: -1, keyEnd: -1, synthetic: true, entries: new Map() });
+    }
+    if (!isPlainObject(variables)) return;
+    const built = this.cv.built(val, at);
+    if (!built) return;
+    setOwn(variables, name, built.value);
+    const variablesSource = envSource.entries.get('Variables')!;
+    variablesSource.entries ??= new Map();
+    variablesSource.entries.set(name, built.source);
   }
 
   /** An `AWS::Lambda::EventInvokeConfig` from async invocation options. */

@@ -12,11 +12,12 @@
  * so the properties are left absent when the construct code leaves them unset, as a synthesized
  * template does.
  */
+import path from 'node:path';
 import { ts } from '../code/ts.js';
 import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
 import { setOwn } from '../iac/yaml.js';
 import { cdkName, cfnPropertyName, keepsKeys, l1Type } from './names.js';
-import { type Res, type Resources } from './resources.js';
+import { CDK_PATH, type Res, type Resources } from './resources.js';
 import { entryOf, lit, stringOf, unknown, UNDEF, type Cx, type Describer, type Val } from './values.js';
 import { Apis } from './apis.js';
 import { Converter, FUNCTIONS } from './convert.js';
@@ -104,6 +105,8 @@ export class Library {
         return this.apis.httpRouteConstruct(c, args, node);
       case 'appsync.LambdaDataSource':
         return this.apis.lambdaDataSourceConstruct(c, args, node);
+      case 'lambda.AssetCode':
+        return { k: 'cx', c };
       default:
         break;
     }
@@ -125,6 +128,7 @@ export class Library {
   }
 
   callStatic(mod: Val & { k: 'mod' }, args: Args, node: ts.CallExpression): Val {
+    if (mod.module === 'path' || mod.module === 'node:path') return nodePath(mod.path, args) ?? unknown(this.cv.describe(node));
     const name = cdkName(mod.module, mod.path);
     if (!name) return unknown(this.cv.describe(node));
     const duration = /^core\.Duration\.(millis|seconds|minutes|hours|days)$/.exec(name);
@@ -150,6 +154,8 @@ export class Library {
         return lit('OFF');
       case 'scheduler.TimeWindow.flexible':
         return { k: 'obj', entries: new Map([['mode', { val: lit('FLEXIBLE'), node, key: node }], ['maximumWindowInMinutes', { val: args[0] ?? UNDEF, node, key: node }]]), open: false };
+      case 'lambda.Code.fromAsset':
+        return { k: 'cx', c: this.cv.cx('lambda.AssetCode', node, args) };
       case 'sqs.Queue.fromQueueArn':
       case 'lambda.Function.fromFunctionArn':
       case 'sns.Topic.fromTopicArn':
@@ -165,7 +171,7 @@ export class Library {
     if (name === 'node' && c.res) return { k: 'cx', c: { ...this.cv.cx('constructs.Node', node, []), data: { owner: c } } };
     if (c.kind === 'constructs.Node' && name === 'defaultChild') return { k: 'cx', c: c.data['owner'] as Cx };
     if (c.kind === 'apigateway.RestApi' || c.kind === 'apigateway.LambdaRestApi') {
-      if (name === 'root') return { k: 'cx', c: { ...this.cv.cx('apigateway.Resource', node, []), data: { api: c } } };
+      if (name === 'root') return { k: 'cx', c: { ...this.cv.cx('apigateway.Resource', node, []), data: { api: c, route: [] } } };
     }
     const attributes = this.cv.attributesOf(c);
     const cfn = attributes?.names[name];
@@ -177,6 +183,15 @@ export class Library {
   }
 
   method(c: Cx, name: string, args: Args, node: ts.CallExpression): Val {
+    if (name === 'addMetadata') {
+      // `cfnResource.addMetadata(key, value)` writes the resource's template Metadata;
+      // `construct.node.addMetadata(key, value)` is read the same way here
+      const owner = c.kind === 'constructs.Node' ? (c.data['owner'] as Cx | undefined) : c;
+      const key = stringOf(args[0]);
+      const built = key !== undefined && owner?.res ? this.cv.built(args[1] ?? UNDEF, this.cv.callSource(node)) : undefined;
+      if (built && key !== CDK_PATH) owner!.res!.metadata.set(key!, built);
+      return UNDEF;
+    }
     if (FUNCTIONS.has(c.kind)) {
       switch (name) {
         case 'addEventSource':
@@ -190,6 +205,11 @@ export class Library {
           return UNDEF;
         case 'addAlias':
           return { k: 'cx', c };
+        case 'addEnvironment': {
+          const key = stringOf(args[0]);
+          if (key !== undefined) this.functions.addEnvironment(c, key, args[1] ?? UNDEF, node);
+          return { k: 'cx', c };
+        }
         case 'addPermission':
         case 'grantInvoke': {
           // an invoke permission for a service principal (S3, SNS, EventBridge... invoke asynchronously)
@@ -227,19 +247,27 @@ export class Library {
         this.messaging.notify(args[0], node);
         return UNDEF;
       case 'apigateway.Resource#addResource':
-      case 'apigateway.Resource#resourceForPath':
-        return { k: 'cx', c: { ...this.cv.cx('apigateway.Resource', node, []), data: { api: c.data['api'] } } };
+      case 'apigateway.Resource#resourceForPath': {
+        const part = stringOf(args[0]);
+        const parent = c.data['route'] as string[] | undefined;
+        const route = parent && part !== undefined ? [...parent, ...part.split('/').filter((s) => s !== '')] : undefined;
+        return { k: 'cx', c: { ...this.cv.cx('apigateway.Resource', node, []), data: { api: c.data['api'], route } } };
+      }
       case 'apigateway.Resource#addProxy': {
         const options = args[0];
         const e = entryOf(options, 'defaultIntegration');
         const api = c.data['api'] as Cx | undefined;
-        if (e !== 'absent' && e !== 'unknown') this.apis.restMethod(api, e.val, node);
-        else if (api?.data['defaultIntegration']) this.apis.restMethod(api, api.data['defaultIntegration'] as Val, node);
-        return { k: 'cx', c: { ...this.cv.cx('apigateway.Resource', node, []), data: { api } } };
+        const parent = c.data['route'] as string[] | undefined;
+        const route = parent ? [...parent, '{proxy+}'] : undefined;
+        if (e !== 'absent' && e !== 'unknown') this.apis.restMethod(api, e.val, node, route, 'ANY');
+        else if (api?.data['defaultIntegration']) this.apis.restMethod(api, api.data['defaultIntegration'] as Val, node, route, 'ANY');
+        return { k: 'cx', c: { ...this.cv.cx('apigateway.Resource', node, []), data: { api, route } } };
       }
       case 'apigateway.Resource#addMethod': {
         const api = c.data['api'] as Cx | undefined;
-        const method = this.apis.restMethod(api, args[1] && args[1].k !== 'undef' ? args[1] : ((api?.data['defaultIntegration'] as Val | undefined) ?? UNDEF), node);
+        const route = c.data['route'] as string[] | undefined;
+        const integration = args[1] && args[1].k !== 'undef' ? args[1] : ((api?.data['defaultIntegration'] as Val | undefined) ?? UNDEF);
+        const method = this.apis.restMethod(api, integration, node, route, stringOf(args[0]));
         return method ? { k: 'cx', c: method } : unknown(this.cv.describe(node));
       }
       case 'apigatewayv2.HttpApi#addRoutes': {
@@ -323,5 +351,28 @@ export class Library {
       this.cv.setFrom(res.props, 'StreamSpecification', props, 'stream', (v) => (v.k === 'undef' ? undefined : { StreamViewType: this.cv.plain(v) ?? null }), fallback);
       this.cv.copy(res.props, 'TableName', props, 'tableName', fallback);
     } else if (name === 'kinesis.Stream') this.cv.copy(res.props, 'Name', props, 'streamName', fallback);
+  }
+}
+
+/** `path.join`, `resolve`, `dirname`, `basename` of known strings (Node's `path` module). */
+function nodePath(member: readonly string[], args: Args): Val | undefined {
+  const name = member.length === 2 && member[0] === 'posix' ? member[1] : member.length === 1 ? member[0] : undefined;
+  const parts = args.map(stringOf);
+  if (name === undefined || parts.length === 0 || parts.some((p) => p === undefined)) return undefined;
+  const strings = parts as string[];
+  switch (name) {
+    case 'join':
+      return lit(path.join(...strings));
+    case 'resolve': {
+      // against the folder the CDK app runs in when no part is absolute: left relative
+      const from = strings.map((s) => path.isAbsolute(s)).lastIndexOf(true);
+      return lit(from < 0 ? path.join(...strings) : path.resolve(...strings.slice(from)));
+    }
+    case 'dirname':
+      return lit(path.dirname(strings[0]!));
+    case 'basename':
+      return lit(path.basename(strings[0]!, strings[1]));
+    default:
+      return undefined;
   }
 }

@@ -471,6 +471,7 @@ export class ProjectModel {
       if (!handler || !handler.includes('.')) return { exportName };
       return { file: this.findSource(path.resolve(dir, moduleOf(handler))), exportName };
     }
+    if (template.format === 'cdk-source') return this.cdkAppHandler(template, fn);
     if (template.format === 'cdk' || fn.metadata?.['aws:cdk:path'] !== undefined) return { file: this.cdkSource(template, fn), exportName };
     if (template.format === 'terraform' && handler && handler.includes('.')) return { file: this.terraformSource(dir, moduleOf(handler)), exportName };
     return { exportName };
@@ -512,6 +513,38 @@ export class ProjectModel {
       const handler = str(fn.properties['Handler']);
       const mod = handler && handler.includes('.') ? handler.slice(0, handler.lastIndexOf('.')) : 'index';
       return this.findSource(path.resolve(path.dirname(template.file), asset, mod));
+    }
+    return undefined;
+  }
+
+  /**
+   * CDK app code: the handler the construct names (`rel4lint:handler` metadata, see
+   * `src/cdk/functions.ts`): a `NodejsFunction` entry file and export, or the module of `handler`
+   * (`orders.handler`) in a `Code.fromAsset` folder. A relative path is relative to the folder the
+   * CDK app runs in: the stack file's folder or one above it, the nearest that holds the file.
+   */
+  private cdkAppHandler(template: Template, fn: Resource): { file?: string; exportName?: string } {
+    const code = fn.metadata?.['rel4lint:handler'];
+    if (!isPlainObject(code)) return {};
+    const entry = str(code['entry']);
+    if (entry !== undefined) return { file: this.appSource(template.file, entry.replace(/\.[cm]?[jt]sx?$/, '')), exportName: str(code['export']) };
+    const asset = str(code['asset']);
+    const handler = str(fn.properties['Handler']);
+    if (asset === undefined || !handler || !handler.includes('.')) return {};
+    const exportName = handler.slice(handler.lastIndexOf('.') + 1);
+    return { file: this.appSource(template.file, path.join(asset, handler.slice(0, handler.lastIndexOf('.')))), exportName };
+  }
+
+  /** A scanned source for a module path of a CDK app (see `cdkAppHandler`). */
+  private appSource(stackFile: string, modulePath: string): string | undefined {
+    if (path.isAbsolute(modulePath)) return this.findSource(modulePath);
+    let dir = path.dirname(stackFile);
+    for (let level = 0; level < 4; level++) {
+      const found = this.findSource(path.resolve(dir, modulePath));
+      if (found) return found;
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
     }
     return undefined;
   }

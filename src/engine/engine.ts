@@ -233,9 +233,12 @@ export class Engine implements CodeSink {
     for (const linked of result.linked) this.addLinked(linked);
   }
 
-  /** True when the file may define CDK constructs and IaC rules would check them. */
+  /**
+   * True when the file may define CDK constructs: they are a template, loaded like every other
+   * (the IaC rules check it; the project model links the handler files it names).
+   */
   readsCdk(text: string): boolean {
-    return this.iacRules.length > 0 && mayDefineCdkResources(text);
+    return mayDefineCdkResources(text);
   }
 
   addTemplate(template: Template): void {

@@ -432,8 +432,11 @@ api.root.addResource('a').addMethod('POST', new apigw.LambdaIntegration(fn, { ti
     const method = [...t.resources.values()].find((x) => x.type === 'AWS::ApiGateway::Method')!;
     expect(plain(method.properties)).toEqual({
       RestApiId: { Ref: 'Api' },
+      HttpMethod: 'POST',
       Integration: { Type: 'AWS_PROXY', Uri: { 'Fn::GetAtt': ['Fn', 'Arn'] }, TimeoutInMillis: 50000 },
     });
+    // named by its construct path, as a synth names it
+    expect(method.id).toBe('Api/Default/a/POST');
     expect(plain(props(t, 'Api'))).toEqual({ EndpointConfiguration: { Types: ['REGIONAL'] } });
   });
 

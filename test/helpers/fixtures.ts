@@ -78,10 +78,11 @@ export function compareShape(findings: Finding[], expected: Expectation[]): { ac
   return { actual, wanted };
 }
 
-const PROJECT_MARKERS = ['template.yaml', 'template.yml', 'template.json', 'serverless.yml', 'serverless.yaml', 'main.tf', 'cdk.out'];
+const PROJECT_MARKERS = ['template.yaml', 'template.yml', 'template.json', 'serverless.yml', 'serverless.yaml', 'main.tf', 'cdk.out', 'cdk.json'];
 
 /**
- * A project fixture: a folder named `*-project` (or `*project`) that holds a template or `cdk.out`;
+ * A project fixture: a folder named `*-project` (or `*project`) that holds a template, `cdk.out` or
+ * `cdk.json` (a CDK app read from its source);
  * its files are linted together as one project.
  */
 export function isProjectDir(dir: string): boolean {
