@@ -218,7 +218,8 @@ export class ProjectModel {
     for (const resource of functions(template)) {
       const handler = this.handlerOf(template, resource);
       const fnKey = key(template, resource.id);
-      const label = handler.file ? fileLabel(handler.file) ?? displayName(resource) : displayName(resource);
+      // a construct's id names a CDK app's function better than its file (`stack.CreateOrder.ts`)
+      const label = handler.file && template.format !== 'cdk-source' ? (fileLabel(handler.file) ?? displayName(resource)) : displayName(resource);
       this.functions.set(fnKey, { key: fnKey, template, resource, label, triggers: [], handlerFile: handler.file, handlerExport: handler.exportName });
       this.node(fnKey, 'function', label);
     }
@@ -397,7 +398,10 @@ export class ProjectModel {
         const api = (apiId ? this.resourceNode(template, apiId) : undefined) ?? this.node(key(template, 'ApiGatewayRestApi'), 'api', 'ApiGatewayRestApi');
         // the route's method and path when literal, else the method resource
         const method = str(props['HttpMethod']);
-        this.edge(api, fnKey, true, method ? `${method} ${displayName(resource)}` : displayName(resource), { template, path: at('Integration') });
+        // a CDK method's construct path is its route: `Api/Default/orders/{id}/GET` is `GET /orders/{id}`
+        const route = method ? new RegExp(`/Default((?:/[^/]+)*)/${method}$`).exec(displayName(resource))?.[1] : undefined;
+        const label = route !== undefined ? `${method} ${route || '/'}` : method ? `${method} ${displayName(resource)}` : displayName(resource);
+        this.edge(api, fnKey, true, label, { template, path: at('Integration') });
         return;
       }
       case 'AWS::ApiGatewayV2::Integration': {
