@@ -157,9 +157,14 @@ export class ProjectModel {
   private readonly contexts = new Map<string, FileProjectContext>();
   private readonly codeFiles: Set<string>;
 
+  /**
+   * `twinOf` gives the CDK source construct of a synthesized resource, when the scan holds both:
+   * the handler file the source names is linked to the synthesized function.
+   */
   constructor(
     readonly templates: readonly Template[],
     codeFiles: Iterable<string>,
+    private readonly twinOf?: (template: Template, id: string) => { template: Template; resource: Resource } | undefined,
   ) {
     this.codeFiles = new Set([...codeFiles].map((f) => path.resolve(f)));
     for (const template of templates) this.addTemplate(template);
@@ -476,7 +481,12 @@ export class ProjectModel {
       return { file: this.findSource(path.resolve(dir, moduleOf(handler))), exportName };
     }
     if (template.format === 'cdk-source') return this.cdkAppHandler(template, fn);
-    if (template.format === 'cdk' || fn.metadata?.['aws:cdk:path'] !== undefined) return { file: this.cdkSource(template, fn), exportName };
+    if (template.format === 'cdk' || fn.metadata?.['aws:cdk:path'] !== undefined) {
+      const twin = this.twinOf?.(template, fn.id);
+      const linked = twin ? this.cdkAppHandler(twin.template, twin.resource) : undefined;
+      if (linked?.file) return linked;
+      return { file: this.cdkSource(template, fn), exportName };
+    }
     if (template.format === 'terraform' && handler && handler.includes('.')) return { file: this.terraformSource(dir, moduleOf(handler)), exportName };
     return { exportName };
   }

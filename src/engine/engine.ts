@@ -11,7 +11,7 @@ import { PARSE_ERROR, SUPPRESSION_RULE } from '../ground/types.js';
 import { isCodeFile } from '../ground/files.js';
 import { LineIndex } from '../ground/lines.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
-import type { Template } from '../iac/model.js';
+import type { PathSegment, Template } from '../iac/model.js';
 import { linkTemplates, loadIacFile } from '../iac/loaders/index.js';
 import { ProjectModel, registerProject, type FileProjectContext, type Location } from '../context/project.js';
 import { interactionGraph } from '../context/graph.js';
@@ -22,6 +22,7 @@ import type { CodeSink, LinkedFile } from './code-pass.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, normaliseText, oversizeMessage } from './read.js';
+import { CdkTwins } from './cdk-twins.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
@@ -63,6 +64,12 @@ export class Engine implements CodeSink {
   private readonly projectRules: LoadedRule[];
   /** Built from the templates before code files are analysed (see `prepareProject`). */
   private project?: ProjectModel;
+  /** CDK app code and its synthesized templates: one finding per construct (see `./cdk-twins.ts`). */
+  private twins?: CdkTwins;
+  /** The templates the rules and the project model read (the covered CDK sources left out). */
+  private checked: Template[] = [];
+  /** Findings placed at a source construct, by place: the synthesized template that gave each first. */
+  private readonly placed = new Map<string, Template>();
   /** Text of handler files the project links (locations of project findings). */
   private readonly linkedTexts = new Map<string, string>();
   /** Linked handler files analysed without the project model here (a worker's), for `takeResult`. */
@@ -252,9 +259,21 @@ export class Engine implements CodeSink {
    * before the code files): code files linked as handlers then get their per-file context.
    */
   prepareProject(codeFiles: readonly string[]): void {
-    linkTemplates(this.templates);
-    this.project = new ProjectModel(this.templates, codeFiles);
-    registerProject(this.templates, this.project);
+    const twins = new CdkTwins(this.templates);
+    this.twins = twins;
+    this.checked = twins.visible(this.templates);
+    linkTemplates(this.checked);
+    this.project = new ProjectModel(this.checked, codeFiles, (template, id) => {
+      const twin = twins.twinOf(template, id);
+      const resource = twin?.exact ? twin.template.resources.get(twin.id) : undefined;
+      return resource ? { template: twin!.template, resource } : undefined;
+    });
+    registerProject(this.checked, this.project);
+  }
+
+  /** Where a template location is shown: a synthesized resource's at its source construct. */
+  private place(template: Template, path: PathSegment[]): { template: Template; path: PathSegment[]; key?: string } {
+    return this.twins?.place(template, path) ?? { template, path };
   }
 
   private lintCode(file: string, text: string, context?: FileProjectContext): void {
@@ -302,13 +321,14 @@ export class Engine implements CodeSink {
   private suppress(): PendingFinding[] {
     const directives = [...this.directives];
     const problems: SuppressionProblem[] = [];
+    const placedDirectives = new Set<string>();
     for (const template of this.templates) {
       const rel = this.relative(template.file);
       // the comments of a code file (CDK app code) were collected with the file
       const style = isCodeFile(template.file) ? undefined : commentStyleOf(template.file);
       const comments = style ? commentDirectives(rel, template.text, style) : [];
       const meta = metadataDirectives(rel, template);
-      directives.push(...comments, ...meta.directives);
+      directives.push(...comments, ...this.atSourceConstructs(template, meta.directives, placedDirectives));
       problems.push(...meta.problems);
       if (comments.length + meta.directives.length + meta.problems.length > 0) this.directiveSources.set(rel, template.text);
     }
@@ -326,13 +346,40 @@ export class Engine implements CodeSink {
     return applied.suppressed.map(({ finding, justification }) => ({ ...finding, suppression: { kind: 'inSource', justification } }));
   }
 
+  /**
+   * Metadata suppressions of synthesized resources whose findings are placed at their source
+   * construct apply there (unless the source sets its own rel4lint Metadata on that construct).
+   */
+  private atSourceConstructs(template: Template, directives: Directive[], seen: Set<string>): Directive[] {
+    if (!this.twins || template.format !== 'cdk') return directives;
+    const out: Directive[] = [];
+    for (const d of directives) {
+      const id = d.resourcePath?.startsWith('Resources.') ? d.resourcePath.slice('Resources.'.length) : undefined;
+      const twin = id !== undefined ? this.twins.twinOf(template, id) : undefined;
+      if (!twin) {
+        out.push(d);
+        continue;
+      }
+      if (twin.template.resources.get(twin.id)?.metadata?.['rel4lint'] !== undefined) continue;
+      const file = this.relative(twin.template.file);
+      // the same construct in several stacks: one suppression, as there is one finding
+      const key = `${file}\u0000${twin.id}\u0000${d.logicalLocation.replace(/^Resources\.[^.]+/, '')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const where = twin.template.locate(['Resources', twin.id]);
+      out.push({ ...d, file, resourcePath: `Resources.${twin.id}`, range: where.range, offsets: { start: where.start, end: where.end } });
+      this.directiveSources.set(file, twin.template.text);
+    }
+    return out;
+  }
+
   /** Runs the IaC rules over every loaded template and returns the sorted result. */
   finish(): LintResult {
     if (!this.project) this.prepareProject([]);
     for (const resolved of this.iacRules) {
       let reports: IacReport[];
       try {
-        reports = resolved.rule.iac!({ templates: this.templates, options: resolved.options });
+        reports = resolved.rule.iac!({ templates: this.checked, options: resolved.options });
       } catch (err) {
         throw new Error(`rule ${resolved.meta.name} failed: ${(err as Error).message}`, { cause: err });
       }
@@ -364,8 +411,9 @@ export class Engine implements CodeSink {
   /** File, range and text of a project location. */
   private locate(location: Location): { file: string; range: Range; offsets: OffsetRange; text: string; logical: string } {
     if ('template' in location) {
-      const where = location.template.locate(location.path);
-      return { file: this.relative(location.template.file), range: where.range, offsets: { start: where.start, end: where.end }, text: location.template.text, logical: iacLogicalLocation(location.path, where.exact) };
+      const { template, path: p } = this.place(location.template, location.path);
+      const where = template.locate(p);
+      return { file: this.relative(template.file), range: where.range, offsets: { start: where.start, end: where.end }, text: template.text, logical: iacLogicalLocation(p, where.exact) };
     }
     const text = this.linkedTexts.get(location.file) ?? '';
     let lines = this.linkedLines.get(location.file);
@@ -391,22 +439,34 @@ export class Engine implements CodeSink {
   }
 
   private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
-    const where = report.template.locate(report.path);
-    const related = (report.related ?? []).map((r) => ({ file: this.relative(r.template.file), range: r.template.locate(r.path).range, message: r.label }));
+    const { template, path: p, key } = this.place(report.template, report.path);
+    if (key !== undefined) {
+      // one construct synthesized into several stacks: one finding at the construct
+      const at = `${resolved.meta.name}\u0000${template.file}\u0000${String(p[1])}\u0000${key}`;
+      const first = this.placed.get(at);
+      if (first && first !== report.template) return;
+      this.placed.set(at, report.template);
+    }
+    const where = template.locate(p);
+    const related = (report.related ?? []).map((r) => {
+      const other = this.place(r.template, r.path);
+      return { file: this.relative(other.template.file), range: other.template.locate(other.path).range, message: r.label };
+    });
     this.addFinding(
       resolved,
       report.severity,
       {
         message: report.message,
-        file: this.relative(report.template.file),
+        file: this.relative(template.file),
         range: where.range,
         offsets: { start: where.start, end: where.end },
-        logicalLocation: iacLogicalLocation(report.path, where.exact),
+        logicalLocation: iacLogicalLocation(p, where.exact),
         related,
       },
-      report.template.text,
+      template.text,
     );
   }
+
 }
 
 /**
