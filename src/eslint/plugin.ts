@@ -15,6 +15,7 @@ import { ruleDocUrl } from '../rules/registry.js';
 import type { AnyRule } from '../rules/rule.js';
 import type { Preset, Severity } from '../ground/types.js';
 import { packageInfo } from '../ground/version.js';
+import { withConstructs } from './iac-rules.js';
 
 const pkg = packageInfo();
 
@@ -89,11 +90,13 @@ function toESLintRule(rule: AnyRule): ESLintRule.RuleModule {
 const codeRules = LOADED_RULES.filter((r) => r.code);
 
 const rules: Record<string, ESLintRule.RuleModule> = Object.fromEntries(codeRules.map((r) => [r.meta.name, toESLintRule(r)]));
+// the IaC rules check the constructs of CDK app files (see ./iac-rules.ts)
+for (const r of LOADED_RULES.filter((x) => x.iac)) rules[r.meta.name] = withConstructs(r, rules[r.meta.name]);
 
 const ESLINT_LEVEL: Record<Severity, Linter.RuleSeverity> = { error: 'error', warning: 'warn', note: 'warn' };
 
 function preset(name: Preset): Linter.RulesRecord {
-  return Object.fromEntries(codeRules.filter((r) => r.meta.presets.includes(name)).map((r) => [`rel4/${r.meta.name}`, ESLINT_LEVEL[r.meta.severity]]));
+  return Object.fromEntries(LOADED_RULES.filter((r) => rules[r.meta.name] && r.meta.presets.includes(name)).map((r) => [`rel4/${r.meta.name}`, ESLINT_LEVEL[r.meta.severity]]));
 }
 
 const plugin = {
