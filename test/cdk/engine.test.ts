@@ -78,6 +78,34 @@ export async function handler(input: { id: string }) {
     expect(result.stats).toMatchObject({ filesScanned: 2, codeFiles: 2, templates: 1 });
   });
 
+  it('honours rel4lint Metadata set with addMetadata on the construct or its CloudFormation resource', async () => {
+    const root = project({
+      'lib/stack.ts': `import { Stack } from 'aws-cdk-lib';
+import { Queue, CfnQueue } from 'aws-cdk-lib/aws-sqs';
+
+export class S extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const manual = new Queue(this, 'Manual');
+    (manual.node.defaultChild as CfnQueue).addMetadata('rel4lint', { ignore: [{ rule: 'require-queue-dlq', reason: 'drained by a person' }] });
+    const replay = new Queue(this, 'Replay');
+    replay.node.addMetadata('rel4lint', { ignore: [{ rule: 'require-queue-dlq', reason: 'replayed from S3' }] });
+    const jobs = new Queue(this, 'Jobs');
+    jobs.node.addMetadata('rel4lint', { ignore: [{ rule: 'require-queue-dlq' }] });
+  }
+}
+`,
+    });
+    const result = await lint({ cwd: root, files: [path.join(root, 'lib/stack.ts')], rules: only('require-queue-dlq', 'no-invalid-suppression') });
+    expect((result.suppressed ?? []).map((f) => `${f.range.start.line} ${f.rule} ${f.suppression?.justification}`)).toEqual([
+      '7 require-queue-dlq drained by a person',
+      '9 require-queue-dlq replayed from S3',
+      '11 require-queue-dlq ',
+    ]);
+    // an entry without a reason suppresses, and is reported where it is written
+    expect(result.findings.map((f) => `${f.range.start.line} ${f.rule}`)).toEqual(['12 no-invalid-suppression']);
+  });
+
   it('a warm cache still checks the constructs', async () => {
     const root = project({ 'lib/stack.ts': STACK, 'src/handler.ts': 'export const handler = async () => 1;\n' });
     const files = [path.join(root, 'lib/stack.ts'), path.join(root, 'src/handler.ts')];
