@@ -140,6 +140,11 @@ export class StepFunctions {
       fields.set('Resource', { value: service && action ? `arn:aws:states:::aws-sdk:${service}:${action}${suffix(patternName)}` : new Unknown('an AWS SDK integration'), source: resourceSource });
     } else if (spec && typeof patternName === 'string') {
       fields.set('Resource', { value: `arn:aws:states:::${spec.resource}${SUFFIX[patternName] ?? ''}`, source: resourceSource });
+      if (task === 'LambdaInvoke') {
+        // the function the integration invokes, as a synth writes it (`Parameters.FunctionName`)
+        const fn = entryOf(props, 'lambdaFunction');
+        if (typeof fn === 'object') fields.set('Parameters', new Located({ FunctionName: this.lib.arn(fn.val) ?? new Unknown('lambdaFunction'), 'Payload.$': '$' }, this.lib.entrySource(fn)));
+      }
     } else fields.set('Resource', { value: new Unknown(`the resource of ${task}`), source: resourceSource });
     this.lib.setFrom(fields, 'TimeoutSeconds', props, 'taskTimeout', (v, e) => this.timeout(v, e.node), at);
     if (!fields.has('TimeoutSeconds')) this.lib.setFrom(fields, 'TimeoutSeconds', props, 'timeout', (v) => this.lib.seconds(v), at);

@@ -496,6 +496,7 @@ new sfn.StateMachine(this, 'M', {
         A: {
           Type: 'Task',
           Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, 'Payload.$': '$' },
           TimeoutSeconds: 30,
           Next: 'Check',
           Retry: [
