@@ -470,6 +470,25 @@ new pipes.CfnPipe(this, 'P', { sourceParameters: { dynamoDbStreamParameters: { s
     expect(t.resources.get('P')!.type).toBe('AWS::Pipes::Pipe');
   });
 
+  it('Step Functions: a chain goes on after a Choice from the states its branches end in', () => {
+    const t = load(r`import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+const a = new sfn.Pass(this, 'A');
+const b = new sfn.Pass(this, 'B').next(new sfn.Pass(this, 'B2'));
+const done = new sfn.Succeed(this, 'Done');
+const flow = new sfn.Choice(this, 'Pick')
+  .when(sfn.Condition.booleanEquals('$.a', true), a)
+  .when(sfn.Condition.booleanEquals('$.b', true), b)
+  .when(sfn.Condition.booleanEquals('$.done', true), done)
+  .afterwards({ includeOtherwise: true })
+  .next(new sfn.Pass(this, 'C'));
+new sfn.StateMachine(this, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(flow) });
+`);
+    const [machine] = stateMachines([t]);
+    const states = plain(machine!.definition) as { States: Record<string, { Next?: string; Default?: string }> };
+    expect(Object.keys(states.States).sort()).toEqual(['A', 'B', 'B2', 'C', 'Done', 'Pick']);
+    expect([states.States['A']!.Next, states.States['B2']!.Next, states.States['Done']!.Next, states.States['Pick']!.Default]).toEqual(['C', 'C', undefined, 'C']);
+  });
+
   it('Step Functions: a chain of L2 states becomes an ASL definition located at the states', () => {
     const t = load(r`import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
