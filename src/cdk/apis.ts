@@ -57,8 +57,23 @@ export class Apis {
    * (`Api/Default/orders/GET`).
    */
   restMethod(api: Cx | undefined, integration: Val, node: Node, route?: string[], verb?: string): Cx | undefined {
-    if (integration.k !== 'cx' || integration.c.kind !== 'apigateway.LambdaIntegration') return undefined;
-    const [handler, options] = integration.c.args;
+    if (integration.k !== 'cx') return undefined;
+    // `LambdaIntegration(fn, options)`, or a generic `Integration({ type: AWS_PROXY, uri, options })`
+    let handler: Val | undefined;
+    let options: Val | undefined;
+    let type: IacValue | undefined;
+    let uri: IacValue | undefined;
+    if (integration.c.kind === 'apigateway.LambdaIntegration') [handler, options] = integration.c.args;
+    else if (integration.c.kind === 'apigateway.Integration') {
+      const props = integration.c.args[0];
+      const declared = entryOf(props, 'type');
+      type = typeof declared === 'object' ? this.cv.plain(declared.val) : undefined;
+      if (type !== 'AWS_PROXY' && type !== 'AWS') return undefined;
+      const given = entryOf(props, 'uri');
+      uri = typeof given === 'object' ? this.cv.plain(given.val) : new Unknown('uri');
+      const opts = entryOf(props, 'options');
+      options = typeof opts === 'object' ? opts.val : opts === 'unknown' ? unknown('options') : UNDEF;
+    } else return undefined;
     const own = route && verb ? ['Default', ...route, verb.toUpperCase()] : [`Method:${this.cv.describe(node).slice(0, 40)}`];
     const path = [...(api?.path ?? []), ...own];
     const res = this.cv.addResource(path, 'AWS::ApiGateway::Method', node, true);
@@ -68,8 +83,8 @@ export class Apis {
     const source = this.cv.callSource(integration.c.node);
     const m = new Mapping();
     const proxy = entryOf(options, 'proxy');
-    m.set('Type', { value: typeof proxy === 'object' && proxy.val.k === 'lit' && proxy.val.v === false ? 'AWS' : 'AWS_PROXY', source });
-    m.set('Uri', { value: this.cv.arn(handler ?? UNDEF) ?? new Unknown('handler'), source });
+    m.set('Type', { value: type ?? (typeof proxy === 'object' && proxy.val.k === 'lit' && proxy.val.v === false ? 'AWS' : 'AWS_PROXY'), source });
+    m.set('Uri', { value: uri ?? this.cv.arn(handler ?? UNDEF) ?? new Unknown('handler'), source });
     this.cv.setFrom(m, 'TimeoutInMillis', options, 'timeout', (v) => {
       const s = this.cv.seconds(v);
       return typeof s === 'number' ? s * 1000 : s;

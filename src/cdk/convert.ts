@@ -5,7 +5,7 @@
  * construct adds.
  */
 import { ts } from '../code/ts.js';
-import { Unknown, type IacValue, type PlainObject } from '../iac/model.js';
+import { Intrinsic, Unknown, type IacValue, type PlainObject } from '../iac/model.js';
 import { type SourceNode } from '../iac/yaml.js';
 import { cdkName, cfnPropertyName, keepsKeys } from './names.js';
 import { callSource, List, Located, Mapping, sourceOf, type Res, type Resources } from './resources.js';
@@ -51,6 +51,7 @@ function enumValue(name: string): string | undefined {
   switch (`${service}.${type}`) {
     case 'lambda.StartingPosition':
     case 'apigateway.EndpointType':
+    case 'apigateway.IntegrationType':
     case 'apigateway.ResponseTransferMode':
     case 'stepfunctions.StateMachineType':
     case 'stepfunctions.IntegrationPattern':
@@ -83,6 +84,16 @@ function enumValue(name: string): string | undefined {
       return undefined;
   }
 }
+
+/** `Aws.ACCOUNT_ID` and the other pseudo parameters. */
+const PSEUDO_PARAMETERS: Record<string, string> = {
+  'core.Aws.ACCOUNT_ID': 'AWS::AccountId',
+  'core.Aws.REGION': 'AWS::Region',
+  'core.Aws.PARTITION': 'AWS::Partition',
+  'core.Aws.STACK_NAME': 'AWS::StackName',
+  'core.Aws.STACK_ID': 'AWS::StackId',
+  'core.Aws.URL_SUFFIX': 'AWS::URLSuffix',
+};
 
 export class Converter {
   interp!: Describer;
@@ -124,6 +135,8 @@ export class Converter {
         return this.plain(val.of);
       case 'mod': {
         const name = cdkName(val.module, val.path);
+        const pseudo = name ? PSEUDO_PARAMETERS[name] : undefined;
+        if (pseudo) return new Intrinsic('Ref', pseudo);
         const value = name ? enumValue(name) : undefined;
         return value ?? new Unknown(name ?? val.path.join('.'));
       }

@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { ts } from '../code/ts.js';
+import { Intrinsic, type IacValue } from '../iac/model.js';
 import { unwrap } from '../code/walk.js';
 import { Env, lit, truthiness, unknown, UNDEF, type ArrVal, type ClassVal, type Entry, type FnVal, type Item, type ObjVal, type Val } from './values.js';
 import type { Library } from './library.js';
@@ -169,16 +170,32 @@ export abstract class Evaluator {
     }
   }
 
+  /**
+   * A template literal: a string when every part is known; `Fn::Join` when the parts the file
+   * does not know are CloudFormation values (`${fn.functionArn}`, `${Aws.REGION}`).
+   */
   private template(t: ts.TemplateExpression, env: Env): Val {
     let text = t.head.text;
     let known = true;
+    let joinable = true;
+    const parts: IacValue[] = [t.head.text];
     for (const span of t.templateSpans) {
       const v = this.eval(span.expression, env);
-      if (v.k === 'lit' && v.v !== null) text += String(v.v);
-      else known = false;
+      if (v.k === 'lit' && v.v !== null) {
+        text += String(v.v);
+        parts.push(String(v.v));
+      } else {
+        known = false;
+        const value = v.k === 'token' || v.k === 'mod' ? this.lib.cv.plain(v) : undefined;
+        if (value instanceof Intrinsic) parts.push(value);
+        else joinable = false;
+      }
       text += span.literal.text;
+      parts.push(span.literal.text);
     }
-    return known ? lit(text) : unknown(this.describe(t));
+    if (known) return lit(text);
+    if (!joinable) return unknown(this.describe(t));
+    return { k: 'token', value: new Intrinsic('Fn::Join', ['', parts.filter((p) => p !== '')]) };
   }
 
   private object(o: ts.ObjectLiteralExpression, env: Env): ObjVal {

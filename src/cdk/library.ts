@@ -107,6 +107,9 @@ export class Library {
         return this.apis.lambdaDataSourceConstruct(c, args, node);
       case 'lambda.AssetCode':
         return { k: 'cx', c };
+      case 'logs.SubscriptionFilter':
+        this.messaging.logsSubscription(this.cv.constructId(args[1], node), args[2], node);
+        return { k: 'cx', c };
       default:
         break;
     }
@@ -121,7 +124,7 @@ export class Library {
     const type = l1Type(name);
     if (type) return this.l1(c, type, args, node);
     // helper objects: event sources, targets, destinations, subscriptions, integrations
-    if (/^(lambda-event-sources|events-targets|scheduler-targets|lambda-destinations|sns-subscriptions|s3-notifications|apigateway|apigatewayv2-integrations)\./.test(name) || name === 'iam.ServicePrincipal') {
+    if (/^(lambda-event-sources|events-targets|scheduler-targets|lambda-destinations|logs-destinations|sns-subscriptions|s3-notifications|apigateway|apigatewayv2-integrations)\./.test(name) || name === 'iam.ServicePrincipal') {
       return { k: 'cx', c };
     }
     return unknown(this.cv.describe(node));
@@ -242,6 +245,9 @@ export class Library {
       case 's3.Bucket#addEventNotification':
         this.messaging.notify(args[1], node);
         return UNDEF;
+      case 'logs.LogGroup#addSubscriptionFilter':
+        this.messaging.logsSubscription(this.cv.constructId(args[0], node), args[1], node);
+        return UNDEF;
       case 's3.Bucket#addObjectCreatedNotification':
       case 's3.Bucket#addObjectRemovedNotification':
         this.messaging.notify(args[0], node);
@@ -324,6 +330,7 @@ export class Library {
       const receiver = ts.isPropertyAccessExpression(node.expression) ? this.cv.describe(node.expression.expression) : 'function';
       this.functions.bindEventSource(undefined, args[0], node, new Unknown(receiver));
     }
+    if (name === 'addSubscriptionFilter') this.messaging.logsSubscription(this.cv.constructId(args[0], node), args[1], node);
     return unknown(this.cv.describe(node));
   }
 

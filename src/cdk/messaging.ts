@@ -176,4 +176,17 @@ export class Messaging {
     const path = fn?.k === 'cx' ? [...fn.c.path, 'AllowBucketNotification'] : ['AllowBucketNotification'];
     this.cv.permission(path, arn, 's3.amazonaws.com', node);
   }
+
+  /**
+   * A CloudWatch Logs subscription filter (`addSubscriptionFilter`, `SubscriptionFilter`): Logs
+   * invokes a Lambda destination asynchronously, through an invoke permission.
+   */
+  logsSubscription(id: string, options: Val | undefined, node: ts.Node): void {
+    const destination = entryOf(options, 'destination');
+    if (typeof destination !== 'object' || destination.val.k !== 'cx' || destination.val.c.kind !== 'logs-destinations.LambdaDestination') return;
+    const fn = destination.val.c.args[0];
+    const arn = fn?.k === 'cx' && fn.c.res ? this.cv.resources.getAtt(fn.c.res, 'Arn') : (this.cv.arn(fn ?? UNDEF) ?? new Unknown('function'));
+    const path = fn?.k === 'cx' ? [...fn.c.path, `CanInvokeLambda:${id}`] : [`CanInvokeLambda:${id}`];
+    this.cv.permission(path, arn, 'logs.amazonaws.com', node);
+  }
 }
