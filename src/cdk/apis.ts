@@ -4,7 +4,7 @@
  */
 import { ts } from '../code/ts.js';
 import { Unknown, type IacValue } from '../iac/model.js';
-import { Mapping } from './resources.js';
+import { Mapping, type Res } from './resources.js';
 import { entryOf, stringOf, unknown, UNDEF, type Cx, type Val } from './values.js';
 import type { Converter } from './convert.js';
 
@@ -140,19 +140,36 @@ export class Apis {
     return { k: 'cx', c };
   }
 
-  lambdaDataSource(path: string[], api: Cx | undefined, fn: Val | undefined, node: Node): void {
+  lambdaDataSource(path: string[], api: Cx | undefined, fn: Val | undefined, node: Node): Res {
     const res = this.cv.addResource(path, 'AWS::AppSync::DataSource', node, true);
     const at = this.cv.callSource(node);
     res.props.set('Type', { value: 'AWS_LAMBDA', source: at });
     if (api?.res) res.props.set('ApiId', { value: this.cv.resources.getAtt(api.res, 'ApiId'), source: at });
     res.props.set('LambdaConfig', { value: { LambdaFunctionArn: this.cv.arn(fn ?? UNDEF) ?? new Unknown('function') }, source: at });
+    return res;
   }
 
   lambdaDataSourceConstruct(c: Cx, args: Args, node: ts.NewExpression): Val {
     c.path = this.cv.pathOf(args, node);
     const api = entryOf(args[2], 'api');
     const fn = entryOf(args[2], 'lambdaFunction');
-    this.lambdaDataSource(c.path, typeof api === 'object' && api.val.k === 'cx' ? api.val.c : undefined, typeof fn === 'object' ? fn.val : unknown('lambdaFunction'), node);
+    c.res = this.lambdaDataSource(c.path, typeof api === 'object' && api.val.k === 'cx' ? api.val.c : undefined, typeof fn === 'object' ? fn.val : unknown('lambdaFunction'), node);
     return { k: 'cx', c };
+  }
+
+  /**
+   * `dataSource.createResolver(id, { typeName, fieldName, requestMappingTemplate })`: an
+   * `AWS::AppSync::Resolver` whose request template tells how the function is invoked
+   * (`"invocationType": "Event"` does not wait for it).
+   */
+  resolver(dataSource: Cx, id: string, props: Val | undefined, node: ts.CallExpression): Val {
+    const path = [...dataSource.path, id];
+    const res = this.cv.addResource(path, 'AWS::AppSync::Resolver', node, true);
+    const at = this.cv.callSource(node);
+    res.props.set('DataSourceName', { value: this.cv.resources.getAtt(dataSource.res!, 'Name'), source: at });
+    this.cv.copy(res.props, 'TypeName', props, 'typeName', at);
+    this.cv.copy(res.props, 'FieldName', props, 'fieldName', at);
+    this.cv.copy(res.props, 'RequestMappingTemplate', props, 'requestMappingTemplate', at);
+    return { k: 'cx', c: { ...this.cv.cx('appsync.Resolver', node, []), path, res } };
   }
 }

@@ -157,6 +157,8 @@ export class Library {
         return lit('OFF');
       case 'scheduler.TimeWindow.flexible':
         return { k: 'obj', entries: new Map([['mode', { val: lit('FLEXIBLE'), node, key: node }], ['maximumWindowInMinutes', { val: args[0] ?? UNDEF, node, key: node }]]), open: false };
+      case 'appsync.MappingTemplate.fromString':
+        return args[0] ?? UNDEF;
       case 'lambda.Code.fromAsset':
         return { k: 'cx', c: this.cv.cx('lambda.AssetCode', node, args) };
       case 'sqs.Queue.fromQueueArn':
@@ -282,9 +284,13 @@ export class Library {
         if (e !== 'absent' && e !== 'unknown') this.apis.httpIntegration(c, e.val);
         return unknown(this.cv.describe(node));
       }
-      case 'appsync.GraphqlApi#addLambdaDataSource':
-        this.apis.lambdaDataSource([...c.path, this.cv.constructId(args[0], node)], c, args[1], node);
-        return unknown(this.cv.describe(node));
+      case 'appsync.GraphqlApi#addLambdaDataSource': {
+        const path = [...c.path, this.cv.constructId(args[0], node)];
+        const res = this.apis.lambdaDataSource(path, c, args[1], node);
+        return { k: 'cx', c: { ...this.cv.cx('appsync.LambdaDataSource', node, args), path, res } };
+      }
+      case 'appsync.LambdaDataSource#createResolver':
+        return this.apis.resolver(c, this.cv.constructId(args[0], node), args[1], node);
       default:
         break;
     }

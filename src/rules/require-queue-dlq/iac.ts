@@ -103,8 +103,11 @@ function allowsRedrive(policy: IacValue | undefined): boolean {
   return parsed['redrivePermission'] !== 'denyAll';
 }
 
-/** A queue named as a dead-letter queue is one, even when code (not a redrive policy) fills it. */
-const DLQ_NAME = /dlq|dead[-_ ]?letter/i;
+/**
+ * A queue named as a dead-letter queue (or as where failures go) is one, even when code (a
+ * workflow's Catch path, not a redrive policy) fills it.
+ */
+const DLQ_NAME = /dlq|dead[-_ ]?letter|fail(?:ure|ed)/i;
 
 /**
  * The name a CDK queue was given by its author: the last segment of its construct path, not the
