@@ -144,8 +144,11 @@ export abstract class Evaluator {
 
   /** Short source text of a node, for the descriptions of unknown values. */
   describe(node: ts.Node): string {
-    const text = this.sf.text.slice(node.getStart(this.sf), node.getEnd()).replace(/\s+/g, ' ');
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+    const start = node.getStart(this.sf);
+    const end = node.getEnd();
+    // no more of a large expression than the description can show
+    const text = this.sf.text.slice(start, Math.min(end, start + 240)).replace(/\s+/g, ' ');
+    return text.length > 60 || end - start > 240 ? `${text.slice(0, 57)}...` : text;
   }
 
   private identifier(id: ts.Identifier, env: Env): Val {
@@ -502,7 +505,8 @@ export abstract class Evaluator {
 }
 
 export function isStatic(m: ts.ClassElement): boolean {
-  return (ts.canHaveModifiers(m) ? ts.getModifiers(m) : undefined)?.some((x) => x.kind === SyntaxKind.StaticKeyword) ?? false;
+  // the parsed modifiers as written (ts.getModifiers computes and caches flags for every node)
+  return (m as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers?.some((x) => x.kind === SyntaxKind.StaticKeyword) ?? false;
 }
 
 export function memberName(name: ts.PropertyName): string | undefined {

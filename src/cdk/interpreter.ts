@@ -62,6 +62,11 @@ export class Interpreter extends Evaluator {
 
   /** Names used as `new X(...)`, `X(...)` or `this.x(...)` anywhere in the file. */
   private collectUses(): void {
+    // a declaration whose name the text mentions only once (itself) is used nowhere: most stack
+    // files declare one class that another file instantiates, and need no walk
+    const text = this.sf.text;
+    const declared = this.sf.statements.flatMap((s) => ((ts.isClassDeclaration(s) || ts.isFunctionDeclaration(s)) && s.name ? [s.name.text] : []));
+    if (declared.every((name) => text.indexOf(name, text.indexOf(name) + 1) < 0)) return;
     const visit = (node: ts.Node): void => {
       if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
         const callee = unwrap(node.expression);
@@ -110,7 +115,7 @@ export class Interpreter extends Evaluator {
     switch (s.kind) {
       case SyntaxKind.VariableStatement: {
         // `declare const x: T` holds a value from elsewhere
-        const declared = ts.getModifiers(s as ts.VariableStatement)?.some((m) => m.kind === SyntaxKind.DeclareKeyword);
+        const declared = (s as ts.VariableStatement).modifiers?.some((m) => m.kind === SyntaxKind.DeclareKeyword);
         for (const d of (s as ts.VariableStatement).declarationList.declarations) {
           this.bind(d.name, d.initializer ? this.eval(d.initializer, env) : declared ? unknown('a declared value') : UNDEF, env, d);
         }

@@ -69,10 +69,14 @@ function looksLikeUtf16(probe: Buffer): boolean {
   return (odd > pairs * 0.8 && even === 0) || (even > pairs * 0.8 && odd === 0);
 }
 
+/** Bytes of a code file's head searched for an import of `aws-cdk-lib`: imports come first. */
+const CDK_SNIFF_BYTES = 64 * 1024;
+
 /**
  * True when a code file is CDK app code (it imports `aws-cdk-lib`, see `mayDefineCdkResources`),
- * whose constructs load with the templates. One read and a byte search for most files; a file
- * that cannot be read or is over the limit is not (the code pass reports it).
+ * whose constructs load with the templates. One read of the file's head and a byte search; a file
+ * that cannot be read or is over the limit is not (the code pass reports it). A file whose import
+ * comes later than the head still has its constructs read, with the code files.
  */
 export function isCdkAppFile(file: string, maxBytes: number): boolean {
   let fd: number | undefined;
@@ -80,14 +84,14 @@ export function isCdkAppFile(file: string, maxBytes: number): boolean {
     fd = openSync(file, 'r');
     const size = fstatSync(fd).size;
     if (size > maxBytes) return false;
-    const raw = Buffer.allocUnsafe(size);
+    const head = Buffer.allocUnsafe(Math.min(size, CDK_SNIFF_BYTES));
     let n = 0;
-    while (n < size) {
-      const k = readSync(fd, raw, n, size - n, n);
+    while (n < head.length) {
+      const k = readSync(fd, head, n, head.length - n, n);
       if (k === 0) break;
       n += k;
     }
-    const bytes = raw.subarray(0, n);
+    const bytes = head.subarray(0, n);
     if (bytes.indexOf('aws-cdk-lib') < 0) return false;
     const { text } = normaliseText(bytes);
     return text !== undefined && mayDefineCdkResources(text);

@@ -50,6 +50,8 @@ describe('recognising CDK files', () => {
     // the library's own compiled code names its types in strings
     expect(mayDefineCdkResources('const JSII_RTTI = { fqn: "aws-cdk-lib.aws_sqs.Queue" }; require("../../core");')).toBe(false);
     expect(loadCdkSource(parseCode('/a.ts', "import { Construct } from 'constructs';\nnew Queue(this, 'Q');"))).toBeUndefined();
+    // tests of a CDK app build scaffolding, not the app
+    expect(mayDefineCdkResources("import { App } from 'aws-cdk-lib';\nimport { Template } from 'aws-cdk-lib/assertions';\nnew Queue(stack, 'Q');")).toBe(false);
   });
 
   it('a file that imports aws-cdk-lib but defines no construct gives no template', () => {
