@@ -552,33 +552,44 @@ function readsLeftovers(handler: ts.Node): boolean {
 /**
  * The recursion calls itself with an input that removes the cause of the failure: an argument
  * sets, to a literal, a value its guarding condition tests (`if (!input.DisableRollback && ...)
- * return update({ ...input, DisableRollback: true })`). The second call cannot take the same path:
- * a fallback, not a retry.
+ * return update({ ...input, DisableRollback: true })`), or sets, to a literal, the parameter the error
+ * text it matches asks for (`err.message.includes('use the disable-rollback parameter')`). The
+ * second call cannot take the same path: a fallback, not a retry.
  */
 function isFallback(fn: ts.FunctionLikeDeclaration, selfCalls: ts.CallExpression[], handler: ts.Node): boolean {
   const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
   return selfCalls.every((call) => {
     const tested = new Set<string>();
+    // words of the error text the condition matches (`err.message.includes('... use the disable-rollback parameter')`)
+    let asked = '';
     for (const c of guardingConditions(call, handler)) {
       walk(c, (n) => {
         const key = ts.isIdentifier(n) || ts.isPropertyAccessExpression(n) ? exprKey(n) : undefined;
         if (key !== undefined) tested.add(key);
+        if (ts.isStringLiteralLike(n)) asked += ` ${squash(n.text)}`;
         return undefined;
       });
       const key = exprKey(c);
       if (key !== undefined) tested.add(key);
     }
     if (tested.size === 0) return false;
+    // the input change the error asks for: the second call does not get the same answer
+    const askedFor = (name: string) => squash(name).length >= 5 && asked.includes(squash(name));
     return call.arguments.some((arg, i) => {
       const param = params[i];
       if (param === undefined) return false;
       const a = unwrap(arg);
-      if (isLiteralValue(a)) return tested.has(param);
+      if (isLiteralValue(a)) return tested.has(param) || askedFor(param);
       if (!ts.isObjectLiteralExpression(a)) return false;
       const spreadsParam = a.properties.some((p) => ts.isSpreadAssignment(p) && exprKey(p.expression) === param);
-      return spreadsParam && a.properties.some((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && isLiteralValue(unwrap(p.initializer)) && tested.has(`${param}.${p.name.text}`));
+      return spreadsParam && a.properties.some((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && isLiteralValue(unwrap(p.initializer)) && (tested.has(`${param}.${p.name.text}`) || askedFor(p.name.text)));
     });
   });
+}
+
+/** Lower case letters and digits only: `DisableRollback` and `disable-rollback` read the same. */
+function squash(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
 function isLiteralValue(e: ts.Expression): boolean {
