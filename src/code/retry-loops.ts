@@ -649,6 +649,12 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     const selfCalls = selfReferences(analysis, handler, fn);
     if (selfCalls.length === 0) continue;
     const retried = retriedCalls(analysis, callee.expression);
+    // a client the file cannot type (a parameter, a curried argument): the batch operation's name and
+    // the leftovers its handler reads say what it is
+    if (retried.length === 0) {
+      const sent = unwrap(callee.expression);
+      if (ts.isCallExpression(sent) && isBatchOperation(sent)) retried.push({ call: sent, text: `\`${calleeLabel(sent)}\`` });
+    }
     if (retried.length === 0) continue;
     if (selfReferences(analysis, fn.body, fn, [handler]).length > 0) continue;
     const results = new Set<string>();
@@ -657,6 +663,14 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried: retried[0], handler, where: 'its `.then` handler (for what the call left unprocessed)', capped, decided: false });
   }
   return out;
+}
+
+/** Batch operations whose response lists what they left undone: `x.batchWrite(...)`, `x.putRecords(...)`. */
+const BATCH_OPERATION = /^(?:batch(?:Write|Get)(?:Item)?|putRecords|putRecordBatch|sendMessageBatch|deleteMessageBatch|putEvents)$/;
+
+function isBatchOperation(call: ts.CallExpression): boolean {
+  const callee = unwrap(call.expression);
+  return ts.isPropertyAccessExpression(callee) && BATCH_OPERATION.test(callee.name.text);
 }
 
 function bindNames(name: ts.BindingName, out: Set<string>): void {
