@@ -578,13 +578,28 @@ function isFallback(fn: ts.FunctionLikeDeclaration, selfCalls: ts.CallExpression
     return call.arguments.some((arg, i) => {
       const param = params[i];
       if (param === undefined) return false;
-      const a = unwrap(arg);
+      const a = constObject(unwrap(arg), handler) ?? unwrap(arg);
       if (isLiteralValue(a)) return tested.has(param) || askedFor(param);
       if (!ts.isObjectLiteralExpression(a)) return false;
       const spreadsParam = a.properties.some((p) => ts.isSpreadAssignment(p) && exprKey(p.expression) === param);
       return spreadsParam && a.properties.some((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && isLiteralValue(unwrap(p.initializer)) && (tested.has(`${param}.${p.name.text}`) || askedFor(p.name.text)));
     });
   });
+}
+
+/** The object literal a `const` declared in `scope` holds (`const next = { ...input, Overwrite: true }`). */
+function constObject(e: ts.Expression, scope: ts.Node): ts.ObjectLiteralExpression | undefined {
+  if (!ts.isIdentifier(e)) return undefined;
+  let found: ts.ObjectLiteralExpression | undefined;
+  walk(scope, (n) => {
+    if (found) return false;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === e.text && n.initializer && ts.isVariableDeclarationList(n.parent) && (n.parent.flags & ts.NodeFlags.Const) !== 0) {
+      const init = unwrap(n.initializer);
+      if (ts.isObjectLiteralExpression(init)) found = init;
+    }
+    return undefined;
+  });
+  return found;
 }
 
 /** Lower case letters and digits only: `DisableRollback` and `disable-rollback` read the same. */
