@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { parseDocument } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import { ConfigError } from '../ground/errors.js';
+import { FileAccessError, readRegularText, SETTINGS_MAX_BYTES } from '../ground/file-access.js';
 import type { RuleSetting } from './config.js';
 import { parseLevel, type Level, type Preset } from '../ground/types.js';
 
@@ -71,7 +72,12 @@ function parseText(file: string, display: string, text: string): unknown {
     const where = first.linePos?.[0] ? ` at ${first.linePos[0].line}:${first.linePos[0].col}` : '';
     throw new ConfigError(`${display}: invalid YAML${where} (${first.message.split('\n')[0]})`);
   }
-  return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // an alias bomb (aliases expanding to an exponential number of nodes), or nesting too deep
+    throw new ConfigError(`${display}: invalid YAML (${(error as Error).message.split('\n')[0]})`);
+  }
 }
 
 /** `/rules/foo/level` → `rules.foo.level`. */
@@ -126,8 +132,10 @@ export function loadConfigFile(file: string, cwd: string): ConfigFile {
   const display = path.relative(cwd, file).split(path.sep).join('/') || path.basename(file);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // a regular file of a bounded size; inside cwd, a link must stay inside it
+    text = readRegularText(file, { maxBytes: SETTINGS_MAX_BYTES, within: cwd });
   } catch (error) {
+    if (error instanceof FileAccessError) throw new ConfigError(`config file ${display} ${error.reason}`);
     throw new ConfigError(`cannot read config file ${display} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   const data = parseText(file, display, text);

@@ -3,7 +3,6 @@
  * detector reports into findings with locations, logical locations and fingerprints. It is handed
  * its rules, with the detectors the scan needs already loaded (see `./scan.ts`).
  */
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
@@ -22,6 +21,7 @@ import type { LoadedRule } from './rules.js';
 import type { CodeSink, LinkedFile } from './code-pass.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
+import { FileAccessError, readRegularFile } from '../ground/file-access.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, normaliseText, oversizeMessage } from './read.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, type Directive, type SuppressionProblem } from './suppressions.js';
 
@@ -117,20 +117,19 @@ export class Engine implements CodeSink {
     const template = !code && isTemplateCandidate(file);
     if (!code && !template) return true;
     let raw: Buffer;
+    const max = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     try {
       // Synchronous reads: one file at a time is faster this way than through the promise API.
-      const info = statSync(file);
-      const max = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-      if (info.size > max) {
-        this.count(false);
-        // a large data file named .json is not worth a finding; one that looks like IaC is
-        if (code || looksLikeIac(file)) this.parseError(file, undefined, oversizeMessage(info.size, max));
-        return true;
-      }
-      raw = readFileSync(file);
+      // Regular files only (discovery lists no other kind; this holds if one is swapped in).
+      raw = readRegularFile(file, { maxBytes: max });
     } catch (err) {
       this.count(false);
-      this.parseError(file, undefined, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      if (err instanceof FileAccessError && err.problem === 'oversize') {
+        // a large data file named .json is not worth a finding; one that looks like IaC is
+        if (code || looksLikeIac(file)) this.parseError(file, undefined, oversizeMessage(err.size!, max));
+      } else {
+        this.parseError(file, undefined, err instanceof FileAccessError ? err.reason : `cannot be read (${String(err)})`);
+      }
       return true;
     }
     const { text, problem } = normaliseText(raw);

@@ -2,8 +2,9 @@
  * Reading a selected file: the size limit, text encodings, and whether a file named like a
  * template is worth a finding when it cannot be read as one.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { TEMPLATE_EXTENSIONS } from '../ground/files.js';
+import { formatBytes } from '../ground/file-access.js';
 import { iacFormat } from '../iac/loaders/index.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -26,12 +27,6 @@ export function normaliseText(raw: Buffer): { text?: string; problem?: string } 
   return { text };
 }
 
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
-}
-
 export function oversizeMessage(size: number, max: number): string {
   const exact = size >= 1024 ? ` (${size} bytes)` : '';
   return `file is ${formatBytes(size)}${exact}, over the size limit of ${formatBytes(max)}; it was not analysed (raise the limit with --max-file-size or maxFileBytes)`;
@@ -45,7 +40,8 @@ export function looksLikeIac(file: string): boolean {
   if (file.toLowerCase().endsWith('.tf')) return true;
   let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    if (!fstatSync(fd).isFile()) return false;
     const head = Buffer.alloc(SNIFF_BYTES);
     const n = readSync(fd, head, 0, SNIFF_BYTES, 0);
     return iacFormat(file, head.subarray(0, n).toString('utf8')) !== undefined;
