@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { project, run } from '../helpers/cli.js';
+import { project, run, run as runCli } from '../helpers/cli.js';
 import { sarifSchemaErrors } from '../helpers/sarif-schema.js';
 import { createProgress } from '../../src/cli/progress.js';
 import { RULES } from '../../src/rules/index.js';
@@ -316,9 +316,15 @@ describe('markdown report', () => {
 describe('cache', () => {
   it('reuses results of unchanged code files, and recomputes on a content or configuration change', async () => {
     const root = project({ 'src/a.ts': invokes([{ fn: 'a' }]), 'src/b.ts': invokes([{ fn: 'b' }]), 'infra/template.yaml': TEMPLATE });
+    // the default cache is kept in the user's cache directory, outside the scanned tree
+    const home = project({});
+    const env = { XDG_CACHE_HOME: home };
+    const run = (argv: string[], cwd: string) => runCli(argv, cwd, { env });
     const cold = await run(['--cache', '--format', 'json'], root);
-    const cacheFile = path.join(root, '.rel4lint-cache');
-    expect(fs.existsSync(cacheFile)).toBe(true);
+    const cached = fs.readdirSync(path.join(home, 'rel4lint'));
+    expect(cached).toEqual([expect.stringMatching(/^[0-9a-f]{16}\.json$/)]);
+    const cacheFile = path.join(home, 'rel4lint', cached[0]!);
+    expect(fs.readdirSync(root).sort()).toEqual(['infra', 'src']);
     const warm = await run(['--cache', '--format', 'json'], root);
     expect(warm.stdout).toBe(cold.stdout);
 
