@@ -185,7 +185,8 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
   if (options.cacheFile !== undefined) {
     const { ResultCache, cacheKey } = await import('../engine/cache.js');
     const version = options.toolVersion ?? toolVersion();
-    cache = ResultCache.open(path.resolve(cwd, options.cacheFile), cacheKey(version, rules, { maxFileBytes: maxFileBytes ?? null }), cwd);
+    const cacheFile = path.resolve(cwd, options.cacheFile);
+    cache = ResultCache.open(cacheFile, cacheKey(version, rules, { maxFileBytes: maxFileBytes ?? null }), cwd, displayPath(cwd, cacheFile));
     if (cache.problem !== undefined) options.onWarning?.(cache.problem);
   }
 

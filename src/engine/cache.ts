@@ -130,6 +130,8 @@ export class ResultCache implements FileResultCache {
     readonly file: string,
     private readonly key: string,
     previous: CacheData['files'],
+    /** The file's name in messages. */
+    private readonly display: string,
   ) {
     this.previous = previous;
   }
@@ -140,9 +142,9 @@ export class ResultCache implements FileResultCache {
   /**
    * Opens the cache file; a missing, unreadable or differently keyed cache starts empty, and a
    * malformed entry is a miss. Inside `within` (the working directory), a symbolic link must
-   * point inside it.
+   * point inside it. `display` names the file in messages.
    */
-  static open(file: string, key: string, within?: string): ResultCache {
+  static open(file: string, key: string, within?: string, display = file): ResultCache {
     let files: CacheData['files'] = {};
     let problem: string | undefined;
     try {
@@ -150,9 +152,9 @@ export class ResultCache implements FileResultCache {
       if (data && data.format === CACHE_FORMAT && data.key === key && data.files && typeof data.files === 'object' && !Array.isArray(data.files)) files = data.files;
     } catch (error) {
       // no cache yet, or not one we can use; refused files are worth saying
-      if (error instanceof FileAccessError && error.problem !== 'missing' && error.problem !== 'unreadable') problem = `cache ${file} ${error.reason}; it was not used`;
+      if (error instanceof FileAccessError && error.problem !== 'missing' && error.problem !== 'unreadable') problem = `cache ${display} ${error.reason}; it was not used`;
     }
-    const cache = new ResultCache(file, key, files);
+    const cache = new ResultCache(file, key, files, display);
     cache.problem = problem;
     return cache;
   }
@@ -184,8 +186,8 @@ export class ResultCache implements FileResultCache {
       await writeFileAtomic(this.file, JSON.stringify(data), { within });
       return undefined;
     } catch (error) {
-      if (error instanceof FileAccessError) return `cannot write the cache: ${this.file} ${error.reason}`;
-      return `cannot write cache ${this.file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
+      if (error instanceof FileAccessError) return `cannot write the cache: ${this.display} ${error.reason}`;
+      return `cannot write cache ${this.display} (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
     }
   }
 }

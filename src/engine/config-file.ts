@@ -129,7 +129,10 @@ function validate(data: unknown): ErrorObject[] {
 
 /** Reads and validates a config file. Throws ConfigError naming the file and the key. */
 export function loadConfigFile(file: string, cwd: string): ConfigFile {
-  const display = path.relative(cwd, file).split(path.sep).join('/') || path.basename(file);
+  // relative to cwd when inside it, else the path itself (not a string of ../)
+  const rel = path.relative(cwd, file);
+  const outside = rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+  const display = outside ? file : rel.split(path.sep).join('/') || path.basename(file);
   let text: string;
   try {
     // a regular file of a bounded size; inside cwd, a link must stay inside it

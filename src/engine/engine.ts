@@ -22,7 +22,7 @@ import type { CodeSink, LinkedFile } from './code-pass.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { FileAccessError, readRegularFile } from '../ground/file-access.js';
-import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, normaliseText, oversizeMessage } from './read.js';
+import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage } from './read.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
@@ -137,7 +137,7 @@ export class Engine implements CodeSink {
       this.count(false);
       if (text === undefined) {
         // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.
-        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::')) this.parseError(file, undefined, problem!);
+        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::') || looksLikeUtf16Iac(file, raw)) this.parseError(file, undefined, problem!);
         return true;
       }
       this.loadIac(file, text);

@@ -52,6 +52,31 @@ export function looksLikeIac(file: string): boolean {
   }
 }
 
+/**
+ * The text of a UTF-16 file (with or without a byte order mark), or undefined for other bytes:
+ * enough to tell whether a file rel4lint cannot analyse claims to be a template.
+ */
+export function utf16Text(raw: Buffer): string | undefined {
+  const head = raw.subarray(0, SNIFF_BYTES);
+  let le: boolean;
+  let start = 0;
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) [le, start] = [true, 2];
+  else if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) [le, start] = [false, 2];
+  else if (looksLikeUtf16(head.subarray(0, 8000))) le = head[1] === 0;
+  else return undefined;
+  const body = head.subarray(start, start + ((head.length - start) & ~1));
+  if (le) return body.toString('utf16le');
+  const swapped = Buffer.from(body);
+  swapped.swap16();
+  return swapped.toString('utf16le');
+}
+
+/** True when a UTF-16 file looks like IaC the loaders would load, were it UTF-8. */
+export function looksLikeUtf16Iac(file: string, raw: Buffer): boolean {
+  const text = utf16Text(raw);
+  return text !== undefined && iacFormat(file, text) !== undefined;
+}
+
 /** Mostly-ASCII UTF-16 text without a BOM: every other byte is NUL, on the same side. */
 function looksLikeUtf16(probe: Buffer): boolean {
   let even = 0;

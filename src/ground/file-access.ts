@@ -92,8 +92,8 @@ export interface ReadOptions {
   /** Larger files are refused (`oversize`) before any byte is read. */
   maxBytes: number;
   /**
-   * A tree (absolute path) the file must not leave: when the file lies inside it and is a
-   * symbolic link, or lies under a linked directory, its real path must be inside the tree too.
+   * The working directory of the scan: when the file lies inside it and is a symbolic link, or
+   * lies under a linked directory, its real path must be inside it too.
    */
   within?: string;
   /** Refuse a symbolic link at the file itself, wherever it points (as git does for `.gitignore`). */
@@ -179,8 +179,9 @@ function oversize(file: string, size: number, max: number): FileAccessError {
   return new FileAccessError(file, 'oversize', `is over the size limit of ${formatBytes(max)} (${formatBytes(size)})`, size);
 }
 
-function displayTree(tree: string): string {
-  return path.resolve(tree) === path.resolve(process.cwd()) ? 'the working directory' : path.resolve(tree);
+/** The tree given as `within` is the scan's working directory (every caller's). */
+function displayTree(_tree: string): string {
+  return 'the working directory';
 }
 
 /** UTF-8 text of a regular file (byte order mark dropped); see `readRegularFile`. */
@@ -194,8 +195,8 @@ export function readRegularText(file: string, options: ReadOptions): string {
 
 export interface WriteOptions {
   /**
-   * A tree (absolute path) the file must not leave: when the target's directory lies inside it,
-   * its real path must be inside the tree too (no directory link leading out).
+   * The working directory of the scan: when the target's directory lies inside it, its real path
+   * must be inside it too (no directory link leading out).
    */
   within?: string;
 }
