@@ -229,9 +229,12 @@ function untrack(tmp: string): void {
   if (pending.size === 0) for (const s of SIGNALS) process.removeListener(s, onSignal);
 }
 
-/** Devices written to in place (`-o /dev/stdout`): nothing in a scanned tree can plant them. */
+/**
+ * Devices and descriptors written to in place (`-o /dev/stdout`, `-o >(gzip > r.gz)`, which the
+ * shell passes as `/dev/fd/63`): paths no checkout can hold.
+ */
 function isDevicePath(file: string): boolean {
-  return process.platform !== 'win32' && /^\/dev\/(?:stdout|stderr|null|fd\/[12])$/.test(file);
+  return process.platform !== 'win32' && /^\/(?:dev\/(?:stdout|stderr|null|tty|fd\/\d+)|proc\/self\/fd\/\d+)$/.test(file);
 }
 
 /**

@@ -55,7 +55,21 @@ interface BinRun {
   stdout: string;
   stderr: string;
   ms: number;
+  /** Peak resident memory of the process in bytes (Linux: its high-water mark, sampled while it runs). */
+  peakRss?: number;
 }
+
+/** The high-water mark of a process's resident memory, from /proc (undefined elsewhere or once it is gone). */
+function highWaterMark(pid: number): number | undefined {
+  try {
+    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+const GIB = 1024 * 1024 * 1024;
 
 /** Runs the shipped bin in a child process; kills it (and fails) if it hangs. */
 function runBin(args: string[], cwd: string, env: Record<string, string> = {}): Promise<BinRun> {
@@ -64,32 +78,48 @@ function runBin(args: string[], cwd: string, env: Record<string, string> = {}): 
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let peakRss: number | undefined;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // a high-water mark only grows: sampling now and then sees every peak but one in the last moments
+    const sample = (): void => {
+      const hwm = child.pid === undefined ? undefined : highWaterMark(child.pid);
+      if (hwm !== undefined) peakRss = Math.max(peakRss ?? 0, hwm);
+    };
+    const sampler = setInterval(sample, 25);
+    child.on('exit', sample);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`rel4lint ${args.join(' ')} hung; stderr: ${stderr}`));
     }, HANG);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - t0 });
+      clearInterval(sampler);
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - t0, peakRss });
     });
   });
 }
 
 /** Exit code 1 with the good files' findings: whatever else the tree held, the scan went on. */
-function expectGoodScan(r: { code: number | null; stdout: string; stderr: string }): void {
+function expectGoodScan(r: { code: number | null; stdout: string; stderr: string; peakRss?: number }): void {
   expect(r.code, r.stderr).toBe(1);
   expect(summary(r.stdout)).toEqual(expect.arrayContaining(GOOD_FINDINGS));
   expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  expectBoundedMemory(r);
 }
 
 /** A user error (exit 2) on one line, without a stack trace. */
-function expectUserError(r: { code: number | null; stderr: string }, message: string | RegExp): void {
+function expectUserError(r: { code: number | null; stderr: string; peakRss?: number }, message: string | RegExp): void {
   expect(r.code, r.stderr).toBe(2);
   if (typeof message === 'string') expect(r.stderr).toContain(message);
   else expect(r.stderr).toMatch(message);
   expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  expectBoundedMemory(r);
+}
+
+/** Peak memory under 1 GiB, where it was measured (a run of the bin on Linux). */
+function expectBoundedMemory(r: { peakRss?: number }): void {
+  if (r.peakRss !== undefined) expect(r.peakRss).toBeLessThan(GIB);
 }
 
 const SCAN = ['.', '--format', 'json', '--no-progress', '--concurrency', 'off'];
@@ -104,6 +134,8 @@ describe('a hostile repository: files rel4lint reads', () => {
     fs.symlinkSync('/dev/zero', path.join(root, 'zero.ts'));
     const r = await runBin(SCAN, root);
     expectGoodScan(r);
+    // the memory bound is measured (a node process holds tens of MiB)
+    if (process.platform === 'linux') expect(r.peakRss).toBeGreaterThan(10 * 1024 * 1024);
     for (const name of ['pipe.yaml', 'pipe.ts', 'to-pipe.ts', 'zero.yaml', 'zero.ts']) expect(r.stderr).toContain(`skipped ${name}: not a regular file`);
     expect(summary(r.stdout).filter((s) => !s.includes(' good/'))).toEqual([]);
   });
@@ -279,6 +311,32 @@ describe('a hostile repository: files rel4lint writes', () => {
     const dir = await run(['.', '--format', 'sarif', '-o', 'reports/new/out.sarif', '--no-progress'], root);
     expectUserError(dir, /refusing to write the report to reports\/new\/out\.sarif: it is in a directory that is a symbolic link to .*, outside the working directory/);
     expect(fs.readdirSync(outside)).toEqual(['victim.txt']);
+  });
+
+  it('refuses to write a report or a baseline over a FIFO or a directory, without blocking; writes to a descriptor the shell passes', { timeout: HANG }, async () => {
+    const root = project(GOOD);
+    mkfifo(path.join(root, 'rel4lint.sarif'));
+    fs.mkdirSync(path.join(root, 'report.json'));
+    mkfifo(path.join(root, 'rel4lint-baseline.json'));
+    expectUserError(await runBin(['.', '--format', 'sarif', '-o', 'rel4lint.sarif', '--no-progress'], root), 'refusing to write the report to rel4lint.sarif: it is a FIFO, not a regular file');
+    expectUserError(await runBin(['.', '--format', 'json', '-o', 'report.json', '--no-progress'], root), 'refusing to write the report to report.json: it is a directory, not a regular file');
+    expectUserError(await runBin([...SCAN, '--update-baseline'], root), 'refusing to write the baseline to rel4lint-baseline.json: it is a FIFO, not a regular file');
+    // `-o >(cat)`: the shell hands over a pipe as /dev/fd/<n>
+    const piped = await new Promise<{ code: number | null; report: string }>((resolve) => {
+      const child = spawn('bash', ['-c', `"${process.execPath}" "${BIN}" good --format json --no-progress -o >(cat > "${path.join(root, 'piped.json')}")`], { cwd: root, stdio: 'ignore' });
+      child.on('close', (code) => {
+        // the process substitution may finish a moment after the shell
+        const deadline = Date.now() + HANG;
+        const wait = (): void => {
+          const report = fs.existsSync(path.join(root, 'piped.json')) ? fs.readFileSync(path.join(root, 'piped.json'), 'utf8') : '';
+          if (report.endsWith('}\n') || report.endsWith('}') || Date.now() > deadline) resolve({ code, report });
+          else setTimeout(wait, 50);
+        };
+        wait();
+      });
+    });
+    expect(piped.code).toBe(1);
+    expect(summary(piped.report).sort()).toEqual(GOOD_FINDINGS);
   });
 
   it('refuses to write a report over a scanned code file or template; a previous report is replaced and never scanned', { timeout: HANG }, async () => {
