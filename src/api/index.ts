@@ -11,23 +11,25 @@
  * files and configured rules, it runs the engine.
  */
 import path from 'node:path';
-import type { Level, LintResult, Preset, ResolvedRule, RuleMeta } from '../ground/types.js';
+import type { Concurrency, Level, LintResult, Preset, ResolvedRule, RuleMeta, Severity } from '../ground/types.js';
 import { ConfigError, UsageError } from '../ground/errors.js';
 import { isCodeFile } from '../ground/files.js';
 import { checkWritable, FileAccessError } from '../ground/file-access.js';
 import { toolVersion } from '../ground/version.js';
-import { didYouMean } from '../ground/suggest.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import { DEFAULT_REGISTRY, findRule, ruleDocUrl } from '../rules/registry.js';
 import { resolveRules as resolveWith, type RuleSetting } from '../engine/config.js';
 import type { FileResultCache } from '../engine/results.js';
-import type { Concurrency, WorkerPool } from '../engine/workers.js';
+import type { WorkerPool } from '../engine/workers.js';
 import type { SkippedPath } from '../engine/discover.js';
+import type { ConfigLookup } from '../engine/config-lookup.js';
+import type { ConfigFile, EffectiveConfig } from '../engine/config-file.js';
+import type { ScopedRules } from '../engine/rule-sets.js';
 import { REPORTERS, type FormatName, type ReporterContext } from '../reporters/index.js';
 
 export type { Finding, LintResult, Level, Preset, ResolvedRule, RuleMeta, Severity, BestPracticeId, Range, LintStats, InteractionGraph } from '../ground/types.js';
 export type { RuleSetting } from '../engine/config.js';
-export type { Concurrency } from '../engine/workers.js';
+export type { Concurrency } from '../ground/types.js';
 export type { FormatName, ReporterContext } from '../reporters/index.js';
 export { ConfigError, UsageError } from '../ground/errors.js';
 export { ruleDocUrl, toolVersion };
@@ -63,7 +65,6 @@ export interface LintOptions {
   cache?: FileResultCache;
   /** Worker threads: a number, `auto` or `off` (default). */
   concurrency?: Concurrency;
-  workers?: WorkerPool;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -152,46 +153,84 @@ function refuseTarget(
   }
 }
 
+/** The configuration lookup of a scan: from each file's directory upwards, or the one file named (see `engine/config-lookup.ts`). */
+async function configLookup(cwd: string, config: string | false | undefined, registry: RuleRegistry): Promise<ConfigLookup> {
+  const { ConfigLookup } = await import('../engine/config-lookup.js');
+  const hasOption = (rule: string, option: string): boolean => Boolean(findRule(registry, rule)?.meta.options[option]);
+  return new ConfigLookup(cwd, registry.rules, hasOption, config);
+}
+
+/**
+ * The rule sets of the files whose configuration differs from the working directory's, by
+ * directory; undefined when every file has the working directory's rules.
+ */
+function scopeRules(
+  files: readonly string[],
+  lookup: ConfigLookup,
+  baseChain: readonly ConfigFile[],
+  base: { rules: ResolvedRule[]; maxFileBytes?: number },
+  resolveFor: (config: EffectiveConfig) => { rules: ResolvedRule[]; maxFileBytes?: number },
+): ScopedRules | undefined {
+  const keyOf = (chain: readonly ConfigFile[]): string => chain.map((c) => c.file).join('\0');
+  const resolvedKey = (set: { rules: ResolvedRule[]; maxFileBytes?: number }): string =>
+    JSON.stringify([set.rules.map((r) => [r.meta.name, r.severity, r.severityOverridden, r.options]), set.maxFileBytes ?? null]);
+  const baseKey = resolvedKey(base);
+  const setOfChain = new Map<string, number>([[keyOf(baseChain), 0]]);
+  const setOfRules = new Map<string, number>([[baseKey, 0]]);
+  const sets: ScopedRules['sets'] = [];
+  const dirs: Record<string, number> = {};
+  for (const file of files) {
+    const dir = path.dirname(file);
+    if (Object.hasOwn(dirs, dir)) continue;
+    const chain = lookup.chainFor(file);
+    const key = keyOf(chain);
+    let index = setOfChain.get(key);
+    if (index === undefined) {
+      const set = resolveFor(lookup.effective(chain));
+      const rulesKey = resolvedKey(set);
+      index = setOfRules.get(rulesKey);
+      if (index === undefined) {
+        sets.push(set);
+        index = sets.length;
+        setOfRules.set(rulesKey, index);
+      }
+      setOfChain.set(key, index);
+    }
+    if (index !== 0) dirs[dir] = index;
+  }
+  return sets.length > 0 ? { sets, dirs } : undefined;
+}
+
 /** Finds the files, reads the configuration, runs the rules and applies a baseline. */
 export async function scan(options: ScanOptions = {}): Promise<LintResult> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const registry = options.registry ?? DEFAULT_REGISTRY;
   const paths = options.paths ?? [];
-  const { findConfigFile, loadConfigFile, mergeRuleSettings } = await import('../engine/config-file.js');
-  const configPath = options.config === false ? undefined : findConfigFile(cwd, options.config, paths);
-  const config = configPath !== undefined ? loadConfigFile(configPath, cwd) : undefined;
-  const preset = options.preset ?? config?.preset ?? 'recommended';
-  const hasOption = (rule: string, option: string): boolean => Boolean(findRule(registry, rule)?.meta.options[option]);
-  if (config) {
-    // the file's own problems are reported against the file
-    const names = registry.rules.map((r) => r.meta.name);
-    for (const name of Object.keys(config.rules ?? {})) {
-      if (!names.includes(name)) {
-        throw new ConfigError(`${displayPath(cwd, config.file)}: unknown rule '${name}' in rules${didYouMean(name, names) || ' (see --list-rules)'}`);
-      }
-    }
-    try {
-      resolveRules(preset, mergeRuleSettings(config, {}, hasOption), registry);
-    } catch (error) {
-      if (error instanceof ConfigError) throw new ConfigError(`${displayPath(cwd, config.file)}: ${error.message}`);
-      throw error;
-    }
-  }
-  const rules = resolveRules(preset, mergeRuleSettings(config, options.rules ?? {}, hasOption), registry);
-  const maxFileBytes = options.maxFileBytes ?? config?.maxFileBytes;
+  const lookup = await configLookup(cwd, options.config, registry);
+  const { withCommandLine } = await import('../engine/config-file.js');
+  // the working directory's configuration: the rules of every file that has no other
+  const baseChain = lookup.chain(cwd);
+  const resolveFor = (config: EffectiveConfig): { rules: ResolvedRule[]; maxFileBytes?: number } => {
+    const rules = resolveRules(options.preset ?? config.preset ?? 'recommended', withCommandLine(config.rules, options.rules ?? {}), registry);
+    const maxFileBytes = options.maxFileBytes ?? config.maxFileBytes;
+    return { rules, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}) };
+  };
+  const base = resolveFor(lookup.effective(baseChain));
+  const rules = base.rules;
+  const maxFileBytes = base.maxFileBytes;
   const concurrency = options.concurrency ?? 'off';
 
   let cache: import('../engine/cache.js').ResultCache | undefined;
-  if (options.cacheFile !== undefined) {
-    const { ResultCache, cacheKey } = await import('../engine/cache.js');
-    const version = options.toolVersion ?? toolVersion();
-    const cacheFile = path.resolve(cwd, options.cacheFile);
-    cache = ResultCache.open(cacheFile, cacheKey(version, rules, { maxFileBytes: maxFileBytes ?? null }), cwd, displayPath(cwd, cacheFile));
+  const caches = options.cacheFile !== undefined ? await import('../engine/cache.js') : undefined;
+  if (caches) {
+    const cacheFile = path.resolve(cwd, options.cacheFile!);
+    cache = caches.ResultCache.read(cacheFile, cwd, displayPath(cwd, cacheFile));
     if (cache.problem !== undefined) options.onWarning?.(cache.problem);
   }
 
   // On a large tree, one worker starts loading while the tree is walked; the scan uses it if it
-  // goes parallel. Not with cached results to reuse: most of such a scan is reading and hashing.
+  // goes parallel (with the same rules for every file). Not with cached results to reuse: most of
+  // such a scan is reading and hashing.
   const { WorkerPool, threadCount, workerSettings } = await import('../engine/workers.js');
   let workers: WorkerPool | undefined;
   const prestart = (): void => {
@@ -200,8 +239,23 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
     workers = WorkerPool.prestart(workerSettings(cwd, registry, rules, true, maxFileBytes, cache !== undefined), 1);
   };
   const { discoverFiles } = await import('../engine/discover.js');
-  const discovery = await discoverFiles(cwd, paths, { ignore: config?.ignore, onManyFiles: { count: PRESTART_FILES, call: prestart } });
+  const discovery = await discoverFiles(cwd, paths, {
+    configIgnore: { at: (dir) => lookup.ignoreAt(dir), seed: (dir, names) => lookup.seed(dir, names) },
+    onManyFiles: { count: PRESTART_FILES, call: prestart },
+  });
   for (const s of discovery.skipped) options.onSkipped?.(s);
+  const scoped = scopeRules(discovery.files, lookup, baseChain, base, resolveFor);
+  if (cache && caches) {
+    const version = options.toolVersion ?? toolVersion();
+    const settings: Record<string, unknown> = { maxFileBytes: maxFileBytes ?? null };
+    if (scoped) {
+      settings['scoped'] = {
+        sets: scoped.sets.map((set) => ({ rules: caches.ruleKey(set.rules), maxFileBytes: set.maxFileBytes ?? null })),
+        dirs: Object.entries(scoped.dirs).map(([dir, set]) => [displayPath(cwd, dir), set]),
+      };
+    }
+    cache.useKey(caches.cacheKey(version, rules, settings));
+  }
 
   const baselines = await import('../engine/baseline.js');
   const baselinePath = path.resolve(cwd, options.baseline ?? baselines.DEFAULT_BASELINE_FILE);
@@ -219,7 +273,7 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
   options.onFiles?.(files);
 
   const { lint: run } = await import('../engine/scan.js');
-  let result = await run({ cwd, files, registry, rules, maxFileBytes, cache, concurrency, workers, onProgress: options.onProgress });
+  let result = await run({ cwd, files, registry, rules, scoped, maxFileBytes, cache, concurrency, workers, onProgress: options.onProgress });
   if (cache) {
     const problem = await cache.save(cwd);
     if (problem !== undefined) options.onWarning?.(problem);
@@ -231,6 +285,56 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
     result = baselines.applyBaseline(result, entries, baselineDisplay);
   }
   return result;
+}
+
+export interface ConfigForOptions {
+  /** Directory rel4lint runs from (default: `process.cwd()`). */
+  cwd?: string;
+  /** Preset, rule levels, size limit and config file as `scan` takes them (the command line's). */
+  preset?: Preset;
+  rules?: Record<string, Level>;
+  config?: string | false;
+  maxFileBytes?: number;
+  registry?: RuleRegistry;
+}
+
+/** The configuration rel4lint uses for a file, as `--print-config` prints it. */
+export interface FileConfig {
+  file: string;
+  /** The configuration files that apply, outermost first (the later ones win). */
+  configFiles: string[];
+  preset: Preset;
+  maxFileBytes: number;
+  /** `ignore` patterns that apply to the file's folder, each list relative to its `base`. */
+  ignore: { base: string; patterns: string[] }[];
+  /** Every rule: `off`, or its level and options. */
+  rules: Record<string, 'off' | { level: Severity; options: Record<string, unknown> }>;
+}
+
+/** The effective configuration of a file (it need not exist): its configuration files merged, then the command line. */
+export async function configFor(file: string, options: ConfigForOptions = {}): Promise<FileConfig> {
+  const cwd = path.resolve(options.cwd ?? process.cwd());
+  const registry = options.registry ?? DEFAULT_REGISTRY;
+  const lookup = await configLookup(cwd, options.config, registry);
+  const { withCommandLine } = await import('../engine/config-file.js');
+  const { DEFAULT_MAX_FILE_BYTES } = await import('../engine/read.js');
+  const target = path.resolve(cwd, file);
+  const effective = lookup.effective(lookup.chainFor(target));
+  const preset = options.preset ?? effective.preset ?? 'recommended';
+  const enabled = new Map(resolveRules(preset, withCommandLine(effective.rules, options.rules ?? {}), registry).map((r) => [r.meta.name, r]));
+  const rules: FileConfig['rules'] = {};
+  for (const meta of ruleList(registry)) {
+    const r = enabled.get(meta.name);
+    rules[meta.name] = r ? { level: r.severity, options: r.options } : 'off';
+  }
+  return {
+    file: displayPath(cwd, target),
+    configFiles: effective.files.map((f) => displayPath(cwd, f)),
+    preset,
+    maxFileBytes: options.maxFileBytes ?? effective.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    ignore: effective.ignore.map((i) => ({ base: displayPath(cwd, i.dir), patterns: [...i.patterns] })),
+    rules,
+  };
 }
 
 /** A report of a result in one of the output formats (`stylish`, `json`, `sarif`, `markdown`, `graph`). */

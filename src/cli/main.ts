@@ -226,6 +226,21 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (!ruleNames.includes(name)) throw new UsageError(unknownRule(name, ' in --rule'));
   }
 
+  if (args.printConfig !== undefined) {
+    if (args.printConfig.trim() === '') throw new UsageError('--print-config expects a file');
+    const { configFor } = await import('../api/index.js');
+    const config = await configFor(args.printConfig, {
+      cwd: io.cwd,
+      preset: args.preset !== undefined ? settings.preset : undefined,
+      rules: settings.overrides,
+      config: args.config,
+      maxFileBytes: settings.maxFileBytes,
+      registry: DEFAULT_REGISTRY,
+    });
+    io.stdout.write(`${JSON.stringify(config, null, 2)}\n`);
+    return ExitCode.Ok;
+  }
+
   const { scan, displayPath } = await import('../api/index.js');
   let cacheFile: string | undefined;
   if (args.cache) {

@@ -56,14 +56,15 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'automation-id',
     type: 'string',
     arg: 'id',
-    description: 'SARIF automationDetails.id, to upload several runs (e.g. code and IaC) side by side',
+    description: "SARIF automationDetails.id, to tell runs apart where SARIF is not uploaded with upload-sarif (which then ignores its category)",
     group: 'Output',
   },
   {
     name: 'config',
     type: 'string',
     arg: 'path',
-    description: 'Configuration file (default: rel4lint.config.json, .yaml or .yml in the current directory)',
+    description:
+      'Use this configuration file for every file (default: each file uses the rel4lint.config.json, .yaml or .yml files in its folder and the folders above it, up to the repository root, inner ones merged over outer ones)',
     group: 'Rules',
   },
   {
@@ -85,7 +86,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'max-file-size',
     type: 'string',
     arg: 'bytes|kb|mb',
-    description: 'Skip files larger than this, reporting them as parse errors (e.g. 500kb, 16mb; default: 8mb)',
+    description: 'Skip larger files, reporting each code file or template as a parse-error and leaving data files aside (e.g. 500kb, 16mb; default: 8mb)',
     group: 'Rules',
   },
   {
@@ -118,6 +119,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'list-rules', type: 'boolean', description: 'List the rules and exit (--format json: as JSON)', group: 'Information' },
   { name: 'explain', type: 'string', arg: 'rule', description: "Show a rule's documentation and exit (rule or rel4/rule)", group: 'Information' },
+  {
+    name: 'print-config',
+    type: 'string',
+    arg: 'file',
+    description: 'Print the configuration used for a file as JSON (configuration files, preset, every rule) and exit',
+    group: 'Information',
+  },
   { name: 'help', short: 'h', type: 'boolean', description: 'Show this help and exit', group: 'Miscellaneous' },
   { name: 'version', short: 'v', type: 'boolean', description: 'Show the version and exit', group: 'Miscellaneous' },
 ];
@@ -156,6 +164,7 @@ export interface ParsedArgs {
   graphFormat?: string;
   listRules: boolean;
   explain?: string;
+  printConfig?: string;
   help: boolean;
   version: boolean;
 }
@@ -215,6 +224,7 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
     graphFormat: str('graph-format'),
     listRules: bool('list-rules') ?? false,
     explain: str('explain'),
+    printConfig: str('print-config'),
     help: bool('help') ?? false,
     version: bool('version') ?? false,
   };

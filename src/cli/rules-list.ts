@@ -1,5 +1,6 @@
 /** `--list-rules`: the rule table for a terminal, or JSON with `--format json`. */
 import { createColors } from 'picocolors';
+import { PARSE_ERROR } from '../ground/types.js';
 import type { RuleEntry as AnyRule } from '../rules/rule.js';
 import { columnWidths, renderTable, wrapText, type TableColumn } from '../reporters/table.js';
 
@@ -33,7 +34,8 @@ export function renderRuleTable(rules: readonly AnyRule[], options: { color: boo
     r.meta.name,
     r.meta.bestPractices.join(', ') || '-',
     r.meta.severity,
-    r.meta.presets.join(', ') || '-',
+    // parse-error cannot be turned off (as the README's table says)
+    r.meta.name === PARSE_ERROR ? 'always on' : r.meta.presets.join(', ') || '-',
     r.meta.targets.join(', '),
     r.meta.description,
   ]);

@@ -6,8 +6,9 @@
  * - v2: `new AWS.Lambda().invoke({...}).promise()`, `require('aws-sdk/clients/lambda')`, DocumentClient
  */
 import { ts } from './ts.js';
-import { unwrap } from './walk.js';
-import type { FileFacts, ModuleRef } from './file-facts.js';
+import { isFunctionLike, unwrap } from './walk.js';
+import { importedValue } from './modules.js';
+import type { FileFacts, ModuleRef, Origin } from './file-facts.js';
 import { serviceForV2Class, V2_CLASS_TO_SERVICE } from './idempotency-catalog.js';
 
 /** `aws-sdk/clients/<file>` file names are lower-cased class names. */
@@ -130,7 +131,9 @@ export function sdkCallsOf(facts: FileFacts): SdkCall[] {
 
 function findSdkCalls(analysis: FileFacts): SdkCall[] {
   const mentionsSdk = [...analysis.modules].some((m) => m.startsWith('@aws-sdk/') || m === 'aws-sdk' || m.startsWith('aws-sdk/'));
-  if (!mentionsSdk) return [];
+  // a file without SDK imports may still call a client a project module exports, through a parameter
+  const importsProject = !mentionsSdk && !!analysis.host && [...analysis.modules].some((m) => m.startsWith('.') || m.startsWith('#'));
+  if (!mentionsSdk && !importsProject) return [];
   const out: SdkCall[] = [];
   for (const n of analysis.news) {
     const origin = analysis.origin(n.expression);
@@ -151,7 +154,7 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
     if (!ts.isPropertyAccessExpression(callee)) continue;
     const method = callee.name.text;
     if (NON_OPERATION_METHODS.has(method) || !/^[a-z]/.test(method)) continue;
-    const recv = analysis.origin(callee.expression);
+    const recv = analysis.origin(callee.expression) ?? parameterClient(analysis, callee.expression);
     if (recv?.kind !== 'instance') continue;
     const v3 = v3AggregatedClient(recv.ref);
     const client = v3 ?? v2Client(recv.ref);
@@ -174,6 +177,70 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
   }
   out.sort((a, b) => a.node.pos - b.node.pos);
   return out;
+}
+
+/**
+ * A client handed to a function as a parameter (`function save(ddb, item) { ddb.put(...) }`):
+ * what every same-file call of the function passes in that position, when they all pass the same
+ * kind of SDK client (`save(docClient, item)`, `wait(this.qs, id)`).
+ */
+function parameterClient(analysis: FileFacts, recv: ts.Expression): Origin | undefined {
+  const id = unwrap(recv);
+  if (!ts.isIdentifier(id) || analysis.resolveValue(id) !== id) return undefined;
+  let fn: ts.Node | undefined = id.parent;
+  let index = -1;
+  for (; fn; fn = fn.parent) {
+    if (!isFunctionLike(fn)) continue;
+    index = fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === id.text);
+    if (index >= 0) break;
+  }
+  if (!fn || index < 0 || !isFunctionLike(fn)) return undefined;
+  const name = fn.name && ts.isIdentifier(fn.name) ? fn.name.text : ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name) ? fn.parent.name.text : undefined;
+  if (!name) return undefined;
+  let memo = PARAMETER_CLIENTS.get(analysis);
+  if (!memo) PARAMETER_CLIENTS.set(analysis, (memo = new Map()));
+  const key = `${name}\0${index}`;
+  if (memo.has(key)) return memo.get(key);
+  const found = passedClient(analysis, name, index);
+  memo.set(key, found);
+  return found;
+}
+
+const PARAMETER_CLIENTS = new WeakMap<FileFacts, Map<string, Origin | undefined>>();
+
+const CALLS_BY_NAME = new WeakMap<FileFacts, Map<string, ts.CallExpression[]>>();
+
+/** Calls of plain names (`save(...)`), indexed once per file. */
+function callsNamed(analysis: FileFacts, name: string): ts.CallExpression[] {
+  let index = CALLS_BY_NAME.get(analysis);
+  if (!index) {
+    index = new Map();
+    for (const call of analysis.calls) {
+      const c = unwrap(call.expression);
+      if (!ts.isIdentifier(c)) continue;
+      const list = index.get(c.text);
+      if (list) list.push(call);
+      else index.set(c.text, [call]);
+    }
+    CALLS_BY_NAME.set(analysis, index);
+  }
+  return index.get(name) ?? [];
+}
+
+function passedClient(analysis: FileFacts, name: string, index: number): Origin | undefined {
+  let found: Origin | undefined;
+  for (const call of callsNamed(analysis, name)) {
+    if (!call.arguments[index]) continue;
+    let o = analysis.origin(call.arguments[index]);
+    // a client exported by a project module (`import { db } from './lib/db'`)
+    if (o?.kind === 'module') {
+      const value = importedValue(analysis, call.arguments[index]);
+      o = value && ts.isExpression(value.node) ? value.facts.origin(value.node) : undefined;
+    }
+    if (o?.kind !== 'instance' || (found && (found.ref.module !== o.ref.module || found.ref.path.join('.') !== o.ref.path.join('.')))) return undefined;
+    found = o;
+  }
+  return found;
 }
 
 /** v3 client constructions (`new LambdaClient({...})`) and v2 service objects, for client-config rules. */

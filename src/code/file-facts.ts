@@ -10,6 +10,23 @@ import { walkSettingParents, unwrap, isFunctionLike } from './walk.js';
 /** Read once: the TypeScript bundle exposes its members through getters, which cost in per-node loops. */
 const SyntaxKind = ts.SyntaxKind;
 
+/**
+ * What the analysis may know of other files of the project: the front end (the engine, the ESLint
+ * plugin) implements it, reading files itself; the code layer never touches the file system. Both
+ * answers are memoised by the host for the whole scan (one host per thread), and a host never
+ * executes anything it reads.
+ */
+export interface ModuleHost {
+  /**
+   * The project file a module specifier written in `fromFile` names (relative paths, `tsconfig`
+   * paths, package.json `imports`, packages of the same repository), or undefined for an external
+   * package, a built-in module or a file that does not exist.
+   */
+  resolve(specifier: string, fromFile: string): string | undefined;
+  /** The facts of a project file, or undefined when it cannot be read, is over the size limit or does not parse. */
+  facts(file: string): FileFacts | undefined;
+}
+
 /** A value that comes from a module: `{ module: 'aws-sdk', path: ['Lambda'] }` is `AWS.Lambda`. */
 export interface ModuleRef {
   module: string;
@@ -56,7 +73,17 @@ export class FileFacts {
   /** Per-scope indexes of long declaration lists (see `pick`). */
   private readonly scopeIndexes = new WeakMap<Declaration[], Map<ts.Node, ScopeGroup>>();
 
-  constructor(readonly sourceFile: ts.SourceFile) {
+  /**
+   * Gives the facts of the project files this file imports, when the front end can read them
+   * (see `./modules.ts`); without one, the analysis stays within the file.
+   */
+  readonly host?: ModuleHost;
+
+  constructor(
+    readonly sourceFile: ts.SourceFile,
+    host?: ModuleHost,
+  ) {
+    this.host = host;
     // also links parents: the engine parses without the parser's own parent pass; the walk is
     // in source order, and so are the node lists rules read
     walkSettingParents(sourceFile, (node) => this.visit(node));
@@ -302,6 +329,16 @@ export class FileFacts {
     const d = this.lookup(id);
     if (!d || d.pick.length > 0 || d.reassigned) return undefined;
     return d.value;
+  }
+
+  /**
+   * What an identifier was declared from, including destructuring (`const { Records: rs } = event`
+   * gives `event` and ['Records']) and declarations assigned again later (their first value).
+   */
+  declaredFrom(id: ts.Identifier): { value: ts.Expression; pick: string[]; reassigned: boolean } | undefined {
+    const d = this.lookup(id);
+    if (!d?.value) return undefined;
+    return { value: d.value, pick: d.pick, reassigned: !!d.reassigned };
   }
 
   /** Follows identifiers to their initialiser, up to a few hops. */

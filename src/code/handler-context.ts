@@ -118,7 +118,11 @@ export class HandlerContexts {
   private fileContext?: ContextEvidence;
   private handlerFileCache?: boolean;
 
+  /** Functions an exported entry point runs: wrapped by middy or a logger, returned by a factory, bound methods. */
+  private readonly entries: Set<ts.Node>;
+
   constructor(private readonly analysis: FileFacts) {
+    this.entries = entryFunctions(analysis);
     for (const fn of analysis.functions) {
       const evidence = this.classify(fn);
       if (evidence) this.byFunction.set(fn, evidence);
@@ -191,6 +195,7 @@ export class HandlerContexts {
   }
 
   private looksLikeHandler(fn: ts.FunctionLikeDeclaration): boolean {
+    if (this.entries.has(fn)) return true;
     const name = functionName(fn) ?? '';
     if (/handler|^main$|^process|^consume|^on[A-Z]/i.test(name.replace(/^(module\.)?exports\./, ''))) return true;
     if (ts.isFunctionDeclaration(fn) && fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) return true;
@@ -217,6 +222,11 @@ export class HandlerContexts {
             found = { context: 'at-least-once', reason: 'uses event.detail', source: 'EventBridge' };
             return false;
           }
+        }
+        // event.info.fieldName: an AppSync direct Lambda resolver
+        if (node.name.text === 'fieldName' && ts.isPropertyAccessExpression(target) && target.name.text === 'info' && ts.isIdentifier(unwrap(target.expression)) && (unwrap(target.expression) as ts.Identifier).text === eventName) {
+          found = { context: 'request-path', reason: 'uses event.info.fieldName (AppSync resolver)' };
+          return false;
         }
         // event.Records[i].body, record.body where record comes from event.Records
         const source = RECORD_FIELDS[node.name.text];
@@ -249,4 +259,84 @@ export class HandlerContexts {
     if (ts.isElementAccessExpression(e)) return this.isRecordsArray(e.expression, eventName);
     return false;
   }
+}
+
+/**
+ * The functions a file's Lambda entry points run, through the ways handlers are built:
+ * `middy(fn).use(...)`, `withLogging(getHandler(deps))` (arguments of wrappers, and what a
+ * same-file factory returns), `_handler(process.env)`, `new Service().handle.bind(...)` and
+ * `svc.handle.bind(svc)` (a method of a same-file class), `Sentry.wrapHandler(fn)`.
+ */
+export function entryFunctions(analysis: FileFacts): Set<ts.Node> {
+  const out = new Set<ts.Node>();
+  for (const entry of lambdaEntryPoints(analysis)) {
+    let expr: ts.Expression | undefined;
+    if (ts.isVariableDeclaration(entry)) expr = entry.initializer;
+    else if (ts.isBinaryExpression(entry)) expr = entry.right;
+    else if (isFunctionLike(entry)) out.add(entry);
+    if (expr) handlerBodies(analysis, expr, out, 0);
+  }
+  return out;
+}
+
+function handlerBodies(analysis: FileFacts, expr: ts.Expression, out: Set<ts.Node>, depth: number): void {
+  if (depth > 5) return;
+  let e = unwrap(expr);
+  if (ts.isIdentifier(e)) {
+    const value = analysis.resolveValue(e);
+    if (value !== e) return handlerBodies(analysis, value, out, depth + 1);
+    const name = e.text;
+    const decl = analysis.functions.find((f) => ts.isFunctionDeclaration(f) && f.name?.text === name && f.body);
+    if (decl) out.add(decl);
+    return;
+  }
+  if (isFunctionLike(e)) {
+    out.add(e);
+    return;
+  }
+  if (ts.isPropertyAccessExpression(e)) {
+    const method = methodThrough(analysis, e);
+    if (method) out.add(method);
+    return;
+  }
+  if (ts.isAwaitExpression(e)) e = unwrap(e.expression);
+  if (!ts.isCallExpression(e)) return;
+  const callee = unwrap(e.expression);
+  // `fn.bind(x)`, `middy(fn).use(a).use(b)`, `wrapper(fn).handler`
+  if (ts.isPropertyAccessExpression(callee)) handlerBodies(analysis, callee.expression, out, depth + 1);
+  // a same-file factory: what it returns (`const _handler = (env) => async (event) => ...`)
+  const factory = ts.isIdentifier(callee) ? analysis.resolveValue(callee) : undefined;
+  const calleeName = ts.isIdentifier(callee) ? callee.text : undefined;
+  const fn = factory && isFunctionLike(factory) ? factory : calleeName ? analysis.functions.find((f) => ts.isFunctionDeclaration(f) && f.name?.text === calleeName && f.body) : undefined;
+  if (fn?.body) {
+    const returned = ts.isBlock(fn.body) ? returnsOf(fn.body) : [fn.body as ts.Expression];
+    for (const r of returned) handlerBodies(analysis, r, out, depth + 1);
+  }
+  for (const arg of e.arguments) handlerBodies(analysis, arg, out, depth + 1);
+}
+
+function returnsOf(body: ts.Block): ts.Expression[] {
+  const out: ts.Expression[] = [];
+  walk(body, (n) => {
+    if (isFunctionLike(n)) return false;
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    return undefined;
+  });
+  return out;
+}
+
+/** `new Service().handle`, `svc.handle` with `svc = new Service()`: the method of a same-file class. */
+function methodThrough(analysis: FileFacts, access: ts.PropertyAccessExpression): ts.FunctionLikeDeclaration | undefined {
+  let recv = unwrap(access.expression);
+  if (ts.isIdentifier(recv)) recv = analysis.resolveValue(recv);
+  if (!ts.isNewExpression(recv) || !ts.isIdentifier(unwrap(recv.expression))) return undefined;
+  const name = (unwrap(recv.expression) as ts.Identifier).text;
+  const cls = analysis.sourceFile.statements.find((st): st is ts.ClassDeclaration => ts.isClassDeclaration(st) && st.name?.text === name);
+  for (const m of cls?.members ?? []) {
+    if (m.name && !ts.isComputedPropertyName(m.name) && m.name.getText() === access.name.text) {
+      if (ts.isMethodDeclaration(m) && m.body) return m;
+      if (ts.isPropertyDeclaration(m) && m.initializer && isFunctionLike(unwrap(m.initializer))) return unwrap(m.initializer) as ts.FunctionLikeDeclaration;
+    }
+  }
+  return undefined;
 }

@@ -14,15 +14,21 @@
  *   `http(s).request|get` from `http`, `https`, `node:http`, `node:https` — recognised by import
  *   source (ESM default, named and namespace imports, CommonJS `require`), never by local name;
  * - a call to a function declared in the same file whose body makes a remote call, followed up to
- *   {@link LOCAL_DEPTH} levels (`save(item)` → `function save() { return ddb.send(...) }`).
- *   Functions from other files are not followed (single-file analysis).
+ *   {@link LOCAL_DEPTH} levels (`save(item)` → `function save() { return ddb.send(...) }`);
+ * - a call to a function of another module of the project (`ops.runOnce(...)` with
+ *   `const ops = require('./lib/ops')`, a method of an imported class's instance) or a method of a
+ *   same-file class through an instance (`new Store().put(...)`), followed up to `MAX_HOPS`
+ *   modules when the file's facts carry a module host (see `./modules.ts`). These are resolved
+ *   lazily, only for the calls a rule asks about.
  *
- * Everything is computed once per {@link FileFacts} and cached.
+ * Same-file results are computed once per {@link FileFacts} and cached; calls into other modules
+ * are memoised per call.
  */
 import { ts } from './ts.js';
 import { requireSpecifier, type FileFacts, type ModuleRef } from './file-facts.js';
 import { isFunctionLike, unwrap } from './walk.js';
 import { sdkCallsOf } from './aws-sdk.js';
+import { calleeAcross, MAX_HOPS, shownLocation } from './modules.js';
 
 export type RemoteKind = 'aws' | 'http' | 'local';
 
@@ -85,11 +91,86 @@ const CACHE = new WeakMap<FileFacts, RemoteIndex>();
 
 /** The remote call made by `call`, if it is one. */
 export function remoteCallInfo(analysis: FileFacts, call: ts.CallExpression): RemoteCall | undefined {
-  return index(analysis).byCall.get(call);
+  return index(analysis).byCall.get(call) ?? acrossCall(analysis, call, 0);
 }
 
 export function isRemoteCall(analysis: FileFacts, call: ts.CallExpression): boolean {
-  return index(analysis).byCall.has(call);
+  return remoteCallInfo(analysis, call) !== undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// calls that reach the network through other modules or class instances
+
+const ACROSS = new WeakMap<ts.CallExpression, RemoteCall | null>();
+const FUNCTION_ACROSS = new WeakMap<ts.Node, RemoteCall | null>();
+
+/** Whether any call of the file can reach into another module or a same-file class instance. */
+function mayReachAcross(analysis: FileFacts): boolean {
+  if (analysis.host) return true;
+  return analysis.sourceFile.statements.some((st) => ts.isClassDeclaration(st));
+}
+
+/**
+ * A call of a helper in another module (or a method through an instance) that makes a remote
+ * call, described as a `local` call whose `via` is the helper's remote call. `hops` counts the
+ * modules already crossed.
+ */
+function acrossCall(analysis: FileFacts, call: ts.CallExpression, hops: number): RemoteCall | undefined {
+  const memo = ACROSS.get(call);
+  if (memo !== undefined) return memo ?? undefined;
+  if (hops > MAX_HOPS || !mayReachAcross(analysis)) return undefined;
+  // in progress: a cycle between helpers ends here
+  ACROSS.set(call, null);
+  let found: RemoteCall | undefined;
+  const target = calleeAcross(analysis, call.expression, hops);
+  if (target && (target.facts !== analysis || !isWithin(call, target.fn))) {
+    const crossed = target.facts === analysis ? hops : hops + 1;
+    const inner = crossed <= MAX_HOPS ? functionRemote(target.facts, target.fn, crossed) : undefined;
+    if (inner) found = { call, kind: 'local', label: calleeLabel(call), via: inner };
+  } else if (!target) {
+    const local = resolveLocalFunction(analysis, call.expression);
+    if (local && !isWithin(call, local) && !index(analysis).functions.has(local)) {
+      const inner = functionRemote(analysis, local, hops);
+      if (inner) found = { call, kind: 'local', label: calleeLabel(call), via: inner };
+    }
+  }
+  ACROSS.set(call, found ?? null);
+  return found;
+}
+
+/** The remote call a function makes, through same-file helpers or helpers in other modules. */
+function functionRemote(facts: FileFacts, fn: ts.FunctionLikeDeclaration, hops: number): RemoteCall | undefined {
+  const own = index(facts).functions.get(fn);
+  if (own) return own;
+  const memo = FUNCTION_ACROSS.get(fn);
+  if (memo !== undefined) return memo ?? undefined;
+  FUNCTION_ACROSS.set(fn, null);
+  let found: RemoteCall | undefined;
+  if (fn.body && mayReachAcross(facts)) {
+    for (const call of callsWithin(facts, fn.body)) {
+      found = acrossCall(facts, call, hops);
+      if (found) break;
+    }
+  }
+  FUNCTION_ACROSS.set(fn, found ?? null);
+  return found;
+}
+
+/** The file's calls inside `node`, in source order (the walk records them in pre-order). */
+function callsWithin(facts: FileFacts, node: ts.Node): ts.CallExpression[] {
+  const calls = facts.calls;
+  const start = node.pos;
+  const end = node.end;
+  let lo = 0;
+  let hi = calls.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (calls[mid].pos < start) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: ts.CallExpression[] = [];
+  for (let i = lo; i < calls.length && calls[i].pos < end; i++) if (calls[i].end <= end) out.push(calls[i]);
+  return out;
 }
 
 /** Remote calls whose node lies within `node` (inclusive), in source order (outer call first when two start together). */
@@ -97,8 +178,26 @@ export function remoteCallsIn(analysis: FileFacts, node: ts.Node): ts.CallExpres
   return remoteCallInfosIn(analysis, node).map((r) => r.call);
 }
 
-/** Like {@link remoteCallsIn}, with the description of each call. */
-export function remoteCallInfosIn(analysis: FileFacts, node: ts.Node): RemoteCall[] {
+/**
+ * Like {@link remoteCallsIn}, with the description of each call. `across: false` leaves out calls
+ * that reach the network only through other modules or class instances.
+ */
+export function remoteCallInfosIn(analysis: FileFacts, node: ts.Node, options: { across?: boolean } = {}): RemoteCall[] {
+  const own = sameFileRemoteCallsIn(analysis, node);
+  if (options.across === false || !mayReachAcross(analysis)) return own;
+  const { byCall } = index(analysis);
+  const extra: RemoteCall[] = [];
+  for (const call of callsWithin(analysis, node)) {
+    if (byCall.has(call)) continue;
+    const r = acrossCall(analysis, call, 0);
+    if (r) extra.push(r);
+  }
+  if (extra.length === 0) return own;
+  const sf = analysis.sourceFile;
+  return [...own, ...extra].sort((a, b) => a.call.getStart(sf) - b.call.getStart(sf) || b.call.getEnd() - a.call.getEnd());
+}
+
+function sameFileRemoteCallsIn(analysis: FileFacts, node: ts.Node): RemoteCall[] {
   const { sorted } = index(analysis);
   if (sorted.length === 0) return [];
   const sf = analysis.sourceFile;
@@ -119,9 +218,9 @@ export function remoteCallInfosIn(analysis: FileFacts, node: ts.Node): RemoteCal
   return out;
 }
 
-/** The remote call a same-file function makes, when it makes one (directly or through helpers). */
+/** The remote call a function makes, when it makes one (directly, through same-file helpers or helpers in other modules). */
 export function remoteCallOfFunction(analysis: FileFacts, fn: ts.Node): RemoteCall | undefined {
-  return index(analysis).functions.get(fn);
+  return index(analysis).functions.get(fn) ?? (isFunctionLike(fn) ? functionRemote(analysis, fn, 0) : undefined);
 }
 
 /** The same-file function a call invokes, when it can be resolved without types. */
@@ -138,13 +237,20 @@ export function describeRemoteCall(remote: RemoteCall): string {
   if (remote.kind !== 'local') return quoted;
   const inner = innermostRemote(remote);
   const verb = inner.kind === 'aws' && !inner.label.endsWith(')') ? 'sends' : 'calls';
-  return `${quoted} (which ${verb} \`${inner.label}\`)`;
+  return `${quoted} (which ${verb} \`${inner.label}\`${whereElse(remote, inner)})`;
 }
 
-/** The remote call at the end of a chain of same-file helpers. */
+/** " in lib/ops.js:12" when the remote call is in another file than the call that reaches it. */
+export function whereElse(remote: RemoteCall, inner: RemoteCall = innermostRemote(remote)): string {
+  const sf = remote.call.getSourceFile();
+  if (inner.call.getSourceFile() === sf) return '';
+  return ` in ${shownLocation(remote.call, inner.call)}`;
+}
+
+/** The remote call at the end of a chain of helpers. */
 export function innermostRemote(remote: RemoteCall): RemoteCall {
   let r = remote;
-  for (let i = 0; i < LOCAL_DEPTH + 1 && r.via; i++) r = r.via;
+  for (let i = 0; i < LOCAL_DEPTH + MAX_HOPS + 2 && r.via; i++) r = r.via;
   return r;
 }
 

@@ -536,6 +536,55 @@ function decidedInCatch(analysis: FileFacts, block: ts.Block, selfCalls: ts.Node
   });
 }
 
+/** Members of a batch response that hold what the call did not do: retrying them is retrying the call. */
+const LEFTOVERS = /^(?:Unprocessed(?:Items|Keys)|Failed(?:RecordCount|PutCount|EntryCount|Entries)?|UnprocessedAccounts)$/;
+
+function readsLeftovers(handler: ts.Node): boolean {
+  let found = false;
+  walk(handler, (n) => {
+    if (found) return false;
+    if (ts.isIdentifier(n) && LEFTOVERS.test(n.text)) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+/**
+ * The recursion calls itself with an input that removes the cause of the failure: an argument
+ * sets, to a literal, a value its guarding condition tests (`if (!input.DisableRollback && ...)
+ * return update({ ...input, DisableRollback: true })`). The second call cannot take the same path:
+ * a fallback, not a retry.
+ */
+function isFallback(fn: ts.FunctionLikeDeclaration, selfCalls: ts.CallExpression[], handler: ts.Node): boolean {
+  const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
+  return selfCalls.every((call) => {
+    const tested = new Set<string>();
+    for (const c of guardingConditions(call, handler)) {
+      walk(c, (n) => {
+        const key = ts.isIdentifier(n) || ts.isPropertyAccessExpression(n) ? exprKey(n) : undefined;
+        if (key !== undefined) tested.add(key);
+        return undefined;
+      });
+      const key = exprKey(c);
+      if (key !== undefined) tested.add(key);
+    }
+    if (tested.size === 0) return false;
+    return call.arguments.some((arg, i) => {
+      const param = params[i];
+      if (param === undefined) return false;
+      const a = unwrap(arg);
+      if (isLiteralValue(a)) return tested.has(param);
+      if (!ts.isObjectLiteralExpression(a)) return false;
+      const spreadsParam = a.properties.some((p) => ts.isSpreadAssignment(p) && exprKey(p.expression) === param);
+      return spreadsParam && a.properties.some((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && isLiteralValue(unwrap(p.initializer)) && tested.has(`${param}.${p.name.text}`));
+    });
+  });
+}
+
+function isLiteralValue(e: ts.Expression): boolean {
+  return e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword || ts.isStringLiteralLike(e) || ts.isNumericLiteral(e);
+}
+
 function catchRecursion(analysis: FileFacts): RetryRecursion[] {
   const out: RetryRecursion[] = [];
   // self calls of uncapped, undecided recursions: the promise-style pass does not look at them again
@@ -551,6 +600,7 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     if (retried.length === 0) continue;
     // also calling itself on success: a perpetual poller, not a retry
     if (selfReferences(analysis, fn.body, fn, [catchClause]).length > 0) continue;
+    if (isFallback(fn, selfCalls, catchClause.block)) continue;
     const capped = recursionCapped(fn, selfCalls, resultNames(t.tryBlock, retried, catchClause));
     const decided = !capped && decidedInCatch(analysis, catchClause.block, selfCalls);
     if (!capped && !decided) reported.add(selfCalls[0]);
@@ -569,12 +619,38 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     const retried = retriedCalls(analysis, callee.expression);
     if (retried.length === 0) continue;
     if (selfReferences(analysis, fn.body, fn, [handler]).length > 0) continue;
+    if (isFallback(fn, selfCalls, handler)) continue;
     const results = new Set<string>();
     for (const p of handler.parameters) if (ts.isIdentifier(p.name)) results.add(p.name.text);
     const capped = recursionCapped(fn, selfCalls, results, handler);
     out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried: retried[0], handler, where: 'its `.catch` handler', capped, decided: false });
   }
+  // `.then` style, retrying what a batch call left undone:
+  // `batchWrite(req).then(({ UnprocessedItems }) => ... writeAll({ RequestItems: UnprocessedItems }, n + 1))`
+  const mentionsLeftovers = /Unprocessed|Failed(?:RecordCount|PutCount|EntryCount|Entries)/.test(analysis.sourceFile.text);
+  for (const call of mentionsLeftovers ? analysis.calls : []) {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'then') continue;
+    const handler = call.arguments[0] && unwrap(call.arguments[0]);
+    if (!handler || !isFunctionLike(handler) || !readsLeftovers(handler)) continue;
+    const fn = enclosingFunction(call);
+    if (!fn?.body) continue;
+    const selfCalls = selfReferences(analysis, handler, fn);
+    if (selfCalls.length === 0) continue;
+    const retried = retriedCalls(analysis, callee.expression);
+    if (retried.length === 0) continue;
+    if (selfReferences(analysis, fn.body, fn, [handler]).length > 0) continue;
+    const results = new Set<string>();
+    for (const p of handler.parameters) bindNames(p.name, results);
+    const capped = recursionCapped(fn, selfCalls, results, handler);
+    out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried: retried[0], handler, where: 'its `.then` handler (for what the call left unprocessed)', capped, decided: false });
+  }
   return out;
+}
+
+function bindNames(name: ts.BindingName, out: Set<string>): void {
+  if (ts.isIdentifier(name)) out.add(name.text);
+  else for (const el of name.elements) if (ts.isBindingElement(el)) bindNames(el.name, out);
 }
 
 // ---------------------------------------------------------------------------------------------

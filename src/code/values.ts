@@ -4,7 +4,8 @@
  * a rule never treats an unknown value as missing.
  */
 import { ts } from './ts.js';
-import { unwrap } from './walk.js';
+import { isFunctionLike, unwrap, walk } from './walk.js';
+import { resolveLocalFunction } from './remote-calls.js';
 import type { FileFacts } from './file-facts.js';
 
 export type PropertyLookup =
@@ -13,11 +14,33 @@ export type PropertyLookup =
   /** The object, or a spread inside it, cannot be evaluated: the property may be there. */
   | { kind: 'unknown' };
 
-/** The object literal an expression evaluates to (through const identifiers), if known. */
+/**
+ * The object literal an expression evaluates to (through const identifiers, and calls of a
+ * same-file function or method whose only return is an object literal), if known.
+ */
 export function objectLiteralOf(analysis: FileFacts, expr: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
   if (!expr) return undefined;
-  const e = analysis.resolveValue(expr);
+  let e = analysis.resolveValue(expr);
+  if (ts.isAwaitExpression(e)) e = analysis.resolveValue(e.expression);
+  if (ts.isCallExpression(e)) {
+    // `const input = this.buildInput(...)`: the object the helper builds
+    const fn = resolveLocalFunction(analysis, e.expression);
+    const returned = fn?.body ? returnedValues(fn) : [];
+    if (returned.length === 1) e = analysis.resolveValue(returned[0]);
+  }
   return ts.isObjectLiteralExpression(e) ? e : undefined;
+}
+
+function returnedValues(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+  if (!fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body as ts.Expression];
+  const out: ts.Expression[] = [];
+  walk(fn.body, (n) => {
+    if (isFunctionLike(n)) return false;
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    return undefined;
+  });
+  return out;
 }
 
 function propertyNameText(name: ts.PropertyName): string | undefined {
@@ -34,7 +57,7 @@ export function getProperty(analysis: FileFacts, expr: ts.Expression | undefined
   let result: PropertyLookup = { kind: 'absent' };
   for (const prop of obj.properties) {
     if (ts.isSpreadAssignment(prop)) {
-      const inner = getProperty(analysis, prop.expression, name, depth + 1);
+      const inner = spreadProperty(analysis, prop.expression, name, depth + 1);
       if (inner.kind !== 'absent') result = inner;
       continue;
     }
@@ -53,6 +76,15 @@ export function getProperty(analysis: FileFacts, expr: ts.Expression | undefined
     else result = { kind: 'unknown' };
   }
   return result;
+}
+
+/** A property of a spread: `...(cond ? { a } : {})` has it only when both branches agree. */
+function spreadProperty(analysis: FileFacts, expr: ts.Expression, name: string, depth: number): PropertyLookup {
+  const e = unwrap(expr);
+  if (!ts.isConditionalExpression(e)) return getProperty(analysis, expr, name, depth);
+  const a = getProperty(analysis, e.whenTrue, name, depth);
+  const b = getProperty(analysis, e.whenFalse, name, depth);
+  return a.kind === 'absent' && b.kind === 'absent' ? a : { kind: 'unknown' };
 }
 
 /** What is known statically about a string value. */

@@ -98,7 +98,7 @@ export function codeCalls(analysis: FileAnalysis): CodeCall[] {
     const env = member.kind === 'present' ? envName(analysis, member.value) : undefined;
     if (env) push(call.node, call.operation, spec.sync, { env });
   }
-  for (const remote of remoteCallInfosIn(analysis, sf)) {
+  for (const remote of remoteCallInfosIn(analysis, sf, { across: false })) {
     if (remote.kind !== 'http') continue;
     const url = remote.call.arguments[0];
     if (!url) continue;

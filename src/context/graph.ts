@@ -1,13 +1,19 @@
 /**
  * The service interaction graph as data (for the JSON report) and as Mermaid or DOT text (for
  * `--format graph`). Synchronous edges are thick and labelled "sync"; asynchronous ones dashed.
+ * When the scan spans several deployment units (`units.ts`), each is a subgraph (a DOT cluster).
  */
 import type { InteractionGraph, Range } from '../ground/types.js';
 import type { ProjectModel } from './project.js';
 import type { Location } from './types.js';
 
 /** Plain graph of the model: node ids are `<kind>:<label>` (made unique), edges carry their file and line. */
-export function interactionGraph(model: ProjectModel, locate: (location: Location) => { file: string; range: Range }): InteractionGraph {
+export function interactionGraph(
+  model: ProjectModel,
+  locate: (location: Location) => { file: string; range: Range },
+  /** Folder paths as reports show them (relative to the working directory). */
+  relative: (folder: string) => string = (folder) => folder,
+): InteractionGraph {
   const ids = new Map<string, string>();
   const used = new Set<string>();
   const suffixes = new Map<string, number>();
@@ -17,6 +23,7 @@ export function interactionGraph(model: ProjectModel, locate: (location: Locatio
     connected.add(e.to);
   }
   const nodes: InteractionGraph['nodes'] = [];
+  const units = new Map<string, NonNullable<InteractionGraph['units']>[number]>();
   for (const node of model.nodes.values()) {
     // functions always show; other resources only when something connects them
     if (node.kind !== 'function' && !connected.has(node.id)) continue;
@@ -31,7 +38,10 @@ export function interactionGraph(model: ProjectModel, locate: (location: Locatio
     }
     used.add(id);
     ids.set(node.id, id);
-    nodes.push({ id, kind: node.kind, label: node.label });
+    const unit = model.unitOf(node.id);
+    const unitId = unit ? relative(unit.root) || '.' : undefined;
+    nodes.push({ id, kind: node.kind, label: node.label, ...(unitId ? { unit: unitId } : {}) });
+    if (unit && unitId && !units.has(unitId)) units.set(unitId, { id: unitId, kind: unit.kind, label: `${unit.kind} ${unitId === '.' ? '.' : `${unitId}/`}` });
   }
   const edges: InteractionGraph['edges'] = [];
   const seen = new Set<string>();
@@ -45,7 +55,13 @@ export function interactionGraph(model: ProjectModel, locate: (location: Locatio
     seen.add(key);
     edges.push({ from, to, sync: e.sync, label: e.label, via: e.via, file: where.file, line: where.range.start.line });
   }
-  return { nodes, edges };
+  return units.size > 0 ? { nodes, edges, units: [...units.values()] } : { nodes, edges };
+}
+
+/** Nodes grouped by deployment unit when the graph spans several (in unit order), else undefined. */
+function byUnit(graph: InteractionGraph): { unit: NonNullable<InteractionGraph['units']>[number]; nodes: InteractionGraph['nodes'] }[] | undefined {
+  if (!graph.units || graph.units.length < 2) return undefined;
+  return graph.units.map((unit) => ({ unit, nodes: graph.nodes.filter((n) => n.unit === unit.id) }));
 }
 
 const MERMAID_SHAPES: Record<string, [string, string]> = {
@@ -86,9 +102,21 @@ function edgeLabel(e: InteractionGraph['edges'][number]): string {
 export function toMermaid(graph: InteractionGraph): string {
   const short = new Map(graph.nodes.map((n, i) => [n.id, `n${i + 1}`]));
   const lines = ['flowchart LR'];
-  for (const n of graph.nodes) {
+  const declare = (n: InteractionGraph['nodes'][number], indent: string): void => {
     const [open, close] = MERMAID_SHAPES[n.kind] ?? ['[', ']'];
-    lines.push(`  ${short.get(n.id)}${open}"${quote(`${KIND_LABEL[n.kind] ?? n.kind} ${n.label}`)}"${close}`);
+    lines.push(`${indent}${short.get(n.id)}${open}"${quote(`${KIND_LABEL[n.kind] ?? n.kind} ${n.label}`)}"${close}`);
+  };
+  const groups = byUnit(graph);
+  if (groups) {
+    // one subgraph per deployment unit; external services outside every unit
+    groups.forEach(({ unit, nodes }, i) => {
+      lines.push(`  subgraph u${i + 1}["${quote(unit.label)}"]`);
+      for (const n of nodes) declare(n, '    ');
+      lines.push('  end');
+    });
+    for (const n of graph.nodes) if (!n.unit) declare(n, '  ');
+  } else {
+    for (const n of graph.nodes) declare(n, '  ');
   }
   const pairs = new Set<string>();
   for (const e of graph.edges) {
@@ -120,7 +148,21 @@ function dotString(text: string): string {
 /** Graphviz DOT: synchronous edges bold and solid, asynchronous dashed. */
 export function toDot(graph: InteractionGraph): string {
   const lines = ['digraph interactions {', '  rankdir=LR;'];
-  for (const n of graph.nodes) lines.push(`  ${dotString(n.id)} [label=${dotString(`${KIND_LABEL[n.kind] ?? n.kind} ${n.label}`)}, shape=${DOT_SHAPES[n.kind] ?? 'box'}];`);
+  const declare = (n: InteractionGraph['nodes'][number], indent: string): void => {
+    lines.push(`${indent}${dotString(n.id)} [label=${dotString(`${KIND_LABEL[n.kind] ?? n.kind} ${n.label}`)}, shape=${DOT_SHAPES[n.kind] ?? 'box'}];`);
+  };
+  const groups = byUnit(graph);
+  if (groups) {
+    // clusters: Graphviz draws a box around each deployment unit
+    groups.forEach(({ unit, nodes }, i) => {
+      lines.push(`  subgraph cluster_${i + 1} {`, `    label=${dotString(unit.label)};`);
+      for (const n of nodes) declare(n, '    ');
+      lines.push('  }');
+    });
+    for (const n of graph.nodes) if (!n.unit) declare(n, '  ');
+  } else {
+    for (const n of graph.nodes) declare(n, '  ');
+  }
   const seen = new Set<string>();
   for (const e of graph.edges) {
     const style = e.sync ? 'style=bold, penwidth=2' : 'style=dashed';

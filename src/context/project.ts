@@ -18,14 +18,16 @@
  * The types of the model (nodes, edges, triggers, per-file contexts, code calls) are in `types.ts`.
  */
 import path from 'node:path';
-import type { IacValue, PathSegment, Resource, Template } from '../iac/model.js';
+import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../iac/model.js';
 import { Intrinsic, isPlainObject } from '../iac/model.js';
 import { displayName, eventSourceMappings, getIn, isAbsent, references, refTarget } from '../iac/resources.js';
 import { functionRef, functions } from '../iac/lambda.js';
 import { samFunctionEvents } from '../iac/sam.js';
-import { arnText, isLambdaTask, stateMachines, statesOf, substituted } from '../iac/asl.js';
+import { arnText, isLambdaTask, stateMachines, statesOf, substituted, type StateMachine } from '../iac/asl.js';
+import { defaultsNote } from '../iac/defaults.js';
 import type { ContextEvidence } from '../code/evidence.js';
 import { HandlerFiles, fileLabel } from './handler-files.js';
+import { deploymentUnits, type DeploymentUnit } from './units.js';
 import {
   AT_LEAST_ONCE,
   REQUEST_PATH,
@@ -58,6 +60,7 @@ export class ProjectModel {
   private readonly byFile = new Map<string, ProjectFunction[]>();
   private readonly contexts = new Map<string, FileProjectContext>();
   private readonly handlers: HandlerFiles;
+  private unitFiles?: { count: number; byFile: Map<string, DeploymentUnit> };
 
   constructor(
     readonly templates: readonly Template[],
@@ -134,17 +137,51 @@ export class ProjectModel {
         if (state.type !== 'Task') continue;
         const resource = substituted(machine, state.resource);
         const resourceText = arnText(resource);
-        const invoke = resourceText !== undefined && /:states:::lambda:invoke$/.test(resourceText);
-        if (!invoke && !isLambdaTask(state) && !(resourceText && /:lambda:.*:function:/.test(resourceText))) continue;
+        const invoke = resourceText !== undefined && /:states:::lambda:invoke(?:\.waitForTaskToken)?$/.test(resourceText);
         const params = isPlainObject(state.state['Parameters']) ? state.state['Parameters'] : isPlainObject(state.state['Arguments']) ? state.state['Arguments'] : undefined;
+        if (!invoke && !isLambdaTask(state) && !(resourceText && /:lambda:.*:function:/.test(resourceText))) {
+          this.serviceTask(machine, smKey, state.name, state.path, resourceText, params);
+          continue;
+        }
+        // an `Event` invocation does not wait for the function
+        const sync = !(invoke && str(substituted(machine, params?.['InvocationType'])) === 'Event');
         const target = invoke ? substituted(machine, params?.['FunctionName']) : resource;
         // a literal ARN built with Fn::Sub (`arn:aws:lambda:${AWS::Region}:...:function:name`) names the function
         const text = target instanceof Intrinsic ? arnText(target)?.replace(/\$\{[^}]*\}/g, '*') : undefined;
         const fnKey = this.fnKey(machine.owner, target) ?? (text ? this.fnKey(machine.owner, text) : undefined);
         this.trigger(fnKey, 'Step Functions', machine.template, state.path);
-        this.edge(smKey, fnKey, true, state.name, { template: machine.template, path: state.path });
+        this.edge(smKey, fnKey, sync, state.name, { template: machine.template, path: state.path });
       }
     }
+  }
+
+  /**
+   * A service integration task: the workflow waits for request-response calls and `.sync` /
+   * `.waitForTaskToken` tasks; messages it sends (SQS, SNS, EventBridge) and executions it starts
+   * without `.sync` are asynchronous, as the same calls made from code are.
+   */
+  private serviceTask(machine: StateMachine, smKey: string, name: string, at: PathSegment[], resourceText: string | undefined, params: PlainObject | undefined): void {
+    const m = resourceText === undefined ? null : /:states:::(?:aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)(\.sync(?::\d+)?|\.waitForTaskToken)?$/.exec(resourceText);
+    if (!m) return;
+    const [, service, action, pattern] = m as unknown as [string, string, string, string | undefined];
+    const value = (member: string): IacValue | undefined => substituted(machine, params?.[member]);
+    let target: IacValue | undefined;
+    let sync = pattern !== undefined;
+    if (service === 'sqs' && /^sendMessage/i.test(action)) target = value('QueueUrl');
+    else if (service === 'sns' && /^publish/i.test(action)) target = value('TopicArn');
+    else if ((service === 'events' || service === 'eventbridge') && /^putEvents/i.test(action)) target = getIn(value('Entries'), [0, 'EventBusName']);
+    else if ((service === 'states' || service === 'sfn') && /^startExecution/i.test(action)) target = value('StateMachineArn');
+    else if ((service === 'states' || service === 'sfn') && /^startSyncExecution/i.test(action)) {
+      target = value('StateMachineArn');
+      sync = true;
+    } else if (service === 'http' && action === 'invoke') {
+      const host = str(value('ApiEndpoint'))?.match(/^https?:\/\/([^/:?#]+)/)?.[1];
+      if (host) this.edge(smKey, this.node(`http:${host}`, 'http', host), true, name, { template: machine.template, path: at });
+      return;
+    } else return;
+    const id = refTarget(target, machine.owner);
+    const to = id ? this.resourceNode(machine.owner, id) : undefined;
+    this.edge(smKey, to, sync, name, { template: machine.template, path: at });
   }
 
   private samEvents(template: Template): void {
@@ -378,7 +415,9 @@ export class ProjectModel {
     if (!isPlainObject(vars)) return out;
     for (const [name, value] of Object.entries(vars)) {
       const binding = this.binding(fn.template, value);
-      if (binding) out[name] = binding;
+      if (!binding) continue;
+      const note = defaultsNote(fn.template, [...fn.resource.path, 'Properties', 'Environment', 'Variables', name]);
+      out[name] = note ? { ...binding, defaults: note } : binding;
     }
     return out;
   }
@@ -394,7 +433,11 @@ export class ProjectModel {
       const fnId = functionRef(template, value);
       if (fnId) id = fnId;
     }
-    if (!id) return undefined;
+    if (!id) {
+      // a literal URL: an HTTP service outside the template (its host tells whether it is internal)
+      const host = typeof value === 'string' ? /^https?:\/\/([^/:?#\s]+)/.exec(value.trim())?.[1] : undefined;
+      return host ? { kind: 'http', node: this.node(`http:${host}`, 'http', host), label: host } : undefined;
+    }
     if (template.resources.get(id)?.type === 'AWS::Lambda::Alias' || template.resources.get(id)?.type === 'AWS::Lambda::Version') id = functionRef(template, value) ?? id;
     const resource = template.resources.get(id);
     if (!resource) return undefined;
@@ -431,7 +474,7 @@ export class ProjectModel {
         let to: string | undefined;
         if (call.env) {
           const binding = env[call.env];
-          if (!binding) {
+          if (!binding || (binding.kind === 'http' && call.operation !== 'HTTP')) {
             // an HTTP call to a URL the template sets literally: an external service
             const literal = str(getIn(fn.resource.properties, ['Environment', 'Variables', call.env]));
             const host = call.operation === 'HTTP' && literal ? /^https?:\/\/([^/:?#]+)/.exec(literal)?.[1] : undefined;
@@ -448,6 +491,23 @@ export class ProjectModel {
         this.edge(fn.key, to, call.sync, call.operation, location, 'code');
       }
     }
+  }
+
+  /**
+   * The deployment unit of a graph node: the unit of the template that declares the resource (or
+   * the function of a code call); external HTTP services belong to none.
+   */
+  unitOf(nodeId: string): DeploymentUnit | undefined {
+    if (this.unitFiles?.count !== this.templates.length) {
+      const units = deploymentUnits(this.templates);
+      this.unitFiles = { count: this.templates.length, byFile: new Map([...units].map(([t, u]) => [t.file, u])) };
+    }
+    const byFile = this.unitFiles.byFile;
+    for (let at = nodeId.indexOf('#'); at >= 0; at = nodeId.indexOf('#', at + 1)) {
+      const unit = byFile.get(nodeId.slice(0, at));
+      if (unit) return unit;
+    }
+    return undefined;
   }
 
   /** Functions invoked asynchronously from code, with the environment variable that names them. */

@@ -98,6 +98,8 @@ export interface EnvBinding {
   /** Queues and topics: FIFO (`FifoQueue` / `FifoTopic`) and content-based deduplication. */
   fifo?: boolean;
   contentBasedDeduplication?: boolean;
+  /** The template parameters whose defaults decided the value ("with parameter `X` at its default `y`"). */
+  defaults?: string;
 }
 
 /** The per-file context the model gives a handler file (plain data: part of the cache key). */

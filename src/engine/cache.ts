@@ -13,6 +13,8 @@
  * - Handler files a template links (see `src/context/project.ts`) are never cached: their findings
  *   depend on the templates (the execution context, the resources behind environment variables)
  *   and their calls feed the project model, so they are analysed on every run.
+ * - Code files whose analysis read other project files (helpers a handler calls, see
+ *   `src/engine/modules.ts`) are not cached either: their findings depend on those files too.
  * - Only code files are cached: a code rule's findings depend on the file alone. IaC rules look
  *   across templates (a failure sink declared in one template changes a finding in another), so
  *   templates are always loaded and checked again; they are few and fast next to code.
@@ -34,7 +36,7 @@ import type { PendingFinding } from './findings.js';
 import type { ResolvedRule } from '../ground/types.js';
 import { FileAccessError, readRegularText, realDirectory, STATE_MAX_BYTES, writeFileAtomic } from '../ground/file-access.js';
 
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 /** The user's cache directory (where the default cache file goes), or undefined when there is none. */
 export function userCacheDirectory(env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): string | undefined {
@@ -111,24 +113,30 @@ function isEntry(entry: unknown): entry is CacheData['files'][string] {
 interface CacheData {
   format: number;
   key: string;
-  files: Record<string, { hash: string; findings: PendingFinding[] }>;
+  /** Per file: its content hash, its findings, and the hashes of the project files its analysis read. */
+  files: Record<string, { hash: string; findings: PendingFinding[]; dependencies?: Record<string, string> }>;
+}
+
+/** The parts of resolved rules that findings depend on. */
+export function ruleKey(rules: readonly ResolvedRule[]): unknown[] {
+  return rules.map((r) => ({ name: r.meta.name, severity: r.severity, overridden: r.severityOverridden, options: r.options }));
 }
 
 /** Hash of everything besides a file's content that its findings depend on. */
 export function cacheKey(toolVersion: string, rules: readonly ResolvedRule[], settings: Record<string, unknown>): string {
-  const config = rules.map((r) => ({ name: r.meta.name, severity: r.severity, overridden: r.severityOverridden, options: r.options }));
+  const config = ruleKey(rules);
   return createHash('sha1').update(JSON.stringify({ format: CACHE_FORMAT, toolVersion, config, settings })).digest('hex');
 }
 
 export class ResultCache implements FileResultCache {
-  private readonly previous: CacheData['files'];
+  private previous: CacheData['files'];
   private readonly next: CacheData['files'] = {};
   hits = 0;
   misses = 0;
 
   private constructor(
     readonly file: string,
-    private readonly key: string,
+    private key: string | undefined,
     previous: CacheData['files'],
     /** The file's name in messages. */
     private readonly display: string,
@@ -141,15 +149,30 @@ export class ResultCache implements FileResultCache {
 
   /**
    * Opens the cache file; a missing, unreadable or differently keyed cache starts empty, and a
-   * malformed entry is a miss. Inside `within` (the working directory), a symbolic link must
-   * point inside it. `display` names the file in messages.
+   * malformed entry is a miss. See `read`.
    */
   static open(file: string, key: string, within?: string, display = file): ResultCache {
+    const cache = ResultCache.read(file, within, display);
+    cache.useKey(key);
+    return cache;
+  }
+
+  /**
+   * Reads the cache file before its key is known (`isEmpty` then tells whether there are entries
+   * at all); `useKey` drops them unless they were stored under that key. Inside `within` (the
+   * working directory), a symbolic link must point inside it. `display` names the file in
+   * messages.
+   */
+  static read(file: string, within?: string, display = file): ResultCache {
     let files: CacheData['files'] = {};
+    let key: string | undefined;
     let problem: string | undefined;
     try {
       const data = JSON.parse(readRegularText(file, { maxBytes: STATE_MAX_BYTES, within })) as Partial<CacheData> | null;
-      if (data && data.format === CACHE_FORMAT && data.key === key && data.files && typeof data.files === 'object' && !Array.isArray(data.files)) files = data.files;
+      if (data && data.format === CACHE_FORMAT && typeof data.key === 'string' && data.files && typeof data.files === 'object' && !Array.isArray(data.files)) {
+        files = data.files;
+        key = data.key;
+      }
     } catch (error) {
       // no cache yet, or not one we can use; refused files are worth saying
       if (error instanceof FileAccessError && error.problem !== 'missing' && error.problem !== 'unreadable') problem = `cache ${display} ${error.reason}; it was not used`;
@@ -159,9 +182,15 @@ export class ResultCache implements FileResultCache {
     return cache;
   }
 
-  get(file: string, hash: string): PendingFinding[] | undefined {
+  /** The key of this run: entries stored under another one are dropped. */
+  useKey(key: string): void {
+    if (key !== this.key) this.previous = {};
+    this.key = key;
+  }
+
+  get(file: string, hash: string, hashOf: (dependency: string) => string | undefined): PendingFinding[] | undefined {
     const entry: unknown = Object.hasOwn(this.previous, file) ? this.previous[file] : undefined;
-    if (isEntry(entry) && entry.hash === hash) {
+    if (isEntry(entry) && entry.hash === hash && dependenciesMatch(entry.dependencies, hashOf)) {
       this.hits++;
       this.next[file] = entry;
       return entry.findings;
@@ -170,8 +199,8 @@ export class ResultCache implements FileResultCache {
     return undefined;
   }
 
-  set(file: string, hash: string, findings: PendingFinding[]): void {
-    this.next[file] = { hash, findings };
+  set(file: string, hash: string, findings: PendingFinding[], dependencies?: Record<string, string>): void {
+    this.next[file] = dependencies && Object.keys(dependencies).length > 0 ? { hash, findings, dependencies } : { hash, findings };
   }
 
   isEmpty(): boolean {
@@ -181,7 +210,7 @@ export class ResultCache implements FileResultCache {
 
   /** Writes the entries of this run. Returns an error message instead of throwing. */
   async save(within?: string): Promise<string | undefined> {
-    const data: CacheData = { format: CACHE_FORMAT, key: this.key, files: this.next };
+    const data: CacheData = { format: CACHE_FORMAT, key: this.key ?? '', files: this.next };
     try {
       await writeFileAtomic(this.file, JSON.stringify(data), { within });
       return undefined;
@@ -190,4 +219,14 @@ export class ResultCache implements FileResultCache {
       return `cannot write cache ${this.display} (${(error as NodeJS.ErrnoException).code ?? String(error)})`;
     }
   }
+}
+
+/** True when every file an entry's analysis read still has the content it had (a malformed record never matches). */
+function dependenciesMatch(dependencies: unknown, hashOf: (dependency: string) => string | undefined): boolean {
+  if (dependencies === undefined) return true;
+  if (typeof dependencies !== 'object' || dependencies === null) return false;
+  for (const [file, hash] of Object.entries(dependencies)) {
+    if (typeof hash !== 'string' || hashOf(file) !== hash) return false;
+  }
+  return true;
 }

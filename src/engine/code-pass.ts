@@ -8,12 +8,13 @@ import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js'
 import { ts } from '../code/ts.js';
 import { parseCode, firstSyntaxProblem } from '../code/parse.js';
 import { FileAnalysis } from '../code/analysis.js';
+import type { ModuleHost } from '../code/file-facts.js';
 import { enclosingFunction, functionName } from '../code/walk.js';
 import type { FileProjectContext, CodeCall } from '../context/types.js';
 import { codeCalls } from '../context/code-calls.js';
 import { loadCdkSource } from '../cdk/index.js';
 import type { Template } from '../iac/model.js';
-import type { CodeReport } from '../rules/rule.js';
+import { detectorApplies, type CodeDetector, type CodeReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import type { FindingPlace } from './findings.js';
 
@@ -34,12 +35,14 @@ export interface CodeSink {
   readsCdk(text: string): boolean;
   /** The constructs of a CDK app file, as a template for the IaC rules. */
   addTemplate(template: Template): void;
+  /** Reads the project files rules follow imports into. */
+  readonly modules?: ModuleHost;
 }
 
 /** Parses one code file and runs the code rules on it (those needing a template's context only when it has one). */
 export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file: string, text: string, context?: FileProjectContext): void {
   // rules that need a template's context have nothing to say about a file no template links
-  const active = codeRules.filter((r) => (context || !r.meta.needsContext) && (!r.rule.prefilter || r.rule.prefilter.test(text)));
+  const active = codeRules.filter((r) => (context || !r.meta.needsContext) && detectorApplies(r.rule as CodeDetector, text));
   let sf: ts.SourceFile;
   try {
     // every file is parsed (a syntax error is a finding); FileAnalysis links parents itself
@@ -54,7 +57,7 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
   if (syntax) return sink.parseError(file, text, syntax.message, syntax.offset);
   if (sink.readsCdk(text)) loadCdk(sink, file, sf);
   if (active.length === 0 && !context) return;
-  const analysis = new FileAnalysis(sf);
+  const analysis = new FileAnalysis(sf, sink.modules);
   if (context) {
     if (context.evidence) analysis.contexts.setFileContext(context.evidence);
     sink.addLinked({ file, text, calls: codeCalls(analysis) });
@@ -82,14 +85,22 @@ function loadCdk(sink: CodeSink, file: string, sf: ts.SourceFile): void {
 }
 
 function addCodeFinding(sink: CodeSink, file: string, sf: ts.SourceFile, resolved: LoadedRule, report: CodeReport): void {
-  const rel = sink.relative(file);
-  const related: RelatedLocation[] = (report.related ?? []).map((r) => ({ file: rel, range: nodeRange(sf, r.node).range, message: r.label }));
-  const { range, offsets } = nodeRange(sf, report.node);
+  // a report may point into another file of the project (a helper the file's code calls)
+  const fileOf = (node: ts.Node): { rel: string; sf: ts.SourceFile } => {
+    const own = node.getSourceFile();
+    return own === sf || !own ? { rel: sink.relative(file), sf } : { rel: sink.relative(own.fileName), sf: own };
+  };
+  const related: RelatedLocation[] = (report.related ?? []).map((r) => {
+    const at = fileOf(r.node);
+    return { file: at.rel, range: nodeRange(at.sf, r.node).range, message: r.label };
+  });
+  const at = fileOf(report.node);
+  const { range, offsets } = nodeRange(at.sf, report.node);
   sink.addFinding(
     resolved,
     report.severity,
-    { message: report.message, file: rel, range, offsets, logicalLocation: codeLogicalLocation(sf, report.node), related, suggestions: report.suggestions },
-    sf.text,
+    { message: report.message, file: at.rel, range, offsets, logicalLocation: codeLogicalLocation(at.sf, report.node), related, suggestions: at.sf === sf ? report.suggestions : undefined },
+    at.sf.text,
   );
 }
 

@@ -46,10 +46,24 @@ import { FileAccessError, readRegularText, SETTINGS_MAX_BYTES } from '../ground/
 type Ignore = ReturnType<typeof ignore>;
 
 export interface DiscoverOptions {
-  /** Extra gitignore-style patterns, relative to `cwd` (the config's `ignore`). */
+  /** Extra gitignore-style patterns, relative to `cwd`. */
   ignore?: string[];
+  /**
+   * The configuration files' `ignore` patterns that apply to a directory's entries, each with the
+   * directory it is relative to (the same objects for the same files: they are compiled once).
+   * `seed` is told the names in each directory walked.
+   */
+  configIgnore?: {
+    at(dir: string): readonly IgnorePatterns[];
+    seed?(dir: string, names: readonly string[]): void;
+  };
   /** Called once when this many files have been found (lets the caller prepare for a large scan). */
   onManyFiles?: { count: number; call: () => void };
+}
+
+export interface IgnorePatterns {
+  dir: string;
+  patterns: readonly string[];
 }
 
 export interface SkippedPath {
@@ -80,7 +94,7 @@ export function isCandidateFile(name: string): boolean {
 /** Rules of one `.gitignore` (or of the `ignore` option), with the directory they are relative to. */
 interface Layer {
   dir: string;
-  patterns: string[];
+  patterns: readonly string[];
   ig: Ignore;
 }
 
@@ -93,8 +107,10 @@ interface DirTask {
   rootReal: string;
   /** `.gitignore` layers that apply to `dir`'s entries, shallowest first. */
   layers: Layer[];
-  /** The `ignore` option, as a layer at `cwd`. */
-  config: Layer | undefined;
+  /** The `ignore` option, as a layer at `cwd`, and the configuration files' patterns that apply here. */
+  config: Layer[];
+  /** The explicitly named directory this one was reached from, when a pattern above it excluded it. */
+  lift?: string;
   /** Reached through a followed symbolic link. */
   viaLink: boolean;
 }
@@ -113,7 +129,7 @@ interface FoundFile {
 // Git is case-sensitive unless the file system is not (core.ignorecase).
 const IGNORE_CASE = process.platform === 'darwin' || process.platform === 'win32';
 
-function makeIgnore(patterns: string[]): Ignore {
+function makeIgnore(patterns: readonly string[]): Ignore {
   return ignore({ ignoreCase: IGNORE_CASE }).add(patterns);
 }
 
@@ -178,7 +194,7 @@ interface Decision {
  * Whether `entry` is excluded. The deepest `.gitignore` with an opinion decides (git's
  * precedence); the `ignore` option excludes on top of that.
  */
-function decide(entry: string, isDir: boolean, layers: Layer[], config: Layer | undefined): Decision {
+function decide(entry: string, isDir: boolean, layers: Layer[], config: readonly Layer[]): Decision {
   let ignored = false;
   let decidedAt = -1;
   for (let i = layers.length - 1; i >= 0; i--) {
@@ -189,7 +205,7 @@ function decide(entry: string, isDir: boolean, layers: Layer[], config: Layer | 
       break;
     }
   }
-  if (!ignored && config && testLayer(config, entry, isDir).ignored) ignored = true;
+  if (!ignored && config.some((layer) => testLayer(layer, entry, isDir).ignored)) ignored = true;
   if (ignored || !isDir || decidedAt <= 0) return { ignored, layers };
   // A deeper .gitignore re-included a directory that a shallower one excludes: lift the shallower
   // ones for this subtree, or their exclusion would still reach every descendant through it.
@@ -214,14 +230,44 @@ class Discovery {
   private deferred: DeferredLink[] = [];
   private readonly workTreeRoots = new Map<string, string | null>();
   private readonly config: Layer | undefined;
+  /** Compiled configuration patterns, and their copies lifted for an explicitly named directory. */
+  private readonly compiled = new WeakMap<IgnorePatterns, Layer>();
+  private readonly lifted = new Map<Layer, Map<string, Layer>>();
 
   constructor(
     private readonly cwd: string,
     ignorePatterns: string[],
     private readonly onManyFiles?: DiscoverOptions['onManyFiles'],
+    private readonly configIgnore?: DiscoverOptions['configIgnore'],
   ) {
     const patterns = ignorePatterns.filter((p) => p.trim() !== '');
     this.config = patterns.length > 0 ? { dir: cwd, patterns, ig: makeIgnore(patterns) } : undefined;
+  }
+
+  /**
+   * The `ignore` option's layer and the configuration layers of a directory; with `lift`, each
+   * layer that excludes that explicitly named directory is lifted for it.
+   */
+  private configLayers(dir: string, lift: string | undefined): Layer[] {
+    const layers: Layer[] = this.config ? [this.config] : [];
+    for (const source of this.configIgnore?.at(dir) ?? []) {
+      let layer = this.compiled.get(source);
+      if (!layer) {
+        const patterns = source.patterns.filter((p) => p.trim() !== '');
+        layer = { dir: source.dir, patterns, ig: makeIgnore(patterns) };
+        this.compiled.set(source, layer);
+      }
+      layers.push(layer);
+    }
+    if (lift === undefined) return layers;
+    return layers.map((layer) => {
+      if (!testLayer(layer, lift, true).ignored) return layer;
+      let byRoot = this.lifted.get(layer);
+      if (!byRoot) this.lifted.set(layer, (byRoot = new Map()));
+      let copy = byRoot.get(lift);
+      if (!copy) byRoot.set(lift, (copy = liftLayer(layer, lift)));
+      return copy;
+    });
   }
 
   skip(file: string, reason: string): void {
@@ -284,8 +330,7 @@ class Discovery {
     // An explicitly named directory is scanned even when ignored: lift the rules that exclude it.
     let layers = await this.layersAbove(abs);
     layers = liftWhereIgnored(layers, abs);
-    const config = this.config && testLayer(this.config, abs, true).ignored ? liftLayer(this.config, abs) : this.config;
-    await this.walk({ dir: abs, real, rootReal: real, layers, config, viaLink: false });
+    await this.walk({ dir: abs, real, rootReal: real, layers, config: [], lift: abs, viaLink: false });
   }
 
   /** Followed links to directories, after every root's own tree (so real paths win). */
@@ -370,6 +415,8 @@ class Discovery {
         this.skip(task.dir, `cannot read directory (${errorCode(error)})`);
         continue;
       }
+      this.configIgnore?.seed?.(task.dir, entries.map((e) => e.name));
+      const config = this.configLayers(task.dir, task.lift);
       let layers = task.layers;
       if (entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
         const layer = await this.loadGitignore(task.dir, false);
@@ -382,15 +429,15 @@ class Discovery {
         const real = path.join(task.real, entry.name);
         if (entry.isDirectory()) {
           if (ALWAYS_SKIPPED_DIRS.has(entry.name)) continue;
-          const decision = decide(full, true, layers, task.config);
+          const decision = decide(full, true, layers, config);
           if (!decision.ignored) subdirs.push({ ...task, dir: full, real, layers: decision.layers });
         } else if (entry.isFile()) {
-          if (isCandidateFile(entry.name) && !decide(full, false, layers, task.config).ignored) {
+          if (isCandidateFile(entry.name) && !decide(full, false, layers, config).ignored) {
             this.addFile(full, real, task.viaLink);
           }
         } else if (entry.isSymbolicLink()) {
-          await this.visitLink(task, full, layers);
-        } else if (isCandidateFile(entry.name) && !decide(full, false, layers, task.config).ignored) {
+          await this.visitLink({ ...task, config }, full, layers);
+        } else if (isCandidateFile(entry.name) && !decide(full, false, layers, config).ignored) {
           this.skip(full, 'not a regular file');
         }
       }
@@ -462,7 +509,7 @@ function compare(a: string, b: string): number {
  */
 export async function discoverFiles(cwd: string, paths: string[], opts: DiscoverOptions = {}): Promise<DiscoveryResult> {
   const root = path.resolve(cwd);
-  const discovery = new Discovery(root, opts.ignore ?? [], opts.onManyFiles);
+  const discovery = new Discovery(root, opts.ignore ?? [], opts.onManyFiles, opts.configIgnore);
   for (const arg of paths.length > 0 ? paths : ['.']) await discovery.addRoot(arg);
   await discovery.drainLinks();
   return discovery.result();

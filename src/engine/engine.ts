@@ -6,24 +6,27 @@
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
-import { PARSE_ERROR, SUPPRESSION_RULE } from '../ground/types.js';
+import { PARSE_ERROR, SEVERITY_ORDER, SUPPRESSION_RULE } from '../ground/types.js';
 import { isCodeFile } from '../ground/files.js';
 import { LineIndex } from '../ground/lines.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
 import type { Template } from '../iac/model.js';
 import { linkTemplates, loadIacFile } from '../iac/loaders/index.js';
+import { defaultsNote, notDeployed } from '../iac/defaults.js';
 import { ProjectModel, registerProject } from '../context/project.js';
 import type { FileProjectContext, Location } from '../context/types.js';
 import { interactionGraph } from '../context/graph.js';
 import { mayDefineCdkResources } from '../cdk/sniff.js';
 import type { IacReport, ProjectReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
+import { RuleSets, type RuleSet } from './rule-sets.js';
 import type { CodeSink, LinkedFile } from './code-pass.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { FileAccessError, readRegularFile } from '../ground/file-access.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage } from './read.js';
-import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, type Directive, type SuppressionProblem } from './suppressions.js';
+import { FsModuleHost } from './modules.js';
+import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, scopeToResourceBlocks, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
 export type CodePass = typeof import('./code-pass.js');
@@ -35,6 +38,8 @@ export interface EngineOptions {
   cwd: string;
   /** The enabled rules, with the detectors the scan needs loaded. */
   rules: LoadedRule[];
+  /** Other rules for the files of some directories (configuration files in sub-folders). */
+  scoped?: { sets: { rules: LoadedRule[]; maxFileBytes?: number }[]; dirs: Record<string, number> };
   /** Every rule name the registry knows (suppressions naming others are reported). */
   knownRules: ReadonlySet<string>;
   /** Files larger than this are reported as parse errors instead of parsed. */
@@ -52,16 +57,17 @@ function toPosix(p: string): string {
 }
 
 export class Engine implements CodeSink {
-  private readonly codeRules: LoadedRule[];
-  private readonly iacRules: LoadedRule[];
-  private readonly parseErrorRule?: LoadedRule;
+  /** The rules of each file. */
+  private readonly sets: RuleSets<LoadedRule>;
+  private readonly codeRules = new Map<RuleSet<LoadedRule>, LoadedRule[]>();
+  /** Some IaC rule runs (in some folder's rule set): CDK app code is then read as templates. */
+  private readonly hasIacRules: boolean;
   private readonly pending: PendingFinding[] = [];
   private readonly sources = new Map<string, string>();
   private readonly directives: Directive[] = [];
   /** Text of files with suppression directives (code frames for their problems). */
   private readonly directiveSources = new Map<string, string>();
   readonly templates: Template[] = [];
-  private readonly projectRules: LoadedRule[];
   /** Built from the templates before code files are analysed (see `prepareProject`). */
   private project?: ProjectModel;
   /** Text of handler files the project links (locations of project findings). */
@@ -70,13 +76,24 @@ export class Engine implements CodeSink {
   private readonly linkedOut: LinkedFile[] = [];
   /** Line indexes of linked handler files, built on the first location asked for in each. */
   private readonly linkedLines = new Map<string, LineIndex>();
-  readonly stats = { filesScanned: 0, codeFiles: 0, templates: 0, resources: 0 };
+  readonly stats = { filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: 0, resources: 0 };
+  /** The project files code rules follow imports into, read once per scan on this thread. */
+  readonly modules: FsModuleHost;
+  /** Content hashes of project files a cached result depends on (see `contentHash`). */
+  private readonly hashes = new Map<string, string | undefined>();
 
   constructor(private readonly options: EngineOptions) {
-    this.codeRules = options.rules.filter((r) => r.rule.code);
-    this.iacRules = options.rules.filter((r) => r.rule.iac);
-    this.projectRules = options.rules.filter((r) => r.rule.project);
-    this.parseErrorRule = options.rules.find((r) => r.meta.name === PARSE_ERROR);
+    this.modules = new FsModuleHost(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    this.sets = new RuleSets({ rules: options.rules, maxFileBytes: options.maxFileBytes }, options.scoped?.sets, options.scoped?.dirs);
+    this.hasIacRules = this.sets.union().some((r) => r.rule.iac);
+  }
+
+  /** The code rules that apply to a file. */
+  private codeRulesFor(file: string): LoadedRule[] {
+    const set = this.sets.forFile(file);
+    let rules = this.codeRules.get(set);
+    if (!rules) this.codeRules.set(set, (rules = set.rules.filter((r) => r.rule.code)));
+    return rules;
   }
 
   relative(file: string): string {
@@ -87,17 +104,21 @@ export class Engine implements CodeSink {
     return resolved.severityOverridden ? resolved.severity : (reported ?? resolved.severity);
   }
 
-  parseError(file: string, text: string | undefined, message: string, offset = 0): void {
-    const resolved = this.parseErrorRule;
+  /**
+   * Reports a file that cannot be parsed; with `duplicate`, a key declared twice in one mapping of a
+   * template that still loads (a warning: see `duplicateKeyMessage`).
+   */
+  parseError(file: string, text: string | undefined, message: string, offset = 0, duplicate?: string): void {
+    const resolved = this.sets.forFile(file).byName.get(PARSE_ERROR);
     if (!resolved) return;
     const rel = this.relative(file);
     const start = new LineIndex(text ?? '', { code: isCodeFile(file) }).position(offset);
     if (text !== undefined) this.sources.set(rel, text);
     this.pending.push({
       rule: PARSE_ERROR,
-      severity: resolved.severity,
+      severity: duplicate === undefined ? resolved.severity : this.severity(resolved, 'warning'),
       bestPractices: resolved.meta.bestPractices,
-      message: `${rel} cannot be parsed at ${start.line}:${start.column}: ${message}`,
+      message: duplicate === undefined ? `${rel} cannot be parsed at ${start.line}:${start.column}: ${message}` : duplicateKeyMessage(duplicate),
       help: resolved.meta.help,
       file: rel,
       range: { start, end: start },
@@ -117,30 +138,36 @@ export class Engine implements CodeSink {
     const template = !code && isTemplateCandidate(file);
     if (!code && !template) return true;
     let raw: Buffer;
-    const max = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    const max = this.sets.forFile(file).maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     try {
       // Synchronous reads: one file at a time is faster this way than through the promise API.
       // Regular files only (discovery lists no other kind; this holds if one is swapped in).
       raw = readRegularFile(file, { maxBytes: max });
     } catch (err) {
-      this.count(false);
       if (err instanceof FileAccessError && err.problem === 'oversize') {
         // a large data file named .json is not worth a finding; one that looks like IaC is
-        if (code || looksLikeIac(file)) this.parseError(file, undefined, oversizeMessage(err.size!, max));
-      } else {
-        this.parseError(file, undefined, err instanceof FileAccessError ? err.reason : `cannot be read (${String(err)})`);
+        if (code || looksLikeIac(file)) {
+          this.count(code);
+          this.parseError(file, undefined, oversizeMessage(err.size!, max));
+        } else this.stats.dataFiles++;
+        return true;
       }
+      this.count(code);
+      this.parseError(file, undefined, err instanceof FileAccessError ? err.reason : `cannot be read (${String(err)})`);
       return true;
     }
     const { text, problem } = normaliseText(raw);
     if (!code) {
-      this.count(false);
       if (text === undefined) {
         // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.
-        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::') || looksLikeUtf16Iac(file, raw)) this.parseError(file, undefined, problem!);
+        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::') || looksLikeUtf16Iac(file, raw)) {
+          this.count(false);
+          this.parseError(file, undefined, problem!);
+        } else this.stats.dataFiles++;
         return true;
       }
-      this.loadIac(file, text);
+      if (this.loadIac(file, text)) this.count(false);
+      else this.stats.dataFiles++;
       return true;
     }
     if (text === undefined) {
@@ -162,19 +189,61 @@ export class Engine implements CodeSink {
     }
     const rel = this.relative(file);
     const hash = createHash('sha1').update(raw).digest('base64');
-    const hit = cache.get(rel, hash);
+    const hit = cache.get(rel, hash, (dependency) => this.contentHash(dependency));
     if (!hit && cachedOnly) return false;
     this.count(true);
     this.collectComments(file, text);
     if (hit) {
-      for (const f of hit) this.pending.push(f);
-      if (hit.length > 0) this.sources.set(rel, text);
+      for (const f of hit) {
+        this.pending.push(f);
+        // a finding in a helper the file reaches: its code frame needs that file's text
+        if (!this.sources.has(f.file)) this.sources.set(f.file, f.file === rel ? text : this.textOf(f.file));
+      }
       return true;
     }
     const before = this.pending.length;
     this.lintCode(file, text);
-    cache.set(rel, hash, this.pending.slice(before));
+    // findings that depend on other files (helpers the file imports) are stored with their hashes
+    const dependencies: Record<string, string> = {};
+    for (const read of this.modules.takeTouched()) {
+      const dependency = this.relative(read);
+      const h = this.contentHash(dependency);
+      if (h === undefined) return true;
+      dependencies[dependency] = h;
+    }
+    cache.set(rel, hash, this.pending.slice(before), dependencies);
     return true;
+  }
+
+  /**
+   * The bytes of a project file by its path relative to the scan's directory: a regular file
+   * within the size limit, not through a link out of the working directory (see `readRegularFile`).
+   */
+  private bytesOf(file: string): Buffer {
+    const abs = path.resolve(this.options.cwd, file);
+    return readRegularFile(abs, { maxBytes: this.sets.forFile(abs).maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, within: this.options.cwd });
+  }
+
+  /** The text of a project file by its path relative to the scan's directory ('' when it cannot be read). */
+  private textOf(file: string): string {
+    try {
+      return normaliseText(this.bytesOf(file)).text ?? '';
+    } catch {
+      return '';
+    }
+  }
+
+  /** Content hash of a project file by its path relative to the scan's directory (memoised for the scan), undefined when it cannot be read. */
+  private contentHash(file: string): string | undefined {
+    if (this.hashes.has(file)) return this.hashes.get(file);
+    let hash: string | undefined;
+    try {
+      hash = createHash('sha1').update(this.bytesOf(file)).digest('base64');
+    } catch {
+      hash = undefined;
+    }
+    this.hashes.set(file, hash);
+    return hash;
   }
 
   private count(code: boolean): void {
@@ -209,6 +278,7 @@ export class Engine implements CodeSink {
       directiveSources: [...this.directiveSources],
       filesScanned: this.stats.filesScanned,
       codeFiles: this.stats.codeFiles,
+      dataFiles: this.stats.dataFiles,
       templates: this.templates.splice(0),
       linked: this.linkedOut.splice(0),
     };
@@ -216,6 +286,7 @@ export class Engine implements CodeSink {
     this.directiveSources.clear();
     this.stats.filesScanned = 0;
     this.stats.codeFiles = 0;
+    this.stats.dataFiles = 0;
     this.stats.templates = 0;
     this.stats.resources = 0;
     return result;
@@ -229,13 +300,14 @@ export class Engine implements CodeSink {
     for (const [file, text] of result.directiveSources) this.directiveSources.set(file, text);
     this.stats.filesScanned += result.filesScanned;
     this.stats.codeFiles += result.codeFiles;
+    this.stats.dataFiles += result.dataFiles;
     for (const template of result.templates) this.addTemplate(template);
     for (const linked of result.linked) this.addLinked(linked);
   }
 
   /** True when the file may define CDK constructs and IaC rules would check them. */
   readsCdk(text: string): boolean {
-    return this.iacRules.length > 0 && mayDefineCdkResources(text);
+    return this.hasIacRules && mayDefineCdkResources(text);
   }
 
   addTemplate(template: Template): void {
@@ -257,7 +329,8 @@ export class Engine implements CodeSink {
   private lintCode(file: string, text: string, context?: FileProjectContext): void {
     const code = this.options.code;
     if (!code) throw new Error(`the scan was not prepared for code files (${this.relative(file)})`);
-    code.lintCode(this, this.codeRules, file, text, context);
+    this.modules.takeTouched();
+    code.lintCode(this, this.codeRulesFor(file), file, text, context);
   }
 
   /** Records a finding of a rule: the parts every finding shares come from the rule's metadata. */
@@ -267,20 +340,29 @@ export class Engine implements CodeSink {
     this.pending.push({ rule: meta.name, severity: this.severity(resolved, reported), bestPractices: meta.bestPractices, help: meta.help, ...where });
   }
 
-  private loadIac(file: string, text: string): void {
+  /** Loads a file named like a template; false when it is not infrastructure as code (a data file). */
+  private loadIac(file: string, text: string): boolean {
     let loaded: ReturnType<typeof loadIacFile>;
     try {
       loaded = loadIacFile(file, text);
     } catch (err) {
       if (isStackOverflow(err)) noteStackOverflow();
-      return this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`);
+      this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`);
+      return true;
     }
-    if (!loaded) return;
-    if (loaded.problems.length > 0) {
-      const first = loaded.problems[0];
+    if (!loaded) return false;
+    // CloudFormation deploys a template with a key declared twice (the last value wins): it is
+    // analysed that way, and each duplicate reported on its own
+    const cfn = loaded.template && CFN_TEMPLATE_FORMATS.has(loaded.template.format);
+    const duplicates = cfn ? loaded.problems.filter((p) => duplicateKeyName(p.message) !== undefined) : [];
+    const others = loaded.problems.filter((p) => !duplicates.includes(p));
+    if (others.length > 0) {
+      const first = others[0];
       this.parseError(file, text, first.message, first.offset);
     }
+    for (const p of duplicates) this.parseError(file, text, p.message, p.offset, duplicateKeyName(p.message));
     if (loaded.template) this.addTemplate(loaded.template);
+    return true;
   }
 
   private collectComments(file: string, text: string): void {
@@ -304,18 +386,19 @@ export class Engine implements CodeSink {
       // the comments of a code file (CDK app code) were collected with the file
       const style = isCodeFile(template.file) ? undefined : commentStyleOf(template.file);
       const comments = style ? commentDirectives(rel, template.text, style) : [];
+      if (template.format === 'terraform' && comments.length > 0) scopeToResourceBlocks(comments, template);
       const meta = metadataDirectives(rel, template);
       directives.push(...comments, ...meta.directives);
       problems.push(...meta.problems);
       if (comments.length + meta.directives.length + meta.problems.length > 0) this.directiveSources.set(rel, template.text);
     }
     if (directives.length === 0 && problems.length === 0) return [];
-    const enabled = new Set(this.options.rules.map((r) => r.meta.name));
+    const enabled = (rule: string, file: string): boolean => this.sets.forFile(path.resolve(this.options.cwd, file)).byName.has(rule);
     const applied = applySuppressions(this.pending.splice(0), directives, enabled, this.options.knownRules);
     this.pending.push(...applied.active);
-    const resolved = this.options.rules.find((r) => r.meta.name === SUPPRESSION_RULE);
-    if (resolved) {
-      for (const p of [...problems, ...applied.problems]) {
+    for (const p of [...problems, ...applied.problems]) {
+      const resolved = this.sets.forFile(path.resolve(this.options.cwd, p.file)).byName.get(SUPPRESSION_RULE);
+      if (resolved) {
         const where = { message: p.message, file: p.file, range: p.range, offsets: p.offsets, logicalLocation: p.logicalLocation, related: [] };
         this.addFinding(resolved, undefined, where, this.directiveSources.get(p.file) ?? '');
       }
@@ -326,24 +409,19 @@ export class Engine implements CodeSink {
   /** Runs the IaC rules over every loaded template and returns the sorted result. */
   finish(): LintResult {
     if (!this.project) this.prepareProject([]);
-    for (const resolved of this.iacRules) {
-      let reports: IacReport[];
-      try {
-        reports = resolved.rule.iac!({ templates: this.templates, options: resolved.options });
-      } catch (err) {
-        throw new Error(`rule ${resolved.meta.name} failed: ${(err as Error).message}`, { cause: err });
-      }
-      for (const report of reports) this.addIacFinding(resolved, report);
-    }
-    for (const resolved of this.projectRules) {
-      let reports: ProjectReport[];
-      try {
-        reports = resolved.rule.project!({ project: this.project!, options: resolved.options });
-      } catch (err) {
-        throw new Error(`rule ${resolved.meta.name} failed: ${(err as Error).message}`, { cause: err });
-      }
-      for (const report of reports) this.addProjectFinding(resolved, report);
-    }
+    this.acrossFiles<IacReport>(
+      (r) => Boolean(r.rule.iac),
+      (r) => r.rule.iac!({ templates: this.templates, options: r.options }),
+      (report) => report.template.file,
+      (r, report) => this.addIacFinding(r, report),
+    );
+    this.acrossFiles<ProjectReport>(
+      (r) => Boolean(r.rule.project),
+      (r) => r.rule.project!({ project: this.project!, options: r.options }),
+      (report) => ('template' in report.location ? report.location.template.file : report.location.file),
+      (r, report) => this.addProjectFinding(r, report),
+    );
+    this.mergeDuplicates();
     const suppressed = this.suppress();
     // fingerprints count occurrences among every finding, so that suppressing one does not renumber the others
     const all = fingerprint([...this.pending, ...suppressed].sort(compareFindings));
@@ -354,8 +432,75 @@ export class Engine implements CodeSink {
       if (text !== undefined) sources.set(f.file, text);
     }
     const suppressedFindings = all.filter((f) => f.suppression);
-    const graph = interactionGraph(this.project!, (location) => this.locate(location));
-    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules: this.options.rules.map(({ rule: _rule, ...resolved }) => resolved), sources, stats: { ...this.stats }, graph };
+    const graph = interactionGraph(this.project!, (location) => this.locate(location), (folder) => toPosix(path.relative(this.options.cwd, folder)) || '.');
+    const rules = this.sets.union().map(({ rule: _rule, ...resolved }) => resolved);
+    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules, sources, stats: { ...this.stats }, graph };
+  }
+
+  /**
+   * Runs the rules that look across files (IaC and project rules) over every template: each rule
+   * once per distinct options it is given in the rule sets, and a report is kept when its file's
+   * set enables the rule with those options (with that set's severity). Templates in a folder
+   * where a rule is off still give the others their context.
+   */
+  private acrossFiles<T>(has: (r: LoadedRule) => boolean, run: (r: LoadedRule) => T[], fileOf: (report: T) => string, add: (r: LoadedRule, report: T) => void): void {
+    for (const first of this.sets.union()) {
+      if (!has(first)) continue;
+      const name = first.meta.name;
+      const runs = new Map<string, LoadedRule>();
+      for (const set of this.sets.all) {
+        const r = set.byName.get(name);
+        if (!r) continue;
+        const key = this.sets.scoped ? JSON.stringify(r.options) : '';
+        if (!runs.has(key)) runs.set(key, r);
+      }
+      for (const [key, resolved] of runs) {
+        let reports: T[];
+        try {
+          reports = run(resolved);
+        } catch (err) {
+          throw new Error(`rule ${name} failed: ${(err as Error).message}`, { cause: err });
+        }
+        for (const report of reports) {
+          const own = this.sets.forFile(fileOf(report)).byName.get(name);
+          if (own && (!this.sets.scoped || JSON.stringify(own.options) === key)) add(own, report);
+        }
+      }
+    }
+  }
+
+  /**
+   * One finding per mistake: code in another module reached from several files (or also checked
+   * on its own) is reported once, at its own place, with the most severe of its severities and the
+   * places it is reached from as related locations.
+   */
+  private mergeDuplicates(): void {
+    const byKey = new Map<string, number>();
+    const kept: PendingFinding[] = [];
+    for (const f of this.pending) {
+      // template findings may share a place (one per caller of a resource): only code findings merge
+      const key = isCodeFile(f.file) ? `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}` : undefined;
+      if (key === undefined) {
+        kept.push(f);
+        continue;
+      }
+      const at = byKey.get(key);
+      if (at === undefined) {
+        byKey.set(key, kept.length);
+        kept.push(f);
+        continue;
+      }
+      const first = kept[at];
+      const [keep, other] = SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[first.severity] ? [f, first] : [first, f];
+      const related = [...keep.related];
+      for (const r of other.related) {
+        if (!related.some((o) => o.file === r.file && o.range.start.line === r.range.start.line && o.range.start.column === r.range.start.column && o.message === r.message)) related.push(r);
+      }
+      kept[at] = { ...keep, related };
+    }
+    if (kept.length === this.pending.length) return;
+    this.pending.length = 0;
+    for (const f of kept) this.pending.push(f);
   }
 
   /** File, range and text of a project location. */
@@ -378,6 +523,7 @@ export class Engine implements CodeSink {
   }
 
   private addProjectFinding(resolved: ResolvedRule, report: ProjectReport): void {
+    if ('template' in report.location && !deployedByDefault(report.location.template, report.location.path)) return;
     const where = this.locate(report.location);
     const related = (report.related ?? []).map((r) => {
       const at = this.locate(r.location);
@@ -388,13 +534,16 @@ export class Engine implements CodeSink {
   }
 
   private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
+    if (!deployedByDefault(report.template, report.path)) return;
     const where = report.template.locate(report.path);
+    // a value the parameter defaults decided says so
+    const note = defaultsNote(report.template, report.path);
     const related = (report.related ?? []).map((r) => ({ file: this.relative(r.template.file), range: r.template.locate(r.path).range, message: r.label }));
     this.addFinding(
       resolved,
       report.severity,
       {
-        message: report.message,
+        message: note ? `${report.message} (${note})` : report.message,
         file: this.relative(report.template.file),
         range: where.range,
         offsets: { start: where.start, end: where.end },
@@ -406,17 +555,43 @@ export class Engine implements CodeSink {
   }
 }
 
+/** Template formats deployed by CloudFormation (duplicate keys: the last value wins). */
+const CFN_TEMPLATE_FORMATS: ReadonlySet<string> = new Set(['cloudformation', 'sam', 'cdk']);
+
+/** The key of a loader's duplicate-key problem (`Duplicate key "Name"`), if it is one. */
+function duplicateKeyName(message: string): string | undefined {
+  return /^Duplicate key "(.*)"$/s.exec(message)?.[1];
+}
+
+/**
+ * A key declared twice in one mapping of a CloudFormation template. CloudFormation accepts the
+ * template and uses the last value (reported by users of `validate-template` and stack updates
+ * alike, aws-cloudformation/cfn-language-discussion#96 and aws/aws-cli#2404; cfn-lint reports it
+ * as E0000 "Duplicate found"), so the analysis uses the last value too, and says so.
+ */
+function duplicateKeyMessage(key: string): string {
+  return `Key \`${key}\` is declared again in the same mapping: CloudFormation uses this last value and ignores the earlier one, and so does this analysis; remove the duplicate so that readers see what is deployed`;
+}
+
+/**
+ * False for a path inside a resource that the default deployment does not create (its
+ * `Condition` is false with every parameter at its default): findings on it are not reported.
+ */
+function deployedByDefault(template: Template, at: readonly (string | number)[]): boolean {
+  return !(at[0] === 'Resources' && typeof at[1] === 'string' && notDeployed(template, at[1]));
+}
+
 /**
  * The cache of an engine analysing files another thread already looked up in the real cache (a
  * miss): it records the content hash the engine computes, to store the file's findings under.
  */
 export class HashRecorder implements FileResultCache {
-  entry: { file: string; hash: string } | undefined;
+  entry: { file: string; hash: string; dependencies?: Record<string, string> } | undefined;
   get(): undefined {
     return undefined;
   }
-  set(file: string, hash: string): void {
-    this.entry = { file, hash };
+  set(file: string, hash: string, _findings: PendingFinding[], dependencies?: Record<string, string>): void {
+    this.entry = { file, hash, dependencies };
   }
   isEmpty(): boolean {
     return true;

@@ -12,6 +12,8 @@ import type { RuleRegistry } from '../rules/rule.js';
 import { Engine, analyseFile, HashRecorder, type CodePass } from './engine.js';
 import type { FileResultCache, WorkerFileResult } from './results.js';
 import { loadRules, type DetectorKind, type LoadedRule } from './rules.js';
+import type { ScopedRules } from './rule-sets.js';
+import type { EngineOptions } from './engine.js';
 import { fileSizes, ParallelRun, threadCount, workBytes, workerSettings, type Concurrency, type WorkerPool } from './workers.js';
 
 export interface LintOptions {
@@ -23,6 +25,8 @@ export interface LintOptions {
   registry: RuleRegistry;
   /** The enabled rules (see `resolveRules`). */
   rules: ResolvedRule[];
+  /** Other rules for the files of some directories (configuration files in sub-folders). */
+  scoped?: ScopedRules;
   /** Files larger than this are reported as parse errors instead of parsed. */
   maxFileBytes?: number;
   /** Per-file results of code files from an earlier run (`--cache`). */
@@ -43,19 +47,24 @@ export async function prepareScan(
   registry: RuleRegistry,
   rules: readonly ResolvedRule[],
   hasCode: boolean,
-): Promise<{ rules: LoadedRule[]; code?: CodePass }> {
+  scoped?: ScopedRules,
+): Promise<{ rules: LoadedRule[]; scoped?: EngineOptions['scoped']; code?: CodePass }> {
   const kinds: DetectorKind[] = hasCode ? ['code', 'iac', 'project'] : ['iac', 'project'];
-  const [loaded, code] = await Promise.all([loadRules(registry, rules, kinds), hasCode ? import('./code-pass.js') : undefined]);
-  return { rules: loaded, code };
+  const [loaded, sets, code] = await Promise.all([
+    loadRules(registry, rules, kinds),
+    Promise.all((scoped?.sets ?? []).map(async (set) => ({ rules: await loadRules(registry, set.rules, kinds), maxFileBytes: set.maxFileBytes }))),
+    hasCode ? import('./code-pass.js') : undefined,
+  ]);
+  return { rules: loaded, ...(scoped ? { scoped: { sets, dirs: scoped.dirs } } : {}), code };
 }
 
 /** Lints the given files with the given rules. */
 export async function lint(options: LintOptions): Promise<LintResult> {
   // the HCL parser initialises asynchronously, once; loading a file stays synchronous
   if (needsHcl(options.files)) await initHcl();
-  const { rules, code: codePass } = await prepareScan(options.registry, options.rules, options.files.some(isCodeFile));
+  const { rules, scoped, code: codePass } = await prepareScan(options.registry, options.rules, options.files.some(isCodeFile), options.scoped);
   const knownRules = new Set(options.registry.rules.map((r) => r.meta.name));
-  const engineOptions = { cwd: options.cwd, rules, knownRules, maxFileBytes: options.maxFileBytes, code: codePass };
+  const engineOptions = { cwd: options.cwd, rules, scoped, knownRules, maxFileBytes: options.maxFileBytes, code: codePass };
   const engine = new Engine({ ...engineOptions, cache: options.cache });
   const total = options.files.length;
   let done = 0;
@@ -74,7 +83,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const start = (files: string[], gate?: number): void => {
     const sizes = fileSizes(files);
     const threads = threadCount(concurrency, workBytes(files, sizes), files.length);
-    const settings = workerSettings(options.cwd, options.registry, options.rules, codePass !== undefined, options.maxFileBytes, cache !== undefined);
+    const settings = workerSettings(options.cwd, options.registry, options.rules, codePass !== undefined, options.maxFileBytes, cache !== undefined, options.scoped);
     if (threads > 0) run = new ParallelRun(threads, settings, files, sizes, progress, options.workers, gate);
   };
   /** Adds a result of the run to the scan (rebuilding a worker's templates on this thread). */
@@ -83,7 +92,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (result.handBack) result = analyse(file, engine.contextOf(file));
     if (result.packed) result = { ...result, templates: result.packed.map(unpackTemplate) };
     engine.addResult(result);
-    if (result.cacheEntry) cache?.set(result.cacheEntry.file, result.cacheEntry.hash, result.pending);
+    if (result.cacheEntry) cache?.set(result.cacheEntry.file, result.cacheEntry.hash, result.pending, result.cacheEntry.dependencies);
   };
   try {
     // Without cache entries to look up, the work is known now: workers load templates at once,

@@ -19,10 +19,10 @@ const settings = workerData as WorkerSettings;
 
 const { RULES } = (await import(settings.registry)) as { RULES: readonly RuleEntry[] };
 const registry = { rules: RULES, module: settings.registry };
-const { rules, code } = await prepareScan(registry, settings.rules, settings.code);
+const { rules, scoped, code } = await prepareScan(registry, settings.rules, settings.code, settings.scoped);
 const recorder = settings.cache ? new HashRecorder() : undefined;
 const knownRules = new Set(RULES.map((r) => r.meta.name));
-const engine = new Engine({ cwd: settings.cwd, rules, knownRules, maxFileBytes: settings.maxFileBytes, cache: recorder, code });
+const engine = new Engine({ cwd: settings.cwd, rules, scoped, knownRules, maxFileBytes: settings.maxFileBytes, cache: recorder, code });
 
 /** A result to send back for a file, or a request that the main thread analyses it. */
 function analyse(file: string, context: FileProjectContext | undefined): WorkerFileResult {
@@ -40,7 +40,7 @@ function analyse(file: string, context: FileProjectContext | undefined): WorkerF
 
 /** Nesting this thread's stack cannot follow: the main thread's stack decides (see stack-overflow.ts). */
 function handBack(): WorkerFileResult {
-  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, templates: [], linked: [], handBack: true };
+  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: [], linked: [], handBack: true };
 }
 
 /** Templates cross to the main thread as plain data. */

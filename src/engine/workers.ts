@@ -15,17 +15,19 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkerFileResult } from './results.js';
 import type { FileProjectContext } from '../context/types.js';
-import type { ResolvedRule } from '../ground/types.js';
+import type { Concurrency, ResolvedRule } from '../ground/types.js';
 import type { RuleRegistry } from '../rules/rule.js';
+import type { ScopedRules } from './rule-sets.js';
 
-/** `off` (or 1) analyses on the calling thread; `auto` uses workers when there is enough to share. */
-export type Concurrency = number | 'auto' | 'off';
+export type { Concurrency } from '../ground/types.js';
 
 export interface WorkerSettings {
   cwd: string;
   /** URL of the registry module (see `RuleRegistry.module`). */
   registry: string;
   rules: ResolvedRule[];
+  /** Other rules for the files of some directories. */
+  scoped?: ScopedRules;
   /** The scan has code files: the worker loads the code detectors and the code pass. */
   code: boolean;
   maxFileBytes?: number;
@@ -126,9 +128,10 @@ export function workerSettings(
   code: boolean,
   maxFileBytes: number | undefined,
   cache: boolean,
+  scoped?: ScopedRules,
 ): WorkerSettings {
   // resolved rules are plain data (metadata, severity, options): they cross threads as they are
-  return { cwd, registry: registry.module, rules: [...rules], code, maxFileBytes, cache };
+  return { cwd, registry: registry.module, rules: [...rules], ...(scoped ? { scoped } : {}), code, maxFileBytes, cache };
 }
 
 function spawnWorker(settings: WorkerSettings): Worker {

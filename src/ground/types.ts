@@ -141,8 +141,11 @@ export interface ResolvedRule {
 }
 
 export interface LintStats {
+  /** Files analysed: code files and templates (a file that could not be parsed counts). */
   filesScanned: number;
   codeFiles: number;
+  /** JSON and YAML files that were read and left aside as not infrastructure as code (data, package manifests). */
+  dataFiles?: number;
   templates: number;
   resources: number;
 }
@@ -166,11 +169,17 @@ export interface LintResult {
 }
 
 export interface InteractionGraph {
-  nodes: { id: string; kind: string; label: string }[];
+  /** `unit`: the id of the deployment unit the node belongs to (external services have none). */
+  nodes: { id: string; kind: string; label: string; unit?: string }[];
   edges: { from: string; to: string; sync: boolean; label: string; via: 'template' | 'code'; file: string; line: number }[];
+  /** Deployment units of the scan (a SAM app, a Serverless service, a CDK app, a Terraform module, a stack) with a node in the graph. */
+  units?: { id: string; kind: string; label: string }[];
 }
 
 /** The rule the engine reports files it cannot parse under (always on). */
 export const PARSE_ERROR = 'parse-error';
 /** The rule the engine reports problems with suppression comments and Metadata under. */
 export const SUPPRESSION_RULE = 'no-invalid-suppression';
+
+/** Threads of a scan: `off` (or 1) analyses on the calling thread; `auto` uses workers when there is enough to share. */
+export type Concurrency = number | 'auto' | 'off';

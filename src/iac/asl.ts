@@ -251,6 +251,70 @@ const LAMBDA_FUNCTION_ARN = /^arn:[^:]*:lambda:[^:]*:[^:]*:function:/;
 const LAMBDA_INVOKE = /^arn:[^:]*:states:::lambda:invoke$/;
 const LAMBDA_TYPES = new Set(['AWS::Lambda::Function', 'AWS::Serverless::Function', 'AWS::Lambda::Alias', 'AWS::Lambda::Version']);
 
+/** The template parameter a value is (`Ref P`, `Fn::Sub "${P}"`), if any. */
+function parameterOf(owner: Template, value: IacValue | undefined): string | undefined {
+  let name: string | undefined;
+  if (value instanceof Intrinsic && value.name === 'Ref' && typeof value.argument === 'string') name = value.argument;
+  else if (value instanceof Intrinsic && value.name === 'Fn::Sub') {
+    const text = arnText(value);
+    name = text ? /^\$\{([A-Za-z0-9_]+)\}$/.exec(text.trim())?.[1] : undefined;
+  }
+  const parameters = owner.root['Parameters'];
+  return name && isPlainObject(parameters) && Object.hasOwn(parameters, name) ? name : undefined;
+}
+
+/** The value is `Ref name` / `Fn::Sub "${name}..."` (an ARN built on the parameter). */
+function isParameterArn(value: IacValue | undefined, name: string): boolean {
+  if (value instanceof Intrinsic && value.name === 'Ref') return value.argument === name;
+  const text = value instanceof Intrinsic && value.name === 'Fn::Sub' ? arnText(value) : undefined;
+  return text !== undefined && new RegExp(`^\\$\\{${name}\\}(?::.*)?$`).test(text.trim());
+}
+
+const asList = (v: IacValue | undefined): IacValue[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+
+/** Some IAM policy of the template allows `lambda:InvokeFunction` on the parameter's ARN. */
+function invokePermitted(owner: Template, name: string): boolean {
+  const documents: IacValue[] = [];
+  for (const r of owner.resources.values()) {
+    if (r.type === 'AWS::IAM::Role') for (const p of asList(r.properties['Policies'])) if (isPlainObject(p)) documents.push(p['PolicyDocument']!);
+    if (r.type === 'AWS::IAM::Policy' || r.type === 'AWS::IAM::ManagedPolicy') documents.push(r.properties['PolicyDocument']!);
+    if (r.type === 'AWS::Serverless::StateMachine' || r.type === 'AWS::Serverless::Function') {
+      for (const p of asList(r.properties['Policies'])) {
+        if (isPlainObject(p) && isPlainObject(p['LambdaInvokePolicy'])) {
+          if (isParameterArn(p['LambdaInvokePolicy']['FunctionName'], name)) return true;
+        } else if (isPlainObject(p)) documents.push(p);
+      }
+    }
+  }
+  return documents.some((document) =>
+    asList(isPlainObject(document) ? document['Statement'] : undefined).some((statement) => {
+      if (!isPlainObject(statement) || statement['Effect'] === 'Deny') return false;
+      const actions = asList(statement['Action']);
+      if (!actions.some((a) => typeof a === 'string' && /^lambda:(?:InvokeFunction|\*)$/i.test(a))) return false;
+      return asList(statement['Resource']).some((r) => isParameterArn(r, name));
+    }),
+  );
+}
+
+/**
+ * A task resource given by a template parameter (or a dynamic reference to a stored value) that
+ * names a Lambda function: the parameter's name, description or stored path says function or
+ * Lambda (not activity), or an IAM policy of the template allows invoking it.
+ */
+function namesFunctionByParameter(owner: Template, value: IacValue | undefined): boolean {
+  if (typeof value === 'string') {
+    const stored = /^\{\{resolve:(?:ssm|secretsmanager):([^}]+)\}\}$/.exec(value.trim())?.[1];
+    return stored !== undefined && /function|lambda/i.test(stored) && !/activit/i.test(stored);
+  }
+  const name = parameterOf(owner, value);
+  if (!name) return false;
+  const parameter = (owner.root['Parameters'] as PlainObject)[name];
+  const description = isPlainObject(parameter) && typeof parameter['Description'] === 'string' ? parameter['Description'] : '';
+  const words = `${name} ${description}`;
+  if (/activit/i.test(words)) return false;
+  return /function|lambda/i.test(words) || invokePermitted(owner, name);
+}
+
 /** The task invokes a Lambda function synchronously (`lambda:invoke` or a function ARN as the resource). */
 export function isLambdaTask(task: AslState): boolean {
   if (task.type !== 'Task') return false;
@@ -258,6 +322,7 @@ export function isLambdaTask(task: AslState): boolean {
   const text = arnText(resource);
   if (text !== undefined && (LAMBDA_INVOKE.test(text) || LAMBDA_FUNCTION_ARN.test(text))) return true;
   const owner = task.machine.owner;
+  if (namesFunctionByParameter(owner, resource)) return true;
   const id = resource instanceof Intrinsic ? refTarget(resource, owner) : undefined;
   if (!id) return false;
   const target = owner.resources.get(id)!;

@@ -131,9 +131,29 @@ export interface SamEvent {
 
 /** Every event of every `AWS::Serverless::Function` in the template, in document order. */
 export function samFunctionEvents(template: Template): SamEvent[] {
+  return samEventsOf(template, 'AWS::Serverless::Function');
+}
+
+/**
+ * Every event of every `AWS::Serverless::StateMachine` (`EventBridgeRule`, `CloudWatchEvent`,
+ * `Schedule`, `ScheduleV2`, `Api`): the same shape, `functionId` naming the state machine.
+ */
+export function samStateMachineEvents(template: Template): SamEvent[] {
+  return samEventsOf(template, 'AWS::Serverless::StateMachine');
+}
+
+/** Events of SAM functions and state machines, with the kind of resource that owns each. */
+export function samEvents(template: Template): (SamEvent & { owner: 'function' | 'state machine' })[] {
+  return [
+    ...samFunctionEvents(template).map((e) => ({ ...e, owner: 'function' as const })),
+    ...samStateMachineEvents(template).map((e) => ({ ...e, owner: 'state machine' as const })),
+  ];
+}
+
+function samEventsOf(template: Template, ownerType: string): SamEvent[] {
   const events: SamEvent[] = [];
   for (const resource of template.resources.values()) {
-    if (resource.type !== 'AWS::Serverless::Function') continue;
+    if (resource.type !== ownerType) continue;
     const declared = resource.properties['Events'];
     if (!isPlainObject(declared)) continue;
     for (const [eventId, event] of Object.entries(declared)) {

@@ -8,13 +8,16 @@
  *                   fingerprint, related, suggestions? } ],
  *   "suppressed": [ { ...finding, suppression: { kind: "inSource" | "external", justification } } ],
  *   "baseline"?: { file, matched, stale: [ { rule, file, logicalLocation, occurrence } ] },
- *   "summary": { errors, warnings, notes, suppressed, filesScanned, codeFiles, templates, resources, rules },
+ *   "summary": { errors, warnings, notes, suppressed, filesScanned, codeFiles, dataFiles, templates, resources, rules },
  *   "scorecard": [ { bestPractice, title, url, rules, checked, findings, status } ],
- *   "graph"?: { nodes: [ { id, kind, label } ], edges: [ { from, to, sync, label, via, file, line } ] } }
+ *   "graph"?: { nodes: [ { id, kind, label, unit? } ], edges: [ { from, to, sync, label, via, file, line } ],
+ *               units?: [ { id, kind, label } ] } }
  * ```
  *
  * `graph` is the service interaction graph of the scan (see `src/context/`): functions, queues,
- * topics, buses, state machines, APIs and external HTTP hosts, with synchronous edges marked.
+ * topics, buses, state machines, APIs and external HTTP hosts, with synchronous edges marked, and
+ * the deployment units (SAM apps, Serverless services, CDK apps, Terraform modules, stacks; `id` is
+ * the unit's folder) its nodes belong to.
  *
  * Paths are relative to the working directory (POSIX separators); there are no timestamps or
  * absolute paths, so the same input gives the same bytes. Under `--quiet` the findings list holds
@@ -78,6 +81,7 @@ export function json(result: LintResult, ctx: ReporterContext): string {
       suppressed: (result.suppressed ?? []).length,
       filesScanned: result.stats.filesScanned,
       codeFiles: result.stats.codeFiles,
+      ...(result.stats.dataFiles !== undefined ? { dataFiles: result.stats.dataFiles } : {}),
       templates: result.stats.templates,
       resources: result.stats.resources,
       rules: result.rules.map((r) => r.meta.name).sort(),

@@ -51,8 +51,9 @@ export function stylishSummary(result: LintResult, ctx: Pick<ReporterContext, 'c
 }
 
 function scannedLine(result: LintResult): string {
-  const { filesScanned, codeFiles, templates, resources } = result.stats;
-  return `Scanned ${plural(filesScanned, 'file')}: ${plural(codeFiles, 'code file')}, ${plural(templates, 'template')} (${plural(resources, 'resource')})`;
+  const { filesScanned, codeFiles, templates, resources, dataFiles } = result.stats;
+  const data = dataFiles ? `; ${plural(dataFiles, 'JSON/YAML file')} skipped as not infrastructure as code` : '';
+  return `Scanned ${plural(filesScanned, 'file')}: ${plural(codeFiles, 'code file')}, ${plural(templates, 'template')} (${plural(resources, 'resource')})${data}`;
 }
 
 function renderFinding(finding: Finding, result: LintResult, c: Colors, posWidth: number, sevWidth: number, color: boolean): string[] {

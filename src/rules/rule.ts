@@ -70,7 +70,21 @@ export interface CodeDetector<O extends object = Record<string, unknown>> {
    * large trees close to the cost of parsing.
    */
   prefilter?: RegExp;
+  /**
+   * The detector also checks code in other modules that a handler file reaches: it runs on
+   * files that look like entry points even when their own text does not match the prefilter.
+   */
+  followsImports?: boolean;
   code: (ctx: CodeRuleContext<O>) => CodeReport[];
+}
+
+/** Text that may make a file an entry point whose helpers in other modules are checked. */
+const ENTRY_HINT = /handler|aws-lambda|express|fastify|koa|hono|@nestjs\/|lambdaHandler/i;
+
+/** Whether a code detector has anything to look at in a file of this text (its prefilter, or code it follows into other modules). */
+export function detectorApplies(detector: Pick<CodeDetector, 'prefilter' | 'followsImports'>, text: string): boolean {
+  if (!detector.prefilter || detector.prefilter.test(text)) return true;
+  return !!detector.followsImports && ENTRY_HINT.test(text);
 }
 
 /** The template detector of a rule (a rule folder's `iac.ts`). */

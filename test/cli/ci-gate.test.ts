@@ -253,15 +253,15 @@ describe('configuration file', () => {
   });
 
   const BAD: [string, string, string][] = [
-    ['unknown top-level key', '{"rulez": {}}', "rel4lint.config.json: unknown key 'rulez'"],
-    ['bad level', '{"rules": {"no-sync-lambda-invoke": "loud"}}', "rel4lint.config.json: 'rules.no-sync-lambda-invoke' must be a level"],
-    ['unknown rule', '{"rules": {"no-such-rule": "error"}}', "rel4lint.config.json: unknown rule 'no-such-rule'"],
-    ['unknown option', '{"rules": {"no-sync-lambda-invoke": {"options": {"bogus": 1}}}}', "rel4lint.config.json: rule 'no-sync-lambda-invoke': unknown option 'bogus'"],
-    ['bad preset', '{"preset": "lenient"}', "rel4lint.config.json: 'preset' must be one of recommended, strict"],
-    ['bad ignore', '{"ignore": "vendor"}', "rel4lint.config.json: 'ignore' must be array"],
-    ['bad maxFileBytes', '{"maxFileBytes": 0}', "rel4lint.config.json: 'maxFileBytes' must be >= 1"],
-    ['unknown nested key', '{"rules": {"no-sync-lambda-invoke": {"level": "error", "opts": {}}}}', "unknown key 'rules.no-sync-lambda-invoke.opts'"],
-    ['invalid JSON', '{"rules": ', 'rel4lint.config.json: invalid JSON'],
+    ['unknown top-level key', '{"rulez": {}}', "rel4lint.config.json:1:2: unknown key 'rulez'"],
+    ['bad level', '{"rules": {"no-sync-lambda-invoke": "loud"}}', "rel4lint.config.json:1:37: 'rules.no-sync-lambda-invoke' must be a level"],
+    ['unknown rule', '{"rules": {"no-such-rule": "error"}}', "rel4lint.config.json:1:12: unknown rule 'no-such-rule'"],
+    ['unknown option', '{"rules": {"no-sync-lambda-invoke": {"options": {"bogus": 1}}}}', "rel4lint.config.json:1:50: unknown key 'rules.no-sync-lambda-invoke.options.bogus' (no-sync-lambda-invoke has no options)"],
+    ['bad preset', '{"preset": "lenient"}', "rel4lint.config.json:1:12: 'preset' must be one of recommended, strict"],
+    ['bad ignore', '{"ignore": "vendor"}', "rel4lint.config.json:1:12: 'ignore' must be array"],
+    ['bad maxFileBytes', '{"maxFileBytes": 0}', "rel4lint.config.json:1:18: 'maxFileBytes' must be >= 1"],
+    ['unknown nested key', '{"rules": {"no-sync-lambda-invoke": {"level": "error", "opts": {}}}}', "rel4lint.config.json:1:56: unknown key 'rules.no-sync-lambda-invoke.opts'"],
+    ['invalid JSON', '{"rules": ', 'rel4lint.config.json:1:11: invalid JSON (ValueExpected)'],
   ];
   for (const [name, text, message] of BAD) {
     it(`exits 2 naming the key: ${name}`, async () => {
@@ -277,7 +277,7 @@ describe('configuration file', () => {
     const root = project({ 'a.ts': 'export const a = 1;\n', 'rel4lint.config.yml': 'rules:\n  a: 1\n a: 2\n' });
     const yaml = await run([], root);
     expect(yaml.code).toBe(2);
-    expect(yaml.stderr).toContain('rel4lint.config.yml: invalid YAML');
+    expect(yaml.stderr).toContain('rel4lint.config.yml:3:1: invalid YAML (All mapping items must start at the same column)\n');
     const missing = await run(['--config', 'nope.yaml'], root);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('config file nope.yaml does not exist');
@@ -352,6 +352,25 @@ describe('cache', () => {
     expect(fs.readFileSync(cacheFile, 'utf8')).toBe(before);
   });
 
+  it('reuses the result of a file that reaches a helper module until that helper changes', async () => {
+    const helper = (timeout: boolean): string =>
+      `import { S3Client } from '@aws-sdk/client-s3';\nexport const s3 = new S3Client(${timeout ? '{ requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } }' : '{}'});\n`;
+    const handler = "import { s3 } from './clients';\nimport { PutObjectCommand } from '@aws-sdk/client-s3';\nexport const handler = async () => { await s3.send(new PutObjectCommand({ Bucket: 'b', Key: 'k' })); };\n";
+    const root = project({ 'src/clients.ts': helper(false), 'src/handler.ts': handler });
+    const cacheFile = path.join(project({}), 'lint-cache');
+    const args = ['--cache', '--cache-location', cacheFile, '--preset', 'strict', '--format', 'json'];
+    const timeouts = (out: string): string[] =>
+      (JSON.parse(out) as JsonReport).findings.filter((f) => f.rule === 'require-client-timeout').map((f) => f.file);
+    const cold = await run(args, root);
+    expect(timeouts(cold.stdout)).toEqual(['src/clients.ts']);
+    const data = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
+    expect(Object.keys(data.files['src/handler.ts'].dependencies ?? {})).toEqual(['src/clients.ts']);
+    expect((await run(args, root)).stdout).toBe(cold.stdout);
+    // the helper now sets timeouts: the handler's cached result depended on it and is recomputed
+    fs.writeFileSync(path.join(root, 'src/clients.ts'), helper(true));
+    expect(timeouts((await run(args, root)).stdout)).toEqual([]);
+  });
+
   it('honours --cache-location and applies suppressions to cached results', async () => {
     const root = project({ 'a.ts': invokes([{ fn: 'a', comment: '// rel4lint-disable-next-line no-sync-lambda-invoke -- by design' }]) });
     const first = await run(['--cache', '--cache-location', 'tmp/lint-cache', '--format', 'json'], root);
@@ -388,6 +407,34 @@ describe('progress', () => {
     expect(out).toContain('2/4 files');
     expect(out).not.toContain('1/4 files');
     expect(out.endsWith('\r\x1b[2K')).toBe(true);
+  });
+
+  it('shows the elapsed time and the files per second on a long scan', () => {
+    const c = capture({ isTTY: true });
+    c.step(1100, 2, 400);
+    c.step(400, 30, 400);
+    c.step(63_500, 400, 400);
+    const frames = c.finish().split('\r\x1b[2K').filter(Boolean);
+    expect(frames[0]).toMatch(/^█*░+ 2\/400 files · 1s · 1\.8 files\/s$/);
+    expect(frames[1]).toMatch(/ 30\/400 files · 1s · 20 files\/s$/);
+    expect(frames[2]).toBe(`${'█'.repeat(30)} 400/400 files · 1m05s · 6.2 files/s`);
+  });
+
+  it('draws in a simulated terminal through the CLI: a slow scan shows the bar on stderr, then the report', async () => {
+    const root = project({ 'a.ts': 'export const a = 1;\n', 'b.ts': 'export const b = 2;\n' });
+    let stderr = '';
+    let t = 0;
+    const clock = Date.now;
+    // every look at the clock is a second later: the bar appears at once
+    Date.now = () => (t += 1000);
+    try {
+      const r = await run(['--no-color'], root, { stderrIsTTY: true, stderr: { write: (s: string) => (stderr += s) } });
+      expect(r.code).toBe(0);
+    } finally {
+      Date.now = clock;
+    }
+    expect(stderr).toMatch(/2\/2 files · \d+s · [\d.]+ files\/s/);
+    expect(stderr.endsWith('\r\x1b[2K')).toBe(true);
   });
 
   it('stays silent for short scans, off a terminal, under CI and with --no-progress', () => {

@@ -178,7 +178,7 @@ describe('words users type', () => {
     expect(await severityOf([], off)).toBeUndefined();
     const bad = await run([], project({ ...SYNC, 'rel4lint.config.json': '{ "rules": { "no-sync-lambda-invoke": 3 } }' }));
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("rel4lint.config.json: 'rules.no-sync-lambda-invoke' must be a level (off, note, warning, error, or warn, info, 0, 1, 2)");
+    expect(bad.stderr).toContain("rel4lint.config.json:1:39: 'rules.no-sync-lambda-invoke' must be a level (off, note, warning, error, or warn, info, 0, 1, 2)");
   });
 
   it('suggests the closest rule for a mistyped name in --rule and in the config file', async () => {
@@ -188,7 +188,7 @@ describe('words users type', () => {
     expect(flag.stderr).toBe("rel4lint: unknown rule 'no-sync-lamda-invoke' in --rule: did you mean 'no-sync-lambda-invoke'?\nRun 'rel4lint --help' for usage.\n");
     const config = await run([], project({ ...SYNC, 'rel4lint.config.json': '{ "rules": { "require-queue-dql": "off" } }' }));
     expect(config.code).toBe(2);
-    expect(config.stderr).toContain("rel4lint.config.json: unknown rule 'require-queue-dql' in rules: did you mean 'require-queue-dlq'?");
+    expect(config.stderr).toContain("rel4lint.config.json:1:14: unknown rule 'require-queue-dql' in rules: did you mean 'require-queue-dlq'?");
     const far = await run(['--rule', 'completely-different=off'], cwd);
     expect(far.stderr).toContain("unknown rule 'completely-different' in --rule (see --list-rules)");
     const format = await run(['--format', 'gitlab-ci'], cwd);

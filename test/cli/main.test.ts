@@ -46,6 +46,16 @@ describe('rel4lint CLI', () => {
       }
     });
 
+    it('lists every option of --help in the README, and the README none that --help lacks', () => {
+      const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      const table = readme.slice(readme.indexOf('| option | meaning |'), readme.indexOf('| format | output | for |'));
+      const firstCells = table.split('\n').map((line) => line.split(' | ')[0] ?? '').join('\n');
+      const documented = new Set([...firstCells.matchAll(/(--[a-z][a-z-]*)/g)].map((m) => m[1]));
+      const options = OPTIONS.filter((o) => o.name !== 'help' && o.name !== 'version').flatMap((o) => (o.display ? (o.display.match(/--[a-z-]+/g) ?? []) : [`--${o.name}`]));
+      for (const option of options) expect(documented, option).toContain(option);
+      for (const option of documented) expect(options, option).toContain(option);
+    });
+
     it('prints the package version', async () => {
       const cwd = project({});
       expect(await run(['--version'], cwd)).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
@@ -230,6 +240,22 @@ describe('rel4lint CLI', () => {
       expect(report.tool).toEqual({ name: 'rel4lint', version });
       expect(report.findings[0]).toMatchObject({ rule: 'no-sync-lambda-invoke', file: 'src/orders.ts', severity: 'error' });
       expect(report.summary.filesScanned).toBe(2);
+    });
+
+    it('counts the files analysed, and the JSON/YAML files left aside as not infrastructure as code apart', async () => {
+      const cwd = project({
+        'src/orders.ts': SYNC_INVOKE,
+        'template.yaml': "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Topic:\n    Type: AWS::SNS::Topic\n",
+        'package.json': '{ "name": "orders" }\n',
+        'tsconfig.json': '{ "compilerOptions": {} }\n',
+        'docs/data.yaml': 'items:\n  - 1\n',
+      });
+      const stylish = await run(['--no-color'], cwd);
+      expect(stylish.stdout).toContain('Scanned 2 files: 1 code file, 1 template (1 resource); 3 JSON/YAML files skipped as not infrastructure as code');
+      const report = JSON.parse((await run(['--format', 'json'], cwd)).stdout);
+      expect(report.summary).toMatchObject({ filesScanned: 2, codeFiles: 1, dataFiles: 3, templates: 1, resources: 1 });
+      const markdown = await run(['--format', 'markdown'], cwd);
+      expect(markdown.stdout).toContain('in 2 files scanned (1 code file, 1 template, 1 resource)');
     });
 
     it('writes the report to --output-file (creating folders) with a summary line on stderr', async () => {

@@ -197,6 +197,17 @@ describe('no-deep-sync-chain', () => {
   it('stops a chain at an Event invocation', async () => {
     expect(await chainFindings('event-break-project')).toEqual([]);
   });
+
+  it('follows a synchronous Express workflow through the workflows and services it waits for', async () => {
+    expect(await chainFindings('sync-workflow-project')).toEqual([
+      {
+        at: 'src/checkout.ts:7',
+        message:
+          'Synchronous chain of 4 hops (Post API → checkout → CheckoutFlow (StartSyncExecution) → PricingFlow → price): every caller waits for the whole chain, so the latencies add up and a slow or failing price fails the request',
+        related: ['template.yaml:17 synchronous hop: Post API → checkout', 'template.yaml:33 synchronous hop: CheckoutFlow → PricingFlow', 'template.yaml:46 synchronous hop: PricingFlow → price'],
+      },
+    ]);
+  });
 });
 
 describe('code calls', () => {

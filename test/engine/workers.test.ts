@@ -19,6 +19,7 @@ type Registry = typeof import('../../src/rules/registry.js');
 type Discover = typeof import('../../src/engine/discover.js');
 type Cache = typeof import('../../src/engine/cache.js');
 type Workers = typeof import('../../src/engine/workers.js');
+type Scan = typeof import('../../src/engine/scan.js');
 
 const dist = async <T>(module: string): Promise<T> => (await import(pathToFileURL(path.join(ROOT, 'dist', module)).href)) as T;
 
@@ -156,14 +157,14 @@ describe('a parallel scan', () => {
     const settings = workerSettings(ROOT, registry, rules, true, undefined, false);
     const one = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off' });
     const ahead = WorkerPool.prestart(settings, 1)!;
-    const many = await engine.lint({ cwd: ROOT, files, rules, concurrency: 2, workers: ahead });
+    const many = await (await dist<Scan>('engine/scan.js')).lint({ cwd: ROOT, files, registry, rules, concurrency: 2, workers: ahead });
     expect(report(many)).toEqual(report(one));
     // a worker started with other settings (other rules) is not used for this scan
     const other = WorkerPool.prestart(workerSettings(ROOT, registry, rules.slice(1), true, undefined, false), 1)!;
     expect(other.take(1, settings)).toEqual([]);
     await other.close();
     const idle = WorkerPool.prestart(settings, 1)!;
-    const alone = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off', workers: idle });
+    const alone = await (await dist<Scan>('engine/scan.js')).lint({ cwd: ROOT, files, registry, rules, concurrency: 'off', workers: idle });
     expect(report(alone)).toEqual(report(one));
     expect(idle.take(1, settings)).toEqual([]);
   });

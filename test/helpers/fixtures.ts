@@ -81,11 +81,14 @@ export function compareShape(findings: Finding[], expected: Expectation[]): { ac
 const PROJECT_MARKERS = ['template.yaml', 'template.yml', 'template.json', 'serverless.yml', 'serverless.yaml', 'main.tf', 'cdk.out'];
 
 /**
- * A project fixture: a folder named `*-project` (or `*project`) that holds a template or `cdk.out`;
- * its files are linted together as one project.
+ * A project fixture: a folder named `*-project` (or `*project`) that holds a template or `cdk.out`,
+ * or a folder named `*-modules` of code files that import each other; its files are linted
+ * together as one project, and each file's findings (some found from another file) must match its
+ * own markers.
  */
 export function isProjectDir(dir: string): boolean {
-  return /project$/.test(path.basename(dir)) && PROJECT_MARKERS.some((m) => existsSync(path.join(dir, m)));
+  const name = path.basename(dir);
+  return (/project$/.test(name) && PROJECT_MARKERS.some((m) => existsSync(path.join(dir, m)))) || /-modules$/.test(name);
 }
 
 /** Project folders under a rule's fixture folder (not nested in another project). */

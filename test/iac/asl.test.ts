@@ -281,15 +281,18 @@ ${states}`;
     );
   });
 
-  it('no-unbounded-state-machine-retry computes the longest wait', () => {
-    const messages = run(
-      noUnboundedStateMachineRetry as never,
-      machine('          A:\n            Type: Task\n            Resource: arn:aws:states:::sns:publish\n            Retry: [{ ErrorEquals: [Busy], IntervalSeconds: 10, MaxAttempts: 6 }]\n            End: true\n'),
-      { maxAttempts: 10 },
-    );
-    expect(messages).toEqual([
-      'Task state `A` of state machine `Flow` backs off on `Busy` without MaxDelaySeconds: the wait before attempt 7 reaches 5 minutes (IntervalSeconds 10 × BackoffRate 2^5)',
+  it('no-unbounded-state-machine-retry computes the longest wait and the total', () => {
+    const retrier = (attempts: number): string[] =>
+      run(
+        noUnboundedStateMachineRetry as never,
+        machine(`          A:\n            Type: Task\n            Resource: arn:aws:states:::sns:publish\n            Retry: [{ ErrorEquals: [Busy], IntervalSeconds: 10, MaxAttempts: ${attempts} }]\n            End: true\n`),
+        { maxAttempts: 10 },
+      );
+    expect(retrier(7)).toEqual([
+      'Task state `A` of state machine `Flow` backs off on `Busy` without MaxDelaySeconds: the wait before attempt 8 reaches 11 minutes (IntervalSeconds 10 × BackoffRate 2^6), 21 minutes of waiting in all',
     ]);
+    // the last wait is over 5 minutes, but MaxAttempts bounds all the waiting to 630 s
+    expect(retrier(6)).toEqual([]);
   });
 
   it('no-unbounded-state-machine-retry accepts the retrier CDK adds to LambdaInvoke', () => {

@@ -14,6 +14,7 @@ import { linkTerraformModules, loadTerraform } from './terraform.js';
 import type { Template } from '../model.js';
 import { initHcl } from '../hcl.js';
 import { isAslFile, loadAslFile } from './asl.js';
+import { evaluateDefaults } from '../defaults.js';
 
 export { initHcl };
 export type IacFileFormat = 'terraform' | 'serverless' | 'cloudformation' | 'asl';
@@ -73,9 +74,11 @@ export function loadIacFile(file: string, text: string): LoadTemplateResult | nu
 }
 
 /**
- * Cross-file links after every file is loaded (Terraform modules span the files of a directory);
- * call once before running the IaC rules.
+ * Cross-file links after every file is loaded (Terraform modules span the files of a directory,
+ * nested stacks pass parameters to their children), and CloudFormation / SAM templates evaluated
+ * at their default deployment (`../defaults.ts`); call once before running the IaC rules.
  */
 export function linkTemplates(templates: readonly Template[]): void {
+  evaluateDefaults(templates);
   linkTerraformModules(templates);
 }

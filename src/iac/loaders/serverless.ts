@@ -10,16 +10,21 @@
  * Logical ids follow the framework's naming (`<Name>LambdaFunction`, `<Name>LambdaEvConf`,
  * `<Name>EventSourceMappingSQS<Queue>`, `<Name>SnsSubscription<Topic>`, ...). `${self:path}`
  * references to a literal of the document are resolved (`${self:custom.queueName}`); other
- * variables (`opt:`, `env:`, `ssm:`, `cf:`, `sls:`, `aws:`, `file(...)`, `self:` with a fallback
- * or to a non-literal, ...) are not: a string that holds one is an `Unknown` whose description is
- * the string itself. A
+ * variables (`opt:`, `env:`, `ssm:`, `cf:`, `sls:`, `aws:`, `self:` with a fallback or to a
+ * non-literal, ...) are not: a string that holds one is an `Unknown` whose description is the
+ * string itself. A whole-value `${file(./x.yml)}` / `${file(./x.json):a.b}` reads the YAML or JSON
+ * file when it is inside the service's folder (a JavaScript file is never executed: unknown); the
+ * values it brings locate at the variable. A
  * `resources.Resources` entry with the logical id of a synthesized resource overrides its
  * properties one by one (as the framework's merge does). `resources.Outputs`, `msk`/`kafka`/
  * `activemq`/`rabbitmq`, `websocket`, `cloudwatchLog`, `iot` and `cognitoUserPool` events are not
  * modelled.
  */
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { loadYaml } from '../yaml.js';
 import { sourceChain, type SourceNode } from '../document.js';
+import { loadJson } from '../json.js';
 import { Intrinsic, Unknown, isPlainObject, type IacValue, type PathSegment, type PlainObject } from '../model.js';
 import type { LoadTemplateResult } from './cloudformation.js';
 import { Props, assembleTemplate, setOwn, type Built, type SynthesizedResource } from './synthesized.js';
@@ -48,18 +53,74 @@ function resolveSelf(text: string, root: PlainObject): string {
   return current;
 }
 
-function resolveVariables(value: IacValue, root: PlainObject, depth = 0): IacValue {
+/** Largest file `${file(...)}` reads (the scan's default limit for one file). */
+const MAX_INCLUDED_BYTES = 8 * 1024 * 1024;
+
+/** `${file(./x.yml)}` / `${file(./x.yml):a.b}`: a whole-value reference to another file. */
+const FILE_REFERENCE = /^\$\{\s*file\(\s*['"]?([^)'"\s]+)['"]?\s*\)(?::([\w.-]+))?\s*\}$/;
+
+/**
+ * Files that `${file(...)}` reads: YAML and JSON files inside the service's folder, never above it
+ * (a link that leads out of it is not followed) and never larger than the scan's file limit.
+ * JavaScript files stay unknown: nothing is executed. A state machine definition stays a
+ * reference (the definition is loaded with its own positions, see `../asl-definitions.ts`).
+ */
+class Includes {
+  private readonly cache = new Map<string, IacValue | undefined>();
+  private readonly root: string | undefined;
+
+  constructor(serviceFile: string) {
+    try {
+      this.root = realpathSync(path.dirname(path.resolve(serviceFile)));
+    } catch {
+      this.root = undefined;
+    }
+  }
+
+  /** The value a whole-value `${file(...)}` reference stands for, or undefined when it cannot be read. */
+  read(reference: string): IacValue | undefined {
+    const m = FILE_REFERENCE.exec(reference.trim());
+    if (!m || !this.root || !/\.(?:ya?ml|json)$/i.test(m[1]!)) return undefined;
+    let file: string;
+    try {
+      file = realpathSync(path.resolve(this.root, m[1]!));
+    } catch {
+      return undefined;
+    }
+    if (!file.startsWith(this.root + path.sep)) return undefined;
+    if (!this.cache.has(file)) this.cache.set(file, this.load(file));
+    let value = this.cache.get(file);
+    if (value === undefined || (isPlainObject(value) && Object.hasOwn(value, 'StartAt') && isPlainObject(value['States']))) return undefined;
+    for (const segment of m[2] ? m[2].split('.') : []) value = isPlainObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
+    return value;
+  }
+
+  private load(file: string): IacValue | undefined {
+    try {
+      if (statSync(file).size > MAX_INCLUDED_BYTES) return undefined;
+      const text = readFileSync(file, 'utf8');
+      return (/\.json$/i.test(file) ? loadJson(text) : loadYaml(text)).value;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function resolveVariables(value: IacValue, root: PlainObject, includes?: Includes, depth = 0): IacValue {
   if (depth > 250) return value;
   if (typeof value === 'string') {
     if (!VARIABLE.test(value)) return value;
+    const included = includes?.read(value);
+    // the included document's own variables are resolved against this service (Serverless does the same)
+    if (included !== undefined) return resolveVariables(structuredClone(included), root, includes, depth + 25);
     const resolved = resolveSelf(value, root);
     return VARIABLE.test(resolved) ? new Unknown(resolved) : /^-?\d+(?:\.\d+)?$/.test(resolved) && /^\$\{[^}]*\}$/.test(value.trim()) ? Number(resolved) : resolved;
   }
-  if (Array.isArray(value)) return value.map((v) => resolveVariables(v, root, depth + 1));
-  if (value instanceof Intrinsic) return new Intrinsic(value.name, resolveVariables(value.argument, root, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => resolveVariables(v, root, includes, depth + 1));
+  if (value instanceof Intrinsic) return new Intrinsic(value.name, resolveVariables(value.argument, root, includes, depth + 1));
   if (isPlainObject(value)) {
     const out: PlainObject = {};
-    for (const [k, v] of Object.entries(value)) setOwn(out, k, resolveVariables(v, root, depth + 1));
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, resolveVariables(v, root, includes, depth + 1));
     return out;
   }
   return value;
@@ -451,6 +512,29 @@ class ServerlessBuilder {
 }
 
 /**
+ * Gives the values read from other files (`${file(...)}` mappings and lists) positions: every
+ * path inside one locates at the variable that included it.
+ */
+function coverIncluded(value: IacValue, node: SourceNode, depth: number): void {
+  if (depth > 250) return;
+  const at = (): SourceNode => ({ start: node.start, end: node.end, keyStart: node.keyStart, keyEnd: node.keyEnd });
+  if (Array.isArray(value)) {
+    if (!node.items) node.items = value.map(at);
+    value.forEach((v, i) => coverIncluded(v, (node.items![i] ??= at()), depth + 1));
+  } else if (isPlainObject(value)) {
+    if (!node.entries) node.entries = new Map();
+    for (const [k, v] of Object.entries(value)) {
+      let child = node.entries.get(k);
+      if (!child) {
+        child = at();
+        node.entries.set(k, child);
+      }
+      coverIncluded(v, child, depth + 1);
+    }
+  }
+}
+
+/**
  * Loads a Serverless Framework service file. Returns null when the document is not one (no
  * `service`/`provider`, or a provider other than AWS).
  */
@@ -462,7 +546,9 @@ export function loadServerless(file: string, text: string): LoadTemplateResult |
   const provider = root['provider'];
   const providerName = isPlainObject(provider) ? provider['name'] : undefined;
   if (typeof providerName === 'string' && providerName !== 'aws') return null;
-  const builder = new ServerlessBuilder(resolveVariables(root, root) as PlainObject, document.source);
+  const resolved = resolveVariables(root, root, new Includes(file)) as PlainObject;
+  coverIncluded(resolved, document.source, 0);
+  const builder = new ServerlessBuilder(resolved, document.source);
   builder.build();
   return { template: assembleTemplate(file, text, builder.resources.values(), 'serverless'), problems: document.problems };
 }

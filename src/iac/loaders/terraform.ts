@@ -24,7 +24,7 @@
  */
 import { Intrinsic, type IacValue, type ParseProblem, type Resource, type Template } from '../model.js';
 import type { SourceNode } from '../document.js';
-import { hclReady, namedChildren, withHclTree } from '../hcl.js';
+import { hclReady, namedChildren, withHclTree, type HclNode } from '../hcl.js';
 import type { LoadTemplateResult } from './cloudformation.js';
 import { Props, assembleTemplate, setOwn, type Built } from './synthesized.js';
 import { TYPES, convertBody } from './terraform-resources.js';
@@ -64,9 +64,14 @@ export function loadTerraform(file: string, text: string): LoadTemplateResult {
     const converter = new Converter(text);
     const resources = new Map<string, TfResource>();
     const body = namedChildren(root).find((c) => c.type === 'body');
+    const declarations: TerraformDeclarations = { variables: new Map(), modules: [] };
     for (const block of body ? namedChildren(body) : []) {
       if (block.type !== 'block') continue;
       const kids = namedChildren(block);
+      if (kids[0]?.text === 'variable' || kids[0]?.text === 'module') {
+        declare(converter, kids, declarations);
+        continue;
+      }
       if (kids[0]?.text !== 'resource') continue;
       const labels = kids.filter((c) => c.type === 'string_lit' || (c.type === 'identifier' && c !== kids[0]));
       if (labels.length < 2) continue;
@@ -88,8 +93,46 @@ export function loadTerraform(file: string, text: string): LoadTemplateResult {
       });
     }
     fixUp(resources);
-    return { template: assemble(file, text, resources), problems };
+    const template = assemble(file, text, resources);
+    DECLARATIONS.set(template.root, declarations);
+    return { template, problems };
   });
+}
+
+/** What a file declares besides resources: its variables' defaults and the modules it calls. */
+export interface TerraformDeclarations {
+  /** Variable name → its `default` (undefined: no default, or one that is not a literal). */
+  variables: Map<string, IacValue | undefined>;
+  /** `module` blocks: their `source` and the inputs they pass. */
+  modules: { source: string | undefined; inputs: Map<string, IacValue> }[];
+}
+
+const DECLARATIONS = new WeakMap<object, TerraformDeclarations>();
+
+/** The declarations of a Terraform file's template. */
+export function terraformDeclarations(template: Template): TerraformDeclarations | undefined {
+  return DECLARATIONS.get(template.root);
+}
+
+function declare(converter: Converter, kids: HclNode[], out: TerraformDeclarations): void {
+  const label = kids.find((c) => c.type === 'string_lit' || (c.type === 'identifier' && c !== kids[0]));
+  const body = kids.find((c) => c.type === 'body');
+  if (!label || !body) return;
+  const attributes = new Map<string, IacValue>();
+  for (const item of namedChildren(body)) {
+    if (item.type !== 'attribute') continue;
+    const parts = namedChildren(item);
+    const expression = parts.find((c) => c.type === 'expression');
+    if (parts[0]?.type === 'identifier' && expression) attributes.set(parts[0].text, converter.expression(expression).value);
+  }
+  if (kids[0]!.text === 'variable') {
+    const fallback = attributes.get('default');
+    out.variables.set(labelText(label), fallback);
+  } else {
+    const source = attributes.get('source');
+    attributes.delete('source');
+    out.modules.push({ source: typeof source === 'string' ? source : undefined, inputs: attributes });
+  }
 }
 
 function fixUp(resources: Map<string, TfResource>): void {

@@ -3,6 +3,7 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { ContextEvidence } from '../../code/evidence.js';
 import { innermostRemote, localCallee, remoteCallInfosIn, type RemoteCall } from '../../code/remote-calls.js';
+import { reachedAt, reachedFiles } from '../../code/reach.js';
 import { enclosingFunction, isFunctionLike, unwrap, walk } from '../../code/walk.js';
 
 /**
@@ -69,6 +70,38 @@ function waiters(analysis: FileAnalysis): Waiter[] {
     out.push({ call, label: `${name}(...)` });
   }
   return out;
+}
+
+/**
+ * Libraries whose call starts a long-running job and polls it until it finishes: the instance
+ * methods of a class the module exports, or of what its factory returns.
+ */
+const POLLING_LIBRARIES: Record<string, { factory?: string; methods: string[]; what: string }> = {
+  'athena-express': { methods: ['query'], what: 'starts an Athena query and polls it until it finishes' },
+  'athena-express-plus': { methods: ['query'], what: 'starts an Athena query and polls it until it finishes' },
+  'athena-client': { factory: 'createClient', methods: ['execute'], what: 'starts an Athena query and polls it until it finishes' },
+};
+
+/** `runner.query(sql)` on an `athena-express` instance: the library and what it does. */
+function pollingLibraryCall(analysis: FileAnalysis, call: ts.CallExpression): { module: string; what: string } | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const method = callee.name.text;
+  const recv = analysis.origin(callee.expression);
+  if (recv?.kind === 'instance') {
+    const lib = POLLING_LIBRARIES[recv.ref.module];
+    if (lib && !lib.factory && lib.methods.includes(method)) return { module: recv.ref.module, what: lib.what };
+  }
+  const value = analysis.resolveValue(callee.expression);
+  if (ts.isCallExpression(value)) {
+    const origin = analysis.origin(unwrap(value.expression));
+    if (origin?.kind === 'module') {
+      const lib = POLLING_LIBRARIES[origin.ref.module];
+      const path = (origin.ref.path[0] === 'default' ? origin.ref.path.slice(1) : origin.ref.path).join('.');
+      if (lib?.factory === path && lib.methods.includes(method)) return { module: origin.ref.module, what: lib.what };
+    }
+  }
+  return undefined;
 }
 
 function sleepOrigin(analysis: FileAnalysis, callee: ts.Expression): boolean {
@@ -253,30 +286,55 @@ function pollingReport(analysis: FileAnalysis, loop: ts.IterationStatement, cont
   };
 }
 
-const detector: CodeDetector = {
-  // a finding needs a waiter or a sleep between polls
-  prefilter: /wait|sleep|delay|setTimeout|pause|snooze|timeout/i,
-  code({ analysis }) {
-    const reports: CodeReport[] = [];
-    for (const w of waiters(analysis)) {
-      const context = analysis.contexts.contextAt(w.call);
+/** Waiters and polling loops of a file that run in the request path (`contextOf`). */
+function waitReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => ContextEvidence | undefined): CodeReport[] {
+  const reports: CodeReport[] = [];
+  for (const w of waiters(analysis)) {
+    const context = contextOf(w.call);
+    if (context?.context !== 'request-path') continue;
+    reports.push({
+      node: w.call,
+      message: `\`${w.label}\` blocks a request-path handler (${context.reason}) until a resource reaches a state: the caller is held while the waiter polls and gets a timeout, not the outcome, when it takes longer`,
+    });
+  }
+  if ([...analysis.modules].some((m) => m in POLLING_LIBRARIES)) {
+    for (const call of analysis.calls) {
+      const lib = pollingLibraryCall(analysis, call);
+      if (!lib) continue;
+      const context = contextOf(call);
       if (context?.context !== 'request-path') continue;
+      const text = unwrap(call.expression).getText().replace(/\s+/g, '');
       reports.push({
-        node: w.call,
-        message: `\`${w.label}\` blocks a request-path handler (${context.reason}) until a resource reaches a state: the caller is held while the waiter polls and gets a timeout, not the outcome, when it takes longer`,
+        node: call,
+        message: `\`${text.length <= 40 ? text : 'query'}(...)\` (${lib.module}) ${lib.what} inside a request-path handler (${context.reason}): the caller is held for the whole run and gets a timeout, not the outcome, when it takes longer`,
       });
     }
-    for (const loop of analysis.loops) {
-      const context = analysis.contexts.contextAt(loop);
-      if (context?.context !== 'request-path') continue;
-      const r = pollingReport(analysis, loop, context);
-      if (r) reports.push(r);
+  }
+  for (const loop of analysis.loops) {
+    const context = contextOf(loop);
+    if (context?.context !== 'request-path') continue;
+    const r = pollingReport(analysis, loop, context);
+    if (r) reports.push(r);
+  }
+  // nested polling loops: report the outermost
+  const loops = reports.filter((r) => ts.isIterationStatement(r.node, false));
+  return reports.filter((r) => !(ts.isIterationStatement(r.node, false) && loops.some((o) => o !== r && o.node.pos <= r.node.pos && o.node.end >= r.node.end)));
+}
+
+const detector: CodeDetector = {
+  // a finding needs a waiter, a polling library or a sleep between polls (here or in the helpers a handler file reaches)
+  prefilter: /wait|sleep|delay|setTimeout|pause|snooze|timeout|athena-/i,
+  followsImports: true,
+  code({ analysis }) {
+    const reports = waitReports(analysis, (node) => analysis.contexts.contextAt(node));
+    // helpers in other modules that a request-path handler calls
+    for (const file of reachedFiles(analysis)) {
+      for (const r of waitReports(file.facts, (node) => reachedAt(file, node)?.context)) {
+        const from = reachedAt(file, r.node)?.from;
+        reports.push(from ? { ...r, related: [...(r.related ?? []), { node: from, label: 'reached from this call of the handler' }] } : r);
+      }
     }
-    // nested polling loops: report the outermost
-    const loops = reports.filter((r) => ts.isIterationStatement(r.node, false));
-    return reports
-      .filter((r) => !(ts.isIterationStatement(r.node, false) && loops.some((o) => o !== r && o.node.pos <= r.node.pos && o.node.end >= r.node.end)))
-      .sort((a, b) => a.node.pos - b.node.pos);
+    return reports.sort((a, b) => a.node.pos - b.node.pos);
   },
 };
 

@@ -15,6 +15,10 @@ function syncAdjacency(model: ProjectModel): Map<string, GraphEdge[]> {
   const seen = new Set<string>();
   for (const e of model.edges) {
     if (!e.sync) continue;
+    // a chain stays inside one deployment: another unit's resource with the same name is not this one
+    const from = model.unitOf(e.from);
+    const to = model.unitOf(e.to);
+    if (from && to && from !== to) continue;
     // one edge per pair and kind of call: two Invoke calls of the same function are one hop
     const key = `${e.from}\u0000${e.to}\u0000${e.via}`;
     if (seen.has(key)) continue;

@@ -4,6 +4,7 @@ import type { FileAnalysis } from '../../code/analysis.js';
 import { remoteCallInfo, thisMemberValue } from '../../code/remote-calls.js';
 import { getProperty } from '../../code/values.js';
 import { unwrap, walk } from '../../code/walk.js';
+import type { EnvBinding } from '../../context/types.js';
 
 export interface NoSyncInternalHttpOptions {
   internalHosts: string[];
@@ -18,6 +19,9 @@ const CONFIG_MEMBER = /(?:url|uri|endpoint|host|hostname|api|baseurl)$/i;
 const EXTERNAL_CONFIG = /webhook|slack|discord|teams|chime/i;
 /** Hosts that only exist inside a private network or a cluster, or that are AWS-hosted endpoints of your own APIs and functions. */
 const INTERNAL_HOST = /(?:\.internal|\.local|\.svc|\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?|\.lambda-url\.[a-z0-9-]+\.on\.aws)$/i;
+
+/** A host name that says it is private (`inventory.internal.example.com`, `orders.corp.example.net`). */
+const PRIVATE_LABEL = /(?:^|\.)(?:internal|intranet|corp|private)(?:\.|$)/i;
 
 /** HTTP modules whose requests the rule checks (global fetch is always checked). */
 const HTTP_MODULES = new Set(['axios', 'got', 'ky', 'undici', 'node-fetch', 'cross-fetch', 'isomorphic-fetch', 'http', 'https', 'node:http', 'node:https']);
@@ -57,11 +61,31 @@ function isInternalHost(host: string, internalHosts: string[]): boolean {
 
 class UrlClassifier {
   private envNames?: Set<string>;
+  /** What the template's defaults said about the variables classified so far. */
+  readonly notes = new Set<string>();
 
   constructor(
     private readonly analysis: FileAnalysis,
     private readonly internalHosts: string[],
+    /** What the environment variables the template sets point at, when a template links the file. */
+    private readonly env: Record<string, EnvBinding> = {},
   ) {}
+
+  /**
+   * The label of `process.env.<name>` when the variable holds another service's address: the
+   * template's value decides when it is known (an API or function of the stack, or a literal URL
+   * whose host is internal or not), else the variable's name.
+   */
+  private envSource(name: string): string | undefined {
+    const binding = Object.hasOwn(this.env, name) ? this.env[name] : undefined;
+    if (binding) {
+      const internal = binding.kind === 'http' ? isInternalHost(binding.label, this.internalHosts) || PRIVATE_LABEL.test(binding.label) : binding.kind === 'api' || binding.kind === 'function';
+      if (!internal) return undefined;
+      if (binding.defaults) this.notes.add(binding.defaults);
+      return `process.env.${name}`;
+    }
+    return CONFIG_ENV.test(name) ? `process.env.${name}` : undefined;
+  }
 
   /** "process.env.ORDERS_URL", "`https://orders.internal`", ... when `expr` points at an internal service; undefined otherwise. */
   classify(expr: ts.Expression | undefined, depth = 0): string | undefined {
@@ -112,13 +136,13 @@ class UrlClassifier {
 
   private configName(e: ts.Expression): string | undefined {
     // process.env.ORDERS_URL, process.env['ORDERS_URL']
-    if (ts.isPropertyAccessExpression(e) && isProcessEnv(e.expression)) return CONFIG_ENV.test(e.name.text) ? `process.env.${e.name.text}` : undefined;
+    if (ts.isPropertyAccessExpression(e) && isProcessEnv(e.expression)) return this.envSource(e.name.text);
     if (ts.isElementAccessExpression(e) && isProcessEnv(e.expression) && ts.isStringLiteralLike(e.argumentExpression)) {
-      return CONFIG_ENV.test(e.argumentExpression.text) ? `process.env.${e.argumentExpression.text}` : undefined;
+      return this.envSource(e.argumentExpression.text);
     }
-    if (ts.isIdentifier(e) && CONFIG_ENV.test(e.text)) {
+    if (ts.isIdentifier(e) && (CONFIG_ENV.test(e.text) || Object.hasOwn(this.env, e.text))) {
       this.envNames ??= envBindings(this.analysis);
-      if (this.envNames.has(e.text)) return `process.env.${e.text}`;
+      if (this.envNames.has(e.text)) return this.envSource(e.text);
     }
     // config.ordersServiceUrl, config.services.orders.url
     if (ts.isPropertyAccessExpression(e) && CONFIG_MEMBER.test(e.name.text)) {
@@ -214,9 +238,9 @@ function requestTarget(analysis: FileAnalysis, call: ts.CallExpression): Target 
 const detector: CodeDetector<NoSyncInternalHttpOptions> = {
   // every finding is an HTTP request
   prefilter: /fetch|axios|got|ky|undici|http|request|superagent/,
-  code({ analysis, options }) {
+  code({ analysis, options, project }) {
     if (!analysis.contexts.isHandlerFile()) return [];
-    const classifier = new UrlClassifier(analysis, options.internalHosts ?? []);
+    const classifier = new UrlClassifier(analysis, options.internalHosts ?? [], project?.env);
     const reports: CodeReport[] = [];
     for (const call of analysis.calls) {
       const info = remoteCallInfo(analysis, call);
@@ -224,6 +248,7 @@ const detector: CodeDetector<NoSyncInternalHttpOptions> = {
       const target = requestTarget(analysis, call);
       if (!target) continue;
       let where: string | undefined;
+      classifier.notes.clear();
       for (const url of target.urls) {
         // an absolute literal address decides alone: a third-party host on a configured instance is not internal
         const u = url && analysis.resolveValue(url);
@@ -238,7 +263,7 @@ const detector: CodeDetector<NoSyncInternalHttpOptions> = {
       const inWhat = context?.context === 'request-path' ? `the request path (${context.reason})` : 'the handler';
       reports.push({
         node: call,
-        message: `\`${info.label}\` to ${where} waits synchronously for another internal service in ${inWhat}: its latency and failures become this handler's`,
+        message: `\`${info.label}\` to ${where} waits synchronously for another internal service in ${inWhat}: its latency and failures become this handler's${classifier.notes.size > 0 ? ` (${[...classifier.notes].join('; ')})` : ''}`,
       });
     }
     return reports;

@@ -13,6 +13,19 @@ export interface CronSchedule {
   hours: number[] | undefined;
 }
 
+/**
+ * The step in minutes when the schedule fires every N minutes through the hour (`0/15`, `*\/10`,
+ * `0,30`: evenly spaced minutes that divide the hour, N under 60); undefined otherwise. Such a
+ * schedule is steady load, not a burst at one instant.
+ */
+export function minuteStep(cron: CronSchedule): number | undefined {
+  const minutes = cron.minutes;
+  if (!minutes || minutes.length < 2 || minutes.length >= 60) return undefined;
+  const step = minutes[1]! - minutes[0]!;
+  if (60 % step !== 0 || minutes.length !== 60 / step) return undefined;
+  return minutes.every((m, i) => i === 0 || m - minutes[i - 1]! === step) ? step : undefined;
+}
+
 export type ScheduleExpression = CronSchedule | { kind: 'rate' } | { kind: 'at' } | { kind: 'invalid' };
 
 /**

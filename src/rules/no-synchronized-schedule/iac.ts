@@ -1,8 +1,9 @@
 import type { IacReport, IacDetector } from '../rule.js';
 import type { IacValue, PathSegment, PlainObject, Template } from '../../iac/model.js';
 import { displayName, hasOpaqueProperties, isAbsent, isPlainObject } from '../../iac/resources.js';
-import { samFunctionEvents } from '../../iac/sam.js';
-import { parseScheduleExpression, type CronSchedule } from './cron.js';
+import { samEvents } from '../../iac/sam.js';
+import { deploymentUnits } from '../../context/units.js';
+import { minuteStep, parseScheduleExpression, type CronSchedule } from './cron.js';
 
 interface Schedule {
   template: Template;
@@ -63,10 +64,10 @@ function schedulesOf(template: Template): Schedule[] {
       add(`schedule \`${displayName(resource)}\``, p, 'ScheduleExpression', path, windowMode(p['FlexibleTimeWindow']), p['ScheduleExpressionTimezone']);
     }
   }
-  for (const event of samFunctionEvents(template)) {
+  for (const event of samEvents(template)) {
     if (!event.properties) continue;
-    const fn = template.resources.get(event.functionId)!;
-    const label = `${event.type} event \`${event.eventId}\` of function \`${displayName(fn)}\``;
+    const owner = template.resources.get(event.functionId)!;
+    const label = `${event.type} event \`${event.eventId}\` of ${event.owner} \`${displayName(owner)}\``;
     const path = [...event.path, 'Properties'];
     if (event.type === 'Schedule') add(label, event.properties, 'Schedule', path, 'none', undefined);
     else if (event.type === 'ScheduleV2') {
@@ -78,14 +79,15 @@ function schedulesOf(template: Template): Schedule[] {
 
 const ALL_MINUTES = 60;
 
+/** Fires at minute 0 as a burst: not a schedule that runs every few minutes through the hour (steady load). */
 function firesAtMinuteZero(cron: CronSchedule): boolean {
-  return cron.minutes !== undefined && cron.minutes.includes(0) && cron.minutes.length < ALL_MINUTES;
+  return cron.minutes !== undefined && cron.minutes.includes(0) && cron.minutes.length < ALL_MINUTES && minuteStep(cron) === undefined;
 }
 
-/** Key of the instants a schedule fires at, per the rule: timezone, minute and hour fields. */
+/** Key of the instants a schedule fires at, per the rule: timezone, minute and hour fields (none for steady schedules). */
 function instantsKey(schedule: Schedule): string | undefined {
   const { minutes, hours } = schedule.cron;
-  if (!minutes || !hours || minutes.length === ALL_MINUTES) return undefined;
+  if (!minutes || !hours || minutes.length === ALL_MINUTES || minuteStep(schedule.cron) !== undefined) return undefined;
   return `${schedule.timezone}|${minutes.join(',')}|${hours.join(',')}`;
 }
 
@@ -93,7 +95,10 @@ const detector: IacDetector = {
   iac({ templates }) {
     const reports: IacReport[] = [];
     const first = new Map<string, Schedule>();
+    // schedules of different deployments (the projects of a samples repository) do not collide
+    const units = deploymentUnits(templates);
     for (const template of templates) {
+      const unit = units.get(template)?.id ?? template.file;
       for (const schedule of schedulesOf(template)) {
         const reasons: string[] = [];
         const related: NonNullable<IacReport['related']> = [];
@@ -101,7 +106,8 @@ const detector: IacDetector = {
           const window = schedule.window === 'none' ? 'classic EventBridge schedules have no flexible time window' : 'FlexibleTimeWindow is OFF';
           reasons.push(`fires at minute 0 and ${window}, so it runs together with every other top-of-the-hour job`);
         }
-        const key = instantsKey(schedule);
+        const instants = instantsKey(schedule);
+        const key = instants === undefined ? undefined : `${unit}\u0000${instants}`;
         if (key !== undefined) {
           const earlier = first.get(key);
           if (!earlier) first.set(key, schedule);

@@ -5,11 +5,15 @@
  * Two shapes are recognised:
  * - a mapped array: `Promise.all(items.map(cb))`, `Promise.all(Array.from(items, cb))`, spreads of
  *   those in an array literal, and a const holding any of them;
- * - an array filled in a loop: `const ps = []; for (const x of items) ps.push(call(x)); Promise.all(ps)`.
+ * - an array filled in a loop: `const ps = []; for (const x of items) ps.push(call(x)); Promise.all(ps)`,
+ *   also by `concat`, spread or index assignment, an object of arrays filled per key, and a
+ *   container a same-file helper fills and returns;
+ * - promises a previous `.then` mapped a list to: `.then(R.map(f)).then((ps) => Promise.all(ps))`.
  *
  * Not reported: collections of known small size (array literals, `Array(n)`, `Object.keys` of an
- * object literal, `slice(a, b)` windows), a handler's `event.Records` (capped by the event source's
- * BatchSize), chunks (the loop variable of an enclosing `for...of`,
+ * object literal, `slice(a, b)` windows), lists of AWS Regions known as such (Region-code
+ * literals, `DescribeRegions` results), a handler's `event.Records` (capped by the event source's
+ * BatchSize; also under a local name), chunks (the loop variable of an enclosing `for...of`,
  * `chunks[i]`, names containing chunk/batch), fixed-size worker pools
  * (`Array.from({ length: n }, worker)` whose callback loops), calls wrapped in a concurrency
  * limiter (p-limit, p-queue, Bottleneck, async-sema/async-mutex, cockatiel bulkhead, or a call
@@ -18,9 +22,11 @@
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../rule.js';
-import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, type RemoteCall } from '../../code/remote-calls.js';
+import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, whereElse, type RemoteCall } from '../../code/remote-calls.js';
 import { numberValue } from '../../code/values.js';
-import { isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
+import { enclosingFunction, functionName, isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
+import { returnedExpressions } from '../../code/unstable-values.js';
+import { isRegionList } from '../../code/regions.js';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'any', 'race']);
 const MAPPERS = new Set(['map', 'flatMap']);
@@ -38,9 +44,12 @@ const HELPER_DEPTH = 3;
 
 interface Candidate {
   call: ts.CallExpression;
+  related?: CodeReport['related'];
   /** Where the per-item work is written (the callback, or the pushed expression): nested fan-outs inside it are not reported again. */
   work: ts.Node;
   message: string;
+  /** The remote call each item makes. */
+  remote: RemoteCall;
 }
 
 interface Limits {
@@ -62,7 +71,13 @@ export function findFanOuts(analysis: FileAnalysis, maxItems: number): CodeRepor
     if (found) candidates.push(found);
   }
   const kept = candidates.filter((c) => !candidates.some((o) => o !== c && within(c.call, o.work)));
-  return kept.map((c) => ({ node: c.call.expression, message: c.message }));
+  return kept.map((c) => {
+    const inner = innermostRemote(c.remote);
+    // a request made in another module: where it is sent
+    const elsewhere = inner.call.getSourceFile() !== c.call.getSourceFile() ? [{ node: inner.call, label: 'the request each item makes is sent here' }] : [];
+    const related = [...(c.related ?? []), ...elsewhere];
+    return { node: c.call.expression, message: c.message, ...(related.length > 0 ? { related } : {}) };
+  });
 }
 
 function within(node: ts.Node, container: ts.Node): boolean {
@@ -83,7 +98,7 @@ function describeWork(remote: RemoteCall): string {
   if (remote.kind !== 'local') return `\`${remote.label}\` request`;
   const inner = innermostRemote(remote);
   const verb = inner.kind === 'aws' && !inner.label.endsWith(')') ? 'sends' : 'calls';
-  return `\`${remote.label}\` call (which ${verb} \`${inner.label}\`)`;
+  return `\`${remote.label}\` call (which ${verb} \`${inner.label}\`${whereElse(remote, inner)})`;
 }
 
 const CONSEQUENCE = 'the load on the dependency grows with the input size';
@@ -91,10 +106,12 @@ const CONSEQUENCE = 'the load on the dependency grows with the input size';
 function checkArgument(limits: Limits, call: ts.CallExpression, arg: ts.Expression): Candidate | undefined {
   const { analysis } = limits;
   let e = unwrap(arg);
+  const filled = filledContainer(analysis, e);
+  if (filled) return checkFilledArray(limits, call, filled);
   if (ts.isIdentifier(e)) {
-    const value = analysis.resolveValue(e);
-    if (ts.isArrayLiteralExpression(value) && value.elements.length === 0) return checkFilledArray(limits, call, e, value);
-    e = value;
+    const pipeline = checkPipeline(limits, call, e);
+    if (pipeline) return pipeline;
+    e = analysis.resolveValue(e);
   }
   if (ts.isArrayLiteralExpression(e)) {
     for (const el of e.elements) {
@@ -123,7 +140,7 @@ function checkMapped(limits: Limits, call: ts.CallExpression, expr: ts.Expressio
   let source: ts.Expression;
   let callback: ts.Expression;
   let shown: string;
-  if (ts.isPropertyAccessExpression(callee) && MAPPERS.has(callee.name.text) && e.arguments[0]) {
+  if (ts.isPropertyAccessExpression(callee) && MAPPERS.has(callee.name.text) && e.arguments[0] && !listModule(analysis, callee.expression)) {
     source = callee.expression;
     callback = e.arguments[0];
     const s = short(source);
@@ -133,6 +150,19 @@ function checkMapped(limits: Limits, call: ts.CallExpression, expr: ts.Expressio
     callback = e.arguments[1];
     const s = short(source, 30);
     shown = s ? `Array.from(${s}, ...)` : 'Array.from(...)';
+  } else if (listFunction(analysis, callee) === 'map' && e.arguments.length === 2) {
+    // `R.map(f, xs)` (ramda, lodash/fp) or `_.map(xs, f)` (lodash)
+    const dataFirst = listModule(analysis, callee) === 'lodash';
+    source = e.arguments[dataFirst ? 0 : 1];
+    callback = e.arguments[dataFirst ? 1 : 0];
+    const s = short(source, 30);
+    shown = `${short(callee, 20) ?? 'map'}(${dataFirst ? `${s ?? '...'}, ...` : `..., ${s ?? '...'}`})`;
+  } else if (ts.isCallExpression(callee) && listFunction(analysis, callee.expression) === 'map' && callee.arguments.length === 1 && e.arguments.length === 1) {
+    // curried `R.map(f)(xs)`
+    source = e.arguments[0];
+    callback = callee.arguments[0];
+    const s = short(source, 30);
+    shown = `${short(callee.expression, 20) ?? 'map'}(...)(${s ?? '...'})`;
   } else {
     return undefined;
   }
@@ -145,6 +175,7 @@ function checkMapped(limits: Limits, call: ts.CallExpression, expr: ts.Expressio
     call,
     work: fn,
     message: `${combinator(call)} over \`${shown}\` starts one ${describeWork(remote)} per item at once: ${CONSEQUENCE}`,
+    remote,
   };
 }
 
@@ -333,8 +364,10 @@ function containsLoop(fn: ts.FunctionLikeDeclaration): boolean {
  * True when the collection cannot grow with the input: small and fixed, a window or chunk of a
  * larger one, or a fixed number of workers.
  */
-function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExpression, callback?: ts.FunctionLikeDeclaration): boolean {
+function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExpression, callback?: ts.FunctionLikeDeclaration, depth = 0): boolean {
   const { analysis, maxItems } = limits;
+  if (depth > 4) return false;
+  if (isRegionList(analysis, source)) return true;
   const size = sizeOf(limits, source);
   if (size?.kind === 'known') return size.n <= maxItems || (!!size.fromCount && callback !== undefined && containsLoop(callback));
   if (size?.kind === 'count') {
@@ -343,17 +376,60 @@ function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExp
     return callback !== undefined && containsLoop(callback);
   }
   let e = unwrap(source);
-  if (isEventBatch(e)) return true;
+  if (isEventBatch(e) || eventBatchAlias(analysis, e)) return true;
   if (ts.isIdentifier(e) && CHUNK_NAME.test(e.text)) return true;
   if (ts.isPropertyAccessExpression(e) && CHUNK_NAME.test(e.name.text)) return true;
   if (ts.isIdentifier(e)) {
     if (isLoopVariableAround(e.text, promiseAll)) return true;
     e = analysis.resolveValue(e);
+    if (isEventBatch(e)) return true;
+  }
+  // `records.filter(...)`, `regions.map(...)`: no more items than the collection they come from
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && SIZE_KEEPING.has(e.expression.name.text) && e.arguments.length <= 2) {
+    if (e.expression.name.text !== 'slice' || e.arguments.length < 2) {
+      if (isBounded(limits, e.expression.expression, promiseAll, undefined, depth + 1)) return true;
+    }
   }
   // `items.slice(i, i + 25)`, `queue.splice(0, 10)`: a window whose size the code chose
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && (e.expression.name.text === 'slice' || e.expression.name.text === 'splice') && e.arguments.length === 2) return true;
   // `batches[i]` inside a loop
   if (ts.isElementAccessExpression(e) && enclosingLoop(promiseAll)) return true;
+  return false;
+}
+
+/** Calls whose result has at most as many items as their receiver. */
+const SIZE_KEEPING = new Set(['map', 'filter', 'slice', 'reverse', 'sort', 'toSorted', 'toReversed']);
+
+/**
+ * `const records = event.Records`, `const { Records } = event`, `async ({ Records }) => ...`: a
+ * local name for the event batch.
+ */
+function eventBatchAlias(analysis: FileAnalysis, e: ts.Expression, depth = 0): boolean {
+  if (!ts.isIdentifier(e) || depth > 4) return false;
+  const from = analysis.declaredFrom(e);
+  if (from && !from.reassigned) {
+    const value = unwrap(from.value);
+    if (from.pick.length === 0) return isEventBatch(value) || eventBatchAlias(analysis, value, depth + 1);
+    if (from.pick.length === 1 && from.pick[0] === 'Records' && ts.isIdentifier(value)) return isHandlerEventParameter(value);
+    return false;
+  }
+  // a destructured parameter: `async ({ Records: records }) => ...`
+  for (let p = e.parent; p; p = p.parent) {
+    if (!isFunctionLike(p)) continue;
+    const first = p.parameters[0];
+    if (!first || !ts.isObjectBindingPattern(first.name)) continue;
+    for (const el of first.name.elements) {
+      const key = el.propertyName ?? el.name;
+      if (ts.isIdentifier(key) && key.text === 'Records' && ts.isIdentifier(el.name) && el.name.text === e.text) return true;
+    }
+  }
+  return false;
+}
+
+function isHandlerEventParameter(base: ts.Identifier): boolean {
+  for (let p = base.parent; p; p = p.parent) {
+    if (isFunctionLike(p) && p.parameters[0] && ts.isIdentifier(p.parameters[0].name) && p.parameters[0].name.text === base.text) return true;
+  }
   return false;
 }
 
@@ -403,33 +479,234 @@ interface Iteration {
   bound?: ts.Expression;
 }
 
-function checkFilledArray(limits: Limits, call: ts.CallExpression, id: ts.Identifier, array: ts.ArrayLiteralExpression): Candidate | undefined {
-  const { analysis } = limits;
+/**
+ * An array (or an object of arrays) that code fills with promises before a combinator awaits it:
+ * `const ps = []` in the same function, or returned by a same-file helper that fills it
+ * (`const pending = startAll(items)`; `Promise.all(pending[key])`).
+ */
+interface Filled {
+  /** The argument as written, for the message. */
+  shown: string;
+  /** The container's declaration value: `[]`, or `{}` for an object of arrays. */
+  literal: ts.ArrayLiteralExpression | ts.ObjectLiteralExpression;
+  /** The name it is filled under. */
+  name: string;
+  /** The helper that fills and returns it, when that is not where the combinator is. */
+  helper?: ts.FunctionLikeDeclaration;
+}
+
+function emptyContainer(e: ts.Expression): ts.ArrayLiteralExpression | ts.ObjectLiteralExpression | undefined {
+  const v = unwrap(e);
+  if (ts.isArrayLiteralExpression(v) && v.elements.length === 0) return v;
+  if (ts.isObjectLiteralExpression(v) && v.properties.length === 0) return v;
+  return undefined;
+}
+
+function filledContainer(analysis: FileAnalysis, arg: ts.Expression): Filled | undefined {
+  const e = unwrap(arg);
+  // `byKey[key]`: one entry of an object of arrays
+  const keyed = ts.isElementAccessExpression(e);
+  const root = keyed ? unwrap(e.expression) : e;
+  if (!ts.isIdentifier(root)) return undefined;
+  const from = analysis.declaredFrom(root);
+  if (!from || from.pick.length > 0) return undefined;
+  const literal = emptyContainer(from.value);
+  const shown = short(e) ?? root.text;
+  if (literal) {
+    if (ts.isArrayLiteralExpression(literal) === keyed) return undefined;
+    return { shown, literal, name: root.text };
+  }
+  if (from.reassigned) return undefined;
+  // `const pending = startAll(items)` where `startAll` fills and returns the container
+  const value = unwrap(from.value);
+  const call = ts.isAwaitExpression(value) ? unwrap(value.expression) : value;
+  if (!ts.isCallExpression(call)) return undefined;
+  const helper = resolveLocalFunction(analysis, call.expression);
+  if (!helper?.body) return undefined;
+  const returned = returnedExpressions(helper).map((r) => unwrap(r));
+  if (returned.length !== 1 || !ts.isIdentifier(returned[0])) return undefined;
+  const inner = analysis.declaredFrom(returned[0]);
+  const innerLiteral = inner && inner.pick.length === 0 ? emptyContainer(inner.value) : undefined;
+  if (!innerLiteral || ts.isArrayLiteralExpression(innerLiteral) === keyed || enclosingFunction(innerLiteral) !== helper) return undefined;
+  return { shown, literal: innerLiteral, name: returned[0].text, helper };
+}
+
+/** The variable a receiver or assignment target fills: `ps`, `byKey[k]`, `(byKey[k] ||= [])`, `(byKey[k] = byKey[k] || [])`. */
+function containerRoot(expr: ts.Expression): { id: ts.Identifier; keyed: boolean } | undefined {
+  let e = unwrap(expr);
+  let keyed = false;
+  for (let i = 0; i < 8; i++) {
+    if (ts.isIdentifier(e)) return { id: e, keyed };
+    if (ts.isElementAccessExpression(e)) {
+      if (keyed) return undefined;
+      keyed = true;
+      e = unwrap(e.expression);
+    } else if (ts.isBinaryExpression(e) && isAssignment(e.operatorToken.kind)) {
+      e = unwrap(e.left);
+    } else return undefined;
+  }
+  return undefined;
+}
+
+function isAssignment(kind: ts.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.EqualsToken || kind === ts.SyntaxKind.BarBarEqualsToken || kind === ts.SyntaxKind.QuestionQuestionEqualsToken;
+}
+
+/** Where the container gets its promises: `push`/`unshift`, `ps = ps.concat(p)`, `ps = [...ps, p]`, `ps[i] = p`. */
+function fills(analysis: FileAnalysis, filled: Filled): { site: ts.Node; values: ts.Expression[] }[] {
+  const keyed = ts.isObjectLiteralExpression(filled.literal);
+  const out: { site: ts.Node; values: ts.Expression[] }[] = [];
+  const sameContainer = (id: ts.Identifier) => id.text === filled.name && analysis.declaredFrom(id)?.value !== undefined && unwrap(analysis.declaredFrom(id)!.value) === filled.literal;
   for (const push of analysis.calls) {
     const callee = unwrap(push.expression);
     if (!ts.isPropertyAccessExpression(callee) || (callee.name.text !== 'push' && callee.name.text !== 'unshift')) continue;
-    const recv = unwrap(callee.expression);
-    if (!ts.isIdentifier(recv) || recv.text !== id.text || analysis.resolveValue(recv) !== array) continue;
-    for (const pushed of push.arguments) {
+    const root = containerRoot(callee.expression);
+    if (!root || root.keyed !== keyed || !sameContainer(root.id)) continue;
+    out.push({ site: push, values: [...push.arguments] });
+  }
+  if (keyed) return out;
+  const scope = enclosingFunction(filled.literal)?.body ?? filled.literal.getSourceFile();
+  walk(scope, (n) => {
+    if (!ts.isBinaryExpression(n) || n.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+    const left = unwrap(n.left);
+    const right = unwrap(n.right);
+    if (ts.isElementAccessExpression(left)) {
+      // `ps[i] = call(x)`
+      const base = unwrap(left.expression);
+      if (ts.isIdentifier(base) && sameContainer(base)) out.push({ site: n, values: [n.right] });
+      return undefined;
+    }
+    if (!ts.isIdentifier(left) || left.text !== filled.name) return undefined;
+    if (ts.isCallExpression(right) && ts.isPropertyAccessExpression(right.expression) && right.expression.name.text === 'concat') {
+      const base = unwrap(right.expression.expression);
+      if (ts.isIdentifier(base) && base.text === filled.name) out.push({ site: n, values: [...right.arguments] });
+    } else if (ts.isArrayLiteralExpression(right) && right.elements.some((el) => ts.isSpreadElement(el) && ts.isIdentifier(unwrap(el.expression)) && (unwrap(el.expression) as ts.Identifier).text === filled.name)) {
+      out.push({ site: n, values: right.elements.filter((el) => !ts.isSpreadElement(el)) });
+    }
+    return undefined;
+  });
+  return out;
+}
+
+function checkFilledArray(limits: Limits, call: ts.CallExpression, filled: Filled): Candidate | undefined {
+  const { analysis } = limits;
+  for (const { site, values } of fills(analysis, filled)) {
+    for (const pushed of values) {
       // `const p = put(x); ps.push(p)`
       const arg = ts.isIdentifier(unwrap(pushed)) ? analysis.resolveValue(pushed) : pushed;
       const remote = remoteCallInfosIn(analysis, arg).find((r) => !underLimiter(analysis, r.call, arg) && !limitedHelper(limits, r));
       if (!remote) continue;
-      const iteration = enclosingIteration(push, array);
+      const iteration = enclosingIteration(site, filled.literal);
       // a single push, or an array flushed inside the loop that fills it (batches)
-      if (!iteration || within(call, iteration.node) || awaitedWithin(analysis, id.text, iteration.node)) continue;
+      if (!iteration || within(call, iteration.node) || awaitedWithin(analysis, filled.name, iteration.node)) continue;
       if (iterationBounded(limits, iteration, call)) continue;
       const shownSource = iteration.source ?? lengthOf(iteration.bound);
       const src = shownSource && short(shownSource);
       const per = src ? `per item of \`${src}\`` : 'per loop iteration';
+      const where = filled.helper ? ` (filled by \`${functionName(filled.helper) ?? 'a helper'}\`)` : '';
       return {
         call,
         work: arg,
-        message: `${combinator(call)} over \`${id.text}\` starts one ${describeWork(remote)} ${per} at once: ${CONSEQUENCE}`,
+        message: `${combinator(call)} over \`${filled.shown}\`${where} starts one ${describeWork(remote)} ${per} at once: ${CONSEQUENCE}`,
+        related: filled.helper ? [{ node: remote.call, label: 'request started here' }] : undefined,
+        remote,
       };
     }
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// point-free pipelines: `.then(R.map(describe)).then((ps) => Promise.all(ps))`
+
+const LIST_MODULES = new Set(['ramda', 'rambda', 'lodash', 'lodash/fp', 'lodash-es']);
+
+function listModule(analysis: FileAnalysis, callee: ts.Expression): string | undefined {
+  const origin = analysis.origin(unwrap(callee));
+  if (origin?.kind !== 'module' || !LIST_MODULES.has(origin.ref.module)) return undefined;
+  return origin.ref.module === 'lodash-es' ? 'lodash' : origin.ref.module;
+}
+
+/** `map` for `R.map`, `_.map`, `import { map } from 'ramda'`. */
+function listFunction(analysis: FileAnalysis, callee: ts.Expression): string | undefined {
+  const origin = analysis.origin(unwrap(callee));
+  if (origin?.kind !== 'module' || !LIST_MODULES.has(origin.ref.module)) return undefined;
+  const path = origin.ref.path[0] === 'default' ? origin.ref.path.slice(1) : origin.ref.path;
+  return path.length === 1 ? path[0] : undefined;
+}
+
+/** The per-item callback of a `.then` argument that maps a list: `R.map(f)`, `(xs) => xs.map(f)`, `(xs) => R.map(f, xs)`. */
+function pipelineMapper(analysis: FileAnalysis, arg: ts.Expression | undefined): ts.Expression | undefined {
+  if (!arg) return undefined;
+  const e = unwrap(arg);
+  if (ts.isCallExpression(e) && listFunction(analysis, e.expression) === 'map' && e.arguments.length === 1) return e.arguments[0];
+  if (!isFunctionLike(e) || e.parameters.length !== 1 || !ts.isIdentifier(e.parameters[0].name) || !e.body) return undefined;
+  const param = e.parameters[0].name.text;
+  const returned = returnedExpressions(e);
+  if (returned.length !== 1) return undefined;
+  const r = unwrap(returned[0]);
+  if (!ts.isCallExpression(r)) return undefined;
+  const callee = unwrap(r.expression);
+  // the parameter or a property of it: `xs`, `response.Items`
+  const isParam = (x: ts.Expression | undefined): boolean => {
+    let v = x && unwrap(x);
+    while (v && ts.isPropertyAccessExpression(v)) v = unwrap(v.expression);
+    return !!v && ts.isIdentifier(v) && v.text === param;
+  };
+  if (ts.isPropertyAccessExpression(callee) && MAPPERS.has(callee.name.text) && isParam(callee.expression)) return r.arguments[0];
+  if (listFunction(analysis, callee) === 'map' && r.arguments.length === 2) {
+    const dataFirst = listModule(analysis, callee) === 'lodash';
+    if (isParam(r.arguments[dataFirst ? 0 : 1])) return r.arguments[dataFirst ? 1 : 0];
+  }
+  return undefined;
+}
+
+/** `.then(fn)` calls: the receiver promise and the function. */
+function thenParts(e: ts.Expression): { receiver: ts.Expression; arg: ts.Expression | undefined } | undefined {
+  const c = unwrap(e);
+  if (!ts.isCallExpression(c) || !ts.isPropertyAccessExpression(c.expression) || c.expression.name.text !== 'then') return undefined;
+  return { receiver: c.expression.expression, arg: c.arguments[0] };
+}
+
+/**
+ * `Promise.all(ps)` where `ps` is the value a previous `.then` produced by mapping a list to
+ * promises. The list is the value the chain started from when it is `Promise.resolve(list)`;
+ * anything else (a response of a service, an earlier step) is taken as unbounded.
+ */
+function checkPipeline(limits: Limits, call: ts.CallExpression, id: ts.Identifier): Candidate | undefined {
+  const { analysis } = limits;
+  const fn = enclosingFunction(call);
+  if (!fn || !fn.parameters[0] || !ts.isIdentifier(fn.parameters[0].name) || fn.parameters[0].name.text !== id.text) return undefined;
+  let parent = fn.parent;
+  while (parent && ts.isParenthesizedExpression(parent)) parent = parent.parent;
+  if (!parent || !ts.isCallExpression(parent) || unwrap(parent.arguments[0] ?? parent) !== fn) return undefined;
+  const current = thenParts(parent);
+  if (!current) return undefined;
+  const previous = thenParts(current.receiver);
+  const mapper = previous && pipelineMapper(analysis, previous.arg);
+  if (!previous || !mapper) return undefined;
+  const work = callbackFunction(analysis, mapper);
+  if (!work) return undefined;
+  const remote = unlimitedRemote(limits, work, 0);
+  if (!remote) return undefined;
+  // walk back to where the list came from
+  let start: ts.Expression = previous.receiver;
+  for (let i = 0; i < 8; i++) {
+    const step = thenParts(start);
+    if (!step) break;
+    start = step.receiver;
+  }
+  const s = unwrap(start);
+  if (ts.isCallExpression(s) && ts.isPropertyAccessExpression(s.expression) && s.expression.name.text === 'resolve' && unwrap(s.expression.expression).getText() === 'Promise' && s.arguments[0]) {
+    if (isBounded(limits, s.arguments[0], call)) return undefined;
+  }
+  const m = short(previous.arg!, 30);
+  return {
+    call,
+    work,
+    message: `${combinator(call)} over the promises mapped by \`.then(${m ?? '...'})\` starts one ${describeWork(remote)} per item at once: ${CONSEQUENCE}`,
+    remote,
+  };
 }
 
 /** A `Promise.all(name)` (or another combinator) inside `scope`: the array is drained as it fills. */
@@ -459,8 +736,8 @@ function enclosingIteration(node: ts.Node, array: ts.Node): Iteration | undefine
   for (let p = node.parent; p; p = p.parent) {
     if (within(array, p)) return undefined;
     if (ts.isForOfStatement(p) || ts.isForInStatement(p)) return { node: p, source: p.expression };
-    if (ts.isForStatement(p)) return { node: p, bound: forBound(p) };
-    if (ts.isWhileStatement(p) || ts.isDoStatement(p)) return { node: p };
+    if (ts.isForStatement(p)) return { node: p, bound: conditionBound(p.condition) };
+    if (ts.isWhileStatement(p) || ts.isDoStatement(p)) return { node: p, bound: conditionBound(p.expression) };
     if (isFunctionLike(p)) {
       const parent = p.parent;
       if (ts.isCallExpression(parent) && parent.arguments[0] === p && ts.isPropertyAccessExpression(parent.expression) && ITERATING_METHODS.has(parent.expression.name.text)) {
@@ -472,9 +749,9 @@ function enclosingIteration(node: ts.Node, array: ts.Node): Iteration | undefine
   return undefined;
 }
 
-/** `i < n` / `i <= n` / `n > i` in a counting for loop: `n` (or `items.length`). */
-function forBound(loop: ts.ForStatement): ts.Expression | undefined {
-  const c = loop.condition && unwrap(loop.condition);
+/** `i < n` / `i <= n` / `n > i` in a counting loop's condition: `n` (or `items.length`). */
+function conditionBound(condition: ts.Expression | undefined): ts.Expression | undefined {
+  const c = condition && unwrap(condition);
   if (!c || !ts.isBinaryExpression(c)) return undefined;
   const op = c.operatorToken.kind;
   if (op === ts.SyntaxKind.LessThanToken || op === ts.SyntaxKind.LessThanEqualsToken) return c.right;

@@ -11,8 +11,16 @@ interface Options {
 const DEFAULT_INTERVAL = 1;
 const DEFAULT_MAX_ATTEMPTS = 3;
 const DEFAULT_BACKOFF = 2;
-/** Longest single wait between attempts that is accepted without `MaxDelaySeconds`. */
+/** Longest single wait between attempts that is accepted without `MaxDelaySeconds` (Lambda's own asynchronous retries back off up to 5 minutes). */
 const MAX_UNCAPPED_DELAY = 300;
+/**
+ * Total wait over every retry that `MaxAttempts` alone may bound without `MaxDelaySeconds`: 15
+ * minutes. The Amazon Builders' Library ("Timeouts, retries, and backoff with jitter") caps
+ * exponential backoff so that retries do not go on for too long (ten uncapped doublings from 1 s
+ * wait 17 minutes in all); AWS's recommended Lambda retrier (2 s, ×2, 6 attempts) waits about 2
+ * minutes in total.
+ */
+const MAX_UNCAPPED_TOTAL = 900;
 /** Constant retries and catch-all retries are accepted up to this many attempts. */
 const MAX_PLAIN_ATTEMPTS = 3;
 
@@ -96,10 +104,12 @@ const detector: IacDetector<Options> = {
             backoff > 1
           ) {
             const longest = interval * Math.pow(backoff, attempts - 1);
-            if (longest > MAX_UNCAPPED_DELAY) {
+            // interval × (1 + backoff + ... + backoff^(attempts-1))
+            const total = (interval * (Math.pow(backoff, attempts) - 1)) / (backoff - 1);
+            if (longest > MAX_UNCAPPED_DELAY && total > MAX_UNCAPPED_TOTAL) {
               report(
                 [...path, 'MaxDelaySeconds'],
-                `${subject} backs off on ${label} without MaxDelaySeconds: the wait before attempt ${attempts + 1} reaches ${formatSeconds(longest)} (IntervalSeconds ${interval} × BackoffRate ${backoff}^${attempts - 1})`,
+                `${subject} backs off on ${label} without MaxDelaySeconds: the wait before attempt ${attempts + 1} reaches ${formatSeconds(longest)} (IntervalSeconds ${interval} × BackoffRate ${backoff}^${attempts - 1}), ${formatSeconds(total)} of waiting in all`,
               );
             }
           }

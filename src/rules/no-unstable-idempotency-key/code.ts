@@ -12,9 +12,11 @@
  *   passed to a retry library or a `*retry*` helper, or a function that calls itself from its catch
  *   block. A random key generated once, before the retry loop and outside a handler, is fine.
  *
- * The value is followed through consts, template literals, concatenations, string methods,
- * hashes, `??`/`||` (the left operand only: the right one is a fallback) and same-file helpers
- * that return such a value.
+ * Keys are also looked for in message and event payloads: a field named like an idempotency or
+ * deduplication key (`idempotencyKey`, `dedupId`, ...) that a consumer deduplicates on.
+ *
+ * The value is followed as `unstableValue` (`src/code/unstable-values.ts`) describes: consts,
+ * template literals, string and date methods, properties set on an object, same-file helpers.
  */
 import type { CodeReport, CodeDetector } from '../rule.js';
 import { ts } from '../../code/ts.js';
@@ -23,6 +25,8 @@ import { getProperty, objectLiteralOf } from '../../code/values.js';
 import { ancestors, enclosingFunction, functionName, isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
 import { tokenMembers } from '../../code/idempotency-catalog.js';
 import { callText, returnedExpressions, unstableValue } from '../../code/unstable-values.js';
+import { resolveLocalFunction } from '../../code/remote-calls.js';
+import { calleeAcross, shownLocation } from '../../code/modules.js';
 
 interface KeySite {
   /** The property (or header call) that carries the key: findings point here. */
@@ -54,11 +58,33 @@ function entryObjects(analysis: FileAnalysis, expr: ts.Expression | undefined): 
   return [];
 }
 
+/**
+ * The object literals a request variable may hold: its value, or, for a `let params` assigned in
+ * several branches (`case 'a': params = {...}; break; case 'b': params = {...}`), each assignment.
+ */
+function inputVariants(analysis: FileAnalysis, input: ts.Expression | undefined): (ts.Expression | undefined)[] {
+  const e = input && unwrap(input);
+  if (!e || !ts.isIdentifier(e)) return [input];
+  const from = analysis.declaredFrom(e);
+  if (!from?.reassigned || from.pick.length > 0) return [input];
+  const scope = enclosingFunction(e)?.body ?? analysis.sourceFile;
+  const out: ts.Expression[] = [];
+  walk(scope, (n) => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(unwrap(n.left)) && (unwrap(n.left) as ts.Identifier).text === e.text && n.end <= e.pos) {
+      if (ts.isObjectLiteralExpression(unwrap(n.right))) out.push(n.right);
+    }
+    return undefined;
+  });
+  return out.length > 0 ? out : [input];
+}
+
 function sdkKeySites(analysis: FileAnalysis): KeySite[] {
   const out: KeySite[] = [];
   const add = (obj: ts.Expression | undefined, member: string, what: string, use: ts.Node) => {
-    const p = getProperty(analysis, obj, member);
-    if (p.kind === 'present') out.push({ node: p.node, value: p.value, what, use });
+    for (const variant of inputVariants(analysis, obj)) {
+      const p = getProperty(analysis, variant, member);
+      if (p.kind === 'present') out.push({ node: p.node, value: p.value, what, use });
+    }
   };
   for (const call of analysis.sdkCalls) {
     for (const member of tokenMembers(call.service, call.operation)) add(call.input, member, `${member} of ${call.operation}`, call.node);
@@ -78,6 +104,8 @@ function sdkKeySites(analysis: FileAnalysis): KeySite[] {
 }
 
 const HEADER = /^(x-)?idempotency-key$/i;
+/** Fields of a message or event payload that carry the key a consumer deduplicates on. */
+const PAYLOAD_FIELD = /^(?:idempotency[-_]?(?:key|token|id)|dedup(?:e|lication)?[-_]?(?:id|key))$/i;
 const HEADER_METHODS = new Set(['set', 'append', 'setHeader', 'header']);
 
 function propertyName(name: ts.PropertyName): string | undefined {
@@ -98,13 +126,14 @@ function usingCall(node: ts.Node): ts.Node {
 function otherKeySites(analysis: FileAnalysis, stripe: boolean): KeySite[] {
   const out: KeySite[] = [];
   // every site below names an idempotency key: skip the walk when the text never does
-  if (!/idempotency/i.test(analysis.sourceFile.text)) return out;
+  if (!/idempotency|dedup/i.test(analysis.sourceFile.text)) return out;
   walk(analysis.sourceFile, (n) => {
     if (ts.isPropertyAssignment(n)) {
       const name = propertyName(n.name);
       if (!name) return undefined;
       if (HEADER.test(name)) out.push({ node: n, value: n.initializer, what: `the ${name} header`, use: usingCall(n) });
       else if (stripe && name === 'idempotencyKey' && isStripeOptions(n)) out.push({ node: n, value: n.initializer, what: 'the Stripe idempotencyKey', use: usingCall(n) });
+      else if (PAYLOAD_FIELD.test(name)) out.push({ node: n, value: n.initializer, what: `the \`${name}\` field of the payload`, use: usingCall(n) });
     } else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && HEADER_METHODS.has(n.expression.name.text) && n.arguments.length >= 2) {
       const key = n.arguments[0];
       if (ts.isStringLiteralLike(key) && HEADER.test(key.text)) out.push({ node: n, value: n.arguments[1], what: `the ${key.text} header`, use: n });
@@ -274,9 +303,36 @@ function check(analysis: FileAnalysis, key: KeySite): CodeReport | undefined {
   return undefined;
 }
 
+/**
+ * Keys a helper sends that arrive as one of its parameters (`startWorkflow(arn, name)` sending
+ * `name` as the execution name): at each call of such a helper, the argument is the key.
+ */
+function passedKeySites(analysis: FileAnalysis): { site: KeySite; sent: ts.Node }[] {
+  const out: { site: KeySite; sent: ts.Node }[] = [];
+  for (const call of analysis.calls) {
+    if (call.arguments.length === 0) continue;
+    const local = resolveLocalFunction(analysis, call.expression);
+    const target = local ? { facts: analysis, fn: local } : calleeAcross(analysis, call.expression);
+    if (!target?.fn.body || (target.facts === analysis && target.fn.pos <= call.pos && call.end <= target.fn.end)) continue;
+    const facts = target.facts as FileAnalysis;
+    for (const key of sdkKeySites(facts)) {
+      if (key.use.pos < target.fn.body.pos || key.use.end > target.fn.body.end) continue;
+      const value = unwrap(key.value);
+      if (!ts.isIdentifier(value)) continue;
+      const index = target.fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === value.text);
+      const arg = index >= 0 ? call.arguments[index] : undefined;
+      if (!arg || facts.resolveValue(value) !== value) continue;
+      const where = facts === analysis ? '' : ` in ${shownLocation(call, key.node)}`;
+      out.push({ site: { node: arg, value: arg, what: `${key.what} (sent by \`${callText(call.expression)}\`${where})`, use: call }, sent: key.node });
+    }
+  }
+  return out;
+}
+
 const detector: CodeDetector = {
-  // every finding needs a random or time-based generator
-  prefilter: /uuid|nanoid|random|date|performance|hrtime|ulid|cuid|short-uuid/i,
+  // every finding needs a random or time-based generator (here, or in a helper of another module)
+  prefilter: /uuid|nanoid|random|date|performance|hrtime|ulid|cuid|short-uuid|moment|dayjs|luxon/i,
+  followsImports: true,
   code({ analysis }) {
     const stripe = analysis.modules.has('stripe');
     const sites = [...sdkKeySites(analysis), ...otherKeySites(analysis, stripe)];
@@ -287,6 +343,12 @@ const detector: CodeDetector = {
       seen.add(key.node);
       const r = check(analysis, key);
       if (r) reports.push(r);
+    }
+    for (const { site, sent } of passedKeySites(analysis)) {
+      if (seen.has(site.node)) continue;
+      seen.add(site.node);
+      const r = check(analysis, site);
+      if (r) reports.push({ ...r, related: [...(r.related ?? []), { node: sent, label: 'the key is sent here' }] });
     }
     return reports.sort((a, b) => a.node.pos - b.node.pos);
   },

@@ -23,7 +23,11 @@
  * - DynamoDB reads and writes in a loop that does both (read-modify-write: a batched read would
  *   not see what earlier iterations wrote), and `GetItem` in a loop that stops at the first match;
  * - EventBridge `PutEvents` whose `Entries` is not a one-element array literal;
- * - loops over an array literal of at most two elements.
+ * - loops over an array literal of at most two elements, and over a list known to hold AWS Regions
+ *   (Region-code literals, a `DescribeRegions` response): one request per Region.
+ *
+ * A `while` loop over an index (`while (i < items.length) { put(items[i]); i++ }`) is a loop over
+ * the collection: its counter is per-iteration, not state carried from one iteration to the next.
  */
 import type { CodeReport, CodeDetector } from '../rule.js';
 import { ts } from '../../code/ts.js';
@@ -32,6 +36,8 @@ import type { SdkCall } from '../../code/aws-sdk.js';
 import { getProperty } from '../../code/values.js';
 import { enclosingFunction, isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
 import { resolveLocalFunction } from '../../code/remote-calls.js';
+import { countersIn } from '../../code/retry-flow.js';
+import { isRegionList } from '../../code/regions.js';
 
 interface BatchAlternative {
   batch: string;
@@ -142,6 +148,11 @@ function enclosingLoop(node: ts.Node): LoopSite | undefined {
       if (ts.isForStatement(p) && p.initializer && ts.isVariableDeclarationList(p.initializer)) {
         for (const d of p.initializer.declarations) bindingNames(d.name, perIteration);
       }
+      // `while (i < items.length) { ... items[i] ...; i++ }`: the index is the loop's, like a `for` variable
+      if (ts.isWhileStatement(p) || ts.isDoStatement(p)) {
+        const tested = identifiersIn(p.expression);
+        for (const counter of countersIn(p.statement)) if (tested.has(counter)) perIteration.add(counter);
+      }
       return { node: p, body: p.statement, label: loopLabel(p), perIteration };
     }
     if (isFunctionLike(p)) {
@@ -249,6 +260,8 @@ function isTinyLiteralLoop(analysis: FileAnalysis, loop: LoopSite): boolean {
     iterated = (unwrap(loop.node.expression) as ts.PropertyAccessExpression).expression;
   }
   if (!iterated) return false;
+  // one request per AWS Region: a few dozen at most, and a batch goes to one Region
+  if (isRegionList(analysis, iterated)) return true;
   const value = analysis.resolveValue(iterated);
   return ts.isArrayLiteralExpression(value) && value.elements.length <= 2 && !value.elements.some(ts.isSpreadElement);
 }

@@ -7,6 +7,10 @@ import { remoteCallInfo } from '../../code/remote-calls.js';
 import { getProperty, objectLiteralOf } from '../../code/values.js';
 import { insertPropertySuggestion } from '../../code/report-helpers.js';
 import { unwrap } from '../../code/walk.js';
+import type { FileFacts } from '../../code/file-facts.js';
+import { calleeAcross, importedValue, shownLocation } from '../../code/modules.js';
+import { importedModules } from '../../code/reach.js';
+import { returnedExpressions } from '../../code/unstable-values.js';
 
 const HANDLER_MODULES = new Set(['@smithy/node-http-handler', '@aws-sdk/node-http-handler', '@smithy/fetch-http-handler', '@aws-sdk/fetch-http-handler']);
 const FETCH_MODULES = new Set(['node-fetch', 'cross-fetch', 'isomorphic-fetch']);
@@ -80,31 +84,36 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     const origin = analysis.origin(c.node.expression);
     const cls = origin?.kind === 'module' ? (origin.ref.path[origin.ref.path.length - 1] ?? c.service) : unwrap(c.node.expression).getText();
     if (presignOnly(analysis, boundName(c.node))) continue;
-    const rh = c.config ? getProperty(analysis, c.config, 'requestHandler') : ({ kind: 'absent' } as const);
+    // the configuration may come from a helper of the project (`new S3Client(clientConfig(region))`)
+    const cfg = c.config ? configAcross(analysis, c.config) : undefined;
+    const facts = cfg?.facts ?? analysis;
+    const rh = cfg ? getProperty(facts, cfg.expr, 'requestHandler') : ({ kind: 'absent' } as const);
     if (rh.kind === 'unknown') continue;
     if (rh.kind === 'absent') {
       if (seen.has(c.node)) continue;
       seen.add(c.node);
+      const helper = cfg && cfg.facts !== analysis ? cfg.expr : undefined;
       out.push({
         node: c.node,
-        message: `\`${cls}\` is created without a requestHandler setting connectionTimeout and requestTimeout: a hung connection or a slow ${cls.replace(/Client$/, '')} response holds the handler until its own timeout (the SDK sets no deadline by default)`,
+        message: `\`${cls}\` is created without a requestHandler setting connectionTimeout and requestTimeout${helper ? ` (its configuration comes from ${shownLocation(c.node, helper)}, which sets none)` : ''}: a hung connection or a slow ${cls.replace(/Client$/, '')} response holds the handler until its own timeout (the SDK sets no deadline by default)`,
+        related: helper ? [{ node: helper, label: 'the configuration the client is created with' }] : undefined,
       });
       continue;
     }
-    const handler = analysis.resolveValue(rh.value);
+    const handler = facts.resolveValue(rh.value);
     let options: ts.Expression | undefined;
     let fetchHandler = false;
     if (ts.isObjectLiteralExpression(handler)) options = handler;
     else if (ts.isNewExpression(handler) || ts.isCallExpression(handler)) {
       const callee = unwrap(handler.expression);
       const target = ts.isCallExpression(handler) && ts.isPropertyAccessExpression(callee) && callee.name.text === 'create' ? callee.expression : callee;
-      const origin = analysis.origin(target);
+      const origin = facts.origin(target);
       if (origin?.kind !== 'module' || !HANDLER_MODULES.has(origin.ref.module)) continue;
       fetchHandler = origin.ref.path[0] === 'FetchHttpHandler';
       options = handler.arguments?.[0];
     } else continue;
     const wanted = fetchHandler ? ['requestTimeout'] : ['connectionTimeout', 'requestTimeout'];
-    const lookups = wanted.map((name) => [name, options ? getProperty(analysis, options, name) : ({ kind: 'absent' } as const)] as const);
+    const lookups = wanted.map((name) => [name, options ? getProperty(facts, options, name) : ({ kind: 'absent' } as const)] as const);
     if (lookups.some(([, l]) => l.kind === 'unknown')) continue;
     const missing = lookups.filter(([, l]) => l.kind === 'absent').map(([n]) => n);
     if (missing.length === 0) continue;
@@ -118,6 +127,28 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     });
   }
   return out;
+}
+
+/**
+ * Where a client's configuration is written: the expression itself, or, for a call of a project
+ * helper (`clientConfig(region)`) or an imported constant, the object literal in the helper's file.
+ */
+function configAcross(analysis: FileAnalysis, config: ts.Expression): { facts: FileFacts; expr: ts.Expression } {
+  if (getProperty(analysis, config, 'requestHandler').kind !== 'unknown') return { facts: analysis, expr: config };
+  let e = analysis.resolveValue(config);
+  if (ts.isAwaitExpression(e)) e = analysis.resolveValue(e.expression);
+  if (ts.isCallExpression(e)) {
+    const target = calleeAcross(analysis, e.expression);
+    const returned = target?.fn.body ? returnedExpressions(target.fn) : [];
+    if (target && returned.length === 1) {
+      const obj = target.facts.resolveValue(returned[0]);
+      if (ts.isObjectLiteralExpression(obj)) return { facts: target.facts, expr: obj };
+    }
+  } else if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+    const value = importedValue(analysis, e);
+    if (value && ts.isObjectLiteralExpression(value.node)) return { facts: value.facts, expr: value.node };
+  }
+  return { facts: analysis, expr: config };
 }
 
 /** The text an address is known to start with: a literal, a template head, the left end of a concatenation. */
@@ -238,13 +269,23 @@ function calleeText(call: ts.CallExpression): string {
   return t.length <= 40 ? `${t}(...)` : 'create(...)';
 }
 
+// every finding is an SDK v3 client, a fetch, or an axios/got call
+const PREFILTER = /@aws-sdk\/client-|fetch|axios|got/;
+
 const detector: CodeDetector = {
-  // every finding is an SDK v3 client, a fetch, or an axios/got call
-  prefilter: /@aws-sdk\/client-|fetch|axios|got/,
+  prefilter: PREFILTER,
+  followsImports: true,
   code({ analysis }) {
     if (!analysis.contexts.isHandlerFile()) return [];
     const seen = new Set<ts.Node>();
     const reports = [...sdkReports(analysis, seen), ...httpReports(analysis, seen)];
+    // clients and requests of the project modules the handler file loads, reported where they are
+    for (const { facts, from } of importedModules(analysis)) {
+      if (!PREFILTER.test(facts.sourceFile.text)) continue;
+      for (const r of [...sdkReports(facts, seen), ...httpReports(facts, seen)]) {
+        reports.push({ ...r, related: [...(r.related ?? []), { node: from, label: 'loaded by this handler file' }] });
+      }
+    }
     return reports.sort((a, b) => a.node.pos - b.node.pos);
   },
 };

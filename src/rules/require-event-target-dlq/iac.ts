@@ -1,7 +1,7 @@
 import type { IacReport, IacDetector } from '../rule.js';
 import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../../iac/model.js';
 import { displayName, getIn, hasOpaqueProperties, isAbsent, isIntrinsic, isPlainObject, refTarget } from '../../iac/resources.js';
-import { samFunctionEvents } from '../../iac/sam.js';
+import { samEvents } from '../../iac/sam.js';
 import { literalNumber } from '../../iac/lambda.js';
 
 /** "24 h", "5 min", "90 s". */
@@ -149,16 +149,17 @@ const detector: IacDetector = {
             break;
         }
       }
-      for (const event of samFunctionEvents(template)) {
+      // events of SAM functions and state machines: the transform makes the same rule targets and schedules
+      for (const event of samEvents(template)) {
         const known = SAM_EVENTS[event.type];
         if (!known || !event.properties || isDisabled(event.properties)) continue;
         if (!isAbsent(event.properties['DeadLetterConfig'])) continue;
-        const fn = template.resources.get(event.functionId)!;
+        const owner = template.resources.get(event.functionId)!;
         const retries = retryLimits(event.properties['RetryPolicy'], 'MaximumRetryAttempts', 'MaximumEventAgeInSeconds', known.defaults);
         reports.push({
           template,
           path: [...event.path, 'Properties', 'DeadLetterConfig'],
-          message: `${event.type} event \`${event.eventId}\` of function \`${displayName(fn)}\` has no DeadLetterConfig: the ${known.kind} ${retries}, then drops the event without trace`,
+          message: `${event.type} event \`${event.eventId}\` of ${event.owner} \`${displayName(owner)}\` has no DeadLetterConfig: the ${known.kind} ${retries}, then drops the event without trace`,
         });
       }
     }

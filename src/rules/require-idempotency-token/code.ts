@@ -8,7 +8,9 @@ import { isFunctionLike, unwrap } from '../../code/walk.js';
 import { tokenMember } from '../../code/idempotency-catalog.js';
 import type { ContextEvidence } from '../../code/evidence.js';
 import type { EnvBinding, FileProjectContext } from '../../context/types.js';
+import { unstableValue } from '../../code/unstable-values.js';
 import { envName } from '../../context/code-calls.js';
+import { reachedAt, reachedFiles } from '../../code/reach.js';
 
 interface FifoOperation {
   /** Member naming the destination (its URL or ARN ends in `.fifo` for FIFO queues/topics). */
@@ -129,36 +131,175 @@ function fifoReports(analysis: FileAnalysis, call: SdkCall, op: FifoOperation, c
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// operations that cannot take effect twice without a token
+
+/**
+ * Creates whose name is unique in the account and Region: a repeat cannot create a second
+ * resource, it fails because the name is taken. Kept to operations whose uniqueness is documented.
+ */
+const NAMED_CREATES: Record<string, string> = {
+  'scheduler:CreateSchedule': 'Name',
+  'scheduler:CreateScheduleGroup': 'Name',
+  'secrets-manager:CreateSecret': 'Name',
+};
+
+const CONFLICT_HANDLED = /Conflict|AlreadyExists|ResourceExists|already exists/i;
+const NOT_FOUND_HANDLED = /NotFound|NoSuch|does not exist|doesn't exist/i;
+const CANCELLED_HANDLED = /TransactionCanceled|ConditionalCheckFailed/;
+
+type Natural = { kind: 'safe' } | { kind: 'no-duplicate'; why: string; error: string };
+
+/** The catch clauses whose try block contains `node`, innermost first. */
+function catchesAround(node: ts.Node): ts.CatchClause[] {
+  const out: ts.CatchClause[] = [];
+  let child: ts.Node = node;
+  for (let p = node.parent; p && !ts.isSourceFile(p); child = p, p = p.parent) {
+    if (ts.isTryStatement(p) && p.tryBlock === child && p.catchClause) out.push(p.catchClause);
+    if (isFunctionLike(p)) break;
+  }
+  return out;
+}
+
+/** `try { await describe(name) } catch { await create(name) }`: created only when the lookup failed. */
+function afterFailedLookup(analysis: FileAnalysis, call: SdkCall): boolean {
+  for (let p = call.node.parent; p && !isFunctionLike(p); p = p.parent) {
+    if (!ts.isCatchClause(p)) continue;
+    const tryBlock = (p.parent as ts.TryStatement).tryBlock;
+    return analysis.sdkCalls.some((c) => c.service === call.service && /^(?:Describe|Get)/.test(c.operation) && c.node.pos >= tryBlock.pos && c.node.end <= tryBlock.end);
+  }
+  return false;
+}
+
+function handles(call: SdkCall, pattern: RegExp): boolean {
+  return catchesAround(call.node).some((c) => pattern.test(c.block.getText()));
+}
+
+/** What a DynamoDB transaction item does when repeated: the same state, a failed condition, or a change. */
+function transactionItem(analysis: FileAnalysis, item: ts.ObjectLiteralExpression): 'same' | 'conditional' | 'changes' {
+  for (const kind of ['Put', 'Delete', 'Update', 'ConditionCheck']) {
+    const p = getProperty(analysis, item, kind);
+    if (p.kind === 'absent') continue;
+    if (p.kind === 'unknown') return 'changes';
+    if (kind === 'ConditionCheck') return 'same';
+    const condition = getProperty(analysis, p.value, 'ConditionExpression');
+    if (condition.kind === 'unknown') return 'changes';
+    if (kind === 'Update') {
+      const expr = getProperty(analysis, p.value, 'UpdateExpression');
+      const text = expr.kind === 'present' ? stringShape(analysis, expr.value)?.exact : undefined;
+      if (text === undefined || changesRelatively(text)) return 'changes';
+    }
+    return condition.kind === 'present' ? 'conditional' : 'same';
+  }
+  return 'changes';
+}
+
+/** `ADD n :one`, `SET n = n + :one`, `list_append(...)`: an update that moves further on each repeat. */
+function changesRelatively(expression: string): boolean {
+  if (/\bADD\s/i.test(expression) || /list_append\s*\(/i.test(expression)) return true;
+  const set = /\bSET\s+(.*?)(?:\s+\b(?:REMOVE|DELETE)\b|$)/is.exec(expression)?.[1] ?? '';
+  return set.split(',').some((action) => {
+    const [path, value] = action.split('=').map((x) => x?.trim());
+    if (!path || !value) return false;
+    return value.includes(path) && /[+-]/.test(value);
+  });
+}
+
+/**
+ * Operations that a repeat cannot make take effect twice: a create of a uniquely named resource, a
+ * delete, a transaction whose writes overwrite, delete or are conditional. `safe` when the code
+ * also handles the error the repeat gets (or creates only after a failed lookup) or when the
+ * repeat succeeds unchanged; `no-duplicate` when the repeat fails instead of returning the first
+ * result.
+ */
+function naturalIdempotency(analysis: FileAnalysis, call: SdkCall): Natural | undefined {
+  const named = NAMED_CREATES[`${call.service}:${call.operation}`];
+  if (named) {
+    const name = getProperty(analysis, call.input, named);
+    if (name.kind !== 'present' || unstableValue(analysis, name.value)) return undefined;
+    if (afterFailedLookup(analysis, call) || handles(call, CONFLICT_HANDLED)) return { kind: 'safe' };
+    return { kind: 'no-duplicate', why: `its \`${named}\` is unique, so a repeat cannot create a second one`, error: 'fails because the name is taken' };
+  }
+  if (/^Delete/.test(call.operation)) {
+    if (handles(call, NOT_FOUND_HANDLED)) return { kind: 'safe' };
+    return { kind: 'no-duplicate', why: 'deleting twice cannot delete more', error: 'fails with a not-found error' };
+  }
+  if (call.service === 'dynamodb' && call.operation === 'TransactWriteItems') {
+    const items = getProperty(analysis, call.input, 'TransactItems');
+    const objects = items.kind === 'present' ? entryObjects(analysis, items.value) : undefined;
+    if (!objects || objects.length === 0) return undefined;
+    const kinds = objects.map((o) => transactionItem(analysis, o));
+    if (kinds.includes('changes')) return undefined;
+    if (!kinds.includes('conditional') || handles(call, CANCELLED_HANDLED)) return { kind: 'safe' };
+    return { kind: 'no-duplicate', why: 'its writes overwrite, delete or are conditional, so a repeat cannot apply them twice', error: 'fails its condition (TransactionCanceledException)' };
+  }
+  return undefined;
+}
+
+function naturalReport(call: SdkCall, member: string, natural: Extract<Natural, { kind: 'no-duplicate' }>, context: ContextEvidence | undefined): CodeReport {
+  const again = redelivered(context);
+  const consequence = again
+    ? `${again} ${natural.error} and is delivered again until it reaches the dead-letter queue`
+    : `a repeat of a call that succeeded ${natural.error} instead of returning the first result`;
+  return {
+    node: call.node,
+    severity: context?.context === 'at-least-once' ? 'warning' : 'note',
+    message: `${call.operation} without ${member}: ${natural.why}, but ${consequence}; treat that error as "already done", or pass a ${member} derived from the operation so that the service recognises the repeat`,
+  };
+}
+
+/** Reports for the SDK calls `calls` of a file, each in the context `contextOf` gives it. */
+function callReports(analysis: FileAnalysis, calls: readonly SdkCall[], contextOf: (node: ts.Node) => ContextEvidence | undefined, project?: FileProjectContext): CodeReport[] {
+  const reports: CodeReport[] = [];
+  for (const call of calls) {
+    const context = contextOf(call.node);
+    const fifo = FIFO_OPERATIONS[call.service]?.[call.operation];
+    if (fifo) {
+      reports.push(...fifoReports(analysis, call, fifo, context, project));
+      continue;
+    }
+    if (call.service === 'sfn' && call.operation === 'StartExecution') {
+      if (getProperty(analysis, call.input, 'name').kind === 'absent') {
+        reports.push({
+          node: call.node,
+          severity: severityFor(context),
+          message: `StartExecution without name: ${redelivered(context) ?? 'a retried start'} launches a second execution of the workflow`,
+        });
+      }
+      continue;
+    }
+    const member = tokenMember(call.service, call.operation);
+    if (!member) continue;
+    if (getProperty(analysis, call.input, member).kind !== 'absent') continue;
+    const natural = naturalIdempotency(analysis, call);
+    if (natural?.kind === 'safe') continue;
+    if (natural) {
+      reports.push(naturalReport(call, member, natural, context));
+      continue;
+    }
+    reports.push({
+      node: call.node,
+      severity: severityFor(context),
+      message: `${call.operation} without ${member}: ${tokenConsequence(context, call.operation)}`,
+    });
+  }
+  return reports;
+}
+
 const detector: CodeDetector = {
-  // SDK calls are recognised by import source: no AWS SDK import, nothing to find
+  // SDK calls are recognised by import source: no AWS SDK import, nothing to find (in this file
+  // or in the helpers a handler file reaches)
   prefilter: /aws-sdk/,
+  followsImports: true,
   code({ analysis, project }) {
-    const reports: CodeReport[] = [];
-    for (const call of analysis.sdkCalls) {
-      const context = analysis.contexts.contextAt(call.node);
-      const fifo = FIFO_OPERATIONS[call.service]?.[call.operation];
-      if (fifo) {
-        reports.push(...fifoReports(analysis, call, fifo, context, project));
-        continue;
+    const reports = callReports(analysis, analysis.sdkCalls, (node) => analysis.contexts.contextAt(node), project);
+    // calls a handler reaches in other modules, in the context of the call that reaches them
+    for (const file of reachedFiles(analysis)) {
+      const calls = file.facts.sdkCalls.filter((c) => reachedAt(file, c.node));
+      for (const r of callReports(file.facts, calls, (node) => reachedAt(file, node)?.context)) {
+        const from = reachedAt(file, r.node)?.from;
+        reports.push(from ? { ...r, related: [...(r.related ?? []), { node: from, label: 'reached from this call of the handler' }] } : r);
       }
-      if (call.service === 'sfn' && call.operation === 'StartExecution') {
-        if (getProperty(analysis, call.input, 'name').kind === 'absent') {
-          reports.push({
-            node: call.node,
-            severity: severityFor(context),
-            message: `StartExecution without name: ${redelivered(context) ?? 'a retried start'} launches a second execution of the workflow`,
-          });
-        }
-        continue;
-      }
-      const member = tokenMember(call.service, call.operation);
-      if (!member) continue;
-      if (getProperty(analysis, call.input, member).kind !== 'absent') continue;
-      reports.push({
-        node: call.node,
-        severity: severityFor(context),
-        message: `${call.operation} without ${member}: ${tokenConsequence(context, call.operation)}`,
-      });
     }
     return reports;
   },

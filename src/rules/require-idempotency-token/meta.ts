@@ -5,7 +5,7 @@ export const meta: RuleMeta = {
   description: 'Require an explicit idempotency token on AWS operations that accept one',
   bestPractices: ['REL04-BP04', 'REL05-BP03'],
   severity: 'warning',
-  severityDetail: 'error in at-least-once handlers',
+  severityDetail: 'error in at-least-once handlers; note for operations a repeat cannot apply twice',
   presets: ['recommended', 'strict'],
   targets: ['code'],
   needsContext: false,

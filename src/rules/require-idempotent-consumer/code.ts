@@ -5,6 +5,8 @@
  *   `SET x = x + :n` / `x - :n`) or appends (`list_append`) without a `ConditionExpression`;
  * - DynamoDB `PutItem` of an item whose key attribute is fresh on every run (`randomUUID()`,
  *   `Date.now()`, ...): a redelivery stores a second item;
+ * - S3 `PutObject` (or a lib-storage `Upload`) under a key that is fresh on every run: a
+ *   redelivery leaves a second object for whatever reads the bucket;
  * - Stripe creation calls (`charges.create`, `paymentIntents.create`, ...) without an
  *   `idempotencyKey` request option.
  *
@@ -25,6 +27,7 @@ import type { ContextEvidence } from '../../code/evidence.js';
 import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
 import { enclosingFunction, unwrap, walk } from '../../code/walk.js';
 import { unstableValue } from '../../code/unstable-values.js';
+import { reachedAt, reachedFiles } from '../../code/reach.js';
 
 export interface RequireIdempotentConsumerOptions {
   guardFunctions: string[];
@@ -312,6 +315,30 @@ function putReport(analysis: FileAnalysis, call: SdkCall, context: ContextEviden
 }
 
 // ---------------------------------------------------------------------------------------------
+// S3 objects under a fresh key
+
+/** `PutObject` (or a lib-storage `Upload`) whose `Key` is fresh on every run: a redelivery stores a second object. */
+function objectReport(analysis: FileAnalysis, node: ts.Node, calledName: string, params: ts.Expression | undefined, context: ContextEvidence): CodeReport | undefined {
+  const key = getProperty(analysis, params, 'Key');
+  if (key.kind !== 'present') return undefined;
+  const u = unstableValue(analysis, key.value);
+  if (!u) return undefined;
+  return {
+    node,
+    message: `\`${calledName}\` stores the object under a fresh key from ${u.label} ${where(context)}: ${redelivery(context)} stores a second copy`,
+    related: u.source !== unwrap(key.value) ? [{ node: u.source, label: 'key generated here' }] : undefined,
+  };
+}
+
+/** `new Upload({ client, params: { Bucket, Key, Body } })` from `@aws-sdk/lib-storage`: its params. */
+function uploadParams(analysis: FileAnalysis, n: ts.NewExpression): ts.Expression | undefined {
+  const origin = analysis.origin(n.expression);
+  if (origin?.kind !== 'module' || origin.ref.module !== '@aws-sdk/lib-storage' || origin.ref.path.join('.') !== 'Upload') return undefined;
+  const params = getProperty(analysis, n.arguments?.[0], 'params');
+  return params.kind === 'present' ? params.value : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Stripe
 
 /** `stripe.charges.create(...)` on an instance of the `stripe` package: the resource name. */
@@ -348,36 +375,59 @@ function stripeReport(analysis: FileAnalysis, call: ts.CallExpression, resource:
 
 // ---------------------------------------------------------------------------------------------
 
-function atLeastOnce(analysis: FileAnalysis, node: ts.Node): ContextEvidence | undefined {
-  if (!enclosingFunction(node)) return undefined;
-  const c = analysis.contexts.contextAt(node);
-  return c?.context === 'at-least-once' ? c : undefined;
+/** Reports for the writes of a file that run in an at-least-once context (`contextOf`). */
+function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => ContextEvidence | undefined, include: (node: ts.Node) => boolean): CodeReport[] {
+  const candidates: { node: ts.Node; build: (c: ContextEvidence) => CodeReport | undefined }[] = [];
+  for (const call of analysis.sdkCalls) {
+    if (!include(call.node)) continue;
+    if (call.service === 's3' && call.operation === 'PutObject') {
+      candidates.push({ node: call.node, build: (c) => objectReport(analysis, call.node, call.calledName, call.input, c) });
+      continue;
+    }
+    if (call.service !== 'dynamodb') continue;
+    if (call.operation === 'UpdateItem') candidates.push({ node: call.node, build: (c) => updateReport(analysis, call, c) });
+    else if (call.operation === 'PutItem') candidates.push({ node: call.node, build: (c) => putReport(analysis, call, c) });
+  }
+  if (analysis.modules.has('@aws-sdk/lib-storage')) {
+    for (const n of analysis.news) {
+      const params = include(n) ? uploadParams(analysis, n) : undefined;
+      if (params) candidates.push({ node: n, build: (c) => objectReport(analysis, n, 'Upload', params, c) });
+    }
+  }
+  if (analysis.modules.has('stripe')) {
+    for (const call of analysis.calls) {
+      const resource = include(call) ? stripeCreate(analysis, call) : undefined;
+      if (resource) candidates.push({ node: call, build: (c) => stripeReport(analysis, call, resource, c) });
+    }
+  }
+  const reports: CodeReport[] = [];
+  for (const cand of candidates) {
+    const c = contextOf(cand.node);
+    const context = c?.context === 'at-least-once' ? c : undefined;
+    if (!context) continue;
+    const r = cand.build(context);
+    if (r) reports.push(r);
+  }
+  return reports;
 }
 
 const detector: CodeDetector<RequireIdempotentConsumerOptions> = {
-  // DynamoDB writes are recognised by SDK import, Stripe by its package
+  // DynamoDB writes are recognised by SDK import, Stripe by its package (here or in the helpers a
+  // handler file reaches)
   prefilter: /aws-sdk|stripe/,
+  followsImports: true,
   code({ analysis, options }) {
-    const candidates: { node: ts.Node; build: (c: ContextEvidence) => CodeReport | undefined }[] = [];
-    for (const call of analysis.sdkCalls) {
-      if (call.service !== 'dynamodb') continue;
-      if (call.operation === 'UpdateItem') candidates.push({ node: call.node, build: (c) => updateReport(analysis, call, c) });
-      else if (call.operation === 'PutItem') candidates.push({ node: call.node, build: (c) => putReport(analysis, call, c) });
-    }
-    if (analysis.modules.has('stripe')) {
-      for (const call of analysis.calls) {
-        const resource = stripeCreate(analysis, call);
-        if (resource) candidates.push({ node: call, build: (c) => stripeReport(analysis, call, resource, c) });
+    const guards = options.guardFunctions ?? [];
+    // a guard in the handler file covers the helpers it calls
+    if (hasGuard(analysis, guards)) return [];
+    const reports = writeReports(analysis, (node) => (enclosingFunction(node) ? analysis.contexts.contextAt(node) : undefined), () => true);
+    for (const file of reachedFiles(analysis)) {
+      if (hasGuard(file.facts, guards)) continue;
+      for (const r of writeReports(file.facts, (node) => reachedAt(file, node)?.context, (node) => reachedAt(file, node) !== undefined)) {
+        const from = reachedAt(file, r.node)?.from;
+        reports.push(from ? { ...r, related: [...(r.related ?? []), { node: from, label: 'reached from this call of the handler' }] } : r);
       }
     }
-    const reports: CodeReport[] = [];
-    for (const cand of candidates) {
-      const context = atLeastOnce(analysis, cand.node);
-      if (!context) continue;
-      const r = cand.build(context);
-      if (r) reports.push(r);
-    }
-    if (reports.length === 0 || hasGuard(analysis, options.guardFunctions ?? [])) return [];
     return reports.sort((a, b) => a.node.pos - b.node.pos);
   },
 };

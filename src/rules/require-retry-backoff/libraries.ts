@@ -123,12 +123,24 @@ function backOffReports(analysis: FileAnalysis, call: ts.CallExpression): CodeRe
   return [{ node: call, message: `${label} backs off exponentially without jitter (exponential-backoff's \`jitter\` defaults to 'none'): ${LOCKSTEP}` }];
 }
 
-function isConstantFunction(analysis: FileAnalysis, expr: ts.Expression | undefined): boolean {
-  if (!expr) return false;
+/**
+ * How a backoff given as a number or a function of the attempt evolves: `constant`, or
+ * `exponential` without jitter; undefined otherwise. A linear growth (`100 + attempt * 1000`, the
+ * form AWS's own documentation shows for this strategy) is not reported.
+ */
+function backoffKind(analysis: FileAnalysis, expr: ts.Expression | undefined): 'constant' | 'exponential' | undefined {
+  if (!expr) return undefined;
   const fn = analysis.resolveValue(expr);
-  if (ts.isNumericLiteral(fn)) return true;
-  if (!isFunctionLike(fn)) return false;
-  return functionDelay(analysis, fn) === 'constant';
+  if (ts.isNumericLiteral(fn)) return 'constant';
+  if (!isFunctionLike(fn)) return undefined;
+  const kind = functionDelay(analysis, fn);
+  return kind === 'constant' || kind === 'exponential' ? kind : undefined;
+}
+
+/** The SDK waits exactly the delay a strategy's function returns: without jitter, every client throttled together waits the same time. */
+function strategyMessage(label: string, what: string, kind: 'constant' | 'exponential'): string {
+  if (kind === 'constant') return `${label} ${what} computes the same backoff for every attempt, without exponential growth or jitter: ${LOCKSTEP}`;
+  return `${label} ${what} backs off exponentially without jitter (the SDK waits exactly the delay it returns): ${LOCKSTEP}`;
 }
 
 function strategyReports(analysis: FileAnalysis): CodeReport[] {
@@ -140,14 +152,12 @@ function strategyReports(analysis: FileAnalysis): CodeReport[] {
     if (RETRY_STRATEGY_MODULES.has(origin.ref.module)) {
       if (name === 'ConfiguredRetryStrategy') {
         const backoff = n.arguments?.[1];
-        if (backoff && isConstantFunction(analysis, backoff)) {
-          out.push({ node: backoff, message: `\`new ConfiguredRetryStrategy(...)\` computes the same backoff (\`${short(backoff)}\`) for every attempt, without exponential growth or jitter: ${LOCKSTEP}` });
-        }
+        const kind = backoffKind(analysis, backoff);
+        if (backoff && kind) out.push({ node: backoff, message: strategyMessage('`new ConfiguredRetryStrategy(...)`', `with \`${short(backoff)}\``, kind) });
       } else if (name === 'StandardRetryStrategy') {
         const decider = getProperty(analysis, n.arguments?.[1], 'delayDecider');
-        if (decider.kind === 'present' && isConstantFunction(analysis, decider.value)) {
-          out.push({ node: decider.node, message: `\`new StandardRetryStrategy(...)\` sets a constant \`delayDecider\` (\`${short(decider.value)}\`), without exponential growth or jitter: ${LOCKSTEP}` });
-        }
+        const kind = decider.kind === 'present' ? backoffKind(analysis, decider.value) : undefined;
+        if (decider.kind === 'present' && kind) out.push({ node: decider.node, message: strategyMessage('`new StandardRetryStrategy(...)`', `with the \`delayDecider\` \`${short(decider.value)}\``, kind) });
       }
     } else if (origin.ref.module === 'cockatiel' && name === 'ConstantBackoff') {
       const ms = n.arguments?.[0];

@@ -1,0 +1,327 @@
+/**
+ * Following code into other modules of the project: from an imported binding, a `require`d
+ * module's member, an instance of an imported class or a same-file class, to the function, class
+ * or value it names in whichever file defines it. The files come from the `ModuleHost` the front
+ * end attached to the facts (see `./file-facts.ts`); without one, only same-file targets are found.
+ *
+ * Exports are read from the syntax alone: ESM declarations, `export { a as b }`, `export default`,
+ * re-exports (`export * from`, `export { x } from`) and CommonJS (`exports.x = ...`,
+ * `module.exports = { ... }`, `module.exports = fn`). Chains are bounded ({@link MAX_HOPS} modules
+ * for a target, {@link MAX_REEXPORTS} re-exports for a name), and nothing is type-checked.
+ */
+import path from 'node:path';
+import { ts } from './ts.js';
+import type { FileFacts, ModuleRef } from './file-facts.js';
+import { isFunctionLike, unwrap } from './walk.js';
+
+/** Modules followed from a call to the function it reaches (`a.ts` → `b.ts` → `c.ts` is 2). */
+export const MAX_HOPS = 3;
+const MAX_REEXPORTS = 8;
+
+/** A node of some file, with the facts of that file. */
+export interface Target {
+  facts: FileFacts;
+  node: ts.Node;
+}
+
+export interface FunctionTarget {
+  facts: FileFacts;
+  fn: ts.FunctionLikeDeclaration;
+}
+
+/** The facts of the file a node belongs to, seen from `from` (its own facts, or the host's). */
+export function factsOfNode(from: FileFacts, node: ts.Node): FileFacts | undefined {
+  const sf = node.getSourceFile();
+  if (sf === from.sourceFile) return from;
+  const facts = from.host?.facts(sf.fileName);
+  return facts && facts.sourceFile === sf ? facts : undefined;
+}
+
+/** The facts of the project file a specifier names, when the host can read it. */
+export function projectModule(facts: FileFacts, specifier: string): FileFacts | undefined {
+  const host = facts.host;
+  if (!host) return undefined;
+  const file = host.resolve(specifier, facts.sourceFile.fileName);
+  return file === undefined ? undefined : host.facts(file);
+}
+
+/** A path for messages: the file of `node` relative to the directory of the node `from` is in, with `/`. */
+export function shownPath(from: ts.Node, node: ts.Node): string {
+  const file = node.getSourceFile().fileName;
+  const rel = path.relative(path.dirname(from.getSourceFile().fileName), file) || path.basename(file);
+  return rel.split(path.sep).join('/');
+}
+
+/** "lib/ops.js:12": where `node` is, seen from the file of `from`. */
+export function shownLocation(from: ts.Node, node: ts.Node): string {
+  const sf = node.getSourceFile();
+  return `${shownPath(from, node)}:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1}`;
+}
+
+function isExported(node: ts.Node): boolean {
+  return ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+}
+
+function isDefault(node: ts.Node): boolean {
+  return ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
+}
+
+/** `exports.x` / `module.exports.x` → 'x'; `module.exports` → ''. */
+function commonJsTarget(left: ts.Expression): string | undefined {
+  const l = unwrap(left);
+  if (!ts.isPropertyAccessExpression(l)) return undefined;
+  const base = unwrap(l.expression);
+  if (ts.isIdentifier(base) && base.text === 'module' && l.name.text === 'exports') return '';
+  if (ts.isIdentifier(base) && base.text === 'exports') return l.name.text;
+  if (ts.isPropertyAccessExpression(base) && base.name.text === 'exports' && ts.isIdentifier(base.expression) && base.expression.text === 'module') return l.name.text;
+  return undefined;
+}
+
+/** A top-level declaration of `name` in a file: function, class, variable (its initialiser) or import (followed). */
+function topLevel(facts: FileFacts, name: string, hops: number): Target | undefined {
+  for (const st of facts.sourceFile.statements) {
+    if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name?.text === name) {
+      if (ts.isFunctionDeclaration(st) && !st.body) continue;
+      return { facts, node: st };
+    }
+    if (ts.isVariableStatement(st)) {
+      for (const d of st.declarationList.declarations) {
+        if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) return valueTarget(facts, d.initializer, hops);
+        // `const { a } = require('./x')`
+        if (ts.isObjectBindingPattern(d.name) && d.initializer) {
+          for (const el of d.name.elements) {
+            if (!ts.isIdentifier(el.name) || el.name.text !== name || el.dotDotDotToken) continue;
+            const key = el.propertyName && ts.isIdentifier(el.propertyName) ? el.propertyName.text : name;
+            const base = valueTarget(facts, d.initializer, hops);
+            return base && memberTarget(base, key, hops);
+          }
+        }
+      }
+    }
+    if (ts.isImportDeclaration(st) && st.importClause && ts.isStringLiteral(st.moduleSpecifier)) {
+      const clause = st.importClause;
+      const spec = st.moduleSpecifier.text;
+      if (clause.name?.text === name) return moduleTarget(facts, { module: spec, path: ['default'] }, hops + 1);
+      const b = clause.namedBindings;
+      if (b && ts.isNamedImports(b)) {
+        for (const el of b.elements) {
+          if (el.name.text === name) return moduleTarget(facts, { module: spec, path: [(el.propertyName ?? el.name).text] }, hops + 1);
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** What an expression of `facts` denotes: a function, a class, an object literal, a module, or the expression itself. */
+export function valueTarget(facts: FileFacts, expr: ts.Expression, hops: number): Target | undefined {
+  if (hops > MAX_HOPS) return undefined;
+  let e = facts.resolveValue(expr);
+  if (ts.isAwaitExpression(e)) e = unwrap(e.expression);
+  if (isFunctionLike(e) || ts.isClassExpression(e) || ts.isObjectLiteralExpression(e)) return { facts, node: e };
+  if (ts.isIdentifier(e)) {
+    const origin = facts.origin(e);
+    if (origin?.kind === 'module') return moduleTarget(facts, origin.ref, hops + 1);
+    return topLevel(facts, e.text, hops) ?? { facts, node: e };
+  }
+  if (ts.isCallExpression(e)) {
+    const origin = ts.isIdentifier(e.expression) && e.expression.text === 'require' ? facts.origin(e) : undefined;
+    if (origin?.kind === 'module') return moduleTarget(facts, origin.ref, hops + 1);
+  }
+  if (ts.isPropertyAccessExpression(e)) {
+    const base = valueTarget(facts, e.expression, hops);
+    if (base && base.node !== e.expression) return memberTarget(base, e.name.text, hops);
+  }
+  return { facts, node: e };
+}
+
+/** The export `name` of a file ('default' for the default export / `module.exports = x`). */
+export function exportTarget(facts: FileFacts, name: string, hops: number, reexports = 0): Target | undefined {
+  if (hops > MAX_HOPS || reexports > MAX_REEXPORTS) return undefined;
+  const stars: string[] = [];
+  let commonJsWhole: ts.Expression | undefined;
+  for (const st of facts.sourceFile.statements) {
+    if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && isExported(st)) {
+      const own = isDefault(st) ? 'default' : st.name?.text;
+      if (own === name && (!ts.isFunctionDeclaration(st) || st.body)) return { facts, node: st };
+      continue;
+    }
+    if (ts.isVariableStatement(st) && isExported(st)) {
+      for (const d of st.declarationList.declarations) {
+        if (ts.isIdentifier(d.name) && d.name.text === name && d.initializer) return valueTarget(facts, d.initializer, hops);
+      }
+      continue;
+    }
+    if (ts.isExportAssignment(st) && !st.isExportEquals && name === 'default') return valueTarget(facts, st.expression, hops);
+    if (ts.isExportAssignment(st) && st.isExportEquals) {
+      commonJsWhole = st.expression;
+      continue;
+    }
+    if (ts.isExportDeclaration(st)) {
+      const spec = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+      if (!st.exportClause) {
+        if (spec) stars.push(spec);
+        continue;
+      }
+      if (!ts.isNamedExports(st.exportClause)) continue;
+      for (const el of st.exportClause.elements) {
+        if (el.name.text !== name) continue;
+        const local = (el.propertyName ?? el.name).text;
+        if (spec) {
+          const next = projectModule(facts, spec);
+          return next && exportTarget(next, local, hops + 1, reexports + 1);
+        }
+        return topLevel(facts, local, hops);
+      }
+      continue;
+    }
+    if (ts.isExpressionStatement(st)) {
+      const e = unwrap(st.expression);
+      if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+      const target = commonJsTarget(e.left);
+      if (target === undefined) continue;
+      if (target === '') commonJsWhole = e.right;
+      else if (target === name) return valueTarget(facts, e.right, hops);
+    }
+  }
+  if (commonJsWhole) {
+    const whole = valueTarget(facts, commonJsWhole, hops);
+    if (name === 'default') return whole;
+    if (whole) {
+      const member = memberTarget(whole, name, hops);
+      if (member) return member;
+    }
+  }
+  for (const spec of stars) {
+    const next = projectModule(facts, spec);
+    const found = next && exportTarget(next, name, hops + 1, reexports + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** A member of a class (static or instance method, property), of an object literal, or of a module. */
+export function memberTarget(base: Target, name: string, hops: number): Target | undefined {
+  const node = base.node;
+  if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
+    for (const m of node.members) {
+      if (!m.name || ts.isComputedPropertyName(m.name) || m.name.getText() !== name) continue;
+      if (ts.isMethodDeclaration(m) && m.body) return { facts: base.facts, node: m };
+      if (ts.isPropertyDeclaration(m) && m.initializer) return valueTarget(base.facts, m.initializer, hops);
+    }
+    return undefined;
+  }
+  if (ts.isObjectLiteralExpression(node)) {
+    for (const p of node.properties) {
+      if (!p.name || ts.isComputedPropertyName(p.name) || p.name.getText() !== name) continue;
+      if (ts.isMethodDeclaration(p) && p.body) return { facts: base.facts, node: p };
+      if (ts.isPropertyAssignment(p)) return valueTarget(base.facts, p.initializer, hops);
+      if (ts.isShorthandPropertyAssignment(p)) return topLevel(base.facts, p.name.text, hops) ?? valueTarget(base.facts, p.name, hops);
+    }
+    return undefined;
+  }
+  if (ts.isSourceFile(node)) return exportTarget(base.facts, name, hops);
+  return undefined;
+}
+
+/** What a module reference (`./ops` with path `['runOnce']`) names in the project, when the module is a project file. */
+export function moduleTarget(facts: FileFacts, ref: ModuleRef, hops: number): Target | undefined {
+  if (hops > MAX_HOPS || !facts.host || !isProjectSpecifier(ref.module)) return undefined;
+  const file = projectModule(facts, ref.module);
+  if (!file) return undefined;
+  const [first, ...rest] = ref.path;
+  let target: Target | undefined;
+  if (first === undefined) target = { facts: file, node: file.sourceFile };
+  else if (first === 'default') target = exportTarget(file, 'default', hops);
+  else {
+    // a namespace import, a named export, or a member of the default export (`import x from`; `x.f`)
+    target = exportTarget(file, first, hops);
+    if (!target) {
+      const whole = exportTarget(file, 'default', hops);
+      target = whole && memberTarget(whole, first, hops);
+    }
+  }
+  for (const name of rest) {
+    if (!target) return undefined;
+    target = memberTarget(target, name, hops);
+  }
+  return target;
+}
+
+/**
+ * Cheap test in front of the host: specifiers that can name a project file. Node built-ins and
+ * the AWS SDK never do; anything else may (a relative path, an alias, a package of the workspace).
+ */
+export function isProjectSpecifier(specifier: string): boolean {
+  if (specifier.startsWith('.') || specifier.startsWith('#') || specifier.startsWith('/')) return true;
+  if (specifier.startsWith('node:') || specifier.startsWith('@aws-sdk/') || specifier.startsWith('@smithy/') || specifier.startsWith('aws-sdk')) return false;
+  return !BUILTINS.has(specifier.split('/')[0]);
+}
+
+const BUILTINS = new Set(['fs', 'path', 'os', 'http', 'https', 'crypto', 'util', 'url', 'events', 'stream', 'zlib', 'child_process', 'assert', 'buffer', 'net', 'tls', 'dns', 'querystring', 'readline', 'worker_threads', 'perf_hooks', 'timers', 'process']);
+
+/** The class an instance expression was created from, when that class is in the project (this file or another). */
+function instanceClass(facts: FileFacts, expr: ts.Expression, hops: number): Target | undefined {
+  const origin = facts.origin(expr);
+  if (origin?.kind === 'instance') {
+    const cls = moduleTarget(facts, origin.ref, hops + 1);
+    return cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node)) ? cls : undefined;
+  }
+  if (origin) return undefined;
+  let e = unwrap(expr);
+  if (ts.isIdentifier(e)) e = facts.resolveValue(e);
+  else if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const v = thisValue(e);
+    if (v) e = facts.resolveValue(v);
+  }
+  if (!ts.isNewExpression(e) || !ts.isIdentifier(unwrap(e.expression))) return undefined;
+  const cls = topLevel(facts, (unwrap(e.expression) as ts.Identifier).text, hops);
+  return cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node)) ? cls : undefined;
+}
+
+function thisValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
+  for (let p: ts.Node | undefined = access.parent; p; p = p.parent) {
+    if (!ts.isClassDeclaration(p) && !ts.isClassExpression(p)) continue;
+    for (const m of p.members) {
+      if (ts.isPropertyDeclaration(m) && m.initializer && m.name.getText() === access.name.text) return m.initializer;
+      if (ts.isConstructorDeclaration(m)) {
+        for (const param of m.parameters) if (param.initializer && ts.isIdentifier(param.name) && param.name.text === access.name.text) return param.initializer;
+      }
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The function a call expression's callee reaches in another module of the project, or in a
+ * same-file class through an instance (`new Service().run()`, `svc.run()` with `svc = new Service()`).
+ * Same-file functions are left to `resolveLocalFunction`.
+ */
+export function calleeAcross(facts: FileFacts, callee: ts.Expression, hops = 0): FunctionTarget | undefined {
+  if (hops > MAX_HOPS) return undefined;
+  const c = unwrap(callee);
+  if (!ts.isIdentifier(c) && !ts.isPropertyAccessExpression(c)) return undefined;
+  let target: Target | undefined;
+  if (ts.isPropertyAccessExpression(c)) {
+    const cls = instanceClass(facts, c.expression, hops);
+    if (cls) target = memberTarget(cls, c.name.text, hops + 1);
+  }
+  if (!target && facts.host) {
+    const origin = facts.origin(c);
+    if (origin?.kind === 'module') target = moduleTarget(facts, origin.ref, hops + 1);
+    // a module called as a function: its default export (`import f from`, `const f = require()`)
+    if (target && ts.isSourceFile(target.node)) target = exportTarget(target.facts, 'default', hops + 1);
+  }
+  if (!target) return undefined;
+  const node = ts.isClassDeclaration(target.node) || ts.isClassExpression(target.node) ? undefined : target.node;
+  return node && isFunctionLike(node) && node.body ? { facts: target.facts, fn: node } : undefined;
+}
+
+/** The value an imported binding names in its module (a client, a config object), when the module is a project file. */
+export function importedValue(facts: FileFacts, expr: ts.Expression, hops = 0): Target | undefined {
+  if (!facts.host || hops > MAX_HOPS) return undefined;
+  const origin = facts.origin(expr);
+  if (origin?.kind !== 'module') return undefined;
+  return moduleTarget(facts, origin.ref, hops + 1);
+}

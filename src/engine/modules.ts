@@ -1,0 +1,427 @@
+/**
+ * The engine's `ModuleHost`: resolves module specifiers to project files and gives their parsed
+ * facts, so that code rules can follow helpers into other modules (see `src/code/modules.ts`).
+ *
+ * Resolution, from the importing file:
+ * - relative and absolute paths, with the extensions TypeScript and Node try (a `.js` specifier
+ *   also names the `.ts` source next to it), and `index` files of folders;
+ * - package.json `imports` (`#lib/*`) of the nearest package.json;
+ * - `compilerOptions.paths` and `baseUrl` of the nearest tsconfig.json / jsconfig.json (with
+ *   `extends` of a relative file);
+ * - packages of the same repository: workspaces (npm/yarn `workspaces`, pnpm-workspace.yaml,
+ *   lerna.json `packages`) and `file:` dependencies, to their source entry (`exports`, `source`,
+ *   `module`, `main`, else `src/index` or `index`), installed or not.
+ * Files under `node_modules` (other than linked workspace packages) are never read.
+ *
+ * Files are read with the scan's size limit and text normalisation, parsed without executing
+ * anything, and kept in a bounded cache for the scan (one host per engine, so one per thread).
+ */
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseJsonc } from 'jsonc-parser';
+import { parse as parseYaml } from 'yaml';
+import type { FileFacts, ModuleHost } from '../code/file-facts.js';
+import { FileAnalysis } from '../code/analysis.js';
+import { parseCode } from '../code/parse.js';
+import { isProjectSpecifier } from '../code/modules.js';
+import { DEFAULT_MAX_FILE_BYTES, normaliseText } from './read.js';
+
+/** Parsed files kept per host: enough for the helpers of a large service, bounded for a monorepo. */
+const MAX_CACHED_FILES = 512;
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+
+interface PackageJson {
+  name?: string;
+  main?: string;
+  module?: string;
+  source?: string;
+  types?: string;
+  exports?: unknown;
+  imports?: Record<string, unknown>;
+  workspaces?: string[] | { packages?: string[] };
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+interface TsPaths {
+  base: string;
+  paths: Record<string, string[]>;
+  baseUrl?: string;
+}
+
+export class FsModuleHost implements ModuleHost {
+  private readonly parsed = new Map<string, FileFacts | undefined>();
+  /** Size and modification time of each parsed file, when files may change between uses (an editor session). */
+  private readonly stamps = new Map<string, string>();
+  private readonly resolved = new Map<string, string | undefined>();
+  private readonly isFileCache = new Map<string, boolean>();
+  private readonly jsonCache = new Map<string, unknown>();
+  private readonly nearestCache = new Map<string, string | undefined>();
+  private readonly workspaceCache = new Map<string, Map<string, string> | undefined>();
+  private readonly tsconfigCache = new Map<string, TsPaths | undefined>();
+  /** Project files read for the file being analysed (see `take`). */
+  private readonly touched = new Set<string>();
+
+  /**
+   * `revalidate`: look at each file's size and modification time on every use and read it again
+   * when it changed (for a long-lived process such as an editor's ESLint); a scan reads each once.
+   */
+  constructor(
+    private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    private readonly revalidate = false,
+  ) {}
+
+  /** The project files read since the last call: a result that depends on them must not be cached alone. */
+  takeTouched(): string[] {
+    const out = [...this.touched];
+    this.touched.clear();
+    return out;
+  }
+
+  resolve(specifier: string, fromFile: string): string | undefined {
+    if (!isProjectSpecifier(specifier)) return undefined;
+    const dir = path.dirname(fromFile);
+    const key = `${dir}\0${specifier}`;
+    if (this.resolved.has(key)) return this.resolved.get(key);
+    let out: string | undefined;
+    try {
+      out = this.resolveUncached(specifier, dir);
+    } catch {
+      out = undefined;
+    }
+    if (out !== undefined && path.resolve(out) === path.resolve(fromFile)) out = undefined;
+    this.resolved.set(key, out);
+    return out;
+  }
+
+  facts(file: string): FileFacts | undefined {
+    if (this.revalidate && this.parsed.has(file) && this.stamps.get(file) !== stamp(file)) this.parsed.delete(file);
+    if (this.parsed.has(file)) {
+      const hit = this.parsed.get(file);
+      // most recently used last
+      this.parsed.delete(file);
+      this.parsed.set(file, hit);
+      if (hit) this.touched.add(file);
+      return hit;
+    }
+    let facts: FileFacts | undefined;
+    try {
+      const size = statSync(file).size;
+      if (size <= this.maxFileBytes) {
+        const { text } = normaliseText(readFileSync(file));
+        if (text !== undefined) facts = new FileAnalysis(parseCode(file, text, false), this);
+      }
+    } catch {
+      facts = undefined;
+    }
+    if (this.parsed.size >= MAX_CACHED_FILES) this.parsed.delete(this.parsed.keys().next().value!);
+    this.parsed.set(file, facts);
+    if (this.revalidate) this.stamps.set(file, stamp(file));
+    if (facts) this.touched.add(file);
+    return facts;
+  }
+
+  private resolveUncached(spec: string, dir: string): string | undefined {
+    if (spec.startsWith('.') || spec.startsWith('/')) return this.file(path.resolve(dir, spec));
+    if (spec.startsWith('#')) return this.packageImport(spec, dir);
+    const viaPaths = this.tsPaths(spec, dir);
+    if (viaPaths) return viaPaths;
+    return this.workspacePackage(spec, dir);
+  }
+
+  private isFile(p: string): boolean {
+    let hit = this.isFileCache.get(p);
+    if (hit === undefined) {
+      try {
+        hit = statSync(p).isFile();
+      } catch {
+        hit = false;
+      }
+      this.isFileCache.set(p, hit);
+    }
+    return hit;
+  }
+
+  /** A code file for a path as written: exact, `.js` → `.ts`, with an extension, or a folder's index. */
+  private file(base: string): string | undefined {
+    if (base.split(path.sep).includes('node_modules')) return undefined;
+    const ext = path.extname(base);
+    if (EXTENSIONS.includes(ext)) {
+      for (const alt of JS_TO_TS[ext] ?? []) {
+        const candidate = base.slice(0, -ext.length) + alt;
+        if (this.isFile(candidate)) return candidate;
+      }
+      if (this.isFile(base) && !/\.d\.[mc]?ts$/.test(base)) return base;
+    }
+    for (const e of EXTENSIONS) if (this.isFile(base + e)) return base + e;
+    for (const e of EXTENSIONS) if (this.isFile(path.join(base, `index${e}`))) return path.join(base, `index${e}`);
+    return undefined;
+  }
+
+  private json<T>(file: string): T | undefined {
+    if (this.jsonCache.has(file)) return this.jsonCache.get(file) as T | undefined;
+    let value: unknown;
+    try {
+      if (this.isFile(file) && statSync(file).size <= this.maxFileBytes) value = parseJsonc(readFileSync(file, 'utf8'));
+    } catch {
+      value = undefined;
+    }
+    if (value === null || typeof value !== 'object') value = undefined;
+    this.jsonCache.set(file, value);
+    return value as T | undefined;
+  }
+
+  /** The nearest `name` file at or above `dir` (not looking into or above a node_modules folder). */
+  private nearest(dir: string, name: string): string | undefined {
+    const key = `${dir}\0${name}`;
+    if (this.nearestCache.has(key)) return this.nearestCache.get(key);
+    let found: string | undefined;
+    for (let d = dir; ; d = path.dirname(d)) {
+      if (path.basename(d) === 'node_modules') break;
+      const candidate = path.join(d, name);
+      if (this.isFile(candidate)) {
+        found = candidate;
+        break;
+      }
+      if (path.dirname(d) === d) break;
+    }
+    this.nearestCache.set(key, found);
+    return found;
+  }
+
+  // --- package.json "imports"
+
+  private packageImport(spec: string, dir: string): string | undefined {
+    const pkgFile = this.nearest(dir, 'package.json');
+    const pkg = pkgFile ? this.json<PackageJson>(pkgFile) : undefined;
+    if (!pkgFile || !pkg?.imports) return undefined;
+    const target = matchMap(pkg.imports, spec);
+    return target === undefined ? undefined : this.file(path.resolve(path.dirname(pkgFile), target));
+  }
+
+  // --- tsconfig paths / baseUrl
+
+  private tsPaths(spec: string, dir: string): string | undefined {
+    const config = this.nearest(dir, 'tsconfig.json') ?? this.nearest(dir, 'jsconfig.json');
+    if (!config) return undefined;
+    const paths = this.readTsPaths(config, 0);
+    if (!paths) return undefined;
+    for (const [pattern, targets] of Object.entries(paths.paths)) {
+      const star = pattern.indexOf('*');
+      let rest: string | undefined;
+      if (star < 0) rest = pattern === spec ? '' : undefined;
+      else if (spec.startsWith(pattern.slice(0, star)) && spec.endsWith(pattern.slice(star + 1)) && spec.length >= pattern.length - 1) {
+        rest = spec.slice(star, spec.length - (pattern.length - star - 1));
+      }
+      if (rest === undefined) continue;
+      for (const t of targets) {
+        const found = this.file(path.resolve(paths.baseUrl ?? paths.base, t.replace('*', rest)));
+        if (found) return found;
+      }
+    }
+    if (paths.baseUrl) return this.file(path.resolve(paths.baseUrl, spec));
+    return undefined;
+  }
+
+  private readTsPaths(config: string, depth: number): TsPaths | undefined {
+    if (this.tsconfigCache.has(config)) return this.tsconfigCache.get(config);
+    const json = this.json<{ extends?: string | string[]; compilerOptions?: { paths?: Record<string, string[]>; baseUrl?: string } }>(config);
+    let out: TsPaths | undefined;
+    const base = path.dirname(config);
+    const ext = typeof json?.extends === 'string' ? json.extends : undefined;
+    if (ext && ext.startsWith('.') && depth < 4) {
+      const parentFile = ext.endsWith('.json') ? path.resolve(base, ext) : `${path.resolve(base, ext)}.json`;
+      out = this.readTsPaths(parentFile, depth + 1);
+    }
+    const opts = json?.compilerOptions;
+    if (opts?.paths || opts?.baseUrl) {
+      const baseUrl = opts.baseUrl !== undefined ? path.resolve(base, opts.baseUrl) : out?.baseUrl;
+      out = { base: opts.paths ? base : (out?.base ?? base), paths: opts.paths ?? out?.paths ?? {}, baseUrl };
+    }
+    this.tsconfigCache.set(config, out);
+    return out;
+  }
+
+  // --- packages of the same repository
+
+  private workspacePackage(spec: string, dir: string): string | undefined {
+    const parts = spec.split('/');
+    const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+    const sub = parts.slice(spec.startsWith('@') ? 2 : 1).join('/');
+    const pkgDir = this.fileDependency(name, dir) ?? this.workspaces(dir)?.get(name) ?? this.linkedPackage(name, dir);
+    if (!pkgDir) return undefined;
+    if (sub) return this.file(path.join(pkgDir, sub));
+    const pkg = this.json<PackageJson>(path.join(pkgDir, 'package.json'));
+    const entries: string[] = [];
+    const exp = pkg?.exports;
+    const dot = typeof exp === 'string' ? exp : exp && typeof exp === 'object' ? conditionTarget((exp as Record<string, unknown>)['.'] ?? exp) : undefined;
+    for (const e of [dot, pkg?.source, pkg?.module, pkg?.main, pkg?.types?.replace(/\.d\.([mc]?)ts$/, '.$1ts')]) if (typeof e === 'string') entries.push(e);
+    entries.push('src/index', 'index', 'lib/index');
+    for (const e of entries) {
+      const found = this.file(path.resolve(pkgDir, e)) ?? this.builtSource(pkgDir, e);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** `dist/index.js` of an unbuilt package: its source under `src/`. */
+  private builtSource(pkgDir: string, entry: string): string | undefined {
+    const m = /^(?:\.\/)?(?:dist|build|lib|out)\/(.+?)(?:\.[mc]?js)?$/.exec(entry);
+    return m ? this.file(path.resolve(pkgDir, 'src', m[1])) : undefined;
+  }
+
+  /** `"dep": "file:../common"` in the nearest package.json. */
+  private fileDependency(name: string, dir: string): string | undefined {
+    const pkgFile = this.nearest(dir, 'package.json');
+    const pkg = pkgFile ? this.json<PackageJson>(pkgFile) : undefined;
+    const version = pkg?.dependencies?.[name] ?? pkg?.devDependencies?.[name];
+    if (!pkgFile || typeof version !== 'string' || !version.startsWith('file:')) return undefined;
+    const target = path.resolve(path.dirname(pkgFile), version.slice('file:'.length));
+    return this.isFile(path.join(target, 'package.json')) ? target : undefined;
+  }
+
+  /** A workspace package linked into node_modules (a symlink that leaves node_modules). */
+  private linkedPackage(name: string, dir: string): string | undefined {
+    for (let d = dir; ; d = path.dirname(d)) {
+      const candidate = path.join(d, 'node_modules', name);
+      if (existsSync(candidate)) {
+        try {
+          const real = realpathSync(candidate);
+          return real.split(path.sep).includes('node_modules') ? undefined : real;
+        } catch {
+          return undefined;
+        }
+      }
+      if (path.dirname(d) === d) return undefined;
+    }
+  }
+
+  /** Package name → folder, for the workspace the directory is in. */
+  private workspaces(dir: string): Map<string, string> | undefined {
+    for (let d = dir; ; d = path.dirname(d)) {
+      if (this.workspaceCache.has(d)) return this.workspaceCache.get(d);
+      const globs = this.workspaceGlobs(d);
+      if (globs) {
+        const map = new Map<string, string>();
+        for (const g of globs) for (const pkgDir of expandGlob(d, g)) {
+          const name = this.json<PackageJson>(path.join(pkgDir, 'package.json'))?.name;
+          if (typeof name === 'string' && !map.has(name)) map.set(name, pkgDir);
+        }
+        this.workspaceCache.set(d, map);
+        return map;
+      }
+      if (path.dirname(d) === d) {
+        this.workspaceCache.set(d, undefined);
+        return undefined;
+      }
+    }
+  }
+
+  private workspaceGlobs(d: string): string[] | undefined {
+    const pkg = this.json<PackageJson>(path.join(d, 'package.json'));
+    const ws = pkg?.workspaces;
+    if (Array.isArray(ws)) return ws.filter((x): x is string => typeof x === 'string');
+    if (ws && Array.isArray(ws.packages)) return ws.packages.filter((x): x is string => typeof x === 'string');
+    const pnpm = path.join(d, 'pnpm-workspace.yaml');
+    if (this.isFile(pnpm)) {
+      try {
+        const doc = parseYaml(readFileSync(pnpm, 'utf8')) as { packages?: unknown };
+        if (Array.isArray(doc?.packages)) return doc.packages.filter((x): x is string => typeof x === 'string' && !x.startsWith('!'));
+      } catch {
+        return undefined;
+      }
+    }
+    const lerna = this.json<{ packages?: unknown }>(path.join(d, 'lerna.json'));
+    if (Array.isArray(lerna?.packages)) return lerna.packages.filter((x): x is string => typeof x === 'string');
+    return undefined;
+  }
+}
+
+function stamp(file: string): string {
+  try {
+    const s = statSync(file);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return '';
+  }
+}
+
+/** `imports`-style map: exact keys and one `*` per key; conditional targets pick node/import/require/default. */
+function matchMap(map: Record<string, unknown>, spec: string): string | undefined {
+  if (Object.hasOwn(map, spec)) return conditionTarget(map[spec]);
+  for (const [key, value] of Object.entries(map)) {
+    const star = key.indexOf('*');
+    if (star < 0) continue;
+    const head = key.slice(0, star);
+    const tail = key.slice(star + 1);
+    if (!spec.startsWith(head) || !spec.endsWith(tail) || spec.length < key.length - 1) continue;
+    const target = conditionTarget(value);
+    if (target !== undefined) return target.replace('*', spec.slice(head.length, spec.length - tail.length));
+  }
+  return undefined;
+}
+
+function conditionTarget(value: unknown, depth = 0): string | undefined {
+  if (typeof value === 'string') return value;
+  if (depth > 4 || !value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const conditions = value as Record<string, unknown>;
+  for (const c of ['source', 'node', 'import', 'require', 'default', 'types']) {
+    if (!Object.hasOwn(conditions, c)) continue;
+    const t = conditionTarget(conditions[c], depth + 1);
+    if (t !== undefined) return c === 'types' ? t.replace(/\.d\.([mc]?)ts$/, '.$1ts') : t;
+  }
+  return undefined;
+}
+
+/** Folders a workspace pattern names: exact folders, `dir/*` and `dir/**` (one and any level). */
+function expandGlob(root: string, pattern: string): string[] {
+  const clean = pattern.replace(/\/+$/, '').replace(/^\.\//, '');
+  const parts = clean.split('/');
+  const out: string[] = [];
+  const walk = (dir: string, i: number, depth: number): void => {
+    if (depth > 6) return;
+    if (i === parts.length) {
+      if (existsSync(path.join(dir, 'package.json'))) out.push(dir);
+      return;
+    }
+    const part = parts[i];
+    if (part === '**') {
+      walk(dir, i + 1, depth);
+      for (const sub of subdirs(dir)) walk(sub, i, depth + 1);
+      return;
+    }
+    if (part.includes('*')) {
+      const re = new RegExp(`^${part.split('*').map(escapeRe).join('.*')}$`);
+      for (const sub of subdirs(dir)) if (re.test(path.basename(sub))) walk(sub, i + 1, depth + 1);
+      return;
+    }
+    walk(path.join(dir, part), i + 1, depth + 1);
+  };
+  walk(root, 0, 0);
+  return out;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function subdirs(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  // statSync follows symlinked folders (pnpm layouts)
+  return names
+    .filter((n) => n !== 'node_modules' && !n.startsWith('.'))
+    .map((n) => path.join(dir, n))
+    .filter((p) => {
+      try {
+        return statSync(p).isDirectory();
+      } catch {
+        return false;
+      }
+    });
+}

@@ -1,0 +1,66 @@
+/** How the engine's module host finds the project file a specifier names. */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { FsModuleHost } from '../../src/engine/modules.js';
+
+let root: string;
+const put = (rel: string, text: string) => {
+  const file = path.join(root, rel);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+};
+
+beforeAll(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'rel4lint-modules-'));
+  put('pnpm-workspace.yaml', 'packages:\n  - "libs/*"\n');
+  put('libs/ids/package.json', JSON.stringify({ name: '@acme/ids', main: 'dist/index.js' }));
+  put('libs/ids/src/index.ts', 'export const id = () => 1;\n');
+  put('app/package.json', JSON.stringify({ name: 'app', dependencies: { shared: 'file:../shared' }, imports: { '#lib/*': './src/lib/*.ts' } }));
+  put('shared/package.json', JSON.stringify({ name: 'shared', exports: { '.': { import: './esm/main.mjs', require: './main.js' } } }));
+  put('shared/esm/main.mjs', 'export const x = 1;\n');
+  put('app/tsconfig.json', '{ // comments are allowed\n "compilerOptions": { "baseUrl": "src", "paths": { "@core/*": ["core/*"] } } }\n');
+  put('app/src/core/clients.ts', 'export const c = 1;\n');
+  put('app/src/lib/db.ts', 'export const db = 1;\n');
+  put('app/src/handlers/index.ts', 'export {};\n');
+  put('app/src/util/index.js', 'exports.u = 1;\n');
+  put('app/src/handler.ts', "import { db } from '#lib/db';\n");
+  put('app/node_modules/axios/index.js', 'module.exports = 1;\n');
+});
+
+describe('FsModuleHost', () => {
+  it('resolves relative paths, .js specifiers of .ts sources and index files', () => {
+    const host = new FsModuleHost();
+    const from = path.join(root, 'app/src/handler.ts');
+    expect(host.resolve('./lib/db.js', from)).toBe(path.join(root, 'app/src/lib/db.ts'));
+    expect(host.resolve('./handlers', from)).toBe(path.join(root, 'app/src/handlers/index.ts'));
+    expect(host.resolve('./util', from)).toBe(path.join(root, 'app/src/util/index.js'));
+    expect(host.resolve('./missing', from)).toBeUndefined();
+  });
+
+  it('resolves package.json imports, tsconfig paths and baseUrl', () => {
+    const host = new FsModuleHost();
+    const from = path.join(root, 'app/src/handler.ts');
+    expect(host.resolve('#lib/db', from)).toBe(path.join(root, 'app/src/lib/db.ts'));
+    expect(host.resolve('@core/clients', from)).toBe(path.join(root, 'app/src/core/clients.ts'));
+    expect(host.resolve('lib/db', from)).toBe(path.join(root, 'app/src/lib/db.ts'));
+  });
+
+  it('resolves packages of the repository (pnpm workspace, file: dependency) and never reads node_modules', () => {
+    const host = new FsModuleHost();
+    const from = path.join(root, 'app/src/handler.ts');
+    expect(host.resolve('@acme/ids', from)).toBe(path.join(root, 'libs/ids/src/index.ts'));
+    expect(host.resolve('shared', from)).toBe(path.join(root, 'shared/esm/main.mjs'));
+    expect(host.resolve('axios', from)).toBeUndefined();
+    expect(host.resolve('node:fs', from)).toBeUndefined();
+  });
+
+  it('parses a file once and gives undefined for one over the size limit', () => {
+    const host = new FsModuleHost(25);
+    const small = path.join(root, 'app/src/lib/db.ts');
+    expect(host.facts(small)).toBe(host.facts(small));
+    expect(host.takeTouched()).toEqual([small]);
+    expect(host.facts(path.join(root, 'app/src/handler.ts'))).toBeUndefined();
+  });
+});
