@@ -36,7 +36,7 @@ import type { PendingFinding } from './findings.js';
 import type { ResolvedRule } from '../ground/types.js';
 import { FileAccessError, readRegularText, realDirectory, STATE_MAX_BYTES, writeFileAtomic } from '../ground/file-access.js';
 
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 /** The user's cache directory (where the default cache file goes), or undefined when there is none. */
 export function userCacheDirectory(env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): string | undefined {
@@ -119,7 +119,7 @@ interface CacheData {
 
 /** The parts of resolved rules that findings depend on. */
 export function ruleKey(rules: readonly ResolvedRule[]): unknown[] {
-  return rules.map((r) => ({ name: r.meta.name, severity: r.severity, overridden: r.severityOverridden, options: r.options }));
+  return rules.map((r) => ({ name: r.meta.name, severity: r.severity, overridden: r.severityOverridden, options: r.options, roles: r.roles }));
 }
 
 /** Hash of everything besides a file's content that its findings depend on. */

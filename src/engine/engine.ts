@@ -5,12 +5,15 @@
  */
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
+import type { FileRole, LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
 import { PARSE_ERROR, SEVERITY_ORDER, SUPPRESSION_RULE } from '../ground/types.js';
 import { isCodeFile } from '../ground/files.js';
 import { LineIndex } from '../ground/lines.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
-import type { Template } from '../iac/model.js';
+import { codePathRole, emptyRoleCounts, templatePathRole } from '../ground/roles.js';
+import type { Resource, Template } from '../iac/model.js';
+import { resourceAt, templateRoles, testHarnessResources } from '../iac/roles.js';
+import { codeFileRole } from '../code/file-role.js';
 import { linkTemplates, loadIacFile } from '../iac/loaders/index.js';
 import { defaultsNote, notDeployed } from '../iac/defaults.js';
 import { ProjectModel, registerProject } from '../context/project.js';
@@ -52,6 +55,11 @@ export interface EngineOptions {
 
 
 
+/** The role of the constructs a code file of this role defines: a test's are a test stack, generated output's a copy, any other's the service's. */
+function templateRoleOf(role: FileRole): FileRole {
+  return role === 'test' || role === 'generated' ? role : 'service';
+}
+
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
@@ -81,6 +89,13 @@ export class Engine implements CodeSink {
   readonly modules: FsModuleHost;
   /** Content hashes of project files a cached result depends on (see `contentHash`). */
   private readonly hashes = new Map<string, string | undefined>();
+  /** Code files by role (templates get theirs once every template is in, see `finish`). */
+  private codeRoles = emptyRoleCounts();
+  /** Roles of linked handler files (locations of project findings). */
+  private readonly linkedRoles = new Map<string, FileRole>();
+  /** Roles of templates and the test-harness resources in them, made by `finish`. */
+  private templateRole?: Map<Template, FileRole>;
+  private readonly harness = new Map<Template, Set<Resource>>();
 
   constructor(private readonly options: EngineOptions) {
     this.modules = new FsModuleHost(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
@@ -105,12 +120,13 @@ export class Engine implements CodeSink {
   }
 
   /**
-   * Reports a file that cannot be parsed; with `duplicate`, a key declared twice in one mapping of a
-   * template that still loads (a warning: see `duplicateKeyMessage`).
+   * Reports a file that cannot be parsed, unless no parse-error rule covers its role; with
+   * `duplicate`, a key declared twice in one mapping of a template that still loads (a warning:
+   * see `duplicateKeyMessage`).
    */
-  parseError(file: string, text: string | undefined, message: string, offset = 0, duplicate?: string): void {
+  parseError(file: string, text: string | undefined, message: string, offset = 0, role?: FileRole, duplicate?: string): void {
     const resolved = this.sets.forFile(file).byName.get(PARSE_ERROR);
-    if (!resolved) return;
+    if (!resolved || (role !== undefined && !resolved.roles.includes(role))) return;
     const rel = this.relative(file);
     const start = new LineIndex(text ?? '', { code: isCodeFile(file) }).position(offset);
     if (text !== undefined) this.sources.set(rel, text);
@@ -148,12 +164,12 @@ export class Engine implements CodeSink {
         // a large data file named .json is not worth a finding; one that looks like IaC is
         if (code || looksLikeIac(file)) {
           this.count(code);
-          this.parseError(file, undefined, oversizeMessage(err.size!, max));
+          this.parseError(file, undefined, oversizeMessage(err.size!, max), 0, this.pathRole(file, code));
         } else this.stats.dataFiles++;
         return true;
       }
       this.count(code);
-      this.parseError(file, undefined, err instanceof FileAccessError ? err.reason : `cannot be read (${String(err)})`);
+      this.parseError(file, undefined, err instanceof FileAccessError ? err.reason : `cannot be read (${String(err)})`, 0, this.pathRole(file, code));
       return true;
     }
     const { text, problem } = normaliseText(raw);
@@ -162,7 +178,7 @@ export class Engine implements CodeSink {
         // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.
         if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::') || looksLikeUtf16Iac(file, raw)) {
           this.count(false);
-          this.parseError(file, undefined, problem!);
+          this.parseError(file, undefined, problem!, 0, this.pathRole(file, false));
         } else this.stats.dataFiles++;
         return true;
       }
@@ -172,26 +188,34 @@ export class Engine implements CodeSink {
     }
     if (text === undefined) {
       this.count(true);
-      this.parseError(file, undefined, problem!);
+      this.parseError(file, undefined, problem!, 0, this.pathRole(file, true));
       return true;
     }
     const cache = this.options.cache;
     const context = given ?? this.project?.fileContext(file);
+    const rel = this.relative(file);
+    const role = codeFileRole({ relativePath: rel, text, file, deployed: context !== undefined });
+    // no enabled rule reports files of this role, nor the constructs it may define: nothing to
+    // parse (a linked handler file's calls still feed the project model)
+    if (!context && !this.covers(file, role, text)) {
+      this.count(true, role);
+      return true;
+    }
     // a linked handler file's findings depend on the templates too, and its calls feed the
     // project model: it is analysed on every run; so is CDK app code, whose constructs the IaC
     // rules check together with every other template
     if (!cache || context || this.readsCdk(text)) {
       if (cachedOnly) return false;
-      this.count(true);
+      this.count(true, role);
       this.collectComments(file, text);
-      this.lintCode(file, text, context);
+      this.lintCode(file, text, role, context);
       return true;
     }
-    const rel = this.relative(file);
-    const hash = createHash('sha1').update(raw).digest('base64');
+    // the role is part of the key: it also depends on files around this one (a `.ts` source, a package.json)
+    const hash = createHash('sha1').update(raw).update(role).digest('base64');
     const hit = cache.get(rel, hash, (dependency) => this.contentHash(dependency));
     if (!hit && cachedOnly) return false;
-    this.count(true);
+    this.count(true, role);
     this.collectComments(file, text);
     if (hit) {
       for (const f of hit) {
@@ -202,7 +226,7 @@ export class Engine implements CodeSink {
       return true;
     }
     const before = this.pending.length;
-    this.lintCode(file, text);
+    this.lintCode(file, text, role);
     // findings that depend on other files (helpers the file imports) are stored with their hashes
     const dependencies: Record<string, string> = {};
     for (const read of this.modules.takeTouched()) {
@@ -246,9 +270,26 @@ export class Engine implements CodeSink {
     return hash;
   }
 
-  private count(code: boolean): void {
+  /** The role of a file by its path alone (for files whose text cannot be read). */
+  private pathRole(file: string, code: boolean): FileRole {
+    const rel = this.relative(file);
+    return code ? (codePathRole(rel) ?? 'service') : templatePathRole(rel);
+  }
+
+  private count(code: boolean, role?: FileRole): void {
     this.stats.filesScanned++;
     if (code) this.stats.codeFiles++;
+    if (role) this.codeRoles[role]++;
+  }
+
+  /**
+   * Some rule enabled for the file reports code files of this role (parse-error included), or an
+   * IaC rule reports the constructs the file may define.
+   */
+  private covers(file: string, role: FileRole, text: string): boolean {
+    const rules = this.sets.forFile(file).rules;
+    if (rules.some((r) => (r.rule.code || r.meta.name === PARSE_ERROR) && r.roles.includes(role))) return true;
+    return this.readsCdk(text) && rules.some((r) => r.rule.iac && r.roles.includes(templateRoleOf(role)));
   }
 
   /** The project context of a code file a template links (built by `prepareProject`). */
@@ -263,6 +304,7 @@ export class Engine implements CodeSink {
       return;
     }
     this.linkedTexts.set(linked.file, linked.text);
+    this.linkedRoles.set(linked.file, linked.role);
     this.project.addCodeCalls(linked.file, linked.calls);
   }
 
@@ -279,6 +321,7 @@ export class Engine implements CodeSink {
       filesScanned: this.stats.filesScanned,
       codeFiles: this.stats.codeFiles,
       dataFiles: this.stats.dataFiles,
+      roles: this.codeRoles,
       templates: this.templates.splice(0),
       linked: this.linkedOut.splice(0),
     };
@@ -289,6 +332,7 @@ export class Engine implements CodeSink {
     this.stats.dataFiles = 0;
     this.stats.templates = 0;
     this.stats.resources = 0;
+    this.codeRoles = emptyRoleCounts();
     return result;
   }
 
@@ -301,6 +345,7 @@ export class Engine implements CodeSink {
     this.stats.filesScanned += result.filesScanned;
     this.stats.codeFiles += result.codeFiles;
     this.stats.dataFiles += result.dataFiles;
+    for (const [role, n] of Object.entries(result.roles) as [FileRole, number][]) this.codeRoles[role] += n;
     for (const template of result.templates) this.addTemplate(template);
     for (const linked of result.linked) this.addLinked(linked);
   }
@@ -326,11 +371,11 @@ export class Engine implements CodeSink {
     registerProject(this.templates, this.project);
   }
 
-  private lintCode(file: string, text: string, context?: FileProjectContext): void {
+  private lintCode(file: string, text: string, role: FileRole, context?: FileProjectContext): void {
     const code = this.options.code;
     if (!code) throw new Error(`the scan was not prepared for code files (${this.relative(file)})`);
     this.modules.takeTouched();
-    code.lintCode(this, this.codeRulesFor(file), file, text, context);
+    code.lintCode(this, this.codeRulesFor(file), file, text, role, context);
   }
 
   /** Records a finding of a rule: the parts every finding shares come from the rule's metadata. */
@@ -347,7 +392,7 @@ export class Engine implements CodeSink {
       loaded = loadIacFile(file, text);
     } catch (err) {
       if (isStackOverflow(err)) noteStackOverflow();
-      this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`);
+      this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`, 0, this.pathRole(file, false));
       return true;
     }
     if (!loaded) return false;
@@ -358,9 +403,9 @@ export class Engine implements CodeSink {
     const others = loaded.problems.filter((p) => !duplicates.includes(p));
     if (others.length > 0) {
       const first = others[0];
-      this.parseError(file, text, first.message, first.offset);
+      this.parseError(file, text, first.message, first.offset, this.pathRole(file, false));
     }
-    for (const p of duplicates) this.parseError(file, text, p.message, p.offset, duplicateKeyName(p.message));
+    for (const p of duplicates) this.parseError(file, text, p.message, p.offset, this.pathRole(file, false), duplicateKeyName(p.message));
     if (loaded.template) this.addTemplate(loaded.template);
     return true;
   }
@@ -409,6 +454,18 @@ export class Engine implements CodeSink {
   /** Runs the IaC rules over every loaded template and returns the sorted result. */
   finish(): LintResult {
     if (!this.project) this.prepareProject([]);
+    const relative = (file: string): string => this.relative(file);
+    this.templateRole = templateRoles(this.templates, relative);
+    const filesByRole = { ...this.codeRoles };
+    for (const template of this.templates) {
+      let role = this.templateRole.get(template)!;
+      if (isCodeFile(template.file)) {
+        // the constructs of a CDK app file: its role as code decides (a test, compiled output); the file is counted as code
+        role = templateRoleOf(codeFileRole({ relativePath: relative(template.file), text: template.text, file: template.file }));
+        this.templateRole.set(template, role);
+      } else filesByRole[role]++;
+      if (role === 'service') this.harness.set(template, testHarnessResources(template, relative));
+    }
     this.acrossFiles<IacReport>(
       (r) => Boolean(r.rule.iac),
       (r) => r.rule.iac!({ templates: this.templates, options: r.options }),
@@ -434,7 +491,7 @@ export class Engine implements CodeSink {
     const suppressedFindings = all.filter((f) => f.suppression);
     const graph = interactionGraph(this.project!, (location) => this.locate(location), (folder) => toPosix(path.relative(this.options.cwd, folder)) || '.');
     const rules = this.sets.union().map(({ rule: _rule, ...resolved }) => resolved);
-    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules, sources, stats: { ...this.stats }, graph };
+    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules, sources, stats: { ...this.stats, filesByRole }, graph };
   }
 
   /**
@@ -522,8 +579,20 @@ export class Engine implements CodeSink {
     return { file: this.relative(location.file), range: { start, end }, offsets: { start: location.start, end: location.end }, text, logical: `project:${snippet}` };
   }
 
+  /** The role of what a template path or a code location of a finding is about. */
+  private roleAt(location: Location): FileRole {
+    if (!('template' in location)) return this.linkedRoles.get(location.file) ?? 'service';
+    const role = this.templateRole?.get(location.template) ?? 'service';
+    if (role !== 'service') return role;
+    const harness = this.harness.get(location.template);
+    if (!harness || harness.size === 0) return role;
+    const resource = resourceAt(location.template, location.path);
+    return resource && harness.has(resource) ? 'test' : role;
+  }
+
   private addProjectFinding(resolved: ResolvedRule, report: ProjectReport): void {
     if ('template' in report.location && !deployedByDefault(report.location.template, report.location.path)) return;
+    if (!resolved.roles.includes(this.roleAt(report.location))) return;
     const where = this.locate(report.location);
     const related = (report.related ?? []).map((r) => {
       const at = this.locate(r.location);
@@ -535,6 +604,7 @@ export class Engine implements CodeSink {
 
   private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
     if (!deployedByDefault(report.template, report.path)) return;
+    if (!resolved.roles.includes(this.roleAt({ template: report.template, path: report.path }))) return;
     const where = report.template.locate(report.path);
     // a value the parameter defaults decided says so
     const note = defaultsNote(report.template, report.path);

@@ -6,6 +6,7 @@
 import type { LintResult, ResolvedRule } from '../ground/types.js';
 import { isCodeFile } from '../ground/files.js';
 import { initHcl, loadsAnywhere, needsHcl } from '../iac/loaders/index.js';
+import { forgetPackages } from '../code/file-role.js';
 import { unpackTemplate } from '../iac/transfer.js';
 import type { FileProjectContext } from '../context/types.js';
 import type { RuleRegistry } from '../rules/rule.js';
@@ -60,6 +61,8 @@ export async function prepareScan(
 
 /** Lints the given files with the given rules. */
 export async function lint(options: LintOptions): Promise<LintResult> {
+  // package.json files may have changed since an earlier scan in this process
+  forgetPackages();
   // the HCL parser initialises asynchronously, once; loading a file stays synchronous
   if (needsHcl(options.files)) await initHcl();
   const { rules, scoped, code: codePass } = await prepareScan(options.registry, options.rules, options.files.some(isCodeFile), options.scoped);

@@ -3,7 +3,10 @@
  * all of them), the `rel4lint-` suppression comments, which rel4 rules ran and which comments
  * suppressed something. Keyed on ESLint's `SourceCode`, which is one object per linted text.
  */
+import path from 'node:path';
 import type { Rule as ESLintRule } from 'eslint';
+import type { FileRole } from '../ground/types.js';
+import { codeFileRole } from '../code/file-role.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { FsModuleHost } from '../engine/modules.js';
 import { commentDirectives, markUsed, suppressingDirective, type Directive, type DirectiveUse } from '../engine/suppressions.js';
@@ -16,6 +19,7 @@ export interface FileState {
   ran: Set<string>;
   used: DirectiveUse;
   analysis?: FileAnalysis;
+  role?: FileRole;
 }
 
 const states = new WeakMap<object, FileState>();
@@ -44,6 +48,17 @@ export function analysisOf(context: ESLintRule.RuleContext, program: unknown): F
     state.analysis = new FileAnalysis(sourceFileFor(context.filename, context.sourceCode.text, context.sourceCode.parserServices, program), modules);
   }
   return state.analysis;
+}
+
+/** The file's role, as the CLI decides it: its path relative to ESLint's working directory, its text, its package. */
+export function roleOf(context: ESLintRule.RuleContext): FileRole {
+  const state = fileState(context);
+  if (!state.role) {
+    const file = path.resolve(context.cwd, context.filename);
+    const relativePath = path.relative(context.cwd, file).split(path.sep).join('/');
+    state.role = codeFileRole({ relativePath, text: context.sourceCode.text, file });
+  }
+  return state.role;
 }
 
 /** A finding of a rel4 rule in ESLint's terms: offsets in the linted text. */

@@ -2,7 +2,8 @@
  * The ESLint flat-config plugin: every code rule of rel4lint as `rel4/<name>`, running the same
  * detectors as the CLI on the TypeScript tree typescript-eslint already built (or, under another
  * parser or another TypeScript version, on a parse of the same text), and
- * `rel4/no-invalid-suppression` for the `rel4lint-` comments.
+ * `rel4/no-invalid-suppression` for the `rel4lint-` comments. Each rule reports the file roles
+ * its metadata names (or its `roles` option), decided as the CLI decides them.
  *
  *   import rel4 from 'rel4lint/eslint';
  *   export default [rel4.configs.recommended];

@@ -7,17 +7,21 @@ import type { Rule as ESLintRule } from 'eslint';
 import { shownLocation } from '../code/modules.js';
 import { detectorApplies, type AnyRule, type CodeDetector } from '../rules/rule.js';
 import { ruleDocUrl } from '../rules/registry.js';
-import type { RuleMeta } from '../ground/types.js';
+import { FILE_ROLES, type FileRole, type RuleMeta } from '../ground/types.js';
 import { directiveProblems } from '../engine/suppressions.js';
-import { analysisOf, fileState, reportAll, type PluginReport } from './file-state.js';
+import { analysisOf, fileState, reportAll, roleOf, type PluginReport } from './file-state.js';
 
-/** ESLint's metadata of a rel4 rule: description, documentation at this version, options schema. */
-export function eslintMeta(meta: RuleMeta, type: ESLintRule.RuleMetaData['type'] = 'problem'): ESLintRule.RuleMetaData {
+/**
+ * ESLint's metadata of a rel4 rule: description, documentation at this version, options schema
+ * (with `roles`, the file roles it reports, for a rule that reports code files).
+ */
+export function eslintMeta(meta: RuleMeta, type: ESLintRule.RuleMetaData['type'] = 'problem', roles = false): ESLintRule.RuleMetaData {
   const properties: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(meta.options)) {
     const { default: _default, ...rest } = schema;
     properties[key] = rest;
   }
+  if (roles) properties['roles'] = { type: 'array', items: { enum: [...FILE_ROLES] }, uniqueItems: true };
   return {
     type,
     docs: { description: meta.description, url: ruleDocUrl(meta.name), recommended: meta.presets.includes('recommended') },
@@ -33,12 +37,20 @@ export function eslintMeta(meta: RuleMeta, type: ESLintRule.RuleMetaData['type']
  */
 export const ELSEWHERE = 'reported where this file reaches it';
 
-/** The rule's options: its defaults, overridden by what the ESLint configuration gives. */
-function optionsOf(meta: RuleMeta, given: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, schema] of Object.entries(meta.options)) out[key] = schema.default;
-  if (given && typeof given === 'object') Object.assign(out, given);
-  return out;
+/**
+ * The rule's options (its defaults, overridden by what the ESLint configuration gives) and the
+ * file roles it reports (the `roles` option, else its metadata's).
+ */
+function optionsOf(meta: RuleMeta, given: unknown): { options: Record<string, unknown>; roles: readonly FileRole[] } {
+  const options: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(meta.options)) options[key] = schema.default;
+  let roles: readonly FileRole[] = meta.roles;
+  if (given && typeof given === 'object') {
+    const { roles: chosen, ...rest } = given as Record<string, unknown>;
+    Object.assign(options, rest);
+    if (Array.isArray(chosen)) roles = chosen as FileRole[];
+  }
+  return { options, roles };
 }
 
 /** The ESLint rule of a rel4 rule with a code detector: the detector on the file's TypeScript tree. */
@@ -46,15 +58,18 @@ export function codeRuleModule(rule: AnyRule): ESLintRule.RuleModule {
   const meta = rule.meta;
   const detect = rule.code!;
   return {
-    meta: eslintMeta(meta),
+    meta: eslintMeta(meta, 'problem', true),
     create(context) {
       return {
         Program(program) {
           const text = context.sourceCode.text;
+          const { options, roles } = optionsOf(meta, context.options[0]);
+          // a file of a role the rule does not report: the rule does not run on it
+          if (!roles.includes(roleOf(context))) return;
           if (!detectorApplies(rule as CodeDetector, text)) return reportAll(context, meta.name, []);
           const analysis = analysisOf(context, program);
           const sourceFile = analysis.sourceFile;
-          const reports = detect({ sourceFile, analysis, options: optionsOf(meta, context.options[0]), fileName: context.filename });
+          const reports = detect({ sourceFile, analysis, options, fileName: context.filename });
           const inFile: PluginReport[] = [];
           for (const report of reports) {
             let node = report.node;

@@ -191,7 +191,7 @@ describe('--print-config', () => {
     expect(config.preset).toBe('strict');
     expect(config.maxFileBytes).toBe(4096);
     expect(config.ignore).toEqual([{ base: '.', patterns: ['dist/'] }]);
-    expect(config.rules['no-sync-lambda-invoke']).toEqual({ level: 'warning', options: {} });
+    expect(config.rules['no-sync-lambda-invoke']).toEqual({ level: 'warning', options: {}, roles: ['service'] });
     expect(config.rules['prefer-batch-operation']).toBe('off');
     expect(config.rules['require-client-timeout']).toBe('off');
     expect(config.rules['no-unbounded-retry']).toEqual({ level: 'error', options: { maxSdkAttempts: 3 } });

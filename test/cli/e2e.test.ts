@@ -106,5 +106,5 @@ describe('the shipped bin', () => {
     expect((JSON.parse(reports[0]) as { findings: unknown[] }).findings.length).toBeGreaterThan(300);
     expect(reports[1]).toBe(reports[0]);
     expect(reports[2]).toBe(reports[0]);
-  });
+  }, 180_000);
 });

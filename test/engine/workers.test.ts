@@ -86,6 +86,8 @@ describe('a parallel scan', () => {
     const one = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off' });
     expect(one.findings.length).toBeGreaterThan(300);
     expect(one.stats.codeFiles).toBeGreaterThan(100);
+    expect(one.stats.filesByRole.test).toBeGreaterThan(5);
+    expect(one.stats.filesByRole.generated).toBeGreaterThan(3);
     for (const concurrency of [2, 3]) {
       let calls = 0;
       let last = 0;
@@ -102,6 +104,7 @@ describe('a parallel scan', () => {
         },
       });
       expect(report(many)).toEqual(report(one));
+      expect(many.stats).toEqual(one.stats);
       expect(calls).toBe(files.length);
     }
   });
