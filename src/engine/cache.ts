@@ -190,7 +190,7 @@ export class ResultCache implements FileResultCache {
 
   get(file: string, hash: string, hashOf: (dependency: string) => string | undefined): PendingFinding[] | undefined {
     const entry: unknown = Object.hasOwn(this.previous, file) ? this.previous[file] : undefined;
-    if (isEntry(entry) && entry.hash === hash && dependenciesMatch(entry.dependencies, hashOf)) {
+    if (isEntry(entry) && entry.hash === hash && findingsInPlace(file, entry) && dependenciesMatch(entry.dependencies, hashOf)) {
       this.hits++;
       this.next[file] = entry;
       return entry.findings;
@@ -229,4 +229,14 @@ function dependenciesMatch(dependencies: unknown, hashOf: (dependency: string) =
     if (typeof hash !== 'string' || hashOf(file) !== hash) return false;
   }
   return true;
+}
+
+/**
+ * True when an entry's findings lie in its file or in files its analysis read: a code frame is
+ * read from a finding's file, so a forged entry must not name any other.
+ */
+function findingsInPlace(file: string, entry: CacheData['files'][string]): boolean {
+  const dependencies: unknown = entry.dependencies;
+  const read = typeof dependencies === 'object' && dependencies !== null ? dependencies : {};
+  return entry.findings.every((f) => f.file === file || Object.hasOwn(read, f.file));
 }

@@ -260,6 +260,33 @@ describe('a hostile repository: files rel4lint reads', () => {
     }
   });
 
+  it('does not follow a cache entry to files outside its own and the ones its analysis read', { timeout: HANG }, async () => {
+    const outside = project({ 'secret.ts': 'const password = "hunter2";\n' });
+    const root = project(GOOD);
+    mkfifo(path.join(root, 'pipe'));
+    const cache = path.join(project({}), 'cache.json');
+    const first = await runBin([...SCAN, '--cache', '--cache-location', cache], root);
+    expectGoodScan(first);
+    const data = JSON.parse(fs.readFileSync(cache, 'utf8')) as { files: Record<string, { hash: string; findings: { file: string }[]; dependencies?: Record<string, string> }> };
+    const entry = data.files['good/good.ts']!;
+    const secret = path.relative(root, path.join(outside, 'secret.ts'));
+    const forged = [
+      // a finding placed in another file: its code frame would print that file
+      { ...entry, findings: entry.findings.map((f) => ({ ...f, file: secret })) },
+      // files the analysis is said to have read: a FIFO, a device, a file outside the tree
+      { ...entry, dependencies: { pipe: 'x' } },
+      { ...entry, dependencies: { '/dev/zero': 'x' } },
+      { ...entry, dependencies: { [secret]: 'x' }, findings: entry.findings.map((f) => ({ ...f, file: secret })) },
+    ];
+    for (const e of forged) {
+      fs.writeFileSync(cache, JSON.stringify({ ...data, files: { 'good/good.ts': e } }));
+      const r = await runBin([...SCAN, '--cache', '--cache-location', cache], root);
+      expectGoodScan(r);
+      expect(r.stdout).toBe(first.stdout);
+      expect(r.stdout).not.toContain('hunter2');
+    }
+  });
+
   it('does not read a cache committed to the scanned tree unless told to', { timeout: HANG }, async () => {
     const home = project({});
     const root = project(GOOD);
@@ -272,6 +299,24 @@ describe('a hostile repository: files rel4lint reads', () => {
     const r = await run([...SCAN, '--cache'], root, { env: { XDG_CACHE_HOME: home } });
     expectGoodScan(r);
     expect(fs.readdirSync(path.join(home, 'rel4lint'))).toHaveLength(1);
+  });
+
+  it('reads the project files that give context (package.json, workspaces, helper modules, Serverless includes) only when they are regular files', { timeout: HANG }, async () => {
+    const serverless = ['service: orders', 'provider:', '  name: aws', 'custom:', '  fifo: ${file(./fifo.yml)}', '  zero: ${file(./zero.yml)}', 'functions:', '  worker:', '    handler: handler.main', ''].join('\n');
+    const importer = ["import { a } from './helper-fifo';", "import { b } from './helper-zero';", 'export const handler = async () => [a, b];', ''].join('\n');
+    const root = project({ ...GOOD, 'sls/serverless.yml': serverless, 'app/main.ts': importer, 'ws/package.json': '{"name": "ws", "workspaces": ["packages/*"]}' });
+    mkfifo(path.join(root, 'sls', 'fifo.yml'));
+    fs.symlinkSync('/dev/zero', path.join(root, 'sls', 'zero.yml'));
+    mkfifo(path.join(root, 'good', 'package.json'));
+    fs.mkdirSync(path.join(root, 'zero-pkg'));
+    fs.writeFileSync(path.join(root, 'zero-pkg', 'app.ts'), CODE);
+    fs.symlinkSync('/dev/zero', path.join(root, 'zero-pkg', 'package.json'));
+    mkfifo(path.join(root, 'ws', 'pnpm-workspace.yaml'));
+    mkfifo(path.join(root, 'app', 'helper-fifo.ts'));
+    fs.symlinkSync('/dev/zero', path.join(root, 'app', 'helper-zero.ts'));
+    const r = await runBin(SCAN, root);
+    expectGoodScan(r);
+    expect(summary(r.stdout)).toContain('no-sync-lambda-invoke zero-pkg/app.ts:3');
   });
 
   it('reads a state machine definition only when it is a regular file', { timeout: HANG }, async () => {
