@@ -161,6 +161,13 @@ describe('a hostile repository: files rel4lint reads', () => {
     ]) {
       expectUserError(await runBin([...SCAN, '--config', file!], project(GOOD)), message!);
     }
+    // the configuration files of a folder below: the same
+    const nested = project(GOOD);
+    mkfifo(path.join(nested, 'good', 'rel4lint.config.json'));
+    expectUserError(await runBin(SCAN, nested), 'config file good/rel4lint.config.json is a FIFO, not a regular file');
+    fs.rmSync(path.join(nested, 'good', 'rel4lint.config.json'));
+    fs.symlinkSync('/dev/zero', path.join(nested, 'good', 'rel4lint.config.yaml'));
+    expectUserError(await runBin(SCAN, nested), 'config file good/rel4lint.config.yaml is a symbolic link to a file outside the working directory');
     // a link inside the tree is followed
     const root = project({ ...GOOD, 'configs/strict.json': JSON.stringify({ rules: { 'no-sync-lambda-invoke': 'off' } }) });
     fs.symlinkSync('configs/strict.json', path.join(root, 'rel4lint.config.json'));
