@@ -10,8 +10,8 @@ import { PARSE_ERROR, SEVERITY_ORDER, SUPPRESSION_RULE } from '../ground/types.j
 import { isCodeFile } from '../ground/files.js';
 import { LineIndex } from '../ground/lines.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
-import { codePathRole, emptyRoleCounts, templatePathRole } from '../ground/roles.js';
-import type { Resource, Template } from '../iac/model.js';
+import { codePathRole, emptyRoleCounts, templatePathRole, templateRoleOf } from '../ground/roles.js';
+import type { PathSegment, Resource, Template } from '../iac/model.js';
 import { resourceAt, templateRoles, testHarnessResources } from '../iac/roles.js';
 import { codeFileRole } from '../code/file-role.js';
 import { linkTemplates, loadIacFile } from '../iac/loaders/index.js';
@@ -29,6 +29,7 @@ import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, ty
 import { FileAccessError, readRegularFile } from '../ground/file-access.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage } from './read.js';
 import { FsModuleHost } from './modules.js';
+import { CdkTwins } from './cdk-twins.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, scopeToResourceBlocks, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
@@ -54,12 +55,6 @@ export interface EngineOptions {
 }
 
 
-
-/** The role of the constructs a code file of this role defines: a test's are a test stack, generated output's a copy, any other's the service's. */
-function templateRoleOf(role: FileRole): FileRole {
-  return role === 'test' || role === 'generated' ? role : 'service';
-}
-
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
@@ -78,6 +73,12 @@ export class Engine implements CodeSink {
   readonly templates: Template[] = [];
   /** Built from the templates before code files are analysed (see `prepareProject`). */
   private project?: ProjectModel;
+  /** CDK app code and its synthesized templates: one finding per construct (see `./cdk-twins.ts`). */
+  private twins?: CdkTwins;
+  /** The templates the rules and the project model read (the covered CDK sources left out). */
+  private checked: Template[] = [];
+  /** Findings placed at a source construct, by place: the synthesized template that gave each first. */
+  private readonly placed = new Map<string, Template>();
   /** Text of handler files the project links (locations of project findings). */
   private readonly linkedTexts = new Map<string, string>();
   /** Linked handler files analysed without the project model here (a worker's), for `takeResult`. */
@@ -350,9 +351,12 @@ export class Engine implements CodeSink {
     for (const linked of result.linked) this.addLinked(linked);
   }
 
-  /** True when the file may define CDK constructs and IaC rules would check them. */
+  /**
+   * True when the file may define CDK constructs: they are a template, loaded like every other
+   * (the IaC rules check it; the project model links the handler files it names).
+   */
   readsCdk(text: string): boolean {
-    return this.hasIacRules && mayDefineCdkResources(text);
+    return mayDefineCdkResources(text);
   }
 
   addTemplate(template: Template): void {
@@ -366,9 +370,21 @@ export class Engine implements CodeSink {
    * before the code files): code files linked as handlers then get their per-file context.
    */
   prepareProject(codeFiles: readonly string[]): void {
-    linkTemplates(this.templates);
-    this.project = new ProjectModel(this.templates, codeFiles);
-    registerProject(this.templates, this.project);
+    const twins = new CdkTwins(this.templates);
+    this.twins = twins;
+    this.checked = twins.visible(this.templates);
+    linkTemplates(this.checked);
+    this.project = new ProjectModel(this.checked, codeFiles, (template, id) => {
+      const twin = twins.twinOf(template, id);
+      const resource = twin?.exact ? twin.template.resources.get(twin.id) : undefined;
+      return resource ? { template: twin!.template, resource } : undefined;
+    });
+    registerProject(this.checked, this.project);
+  }
+
+  /** Where a template location is shown: a synthesized resource's at its source construct. */
+  private place(template: Template, path: PathSegment[]): { template: Template; path: PathSegment[]; key?: string } {
+    return this.twins?.place(template, path) ?? { template, path };
   }
 
   private lintCode(file: string, text: string, role: FileRole, context?: FileProjectContext): void {
@@ -426,6 +442,7 @@ export class Engine implements CodeSink {
   private suppress(): PendingFinding[] {
     const directives = [...this.directives];
     const problems: SuppressionProblem[] = [];
+    const placedDirectives = new Set<string>();
     for (const template of this.templates) {
       const rel = this.relative(template.file);
       // the comments of a code file (CDK app code) were collected with the file
@@ -433,7 +450,7 @@ export class Engine implements CodeSink {
       const comments = style ? commentDirectives(rel, template.text, style) : [];
       if (template.format === 'terraform' && comments.length > 0) scopeToResourceBlocks(comments, template);
       const meta = metadataDirectives(rel, template);
-      directives.push(...comments, ...meta.directives);
+      directives.push(...comments, ...this.atSourceConstructs(template, meta.directives, placedDirectives));
       problems.push(...meta.problems);
       if (comments.length + meta.directives.length + meta.problems.length > 0) this.directiveSources.set(rel, template.text);
     }
@@ -449,6 +466,33 @@ export class Engine implements CodeSink {
       }
     }
     return applied.suppressed.map(({ finding, justification }) => ({ ...finding, suppression: { kind: 'inSource', justification } }));
+  }
+
+  /**
+   * Metadata suppressions of synthesized resources whose findings are placed at their source
+   * construct apply there (unless the source sets its own rel4lint Metadata on that construct).
+   */
+  private atSourceConstructs(template: Template, directives: Directive[], seen: Set<string>): Directive[] {
+    if (!this.twins || template.format !== 'cdk') return directives;
+    const out: Directive[] = [];
+    for (const d of directives) {
+      const id = d.resourcePath?.startsWith('Resources.') ? d.resourcePath.slice('Resources.'.length) : undefined;
+      const twin = id !== undefined ? this.twins.twinOf(template, id) : undefined;
+      if (!twin) {
+        out.push(d);
+        continue;
+      }
+      if (twin.template.resources.get(twin.id)?.metadata?.['rel4lint'] !== undefined) continue;
+      const file = this.relative(twin.template.file);
+      // the same construct in several stacks: one suppression, as there is one finding
+      const key = `${file}\u0000${twin.id}\u0000${d.logicalLocation.replace(/^Resources\.[^.]+/, '')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const where = twin.template.locate(['Resources', twin.id]);
+      out.push({ ...d, file, resourcePath: `Resources.${twin.id}`, range: where.range, offsets: { start: where.start, end: where.end } });
+      this.directiveSources.set(file, twin.template.text);
+    }
+    return out;
   }
 
   /** Runs the IaC rules over every loaded template and returns the sorted result. */
@@ -468,7 +512,7 @@ export class Engine implements CodeSink {
     }
     this.acrossFiles<IacReport>(
       (r) => Boolean(r.rule.iac),
-      (r) => r.rule.iac!({ templates: this.templates, options: r.options }),
+      (r) => r.rule.iac!({ templates: this.checked, options: r.options }),
       (report) => report.template.file,
       (r, report) => this.addIacFinding(r, report),
     );
@@ -535,8 +579,10 @@ export class Engine implements CodeSink {
     const byKey = new Map<string, number>();
     const kept: PendingFinding[] = [];
     for (const f of this.pending) {
-      // template findings may share a place (one per caller of a resource): only code findings merge
-      const key = isCodeFile(f.file) ? `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}` : undefined;
+      // template findings may share a place (one per caller of a resource): only code findings
+      // merge, and not those of the resources of CDK app code (one construct class instantiated
+      // twice is two resources, with their own logical locations)
+      const key = isCodeFile(f.file) ? `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${f.logicalLocation}` : undefined;
       if (key === undefined) {
         kept.push(f);
         continue;
@@ -563,8 +609,9 @@ export class Engine implements CodeSink {
   /** File, range and text of a project location. */
   private locate(location: Location): { file: string; range: Range; offsets: OffsetRange; text: string; logical: string } {
     if ('template' in location) {
-      const where = location.template.locate(location.path);
-      return { file: this.relative(location.template.file), range: where.range, offsets: { start: where.start, end: where.end }, text: location.template.text, logical: iacLogicalLocation(location.path, where.exact) };
+      const { template, path: p } = this.place(location.template, location.path);
+      const where = template.locate(p);
+      return { file: this.relative(template.file), range: where.range, offsets: { start: where.start, end: where.end }, text: template.text, logical: iacLogicalLocation(p, where.exact) };
     }
     const text = this.linkedTexts.get(location.file) ?? '';
     let lines = this.linkedLines.get(location.file);
@@ -605,22 +652,33 @@ export class Engine implements CodeSink {
   private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
     if (!deployedByDefault(report.template, report.path)) return;
     if (!resolved.roles.includes(this.roleAt({ template: report.template, path: report.path }))) return;
-    const where = report.template.locate(report.path);
+    const { template, path: p, key } = this.place(report.template, report.path);
+    if (key !== undefined) {
+      // one construct synthesized into several stacks: one finding at the construct
+      const at = `${resolved.meta.name}\u0000${template.file}\u0000${String(p[1])}\u0000${key}`;
+      const first = this.placed.get(at);
+      if (first && first !== report.template) return;
+      this.placed.set(at, report.template);
+    }
+    const where = template.locate(p);
     // a value the parameter defaults decided says so
     const note = defaultsNote(report.template, report.path);
-    const related = (report.related ?? []).map((r) => ({ file: this.relative(r.template.file), range: r.template.locate(r.path).range, message: r.label }));
+    const related = (report.related ?? []).map((r) => {
+      const other = this.place(r.template, r.path);
+      return { file: this.relative(other.template.file), range: other.template.locate(other.path).range, message: r.label };
+    });
     this.addFinding(
       resolved,
       report.severity,
       {
         message: note ? `${report.message} (${note})` : report.message,
-        file: this.relative(report.template.file),
+        file: this.relative(template.file),
         range: where.range,
         offsets: { start: where.start, end: where.end },
-        logicalLocation: iacLogicalLocation(report.path, where.exact),
+        logicalLocation: iacLogicalLocation(p, where.exact),
         related,
       },
-      report.template.text,
+      template.text,
     );
   }
 }

@@ -15,6 +15,7 @@ import type { FileResultCache, WorkerFileResult } from './results.js';
 import { loadRules, type DetectorKind, type LoadedRule } from './rules.js';
 import type { ScopedRules } from './rule-sets.js';
 import type { EngineOptions } from './engine.js';
+import { DEFAULT_MAX_FILE_BYTES, isCdkAppFile } from './read.js';
 import { fileSizes, ParallelRun, threadCount, workBytes, workerSettings, type Concurrency, type WorkerPool } from './workers.js';
 
 export interface LintOptions {
@@ -72,9 +73,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const total = options.files.length;
   let done = 0;
   const progress = (): void => options.onProgress?.(++done, total);
-  // templates first: the project model they make gives linked handler files their context
-  const templates = options.files.filter((f) => !isCodeFile(f));
-  const code = options.files.filter((f) => isCodeFile(f));
+  // templates first: the project model they make gives linked handler files their context. CDK
+  // app code (files that import aws-cdk-lib) is analysed with the templates: its constructs are a
+  // template too, which links handler files like any other (a CDK app file is not a handler)
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const cdkApps = new Set(options.files.filter((f) => isCodeFile(f) && isCdkAppFile(f, max)));
+  const templates = options.files.filter((f) => !isCodeFile(f) || cdkApps.has(f));
+  const code = options.files.filter((f) => isCodeFile(f) && !cdkApps.has(f));
+  const allCode = options.files.filter((f) => isCodeFile(f));
   const { cache } = options;
   const concurrency = options.concurrency ?? 'off';
   const recorder = cache ? new HashRecorder() : undefined;
@@ -103,7 +109,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     // files their context). With entries, what needs analysing is known once the cache has been
     // read.
     const lookups = cache !== undefined && !cache.isEmpty();
-    // Terraform, Serverless and standalone state machines load on this thread
+    // Terraform, Serverless and standalone state machines load on this thread; workers load the
+    // other templates and CDK app code
     const shared = templates.filter((file) => loadsAnywhere(file));
     if (concurrency !== 'off' && !lookups) start([...shared, ...code], shared.length);
     if (run) {
@@ -119,7 +126,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       // in discovery order: rules meet the templates in the same order on any number of threads
       let k = 0;
       for (const file of templates) add(here.get(file) ?? parallel.result(k++), file);
-      engine.prepareProject(code);
+      engine.prepareProject(allCode);
       // every context first, in discovery order (the model names graph nodes as it makes them)
       const contexts = code.map((file) => engine.contextOf(file));
       parallel.open((index) => (index >= shared.length ? contexts[index - shared.length] : undefined));
@@ -133,7 +140,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       engine.lintFile(file);
       progress();
     }
-    engine.prepareProject(code);
+    engine.prepareProject(allCode);
     // every context first, in discovery order, as in a parallel scan
     const contexts = code.map((file) => engine.contextOf(file));
     // handler files the templates link feed the project model, and bypass the cache

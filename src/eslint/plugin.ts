@@ -18,6 +18,7 @@ import type { Preset, Severity } from '../ground/types.js';
 import { SUPPRESSION_RULE } from '../ground/types.js';
 import { packageInfo } from '../ground/version.js';
 import { codeRuleModule, suppressionRuleModule } from './rule-modules.js';
+import { withConstructs } from './iac-rules.js';
 
 export { ELSEWHERE } from './rule-modules.js';
 
@@ -34,6 +35,8 @@ const rules: Record<string, ESLintRule.RuleModule> = {
   ...Object.fromEntries(codeRules.map((r) => [r.meta.name, codeRuleModule(r)])),
   [SUPPRESSION_RULE]: suppressionRuleModule(suppressionRule.meta, known),
 };
+// the IaC rules check the constructs of CDK app files (see ./iac-rules.ts)
+for (const r of LOADED_RULES.filter((x) => x.iac)) rules[r.meta.name] = withConstructs(r, rules[r.meta.name]);
 
 /**
  * ESLint's level for a rule's default severity. ESLint has no level below `warn`, and one level

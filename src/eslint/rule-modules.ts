@@ -41,7 +41,7 @@ export const ELSEWHERE = 'reported where this file reaches it';
  * The rule's options (its defaults, overridden by what the ESLint configuration gives) and the
  * file roles it reports (the `roles` option, else its metadata's).
  */
-function optionsOf(meta: RuleMeta, given: unknown): { options: Record<string, unknown>; roles: readonly FileRole[] } {
+export function optionsOf(meta: RuleMeta, given: unknown): { options: Record<string, unknown>; roles: readonly FileRole[] } {
   const options: Record<string, unknown> = {};
   for (const [key, schema] of Object.entries(meta.options)) options[key] = schema.default;
   let roles: readonly FileRole[] = meta.roles;

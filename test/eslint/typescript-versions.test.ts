@@ -57,14 +57,17 @@ function pluginRowsOf(alias: string): Promise<{ rows: Record<string, string[]>; 
 let cliCache: Promise<Record<string, string[]>> | undefined;
 function cliRows(): Promise<Record<string, string[]>> {
   cliCache ??= (async () => {
-    const off = Object.fromEntries(RULES.filter((r) => !r.code && r.meta.name !== 'parse-error').map((r) => [r.meta.name, 'off' as const]));
+    // the plugin has every rule with a code or an IaC part (the latter for CDK app files)
+    const off = Object.fromEntries(RULES.filter((r) => !r.code && !r.iac && r.meta.name !== 'parse-error').map((r) => [r.meta.name, 'off' as const]));
     const rules = resolveRules('strict', off);
     const out: Record<string, string[]> = {};
     for (const file of files) {
       const result = await lint({ cwd: ROOT, files: [file], rules });
-      out[path.relative(ROOT, file)] = result.findings.map(
-        (f) => `${f.range.start.line}:${f.range.start.column}-${f.range.end.line}:${f.range.end.column} ${f.rule === 'parse-error' ? 'fatal' : f.rule} ${f.message}`,
-      );
+      const own = path.relative(ROOT, file).split(path.sep).join('/');
+      out[path.relative(ROOT, file)] = result.findings
+        .filter((f) => f.file === own)
+        .map((f) => `${f.range.start.line}:${f.range.start.column}-${f.range.end.line}:${f.range.end.column} ${f.rule === 'parse-error' ? 'fatal' : f.rule} ${f.message}`)
+        .sort();
     }
     return out;
   })();
