@@ -12,6 +12,9 @@
  */
 import path from 'node:path';
 import type { Concurrency, FileRole, Level, LintResult, Preset, ResolvedRule, RuleMeta, Severity } from '../ground/types.js';
+import { ConfigError, UsageError } from '../ground/errors.js';
+import { isCodeFile } from '../ground/files.js';
+import { checkWritable, FileAccessError } from '../ground/file-access.js';
 import { toolVersion } from '../ground/version.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import { DEFAULT_REGISTRY, findRule, ruleDocUrl } from '../rules/registry.js';
@@ -95,6 +98,12 @@ export interface ScanOptions {
   baseline?: string;
   /** Write the baseline file from this scan's findings (then apply it). */
   updateBaseline?: boolean;
+  /**
+   * The file a report of this scan will be written to (the CLI's `--output-file`): never
+   * scanned, and refused before the scan (UsageError) when it is a symbolic link, not a regular
+   * file, or a code file or template under scan.
+   */
+  outputFile?: string;
   /** Tool version recorded in the cache key (default: the package's). */
   toolVersion?: string;
   /** The rules to use (default: rel4lint's own). */
@@ -119,6 +128,31 @@ export function displayPath(cwd: string, file: string): string {
   if (rel === '') return '.';
   if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return file;
   return rel.split(path.sep).join('/');
+}
+
+/**
+ * Refuses a file this run would write (`what`: the report, the baseline) when writing it would
+ * go through a symbolic link or overwrite a code file or template under scan.
+ */
+function refuseTarget(
+  cwd: string,
+  file: string,
+  what: string,
+  scanned: readonly string[],
+  Err: typeof UsageError | typeof ConfigError,
+  looksLikeIac: (file: string) => boolean,
+): void {
+  const display = displayPath(cwd, file);
+  try {
+    checkWritable(file, { within: cwd });
+  } catch (error) {
+    if (error instanceof FileAccessError) throw new Err(`refusing to write ${what} to ${display}: it ${error.reason}`);
+    throw error;
+  }
+  if (scanned.includes(file)) {
+    if (isCodeFile(file)) throw new Err(`refusing to write ${what} to ${display}: it is a code file under scan`);
+    if (looksLikeIac(file)) throw new Err(`refusing to write ${what} to ${display}: it is a template under scan`);
+  }
 }
 
 /** The configuration lookup of a scan: from each file's directory upwards, or the one file named (see `engine/config-lookup.ts`). */
@@ -190,7 +224,11 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
 
   let cache: import('../engine/cache.js').ResultCache | undefined;
   const caches = options.cacheFile !== undefined ? await import('../engine/cache.js') : undefined;
-  if (caches) cache = caches.ResultCache.read(path.resolve(cwd, options.cacheFile!));
+  if (caches) {
+    const cacheFile = path.resolve(cwd, options.cacheFile!);
+    cache = caches.ResultCache.read(cacheFile, cwd, displayPath(cwd, cacheFile));
+    if (cache.problem !== undefined) options.onWarning?.(cache.problem);
+  }
 
   // On a large tree, one worker starts loading while the tree is walked; the scan uses it if it
   // goes parallel (with the same rules for every file). Not with cached results to reuse: most of
@@ -225,22 +263,26 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
   const baselinePath = path.resolve(cwd, options.baseline ?? baselines.DEFAULT_BASELINE_FILE);
   const baselineDisplay = displayPath(cwd, baselinePath);
   // read the baseline before the scan: a missing one is an error, not a wasted scan
-  const entries = options.baseline !== undefined && !options.updateBaseline ? baselines.readBaseline(baselinePath, baselineDisplay) : undefined;
+  const entries = options.baseline !== undefined && !options.updateBaseline ? baselines.readBaseline(baselinePath, baselineDisplay, cwd) : undefined;
 
-  // the files this run writes are never scanned
-  const own = new Set([baselinePath, ...(cache ? [cache.file] : [])]);
+  // the files this run writes: checked before the scan (not a wasted scan), never scanned
+  const outputPath = options.outputFile !== undefined ? path.resolve(cwd, options.outputFile) : undefined;
+  const { looksLikeIac } = await import('../engine/read.js');
+  if (outputPath !== undefined) refuseTarget(cwd, outputPath, 'the report', discovery.files, UsageError, looksLikeIac);
+  if (options.updateBaseline) refuseTarget(cwd, baselinePath, 'the baseline', discovery.files, ConfigError, looksLikeIac);
+  const own = new Set([baselinePath, ...(cache ? [cache.file] : []), ...(outputPath !== undefined ? [outputPath] : [])]);
   const files = discovery.files.filter((f) => !own.has(f));
   options.onFiles?.(files);
 
   const { lint: run } = await import('../engine/scan.js');
   let result = await run({ cwd, files, registry, rules, scoped, maxFileBytes, cache, concurrency, workers, onProgress: options.onProgress });
   if (cache) {
-    const problem = await cache.save();
+    const problem = await cache.save(cwd);
     if (problem !== undefined) options.onWarning?.(problem);
   }
   if (options.updateBaseline) {
-    await baselines.writeBaseline(baselinePath, result.findings);
-    result = baselines.applyBaseline(result, baselines.readBaseline(baselinePath, baselineDisplay), baselineDisplay);
+    await baselines.writeBaseline(baselinePath, result.findings, baselineDisplay, cwd);
+    result = baselines.applyBaseline(result, baselines.readBaseline(baselinePath, baselineDisplay, cwd), baselineDisplay);
   } else if (entries) {
     result = baselines.applyBaseline(result, entries, baselineDisplay);
   }

@@ -14,9 +14,10 @@ import { parseLevel } from '../ground/types.js';
 import { toolVersion } from '../ground/version.js';
 import { didYouMean } from '../ground/suggest.js';
 import type { Concurrency } from '../engine/workers.js';
-import { DEFAULT_CACHE_LOCATION } from '../engine/cache.js';
+import { FileAccessError, writeFileAtomic } from '../ground/file-access.js';
 import { FORMAT_NAMES, isFormatName, REPORTERS, stylishSummary, type FormatName } from '../reporters/index.js';
 import { countBySeverity } from '../reporters/findings.js';
+import { sanitize, sanitizeName } from '../reporters/codeframe.js';
 import { isUserError, UsageError } from '../ground/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { helpText, parseCommandLine, type ParsedArgs } from './options.js';
@@ -146,13 +147,17 @@ function docFromMeta(m: RuleMeta, docUrl: string): string {
 
 // ---------------------------------------------------------------------------------------------
 
-async function writeReport(file: string, text: string): Promise<void> {
+/**
+ * Writes the report: to a temporary file renamed over the target (a killed run leaves the previous
+ * report whole), never through a symbolic link or into a directory linking out of `cwd`.
+ */
+async function writeReport(file: string, display: string, text: string, cwd: string): Promise<void> {
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, text);
+    await writeFileAtomic(file, text, { within: cwd });
   } catch (error) {
+    if (error instanceof FileAccessError) throw new UsageError(`cannot write the report: ${display} ${error.reason}`);
     const code = (error as { code?: unknown }).code;
-    throw new UsageError(`cannot write ${file} (${typeof code === 'string' ? code : String(error)})`);
+    throw new UsageError(`cannot write ${display} (${typeof code === 'string' ? code : String(error)})`);
   }
 }
 
@@ -237,6 +242,13 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   const { scan, displayPath } = await import('../api/index.js');
+  let cacheFile: string | undefined;
+  if (args.cache) {
+    const { defaultCacheLocation } = await import('../engine/cache.js');
+    cacheFile = args.cacheLocation ?? defaultCacheLocation(io.cwd, io.env);
+    if (cacheFile === undefined) io.stderr.write(`${err.yellow('warning')} --cache: no user cache directory (set XDG_CACHE_HOME or use --cache-location); running without a cache\n`);
+  }
+  const outputFile = args.outputFile !== undefined ? path.resolve(io.cwd, args.outputFile) : undefined;
   const progress = createProgress({ stream: io.stderr, isTTY: io.stderrIsTTY, env: io.env, enabled: args.progress });
   let result: LintResult;
   try {
@@ -248,18 +260,20 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       config: args.config,
       maxFileBytes: settings.maxFileBytes,
       concurrency: settings.concurrency,
-      cacheFile: args.cache ? (args.cacheLocation ?? DEFAULT_CACHE_LOCATION) : undefined,
+      cacheFile,
+      outputFile,
       baseline: args.baseline,
       updateBaseline: args.updateBaseline,
       registry: DEFAULT_REGISTRY,
       prestartWorkers: true,
       onSkipped: (s) => {
-        if (!args.quiet) io.stderr.write(`${err.yellow('warning')} skipped ${displayPath(io.cwd, s.file)}: ${s.reason}\n`);
+        // names from the scanned tree: no escape sequence reaches the terminal, no line is forged
+        if (!args.quiet) io.stderr.write(`${err.yellow('warning')} skipped ${sanitizeName(displayPath(io.cwd, s.file))}: ${sanitizeName(s.reason)}\n`);
       },
       onFiles: (files) => {
         if (!args.quiet && files.length === 0) io.stderr.write(`${err.yellow('warning')} no files to scan\n`);
       },
-      onWarning: (message) => io.stderr.write(`${err.yellow('warning')} ${message}\n`),
+      onWarning: (message) => io.stderr.write(`${err.yellow('warning')} ${sanitizeName(message)}\n`),
       onProgress: (done, total) => progress.update(done, total),
     });
   } finally {
@@ -270,7 +284,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`Wrote ${n} ${n === 1 ? 'entry' : 'entries'} to the baseline ${result.baseline.file}\n`);
   }
 
-  const outputFile = args.outputFile !== undefined ? path.resolve(io.cwd, args.outputFile) : undefined;
   const report = REPORTERS[settings.format](result, {
     // A report written to a file is coloured only on explicit request.
     color: outputFile !== undefined ? args.color === true : stdoutColor,
@@ -284,7 +297,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     columns: outputFile !== undefined ? undefined : columns,
   });
   if (outputFile !== undefined) {
-    await writeReport(outputFile, report);
+    await writeReport(outputFile, displayPath(io.cwd, outputFile), report, io.cwd);
     io.stderr.write(`${stylishSummary(result, { color: stderrColor })} ${err.dim(`(report written to ${displayPath(io.cwd, outputFile)})`)}\n`);
   } else {
     io.stdout.write(report);
@@ -305,10 +318,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     try {
       if (isUserError(error)) {
-        io.stderr.write(`rel4lint: ${error.message}\nRun 'rel4lint --help' for usage.\n`);
+        io.stderr.write(`rel4lint: ${sanitizeName(error.message)}\nRun 'rel4lint --help' for usage.\n`);
       } else {
         const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        io.stderr.write(`rel4lint: internal error: ${detail}\n`);
+        io.stderr.write(`rel4lint: internal error: ${sanitize(detail)}\n`);
       }
     } catch {
       // Nowhere left to report to.

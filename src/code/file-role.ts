@@ -10,9 +10,10 @@
  * Precedence: generated, then test, then frontend, then script, then service. A file a template
  * deploys as a Lambda handler is never `frontend` or `script`: it runs in the service.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { FileRole } from '../ground/types.js';
+import { readRegularText } from '../ground/file-access.js';
 import { codePathRole } from '../ground/roles.js';
 
 export interface RoleInput {
@@ -181,11 +182,15 @@ export function forgetPackages(): void {
   workspaceUse.clear();
 }
 
+/** A package.json larger than this is not read (as if there were none). */
+const PACKAGE_JSON_MAX_BYTES = 8 * 1024 * 1024;
+
 function readPackage(dir: string): PackageJson | null {
   let pkg = packageJsons.get(dir);
   if (pkg !== undefined) return pkg;
   try {
-    const data = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as unknown;
+    // a regular file of a bounded size: a FIFO or a link to a device in the tree is no package.json
+    const data = JSON.parse(readRegularText(path.join(dir, 'package.json'), { maxBytes: PACKAGE_JSON_MAX_BYTES })) as unknown;
     pkg = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as PackageJson) : null;
   } catch {
     pkg = null;

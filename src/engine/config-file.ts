@@ -16,6 +16,7 @@ import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError 
 import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import { ConfigError } from '../ground/errors.js';
+import { FileAccessError, readRegularText, SETTINGS_MAX_BYTES } from '../ground/file-access.js';
 import { LineIndex } from '../ground/lines.js';
 import { didYouMean } from '../ground/suggest.js';
 import { parseLevel, PARSE_ERROR, type Level, type Preset, type RuleMeta } from '../ground/types.js';
@@ -104,7 +105,13 @@ function parseYaml(display: string, text: string): Parsed {
     const first = doc.errors[0]!;
     fail(display, text, first.pos[0], `invalid YAML (${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')})`);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // an alias bomb (aliases expanding to an exponential number of nodes), or nesting too deep
+    throw new ConfigError(`${display}: invalid YAML (${(error as Error).message.split('\n')[0]})`);
+  }
   const offsetOf = (keys: readonly string[], key = false): number => {
     let node: unknown = doc.contents;
     let offset = 0;
@@ -217,8 +224,10 @@ export function loadConfigFile(file: string, cwd: string, options: LoadOptions =
   const display = displayOf(cwd, file);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    // a regular file of a bounded size; inside cwd, a link must stay inside it
+    text = readRegularText(file, { maxBytes: SETTINGS_MAX_BYTES, within: cwd });
   } catch (error) {
+    if (error instanceof FileAccessError) throw new ConfigError(`config file ${display} ${error.reason}`);
     throw new ConfigError(`cannot read config file ${display} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   const parsed = /\.json$/i.test(file) ? parseJson(display, text) : parseYaml(display, text);

@@ -3,7 +3,6 @@
  * detector reports into findings with locations, logical locations and fingerprints. It is handed
  * its rules, with the detectors the scan needs already loaded (see `./scan.ts`).
  */
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { FileRole, LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
@@ -27,7 +26,8 @@ import { RuleSets, type RuleSet } from './rule-sets.js';
 import type { CodeSink, LinkedFile } from './code-pass.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
-import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, normaliseText, oversizeMessage } from './read.js';
+import { FileAccessError, readRegularFile } from '../ground/file-access.js';
+import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage } from './read.js';
 import { FsModuleHost } from './modules.js';
 import { CdkTwins } from './cdk-twins.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, scopeToResourceBlocks, type Directive, type SuppressionProblem } from './suppressions.js';
@@ -155,29 +155,29 @@ export class Engine implements CodeSink {
     const template = !code && isTemplateCandidate(file);
     if (!code && !template) return true;
     let raw: Buffer;
+    const max = this.sets.forFile(file).maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     try {
       // Synchronous reads: one file at a time is faster this way than through the promise API.
-      const info = statSync(file);
-      const max = this.sets.forFile(file).maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-      if (info.size > max) {
+      // Regular files only (discovery lists no other kind; this holds if one is swapped in).
+      raw = readRegularFile(file, { maxBytes: max });
+    } catch (err) {
+      if (err instanceof FileAccessError && err.problem === 'oversize') {
         // a large data file named .json is not worth a finding; one that looks like IaC is
         if (code || looksLikeIac(file)) {
           this.count(code);
-          this.parseError(file, undefined, oversizeMessage(info.size, max), 0, this.pathRole(file, code));
+          this.parseError(file, undefined, oversizeMessage(err.size!, max), 0, this.pathRole(file, code));
         } else this.stats.dataFiles++;
         return true;
       }
-      raw = readFileSync(file);
-    } catch (err) {
       this.count(code);
-      this.parseError(file, undefined, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`, 0, this.pathRole(file, code));
+      this.parseError(file, undefined, err instanceof FileAccessError ? err.reason : `cannot be read (${String(err)})`, 0, this.pathRole(file, code));
       return true;
     }
     const { text, problem } = normaliseText(raw);
     if (!code) {
       if (text === undefined) {
         // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.
-        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::')) {
+        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::') || looksLikeUtf16Iac(file, raw)) {
           this.count(false);
           this.parseError(file, undefined, problem!, 0, this.pathRole(file, false));
         } else this.stats.dataFiles++;
@@ -240,10 +240,19 @@ export class Engine implements CodeSink {
     return true;
   }
 
+  /**
+   * The bytes of a project file by its path relative to the scan's directory: a regular file
+   * within the size limit, not through a link out of the working directory (see `readRegularFile`).
+   */
+  private bytesOf(file: string): Buffer {
+    const abs = path.resolve(this.options.cwd, file);
+    return readRegularFile(abs, { maxBytes: this.sets.forFile(abs).maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, within: this.options.cwd });
+  }
+
   /** The text of a project file by its path relative to the scan's directory ('' when it cannot be read). */
   private textOf(file: string): string {
     try {
-      return normaliseText(readFileSync(path.resolve(this.options.cwd, file))).text ?? '';
+      return normaliseText(this.bytesOf(file)).text ?? '';
     } catch {
       return '';
     }
@@ -254,7 +263,7 @@ export class Engine implements CodeSink {
     if (this.hashes.has(file)) return this.hashes.get(file);
     let hash: string | undefined;
     try {
-      hash = createHash('sha1').update(readFileSync(path.resolve(this.options.cwd, file))).digest('base64');
+      hash = createHash('sha1').update(this.bytesOf(file)).digest('base64');
     } catch {
       hash = undefined;
     }

@@ -16,13 +16,15 @@ const unreadable = vi.hoisted(() => new Set<string>());
 
 vi.mock('node:fs', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:fs')>();
-  const readFileSync = ((file: unknown, ...rest: unknown[]) => {
-    if (typeof file === 'string' && unreadable.has(file)) {
-      throw Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES' });
-    }
-    return (actual.readFileSync as (...args: unknown[]) => unknown)(file, ...rest);
-  }) as typeof actual.readFileSync;
-  return { ...actual, readFileSync, default: { ...actual, readFileSync } };
+  const failing = <F>(fn: F): F =>
+    ((file: unknown, ...rest: unknown[]) => {
+      if (typeof file === 'string' && unreadable.has(file)) {
+        throw Object.assign(new Error(`EACCES: permission denied, open '${file}'`), { code: 'EACCES' });
+      }
+      return (fn as (...args: unknown[]) => unknown)(file, ...rest);
+    }) as F;
+  const patched = { readFileSync: failing(actual.readFileSync), openSync: failing(actual.openSync) };
+  return { ...actual, ...patched, default: { ...actual, ...patched } };
 });
 
 const GENERATOR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/gen-bad-inputs.js');
