@@ -1,6 +1,6 @@
 /** Helpers the benchmark scripts share: the pinned corpus, the built CLI, timing child processes. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +33,32 @@ export function requireBuild() {
 /** Runs a command as a child process; returns wall time and peak RSS (via /usr/bin/time). */
 export function timeChild(args, input) {
   const t0 = process.hrtime.bigint();
-  const res = spawnSync('/usr/bin/time', ['-f', '%M', ...args], { input, encoding: 'utf8', maxBuffer: 1 << 28, cwd: ROOT });
+  const res = spawnSync('/usr/bin/time', ['-f', '%M %U %S', ...args], { input, encoding: 'utf8', maxBuffer: 1 << 28, cwd: ROOT });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const rssKb = Number(res.stderr.trim().split('\n').pop());
-  return { ms, rssMb: rssKb / 1024, stdout: res.stdout, status: res.status, stderr: res.stderr };
+  const [rssKb, user, sys] = res.stderr.trim().split('\n').pop().split(' ').map(Number);
+  // CPU time (user + system, the process and its children): steadier than wall time on a busy machine
+  return { ms, cpuMs: (user + sys) * 1000, rssMb: rssKb / 1024, stdout: res.stdout, status: res.status, stderr: res.stderr };
+}
+
+/**
+ * A copy of the built CLI that reads no CDK app code: code files that import aws-cdk-lib are
+ * analysed as plain code, as before constructs in source were read. The same build otherwise
+ * (dist/ copied into a temp directory, two functions patched: `mayDefineCdkResources` and
+ * `isCdkAppFile` answer false). Returns the copy's CLI path.
+ */
+export function cliWithoutCdkSource() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rel4lint-bench-nocdk-'));
+  cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  cpSync(path.join(ROOT, 'bin'), path.join(dir, 'bin'), { recursive: true });
+  cpSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+  for (const linked of ['node_modules', 'vendor', 'schema']) symlinkSync(path.join(ROOT, linked), path.join(dir, linked));
+  const patch = (file, signature) => {
+    const full = path.join(dir, 'dist', file);
+    const text = readFileSync(full, 'utf8');
+    if (!text.includes(signature)) throw new Error(`${file}: \`${signature}\` not found, the bench needs updating`);
+    writeFileSync(full, text.replace(signature, `${signature}\n    return false;`));
+  };
+  patch('cdk/sniff.js', 'export function mayDefineCdkResources(text) {');
+  patch('engine/read.js', 'export function isCdkAppFile(file, maxBytes) {');
+  return path.join(dir, 'bin', 'rel4lint.js');
 }

@@ -441,6 +441,8 @@ export abstract class Evaluator {
       case 'arr':
         return this.arrayMethod(receiver, name, args, node);
       case 'mod':
+        // a collection another module exports (`import { TENANTS } from './config'`)
+        if (ITERATORS.has(name) && !/^(aws-cdk-lib|constructs)(\/|$)/.test(receiver.module)) return this.iterateUnknown(receiver, name, args, node);
         return this.lib.callStatic({ k: 'mod', module: receiver.module, path: [...receiver.path, name] }, args, node);
       case 'cx':
         return this.lib.method(receiver.c, name, args, node);
@@ -455,10 +457,22 @@ export abstract class Evaluator {
         }
         return unknown(this.describe(node));
       case 'unknown':
-        return this.lib.unknownReceiverMethod(name, args, node);
+        return this.iterateUnknown(receiver, name, args, node);
       default:
         return unknown(this.describe(node));
     }
+  }
+
+  /**
+   * A method of a value from outside the file (an imported config, a prop). An iteration runs its
+   * callback once, on an unknown item, as a loop over an unknown collection does.
+   */
+  private iterateUnknown(receiver: Val, name: string, args: Val[], node: ts.CallExpression): Val {
+    if (ITERATORS.has(name) && args[0]?.k === 'fn') {
+      this.invoke(args[0], [unknown('an item'), unknown('an index'), receiver], undefined);
+      return name === 'forEach' ? UNDEF : unknown(this.describe(node));
+    }
+    return receiver.k === 'unknown' ? this.lib.unknownReceiverMethod(name, args, node) : unknown(this.describe(node));
   }
 
   private arrayMethod(arr: ArrVal, name: string, args: Val[], node: ts.CallExpression): Val {
@@ -503,6 +517,9 @@ export abstract class Evaluator {
     return unknown(this.describe(n));
   }
 }
+
+/** Array methods whose first argument runs once per item. */
+const ITERATORS: ReadonlySet<string> = new Set(['forEach', 'map', 'flatMap']);
 
 export function isStatic(m: ts.ClassElement): boolean {
   // the parsed modifiers as written (ts.getModifiers computes and caches flags for every node)

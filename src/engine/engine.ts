@@ -580,9 +580,11 @@ export class Engine implements CodeSink {
     const kept: PendingFinding[] = [];
     for (const f of this.pending) {
       // template findings may share a place (one per caller of a resource): only code findings
-      // merge, and not those of the resources of CDK app code (one construct class instantiated
-      // twice is two resources, with their own logical locations)
-      const key = isCodeFile(f.file) ? `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${f.logicalLocation}` : undefined;
+      // merge. The resources of CDK app code merge when they say the same thing at the same
+      // place: one construct class instantiated twice, or a loop over a list the file writes,
+      // makes two resources of one line, one mistake to fix there (resources whose names differ
+      // keep their own findings)
+      const key = !isCodeFile(f.file) ? undefined : f.logicalLocation.startsWith('Resources.') ? `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${f.message}` : `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${f.logicalLocation}`;
       if (key === undefined) {
         kept.push(f);
         continue;

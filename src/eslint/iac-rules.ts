@@ -49,6 +49,8 @@ function constructReports(rule: AnyRule, context: ESLintRule.RuleContext, progra
     const where = template.locate(report.path);
     const logical = iacLogicalLocation(report.path, where.exact);
     if (ignored.some((d) => logical === d.resourcePath || logical.startsWith(`${d.resourcePath}.`) || logical === `${d.resourcePath}?`)) continue;
+    // resources made by one line run more than once: one finding, as in the CLI
+    if (out.some((o) => o.start === where.start && o.end === where.end && o.message === report.message)) continue;
     out.push({ start: where.start, end: where.end, message: report.message });
   }
   return out;
