@@ -57,7 +57,7 @@ const BATCH_BYTES = 128 * 1024;
 const BATCH_FILES = 16;
 /** Batches handed to a worker ahead (see `ParallelRun.feed`). */
 const IN_FLIGHT = 4;
-/** Young generation of each worker: three semi-spaces, so 64 MB semi-spaces as bin/rel4lint.js gives the main thread. */
+/** Young generation of each worker: three semi-spaces of 64 MB (set per worker, at no cost to start-up). */
 const WORKER_YOUNG_GENERATION_MB = 192;
 /**
  * Stack of each worker: 1 MB, of which Node keeps 192 KB in reserve, so less than the main
