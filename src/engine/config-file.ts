@@ -13,9 +13,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import { ConfigError } from '../ground/errors.js';
+import { yamlLibrary } from '../ground/yaml-library.js';
 import { LineIndex } from '../ground/lines.js';
 import { didYouMean } from '../ground/suggest.js';
 import { parseLevel, PARSE_ERROR, type Level, type Preset, type RuleMeta } from '../ground/types.js';
@@ -97,6 +98,7 @@ function parseJson(display: string, text: string): Parsed {
 }
 
 function parseYaml(display: string, text: string): Parsed {
+  const { isMap, isScalar, isSeq, parseDocument } = yamlLibrary();
   const doc: Document = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;

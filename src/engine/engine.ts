@@ -22,10 +22,10 @@ import type { IacReport, ProjectReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import { RuleSets, type RuleSet } from './rule-sets.js';
 import type { CodeSink, LinkedFile } from './code-pass.js';
+import type { ModuleHostWithReads } from './modules.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, normaliseText, oversizeMessage } from './read.js';
-import { FsModuleHost } from './modules.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
@@ -77,13 +77,16 @@ export class Engine implements CodeSink {
   /** Line indexes of linked handler files, built on the first location asked for in each. */
   private readonly linkedLines = new Map<string, LineIndex>();
   readonly stats = { filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: 0, resources: 0 };
-  /** The project files code rules follow imports into, read once per scan on this thread. */
-  readonly modules: FsModuleHost;
+  /**
+   * The project files code rules follow imports into, read once per scan on this thread (made by
+   * the code pass: a scan without code files has none).
+   */
+  readonly modules?: ModuleHostWithReads;
   /** Content hashes of project files a cached result depends on (see `contentHash`). */
   private readonly hashes = new Map<string, string | undefined>();
 
   constructor(private readonly options: EngineOptions) {
-    this.modules = new FsModuleHost(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    this.modules = options.code?.moduleHost(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
     this.sets = new RuleSets({ rules: options.rules, maxFileBytes: options.maxFileBytes }, options.scoped?.sets, options.scoped?.dirs);
     this.hasIacRules = this.sets.union().some((r) => r.rule.iac);
   }
@@ -205,7 +208,7 @@ export class Engine implements CodeSink {
     this.lintCode(file, text);
     // findings that depend on other files (helpers the file imports) are stored with their hashes
     const dependencies: Record<string, string> = {};
-    for (const read of this.modules.takeTouched()) {
+    for (const read of this.modules?.takeTouched() ?? []) {
       const dependency = this.relative(read);
       const h = this.contentHash(dependency);
       if (h === undefined) return true;
@@ -320,7 +323,7 @@ export class Engine implements CodeSink {
   private lintCode(file: string, text: string, context?: FileProjectContext): void {
     const code = this.options.code;
     if (!code) throw new Error(`the scan was not prepared for code files (${this.relative(file)})`);
-    this.modules.takeTouched();
+    this.modules?.takeTouched();
     code.lintCode(this, this.codeRulesFor(file), file, text, context);
   }
 

@@ -19,7 +19,7 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
-import { parse as parseYaml } from 'yaml';
+import { yamlLibrary } from '../ground/yaml-library.js';
 import type { FileFacts, ModuleHost } from '../code/file-facts.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { parseCode } from '../code/parse.js';
@@ -50,7 +50,12 @@ interface TsPaths {
   baseUrl?: string;
 }
 
-export class FsModuleHost implements ModuleHost {
+/** A module host that tells which project files it read (see `FsModuleHost.takeTouched`). */
+export interface ModuleHostWithReads extends ModuleHost {
+  takeTouched(): string[];
+}
+
+export class FsModuleHost implements ModuleHostWithReads {
   private readonly parsed = new Map<string, FileFacts | undefined>();
   /** Size and modification time of each parsed file, when files may change between uses (an editor session). */
   private readonly stamps = new Map<string, string>();
@@ -326,7 +331,7 @@ export class FsModuleHost implements ModuleHost {
     const pnpm = path.join(d, 'pnpm-workspace.yaml');
     if (this.isFile(pnpm)) {
       try {
-        const doc = parseYaml(readFileSync(pnpm, 'utf8')) as { packages?: unknown };
+        const doc = yamlLibrary().parse(readFileSync(pnpm, 'utf8')) as { packages?: unknown };
         if (Array.isArray(doc?.packages)) return doc.packages.filter((x): x is string => typeof x === 'string' && !x.startsWith('!'));
       } catch {
         return undefined;

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import type { Node, Parser } from 'web-tree-sitter';
 
 export type HclNode = Node;
 
@@ -18,6 +18,8 @@ let initialising: Promise<void> | undefined;
 export function initHcl(): Promise<void> {
   initialising ??= (async () => {
     const require = createRequire(import.meta.url);
+    // loaded here: a scan without Terraform files never loads the WebAssembly runtime
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init();
     const wasm = readFileSync(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'));
     const language = await Language.load(wasm);
