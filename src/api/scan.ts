@@ -182,7 +182,8 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
   const { WorkerPool, threadCount, workerSettings } = await import('../engine/workers.js');
   let workers: WorkerPool | undefined;
   const prestart = (): void => {
-    if (!options.prestartWorkers || threadCount(concurrency, Infinity, Infinity) === 0) return;
+    // `auto` decides during the scan, from the pace of this thread (see `AutoConcurrency`)
+    if (!options.prestartWorkers || threadCount(concurrency, Infinity) === 0) return;
     if (cache && !cache.isEmpty()) return;
     workers = WorkerPool.prestart(workerSettings(cwd, registry, rules, true, maxFileBytes, cache !== undefined), 1);
   };
