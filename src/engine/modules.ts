@@ -18,8 +18,7 @@
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseJsonc } from 'jsonc-parser';
-import { yamlLibrary } from '../ground/yaml-library.js';
+import { jsoncParser, yamlLibrary } from '../ground/packages.js';
 import type { FileFacts, ModuleHost } from '../code/file-facts.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { parseCode } from '../code/parse.js';
@@ -168,7 +167,7 @@ export class FsModuleHost implements ModuleHostWithReads {
     if (this.jsonCache.has(file)) return this.jsonCache.get(file) as T | undefined;
     let value: unknown;
     try {
-      if (this.isFile(file) && statSync(file).size <= this.maxFileBytes) value = parseJsonc(readFileSync(file, 'utf8'));
+      if (this.isFile(file) && statSync(file).size <= this.maxFileBytes) value = jsoncParser().parse(readFileSync(file, 'utf8'));
     } catch {
       value = undefined;
     }

@@ -12,7 +12,7 @@
  */
 import { noteStackOverflow } from '../ground/stack-overflow.js';
 import type { Alias, Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { yamlLibrary, type YamlLibrary } from '../ground/yaml-library.js';
+import { yamlLibrary, type YamlLibrary } from '../ground/packages.js';
 import { reindentFlowContinuations } from './yaml-leniency.js';
 import { readYaml } from './yaml-reader.js';
 import type { IacValue, ParseProblem } from './model.js';
