@@ -15,13 +15,12 @@
  * Wall times on a busy machine swing with the load; the CPU time of each process (user + system)
  * is printed too, and is steadier. Needs `npm run build` first (the CLI runs from dist/).
  */
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ROOT, requireBuild } from './common.js';
+import { ROOT, machine, measure, median, requireBuild } from './common.js';
 
 const TARGETS = { 'empty folder': 250, 'one SAM template': 250, 'one TypeScript file': 500 };
 
@@ -81,26 +80,17 @@ for (const [label, root] of builds) {
 }
 cases.push(['eslint, one file', 'eslint', [process.execPath, eslintBin, '--config', path.join(eslintDir, 'eslint.config.js'), eslintFile], eslintDir]);
 
-/** Runs a command; wall time (ms) and CPU time of the process (user + system, ms, from /usr/bin/time). */
+/** Runs a command: wall time and CPU time of the process (ms). */
 function time(args, cwd) {
-  const t0 = process.hrtime.bigint();
-  const res = spawnSync('/usr/bin/time', ['-f', '%U %S', ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 26 });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (res.status !== 0 && res.status !== 1) {
-    console.error(`${args.join(' ')} failed (exit ${res.status}):\n${res.stderr}`);
+  const r = measure(args, { cwd });
+  if (r.status !== 0 && r.status !== 1) {
+    console.error(`${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
     process.exit(2);
   }
-  const [user, sys] = res.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { ms, cpuMs: (user + sys) * 1000 };
+  return r;
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-
-console.log(`machine: ${os.availableParallelism()} cores, Node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(machine());
 const samples = new Map(cases.map(([label]) => [label, { wall: [], cpu: [] }]));
 try {
   // one warm-up round (file system cache), not counted
@@ -131,4 +121,4 @@ for (const [label, kind] of cases) {
     `${label.padEnd(width)}: ${(wall / 1000).toFixed(3)} s wall, ${(cpu / 1000).toFixed(3)} s CPU, ratio ${(wall / eslintWall).toFixed(2)} wall / ${(cpu / eslintCpu).toFixed(2)} CPU${verdict}`,
   );
 }
-console.log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(machine().replace(/^machine: .*, load/, 'load'));
