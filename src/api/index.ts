@@ -15,9 +15,9 @@ import { toolVersion } from '../ground/version.js';
 import { ruleDocUrl } from '../rules/registry.js';
 import { REPORTERS, type FormatName, type ReporterContext } from '../reporters/index.js';
 
-export type { Finding, LintResult, Level, Preset, ResolvedRule, RuleMeta, Severity, BestPracticeId, Range, LintStats, InteractionGraph } from '../ground/types.js';
-export type { RuleSetting } from '../engine/config.js';
-export type { Concurrency } from '../engine/workers.js';
+export type { Finding, LintResult, Level, Preset, ResolvedRule, RuleMeta, Severity, BestPracticeId, Range, LintStats, InteractionGraph, FileRole } from '../ground/types.js';
+export type { RoleSettings, RuleSetting } from '../engine/config.js';
+export type { Concurrency } from '../ground/types.js';
 export type { FormatName, ReporterContext } from '../reporters/index.js';
 export { ConfigError, UsageError } from '../ground/errors.js';
 export { ruleDocUrl, toolVersion };

@@ -4,13 +4,13 @@
  * `./index.ts` is the package's entry and re-exports all of it.
  */
 import path from 'node:path';
-import type { Level, LintResult, Preset, ResolvedRule, RuleMeta, Severity } from '../ground/types.js';
+import type { Concurrency, FileRole, Level, LintResult, Preset, ResolvedRule, RuleMeta, Severity } from '../ground/types.js';
 import { toolVersion } from '../ground/version.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import { DEFAULT_REGISTRY, findRule } from '../rules/registry.js';
-import { resolveRules as resolveWith, type RuleSetting } from '../engine/config.js';
+import { resolveRules as resolveWith, type RoleSettings, type RuleSetting } from '../engine/config.js';
 import type { FileResultCache } from '../engine/results.js';
-import type { Concurrency, WorkerPool } from '../engine/workers.js';
+import type { WorkerPool } from '../engine/workers.js';
 import type { SkippedPath } from '../engine/discover.js';
 import type { ConfigLookup } from '../engine/config-lookup.js';
 import type { ConfigFile, EffectiveConfig } from '../engine/config-file.js';
@@ -22,15 +22,17 @@ export function ruleList(registry: RuleRegistry = DEFAULT_REGISTRY): RuleMeta[] 
 }
 
 /**
- * The rules of a preset with overrides applied (levels, or `{ level, options }`). Throws
- * ConfigError naming an unknown rule, level or option.
+ * The rules of a preset with overrides applied (levels, or `{ level, options, roles }`) and file
+ * roles switched on or off for every rule. Throws ConfigError naming an unknown rule, level,
+ * option or role.
  */
 export function resolveRules(
   preset: Preset = 'recommended',
   overrides: Record<string, Level | RuleSetting> = {},
   registry: RuleRegistry = DEFAULT_REGISTRY,
+  roles: RoleSettings = {},
 ): ResolvedRule[] {
-  return resolveWith(registry.rules, preset, overrides);
+  return resolveWith(registry.rules, preset, overrides, roles);
 }
 
 export interface LintOptions {
@@ -47,7 +49,6 @@ export interface LintOptions {
   cache?: FileResultCache;
   /** Worker threads: a number, `auto` or `off` (default). */
   concurrency?: Concurrency;
-  workers?: WorkerPool;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -163,7 +164,7 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
   // the working directory's configuration: the rules of every file that has no other
   const baseChain = lookup.chain(cwd);
   const resolveFor = (config: EffectiveConfig): { rules: ResolvedRule[]; maxFileBytes?: number } => {
-    const rules = resolveRules(options.preset ?? config.preset ?? 'recommended', withCommandLine(config.rules, options.rules ?? {}), registry);
+    const rules = resolveRules(options.preset ?? config.preset ?? 'recommended', withCommandLine(config.rules, options.rules ?? {}), registry, config.roles);
     const maxFileBytes = options.maxFileBytes ?? config.maxFileBytes;
     return { rules, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}) };
   };
@@ -252,8 +253,8 @@ export interface FileConfig {
   maxFileBytes: number;
   /** `ignore` patterns that apply to the file's folder, each list relative to its `base`. */
   ignore: { base: string; patterns: string[] }[];
-  /** Every rule: `off`, or its level and options. */
-  rules: Record<string, 'off' | { level: Severity; options: Record<string, unknown> }>;
+  /** Every rule: `off`, or its level, options and the file roles it reports. */
+  rules: Record<string, 'off' | { level: Severity; options: Record<string, unknown>; roles: FileRole[] }>;
 }
 
 /** The effective configuration of a file (it need not exist): its configuration files merged, then the command line. */
@@ -266,11 +267,11 @@ export async function configFor(file: string, options: ConfigForOptions = {}): P
   const target = path.resolve(cwd, file);
   const effective = lookup.effective(lookup.chainFor(target));
   const preset = options.preset ?? effective.preset ?? 'recommended';
-  const enabled = new Map(resolveRules(preset, withCommandLine(effective.rules, options.rules ?? {}), registry).map((r) => [r.meta.name, r]));
+  const enabled = new Map(resolveRules(preset, withCommandLine(effective.rules, options.rules ?? {}), registry, effective.roles).map((r) => [r.meta.name, r]));
   const rules: FileConfig['rules'] = {};
   for (const meta of ruleList(registry)) {
     const r = enabled.get(meta.name);
-    rules[meta.name] = r ? { level: r.severity, options: r.options } : 'off';
+    rules[meta.name] = r ? { level: r.severity, options: r.options, roles: [...r.roles] } : 'off';
   }
   return {
     file: displayPath(cwd, target),

@@ -28,7 +28,7 @@ import type { PendingFinding } from './findings.js';
 import type { ResolvedRule } from '../ground/types.js';
 
 export const DEFAULT_CACHE_LOCATION = '.rel4lint-cache';
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 interface CacheData {
   format: number;
@@ -39,7 +39,7 @@ interface CacheData {
 
 /** The parts of resolved rules that findings depend on. */
 export function ruleKey(rules: readonly ResolvedRule[]): unknown[] {
-  return rules.map((r) => ({ name: r.meta.name, severity: r.severity, overridden: r.severityOverridden, options: r.options }));
+  return rules.map((r) => ({ name: r.meta.name, severity: r.severity, overridden: r.severityOverridden, options: r.options, roles: r.roles }));
 }
 
 /** Hash of everything besides a file's content that its findings depend on. */

@@ -20,7 +20,7 @@ import { jsoncParser, yamlLibrary } from '../ground/packages.js';
 import { LineIndex } from '../ground/lines.js';
 import { didYouMean } from '../ground/suggest.js';
 import { parseLevel, PARSE_ERROR, type Level, type Preset, type RuleMeta } from '../ground/types.js';
-import { LEVELS, type RuleSetting } from './config.js';
+import { LEVELS, type RoleSettings, type RuleSetting } from './config.js';
 
 export const CONFIG_FILE_NAMES = ['rel4lint.config.json', 'rel4lint.config.yaml', 'rel4lint.config.yml'] as const;
 
@@ -35,6 +35,8 @@ export interface ConfigFile {
   root?: boolean;
   preset?: Preset;
   rules?: Record<string, Level | RuleSetting>;
+  /** File roles switched on or off for every rule (a rule's own `roles` wins). */
+  roles?: RoleSettings;
   ignore?: string[];
   internalHosts?: string[];
   maxFileBytes?: number;
@@ -151,7 +153,7 @@ function describeError(errors: ErrorObject[]): { message: string; keys: string[]
     return { message: `unknown key '${name ? `${name}.` : ''}${extra}'${didYouMean(extra, known) || noOptions}`, keys: [...keys, extra], key: true };
   }
   if (keys[0] === 'rules' && (keys.length === 2 || (keys.length === 3 && keys[2] === 'level')) && first.keyword !== 'propertyNames') {
-    return { message: `'rules.${keys[1]}' must be a level (off, note, warning, error, or warn, info, 0, 1, 2) or { level, options }`, keys, key: false };
+    return { message: `'rules.${keys[1]}' must be a level (off, note, warning, error, or warn, info, 0, 1, 2) or { level, options, roles }`, keys, key: false };
   }
   if (first.keyword === 'propertyNames' || first.keyword === 'pattern') {
     const property = (first.params as { propertyName?: unknown }).propertyName;
@@ -253,6 +255,8 @@ export interface EffectiveConfig {
   preset?: Preset;
   /** Rule settings merged key by key: a level from the innermost file that sets one, options option by option. */
   rules: Record<string, RuleSetting>;
+  /** File role switches merged role by role (the innermost file's switch wins). */
+  roles: RoleSettings;
   maxFileBytes?: number;
   /** `ignore` patterns of each file, with the directory they are relative to. */
   ignore: { dir: string; patterns: string[] }[];
@@ -266,12 +270,13 @@ export interface EffectiveConfig {
  * patterns add up, each relative to its own file.
  */
 export function mergeConfigs(chain: readonly ConfigFile[], hasOption: (rule: string, option: string) => boolean): EffectiveConfig {
-  const out: EffectiveConfig = { files: [], rules: {}, ignore: [] };
+  const out: EffectiveConfig = { files: [], rules: {}, roles: {}, ignore: [] };
   for (const config of chain) {
     out.files.push(config.file);
     if (config.preset !== undefined) out.preset = config.preset;
     if (config.maxFileBytes !== undefined) out.maxFileBytes = config.maxFileBytes;
     if (config.ignore && config.ignore.length > 0) out.ignore.push({ dir: config.dir, patterns: config.ignore });
+    Object.assign(out.roles, config.roles);
     const own: Record<string, RuleSetting> = {};
     for (const [name, setting] of Object.entries(config.rules ?? {})) own[name] = typeof setting === 'string' ? { level: setting } : { ...setting };
     if (config.internalHosts && hasOption(INTERNAL_HOSTS_RULE, 'internalHosts')) {
@@ -282,7 +287,8 @@ export function mergeConfigs(chain: readonly ConfigFile[], hasOption: (rule: str
       const current = out.rules[name] ?? {};
       const level = setting.level ?? current.level;
       const options = setting.options || current.options ? { ...current.options, ...setting.options } : undefined;
-      out.rules[name] = { ...(level !== undefined ? { level } : {}), ...(options ? { options } : {}) };
+      const roles = setting.roles ?? current.roles;
+      out.rules[name] = { ...(level !== undefined ? { level } : {}), ...(options ? { options } : {}), ...(roles ? { roles } : {}) };
     }
   }
   return out;
@@ -293,7 +299,7 @@ export function withCommandLine(rules: Record<string, RuleSetting>, cli: Record<
   const out: Record<string, Level | RuleSetting> = { ...rules };
   for (const [name, level] of Object.entries(cli)) {
     const current = rules[name];
-    out[name] = current?.options ? { ...current, level } : level;
+    out[name] = current?.options || current?.roles ? { ...current, level } : level;
   }
   return out;
 }

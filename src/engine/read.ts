@@ -2,9 +2,10 @@
  * Reading a selected file: the size limit, text encodings, and whether a file named like a
  * template is worth a finding when it cannot be read as one.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { TEMPLATE_EXTENSIONS } from '../ground/files.js';
 import { iacFormat } from '../iac/loaders/index.js';
+import { mayDefineCdkResources } from '../cdk/sniff.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
 
@@ -66,4 +67,37 @@ function looksLikeUtf16(probe: Buffer): boolean {
   }
   const pairs = probe.length >> 1;
   return (odd > pairs * 0.8 && even === 0) || (even > pairs * 0.8 && odd === 0);
+}
+
+/** Bytes of a code file's head searched for an import of `aws-cdk-lib`: imports come first. */
+const CDK_SNIFF_BYTES = 64 * 1024;
+
+/**
+ * True when a code file is CDK app code (it imports `aws-cdk-lib`, see `mayDefineCdkResources`),
+ * whose constructs load with the templates. One read of the file's head and a byte search; a file
+ * that cannot be read or is over the limit is not (the code pass reports it). A file whose import
+ * comes later than the head still has its constructs read, with the code files.
+ */
+export function isCdkAppFile(file: string, maxBytes: number): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const size = fstatSync(fd).size;
+    if (size > maxBytes) return false;
+    const head = Buffer.allocUnsafe(Math.min(size, CDK_SNIFF_BYTES));
+    let n = 0;
+    while (n < head.length) {
+      const k = readSync(fd, head, n, head.length - n, n);
+      if (k === 0) break;
+      n += k;
+    }
+    const bytes = head.subarray(0, n);
+    if (bytes.indexOf('aws-cdk-lib') < 0) return false;
+    const { text } = normaliseText(bytes);
+    return text !== undefined && mayDefineCdkResources(text);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

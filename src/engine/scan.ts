@@ -6,6 +6,7 @@
 import type { LintResult, ResolvedRule } from '../ground/types.js';
 import { isCodeFile } from '../ground/files.js';
 import { initHcl, loadsAnywhere, needsHcl } from '../iac/loaders/index.js';
+import { forgetPackages } from '../code/file-role.js';
 import { unpackTemplate } from '../iac/transfer.js';
 import type { FileProjectContext } from '../context/types.js';
 import type { RuleRegistry } from '../rules/rule.js';
@@ -14,6 +15,7 @@ import type { FileResultCache, WorkerFileResult } from './results.js';
 import { loadRules, type DetectorKind, type LoadedRule } from './rules.js';
 import type { ScopedRules } from './rule-sets.js';
 import type { EngineOptions } from './engine.js';
+import { DEFAULT_MAX_FILE_BYTES, isCdkAppFile } from './read.js';
 import { AutoConcurrency, fileSizes, ParallelRun, threadCount, workerSettings, type Concurrency, type WorkerPool } from './workers.js';
 
 export interface LintOptions {
@@ -63,6 +65,8 @@ export async function prepareScan(
 
 /** Lints the given files with the given rules. */
 export async function lint(options: LintOptions): Promise<LintResult> {
+  // package.json files may have changed since an earlier scan in this process
+  forgetPackages();
   // the HCL parser initialises asynchronously, once; loading a file stays synchronous
   if (needsHcl(options.files)) await initHcl();
   const { rules, scoped, code: codePass } = await prepareScan(options.registry, options.rules, options.files.some(isCodeFile), options.scoped);
@@ -72,9 +76,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const total = options.files.length;
   let done = 0;
   const progress = (): void => options.onProgress?.(++done, total);
-  // templates first: the project model they make gives linked handler files their context
-  const templates = options.files.filter((f) => !isCodeFile(f));
-  const code = options.files.filter((f) => isCodeFile(f));
+  // templates first: the project model they make gives linked handler files their context. CDK
+  // app code (files that import aws-cdk-lib) is analysed with the templates: its constructs are a
+  // template too, which links handler files like any other (a CDK app file is not a handler)
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const cdkApps = new Set(options.files.filter((f) => isCodeFile(f) && isCdkAppFile(f, max)));
+  const templates = options.files.filter((f) => !isCodeFile(f) || cdkApps.has(f));
+  const code = options.files.filter((f) => isCodeFile(f) && !cdkApps.has(f));
+  const allCode = options.files.filter((f) => isCodeFile(f));
   const { cache } = options;
   const concurrency = options.concurrency ?? 'off';
   const recorder = cache ? new HashRecorder() : undefined;
@@ -102,7 +111,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     // (which gives handler files their context). With entries, what needs analysing is known once
     // the cache has been read; with `auto`, once this thread has measured its pace on code files.
     const lookups = cache !== undefined && !cache.isEmpty();
-    // Terraform, Serverless and standalone state machines load on this thread
+    // Terraform, Serverless and standalone state machines load on this thread; workers load the
+    // other templates and CDK app code
     const shared = templates.filter((file) => loadsAnywhere(file));
     if (typeof concurrency === 'number' && !lookups) start([...shared, ...code], shared.length);
     if (run) {
@@ -118,7 +128,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       // in discovery order: rules meet the templates in the same order on any number of threads
       let k = 0;
       for (const file of templates) add(here.get(file) ?? parallel.result(k++), file);
-      engine.prepareProject(code);
+      engine.prepareProject(allCode);
       // every context first, in discovery order (the model names graph nodes as it makes them)
       const contexts = code.map((file) => engine.contextOf(file));
       parallel.open((index) => (index >= shared.length ? contexts[index - shared.length] : undefined));
@@ -132,7 +142,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       engine.lintFile(file);
       progress();
     }
-    engine.prepareProject(code);
+    engine.prepareProject(allCode);
     // every context first, in discovery order, as in a parallel scan
     const contexts = code.map((file) => engine.contextOf(file));
     const auto = concurrency === 'auto' && code.length > 0 ? (options.autoConcurrency ?? new AutoConcurrency()) : undefined;

@@ -4,13 +4,24 @@
  *
  * ```
  * // rel4lint-disable-next-line <rule>[, <rule>...] -- <reason>      (code; `#` in YAML and HCL)
+ * // rel4lint-disable-line <rule>[, <rule>...] -- <reason>           (findings on the comment's line)
  * /* rel4lint-disable <rule>[, <rule>...] -- <reason> *\/            (to the matching enable, or the end of the file)
  * /* rel4lint-enable <rule>[, <rule>...] *\/                         (no rule: closes every open disable)
  * Metadata: { rel4lint: { ignore: [{ rule: <rule>, reason: <reason> }] } }
  * ```
  *
- * - A next-line comment applies to findings that start on the line after the comment; a block
- *   disable to findings that start from the comment's line up to (excluding) the enable's line.
+ * In code files, ESLint's directives count for the rel4 rules they name, so that one comment
+ * serves both front ends: `// eslint-disable-next-line rel4/<rule> -- <reason>`,
+ * `// eslint-disable-line rel4/<rule>`, and `/* eslint-disable rel4/<rule> *\/` ...
+ * `/* eslint-enable rel4/<rule> *\/` (block comments only, as ESLint reads them). An ESLint
+ * directive that names no rel4 rule, including one that names no rule at all, is left to ESLint.
+ *
+ * - A next-line comment applies to findings that start on the line after the comment, a line
+ *   comment to findings that start on its line, a block disable to findings that start from the
+ *   comment's line up to (excluding) the enable's line. An enable closes only disables of its own
+ *   kind (`rel4lint-enable` those of `rel4lint-disable`, `eslint-enable` those of `eslint-disable`).
+ * - In Terraform, a next-line or line comment inside a `resource` block applies to every finding
+ *   of that resource as well (as checkov's skip comments do), wherever in the block it is.
  * - A Metadata entry applies to that rule's findings in the same template whose logical location is
  *   inside the resource (`Resources.<id>...`): it survives CDK synthesis (`addMetadata`).
  * - Every suppression names its rules (there is no "disable everything") and gives a reason
@@ -31,7 +42,9 @@ export type CommentStyle = 'code' | 'hash' | 'both';
 export interface Directive {
   /** Relative path (as in findings) of the file the directive is in and applies to. */
   file: string;
-  kind: 'next-line' | 'block' | 'metadata';
+  kind: 'next-line' | 'line' | 'block' | 'metadata';
+  /** Whose syntax: rel4lint's comments and Metadata, or ESLint's comments. */
+  family: 'rel4lint' | 'eslint';
   /** How the directive is written, for messages (`rel4lint-disable-next-line`, `Metadata on Queue`). */
   label: string;
   rules: string[];
@@ -39,7 +52,10 @@ export interface Directive {
   /** Comment directives: lines (1-based) of findings it applies to, inclusive. */
   fromLine: number;
   toLine: number;
-  /** Metadata directives: the resource's logical path, e.g. `Resources.Queue`. */
+  /**
+   * Metadata directives, and comments inside a Terraform resource block: the resource's logical
+   * path, e.g. `Resources.Queue`.
+   */
   resourcePath?: string;
   /** Where problems with the directive are reported. */
   range: Range;
@@ -65,25 +81,28 @@ interface Suppressible {
 }
 
 const MARKER = 'rel4lint-';
+const ESLINT_MARKER = 'eslint-';
+/** The prefix of the rules' names in ESLint (`rel4/<rule>`), also accepted in rel4lint's comments. */
+const ESLINT_PREFIX = 'rel4/';
 
+const KEYWORDS = '(disable-next-line|disable-line|disable|enable)(?![\\w-])';
 const PATTERNS: Record<CommentStyle, RegExp> = {
-  code: /(\/\/|\/\*)[ \t*]*rel4lint-(disable-next-line|disable|enable)(?![\w-])/g,
-  hash: /(#)[ \t]*rel4lint-(disable-next-line|disable|enable)(?![\w-])/g,
-  both: /(\/\/|\/\*|#)[ \t*]*rel4lint-(disable-next-line|disable|enable)(?![\w-])/g,
+  code: new RegExp(`(\\/\\/|\\/\\*)[ \\t*]*(rel4lint|eslint)-${KEYWORDS}`, 'g'),
+  hash: new RegExp(`(#)[ \\t]*(rel4lint)-${KEYWORDS}`, 'g'),
+  both: new RegExp(`(\\/\\/|\\/\\*|#)[ \\t*]*(rel4lint)-${KEYWORDS}`, 'g'),
 };
-
 
 /** `a, b c -- reason` → rules and reason (undefined when empty or missing). */
 function parseBody(body: string): { rules: string[]; reason: string | undefined } {
-  const sep = body.search(/(?:^|\s)--(?:\s|$)/);
+  const sep = body.search(/(?:^|\s)-{2,}(?:\s|$)/);
   const rulesPart = sep === -1 ? body : body.slice(0, sep);
-  const reason = sep === -1 ? '' : body.slice(sep).replace(/^\s*--/, '').replace(/\s+/g, ' ').trim();
+  const reason = sep === -1 ? '' : body.slice(sep).replace(/^\s*-{2,}/, '').replace(/\s+/g, ' ').trim();
   return { rules: rulesPart.split(/[\s,]+/).filter(Boolean), reason: reason === '' ? undefined : reason };
 }
 
 /** The suppression comments of one file's text (cheap when the text mentions no directive). */
 export function commentDirectives(file: string, text: string, style: CommentStyle): Directive[] {
-  if (!text.includes(MARKER)) return [];
+  if (!text.includes(MARKER) && !(style === 'code' && text.includes(ESLINT_MARKER))) return [];
   const lines = new LineIndex(text, { code: style === 'code' });
   // line breaks as findings count them: \n, \r\n, a lone \r, and in code U+2028/U+2029
   const lineEnd = style === 'code' ? /\r\n?|[\n\u2028\u2029]/ : /\r\n?|\n/;
@@ -93,9 +112,12 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
   const pattern = new RegExp(PATTERNS[style].source, 'g');
   for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
     const opener = m[1]!;
-    const keyword = m[2]!;
+    const family = m[2] as Directive['family'];
+    const keyword = m[3]!;
     // a `#` in YAML starts a comment only at the start of a line or after whitespace
     if (opener === '#' && m.index > 0 && !/\s/.test(text[m.index - 1]!)) continue;
+    // ESLint reads `eslint-disable` and `eslint-enable` only in block comments
+    if (family === 'eslint' && opener !== '/*' && (keyword === 'disable' || keyword === 'enable')) continue;
     const bodyStart = m.index + m[0].length;
     let bodyEnd: number;
     if (opener === '/*') {
@@ -106,34 +128,66 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
       bodyEnd = nl === -1 ? text.length : bodyStart + nl;
     }
     const commentEnd = opener === '/*' ? Math.min(text.length, bodyEnd + 2) : bodyEnd;
-    const { rules, reason } = parseBody(text.slice(bodyStart, bodyEnd).replace(/\r$/, ''));
+    const body = parseBody(text.slice(bodyStart, bodyEnd).replace(/\r$/, ''));
+    const named = body.rules;
+    let rules: string[];
+    if (family === 'eslint') {
+      // only the rel4 rules are ours; a directive naming none of them (or none at all) is ESLint's
+      rules = named.filter((r) => r.startsWith(ESLINT_PREFIX)).map((r) => r.slice(ESLINT_PREFIX.length));
+      if (rules.length === 0 && (named.length > 0 || keyword !== 'enable')) continue;
+    } else {
+      rules = named.map((r) => (r.startsWith(ESLINT_PREFIX) ? r.slice(ESLINT_PREFIX.length) : r));
+    }
     const startLine = lines.position(m.index).line;
     const endLine = lines.position(Math.max(m.index, commentEnd - 1)).line;
     const range = lines.range(m.index, commentEnd);
     const offsets = { start: m.index, end: commentEnd };
     if (keyword === 'enable') {
       for (const d of open) {
-        if (d.toLine !== totalLines) continue;
+        if (d.family !== family || d.toLine !== totalLines) continue;
         if (rules.length === 0 || d.rules.some((r) => rules.includes(r))) d.toLine = Math.max(d.fromLine, startLine - 1);
       }
       continue;
     }
+    const kind: Directive['kind'] = keyword === 'disable' ? 'block' : keyword === 'disable-line' ? 'line' : 'next-line';
     const directive: Directive = {
       file,
-      kind: keyword === 'disable' ? 'block' : 'next-line',
-      label: `rel4lint-${keyword}`,
+      kind,
+      family,
+      label: `${family}-${keyword}`,
       rules,
-      reason,
-      fromLine: keyword === 'disable' ? startLine : endLine + 1,
-      toLine: keyword === 'disable' ? totalLines : endLine + 1,
+      reason: body.reason,
+      fromLine: kind === 'next-line' ? endLine + 1 : startLine,
+      toLine: kind === 'block' ? totalLines : kind === 'line' ? startLine : endLine + 1,
       range,
       offsets,
-      logicalLocation: `${keyword}:${rules.join(',')}`,
+      logicalLocation: `${family === 'eslint' ? 'eslint-' : ''}${keyword}:${rules.join(',')}`,
     };
     out.push(directive);
     if (directive.kind === 'block') open.push(directive);
   }
   return out;
+}
+
+/**
+ * Scopes the next-line and line comments of a Terraform file that sit inside a resource block to
+ * that resource (the innermost block holding the comment).
+ */
+export function scopeToResourceBlocks(directives: Directive[], template: Template): void {
+  const blocks: { start: number; end: number; path: string }[] = [];
+  for (const resource of template.resources.values()) {
+    const at = template.locate(resource.path);
+    if (at.exact) blocks.push({ start: at.start, end: at.end, path: resource.path.map(String).join('.') });
+  }
+  if (blocks.length === 0) return;
+  for (const d of directives) {
+    if (d.kind !== 'next-line' && d.kind !== 'line') continue;
+    let best: (typeof blocks)[number] | undefined;
+    for (const b of blocks) {
+      if (b.start < d.offsets.start && d.offsets.end <= b.end && (!best || b.end - b.start < best.end - best.start)) best = b;
+    }
+    if (best) d.resourcePath = best.path;
+  }
 }
 
 /** The comment syntax of a file by its name. */
@@ -174,6 +228,7 @@ export function metadataDirectives(file: string, template: Template): { directiv
       directives.push({
         file,
         kind: 'metadata',
+        family: 'rel4lint',
         label: `Metadata rel4lint.ignore entry of ${resource.id}`,
         rules: rule === undefined ? [] : [rule],
         reason,
@@ -188,15 +243,23 @@ export function metadataDirectives(file: string, template: Template): { directiv
   return { directives, problems };
 }
 
+function insideResource(d: Directive, f: Suppressible): boolean {
+  const p = d.resourcePath;
+  if (p === undefined) return false;
+  const loc = f.logicalLocation;
+  return loc === p || loc.startsWith(`${p}.`) || loc === `${p}?`;
+}
+
 function applies(d: Directive, f: Suppressible): boolean {
   if (d.file !== f.file || !d.rules.includes(f.rule)) return false;
-  if (d.kind === 'metadata') {
-    const p = d.resourcePath!;
-    const loc = f.logicalLocation;
-    return loc === p || loc.startsWith(`${p}.`) || loc === `${p}?`;
-  }
+  if (d.kind === 'metadata') return insideResource(d, f);
   const line = f.range.start.line;
-  return line >= d.fromLine && line <= d.toLine;
+  return (line >= d.fromLine && line <= d.toLine) || insideResource(d, f);
+}
+
+/** The first of the directives (of any file) that suppresses the finding, if any. */
+export function suppressingDirective(directives: readonly Directive[], f: Suppressible): Directive | undefined {
+  return f.rule === SUPPRESSION_RULE ? undefined : directives.find((d) => applies(d, f));
 }
 
 /**
@@ -214,7 +277,7 @@ export function applySuppressions<F extends Suppressible>(
 ): { active: F[]; suppressed: { finding: F; justification: string }[]; problems: SuppressionProblem[] } {
   const active: F[] = [];
   const suppressed: { finding: F; justification: string }[] = [];
-  const used = new Map<Directive, Set<string>>();
+  const used: DirectiveUse = new Map();
   const byFile = new Map<string, Directive[]>();
   for (const d of directives) {
     const list = byFile.get(d.file);
@@ -222,17 +285,37 @@ export function applySuppressions<F extends Suppressible>(
     else byFile.set(d.file, [d]);
   }
   for (const f of findings) {
-    const candidates = f.rule === SUPPRESSION_RULE ? undefined : byFile.get(f.file);
-    const d = candidates?.find((c) => applies(c, f));
+    const candidates = byFile.get(f.file);
+    const d = candidates && suppressingDirective(candidates, f);
     if (!d) {
       active.push(f);
       continue;
     }
-    let set = used.get(d);
-    if (!set) used.set(d, (set = new Set()));
-    set.add(f.rule);
+    markUsed(used, d, f.rule);
     suppressed.push({ finding: f, justification: d.reason ?? '' });
   }
+  return { active, suppressed, problems: directiveProblems(directives, used, enabled, known) };
+}
+
+/** The rules each directive has suppressed a finding of. */
+export type DirectiveUse = Map<Directive, Set<string>>;
+
+export function markUsed(used: DirectiveUse, d: Directive, rule: string): void {
+  let set = used.get(d);
+  if (!set) used.set(d, (set = new Set()));
+  set.add(rule);
+}
+
+/**
+ * Problems with the directives themselves: no rule, no reason, an unknown rule, or (for a rule
+ * that ran) nothing suppressed.
+ */
+export function directiveProblems(
+  directives: readonly Directive[],
+  used: DirectiveUse,
+  enabled: ReadonlySet<string> | ((rule: string, file: string) => boolean),
+  known: ReadonlySet<string>,
+): SuppressionProblem[] {
   const problems: SuppressionProblem[] = [];
   for (const d of directives) {
     const at = { file: d.file, range: d.range, offsets: d.offsets, logicalLocation: d.logicalLocation };
@@ -253,10 +336,16 @@ export function applySuppressions<F extends Suppressible>(
       } else if (!known.has(rule)) {
         problems.push({ ...at, message: `${what} names unknown rule '${rule}', so it suppresses nothing` });
       } else if ((typeof enabled === 'function' ? enabled(rule, d.file) : enabled.has(rule)) && !used.get(d)?.has(rule)) {
-        const scope = d.kind === 'next-line' ? ' on the next line' : d.kind === 'metadata' ? ' in the resource' : ' in its range';
-        problems.push({ ...at, message: `${what} suppressing ${rule} suppresses nothing: there is no ${rule} finding${scope}, so remove it` });
+        problems.push({ ...at, message: `${what} suppressing ${rule} suppresses nothing: there is no ${rule} finding${scopeWords(d)}, so remove it` });
       }
     }
   }
-  return { active, suppressed, problems };
+  return problems;
+}
+
+function scopeWords(d: Directive): string {
+  if (d.kind === 'metadata' || d.resourcePath !== undefined) return ' in the resource';
+  if (d.kind === 'next-line') return ' on the next line';
+  if (d.kind === 'line') return ' on its line';
+  return ' in its range';
 }

@@ -15,12 +15,11 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { WorkerFileResult } from './results.js';
 import type { FileProjectContext } from '../context/types.js';
-import type { ResolvedRule } from '../ground/types.js';
+import type { Concurrency, ResolvedRule } from '../ground/types.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import type { ScopedRules } from './rule-sets.js';
 
-/** `off` (or 1) analyses on the calling thread; `auto` uses workers when the code files are enough to share (`AutoConcurrency`). */
-export type Concurrency = number | 'auto' | 'off';
+export type { Concurrency } from '../ground/types.js';
 
 export interface WorkerSettings {
   cwd: string;

@@ -133,6 +133,8 @@ describe('a parallel scan', () => {
     const one = await scanOnOneThread();
     expect(one.findings.length).toBeGreaterThan(300);
     expect(one.stats.codeFiles).toBeGreaterThan(100);
+    expect(one.stats.filesByRole.test).toBeGreaterThan(5);
+    expect(one.stats.filesByRole.generated).toBeGreaterThan(3);
     for (const concurrency of [2, 3]) {
       let calls = 0;
       let last = 0;
@@ -149,6 +151,7 @@ describe('a parallel scan', () => {
         },
       });
       expect(report(many)).toEqual(report(one));
+      expect(many.stats).toEqual(one.stats);
       expect(calls).toBe(files.length);
     }
   });
@@ -204,14 +207,14 @@ describe('a parallel scan', () => {
     const settings = workerSettings(ROOT, registry, rules, true, undefined, false);
     const one = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off' });
     const ahead = WorkerPool.prestart(settings, 1)!;
-    const many = await engine.lint({ cwd: ROOT, files, rules, concurrency: 2, workers: ahead });
+    const many = await (await dist<Scan>('engine/scan.js')).lint({ cwd: ROOT, files, registry, rules, concurrency: 2, workers: ahead });
     expect(report(many)).toEqual(report(one));
     // a worker started with other settings (other rules) is not used for this scan
     const other = WorkerPool.prestart(workerSettings(ROOT, registry, rules.slice(1), true, undefined, false), 1)!;
     expect(other.take(1, settings)).toEqual([]);
     await other.close();
     const idle = WorkerPool.prestart(settings, 1)!;
-    const alone = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off', workers: idle });
+    const alone = await (await dist<Scan>('engine/scan.js')).lint({ cwd: ROOT, files, registry, rules, concurrency: 'off', workers: idle });
     expect(report(alone)).toEqual(report(one));
     expect(idle.take(1, settings)).toEqual([]);
   });

@@ -60,7 +60,8 @@ function yamlFiles(dir: string): string[] {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (entry.name !== 'node_modules') out.push(...yamlFiles(full));
-    } else if (/\.(ya?ml|template)$/i.test(entry.name)) {
+    } else if (/\.ya?ml$/i.test(entry.name) || (/\.template$/i.test(entry.name) && !/^\s*\{/.test(fs.readFileSync(full, 'utf8')))) {
+      // a .template file in JSON is read as JSON, not YAML
       out.push(full);
     }
   }
