@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 // The command line runs in this one process: a signal sent to it (Ctrl-C, a CI timeout's
 // SIGTERM) ends the scan and its worker threads with it, and nothing is written afterwards.
-import { main } from '../dist/cli/main.js';
+import module from 'node:module';
+
+// Node.js 22.1 and later keep the code they compile in a cache on disk, so that the next run
+// starts without compiling rel4lint (and, for code files, TypeScript) again; earlier versions
+// have no such cache and start as before. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+module.enableCompileCache?.();
+const { main } = await import('../dist/cli/main.js');
 
 // A reader that stops early (`rel4lint | head`) is not an error: the rest of the output is
 // dropped without a message and the exit code is the scan's. Any other failure to write the

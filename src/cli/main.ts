@@ -3,8 +3,9 @@
  * never throws: usage and configuration errors print one line (plus a pointer to `--help`) and
  * return 2, unexpected errors print the stack and return 2.
  *
- * The engine, configuration and rule registry are loaded lazily, so that `--help` and
- * `--version` answer without loading the TypeScript compiler.
+ * What a run needs is loaded when it needs it: `--help` and `--version` load neither the rules
+ * nor the engine, a scan loads only the reporter of its format, and the TypeScript compiler is
+ * loaded only by a scan that has code files.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { toolVersion } from '../ground/version.js';
 import { didYouMean } from '../ground/suggest.js';
 import type { Concurrency } from '../engine/workers.js';
 import { FileAccessError, writeFileAtomic } from '../ground/file-access.js';
-import { FORMAT_NAMES, isFormatName, REPORTERS, stylishSummary, type FormatName } from '../reporters/index.js';
+import { FORMAT_NAMES, isFormatName, loadReporter, type FormatName } from '../reporters/formats.js';
 import { countBySeverity } from '../reporters/findings.js';
 import { sanitize, sanitizeName } from '../reporters/codeframe.js';
 import { isUserError, UsageError } from '../ground/errors.js';
@@ -23,10 +24,6 @@ import { ExitCode } from './exit-codes.js';
 import { helpText, parseCommandLine, type ParsedArgs } from './options.js';
 import { createProgress } from './progress.js';
 import type { CliIo } from './io.js';
-import { renderRuleTable, rulesJson } from './rules-list.js';
-import { renderMarkdown } from './terminal-markdown.js';
-
-export { renderMarkdown };
 
 export type { CliIo, WritableLike } from './io.js';
 
@@ -203,6 +200,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     `unknown rule '${name}'${where}${didYouMean(ruleName(name), ruleNames) || ' (see --list-rules)'}`;
 
   if (args.listRules) {
+    const { renderRuleTable, rulesJson } = await import('./rules-list.js');
     if (settings.format === 'json') io.stdout.write(rulesJson(DEFAULT_REGISTRY.rules, ruleDocUrl));
     else if (args.format === undefined || settings.format === 'stylish') io.stdout.write(renderRuleTable(DEFAULT_REGISTRY.rules, { color: stdoutColor, width: columns }));
     else throw new UsageError(`--list-rules prints a table, or JSON with --format json; not --format ${settings.format}`);
@@ -218,6 +216,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     } catch {
       doc = docFromMeta(rule.meta, ruleDocUrl(rule.meta.name));
     }
+    const { renderMarkdown } = await import('./terminal-markdown.js');
     io.stdout.write(renderMarkdown(doc, stdoutColor));
     return ExitCode.Ok;
   }
@@ -228,7 +227,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
   if (args.printConfig !== undefined) {
     if (args.printConfig.trim() === '') throw new UsageError('--print-config expects a file');
-    const { configFor } = await import('../api/index.js');
+    const { configFor } = await import('../api/scan.js');
     const config = await configFor(args.printConfig, {
       cwd: io.cwd,
       preset: args.preset !== undefined ? settings.preset : undefined,
@@ -241,7 +240,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     return ExitCode.Ok;
   }
 
-  const { scan, displayPath } = await import('../api/index.js');
+  const [{ scan, displayPath }, report] = await Promise.all([import('../api/scan.js'), loadReporter(settings.format)]);
   let cacheFile: string | undefined;
   if (args.cache) {
     const { defaultCacheLocation } = await import('../engine/cache.js');
@@ -284,7 +283,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`Wrote ${n} ${n === 1 ? 'entry' : 'entries'} to the baseline ${result.baseline.file}\n`);
   }
 
-  const report = REPORTERS[settings.format](result, {
+  const text = report(result, {
     // A report written to a file is coloured only on explicit request.
     color: outputFile !== undefined ? args.color === true : stdoutColor,
     cwd: io.cwd,
@@ -297,10 +296,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     columns: outputFile !== undefined ? undefined : columns,
   });
   if (outputFile !== undefined) {
-    await writeReport(outputFile, displayPath(io.cwd, outputFile), report, io.cwd);
+    await writeReport(outputFile, displayPath(io.cwd, outputFile), text, io.cwd);
+    const { stylishSummary } = await import('../reporters/stylish.js');
     io.stderr.write(`${stylishSummary(result, { color: stderrColor })} ${err.dim(`(report written to ${displayPath(io.cwd, outputFile)})`)}\n`);
   } else {
-    io.stdout.write(report);
+    io.stdout.write(text);
   }
 
   // The exit code counts every finding, whatever --quiet hid. Notes never fail.

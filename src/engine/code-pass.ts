@@ -17,6 +17,12 @@ import type { Template } from '../iac/model.js';
 import { detectorApplies, type CodeDetector, type CodeReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import type { FindingPlace } from './findings.js';
+import { FsModuleHost, type ModuleHostWithReads } from './modules.js';
+
+/** The host that resolves and reads the project files code rules follow imports into, for one engine. */
+export function moduleHost(maxFileBytes: number): ModuleHostWithReads {
+  return new FsModuleHost(maxFileBytes);
+}
 
 export interface LinkedFile {
   file: string;

@@ -12,11 +12,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import type { Node as JsonNode, ParseError } from 'jsonc-parser';
+import type { Document } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import { ConfigError } from '../ground/errors.js';
 import { FileAccessError, readRegularText, SETTINGS_MAX_BYTES } from '../ground/file-access.js';
+import { jsoncParser, yamlLibrary } from '../ground/packages.js';
 import { LineIndex } from '../ground/lines.js';
 import { didYouMean } from '../ground/suggest.js';
 import { parseLevel, PARSE_ERROR, type Level, type Preset, type RuleMeta } from '../ground/types.js';
@@ -78,6 +79,7 @@ function jsonValue(node: JsonNode, duplicate: (key: JsonNode) => never): unknown
 }
 
 function parseJson(display: string, text: string): Parsed {
+  const { parseTree, printParseErrorCode } = jsoncParser();
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   if (errors.length > 0 || !tree) {
@@ -100,6 +102,7 @@ function parseJson(display: string, text: string): Parsed {
 }
 
 function parseYaml(display: string, text: string): Parsed {
+  const { isMap, isScalar, isSeq, parseDocument } = yamlLibrary();
   const doc: Document = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;

@@ -84,5 +84,10 @@ export function resolveRules(
       roles: rolesOf(meta, setting, roles),
     });
   }
-  return out.sort((a, b) => a.meta.name.localeCompare(b.meta.name));
+  return out.sort(byRuleName);
+}
+
+/** Rules in the order of their names' code units (no locale: the collator alone costs more to load than a small scan). */
+export function byRuleName(a: { meta: RuleMeta }, b: { meta: RuleMeta }): number {
+  return a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0;
 }

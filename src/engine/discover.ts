@@ -38,12 +38,12 @@
 import type { Dirent, Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import ignore from 'ignore';
+import { ignoreFactory } from '../ground/packages.js';
 import { UsageError } from '../ground/errors.js';
 import { CODE_EXTENSIONS, TEMPLATE_EXTENSIONS } from '../ground/files.js';
 import { FileAccessError, readRegularText, SETTINGS_MAX_BYTES } from '../ground/file-access.js';
 
-type Ignore = ReturnType<typeof ignore>;
+type Ignore = ReturnType<ReturnType<typeof ignoreFactory>>;
 
 export interface DiscoverOptions {
   /** Extra gitignore-style patterns, relative to `cwd`. */
@@ -130,7 +130,7 @@ interface FoundFile {
 const IGNORE_CASE = process.platform === 'darwin' || process.platform === 'win32';
 
 function makeIgnore(patterns: readonly string[]): Ignore {
-  return ignore({ ignoreCase: IGNORE_CASE }).add(patterns);
+  return ignoreFactory()({ ignoreCase: IGNORE_CASE }).add(patterns);
 }
 
 function toPosix(p: string): string {

@@ -24,11 +24,11 @@ import type { IacReport, ProjectReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import { RuleSets, type RuleSet } from './rule-sets.js';
 import type { CodeSink, LinkedFile } from './code-pass.js';
+import type { ModuleHostWithReads } from './modules.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { FileAccessError, readRegularFile } from '../ground/file-access.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage } from './read.js';
-import { FsModuleHost } from './modules.js';
 import { CdkTwins } from './cdk-twins.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, scopeToResourceBlocks, type Directive, type SuppressionProblem } from './suppressions.js';
 
@@ -86,8 +86,11 @@ export class Engine implements CodeSink {
   /** Line indexes of linked handler files, built on the first location asked for in each. */
   private readonly linkedLines = new Map<string, LineIndex>();
   readonly stats = { filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: 0, resources: 0 };
-  /** The project files code rules follow imports into, read once per scan on this thread. */
-  readonly modules: FsModuleHost;
+  /**
+   * The project files code rules follow imports into, read once per scan on this thread (made by
+   * the code pass: a scan without code files has none).
+   */
+  readonly modules?: ModuleHostWithReads;
   /** Content hashes of project files a cached result depends on (see `contentHash`). */
   private readonly hashes = new Map<string, string | undefined>();
   /** Code files by role (templates get theirs once every template is in, see `finish`). */
@@ -99,7 +102,7 @@ export class Engine implements CodeSink {
   private readonly harness = new Map<Template, Set<Resource>>();
 
   constructor(private readonly options: EngineOptions) {
-    this.modules = new FsModuleHost(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    this.modules = options.code?.moduleHost(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
     this.sets = new RuleSets({ rules: options.rules, maxFileBytes: options.maxFileBytes }, options.scoped?.sets, options.scoped?.dirs);
     this.hasIacRules = this.sets.union().some((r) => r.rule.iac);
   }
@@ -230,7 +233,7 @@ export class Engine implements CodeSink {
     this.lintCode(file, text, role);
     // findings that depend on other files (helpers the file imports) are stored with their hashes
     const dependencies: Record<string, string> = {};
-    for (const read of this.modules.takeTouched()) {
+    for (const read of this.modules?.takeTouched() ?? []) {
       const dependency = this.relative(read);
       const h = this.contentHash(dependency);
       if (h === undefined) return true;
@@ -390,7 +393,7 @@ export class Engine implements CodeSink {
   private lintCode(file: string, text: string, role: FileRole, context?: FileProjectContext): void {
     const code = this.options.code;
     if (!code) throw new Error(`the scan was not prepared for code files (${this.relative(file)})`);
-    this.modules.takeTouched();
+    this.modules?.takeTouched();
     code.lintCode(this, this.codeRulesFor(file), file, text, role, context);
   }
 

@@ -18,8 +18,7 @@
  */
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseJsonc } from 'jsonc-parser';
-import { parse as parseYaml } from 'yaml';
+import { jsoncParser, yamlLibrary } from '../ground/packages.js';
 import type { FileFacts, ModuleHost } from '../code/file-facts.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { parseCode } from '../code/parse.js';
@@ -51,7 +50,12 @@ interface TsPaths {
   baseUrl?: string;
 }
 
-export class FsModuleHost implements ModuleHost {
+/** A module host that tells which project files it read (see `FsModuleHost.takeTouched`). */
+export interface ModuleHostWithReads extends ModuleHost {
+  takeTouched(): string[];
+}
+
+export class FsModuleHost implements ModuleHostWithReads {
   private readonly parsed = new Map<string, FileFacts | undefined>();
   /** Size and modification time of each parsed file, when files may change between uses (an editor session). */
   private readonly stamps = new Map<string, string>();
@@ -162,7 +166,7 @@ export class FsModuleHost implements ModuleHost {
     if (this.jsonCache.has(file)) return this.jsonCache.get(file) as T | undefined;
     let value: unknown;
     try {
-      if (this.isFile(file)) value = parseJsonc(readRegularText(file, { maxBytes: this.maxFileBytes }));
+      if (this.isFile(file)) value = jsoncParser().parse(readRegularText(file, { maxBytes: this.maxFileBytes }));
     } catch {
       value = undefined;
     }
@@ -325,7 +329,7 @@ export class FsModuleHost implements ModuleHost {
     const pnpm = path.join(d, 'pnpm-workspace.yaml');
     if (this.isFile(pnpm)) {
       try {
-        const doc = parseYaml(readRegularText(pnpm, { maxBytes: this.maxFileBytes })) as { packages?: unknown };
+        const doc = yamlLibrary().parse(readRegularText(pnpm, { maxBytes: this.maxFileBytes })) as { packages?: unknown };
         if (Array.isArray(doc?.packages)) return doc.packages.filter((x): x is string => typeof x === 'string' && !x.startsWith('!'));
       } catch {
         return undefined;

@@ -16,7 +16,7 @@ import { loadRules, type DetectorKind, type LoadedRule } from './rules.js';
 import type { ScopedRules } from './rule-sets.js';
 import type { EngineOptions } from './engine.js';
 import { DEFAULT_MAX_FILE_BYTES, isCdkAppFile } from './read.js';
-import { fileSizes, ParallelRun, threadCount, workBytes, workerSettings, type Concurrency, type WorkerPool } from './workers.js';
+import { AutoConcurrency, fileSizes, ParallelRun, threadCount, workerSettings, type Concurrency, type WorkerPool } from './workers.js';
 
 export interface LintOptions {
   /** Findings' paths are relative to this directory. */
@@ -34,10 +34,13 @@ export interface LintOptions {
   /** Per-file results of code files from an earlier run (`--cache`). */
   cache?: FileResultCache;
   /**
-   * Worker threads for code files: a number, `auto` (workers when there is enough code, one per
-   * core) or `off` (default: everything on the calling thread).
+   * Worker threads: a number (templates and code files shared), `auto` (templates on the calling
+   * thread, code files shared once their rest is long enough to pay for workers: see
+   * `AutoConcurrency`) or `off` (default: everything on the calling thread).
    */
   concurrency?: Concurrency;
+  /** How `auto` decides (default: measured against `AUTO_PROBE_MS` and `AUTO_MIN_REST_MS`). */
+  autoConcurrency?: AutoConcurrency;
   /** Workers started ahead of the scan: a parallel run takes them; `lint` ends them either way. */
   workers?: WorkerPool;
   /** Called after each file with the number of files done and the total. */
@@ -89,9 +92,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const local = new Engine({ ...engineOptions, cache: recorder });
   const analyse = (file: string, context?: FileProjectContext): WorkerFileResult => analyseFile(local, recorder, file, context);
   let run: ParallelRun | undefined;
-  const start = (files: string[], gate?: number): void => {
+  const start = (files: string[], gate?: number, threads = threadCount(concurrency, files.length)): void => {
     const sizes = fileSizes(files);
-    const threads = threadCount(concurrency, workBytes(files, sizes), files.length);
     const settings = workerSettings(options.cwd, options.registry, options.rules, codePass !== undefined, options.maxFileBytes, cache !== undefined, options.scoped);
     if (threads > 0) run = new ParallelRun(threads, settings, files, sizes, progress, options.workers, gate);
   };
@@ -104,15 +106,15 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (result.cacheEntry) cache?.set(result.cacheEntry.file, result.cacheEntry.hash, result.pending, result.cacheEntry.dependencies);
   };
   try {
-    // Without cache entries to look up, the work is known now: workers load templates at once,
-    // and take code files once the templates have made the project model (which gives handler
-    // files their context). With entries, what needs analysing is known once the cache has been
-    // read.
+    // With a number of threads and no cache entries to look up, the work is known now: workers
+    // load templates at once, and take code files once the templates have made the project model
+    // (which gives handler files their context). With entries, what needs analysing is known once
+    // the cache has been read; with `auto`, once this thread has measured its pace on code files.
     const lookups = cache !== undefined && !cache.isEmpty();
     // Terraform, Serverless and standalone state machines load on this thread; workers load the
     // other templates and CDK app code
     const shared = templates.filter((file) => loadsAnywhere(file));
-    if (concurrency !== 'off' && !lookups) start([...shared, ...code], shared.length);
+    if (typeof concurrency === 'number' && !lookups) start([...shared, ...code], shared.length);
     if (run) {
       const parallel = run;
       const here = new Map<string, WorkerFileResult>();
@@ -143,30 +145,52 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     engine.prepareProject(allCode);
     // every context first, in discovery order, as in a parallel scan
     const contexts = code.map((file) => engine.contextOf(file));
+    const auto = concurrency === 'auto' && code.length > 0 ? (options.autoConcurrency ?? new AutoConcurrency()) : undefined;
+    const sizes = auto ? new Map(fileSizes(code).map((size, i) => [code[i], size])) : undefined;
+    let restBytes = 0;
+    sizes?.forEach((size) => (restBytes += size));
+    /** Analyses a code file on this thread (measured for `auto`). */
+    const here = (file: string): void => {
+      const t0 = performance.now();
+      const cpu0 = auto ? process.cpuUsage() : undefined;
+      engine.lintFile(file);
+      progress();
+      if (auto) {
+        const cpu = process.cpuUsage(cpu0);
+        auto.record(sizes!.get(file)!, performance.now() - t0, (cpu.user + cpu.system) / 1000);
+        restBytes -= sizes!.get(file)!;
+      }
+    };
     // handler files the templates link feed the project model, and bypass the cache
     let rest: string[] = [];
     for (const [i, file] of code.entries()) {
       if (contexts[i] === undefined) rest.push(file);
-      else {
-        engine.lintFile(file);
-        progress();
-      }
+      else here(file);
     }
     if (lookups && concurrency !== 'off') {
       // files found in the cache are done on this thread; what is left decides the threads
       rest = rest.filter((file) => {
         const cached = engine.lintFile(file, true);
-        if (cached) progress();
+        if (cached) {
+          progress();
+          if (sizes) restBytes -= sizes.get(file)!;
+        }
         return !cached;
       });
-      start(rest);
+      if (!auto) start(rest);
     }
     if (!run) {
-      for (const file of rest) {
-        engine.lintFile(file);
-        progress();
+      let i = 0;
+      for (; i < rest.length; i++) {
+        const threads = auto?.threadsFor(restBytes) ?? 0;
+        if (threads > 0) {
+          rest = rest.slice(i);
+          start(rest, undefined, threads);
+          break;
+        }
+        here(rest[i]!);
       }
-      return engine.finish();
+      if (!run) return engine.finish();
     }
     const parallel: ParallelRun = run;
     await parallel.complete(analyse);

@@ -199,5 +199,5 @@ export const PARSE_ERROR = 'parse-error';
 /** The rule the engine reports problems with suppression comments and Metadata under. */
 export const SUPPRESSION_RULE = 'no-invalid-suppression';
 
-/** Threads of a scan: `off` (or 1) analyses on the calling thread; `auto` uses workers when there is enough to share. */
+/** Threads of a scan: `off` (or 1) analyses on the calling thread; `auto` uses workers when the code files are enough to share and the machine has cores to spare (`engine/workers.ts`). */
 export type Concurrency = number | 'auto' | 'off';

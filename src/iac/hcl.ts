@@ -6,7 +6,7 @@
  * freed when the callback returns, so callers must not keep nodes beyond it.
  */
 import { readFileSync } from 'node:fs';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import type { Node, Parser } from 'web-tree-sitter';
 
 export type HclNode = Node;
 
@@ -23,6 +23,8 @@ let initialising: Promise<void> | undefined;
 /** Initialises the HCL parser (idempotent; concurrent calls share one initialisation). */
 export function initHcl(): Promise<void> {
   initialising ??= (async () => {
+    // loaded here: a scan without Terraform files never loads the WebAssembly runtime
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init();
     const wasm = readFileSync(GRAMMAR);
     const language = await Language.load(wasm);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { colorEnabled, main, renderMarkdown } from '../../src/cli/main.js';
+import { colorEnabled, main } from '../../src/cli/main.js';
+import { renderMarkdown } from '../../src/cli/terminal-markdown.js';
 import { project, run } from '../helpers/cli.js';
 import { FORMAT_HELP, helpText, OPTIONS } from '../../src/cli/options.js';
 import { FORMAT_NAMES } from '../../src/reporters/index.js';
