@@ -1,7 +1,7 @@
 /** Helpers the benchmark scripts share: the pinned corpus, the built CLI, timing child processes. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,11 +30,79 @@ export function requireBuild() {
   }
 }
 
-/** Runs a command as a child process; returns wall time and peak RSS (via /usr/bin/time). */
+/** Runs a command as a child process from the repository: wall time, CPU time and peak RSS (see `measure`). */
 export function timeChild(args, input) {
+  return measure(args, { input });
+}
+
+/**
+ * A copy of the built CLI that reads no CDK app code: code files that import aws-cdk-lib are
+ * analysed as plain code, as before constructs in source were read. The same build otherwise
+ * (dist/ copied into a temp directory, two functions patched: `mayDefineCdkResources` and
+ * `isCdkAppFile` answer false). Returns the copy's CLI path.
+ */
+export function cliWithoutCdkSource() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rel4lint-bench-nocdk-'));
+  cpSync(path.join(ROOT, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  cpSync(path.join(ROOT, 'bin'), path.join(dir, 'bin'), { recursive: true });
+  cpSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+  for (const linked of ['node_modules', 'vendor', 'schema']) symlinkSync(path.join(ROOT, linked), path.join(dir, linked));
+  const patch = (file, signature) => {
+    const full = path.join(dir, 'dist', file);
+    const text = readFileSync(full, 'utf8');
+    if (!text.includes(signature)) throw new Error(`${file}: \`${signature}\` not found, the bench needs updating`);
+    writeFileSync(full, text.replace(signature, `${signature}\n    return false;`));
+  };
+  patch('cdk/sniff.js', 'export function mayDefineCdkResources(text) {');
+  patch('engine/read.js', 'export function isCdkAppFile(file, maxBytes) {');
+  return path.join(dir, 'bin', 'rel4lint.js');
+}
+
+/** Runs a command as a child process: wall time, CPU time (user + system) and peak RSS of the process. */
+export function measure(args, { cwd = ROOT, input } = {}) {
   const t0 = process.hrtime.bigint();
-  const res = spawnSync('/usr/bin/time', ['-f', '%M', ...args], { input, encoding: 'utf8', maxBuffer: 1 << 28, cwd: ROOT });
+  const res = spawnSync('/usr/bin/time', ['-f', '%M %U %S', ...args], { input, encoding: 'utf8', maxBuffer: 1 << 30, cwd });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  const rssKb = Number(res.stderr.trim().split('\n').pop());
-  return { ms, rssMb: rssKb / 1024, stdout: res.stdout, status: res.status, stderr: res.stderr };
+  const [rssKb, user, sys] = res.stderr.trim().split('\n').pop().split(' ').map(Number);
+  return { ms, cpuMs: (user + sys) * 1000, rssMb: rssKb / 1024, stdout: res.stdout, stderr: res.stderr, status: res.status };
+}
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** The machine line every script prints first. */
+export function machine() {
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  return `machine: ${os.availableParallelism()} cores, Node ${process.version}, load average ${load}`;
+}
+
+/**
+ * The first `count` files named template.yaml or template.yml of a serverless-patterns checkout
+ * (sorted by path; node_modules, .git, .aws-sam and cdk.out left out), copied into a temporary
+ * folder under their relative paths. Returns the folder, the files and their size in bytes.
+ */
+export function patternTemplates(checkout, count) {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        if (!['node_modules', '.git', '.aws-sam', 'cdk.out'].includes(entry.name)) walk(path.join(dir, entry.name));
+      } else if (entry.isFile() && (entry.name === 'template.yaml' || entry.name === 'template.yml')) {
+        found.push(path.relative(checkout, path.join(dir, entry.name)));
+      }
+    }
+  };
+  walk(checkout);
+  const chosen = found.sort().slice(0, count);
+  const dir = mkdtempSync(path.join(tmpdir(), 'rel4lint-bench-patterns-'));
+  let bytes = 0;
+  for (const rel of chosen) {
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    copyFileSync(path.join(checkout, rel), path.join(dir, rel));
+    bytes += statSync(path.join(dir, rel)).size;
+  }
+  return { dir, files: chosen.map((rel) => path.join(dir, rel)), bytes };
 }

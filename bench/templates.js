@@ -277,7 +277,7 @@ function cliRuns() {
       b.cpuMs = Math.min(b.cpuMs, (user + sys) * 1000);
       b.rss = Math.max(b.rss, rssKb / 1024);
       b.findings = report.findings.length;
-      b.templates = report.stats?.templates ?? count;
+      b.templates = report.summary.templates;
       b.report = JSON.stringify(report.findings);
     }
   }

@@ -1,24 +1,26 @@
 #!/usr/bin/env node
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// The command line runs in this one process: a signal sent to it (Ctrl-C, a CI timeout's
+// SIGTERM) ends the scan and its worker threads with it, and nothing is written afterwards.
+import module from 'node:module';
 
-// A scan allocates many short-lived AST nodes: a larger young generation cuts garbage-collection
-// time by about a quarter. V8 only takes the setting at start-up, so the CLI re-runs itself once
-// with it (unless the caller already chose a size).
-const YOUNG_GENERATION = '--max-semi-space-size=64';
-if (!process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) && !/--max-semi-space-size/.test(process.env.NODE_OPTIONS ?? '')) {
-  const child = spawnSync(process.execPath, [YOUNG_GENERATION, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
+// Node.js 22.1 and later keep the code they compile in a cache on disk, so that the next run
+// starts without compiling rel4lint (and, for code files, TypeScript) again; earlier versions
+// have no such cache and start as before. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+module.enableCompileCache?.();
+const { main } = await import('../dist/cli/main.js');
+
+// A reader that stops early (`rel4lint | head`) is not an error: the rest of the output is
+// dropped without a message and the exit code is the scan's. Any other failure to write the
+// output is an error (exit code 2).
+let outputError;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    outputError ??= { stream, error };
   });
-  if (child.error) {
-    process.stderr.write(`rel4lint: could not start: ${child.error.message}\n`);
-    process.exit(2);
-  }
-  process.exit(child.status ?? 2);
 }
 
-const { main } = await import('../dist/cli/main.js');
-process.exitCode = await main(process.argv.slice(2), {
+const code = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   cwd: process.cwd(),
@@ -27,3 +29,9 @@ process.exitCode = await main(process.argv.slice(2), {
   stdoutColumns: process.stdout.columns,
   env: process.env,
 });
+if (outputError) {
+  if (outputError.stream !== process.stderr) process.stderr.write(`rel4lint: cannot write the output (${outputError.error.code ?? outputError.error.message})\n`);
+  process.exitCode = 2;
+} else {
+  process.exitCode = code;
+}

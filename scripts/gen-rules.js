@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Generates the rule registry (`src/rules/index.ts`, and `src/rules/loaded.ts` with every detector
- * loaded) from the rule folders, and the rule table in
- * README.md (between the `rules-table` markers) from the rules' metadata.
+ * loaded) from the rule folders, and from the rules' metadata the rule table and the file-role
+ * table in README.md (between the `rules-table` and `roles-table` markers) and the roles line of
+ * each rule's README (between the `roles` markers).
  *
  *   node scripts/gen-rules.js           # write both
  *   node scripts/gen-rules.js --check   # exit 1 when either is out of date
@@ -82,12 +83,30 @@ async function table() {
   return ['| rule | best practices | default | presets | targets | what it flags |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
-function replaceBetweenMarkers(text, body) {
-  const start = '<!-- rules-table:start -->';
-  const end = '<!-- rules-table:end -->';
+const ROLES = ['service', 'test', 'frontend', 'script', 'generated'];
+
+/** Which rules report which file roles by default. */
+function rolesTable(rules) {
+  const rows = rules.map((rule) => `| [\`${rule.meta.name}\`](src/rules/${rule.meta.name}/README.md) | ${ROLES.map((r) => (rule.meta.roles.includes(r) ? '✓' : '—')).join(' | ')} |`);
+  return [`| rule | ${ROLES.join(' | ')} |`, `|---|${ROLES.map(() => ':-:').join('|')}|`, ...rows].join('\n');
+}
+
+const list = (words) => (words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`);
+
+/** The roles line of a rule's README. */
+function rolesLine(meta) {
+  const skipped = ROLES.filter((r) => !meta.roles.includes(r));
+  const reports = `Reports ${list(meta.roles.map((r) => `\`${r}\``))} files`;
+  const skips = skipped.length > 0 ? `; skips ${list(skipped.map((r) => `\`${r}\``))} files` : '';
+  return `${reports}${skips} by default ([file roles](../../../README.md#file-roles); the configuration's \`roles\` changes this).`;
+}
+
+function replaceBetweenMarkers(text, body, name = 'rules-table', file = 'README.md') {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
   const a = text.indexOf(start);
   const b = text.indexOf(end);
-  if (a < 0 || b < a) throw new Error('README.md has no rules-table markers');
+  if (a < 0 || b < a) throw new Error(`${file} has no ${name} markers`);
   return `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`;
 }
 
@@ -96,8 +115,15 @@ const outputs = [
   [LOADED, loaded()],
 ];
 const body = await table();
-if (body !== undefined) outputs.push([README, replaceBetweenMarkers(readFileSync(README, 'utf8'), body)]);
-else if (check) console.error('dist/ is missing: the README table was not checked (run npm run build)');
+if (body !== undefined) {
+  const { RULES } = await import(pathToFileURL(path.join(ROOT, 'dist', 'rules', 'index.js')).href);
+  const readme = replaceBetweenMarkers(readFileSync(README, 'utf8'), body);
+  outputs.push([README, replaceBetweenMarkers(readme, rolesTable(RULES), 'roles-table')]);
+  for (const rule of RULES) {
+    const file = path.join(RULES_DIR, rule.meta.name, 'README.md');
+    if (existsSync(file)) outputs.push([file, replaceBetweenMarkers(readFileSync(file, 'utf8'), rolesLine(rule.meta), 'roles', path.relative(ROOT, file))]);
+  }
+} else if (check) console.error('dist/ is missing: the README tables were not checked (run npm run build)');
 
 let stale = false;
 for (const [file, content] of outputs) {

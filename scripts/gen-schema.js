@@ -27,8 +27,15 @@ if (!existsSync(dist)) {
   process.exit(1);
 }
 const { RULES } = await import(pathToFileURL(dist).href);
+const { FILE_ROLES } = await import(pathToFileURL(path.join(ROOT, 'dist', 'ground', 'types.js')).href);
 
 const LEVEL_REF = { $ref: '#/definitions/level' };
+const ROLES = {
+  type: 'array',
+  description: "The file roles the rule reports, replacing its default ones (see the rule's README). An inner file's list replaces an outer one's.",
+  items: { $ref: '#/definitions/role' },
+  uniqueItems: true,
+};
 
 function optionSchema(option) {
   const out = { type: option.type, description: option.description, default: option.default };
@@ -54,7 +61,7 @@ function ruleSchema(meta) {
       {
         type: 'object',
         additionalProperties: false,
-        properties: { level: LEVEL_REF, options },
+        properties: { level: LEVEL_REF, options, roles: ROLES },
       },
     ],
   };
@@ -77,16 +84,23 @@ const schema = {
     rules: {
       type: 'object',
       description:
-        'Rule settings by rule name: a level (off, note, warning, error, or warn, info, 0, 1, 2), or { level, options }. An inner file\'s level replaces an outer one\'s, and its options replace the outer ones option by option. --rule takes precedence for the level.',
+        'Rule settings by rule name: a level (off, note, warning, error, or warn, info, 0, 1, 2), or { level, options, roles }. An inner file\'s level replaces an outer one\'s, and its options replace the outer ones option by option. --rule takes precedence for the level.',
       propertyNames: { pattern: '^[a-z][a-z0-9-]*$' },
       properties: Object.fromEntries(rules.map((meta) => [meta.name, ruleSchema(meta)])),
       // rules of other registries (the programmatic API); rel4lint itself reports unknown names with the closest one
       additionalProperties: {
         oneOf: [
           LEVEL_REF,
-          { type: 'object', additionalProperties: false, properties: { level: LEVEL_REF, options: { type: 'object' } } },
+          { type: 'object', additionalProperties: false, properties: { level: LEVEL_REF, options: { type: 'object' }, roles: ROLES } },
         ],
       },
+    },
+    roles: {
+      type: 'object',
+      description:
+        "File roles switched on or off for every rule: on = every rule reports files of the role as it reports service code; off = no rule reports them (they are not analysed). A rule's own roles setting wins; an inner file's switch replaces an outer one's, role by role.",
+      additionalProperties: false,
+      properties: Object.fromEntries(FILE_ROLES.map((role) => [role, { $ref: '#/definitions/roleSwitch' }])),
     },
     ignore: {
       type: 'array',
@@ -105,6 +119,12 @@ const schema = {
     },
   },
   definitions: {
+    roleSwitch: { enum: ['on', 'off'] },
+    role: {
+      description:
+        'What a file is for: service (deployed code and templates, the default), test (tests, test helpers, test stacks), frontend (browser code), script (local scripts and command-line tools), generated (build output, bundles, template copies).',
+      enum: [...FILE_ROLES],
+    },
     level: {
       description: "off, note, warning or error; also ESLint's warn and 0 (off), 1 (warning), 2 (error), and info (note).",
       enum: ['off', 'note', 'warning', 'error', 'warn', 'info', 0, 1, 2],

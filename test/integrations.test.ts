@@ -77,6 +77,16 @@ describe('pre-commit hooks', () => {
     }
   });
 
+  it('install from a clone: `npm pack` there prints only the name of the tarball, which pre-commit installs', () => {
+    // pre-commit runs `npm install` in its clone (`prepare` builds dist/), then `npm pack` and takes
+    // the whole of its stdout as the file to install globally
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string; scripts: Record<string, string> };
+    expect(pkg.scripts.prepare).toContain('tsconfig.build.json');
+    const packed = spawnSync('npm', ['pack', '--dry-run'], { cwd: ROOT, encoding: 'utf8' });
+    expect(packed.status, packed.stderr).toBe(0);
+    expect(packed.stdout.trim()).toBe(`${pkg.name}-${pkg.version}.tgz`);
+  }, 120_000);
+
   it('fail a commit that stages a finding, pass a clean one, and scan the whole repository with rel4lint-all', () => {
     const root = fixtureRepo();
     const hook = HOOKS.find((h) => h.id === 'rel4lint')!;

@@ -40,8 +40,9 @@ describe('rule registry', () => {
   }
 });
 
-describe('TypeScript copies', () => {
-  it('the installed TypeScript has the same major.minor as the one ts-morph bundles', () => {
-    expect(installed.versionMajorMinor).toBe(bundled.versionMajorMinor);
+describe('TypeScript', () => {
+  it('analysis uses the typescript package of the dependencies, on the 6.0 line', () => {
+    expect(bundled.version).toBe(installed.version);
+    expect(bundled.versionMajorMinor).toBe('6.0');
   });
 });

@@ -12,13 +12,12 @@
  */
 import { ts } from '../code/ts.js';
 import { unwrap } from '../code/walk.js';
-import { Env, lit, truthiness, unknown, UNDEF, type ArrVal, type ClassVal, type Entry, type FnVal, type InstVal, type Item, type ObjVal, type Val } from './values.js';
+import { Env, truthiness, unknown, UNDEF, type ClassVal, type FnVal, type InstVal, type Val } from './values.js';
 import type { Library } from './library.js';
+import { Budget, Evaluator, isStatic, memberName } from './expressions.js';
 
 const SyntaxKind = ts.SyntaxKind;
 
-/** Budget of evaluated nodes per file: pathological inputs stop early rather than hang. */
-const MAX_STEPS = 200_000;
 /** Nested calls of functions and constructors followed. */
 const MAX_DEPTH = 12;
 
@@ -30,20 +29,16 @@ interface Frame {
   conditional: number;
 }
 
-class Budget extends Error {}
-
-export class Interpreter {
-  private steps = 0;
+export class Interpreter extends Evaluator {
   private depth = 0;
   private readonly active = new Set<ts.Node>();
   /** Classes and functions the file instantiates or calls by name. */
   private readonly used = new Set<string>();
   readonly moduleEnv = new Env();
 
-  constructor(
-    readonly sf: ts.SourceFile,
-    readonly lib: Library,
-  ) {}
+  constructor(sf: ts.SourceFile, lib: Library) {
+    super(sf, lib);
+  }
 
   /** Runs the file: its top-level statements, then root classes and uncalled functions. */
   run(): void {
@@ -67,6 +62,11 @@ export class Interpreter {
 
   /** Names used as `new X(...)`, `X(...)` or `this.x(...)` anywhere in the file. */
   private collectUses(): void {
+    // a declaration whose name the text mentions only once (itself) is used nowhere: most stack
+    // files declare one class that another file instantiates, and need no walk
+    const text = this.sf.text;
+    const declared = this.sf.statements.flatMap((s) => ((ts.isClassDeclaration(s) || ts.isFunctionDeclaration(s)) && s.name ? [s.name.text] : []));
+    if (declared.every((name) => text.indexOf(name, text.indexOf(name) + 1) < 0)) return;
     const visit = (node: ts.Node): void => {
       if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
         const callee = unwrap(node.expression);
@@ -80,10 +80,6 @@ export class Interpreter {
       ts.forEachChild(node, visit);
     };
     visit(this.sf);
-  }
-
-  private tick(): void {
-    if (++this.steps > MAX_STEPS) throw new Budget();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -119,7 +115,7 @@ export class Interpreter {
     switch (s.kind) {
       case SyntaxKind.VariableStatement: {
         // `declare const x: T` holds a value from elsewhere
-        const declared = ts.getModifiers(s as ts.VariableStatement)?.some((m) => m.kind === SyntaxKind.DeclareKeyword);
+        const declared = (s as ts.VariableStatement).modifiers?.some((m) => m.kind === SyntaxKind.DeclareKeyword);
         for (const d of (s as ts.VariableStatement).declarationList.declarations) {
           this.bind(d.name, d.initializer ? this.eval(d.initializer, env) : declared ? unknown('a declared value') : UNDEF, env, d);
         }
@@ -258,11 +254,6 @@ export class Interpreter {
   // Functions and classes
   // -------------------------------------------------------------------------------------------
 
-  classValue(decl: ts.ClassLikeDeclaration, env: Env): ClassVal {
-    const cls: ClassVal = { k: 'class', decl, env, statics: new Map() };
-    return cls;
-  }
-
   /** Calls a function value with arguments; returns what it returns. */
   invoke(fn: FnVal, args: Val[], self: Val | undefined): Val {
     const decl = fn.decl;
@@ -290,14 +281,6 @@ export class Interpreter {
     });
   }
 
-  private baseClass(cls: ClassVal): ClassVal | undefined {
-    for (const clause of cls.decl.heritageClauses ?? []) {
-      if (clause.token !== SyntaxKind.ExtendsKeyword) continue;
-      const base = clause.types[0] ? this.eval(clause.types[0].expression, cls.env) : undefined;
-      if (base?.k === 'class') return base;
-    }
-    return undefined;
-  }
 
   /**
    * `new Cls(args)` for a class of the file. The instance's construct path is its scope's path
@@ -362,435 +345,4 @@ export class Interpreter {
     for (; k < statements.length && !frame.returned; k++) this.exec(statements[k]!, body, frame);
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Expressions
-  // -------------------------------------------------------------------------------------------
-
-  eval(expr: ts.Expression, env: Env): Val {
-    this.tick();
-    const e = unwrap(expr);
-    switch (e.kind) {
-      case SyntaxKind.StringLiteral:
-      case SyntaxKind.NoSubstitutionTemplateLiteral:
-        return lit((e as ts.StringLiteralLike).text);
-      case SyntaxKind.NumericLiteral:
-        return lit(Number((e as ts.NumericLiteral).text.replace(/_/g, '')));
-      case SyntaxKind.TrueKeyword:
-        return lit(true);
-      case SyntaxKind.FalseKeyword:
-        return lit(false);
-      case SyntaxKind.NullKeyword:
-        return lit(null);
-      case SyntaxKind.ThisKeyword:
-        return env.thisValue() ?? unknown('this');
-      case SyntaxKind.Identifier:
-        return this.identifier(e as ts.Identifier, env);
-      case SyntaxKind.TemplateExpression:
-        return this.template(e as ts.TemplateExpression, env);
-      case SyntaxKind.ObjectLiteralExpression:
-        return this.object(e as ts.ObjectLiteralExpression, env);
-      case SyntaxKind.ArrayLiteralExpression:
-        return this.array(e as ts.ArrayLiteralExpression, env);
-      case SyntaxKind.ArrowFunction:
-      case SyntaxKind.FunctionExpression:
-        return { k: 'fn', decl: e as ts.FunctionLikeDeclaration, env, self: env.thisValue() };
-      case SyntaxKind.ClassExpression:
-        return this.classValue(e as ts.ClassExpression, env);
-      case SyntaxKind.PropertyAccessExpression: {
-        const p = e as ts.PropertyAccessExpression;
-        const target = this.eval(p.expression, env);
-        if (p.questionDotToken && target.k === 'undef') return UNDEF;
-        return this.member(target, p.name.text, p);
-      }
-      case SyntaxKind.ElementAccessExpression: {
-        const a = e as ts.ElementAccessExpression;
-        const target = this.eval(a.expression, env);
-        const key = this.eval(a.argumentExpression, env);
-        if (key.k === 'lit' && (typeof key.v === 'string' || typeof key.v === 'number')) return this.member(target, String(key.v), a);
-        return unknown(`an element of ${this.describe(a.expression)}`);
-      }
-      case SyntaxKind.CallExpression:
-        return this.call(e as ts.CallExpression, env);
-      case SyntaxKind.NewExpression:
-        return this.newExpression(e as ts.NewExpression, env);
-      case SyntaxKind.ConditionalExpression: {
-        const c = e as ts.ConditionalExpression;
-        const cond = truthiness(this.eval(c.condition, env));
-        if (cond === true) return this.eval(c.whenTrue, env);
-        if (cond === false) return this.eval(c.whenFalse, env);
-        // both branches may create constructs
-        this.eval(c.whenTrue, env);
-        this.eval(c.whenFalse, env);
-        return unknown(`a value chosen by ${this.describe(c.condition)}`);
-      }
-      case SyntaxKind.BinaryExpression:
-        return this.binary(e as ts.BinaryExpression, env);
-      case SyntaxKind.PrefixUnaryExpression: {
-        const u = e as ts.PrefixUnaryExpression;
-        const v = this.eval(u.operand, env);
-        if (u.operator === SyntaxKind.MinusToken && v.k === 'lit' && typeof v.v === 'number') return lit(-v.v);
-        if (u.operator === SyntaxKind.ExclamationToken) {
-          const t = truthiness(v);
-          return t === undefined ? unknown('a negation') : lit(!t);
-        }
-        return unknown('an operation');
-      }
-      case SyntaxKind.AwaitExpression:
-        return this.eval((e as ts.AwaitExpression).expression, env);
-      case SyntaxKind.VoidExpression:
-        this.eval((e as ts.VoidExpression).expression, env);
-        return UNDEF;
-      default:
-        return unknown(this.describe(e));
-    }
-  }
-
-  /** Short source text of a node, for the descriptions of unknown values. */
-  describe(node: ts.Node): string {
-    const text = this.sf.text.slice(node.getStart(this.sf), node.getEnd()).replace(/\s+/g, ' ');
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  }
-
-  private identifier(id: ts.Identifier, env: Env): Val {
-    const found = env.lookup(id.text);
-    if (found) return found;
-    switch (id.text) {
-      case 'undefined':
-        return UNDEF;
-      case 'JSON':
-      case 'Object':
-      case 'Math':
-      case 'Number':
-      case 'String':
-      case 'Array':
-        return { k: 'global', name: id.text };
-      default:
-        return unknown(id.text);
-    }
-  }
-
-  private template(t: ts.TemplateExpression, env: Env): Val {
-    let text = t.head.text;
-    let known = true;
-    for (const span of t.templateSpans) {
-      const v = this.eval(span.expression, env);
-      if (v.k === 'lit' && v.v !== null) text += String(v.v);
-      else known = false;
-      text += span.literal.text;
-    }
-    return known ? lit(text) : unknown(this.describe(t));
-  }
-
-  private object(o: ts.ObjectLiteralExpression, env: Env): ObjVal {
-    const out: ObjVal = { k: 'obj', entries: new Map(), open: false };
-    for (const prop of o.properties) {
-      if (ts.isSpreadAssignment(prop)) {
-        const spread = this.eval(prop.expression, env);
-        if (spread.k === 'obj') {
-          for (const [key, entry] of spread.entries) out.entries.set(key, entry);
-          if (spread.open) out.open = true;
-        } else if (spread.k !== 'undef') out.open = true;
-        continue;
-      }
-      if (ts.isShorthandPropertyAssignment(prop)) {
-        out.entries.set(prop.name.text, { val: this.identifier(prop.name, env), node: prop, key: prop.name });
-        continue;
-      }
-      const name = prop.name ? this.propertyName(prop.name, env) : undefined;
-      if (name === undefined) {
-        out.open = true;
-        continue;
-      }
-      let val: Val;
-      if (ts.isPropertyAssignment(prop)) val = this.eval(prop.initializer, env);
-      else if (ts.isMethodDeclaration(prop)) val = { k: 'fn', decl: prop, env };
-      else val = unknown('an accessor');
-      out.entries.set(name, { val, node: prop, key: prop.name! });
-    }
-    return out;
-  }
-
-  private propertyName(name: ts.PropertyName, env: Env): string | undefined {
-    if (ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
-    if (ts.isComputedPropertyName(name)) {
-      const v = this.eval(name.expression, env);
-      return v.k === 'lit' && (typeof v.v === 'string' || typeof v.v === 'number') ? String(v.v) : undefined;
-    }
-    return undefined;
-  }
-
-  private array(a: ts.ArrayLiteralExpression, env: Env): ArrVal {
-    const out: ArrVal = { k: 'arr', items: [], open: false };
-    for (const el of a.elements) {
-      if (ts.isSpreadElement(el)) {
-        const spread = this.eval(el.expression, env);
-        if (spread.k === 'arr') {
-          out.items.push(...spread.items);
-          if (spread.open) out.open = true;
-        } else out.open = true;
-        continue;
-      }
-      if (el.kind === SyntaxKind.OmittedExpression) {
-        out.items.push({ val: UNDEF, node: el });
-        continue;
-      }
-      out.items.push({ val: this.eval(el, env), node: el });
-    }
-    return out;
-  }
-
-  private binary(b: ts.BinaryExpression, env: Env): Val {
-    const op = b.operatorToken.kind;
-    if (op === SyntaxKind.EqualsToken) {
-      const val = this.eval(b.right, env);
-      this.assign(b.left, val, env);
-      return val;
-    }
-    if (op >= SyntaxKind.FirstCompoundAssignment && op <= SyntaxKind.LastCompoundAssignment) {
-      this.eval(b.right, env);
-      this.assign(b.left, unknown('a value updated in place'), env);
-      return unknown('an assignment');
-    }
-    const left = this.eval(b.left, env);
-    if (op === SyntaxKind.QuestionQuestionToken || op === SyntaxKind.BarBarToken) {
-      const nullish = left.k === 'undef' || (left.k === 'lit' && left.v === null);
-      const decided = op === SyntaxKind.QuestionQuestionToken ? (nullish ? false : left.k === 'unknown' || left.k === 'token' ? undefined : true) : truthiness(left);
-      if (decided === true) return left;
-      const right = this.eval(b.right, env);
-      return decided === false ? right : unknown(this.describe(b));
-    }
-    if (op === SyntaxKind.AmpersandAmpersandToken) {
-      const t = truthiness(left);
-      if (t === false) return left;
-      const right = this.eval(b.right, env);
-      return t === true ? right : unknown(this.describe(b));
-    }
-    const right = this.eval(b.right, env);
-    if (left.k === 'lit' && right.k === 'lit') {
-      const l = left.v;
-      const r = right.v;
-      switch (op) {
-        case SyntaxKind.PlusToken:
-          if (typeof l === 'number' && typeof r === 'number') return lit(l + r);
-          if (typeof l === 'string' || typeof r === 'string') return lit(String(l) + String(r));
-          break;
-        case SyntaxKind.MinusToken:
-          if (typeof l === 'number' && typeof r === 'number') return lit(l - r);
-          break;
-        case SyntaxKind.AsteriskToken:
-          if (typeof l === 'number' && typeof r === 'number') return lit(l * r);
-          break;
-        case SyntaxKind.SlashToken:
-          if (typeof l === 'number' && typeof r === 'number' && r !== 0) return lit(l / r);
-          break;
-        case SyntaxKind.EqualsEqualsEqualsToken:
-        case SyntaxKind.EqualsEqualsToken:
-          return lit(l === r);
-        case SyntaxKind.ExclamationEqualsEqualsToken:
-        case SyntaxKind.ExclamationEqualsToken:
-          return lit(l !== r);
-        default:
-          break;
-      }
-    }
-    return unknown(this.describe(b));
-  }
-
-  private assign(target: ts.Expression, val: Val, env: Env): void {
-    const t = unwrap(target);
-    if (ts.isIdentifier(t)) {
-      env.assign(t.text, val);
-      return;
-    }
-    if (ts.isPropertyAccessExpression(t)) {
-      const owner = this.eval(t.expression, env);
-      if (owner.k === 'inst') owner.fields.set(t.name.text, val);
-      else if (owner.k === 'obj') owner.entries.set(t.name.text, { val, node: t, key: t.name });
-      else if (owner.k === 'class') owner.statics.set(t.name.text, val);
-    }
-  }
-
-  /** `target.name`. */
-  member(target: Val, name: string, node: ts.Node): Val {
-    switch (target.k) {
-      case 'obj': {
-        const entry = target.entries.get(name);
-        return entry ? entry.val : target.open ? unknown(name) : UNDEF;
-      }
-      case 'arr':
-        if (name === 'length') return target.open ? unknown('a length') : lit(target.items.length);
-        if (/^\d+$/.test(name)) return target.items[Number(name)]?.val ?? (target.open ? unknown('an item') : UNDEF);
-        return unknown(name);
-      case 'inst': {
-        const field = target.fields.get(name);
-        if (field) return field;
-        const method = this.findMember(target.cls, name, false);
-        if (method && (ts.isMethodDeclaration(method) || ts.isPropertyDeclaration(method))) {
-          if (ts.isMethodDeclaration(method)) return { k: 'fn', decl: method, env: this.classEnv(target.cls, method), self: target };
-        }
-        if (method && ts.isGetAccessorDeclaration(method)) return this.invoke({ k: 'fn', decl: method, env: this.classEnv(target.cls, method) }, [], target);
-        return unknown(name);
-      }
-      case 'class': {
-        const stat = target.statics.get(name);
-        if (stat) return stat;
-        const m = this.findMember(target, name, true);
-        if (m && ts.isMethodDeclaration(m)) return { k: 'fn', decl: m, env: this.classEnv(target, m), self: target };
-        if (m && ts.isPropertyDeclaration(m) && m.initializer) {
-          const v = this.eval(m.initializer, new Env(target.env, target));
-          target.statics.set(name, v);
-          return v;
-        }
-        return unknown(name);
-      }
-      case 'mod':
-        return { k: 'mod', module: target.module, path: [...target.path, name] };
-      case 'cx':
-        return this.lib.attribute(target.c, name, node);
-      case 'undef':
-        return UNDEF;
-      default:
-        return unknown(name);
-    }
-  }
-
-  /** The environment a member of `cls` runs in (members of a base class run in that class's). */
-  private classEnv(cls: ClassVal, member: ts.Node): Env {
-    for (let c: ClassVal | undefined = cls; c; c = this.baseClass(c)) if (c.decl.members.includes(member as ts.ClassElement)) return c.env;
-    return cls.env;
-  }
-
-  private findMember(cls: ClassVal, name: string, statics: boolean): ts.ClassElement | undefined {
-    for (let c: ClassVal | undefined = cls; c; c = this.baseClass(c)) {
-      const m = c.decl.members.find((m) => m.name !== undefined && memberName(m.name) === name && isStatic(m) === statics);
-      if (m) return m;
-    }
-    return undefined;
-  }
-
-  private args(call: ts.CallExpression | ts.NewExpression, env: Env): Val[] {
-    const out: Val[] = [];
-    for (const a of call.arguments ?? []) {
-      if (ts.isSpreadElement(a)) {
-        const spread = this.eval(a.expression, env);
-        if (spread.k === 'arr') out.push(...spread.items.map((i) => i.val));
-        else out.push(unknown('spread arguments'));
-      } else out.push(this.eval(a, env));
-    }
-    return out;
-  }
-
-  private call(c: ts.CallExpression, env: Env): Val {
-    const callee = unwrap(c.expression);
-    if (callee.kind === SyntaxKind.SuperKeyword) {
-      this.args(c, env);
-      return UNDEF;
-    }
-    if (ts.isIdentifier(callee) && callee.text === 'require' && c.arguments[0] && ts.isStringLiteralLike(c.arguments[0])) {
-      return { k: 'mod', module: c.arguments[0].text, path: [] };
-    }
-    if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) {
-      const receiver = this.eval(callee.expression, env);
-      const nameVal = ts.isPropertyAccessExpression(callee) ? lit(callee.name.text) : this.eval(callee.argumentExpression, env);
-      const name = nameVal.k === 'lit' && typeof nameVal.v === 'string' ? nameVal.v : undefined;
-      if (c.questionDotToken && receiver.k === 'undef') return UNDEF;
-      const args = this.args(c, env);
-      if (name === undefined) return unknown(this.describe(c));
-      return this.callMethod(receiver, name, args, c);
-    }
-    const fn = this.eval(callee, env);
-    const args = this.args(c, env);
-    return this.callValue(fn, args, c);
-  }
-
-  callValue(fn: Val, args: Val[], node: ts.CallExpression): Val {
-    if (fn.k === 'fn') return this.invoke(fn, args, undefined);
-    if (fn.k === 'mod') return this.lib.callStatic(fn, args, node);
-    return unknown(this.describe(node));
-  }
-
-  private callMethod(receiver: Val, name: string, args: Val[], node: ts.CallExpression): Val {
-    switch (receiver.k) {
-      case 'inst':
-      case 'class':
-      case 'obj': {
-        const m = this.member(receiver, name, node);
-        if (m.k === 'fn') return this.invoke(m, args, receiver.k === 'obj' ? receiver : m.self ?? receiver);
-        return unknown(this.describe(node));
-      }
-      case 'arr':
-        return this.arrayMethod(receiver, name, args, node);
-      case 'mod':
-        return this.lib.callStatic({ k: 'mod', module: receiver.module, path: [...receiver.path, name] }, args, node);
-      case 'cx':
-        return this.lib.method(receiver.c, name, args, node);
-      case 'global':
-        if (receiver.name === 'JSON' && name === 'stringify' && args[0]) return { k: 'json', of: args[0] };
-        if (receiver.name === 'Object' && name === 'assign' && args[0]?.k === 'obj') {
-          for (const source of args.slice(1)) {
-            if (source.k === 'obj') for (const [key, entry] of source.entries) args[0].entries.set(key, entry);
-            else args[0].open = true;
-          }
-          return args[0];
-        }
-        return unknown(this.describe(node));
-      case 'unknown':
-        return this.lib.unknownReceiverMethod(name, args, node);
-      default:
-        return unknown(this.describe(node));
-    }
-  }
-
-  private arrayMethod(arr: ArrVal, name: string, args: Val[], node: ts.CallExpression): Val {
-    const fn = args[0];
-    const items: Item[] = arr.open ? [...arr.items, { val: unknown('an item'), node }] : arr.items;
-    switch (name) {
-      case 'forEach':
-      case 'map':
-      case 'flatMap': {
-        if (fn?.k !== 'fn') return unknown(this.describe(node));
-        const results = items.map((item, i) => ({ val: this.invoke(fn, [item.val, lit(i), arr], undefined), node: item.node }));
-        if (name === 'forEach') return UNDEF;
-        if (name === 'map') return { k: 'arr', items: results, open: arr.open };
-        return unknown(this.describe(node));
-      }
-      case 'push':
-        arr.items.push(...args.map((val) => ({ val, node })));
-        return lit(arr.items.length);
-      case 'concat': {
-        const out: ArrVal = { k: 'arr', items: [...arr.items], open: arr.open };
-        for (const a of args) {
-          if (a.k === 'arr') {
-            out.items.push(...a.items);
-            if (a.open) out.open = true;
-          } else out.items.push({ val: a, node });
-        }
-        return out;
-      }
-      case 'filter':
-      case 'slice':
-        return { k: 'arr', items: arr.items, open: true };
-      default:
-        return unknown(this.describe(node));
-    }
-  }
-
-  private newExpression(n: ts.NewExpression, env: Env): Val {
-    const callee = this.eval(n.expression, env);
-    const args = this.args(n, env);
-    if (callee.k === 'class') return this.construct(callee, args, n);
-    if (callee.k === 'mod') return this.lib.construct(callee, args, n);
-    return unknown(this.describe(n));
-  }
 }
-
-function isStatic(m: ts.ClassElement): boolean {
-  return (ts.canHaveModifiers(m) ? ts.getModifiers(m) : undefined)?.some((x) => x.kind === SyntaxKind.StaticKeyword) ?? false;
-}
-
-function memberName(name: ts.PropertyName): string | undefined {
-  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name)) return name.text;
-  return undefined;
-}
-
-export type { Entry };

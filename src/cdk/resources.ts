@@ -8,6 +8,9 @@ import { createTemplate } from '../iac/loaders/cloudformation.js';
 import { Intrinsic, Unknown, type IacValue, type PlainObject, type Template } from '../iac/model.js';
 import { setOwn, type SourceNode } from '../iac/document.js';
 
+/** The metadata key a synth writes each resource's construct path under. */
+export const CDK_PATH = 'aws:cdk:path';
+
 /** A value with the source node it is located at. */
 export interface Built {
   value: IacValue;
@@ -78,6 +81,11 @@ export interface Res {
   path: string[];
   type: string;
   props: Mapping;
+  /**
+   * `Metadata`: `aws:cdk:path` (the construct path, as a synth writes it without the stack),
+   * `rel4lint:handler` (where a function's handler code is), and what `addMetadata` adds.
+   */
+  metadata: Mapping;
   /** Properties that cannot be known at all (props given as an unknown value). */
   opaque?: boolean;
   source: SourceNode;
@@ -97,7 +105,8 @@ export class Resources {
   constructor(readonly sf: ts.SourceFile) {}
 
   add(path: string[], type: string, source: SourceNode, child = false): Res {
-    const res: Res = { path, type, props: new Mapping(), source, order: this.list.length, child: child || undefined };
+    const res: Res = { path, type, props: new Mapping(), metadata: new Mapping(), source, order: this.list.length, child: child || undefined };
+    res.metadata.set(CDK_PATH, { value: path.join('/'), source: { ...source, keyStart: -1, keyEnd: -1, synthetic: true } });
     this.list.push(res);
     return res;
   }
@@ -165,13 +174,14 @@ export class Resources {
     const entries = new Map<string, SourceNode>();
     for (const res of this.list) {
       const properties: IacValue = res.opaque ? new Unknown('construct properties that cannot be evaluated statically') : res.props.value;
-      setOwn(declared, res.id!, { Type: res.type, Properties: properties });
+      setOwn(declared, res.id!, { Type: res.type, Properties: properties, Metadata: res.metadata.value });
       const node = res.source;
       entries.set(res.id!, {
         ...node,
         entries: new Map([
           ['Type', { start: node.start, end: node.end, keyStart: -1, keyEnd: -1 }],
           ['Properties', { ...node, keyStart: -1, keyEnd: -1, synthetic: true, entries: res.opaque ? new Map() : res.props.entries }],
+          ['Metadata', { ...node, keyStart: -1, keyEnd: -1, synthetic: true, entries: res.metadata.entries }],
         ]),
       });
     }

@@ -140,6 +140,11 @@ export class StepFunctions {
       fields.set('Resource', { value: service && action ? `arn:aws:states:::aws-sdk:${service}:${action}${suffix(patternName)}` : new Unknown('an AWS SDK integration'), source: resourceSource });
     } else if (spec && typeof patternName === 'string') {
       fields.set('Resource', { value: `arn:aws:states:::${spec.resource}${SUFFIX[patternName] ?? ''}`, source: resourceSource });
+      if (task === 'LambdaInvoke') {
+        // the function the integration invokes, as a synth writes it (`Parameters.FunctionName`)
+        const fn = entryOf(props, 'lambdaFunction');
+        if (typeof fn === 'object') fields.set('Parameters', new Located({ FunctionName: this.lib.arn(fn.val) ?? new Unknown('lambdaFunction'), 'Payload.$': '$' }, this.lib.entrySource(fn)));
+      }
     } else fields.set('Resource', { value: new Unknown(`the resource of ${task}`), source: resourceSource });
     this.lib.setFrom(fields, 'TimeoutSeconds', props, 'taskTimeout', (v, e) => this.timeout(v, e.node), at);
     if (!fields.has('TimeoutSeconds')) this.lib.setFrom(fields, 'TimeoutSeconds', props, 'timeout', (v) => this.lib.seconds(v), at);
@@ -214,6 +219,24 @@ export class StepFunctions {
     return { k: 'cx', c: { ...this.lib.cx('stepfunctions.Chain', node, []), data: { start: val.c, ends: [val.c] } } };
   }
 
+  /** States without a next state that can be reached from a state, Succeed and Fail states left out. */
+  private reachableEnds(from: Cx): Cx[] {
+    const ends: Cx[] = [];
+    const seen = new Set<Cx>();
+    const queue = [from];
+    while (queue.length > 0) {
+      const c = queue.shift()!;
+      if (seen.has(c)) continue;
+      seen.add(c);
+      const s = this.state(c);
+      if (!s) continue;
+      const after = [...s.choices.map((x) => x.next), ...(s.otherwise ? [s.otherwise] : []), ...(s.next ? [s.next] : [])];
+      if (after.length === 0 && s.type !== 'Choice' && s.type !== 'Succeed' && s.type !== 'Fail') ends.push(c);
+      queue.push(...after);
+    }
+    return ends;
+  }
+
   private next(from: Val, to: Val, node: Node): Val {
     const chain = from.k === 'cx' ? (from.c.kind === 'stepfunctions.Chain' ? from.c : this.chain(from, node)?.k === 'cx' ? (this.chain(from, node) as { c: Cx }).c : undefined) : undefined;
     const target = this.chain(to, node);
@@ -221,6 +244,8 @@ export class StepFunctions {
     for (const end of chain.data['ends'] as Cx[]) {
       const s = this.state(end);
       if (s && s.type !== 'Choice' && s.type !== 'Succeed' && s.type !== 'Fail') s.next = target.c.data['start'] as Cx;
+      // `afterwards({ includeOtherwise: true })`: the choice's default is the next state
+      else if (s && s.type === 'Choice' && !s.otherwise) s.otherwise = target.c.data['start'] as Cx;
     }
     return { k: 'cx', c: { ...this.lib.cx('stepfunctions.Chain', node, []), data: { start: chain.data['start'], ends: target.c.data['ends'] } } };
   }
@@ -280,8 +305,13 @@ export class StepFunctions {
         if (target?.k === 'cx') state.otherwise = target.c.data['start'] as Cx;
         return self;
       }
-      case 'afterwards':
-        return { k: 'cx', c: { ...this.lib.cx('stepfunctions.Chain', node, []), data: { start: c, ends: [] } } };
+      case 'afterwards': {
+        // the chain goes on from every state the choice's branches end in (and, with
+        // `includeOtherwise`, from the choice itself as its default)
+        const ends = this.reachableEnds(c);
+        if (isTrue(entryOf(args[0], 'includeOtherwise')) && !state.otherwise) ends.push(c);
+        return { k: 'cx', c: { ...this.lib.cx('stepfunctions.Chain', node, []), data: { start: c, ends } } };
+      }
       default:
         return undefined;
     }

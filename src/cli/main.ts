@@ -3,8 +3,9 @@
  * never throws: usage and configuration errors print one line (plus a pointer to `--help`) and
  * return 2, unexpected errors print the stack and return 2.
  *
- * The engine, configuration and rule registry are loaded lazily, so that `--help` and
- * `--version` answer without loading the TypeScript compiler.
+ * What a run needs is loaded when it needs it: `--help` and `--version` load neither the rules
+ * nor the engine, a scan loads only the reporter of its format, and the TypeScript compiler is
+ * loaded only by a scan that has code files.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -14,18 +15,15 @@ import { parseLevel } from '../ground/types.js';
 import { toolVersion } from '../ground/version.js';
 import { didYouMean } from '../ground/suggest.js';
 import type { Concurrency } from '../engine/workers.js';
-import { DEFAULT_CACHE_LOCATION } from '../engine/cache.js';
-import { FORMAT_NAMES, isFormatName, REPORTERS, stylishSummary, type FormatName } from '../reporters/index.js';
+import { FileAccessError, writeFileAtomic } from '../ground/file-access.js';
+import { FORMAT_NAMES, isFormatName, loadReporter, type FormatName } from '../reporters/formats.js';
 import { countBySeverity } from '../reporters/findings.js';
+import { sanitize, sanitizeName } from '../reporters/codeframe.js';
 import { isUserError, UsageError } from '../ground/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { helpText, parseCommandLine, type ParsedArgs } from './options.js';
 import { createProgress } from './progress.js';
 import type { CliIo } from './io.js';
-import { renderRuleTable, rulesJson } from './rules-list.js';
-import { renderMarkdown } from './terminal-markdown.js';
-
-export { renderMarkdown };
 
 export type { CliIo, WritableLike } from './io.js';
 
@@ -146,13 +144,17 @@ function docFromMeta(m: RuleMeta, docUrl: string): string {
 
 // ---------------------------------------------------------------------------------------------
 
-async function writeReport(file: string, text: string): Promise<void> {
+/**
+ * Writes the report: to a temporary file renamed over the target (a killed run leaves the previous
+ * report whole), never through a symbolic link or into a directory linking out of `cwd`.
+ */
+async function writeReport(file: string, display: string, text: string, cwd: string): Promise<void> {
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, text);
+    await writeFileAtomic(file, text, { within: cwd });
   } catch (error) {
+    if (error instanceof FileAccessError) throw new UsageError(`cannot write the report: ${display} ${error.reason}`);
     const code = (error as { code?: unknown }).code;
-    throw new UsageError(`cannot write ${file} (${typeof code === 'string' ? code : String(error)})`);
+    throw new UsageError(`cannot write ${display} (${typeof code === 'string' ? code : String(error)})`);
   }
 }
 
@@ -198,6 +200,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     `unknown rule '${name}'${where}${didYouMean(ruleName(name), ruleNames) || ' (see --list-rules)'}`;
 
   if (args.listRules) {
+    const { renderRuleTable, rulesJson } = await import('./rules-list.js');
     if (settings.format === 'json') io.stdout.write(rulesJson(DEFAULT_REGISTRY.rules, ruleDocUrl));
     else if (args.format === undefined || settings.format === 'stylish') io.stdout.write(renderRuleTable(DEFAULT_REGISTRY.rules, { color: stdoutColor, width: columns }));
     else throw new UsageError(`--list-rules prints a table, or JSON with --format json; not --format ${settings.format}`);
@@ -213,6 +216,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     } catch {
       doc = docFromMeta(rule.meta, ruleDocUrl(rule.meta.name));
     }
+    const { renderMarkdown } = await import('./terminal-markdown.js');
     io.stdout.write(renderMarkdown(doc, stdoutColor));
     return ExitCode.Ok;
   }
@@ -223,7 +227,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
   if (args.printConfig !== undefined) {
     if (args.printConfig.trim() === '') throw new UsageError('--print-config expects a file');
-    const { configFor } = await import('../api/index.js');
+    const { configFor } = await import('../api/scan.js');
     const config = await configFor(args.printConfig, {
       cwd: io.cwd,
       preset: args.preset !== undefined ? settings.preset : undefined,
@@ -236,7 +240,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     return ExitCode.Ok;
   }
 
-  const { scan, displayPath } = await import('../api/index.js');
+  const [{ scan, displayPath }, report] = await Promise.all([import('../api/scan.js'), loadReporter(settings.format)]);
+  let cacheFile: string | undefined;
+  if (args.cache) {
+    const { defaultCacheLocation } = await import('../engine/cache.js');
+    cacheFile = args.cacheLocation ?? defaultCacheLocation(io.cwd, io.env);
+    if (cacheFile === undefined) io.stderr.write(`${err.yellow('warning')} --cache: no user cache directory (set XDG_CACHE_HOME or use --cache-location); running without a cache\n`);
+  }
+  const outputFile = args.outputFile !== undefined ? path.resolve(io.cwd, args.outputFile) : undefined;
   const progress = createProgress({ stream: io.stderr, isTTY: io.stderrIsTTY, env: io.env, enabled: args.progress });
   let result: LintResult;
   try {
@@ -248,18 +259,20 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       config: args.config,
       maxFileBytes: settings.maxFileBytes,
       concurrency: settings.concurrency,
-      cacheFile: args.cache ? (args.cacheLocation ?? DEFAULT_CACHE_LOCATION) : undefined,
+      cacheFile,
+      outputFile,
       baseline: args.baseline,
       updateBaseline: args.updateBaseline,
       registry: DEFAULT_REGISTRY,
       prestartWorkers: true,
       onSkipped: (s) => {
-        if (!args.quiet) io.stderr.write(`${err.yellow('warning')} skipped ${displayPath(io.cwd, s.file)}: ${s.reason}\n`);
+        // names from the scanned tree: no escape sequence reaches the terminal, no line is forged
+        if (!args.quiet) io.stderr.write(`${err.yellow('warning')} skipped ${sanitizeName(displayPath(io.cwd, s.file))}: ${sanitizeName(s.reason)}\n`);
       },
       onFiles: (files) => {
         if (!args.quiet && files.length === 0) io.stderr.write(`${err.yellow('warning')} no files to scan\n`);
       },
-      onWarning: (message) => io.stderr.write(`${err.yellow('warning')} ${message}\n`),
+      onWarning: (message) => io.stderr.write(`${err.yellow('warning')} ${sanitizeName(message)}\n`),
       onProgress: (done, total) => progress.update(done, total),
     });
   } finally {
@@ -270,8 +283,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`Wrote ${n} ${n === 1 ? 'entry' : 'entries'} to the baseline ${result.baseline.file}\n`);
   }
 
-  const outputFile = args.outputFile !== undefined ? path.resolve(io.cwd, args.outputFile) : undefined;
-  const report = REPORTERS[settings.format](result, {
+  const text = report(result, {
     // A report written to a file is coloured only on explicit request.
     color: outputFile !== undefined ? args.color === true : stdoutColor,
     cwd: io.cwd,
@@ -284,10 +296,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     columns: outputFile !== undefined ? undefined : columns,
   });
   if (outputFile !== undefined) {
-    await writeReport(outputFile, report);
+    await writeReport(outputFile, displayPath(io.cwd, outputFile), text, io.cwd);
+    const { stylishSummary } = await import('../reporters/stylish.js');
     io.stderr.write(`${stylishSummary(result, { color: stderrColor })} ${err.dim(`(report written to ${displayPath(io.cwd, outputFile)})`)}\n`);
   } else {
-    io.stdout.write(report);
+    io.stdout.write(text);
   }
 
   // The exit code counts every finding, whatever --quiet hid. Notes never fail.
@@ -305,10 +318,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     try {
       if (isUserError(error)) {
-        io.stderr.write(`rel4lint: ${error.message}\nRun 'rel4lint --help' for usage.\n`);
+        io.stderr.write(`rel4lint: ${sanitizeName(error.message)}\nRun 'rel4lint --help' for usage.\n`);
       } else {
         const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        io.stderr.write(`rel4lint: internal error: ${detail}\n`);
+        io.stderr.write(`rel4lint: internal error: ${sanitize(detail)}\n`);
       }
     } catch {
       // Nowhere left to report to.

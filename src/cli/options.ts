@@ -114,7 +114,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: 'cache-location',
     type: 'string',
     arg: 'path',
-    description: 'Cache file (default: .rel4lint-cache in the current directory)',
+    description: 'Cache file (default: one per working directory in the user cache directory, ~/.cache/rel4lint/)',
     group: 'Baseline and cache',
   },
   { name: 'list-rules', type: 'boolean', description: 'List the rules and exit (--format json: as JSON)', group: 'Information' },

@@ -64,6 +64,7 @@ export function rulesJson(rules: readonly AnyRule[], docUrl: (name: string) => s
     ...(r.meta.severityDetail ? { severityDetail: r.meta.severityDetail } : {}),
     presets: r.meta.presets,
     targets: r.meta.targets,
+    roles: r.meta.roles,
     options: r.meta.options,
     hasSuggestions: r.meta.hasSuggestions === true,
     docs: docUrl(r.meta.name),

@@ -679,33 +679,59 @@ function readsLeftovers(handler: ts.Node): boolean {
 /**
  * The recursion calls itself with an input that removes the cause of the failure: an argument
  * sets, to a literal, a value its guarding condition tests (`if (!input.DisableRollback && ...)
- * return update({ ...input, DisableRollback: true })`). The second call cannot take the same path:
- * a fallback, not a retry.
+ * return update({ ...input, DisableRollback: true })`), or sets, to a literal, the parameter the error
+ * text it matches asks for (`err.message.includes('use the disable-rollback parameter')`). The
+ * second call cannot take the same path: a fallback, not a retry.
  */
 function isFallback(fn: ts.FunctionLikeDeclaration, selfCalls: ts.CallExpression[], handler: ts.Node): boolean {
   const params = fn.parameters.map((p) => (ts.isIdentifier(p.name) ? p.name.text : undefined));
   return selfCalls.every((call) => {
     const tested = new Set<string>();
+    // words of the error text the condition matches (`err.message.includes('... use the disable-rollback parameter')`)
+    let asked = '';
     for (const c of guardingConditions(call, handler)) {
       walk(c, (n) => {
         const key = ts.isIdentifier(n) || ts.isPropertyAccessExpression(n) ? exprKey(n) : undefined;
         if (key !== undefined) tested.add(key);
+        if (ts.isStringLiteralLike(n)) asked += ` ${squash(n.text)}`;
         return undefined;
       });
       const key = exprKey(c);
       if (key !== undefined) tested.add(key);
     }
     if (tested.size === 0) return false;
+    // the input change the error asks for: the second call does not get the same answer
+    const askedFor = (name: string) => squash(name).length >= 5 && asked.includes(squash(name));
     return call.arguments.some((arg, i) => {
       const param = params[i];
       if (param === undefined) return false;
-      const a = unwrap(arg);
-      if (isLiteralValue(a)) return tested.has(param);
+      const a = constObject(unwrap(arg), handler) ?? unwrap(arg);
+      if (isLiteralValue(a)) return tested.has(param) || askedFor(param);
       if (!ts.isObjectLiteralExpression(a)) return false;
       const spreadsParam = a.properties.some((p) => ts.isSpreadAssignment(p) && exprKey(p.expression) === param);
-      return spreadsParam && a.properties.some((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && isLiteralValue(unwrap(p.initializer)) && tested.has(`${param}.${p.name.text}`));
+      return spreadsParam && a.properties.some((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && isLiteralValue(unwrap(p.initializer)) && (tested.has(`${param}.${p.name.text}`) || askedFor(p.name.text)));
     });
   });
+}
+
+/** The object literal a `const` declared in `scope` holds (`const next = { ...input, Overwrite: true }`). */
+function constObject(e: ts.Expression, scope: ts.Node): ts.ObjectLiteralExpression | undefined {
+  if (!ts.isIdentifier(e)) return undefined;
+  let found: ts.ObjectLiteralExpression | undefined;
+  walk(scope, (n) => {
+    if (found) return false;
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.name.text === e.text && n.initializer && ts.isVariableDeclarationList(n.parent) && (n.parent.flags & ts.NodeFlags.Const) !== 0) {
+      const init = unwrap(n.initializer);
+      if (ts.isObjectLiteralExpression(init)) found = init;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+/** Lower case letters and digits only: `DisableRollback` and `disable-rollback` read the same. */
+function squash(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]/g, '');
 }
 
 function isLiteralValue(e: ts.Expression): boolean {
@@ -764,7 +790,13 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     if (!fn?.body) continue;
     const selfCalls = selfReferences(analysis, handler, fn);
     if (selfCalls.length === 0) continue;
-    const retried = firstRetried(analysis, callee.expression);
+    let retried = firstRetried(analysis, callee.expression);
+    // a client the file cannot type (a parameter, a curried argument): the batch operation's name and
+    // the leftovers its handler reads say what it is
+    if (!retried) {
+      const sent = unwrap(callee.expression);
+      if (ts.isCallExpression(sent) && isBatchOperation(sent)) retried = { call: sent, text: `\`${calleeLabel(sent)}\`` };
+    }
     if (!retried) continue;
     if (callsItselfOutside(analysis, fn, handler)) continue;
     const results = new Set<string>();
@@ -773,6 +805,14 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried, handler, where: 'its `.then` handler (for what the call left unprocessed)', capped, decided: false });
   }
   return out;
+}
+
+/** Batch operations whose response lists what they left undone: `x.batchWrite(...)`, `x.putRecords(...)`. */
+const BATCH_OPERATION = /^(?:batch(?:Write|Get)(?:Item)?|putRecords|putRecordBatch|sendMessageBatch|deleteMessageBatch|putEvents)$/;
+
+function isBatchOperation(call: ts.CallExpression): boolean {
+  const callee = unwrap(call.expression);
+  return ts.isPropertyAccessExpression(callee) && BATCH_OPERATION.test(callee.name.text);
 }
 
 function bindNames(name: ts.BindingName, out: Set<string>): void {

@@ -8,7 +8,7 @@
  */
 import path from 'node:path';
 import type { IacValue, Resource, Template } from '../iac/model.js';
-import { getIn, isAbsent } from '../iac/resources.js';
+import { getIn, isAbsent, isPlainObject } from '../iac/resources.js';
 
 const CODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs'];
 
@@ -17,9 +17,16 @@ function str(value: IacValue | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The CDK source construct of a synthesized resource, when the scan holds both. */
+export type TwinOf = (template: Template, id: string) => { template: Template; resource: Resource } | undefined;
+
 /** Finds handler files among a fixed set of scanned files (absolute paths). */
 export class HandlerFiles {
-  constructor(private readonly codeFiles: ReadonlySet<string>) {}
+  /** `twinOf`: the handler file a CDK source construct names is linked to its synthesized function. */
+  constructor(
+    private readonly codeFiles: ReadonlySet<string>,
+    private readonly twinOf?: TwinOf,
+  ) {}
 
   /** The handler file of a function when it is among the scanned files, and the exported handler name. */
   handlerOf(template: Template, fn: Resource): { file?: string; exportName?: string } {
@@ -53,7 +60,13 @@ export class HandlerFiles {
       if (!handler || !handler.includes('.')) return { exportName };
       return { file: this.findSource(path.resolve(dir, moduleOf(handler))), exportName };
     }
-    if (template.format === 'cdk' || fn.metadata?.['aws:cdk:path'] !== undefined) return { file: this.cdkSource(template, fn), exportName };
+    if (template.format === 'cdk-source') return this.cdkAppHandler(template, fn);
+    if (template.format === 'cdk' || fn.metadata?.['aws:cdk:path'] !== undefined) {
+      const twin = this.twinOf?.(template, fn.id);
+      const linked = twin ? this.cdkAppHandler(twin.template, twin.resource) : undefined;
+      if (linked?.file) return linked;
+      return { file: this.cdkSource(template, fn), exportName };
+    }
     if (template.format === 'terraform' && handler && handler.includes('.')) return { file: this.terraformSource(dir, moduleOf(handler)), exportName };
     return { exportName };
   }
@@ -94,6 +107,38 @@ export class HandlerFiles {
       const handler = str(fn.properties['Handler']);
       const mod = handler && handler.includes('.') ? handler.slice(0, handler.lastIndexOf('.')) : 'index';
       return this.findSource(path.resolve(path.dirname(template.file), asset, mod));
+    }
+    return undefined;
+  }
+
+  /**
+   * CDK app code: the handler the construct names (`rel4lint:handler` metadata, see
+   * `src/cdk/functions.ts`): a `NodejsFunction` entry file and export, or the module of `handler`
+   * (`orders.handler`) in a `Code.fromAsset` folder. A relative path is relative to the folder the
+   * CDK app runs in: the stack file's folder or one above it, the nearest that holds the file.
+   */
+  private cdkAppHandler(template: Template, fn: Resource): { file?: string; exportName?: string } {
+    const code = fn.metadata?.['rel4lint:handler'];
+    if (!isPlainObject(code)) return {};
+    const entry = str(code['entry']);
+    if (entry !== undefined) return { file: this.appSource(template.file, entry.replace(/\.[cm]?[jt]sx?$/, '')), exportName: str(code['export']) };
+    const asset = str(code['asset']);
+    const handler = str(fn.properties['Handler']);
+    if (asset === undefined || !handler || !handler.includes('.')) return {};
+    const exportName = handler.slice(handler.lastIndexOf('.') + 1);
+    return { file: this.appSource(template.file, path.join(asset, handler.slice(0, handler.lastIndexOf('.')))), exportName };
+  }
+
+  /** A scanned source for a module path of a CDK app (see `cdkAppHandler`). */
+  private appSource(stackFile: string, modulePath: string): string | undefined {
+    if (path.isAbsolute(modulePath)) return this.findSource(modulePath);
+    let dir = path.dirname(stackFile);
+    for (let level = 0; level < 4; level++) {
+      const found = this.findSource(path.resolve(dir, modulePath));
+      if (found) return found;
+      const parent = path.dirname(dir);
+      if (parent === dir) break;
+      dir = parent;
     }
     return undefined;
   }

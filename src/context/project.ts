@@ -26,7 +26,7 @@ import { samFunctionEvents } from '../iac/sam.js';
 import { arnText, isLambdaTask, stateMachines, statesOf, substituted, type StateMachine } from '../iac/asl.js';
 import { defaultsNote } from '../iac/defaults.js';
 import type { ContextEvidence } from '../code/evidence.js';
-import { HandlerFiles, fileLabel } from './handler-files.js';
+import { HandlerFiles, fileLabel, type TwinOf } from './handler-files.js';
 import { deploymentUnits, type DeploymentUnit } from './units.js';
 import {
   AT_LEAST_ONCE,
@@ -62,11 +62,16 @@ export class ProjectModel {
   private readonly handlers: HandlerFiles;
   private unitFiles?: { count: number; byFile: Map<string, DeploymentUnit> };
 
+  /**
+   * `twinOf` gives the CDK source construct of a synthesized resource, when the scan holds both:
+   * the handler file the source names is linked to the synthesized function.
+   */
   constructor(
     readonly templates: readonly Template[],
     codeFiles: Iterable<string>,
+    twinOf?: TwinOf,
   ) {
-    this.handlers = new HandlerFiles(new Set([...codeFiles].map((f) => path.resolve(f))));
+    this.handlers = new HandlerFiles(new Set([...codeFiles].map((f) => path.resolve(f))), twinOf);
     for (const template of templates) this.addTemplate(template);
     for (const fn of this.functions.values()) {
       if (!fn.handlerFile) continue;
@@ -123,7 +128,8 @@ export class ProjectModel {
     for (const resource of functions(template)) {
       const handler = this.handlers.handlerOf(template, resource);
       const fnKey = key(template, resource.id);
-      const label = handler.file ? fileLabel(handler.file) ?? displayName(resource) : displayName(resource);
+      // a construct's id names a CDK app's function better than its file (`stack.CreateOrder.ts`)
+      const label = handler.file && template.format !== 'cdk-source' ? (fileLabel(handler.file) ?? displayName(resource)) : displayName(resource);
       this.functions.set(fnKey, { key: fnKey, template, resource, label, triggers: [], handlerFile: handler.file, handlerExport: handler.exportName });
       this.node(fnKey, 'function', label);
     }
@@ -336,7 +342,10 @@ export class ProjectModel {
         const api = (apiId ? this.resourceNode(template, apiId) : undefined) ?? this.node(key(template, 'ApiGatewayRestApi'), 'api', 'ApiGatewayRestApi');
         // the route's method and path when literal, else the method resource
         const method = str(props['HttpMethod']);
-        this.edge(api, fnKey, true, method ? `${method} ${displayName(resource)}` : displayName(resource), { template, path: at('Integration') });
+        // a CDK method's construct path is its route: `Api/Default/orders/{id}/GET` is `GET /orders/{id}`
+        const route = method ? new RegExp(`/Default((?:/[^/]+)*)/${method}$`).exec(displayName(resource))?.[1] : undefined;
+        const label = route !== undefined ? `${method} ${route || '/'}` : method ? `${method} ${displayName(resource)}` : displayName(resource);
+        this.edge(api, fnKey, true, label, { template, path: at('Integration') });
         return;
       }
       case 'AWS::ApiGatewayV2::Integration': {

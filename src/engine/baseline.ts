@@ -17,10 +17,8 @@
  * - Applying a baseline moves the matching findings to the suppressed ones (`external`, justified
  *   by the baseline) and lists the entries that matched nothing (stale: fixed or moved away).
  */
-import { readFileSync } from 'node:fs';
-import fs from 'node:fs/promises';
-import path from 'node:path';
 import { ConfigError } from '../ground/errors.js';
+import { FileAccessError, readRegularText, STATE_MAX_BYTES, writeFileAtomic } from '../ground/file-access.js';
 import type { Finding, LintResult, StaleBaselineEntry } from '../ground/types.js';
 import { PARSE_ERROR } from '../ground/types.js';
 
@@ -66,27 +64,38 @@ export function baselineText(findings: readonly Finding[]): string {
   return `${JSON.stringify({ version: BASELINE_VERSION, entries }, null, 2)}\n`;
 }
 
-export async function writeBaseline(file: string, findings: readonly Finding[]): Promise<void> {
+/**
+ * Writes the baseline: to a temporary file renamed over the old one (a killed run leaves the old
+ * baseline whole), never through a symbolic link, and inside `within` (the working directory)
+ * never into a directory that links out of it.
+ */
+export async function writeBaseline(file: string, findings: readonly Finding[], display = file, within?: string): Promise<void> {
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, baselineText(findings));
+    await writeFileAtomic(file, baselineText(findings), { within });
   } catch (error) {
-    throw new ConfigError(`cannot write baseline ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    if (error instanceof FileAccessError) throw new ConfigError(`cannot write the baseline: ${display} ${error.reason}`);
+    throw new ConfigError(`cannot write baseline ${display} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }
 
-/** Reads a baseline file. Throws ConfigError naming the file when it is missing or malformed. */
-export function readBaseline(file: string, display = file): BaselineEntry[] {
+/**
+ * Reads a baseline file: a regular file of at most STATE_MAX_BYTES; inside `within`, a symbolic
+ * link must point inside it. Throws ConfigError naming the file when it is missing, refused or
+ * malformed.
+ */
+export function readBaseline(file: string, display = file, within?: string): BaselineEntry[] {
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(readRegularText(file, { maxBytes: STATE_MAX_BYTES, within }));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      code === 'ENOENT'
-        ? `baseline ${display} does not exist (create it with --update-baseline)`
-        : `baseline ${display} cannot be read (${code ?? (error as Error).message})`,
-    );
+    if (error instanceof FileAccessError) {
+      throw new ConfigError(
+        error.problem === 'missing' && error.reason === 'does not exist'
+          ? `baseline ${display} does not exist (create it with --update-baseline)`
+          : `baseline ${display} ${error.reason}`,
+      );
+    }
+    throw new ConfigError(`baseline ${display} cannot be read (${(error as Error).message})`);
   }
   const entries = (data as { entries?: unknown } | null)?.entries;
   if ((data as { version?: unknown } | null)?.version !== BASELINE_VERSION || !Array.isArray(entries)) {

@@ -3,7 +3,7 @@
  * hands their reports back as findings. The engine loads this module only when a scan has code
  * files, so that a scan of templates alone never loads the TypeScript compiler.
  */
-import type { OffsetRange, Range, RelatedLocation, Severity } from '../ground/types.js';
+import type { FileRole, OffsetRange, Range, RelatedLocation, Severity } from '../ground/types.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
 import { ts } from '../code/ts.js';
 import { parseCode, firstSyntaxProblem, ParseCostError } from '../code/parse.js';
@@ -17,19 +17,26 @@ import type { Template } from '../iac/model.js';
 import { detectorApplies, type CodeDetector, type CodeReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import type { FindingPlace } from './findings.js';
+import { FsModuleHost, type ModuleHostWithReads } from './modules.js';
+
+/** The host that resolves and reads the project files code rules follow imports into, for one engine. */
+export function moduleHost(maxFileBytes: number): ModuleHostWithReads {
+  return new FsModuleHost(maxFileBytes);
+}
 
 export interface LinkedFile {
   file: string;
   text: string;
+  role: FileRole;
   calls: CodeCall[];
 }
 
 /** What the code pass records into: the engine. */
 export interface CodeSink {
   relative(file: string): string;
-  parseError(file: string, text: string, message: string, offset?: number): void;
+  parseError(file: string, text: string, message: string, offset?: number, role?: FileRole): void;
   /** The analysis of a file was cut short by a limit: a `parse-error` finding saying why. */
-  analysisStopped(file: string, text: string, message: string): void;
+  analysisStopped(file: string, text: string, message: string, role?: FileRole): void;
   addFinding(resolved: LoadedRule, reported: Severity | undefined, where: FindingPlace, text: string): void;
   /** A handler file a template links: its calls feed the project model. */
   addLinked(linked: LinkedFile): void;
@@ -41,10 +48,13 @@ export interface CodeSink {
   readonly modules?: ModuleHost;
 }
 
-/** Parses one code file and runs the code rules on it (those needing a template's context only when it has one). */
-export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file: string, text: string, context?: FileProjectContext): void {
+/**
+ * Parses one code file and runs the code rules on it: those that report files of its role, and
+ * those needing a template's context only when it has one.
+ */
+export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file: string, text: string, role: FileRole, context?: FileProjectContext): void {
   // rules that need a template's context have nothing to say about a file no template links
-  const active = codeRules.filter((r) => (context || !r.meta.needsContext) && detectorApplies(r.rule as CodeDetector, text));
+  const active = codeRules.filter((r) => r.roles.includes(role) && (context || !r.meta.needsContext) && detectorApplies(r.rule as CodeDetector, text));
   let sf: ts.SourceFile;
   try {
     // every file is parsed (a syntax error is a finding); FileAnalysis links parents itself
@@ -53,16 +63,16 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
     const deep = isStackOverflow(err);
     if (deep) noteStackOverflow();
     const reason = deep ? 'nesting is too deep for the TypeScript parser' : err instanceof ParseCostError ? err.message : String(err);
-    return sink.parseError(file, text, reason);
+    return sink.parseError(file, text, reason, 0, role);
   }
   const syntax = firstSyntaxProblem(sf);
-  if (syntax) return sink.parseError(file, text, syntax.message, syntax.offset);
+  if (syntax) return sink.parseError(file, text, syntax.message, syntax.offset, role);
   if (sink.readsCdk(text)) loadCdk(sink, file, sf);
   if (active.length === 0 && !context) return;
   const analysis = new FileAnalysis(sf, sink.modules);
   if (context) {
     if (context.evidence) analysis.contexts.setFileContext(context.evidence);
-    sink.addLinked({ file, text, calls: codeCalls(analysis) });
+    sink.addLinked({ file, text, role, calls: codeCalls(analysis) });
   }
   const limit = stepLimitFor(text);
   const stopped: string[] = [];
@@ -79,7 +89,7 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
     }
     for (const report of reports) addCodeFinding(sink, file, sf, resolved, report);
   }
-  if (stopped.length > 0) sink.analysisStopped(file, text, stoppedMessage(stopped, limit));
+  if (stopped.length > 0) sink.analysisStopped(file, text, stoppedMessage(stopped, limit), role);
 }
 
 /**

@@ -12,14 +12,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import type { Node as JsonNode, ParseError } from 'jsonc-parser';
+import type { Document } from 'yaml';
 import type { ErrorObject } from 'ajv';
 import { ConfigError } from '../ground/errors.js';
+import { FileAccessError, readRegularText, SETTINGS_MAX_BYTES } from '../ground/file-access.js';
+import { jsoncParser, yamlLibrary } from '../ground/packages.js';
 import { LineIndex } from '../ground/lines.js';
 import { didYouMean } from '../ground/suggest.js';
 import { parseLevel, PARSE_ERROR, type Level, type Preset, type RuleMeta } from '../ground/types.js';
-import { LEVELS, type RuleSetting } from './config.js';
+import { LEVELS, type RoleSettings, type RuleSetting } from './config.js';
 
 export const CONFIG_FILE_NAMES = ['rel4lint.config.json', 'rel4lint.config.yaml', 'rel4lint.config.yml'] as const;
 
@@ -34,6 +36,8 @@ export interface ConfigFile {
   root?: boolean;
   preset?: Preset;
   rules?: Record<string, Level | RuleSetting>;
+  /** File roles switched on or off for every rule (a rule's own `roles` wins). */
+  roles?: RoleSettings;
   ignore?: string[];
   internalHosts?: string[];
   maxFileBytes?: number;
@@ -75,6 +79,7 @@ function jsonValue(node: JsonNode, duplicate: (key: JsonNode) => never): unknown
 }
 
 function parseJson(display: string, text: string): Parsed {
+  const { parseTree, printParseErrorCode } = jsoncParser();
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   if (errors.length > 0 || !tree) {
@@ -97,12 +102,19 @@ function parseJson(display: string, text: string): Parsed {
 }
 
 function parseYaml(display: string, text: string): Parsed {
+  const { isMap, isScalar, isSeq, parseDocument } = yamlLibrary();
   const doc: Document = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
     fail(display, text, first.pos[0], `invalid YAML (${first.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')})`);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // an alias bomb (aliases expanding to an exponential number of nodes), or nesting too deep
+    throw new ConfigError(`${display}: invalid YAML (${(error as Error).message.split('\n')[0]})`);
+  }
   const offsetOf = (keys: readonly string[], key = false): number => {
     let node: unknown = doc.contents;
     let offset = 0;
@@ -148,7 +160,7 @@ function describeError(errors: ErrorObject[]): { message: string; keys: string[]
     return { message: `unknown key '${name ? `${name}.` : ''}${extra}'${didYouMean(extra, known) || noOptions}`, keys: [...keys, extra], key: true };
   }
   if (keys[0] === 'rules' && (keys.length === 2 || (keys.length === 3 && keys[2] === 'level')) && first.keyword !== 'propertyNames') {
-    return { message: `'rules.${keys[1]}' must be a level (off, note, warning, error, or warn, info, 0, 1, 2) or { level, options }`, keys, key: false };
+    return { message: `'rules.${keys[1]}' must be a level (off, note, warning, error, or warn, info, 0, 1, 2) or { level, options, roles }`, keys, key: false };
   }
   if (first.keyword === 'propertyNames' || first.keyword === 'pattern') {
     const property = (first.params as { propertyName?: unknown }).propertyName;
@@ -215,8 +227,10 @@ export function loadConfigFile(file: string, cwd: string, options: LoadOptions =
   const display = displayOf(cwd, file);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    // a regular file of a bounded size; inside cwd, a link must stay inside it
+    text = readRegularText(file, { maxBytes: SETTINGS_MAX_BYTES, within: cwd });
   } catch (error) {
+    if (error instanceof FileAccessError) throw new ConfigError(`config file ${display} ${error.reason}`);
     throw new ConfigError(`cannot read config file ${display} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   const parsed = /\.json$/i.test(file) ? parseJson(display, text) : parseYaml(display, text);
@@ -250,6 +264,8 @@ export interface EffectiveConfig {
   preset?: Preset;
   /** Rule settings merged key by key: a level from the innermost file that sets one, options option by option. */
   rules: Record<string, RuleSetting>;
+  /** File role switches merged role by role (the innermost file's switch wins). */
+  roles: RoleSettings;
   maxFileBytes?: number;
   /** `ignore` patterns of each file, with the directory they are relative to. */
   ignore: { dir: string; patterns: string[] }[];
@@ -263,12 +279,13 @@ export interface EffectiveConfig {
  * patterns add up, each relative to its own file.
  */
 export function mergeConfigs(chain: readonly ConfigFile[], hasOption: (rule: string, option: string) => boolean): EffectiveConfig {
-  const out: EffectiveConfig = { files: [], rules: {}, ignore: [] };
+  const out: EffectiveConfig = { files: [], rules: {}, roles: {}, ignore: [] };
   for (const config of chain) {
     out.files.push(config.file);
     if (config.preset !== undefined) out.preset = config.preset;
     if (config.maxFileBytes !== undefined) out.maxFileBytes = config.maxFileBytes;
     if (config.ignore && config.ignore.length > 0) out.ignore.push({ dir: config.dir, patterns: config.ignore });
+    Object.assign(out.roles, config.roles);
     const own: Record<string, RuleSetting> = {};
     for (const [name, setting] of Object.entries(config.rules ?? {})) own[name] = typeof setting === 'string' ? { level: setting } : { ...setting };
     if (config.internalHosts && hasOption(INTERNAL_HOSTS_RULE, 'internalHosts')) {
@@ -279,7 +296,8 @@ export function mergeConfigs(chain: readonly ConfigFile[], hasOption: (rule: str
       const current = out.rules[name] ?? {};
       const level = setting.level ?? current.level;
       const options = setting.options || current.options ? { ...current.options, ...setting.options } : undefined;
-      out.rules[name] = { ...(level !== undefined ? { level } : {}), ...(options ? { options } : {}) };
+      const roles = setting.roles ?? current.roles;
+      out.rules[name] = { ...(level !== undefined ? { level } : {}), ...(options ? { options } : {}), ...(roles ? { roles } : {}) };
     }
   }
   return out;
@@ -290,7 +308,7 @@ export function withCommandLine(rules: Record<string, RuleSetting>, cli: Record<
   const out: Record<string, Level | RuleSetting> = { ...rules };
   for (const [name, level] of Object.entries(cli)) {
     const current = rules[name];
-    out[name] = current?.options ? { ...current, level } : level;
+    out[name] = current?.options || current?.roles ? { ...current, level } : level;
   }
   return out;
 }

@@ -1,9 +1,9 @@
 /**
- * Rule configuration: which rules run, at which severity, with which options, from a preset and
- * the user's overrides (configuration file, `--rule`).
+ * Rule configuration: which rules run, at which severity, with which options and on which file
+ * roles, from a preset and the user's overrides (configuration file, `--rule`).
  */
-import type { Level, Preset, ResolvedRule, RuleMeta, Severity } from '../ground/types.js';
-import { PARSE_ERROR } from '../ground/types.js';
+import type { FileRole, Level, Preset, ResolvedRule, RuleMeta, Severity } from '../ground/types.js';
+import { FILE_ROLES, PARSE_ERROR } from '../ground/types.js';
 import { ConfigError } from '../ground/errors.js';
 import { didYouMean } from '../ground/suggest.js';
 
@@ -12,13 +12,43 @@ export const LEVELS: Level[] = ['off', 'note', 'warning', 'error'];
 export interface RuleSetting {
   level?: Level;
   options?: Record<string, unknown>;
+  /** The file roles the rule reports, replacing its default ones. */
+  roles?: FileRole[];
+}
+
+/**
+ * Roles switched on or off for every rule: `on` makes every rule report files of the role (as it
+ * reports service code), `off` makes none report them. A rule's own `roles` setting wins.
+ */
+export type RoleSettings = Partial<Record<FileRole, 'on' | 'off'>>;
+
+function checkRoles(roles: unknown, where: string): FileRole[] {
+  if (!Array.isArray(roles) || roles.some((r) => !FILE_ROLES.includes(r as FileRole))) {
+    throw new ConfigError(`${where}: roles must be a list of ${FILE_ROLES.join(', ')}`);
+  }
+  return FILE_ROLES.filter((r) => roles.includes(r));
+}
+
+/** The roles a rule reports: its own setting, else its metadata's with the global switches applied. */
+function rolesOf(meta: RuleMeta, setting: RuleSetting, global: RoleSettings): FileRole[] {
+  if (setting.roles !== undefined) return checkRoles(setting.roles, `rule '${meta.name}'`);
+  return FILE_ROLES.filter((r) => (global[r] === 'on' ? true : global[r] === 'off' ? false : meta.roles.includes(r)));
 }
 
 /**
  * The rules of a preset with user overrides applied, from the metadata of every known rule.
  * `parse-error` is always on. Throws ConfigError naming the offending rule or option.
  */
-export function resolveRules(known: readonly { meta: RuleMeta }[], preset: Preset, overrides: Record<string, Level | RuleSetting> = {}): ResolvedRule[] {
+export function resolveRules(
+  known: readonly { meta: RuleMeta }[],
+  preset: Preset,
+  overrides: Record<string, Level | RuleSetting> = {},
+  roles: RoleSettings = {},
+): ResolvedRule[] {
+  for (const [role, value] of Object.entries(roles)) {
+    if (!FILE_ROLES.includes(role as FileRole)) throw new ConfigError(`unknown file role '${role}' in roles (${FILE_ROLES.join(', ')})`);
+    if (value !== 'on' && value !== 'off') throw new ConfigError(`roles.${role} must be on or off, got '${String(value)}'`);
+  }
   const names = new Set(known.map((r) => r.meta.name));
   for (const name of Object.keys(overrides)) {
     if (!names.has(name)) throw new ConfigError(`unknown rule '${name}'${didYouMean(name, [...names]) || ' (see --list-rules)'}`);
@@ -51,7 +81,13 @@ export function resolveRules(known: readonly { meta: RuleMeta }[], preset: Prese
       severity: (setting.level as Severity | undefined) ?? meta.severity,
       severityOverridden: setting.level !== undefined,
       options,
+      roles: rolesOf(meta, setting, roles),
     });
   }
-  return out.sort((a, b) => a.meta.name.localeCompare(b.meta.name));
+  return out.sort(byRuleName);
+}
+
+/** Rules in the order of their names' code units (no locale: the collator alone costs more to load than a small scan). */
+export function byRuleName(a: { meta: RuleMeta }, b: { meta: RuleMeta }): number {
+  return a.meta.name < b.meta.name ? -1 : a.meta.name > b.meta.name ? 1 : 0;
 }

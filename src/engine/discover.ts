@@ -27,6 +27,9 @@
  *   (a loop). Each directory is walked at most once (tracked by real path). Broken links, links
  *   leaving the root, loops, unreadable directories and special files (FIFOs, sockets) are
  *   reported in `skipped` with a reason; they never stop the scan.
+ * - A `.gitignore` is read only when it is a regular file of at most 1 MiB; one that is a
+ *   symbolic link is not followed (git does not follow it either). One that is not read is
+ *   reported in `skipped`, and its patterns are not applied.
  * - A path given explicitly that does not exist is a usage error.
  *
  * Returned paths are absolute (resolved against `cwd`, not real paths), sorted by code unit,
@@ -35,11 +38,12 @@
 import type { Dirent, Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import ignore from 'ignore';
+import { ignoreFactory } from '../ground/packages.js';
 import { UsageError } from '../ground/errors.js';
 import { CODE_EXTENSIONS, TEMPLATE_EXTENSIONS } from '../ground/files.js';
+import { FileAccessError, readRegularText, SETTINGS_MAX_BYTES } from '../ground/file-access.js';
 
-type Ignore = ReturnType<typeof ignore>;
+type Ignore = ReturnType<ReturnType<typeof ignoreFactory>>;
 
 export interface DiscoverOptions {
   /** Extra gitignore-style patterns, relative to `cwd`. */
@@ -126,7 +130,7 @@ interface FoundFile {
 const IGNORE_CASE = process.platform === 'darwin' || process.platform === 'win32';
 
 function makeIgnore(patterns: readonly string[]): Ignore {
-  return ignore({ ignoreCase: IGNORE_CASE }).add(patterns);
+  return ignoreFactory()({ ignoreCase: IGNORE_CASE }).add(patterns);
 }
 
 function toPosix(p: string): string {
@@ -386,15 +390,15 @@ class Discovery {
     const file = path.join(dir, '.gitignore');
     let text: string;
     try {
-      text = await fs.readFile(file, 'utf8');
+      // a regular file of a bounded size; a symbolic link is not followed, as git does not
+      text = readRegularText(file, { maxBytes: SETTINGS_MAX_BYTES, noFollow: true });
     } catch (error) {
-      const code = errorCode(error);
-      if (!(quietIfMissing && (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR'))) {
-        this.skip(file, `cannot read (${code}); its patterns were not applied`);
-      }
+      if (!(error instanceof FileAccessError)) throw error;
+      const quiet = quietIfMissing && (error.problem === 'missing' || (error.problem === 'special' && error.reason.startsWith('is a directory')));
+      if (!quiet) this.skip(file, `${error.reason.replace(/^is /, '')}; its patterns were not applied`);
       return undefined;
     }
-    const patterns = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+    const patterns = text.split(/\r?\n/);
     return { dir, patterns, ig: makeIgnore(patterns) };
   }
 

@@ -3,15 +3,17 @@
  * detector reports into findings with locations, logical locations and fingerprints. It is handed
  * its rules, with the detectors the scan needs already loaded (see `./scan.ts`).
  */
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
+import type { FileRole, LintResult, OffsetRange, Range, ResolvedRule, Severity } from '../ground/types.js';
 import { PARSE_ERROR, SEVERITY_ORDER, SUPPRESSION_RULE } from '../ground/types.js';
 import { isCodeFile } from '../ground/files.js';
 import { LineIndex } from '../ground/lines.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
-import type { Template } from '../iac/model.js';
+import { codePathRole, emptyRoleCounts, templatePathRole, templateRoleOf } from '../ground/roles.js';
+import type { PathSegment, Resource, Template } from '../iac/model.js';
+import { resourceAt, templateRoles, testHarnessResources } from '../iac/roles.js';
+import { codeFileRole } from '../code/file-role.js';
 import { linkTemplates, loadIacFile } from '../iac/loaders/index.js';
 import { defaultsNote, notDeployed } from '../iac/defaults.js';
 import { ProjectModel, registerProject } from '../context/project.js';
@@ -22,12 +24,14 @@ import type { IacReport, ProjectReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import { RuleSets, type RuleSet } from './rule-sets.js';
 import type { CodeSink, LinkedFile } from './code-pass.js';
+import type { ModuleHostWithReads } from './modules.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
-import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, normaliseText, oversizeMessage } from './read.js';
-import { FsModuleHost } from './modules.js';
+import { FileAccessError, readRegularFile } from '../ground/file-access.js';
+import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage } from './read.js';
+import { CdkTwins } from './cdk-twins.js';
 import { tooLargeForHeap } from './memory.js';
-import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, type Directive, type SuppressionProblem } from './suppressions.js';
+import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, scopeToResourceBlocks, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
 export type CodePass = typeof import('./code-pass.js');
@@ -82,6 +86,12 @@ export class Engine implements CodeSink {
   readonly templates: Template[] = [];
   /** Built from the templates before code files are analysed (see `prepareProject`). */
   private project?: ProjectModel;
+  /** CDK app code and its synthesized templates: one finding per construct (see `./cdk-twins.ts`). */
+  private twins?: CdkTwins;
+  /** The templates the rules and the project model read (the covered CDK sources left out). */
+  private checked: Template[] = [];
+  /** Findings placed at a source construct, by place: the synthesized template that gave each first. */
+  private readonly placed = new Map<string, Template>();
   /** Text of handler files the project links (locations of project findings). */
   private readonly linkedTexts = new Map<string, string>();
   /** Linked handler files analysed without the project model here (a worker's), for `takeResult`. */
@@ -89,13 +99,23 @@ export class Engine implements CodeSink {
   /** Line indexes of linked handler files, built on the first location asked for in each. */
   private readonly linkedLines = new Map<string, LineIndex>();
   readonly stats = { filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: 0, resources: 0 };
-  /** The project files code rules follow imports into, read once per scan on this thread. */
-  readonly modules: FsModuleHost;
+  /**
+   * The project files code rules follow imports into, read once per scan on this thread (made by
+   * the code pass: a scan without code files has none).
+   */
+  readonly modules?: ModuleHostWithReads;
   /** Content hashes of project files a cached result depends on (see `contentHash`). */
   private readonly hashes = new Map<string, string | undefined>();
+  /** Code files by role (templates get theirs once every template is in, see `finish`). */
+  private codeRoles = emptyRoleCounts();
+  /** Roles of linked handler files (locations of project findings). */
+  private readonly linkedRoles = new Map<string, FileRole>();
+  /** Roles of templates and the test-harness resources in them, made by `finish`. */
+  private templateRole?: Map<Template, FileRole>;
+  private readonly harness = new Map<Template, Set<Resource>>();
 
   constructor(private readonly options: EngineOptions) {
-    this.modules = new FsModuleHost(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    this.modules = options.code?.moduleHost(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
     this.sets = new RuleSets({ rules: options.rules, maxFileBytes: options.maxFileBytes }, options.scoped?.sets, options.scoped?.dirs);
     this.hasIacRules = this.sets.union().some((r) => r.rule.iac);
   }
@@ -117,12 +137,13 @@ export class Engine implements CodeSink {
   }
 
   /**
-   * Reports a file that cannot be parsed; with `duplicate`, a key declared twice in one mapping of a
-   * template that still loads (a warning: see `duplicateKeyMessage`).
+   * Reports a file that cannot be parsed, unless no parse-error rule covers its role; with
+   * `duplicate`, a key declared twice in one mapping of a template that still loads (a warning:
+   * see `duplicateKeyMessage`).
    */
-  parseError(file: string, text: string | undefined, message: string, offset = 0, duplicate?: string): void {
+  parseError(file: string, text: string | undefined, message: string, offset = 0, role?: FileRole, duplicate?: string): void {
     const resolved = this.sets.forFile(file).byName.get(PARSE_ERROR);
-    if (!resolved) return;
+    if (!resolved || (role !== undefined && !resolved.roles.includes(role))) return;
     const rel = this.relative(file);
     const start = new LineIndex(text ?? '', { code: isCodeFile(file) }).position(offset);
     if (text !== undefined) this.sources.set(rel, text);
@@ -146,9 +167,9 @@ export class Engine implements CodeSink {
     this.parseError(file, undefined, message);
   }
 
-  analysisStopped(file: string, text: string | undefined, message: string): void {
+  analysisStopped(file: string, text: string | undefined, message: string, role?: FileRole): void {
     const resolved = this.sets.forFile(file).byName.get(PARSE_ERROR);
-    if (!resolved) return;
+    if (!resolved || (role !== undefined && !resolved.roles.includes(role))) return;
     const rel = this.relative(file);
     const start = { line: 1, column: 1 };
     if (text !== undefined) this.sources.set(rel, text);
@@ -176,39 +197,39 @@ export class Engine implements CodeSink {
     const template = !code && isTemplateCandidate(file);
     if (!code && !template) return true;
     let raw: Buffer;
+    const max = this.sets.forFile(file).maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     try {
       // Synchronous reads: one file at a time is faster this way than through the promise API.
-      const info = statSync(file);
-      const max = this.sets.forFile(file).maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-      if (info.size > max) {
+      // Regular files only (discovery lists no other kind; this holds if one is swapped in).
+      raw = readRegularFile(file, { maxBytes: max });
+    } catch (err) {
+      if (err instanceof FileAccessError && err.problem === 'oversize') {
         // a large data file named .json is not worth a finding; one that looks like IaC is
         if (code || looksLikeIac(file)) {
           this.count(code);
-          this.parseError(file, undefined, oversizeMessage(info.size, max));
+          this.parseError(file, undefined, oversizeMessage(err.size!, max), 0, this.pathRole(file, code));
         } else this.stats.dataFiles++;
         return true;
       }
-      raw = readFileSync(file);
-    } catch (err) {
       this.count(code);
-      this.parseError(file, undefined, `cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      this.parseError(file, undefined, err instanceof FileAccessError ? err.reason : `cannot be read (${String(err)})`, 0, this.pathRole(file, code));
       return true;
     }
     const { text, problem } = normaliseText(raw);
-    const heap = text === undefined ? undefined : tooLargeForHeap(code ? 'code' : file.toLowerCase().endsWith('.tf') ? 'terraform' : 'document', text);
-    if (heap) {
-      if (code || looksLikeIac(file)) {
-        this.count(code);
-        this.parseError(file, undefined, heap);
-      } else this.stats.dataFiles++;
-      return true;
-    }
     if (!code) {
+      const heap = text === undefined ? undefined : tooLargeForHeap(file.toLowerCase().endsWith('.tf') ? 'terraform' : 'document', text);
+      if (heap) {
+        if (looksLikeIac(file)) {
+          this.count(false);
+          this.parseError(file, undefined, heap, 0, this.pathRole(file, false));
+        } else this.stats.dataFiles++;
+        return true;
+      }
       if (text === undefined) {
         // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.
-        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::')) {
+        if (/\.(template|ya?ml|tf)$/.test(file) || raw.includes('AWS::') || looksLikeUtf16Iac(file, raw)) {
           this.count(false);
-          this.parseError(file, undefined, problem!);
+          this.parseError(file, undefined, problem!, 0, this.pathRole(file, false));
         } else this.stats.dataFiles++;
         return true;
       }
@@ -218,26 +239,40 @@ export class Engine implements CodeSink {
     }
     if (text === undefined) {
       this.count(true);
-      this.parseError(file, undefined, problem!);
+      this.parseError(file, undefined, problem!, 0, this.pathRole(file, true));
       return true;
     }
     const cache = this.options.cache;
     const context = given ?? this.project?.fileContext(file);
+    const rel = this.relative(file);
+    const role = codeFileRole({ relativePath: rel, text, file, deployed: context !== undefined });
+    // no enabled rule reports files of this role, nor the constructs it may define: nothing to
+    // parse (a linked handler file's calls still feed the project model)
+    if (!context && !this.covers(file, role, text)) {
+      this.count(true, role);
+      return true;
+    }
+    const heap = tooLargeForHeap('code', text);
+    if (heap) {
+      this.count(true, role);
+      this.parseError(file, undefined, heap, 0, role);
+      return true;
+    }
     // a linked handler file's findings depend on the templates too, and its calls feed the
     // project model: it is analysed on every run; so is CDK app code, whose constructs the IaC
     // rules check together with every other template
     if (!cache || context || this.readsCdk(text)) {
       if (cachedOnly) return false;
-      this.count(true);
+      this.count(true, role);
       this.collectComments(file, text);
-      this.lintCode(file, text, context);
+      this.lintCode(file, text, role, context);
       return true;
     }
-    const rel = this.relative(file);
-    const hash = createHash('sha1').update(raw).digest('base64');
+    // the role is part of the key: it also depends on files around this one (a `.ts` source, a package.json)
+    const hash = createHash('sha1').update(raw).update(role).digest('base64');
     const hit = cache.get(rel, hash, (dependency) => this.contentHash(dependency));
     if (!hit && cachedOnly) return false;
-    this.count(true);
+    this.count(true, role);
     this.collectComments(file, text);
     if (hit) {
       for (const f of hit) {
@@ -248,10 +283,10 @@ export class Engine implements CodeSink {
       return true;
     }
     const before = this.pending.length;
-    this.lintCode(file, text);
+    this.lintCode(file, text, role);
     // findings that depend on other files (helpers the file imports) are stored with their hashes
     const dependencies: Record<string, string> = {};
-    for (const read of this.modules.takeTouched()) {
+    for (const read of this.modules?.takeTouched() ?? []) {
       const dependency = this.relative(read);
       const h = this.contentHash(dependency);
       if (h === undefined) return true;
@@ -261,10 +296,19 @@ export class Engine implements CodeSink {
     return true;
   }
 
+  /**
+   * The bytes of a project file by its path relative to the scan's directory: a regular file
+   * within the size limit, not through a link out of the working directory (see `readRegularFile`).
+   */
+  private bytesOf(file: string): Buffer {
+    const abs = path.resolve(this.options.cwd, file);
+    return readRegularFile(abs, { maxBytes: this.sets.forFile(abs).maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, within: this.options.cwd });
+  }
+
   /** The text of a project file by its path relative to the scan's directory ('' when it cannot be read). */
   private textOf(file: string): string {
     try {
-      return normaliseText(readFileSync(path.resolve(this.options.cwd, file))).text ?? '';
+      return normaliseText(this.bytesOf(file)).text ?? '';
     } catch {
       return '';
     }
@@ -275,7 +319,7 @@ export class Engine implements CodeSink {
     if (this.hashes.has(file)) return this.hashes.get(file);
     let hash: string | undefined;
     try {
-      hash = createHash('sha1').update(readFileSync(path.resolve(this.options.cwd, file))).digest('base64');
+      hash = createHash('sha1').update(this.bytesOf(file)).digest('base64');
     } catch {
       hash = undefined;
     }
@@ -283,9 +327,26 @@ export class Engine implements CodeSink {
     return hash;
   }
 
-  private count(code: boolean): void {
+  /** The role of a file by its path alone (for files whose text cannot be read). */
+  private pathRole(file: string, code: boolean): FileRole {
+    const rel = this.relative(file);
+    return code ? (codePathRole(rel) ?? 'service') : templatePathRole(rel);
+  }
+
+  private count(code: boolean, role?: FileRole): void {
     this.stats.filesScanned++;
     if (code) this.stats.codeFiles++;
+    if (role) this.codeRoles[role]++;
+  }
+
+  /**
+   * Some rule enabled for the file reports code files of this role (parse-error included), or an
+   * IaC rule reports the constructs the file may define.
+   */
+  private covers(file: string, role: FileRole, text: string): boolean {
+    const rules = this.sets.forFile(file).rules;
+    if (rules.some((r) => (r.rule.code || r.meta.name === PARSE_ERROR) && r.roles.includes(role))) return true;
+    return this.readsCdk(text) && rules.some((r) => r.rule.iac && r.roles.includes(templateRoleOf(role)));
   }
 
   /** The project context of a code file a template links (built by `prepareProject`). */
@@ -300,6 +361,7 @@ export class Engine implements CodeSink {
       return;
     }
     this.linkedTexts.set(linked.file, linked.text);
+    this.linkedRoles.set(linked.file, linked.role);
     this.project.addCodeCalls(linked.file, linked.calls);
   }
 
@@ -316,6 +378,7 @@ export class Engine implements CodeSink {
       filesScanned: this.stats.filesScanned,
       codeFiles: this.stats.codeFiles,
       dataFiles: this.stats.dataFiles,
+      roles: this.codeRoles,
       templates: this.templates.splice(0),
       linked: this.linkedOut.splice(0),
     };
@@ -326,6 +389,7 @@ export class Engine implements CodeSink {
     this.stats.dataFiles = 0;
     this.stats.templates = 0;
     this.stats.resources = 0;
+    this.codeRoles = emptyRoleCounts();
     return result;
   }
 
@@ -338,13 +402,17 @@ export class Engine implements CodeSink {
     this.stats.filesScanned += result.filesScanned;
     this.stats.codeFiles += result.codeFiles;
     this.stats.dataFiles += result.dataFiles;
+    for (const [role, n] of Object.entries(result.roles) as [FileRole, number][]) this.codeRoles[role] += n;
     for (const template of result.templates) this.addTemplate(template);
     for (const linked of result.linked) this.addLinked(linked);
   }
 
-  /** True when the file may define CDK constructs and IaC rules would check them. */
+  /**
+   * True when the file may define CDK constructs: they are a template, loaded like every other
+   * (the IaC rules check it; the project model links the handler files it names).
+   */
   readsCdk(text: string): boolean {
-    return this.hasIacRules && mayDefineCdkResources(text);
+    return mayDefineCdkResources(text);
   }
 
   addTemplate(template: Template): void {
@@ -358,16 +426,28 @@ export class Engine implements CodeSink {
    * before the code files): code files linked as handlers then get their per-file context.
    */
   prepareProject(codeFiles: readonly string[]): void {
-    linkTemplates(this.templates);
-    this.project = new ProjectModel(this.templates, codeFiles);
-    registerProject(this.templates, this.project);
+    const twins = new CdkTwins(this.templates);
+    this.twins = twins;
+    this.checked = twins.visible(this.templates);
+    linkTemplates(this.checked);
+    this.project = new ProjectModel(this.checked, codeFiles, (template, id) => {
+      const twin = twins.twinOf(template, id);
+      const resource = twin?.exact ? twin.template.resources.get(twin.id) : undefined;
+      return resource ? { template: twin!.template, resource } : undefined;
+    });
+    registerProject(this.checked, this.project);
   }
 
-  private lintCode(file: string, text: string, context?: FileProjectContext): void {
+  /** Where a template location is shown: a synthesized resource's at its source construct. */
+  private place(template: Template, path: PathSegment[]): { template: Template; path: PathSegment[]; key?: string } {
+    return this.twins?.place(template, path) ?? { template, path };
+  }
+
+  private lintCode(file: string, text: string, role: FileRole, context?: FileProjectContext): void {
     const code = this.options.code;
     if (!code) throw new Error(`the scan was not prepared for code files (${this.relative(file)})`);
-    this.modules.takeTouched();
-    code.lintCode(this, this.codeRulesFor(file), file, text, context);
+    this.modules?.takeTouched();
+    code.lintCode(this, this.codeRulesFor(file), file, text, role, context);
   }
 
   /** Records a finding of a rule: the parts every finding shares come from the rule's metadata. */
@@ -414,7 +494,7 @@ export class Engine implements CodeSink {
       loaded = loadIacFile(file, text);
     } catch (err) {
       if (isStackOverflow(err)) noteStackOverflow();
-      this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`);
+      this.parseError(file, text, `cannot be loaded: ${(err as Error).message}`, 0, this.pathRole(file, false));
       return true;
     }
     if (!loaded) return false;
@@ -425,9 +505,9 @@ export class Engine implements CodeSink {
     const others = loaded.problems.filter((p) => !duplicates.includes(p));
     if (others.length > 0) {
       const first = others[0];
-      this.parseError(file, text, first.message, first.offset);
+      this.parseError(file, text, first.message, first.offset, this.pathRole(file, false));
     }
-    for (const p of duplicates) this.parseError(file, text, p.message, p.offset, duplicateKeyName(p.message));
+    for (const p of duplicates) this.parseError(file, text, p.message, p.offset, this.pathRole(file, false), duplicateKeyName(p.message));
     if (loaded.template) this.addTemplate(loaded.template);
     return true;
   }
@@ -448,13 +528,15 @@ export class Engine implements CodeSink {
   private suppress(): PendingFinding[] {
     const directives = [...this.directives];
     const problems: SuppressionProblem[] = [];
+    const placedDirectives = new Set<string>();
     for (const template of this.templates) {
       const rel = this.relative(template.file);
       // the comments of a code file (CDK app code) were collected with the file
       const style = isCodeFile(template.file) ? undefined : commentStyleOf(template.file);
       const comments = style ? commentDirectives(rel, template.text, style) : [];
+      if (template.format === 'terraform' && comments.length > 0) scopeToResourceBlocks(comments, template);
       const meta = metadataDirectives(rel, template);
-      directives.push(...comments, ...meta.directives);
+      directives.push(...comments, ...this.atSourceConstructs(template, meta.directives, placedDirectives));
       problems.push(...meta.problems);
       if (comments.length + meta.directives.length + meta.problems.length > 0) this.directiveSources.set(rel, template.text);
     }
@@ -472,12 +554,51 @@ export class Engine implements CodeSink {
     return applied.suppressed.map(({ finding, justification }) => ({ ...finding, suppression: { kind: 'inSource', justification } }));
   }
 
+  /**
+   * Metadata suppressions of synthesized resources whose findings are placed at their source
+   * construct apply there (unless the source sets its own rel4lint Metadata on that construct).
+   */
+  private atSourceConstructs(template: Template, directives: Directive[], seen: Set<string>): Directive[] {
+    if (!this.twins || template.format !== 'cdk') return directives;
+    const out: Directive[] = [];
+    for (const d of directives) {
+      const id = d.resourcePath?.startsWith('Resources.') ? d.resourcePath.slice('Resources.'.length) : undefined;
+      const twin = id !== undefined ? this.twins.twinOf(template, id) : undefined;
+      if (!twin) {
+        out.push(d);
+        continue;
+      }
+      if (twin.template.resources.get(twin.id)?.metadata?.['rel4lint'] !== undefined) continue;
+      const file = this.relative(twin.template.file);
+      // the same construct in several stacks: one suppression, as there is one finding
+      const key = `${file}\u0000${twin.id}\u0000${d.logicalLocation.replace(/^Resources\.[^.]+/, '')}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const where = twin.template.locate(['Resources', twin.id]);
+      out.push({ ...d, file, resourcePath: `Resources.${twin.id}`, range: where.range, offsets: { start: where.start, end: where.end } });
+      this.directiveSources.set(file, twin.template.text);
+    }
+    return out;
+  }
+
   /** Runs the IaC rules over every loaded template and returns the sorted result. */
   finish(): LintResult {
     if (!this.project) this.prepareProject([]);
+    const relative = (file: string): string => this.relative(file);
+    this.templateRole = templateRoles(this.templates, relative);
+    const filesByRole = { ...this.codeRoles };
+    for (const template of this.templates) {
+      let role = this.templateRole.get(template)!;
+      if (isCodeFile(template.file)) {
+        // the constructs of a CDK app file: its role as code decides (a test, compiled output); the file is counted as code
+        role = templateRoleOf(codeFileRole({ relativePath: relative(template.file), text: template.text, file: template.file }));
+        this.templateRole.set(template, role);
+      } else filesByRole[role]++;
+      if (role === 'service') this.harness.set(template, testHarnessResources(template, relative));
+    }
     this.acrossFiles<IacReport>(
       (r) => Boolean(r.rule.iac),
-      (r) => r.rule.iac!({ templates: this.templates, options: r.options }),
+      (r) => r.rule.iac!({ templates: this.checked, options: r.options }),
       (report) => report.template.file,
       (r, report) => this.addIacFinding(r, report),
     );
@@ -500,7 +621,7 @@ export class Engine implements CodeSink {
     const suppressedFindings = all.filter((f) => f.suppression);
     const graph = interactionGraph(this.project!, (location) => this.locate(location), (folder) => toPosix(path.relative(this.options.cwd, folder)) || '.');
     const rules = this.sets.union().map(({ rule: _rule, ...resolved }) => resolved);
-    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules, sources, stats: { ...this.stats }, graph };
+    return { cwd: this.options.cwd, findings, suppressed: suppressedFindings, rules, sources, stats: { ...this.stats, filesByRole }, graph };
   }
 
   /**
@@ -544,8 +665,12 @@ export class Engine implements CodeSink {
     const byKey = new Map<string, number>();
     const kept: PendingFinding[] = [];
     for (const f of this.pending) {
-      // template findings may share a place (one per caller of a resource): only code findings merge
-      const key = isCodeFile(f.file) ? `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}` : undefined;
+      // template findings may share a place (one per caller of a resource): only code findings
+      // merge. The resources of CDK app code merge when they say the same thing at the same
+      // place: one construct class instantiated twice, or a loop over a list the file writes,
+      // makes two resources of one line, one mistake to fix there (resources whose names differ
+      // keep their own findings)
+      const key = !isCodeFile(f.file) ? undefined : f.logicalLocation.startsWith('Resources.') ? `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${f.message}` : `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${f.logicalLocation}`;
       if (key === undefined) {
         kept.push(f);
         continue;
@@ -572,8 +697,9 @@ export class Engine implements CodeSink {
   /** File, range and text of a project location. */
   private locate(location: Location): { file: string; range: Range; offsets: OffsetRange; text: string; logical: string } {
     if ('template' in location) {
-      const where = location.template.locate(location.path);
-      return { file: this.relative(location.template.file), range: where.range, offsets: { start: where.start, end: where.end }, text: location.template.text, logical: iacLogicalLocation(location.path, where.exact) };
+      const { template, path: p } = this.place(location.template, location.path);
+      const where = template.locate(p);
+      return { file: this.relative(template.file), range: where.range, offsets: { start: where.start, end: where.end }, text: template.text, logical: iacLogicalLocation(p, where.exact) };
     }
     const text = this.linkedTexts.get(location.file) ?? '';
     let lines = this.linkedLines.get(location.file);
@@ -588,8 +714,20 @@ export class Engine implements CodeSink {
     return { file: this.relative(location.file), range: { start, end }, offsets: { start: location.start, end: location.end }, text, logical: `project:${snippet}` };
   }
 
+  /** The role of what a template path or a code location of a finding is about. */
+  private roleAt(location: Location): FileRole {
+    if (!('template' in location)) return this.linkedRoles.get(location.file) ?? 'service';
+    const role = this.templateRole?.get(location.template) ?? 'service';
+    if (role !== 'service') return role;
+    const harness = this.harness.get(location.template);
+    if (!harness || harness.size === 0) return role;
+    const resource = resourceAt(location.template, location.path);
+    return resource && harness.has(resource) ? 'test' : role;
+  }
+
   private addProjectFinding(resolved: ResolvedRule, report: ProjectReport): void {
     if ('template' in report.location && !deployedByDefault(report.location.template, report.location.path)) return;
+    if (!resolved.roles.includes(this.roleAt(report.location))) return;
     const where = this.locate(report.location);
     const related = (report.related ?? []).map((r) => {
       const at = this.locate(r.location);
@@ -601,22 +739,34 @@ export class Engine implements CodeSink {
 
   private addIacFinding(resolved: ResolvedRule, report: IacReport): void {
     if (!deployedByDefault(report.template, report.path)) return;
-    const where = report.template.locate(report.path);
+    if (!resolved.roles.includes(this.roleAt({ template: report.template, path: report.path }))) return;
+    const { template, path: p, key } = this.place(report.template, report.path);
+    if (key !== undefined) {
+      // one construct synthesized into several stacks: one finding at the construct
+      const at = `${resolved.meta.name}\u0000${template.file}\u0000${String(p[1])}\u0000${key}`;
+      const first = this.placed.get(at);
+      if (first && first !== report.template) return;
+      this.placed.set(at, report.template);
+    }
+    const where = template.locate(p);
     // a value the parameter defaults decided says so
     const note = defaultsNote(report.template, report.path);
-    const related = (report.related ?? []).map((r) => ({ file: this.relative(r.template.file), range: r.template.locate(r.path).range, message: r.label }));
+    const related = (report.related ?? []).map((r) => {
+      const other = this.place(r.template, r.path);
+      return { file: this.relative(other.template.file), range: other.template.locate(other.path).range, message: r.label };
+    });
     this.addFinding(
       resolved,
       report.severity,
       {
         message: note ? `${report.message} (${note})` : report.message,
-        file: this.relative(report.template.file),
+        file: this.relative(template.file),
         range: where.range,
         offsets: { start: where.start, end: where.end },
-        logicalLocation: iacLogicalLocation(report.path, where.exact),
+        logicalLocation: iacLogicalLocation(p, where.exact),
         related,
       },
-      report.template.text,
+      template.text,
     );
   }
 }

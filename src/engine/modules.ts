@@ -16,15 +16,15 @@
  * Files are read with the scan's size limit and text normalisation, parsed without executing
  * anything, and kept in a bounded cache for the scan (one host per engine, so one per thread).
  */
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseJsonc } from 'jsonc-parser';
-import { parse as parseYaml } from 'yaml';
+import { jsoncParser, yamlLibrary } from '../ground/packages.js';
 import type { FileFacts, ModuleHost } from '../code/file-facts.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { parseCode } from '../code/parse.js';
 import { isProjectSpecifier } from '../code/modules.js';
 import { DEFAULT_MAX_FILE_BYTES, normaliseText } from './read.js';
+import { readRegularFile, readRegularText } from '../ground/file-access.js';
 import { tooLargeForHeap } from './memory.js';
 
 /** Parsed files kept per host: enough for the helpers of a large service, bounded for a monorepo. */
@@ -51,7 +51,12 @@ interface TsPaths {
   baseUrl?: string;
 }
 
-export class FsModuleHost implements ModuleHost {
+/** A module host that tells which project files it read (see `FsModuleHost.takeTouched`). */
+export interface ModuleHostWithReads extends ModuleHost {
+  takeTouched(): string[];
+}
+
+export class FsModuleHost implements ModuleHostWithReads {
   private readonly parsed = new Map<string, FileFacts | undefined>();
   /** Size and modification time of each parsed file, when files may change between uses (an editor session). */
   private readonly stamps = new Map<string, string>();
@@ -108,11 +113,9 @@ export class FsModuleHost implements ModuleHost {
     }
     let facts: FileFacts | undefined;
     try {
-      const size = statSync(file).size;
-      if (size <= this.maxFileBytes) {
-        const { text } = normaliseText(readFileSync(file));
-        if (text !== undefined && !tooLargeForHeap('code', text)) facts = new FileAnalysis(parseCode(file, text, false), this);
-      }
+      // a regular file within the size limit (an oversize one throws and has no facts)
+      const { text } = normaliseText(readRegularFile(file, { maxBytes: this.maxFileBytes }));
+      if (text !== undefined && !tooLargeForHeap('code', text)) facts = new FileAnalysis(parseCode(file, text, false), this);
     } catch {
       facts = undefined;
     }
@@ -164,7 +167,7 @@ export class FsModuleHost implements ModuleHost {
     if (this.jsonCache.has(file)) return this.jsonCache.get(file) as T | undefined;
     let value: unknown;
     try {
-      if (this.isFile(file) && statSync(file).size <= this.maxFileBytes) value = parseJsonc(readFileSync(file, 'utf8'));
+      if (this.isFile(file)) value = jsoncParser().parse(readRegularText(file, { maxBytes: this.maxFileBytes }));
     } catch {
       value = undefined;
     }
@@ -327,7 +330,7 @@ export class FsModuleHost implements ModuleHost {
     const pnpm = path.join(d, 'pnpm-workspace.yaml');
     if (this.isFile(pnpm)) {
       try {
-        const doc = parseYaml(readFileSync(pnpm, 'utf8')) as { packages?: unknown };
+        const doc = yamlLibrary().parse(readRegularText(pnpm, { maxBytes: this.maxFileBytes })) as { packages?: unknown };
         if (Array.isArray(doc?.packages)) return doc.packages.filter((x): x is string => typeof x === 'string' && !x.startsWith('!'));
       } catch {
         return undefined;

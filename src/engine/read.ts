@@ -2,9 +2,11 @@
  * Reading a selected file: the size limit, text encodings, and whether a file named like a
  * template is worth a finding when it cannot be read as one.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { TEMPLATE_EXTENSIONS } from '../ground/files.js';
+import { formatBytes } from '../ground/file-access.js';
 import { iacFormat } from '../iac/loaders/index.js';
+import { mayDefineCdkResources } from '../cdk/sniff.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
 
@@ -26,12 +28,6 @@ export function normaliseText(raw: Buffer): { text?: string; problem?: string } 
   return { text };
 }
 
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${+(n / (1024 * 1024)).toFixed(1)} MiB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
-}
-
 export function oversizeMessage(size: number, max: number): string {
   const exact = size >= 1024 ? ` (${size} bytes)` : '';
   return `file is ${formatBytes(size)}${exact}, over the size limit of ${formatBytes(max)}; it was not analysed (raise the limit with --max-file-size or maxFileBytes)`;
@@ -45,7 +41,8 @@ export function looksLikeIac(file: string): boolean {
   if (file.toLowerCase().endsWith('.tf')) return true;
   let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    if (!fstatSync(fd).isFile()) return false;
     const head = Buffer.alloc(SNIFF_BYTES);
     const n = readSync(fd, head, 0, SNIFF_BYTES, 0);
     return iacFormat(file, head.subarray(0, n).toString('utf8')) !== undefined;
@@ -54,6 +51,31 @@ export function looksLikeIac(file: string): boolean {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * The text of a UTF-16 file (with or without a byte order mark), or undefined for other bytes:
+ * enough to tell whether a file rel4lint cannot analyse claims to be a template.
+ */
+export function utf16Text(raw: Buffer): string | undefined {
+  const head = raw.subarray(0, SNIFF_BYTES);
+  let le: boolean;
+  let start = 0;
+  if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) [le, start] = [true, 2];
+  else if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) [le, start] = [false, 2];
+  else if (looksLikeUtf16(head.subarray(0, 8000))) le = head[1] === 0;
+  else return undefined;
+  const body = head.subarray(start, start + ((head.length - start) & ~1));
+  if (le) return body.toString('utf16le');
+  const swapped = Buffer.from(body);
+  swapped.swap16();
+  return swapped.toString('utf16le');
+}
+
+/** True when a UTF-16 file looks like IaC the loaders would load, were it UTF-8. */
+export function looksLikeUtf16Iac(file: string, raw: Buffer): boolean {
+  const text = utf16Text(raw);
+  return text !== undefined && iacFormat(file, text) !== undefined;
 }
 
 /** Mostly-ASCII UTF-16 text without a BOM: every other byte is NUL, on the same side. */
@@ -66,4 +88,40 @@ function looksLikeUtf16(probe: Buffer): boolean {
   }
   const pairs = probe.length >> 1;
   return (odd > pairs * 0.8 && even === 0) || (even > pairs * 0.8 && odd === 0);
+}
+
+/** Bytes of a code file's head searched for an import of `aws-cdk-lib`: imports come first. */
+const CDK_SNIFF_BYTES = 64 * 1024;
+
+/**
+ * True when a code file is CDK app code (it imports `aws-cdk-lib`, see `mayDefineCdkResources`),
+ * whose constructs load with the templates. One read of the file's head and a byte search; a file
+ * that cannot be read or is over the limit is not (the code pass reports it). A file whose import
+ * comes later than the head still has its constructs read, with the code files.
+ */
+export function isCdkAppFile(file: string, maxBytes: number): boolean {
+  let fd: number | undefined;
+  try {
+    // non-blocking, and regular files only: a FIFO swapped in never blocks the scan
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return false;
+    const size = stats.size;
+    if (size > maxBytes) return false;
+    const head = Buffer.allocUnsafe(Math.min(size, CDK_SNIFF_BYTES));
+    let n = 0;
+    while (n < head.length) {
+      const k = readSync(fd, head, n, head.length - n, n);
+      if (k === 0) break;
+      n += k;
+    }
+    const bytes = head.subarray(0, n);
+    if (bytes.indexOf('aws-cdk-lib') < 0) return false;
+    const { text } = normaliseText(bytes);
+    return text !== undefined && mayDefineCdkResources(text);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

@@ -1,4 +1,5 @@
 /** What analysing a file records, and how results of files are kept between runs and threads. */
+import type { FileRole } from '../ground/types.js';
 import type { Template } from '../iac/model.js';
 import type { PackedTemplate } from '../iac/transfer.js';
 import type { LinkedFile } from './code-pass.js';
@@ -29,6 +30,8 @@ export interface FileResult {
   filesScanned: number;
   codeFiles: number;
   dataFiles: number;
+  /** Code files by role. */
+  roles: Record<FileRole, number>;
   templates: Template[];
   /** Handler files a template links: their text and calls, for the project model. */
   linked: LinkedFile[];

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { ResolvedRule } from '../ground/types.js';
+import { byRuleName } from './config.js';
 
 export interface ScopedRules {
   /** Rule sets besides the scan's own rules (set `i + 1` is `sets[i]`; set 0 is the scan's). */
@@ -42,6 +43,6 @@ export class RuleSets<R extends ResolvedRule> {
   union(): R[] {
     const out = new Map<string, R>();
     for (const set of this.all) for (const r of set.rules) if (!out.has(r.meta.name)) out.set(r.meta.name, r);
-    return [...out.values()].sort((a, b) => a.meta.name.localeCompare(b.meta.name));
+    return [...out.values()].sort(byRuleName);
   }
 }

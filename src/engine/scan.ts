@@ -6,6 +6,7 @@
 import type { LintResult, ResolvedRule } from '../ground/types.js';
 import { isCodeFile } from '../ground/files.js';
 import { initHcl, loadsAnywhere, needsHcl } from '../iac/loaders/index.js';
+import { forgetPackages } from '../code/file-role.js';
 import { unpackTemplate } from '../iac/transfer.js';
 import type { FileProjectContext } from '../context/types.js';
 import type { RuleRegistry } from '../rules/rule.js';
@@ -14,7 +15,8 @@ import type { FileResultCache, WorkerFileResult } from './results.js';
 import { loadRules, type DetectorKind, type LoadedRule } from './rules.js';
 import type { ScopedRules } from './rule-sets.js';
 import type { EngineOptions } from './engine.js';
-import { fileSizes, ParallelRun, threadCount, workBytes, workerSettings, type Concurrency, type WorkerPool } from './workers.js';
+import { DEFAULT_MAX_FILE_BYTES, isCdkAppFile } from './read.js';
+import { AutoConcurrency, fileSizes, ParallelRun, threadCount, workerSettings, type Concurrency, type WorkerPool } from './workers.js';
 
 export interface LintOptions {
   /** Findings' paths are relative to this directory. */
@@ -32,10 +34,13 @@ export interface LintOptions {
   /** Per-file results of code files from an earlier run (`--cache`). */
   cache?: FileResultCache;
   /**
-   * Worker threads for code files: a number, `auto` (workers when there is enough code, one per
-   * core) or `off` (default: everything on the calling thread).
+   * Worker threads: a number (templates and code files shared), `auto` (templates on the calling
+   * thread, code files shared once their rest is long enough to pay for workers: see
+   * `AutoConcurrency`) or `off` (default: everything on the calling thread).
    */
   concurrency?: Concurrency;
+  /** How `auto` decides (default: measured against `AUTO_PROBE_MS` and `AUTO_MIN_REST_MS`). */
+  autoConcurrency?: AutoConcurrency;
   /** Workers started ahead of the scan: a parallel run takes them; `lint` ends them either way. */
   workers?: WorkerPool;
   /** Called after each file with the number of files done and the total. */
@@ -60,6 +65,8 @@ export async function prepareScan(
 
 /** Lints the given files with the given rules. */
 export async function lint(options: LintOptions): Promise<LintResult> {
+  // package.json files may have changed since an earlier scan in this process
+  forgetPackages();
   // the HCL parser initialises asynchronously, once; loading a file stays synchronous
   if (needsHcl(options.files)) await initHcl();
   const { rules, scoped, code: codePass } = await prepareScan(options.registry, options.rules, options.files.some(isCodeFile), options.scoped);
@@ -69,9 +76,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const total = options.files.length;
   let done = 0;
   const progress = (): void => options.onProgress?.(++done, total);
-  // templates first: the project model they make gives linked handler files their context
-  const templates = options.files.filter((f) => !isCodeFile(f));
-  const code = options.files.filter((f) => isCodeFile(f));
+  // templates first: the project model they make gives linked handler files their context. CDK
+  // app code (files that import aws-cdk-lib) is analysed with the templates: its constructs are a
+  // template too, which links handler files like any other (a CDK app file is not a handler)
+  const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const cdkApps = new Set(options.files.filter((f) => isCodeFile(f) && isCdkAppFile(f, max)));
+  const templates = options.files.filter((f) => !isCodeFile(f) || cdkApps.has(f));
+  const code = options.files.filter((f) => isCodeFile(f) && !cdkApps.has(f));
+  const allCode = options.files.filter((f) => isCodeFile(f));
   const { cache } = options;
   const concurrency = options.concurrency ?? 'off';
   const recorder = cache ? new HashRecorder() : undefined;
@@ -80,9 +92,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const local = new Engine({ ...engineOptions, cache: recorder });
   const analyse = (file: string, context?: FileProjectContext): WorkerFileResult => analyseFile(local, recorder, file, context);
   let run: ParallelRun | undefined;
-  const start = (files: string[], gate?: number): void => {
+  const start = (files: string[], gate?: number, threads = threadCount(concurrency, files.length)): void => {
     const sizes = fileSizes(files);
-    const threads = threadCount(concurrency, workBytes(files, sizes), files.length);
     const settings = workerSettings(options.cwd, options.registry, options.rules, codePass !== undefined, options.maxFileBytes, cache !== undefined, options.scoped);
     if (threads > 0) run = new ParallelRun(threads, settings, files, sizes, progress, options.workers, gate);
   };
@@ -96,14 +107,15 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (result.cacheEntry) cache?.set(result.cacheEntry.file, result.cacheEntry.hash, result.pending, result.cacheEntry.dependencies);
   };
   try {
-    // Without cache entries to look up, the work is known now: workers load templates at once,
-    // and take code files once the templates have made the project model (which gives handler
-    // files their context). With entries, what needs analysing is known once the cache has been
-    // read.
+    // With a number of threads and no cache entries to look up, the work is known now: workers
+    // load templates at once, and take code files once the templates have made the project model
+    // (which gives handler files their context). With entries, what needs analysing is known once
+    // the cache has been read; with `auto`, once this thread has measured its pace on code files.
     const lookups = cache !== undefined && !cache.isEmpty();
-    // Terraform, Serverless and standalone state machines load on this thread
+    // Terraform, Serverless and standalone state machines load on this thread; workers load the
+    // other templates and CDK app code
     const shared = templates.filter((file) => loadsAnywhere(file));
-    if (concurrency !== 'off' && !lookups) start([...shared, ...code], shared.length);
+    if (typeof concurrency === 'number' && !lookups) start([...shared, ...code], shared.length);
     if (run) {
       const parallel = run;
       const here = new Map<string, WorkerFileResult>();
@@ -117,7 +129,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       // in discovery order: rules meet the templates in the same order on any number of threads
       let k = 0;
       for (const file of templates) add(here.get(file) ?? parallel.result(k++), file);
-      engine.prepareProject(code);
+      engine.prepareProject(allCode);
       // every context first, in discovery order (the model names graph nodes as it makes them)
       const contexts = code.map((file) => engine.contextOf(file));
       parallel.open((index) => (index >= shared.length ? contexts[index - shared.length] : undefined));
@@ -131,33 +143,55 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       engine.lintFile(file);
       progress();
     }
-    engine.prepareProject(code);
+    engine.prepareProject(allCode);
     // every context first, in discovery order, as in a parallel scan
     const contexts = code.map((file) => engine.contextOf(file));
+    const auto = concurrency === 'auto' && code.length > 0 ? (options.autoConcurrency ?? new AutoConcurrency()) : undefined;
+    const sizes = auto ? new Map(fileSizes(code).map((size, i) => [code[i], size])) : undefined;
+    let restBytes = 0;
+    sizes?.forEach((size) => (restBytes += size));
+    /** Analyses a code file on this thread (measured for `auto`). */
+    const here = (file: string): void => {
+      const t0 = performance.now();
+      const cpu0 = auto ? process.cpuUsage() : undefined;
+      engine.lintFile(file);
+      progress();
+      if (auto) {
+        const cpu = process.cpuUsage(cpu0);
+        auto.record(sizes!.get(file)!, performance.now() - t0, (cpu.user + cpu.system) / 1000);
+        restBytes -= sizes!.get(file)!;
+      }
+    };
     // handler files the templates link feed the project model, and bypass the cache
     let rest: string[] = [];
     for (const [i, file] of code.entries()) {
       if (contexts[i] === undefined) rest.push(file);
-      else {
-        engine.lintFile(file);
-        progress();
-      }
+      else here(file);
     }
     if (lookups && concurrency !== 'off') {
       // files found in the cache are done on this thread; what is left decides the threads
       rest = rest.filter((file) => {
         const cached = engine.lintFile(file, true);
-        if (cached) progress();
+        if (cached) {
+          progress();
+          if (sizes) restBytes -= sizes.get(file)!;
+        }
         return !cached;
       });
-      start(rest);
+      if (!auto) start(rest);
     }
     if (!run) {
-      for (const file of rest) {
-        engine.lintFile(file);
-        progress();
+      let i = 0;
+      for (; i < rest.length; i++) {
+        const threads = auto?.threadsFor(restBytes) ?? 0;
+        if (threads > 0) {
+          rest = rest.slice(i);
+          start(rest, undefined, threads);
+          break;
+        }
+        here(rest[i]!);
       }
-      return engine.finish();
+      if (!run) return engine.finish();
     }
     const parallel: ParallelRun = run;
     await parallel.complete(analyse);

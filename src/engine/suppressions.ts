@@ -4,13 +4,24 @@
  *
  * ```
  * // rel4lint-disable-next-line <rule>[, <rule>...] -- <reason>      (code; `#` in YAML and HCL)
+ * // rel4lint-disable-line <rule>[, <rule>...] -- <reason>           (findings on the comment's line)
  * /* rel4lint-disable <rule>[, <rule>...] -- <reason> *\/            (to the matching enable, or the end of the file)
  * /* rel4lint-enable <rule>[, <rule>...] *\/                         (no rule: closes every open disable)
  * Metadata: { rel4lint: { ignore: [{ rule: <rule>, reason: <reason> }] } }
  * ```
  *
- * - A next-line comment applies to findings that start on the line after the comment; a block
- *   disable to findings that start from the comment's line up to (excluding) the enable's line.
+ * In code files, ESLint's directives count for the rel4 rules they name, so that one comment
+ * serves both front ends: `// eslint-disable-next-line rel4/<rule> -- <reason>`,
+ * `// eslint-disable-line rel4/<rule>`, and `/* eslint-disable rel4/<rule> *\/` ...
+ * `/* eslint-enable rel4/<rule> *\/` (block comments only, as ESLint reads them). An ESLint
+ * directive that names no rel4 rule, including one that names no rule at all, is left to ESLint.
+ *
+ * - A next-line comment applies to findings that start on the line after the comment, a line
+ *   comment to findings that start on its line, a block disable to findings that start from the
+ *   comment's line up to (excluding) the enable's line. An enable closes only disables of its own
+ *   kind (`rel4lint-enable` those of `rel4lint-disable`, `eslint-enable` those of `eslint-disable`).
+ * - In Terraform, a next-line or line comment inside a `resource` block applies to every finding
+ *   of that resource as well (as checkov's skip comments do), wherever in the block it is.
  * - A Metadata entry applies to that rule's findings in the same template whose logical location is
  *   inside the resource (`Resources.<id>...`): it survives CDK synthesis (`addMetadata`).
  * - Every suppression names its rules (there is no "disable everything") and gives a reason
@@ -31,7 +42,9 @@ export type CommentStyle = 'code' | 'hash' | 'both';
 export interface Directive {
   /** Relative path (as in findings) of the file the directive is in and applies to. */
   file: string;
-  kind: 'next-line' | 'block' | 'metadata';
+  kind: 'next-line' | 'line' | 'block' | 'metadata';
+  /** Whose syntax: rel4lint's comments and Metadata, or ESLint's comments. */
+  family: 'rel4lint' | 'eslint';
   /** How the directive is written, for messages (`rel4lint-disable-next-line`, `Metadata on Queue`). */
   label: string;
   rules: string[];
@@ -39,7 +52,10 @@ export interface Directive {
   /** Comment directives: lines (1-based) of findings it applies to, inclusive. */
   fromLine: number;
   toLine: number;
-  /** Metadata directives: the resource's logical path, e.g. `Resources.Queue`. */
+  /**
+   * Metadata directives, and comments inside a Terraform resource block: the resource's logical
+   * path, e.g. `Resources.Queue`.
+   */
   resourcePath?: string;
   /** Where problems with the directive are reported. */
   range: Range;
@@ -65,39 +81,46 @@ interface Suppressible {
 }
 
 const MARKER = 'rel4lint-';
+const ESLINT_MARKER = 'eslint-';
+/** The prefix of the rules' names in ESLint (`rel4/<rule>`), also accepted in rel4lint's comments. */
+const ESLINT_PREFIX = 'rel4/';
 
+const KEYWORDS = '(disable-next-line|disable-line|disable|enable)(?![\\w-])';
 const PATTERNS: Record<CommentStyle, RegExp> = {
-  code: /(\/\/|\/\*)[ \t*]*rel4lint-(disable-next-line|disable|enable)(?![\w-])/g,
-  hash: /(#)[ \t]*rel4lint-(disable-next-line|disable|enable)(?![\w-])/g,
-  both: /(\/\/|\/\*|#)[ \t*]*rel4lint-(disable-next-line|disable|enable)(?![\w-])/g,
+  code: new RegExp(`(\\/\\/|\\/\\*)[ \\t*]*(rel4lint|eslint)-${KEYWORDS}`, 'g'),
+  hash: new RegExp(`(#)[ \\t]*(rel4lint)-${KEYWORDS}`, 'g'),
+  both: new RegExp(`(\\/\\/|\\/\\*|#)[ \\t*]*(rel4lint)-${KEYWORDS}`, 'g'),
 };
-
 
 /** `a, b c -- reason` → rules and reason (undefined when empty or missing). */
 function parseBody(body: string): { rules: string[]; reason: string | undefined } {
-  const sep = body.search(/(?:^|\s)--(?:\s|$)/);
+  const sep = body.search(/(?:^|\s)-{2,}(?:\s|$)/);
   const rulesPart = sep === -1 ? body : body.slice(0, sep);
-  const reason = sep === -1 ? '' : body.slice(sep).replace(/^\s*--/, '').replace(/\s+/g, ' ').trim();
+  const reason = sep === -1 ? '' : body.slice(sep).replace(/^\s*-{2,}/, '').replace(/\s+/g, ' ').trim();
   // each rule once: a list repeating a name is no reason to report it repeatedly
   return { rules: [...new Set(rulesPart.split(/[\s,]+/).filter(Boolean))], reason: reason === '' ? undefined : reason };
 }
 
 /** The suppression comments of one file's text (cheap when the text mentions no directive). */
 export function commentDirectives(file: string, text: string, style: CommentStyle): Directive[] {
-  if (!text.includes(MARKER)) return [];
+  if (!text.includes(MARKER) && !(style === 'code' && text.includes(ESLINT_MARKER))) return [];
   const lines = new LineIndex(text, { code: style === 'code' });
   // line breaks as findings count them: \n, \r\n, a lone \r, and in code U+2028/U+2029
   const lineEnd = style === 'code' ? /\r\n?|[\n\u2028\u2029]/ : /\r\n?|\n/;
   const totalLines = lines.lineCount;
   const out: Directive[] = [];
-  // open block directives by the rules they name (each closed once, so that many enables cost no more than many disables)
+  // open block directives by kind and rule (each closed once, so that many enables cost no more than many disables)
   const open = new Map<string, Directive[]>();
+  const openKey = (family: string, rule: string) => `${family}\0${rule}`;
   const pattern = new RegExp(PATTERNS[style].source, 'g');
   for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
     const opener = m[1]!;
-    const keyword = m[2]!;
+    const family = m[2] as Directive['family'];
+    const keyword = m[3]!;
     // a `#` in YAML starts a comment only at the start of a line or after whitespace
     if (opener === '#' && m.index > 0 && !/\s/.test(text[m.index - 1]!)) continue;
+    // ESLint reads `eslint-disable` and `eslint-enable` only in block comments
+    if (family === 'eslint' && opener !== '/*' && (keyword === 'disable' || keyword === 'enable')) continue;
     const bodyStart = m.index + m[0].length;
     let bodyEnd: number;
     if (opener === '/*') {
@@ -108,40 +131,74 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
       bodyEnd = nl === -1 ? text.length : bodyStart + nl;
     }
     const commentEnd = opener === '/*' ? Math.min(text.length, bodyEnd + 2) : bodyEnd;
-    const { rules, reason } = parseBody(text.slice(bodyStart, bodyEnd).replace(/\r$/, ''));
+    const body = parseBody(text.slice(bodyStart, bodyEnd).replace(/\r$/, ''));
+    const named = body.rules;
+    let rules: string[];
+    if (family === 'eslint') {
+      // only the rel4 rules are ours; a directive naming none of them (or none at all) is ESLint's
+      rules = named.filter((r) => r.startsWith(ESLINT_PREFIX)).map((r) => r.slice(ESLINT_PREFIX.length));
+      if (rules.length === 0 && (named.length > 0 || keyword !== 'enable')) continue;
+    } else {
+      rules = named.map((r) => (r.startsWith(ESLINT_PREFIX) ? r.slice(ESLINT_PREFIX.length) : r));
+    }
     const startLine = lines.position(m.index).line;
     const endLine = lines.position(Math.max(m.index, commentEnd - 1)).line;
     const range = lines.range(m.index, commentEnd);
     const offsets = { start: m.index, end: commentEnd };
     if (keyword === 'enable') {
-      for (const rule of rules.length === 0 ? [...open.keys()] : rules) {
-        for (const d of open.get(rule) ?? []) if (d.toLine === totalLines) d.toLine = Math.max(d.fromLine, startLine - 1);
-        open.delete(rule);
+      // an enable closes only disables of its own kind; one without rules, all of them
+      const keys = rules.length === 0 ? [...open.keys()].filter((k) => k.startsWith(`${family}\0`)) : rules.map((r) => openKey(family, r));
+      for (const key of keys) {
+        for (const d of open.get(key) ?? []) if (d.toLine === totalLines) d.toLine = Math.max(d.fromLine, startLine - 1);
+        open.delete(key);
       }
       continue;
     }
+    const kind: Directive['kind'] = keyword === 'disable' ? 'block' : keyword === 'disable-line' ? 'line' : 'next-line';
     const directive: Directive = {
       file,
-      kind: keyword === 'disable' ? 'block' : 'next-line',
-      label: `rel4lint-${keyword}`,
+      kind,
+      family,
+      label: `${family}-${keyword}`,
       rules,
-      reason,
-      fromLine: keyword === 'disable' ? startLine : endLine + 1,
-      toLine: keyword === 'disable' ? totalLines : endLine + 1,
+      reason: body.reason,
+      fromLine: kind === 'next-line' ? endLine + 1 : startLine,
+      toLine: kind === 'block' ? totalLines : kind === 'line' ? startLine : endLine + 1,
       range,
       offsets,
-      logicalLocation: `${keyword}:${listed(rules, ',', (r) => r)}`,
+      logicalLocation: `${family === 'eslint' ? 'eslint-' : ''}${keyword}:${listed(rules, ',', (r) => r)}`,
     };
     out.push(directive);
     if (directive.kind === 'block') {
       for (const rule of rules) {
-        const list = open.get(rule);
+        const list = open.get(openKey(family, rule));
         if (list) list.push(directive);
-        else open.set(rule, [directive]);
+        else open.set(openKey(family, rule), [directive]);
       }
     }
   }
   return out;
+}
+
+/**
+ * Scopes the next-line and line comments of a Terraform file that sit inside a resource block to
+ * that resource (the innermost block holding the comment).
+ */
+export function scopeToResourceBlocks(directives: Directive[], template: Template): void {
+  const blocks: { start: number; end: number; path: string }[] = [];
+  for (const resource of template.resources.values()) {
+    const at = template.locate(resource.path);
+    if (at.exact) blocks.push({ start: at.start, end: at.end, path: resource.path.map(String).join('.') });
+  }
+  if (blocks.length === 0) return;
+  for (const d of directives) {
+    if (d.kind !== 'next-line' && d.kind !== 'line') continue;
+    let best: (typeof blocks)[number] | undefined;
+    for (const b of blocks) {
+      if (b.start < d.offsets.start && d.offsets.end <= b.end && (!best || b.end - b.start < best.end - best.start)) best = b;
+    }
+    if (best) d.resourcePath = best.path;
+  }
 }
 
 /** The comment syntax of a file by its name. */
@@ -182,6 +239,7 @@ export function metadataDirectives(file: string, template: Template): { directiv
       directives.push({
         file,
         kind: 'metadata',
+        family: 'rel4lint',
         label: `Metadata rel4lint.ignore entry of ${resource.id}`,
         rules: rule === undefined ? [] : [rule],
         reason,
@@ -196,17 +254,37 @@ export function metadataDirectives(file: string, template: Template): { directiv
   return { directives, problems };
 }
 
+function insideResource(d: Directive, f: Suppressible): boolean {
+  const p = d.resourcePath;
+  if (p === undefined) return false;
+  const loc = f.logicalLocation;
+  return loc === p || loc.startsWith(`${p}.`) || loc === `${p}?`;
+}
+
+function applies(d: Directive, f: Suppressible): boolean {
+  if (d.file !== f.file || !d.rules.includes(f.rule)) return false;
+  if (d.kind === 'metadata') return insideResource(d, f);
+  const line = f.range.start.line;
+  return (line >= d.fromLine && line <= d.toLine) || insideResource(d, f);
+}
+
+/** The first of the directives (of any file) that suppresses the finding, if any. */
+export function suppressingDirective(directives: readonly Directive[], f: Suppressible): Directive | undefined {
+  return f.rule === SUPPRESSION_RULE ? undefined : directives.find((d) => applies(d, f));
+}
+
 /**
- * Finds the first directive (in the order given) that applies to a finding: a next-line directive
- * of the finding's line, a block whose lines hold it, or Metadata of the resource its logical
- * location is in, each naming the finding's rule. Looked up by file, rule and line or resource,
- * so that a file with many directives and many findings costs time linear in their number.
+ * Finds the first directive (in the order given) that applies to a finding (see `applies`): a
+ * next-line or line comment of the finding's line, a block whose lines hold it, or Metadata (or a
+ * Terraform comment) of the resource its logical location is in, each naming the finding's rule.
+ * Looked up by file, rule and line or resource, so that a file with many directives and many
+ * findings costs time linear in their number.
  */
 class DirectiveIndex {
-  /** file, rule, line → index of the first next-line directive. */
-  private readonly nextLine = new Map<string, number>();
-  /** file, rule, resource path → index of the first Metadata directive. */
-  private readonly metadata = new Map<string, number>();
+  /** file, rule, line → index of the first next-line or line directive. */
+  private readonly lines = new Map<string, number>();
+  /** file, rule, resource path → index of the first directive scoped to the resource. */
+  private readonly resources = new Map<string, number>();
   /** file, rule → the block directives, in the order given. */
   private readonly blocks = new Map<string, Blocks>();
 
@@ -214,12 +292,14 @@ class DirectiveIndex {
     directives.forEach((d, i) => {
       for (const rule of d.rules) {
         const key = `${d.file}\0${rule}`;
-        if (d.kind === 'next-line') {
+        if (d.resourcePath !== undefined) {
+          const k = `${key}\0${d.resourcePath}`;
+          if (!this.resources.has(k)) this.resources.set(k, i);
+        }
+        if (d.kind === 'metadata') continue;
+        if (d.kind === 'next-line' || d.kind === 'line') {
           const k = `${key}\0${d.fromLine}`;
-          if (!this.nextLine.has(k)) this.nextLine.set(k, i);
-        } else if (d.kind === 'metadata') {
-          const k = `${key}\0${d.resourcePath!}`;
-          if (!this.metadata.has(k)) this.metadata.set(k, i);
+          if (!this.lines.has(k)) this.lines.set(k, i);
         } else {
           let b = this.blocks.get(key);
           if (!b) this.blocks.set(key, (b = new Blocks()));
@@ -232,16 +312,16 @@ class DirectiveIndex {
   first(f: Suppressible): Directive | undefined {
     const key = `${f.file}\0${f.rule}`;
     const line = f.range.start.line;
-    let best = this.nextLine.get(`${key}\0${line}`) ?? Number.POSITIVE_INFINITY;
+    let best = this.lines.get(`${key}\0${line}`) ?? Number.POSITIVE_INFINITY;
     const block = this.blocks.get(key)?.first(line);
     if (block !== undefined && block < best) best = block;
-    if (this.metadata.size > 0) {
+    if (this.resources.size > 0) {
       // the resource paths the location is in: `Resources.Q.Properties.X` is in `Resources.Q`, `Resources.Q.Properties`, ...
       const loc = f.logicalLocation;
       const candidates = [loc, loc.endsWith('?') ? loc.slice(0, -1) : undefined];
       for (let dot = loc.indexOf('.'); dot !== -1; dot = loc.indexOf('.', dot + 1)) candidates.push(loc.slice(0, dot));
       for (const path of candidates) {
-        const m = path === undefined ? undefined : this.metadata.get(`${key}\0${path}`);
+        const m = path === undefined ? undefined : this.resources.get(`${key}\0${path}`);
         if (m !== undefined && m < best) best = m;
       }
     }
@@ -338,7 +418,7 @@ export function applySuppressions<F extends Suppressible>(
 ): { active: F[]; suppressed: { finding: F; justification: string }[]; problems: SuppressionProblem[] } {
   const active: F[] = [];
   const suppressed: { finding: F; justification: string }[] = [];
-  const used = new Map<Directive, Set<string>>();
+  const used: DirectiveUse = new Map();
   const index = new DirectiveIndex(directives);
   for (const f of findings) {
     const d = f.rule === SUPPRESSION_RULE ? undefined : index.first(f);
@@ -346,11 +426,31 @@ export function applySuppressions<F extends Suppressible>(
       active.push(f);
       continue;
     }
-    let set = used.get(d);
-    if (!set) used.set(d, (set = new Set()));
-    set.add(f.rule);
+    markUsed(used, d, f.rule);
     suppressed.push({ finding: f, justification: d.reason ?? '' });
   }
+  return { active, suppressed, problems: directiveProblems(directives, used, enabled, known) };
+}
+
+/** The rules each directive has suppressed a finding of. */
+export type DirectiveUse = Map<Directive, Set<string>>;
+
+export function markUsed(used: DirectiveUse, d: Directive, rule: string): void {
+  let set = used.get(d);
+  if (!set) used.set(d, (set = new Set()));
+  set.add(rule);
+}
+
+/**
+ * Problems with the directives themselves: no rule, no reason, an unknown rule, or (for a rule
+ * that ran) nothing suppressed.
+ */
+export function directiveProblems(
+  directives: readonly Directive[],
+  used: DirectiveUse,
+  enabled: ReadonlySet<string> | ((rule: string, file: string) => boolean),
+  known: ReadonlySet<string>,
+): SuppressionProblem[] {
   const problems: SuppressionProblem[] = [];
   for (const d of directives) {
     const at = { file: d.file, range: d.range, offsets: d.offsets, logicalLocation: d.logicalLocation };
@@ -377,10 +477,16 @@ export function applySuppressions<F extends Suppressible>(
       } else if (!known.has(rule)) {
         continue;
       } else if ((typeof enabled === 'function' ? enabled(rule, d.file) : enabled.has(rule)) && !used.get(d)?.has(rule)) {
-        const scope = d.kind === 'next-line' ? ' on the next line' : d.kind === 'metadata' ? ' in the resource' : ' in its range';
-        problems.push({ ...at, message: `${what} suppressing ${rule} suppresses nothing: there is no ${rule} finding${scope}, so remove it` });
+        problems.push({ ...at, message: `${what} suppressing ${rule} suppresses nothing: there is no ${rule} finding${scopeWords(d)}, so remove it` });
       }
     }
   }
-  return { active, suppressed, problems };
+  return problems;
+}
+
+function scopeWords(d: Directive): string {
+  if (d.kind === 'metadata' || d.resourcePath !== undefined) return ' in the resource';
+  if (d.kind === 'next-line') return ' on the next line';
+  if (d.kind === 'line') return ' on its line';
+  return ' in its range';
 }

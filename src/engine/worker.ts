@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isStackOverflow, takeStackOverflow } from '../ground/stack-overflow.js';
+import { emptyRoleCounts } from '../ground/roles.js';
 import type { FileProjectContext } from '../context/types.js';
 import { packTemplate } from '../iac/transfer.js';
 import type { RuleEntry } from '../rules/rule.js';
@@ -40,7 +41,7 @@ function analyse(file: string, context: FileProjectContext | undefined): WorkerF
 
 /** Nesting this thread's stack cannot follow: the main thread's stack decides (see stack-overflow.ts). */
 function handBack(): WorkerFileResult {
-  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: [], linked: [], handBack: true };
+  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, dataFiles: 0, roles: emptyRoleCounts(), templates: [], linked: [], handBack: true };
 }
 
 /** Templates cross to the main thread as plain data. */

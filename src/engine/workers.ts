@@ -14,14 +14,14 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { emptyRoleCounts } from '../ground/roles.js';
 import type { WorkerFileResult } from './results.js';
 import type { FileProjectContext } from '../context/types.js';
-import type { ResolvedRule } from '../ground/types.js';
+import type { Concurrency, ResolvedRule } from '../ground/types.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import type { ScopedRules } from './rule-sets.js';
 
-/** `off` (or 1) analyses on the calling thread; `auto` uses workers when there is enough to share. */
-export type Concurrency = number | 'auto' | 'off';
+export type { Concurrency } from '../ground/types.js';
 
 export interface WorkerSettings {
   cwd: string;
@@ -48,10 +48,24 @@ export interface WorkerRequest {
 /** A batch's results, the error that stopped it, or the file of the batch a worker starts on. */
 export type WorkerResponse = { id: number; results: WorkerFileResult[] } | { id: number; error: string } | { id: number; begin: number };
 
-/** `auto`: below this many bytes of files, starting workers costs more than it saves. */
-export const AUTO_MIN_BYTES = 4 * 1024 * 1024;
-/** `auto`: at least this many bytes per thread. */
-const AUTO_BYTES_PER_THREAD = 2 * 1024 * 1024;
+/**
+ * `auto`: the calling thread measures its own pace on the code files for this long (after the
+ * first file, which pays for warming up the parsers) before it estimates the rest.
+ */
+export const AUTO_PROBE_MS = 500;
+/**
+ * `auto`: workers start only when the rest of the code files is estimated at this long on one
+ * thread. A worker loads and warms up the parsers itself and reads again the helper modules its
+ * files import (together about half as much CPU time again on a mid-size tree): for less work one
+ * thread is faster.
+ */
+export const AUTO_MIN_REST_MS = 4000;
+/**
+ * `auto`: workers start only when the calling thread got at least this share of a core while it
+ * measured (CPU time over wall time). Less means the machine is busy with other work: another
+ * thread would not get a core of its own, and its overhead would slow the scan down.
+ */
+export const AUTO_MIN_CPU_SHARE = 0.8;
 /** `auto`: never more threads than this (each worker holds its own copy of the TypeScript parser). */
 const AUTO_MAX_THREADS = 8;
 /** A batch closes at this many bytes or files, whichever comes first. */
@@ -61,7 +75,7 @@ const BATCH_FILES = 16;
 const MAX_REPLACED_WORKERS = 4;
 /** Batches handed to a worker ahead (see `ParallelRun.feed`). */
 const IN_FLIGHT = 4;
-/** Young generation of each worker: three semi-spaces, so 64 MB semi-spaces as bin/rel4lint.js gives the main thread. */
+/** Young generation of each worker: three semi-spaces of 64 MB (set per worker, at no cost to start-up). */
 const WORKER_YOUNG_GENERATION_MB = 192;
 /**
  * Stack of each worker: 1 MB, of which Node keeps 192 KB in reserve, so less than the main
@@ -74,7 +88,7 @@ const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
 
 /** The result of a file nothing was recorded for. */
 function notAnalysed(): WorkerFileResult {
-  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: [], linked: [] };
+  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, dataFiles: 0, roles: emptyRoleCounts(), templates: [], linked: [] };
 }
 
 /** Sizes of files in bytes (0 for one that cannot be read: the engine reports it). */
@@ -89,28 +103,77 @@ export function fileSizes(files: readonly string[]): number[] {
 }
 
 /**
- * The work files of these sizes make, in bytes of code. JSON files count for an eighth: most are
- * data that a look for `AWS::` rules out, and templates in JSON load several times faster than
- * YAML ones.
+ * Number of threads to share `fileCount` files for a number or `off`; 0 means the calling thread
+ * alone. `auto` is decided during the scan, from what it measures (see `AutoConcurrency`): 0 here.
  */
-export function workBytes(files: readonly string[], sizes: readonly number[]): number {
-  let work = 0;
-  files.forEach((file, i) => (work += file.endsWith('.json') ? sizes[i] / 8 : sizes[i]));
-  return work;
+export function threadCount(concurrency: Concurrency, fileCount: number): number {
+  if (concurrency === 'off' || concurrency === 'auto') return 0;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, 'auto' or 'off' (got ${String(concurrency)})`);
+  const threads = Math.min(concurrency, fileCount);
+  return threads >= 2 ? threads : 0;
 }
 
-/** Number of threads to share `fileCount` files making `work` bytes; 0 means the calling thread alone. */
-export function threadCount(concurrency: Concurrency, work: number, fileCount: number): number {
-  let threads: number;
-  if (concurrency === 'off') return 0;
-  if (concurrency === 'auto') {
-    if (work < AUTO_MIN_BYTES || !existsSync(fileURLToPath(WORKER_SCRIPT))) return 0;
-    threads = Math.min(os.availableParallelism(), Math.floor(work / AUTO_BYTES_PER_THREAD), AUTO_MAX_THREADS);
-  } else {
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, 'auto' or 'off' (got ${String(concurrency)})`);
-    threads = Math.min(concurrency, fileCount);
-  }
+/** The cores of the machine and how many of them other work keeps busy (the 1-minute load average; 0 where the system has none). */
+export interface MachineLoad {
+  cores: number;
+  load: number;
+}
+
+export function machineLoad(): MachineLoad {
+  return { cores: os.availableParallelism(), load: os.loadavg()[0] ?? 0 };
+}
+
+/**
+ * `auto`: threads for code files estimated to take `restMs` on one thread, with `idleCores` cores
+ * not busy with other work; 0 for the calling thread alone.
+ */
+export function autoThreads(restMs: number, idleCores: number, minRestMs = AUTO_MIN_REST_MS): number {
+  if (!(restMs >= minRestMs) || !existsSync(fileURLToPath(WORKER_SCRIPT))) return 0;
+  // one more thread for each half of the minimum: a thread never gets less than that to do
+  const threads = Math.min(Math.round(idleCores), AUTO_MAX_THREADS, Math.floor(restMs / (minRestMs / 2)));
   return threads >= 2 ? threads : 0;
+}
+
+/**
+ * `--concurrency auto` for the code files of a scan. Templates load on the calling thread (with
+ * the single-pass readers, loading a template costs about what passing it between threads would);
+ * the code files start there too, and after each one the scan asks whether to share the rest.
+ * Yes once the rest, at the pace measured so far, would take long enough for workers to pay for
+ * their start-up (`AUTO_MIN_REST_MS`), and the machine has cores to spare: this thread got a core
+ * of its own while it measured (`AUTO_MIN_CPU_SHARE`) and the load leaves idle cores for the
+ * workers. A small tree, a tree whose bytes are mostly data, or a busy machine never starts a
+ * worker.
+ */
+export class AutoConcurrency {
+  private bytes = 0;
+  private ms = 0;
+  private cpuMs = 0;
+  private files = 0;
+  /** The threads it chose (0 while the calling thread goes on alone). */
+  threads = 0;
+
+  constructor(
+    private readonly machine: () => MachineLoad = machineLoad,
+    private readonly limits = { probeMs: AUTO_PROBE_MS, minRestMs: AUTO_MIN_REST_MS, minCpuShare: AUTO_MIN_CPU_SHARE },
+  ) {}
+
+  /** A code file of `bytes` analysed on the calling thread in `ms`, of which `cpuMs` on a core. */
+  record(bytes: number, ms: number, cpuMs: number): void {
+    // the first file pays for warming up the parsers: it says nothing of the pace
+    if (this.files++ === 0) return;
+    this.bytes += bytes;
+    this.ms += ms;
+    this.cpuMs += cpuMs;
+  }
+
+  /** Threads to share the rest (`restBytes` of code) with; 0 to go on alone. */
+  threadsFor(restBytes: number): number {
+    if (this.ms < this.limits.probeMs || this.bytes === 0 || this.cpuMs < this.ms * this.limits.minCpuShare) return 0;
+    const restMs = (restBytes * this.ms) / this.bytes;
+    if (!(restMs >= this.limits.minRestMs)) return 0;
+    const { cores, load } = this.machine();
+    return (this.threads = autoThreads(restMs, cores - load, this.limits.minRestMs));
+  }
 }
 
 /** Splits files (in order) into batches of about `BATCH_BYTES`. */

@@ -27,6 +27,15 @@ export type BestPracticeId =
   | 'REL05-BP05';
 
 export type Preset = 'recommended' | 'strict';
+
+/**
+ * What a file is for, as far as its path, its text and its package tell: code that runs as part of
+ * a deployed service (the default), tests and test helpers, browser front-end code, local scripts
+ * and command-line tools, and output generated from other sources. Templates are `service`,
+ * `test` (a test stack) or `generated` (a copy another tool wrote).
+ */
+export type FileRole = 'service' | 'test' | 'frontend' | 'script' | 'generated';
+export const FILE_ROLES: readonly FileRole[] = ['service', 'test', 'frontend', 'script', 'generated'];
 export type Target = 'code' | 'cloudformation' | 'sam' | 'serverless' | 'terraform' | 'asl' | 'cdk';
 
 /** JSON-schema subset used to describe rule options (documented, validated, published). */
@@ -54,6 +63,11 @@ export interface RuleMeta {
   /** What to do about a finding, imperative, shown as `help:`. */
   help: string;
   options: Record<string, OptionSchema>;
+  /**
+   * The file roles the rule reports by default (see `FileRole`); the engine and the ESLint plugin
+   * skip the rule on files of other roles. The configuration can change them per rule and globally.
+   */
+  roles: FileRole[];
   /** True when the code detector can offer ESLint suggestions. */
   hasSuggestions?: boolean;
 }
@@ -138,6 +152,8 @@ export interface ResolvedRule {
   /** True when the user set the severity: it then replaces context-dependent severities too. */
   severityOverridden: boolean;
   options: Record<string, unknown>;
+  /** The file roles the rule reports in this run (its metadata's, or the configuration's). */
+  roles: FileRole[];
 }
 
 export interface LintStats {
@@ -148,6 +164,8 @@ export interface LintStats {
   dataFiles?: number;
   templates: number;
   resources: number;
+  /** Code files and templates by role. */
+  filesByRole: Record<FileRole, number>;
 }
 
 export interface LintResult {
@@ -180,3 +198,6 @@ export interface InteractionGraph {
 export const PARSE_ERROR = 'parse-error';
 /** The rule the engine reports problems with suppression comments and Metadata under. */
 export const SUPPRESSION_RULE = 'no-invalid-suppression';
+
+/** Threads of a scan: `off` (or 1) analyses on the calling thread; `auto` uses workers when the code files are enough to share and the machine has cores to spare (`engine/workers.ts`). */
+export type Concurrency = number | 'auto' | 'off';

@@ -8,9 +8,10 @@
  * Serverless `${file(...)}`) is read relative to the template and loaded as a standalone ASL
  * document; S3 locations are never fetched.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Range } from '../ground/types.js';
+import { readRegularText } from '../ground/file-access.js';
 import { LineIndex } from '../ground/lines.js';
 import { loadJson } from './json.js';
 import { loadAslDocument } from './loaders/asl.js';
@@ -156,6 +157,13 @@ function withInnerLocate(template: Template, prefix: PathSegment[], inner: Sourc
   return { ...template, locate };
 }
 
+/** Definitions in other files: regular files only, at most the default size limit of a scanned file. */
+const DEFINITION_MAX_BYTES = 8 * 1024 * 1024;
+
+function readDefinition(file: string): string {
+  return readRegularText(file, { maxBytes: DEFINITION_MAX_BYTES });
+}
+
 function isLocalPath(uri: string): boolean {
   return uri !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.includes('${');
 }
@@ -166,7 +174,7 @@ export function definitionFromUri(owner: Template, uri: string): { template: Tem
   let file = path.resolve(path.dirname(owner.file), uri);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readDefinition(file);
   } catch {
     // case-insensitive file systems (macOS, Windows) accept a differently cased name
     const dir = path.dirname(file);
@@ -180,12 +188,11 @@ export function definitionFromUri(owner: Template, uri: string): { template: Tem
     if (!match) return undefined;
     file = path.join(dir, match);
     try {
-      text = readFileSync(file, 'utf8');
+      text = readDefinition(file);
     } catch {
       return undefined;
     }
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const loaded = loadAslDocument(file, text);
   const template = loaded?.template;
   if (!template) return undefined;

@@ -6,10 +6,16 @@
  * freed when the callback returns, so callers must not keep nodes beyond it.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import type { Node, Parser } from 'web-tree-sitter';
 
 export type HclNode = Node;
+
+/**
+ * The Terraform grammar of tree-sitter-hcl compiled to WebAssembly, kept in the package
+ * (`vendor/tree-sitter-hcl`, with its licence): the grammar's npm package would build a native
+ * binding at install time that rel4lint never loads. Two levels up from src/iac and dist/iac.
+ */
+const GRAMMAR = new URL('../../vendor/tree-sitter-hcl/tree-sitter-terraform.wasm', import.meta.url);
 
 let parser: Parser | undefined;
 let initialising: Promise<void> | undefined;
@@ -17,9 +23,10 @@ let initialising: Promise<void> | undefined;
 /** Initialises the HCL parser (idempotent; concurrent calls share one initialisation). */
 export function initHcl(): Promise<void> {
   initialising ??= (async () => {
-    const require = createRequire(import.meta.url);
+    // loaded here: a scan without Terraform files never loads the WebAssembly runtime
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init();
-    const wasm = readFileSync(require.resolve('@tree-sitter-grammars/tree-sitter-hcl/tree-sitter-terraform.wasm'));
+    const wasm = readFileSync(GRAMMAR);
     const language = await Language.load(wasm);
     const p = new Parser();
     p.setLanguage(language);

@@ -6,7 +6,8 @@
  * `{"Fn::GetAtt": ["X", "Arn"]}`) become `Intrinsic` values.
  */
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
-import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import type { Node as JsonNode, ParseError } from 'jsonc-parser';
+import { jsoncParser } from '../ground/packages.js';
 import type { IacValue, ParseProblem } from './model.js';
 import { readJson } from './json-reader.js';
 import { DEFAULT_MAX_DEPTH, getAttStringSource, longFormIntrinsic, setOwn, tooManyValues, type LoadOptions, type LoadedDocument, type SourceNode } from './document.js';
@@ -32,7 +33,7 @@ const MESSAGES: Record<string, string> = {
 };
 
 function problemFor(error: ParseError, text: string): ParseProblem {
-  const code = printParseErrorCode(error.error);
+  const code = jsoncParser().printParseErrorCode(error.error);
   let message = MESSAGES[code] ?? code;
   if (code === 'PropertyNameExpected' || code === 'ValueExpected') {
     let i = error.offset - 1;
@@ -162,7 +163,7 @@ export function loadJsonWithParser(text: string, options: LoadOptions = {}): Loa
   const errors: ParseError[] = [];
   let tree: JsonNode | undefined;
   try {
-    tree = parseTree(input, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    tree = jsoncParser().parseTree(input, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   } catch (error) {
     if (isStackOverflow(error)) noteStackOverflow();
     return { problems: [{ message: `Could not read the JSON document: ${String(error)}`, offset: 0 }] };

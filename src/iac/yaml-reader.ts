@@ -16,10 +16,9 @@
  * collection belong to that value; other trailing comments stay with the innermost collection
  * whose indentation they reach (see `skipTrivia` and `closeCollection`).
  */
-import { isScalar, parseDocument, type CollectionTag, type ParseOptions, type ScalarTag } from 'yaml';
 import type { IacValue, ParseProblem } from './model.js';
 import { SHORT_FORM_TAGS, getAttStringSource, longFormIntrinsic, makeIntrinsic, setOwn, type LoadedDocument, type SourceNode } from './document.js';
-import { yamlParseOptions } from './yaml-schema.js';
+import { plainScalarValue } from './yaml-scalars.js';
 
 /** Where a node sits (`inlineNode` flags). */
 const IN_MAP = 1; // the value of a block mapping entry
@@ -67,61 +66,6 @@ function isFlowIndicator(c: number): boolean {
 /** Characters the YAML lexer accepts in a tag (`!GetAtt`). */
 const TAG_CHARS = new Uint8Array(128);
 for (const ch of "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-#;/?:@&=+$_.!~*'()") TAG_CHARS[ch.charCodeAt(0)] = 1;
-
-/**
- * First characters of plain scalars that some YAML 1.1 type other than string might match
- * (null, bool, int, float): digits, sign, dot, `~`, the letters that start
- * null/true/false/yes/no/on/off, and `e`/`E` (the 1.1 float pattern reads `E3006` as a float:
- * NaN). Any other plain scalar is a string without testing.
- */
-const MAYBE_TYPED = new Uint8Array(128);
-for (const ch of '0123456789+-.~nNtTfFyYoOeE') MAYBE_TYPED[ch.charCodeAt(0)] = 1;
-
-interface PlainResolver {
-  test: RegExp;
-  resolve: ScalarTag['resolve'];
-}
-let plainResolvers: PlainResolver[] | undefined;
-let resolveOptions: ParseOptions | undefined;
-
-/** The schema's implicit scalar types, in the order the full parser tries them. */
-function resolvers(): PlainResolver[] {
-  if (!plainResolvers) {
-    const doc = parseDocument('', yamlParseOptions());
-    resolveOptions = doc.options;
-    plainResolvers = [];
-    for (const tag of doc.schema.tags as (ScalarTag | CollectionTag)[]) {
-      if (tag.collection || tag.default !== true || !tag.test) continue;
-      plainResolvers.push({ test: tag.test, resolve: (tag as ScalarTag).resolve });
-    }
-  }
-  return plainResolvers;
-}
-
-/** Value of an untagged plain scalar, as the full parser resolves it (YAML 1.1 schema). */
-function plainValue(text: string): IacValue {
-  const first = text.charCodeAt(0);
-  if (first < 128 && MAYBE_TYPED[first] === 0) return text;
-  for (const r of resolvers()) {
-    if (!r.test.test(text)) continue;
-    let failed = false;
-    const res: unknown = r.resolve(text, () => (failed = true), resolveOptions!);
-    if (failed) throw UNSUPPORTED;
-    const v: unknown = isScalar(res) ? res.value : res;
-    switch (typeof v) {
-      case 'string':
-      case 'boolean':
-      case 'number':
-        return v;
-      case 'bigint':
-        return Number(v);
-      default:
-        if (v === null || v === undefined) return null;
-        return text;
-    }
-  }
-  return text;
-}
 
 /**
  * Folds the lines of a plain or single-quoted scalar: a line break between two lines becomes a
@@ -665,7 +609,7 @@ class Reader {
     const plain = c !== DQUOTE && c !== SQUOTE && c !== PIPE && c !== GT;
     const str = this.scalarText(owner);
     const valueEnd = this.scalarEnd;
-    this.value = plain ? plainValue(str) : str;
+    this.value = plain ? plainScalarValue(str) : str;
     const source: SourceNode = { start: valueStart, end: valueEnd, keyStart, keyEnd };
     this.afterScalar(owner);
     return source;
@@ -1223,7 +1167,7 @@ class Reader {
     }
     if (tag && fn) return this.taggedScalarSource(tag, fn, str, valueStart, end, lowerBound, keyStart, keyEnd);
     if (inSeq && this.pairFollows(quoted)) return this.flowPair(str, quoted, valueStart, end, minIndent, depth, level);
-    this.value = quoted ? str : plainValue(str);
+    this.value = quoted ? str : plainScalarValue(str);
     return { start: valueStart, end, keyStart, keyEnd };
   }
 

@@ -4,6 +4,7 @@
  */
 import type { CollectionTag, DocumentOptions, ParseOptions, ScalarTag, SchemaOptions, Tags } from 'yaml';
 import { SHORT_FORM_TAGS } from './document.js';
+import { BOOL_FALSE, BOOL_TRUE } from './yaml-scalars.js';
 
 const identity = <T>(value: T): T => value;
 
@@ -18,8 +19,6 @@ const INTRINSIC_TAGS: (ScalarTag | CollectionTag)[] = [...SHORT_FORM_TAGS.keys()
 const UNSUPPORTED_TYPES = new Set(
   ['timestamp', 'binary', 'omap', 'pairs', 'set'].map((name) => `tag:yaml.org,2002:${name}`),
 );
-const BOOL_TRUE = /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
-const BOOL_FALSE = /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
 
 /**
  * Schema adjustments on top of the version's base schema:

@@ -11,20 +11,8 @@
  * library's own check (`uniqueKeys`) is quadratic per mapping.
  */
 import { noteStackOverflow } from '../ground/stack-overflow.js';
-import {
-  Scalar,
-  visit,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  parseDocument,
-  type Alias,
-  type Document,
-  type Node,
-  type YAMLMap,
-  type YAMLSeq,
-} from 'yaml';
+import type { Alias, Document, Node, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { yamlLibrary, type YamlLibrary } from '../ground/packages.js';
 import { reindentFlowContinuations } from './yaml-leniency.js';
 import { readYaml } from './yaml-reader.js';
 import type { IacValue, ParseProblem } from './model.js';
@@ -47,6 +35,9 @@ import { yamlParseOptions } from './yaml-schema.js';
 // ---------------------------------------------------------------------------------------------
 // YAML
 // ---------------------------------------------------------------------------------------------
+
+/** The `yaml` package, loaded by the first text the single-pass reader leaves to it. */
+let Y: YamlLibrary;
 
 /** Thrown inside the walker to stop at a resource-limit violation; never escapes this module. */
 class StopWalk extends Error {}
@@ -75,9 +66,9 @@ class YamlWalker {
     // aliases need anchors, and an anchor is written with `&`: most templates have none
     if (!text.includes('&')) return;
     const anchors = new Map<string, Node>();
-    visit(doc, {
+    Y.visit(doc, {
       Node: (_key, node) => {
-        if (isAlias(node)) {
+        if (Y.isAlias(node)) {
           const target = anchors.get(node.source);
           if (target) this.targets.set(node, target);
         } else if (node.anchor) {
@@ -115,14 +106,14 @@ class YamlWalker {
     if (depth > this.maxDepth) {
       this.fail(`Nesting is deeper than ${this.maxDepth} levels`, node.range?.[0] ?? lowerBound);
     }
-    if (isAlias(node)) return this.walkAlias(node, depth, lowerBound, keyStart, keyEnd);
+    if (Y.isAlias(node)) return this.walkAlias(node, depth, lowerBound, keyStart, keyEnd);
 
     const range = node.range ?? [lowerBound, lowerBound, lowerBound];
     const start = this.tagStart(node, range[0], lowerBound);
     const end = range[1];
     const fn = node.tag ? SHORT_FORM_TAGS.get(node.tag) : undefined;
 
-    if (isScalar(node)) {
+    if (Y.isScalar(node)) {
       const value = this.scalarValue(node);
       const source: SourceNode = { start, end, keyStart, keyEnd };
       if (!fn) return [value, source];
@@ -135,8 +126,8 @@ class YamlWalker {
 
     let value: IacValue;
     let source: SourceNode;
-    if (isMap(node)) [value, source] = this.walkMap(node, depth, start, end, keyStart, keyEnd);
-    else if (isSeq(node)) [value, source] = this.walkSeq(node, depth, start, end, keyStart, keyEnd);
+    if (Y.isMap(node)) [value, source] = this.walkMap(node, depth, start, end, keyStart, keyEnd);
+    else if (Y.isSeq(node)) [value, source] = this.walkSeq(node, depth, start, end, keyStart, keyEnd);
     else return [null, { start, end, keyStart, keyEnd }];
 
     if (!fn) return [value, source];
@@ -161,7 +152,7 @@ class YamlWalker {
       const value = pair.value as Node | null;
       const kStart = key?.range?.[0] ?? previousEnd;
       const kEnd = key?.range?.[1] ?? kStart;
-      if (isScalar(key) && typeof key.value === 'symbol' && key.source === '<<') {
+      if (Y.isScalar(key) && typeof key.value === 'symbol' && key.source === '<<') {
         merges.push({ node: value, lowerBound: kEnd });
         previousEnd = value?.range?.[1] ?? kEnd;
         continue;
@@ -197,9 +188,9 @@ class YamlWalker {
     obj: { [key: string]: IacValue },
     entries: Map<string, SourceNode>,
   ): void {
-    const sources = isSeq(value) ? (value.items as Node[]) : [value];
+    const sources = Y.isSeq(value) ? (value.items as Node[]) : [value];
     for (const item of sources) {
-      if (!isMap(item) && !(isAlias(item) && isMap(this.target(item)))) {
+      if (!Y.isMap(item) && !(Y.isAlias(item) && Y.isMap(this.target(item)))) {
         this.problems.push({ message: 'A merge key (<<) needs a mapping or a list of mappings', offset: item?.range?.[0] ?? lowerBound });
         continue;
       }
@@ -277,14 +268,14 @@ class YamlWalker {
     }
     this.sizes.set(node, -1);
     let n = 1;
-    if (isMap(node)) {
+    if (Y.isMap(node)) {
       for (const pair of node.items) {
         n += 1;
         if (pair.value) n += this.size(pair.value as Node, aliasName, offset);
       }
-    } else if (isSeq(node)) {
+    } else if (Y.isSeq(node)) {
       for (const item of node.items as (Node | null)[]) if (item) n += this.size(item, aliasName, offset);
-    } else if (isAlias(node)) {
+    } else if (Y.isAlias(node)) {
       const target = this.target(node);
       if (target) n = this.size(target, node.source, offset);
     }
@@ -311,9 +302,9 @@ class YamlWalker {
   /** Mapping keys are strings: a plain key is its text (`n`, `200`, `true` stay as written). */
   private keyString(key: Node | null): string {
     if (!key) return '';
-    if (isAlias(key)) return this.keyString(this.target(key) ?? null);
-    if (isScalar(key)) {
-      if (key.type === Scalar.PLAIN && typeof key.source === 'string') return key.source;
+    if (Y.isAlias(key)) return this.keyString(this.target(key) ?? null);
+    if (Y.isScalar(key)) {
+      if (key.type === Y.Scalar.PLAIN && typeof key.source === 'string') return key.source;
       return key.value === null || key.value === undefined ? '' : String(key.value);
     }
     const r = key.range;
@@ -366,7 +357,8 @@ export function loadYaml(text: string, options: LoadOptions = {}): LoadedDocumen
 export function loadYamlWithLibrary(text: string, options: LoadOptions = {}): LoadedDocument {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const maxAliasNodes = options.maxAliasNodes ?? DEFAULT_MAX_ALIAS_NODES;
-  const parse = (input: string) => parseDocument(input, yamlParseOptions()) as Document;
+  Y = yamlLibrary();
+  const parse = (input: string) => Y.parseDocument(input, yamlParseOptions()) as Document;
   let doc: Document;
   try {
     doc = parse(text);

@@ -56,6 +56,14 @@ export function sanitize(text: string): string {
   return text.replace(UNSAFE_GLOBAL, REPLACEMENT);
 }
 
+/**
+ * A name (a file path, a resource name) on one line: what `sanitize` replaces, and line feeds and
+ * tabs too, so that a file named with a newline cannot make a report show lines of its own.
+ */
+export function sanitizeName(text: string): string {
+  return sanitize(text).replace(/[\t\n]/g, REPLACEMENT);
+}
+
 const COMBINING = /^[\p{Mn}\p{Me}\u200B-\u200D\u2060]$/u;
 const WIDE = /^[\p{Extended_Pictographic}\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}]$/u;
 

@@ -12,7 +12,7 @@
  */
 import { createColors } from 'picocolors';
 import type { LintResult, Severity } from '../ground/types.js';
-import { sanitize } from './codeframe.js';
+import { sanitize, sanitizeName } from './codeframe.js';
 import { reportedFindings, type ReporterContext } from './findings.js';
 
 function oneLine(text: string): string {
@@ -23,7 +23,7 @@ export function compact(result: LintResult, ctx: ReporterContext): string {
   const c = createColors(ctx.color);
   const paint: Record<Severity, (s: string) => string> = { error: c.red, warning: c.yellow, note: c.blue };
   const lines = reportedFindings(result, ctx).map((f) => {
-    const where = `${oneLine(f.file)}:${f.range.start.line}:${f.range.start.column}`;
+    const where = `${sanitizeName(f.file)}:${f.range.start.line}:${f.range.start.column}`;
     return `${where}: ${paint[f.severity](f.severity)} ${oneLine(f.message)} ${c.dim(`[${f.rule}]`)}`;
   });
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';

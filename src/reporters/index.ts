@@ -9,8 +9,10 @@ import { gitlab } from './gitlab.js';
 import { junit } from './junit.js';
 import { compact } from './compact.js';
 import type { Reporter } from './findings.js';
+import type { FormatName } from './formats.js';
 
 export type { Reporter, ReporterContext } from './findings.js';
+export { FORMAT_NAMES, isFormatName, loadReporter, type FormatName } from './formats.js';
 export { stylishSummary } from './stylish.js';
 
 export const REPORTERS = {
@@ -23,12 +25,4 @@ export const REPORTERS = {
   gitlab,
   junit,
   graph,
-} satisfies Record<string, Reporter>;
-
-export type FormatName = keyof typeof REPORTERS;
-
-export const FORMAT_NAMES = Object.keys(REPORTERS) as FormatName[];
-
-export function isFormatName(name: string): name is FormatName {
-  return Object.hasOwn(REPORTERS, name);
-}
+} satisfies Record<FormatName, Reporter>;

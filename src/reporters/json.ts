@@ -8,7 +8,8 @@
  *                   fingerprint, related, suggestions? } ],
  *   "suppressed": [ { ...finding, suppression: { kind: "inSource" | "external", justification } } ],
  *   "baseline"?: { file, matched, stale: [ { rule, file, logicalLocation, occurrence } ] },
- *   "summary": { errors, warnings, notes, suppressed, filesScanned, codeFiles, dataFiles, templates, resources, rules },
+ *   "summary": { errors, warnings, notes, suppressed, filesScanned, codeFiles, dataFiles, templates, resources,
+ *                filesByRole: { service, test, frontend, script, generated }, rules },
  *   "scorecard": [ { bestPractice, title, url, rules, checked, findings, status } ],
  *   "graph"?: { nodes: [ { id, kind, label, unit? } ], edges: [ { from, to, sync, label, via, file, line } ],
  *               units?: [ { id, kind, label } ] } }
@@ -18,6 +19,9 @@
  * topics, buses, state machines, APIs and external HTTP hosts, with synchronous edges marked, and
  * the deployment units (SAM apps, Serverless services, CDK apps, Terraform modules, stacks; `id` is
  * the unit's folder) its nodes belong to.
+ *
+ * `filesByRole` counts the code files and templates of the scan by role (service, test, frontend,
+ * script, generated: see "File roles" in README.md); a rule only reports files of the roles it covers.
  *
  * Paths are relative to the working directory (POSIX separators); there are no timestamps or
  * absolute paths, so the same input gives the same bytes. Under `--quiet` the findings list holds
@@ -84,6 +88,7 @@ export function json(result: LintResult, ctx: ReporterContext): string {
       ...(result.stats.dataFiles !== undefined ? { dataFiles: result.stats.dataFiles } : {}),
       templates: result.stats.templates,
       resources: result.stats.resources,
+      filesByRole: { ...result.stats.filesByRole },
       rules: result.rules.map((r) => r.meta.name).sort(),
     },
     scorecard: buildScorecard(result),

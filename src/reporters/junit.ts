@@ -29,6 +29,7 @@
  *   sorted suites and cases, no timestamps or durations.
  */
 import type { Finding, LintResult } from '../ground/types.js';
+import { sanitizeName } from './codeframe.js';
 import { reportedFindings, type ReporterContext } from './findings.js';
 
 // Characters outside XML 1.0's Char production (controls, lone surrogates, U+FFFE/U+FFFF).
@@ -57,13 +58,14 @@ function compare(a: string, b: string): number {
 }
 
 function failure(f: Finding, index: number, count: number): string {
-  const where = `${f.file}:${f.range.start.line}:${f.range.start.column}`;
+  // the text is read as lines: a line break in a file name must not start one of its own
+  const where = `${sanitizeName(f.file)}:${f.range.start.line}:${f.range.start.column}`;
   const lines = [
     `${f.severity} at ${where}${count > 1 ? ` (finding ${index + 1} of ${count} for this rule in this file)` : ''}`,
     f.message,
     ...(f.help ? [`help: ${f.help}`] : []),
     ...(f.bestPractices.length > 0 ? [`best practices: ${f.bestPractices.join(', ')}`] : []),
-    ...f.related.map((r) => `related: ${r.message} at ${r.file}:${r.range.start.line}:${r.range.start.column}`),
+    ...f.related.map((r) => `related: ${r.message} at ${sanitizeName(r.file)}:${r.range.start.line}:${r.range.start.column}`),
   ];
   const message = `${f.range.start.line}:${f.range.start.column} ${f.message}`;
   return `      <failure${attributes([['type', f.severity], ['message', message]])}>${escapeXmlText(lines.join('\n'))}</failure>`;

@@ -20,6 +20,7 @@
 import { BEST_PRACTICES, SCORECARD_BEST_PRACTICES } from '../ground/best-practices.js';
 import type { BestPracticeId, Finding, LintResult, Severity } from '../ground/types.js';
 import { countBySeverity, reportedFindings, type ReporterContext } from './findings.js';
+import { sanitize } from './codeframe.js';
 import { buildScorecard, describeChecked, describeFindings, plural, type ScorecardStatus } from './scorecard.js';
 
 export const MAX_FINDINGS_PER_SECTION = 100;
@@ -32,8 +33,7 @@ const SEVERITY: Record<Severity, string> = { error: '🔴 error', warning: '🟡
 
 /** Text safe in Markdown and in a table cell: no HTML, no emphasis, no links, one line. */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ')
+  return sanitize(text.replace(/\s*(?:\r\n|\r|\n)\s*/g, ' '))
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -45,7 +45,7 @@ export function escapeMarkdown(text: string): string {
  * or ends with a backtick. In a table cell `|` is escaped (GFM reads `\|` inside code spans too).
  */
 export function codeSpan(text: string, inTable = true): string {
-  let body = text.replace(/\s*(?:\r\n|\r|\n)\s*/g, ' ');
+  let body = sanitize(text.replace(/\s*(?:\r\n|\r|\n)\s*/g, ' '));
   if (inTable) body = body.replace(/\|/g, '\\|');
   const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);

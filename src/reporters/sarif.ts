@@ -8,6 +8,8 @@
  *   own `level` anyway.
  * - `properties.precision` is `high` for rules in the recommended preset and `medium` for rules
  *   only in the strict preset (the heuristics that need a human look more often).
+ * - `properties.roles` lists the file roles the rule reports by default (service, test, frontend,
+ *   script, generated: see "File roles" in README.md).
  * - Locations are repository-relative, percent-encoded POSIX URIs under the `%SRCROOT%` base.
  *   Columns are 1-based UTF-16 code units (`columnKind`), as JavaScript strings count them.
  * - `partialFingerprints['rel4lint/v1']` is the engine's line-independent fingerprint.
@@ -83,6 +85,7 @@ function ruleDescriptor(meta: RuleMeta, docUrl: string | undefined): Json {
       tags: ['reliability', ...meta.bestPractices],
       precision: meta.presets.includes('recommended') ? 'high' : 'medium',
       'problem.severity': problemSeverity(meta.severity),
+      roles: meta.roles,
     },
   };
 }

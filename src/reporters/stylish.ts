@@ -18,7 +18,7 @@
  */
 import { createColors } from 'picocolors';
 import type { Finding, LintResult, Severity } from '../ground/types.js';
-import { codeFrame, sanitize } from './codeframe.js';
+import { codeFrame, sanitize, sanitizeName } from './codeframe.js';
 import { countBySeverity, reportedFindings, type ReporterContext, type SeverityCounts } from './findings.js';
 import { buildScorecard, plural, renderScorecard } from './scorecard.js';
 
@@ -70,7 +70,7 @@ function renderFinding(finding: Finding, result: LintResult, c: Colors, posWidth
   if (finding.help) out.push(`    ${c.cyan('help:')} ${oneLine(finding.help)}`);
   for (const related of finding.related) {
     const where = `${related.file}:${related.range.start.line}:${related.range.start.column}`;
-    out.push(`    ${c.blue('note:')} ${oneLine(related.message)} at ${sanitize(where)}`);
+    out.push(`    ${c.blue('note:')} ${oneLine(related.message)} at ${sanitizeName(where)}`);
   }
   return out;
 }
@@ -89,7 +89,7 @@ export function stylish(result: LintResult, ctx: ReporterContext): string {
   for (const [file, list] of byFile) {
     const posWidth = Math.max(...list.map((f) => `${f.range.start.line}:${f.range.start.column}`.length));
     const sevWidth = Math.max(...list.map((f) => f.severity.length));
-    out.push(c.underline(sanitize(file)));
+    out.push(c.underline(sanitizeName(file)));
     list.forEach((finding, i) => {
       if (i > 0) out.push('');
       out.push(...renderFinding(finding, result, c, posWidth, sevWidth, ctx.color));
@@ -113,9 +113,9 @@ export function stylish(result: LintResult, ctx: ReporterContext): string {
   const stale = result.baseline?.stale ?? [];
   if (stale.length > 0) {
     out.push(
-      c.yellow(`Baseline ${sanitize(result.baseline!.file)}: ${stale.length} stale ${stale.length === 1 ? 'entry' : 'entries'} (fixed or moved; run --update-baseline to drop them)`),
+      c.yellow(`Baseline ${sanitizeName(result.baseline!.file)}: ${stale.length} stale ${stale.length === 1 ? 'entry' : 'entries'} (fixed or moved; run --update-baseline to drop them)`),
     );
-    for (const e of stale) out.push(c.dim(`  ${sanitize(e.file)}  ${e.rule}  ${oneLine(e.logicalLocation)}${e.occurrence ? ` #${e.occurrence + 1}` : ''}`));
+    for (const e of stale) out.push(c.dim(`  ${sanitizeName(e.file)}  ${oneLine(e.rule)}  ${oneLine(e.logicalLocation)}${e.occurrence ? ` #${e.occurrence + 1}` : ''}`));
   }
   if (!ctx.quiet) {
     out.push('');

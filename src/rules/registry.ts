@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuleEntry, RuleRegistry } from './rule.js';
 import { RULES } from './index.js';
+import { toolVersion } from '../ground/version.js';
 
 /** The rules rel4lint ships. */
 export const DEFAULT_REGISTRY: RuleRegistry = { rules: RULES, module: new URL('./index.js', import.meta.url).href };
@@ -15,10 +16,12 @@ export function findRule(registry: RuleRegistry, name: string): RuleEntry | unde
   return registry.rules.find((r) => r.meta.name === name);
 }
 
-export const DOCS_BASE_URL = 'https://github.com/rel4lint/rel4lint/blob/main/src/rules';
-
+/**
+ * A rule's documentation at the tag of this release (`v<version>`), so that a link in a report
+ * or an editor shows the rule as this version applies it.
+ */
 export function ruleDocUrl(name: string): string {
-  return `${DOCS_BASE_URL}/${name}/README.md`;
+  return `https://github.com/rel4lint/rel4lint/blob/v${toolVersion()}/src/rules/${name}/README.md`;
 }
 
 /** Package root: two levels above this module both in `src/rules` and in `dist/rules`. */

@@ -43,11 +43,67 @@ describe('CDK app code in a scan', () => {
     expect(result.stats).toMatchObject({ filesScanned: 1, codeFiles: 1, templates: 1, resources: 2 });
   });
 
-  it('reads no construct when no IaC rule runs', async () => {
-    const root = project({ 'lib/stack.ts': STACK });
-    const result = await lint({ cwd: root, files: [path.join(root, 'lib/stack.ts')], rules: only('no-sync-lambda-invoke') });
-    expect(result.findings).toEqual([]);
-    expect(result.stats).toMatchObject({ codeFiles: 1, templates: 0, resources: 0 });
+  it('links the handler a function construct names, whatever rules run: its trigger is the handler context', async () => {
+    const root = project({
+      'cdk.json': '{ "app": "npx ts-node bin/app.ts" }\n',
+      'lib/stack.ts': `import * as path from 'path';
+import { Stack } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+
+export class S extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const table = new Table(this, 'Counters', { partitionKey: { name: 'pk', type: 'S' as any } });
+    const fn = new NodejsFunction(this, 'Count', { entry: path.join(__dirname, '../src/count.ts'), environment: { TABLE: table.tableName } });
+    fn.addEventSource(new SqsEventSource(new Queue(this, 'Jobs')));
+  }
+}
+`,
+      // nothing in the code says this is an SQS consumer: only the construct does
+      'src/count.ts': `import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+const ddb = new DynamoDBClient({});
+export async function handler(input: { id: string }) {
+  await ddb.send(new UpdateItemCommand({ TableName: process.env.TABLE, Key: { pk: { S: input.id } }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } } }));
+}
+`,
+    });
+    const files = [path.join(root, 'lib/stack.ts'), path.join(root, 'src/count.ts')];
+    const result = await lint({ cwd: root, files, rules: only('require-idempotent-consumer') });
+    expect(result.findings.map((f) => `${f.file}:${f.range.start.line} ${f.rule} ${f.message}`)).toEqual([
+      'src/count.ts:4 require-idempotent-consumer `UpdateItemCommand` adds to `n` with ADD in an at-least-once handler (wired to SQS as the handler of `Count`) without a ConditionExpression: a redelivered SQS message applies the change twice',
+    ]);
+    expect(result.stats).toMatchObject({ filesScanned: 2, codeFiles: 2, templates: 1 });
+  });
+
+  it('honours rel4lint Metadata set with addMetadata on the construct or its CloudFormation resource', async () => {
+    const root = project({
+      'lib/stack.ts': `import { Stack } from 'aws-cdk-lib';
+import { Queue, CfnQueue } from 'aws-cdk-lib/aws-sqs';
+
+export class S extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const manual = new Queue(this, 'Manual');
+    (manual.node.defaultChild as CfnQueue).addMetadata('rel4lint', { ignore: [{ rule: 'require-queue-dlq', reason: 'drained by a person' }] });
+    const replay = new Queue(this, 'Replay');
+    replay.node.addMetadata('rel4lint', { ignore: [{ rule: 'require-queue-dlq', reason: 'replayed from S3' }] });
+    const jobs = new Queue(this, 'Jobs');
+    jobs.node.addMetadata('rel4lint', { ignore: [{ rule: 'require-queue-dlq' }] });
+  }
+}
+`,
+    });
+    const result = await lint({ cwd: root, files: [path.join(root, 'lib/stack.ts')], rules: only('require-queue-dlq', 'no-invalid-suppression') });
+    expect((result.suppressed ?? []).map((f) => `${f.range.start.line} ${f.rule} ${f.suppression?.justification}`)).toEqual([
+      '7 require-queue-dlq drained by a person',
+      '9 require-queue-dlq replayed from S3',
+      '11 require-queue-dlq ',
+    ]);
+    // an entry without a reason suppresses, and is reported where it is written
+    expect(result.findings.map((f) => `${f.range.start.line} ${f.rule}`)).toEqual(['12 no-invalid-suppression']);
   });
 
   it('a warm cache still checks the constructs', async () => {

@@ -50,6 +50,8 @@ describe('recognising CDK files', () => {
     // the library's own compiled code names its types in strings
     expect(mayDefineCdkResources('const JSII_RTTI = { fqn: "aws-cdk-lib.aws_sqs.Queue" }; require("../../core");')).toBe(false);
     expect(loadCdkSource(parseCode('/a.ts', "import { Construct } from 'constructs';\nnew Queue(this, 'Q');"))).toBeUndefined();
+    // tests of a CDK app build scaffolding, not the app
+    expect(mayDefineCdkResources("import { App } from 'aws-cdk-lib';\nimport { Template } from 'aws-cdk-lib/assertions';\nnew Queue(stack, 'Q');")).toBe(false);
   });
 
   it('a file that imports aws-cdk-lib but defines no construct gives no template', () => {
@@ -432,8 +434,11 @@ api.root.addResource('a').addMethod('POST', new apigw.LambdaIntegration(fn, { ti
     const method = [...t.resources.values()].find((x) => x.type === 'AWS::ApiGateway::Method')!;
     expect(plain(method.properties)).toEqual({
       RestApiId: { Ref: 'Api' },
+      HttpMethod: 'POST',
       Integration: { Type: 'AWS_PROXY', Uri: { 'Fn::GetAtt': ['Fn', 'Arn'] }, TimeoutInMillis: 50000 },
     });
+    // named by its construct path, as a synth names it
+    expect(method.id).toBe('Api/Default/a/POST');
     expect(plain(props(t, 'Api'))).toEqual({ EndpointConfiguration: { Types: ['REGIONAL'] } });
   });
 
@@ -467,6 +472,25 @@ new pipes.CfnPipe(this, 'P', { sourceParameters: { dynamoDbStreamParameters: { s
     expect(t.resources.get('P')!.type).toBe('AWS::Pipes::Pipe');
   });
 
+  it('Step Functions: a chain goes on after a Choice from the states its branches end in', () => {
+    const t = load(r`import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+const a = new sfn.Pass(this, 'A');
+const b = new sfn.Pass(this, 'B').next(new sfn.Pass(this, 'B2'));
+const done = new sfn.Succeed(this, 'Done');
+const flow = new sfn.Choice(this, 'Pick')
+  .when(sfn.Condition.booleanEquals('$.a', true), a)
+  .when(sfn.Condition.booleanEquals('$.b', true), b)
+  .when(sfn.Condition.booleanEquals('$.done', true), done)
+  .afterwards({ includeOtherwise: true })
+  .next(new sfn.Pass(this, 'C'));
+new sfn.StateMachine(this, 'M', { definitionBody: sfn.DefinitionBody.fromChainable(flow) });
+`);
+    const [machine] = stateMachines([t]);
+    const states = plain(machine!.definition) as { States: Record<string, { Next?: string; Default?: string }> };
+    expect(Object.keys(states.States).sort()).toEqual(['A', 'B', 'B2', 'C', 'Done', 'Pick']);
+    expect([states.States['A']!.Next, states.States['B2']!.Next, states.States['Done']!.Next, states.States['Pick']!.Default]).toEqual(['C', 'C', undefined, 'C']);
+  });
+
   it('Step Functions: a chain of L2 states becomes an ASL definition located at the states', () => {
     const t = load(r`import { Duration } from 'aws-cdk-lib';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -493,6 +517,7 @@ new sfn.StateMachine(this, 'M', {
         A: {
           Type: 'Task',
           Resource: 'arn:aws:states:::lambda:invoke',
+          Parameters: { FunctionName: { 'Fn::GetAtt': ['Fn', 'Arn'] }, 'Payload.$': '$' },
           TimeoutSeconds: 30,
           Next: 'Check',
           Retry: [

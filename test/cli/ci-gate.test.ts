@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { project, run } from '../helpers/cli.js';
+import { project, run, run as runCli } from '../helpers/cli.js';
 import { sarifSchemaErrors } from '../helpers/sarif-schema.js';
 import { createProgress } from '../../src/cli/progress.js';
 import { RULES } from '../../src/rules/index.js';
@@ -316,9 +316,15 @@ describe('markdown report', () => {
 describe('cache', () => {
   it('reuses results of unchanged code files, and recomputes on a content or configuration change', async () => {
     const root = project({ 'src/a.ts': invokes([{ fn: 'a' }]), 'src/b.ts': invokes([{ fn: 'b' }]), 'infra/template.yaml': TEMPLATE });
+    // the default cache is kept in the user's cache directory, outside the scanned tree
+    const home = project({});
+    const env = { XDG_CACHE_HOME: home };
+    const run = (argv: string[], cwd: string) => runCli(argv, cwd, { env });
     const cold = await run(['--cache', '--format', 'json'], root);
-    const cacheFile = path.join(root, '.rel4lint-cache');
-    expect(fs.existsSync(cacheFile)).toBe(true);
+    const cached = fs.readdirSync(path.join(home, 'rel4lint'));
+    expect(cached).toEqual([expect.stringMatching(/^[0-9a-f]{16}\.json$/)]);
+    const cacheFile = path.join(home, 'rel4lint', cached[0]!);
+    expect(fs.readdirSync(root).sort()).toEqual(['infra', 'src']);
     const warm = await run(['--cache', '--format', 'json'], root);
     expect(warm.stdout).toBe(cold.stdout);
 
@@ -351,12 +357,13 @@ describe('cache', () => {
       `import { S3Client } from '@aws-sdk/client-s3';\nexport const s3 = new S3Client(${timeout ? '{ requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 } }' : '{}'});\n`;
     const handler = "import { s3 } from './clients';\nimport { PutObjectCommand } from '@aws-sdk/client-s3';\nexport const handler = async () => { await s3.send(new PutObjectCommand({ Bucket: 'b', Key: 'k' })); };\n";
     const root = project({ 'src/clients.ts': helper(false), 'src/handler.ts': handler });
-    const args = ['--cache', '--preset', 'strict', '--format', 'json'];
+    const cacheFile = path.join(project({}), 'lint-cache');
+    const args = ['--cache', '--cache-location', cacheFile, '--preset', 'strict', '--format', 'json'];
     const timeouts = (out: string): string[] =>
       (JSON.parse(out) as JsonReport).findings.filter((f) => f.rule === 'require-client-timeout').map((f) => f.file);
     const cold = await run(args, root);
     expect(timeouts(cold.stdout)).toEqual(['src/clients.ts']);
-    const data = JSON.parse(fs.readFileSync(path.join(root, '.rel4lint-cache'), 'utf8'));
+    const data = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
     expect(Object.keys(data.files['src/handler.ts'].dependencies ?? {})).toEqual(['src/clients.ts']);
     expect((await run(args, root)).stdout).toBe(cold.stdout);
     // the helper now sets timeouts: the handler's cached result depended on it and is recomputed

@@ -191,16 +191,16 @@ describe('--print-config', () => {
     expect(config.preset).toBe('strict');
     expect(config.maxFileBytes).toBe(4096);
     expect(config.ignore).toEqual([{ base: '.', patterns: ['dist/'] }]);
-    expect(config.rules['no-sync-lambda-invoke']).toEqual({ level: 'warning', options: {} });
+    expect(config.rules['no-sync-lambda-invoke']).toEqual({ level: 'warning', options: {}, roles: ['service'] });
     expect(config.rules['prefer-batch-operation']).toBe('off');
     expect(config.rules['require-client-timeout']).toBe('off');
-    expect(config.rules['no-unbounded-retry']).toEqual({ level: 'error', options: { maxSdkAttempts: 3 } });
-    expect(config.rules['no-sync-internal-http-in-handler']).toEqual({ level: 'warning', options: { internalHosts: ['api.internal'] } });
+    expect(config.rules['no-unbounded-retry']).toEqual({ level: 'error', options: { maxSdkAttempts: 3 }, roles: ['service', 'frontend', 'script'] });
+    expect(config.rules['no-sync-internal-http-in-handler']).toEqual({ level: 'warning', options: { internalHosts: ['api.internal'] }, roles: ['service'] });
     expect(Object.keys(config.rules)).toContain('parse-error');
 
     // a file elsewhere gets the outer file alone
     const top = JSON.parse((await run(['--print-config', 'src/a.ts'], root)).stdout) as { configFiles: string[]; rules: Record<string, unknown> };
     expect(top.configFiles).toEqual(['rel4lint.config.json']);
-    expect(top.rules['no-sync-lambda-invoke']).toEqual({ level: 'error', options: {} });
+    expect(top.rules['no-sync-lambda-invoke']).toEqual({ level: 'error', options: {}, roles: ['service'] });
   });
 });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { colorEnabled, main, renderMarkdown } from '../../src/cli/main.js';
+import { colorEnabled, main } from '../../src/cli/main.js';
+import { renderMarkdown } from '../../src/cli/terminal-markdown.js';
 import { project, run } from '../helpers/cli.js';
 import { FORMAT_HELP, helpText, OPTIONS } from '../../src/cli/options.js';
 import { FORMAT_NAMES } from '../../src/reporters/index.js';
@@ -102,7 +103,7 @@ describe('rel4lint CLI', () => {
     it('lists the rules as JSON with --format json', async () => {
       const r = await run(['--list-rules', '--format', 'json'], project({}));
       expect(r.code).toBe(0);
-      const list = JSON.parse(r.stdout) as { name: string; description: string; bestPractices: string[]; severity: string; presets: string[]; targets: string[]; options: Record<string, { type: string; default: unknown }>; docs: string }[];
+      const list = JSON.parse(r.stdout) as { name: string; description: string; bestPractices: string[]; severity: string; presets: string[]; targets: string[]; roles: string[]; options: Record<string, { type: string; default: unknown }>; docs: string }[];
       expect(list.map((x) => x.name)).toEqual(RULES.map((x) => x.meta.name).sort());
       for (const rule of RULES) {
         const entry = list.find((x) => x.name === rule.meta.name)!;
@@ -112,6 +113,7 @@ describe('rel4lint CLI', () => {
           severity: rule.meta.severity,
           presets: rule.meta.presets,
           targets: rule.meta.targets,
+          roles: rule.meta.roles,
         });
         expect(Object.keys(entry.options)).toEqual(Object.keys(rule.meta.options));
         expect(entry.docs).toMatch(new RegExp(`^https://.*${rule.meta.name}`));

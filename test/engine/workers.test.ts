@@ -19,6 +19,7 @@ type Registry = typeof import('../../src/rules/registry.js');
 type Discover = typeof import('../../src/engine/discover.js');
 type Cache = typeof import('../../src/engine/cache.js');
 type Workers = typeof import('../../src/engine/workers.js');
+type Scan = typeof import('../../src/engine/scan.js');
 
 const dist = async <T>(module: string): Promise<T> => (await import(pathToFileURL(path.join(ROOT, 'dist', module)).href)) as T;
 
@@ -42,33 +43,64 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+/** The scan of every fixture on one thread, which the parallel scans must reproduce (run once). */
+let oneThread: Promise<LintResult> | undefined;
+const scanOnOneThread = (): Promise<LintResult> => (oneThread ??= engine.lint({ cwd: ROOT, files, rules, concurrency: 'off' }));
+
 /** Everything a reporter prints, without the timing-free but order-free parts. */
 function report(result: LintResult): unknown {
   return { findings: result.findings, suppressed: result.suppressed, stats: result.stats, graph: result.graph, sources: [...result.sources.keys()] };
 }
 
 describe('thread count and batches', () => {
-  it('uses the calling thread alone when told to or when there is too little to share for auto', () => {
-    const { threadCount, AUTO_MIN_BYTES } = workers;
-    expect(threadCount('off', AUTO_MIN_BYTES * 10, 100)).toBe(0);
-    expect(threadCount(1, 30, 3)).toBe(0);
-    expect(threadCount('auto', AUTO_MIN_BYTES - 1, 1000)).toBe(0);
-    expect(threadCount(4, 30, 3)).toBe(3);
-    expect(threadCount(2, 10, 1)).toBe(0);
-    expect(() => threadCount(0, 20, 2)).toThrow(/positive integer/);
+  it('uses the calling thread alone when told to, and leaves auto to the scan', () => {
+    const { threadCount } = workers;
+    expect(threadCount('off', 100)).toBe(0);
+    expect(threadCount('auto', 1000)).toBe(0);
+    expect(threadCount(1, 3)).toBe(0);
+    expect(threadCount(4, 3)).toBe(3);
+    expect(threadCount(2, 1)).toBe(0);
+    expect(() => threadCount(0, 2)).toThrow(/positive integer/);
   });
 
-  it('auto uses one thread per core, with at least 2 MiB of work each', () => {
-    const { threadCount, AUTO_MIN_BYTES } = workers;
-    const cores = os.availableParallelism();
-    const expected = Math.min(cores, 8);
-    expect(threadCount('auto', 100 * 1024 * 1024, 100)).toBe(expected >= 2 ? expected : 0);
-    expect(threadCount('auto', AUTO_MIN_BYTES, 10)).toBe(cores >= 2 ? 2 : 0);
+  it('auto: workers only for code estimated long enough on one thread, one more per half of that, up to the idle cores (rounded)', () => {
+    const { autoThreads, AUTO_MIN_REST_MS } = workers;
+    expect(autoThreads(AUTO_MIN_REST_MS - 1, 8)).toBe(0);
+    expect(autoThreads(AUTO_MIN_REST_MS, 8)).toBe(2);
+    expect(autoThreads(AUTO_MIN_REST_MS * 1.5, 8)).toBe(3);
+    expect(autoThreads(AUTO_MIN_REST_MS * 100, 8)).toBe(8);
+    expect(autoThreads(AUTO_MIN_REST_MS * 100, 16)).toBe(8);
+    expect(autoThreads(AUTO_MIN_REST_MS * 100, 2)).toBe(2);
+    expect(autoThreads(AUTO_MIN_REST_MS * 100, 1.6)).toBe(2);
+    expect(autoThreads(AUTO_MIN_REST_MS * 100, 1.4)).toBe(0);
+    expect(autoThreads(AUTO_MIN_REST_MS * 100, -6)).toBe(0);
   });
 
-  it('counts JSON files for an eighth of their size', () => {
-    const { workBytes } = workers;
-    expect(workBytes(['a.ts', 'b.yaml', 'package.json'], [1000, 2000, 8000])).toBe(4000);
+  it('auto: estimates the rest at the pace measured after the first file, once it has measured long enough on a core of its own', () => {
+    const { AutoConcurrency, AUTO_PROBE_MS, AUTO_MIN_REST_MS } = workers;
+    const idle = () => ({ cores: 2, load: 0.1 });
+    const auto = new AutoConcurrency(idle);
+    // the first file warms up the parsers: not counted
+    auto.record(1000, 10 * AUTO_PROBE_MS, 10 * AUTO_PROBE_MS);
+    expect(auto.threadsFor(1e9)).toBe(0);
+    // 1 byte per millisecond, measured for less than the probe time: too early to tell
+    auto.record(AUTO_PROBE_MS / 2, AUTO_PROBE_MS / 2, AUTO_PROBE_MS / 2);
+    expect(auto.threadsFor(1e9)).toBe(0);
+    auto.record(AUTO_PROBE_MS / 2, AUTO_PROBE_MS / 2, AUTO_PROBE_MS / 2);
+    // the rest at that pace: just under the minimum, then the minimum
+    expect(auto.threadsFor(AUTO_MIN_REST_MS - 1)).toBe(0);
+    expect(auto.threadsFor(AUTO_MIN_REST_MS)).toBe(2);
+    expect(auto.threads).toBe(2);
+    // the same pace on a machine busy with other work: no idle core for a worker
+    const busy = new AutoConcurrency(() => ({ cores: 2, load: 1.5 }));
+    for (let i = 0; i < 3; i++) busy.record(AUTO_PROBE_MS, AUTO_PROBE_MS, AUTO_PROBE_MS);
+    expect(busy.threadsFor(1e9)).toBe(0);
+    // this thread got half a core while it measured: the machine is busier than its load says
+    const shared = new AutoConcurrency(idle);
+    for (let i = 0; i < 3; i++) shared.record(AUTO_PROBE_MS, AUTO_PROBE_MS, AUTO_PROBE_MS / 2);
+    expect(shared.threadsFor(1e9)).toBe(0);
+    // a tree of data: nothing measured, no workers
+    expect(new AutoConcurrency(idle).threadsFor(1e9)).toBe(0);
   });
 
   it('closes a batch at 128 KiB or 16 files and keeps the file order', () => {
@@ -81,10 +113,28 @@ describe('thread count and batches', () => {
 });
 
 describe('a parallel scan', () => {
+  it('auto: shares the code files once it has measured enough, and reports exactly what one thread reports', async () => {
+    const one = await scanOnOneThread();
+    // limits of zero: the decision comes after the second code file
+    const auto = new workers.AutoConcurrency(() => ({ cores: 2, load: 0 }), { probeMs: 0, minRestMs: 0, minCpuShare: 0 });
+    const { lint } = await dist<Scan>('engine/scan.js');
+    let calls = 0;
+    const many = await lint({ cwd: ROOT, files, registry, rules, concurrency: 'auto', autoConcurrency: auto, onProgress: () => calls++ });
+    expect(auto.threads).toBe(2);
+    expect(report(many)).toEqual(report(one));
+    expect(calls).toBe(files.length);
+    // with the real limits, the fixtures stay on the calling thread
+    const real = new workers.AutoConcurrency(() => ({ cores: 2, load: 0 }));
+    expect(report(await lint({ cwd: ROOT, files, registry, rules, concurrency: 'auto', autoConcurrency: real }))).toEqual(report(one));
+    expect(real.threads).toBe(0);
+  }, 60_000);
+
   it('reports exactly what a scan on one thread reports, for 2 and 3 threads', async () => {
-    const one = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off' });
+    const one = await scanOnOneThread();
     expect(one.findings.length).toBeGreaterThan(300);
     expect(one.stats.codeFiles).toBeGreaterThan(100);
+    expect(one.stats.filesByRole.test).toBeGreaterThan(5);
+    expect(one.stats.filesByRole.generated).toBeGreaterThan(3);
     for (const concurrency of [2, 3]) {
       let calls = 0;
       let last = 0;
@@ -101,6 +151,7 @@ describe('a parallel scan', () => {
         },
       });
       expect(report(many)).toEqual(report(one));
+      expect(many.stats).toEqual(one.stats);
       expect(calls).toBe(files.length);
     }
   });
@@ -156,14 +207,14 @@ describe('a parallel scan', () => {
     const settings = workerSettings(ROOT, registry, rules, true, undefined, false);
     const one = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off' });
     const ahead = WorkerPool.prestart(settings, 1)!;
-    const many = await engine.lint({ cwd: ROOT, files, rules, concurrency: 2, workers: ahead });
+    const many = await (await dist<Scan>('engine/scan.js')).lint({ cwd: ROOT, files, registry, rules, concurrency: 2, workers: ahead });
     expect(report(many)).toEqual(report(one));
     // a worker started with other settings (other rules) is not used for this scan
     const other = WorkerPool.prestart(workerSettings(ROOT, registry, rules.slice(1), true, undefined, false), 1)!;
     expect(other.take(1, settings)).toEqual([]);
     await other.close();
     const idle = WorkerPool.prestart(settings, 1)!;
-    const alone = await engine.lint({ cwd: ROOT, files, rules, concurrency: 'off', workers: idle });
+    const alone = await (await dist<Scan>('engine/scan.js')).lint({ cwd: ROOT, files, registry, rules, concurrency: 'off', workers: idle });
     expect(report(alone)).toEqual(report(one));
     expect(idle.take(1, settings)).toEqual([]);
   });

@@ -68,3 +68,37 @@ tester.run('rel4/no-sync-lambda-invoke', plugin.rules['no-sync-lambda-invoke'], 
     },
   ],
 });
+
+// The plugin applies the same file roles as the CLI: a test file is skipped unless the rule's `roles` option covers it.
+tester.run('rel4/no-sync-lambda-invoke (file roles)', plugin.rules['no-sync-lambda-invoke'], {
+  valid: [
+    { code: `${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f' }));`, filename: 'test/invoke.test.ts' },
+    { code: `import React from 'react';\n${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f' }));`, filename: 'src/App.tsx', options: [{ roles: ['service', 'test'] }] },
+    { code: `import { mockClient } from 'aws-sdk-client-mock';\n${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f' }));`, filename: 'src/invoke.ts' },
+  ],
+  invalid: [
+    {
+      code: `${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f' }));`,
+      filename: 'test/invoke.test.ts',
+      options: [{ roles: ['service', 'test'] }],
+      errors: [
+        {
+          message: 'InvokeCommand without InvocationType waits for `f` to finish (the caller is synchronously coupled to it)',
+          line: 3,
+          suggestions: [{ desc: "Invoke asynchronously: add InvocationType: 'Event'", output: `${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f', InvocationType: 'Event' }));` }],
+        },
+      ],
+    },
+    {
+      code: `${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f' }));`,
+      filename: 'src/contest.ts',
+      errors: [
+        {
+          message: 'InvokeCommand without InvocationType waits for `f` to finish (the caller is synchronously coupled to it)',
+          line: 3,
+          suggestions: [{ desc: "Invoke asynchronously: add InvocationType: 'Event'", output: `${IMPORTS}await lambda.send(new InvokeCommand({ FunctionName: 'f', InvocationType: 'Event' }));` }],
+        },
+      ],
+    },
+  ],
+});

@@ -78,13 +78,13 @@ export function compareShape(findings: Finding[], expected: Expectation[]): { ac
   return { actual, wanted };
 }
 
-const PROJECT_MARKERS = ['template.yaml', 'template.yml', 'template.json', 'serverless.yml', 'serverless.yaml', 'main.tf', 'cdk.out'];
+const PROJECT_MARKERS = ['template.yaml', 'template.yml', 'template.json', 'serverless.yml', 'serverless.yaml', 'main.tf', 'cdk.out', 'cdk.json'];
 
 /**
- * A project fixture: a folder named `*-project` (or `*project`) that holds a template or `cdk.out`,
- * or a folder named `*-modules` of code files that import each other; its files are linted
- * together as one project, and each file's findings (some found from another file) must match its
- * own markers.
+ * A project fixture: a folder named `*-project` (or `*project`) that holds a template, `cdk.out` or
+ * `cdk.json` (a CDK app read from its source), or a folder named `*-modules` of code files that
+ * import each other; its files are linted together as one project, and each file's findings (some
+ * found from another file) must match its own markers.
  */
 export function isProjectDir(dir: string): boolean {
   const name = path.basename(dir);

@@ -60,7 +60,8 @@ function yamlFiles(dir: string): string[] {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (entry.name !== 'node_modules') out.push(...yamlFiles(full));
-    } else if (/\.(ya?ml|template)$/i.test(entry.name)) {
+    } else if (/\.ya?ml$/i.test(entry.name) || (/\.template$/i.test(entry.name) && !/^\s*\{/.test(fs.readFileSync(full, 'utf8')))) {
+      // a .template file in JSON is read as JSON, not YAML
       out.push(full);
     }
   }
@@ -301,6 +302,39 @@ describe('readYaml: random templates', () => {
     );
     // the reader must actually be exercised: most generated texts are valid YAML it reads
     expect(read / runs).toBeGreaterThan(0.3);
+  });
+});
+
+describe('readYaml: plain scalars of every YAML 1.1 type', () => {
+  // the value of an unquoted scalar without the library: null, booleans, integers in every
+  // base, floats, sexagesimal numbers, and the strings that look like them
+  const PICKED = [
+    '~', 'null', 'Null', 'NULL', 'nULL', 'nul', 'y', 'Y', 'n', 'N', 'yes', 'Yes', 'YES', 'yEs', 'no', 'No', 'on', 'On', 'ON', 'oN', 'off', 'Off', 'OFF',
+    'true', 'True', 'TRUE', 'tRUE', 'false', 'False', 'FALSE', 'truthy', '0', '-0', '+0', '00', '007', '017', '-0_17', '08', '019', '0o7', '0b101', '-0b11', '0b', '0b_',
+    '0b2', '0x', '0x_', '0xFF', '-0x1f', '+0xA_B', '0xG', '1_000', '1__', '-_1', '1e3', '1E3', '1e+3', '1e-3', '1.5e3', '.5e3', '1.e3', 'e5', 'E3006', '-e5',
+    '1e', '1.5', '-1.5', '1.', '.5', '.', '-.', '+.', '1_0.0_1', '0.10', '3.14159', '.inf', '.Inf', '.INF', '+.inf', '-.inf', '-.Inf', '.iNF', '.nan', '.NaN',
+    '.NAN', '+.nan', '1:30', '-1:30', '+1:30', '1:30.5', '1:30.', '190:20:30', '1:60', '1:5', '1:05:59', '1_0:3_0', '2010-09-09', '2010-09-09T10:00:00Z',
+    '10.0.0.0/16', '1.2.3', '12345678901234567890', '9007199254740993', '0.1', '1_', 'eu-west-1', 'nodejs20.x', 'on-demand', 'tcp', 'Off-peak', '+', '-1-2',
+  ];
+  const ALPHABET = '0123456789_.:+-eExXbBoOfFaAnNuUlLtTrRsSyY~';
+
+  it('reads each as the library does', () => {
+    const unread: string[] = [];
+    for (const scalar of PICKED) if (!compare(`Value: ${scalar}\nList: [${scalar}]\n`)) unread.push(scalar);
+    expect(unread).toEqual([]);
+  });
+
+  it('reads random scalars made of the characters of numbers and keywords as the library does', () => {
+    let read = 0;
+    let runs = 0;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...ALPHABET), { minLength: 1, maxLength: 12 }), (chars) => {
+        runs++;
+        if (compare(`Value: ${chars.join('')}\n`)) read++;
+      }),
+      { seed: SEED, numRuns: 5000 },
+    );
+    expect(read / runs).toBeGreaterThan(0.8);
   });
 });
 

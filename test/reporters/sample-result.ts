@@ -22,7 +22,7 @@ function rule(
   description: string,
   help: string,
 ): AnyRule {
-  return { meta: { name, description, bestPractices, severity, presets, targets, needsContext: false, help, options: {} } };
+  return { meta: { name, description, bestPractices, severity, presets, targets, needsContext: false, roles: ['service'], help, options: {} } };
 }
 
 export const RULE_DEFS = {
@@ -212,7 +212,7 @@ export const FINDINGS: Finding[] = [
 ];
 
 function resolved(r: AnyRule, severity: Severity = r.meta.severity): ResolvedRule {
-  return { meta: r.meta, severity, severityOverridden: severity !== r.meta.severity, options: {} };
+  return { meta: r.meta, severity, severityOverridden: severity !== r.meta.severity, options: {}, roles: r.meta.roles };
 }
 
 export function sampleResult(findings: Finding[] = FINDINGS): LintResult {
@@ -227,7 +227,7 @@ export function sampleResult(findings: Finding[] = FINDINGS): LintResult {
       resolved(RULE_DEFS.dlq),
     ],
     sources: new Map(Object.entries(SOURCES)),
-    stats: { filesScanned: 5, codeFiles: 4, templates: 1, resources: 1 },
+    stats: { filesScanned: 5, codeFiles: 4, templates: 1, resources: 1, filesByRole: { service: 4, test: 1, frontend: 0, script: 0, generated: 0 } },
   };
 }
 

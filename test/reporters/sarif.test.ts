@@ -57,11 +57,11 @@ describe('sarif reporter', () => {
       },
       helpUri: 'https://docs.example/rules/no-sync-lambda-invoke',
       defaultConfiguration: { level: 'error' },
-      properties: { tags: ['reliability', 'REL04-BP02'], precision: 'high', 'problem.severity': 'error' },
+      properties: { tags: ['reliability', 'REL04-BP02'], precision: 'high', 'problem.severity': 'error', roles: ['service'] },
     });
     expect(rules[2]).toMatchObject({
       defaultConfiguration: { level: 'note' },
-      properties: { precision: 'medium', 'problem.severity': 'recommendation' },
+      properties: { precision: 'medium', 'problem.severity': 'recommendation', roles: ['service'] },
     });
     // require-idempotency-token is configured as a warning in this run.
     expect(rules[3].defaultConfiguration).toEqual({ level: 'error' });

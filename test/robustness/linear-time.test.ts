@@ -43,8 +43,9 @@ function expectLinear(what: string, small: string, large: string, name: string, 
     { name: `${name}-large.ts`, text: large },
   ]);
   const message = describePair(what, s!, l!);
-  expect(l!.messages, message).toEqual([]);
-  expect(l!.findings['no-sync-lambda-invoke'], message).toBe(calls * s!.findings['no-sync-lambda-invoke']!);
+  // everything is analysed; past 1,000 findings of a rule in a file, a finding counts the rest
+  for (const m of l!.messages) expect(m, message).toMatch(/analysis stopped reporting [\w-]+: [\d,]+ more of its findings in this file are left out/);
+  expect(l!.findings['no-sync-lambda-invoke'], message).toBe(Math.min(1_000, calls * s!.findings['no-sync-lambda-invoke']!));
   expect(l!.steps, message).toBeLessThanOrEqual(MAX_STEP_RATIO * s!.steps + 1_000);
   expect(l!.cpuMs, message).toBeLessThanOrEqual(MAX_TIME_RATIO * s!.cpuMs);
 }

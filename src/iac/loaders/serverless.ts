@@ -20,7 +20,8 @@
  * `activemq`/`rabbitmq`, `websocket`, `cloudwatchLog`, `iot` and `cognitoUserPool` events are not
  * modelled.
  */
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { readRegularText } from '../../ground/file-access.js';
 import path from 'node:path';
 import { loadYaml } from '../yaml.js';
 import { sourceChain, type SourceNode } from '../document.js';
@@ -157,8 +158,8 @@ class Includes {
 
   private load(file: string): IacValue | undefined {
     try {
-      if (statSync(file).size > MAX_INCLUDED_BYTES) return undefined;
-      const text = readFileSync(file, 'utf8');
+      // a regular file of a bounded size (a FIFO would block, a link to a device never end)
+      const text = readRegularText(file, { maxBytes: MAX_INCLUDED_BYTES });
       return (/\.json$/i.test(file) ? loadJson(text) : loadYaml(text)).value;
     } catch {
       return undefined;

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service'],
   help: 'Return 202 Accepted with a job id and hand the work to a queue or a workflow; let the client poll a status endpoint or receive a callback',
   options: {},
 };

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code', 'cloudformation', 'sam', 'serverless', 'terraform', 'cdk'],
   needsContext: true,
+  roles: ['service'],
   help: "Break the chain: invoke with InvocationType: 'Event', send a message to a queue or topic, or move the steps into a Step Functions workflow, so that the caller does not wait for every downstream service",
   options: {},
 };

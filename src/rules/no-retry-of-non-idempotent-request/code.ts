@@ -7,7 +7,6 @@ import { exprKey } from '../../code/retry-flow.js';
 import { httpClientModule, remoteCallInfo, remoteCallInfosIn, resolveLocalFunction } from '../../code/remote-calls.js';
 import { getProperty, numberValue, stringShape } from '../../code/values.js';
 import { isFunctionLike, step, unwrap } from '../../code/walk.js';
-import { isTestFile } from '../require-retry-backoff/test-files.js';
 import { codeText, keyMatcher, requestFacts, texts, unsafeRequestsOf, type RequestFacts } from './requests.js';
 import { DEFAULT_HEADERS } from './meta.js';
 
@@ -232,8 +231,7 @@ function methodListConfigs(analysis: FileAnalysis, key: RegExp, header: string):
 const detector: CodeDetector<NoRetryOfNonIdempotentRequestOptions> = {
   // a finding needs a POST/PATCH (verb method, method option or retry.methods entry)
   prefilter: /post|patch/i,
-  code({ analysis, options, fileName }) {
-    if (isTestFile(fileName)) return [];
+  code({ analysis, options }) {
     const headers = options.idempotencyHeaders ?? DEFAULT_HEADERS;
     const key = keyMatcher(headers);
     const header = headers[0] ?? 'Idempotency-Key';

@@ -11,6 +11,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service', 'frontend', 'script'],
   help: 'Send an `Idempotency-Key` header generated once per logical operation and reused by every attempt, or retry only idempotent methods',
   options: {
     idempotencyHeaders: {

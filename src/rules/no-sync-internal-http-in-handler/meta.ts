@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service'],
   help: 'Publish an event or send a message to a queue instead of waiting for the other service; when the answer is needed now, call it with a tight timeout and a fallback',
   options: {
     internalHosts: {

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service'],
   help: "Invoke asynchronously with InvocationType: 'Event' (and an on-failure destination), or put a queue or a Step Functions workflow between the two functions",
   options: {},
   hasSuggestions: true,

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
   needsContext: false,
+  roles: ['service'],
   help: 'Offset the minute (e.g. cron(17 ...)), give each schedule its own minute, or use an EventBridge Scheduler schedule with FlexibleTimeWindow Mode FLEXIBLE',
   options: {},
 };

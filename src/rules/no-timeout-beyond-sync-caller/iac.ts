@@ -1,5 +1,5 @@
 import type { IacReport, IacDetector } from '../rule.js';
-import type { IacValue, PathSegment, PlainObject, Template } from '../../iac/model.js';
+import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../../iac/model.js';
 import { displayName, getIn, hasOpaqueProperties, isAbsent, isPlainObject, references, refTarget, resourcesOfType } from '../../iac/resources.js';
 import { samFunctionEvents } from '../../iac/sam.js';
 import { functionRef, functions, functionTimeout, literalNumber, seconds } from '../../iac/lambda.js';
@@ -215,6 +215,7 @@ function callersOf(template: Template): Caller[] {
   for (const dataSource of resourcesOfType(template, 'AWS::AppSync::DataSource')) {
     const type = dataSource.properties['Type'];
     if (typeof type !== 'string' || type.toUpperCase() !== 'AWS_LAMBDA') continue;
+    if (invokedAsynchronously(template, dataSource)) continue;
     const functionId = functionRef(template, getIn(dataSource.properties, ['LambdaConfig', 'LambdaFunctionArn']));
     if (!functionId) continue;
     callers.push({
@@ -241,6 +242,25 @@ function callersOf(template: Template): Caller[] {
     }
   }
   return callers;
+}
+
+/** Request templates that invoke the function without waiting for it (`"invocationType": "Event"`). */
+const EVENT_INVOCATION = /"invocationType"\s*:\s*"Event"/;
+
+/**
+ * True when every resolver of an AppSync Lambda data source (there is at least one) invokes the
+ * function asynchronously: AppSync answers at once and does not wait for the function.
+ */
+function invokedAsynchronously(template: Template, dataSource: Resource): boolean {
+  const name = dataSource.properties['Name'];
+  const resolvers = resourcesOfType(template, 'AWS::AppSync::Resolver').filter((r) => {
+    const target = r.properties['DataSourceName'];
+    return refTarget(target, template) === dataSource.id || (typeof name === 'string' && target === name);
+  });
+  return resolvers.length > 0 && resolvers.every((r) => {
+    const request = r.properties['RequestMappingTemplate'];
+    return typeof request === 'string' && EVENT_INVOCATION.test(request);
+  });
 }
 
 const detector: IacDetector = {

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
   needsContext: false,
+  roles: ['service'],
   help: "Set the function Timeout below the caller's timeout (API Gateway REST 29 s, HTTP API 30 s, AppSync 30 s), or return 202 with a job id and hand long work to a queue or a workflow",
   options: {},
 };

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service'],
   help: 'Bound the concurrency (p-limit, p-map with concurrency, p-queue, Bottleneck), process the items in fixed-size chunks, or use the service batch API',
   options: {
     maxLiteralItems: {

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service', 'frontend', 'script'],
   help: 'Cap the number of attempts (or the total time) and let the last error propagate; prefer the SDK or a retry library with a finite limit and exponential backoff with jitter',
   options: {
     maxSdkAttempts: {

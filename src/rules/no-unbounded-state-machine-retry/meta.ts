@@ -9,6 +9,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['asl', 'cloudformation', 'sam', 'serverless', 'terraform', 'cdk'],
   needsContext: false,
+  roles: ['service'],
   help: 'Bound MaxAttempts, use a BackoffRate above 1 with MaxDelaySeconds and JitterStrategy FULL, add a Catch after catch-all retries, and retry Lambda service errors on Lambda tasks',
   options: {
     maxAttempts: { type: 'integer', description: 'Largest MaxAttempts accepted in a retrier', default: 10, minimum: 0 },

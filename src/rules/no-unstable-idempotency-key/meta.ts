@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service'],
   help: 'Derive the key from the message id, the request id or the business identity of the operation, or generate it once before the retry loop',
   options: {},
 };

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service'],
   help: 'Collect the items and send them with the batch operation in chunks of its maximum size, retrying the unprocessed or failed entries it returns',
   options: {},
 };

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
   needsContext: false,
+  roles: ['service'],
   help: 'Add an EventInvokeConfig with DestinationConfig.OnFailure (an SQS queue, SNS topic, EventBridge bus, Lambda function or S3 bucket) or a DeadLetterConfig, and alarm on what arrives there',
   options: {},
 };

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service'],
   help: 'Set explicit timeouts below the handler timeout: a requestHandler with connectionTimeout and requestTimeout (and throwOnRequestTimeout: true) on AWS SDK v3 clients, signal: AbortSignal.timeout(ms) on fetch, timeout on axios and got',
   options: {},
   hasSuggestions: true,

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['strict'],
   targets: ['cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
   needsContext: false,
+  roles: ['service'],
   help: 'Set ScalingConfig.MaximumConcurrency (2-1000) on the SQS mapping, or ReservedConcurrentExecutions on the function, to the load the downstream dependency can take',
   options: {},
 };

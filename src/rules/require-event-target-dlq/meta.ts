@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
   needsContext: false,
+  roles: ['service'],
   help: 'Add a DeadLetterConfig (OnFailureConfiguration for EventBridge subscribers) with the ARN of a standard SQS queue, set a RetryPolicy that fits the target, and alarm on messages arriving in the queue',
   options: {},
 };

@@ -9,6 +9,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service'],
   help: 'Pass a token derived from the logical operation (the message id, the order id, the request id of the original request) so that every retry and every redelivery reuses it',
   options: {},
 };

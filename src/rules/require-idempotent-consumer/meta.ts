@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service'],
   help: 'Make the handler idempotent: wrap it with the Powertools idempotency utility, record the message id with a conditional write (attribute_not_exists) before applying the change, or derive keys from the message',
   options: {
     guardFunctions: {

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code', 'cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
   needsContext: true,
+  roles: ['service'],
   help: 'Set FunctionResponseTypes: [ReportBatchItemFailures] on the mapping and return { batchItemFailures: [{ itemIdentifier }] } for the failed items from the handler',
   options: {},
 };

@@ -103,14 +103,33 @@ function allowsRedrive(policy: IacValue | undefined): boolean {
   return parsed['redrivePermission'] !== 'denyAll';
 }
 
-/** A queue named as a dead-letter queue is one, even when code (not a redrive policy) fills it. */
-const DLQ_NAME = /dlq|dead[-_ ]?letter/i;
+/**
+ * A queue named as a dead-letter queue (or as where failures go) is one, even when code (a
+ * workflow's Catch path, not a redrive policy) fills it.
+ */
+const DLQ_NAME = /dlq|dead[-_ ]?letter|fail(?:ure|ed)/i;
+
+/**
+ * The name a CDK queue was given by its author: the last segment of its construct path, not the
+ * ids of the constructs around it (a `Queue` inside a construct called `DlqProcessor` is not a
+ * dead-letter queue). CDK source ids are construct paths when ids collide (`Ingest/Queue#2`);
+ * synthesized resources carry the path in `aws:cdk:path` metadata (`Stack/Ingest/Queue/Resource`).
+ */
+function ownId(template: Template, queue: Resource): string {
+  const cdkPath = queue.metadata?.['aws:cdk:path'];
+  if (typeof cdkPath === 'string' && cdkPath.includes('/')) {
+    const segments = cdkPath.split('/').filter((s) => s !== '' && s !== 'Resource');
+    return segments[segments.length - 1] ?? queue.id;
+  }
+  if (template.format === 'cdk-source') return queue.id.replace(/#\d+$/, '').split('/').pop() ?? queue.id;
+  return queue.id;
+}
 
 function isFailureSink(template: Template, queue: Resource, sinks: Sinks, exported: Map<string, string>): boolean {
   if (sinks.byTemplate.get(template)?.ids.has(queue.id)) return true;
   if (template.format === 'terraform' && sinks.byModule.get(moduleOf(template))?.has(queue.id)) return true;
   const name = queue.properties['QueueName'];
-  if (DLQ_NAME.test(queue.id) || (typeof name === 'string' && DLQ_NAME.test(name))) return true;
+  if (DLQ_NAME.test(ownId(template, queue)) || (typeof name === 'string' && DLQ_NAME.test(name))) return true;
   if (typeof name === 'string' && sinks.names.has(name)) return true;
   for (const [exportName, target] of exported) {
     if (target === queue.id && sinks.imports.has(exportName)) return true;

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
   needsContext: false,
+  roles: ['service'],
   help: 'Add a RedrivePolicy whose deadLetterTargetArn points at a dead-letter queue, with a maxReceiveCount of at least 5, and alarm on messages arriving in that queue',
   options: {},
 };

@@ -7,7 +7,6 @@ import { alwaysExits, exprKey, mentions, steppedIn, writtenIn } from '../../code
 import { functionName, isFunctionLike, step, unwrap, walk } from '../../code/walk.js';
 import { declarationScope, hasOpaqueAwait, strongest, waitsIn, type DelayKind, type DelayScope, type Wait } from './delay.js';
 import { libraryReports } from './libraries.js';
-import { isTestFile } from './test-files.js';
 
 const LOCKSTEP = 'clients that failed together retry together and hit the recovering dependency in synchronized waves';
 
@@ -196,8 +195,7 @@ function recursionReports(analysis: FileAnalysis): CodeReport[] {
 const detector: CodeDetector = {
   // a retry needs a catch clause, a retry library or strategy, or a test of the response status
   prefilter: /catch|retr|backoff|\.ok\b|status/i,
-  code({ analysis, fileName }) {
-    if (isTestFile(fileName)) return [];
+  code({ analysis }) {
     const all = [...loopReports(analysis), ...statusRetryReports(analysis), ...recursionReports(analysis), ...libraryReports(analysis)];
     const seen = new Set<unknown>();
     return all.filter((r) => !seen.has(r.node) && seen.add(r.node)).sort((a, b) => a.node.pos - b.node.pos);

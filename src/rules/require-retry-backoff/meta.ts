@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code'],
   needsContext: false,
+  roles: ['service', 'frontend'],
   help: 'Wait a capped, exponentially growing and randomized delay between attempts (full jitter: `Math.random() * Math.min(cap, base * 2 ** attempt)`), or rely on the SDK default retry strategy or a retry library with jitter enabled',
   options: {},
 };

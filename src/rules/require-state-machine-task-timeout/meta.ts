@@ -9,6 +9,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['asl', 'cloudformation', 'sam', 'serverless', 'terraform', 'cdk'],
   needsContext: false,
+  roles: ['service'],
   help: 'Set TimeoutSeconds on every Task state, and HeartbeatSeconds on .waitForTaskToken and activity tasks, then handle States.Timeout and States.HeartbeatTimeout in a Catch',
   options: {},
 };

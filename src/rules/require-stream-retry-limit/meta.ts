@@ -9,6 +9,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
   needsContext: false,
+  roles: ['service'],
   help: 'Set MaximumRetryAttempts (and/or MaximumRecordAgeInSeconds), add DestinationConfig.OnFailure pointing at an SQS queue, SNS topic or S3 bucket, and enable BisectBatchOnFunctionError',
   options: {},
 };

@@ -8,6 +8,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
   needsContext: false,
+  roles: ['service'],
   help: 'Add a RedrivePolicy with a deadLetterTargetArn (a standard SQS queue, FIFO for FIFO topics) to the subscription; inline Subscription entries of AWS::SNS::Topic cannot take one, so declare them as AWS::SNS::Subscription resources',
   options: {},
 };

@@ -9,6 +9,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['cloudformation', 'sam', 'cdk', 'serverless', 'terraform'],
   needsContext: false,
+  roles: ['service'],
   help: 'Set the queue VisibilityTimeout to at least 6 times the consumer function Timeout (plus the batching window), or lower the function timeout',
   options: {},
 };

@@ -1,0 +1,1 @@
+export const handler = async (): Promise<{ reconciled: number }> => ({ reconciled: 0 });

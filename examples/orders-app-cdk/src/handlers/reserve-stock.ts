@@ -1,0 +1,1 @@
+export const handler = async (input: { orderId: string }): Promise<{ orderId: string; reserved: boolean }> => ({ orderId: input.orderId, reserved: true });

@@ -1,0 +1,192 @@
+/**
+ * EventBridge rules (schedules, patterns, targets with their dead-letter queues and retry
+ * policies) and EventBridge Scheduler schedules written with the CDK; `Schedule.cron`/`rate`
+ * built into the expressions a synth writes.
+ */
+import { ts } from '../code/ts.js';
+import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
+import { type SourceNode } from '../iac/document.js';
+import { List, Mapping } from './resources.js';
+import { entryOf, lit, unknown, UNDEF, type Cx, type Val } from './values.js';
+import type { Converter } from './convert.js';
+
+type Args = Val[];
+type Node = ts.Node;
+
+export class Events {
+  constructor(readonly cv: Converter) {}
+
+  cron(options: Val | undefined, scheduler: boolean): Val {
+    if (!options || options.k !== 'obj' || options.open) return unknown('a cron schedule that cannot be evaluated');
+    const field = (name: string): string | undefined | null => {
+      const e = entryOf(options, name);
+      if (e === 'absent' || e === 'unknown') return e === 'absent' ? undefined : null;
+      if (e.val.k === 'undef') return undefined;
+      if (e.val.k === 'lit' && (typeof e.val.v === 'string' || typeof e.val.v === 'number')) return String(e.val.v);
+      return null;
+    };
+    const minute = field('minute');
+    const hour = field('hour');
+    const day = field('day');
+    const month = field('month');
+    const year = field('year');
+    const weekDay = field('weekDay');
+    if ([minute, hour, day, month, year, weekDay].includes(null)) return unknown('a cron schedule with fields that cannot be evaluated');
+    const expression = `cron(${minute ?? '*'} ${hour ?? '*'} ${day ?? (weekDay !== undefined ? '?' : '*')} ${month ?? '*'} ${weekDay ?? '?'} ${year ?? '*'})`;
+    if (!scheduler) return lit(expression);
+    const timeZone = entryOf(options, 'timeZone');
+    const zone: Val = timeZone === 'absent' ? UNDEF : timeZone === 'unknown' ? unknown('timeZone') : timeZone.val;
+    const node = [...options.entries.values()][0]?.node ?? this.cv.sf;
+    return { k: 'obj', entries: new Map([['expression', { val: lit(expression), node, key: node }], ['timeZone', { val: zone, node, key: node }]]), open: false };
+  }
+
+  rule(c: Cx, args: Args, node: ts.NewExpression): Val {
+    c.path = this.cv.pathOf(args, node);
+    const res = this.cv.addResource(c.path, 'AWS::Events::Rule', node);
+    c.res = res;
+    const p = args[2];
+    const at = this.cv.callSource(node);
+    const m = res.props;
+    this.cv.setFrom(m, 'ScheduleExpression', p, 'schedule', (v) => (v.k === 'lit' ? v.v : this.cv.plain(v)), at);
+    this.cv.copy(m, 'EventPattern', p, 'eventPattern', at);
+    this.cv.copy(m, 'Name', p, 'ruleName', at);
+    this.cv.setFrom(m, 'State', p, 'enabled', (v) => (v.k === 'lit' ? (v.v === false ? 'DISABLED' : 'ENABLED') : v.k === 'undef' ? undefined : new Unknown('enabled')), at);
+    const targets = new List();
+    c.data['targets'] = targets;
+    const e = entryOf(p, 'targets');
+    // `Targets` appears with the first target (from the props or `addTarget`), as in a synth
+    c.data['targetsSource'] = { ...at, keyStart: -1, keyEnd: -1, synthetic: true } satisfies SourceNode;
+    if (e === 'unknown') m.set('Targets', { value: new Unknown('targets'), source: at });
+    else if (e !== 'absent') {
+      c.data['targetsSource'] = this.cv.entrySource(e);
+      if (e.val.k === 'arr' && !e.val.open) {
+        for (const item of e.val.items) this.pushTarget(c, item.val, item.node);
+      } else if (e.val.k !== 'undef') {
+        m.set('Targets', { value: new Unknown(this.cv.describe(e.node)), source: this.cv.entrySource(e) });
+      }
+    }
+    return { k: 'cx', c };
+  }
+
+  addTarget(rule: Cx, val: Val, node: Node): void {
+    if (rule.data['targets']) this.pushTarget(rule, val, node);
+  }
+
+  /** A rule target: `{ Id, Arn, DeadLetterConfig, RetryPolicy }` from an aws-events-targets object. */
+  private pushTarget(rule: Cx, val: Val, node: Node): void {
+    const targets = rule.data['targets'] as List;
+    const props = rule.res!.props;
+    if (props.value['Targets'] instanceof Unknown) return;
+    if (!props.has('Targets')) props.set('Targets', { value: targets.value, source: { ...(rule.data['targetsSource'] as SourceNode), items: targets.items } });
+    const id = `Target${targets.value.length}`;
+    if (val.k !== 'cx') {
+      targets.push({ value: new Unknown(val.k === 'unknown' ? val.why : 'a target'), source: this.cv.nodeSource(node) });
+      return;
+    }
+    const t = val.c;
+    const source = this.cv.callSource(t.node);
+    const target = new Mapping();
+    target.set('Id', { value: id, source });
+    target.set('Arn', { value: this.targetArn(t), source });
+    this.targetRetryProps(target, t.args[1], source);
+    targets.push(target.built(source));
+  }
+
+  /** DeadLetterConfig and RetryPolicy of an EventBridge or Scheduler target. */
+  private targetRetryProps(target: Mapping, props: Val | undefined, source: SourceNode): void {
+    this.cv.setFrom(
+      target,
+      'DeadLetterConfig',
+      props,
+      'deadLetterQueue',
+      (v, e) => {
+        const arn = this.cv.arn(v);
+        if (arn === undefined) return undefined;
+        const d = new Mapping();
+        d.set('Arn', { value: arn, source: this.cv.entrySource(e) });
+        return d.built(this.cv.entrySource(e));
+      },
+      source,
+    );
+    const retry = new Mapping();
+    this.cv.copy(retry, 'MaximumRetryAttempts', props, 'retryAttempts', source);
+    this.cv.setFrom(retry, 'MaximumEventAgeInSeconds', props, 'maxEventAge', (v) => this.cv.seconds(v), source);
+    if (Object.keys(retry.value).length > 0) {
+      const first = [...retry.entries.values()][0]!;
+      target.set('RetryPolicy', retry.built({ ...first, keyStart: first.keyStart, keyEnd: first.keyEnd }));
+    }
+  }
+
+  /** What a target object invokes. */
+  private targetArn(t: Cx): IacValue {
+    const resource = t.args[0] ?? UNDEF;
+    const kind = t.kind.replace(/^(events-targets|scheduler-targets)\./, '');
+    if (kind === 'CloudWatchLogGroup' && !(resource.k === 'cx' && resource.c.res)) {
+      return new Intrinsic('Fn::Sub', 'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:*');
+    }
+    if (resource.k === 'cx' || resource.k === 'token') return this.cv.arn(resource) ?? new Unknown(kind);
+    return new Unknown(resource.k === 'unknown' ? resource.why : kind);
+  }
+
+  schedule(c: Cx, args: Args, node: ts.NewExpression): Val {
+    c.path = this.cv.pathOf(args, node);
+    const res = this.cv.addResource(c.path, 'AWS::Scheduler::Schedule', node);
+    c.res = res;
+    const p = args[2];
+    const at = this.cv.callSource(node);
+    const m = res.props;
+    const schedule = entryOf(p, 'schedule');
+    if (schedule === 'unknown') m.set('ScheduleExpression', { value: new Unknown('schedule'), source: at });
+    else if (schedule !== 'absent') {
+      const v = schedule.val;
+      const source = this.cv.entrySource(schedule);
+      if (v.k === 'lit') m.set('ScheduleExpression', { value: v.v, source });
+      else if (v.k === 'obj') {
+        const expression = v.entries.get('expression')?.val;
+        const zone = v.entries.get('timeZone')?.val;
+        m.set('ScheduleExpression', { value: expression ? (this.cv.plain(expression) ?? new Unknown('schedule')) : new Unknown('schedule'), source });
+        if (zone && zone.k !== 'undef') m.set('ScheduleExpressionTimezone', { value: zone.k === 'lit' ? zone.v : new Unknown('a time zone'), source });
+      } else m.set('ScheduleExpression', { value: new Unknown(this.cv.describe(schedule.node)), source });
+    }
+    this.cv.setFrom(
+      m,
+      'FlexibleTimeWindow',
+      p,
+      'timeWindow',
+      (v, e): IacValue | undefined => {
+        if (v.k === 'undef') return undefined;
+        if (v.k === 'lit') return { Mode: v.v };
+        if (v.k === 'obj') return { Mode: 'FLEXIBLE', MaximumWindowInMinutes: this.cv.minutes(v.entries.get('maximumWindowInMinutes')?.val ?? UNDEF) ?? null };
+        return new Unknown(this.cv.describe(e.node));
+      },
+      at,
+    );
+    this.cv.setFrom(m, 'State', p, 'enabled', (v) => (v.k === 'lit' ? (v.v === false ? 'DISABLED' : 'ENABLED') : v.k === 'undef' ? undefined : new Unknown('enabled')), at);
+    this.cv.setFrom(
+      m,
+      'Target',
+      p,
+      'target',
+      (v, e) => {
+        if (v.k !== 'cx') return v.k === 'undef' ? undefined : new Unknown(this.cv.describe(e.node));
+        const source = this.cv.callSource(v.c.node);
+        const target = new Mapping();
+        target.set('Arn', { value: this.targetArn(v.c), source });
+        this.targetRetryProps(target, v.c.args[1], source);
+        return target.built(source);
+      },
+      at,
+    );
+    return { k: 'cx', c };
+  }
+}
+
+/** `rate(5 minutes)` as EventBridge and Scheduler write it. */
+export function rate(duration: Val | undefined): Val {
+  if (duration?.k !== 'dur' || duration.seconds <= 0) return unknown('a rate that cannot be evaluated');
+  const s = duration.seconds;
+  const make = (n: number, unit: string): string => (n === 1 ? `rate(1 ${unit})` : `rate(${n} ${unit}s)`);
+  if (s % 86400 === 0) return lit(make(s / 86400, 'day'));
+  if (s % 3600 === 0) return lit(make(s / 3600, 'hour'));
+  return lit(make(Math.floor(s / 60), 'minute'));
+}

@@ -1,0 +1,93 @@
+/**
+ * What the rel4 rules share while ESLint lints one text: the TypeScript analysis (built once for
+ * all of them), the `rel4lint-` suppression comments, which rel4 rules ran and which comments
+ * suppressed something. Keyed on ESLint's `SourceCode`, which is one object per linted text.
+ */
+import path from 'node:path';
+import type { Rule as ESLintRule } from 'eslint';
+import type { FileRole } from '../ground/types.js';
+import { codeFileRole } from '../code/file-role.js';
+import { FileAnalysis } from '../code/analysis.js';
+import { FsModuleHost } from '../engine/modules.js';
+import { commentDirectives, markUsed, suppressingDirective, type Directive, type DirectiveUse } from '../engine/suppressions.js';
+import { sourceFileFor } from './typescript-ast.js';
+
+export interface FileState {
+  /** `rel4lint-` comments of the text (ESLint applies and checks its own `eslint-` directives). */
+  directives: Directive[];
+  /** rel4 rules that ran on the text: an unused suppression of one of them is reported. */
+  ran: Set<string>;
+  used: DirectiveUse;
+  analysis?: FileAnalysis;
+  role?: FileRole;
+}
+
+const states = new WeakMap<object, FileState>();
+
+export function fileState(context: ESLintRule.RuleContext): FileState {
+  const sourceCode = context.sourceCode;
+  let state = states.get(sourceCode);
+  if (!state) {
+    const directives = commentDirectives(context.filename, sourceCode.text, 'code').filter((d) => d.family === 'rel4lint');
+    state = { directives, ran: new Set(), used: new Map() };
+    states.set(sourceCode, state);
+  }
+  return state;
+}
+
+/**
+ * The project files rules follow imports into, read with fs and shared by every file this process
+ * lints; a file is read again when its size or modification time changes.
+ */
+const modules = new FsModuleHost(undefined, true);
+
+/** The analysis of the linted text, on typescript-eslint's tree when it can be read. */
+export function analysisOf(context: ESLintRule.RuleContext, program: unknown): FileAnalysis {
+  const state = fileState(context);
+  if (!state.analysis) {
+    state.analysis = new FileAnalysis(sourceFileFor(context.filename, context.sourceCode.text, context.sourceCode.parserServices, program), modules);
+  }
+  return state.analysis;
+}
+
+/** The file's role, as the CLI decides it: its path relative to ESLint's working directory, its text, its package. */
+export function roleOf(context: ESLintRule.RuleContext): FileRole {
+  const state = fileState(context);
+  if (!state.role) {
+    const file = path.resolve(context.cwd, context.filename);
+    const relativePath = path.relative(context.cwd, file).split(path.sep).join('/');
+    state.role = codeFileRole({ relativePath, text: context.sourceCode.text, file });
+  }
+  return state.role;
+}
+
+/** A finding of a rel4 rule in ESLint's terms: offsets in the linted text. */
+export interface PluginReport {
+  start: number;
+  end: number;
+  message: string;
+  suggest?: ESLintRule.SuggestionReportDescriptor[];
+}
+
+/**
+ * Reports a rel4 rule's findings through ESLint, leaving out those a `rel4lint-` comment
+ * suppresses (as the CLI does); records that the rule ran and which comments were used.
+ */
+export function reportAll(context: ESLintRule.RuleContext, rule: string, reports: Iterable<PluginReport>): void {
+  const state = fileState(context);
+  state.ran.add(rule);
+  const sourceCode = context.sourceCode;
+  for (const report of reports) {
+    const start = sourceCode.getLocFromIndex(report.start);
+    const end = sourceCode.getLocFromIndex(report.end);
+    if (state.directives.length > 0) {
+      const where = { rule, file: context.filename, range: { start: { line: start.line, column: start.column + 1 }, end: { line: end.line, column: end.column + 1 } }, logicalLocation: '' };
+      const directive = suppressingDirective(state.directives, where);
+      if (directive) {
+        markUsed(state.used, directive, rule);
+        continue;
+      }
+    }
+    context.report({ loc: { start, end }, message: report.message, ...(report.suggest ? { suggest: report.suggest } : {}) });
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The IaC rules in the editor: on a file that imports `aws-cdk-lib`, the constructs it defines
+ * are read as a template (as the CLI reads them) and every IaC rule checks it, one file at a time:
+ * resources of other files are not seen, and references to them are unknown (never reported as
+ * missing). A rule with a code part too (`require-partial-batch-response`) runs both on the file.
+ * `Metadata` suppressions the file sets with `addMetadata('rel4lint', ...)` apply, as in the CLI,
+ * and so do `rel4lint-` comments (through `reportAll`).
+ */
+import type { Rule as ESLintRule } from 'eslint';
+import { loadCdkSource, mayDefineCdkResources } from '../cdk/index.js';
+import type { Template } from '../iac/model.js';
+import { ProjectModel, registerProject } from '../context/project.js';
+import { templateRoleOf } from '../ground/roles.js';
+import type { AnyRule } from '../rules/rule.js';
+import { iacLogicalLocation } from '../engine/findings.js';
+import { metadataDirectives } from '../engine/suppressions.js';
+import { analysisOf, reportAll, roleOf, type PluginReport } from './file-state.js';
+import { eslintMeta, optionsOf } from './rule-modules.js';
+
+/** The constructs of one linted text, shared by every IaC rule running on it (null: none). */
+const templates = new WeakMap<object, Template[] | null>();
+
+function templatesOf(context: ESLintRule.RuleContext, program: unknown): Template[] | null {
+  const sourceCode = context.sourceCode;
+  const cached = templates.get(sourceCode);
+  if (cached !== undefined) return cached;
+  let loaded: Template[] | null = null;
+  if (mayDefineCdkResources(sourceCode.text)) {
+    const template = loadCdkSource(analysisOf(context, program).sourceFile);
+    if (template) {
+      loaded = [template];
+      // the project model of this file alone, as the CLI builds it for a scan of this file
+      registerProject(loaded, new ProjectModel(loaded, [context.filename]));
+    }
+  }
+  templates.set(sourceCode, loaded);
+  return loaded;
+}
+
+/** The rule's IaC findings on the constructs of the linted file, as offsets in its text. */
+function constructReports(rule: AnyRule, context: ESLintRule.RuleContext, program: unknown, options: Record<string, unknown>): PluginReport[] {
+  const loaded = templatesOf(context, program);
+  if (!loaded) return [];
+  const template = loaded[0]!;
+  const ignored = metadataDirectives(context.filename, template).directives.filter((d) => d.rules.includes(rule.meta.name));
+  const out: PluginReport[] = [];
+  for (const report of rule.iac!({ templates: loaded, options })) {
+    if (report.template !== template) continue;
+    const where = template.locate(report.path);
+    const logical = iacLogicalLocation(report.path, where.exact);
+    if (ignored.some((d) => logical === d.resourcePath || logical.startsWith(`${d.resourcePath}.`) || logical === `${d.resourcePath}?`)) continue;
+    // resources made by one line run more than once: one finding, as in the CLI
+    if (out.some((o) => o.start === where.start && o.end === where.end && o.message === report.message)) continue;
+    out.push({ start: where.start, end: where.end, message: report.message });
+  }
+  return out;
+}
+
+/**
+ * The ESLint rule of an IaC rule: the rule's code module (`code`) when it has a code part, with
+ * the construct check added to its `Program` visit. The constructs of a test file are a test
+ * stack's, those of generated output a copy's (see `templateRoleOf`): checked when the rule covers
+ * that role.
+ */
+export function withConstructs(rule: AnyRule, code: ESLintRule.RuleModule | undefined): ESLintRule.RuleModule {
+  return {
+    meta: code?.meta ?? eslintMeta(rule.meta, 'problem', true),
+    create(context) {
+      const listeners = code?.create(context) ?? {};
+      const visit = listeners['Program'] as ((node: unknown) => void) | undefined;
+      return {
+        ...listeners,
+        Program(node: unknown) {
+          visit?.(node);
+          const { options, roles } = optionsOf(rule.meta, context.options[0]);
+          if (!roles.includes(templateRoleOf(roleOf(context)))) return;
+          if (!mayDefineCdkResources(context.sourceCode.text)) {
+            // marks the rule as run on the file, for unused suppressions
+            if (!code) reportAll(context, rule.meta.name, []);
+            return;
+          }
+          reportAll(context, rule.meta.name, constructReports(rule, context, node, options));
+        },
+      };
+    },
+  };
+}
