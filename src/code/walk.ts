@@ -40,11 +40,6 @@ export function stepsSpent(): number {
   return spent;
 }
 
-/** Steps taken since the innermost `withStepLimit` began. */
-export function stepsTaken(): number {
-  return stepLimit - stepsLeft;
-}
-
 /** Counts `n` steps of work against the current limit (for loops that do not use `walk`). */
 export function step(n = 1): void {
   stepsLeft -= n;
