@@ -5,7 +5,7 @@
  * `./analysis.ts`.
  */
 import { ts } from './ts.js';
-import { walkSettingParents, unwrap, isFunctionLike } from './walk.js';
+import { walkSettingParents, unwrap, isFunctionLike, step } from './walk.js';
 
 /** Read once: the TypeScript bundle exposes its members through getters, which cost in per-node loops. */
 const SyntaxKind = ts.SyntaxKind;
@@ -306,6 +306,7 @@ export class FileFacts {
     // starts at the same position: pickDeclaration compares scope starts)
     const scopes: ts.Node[] = [];
     for (let p: ts.Node | undefined = node; p; p = p.parent) {
+      step();
       if (scopes.length > 0 && p.pos !== scopes[0]!.pos) break;
       if (index.has(p)) scopes.push(p);
     }
@@ -419,6 +420,7 @@ function scopeOf(node: ts.Node): ts.Node {
     ts.isVariableDeclaration(node) && node.parent && ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.BlockScoped) === 0;
   const isParam = ts.isParameter(node);
   for (let p = node.parent; p; p = p.parent) {
+    step();
     if (isParam || isVar) {
       if (isFunctionLike(p) || ts.isSourceFile(p)) return p;
     } else if (ts.isBlock(p) || ts.isSourceFile(p) || isFunctionLike(p) || ts.isForStatement(p) || ts.isForOfStatement(p) || ts.isForInStatement(p) || ts.isCaseBlock(p) || ts.isCatchClause(p)) {

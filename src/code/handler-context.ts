@@ -10,7 +10,7 @@
  * Project context (templates wiring a function to a source) plugs in through `setFileContext`.
  */
 import { ts } from './ts.js';
-import { ancestors, isFunctionLike, unwrap, functionName, walk } from './walk.js';
+import { enclosingFunction, isFunctionLike, unwrap, functionName, walk } from './walk.js';
 import type { FileFacts } from './file-facts.js';
 import { routeHandlers, lambdaEntryPoints } from './http-routes.js';
 import type { ContextEvidence } from './evidence.js';
@@ -165,8 +165,9 @@ export class HandlerContexts {
    * otherwise the project-level context of the file.
    */
   contextAt(node: ts.Node): ContextEvidence | undefined {
-    for (const a of ancestors(node)) {
-      const e = this.byFunction.get(a);
+    // function by function: asked for each call of a promise chain thousands of links deep
+    for (let fn = enclosingFunction(node); fn; fn = enclosingFunction(fn)) {
+      const e = this.byFunction.get(fn);
       if (e) return e;
     }
     const kinds = new Set([...this.byFunction.values()].map((e) => e.context));

@@ -12,7 +12,7 @@
  * `fp(async (f) => ...)`).
  */
 import { ts } from './ts.js';
-import { ancestors, isFunctionLike, unwrap } from './walk.js';
+import { ancestors, isFunctionLike, step, unwrap } from './walk.js';
 import type { FileFacts, ModuleRef } from './file-facts.js';
 import type { ContextEvidence } from './evidence.js';
 import { thisMemberValue } from './remote-calls.js';
@@ -133,6 +133,7 @@ function handlerFunctions(analysis: FileFacts, arg: ts.Expression, out: ts.Funct
       return;
     }
     if (value === a) {
+      step(analysis.functions.length);
       const decl = analysis.functions.find((f) => ts.isFunctionDeclaration(f) && f.name?.text === a.text && f.body);
       if (decl) out.push(decl);
     }

@@ -4,7 +4,7 @@
  */
 import { ts } from './ts.js';
 import type { FileAnalysis } from './analysis.js';
-import { unwrap } from './walk.js';
+import { step, unwrap } from './walk.js';
 
 /** Calls whose result has at most as many items as their receiver. */
 const SIZE_KEEPING = new Set(['map', 'filter', 'slice', 'reverse', 'sort', 'toSorted', 'toReversed']);
@@ -50,6 +50,7 @@ function listsRegions(analysis: FileAnalysis, expr: ts.Expression): boolean {
   const call = e;
   // v2 `.promise()`
   const inner = ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'promise' ? unwrap(call.expression.expression) : call;
+  step(analysis.sdkCalls.length);
   return analysis.sdkCalls.some((s) => {
     if (!REGION_LISTINGS.has(`${s.service}:${s.operation}`)) return false;
     if (s.node === inner || s.node === call) return true;

@@ -26,7 +26,7 @@
  */
 import { ts } from './ts.js';
 import { requireSpecifier, type FileFacts, type ModuleRef } from './file-facts.js';
-import { isFunctionLike, unwrap } from './walk.js';
+import { enclosingFunction, isFunctionLike, step, unwrap } from './walk.js';
 import { sdkCallsOf } from './aws-sdk.js';
 import { calleeAcross, MAX_HOPS, shownLocation } from './modules.js';
 
@@ -201,9 +201,27 @@ function sameFileRemoteCallsIn(analysis: FileFacts, node: ts.Node): RemoteCall[]
   const { sorted } = index(analysis);
   if (sorted.length === 0) return [];
   const sf = analysis.sourceFile;
-  const start = node.getStart(sf);
   const end = node.getEnd();
-  // first call starting at or after `start`
+  const out: RemoteCall[] = [];
+  for (let i = firstStartingAt(sorted, node.getStart(sf), sf); i < sorted.length && sorted[i].call.getStart(sf) < end; i++) {
+    if (sorted[i].call.getEnd() <= end) out.push(sorted[i]);
+  }
+  return out;
+}
+
+/** The first of {@link remoteCallInfosIn}, found without listing the others. */
+export function firstRemoteCallIn(analysis: FileFacts, node: ts.Node): RemoteCall | undefined {
+  const { sorted } = index(analysis);
+  const sf = analysis.sourceFile;
+  const end = node.getEnd();
+  for (let i = firstStartingAt(sorted, node.getStart(sf), sf); i < sorted.length && sorted[i].call.getStart(sf) < end; i++) {
+    if (sorted[i].call.getEnd() <= end) return sorted[i];
+  }
+  return undefined;
+}
+
+/** Index of the first call starting at or after `start`. */
+function firstStartingAt(sorted: RemoteCall[], start: number, sf: ts.SourceFile): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -211,11 +229,7 @@ function sameFileRemoteCallsIn(analysis: FileFacts, node: ts.Node): RemoteCall[]
     if (sorted[mid].call.getStart(sf) < start) lo = mid + 1;
     else hi = mid;
   }
-  const out: RemoteCall[] = [];
-  for (let i = lo; i < sorted.length && sorted[i].call.getStart(sf) < end; i++) {
-    if (sorted[i].call.getEnd() <= end) out.push(sorted[i]);
-  }
-  return out;
+  return lo;
 }
 
 /** The remote call a function makes, when it makes one (directly, through same-file helpers or helpers in other modules). */
@@ -282,9 +296,8 @@ function build(analysis: FileFacts): RemoteIndex {
 
   const functions = new Map<ts.Node, RemoteCall>();
   const markAncestors = (remote: RemoteCall) => {
-    for (let p: ts.Node | undefined = remote.call.parent; p; p = p.parent) {
-      if (isFunctionLike(p) && !functions.has(p)) functions.set(p, remote);
-    }
+    // a function already marked has its enclosing functions marked with it
+    for (let f = enclosingFunction(remote.call); f && !functions.has(f); f = enclosingFunction(f)) functions.set(f, remote);
   };
   for (const r of byCall.values()) markAncestors(r);
 
@@ -594,6 +607,7 @@ export function thisMemberValue(access: ts.PropertyAccessExpression): ts.Express
 
 function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
   for (let p = node.parent; p; p = p.parent) {
+    step();
     if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) return p;
   }
   return undefined;

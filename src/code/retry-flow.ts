@@ -4,7 +4,7 @@
  * decide an exit, and which variables count attempts.
  */
 import { ts } from './ts.js';
-import { isFunctionLike, isLoop, unwrap, walk } from './walk.js';
+import { isFunctionLike, isLoop, step, unwrap, walk } from './walk.js';
 
 /** Visits `root` and its descendants in source order without entering nested functions. */
 export function walkOwnCode(root: ts.Node, visit: (node: ts.Node) => void): void {
@@ -24,6 +24,7 @@ export function isWithin(node: ts.Node, container: ts.Node): boolean {
 export function jumpTarget(stmt: ts.BreakOrContinueStatement): ts.Node | undefined {
   const label = stmt.label?.text;
   for (let p = stmt.parent; p; p = p.parent) {
+    step();
     if (isFunctionLike(p) || ts.isSourceFile(p)) return undefined;
     if (label !== undefined) {
       if (ts.isLabeledStatement(p) && p.label.text === label) return p.statement;
@@ -73,20 +74,31 @@ export function alwaysExits(stmt: ts.Statement, loop: ts.Node | undefined, depth
   return false;
 }
 
+const MAX_KEY_NAMES = 16;
+
 /** `attempt`, `this.attempts`, `opts.retries`: a stable key for a variable-like expression. */
 export function exprKey(expr: ts.Expression): string | undefined {
-  const e = unwrap(expr);
-  if (ts.isIdentifier(e)) return e.text;
-  if (e.kind === ts.SyntaxKind.ThisKeyword) return 'this';
-  if (ts.isPropertyAccessExpression(e)) {
-    const base = exprKey(e.expression);
-    return base === undefined ? undefined : `${base}.${e.name.text}`;
+  const names: string[] = [];
+  let e = unwrap(expr);
+  while (ts.isPropertyAccessExpression(e)) {
+    // no variable is that deep in an object: a long member chain is no key (and costs nothing)
+    if (names.length === MAX_KEY_NAMES) return undefined;
+    names.push(e.name.text);
+    e = unwrap(e.expression);
   }
-  return undefined;
+  const base = ts.isIdentifier(e) ? e.text : e.kind === ts.SyntaxKind.ThisKeyword ? 'this' : undefined;
+  if (base === undefined || names.length === 0) return base;
+  return `${base}.${names.reverse().join('.')}`;
+}
+
+/** The part of a set that `mentions` needs: a set of keys, or a view that answers for many. */
+export interface KeySet {
+  readonly size: number;
+  has(key: string): boolean;
 }
 
 /** True when `root` mentions one of `keys` (as an identifier or a property-access path). */
-export function mentions(root: ts.Node, keys: ReadonlySet<string>): boolean {
+export function mentions(root: ts.Node, keys: KeySet): boolean {
   if (keys.size === 0) return false;
   let found = false;
   const check = (node: ts.Node) => {
@@ -239,6 +251,7 @@ export function guardingConditions(node: ts.Node, root: ts.Node): ts.Expression[
   const out: ts.Expression[] = [];
   let child: ts.Node = node;
   for (let p = node.parent; p && p !== root; child = p, p = p.parent) {
+    step();
     if (ts.isIfStatement(p) && child !== p.expression) out.push(p.expression);
     else if (ts.isConditionalExpression(p) && child !== p.condition) out.push(p.condition);
     else if (ts.isCaseClause(p)) out.push(p.parent.parent.expression, p.expression);

@@ -7,8 +7,8 @@
  */
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
-import { calleeLabel, describeRemoteCall, innermostRemote, isRemoteCall, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from './remote-calls.js';
-import { ancestors, enclosingFunction, functionName as functionNameOf, isFunctionLike, isLoop, unwrap, walk } from './walk.js';
+import { calleeLabel, describeRemoteCall, firstRemoteCallIn, innermostRemote, isRemoteCall, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from './remote-calls.js';
+import { ancestors, enclosingFunction, enclosingLoopOrFunction, functionName as functionNameOf, isFunctionLike, isLoop, step, unwrap, walk } from './walk.js';
 import {
   alwaysExits,
   containsIncDec,
@@ -22,6 +22,7 @@ import {
   isTimeOrAbortBound,
   isWithin,
   jumpLeaves,
+  type KeySet,
   mentions,
   steppedIn,
   walkOwnCode,
@@ -146,9 +147,7 @@ function isOperationCall(call: ts.CallExpression): boolean {
   let parent = call.parent;
   while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent)) parent = parent.parent;
   if (!ts.isAwaitExpression(parent) && !ts.isReturnStatement(parent) && !(ts.isArrowFunction(parent) && parent.body === call)) return false;
-  for (let p: ts.Node | undefined = call.parent; p; p = p.parent) {
-    if (isFunctionLike(p) && isParameterOf(p, callee.text)) return true;
-  }
+  for (let fn = enclosingFunction(call); fn; fn = enclosingFunction(fn)) if (isParameterOf(fn, callee.text)) return true;
   return false;
 }
 
@@ -161,6 +160,48 @@ export function retriedCalls(analysis: FileFacts, block: ts.Node): Retried[] {
   return out;
 }
 
+/**
+ * The first call `retriedCalls` would give, without listing them all: what a recursion retries is
+ * looked for in the whole receiver of each `.catch` of a promise chain.
+ */
+function firstRetried(analysis: FileFacts, block: ts.Node): Retried | undefined {
+  const remote = firstRemoteCallIn(analysis, block);
+  if (remote) return { call: remote.call, text: describeRemoteCall(remote) };
+  const call = firstOperationCall(analysis, block);
+  return call && { call, text: `\`${calleeLabel(call)}\`` };
+}
+
+const OPERATION_CALLS = new WeakMap<FileFacts, Map<ts.Node | undefined, ts.CallExpression[]>>();
+
+/** The first operation call (see `isOperationCall`) in the own code of `block` (not in functions nested in it). */
+function firstOperationCall(analysis: FileFacts, block: ts.Node): ts.CallExpression | undefined {
+  let byFunction = OPERATION_CALLS.get(analysis);
+  if (!byFunction) {
+    byFunction = new Map();
+    for (const call of analysis.calls) {
+      if (!isOperationCall(call)) continue;
+      const fn = enclosingFunction(call);
+      const list = byFunction.get(fn);
+      if (list) list.push(call);
+      else byFunction.set(fn, [call]);
+    }
+    OPERATION_CALLS.set(analysis, byFunction);
+  }
+  // own code of the block: the calls whose function is the block's (or the block itself, a function)
+  const fn = isFunctionLike(block) ? block : enclosingFunction(block);
+  const calls = byFunction.get(fn);
+  if (!calls) return undefined;
+  let lo = 0;
+  let hi = calls.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (calls[mid]!.pos < block.pos) lo = mid + 1;
+    else hi = mid;
+  }
+  const first = calls[lo];
+  return first && isWithin(first, block) ? first : undefined;
+}
+
 /** Variables holding what the retried calls returned (and values derived from them), plus the catch binding. */
 function resultNames(block: ts.Block, retried: Retried[], catchClause: ts.CatchClause | undefined): Set<string> {
   const names = new Set<string>();
@@ -171,6 +212,7 @@ function resultNames(block: ts.Block, retried: Retried[], catchClause: ts.CatchC
   for (const r of retried) {
     let node: ts.Node = r.call;
     for (let p = node.parent; p && p !== block; node = p, p = p.parent) {
+      step();
       if (ts.isVariableDeclaration(p) && p.initializer === node) {
         addBinding(p.name);
         break;
@@ -333,7 +375,7 @@ function branchExits(stmt: ts.Statement, loop: ts.Node | undefined, flags: Reado
  * `getRemainingTimeInMillis()`), cancellation (`signal.aborted`) or any other `<`/`>` comparison
  * that is not about the call's result or error.
  */
-function hasExitBound(scope: ts.Node, loop: ts.Node | undefined, counters: ReadonlySet<string>, results: ReadonlySet<string>, flags: ReadonlySet<string>): boolean {
+function hasExitBound(scope: ts.Node, loop: ts.Node | undefined, counters: KeySet, results: ReadonlySet<string>, flags: ReadonlySet<string>): boolean {
   let capped = false;
   walkOwnCode(scope, (node) => {
     if (capped || !ts.isIfStatement(node)) return;
@@ -347,39 +389,94 @@ function hasExitBound(scope: ts.Node, loop: ts.Node | undefined, counters: Reado
 /**
  * Variables a callback sets while the loop runs (`setTimeout(() => { timedOut = true })`, an
  * abort handler), and the loop's own consts derived from them: a test of one of them is a time or
- * cancellation bound.
+ * cancellation bound. "A callback" is any function nested in the loop's own function (or in the
+ * file, for a loop at the top level).
  */
-function externallySet(loop: ts.IterationStatement): Set<string> {
-  const out = new Set<string>();
-  const scope = enclosingFunction(loop)?.body ?? loop.getSourceFile();
-  walk(scope, (node) => {
-    if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
-    const fn = enclosingFunction(node);
-    if (!fn || !isWithin(fn, scope) || isWithin(loop, fn)) return undefined;
-    const key = exprKey(node.left);
-    if (key !== undefined) out.add(key);
-    return undefined;
-  });
-  if (out.size === 0) return out;
+function externallySet(analysis: FileFacts, loop: ts.IterationStatement): KeySet {
+  const fn = enclosingFunction(loop);
+  const scope = fn?.body ?? loop.getSourceFile();
+  const writes = writesOf(analysis);
+  const setInCallback = (w: Writes | undefined) => !!w && countIn(w.all, scope) > countIn(w.direct.get(fn), scope);
+  const derived = new Set<string>();
+  const view: KeySet = {
+    get size() {
+      return derived.size > 0 || setInCallback(writes.any) ? 1 : 0;
+    },
+    has: (key) => derived.has(key) || setInCallback(writes.byKey.get(key)),
+  };
+  if (view.size === 0) return view;
   walkOwnCode(loop.statement, (node) => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && mentions(node.initializer, out)) out.add(node.name.text);
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && mentions(node.initializer, view)) derived.add(node.name.text);
   });
-  return out;
+  return view;
+}
+
+/** Positions of the assignments to one key: all of them, and those made directly by each function (undefined: the top level). */
+interface Writes {
+  all: number[];
+  direct: Map<ts.Node | undefined, number[]>;
+}
+
+const WRITES = new WeakMap<FileFacts, { byKey: Map<string, Writes>; any: Writes }>();
+
+/** Every `key = value` of the file by key (and all together), with the function making it: one walk per file. */
+function writesOf(analysis: FileFacts): { byKey: Map<string, Writes>; any: Writes } {
+  let found = WRITES.get(analysis);
+  if (found) return found;
+  const byKey = new Map<string, Writes>();
+  const any: Writes = { all: [], direct: new Map() };
+  const add = (w: Writes, pos: number, fn: ts.Node | undefined) => {
+    w.all.push(pos);
+    const direct = w.direct.get(fn);
+    if (direct) direct.push(pos);
+    else w.direct.set(fn, [pos]);
+  };
+  // the functions open at the current node, innermost last (the walk is in source order)
+  const open: ts.Node[] = [];
+  walk(analysis.sourceFile, (node) => {
+    while (open.length > 0 && !isWithin(node, open[open.length - 1]!)) open.pop();
+    if (isFunctionLike(node)) open.push(node);
+    else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const key = exprKey(node.left);
+      if (key === undefined) return;
+      const fn = open[open.length - 1];
+      let w = byKey.get(key);
+      if (!w) byKey.set(key, (w = { all: [], direct: new Map() }));
+      add(w, node.pos, fn);
+      add(any, node.pos, fn);
+    }
+  });
+  found = { byKey, any };
+  WRITES.set(analysis, found);
+  return found;
+}
+
+/** How many of the sorted positions lie in `node`. */
+function countIn(positions: readonly number[] | undefined, node: ts.Node): number {
+  if (!positions) return 0;
+  return lowerBound(positions, node.end) - lowerBound(positions, node.pos);
+}
+
+function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function retryLoops(analysis: FileFacts): RetryLoop[] {
   const triesByLoop = new Map<ts.IterationStatement, ts.TryStatement[]>();
   for (const t of analysis.tries) {
     if (!t.catchClause) continue;
-    for (let p = t.parent; p; p = p.parent) {
-      if (isFunctionLike(p) || ts.isSourceFile(p)) break;
-      if (isLoop(p)) {
-        const list = triesByLoop.get(p) ?? [];
-        list.push(t);
-        triesByLoop.set(p, list);
-        break;
-      }
-    }
+    const p = enclosingLoopOrFunction(t);
+    if (!p || !isLoop(p)) continue;
+    const list = triesByLoop.get(p) ?? [];
+    list.push(t);
+    triesByLoop.set(p, list);
   }
   const out: RetryLoop[] = [];
   for (const [loop, tries] of triesByLoop) {
@@ -399,7 +496,7 @@ function retryLoops(analysis: FileFacts): RetryLoop[] {
       if (retried.length === 0) continue;
       const results = resultNames(t.tryBlock, retried, catchClause);
       if (!hasSuccessExit(loop, t, retried, results, flags)) continue;
-      out.push({ kind: 'loop', loop, tryStmt: t, retried, shape, capped: shape === 'conditional' || loopCapped(loop, cond, results, flags) });
+      out.push({ kind: 'loop', loop, tryStmt: t, retried, shape, capped: shape === 'conditional' || loopCapped(analysis, loop, cond, results, flags) });
     }
   }
   return out.sort((a, b) => a.loop.pos - b.loop.pos || a.tryStmt.pos - b.tryStmt.pos);
@@ -425,11 +522,12 @@ function conditionFlags(loop: ts.IterationStatement, cond: ts.Expression | undef
   return out;
 }
 
-function loopCapped(loop: ts.IterationStatement, cond: ts.Expression | undefined, results: Set<string>, flags: ReadonlySet<string>): boolean {
+function loopCapped(analysis: FileFacts, loop: ts.IterationStatement, cond: ts.Expression | undefined, results: Set<string>, flags: ReadonlySet<string>): boolean {
   const counters = countersIn(loop);
   if (cond && (mentions(cond, counters) || isTimeOrAbortBound(cond))) return true;
-  for (const k of externallySet(loop)) counters.add(k);
-  return hasExitBound(loop.statement, loop, counters, results, flags);
+  const external = externallySet(analysis, loop);
+  const bounds: KeySet = { size: counters.size + external.size, has: (key) => counters.has(key) || external.has(key) };
+  return hasExitBound(loop.statement, loop, bounds, results, flags);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -448,6 +546,23 @@ function selfReferences(analysis: FileFacts, root: ts.Node, fn: ts.FunctionLikeD
     return undefined;
   });
   return out;
+}
+
+const SELF_CALLS = new WeakMap<ts.Node, ts.CallExpression[]>();
+
+/**
+ * True when `fn` calls (or schedules) itself outside `handler`: a poller that also calls itself on
+ * success. The self calls of a function's body are found once, however many handlers it has.
+ */
+function callsItselfOutside(analysis: FileFacts, fn: ts.FunctionLikeDeclaration, handler: ts.Node): boolean {
+  let calls = SELF_CALLS.get(fn);
+  if (!calls) {
+    calls = selfReferences(analysis, fn.body!, fn);
+    SELF_CALLS.set(fn, calls);
+  }
+  if (calls.length === 0) return false;
+  // in source order, the calls inside the handler are consecutive
+  return calls[0]!.pos < handler.pos || calls[calls.length - 1]!.end > handler.end;
 }
 
 /** The name a function calls itself by: its declared name, the const it is bound to, or its method name. */
@@ -489,13 +604,25 @@ function conditionLike(fn: ts.Node): ts.Node[] {
 
 /** A counter passed one step further to the recursive call and tested in the function, or any exit bound. */
 function recursionCapped(fn: ts.FunctionLikeDeclaration, selfCalls: ts.CallExpression[], results: Set<string>, handler?: ts.Node): boolean {
-  // the function body, and the rejection handler that holds the retry logic in promise style
-  const scopes = handler ? [fn.body!, handler] : [fn.body!];
   const stepped = new Set<string>();
   for (const c of selfCalls) for (const a of c.arguments) for (const k of steppedIn(a)) stepped.add(k);
+  // the rejection handler holds the retry logic in promise style
+  if (handler && cappedIn(handler, stepped, results)) return true;
+  // the function body: the same for every handler of a promise chain with the same names
+  let known = BODY_CAPPED.get(fn);
+  if (!known) BODY_CAPPED.set(fn, (known = new Map()));
+  const key = `${[...stepped].join(',')}|${[...results].join(',')}`;
+  let capped = known.get(key);
+  if (capped === undefined) known.set(key, (capped = cappedIn(fn.body!, stepped, results)));
+  return capped;
+}
+
+const BODY_CAPPED = new WeakMap<ts.Node, Map<string, boolean>>();
+
+function cappedIn(scope: ts.Node, stepped: Set<string>, results: Set<string>): boolean {
   // `{ ...opts, retries: opts.retries - 1 }` is tested as `opts.retries`; `{ attempt: attempt + 1 }` as `attempt`
-  if (stepped.size > 0 && scopes.some((s) => conditionLike(s).some((c) => mentions(c, stepped)))) return true;
-  return scopes.some((s) => hasExitBound(s, undefined, countersIn(s), results, new Set()));
+  if (stepped.size > 0 && conditionLike(scope).some((c) => mentions(c, stepped))) return true;
+  return hasExitBound(scope, undefined, countersIn(scope), results, new Set());
 }
 
 function refersToCallee(call: ts.CallExpression, fn: ts.FunctionLikeDeclaration): boolean {
@@ -625,7 +752,7 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     const retried = retriedCalls(analysis, t.tryBlock);
     if (retried.length === 0) continue;
     // also calling itself on success: a perpetual poller, not a retry
-    if (selfReferences(analysis, fn.body, fn, [catchClause]).length > 0) continue;
+    if (callsItselfOutside(analysis, fn, catchClause)) continue;
     if (isFallback(fn, selfCalls, catchClause.block)) continue;
     const capped = recursionCapped(fn, selfCalls, resultNames(t.tryBlock, retried, catchClause));
     const decided = !capped && decidedInCatch(analysis, catchClause.block, selfCalls);
@@ -642,14 +769,14 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     if (!fn?.body) continue;
     const selfCalls = selfReferences(analysis, handler, fn).filter((c) => !reported.has(c));
     if (selfCalls.length === 0) continue;
-    const retried = retriedCalls(analysis, callee.expression);
-    if (retried.length === 0) continue;
-    if (selfReferences(analysis, fn.body, fn, [handler]).length > 0) continue;
+    const retried = firstRetried(analysis, callee.expression);
+    if (!retried) continue;
+    if (callsItselfOutside(analysis, fn, handler)) continue;
     if (isFallback(fn, selfCalls, handler)) continue;
     const results = new Set<string>();
     for (const p of handler.parameters) if (ts.isIdentifier(p.name)) results.add(p.name.text);
     const capped = recursionCapped(fn, selfCalls, results, handler);
-    out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried: retried[0], handler, where: 'its `.catch` handler', capped, decided: false });
+    out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried, handler, where: 'its `.catch` handler', capped, decided: false });
   }
   // `.then` style, retrying what a batch call left undone:
   // `batchWrite(req).then(({ UnprocessedItems }) => ... writeAll({ RequestItems: UnprocessedItems }, n + 1))`
@@ -663,19 +790,19 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     if (!fn?.body) continue;
     const selfCalls = selfReferences(analysis, handler, fn);
     if (selfCalls.length === 0) continue;
-    const retried = retriedCalls(analysis, callee.expression);
+    let retried = firstRetried(analysis, callee.expression);
     // a client the file cannot type (a parameter, a curried argument): the batch operation's name and
     // the leftovers its handler reads say what it is
-    if (retried.length === 0) {
+    if (!retried) {
       const sent = unwrap(callee.expression);
-      if (ts.isCallExpression(sent) && isBatchOperation(sent)) retried.push({ call: sent, text: `\`${calleeLabel(sent)}\`` });
+      if (ts.isCallExpression(sent) && isBatchOperation(sent)) retried = { call: sent, text: `\`${calleeLabel(sent)}\`` };
     }
-    if (retried.length === 0) continue;
-    if (selfReferences(analysis, fn.body, fn, [handler]).length > 0) continue;
+    if (!retried) continue;
+    if (callsItselfOutside(analysis, fn, handler)) continue;
     const results = new Set<string>();
     for (const p of handler.parameters) bindNames(p.name, results);
     const capped = recursionCapped(fn, selfCalls, results, handler);
-    out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried: retried[0], handler, where: 'its `.then` handler (for what the call left unprocessed)', capped, decided: false });
+    out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried, handler, where: 'its `.then` handler (for what the call left unprocessed)', capped, decided: false });
   }
   return out;
 }

@@ -11,7 +11,7 @@
  */
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
-import { enclosingFunction, functionName, isFunctionLike, unwrap, walk } from './walk.js';
+import { enclosingFunction, functionName, isFunctionLike, step, unwrap, walk } from './walk.js';
 import { getProperty } from './values.js';
 import { resolveLocalFunction } from './remote-calls.js';
 import { calleeAcross } from './modules.js';
@@ -304,6 +304,7 @@ function mentionsName(root: ts.Node, name: string): boolean {
 function argumentsFor(analysis: FileFacts, id: ts.Identifier, bound: ReadonlySet<ts.Node>): ts.Expression[] {
   if (analysis.declaredFrom(id)) return [];
   for (let p = id.parent; p; p = p.parent) {
+    step();
     if (!isFunctionLike(p)) continue;
     const index = p.parameters.findIndex((q) => ts.isIdentifier(q.name) && q.name.text === id.text);
     if (index < 0) continue;
@@ -312,6 +313,7 @@ function argumentsFor(analysis: FileFacts, id: ts.Identifier, bound: ReadonlySet
     const name = functionName(fn)?.split('.').pop();
     if (!name) return [];
     const out: ts.Expression[] = [];
+    step(analysis.calls.length);
     for (const call of analysis.calls) {
       const callee = unwrap(call.expression);
       const called = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
@@ -363,6 +365,7 @@ function assignedBefore(analysis: FileFacts, access: ts.PropertyAccessExpression
 
 function statementContainer(node: ts.Node): ts.Node {
   for (let p = node.parent; p; p = p.parent) {
+    step();
     if (ts.isBlock(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isSourceFile(p) || isFunctionLike(p)) return p;
   }
   return node.getSourceFile();

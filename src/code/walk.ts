@@ -4,6 +4,54 @@ import { ts } from './ts.js';
 const SyntaxKind = ts.SyntaxKind;
 
 /**
+ * The work an analysis may do on one file, counted in steps: a node visited by a walk, an
+ * ancestor looked at. Every pass over a file is meant to be linear in its size; the limit keeps a
+ * pass that is not (on input built to defeat it) from running for minutes or hours. Unlimited
+ * unless a caller sets it with `withStepLimit`.
+ */
+let stepsLeft = Number.POSITIVE_INFINITY;
+let stepLimit = Number.POSITIVE_INFINITY;
+
+/** Thrown by a walk once the step limit set by `withStepLimit` is used up. */
+export class StepLimitError extends Error {
+  override name = 'StepLimitError';
+  constructor(readonly limit: number) {
+    super(`analysis stopped after ${limit} steps`);
+  }
+}
+
+/** Steps taken under every limit so far. */
+let spent = 0;
+
+/** Runs `fn` with at most `limit` steps of walking (see `step`); throws `StepLimitError` past it. */
+export function withStepLimit<T>(limit: number, fn: () => T): T {
+  const outer = [stepsLeft, stepLimit];
+  stepsLeft = stepLimit = limit;
+  try {
+    return fn();
+  } finally {
+    spent += stepLimit - stepsLeft;
+    [stepsLeft, stepLimit] = outer;
+  }
+}
+
+/** Steps taken under every limit since the process started: a measure of work that does not depend on the machine's load. */
+export function stepsSpent(): number {
+  return spent;
+}
+
+/** Steps taken since the innermost `withStepLimit` began. */
+export function stepsTaken(): number {
+  return stepLimit - stepsLeft;
+}
+
+/** Counts `n` steps of work against the current limit (for loops that do not use `walk`). */
+export function step(n = 1): void {
+  stepsLeft -= n;
+  if (stepsLeft < 0) throw new StepLimitError(stepLimit);
+}
+
+/**
  * Visits every node below `root` in source order without recursion (minified files nest
  * thousands of levels deep). Return `false` from `visit` to skip a node's children.
  */
@@ -47,6 +95,7 @@ function preorder(root: ts.Node, visit: (node: ts.Node) => boolean | void, linkP
   pushChildren(root);
   while (stack.length > 0) {
     const node = stack.pop()!;
+    if (--stepsLeft < 0) step(0);
     if (visit(node) === false) continue;
     pushChildren(node);
   }
@@ -54,7 +103,10 @@ function preorder(root: ts.Node, visit: (node: ts.Node) => boolean | void, linkP
 
 /** Ancestors of a node, nearest first (stops at the source file). */
 export function* ancestors(node: ts.Node): Generator<ts.Node> {
-  for (let p = node.parent; p; p = p.parent) yield p;
+  for (let p = node.parent; p; p = p.parent) {
+    if (--stepsLeft < 0) step(0);
+    yield p;
+  }
 }
 
 const FUNCTION_KINDS = new Set<ts.SyntaxKind>([
@@ -79,9 +131,59 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
   return FUNCTION_KINDS.has(node.kind);
 }
 
+/**
+ * Finds the nearest ancestor of one of `kinds`. Past sixteen ancestors (a promise chain of
+ * thousands of links is that deep, and so are nested blocks), the answers are remembered for every
+ * node on the way, so that asking for each node of a deep tree costs time linear in its size
+ * rather than quadratic.
+ */
+class NearestAncestor<T extends ts.Node> {
+  private readonly known = new WeakMap<ts.Node, T | null>();
+
+  constructor(private readonly kinds: ReadonlySet<ts.SyntaxKind>) {}
+
+  of(node: ts.Node): T | undefined {
+    let depth = 0;
+    for (let p = node.parent; p; p = p.parent) {
+      if (--stepsLeft < 0) step(0);
+      if (this.kinds.has(p.kind)) return p as T;
+      if (++depth === DEEP) return this.deep(p);
+    }
+    return undefined;
+  }
+
+  private deep(from: ts.Node): T | undefined {
+    const path: ts.Node[] = [];
+    let found: T | null = null;
+    for (let p: ts.Node | undefined = from; p; p = p.parent) {
+      if (--stepsLeft < 0) step(0);
+      const known = this.known.get(p);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      path.push(p);
+      if (p.parent && this.kinds.has(p.parent.kind)) {
+        found = p.parent as T;
+        break;
+      }
+    }
+    for (const n of path) this.known.set(n, found);
+    return found ?? undefined;
+  }
+}
+
+const DEEP = 16;
+const ENCLOSING_FUNCTION = new NearestAncestor<ts.FunctionLikeDeclaration>(FUNCTION_KINDS);
+const ENCLOSING_LOOP_OR_FUNCTION = new NearestAncestor<ts.FunctionLikeDeclaration | ts.IterationStatement>(new Set([...FUNCTION_KINDS, ...LOOP_KINDS]));
+
 export function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
-  for (const a of ancestors(node)) if (isFunctionLike(a)) return a;
-  return undefined;
+  return ENCLOSING_FUNCTION.of(node);
+}
+
+/** The nearest loop or function around a node (undefined at the top level). */
+export function enclosingLoopOrFunction(node: ts.Node): ts.FunctionLikeDeclaration | ts.IterationStatement | undefined {
+  return ENCLOSING_LOOP_OR_FUNCTION.of(node);
 }
 
 export function isLoop(node: ts.Node): node is ts.IterationStatement {

@@ -6,10 +6,10 @@
 import type { FileRole, OffsetRange, Range, RelatedLocation, Severity } from '../ground/types.js';
 import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js';
 import { ts } from '../code/ts.js';
-import { parseCode, firstSyntaxProblem } from '../code/parse.js';
+import { parseCode, firstSyntaxProblem, ParseCostError } from '../code/parse.js';
 import { FileAnalysis } from '../code/analysis.js';
 import type { ModuleHost } from '../code/file-facts.js';
-import { enclosingFunction, functionName } from '../code/walk.js';
+import { enclosingFunction, functionName, StepLimitError, withStepLimit } from '../code/walk.js';
 import type { FileProjectContext, CodeCall } from '../context/types.js';
 import { codeCalls } from '../context/code-calls.js';
 import { loadCdkSource } from '../cdk/index.js';
@@ -35,6 +35,8 @@ export interface LinkedFile {
 export interface CodeSink {
   relative(file: string): string;
   parseError(file: string, text: string, message: string, offset?: number, role?: FileRole): void;
+  /** The analysis of a file was cut short by a limit: a `parse-error` finding saying why. */
+  analysisStopped(file: string, text: string, message: string): void;
   addFinding(resolved: LoadedRule, reported: Severity | undefined, where: FindingPlace, text: string): void;
   /** A handler file a template links: its calls feed the project model. */
   addLinked(linked: LinkedFile): void;
@@ -60,7 +62,7 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
   } catch (err) {
     const deep = isStackOverflow(err);
     if (deep) noteStackOverflow();
-    const reason = deep ? 'nesting is too deep for the TypeScript parser' : String(err);
+    const reason = deep ? 'nesting is too deep for the TypeScript parser' : err instanceof ParseCostError ? err.message : String(err);
     return sink.parseError(file, text, reason, 0, role);
   }
   const syntax = firstSyntaxProblem(sf);
@@ -72,15 +74,41 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
     if (context.evidence) analysis.contexts.setFileContext(context.evidence);
     sink.addLinked({ file, text, role, calls: codeCalls(analysis) });
   }
+  const limit = stepLimitFor(text);
+  const stopped: string[] = [];
   for (const resolved of active) {
     let reports: CodeReport[];
     try {
-      reports = resolved.rule.code!({ sourceFile: sf, analysis, options: resolved.options, fileName: file, project: context });
+      reports = withStepLimit(limit, () => resolved.rule.code!({ sourceFile: sf, analysis, options: resolved.options, fileName: file, project: context }));
     } catch (err) {
+      if (err instanceof StepLimitError) {
+        stopped.push(resolved.meta.name);
+        continue;
+      }
       throw new Error(`rule ${resolved.meta.name} failed on ${sink.relative(file)}: ${(err as Error).message}`, { cause: err });
     }
     for (const report of reports) addCodeFinding(sink, file, sf, resolved, report);
   }
+  if (stopped.length > 0) sink.analysisStopped(file, text, stoppedMessage(stopped, limit));
+}
+
+/**
+ * Steps of analysis (nodes walked, ancestors looked at) each code rule may take on a file: a
+ * million, and ten per byte of the file. No rule takes more than half a step per byte on real
+ * code (a 1.5 MB bundle included), nor more than a few per byte on long chains and many loops
+ * built to defeat it; what is quadratic in how deeply loops nest stops here, in time linear in
+ * the file's size.
+ */
+export const STEPS_PER_BYTE = 10;
+const MIN_STEPS = 1_000_000;
+
+function stepLimitFor(text: string): number {
+  return MIN_STEPS + STEPS_PER_BYTE * text.length;
+}
+
+function stoppedMessage(rules: string[], limit: number): string {
+  const which = rules.length === 1 ? `the ${rules[0]} rule` : `the rules ${rules.join(', ')}`;
+  return `${which} stopped: the file needs more work than the limit for its size (${limit.toLocaleString('en-US')} steps); its findings from ${rules.length === 1 ? 'that rule' : 'those rules'} are missing`;
 }
 
 function loadCdk(sink: CodeSink, file: string, sf: ts.SourceFile): void {

@@ -29,6 +29,7 @@ import type { FileResult, FileResultCache, WorkerFileResult } from './results.js
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { FileAccessError, readRegularFile } from '../ground/file-access.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage } from './read.js';
+import { tooLargeForHeap } from './memory.js';
 import { CdkTwins } from './cdk-twins.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, scopeToResourceBlocks, type Directive, type SuppressionProblem } from './suppressions.js';
 
@@ -55,6 +56,14 @@ export interface EngineOptions {
 }
 
 
+
+/**
+ * Findings of one rule in one file that are reported: no real file has that many, and a file
+ * built to have millions would fill the memory and the report with them. Past it, one parse-error
+ * finding says how many were left out.
+ */
+export const MAX_FINDINGS_PER_RULE_AND_FILE = 1_000;
+
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
@@ -66,6 +75,10 @@ export class Engine implements CodeSink {
   /** Some IaC rule runs (in some folder's rule set): CDK app code is then read as templates. */
   private readonly hasIacRules: boolean;
   private readonly pending: PendingFinding[] = [];
+  /** Findings recorded per file and rule (see `MAX_FINDINGS_PER_RULE_AND_FILE`). */
+  private readonly findingCounts = new Map<string, number>();
+  /** The finding that says how many findings of a rule in a file are left out. */
+  private readonly omitted = new Map<string, PendingFinding>();
   private readonly sources = new Map<string, string>();
   private readonly directives: Directive[] = [];
   /** Text of files with suppression directives (code frames for their problems). */
@@ -148,6 +161,32 @@ export class Engine implements CodeSink {
     });
   }
 
+  /** A file whose analysis could not be done (it stopped its worker thread): counted, and a parse-error finding saying why. */
+  notAnalysed(file: string, message: string): void {
+    this.count(isCodeFile(file));
+    this.parseError(file, undefined, message);
+  }
+
+  analysisStopped(file: string, text: string | undefined, message: string): void {
+    const resolved = this.sets.forFile(file).byName.get(PARSE_ERROR);
+    if (!resolved) return;
+    const rel = this.relative(file);
+    const start = { line: 1, column: 1 };
+    if (text !== undefined) this.sources.set(rel, text);
+    this.pending.push({
+      rule: PARSE_ERROR,
+      severity: resolved.severity,
+      bestPractices: resolved.meta.bestPractices,
+      message: `${rel}: analysis stopped: ${message}`,
+      help: resolved.meta.help,
+      file: rel,
+      range: { start, end: start },
+      offsets: { start: 0, end: 0 },
+      logicalLocation: 'analysis-stopped',
+      related: [],
+    });
+  }
+
   /**
    * Reads and analyses one file. With `cachedOnly`, a code file is only taken from the cache:
    * the result is false when it still needs analysing (a cache miss), and nothing is recorded.
@@ -174,6 +213,14 @@ export class Engine implements CodeSink {
       }
       this.count(code);
       this.parseError(file, undefined, err instanceof FileAccessError ? err.reason : `cannot be read (${String(err)})`, 0, this.pathRole(file, code));
+      return true;
+    }
+    const heap = tooLargeForHeap(code ? 'code' : file.toLowerCase().endsWith('.tf') ? 'terraform' : 'document', raw.length);
+    if (heap) {
+      if (code || looksLikeIac(file)) {
+        this.count(code);
+        this.parseError(file, undefined, heap, 0, this.pathRole(file, code));
+      } else this.stats.dataFiles++;
       return true;
     }
     const { text, problem } = normaliseText(raw);
@@ -399,9 +446,39 @@ export class Engine implements CodeSink {
 
   /** Records a finding of a rule: the parts every finding shares come from the rule's metadata. */
   addFinding(resolved: ResolvedRule, reported: Severity | undefined, where: FindingPlace, text: string): void {
-    this.sources.set(where.file, text);
     const meta = resolved.meta;
+    const key = `${where.file}\0${meta.name}`;
+    const count = (this.findingCounts.get(key) ?? 0) + 1;
+    this.findingCounts.set(key, count);
+    if (count > MAX_FINDINGS_PER_RULE_AND_FILE) return this.tooManyFindings(key, meta.name, where, count - MAX_FINDINGS_PER_RULE_AND_FILE);
+    this.sources.set(where.file, text);
     this.pending.push({ rule: meta.name, severity: this.severity(resolved, reported), bestPractices: meta.bestPractices, help: meta.help, ...where });
+  }
+
+  /** A parse-error finding at the first finding past the limit, counting those left out. */
+  private tooManyFindings(key: string, rule: string, where: FindingPlace, omitted: number): void {
+    const message = `${where.file}: analysis stopped reporting ${rule}: ${omitted.toLocaleString('en-US')} more of its findings in this file are left out (at most ${MAX_FINDINGS_PER_RULE_AND_FILE.toLocaleString('en-US')} per rule and file)`;
+    const note = this.omitted.get(key);
+    if (note) {
+      note.message = message;
+      return;
+    }
+    const resolved = this.sets.forFile(path.resolve(this.options.cwd, where.file)).byName.get(PARSE_ERROR);
+    if (!resolved) return;
+    const finding: PendingFinding = {
+      rule: PARSE_ERROR,
+      severity: resolved.severity,
+      bestPractices: resolved.meta.bestPractices,
+      message,
+      help: resolved.meta.help,
+      file: where.file,
+      range: where.range,
+      offsets: where.offsets,
+      logicalLocation: `findings-limit:${rule}`,
+      related: [],
+    };
+    this.omitted.set(key, finding);
+    this.pending.push(finding);
   }
 
   /** Loads a file named like a template; false when it is not infrastructure as code (a data file). */

@@ -25,6 +25,7 @@ import { parseCode } from '../code/parse.js';
 import { isProjectSpecifier } from '../code/modules.js';
 import { DEFAULT_MAX_FILE_BYTES, normaliseText } from './read.js';
 import { readRegularFile, readRegularText } from '../ground/file-access.js';
+import { tooLargeForHeap } from './memory.js';
 
 /** Parsed files kept per host: enough for the helpers of a large service, bounded for a monorepo. */
 const MAX_CACHED_FILES = 512;
@@ -112,9 +113,12 @@ export class FsModuleHost implements ModuleHostWithReads {
     }
     let facts: FileFacts | undefined;
     try {
-      // a regular file within the size limit (an oversize one throws and has no facts)
-      const { text } = normaliseText(readRegularFile(file, { maxBytes: this.maxFileBytes }));
-      if (text !== undefined) facts = new FileAnalysis(parseCode(file, text, false), this);
+      // a regular file within the size limit (an oversize one throws and has no facts), and one
+      // the heap can hold
+      if (!tooLargeForHeap('code', statSync(file).size)) {
+        const { text } = normaliseText(readRegularFile(file, { maxBytes: this.maxFileBytes }));
+        if (text !== undefined) facts = new FileAnalysis(parseCode(file, text, false), this);
+      }
     } catch {
       facts = undefined;
     }

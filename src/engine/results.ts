@@ -44,4 +44,6 @@ export interface WorkerFileResult extends FileResult {
   packed?: PackedTemplate[];
   /** The worker's stack overflowed on the file: the main thread analyses it (see stack-overflow.ts). */
   handBack?: boolean;
+  /** The worker thread stopped while on the file (out of memory, ...): why. The file is reported as not analysed. */
+  stoppedWorker?: string;
 }

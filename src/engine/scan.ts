@@ -100,6 +100,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   /** Adds a result of the run to the scan (rebuilding a worker's templates on this thread). */
   const add = (result: WorkerFileResult | undefined, file: string): void => {
     if (!result) return;
+    if (result.stoppedWorker) return engine.notAnalysed(file, `its analysis stopped the worker thread that had it (${result.stoppedWorker}); it was not analysed`);
     if (result.handBack) result = analyse(file, engine.contextOf(file));
     if (result.packed) result = { ...result, templates: result.packed.map(unpackTemplate) };
     engine.addResult(result);

@@ -97,7 +97,8 @@ function parseBody(body: string): { rules: string[]; reason: string | undefined 
   const sep = body.search(/(?:^|\s)-{2,}(?:\s|$)/);
   const rulesPart = sep === -1 ? body : body.slice(0, sep);
   const reason = sep === -1 ? '' : body.slice(sep).replace(/^\s*-{2,}/, '').replace(/\s+/g, ' ').trim();
-  return { rules: rulesPart.split(/[\s,]+/).filter(Boolean), reason: reason === '' ? undefined : reason };
+  // each rule once: a list repeating a name is no reason to report it repeatedly
+  return { rules: [...new Set(rulesPart.split(/[\s,]+/).filter(Boolean))], reason: reason === '' ? undefined : reason };
 }
 
 /** The suppression comments of one file's text (cheap when the text mentions no directive). */
@@ -108,7 +109,8 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
   const lineEnd = style === 'code' ? /\r\n?|[\n\u2028\u2029]/ : /\r\n?|\n/;
   const totalLines = lines.lineCount;
   const out: Directive[] = [];
-  const open: Directive[] = [];
+  // open block directives by family and the rules they name (each closed once, so that many enables cost no more than many disables)
+  const open = new Map<string, Directive[]>();
   const pattern = new RegExp(PATTERNS[style].source, 'g');
   for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
     const opener = m[1]!;
@@ -143,9 +145,11 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
     const range = lines.range(m.index, commentEnd);
     const offsets = { start: m.index, end: commentEnd };
     if (keyword === 'enable') {
-      for (const d of open) {
-        if (d.family !== family || d.toLine !== totalLines) continue;
-        if (rules.length === 0 || d.rules.some((r) => rules.includes(r))) d.toLine = Math.max(d.fromLine, startLine - 1);
+      // an enable closes the open blocks of its own family (all of them when it names no rule)
+      const prefix = `${family}\0`;
+      for (const key of rules.length === 0 ? [...open.keys()].filter((k) => k.startsWith(prefix)) : rules.map((r) => prefix + r)) {
+        for (const d of open.get(key) ?? []) if (d.toLine === totalLines) d.toLine = Math.max(d.fromLine, startLine - 1);
+        open.delete(key);
       }
       continue;
     }
@@ -161,10 +165,17 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
       toLine: kind === 'block' ? totalLines : kind === 'line' ? startLine : endLine + 1,
       range,
       offsets,
-      logicalLocation: `${family === 'eslint' ? 'eslint-' : ''}${keyword}:${rules.join(',')}`,
+      logicalLocation: `${family === 'eslint' ? 'eslint-' : ''}${keyword}:${listed(rules, ',', (r) => r)}`,
     };
     out.push(directive);
-    if (directive.kind === 'block') open.push(directive);
+    if (directive.kind === 'block') {
+      for (const rule of rules) {
+        const key = `${family}\0${rule}`;
+        const list = open.get(key);
+        if (list) list.push(directive);
+        else open.set(key, [directive]);
+      }
+    }
   }
   return out;
 }
@@ -263,6 +274,138 @@ export function suppressingDirective(directives: readonly Directive[], f: Suppre
 }
 
 /**
+ * Finds the first directive (in the order given) that applies to a finding: a next-line directive
+ * of the finding's line, a block whose lines hold it, or Metadata of the resource its logical
+ * location is in, each naming the finding's rule. Looked up by file, rule and line or resource,
+ * so that a file with many directives and many findings costs time linear in their number.
+ */
+class DirectiveIndex {
+  /** file, rule, line → index of the first next-line directive. */
+  private readonly nextLine = new Map<string, number>();
+  /** file, rule, resource path → index of the first Metadata directive. */
+  private readonly metadata = new Map<string, number>();
+  /** file, rule → the block directives, in the order given. */
+  private readonly blocks = new Map<string, Blocks>();
+
+  constructor(private readonly directives: readonly Directive[]) {
+    directives.forEach((d, i) => {
+      for (const rule of d.rules) {
+        const key = `${d.file}\0${rule}`;
+        if (d.kind === 'next-line' && d.resourcePath === undefined) {
+          const k = `${key}\0${d.fromLine}`;
+          if (!this.nextLine.has(k)) this.nextLine.set(k, i);
+        } else if (d.kind === 'metadata') {
+          const k = `${key}\0${d.resourcePath!}`;
+          if (!this.metadata.has(k)) this.metadata.set(k, i);
+        } else {
+          // a comment inside a Terraform resource block also covers the whole resource
+          if (d.resourcePath !== undefined) {
+            const k = `${key}\0${d.resourcePath}`;
+            if (!this.metadata.has(k)) this.metadata.set(k, i);
+          }
+          let b = this.blocks.get(key);
+          if (!b) this.blocks.set(key, (b = new Blocks()));
+          b.add(i, d.fromLine, d.toLine);
+        }
+      }
+    });
+  }
+
+  first(f: Suppressible): Directive | undefined {
+    const key = `${f.file}\0${f.rule}`;
+    const line = f.range.start.line;
+    let best = this.nextLine.get(`${key}\0${line}`) ?? Number.POSITIVE_INFINITY;
+    const block = this.blocks.get(key)?.first(line);
+    if (block !== undefined && block < best) best = block;
+    if (this.metadata.size > 0) {
+      // the resource paths the location is in: `Resources.Q.Properties.X` is in `Resources.Q`, `Resources.Q.Properties`, ...
+      const loc = f.logicalLocation;
+      const candidates = [loc, loc.endsWith('?') ? loc.slice(0, -1) : undefined];
+      for (let dot = loc.indexOf('.'); dot !== -1; dot = loc.indexOf('.', dot + 1)) candidates.push(loc.slice(0, dot));
+      for (const path of candidates) {
+        const m = path === undefined ? undefined : this.metadata.get(`${key}\0${path}`);
+        if (m !== undefined && m < best) best = m;
+      }
+    }
+    return best === Number.POSITIVE_INFINITY ? undefined : this.directives[best];
+  }
+}
+
+/**
+ * The block directives of one file and rule. Comments come in text order, so their first lines
+ * never decrease: the blocks that may hold a line are a prefix, and the first of them that
+ * reaches the line is found in a tree of the largest last line of each range of blocks.
+ */
+class Blocks {
+  private readonly index: number[] = [];
+  private readonly from: number[] = [];
+  private readonly to: number[] = [];
+  private sorted = true;
+  private tree?: number[];
+  private size = 0;
+
+  add(index: number, from: number, to: number): void {
+    if (this.from.length > 0 && from < this.from[this.from.length - 1]!) this.sorted = false;
+    this.index.push(index);
+    this.from.push(from);
+    this.to.push(to);
+  }
+
+  /** The index of the first block holding `line`. */
+  first(line: number): number | undefined {
+    if (!this.sorted) {
+      for (let i = 0; i < this.from.length; i++) if (this.from[i]! <= line && line <= this.to[i]!) return this.index[i];
+      return undefined;
+    }
+    // blocks [0, count) start at or before the line
+    let lo = 0;
+    let hi = this.from.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.from[mid]! <= line) lo = mid + 1;
+      else hi = mid;
+    }
+    const at = this.firstReaching(line, lo);
+    return at === undefined ? undefined : this.index[at];
+  }
+
+  /** The first position below `count` whose last line is at or after `line`. */
+  private firstReaching(line: number, count: number): number | undefined {
+    if (count === 0) return undefined;
+    if (!this.tree) {
+      this.size = 1;
+      while (this.size < this.to.length) this.size *= 2;
+      this.tree = new Array<number>(2 * this.size).fill(Number.NEGATIVE_INFINITY);
+      for (let i = 0; i < this.to.length; i++) this.tree[this.size + i] = this.to[i]!;
+      for (let i = this.size - 1; i >= 1; i--) this.tree[i] = Math.max(this.tree[2 * i]!, this.tree[2 * i + 1]!);
+    }
+    const tree = this.tree;
+    // descend from the root, leftmost subtree first, skipping subtrees whose largest last line is too small
+    const search = (node: number, lo: number, hi: number): number | undefined => {
+      if (lo >= count || tree[node]! < line) return undefined;
+      if (hi - lo === 1) return lo;
+      const mid = (lo + hi) >> 1;
+      return search(2 * node, lo, mid) ?? search(2 * node + 1, mid, hi);
+    };
+    return search(1, 0, this.size);
+  }
+}
+
+/** Names listed in a message or a logical location: the first few, then how many more (a comment may name thousands). */
+const LISTED_NAMES = 8;
+/** Longest name shown whole (a comment may hold one name of a megabyte). */
+const SHOWN_NAME_LENGTH = 80;
+
+function listed(names: readonly string[], separator: string, show: (name: string) => string): string {
+  const shown = names.slice(0, LISTED_NAMES).map(show).join(separator);
+  return names.length > LISTED_NAMES ? `${shown}${separator}and ${names.length - LISTED_NAMES} more` : shown;
+}
+
+function shortened(name: string): string {
+  return name.length > SHOWN_NAME_LENGTH ? `${name.slice(0, SHOWN_NAME_LENGTH)}…` : name;
+}
+
+/**
  * Splits findings into active and suppressed (each suppressed one with its directive's reason)
  * and lists the problems with the directives themselves.
  *
@@ -278,15 +421,9 @@ export function applySuppressions<F extends Suppressible>(
   const active: F[] = [];
   const suppressed: { finding: F; justification: string }[] = [];
   const used: DirectiveUse = new Map();
-  const byFile = new Map<string, Directive[]>();
-  for (const d of directives) {
-    const list = byFile.get(d.file);
-    if (list) list.push(d);
-    else byFile.set(d.file, [d]);
-  }
+  const index = new DirectiveIndex(directives);
   for (const f of findings) {
-    const candidates = byFile.get(f.file);
-    const d = candidates && suppressingDirective(candidates, f);
+    const d = f.rule === SUPPRESSION_RULE ? undefined : index.first(f);
     if (!d) {
       active.push(f);
       continue;
@@ -325,16 +462,22 @@ export function directiveProblems(
       problems.push({ ...at, message: `${what} names no rule, so it suppresses nothing: ${fix}` });
       continue;
     }
-    const names = d.rules.join(', ');
+    const names = listed(d.rules, ', ', (r) => shortened(r));
     if (d.reason === undefined) {
       const fix = d.kind === 'metadata' ? 'add a reason to the entry' : "add one after ' -- '";
       problems.push({ ...at, message: `${what} suppressing ${names} gives no reason: ${fix} so that reviewers can judge it` });
+    }
+    // unknown names in one finding: a comment naming thousands of them is one problem, not thousands
+    const unknown = d.rules.filter((rule) => rule !== SUPPRESSION_RULE && !known.has(rule));
+    if (unknown.length === 1) problems.push({ ...at, message: `${what} names unknown rule '${shortened(unknown[0]!)}', so it suppresses nothing` });
+    else if (unknown.length > 1) {
+      problems.push({ ...at, message: `${what} names ${unknown.length} unknown rules (${listed(unknown, ', ', (r) => `'${shortened(r)}'`)}), so they suppress nothing` });
     }
     for (const rule of d.rules) {
       if (rule === SUPPRESSION_RULE) {
         problems.push({ ...at, message: `${what} names ${SUPPRESSION_RULE}, whose findings cannot be suppressed` });
       } else if (!known.has(rule)) {
-        problems.push({ ...at, message: `${what} names unknown rule '${rule}', so it suppresses nothing` });
+        continue;
       } else if ((typeof enabled === 'function' ? enabled(rule, d.file) : enabled.has(rule)) && !used.get(d)?.has(rule)) {
         problems.push({ ...at, message: `${what} suppressing ${rule} suppresses nothing: there is no ${rule} finding${scopeWords(d)}, so remove it` });
       }

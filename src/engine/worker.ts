@@ -59,7 +59,14 @@ function portable(result: WorkerFileResult): WorkerFileResult {
 parentPort!.on('message', (request: WorkerRequest) => {
   let response: WorkerResponse;
   try {
-    response = { id: request.id, results: request.files.map((file, k) => analyse(file, request.contexts[k] ?? undefined)) };
+    response = {
+      id: request.id,
+      results: request.files.map((file, k) => {
+        // should this thread stop on the file (out of memory), the main thread knows which it was
+        parentPort!.postMessage({ id: request.id, begin: k } satisfies WorkerResponse);
+        return analyse(file, request.contexts[k] ?? undefined);
+      }),
+    };
   } catch (err) {
     response = { id: request.id, error: err instanceof Error ? err.message : String(err) };
   }

@@ -12,6 +12,7 @@
 import { existsSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { WorkerFileResult } from './results.js';
 import type { FileProjectContext } from '../context/types.js';
@@ -43,7 +44,8 @@ export interface WorkerRequest {
 }
 
 
-export type WorkerResponse = { id: number; results: WorkerFileResult[] } | { id: number; error: string };
+/** A batch's results, the error that stopped it, or the file of the batch a worker starts on. */
+export type WorkerResponse = { id: number; results: WorkerFileResult[] } | { id: number; error: string } | { id: number; begin: number };
 
 /**
  * `auto`: the calling thread measures its own pace on the code files for this long (after the
@@ -68,6 +70,8 @@ const AUTO_MAX_THREADS = 8;
 /** A batch closes at this many bytes or files, whichever comes first. */
 const BATCH_BYTES = 128 * 1024;
 const BATCH_FILES = 16;
+/** Workers a run starts in place of ones that stopped (see `ParallelRun.lost`). */
+const MAX_REPLACED_WORKERS = 4;
 /** Batches handed to a worker ahead (see `ParallelRun.feed`). */
 const IN_FLIGHT = 4;
 /** Young generation of each worker: three semi-spaces of 64 MB (set per worker, at no cost to start-up). */
@@ -80,6 +84,11 @@ const WORKER_YOUNG_GENERATION_MB = 192;
 const WORKER_STACK_MB = 1;
 
 const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
+
+/** The result of a file nothing was recorded for. */
+function notAnalysed(): WorkerFileResult {
+  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: [], linked: [] };
+}
 
 /** Sizes of files in bytes (0 for one that cannot be read: the engine reports it). */
 export function fileSizes(files: readonly string[]): number[] {
@@ -197,10 +206,19 @@ export function workerSettings(
   return { cwd, registry: registry.module, rules: [...rules], ...(scoped ? { scoped } : {}), code, maxFileBytes, cache };
 }
 
+/**
+ * Old generation of each worker: as large as this thread's heap. Set explicitly, so that a worker
+ * that runs out of memory stops with an error this thread sees (the file it was on is reported
+ * and its other files go to another thread) rather than ending the process.
+ */
+function workerOldGenerationMb(): number {
+  return Math.max(256, Math.floor(getHeapStatistics().heap_size_limit / (1024 * 1024)) - WORKER_YOUNG_GENERATION_MB);
+}
+
 function spawnWorker(settings: WorkerSettings): Worker {
   return new Worker(WORKER_SCRIPT, {
     workerData: settings,
-    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, stackSizeMb: WORKER_STACK_MB },
+    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB, maxOldGenerationSizeMb: workerOldGenerationMb(), stackSizeMb: WORKER_STACK_MB },
     stdout: false,
     stderr: false,
   });
@@ -261,11 +279,19 @@ export class WorkerPool {
  * to a given file or to the end.
  */
 export class ParallelRun {
-  private readonly workers: Worker[];
+  private workers: Worker[];
   private readonly queue: number[][];
   private readonly results: (WorkerFileResult | undefined)[];
   private readonly inFlight = new Map<number, number[]>();
   private readonly inFlightBy = new Map<Worker, number>();
+  /** The worker each batch in flight went to. */
+  private readonly owner = new Map<number, Worker>();
+  /** The file each worker is on: the batch and the file's place in it. */
+  private readonly current = new Map<Worker, { id: number; k: number }>();
+  /** Workers started in place of ones that stopped (see `lost`). */
+  private replaced = 0;
+  /** Workers that have sent a message (they run). */
+  private readonly began = new Set<Worker>();
   private next = 0;
   private nextId = 0;
   private failure: Error | undefined;
@@ -283,7 +309,7 @@ export class ParallelRun {
    */
   constructor(
     threads: number,
-    settings: WorkerSettings,
+    private readonly settings: WorkerSettings,
     private readonly files: readonly string[],
     sizes: readonly number[],
     private readonly onResult: (index: number) => void,
@@ -298,17 +324,54 @@ export class ParallelRun {
     this.results = new Array(files.length);
     const count = Math.max(1, threads - 1);
     const ready = started?.take(count, settings) ?? [];
-    this.workers = Array.from({ length: count }, (_, k) => {
-      const worker = ready[k] ?? spawnWorker(settings);
-      worker.on('message', (response: WorkerResponse) => this.received(worker, response));
-      worker.on('error', (err) => this.fail(new Error(`a worker thread failed: ${err.message}`, { cause: err })));
-      worker.on('exit', (code) => {
-        if (!this.settled()) this.fail(new Error(`a worker thread stopped (exit code ${code}) before finishing its files`));
+    this.workers = [];
+    for (let k = 0; k < count; k++) this.attach(ready[k] ?? spawnWorker(settings));
+  }
+
+  private attach(worker: Worker): void {
+    this.workers.push(worker);
+    worker.on('message', (response: WorkerResponse) => this.received(worker, response));
+    worker.on('error', (err) => this.lost(worker, (err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'out of memory' : err.message));
+    worker.on('exit', (code) => this.lost(worker, `exit code ${code}`));
+    this.inFlightBy.set(worker, 0);
+    this.feed(worker);
+  }
+
+  /**
+   * A worker stopped (out of memory, or killed): the file it was on is reported as not analysed,
+   * its other files go back to the queue, and another worker takes its place (a few times at
+   * most; then this thread does the rest).
+   */
+  private lost(worker: Worker, reason: string): void {
+    if (!this.workers.includes(worker)) return;
+    // one that never got to a file cannot run at all (a broken installation): the scan fails
+    if (!this.began.has(worker)) return this.fail(new Error(`a worker thread failed: ${reason}`));
+    this.workers = this.workers.filter((w) => w !== worker);
+    this.inFlightBy.delete(worker);
+    worker.removeAllListeners();
+    // the worker is gone: an exit or error it still emits must not reach the process
+    worker.on('error', () => {});
+    const on = this.current.get(worker);
+    this.current.delete(worker);
+    const again: number[] = [];
+    for (const [id, batch] of [...this.inFlight]) {
+      if (this.owner.get(id) !== worker) continue;
+      this.inFlight.delete(id);
+      this.owner.delete(id);
+      batch.forEach((index, k) => {
+        if (this.results[index] !== undefined) return;
+        if (on?.id === id && on.k === k) this.store(index, { ...notAnalysed(), stoppedWorker: reason });
+        else again.push(index);
       });
-      this.inFlightBy.set(worker, 0);
-      this.feed(worker);
-      return worker;
-    });
+    }
+    if (this.settled() && again.length === 0) return this.wake();
+    // back to the front of the queue, in order
+    if (again.length > 0) this.queue.splice(this.next, 0, again);
+    if (this.replaced < MAX_REPLACED_WORKERS && this.next < this.queue.length) {
+      this.replaced++;
+      this.attach(spawnWorker(this.settings));
+    }
+    this.wake();
   }
 
   private settled(): boolean {
@@ -341,6 +404,7 @@ export class ParallelRun {
       if (!batch) return;
       const id = this.nextId++;
       this.inFlight.set(id, batch);
+      this.owner.set(id, worker);
       this.inFlightBy.set(worker, this.inFlightBy.get(worker)! + 1);
       const contexts = batch.map((i) => this.contextOf(i) ?? null);
       worker.postMessage({ id, files: batch.map((i) => this.files[i]), contexts } satisfies WorkerRequest);
@@ -348,9 +412,16 @@ export class ParallelRun {
   }
 
   private received(worker: Worker, response: WorkerResponse): void {
+    this.began.add(worker);
+    if ('begin' in response) {
+      this.current.set(worker, { id: response.id, k: response.begin });
+      return;
+    }
     const batch = this.inFlight.get(response.id);
     if (!batch || this.failure) return;
     this.inFlight.delete(response.id);
+    this.owner.delete(response.id);
+    this.current.delete(worker);
     this.inFlightBy.set(worker, this.inFlightBy.get(worker)! - 1);
     if ('error' in response) return this.fail(new Error(response.error));
     response.results.forEach((result, k) => this.store(batch[k], result));

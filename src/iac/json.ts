@@ -10,7 +10,7 @@ import type { Node as JsonNode, ParseError } from 'jsonc-parser';
 import { jsoncParser } from '../ground/packages.js';
 import type { IacValue, ParseProblem } from './model.js';
 import { readJson } from './json-reader.js';
-import { DEFAULT_MAX_DEPTH, getAttStringSource, longFormIntrinsic, setOwn, type LoadOptions, type LoadedDocument, type SourceNode } from './document.js';
+import { DEFAULT_MAX_DEPTH, getAttStringSource, longFormIntrinsic, setOwn, tooManyValues, type LoadOptions, type LoadedDocument, type SourceNode } from './document.js';
 
 /** Readable messages by `printParseErrorCode` name (the code enum is a const enum). */
 const MESSAGES: Record<string, string> = {
@@ -67,6 +67,21 @@ function tooDeepAt(text: string, maxDepth: number): number {
     }
   }
   return -1;
+}
+
+/**
+ * JSON text carried in a string value (a queue's redrive policy, a state machine definition, an
+ * `Fn::Sub` body), parsed: its value, or why it has none. Nesting is held to the limit of the
+ * documents themselves, so that the conversions that follow, which recurse per level, cannot
+ * overflow the stack.
+ */
+export function parseEmbeddedJson(text: string): { value: unknown } | { unknown: string } {
+  if (tooDeepAt(text, DEFAULT_MAX_DEPTH) !== -1) return { unknown: `a JSON document nested deeper than ${DEFAULT_MAX_DEPTH} levels` };
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return { unknown: 'a JSON document that is not valid JSON' };
+  }
 }
 
 class JsonWalker {
@@ -132,6 +147,8 @@ class JsonWalker {
  * syntax error) by `loadJsonWithParser`. Both give the same result.
  */
 export function loadJson(text: string, options: LoadOptions = {}): LoadedDocument {
+  const tooMany = tooManyValues(text);
+  if (tooMany) return { problems: [tooMany] };
   return readJson(text, options.maxDepth ?? DEFAULT_MAX_DEPTH) ?? loadJsonWithParser(text, options);
 }
 

@@ -7,6 +7,7 @@ import { Intrinsic, Unknown, isPlainObject, type IacValue, type PathSegment, typ
 
 export { isPlainObject, type PlainObject };
 import { samFunctionEvents } from './sam.js';
+import { parseEmbeddedJson } from './json.js';
 
 
 
@@ -277,12 +278,8 @@ function parseWithPlaceholders(
       text += state.inside ? token : `"${token}"`;
     }
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return new Unknown('a JSON document that is not valid JSON');
-  }
+  const parsed = parseEmbeddedJson(text);
+  if ('unknown' in parsed) return new Unknown(parsed.unknown);
   const convert = (v: unknown): IacValue => {
     if (typeof v === 'string') return v.includes(OPEN) ? rebuild(v) : v;
     if (Array.isArray(v)) return v.map(convert);
@@ -296,7 +293,7 @@ function parseWithPlaceholders(
     }
     return v as IacValue;
   };
-  return convert(parsed);
+  return convert(parsed.value);
 }
 
 /**

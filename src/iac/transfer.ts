@@ -7,7 +7,7 @@
  * marker could use might also be a real one.
  */
 import { Intrinsic, Unknown, type IacValue, type PlainObject, type Template, type TemplateFormat } from './model.js';
-import type { SourceNode } from './document.js';
+import { setOwn, type SourceNode } from './document.js';
 import { createTemplate, templateSource } from './loaders/cloudformation.js';
 
 export interface PackedTemplate {
@@ -56,7 +56,8 @@ export function packTemplate(template: Template): PackedTemplate | undefined {
       kinds.push(PLAIN);
       const plain: PlainObject = {};
       seen.set(value, plain);
-      for (const key of Object.keys(value)) plain[key] = pack(value[key]!);
+      // own properties, also for a resource named `__proto__`
+      for (const key of Object.keys(value)) setOwn(plain, key, pack(value[key]!));
       out = plain;
     }
     return out;
@@ -92,7 +93,7 @@ export function unpackTemplate(packed: PackedTemplate): Template {
       for (let i = 0; i < value.length; i++) value[i] = unpack(value[i]!);
     } else {
       const plain = value as PlainObject;
-      for (const key of Object.keys(plain)) plain[key] = unpack(plain[key]!);
+      for (const key of Object.keys(plain)) setOwn(plain, key, unpack(plain[key]!));
     }
     return value;
   };

@@ -24,6 +24,7 @@ import {
   makeIntrinsic,
   remapSource,
   setOwn,
+  tooManyValues,
   SHORT_FORM_TAGS,
   type LoadedDocument,
   type LoadOptions,
@@ -347,6 +348,8 @@ function errorMessage(message: string): string {
  * `loadYamlWithLibrary`. Both give the same result.
  */
 export function loadYaml(text: string, options: LoadOptions = {}): LoadedDocument {
+  const tooMany = tooManyValues(text);
+  if (tooMany) return { problems: [tooMany] };
   return readYaml(text, options.maxDepth ?? DEFAULT_MAX_DEPTH) ?? loadYamlWithLibrary(text, options);
 }
 

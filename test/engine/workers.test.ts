@@ -219,6 +219,36 @@ describe('a parallel scan', () => {
     expect(idle.take(1, settings)).toEqual([]);
   });
 
+  it('reports a file whose analysis stops its worker thread, and analyses every other file on another', async () => {
+    // a rule that ends the worker thread it runs in (as running out of memory does) on one file
+    const stopper = path.join(tmp, 'stopper.mjs');
+    fs.writeFileSync(stopper, "import { isMainThread } from 'node:worker_threads';\nexport default { prefilter: /STOP_THE_THREAD/, code() { if (!isMainThread) process.exit(7); return []; } };\n");
+    const meta = { ...registry.rules[0]!.meta, name: 'test-stops-its-thread', presets: ['strict'], targets: ['code'], needsContext: false, options: {} };
+    const module = path.join(tmp, 'registry.mjs');
+    fs.writeFileSync(
+      module,
+      `import { RULES as ALL } from ${JSON.stringify(pathToFileURL(path.join(ROOT, 'dist/rules/index.js')).href)};\n` +
+        `export const RULES = [...ALL, { meta: ${JSON.stringify(meta)}, code: () => import(${JSON.stringify(pathToFileURL(stopper).href)}) }];\n`,
+    );
+    const custom = { rules: [...registry.rules, { meta, code: () => import(pathToFileURL(stopper).href) }], module: pathToFileURL(module).href } as typeof registry;
+    const withStopper = engine.resolveRules('strict', {}, custom);
+    const dir = path.join(tmp, 'stopping');
+    fs.mkdirSync(dir);
+    const call = "import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda';\nconst lambda = new LambdaClient({});\nexport const handler = async () => lambda.send(new InvokeCommand({ FunctionName: 'tax' }));\n";
+    const names = Array.from({ length: 60 }, (_, i) => `f${String(i).padStart(2, '0')}.ts`);
+    for (const name of names) fs.writeFileSync(path.join(dir, name), name === 'f17.ts' ? `// STOP_THE_THREAD\n${call}` : call);
+    const scanned = names.map((name) => path.join(dir, name));
+    for (const concurrency of [2, 3] as const) {
+      const result = await engine.lint({ cwd: dir, files: scanned, rules: withStopper, registry: custom, concurrency });
+      const byFile = (rule: string) => result.findings.filter((f) => f.rule === rule).map((f) => f.file);
+      expect(byFile('no-sync-lambda-invoke')).toEqual(names.filter((n) => n !== 'f17.ts'));
+      expect(result.findings.filter((f) => f.rule === 'parse-error').map((f) => f.message)).toEqual([
+        'f17.ts cannot be parsed at 1:1: its analysis stopped the worker thread that had it (exit code 7); it was not analysed',
+      ]);
+      expect(result.stats.filesScanned).toBe(60);
+    }
+  });
+
   it('fails, without hanging, when a worker cannot run', async () => {
     // the workers load the registry from a module that lists none of the rules
     const broken = { rules: registry.rules, module: 'data:text/javascript,export const RULES = [];' };

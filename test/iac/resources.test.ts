@@ -115,6 +115,19 @@ describe('jsonValue', () => {
     expect(jsonValue(notJson)).toBe(notJson);
   });
 
+  it('reads JSON nested up to the documents\' limit, and deeper JSON (strings, Fn::Sub, Fn::Join) as unknown without overflowing the stack', () => {
+    const nested = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    let value = jsonValue(nested(200));
+    for (let i = 0; i < 200; i++) value = (value as Record<string, unknown>)['a'] as typeof value;
+    expect(value).toBe(1);
+    for (const depth of [201, 10_000, 100_000]) {
+      const deep = nested(depth);
+      expect(jsonValue(deep)).toEqual(new Unknown('a JSON document nested deeper than 200 levels'));
+      expect(jsonValue(sub(deep.replace('1', '${Count}')))).toEqual(new Unknown('a JSON document nested deeper than 200 levels'));
+      expect(jsonValue(new Intrinsic('Fn::Join', ['', [deep.slice(0, depth * 5), ref('X'), deep.slice(depth * 5 + 1)]]))).toBeInstanceOf(Unknown);
+    }
+  });
+
   it('unwraps Fn::ToJsonString', () => {
     expect(jsonValue(new Intrinsic('Fn::ToJsonString', { redrivePermission: 'allowAll' }))).toEqual({ redrivePermission: 'allowAll' });
   });

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it, expect } from 'vitest';
+import { project } from '../helpers/tmp.js';
 import { loadIacFile, iacFormat } from '../../src/iac/loaders/index.js';
 import { loadServerless } from '../../src/iac/loaders/serverless.js';
 import { Intrinsic, Unknown, type Template } from '../../src/iac/model.js';
@@ -289,5 +292,34 @@ resources:
     const loaded = loadServerless('/p/serverless.yml', 'service: a\nprovider:\n  name: aws\nfunctions:\n  f: [\n');
     expect(loaded!.template).toBeUndefined();
     expect(loaded!.problems.length).toBeGreaterThan(0);
+  });
+
+  it('caps ${self:...} expansion like YAML aliases: an expansion bomb is a problem and the rest stays unexpanded', () => {
+    // each level repeats the one below 30 times: 30^7 copies of the innermost string
+    const levels = ['  a0: "xxxxxxxxxxxxxxxxxxxx"'];
+    for (let i = 1; i < 8; i++) levels.push(`  a${i}: "${`\${self:custom.a${i - 1}}`.repeat(30)}"`);
+    const text = ['service: bomb', 'provider:', '  name: aws', 'custom:', ...levels, 'functions:', '  f:', '    handler: h.handler', '    timeout: ${self:custom.a7}', '    events:', '      - sqs: arn:aws:sqs:us-east-1:1:q', ''].join('\n');
+    const loaded = loadServerless('/p/serverless.yml', text)!;
+    expect(loaded.problems).toEqual([
+      { message: 'Serverless variables expand to more than 1,000,000 characters (at ${self:custom.a0}); the rest are left unexpanded (expansion bomb?)', offset: text.indexOf('${self:custom.a0}') },
+    ]);
+    const fn = props(loaded.template!, 'FLambdaFunction');
+    expect(fn['Timeout']).toBeInstanceOf(Unknown);
+    expect(fn['Handler']).toBe('h.handler');
+    expect(loaded.template!.resources.has('FEventSourceMappingSQSQ')).toBe(true);
+  });
+
+  it('caps what ${file(...)} brings in: a file that includes itself many times over is a problem', () => {
+    const dir = project({
+      'x.yml': ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => `${k}: \${file(./x.yml)}\n`).join(''),
+      'serverless.yml': 'service: s\nprovider:\n  name: aws\ncustom: ${file(./x.yml)}\nfunctions:\n  f:\n    handler: h.handler\n',
+    });
+    const file = path.join(dir, 'serverless.yml');
+    const text = fs.readFileSync(file, 'utf8');
+    const loaded = loadServerless(file, text)!;
+    expect(loaded.problems).toEqual([
+      { message: 'Serverless ${file(...)} variables bring in more than 100,000 values (at ${file(./x.yml)}); the rest are left unexpanded (expansion bomb?)', offset: text.indexOf('${file(./x.yml)}') },
+    ]);
+    expect(props(loaded.template!, 'FLambdaFunction')['Handler']).toBe('h.handler');
   });
 });

@@ -2,7 +2,7 @@ import { beforeAll, describe, it, expect } from 'vitest';
 import { initHcl, loadIacFile } from '../../src/iac/loaders/index.js';
 import { loadTerraform } from '../../src/iac/loaders/terraform.js';
 import { Intrinsic, Unknown, type Template } from '../../src/iac/model.js';
-import { eventSourceMappings, isUnknown, refTarget } from '../../src/iac/resources.js';
+import { eventSourceMappings, isUnknown, jsonValue, refTarget } from '../../src/iac/resources.js';
 import path from 'node:path';
 import { lint } from '../../src/api/index.js';
 import { resolveRules } from '../../src/api/index.js';
@@ -118,6 +118,14 @@ describe('Terraform loader', () => {
     expect(where(t, ['Resources', 'aws_lambda_function.worker', 'Properties', 'MemorySize'])).toBe('15:1~');
     expect(where(t, ['Resources', 'aws_sqs_queue.dlq', 'Properties', 'RedrivePolicy'])).toBe('1:1~');
     expect(where(t, ['Resources', 'aws_lambda_event_source_mapping.orders', 'Properties', 'ScalingConfig', 'MaximumConcurrency'])).toBe('36:27');
+  });
+
+  it('reads JSON strings nested deeper than the documents\' limit as unknown (quoted, interpolated, heredoc)', () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const quoted = deep.replace(/"/g, '\\"');
+    const policies = [`"${quoted}"`, `"${quoted.replace('1', '${var.count}')}"`, `<<EOF\n${deep}\nEOF`];
+    const t = load(policies.map((p, i) => `resource "aws_sqs_queue" "q${i}" {\n  redrive_policy = ${p}\n}\n`).join(''));
+    for (let i = 0; i < policies.length; i++) expect(jsonValue(props(t, `aws_sqs_queue.q${i}`)['RedrivePolicy']!), String(i)).toBeInstanceOf(Unknown);
   });
 
   it('folds redrive policy resources into their queue and event targets into their rule', () => {

@@ -108,6 +108,20 @@ describe('passing a template between threads', () => {
     expect(note).toStrictEqual({ name: 'Ref', argument: 'Q', description: 'x' });
   });
 
+  it('keeps resources and keys named like Object.prototype members as own properties', () => {
+    const names = ['__proto__', 'constructor', 'hasOwnProperty', 'toString', 'valueOf'];
+    const text = `Resources:\n${names.map((n) => `  ${n}:\n    Type: AWS::SQS::Queue\n    Metadata: { ${n}: 1 }\n`).join('')}`;
+    for (const [file, source] of [['t.yaml', text], ['t.json', JSON.stringify({ Resources: Object.fromEntries(names.map((n) => [n, { Type: 'AWS::SQS::Queue', Metadata: { [n]: 1 } }])) })]] as const) {
+      const original = load(file, source);
+      const copy = roundTrip(original);
+      expect([...copy.resources.keys()], file).toEqual(names);
+      const resources = copy.root['Resources'] as Record<string, IacValue>;
+      expect(Object.keys(resources)).toEqual(names);
+      expect(Object.getPrototypeOf(resources)).toBe(Object.prototype);
+      for (const n of names) expect(Object.keys(copy.resources.get(n)!.metadata!)).toEqual([n]);
+    }
+  });
+
   it('packs only templates built over a position tree', () => {
     const template = load('template.yaml', SAM);
     expect(packTemplate({ ...template })).toBeUndefined();

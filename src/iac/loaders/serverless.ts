@@ -26,7 +26,7 @@ import path from 'node:path';
 import { loadYaml } from '../yaml.js';
 import { sourceChain, type SourceNode } from '../document.js';
 import { loadJson } from '../json.js';
-import { Intrinsic, Unknown, isPlainObject, type IacValue, type PathSegment, type PlainObject } from '../model.js';
+import { Intrinsic, Unknown, isPlainObject, type IacValue, type ParseProblem, type PathSegment, type PlainObject } from '../model.js';
 import type { LoadTemplateResult } from './cloudformation.js';
 import { Props, assembleTemplate, setOwn, type Built, type SynthesizedResource } from './synthesized.js';
 
@@ -37,16 +37,76 @@ const VARIABLE = /\$\{\s*(?:[A-Za-z][\w.-]*:(?!:)|[A-Za-z]\w*\()/;
 const SELF_REFERENCE = /\$\{\s*self:([\w.-]+)\s*\}/g;
 
 /**
+ * What variable expansion may produce in one service file, like the cap on YAML aliases: a few
+ * variables that each repeat others expand exponentially (an expansion bomb). Past the cap the
+ * remaining variables stay unexpanded (unknown values) and the file gets a problem saying why.
+ */
+export const MAX_EXPANDED_CHARACTERS = 1_000_000;
+export const MAX_INCLUDED_NODES = 100_000;
+
+class Expansion {
+  private characters = 0;
+  private nodes = 0;
+  /** Why expansion stopped, once it has. */
+  problem: ParseProblem | undefined;
+
+  constructor(private readonly text: string) {}
+
+  get stopped(): boolean {
+    return this.problem !== undefined;
+  }
+
+  /** Counts `length` characters that replace `reference`; false (and expansion stops) past the cap. */
+  addCharacters(length: number, reference: string): boolean {
+    this.characters += length;
+    if (this.characters <= MAX_EXPANDED_CHARACTERS) return true;
+    this.stop(`Serverless variables expand to more than ${MAX_EXPANDED_CHARACTERS.toLocaleString('en-US')} characters (at ${reference}); the rest are left unexpanded (expansion bomb?)`, reference);
+    return false;
+  }
+
+  /** Counts the nodes an included file brings in for `reference`; false (and expansion stops) past the cap. */
+  addNodes(count: number, reference: string): boolean {
+    this.nodes += count;
+    if (this.nodes <= MAX_INCLUDED_NODES) return true;
+    this.stop(`Serverless \${file(...)} variables bring in more than ${MAX_INCLUDED_NODES.toLocaleString('en-US')} values (at ${reference}); the rest are left unexpanded (expansion bomb?)`, reference);
+    return false;
+  }
+
+  private stop(message: string, reference: string): void {
+    if (this.problem) return;
+    const at = this.text.indexOf(reference);
+    this.problem = { message, offset: at === -1 ? 0 : at };
+  }
+}
+
+/** Values in a document (every mapping, sequence and scalar), counted without recursion. */
+function nodeCount(value: IacValue): number {
+  let count = 0;
+  const stack: IacValue[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    count++;
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else if (v instanceof Intrinsic) stack.push(v.argument);
+    else if (isPlainObject(v)) for (const key of Object.keys(v)) stack.push(v[key]!);
+  }
+  return count;
+}
+
+/**
  * Replaces `${self:path}` references to literal strings and numbers of the document (also
  * nested, a few levels deep); other variables stay as they are.
  */
-function resolveSelf(text: string, root: PlainObject): string {
+function resolveSelf(text: string, root: PlainObject, expansion: Expansion): string {
   let current = text;
-  for (let round = 0; round < 5 && current.includes('${'); round++) {
+  for (let round = 0; round < 5 && current.includes('${') && !expansion.stopped; round++) {
     const next = current.replace(SELF_REFERENCE, (match, path: string) => {
+      if (expansion.stopped) return match;
       let value: IacValue | undefined = root;
       for (const segment of path.split('.')) value = isPlainObject(value) && Object.hasOwn(value, segment) ? value[segment] : undefined;
-      return typeof value === 'string' || typeof value === 'number' ? String(value) : match;
+      if (typeof value !== 'string' && typeof value !== 'number') return match;
+      const replacement = String(value);
+      return expansion.addCharacters(replacement.length, match) ? replacement : match;
     });
     if (next === current) break;
     current = next;
@@ -107,21 +167,23 @@ class Includes {
   }
 }
 
-function resolveVariables(value: IacValue, root: PlainObject, includes?: Includes, depth = 0): IacValue {
+function resolveVariables(value: IacValue, root: PlainObject, expansion: Expansion, includes?: Includes, depth = 0): IacValue {
   if (depth > 250) return value;
   if (typeof value === 'string') {
     if (!VARIABLE.test(value)) return value;
-    const included = includes?.read(value);
+    const included = expansion.stopped ? undefined : includes?.read(value);
     // the included document's own variables are resolved against this service (Serverless does the same)
-    if (included !== undefined) return resolveVariables(structuredClone(included), root, includes, depth + 25);
-    const resolved = resolveSelf(value, root);
+    if (included !== undefined && expansion.addNodes(nodeCount(included), value.trim())) {
+      return resolveVariables(structuredClone(included), root, expansion, includes, depth + 25);
+    }
+    const resolved = resolveSelf(value, root, expansion);
     return VARIABLE.test(resolved) ? new Unknown(resolved) : /^-?\d+(?:\.\d+)?$/.test(resolved) && /^\$\{[^}]*\}$/.test(value.trim()) ? Number(resolved) : resolved;
   }
-  if (Array.isArray(value)) return value.map((v) => resolveVariables(v, root, includes, depth + 1));
-  if (value instanceof Intrinsic) return new Intrinsic(value.name, resolveVariables(value.argument, root, includes, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => resolveVariables(v, root, expansion, includes, depth + 1));
+  if (value instanceof Intrinsic) return new Intrinsic(value.name, resolveVariables(value.argument, root, expansion, includes, depth + 1));
   if (isPlainObject(value)) {
     const out: PlainObject = {};
-    for (const [k, v] of Object.entries(value)) setOwn(out, k, resolveVariables(v, root, includes, depth + 1));
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, resolveVariables(v, root, expansion, includes, depth + 1));
     return out;
   }
   return value;
@@ -547,9 +609,11 @@ export function loadServerless(file: string, text: string): LoadTemplateResult |
   const provider = root['provider'];
   const providerName = isPlainObject(provider) ? provider['name'] : undefined;
   if (typeof providerName === 'string' && providerName !== 'aws') return null;
-  const resolved = resolveVariables(root, root, new Includes(file)) as PlainObject;
+  const expansion = new Expansion(text);
+  const resolved = resolveVariables(root, root, expansion, new Includes(file)) as PlainObject;
   coverIncluded(resolved, document.source, 0);
   const builder = new ServerlessBuilder(resolved, document.source);
   builder.build();
-  return { template: assembleTemplate(file, text, builder.resources.values(), 'serverless'), problems: document.problems };
+  const problems = expansion.problem ? [...document.problems, expansion.problem] : document.problems;
+  return { template: assembleTemplate(file, text, builder.resources.values(), 'serverless'), problems };
 }

@@ -8,7 +8,7 @@
  * that is one interpolation is the reference itself). JSON-carrying attributes are read from
  * `jsonencode({...})` or a heredoc with positions inside, or from a quoted string without them.
  */
-import { loadJson } from '../json.js';
+import { loadJson, parseEmbeddedJson } from '../json.js';
 import { Intrinsic, Unknown, isPlainObject, type IacValue, type PlainObject } from '../model.js';
 import type { SourceNode } from '../document.js';
 import { namedChildren, unescapeHcl, type HclNode } from '../hcl.js';
@@ -224,11 +224,8 @@ export class Converter {
     if (template?.type === 'quoted_template') return this.quotedJson(node, template);
     const built = this.expression(node);
     if (parseStrings && typeof built.value === 'string') {
-      try {
-        return { value: plainJson(JSON.parse(built.value)), source: built.source };
-      } catch {
-        return { value: new Unknown('a JSON document that is not valid JSON'), source: built.source };
-      }
+      const parsed = parseEmbeddedJson(built.value);
+      return { value: 'unknown' in parsed ? new Unknown(parsed.unknown) : plainJson(parsed.value), source: built.source };
     }
     return built;
   }
@@ -282,12 +279,8 @@ export class Converter {
         text += `\uE000${values.length - 1}\uE001`;
       }
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return { value: new Unknown('a JSON document that is not valid JSON'), source: src(node) };
-    }
+    const parsed = parseEmbeddedJson(text);
+    if ('unknown' in parsed) return { value: new Unknown(parsed.unknown), source: src(node) };
     const convert = (v: unknown): IacValue => {
       if (typeof v === 'string') {
         const only = /^\uE000(\d+)\uE001$/.exec(v);
@@ -302,7 +295,7 @@ export class Converter {
       }
       return v as IacValue;
     };
-    return { value: convert(parsed), source: src(node) };
+    return { value: convert(parsed.value), source: src(node) };
   }
 }
 

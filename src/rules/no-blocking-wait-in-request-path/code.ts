@@ -4,7 +4,7 @@ import type { FileAnalysis } from '../../code/analysis.js';
 import type { ContextEvidence } from '../../code/evidence.js';
 import { innermostRemote, localCallee, remoteCallInfosIn, type RemoteCall } from '../../code/remote-calls.js';
 import { reachedAt, reachedFiles } from '../../code/reach.js';
-import { enclosingFunction, isFunctionLike, unwrap, walk } from '../../code/walk.js';
+import { enclosingFunction, isFunctionLike, step, unwrap, walk } from '../../code/walk.js';
 
 /**
  * Long-running jobs: the operation that starts one and the operations that read its state. A poll
@@ -139,7 +139,10 @@ function isSleep(analysis: FileAnalysis, call: ts.CallExpression, depth = 0): bo
 }
 
 function insideCatch(node: ts.Node, stop: ts.Node): boolean {
-  for (let p = node.parent; p && p !== stop; p = p.parent) if (ts.isCatchClause(p)) return true;
+  for (let p = node.parent; p && p !== stop; p = p.parent) {
+    step();
+    if (ts.isCatchClause(p)) return true;
+  }
   return false;
 }
 
@@ -233,6 +236,7 @@ function awsOperation(analysis: FileAnalysis, remote: RemoteCall): { service: st
   const inner = innermostRemote(remote);
   if (inner.kind !== 'aws') return undefined;
   const call = inner.call;
+  step(analysis.sdkCalls.length);
   for (const s of analysis.sdkCalls) {
     if (s.node === call) return s;
     if (ts.isNewExpression(s.node) && call.arguments.some((a) => unwrap(a) === s.node || (ts.isIdentifier(unwrap(a)) && analysis.resolveValue(unwrap(a)) === s.node))) return s;

@@ -6,7 +6,8 @@ import { findCatchRecursions, findRetryLoops, findStatusRetryLoops, recursionNam
 import { exprKey } from '../../code/retry-flow.js';
 import { httpClientModule, remoteCallInfo, remoteCallInfosIn, resolveLocalFunction } from '../../code/remote-calls.js';
 import { getProperty, numberValue, stringShape } from '../../code/values.js';
-import { isFunctionLike, unwrap } from '../../code/walk.js';
+import { isFunctionLike, step, unwrap } from '../../code/walk.js';
+import { isTestFile } from '../require-retry-backoff/test-files.js';
 import { codeText, keyMatcher, requestFacts, texts, unsafeRequestsOf, type RequestFacts } from './requests.js';
 import { DEFAULT_HEADERS } from './meta.js';
 
@@ -158,6 +159,7 @@ function requestsThrough(analysis: FileAnalysis, target: ts.Expression, key: Reg
   const targetKey = exprKey(target);
   if (targetKey === undefined) return [];
   const out: RequestFacts[] = [];
+  step(analysis.calls.length);
   for (const call of analysis.calls) {
     const callee = unwrap(call.expression);
     const receiver = ts.isPropertyAccessExpression(callee) ? callee.expression : callee;

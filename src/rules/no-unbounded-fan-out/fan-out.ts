@@ -24,7 +24,7 @@ import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../rule.js';
 import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, whereElse, type RemoteCall } from '../../code/remote-calls.js';
 import { numberValue } from '../../code/values.js';
-import { enclosingFunction, functionName, isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
+import { enclosingFunction, functionName, isFunctionLike, isLoop, step, unwrap, walk } from '../../code/walk.js';
 import { returnedExpressions } from '../../code/unstable-values.js';
 import { isRegionList } from '../../code/regions.js';
 
@@ -228,6 +228,7 @@ function acquiresPermit(root: ts.Node): boolean {
 /** Is `call` inside a function handed to a limiter (`limit(() => call())`), below `root`? */
 function underLimiter(analysis: FileAnalysis, call: ts.Node, root: ts.Node): boolean {
   for (let p = call.parent; p && p !== root; p = p.parent) {
+    step();
     if (!isFunctionLike(p)) continue;
     const parent = p.parent;
     if (ts.isCallExpression(parent) && parent.arguments.includes(p as ts.Expression) && isLimiterCall(analysis, parent)) return true;
@@ -415,6 +416,7 @@ function eventBatchAlias(analysis: FileAnalysis, e: ts.Expression, depth = 0): b
   }
   // a destructured parameter: `async ({ Records: records }) => ...`
   for (let p = e.parent; p; p = p.parent) {
+    step();
     if (!isFunctionLike(p)) continue;
     const first = p.parameters[0];
     if (!first || !ts.isObjectBindingPattern(first.name)) continue;
@@ -428,6 +430,7 @@ function eventBatchAlias(analysis: FileAnalysis, e: ts.Expression, depth = 0): b
 
 function isHandlerEventParameter(base: ts.Identifier): boolean {
   for (let p = base.parent; p; p = p.parent) {
+    step();
     if (isFunctionLike(p) && p.parameters[0] && ts.isIdentifier(p.parameters[0].name) && p.parameters[0].name.text === base.text) return true;
   }
   return false;
@@ -443,6 +446,7 @@ function isEventBatch(e: ts.Expression): boolean {
   const base = unwrap(e.expression);
   if (!ts.isIdentifier(base)) return false;
   for (let p = e.parent; p; p = p.parent) {
+    step();
     if (isFunctionLike(p) && p.parameters[0] && ts.isIdentifier(p.parameters[0].name) && p.parameters[0].name.text === base.text) return true;
   }
   return false;
@@ -450,6 +454,7 @@ function isEventBatch(e: ts.Expression): boolean {
 
 function enclosingLoop(node: ts.Node): ts.IterationStatement | undefined {
   for (let p = node.parent; p; p = p.parent) {
+    step();
     if (isFunctionLike(p)) return undefined;
     if (isLoop(p)) return p;
   }
@@ -459,6 +464,7 @@ function enclosingLoop(node: ts.Node): ts.IterationStatement | undefined {
 /** `for (const chunk of chunks) { ... Promise.all(chunk.map(...)) }`: the collection is one element of an array of arrays. */
 function isLoopVariableAround(name: string, node: ts.Node): boolean {
   for (let p = node.parent; p; p = p.parent) {
+    step();
     if (isFunctionLike(p)) return false;
     if (ts.isForOfStatement(p) && ts.isVariableDeclarationList(p.initializer)) {
       for (const d of p.initializer.declarations) if (ts.isIdentifier(d.name) && d.name.text === name) return true;
@@ -557,6 +563,7 @@ function fills(analysis: FileAnalysis, filled: Filled): { site: ts.Node; values:
   const keyed = ts.isObjectLiteralExpression(filled.literal);
   const out: { site: ts.Node; values: ts.Expression[] }[] = [];
   const sameContainer = (id: ts.Identifier) => id.text === filled.name && analysis.declaredFrom(id)?.value !== undefined && unwrap(analysis.declaredFrom(id)!.value) === filled.literal;
+  step(analysis.calls.length);
   for (const push of analysis.calls) {
     const callee = unwrap(push.expression);
     if (!ts.isPropertyAccessExpression(callee) || (callee.name.text !== 'push' && callee.name.text !== 'unshift')) continue;
@@ -711,6 +718,7 @@ function checkPipeline(limits: Limits, call: ts.CallExpression, id: ts.Identifie
 
 /** A `Promise.all(name)` (or another combinator) inside `scope`: the array is drained as it fills. */
 function awaitedWithin(analysis: FileAnalysis, name: string, scope: ts.Node): boolean {
+  step(analysis.calls.length);
   return analysis.calls.some((c) => {
     if (!within(c, scope)) return false;
     const callee = unwrap(c.expression);
@@ -734,6 +742,7 @@ function limitedHelper(limits: Limits, remote: RemoteCall): boolean {
 /** The loop (or iterating callback) that runs `node` repeatedly, below the array's declaration. */
 function enclosingIteration(node: ts.Node, array: ts.Node): Iteration | undefined {
   for (let p = node.parent; p; p = p.parent) {
+    step();
     if (within(array, p)) return undefined;
     if (ts.isForOfStatement(p) || ts.isForInStatement(p)) return { node: p, source: p.expression };
     if (ts.isForStatement(p)) return { node: p, bound: conditionBound(p.condition) };

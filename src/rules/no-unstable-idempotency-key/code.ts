@@ -22,7 +22,7 @@ import type { CodeReport, CodeDetector } from '../rule.js';
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import { getProperty, objectLiteralOf } from '../../code/values.js';
-import { ancestors, enclosingFunction, functionName, isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
+import { ancestors, enclosingFunction, functionName, isFunctionLike, isLoop, step, unwrap, walk } from '../../code/walk.js';
 import { tokenMembers } from '../../code/idempotency-catalog.js';
 import { callText, returnedExpressions, unstableValue } from '../../code/unstable-values.js';
 import { resolveLocalFunction } from '../../code/remote-calls.js';
@@ -204,7 +204,10 @@ function exitsLoopOnSuccess(tryBlock: ts.Block, loop: ts.IterationStatement): bo
 }
 
 function nestedBreakTarget(n: ts.Node, root: ts.Node): boolean {
-  for (let p = n.parent; p && p !== root; p = p.parent) if (isLoop(p) || ts.isSwitchStatement(p)) return true;
+  for (let p = n.parent; p && p !== root; p = p.parent) {
+    step();
+    if (isLoop(p) || ts.isSwitchStatement(p)) return true;
+  }
   return false;
 }
 

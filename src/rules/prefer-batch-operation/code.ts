@@ -34,7 +34,7 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { SdkCall } from '../../code/aws-sdk.js';
 import { getProperty } from '../../code/values.js';
-import { enclosingFunction, isFunctionLike, isLoop, unwrap, walk } from '../../code/walk.js';
+import { enclosingFunction, isFunctionLike, isLoop, step, unwrap, walk } from '../../code/walk.js';
 import { resolveLocalFunction } from '../../code/remote-calls.js';
 import { countersIn } from '../../code/retry-flow.js';
 import { isRegionList } from '../../code/regions.js';
@@ -137,6 +137,7 @@ function iteratingCall(fn: ts.Node): { call: ts.CallExpression; method: string }
 function enclosingLoop(node: ts.Node): LoopSite | undefined {
   let child: ts.Node = node;
   for (let p = node.parent; p; child = p, p = p.parent) {
+    step();
     if (isLoop(p)) {
       // the initializer of a `for` and the iterated expression of a `for...of` run once
       if ((ts.isForOfStatement(p) || ts.isForInStatement(p)) && child !== p.statement) continue;
@@ -269,6 +270,7 @@ function isTinyLiteralLoop(analysis: FileAnalysis, loop: LoopSite): boolean {
 /** The loop leaves once the call succeeds: a retry of the same request. */
 function inRetryTry(node: ts.Node, loop: LoopSite): boolean {
   for (let p = node.parent; p && p !== loop.body; p = p.parent) {
+    step();
     if (ts.isBlock(p) && ts.isTryStatement(p.parent) && p.parent.tryBlock === p) {
       let exits = false;
       walk(p, (n) => {
@@ -283,7 +285,10 @@ function inRetryTry(node: ts.Node, loop: LoopSite): boolean {
 }
 
 function insideInnerLoopOrSwitch(n: ts.Node, root: ts.Node): boolean {
-  for (let p = n.parent; p && p !== root; p = p.parent) if (isLoop(p) || ts.isSwitchStatement(p)) return true;
+  for (let p = n.parent; p && p !== root; p = p.parent) {
+    step();
+    if (isLoop(p) || ts.isSwitchStatement(p)) return true;
+  }
   return false;
 }
 
@@ -323,10 +328,30 @@ const DDB_READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'Transact
  * earlier iterations wrote, and deferring the writes would hide them from later reads.
  */
 function dynamoCallsIn(analysis: FileAnalysis, loop: LoopSite, operations: ReadonlySet<string>): boolean {
+  // the starts of the file's calls of those operations, found once (asked for every call of every loop)
+  let byOperations = DYNAMO_CALLS.get(analysis);
+  if (!byOperations) DYNAMO_CALLS.set(analysis, (byOperations = new Map()));
+  let starts = byOperations.get(operations);
+  if (!starts) {
+    starts = analysis.sdkCalls
+      .filter((c) => c.service === 'dynamodb' && operations.has(c.operation))
+      .map((c) => c.node.getStart())
+      .sort((a, b) => a - b);
+    byOperations.set(operations, starts);
+  }
+  // a call that starts in the body ends in it
   const start = loop.body.getStart();
-  const end = loop.body.getEnd();
-  return analysis.sdkCalls.some((c) => c.service === 'dynamodb' && operations.has(c.operation) && c.node.getStart() >= start && c.node.getEnd() <= end);
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < starts.length && starts[lo]! < loop.body.getEnd();
 }
+
+const DYNAMO_CALLS = new WeakMap<FileAnalysis, Map<ReadonlySet<string>, number[]>>();
 
 /** A search: the loop stops at the first item that matches, so later items are never read. */
 function leavesEarly(loop: LoopSite): boolean {

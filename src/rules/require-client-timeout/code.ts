@@ -6,7 +6,7 @@ import { findClientCreations } from '../../code/aws-sdk.js';
 import { remoteCallInfo } from '../../code/remote-calls.js';
 import { getProperty, objectLiteralOf } from '../../code/values.js';
 import { insertPropertySuggestion } from '../../code/report-helpers.js';
-import { unwrap } from '../../code/walk.js';
+import { step, unwrap } from '../../code/walk.js';
 import type { FileFacts } from '../../code/file-facts.js';
 import { calleeAcross, importedValue, shownLocation } from '../../code/modules.js';
 import { importedModules } from '../../code/reach.js';
@@ -64,6 +64,7 @@ function boundName(node: ts.Node): string | undefined {
 function presignOnly(analysis: FileAnalysis, name: string | undefined): boolean {
   if (!name || name.startsWith('this.')) return false;
   let presigned = false;
+  step(analysis.calls.length);
   for (const call of analysis.calls) {
     const callee = unwrap(call.expression);
     if (ts.isIdentifier(callee) && /^(?:getSignedUrl|createPresignedPost|createPresignedUrl)$/.test(callee.text)) {

@@ -4,7 +4,7 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { SdkCall } from '../../code/aws-sdk.js';
 import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
-import { isFunctionLike, unwrap } from '../../code/walk.js';
+import { isFunctionLike, step, unwrap } from '../../code/walk.js';
 import { tokenMember } from '../../code/idempotency-catalog.js';
 import type { ContextEvidence } from '../../code/evidence.js';
 import type { EnvBinding, FileProjectContext } from '../../context/types.js';
@@ -155,6 +155,7 @@ function catchesAround(node: ts.Node): ts.CatchClause[] {
   const out: ts.CatchClause[] = [];
   let child: ts.Node = node;
   for (let p = node.parent; p && !ts.isSourceFile(p); child = p, p = p.parent) {
+    step();
     if (ts.isTryStatement(p) && p.tryBlock === child && p.catchClause) out.push(p.catchClause);
     if (isFunctionLike(p)) break;
   }
@@ -164,8 +165,10 @@ function catchesAround(node: ts.Node): ts.CatchClause[] {
 /** `try { await describe(name) } catch { await create(name) }`: created only when the lookup failed. */
 function afterFailedLookup(analysis: FileAnalysis, call: SdkCall): boolean {
   for (let p = call.node.parent; p && !isFunctionLike(p); p = p.parent) {
+    step();
     if (!ts.isCatchClause(p)) continue;
     const tryBlock = (p.parent as ts.TryStatement).tryBlock;
+    step(analysis.sdkCalls.length);
     return analysis.sdkCalls.some((c) => c.service === call.service && /^(?:Describe|Get)/.test(c.operation) && c.node.pos >= tryBlock.pos && c.node.end <= tryBlock.end);
   }
   return false;

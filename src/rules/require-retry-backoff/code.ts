@@ -4,7 +4,7 @@ import type { CodeReport, CodeDetector } from '../rule.js';
 import { describeRemoteCall } from '../../code/remote-calls.js';
 import { findCatchRecursions, findRetryLoops, findStatusRetryLoops, recursionName, type RetryLoop, type RetryRecursion } from '../../code/retry-loops.js';
 import { alwaysExits, exprKey, mentions, steppedIn, writtenIn } from '../../code/retry-flow.js';
-import { functionName, isFunctionLike, unwrap, walk } from '../../code/walk.js';
+import { functionName, isFunctionLike, step, unwrap, walk } from '../../code/walk.js';
 import { declarationScope, hasOpaqueAwait, strongest, waitsIn, type DelayKind, type DelayScope, type Wait } from './delay.js';
 import { libraryReports } from './libraries.js';
 
@@ -83,6 +83,7 @@ const POLL_FUNCTION = /^(?:poll|waitFor|waitUntil|until)|Poll|Until$/;
 function isPolling(node: ts.Node, waits: Wait[]): boolean {
   if (waits.some((w) => w.delay && POLL_WORDS.test(w.delay.getText()))) return true;
   for (let p = node.parent; p; p = p.parent) {
+    step();
     if (!isFunctionLike(p)) continue;
     const name = functionName(p);
     if (name && POLL_FUNCTION.test(name.replace(/^.*\./, ''))) return true;
