@@ -1,3 +1,4 @@
+import { MAX_CODE_TOKENS } from '../ground/limits.js';
 import { ts } from './ts.js';
 
 const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
@@ -57,14 +58,6 @@ export function firstSyntaxProblem(sf: ts.SourceFile): SyntaxProblem | undefined
  */
 const MAX_EXTRA_READINGS = 1_000_000;
 
-/**
- * Tokens a code file may have. The parser's syntax tree takes about 150 bytes of memory per
- * token, so three and a half million keep a file's analysis under a gigabyte at its peak (about
- * 850 MB, measured on 3.4 million tokens of minified code and of one long property chain); real
- * code has about one token per four bytes, so only files of code built to be dense reach it
- * below the size limit.
- */
-export const MAX_CODE_TOKENS = 3_500_000;
 
 /**
  * Why the file is not parsed, or undefined: more tokens than `MAX_CODE_TOKENS`, or a parse that

@@ -215,7 +215,8 @@ export class Engine implements CodeSink {
       this.parseError(file, undefined, err instanceof FileAccessError ? err.reason : `cannot be read (${String(err)})`, 0, this.pathRole(file, code));
       return true;
     }
-    const heap = tooLargeForHeap(code ? 'code' : file.toLowerCase().endsWith('.tf') ? 'terraform' : 'document', raw.length);
+    const { text, problem } = normaliseText(raw);
+    const heap = text === undefined ? undefined : tooLargeForHeap(code ? 'code' : file.toLowerCase().endsWith('.tf') ? 'terraform' : 'document', text);
     if (heap) {
       if (code || looksLikeIac(file)) {
         this.count(code);
@@ -223,7 +224,6 @@ export class Engine implements CodeSink {
       } else this.stats.dataFiles++;
       return true;
     }
-    const { text, problem } = normaliseText(raw);
     if (!code) {
       if (text === undefined) {
         // Binary or UTF-16 files named like templates: only worth a finding when they claim to be one.

@@ -115,10 +115,8 @@ export class FsModuleHost implements ModuleHostWithReads {
     try {
       // a regular file within the size limit (an oversize one throws and has no facts), and one
       // the heap can hold
-      if (!tooLargeForHeap('code', statSync(file).size)) {
-        const { text } = normaliseText(readRegularFile(file, { maxBytes: this.maxFileBytes }));
-        if (text !== undefined) facts = new FileAnalysis(parseCode(file, text, false), this);
-      }
+      const { text } = normaliseText(readRegularFile(file, { maxBytes: this.maxFileBytes }));
+      if (text !== undefined && !tooLargeForHeap('code', text)) facts = new FileAnalysis(parseCode(file, text, false), this);
     } catch {
       facts = undefined;
     }

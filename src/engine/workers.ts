@@ -17,6 +17,7 @@ import { Worker } from 'node:worker_threads';
 import type { WorkerFileResult } from './results.js';
 import type { FileProjectContext } from '../context/types.js';
 import type { Concurrency, ResolvedRule } from '../ground/types.js';
+import { emptyRoleCounts } from '../ground/roles.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import type { ScopedRules } from './rule-sets.js';
 
@@ -87,7 +88,7 @@ const WORKER_SCRIPT = new URL('./worker.js', import.meta.url);
 
 /** The result of a file nothing was recorded for. */
 function notAnalysed(): WorkerFileResult {
-  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: [], linked: [] };
+  return { pending: [], sources: [], directives: [], directiveSources: [], filesScanned: 0, codeFiles: 0, dataFiles: 0, roles: emptyRoleCounts(), templates: [], linked: [] };
 }
 
 /** Sizes of files in bytes (0 for one that cannot be read: the engine reports it). */

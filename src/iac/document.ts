@@ -3,6 +3,7 @@
  * intrinsics as `Intrinsic`, and a `SourceNode` tree that maps every logical path to its value
  * range and key range.
  */
+import { MAX_DOCUMENT_VALUES } from '../ground/limits.js';
 import { Intrinsic, type IacValue, type ParseProblem, type PathSegment } from './model.js';
 
 /**
@@ -47,13 +48,17 @@ export interface LoadOptions {
 export const DEFAULT_MAX_DEPTH = 200;
 export const DEFAULT_MAX_ALIAS_NODES = 100_000;
 
-/**
- * Values (mappings, sequences, scalars) a YAML or JSON document may have. Reading takes a few
- * hundred bytes of memory per value, so half a million keep a document well under a gigabyte,
- * while the largest template CloudFormation accepts (1 MB) has about a tenth of that; a file of
- * `[1,1,1,...]` under the size limit has millions.
- */
-export const MAX_DOCUMENT_VALUES = 500_000;
+
+/** The values of a document, counted from above: one, and one more per comma, line break and opening bracket. */
+export function valueCount(text: string): number {
+  let count = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // , \n [ {
+    if (c === 44 || c === 10 || c === 91 || c === 123) count++;
+  }
+  return count;
+}
 
 /**
  * The values of a document when there may be more than `max`, counted from above without reading
@@ -62,12 +67,7 @@ export const MAX_DOCUMENT_VALUES = 500_000;
  */
 export function tooManyValues(text: string, max = MAX_DOCUMENT_VALUES, what = 'the document'): ParseProblem | undefined {
   if (text.length <= max) return undefined;
-  let count = 1;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // , \n [ {
-    if (c === 44 || c === 10 || c === 91 || c === 123) count++;
-  }
+  const count = valueCount(text);
   if (count <= max) return undefined;
   return {
     message: `${what[0]!.toUpperCase()}${what.slice(1)} has up to ${count.toLocaleString('en-US')} values (one per comma, line and bracket), more than the ${max.toLocaleString('en-US')} that are read from it: it was not analysed`,

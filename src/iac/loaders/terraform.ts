@@ -23,6 +23,7 @@
  *   (Terraform's "no reservation"), which is dropped.
  */
 import { Intrinsic, type IacValue, type ParseProblem, type Resource, type Template } from '../model.js';
+import { MAX_TERRAFORM_VALUES } from '../../ground/limits.js';
 import { tooManyValues, type SourceNode } from '../document.js';
 import { hclReady, namedChildren, withHclTree, type HclNode } from '../hcl.js';
 import type { LoadTemplateResult } from './cloudformation.js';
@@ -57,14 +58,6 @@ function ruleId(value: IacValue | undefined, resources: Map<string, TfResource>)
 }
 
 /** Loads a Terraform file. Needs `initHcl()` to have completed. Never throws for bad input. */
-/**
- * Values a Terraform file may have (see `tooManyValues`). The HCL parser's tree lives in
- * WebAssembly memory, which never shrinks, and each resource takes some kilobytes once read: a
- * hundred thousand keep a file well under a gigabyte, and are several times what the largest
- * real modules have.
- */
-export const MAX_TERRAFORM_VALUES = 100_000;
-
 export function loadTerraform(file: string, text: string): LoadTemplateResult {
   if (!hclReady()) return { problems: [{ message: 'the HCL parser is not initialised', offset: 0 }] };
   const tooMany = tooManyValues(text, MAX_TERRAFORM_VALUES, 'the Terraform file');

@@ -7,7 +7,6 @@ import { exprKey } from '../../code/retry-flow.js';
 import { httpClientModule, remoteCallInfo, remoteCallInfosIn, resolveLocalFunction } from '../../code/remote-calls.js';
 import { getProperty, numberValue, stringShape } from '../../code/values.js';
 import { isFunctionLike, step, unwrap } from '../../code/walk.js';
-import { isTestFile } from '../require-retry-backoff/test-files.js';
 import { codeText, keyMatcher, requestFacts, texts, unsafeRequestsOf, type RequestFacts } from './requests.js';
 import { DEFAULT_HEADERS } from './meta.js';
 
