@@ -29,8 +29,8 @@ import type { FileResult, FileResultCache, WorkerFileResult } from './results.js
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { FileAccessError, readRegularFile } from '../ground/file-access.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage } from './read.js';
-import { CdkTwins } from './cdk-twins.js';
 import { tooLargeForHeap } from './memory.js';
+import { CdkTwins } from './cdk-twins.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, scopeToResourceBlocks, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */

@@ -113,7 +113,8 @@ export class FsModuleHost implements ModuleHostWithReads {
     }
     let facts: FileFacts | undefined;
     try {
-      // a regular file within the size limit (an oversize one throws and has no facts)
+      // a regular file within the size limit (an oversize one throws and has no facts), and one
+      // the heap can hold
       const { text } = normaliseText(readRegularFile(file, { maxBytes: this.maxFileBytes }));
       if (text !== undefined && !tooLargeForHeap('code', text)) facts = new FileAnalysis(parseCode(file, text, false), this);
     } catch {

@@ -109,9 +109,8 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
   const lineEnd = style === 'code' ? /\r\n?|[\n\u2028\u2029]/ : /\r\n?|\n/;
   const totalLines = lines.lineCount;
   const out: Directive[] = [];
-  // open block directives by kind and rule (each closed once, so that many enables cost no more than many disables)
+  // open block directives by family and the rules they name (each closed once, so that many enables cost no more than many disables)
   const open = new Map<string, Directive[]>();
-  const openKey = (family: string, rule: string) => `${family}\0${rule}`;
   const pattern = new RegExp(PATTERNS[style].source, 'g');
   for (let m = pattern.exec(text); m; m = pattern.exec(text)) {
     const opener = m[1]!;
@@ -146,9 +145,9 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
     const range = lines.range(m.index, commentEnd);
     const offsets = { start: m.index, end: commentEnd };
     if (keyword === 'enable') {
-      // an enable closes only disables of its own kind; one without rules, all of them
-      const keys = rules.length === 0 ? [...open.keys()].filter((k) => k.startsWith(`${family}\0`)) : rules.map((r) => openKey(family, r));
-      for (const key of keys) {
+      // an enable closes the open blocks of its own family (all of them when it names no rule)
+      const prefix = `${family}\0`;
+      for (const key of rules.length === 0 ? [...open.keys()].filter((k) => k.startsWith(prefix)) : rules.map((r) => prefix + r)) {
         for (const d of open.get(key) ?? []) if (d.toLine === totalLines) d.toLine = Math.max(d.fromLine, startLine - 1);
         open.delete(key);
       }
@@ -171,9 +170,10 @@ export function commentDirectives(file: string, text: string, style: CommentStyl
     out.push(directive);
     if (directive.kind === 'block') {
       for (const rule of rules) {
-        const list = open.get(openKey(family, rule));
+        const key = `${family}\0${rule}`;
+        const list = open.get(key);
         if (list) list.push(directive);
-        else open.set(openKey(family, rule), [directive]);
+        else open.set(key, [directive]);
       }
     }
   }
@@ -274,17 +274,16 @@ export function suppressingDirective(directives: readonly Directive[], f: Suppre
 }
 
 /**
- * Finds the first directive (in the order given) that applies to a finding (see `applies`): a
- * next-line or line comment of the finding's line, a block whose lines hold it, or Metadata (or a
- * Terraform comment) of the resource its logical location is in, each naming the finding's rule.
- * Looked up by file, rule and line or resource, so that a file with many directives and many
- * findings costs time linear in their number.
+ * Finds the first directive (in the order given) that applies to a finding: a next-line directive
+ * of the finding's line, a block whose lines hold it, or Metadata of the resource its logical
+ * location is in, each naming the finding's rule. Looked up by file, rule and line or resource,
+ * so that a file with many directives and many findings costs time linear in their number.
  */
 class DirectiveIndex {
-  /** file, rule, line → index of the first next-line or line directive. */
-  private readonly lines = new Map<string, number>();
-  /** file, rule, resource path → index of the first directive scoped to the resource. */
-  private readonly resources = new Map<string, number>();
+  /** file, rule, line → index of the first next-line directive. */
+  private readonly nextLine = new Map<string, number>();
+  /** file, rule, resource path → index of the first Metadata directive. */
+  private readonly metadata = new Map<string, number>();
   /** file, rule → the block directives, in the order given. */
   private readonly blocks = new Map<string, Blocks>();
 
@@ -292,15 +291,18 @@ class DirectiveIndex {
     directives.forEach((d, i) => {
       for (const rule of d.rules) {
         const key = `${d.file}\0${rule}`;
-        if (d.resourcePath !== undefined) {
-          const k = `${key}\0${d.resourcePath}`;
-          if (!this.resources.has(k)) this.resources.set(k, i);
-        }
-        if (d.kind === 'metadata') continue;
-        if (d.kind === 'next-line' || d.kind === 'line') {
+        if (d.kind === 'next-line' && d.resourcePath === undefined) {
           const k = `${key}\0${d.fromLine}`;
-          if (!this.lines.has(k)) this.lines.set(k, i);
+          if (!this.nextLine.has(k)) this.nextLine.set(k, i);
+        } else if (d.kind === 'metadata') {
+          const k = `${key}\0${d.resourcePath!}`;
+          if (!this.metadata.has(k)) this.metadata.set(k, i);
         } else {
+          // a comment inside a Terraform resource block also covers the whole resource
+          if (d.resourcePath !== undefined) {
+            const k = `${key}\0${d.resourcePath}`;
+            if (!this.metadata.has(k)) this.metadata.set(k, i);
+          }
           let b = this.blocks.get(key);
           if (!b) this.blocks.set(key, (b = new Blocks()));
           b.add(i, d.fromLine, d.toLine);
@@ -312,16 +314,16 @@ class DirectiveIndex {
   first(f: Suppressible): Directive | undefined {
     const key = `${f.file}\0${f.rule}`;
     const line = f.range.start.line;
-    let best = this.lines.get(`${key}\0${line}`) ?? Number.POSITIVE_INFINITY;
+    let best = this.nextLine.get(`${key}\0${line}`) ?? Number.POSITIVE_INFINITY;
     const block = this.blocks.get(key)?.first(line);
     if (block !== undefined && block < best) best = block;
-    if (this.resources.size > 0) {
+    if (this.metadata.size > 0) {
       // the resource paths the location is in: `Resources.Q.Properties.X` is in `Resources.Q`, `Resources.Q.Properties`, ...
       const loc = f.logicalLocation;
       const candidates = [loc, loc.endsWith('?') ? loc.slice(0, -1) : undefined];
       for (let dot = loc.indexOf('.'); dot !== -1; dot = loc.indexOf('.', dot + 1)) candidates.push(loc.slice(0, dot));
       for (const path of candidates) {
-        const m = path === undefined ? undefined : this.resources.get(`${key}\0${path}`);
+        const m = path === undefined ? undefined : this.metadata.get(`${key}\0${path}`);
         if (m !== undefined && m < best) best = m;
       }
     }

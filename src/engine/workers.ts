@@ -14,10 +14,10 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { emptyRoleCounts } from '../ground/roles.js';
 import type { WorkerFileResult } from './results.js';
 import type { FileProjectContext } from '../context/types.js';
 import type { Concurrency, ResolvedRule } from '../ground/types.js';
+import { emptyRoleCounts } from '../ground/roles.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import type { ScopedRules } from './rule-sets.js';
 

@@ -4,7 +4,7 @@
  * are still reported; nothing crashes, hangs or grows without bound.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import fs, { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -82,7 +82,7 @@ describe('bad inputs', () => {
     expect(parseErrors(s, 'alias-bomb')).toEqual({ 'bomb.yaml': expect.stringMatching(/aliases expand to more than \d+ nodes.*alias bomb/) });
     expectGoodReported(s);
     // the expansion stops at the limit of 100,000 nodes, whatever the bomb would grow to
-    const bomb = readFileSync(path.join(root, 'cases', 'alias-bomb', 'bomb.yaml'), 'utf8');
+    const bomb = fs.readFileSync(path.join(root, 'cases', 'alias-bomb', 'bomb.yaml'), 'utf8');
     const plain = `AWSTemplateFormatVersion: 2010-09-09\nResources:\n  WorkQueue:\n    Type: AWS::SQS::Queue\nMetadata:\n  list: [${'lol, '.repeat(100_000)}lol]\n`;
     const [refused, limit] = measureFiles(root, [
       { name: 'measured/bomb.yaml', text: bomb },
@@ -217,15 +217,14 @@ describe('bad inputs', () => {
     expect(parseErrors(s, 'minified')).toEqual({});
     expect(caseFindings(s, 'minified')).toContain('no-sync-lambda-invoke bundle.min.js:1');
     expectGoodReported(s);
-    // a quarter of the same code (as TypeScript, which is never taken for generated output): four
-    // times as much takes about four times as long
-    const whole = readFileSync(path.join(root, 'cases', 'minified', 'bundle.min.js'), 'utf8');
+    // a quarter of the same code: four times as much takes about four times as long
+    const whole = fs.readFileSync(path.join(root, 'cases', 'minified', 'bundle.min.js'), 'utf8');
     const tail = whole.indexOf('const{LambdaClient');
     const chunk = whole.indexOf('var a0', 1);
     const quarter = `${whole.slice(0, Math.floor(tail / chunk / 4) * chunk)}${whole.slice(tail)}`;
     const [small, large] = measureFiles(root, [
-      { name: 'measured/quarter.ts', text: quarter },
-      { name: 'measured/whole.ts', text: whole },
+      { name: 'measured/quarter.min.js', text: quarter },
+      { name: 'measured/whole.min.js', text: whole },
     ], 1);
     const what = describePair('a quarter of the minified bundle, and all of it', small!, large!);
     expect(large!.findings['no-sync-lambda-invoke'], what).toBe(1);
