@@ -11,7 +11,8 @@
  */
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
-import { enclosingFunction, functionName, isFunctionLike, step, unwrap, walk } from './walk.js';
+import { enclosingFunction, functionName, isFunctionLike, returnedExpressions, step, unwrap, walk } from './walk.js';
+
 import { getProperty } from './values.js';
 import { resolveLocalFunction } from './remote-calls.js';
 import { calleeAcross } from './modules.js';
@@ -369,17 +370,5 @@ function statementContainer(node: ts.Node): ts.Node {
     if (ts.isBlock(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isSourceFile(p) || isFunctionLike(p)) return p;
   }
   return node.getSourceFile();
-}
-
-export function returnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
-  if (!fn.body) return [];
-  if (!ts.isBlock(fn.body)) return [fn.body as ts.Expression];
-  const out: ts.Expression[] = [];
-  walk(fn.body, (n) => {
-    if (isFunctionLike(n)) return false;
-    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
-    return undefined;
-  });
-  return out;
 }
 

@@ -4,7 +4,7 @@
  * a rule never treats an unknown value as missing.
  */
 import { ts } from './ts.js';
-import { isFunctionLike, unwrap, walk } from './walk.js';
+import { returnedExpressions, unwrap } from './walk.js';
 import { resolveLocalFunction } from './remote-calls.js';
 import type { FileFacts } from './file-facts.js';
 
@@ -25,22 +25,10 @@ export function objectLiteralOf(analysis: FileFacts, expr: ts.Expression | undef
   if (ts.isCallExpression(e)) {
     // `const input = this.buildInput(...)`: the object the helper builds
     const fn = resolveLocalFunction(analysis, e.expression);
-    const returned = fn?.body ? returnedValues(fn) : [];
+    const returned = fn?.body ? returnedExpressions(fn) : [];
     if (returned.length === 1) e = analysis.resolveValue(returned[0]);
   }
   return ts.isObjectLiteralExpression(e) ? e : undefined;
-}
-
-function returnedValues(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
-  if (!fn.body) return [];
-  if (!ts.isBlock(fn.body)) return [fn.body as ts.Expression];
-  const out: ts.Expression[] = [];
-  walk(fn.body, (n) => {
-    if (isFunctionLike(n)) return false;
-    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
-    return undefined;
-  });
-  return out;
 }
 
 function propertyNameText(name: ts.PropertyName): string | undefined {

@@ -209,3 +209,16 @@ export function functionName(fn: ts.Node): string | undefined {
   if (ts.isConstructorDeclaration(fn)) return 'constructor';
   return undefined;
 }
+
+/** The expressions a function returns: its expression body, or the `return`s of its own code (not of functions nested in it). */
+export function returnedExpressions(fn: ts.FunctionLikeDeclaration): ts.Expression[] {
+  if (!fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body as ts.Expression];
+  const out: ts.Expression[] = [];
+  walk(fn.body, (n) => {
+    if (isFunctionLike(n)) return false;
+    if (ts.isReturnStatement(n) && n.expression) out.push(n.expression);
+    return undefined;
+  });
+  return out;
+}

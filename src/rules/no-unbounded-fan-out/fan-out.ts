@@ -24,8 +24,7 @@ import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../rule.js';
 import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, whereElse, type RemoteCall } from '../../code/remote-calls.js';
 import { numberValue } from '../../code/values.js';
-import { enclosingFunction, functionName, isFunctionLike, isLoop, step, unwrap, walk } from '../../code/walk.js';
-import { returnedExpressions } from '../../code/unstable-values.js';
+import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk } from '../../code/walk.js';
 import { isRegionList } from '../../code/regions.js';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'any', 'race']);

@@ -22,9 +22,9 @@ import type { CodeReport, CodeDetector } from '../rule.js';
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import { getProperty, objectLiteralOf } from '../../code/values.js';
-import { ancestors, enclosingFunction, functionName, isFunctionLike, isLoop, step, unwrap, walk } from '../../code/walk.js';
+import { ancestors, enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk } from '../../code/walk.js';
 import { tokenMembers } from '../../code/idempotency-catalog.js';
-import { callText, returnedExpressions, unstableValue } from '../../code/unstable-values.js';
+import { callText, unstableValue } from '../../code/unstable-values.js';
 import { resolveLocalFunction } from '../../code/remote-calls.js';
 import { calleeAcross, shownLocation } from '../../code/modules.js';
 

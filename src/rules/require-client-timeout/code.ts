@@ -6,11 +6,10 @@ import { findClientCreations } from '../../code/aws-sdk.js';
 import { remoteCallInfo } from '../../code/remote-calls.js';
 import { getProperty, objectLiteralOf } from '../../code/values.js';
 import { insertPropertySuggestion } from '../../code/report-helpers.js';
-import { step, unwrap } from '../../code/walk.js';
+import { returnedExpressions, step, unwrap } from '../../code/walk.js';
 import type { FileFacts } from '../../code/file-facts.js';
 import { calleeAcross, importedValue, shownLocation } from '../../code/modules.js';
 import { importedModules } from '../../code/reach.js';
-import { returnedExpressions } from '../../code/unstable-values.js';
 
 const HANDLER_MODULES = new Set(['@smithy/node-http-handler', '@aws-sdk/node-http-handler', '@smithy/fetch-http-handler', '@aws-sdk/fetch-http-handler']);
 const FETCH_MODULES = new Set(['node-fetch', 'cross-fetch', 'isomorphic-fetch']);
