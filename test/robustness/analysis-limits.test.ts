@@ -28,8 +28,13 @@ const GOOD = {
   'good/good.yaml': 'AWSTemplateFormatVersion: 2010-09-09\nResources:\n  WorkQueue:\n    Type: AWS::SQS::Queue\n',
 };
 
-/** Why a file may be left unanalysed: each is a parse-error finding that says so. */
-const LEFT_OUT = /nesting is too deep for the TypeScript parser|analysis stopped: the (?:rule|rules) [\w-, ]+ stopped|async function expressions are nested \d+ levels deep|more than [\d,]+ tokens|over the size limit of 8 MiB/;
+/**
+ * Why a file may be left unanalysed, or some of its findings left out: each is a parse-error
+ * finding that says so. Whether the parser's recursion fits in the stack at a given depth depends
+ * on the machine, so a nest either fails to parse or is analysed (and then a thousand calls in one
+ * file reach the findings limit of a rule).
+ */
+const LEFT_OUT = /nesting is too deep for the TypeScript parser|analysis stopped reporting [\w-]+: [\d,]+ more of its findings in this file are left out|analysis stopped: the (?:[\w-]+ rule|rules [\w-, ]+) stopped|async function expressions are nested \d+ levels deep|more than [\d,]+ tokens|over the size limit of 8 MiB/;
 
 let dir: string;
 beforeAll(() => {
@@ -199,7 +204,7 @@ describe('analysis limits', () => {
     expect(few!.messages).toEqual([]);
     expect(many!.messages).toEqual([expect.stringMatching(/async function expressions are nested \d+ levels deep: the TypeScript parser reads each one twice/)]);
     expect(many!.cpuMs, describePair('async functions nested 6 and 40 deep', few!, many!)).toBeLessThanOrEqual(20 * few!.cpuMs);
-    expect(loops!.messages).toEqual([expect.stringMatching(/analysis stopped: the (?:rule|rules) [\w-, ]+ stopped: the file needs more work than the limit for its size \([\d,]+ steps\); its findings from (?:that rule|those rules) are missing/)]);
+    expect(loops!.messages).toEqual([expect.stringMatching(/analysis stopped: the (?:[\w-]+ rule|rules [\w-, ]+) stopped: the file needs more work than the limit for its size \([\d,]+ steps\); its findings from (?:that rule|those rules) are missing/)]);
     // the rules within the limit still report
     expect(loops!.findings['no-sync-lambda-invoke']).toBe(1);
   });
