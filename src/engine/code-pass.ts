@@ -9,7 +9,7 @@ import { ts } from '../code/ts.js';
 import { parseCode, firstSyntaxProblem, ParseCostError } from '../code/parse.js';
 import { FileAnalysis } from '../code/analysis.js';
 import type { ModuleHost } from '../code/file-facts.js';
-import { enclosingFunction, functionName, StepLimitError, withStepLimit } from '../code/walk.js';
+import { enclosingFunction, functionName, StepLimitError, stepLimitFor, withStepLimit } from '../code/walk.js';
 import type { FileProjectContext, CodeCall } from '../context/types.js';
 import { codeCalls } from '../context/code-calls.js';
 import { loadCdkSource } from '../cdk/index.js';
@@ -90,20 +90,6 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
     for (const report of reports) addCodeFinding(sink, file, sf, resolved, report);
   }
   if (stopped.length > 0) sink.analysisStopped(file, text, stoppedMessage(stopped, limit), role);
-}
-
-/**
- * Steps of analysis (nodes walked, ancestors looked at) each code rule may take on a file: a
- * million, and ten per byte of the file. No rule takes more than half a step per byte on real
- * code (a 1.5 MB bundle included), nor more than a few per byte on long chains and many loops
- * built to defeat it; what is quadratic in how deeply loops nest stops here, in time linear in
- * the file's size.
- */
-export const STEPS_PER_BYTE = 10;
-const MIN_STEPS = 1_000_000;
-
-function stepLimitFor(text: string): number {
-  return MIN_STEPS + STEPS_PER_BYTE * text.length;
 }
 
 function stoppedMessage(rules: string[], limit: number): string {

@@ -11,6 +11,8 @@ import { FileAnalysis } from '../code/analysis.js';
 import { FsModuleHost } from '../engine/modules.js';
 import { commentDirectives, markUsed, suppressingDirective, type Directive, type DirectiveUse } from '../engine/suppressions.js';
 import { sourceFileFor } from './typescript-ast.js';
+import { ParseCostError } from '../code/parse.js';
+import { isStackOverflow } from '../ground/stack-overflow.js';
 
 export interface FileState {
   /** `rel4lint-` comments of the text (ESLint applies and checks its own `eslint-` directives). */
@@ -19,6 +21,10 @@ export interface FileState {
   ran: Set<string>;
   used: DirectiveUse;
   analysis?: FileAnalysis;
+  /** Why the text cannot be analysed (a parse the analysis refuses), once a rule has tried. */
+  unanalysable?: string;
+  /** Whether a rel4 rule has reported that the text cannot be analysed (one report per text). */
+  unanalysableReported?: boolean;
   role?: FileRole;
 }
 
@@ -41,11 +47,21 @@ export function fileState(context: ESLintRule.RuleContext): FileState {
  */
 const modules = new FsModuleHost(undefined, true);
 
-/** The analysis of the linted text, on typescript-eslint's tree when it can be read. */
-export function analysisOf(context: ESLintRule.RuleContext, program: unknown): FileAnalysis {
+/**
+ * The analysis of the linted text, on typescript-eslint's tree when it can be read; undefined
+ * when the text must be parsed again and the parse is refused (see `parseCode`) or nests too
+ * deeply for the stack — the reason is in the file's state.
+ */
+export function analysisOf(context: ESLintRule.RuleContext, program: unknown): FileAnalysis | undefined {
   const state = fileState(context);
-  if (!state.analysis) {
-    state.analysis = new FileAnalysis(sourceFileFor(context.filename, context.sourceCode.text, context.sourceCode.parserServices, program), modules);
+  if (!state.analysis && state.unanalysable === undefined) {
+    try {
+      state.analysis = new FileAnalysis(sourceFileFor(context.filename, context.sourceCode.text, context.sourceCode.parserServices, program), modules);
+    } catch (err) {
+      if (err instanceof ParseCostError) state.unanalysable = err.message;
+      else if (isStackOverflow(err)) state.unanalysable = 'nesting is too deep for the TypeScript parser';
+      else throw err;
+    }
   }
   return state.analysis;
 }

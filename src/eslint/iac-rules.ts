@@ -15,7 +15,8 @@ import type { AnyRule } from '../rules/rule.js';
 import { iacLogicalLocation } from '../engine/findings.js';
 import { metadataDirectives } from '../engine/suppressions.js';
 import { analysisOf, reportAll, roleOf, type PluginReport } from './file-state.js';
-import { eslintMeta, optionsOf } from './rule-modules.js';
+import { eslintMeta, optionsOf, reportUnanalysable } from './rule-modules.js';
+import { isStackOverflow } from '../ground/stack-overflow.js';
 
 /** The constructs of one linted text, shared by every IaC rule running on it (null: none). */
 const templates = new WeakMap<object, Template[] | null>();
@@ -25,8 +26,15 @@ function templatesOf(context: ESLintRule.RuleContext, program: unknown): Templat
   const cached = templates.get(sourceCode);
   if (cached !== undefined) return cached;
   let loaded: Template[] | null = null;
-  if (mayDefineCdkResources(sourceCode.text)) {
-    const template = loadCdkSource(analysisOf(context, program).sourceFile);
+  const analysis = mayDefineCdkResources(sourceCode.text) ? analysisOf(context, program) : undefined;
+  if (analysis) {
+    let template: Template | undefined;
+    try {
+      template = loadCdkSource(analysis.sourceFile);
+    } catch (err) {
+      // constructs nested too deeply to read: the file's other findings still count
+      if (!isStackOverflow(err)) throw err;
+    }
     if (template) {
       loaded = [template];
       // the project model of this file alone, as the CLI builds it for a scan of this file
@@ -79,6 +87,7 @@ export function withConstructs(rule: AnyRule, code: ESLintRule.RuleModule | unde
             if (!code) reportAll(context, rule.meta.name, []);
             return;
           }
+          if (!analysisOf(context, node)) return reportUnanalysable(context);
           reportAll(context, rule.meta.name, constructReports(rule, context, node, options));
         },
       };

@@ -10,6 +10,7 @@ import { ruleDocUrl } from '../rules/registry.js';
 import { FILE_ROLES, type FileRole, type RuleMeta } from '../ground/types.js';
 import { directiveProblems } from '../engine/suppressions.js';
 import { analysisOf, fileState, reportAll, roleOf, type PluginReport } from './file-state.js';
+import { StepLimitError, stepLimitFor, withStepLimit } from '../code/walk.js';
 
 /**
  * ESLint's metadata of a rel4 rule: description, documentation at this version, options schema
@@ -68,8 +69,17 @@ export function codeRuleModule(rule: AnyRule): ESLintRule.RuleModule {
           if (!roles.includes(roleOf(context))) return;
           if (!detectorApplies(rule as CodeDetector, text)) return reportAll(context, meta.name, []);
           const analysis = analysisOf(context, program);
+          if (!analysis) return reportUnanalysable(context);
           const sourceFile = analysis.sourceFile;
-          const reports = detect({ sourceFile, analysis, options, fileName: context.filename });
+          let reports: ReturnType<typeof detect>;
+          try {
+            reports = withStepLimit(stepLimitFor(text), () => detect({ sourceFile, analysis, options, fileName: context.filename }));
+          } catch (err) {
+            if (!(err instanceof StepLimitError)) throw err;
+            // as the CLI does: the rule stops, in time linear in the file's size, and says so
+            const message = `stopped: the file needs more work than the limit for its size (${err.limit.toLocaleString('en-US')} steps); this rule's findings in it are missing`;
+            return reportAll(context, meta.name, [{ start: 0, end: 0, message }]);
+          }
           const inFile: PluginReport[] = [];
           for (const report of reports) {
             let node = report.node;
@@ -95,6 +105,18 @@ export function codeRuleModule(rule: AnyRule): ESLintRule.RuleModule {
       };
     },
   };
+}
+
+/**
+ * A text the analysis cannot read (its parse is refused, or nests too deeply): the first rel4
+ * rule that tries reports why at its start, once; ESLint's own parse of it went through, so the
+ * other rules of the configuration still run.
+ */
+export function reportUnanalysable(context: ESLintRule.RuleContext): void {
+  const state = fileState(context);
+  if (state.unanalysableReported) return;
+  state.unanalysableReported = true;
+  context.report({ loc: { line: 1, column: 0 }, message: `rel4 rules cannot analyse this file: ${state.unanalysable}` });
 }
 
 /**
