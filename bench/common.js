@@ -59,9 +59,9 @@ export function cliWithoutCdkSource() {
 }
 
 /** Runs a command as a child process: wall time, CPU time (user + system) and peak RSS of the process. */
-export function measure(args, { cwd = ROOT, input } = {}) {
+export function measure(args, { cwd = ROOT, input, env } = {}) {
   const t0 = process.hrtime.bigint();
-  const res = spawnSync('/usr/bin/time', ['-f', '%M %U %S', ...args], { input, encoding: 'utf8', maxBuffer: 1 << 30, cwd });
+  const res = spawnSync('/usr/bin/time', ['-f', '%M %U %S', ...args], { input, encoding: 'utf8', maxBuffer: 1 << 30, cwd, env });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const [rssKb, user, sys] = res.stderr.trim().split('\n').pop().split(' ').map(Number);
   return { ms, cpuMs: (user + sys) * 1000, rssMb: rssKb / 1024, stdout: res.stdout, stderr: res.stderr, status: res.status };

@@ -8,6 +8,11 @@
  * Runs are interleaved (each round runs every case once) and the medians are printed with their
  * ratios to ESLint's. Targets: empty folder and one template <= 0.25 s, one TypeScript file <= 0.5 s.
  *
+ * The runs keep their caches in a folder of their own (XDG_CACHE_HOME), filled by an uncounted
+ * first round: "one TypeScript file" is a later run, with TypeScript's compiled code cached (Node.js
+ * before 22.1: rel4lint's cache; later: Node's compile cache, in its own folder), and "first run" a
+ * run with an empty cache folder each time (Node.js before 22.1 only).
+ *
  *   node bench/startup.js                       # 10 rounds
  *   node bench/startup.js --runs 20             # more rounds
  *   node bench/startup.js --baseline ../other   # also another built checkout, same rounds; prints its ratios
@@ -15,6 +20,7 @@
  * Wall times on a busy machine swing with the load; the CPU time of each process (user + system)
  * is printed too, and is steadier. Needs `npm run build` first (the CLI runs from dist/).
  */
+import module from 'node:module';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -66,7 +72,19 @@ writeFileSync(
 writeFileSync(path.join(eslintDir, 'package.json'), '{ "type": "module" }\n');
 const eslintBin = path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js');
 
-/** The cases: label, kind (the target's key), command, working directory. */
+// the caches of the runs: one folder for the later runs, a new empty one for each first run
+const cacheHome = folder('cache');
+let firstRuns = 0;
+const cacheIn = (home) => {
+  const env = { ...process.env, XDG_CACHE_HOME: home };
+  delete env.NODE_DISABLE_COMPILE_CACHE;
+  return env;
+};
+const withCache = () => cacheIn(cacheHome);
+const emptyCache = () => cacheIn(folder(`cache-${++firstRuns}`));
+const ownCodeCache = !('enableCompileCache' in module);
+
+/** The cases: label, kind (the target's key), command, working directory, environment (a function, called per run). */
 const cases = [['node -e 0', 'node', [process.execPath, '-e', '0'], work]];
 for (const [label, root] of builds) {
   const cli = [process.execPath, path.join(root, 'bin', 'rel4lint.js')];
@@ -77,12 +95,13 @@ for (const [label, root] of builds) {
     [`${prefix}one SAM template`, 'one SAM template', [...cli, '--no-progress', template], work],
     [`${prefix}one TypeScript file`, 'one TypeScript file', [...cli, '--no-progress', code], work],
   );
+  if (ownCodeCache) cases.push([`${prefix}one TypeScript file, first run`, 'first run', [...cli, '--no-progress', code], work, emptyCache]);
 }
 cases.push(['eslint, one file', 'eslint', [process.execPath, eslintBin, '--config', path.join(eslintDir, 'eslint.config.js'), eslintFile], eslintDir]);
 
 /** Runs a command: wall time and CPU time of the process (ms). */
-function time(args, cwd) {
-  const r = measure(args, { cwd });
+function time(args, cwd, env = withCache) {
+  const r = measure(args, { cwd, env: env() });
   if (r.status !== 0 && r.status !== 1) {
     console.error(`${args.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
     process.exit(2);
@@ -94,10 +113,10 @@ console.log(machine());
 const samples = new Map(cases.map(([label]) => [label, { wall: [], cpu: [] }]));
 try {
   // one warm-up round (file system cache), not counted
-  for (const [, , args, cwd] of cases) time(args, cwd);
+  for (const [, , args, cwd, env] of cases) time(args, cwd, env);
   for (let i = 0; i < runs; i++) {
-    for (const [label, , args, cwd] of cases) {
-      const t = time(args, cwd);
+    for (const [label, , args, cwd, env] of cases) {
+      const t = time(args, cwd, env);
       samples.get(label).wall.push(t.ms);
       samples.get(label).cpu.push(t.cpuMs);
     }

@@ -11,7 +11,8 @@ import { checkWritable, FileAccessError } from '../ground/file-access.js';
 import { toolVersion } from '../ground/version.js';
 import type { RuleRegistry } from '../rules/rule.js';
 import { DEFAULT_REGISTRY, findRule } from '../rules/registry.js';
-import { resolveRules as resolveWith, type RoleSettings, type RuleSetting } from '../engine/config.js';
+import { emptyRoleCounts } from '../ground/roles.js';
+import { byRuleName, resolveRules as resolveWith, type RoleSettings, type RuleSetting } from '../engine/config.js';
 import type { FileResultCache } from '../engine/results.js';
 import type { WorkerPool } from '../engine/workers.js';
 import type { SkippedPath } from '../engine/discover.js';
@@ -254,15 +255,23 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
 
   // the files this run writes: checked before the scan (not a wasted scan), never scanned
   const outputPath = options.outputFile !== undefined ? path.resolve(cwd, options.outputFile) : undefined;
-  const { looksLikeIac } = await import('../engine/read.js');
-  if (outputPath !== undefined) refuseTarget(cwd, outputPath, 'the report', discovery.files, UsageError, looksLikeIac);
-  if (options.updateBaseline) refuseTarget(cwd, baselinePath, 'the baseline', discovery.files, ConfigError, looksLikeIac);
+  if (outputPath !== undefined || options.updateBaseline) {
+    const { looksLikeIac } = await import('../engine/read.js');
+    if (outputPath !== undefined) refuseTarget(cwd, outputPath, 'the report', discovery.files, UsageError, looksLikeIac);
+    if (options.updateBaseline) refuseTarget(cwd, baselinePath, 'the baseline', discovery.files, ConfigError, looksLikeIac);
+  }
   const own = new Set([baselinePath, ...(cache ? [cache.file] : []), ...(outputPath !== undefined ? [outputPath] : [])]);
   const files = discovery.files.filter((f) => !own.has(f));
   options.onFiles?.(files);
 
-  const { lint: run } = await import('../engine/scan.js');
-  let result = await run({ cwd, files, registry, rules, scoped, maxFileBytes, cache, concurrency, workers, onProgress: options.onProgress });
+  let result: LintResult;
+  if (files.length === 0 && workers === undefined) {
+    // nothing to analyse: the result of a scan of no file, without loading the analysis
+    result = emptyResult(cwd, rules);
+  } else {
+    const { lint: run } = await import('../engine/scan.js');
+    result = await run({ cwd, files, registry, rules, scoped, maxFileBytes, cache, concurrency, workers, onProgress: options.onProgress });
+  }
   if (cache) {
     const problem = await cache.save(cwd);
     if (problem !== undefined) options.onWarning?.(problem);
@@ -274,6 +283,21 @@ export async function scan(options: ScanOptions = {}): Promise<LintResult> {
     result = baselines.applyBaseline(result, entries, baselineDisplay);
   }
   return result;
+}
+
+/** What a scan of no file returns: no finding, every count 0, the enabled rules, an empty graph. */
+function emptyResult(cwd: string, rules: readonly ResolvedRule[]): LintResult {
+  const enabled = new Map<string, ResolvedRule>();
+  for (const r of rules) if (!enabled.has(r.meta.name)) enabled.set(r.meta.name, r);
+  return {
+    cwd,
+    findings: [],
+    suppressed: [],
+    rules: [...enabled.values()].sort(byRuleName),
+    sources: new Map(),
+    stats: { filesScanned: 0, codeFiles: 0, dataFiles: 0, templates: 0, resources: 0, filesByRole: emptyRoleCounts() },
+    graph: { nodes: [], edges: [] },
+  };
 }
 
 export interface ConfigForOptions {

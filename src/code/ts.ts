@@ -5,6 +5,10 @@
  * Loaded as CommonJS through `require` (the package's only form), so that the ESLint plugin and
  * typescript-eslint share the module instance when they resolve the same file.
  */
+import { preload } from '../ground/code-cache.js';
+
+// compiled with the code V8 made for it on an earlier run, where Node.js keeps no such cache itself
+preload(import.meta.url, 'typescript');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS package with `export =` types; compiled to createRequire
 import typescript = require('typescript');
 

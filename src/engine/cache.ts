@@ -29,31 +29,14 @@
  *   must not restore a cache saved by a branch it does not trust (see docs/ci.md).
  */
 import { createHash } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import type { FileResultCache } from './results.js';
 import type { PendingFinding } from './findings.js';
 import type { ResolvedRule } from '../ground/types.js';
+import { userCacheDirectory } from '../ground/code-cache.js';
 import { FileAccessError, readRegularText, realDirectory, STATE_MAX_BYTES, writeFileAtomic } from '../ground/file-access.js';
 
 const CACHE_FORMAT = 3;
-
-/** The user's cache directory (where the default cache file goes), or undefined when there is none. */
-export function userCacheDirectory(env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): string | undefined {
-  const xdg = env['XDG_CACHE_HOME'];
-  if (xdg && path.isAbsolute(xdg)) return xdg;
-  if (platform === 'win32' && env['LOCALAPPDATA']) return env['LOCALAPPDATA'];
-  let home = env['HOME'] || (platform === 'win32' ? env['USERPROFILE'] : undefined);
-  if (!home) {
-    try {
-      home = os.homedir();
-    } catch {
-      return undefined;
-    }
-  }
-  if (!home || !path.isAbsolute(home)) return undefined;
-  return platform === 'darwin' ? path.join(home, 'Library', 'Caches') : path.join(home, '.cache');
-}
 
 /** The default cache file of a working directory: `<user cache directory>/rel4lint/<hash of its real path>.json`. */
 export function defaultCacheLocation(cwd: string, env: Record<string, string | undefined>): string | undefined {

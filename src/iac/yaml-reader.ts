@@ -17,7 +17,8 @@
  * whose indentation they reach (see `skipTrivia` and `closeCollection`).
  */
 import type { IacValue, ParseProblem } from './model.js';
-import { SHORT_FORM_TAGS, getAttStringSource, longFormIntrinsic, makeIntrinsic, setOwn, type LoadedDocument, type SourceNode } from './document.js';
+import { SHORT_FORM_TAGS, getAttStringSource, longFormIntrinsic, makeIntrinsic, remapSource, setOwn, type LoadedDocument, type SourceNode } from './document.js';
+import { reindentFlowContinuations } from './yaml-leniency.js';
 import { plainScalarValue } from './yaml-scalars.js';
 
 /** Where a node sits (`inlineNode` flags). */
@@ -27,6 +28,11 @@ const COMMENTED_ITEM = 2; // a sequence item with comment lines before its `-`
 /** Thrown inside the reader when the text needs the full parser. */
 class Unsupported {}
 const UNSUPPORTED = new Unsupported();
+/**
+ * Thrown for a line of a flow collection indented less than the YAML specification allows, which
+ * CloudFormation accepts: the text is read again as the full parser reads it then (see `readYaml`).
+ */
+const UNDER_INDENTED = new Unsupported();
 
 const TAB = 9;
 const LF = 10;
@@ -1013,7 +1019,7 @@ class Reader {
         if (d === TAB) throw UNSUPPORTED;
         const col = p - lineStart;
         if (col === 0 && (d === DASH || d === DOT) && isDocumentMarker(text, p)) throw UNSUPPORTED;
-        if (col < minIndent && !(col === minIndent - 1 && level === 1 && (d === RBRACKET || d === RBRACE))) throw UNSUPPORTED;
+        if (col < minIndent && !(col === minIndent - 1 && level === 1 && (d === RBRACKET || d === RBRACE))) throw UNDER_INDENTED;
       } else if (c === HASH) {
         const prev = text.charCodeAt(p - 1);
         if (!(prev === SPACE || prev === LF)) throw UNSUPPORTED;
@@ -1355,7 +1361,28 @@ export function readYaml(text: string, maxDepth: number): LoadedDocument | undef
   try {
     return new Reader(text, maxDepth).read();
   } catch (error) {
+    if (error === UNDER_INDENTED) return readReindented(text, maxDepth);
     if (error === UNSUPPORTED || error instanceof RangeError) return undefined;
     throw error;
   }
+}
+
+/**
+ * A text with a flow collection continued on lines indented too little: read as `loadYaml` reads
+ * it with the full parser, which rejects it and then reads a copy with those lines re-indented
+ * (`reindentFlowContinuations`), offsets mapped back to the text.
+ */
+function readReindented(text: string, maxDepth: number): LoadedDocument | undefined {
+  const lenient = reindentFlowContinuations(text);
+  if (!lenient) return undefined;
+  let loaded: LoadedDocument;
+  try {
+    loaded = new Reader(lenient.text, maxDepth).read();
+  } catch (error) {
+    if (error instanceof Unsupported || error instanceof RangeError) return undefined;
+    throw error;
+  }
+  remapSource(loaded.source, lenient.toOriginal);
+  for (const problem of loaded.problems) problem.offset = lenient.toOriginal(problem.offset);
+  return loaded;
 }

@@ -115,6 +115,12 @@ describe('readYaml: constructs', () => {
     ['plain scalars starting with indicators', 'a: ::/0\nb: ?x\nc: -1\nd: [-1, -x]\n'],
     ['tags alone on their own line', 'a:\n  !If\n  - x\nb:\n  Fn::Base64:\n    !Sub\n    - |\n      echo ${X}\n    - X: !Ref Y\nc:\n  !Ref\nd:\n  - !Sub\n    text\n  -\n    !Ref\n  -\n    !GetAtt\n    [A, B]\n'],
     ['pairs in flow sequences', 'a: !Sub ["${A}-${B}", A: !Ref X, "B": !Select [0, [y]]]\nb: [Ref: Q, k: v]\n'],
+    // flow collections continued on lines indented too little: CloudFormation accepts them, and
+    // the library reads them re-indented (the lenient retry)
+    ['under-indented flow continuation', 'a:\n  b: [1,\n  2]\n'],
+    ['flow collections closed too far left', 'a:\n  b: [{\n   "x": 1\n  }]\n'],
+    ['a flow mapping continued at its key\'s column', 'R:\n  S: {"$schema": "x",\n  "title": "T",\n  "p": {\n      "to": {"type": "array"}\n  },\n  "required": ["to", "from"] }\n  N: 1\n'],
+    ['under-indented lines of a flow sequence in a sequence item', 'a:\n  - k: [x,\n    y, !Ref Q,\n  "z w"]\n    m: 2\n  - [1,\n  2]\n'],
   ];
   for (const [name, text] of fast) {
     it(name, () => {
@@ -130,14 +136,12 @@ describe('readYaml: constructs', () => {
     ['unknown short tags', 'a: !Reff X\n'],
     ['tabs', 'a:\n\tb: 1\n'],
     ['several documents', 'a: 1\n---\nb: 2\n'],
-    ['under-indented flow continuation', 'a:\n  b: [1,\n  2]\n'],
     ['a key without a value', 'a: 1\nb\n'],
     ['nested mapping on one line', 'a: b: c\n'],
     ['wrong indentation', 'a:\n    b: 1\n  c: 2\n'],
     ['a tag search that could find the tag in a comment', 'a: !If # note !If\n  - x\n'],
     ['a value after a blank line and a column-0 comment (read with a lowered indent)', 'G:\n\n# c\n  text\nR:\n'],
     ['a value after a comment without a space', 'G:\n#c\n  text\n'],
-    ['flow collections closed too far left (the lenient retry)', 'a:\n  b: [{\n   "x": 1\n  }]\n'],
     ['a directive', '%YAML 1.2\n---\na: 1\n'],
     ['a root sequence', '- a\n'],
     ['an empty document', '# only a comment\n'],
@@ -145,6 +149,8 @@ describe('readYaml: constructs', () => {
     ['a comment without a space', 'a: "x"#c\n'],
     ['an explicit indentation indicator', 'a: |2\n   x\n'],
     ['an unterminated quote', 'a: "x\n'],
+    ['under-indented multi-line scalars in a flow collection', 'a:\n  b: {x: "one\n  two", y: plain\n  words}\nc: 1\n'],
+    ['an under-indented flow continuation in a text with an error', 'a:\n  b: [1,\n  2]\nc: d: e\n'],
     ['a lone carriage return', 'a: 1\rb: 2\n'],
   ];
   for (const [name, text] of slow) {
