@@ -8,7 +8,7 @@ import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
 import { type SourceNode } from '../iac/document.js';
 import { List, Mapping } from './resources.js';
 import { entryOf, lit, unknown, UNDEF, type Cx, type Val } from './values.js';
-import type { Converter } from './convert.js';
+import { FUNCTIONS, type Converter } from './convert.js';
 
 type Args = Val[];
 type Node = ts.Node;
@@ -70,6 +70,18 @@ export class Events {
 
   addTarget(rule: Cx, val: Val, node: Node): void {
     if (rule.data['targets']) this.pushTarget(rule, val, node);
+  }
+
+  /**
+   * `rule.addTarget(new LambdaFunction(fn))` on a rule from another file (`rule` describes it):
+   * the rule is not seen, the permission the CDK gives EventBridge to invoke the function is
+   * (added to the function, in this file).
+   */
+  targetOfOtherRule(target: Cx, rule: string, node: Node): void {
+    if (target.kind !== 'events-targets.LambdaFunction') return;
+    const fn = target.args[0];
+    if (fn?.k !== 'cx' || !fn.c.res || !FUNCTIONS.has(fn.c.kind)) return;
+    this.cv.permission([...fn.c.path, `AllowEventRule:${rule}`], this.cv.resources.getAtt(fn.c.res, 'Arn'), 'events.amazonaws.com', node);
   }
 
   /** A rule target: `{ Id, Arn, DeadLetterConfig, RetryPolicy }` from an aws-events-targets object. */

@@ -13,17 +13,18 @@ import type { Template } from '../iac/model.js';
 import { Interpreter } from './interpreter.js';
 import { Library } from './library.js';
 import { Resources } from './resources.js';
-import { mayDefineCdkResources } from './sniff.js';
+import { mayDefineCdkResources, mayMakeResources } from './sniff.js';
 
 export { mayDefineCdkResources };
 
 
 /**
  * The template of the constructs a parsed code file defines, or undefined when it defines none
- * (or does not import `aws-cdk-lib`). Parent pointers are not needed. Never runs the app.
+ * (or does not import `aws-cdk-lib`, or names no class that makes a resource: see
+ * `mayMakeResources`). Parent pointers are not needed. Never runs the app.
  */
 export function loadCdkSource(sourceFile: ts.SourceFile): Template | undefined {
-  if (!mayDefineCdkResources(sourceFile.text)) return undefined;
+  if (!mayDefineCdkResources(sourceFile.text) || !mayMakeResources(sourceFile.text)) return undefined;
   const resources = new Resources(sourceFile);
   const library = new Library(sourceFile, resources);
   const interpreter = new Interpreter(sourceFile, library);

@@ -62,11 +62,12 @@ export class Interpreter extends Evaluator {
 
   /** Names used as `new X(...)`, `X(...)` or `this.x(...)` anywhere in the file. */
   private collectUses(): void {
-    // a declaration whose name the text mentions only once (itself) is used nowhere: most stack
-    // files declare one class that another file instantiates, and need no walk
+    // a declaration whose name the text mentions only once as a word (itself) is used nowhere:
+    // most stack files declare one class that another file instantiates (`MyStack`, mentioned
+    // again only inside `MyStackProps`), and need no walk
     const text = this.sf.text;
     const declared = this.sf.statements.flatMap((s) => ((ts.isClassDeclaration(s) || ts.isFunctionDeclaration(s)) && s.name ? [s.name.text] : []));
-    if (declared.every((name) => text.indexOf(name, text.indexOf(name) + 1) < 0)) return;
+    if (!declared.some((name) => mentionedTwice(text, name))) return;
     const visit = (node: ts.Node): void => {
       if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
         const callee = unwrap(node.expression);
@@ -345,4 +346,22 @@ export class Interpreter extends Evaluator {
     for (; k < statements.length && !frame.returned; k++) this.exec(statements[k]!, body, frame);
   }
 
+}
+
+/** True when `name` occurs at least twice in the text as a whole word (not inside a longer name). */
+function mentionedTwice(text: string, name: string): boolean {
+  let seen = 0;
+  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
+    if (isNamePart(text.charCodeAt(i - 1)) || isNamePart(text.charCodeAt(i + name.length))) continue;
+    if (++seen > 1) return true;
+  }
+  return false;
+}
+
+/**
+ * An ASCII character that continues an identifier (letters, digits, `_`, `$`). Any other one
+ * counts as a boundary: at worst a mention is counted that is not one, and the file is walked.
+ */
+function isNamePart(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
 }

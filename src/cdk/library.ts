@@ -337,6 +337,13 @@ export class Library {
       this.functions.bindEventSource(undefined, args[0], node, new Unknown(receiver));
     }
     if (name === 'addSubscriptionFilter') this.messaging.logsSubscription(this.cv.constructId(args[0], node), args[1], node);
+    // a rule or topic of another file (a prop, another stack's attribute) that this file's
+    // function is added to: the invoke permission and the subscription the CDK adds
+    if ((name === 'addTarget' || name === 'addSubscription') && args[0]?.k === 'cx' && ts.isPropertyAccessExpression(node.expression)) {
+      const receiver = this.cv.describe(node.expression.expression);
+      if (name === 'addTarget') this.events.targetOfOtherRule(args[0].c, receiver, node);
+      else this.messaging.subscribe(undefined, args[0], node, receiver);
+    }
     return unknown(this.cv.describe(node));
   }
 

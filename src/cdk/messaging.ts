@@ -105,7 +105,12 @@ export class Messaging {
   }
 
   /** `topic.addSubscription(new subs.LambdaSubscription(fn, { deadLetterQueue }))`. */
-  subscribe(topic: Cx, val: Val, node: Node): void {
+  /**
+   * `topic.addSubscription(subscription)`: the subscription resource. `other` describes a topic
+   * from outside the file (`topic` is then undefined): the subscription is made all the same, its
+   * topic unknown.
+   */
+  subscribe(topic: Cx | undefined, val: Val, node: Node, other?: string): void {
     if (val.k !== 'cx') return;
     const sub = val.c;
     const kind = sub.kind.replace(/^sns-subscriptions\./, '');
@@ -145,8 +150,8 @@ export class Messaging {
         return;
     }
     const id = target?.k === 'cx' ? target.c.path.join('/') : kind;
-    const res = this.cv.resources.add([...topic.path, `Subscription:${id}`], 'AWS::SNS::Subscription', this.cv.callSource(sub.node), true);
-    this.subscriptionProps(res, protocol, endpoint, this.cv.resources.ref(topic.res!), props, sub.node);
+    const res = this.cv.resources.add([...(topic ? topic.path : [other ?? 'Topic']), `Subscription:${id}`], 'AWS::SNS::Subscription', this.cv.callSource(sub.node), true);
+    this.subscriptionProps(res, protocol, endpoint, topic ? this.cv.resources.ref(topic.res!) : new Unknown(other ?? 'topic'), props, sub.node);
     void node;
   }
 

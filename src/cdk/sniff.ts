@@ -15,3 +15,18 @@ const CDK_TEST = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"]aws-cdk-lib\/assertio
 export function mayDefineCdkResources(text: string): boolean {
   return text.includes('aws-cdk-lib') && CDK_IMPORT.test(text) && !CDK_TEST.test(text);
 }
+
+/**
+ * The spellings every class that makes a resource needs: a service module
+ * (`aws-cdk-lib/aws-sqs`, an `@aws-cdk/...-alpha` module), a service namespace of the root module
+ * (`cdk.aws_sqs`), or an L1 class (`CfnResource`, `CfnOutput` of the root module). A CDK file
+ * with none of them uses only the core classes (`App`, `Stack`, `Duration`, `Tags`) and classes
+ * of other files: most `bin/app.ts` entry points, which instantiate the stacks other files
+ * declare. Their constructs are not evaluated (there are none to find).
+ */
+const RESOURCE_SPELLING = /aws-cdk-lib\/|@aws-cdk\/|aws_|Cfn/;
+
+/** False when a CDK file cannot make a resource (see `RESOURCE_SPELLING`): no evaluation needed. */
+export function mayMakeResources(text: string): boolean {
+  return RESOURCE_SPELLING.test(text);
+}

@@ -113,6 +113,8 @@ export class Engine implements CodeSink {
   /** Roles of templates and the test-harness resources in them, made by `finish`. */
   private templateRole?: Map<Template, FileRole>;
   private readonly harness = new Map<Template, Set<Resource>>();
+  /** Roles of CDK app files analysed on this thread (their templates take the role in `finish`). */
+  private readonly cdkRoles = new Map<string, FileRole>();
 
   constructor(private readonly options: EngineOptions) {
     this.modules = options.code?.moduleHost(options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
@@ -261,8 +263,10 @@ export class Engine implements CodeSink {
     // a linked handler file's findings depend on the templates too, and its calls feed the
     // project model: it is analysed on every run; so is CDK app code, whose constructs the IaC
     // rules check together with every other template
-    if (!cache || context || this.readsCdk(text)) {
+    const cdk = this.readsCdk(text);
+    if (!cache || context || cdk) {
       if (cachedOnly) return false;
+      if (cdk && !context) this.cdkRoles.set(file, role);
       this.count(true, role);
       this.collectComments(file, text);
       this.lintCode(file, text, role, context);
@@ -591,7 +595,7 @@ export class Engine implements CodeSink {
       let role = this.templateRole.get(template)!;
       if (isCodeFile(template.file)) {
         // the constructs of a CDK app file: its role as code decides (a test, compiled output); the file is counted as code
-        role = templateRoleOf(codeFileRole({ relativePath: relative(template.file), text: template.text, file: template.file }));
+        role = templateRoleOf(this.cdkRoles.get(template.file) ?? codeFileRole({ relativePath: relative(template.file), text: template.text, file: template.file }));
         this.templateRole.set(template, role);
       } else filesByRole[role]++;
       if (role === 'service') this.harness.set(template, testHarnessResources(template, relative));

@@ -92,6 +92,8 @@ function looksLikeUtf16(probe: Buffer): boolean {
 
 /** Bytes of a code file's head searched for an import of `aws-cdk-lib`: imports come first. */
 const CDK_SNIFF_BYTES = 64 * 1024;
+/** The buffer heads are read into, one per thread (the reads are synchronous). */
+let sniffBuffer: Buffer | undefined;
 
 /**
  * True when a code file is CDK app code (it imports `aws-cdk-lib`, see `mayDefineCdkResources`),
@@ -108,7 +110,8 @@ export function isCdkAppFile(file: string, maxBytes: number): boolean {
     if (!stats.isFile()) return false;
     const size = stats.size;
     if (size > maxBytes) return false;
-    const head = Buffer.allocUnsafe(Math.min(size, CDK_SNIFF_BYTES));
+    sniffBuffer ??= Buffer.allocUnsafe(CDK_SNIFF_BYTES);
+    const head = sniffBuffer.subarray(0, Math.min(size, CDK_SNIFF_BYTES));
     let n = 0;
     while (n < head.length) {
       const k = readSync(fd, head, n, head.length - n, n);

@@ -58,6 +58,23 @@ describe('recognising CDK files', () => {
     expect(loadCdkSource(parseCode('/a.ts', "import { Duration } from 'aws-cdk-lib';\nexport const T = Duration.seconds(3);"))).toBeUndefined();
   });
 
+  it('an app entry point that only uses core classes and stacks of other files gives no template; an L1 class of the root module does', () => {
+    const entry = r`#!/usr/bin/env node
+import * as cdk from 'aws-cdk-lib';
+import { OrdersStack } from '../lib/orders-stack';
+const app = new cdk.App();
+new OrdersStack(app, 'Orders', { env: { region: 'eu-west-1' } });
+cdk.Tags.of(app).add('team', 'orders');
+`;
+    expect(loadCdkSource(parseCode('/app/bin/app.ts', entry, false))).toBeUndefined();
+    const withOutput = load(`${entry}new cdk.CfnResource(app, 'Marker', { type: 'Custom::Marker' });
+`, '/app/bin/app.ts');
+    expect([...withOutput.resources.values()].map((x) => `${x.id} ${x.type}`)).toEqual(['Marker AWS::Core::Resource']);
+    const viaNamespace = load(`${entry}new cdk.aws_sqs.Queue(app, 'Jobs');
+`, '/app/bin/app.ts');
+    expect([...viaNamespace.resources.values()].map((x) => `${x.id} ${x.type}`)).toEqual(['Jobs AWS::SQS::Queue']);
+  });
+
   it('accepts every import form: subpath, namespace, aws_ namespace of the root, root namespace, require', () => {
     const t = load(r`import { Queue } from 'aws-cdk-lib/aws-sqs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -225,6 +242,40 @@ export class T extends Stack {
 }
 `);
     expect([...t.resources.keys()]).toEqual(['One/Queue', 'Two/Queue', 'Single#1', 'Single#2']);
+  });
+
+  it('a class the file instantiates runs there, one it only names inside a longer name runs as a root', () => {
+    const t = load(r`import { Stack, StackProps } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+export interface WorkerProps { readonly name: string }
+class Worker extends Construct {
+  constructor(scope: Construct, id: string, props?: WorkerProps) {
+    super(scope, id);
+    new Queue(this, 'Jobs');
+  }
+}
+export interface OrdersStackProps extends StackProps { readonly worker?: WorkerProps }
+export class OrdersStack extends Stack {
+  constructor(scope: Construct, id: string, props?: OrdersStackProps) {
+    super(scope, id, props);
+    new Worker(this, 'Worker');
+  }
+}
+`);
+    // one queue, at the instance's construct path (the class is not run again as a root)
+    expect([...t.resources.values()].map((x) => x.metadata?.['aws:cdk:path'])).toEqual(['Worker/Jobs']);
+    const alone = load(r`import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+export interface WorkerProps { readonly name: string }
+export class Worker extends Construct {
+  constructor(scope: Construct, id: string, props?: WorkerProps) {
+    super(scope, id);
+    new Queue(this, 'Jobs');
+  }
+}
+`);
+    expect([...alone.resources.values()].map((x) => x.metadata?.['aws:cdk:path'])).toEqual(['Jobs']);
   });
 
   it('top-level app code and functions nobody calls run too', () => {
