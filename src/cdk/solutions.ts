@@ -12,10 +12,12 @@
  *   `maxReceiveCount`, by default 15), or the `existingQueueObj` as it is; the SQS event source
  *   from `sqsEventSourceProps`; the producer's `SQS_QUEUE_URL` (`queueEnvironmentVariableName`).
  *   `LambdaToSqsToLambda` is a `lambda-to-sqs` and an `sqs-to-lambda` pattern on one queue.
- * - `KinesisStreamsToLambda`: a `KinesisStream` (or `existingStreamObj`) and an event source with
- *   the library's stream defaults (start at `TRIM_HORIZON`, bisect on error, 24 h record age, 500
- *   retries, failed records to an `SqsDlqQueue` unless `deploySqsDlqQueue: false`), overridden by
- *   `kinesisEventSourceProps`.
+ * - `KinesisStreamsToLambda` / `DynamoDBStreamsToLambda`: a `KinesisStream` (or
+ *   `existingStreamObj`) / a `DynamoTable` with a `NEW_AND_OLD_IMAGES` stream (or
+ *   `existingTableInterface`), and an event source with the library's stream defaults (start at
+ *   `TRIM_HORIZON`, bisect on error, 24 h record age, 500 retries, failed records to an
+ *   `SqsDlqQueue` unless `deploySqsDlqQueue: false`), overridden by `kinesisEventSourceProps` /
+ *   `dynamoEventSourceProps`.
  * - `LambdaToStepfunctions`: a `StateMachine` from `stateMachineProps` and the function's
  *   `STATE_MACHINE_ARN` (`stateMachineEnvironmentVariableName`).
  * - `buildLambdaFunction` (a `lambda.Function` from `lambdaFunctionProps`, or the
@@ -98,7 +100,10 @@ export class Solutions {
         break;
       }
       case 'solutions.KinesisStreamsToLambda':
-        this.kinesisToLambda(c.path, props, members, node);
+        this.streamToLambda('kinesis', c.path, props, members, node);
+        break;
+      case 'solutions.DynamoDBStreamsToLambda':
+        this.streamToLambda('dynamodb', c.path, props, members, node);
         break;
       case 'solutions.LambdaToStepfunctions': {
         const machine = this.stateMachine(c.path, props, node);
@@ -165,15 +170,26 @@ export class Solutions {
     this.environment(fn, props, 'queueEnvironmentVariableName', 'SQS_QUEUE_URL', url, node);
   }
 
-  private kinesisToLambda(path: string[], props: Val | undefined, members: Map<string, Val>, node: Node): void {
-    const existing = entryOf(props, 'existingStreamObj');
-    let stream: Val;
-    if (existing === 'unknown') stream = unknown('existingStreamObj');
-    else if (existing !== 'absent' && existing.val.k !== 'undef') stream = existing.val;
-    else stream = this.builder.build('kinesis.Stream', [this.scope(path, node), lit('KinesisStream'), valueOf(entryOf(props, 'kinesisStreamProps'))], node as ts.NewExpression);
+  /** `KinesisStreamsToLambda` (a `KinesisStream`) and `DynamoDBStreamsToLambda` (a `DynamoTable` with a stream): the same event source defaults. */
+  private streamToLambda(kind: 'kinesis' | 'dynamodb', path: string[], props: Val | undefined, members: Map<string, Val>, node: Node): void {
     const fn = this.lambdaFunction(path, props, 'existingLambdaObj', 'lambdaFunctionProps', node);
-    members.set('kinesisStream', stream);
+    const kinesis = kind === 'kinesis';
+    const existingKey = kinesis ? 'existingStreamObj' : 'existingTableInterface';
+    const existing = entryOf(props, existingKey);
+    let stream: Val;
+    if (existing === 'unknown') stream = unknown(existingKey);
+    else if (existing !== 'absent' && existing.val.k !== 'undef') stream = existing.val;
+    else if (kinesis) stream = this.builder.build('kinesis.Stream', [this.scope(path, node), lit('KinesisStream'), valueOf(entryOf(props, 'kinesisStreamProps'))], node as ts.NewExpression);
+    else {
+      const tableProps = merge(object(node, { stream: lit('NEW_AND_OLD_IMAGES') }), valueOf(entryOf(props, 'dynamoTableProps')));
+      stream = this.builder.build('dynamodb.Table', [this.scope(path, node), lit('DynamoTable'), tableProps], node as ts.NewExpression);
+    }
     members.set('lambdaFunction', fn);
+    if (kinesis) members.set('kinesisStream', stream);
+    else {
+      members.set('dynamoTableInterface', stream);
+      members.set('dynamoTable', existing === 'absent' ? stream : unknown('dynamoTable'));
+    }
     // the library's stream defaults, then the user's event source props over them
     const defaults: Record<string, Val> = {
       startingPosition: lit('TRIM_HORIZON'),
@@ -187,8 +203,8 @@ export class Solutions {
       const queue = this.builder.build('sqs.Queue', [this.scope(path, node), lit('SqsDlqQueue'), valueOf(entryOf(props, 'sqsDlqQueueProps'))], node as ts.NewExpression);
       defaults['onFailure'] = deployed ? this.helper('lambda-event-sources.SqsDlq', [queue], node) : unknown('deploySqsDlqQueue');
     }
-    const sourceProps = merge(object(node, defaults), valueOf(entryOf(props, 'kinesisEventSourceProps')));
-    this.bind(fn, this.helper('lambda-event-sources.KinesisEventSource', [stream, sourceProps], node), node);
+    const sourceProps = merge(object(node, defaults), valueOf(entryOf(props, kinesis ? 'kinesisEventSourceProps' : 'dynamoEventSourceProps')));
+    this.bind(fn, this.helper(kinesis ? 'lambda-event-sources.KinesisEventSource' : 'lambda-event-sources.DynamoEventSource', [stream, sourceProps], node), node);
   }
 
   /** `EventsRule` from `eventRuleProps`, its first target the pattern's own (no DLQ, no retry policy). */
