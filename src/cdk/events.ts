@@ -59,8 +59,10 @@ export class Events {
     if (e === 'unknown') m.set('Targets', { value: new Unknown('targets'), source: at });
     else if (e !== 'absent') {
       c.data['targetsSource'] = this.cv.entrySource(e);
-      if (e.val.k === 'arr' && !e.val.open) {
+      if (e.val.k === 'arr') {
         for (const item of e.val.items) this.pushTarget(c, item.val, item.node);
+        // a spread of something unknown: the targets it may add are unknown, the others are known
+        if (e.val.open) this.pushTarget(c, unknown(this.cv.describe(e.node)), e.node);
       } else if (e.val.k !== 'undef') {
         m.set('Targets', { value: new Unknown(this.cv.describe(e.node)), source: this.cv.entrySource(e) });
       }

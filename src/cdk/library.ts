@@ -3,8 +3,10 @@
  * construct, a helper object or a method call adds, with which properties, each located at the
  * TypeScript it comes from. This module dispatches to the construct families (`messaging.ts`,
  * `functions.ts`, `events.ts`, `apis.ts`, `stepfunctions.ts`, over the conversions of
- * `convert.ts`); any other `Cfn*` class is mapped generically (camel-case props to CloudFormation
- * names); any other class or method evaluates to an unknown value.
+ * `convert.ts`), and to the AWS Solutions Constructs patterns built from them (`solutions.ts`);
+ * a `CfnParameter` is a template parameter; any other `Cfn*` class is mapped generically
+ * (camel-case props to CloudFormation names); any other class or method evaluates to an unknown
+ * value.
  *
  * CDK defaults that differ from CloudFormation's would be encoded in the families; the ones the
  * rules depend on are the same as the services' (Lambda 3 s timeout, SQS 30 s visibility timeout,
@@ -17,13 +19,14 @@ import { ts } from '../code/ts.js';
 import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
 import { setOwn } from '../iac/document.js';
 import { cdkName, cfnPropertyName, keepsKeys, l1Type } from './names.js';
-import { CDK_PATH, type Res, type Resources } from './resources.js';
+import { CDK_PATH, Mapping, type Res, type Resources } from './resources.js';
 import { entryOf, lit, stringOf, unknown, UNDEF, type Cx, type Describer, type Val } from './values.js';
 import { Apis } from './apis.js';
 import { Converter, FUNCTIONS } from './convert.js';
 import { Events, rate } from './events.js';
 import { Functions } from './functions.js';
 import { Messaging } from './messaging.js';
+import { Solutions } from './solutions.js';
 import { StepFunctions } from './stepfunctions.js';
 
 type Args = Val[];
@@ -50,6 +53,7 @@ export class Library {
   private readonly functions: Functions;
   private readonly events: Events;
   private readonly apis: Apis;
+  private readonly solutions: Solutions;
 
   constructor(sf: ts.SourceFile, resources: Resources) {
     this.cv = new Converter(sf, resources);
@@ -58,6 +62,7 @@ export class Library {
     this.functions = new Functions(this.cv, this.messaging);
     this.events = new Events(this.cv);
     this.apis = new Apis(this.cv);
+    this.solutions = new Solutions(this.cv, this.functions, this.events, this);
   }
 
   set interp(describer: Describer) {
@@ -77,8 +82,14 @@ export class Library {
   construct(mod: Val & { k: 'mod' }, args: Args, node: ts.NewExpression): Val {
     const name = cdkName(mod.module, mod.path);
     if (!name) return unknown(this.cv.describe(node));
+    return this.build(name, args, node);
+  }
+
+  /** The construct `<service>.<Class>` built from evaluated arguments (`new Class(...args)`). */
+  build(name: string, args: Args, node: ts.NewExpression): Val {
     const c = this.cv.cx(name, node, args);
     if (FUNCTIONS.has(name)) return this.functions.lambdaFunction(c, args, node);
+    if (name.startsWith('solutions.')) return this.solutions.construct(name, c, args, node) ?? unknown(this.cv.describe(node));
     switch (name) {
       case 'sqs.Queue':
         return this.messaging.queue(c, args, node);
@@ -107,6 +118,8 @@ export class Library {
         return this.apis.lambdaDataSourceConstruct(c, args, node);
       case 'lambda.AssetCode':
         return { k: 'cx', c };
+      case 'core.CfnParameter':
+        return this.parameter(c, args, node);
       case 'logs.SubscriptionFilter':
         this.messaging.logsSubscription(this.cv.constructId(args[1], node), args[2], node);
         return { k: 'cx', c };
@@ -148,9 +161,10 @@ export class Library {
       case 'scheduler.ScheduleExpression.rate':
         return rate(args[0]);
       case 'events.Schedule.expression':
-        return args[0]?.k === 'lit' ? args[0] : unknown(this.cv.describe(node));
+        // a literal, or a CloudFormation value (a parameter's `valueAsString`)
+        return args[0]?.k === 'lit' || args[0]?.k === 'token' ? args[0] : unknown(this.cv.describe(node));
       case 'scheduler.ScheduleExpression.expression': {
-        const expression = args[0]?.k === 'lit' ? args[0] : unknown(this.cv.describe(node));
+        const expression = args[0]?.k === 'lit' || args[0]?.k === 'token' ? args[0] : unknown(this.cv.describe(node));
         return { k: 'obj', entries: new Map([['expression', { val: expression, node, key: node }], ['timeZone', { val: args[1] ?? UNDEF, node, key: node }]]), open: false };
       }
       case 'scheduler.TimeWindow.off':
@@ -168,6 +182,7 @@ export class Library {
       default:
         break;
     }
+    if (name.startsWith('solutions.')) return this.solutions.callStatic(name, args, node) ?? unknown(this.cv.describe(node));
     return this.sfn.callStatic(name, args, node) ?? unknown(this.cv.describe(node));
   }
 
@@ -175,6 +190,8 @@ export class Library {
     // escape hatches: `construct.node.defaultChild` is the construct's own resource
     if (name === 'node' && c.res) return { k: 'cx', c: { ...this.cv.cx('constructs.Node', node, []), data: { owner: c } } };
     if (c.kind === 'constructs.Node' && name === 'defaultChild') return { k: 'cx', c: c.data['owner'] as Cx };
+    if (c.kind.startsWith('solutions.')) return this.solutions.attribute(c, name) ?? unknown(`${c.kind}.${name}`);
+    if (c.kind === 'core.CfnParameter') return this.parameterAttribute(c, name);
     if (c.kind === 'apigateway.RestApi' || c.kind === 'apigateway.LambdaRestApi') {
       if (name === 'root') return { k: 'cx', c: { ...this.cv.cx('apigateway.Resource', node, []), data: { api: c, route: [] } } };
     }
@@ -345,6 +362,31 @@ export class Library {
       else this.messaging.subscribe(undefined, args[0], node, receiver);
     }
     return unknown(this.cv.describe(node));
+  }
+
+  /**
+   * `new CfnParameter(scope, id, { type, default })`: a template parameter, whose `valueAsString`
+   * (and `valueAsNumber`, `valueAsList`, `value`) is its `Ref`. The template evaluated at its
+   * defaults reads a schedule or a setting given by a parameter at the parameter's `default`.
+   */
+  private parameter(c: Cx, args: Args, node: ts.NewExpression): Val {
+    c.path = this.cv.pathOf(args, node);
+    const at = this.cv.callSource(node);
+    const declared = new Mapping();
+    this.cv.copy(declared, 'Type', args[2], 'type', at);
+    if (!declared.has('Type')) declared.set('Type', { value: 'String', source: { ...at, keyStart: -1, keyEnd: -1, synthetic: true } });
+    this.cv.copy(declared, 'Default', args[2], 'default', at);
+    this.cv.copy(declared, 'AllowedValues', args[2], 'allowedValues', at);
+    c.data['logicalId'] = this.cv.resources.addParameter(c.path[c.path.length - 1]!, declared, at);
+    return { k: 'cx', c };
+  }
+
+  private parameterAttribute(c: Cx, name: string): Val {
+    const id = c.data['logicalId'] as string | undefined;
+    if (id === undefined) return unknown(`${c.kind}.${name}`);
+    if (name === 'logicalId') return lit(id);
+    if (['valueAsString', 'valueAsNumber', 'valueAsList', 'value'].includes(name)) return { k: 'token', value: new Intrinsic('Ref', id) };
+    return unknown(`${c.kind}.${name}`);
   }
 
   private l1(c: Cx, type: string, args: Args, node: ts.NewExpression): Val {

@@ -7,7 +7,8 @@
 /**
  * `<service>.<member path>` of a module member, or undefined when the module is not the CDK:
  * `aws-cdk-lib/aws-sqs` Queue → `sqs.Queue`; `aws-cdk-lib` aws_sqs.Queue → `sqs.Queue`;
- * `aws-cdk-lib` Duration.seconds → `core.Duration.seconds`.
+ * `aws-cdk-lib` Duration.seconds → `core.Duration.seconds`;
+ * `@aws-solutions-constructs/aws-sqs-lambda` SqsToLambda → `solutions.SqsToLambda`.
  */
 export function cdkName(module: string, path: readonly string[]): string | undefined {
   let service: string;
@@ -19,6 +20,9 @@ export function cdkName(module: string, path: readonly string[]): string | undef
     } else service = 'core';
   } else if (module.startsWith('aws-cdk-lib/')) {
     service = module.slice('aws-cdk-lib/'.length).replace(/^aws-/, '');
+  } else if (module.startsWith('@aws-solutions-constructs/')) {
+    // AWS Solutions Constructs: every package's members as `solutions.<Member>` (their names do not collide)
+    service = 'solutions';
   } else {
     const alpha = /^@aws-cdk\/aws-(.+)-alpha$/.exec(module);
     if (!alpha) return undefined;

@@ -101,6 +101,8 @@ export interface Res {
 export class Resources {
   readonly list: Res[] = [];
   private readonly refs: { intrinsic: Intrinsic; res: Res }[] = [];
+  /** Template parameters (`CfnParameter`) by logical id. */
+  private readonly parameters = new Map<string, { declared: Mapping; source: SourceNode }>();
 
   constructor(readonly sf: ts.SourceFile) {}
 
@@ -109,6 +111,14 @@ export class Resources {
     res.metadata.set(CDK_PATH, { value: path.join('/'), source: { ...source, keyStart: -1, keyEnd: -1, synthetic: true } });
     this.list.push(res);
     return res;
+  }
+
+  /** Declares a template parameter; returns its logical id (its construct id, made unique). */
+  addParameter(id: string, declared: Mapping, source: SourceNode): string {
+    let name = id;
+    for (let n = 2; this.parameters.has(name); n++) name = `${id}#${n}`;
+    this.parameters.set(name, { declared, source });
+    return name;
   }
 
   /** `Ref` to a resource. */
@@ -192,6 +202,17 @@ export class Resources {
       keyEnd: -1,
       entries: new Map([['Resources', { start: 0, end: text.length, keyStart: -1, keyEnd: -1, synthetic: true, entries }]]),
     };
-    return createTemplate(file, text, { Resources: declared }, source, 'cdk-source');
+    const root: PlainObject = { Resources: declared };
+    if (this.parameters.size > 0) {
+      const parameters: PlainObject = {};
+      const parameterEntries = new Map<string, SourceNode>();
+      for (const [name, { declared: props, source: at }] of this.parameters) {
+        setOwn(parameters, name, props.value);
+        parameterEntries.set(name, { ...at, entries: props.entries });
+      }
+      root['Parameters'] = parameters;
+      source.entries!.set('Parameters', { start: 0, end: text.length, keyStart: -1, keyEnd: -1, synthetic: true, entries: parameterEntries });
+    }
+    return createTemplate(file, text, root, source, 'cdk-source');
   }
 }

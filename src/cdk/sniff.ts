@@ -1,7 +1,7 @@
 /** Which code files may define CDK constructs: a look at the text, before any parsing (no TypeScript needed). */
 
-/** An import or require of `aws-cdk-lib` or one of its subpaths. */
-const CDK_IMPORT = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"]aws-cdk-lib(?:\/[^'"]*)?['"]/;
+/** An import or require of `aws-cdk-lib` or one of its subpaths, or of an AWS Solutions Construct. */
+const CDK_IMPORT = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"](?:aws-cdk-lib(?:\/[^'"]*)?|@aws-solutions-constructs\/[^'"]+)['"]/;
 
 /** An import of the CDK's test assertions: the file tests an app, it is not one. */
 const CDK_TEST = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"]aws-cdk-lib\/assertions['"]/;
@@ -13,7 +13,7 @@ const CDK_TEST = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"]aws-cdk-lib\/assertio
  * (False positives are fine; `loadCdkSource` decides.)
  */
 export function mayDefineCdkResources(text: string): boolean {
-  return text.includes('aws-cdk-lib') && CDK_IMPORT.test(text) && !CDK_TEST.test(text);
+  return (text.includes('aws-cdk-lib') || text.includes('@aws-solutions-constructs/')) && CDK_IMPORT.test(text) && !CDK_TEST.test(text);
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The IaC rules in the editor: on a file that imports `aws-cdk-lib`, the constructs it defines
+ * The IaC rules in the editor: on a file that imports `aws-cdk-lib` (or an AWS Solutions Construct), the constructs it defines
  * are read as a template (as the CLI reads them) and every IaC rule checks it, one file at a time:
  * resources of other files are not seen, and references to them are unknown (never reported as
  * missing). A rule with a code part too (`require-partial-batch-response`) runs both on the file.
@@ -9,6 +9,7 @@
 import type { Rule as ESLintRule } from 'eslint';
 import { loadCdkSource, mayDefineCdkResources } from '../cdk/index.js';
 import type { Template } from '../iac/model.js';
+import { defaultsNote, evaluateDefaults } from '../iac/defaults.js';
 import { ProjectModel, registerProject } from '../context/project.js';
 import { templateRoleOf } from '../ground/roles.js';
 import type { AnyRule } from '../rules/rule.js';
@@ -37,6 +38,8 @@ function templatesOf(context: ESLintRule.RuleContext, program: unknown): Templat
     }
     if (template) {
       loaded = [template];
+      // parameters (`CfnParameter`) at their defaults, as the CLI evaluates every template
+      evaluateDefaults(loaded);
       // the project model of this file alone, as the CLI builds it for a scan of this file
       registerProject(loaded, new ProjectModel(loaded, [context.filename]));
     }
@@ -58,8 +61,11 @@ function constructReports(rule: AnyRule, context: ESLintRule.RuleContext, progra
     const logical = iacLogicalLocation(report.path, where.exact);
     if (ignored.some((d) => logical === d.resourcePath || logical.startsWith(`${d.resourcePath}.`) || logical === `${d.resourcePath}?`)) continue;
     // resources made by one line run more than once: one finding, as in the CLI
-    if (out.some((o) => o.start === where.start && o.end === where.end && o.message === report.message)) continue;
-    out.push({ start: where.start, end: where.end, message: report.message });
+    // a value the parameter defaults decided says so, as in the CLI
+    const note = defaultsNote(report.template, report.path);
+    const message = note ? `${report.message} (${note})` : report.message;
+    if (out.some((o) => o.start === where.start && o.end === where.end && o.message === message)) continue;
+    out.push({ start: where.start, end: where.end, message });
   }
   return out;
 }

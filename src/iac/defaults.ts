@@ -1,7 +1,7 @@
 /**
  * Templates evaluated as their default deployment would be.
  *
- * A CloudFormation, SAM or synthesized CDK template deployed without parameter overrides takes every parameter's
+ * A CloudFormation, SAM or CDK template (synthesized, or CDK app source declaring `CfnParameter`s) deployed without parameter overrides takes every parameter's
  * `Default`; its `Conditions` are then decided, and so are the `Fn::If` branches, the
  * `Fn::FindInMap` lookups and the resources whose `Condition` they name. `evaluateDefaults` rewrites
  * the resource properties of each template in place with what that deployment would see, and
@@ -431,7 +431,8 @@ function evaluateTerraform(templates: readonly Template[]): void {
  */
 export function evaluateDefaults(templates: readonly Template[]): void {
   evaluateTerraform(templates);
-  const eligible = templates.filter((t) => CFN_FORMATS.has(t.format) && !EVALUATIONS.has(t.root));
+  // CDK app source declares parameters with `CfnParameter`; a file without any has nothing to evaluate
+  const eligible = templates.filter((t) => (CFN_FORMATS.has(t.format) || (t.format === 'cdk-source' && isPlainObject(t.root['Parameters']))) && !EVALUATIONS.has(t.root));
   if (eligible.length === 0) return;
   const byFile = new Map(eligible.map((t) => [path.resolve(t.file), t]));
   const byBase = new Map<string, Template[]>();

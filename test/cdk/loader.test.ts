@@ -47,6 +47,8 @@ describe('recognising CDK files', () => {
     expect(mayDefineCdkResources("import { SQSClient } from '@aws-sdk/client-sqs';")).toBe(false);
     expect(mayDefineCdkResources('const sqs = require("aws-cdk-lib/aws-sqs");')).toBe(true);
     expect(mayDefineCdkResources("import cdk = require('aws-cdk-lib');")).toBe(true);
+    // a construct that only wires AWS Solutions Constructs
+    expect(mayDefineCdkResources("import { SqsToLambda } from '@aws-solutions-constructs/aws-sqs-lambda';")).toBe(true);
     // the library's own compiled code names its types in strings
     expect(mayDefineCdkResources('const JSII_RTTI = { fqn: "aws-cdk-lib.aws_sqs.Queue" }; require("../../core");')).toBe(false);
     expect(loadCdkSource(parseCode('/a.ts', "import { Construct } from 'constructs';\nnew Queue(this, 'Q');"))).toBeUndefined();
@@ -435,6 +437,86 @@ new events.Rule(this, 'Daily', { schedule: events.Schedule.rate(Duration.days(2)
     expect(plain(props(t, 'Daily'))).toEqual({ ScheduleExpression: 'rate(2 days)' });
     expect(at(t, ['Resources', 'R', 'Properties', 'Targets', 0])).toBe('10:13-10:119');
     expect(at(t, ['Resources', 'R', 'Properties', 'Targets', 1, 'DeadLetterConfig'])).toBe('12:16-12:36~');
+  });
+
+  it('EventBridge: the known targets of a list with a spread of something unknown, then an unknown one', () => {
+    const t = load(r`import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+const fn = new lambda.Function(this, 'Fn', {});
+new events.Rule(this, 'R', { eventPattern: { source: ['a'] }, targets: [new targets.LambdaFunction(fn), ...others] });
+`);
+    expect(plain(props(t, 'R'))['Targets']).toEqual([{ Id: 'Target0', Arn: { 'Fn::GetAtt': ['Fn', 'Arn'] } }, '<unknown>']);
+  });
+
+  it('CfnParameter: a template parameter whose valueAsString is its Ref', () => {
+    const t = load(r`import { CfnParameter } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+const frequency = new CfnParameter(this, 'PollFrequency', { type: 'String', default: 'cron(0 12 * * ? *)' });
+const size = new CfnParameter(this, 'BatchSize', { type: 'Number', default: 10 });
+new events.Rule(this, 'Poll', { schedule: events.Schedule.expression(frequency.valueAsString) });
+`);
+    expect(plain(t.root['Parameters'])).toEqual({ PollFrequency: { Type: 'String', Default: 'cron(0 12 * * ? *)' }, BatchSize: { Type: 'Number', Default: 10 } });
+    expect(plain(props(t, 'Poll'))).toEqual({ ScheduleExpression: { Ref: 'PollFrequency' } });
+    expect(at(t, ['Parameters', 'PollFrequency', 'Default'])).toBe('3:77-3:106');
+    expect(t.resources.size).toBe(1);
+  });
+
+  it('AWS Solutions Constructs: the resources each pattern creates, with its defaults and construct paths', () => {
+    const t = load(r`import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Schedule } from 'aws-cdk-lib/aws-events';
+import { SqsToLambda } from '@aws-solutions-constructs/aws-sqs-lambda';
+import { LambdaToSqsToLambda } from '@aws-solutions-constructs/aws-lambda-sqs-lambda';
+import { EventbridgeToLambda } from '@aws-solutions-constructs/aws-eventbridge-lambda';
+import { KinesisStreamsToLambda } from '@aws-solutions-constructs/aws-kinesisstreams-lambda';
+const orders = new SqsToLambda(this, 'Orders', {
+  lambdaFunctionProps: { functionName: 'orders', handler: 'index.handler', timeout: Duration.seconds(20) },
+  queueProps: { visibilityTimeout: Duration.minutes(3) },
+  maxReceiveCount: 4,
+  sqsEventSourceProps: { batchSize: 5 },
+});
+new LambdaToSqsToLambda(this, 'Relay', { existingProducerLambdaObj: orders.lambdaFunction, existingConsumerLambdaObj: orders.lambdaFunction, deployDeadLetterQueue: false });
+new EventbridgeToLambda(this, 'Weekly', { existingLambdaObj: orders.lambdaFunction, eventRuleProps: { schedule: Schedule.rate(Duration.days(7)) } });
+new KinesisStreamsToLambda(this, 'Clicks', { existingLambdaObj: orders.lambdaFunction, kinesisEventSourceProps: { batchSize: 100 } });
+`);
+    const paths = [...t.resources.values()].map((r) => `${r.type} ${String(r.metadata?.['aws:cdk:path'])}`);
+    expect(paths).toEqual([
+      'AWS::Lambda::Function Orders/orders',
+      'AWS::SQS::Queue Orders/queue-dlq',
+      'AWS::SQS::Queue Orders/queue',
+      'AWS::Lambda::EventSourceMapping Orders/orders/SqsEventSource:Orders/queue',
+      'AWS::SQS::Queue Relay/lambda-to-sqs/queue',
+      'AWS::Lambda::EventSourceMapping Orders/orders/SqsEventSource:Relay/lambda-to-sqs/queue',
+      'AWS::Events::Rule Weekly/EventsRule',
+      'AWS::Kinesis::Stream Clicks/KinesisStream',
+      'AWS::SQS::Queue Clicks/SqsDlqQueue',
+      'AWS::Lambda::EventSourceMapping Orders/orders/KinesisEventSource:Clicks/KinesisStream',
+    ]);
+    const id = (path: string) => [...t.resources.values()].find((r) => r.metadata?.['aws:cdk:path'] === path)!.id;
+    expect(plain(props(t, id('Orders/queue')))).toEqual({ VisibilityTimeout: 180, RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['queue-dlq', 'Arn'] }, maxReceiveCount: 4 } });
+    expect(plain(props(t, id('Relay/lambda-to-sqs/queue')))).toEqual({});
+    expect(plain(props(t, id('Orders/orders'))['Environment'])).toEqual({ Variables: { SQS_QUEUE_URL: { Ref: 'Relay/lambda-to-sqs/queue' } } });
+    expect(plain(props(t, id('Orders/orders/SqsEventSource:Orders/queue')))).toEqual({
+      FunctionName: { Ref: 'orders' },
+      EventSourceArn: { 'Fn::GetAtt': ['Orders/queue', 'Arn'] },
+      BatchSize: 5,
+    });
+    expect(plain(props(t, id('Weekly/EventsRule')))).toEqual({ ScheduleExpression: 'rate(7 days)', Targets: [{ Id: 'Target0', Arn: { 'Fn::GetAtt': ['orders', 'Arn'] } }] });
+    expect(plain(props(t, id('Orders/orders/KinesisEventSource:Clicks/KinesisStream')))).toEqual({
+      FunctionName: { Ref: 'orders' },
+      EventSourceArn: { 'Fn::GetAtt': ['KinesisStream', 'Arn'] },
+      BatchSize: 100,
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 500,
+      MaximumRecordAgeInSeconds: 86400,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['SqsDlqQueue', 'Arn'] } } },
+    });
+    // what the pattern adds is located at its construct call, what it passes on at the property
+    expect(at(t, ['Resources', id('Orders/queue'), 'Properties', 'RedrivePolicy', 'maxReceiveCount'])).toBe('11:3-11:21');
+    expect(at(t, ['Resources', id('Relay/lambda-to-sqs/queue'), 'Properties', 'RedrivePolicy'])).toBe('14:1-14:24~');
+    expect(at(t, ['Resources', id('Orders/orders/KinesisEventSource:Clicks/KinesisStream'), 'Properties', 'BatchSize'])).toBe('16:115-16:129');
   });
 
   it('SNS subscriptions and S3 notifications', () => {
