@@ -198,7 +198,11 @@ function identifierLookup(run: Run, frame: Frame, id: ts.Identifier, nesting: nu
   }
   // module level, or a closure's variable: its value when it has one known value
   const value = frame.facts.resolveValue(id);
-  if (value !== id) return lookup(run, { ...frame, fn: undefined, params: new Map() }, value, nesting + 1);
+  if (value !== id) {
+    // an object written after it is built (`cfg.requestHandler = ...`, `Object.assign(cfg, ...)`) anywhere in the file
+    if (scanWrites(id.getSourceFile(), id.text, run.name, false).unknown) return UNKNOWN;
+    return lookup(run, { ...frame, fn: undefined, params: new Map() }, value, nesting + 1);
+  }
   const imported = importedValue(frame.facts, id);
   if (imported && ts.isObjectLiteralExpression(imported.node)) return lookup(run, { facts: imported.facts, params: new Map(), depth: frame.depth }, imported.node, nesting + 1);
   return UNKNOWN;
@@ -206,6 +210,58 @@ function identifierLookup(run: Run, frame: Frame, id: ts.Identifier, nesting: nu
 
 function isWithin(node: ts.Node, container: ts.Node): boolean {
   return node.pos >= container.pos && node.end <= container.end && node.getSourceFile() === container.getSourceFile();
+}
+
+/** What a scope does to a variable: other values it assigns to it, and whether it may change the property asked for. */
+interface Writes {
+  others: ts.Expression[];
+  unknown: boolean;
+}
+
+const WRITES = new WeakMap<ts.Node, Map<string, Writes>>();
+
+/**
+ * The writes of `name` in `scope` (by name: a shadowing variable counts too, which only makes the
+ * answer more cautious): assignments to it, and whether the property `prop` may be written (`x.prop =`,
+ * a computed write, `delete`, or, with `calls`, the object handed to a call other than a known reader).
+ */
+function scanWrites(scope: ts.Node, name: string, prop: string, calls: boolean): Writes {
+  const key = `${name}\0${prop}\0${calls}`;
+  let byScope = WRITES.get(scope);
+  const hit = byScope?.get(key);
+  if (hit) return hit;
+  const out: Writes = { others: [], unknown: false };
+  walk(scope, (n) => {
+    if (out.unknown) return false;
+    if (!ts.isIdentifier(n) || n.text !== name) return undefined;
+    const direct = n.parent;
+    // a property name (`x.name`, `{ name: 1 }`) is not a mention of the variable
+    if (ts.isPropertyAccessExpression(direct) && direct.name === n) return undefined;
+    if ((ts.isPropertyAssignment(direct) || ts.isMethodDeclaration(direct) || ts.isPropertyDeclaration(direct)) && direct.name === n) return undefined;
+    // `(x as T).prop = v` writes x too
+    let m: ts.Node = n;
+    while (ts.isParenthesizedExpression(m.parent) || ts.isAsExpression(m.parent) || ts.isNonNullExpression(m.parent) || ts.isSatisfiesExpression(m.parent) || ts.isTypeAssertionExpression(m.parent)) m = m.parent;
+    const parent = m.parent;
+    if (ts.isBinaryExpression(parent) && parent.left === m) {
+      const op = parent.operatorToken.kind;
+      if (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.BarBarEqualsToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) out.others.push(parent.right);
+      else if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) out.unknown = true;
+      return undefined;
+    }
+    if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === m) {
+      const written = ts.isPropertyAccessExpression(parent) ? parent.name.text : ts.isStringLiteralLike(unwrap(parent.argumentExpression)) ? (unwrap(parent.argumentExpression) as ts.StringLiteralLike).text : undefined;
+      if (isWritten(parent) && (written === undefined || written === prop)) out.unknown = true;
+      return undefined;
+    }
+    if (ts.isCallExpression(parent) && parent.arguments.includes(m as ts.Expression)) {
+      const callee = unwrap(parent.expression).getText().replace(/\s+/g, '');
+      if (calls ? !READERS.test(callee) : callee === 'Object.assign' && parent.arguments[0] === m) out.unknown = true;
+    }
+    return undefined;
+  });
+  if (!byScope) WRITES.set(scope, (byScope = new Map()));
+  byScope.set(key, out);
+  return out;
 }
 
 /**
@@ -216,34 +272,7 @@ function isWithin(node: ts.Node, container: ts.Node): boolean {
 function afterWrites(run: Run, frame: Frame, decl: ts.Node, name: string, base: BuiltProperty, nesting: number): BuiltProperty {
   const fn = frame.fn!;
   if (run.resolving.has(decl)) return base;
-  const others: ts.Expression[] = [];
-  let unknown = false;
-  walk(fn.body ?? fn, (n) => {
-    if (unknown) return false;
-    if (!ts.isIdentifier(n) || n.text !== name) return undefined;
-    const parent = n.parent;
-    // a property name (`x.name`, `{ name: 1 }`) is not a mention of the variable
-    if (ts.isPropertyAccessExpression(parent) && parent.name === n) return undefined;
-    if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent)) && parent.name === n) return undefined;
-    if (ts.isBinaryExpression(parent) && parent.left === n) {
-      const op = parent.operatorToken.kind;
-      if (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.BarBarEqualsToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken) others.push(parent.right);
-      else if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) unknown = true;
-      return undefined;
-    }
-    if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === n) {
-      const key = ts.isPropertyAccessExpression(parent) ? parent.name.text : ts.isStringLiteralLike(unwrap(parent.argumentExpression)) ? (unwrap(parent.argumentExpression) as ts.StringLiteralLike).text : undefined;
-      if (isWritten(parent) && (key === undefined || key === run.name)) unknown = true;
-      return undefined;
-    }
-    if (ts.isCallExpression(parent) && parent.arguments.includes(n as ts.Expression)) {
-      const callee = unwrap(parent.expression).getText().replace(/\s+/g, '');
-      if (!READERS.test(callee)) unknown = true;
-      return undefined;
-    }
-    if (ts.isShorthandPropertyAssignment(parent) || ts.isSpreadAssignment(parent) || ts.isReturnStatement(parent) || ts.isVariableDeclaration(parent)) return undefined;
-    return undefined;
-  });
+  const { others, unknown } = scanWrites(fn.body ?? fn, name, run.name, true);
   if (unknown) return UNKNOWN;
   let result = base;
   if (others.length > 0) {
