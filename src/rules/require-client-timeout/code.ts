@@ -90,6 +90,7 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     let facts: FileFacts = cfg?.facts ?? analysis;
     let rh: PropertyLookup = cfg ? getProperty(facts, cfg.expr, 'requestHandler') : { kind: 'absent' };
     let helper: ts.Node | undefined = cfg && cfg.facts !== analysis ? cfg.expr : undefined;
+    let helperLabel = 'the configuration the client is created with';
     if (rh.kind === 'unknown' && c.config) {
       // built by a function of the project from what the call passes (`sdkConfig({ region })`, `{ ...base(), region }`)
       const built = propertyThroughFactories(analysis, c.config, 'requestHandler');
@@ -97,6 +98,7 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
       rh = built.property;
       if (built.property.kind === 'present') facts = built.property.facts;
       helper = factoryName(built.factory);
+      helperLabel = 'the function that builds the configuration';
     }
     if (rh.kind === 'unknown') continue;
     if (rh.kind === 'absent') {
@@ -105,7 +107,7 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
       out.push({
         node: c.node,
         message: `\`${cls}\` is created without a requestHandler setting connectionTimeout and requestTimeout${helper ? ` (its configuration comes from ${shownLocation(c.node, helper)}, which sets none)` : ''}: a hung connection or a slow ${cls.replace(/Client$/, '')} response holds the handler until its own timeout (the SDK sets no deadline by default)`,
-        related: helper ? [{ node: helper, label: 'the configuration the client is created with' }] : undefined,
+        related: helper ? [{ node: helper, label: helperLabel }] : undefined,
       });
       continue;
     }
