@@ -4,7 +4,8 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import { findClientCreations } from '../../code/aws-sdk.js';
 import { remoteCallInfo } from '../../code/remote-calls.js';
-import { getProperty, objectLiteralOf } from '../../code/values.js';
+import { getProperty, objectLiteralOf, type PropertyLookup } from '../../code/values.js';
+import { propertyThroughFactories } from '../../code/factory-values.js';
 import { insertPropertySuggestion } from '../../code/report-helpers.js';
 import { returnedExpressions, step, unwrap } from '../../code/walk.js';
 import type { FileFacts } from '../../code/file-facts.js';
@@ -86,17 +87,27 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     if (presignOnly(analysis, boundName(c.node))) continue;
     // the configuration may come from a helper of the project (`new S3Client(clientConfig(region))`)
     const cfg = c.config ? configAcross(analysis, c.config) : undefined;
-    const facts = cfg?.facts ?? analysis;
-    const rh = cfg ? getProperty(facts, cfg.expr, 'requestHandler') : ({ kind: 'absent' } as const);
+    let facts: FileFacts = cfg?.facts ?? analysis;
+    let rh: PropertyLookup = cfg ? getProperty(facts, cfg.expr, 'requestHandler') : { kind: 'absent' };
+    let helper: ts.Node | undefined = cfg && cfg.facts !== analysis ? cfg.expr : undefined;
+    let helperLabel = 'the configuration the client is created with';
+    if (rh.kind === 'unknown' && c.config) {
+      // built by a function of the project from what the call passes (`sdkConfig({ region })`, `{ ...base(), region }`)
+      const built = propertyThroughFactories(analysis, c.config, 'requestHandler');
+      if (built.property.kind === 'unknown' || !built.factory) continue;
+      rh = built.property;
+      if (built.property.kind === 'present') facts = built.property.facts;
+      helper = factoryName(built.factory);
+      helperLabel = 'the function that builds the configuration';
+    }
     if (rh.kind === 'unknown') continue;
     if (rh.kind === 'absent') {
       if (seen.has(c.node)) continue;
       seen.add(c.node);
-      const helper = cfg && cfg.facts !== analysis ? cfg.expr : undefined;
       out.push({
         node: c.node,
         message: `\`${cls}\` is created without a requestHandler setting connectionTimeout and requestTimeout${helper ? ` (its configuration comes from ${shownLocation(c.node, helper)}, which sets none)` : ''}: a hung connection or a slow ${cls.replace(/Client$/, '')} response holds the handler until its own timeout (the SDK sets no deadline by default)`,
-        related: helper ? [{ node: helper, label: 'the configuration the client is created with' }] : undefined,
+        related: helper ? [{ node: helper, label: helperLabel }] : undefined,
       });
       continue;
     }
@@ -127,6 +138,15 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     });
   }
   return out;
+}
+
+/** Where a factory is shown: its name (`function sdkConfig`, `const sdkConfig = () =>`, `exports.sdkConfig =`), else the function. */
+function factoryName(fn: ts.FunctionLikeDeclaration): ts.Node {
+  if (fn.name) return fn.name;
+  const p = fn.parent;
+  if (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p)) return p.name;
+  if (ts.isBinaryExpression(p) && p.right === fn) return p.left;
+  return fn;
 }
 
 /**
