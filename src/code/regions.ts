@@ -4,7 +4,11 @@
  */
 import { ts } from './ts.js';
 import type { FileAnalysis } from './analysis.js';
+import type { FileFacts } from './file-facts.js';
 import { step, unwrap } from './walk.js';
+import { LOCAL_DEPTH, localCallee, remoteCallInfosIn, type RemoteCall } from './remote-calls.js';
+import { calleeAcross, factsOfNode, MAX_HOPS } from './modules.js';
+import { getProperty } from './values.js';
 
 /** Calls whose result has at most as many items as their receiver. */
 const SIZE_KEEPING = new Set(['map', 'filter', 'slice', 'reverse', 'sort', 'toSorted', 'toReversed']);
@@ -58,3 +62,101 @@ function listsRegions(analysis: FileAnalysis, expr: ts.Expression): boolean {
   });
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// one client per item, each for the item's Region
+
+/** A client expression and the facts of the file it is written in. */
+interface Located {
+  facts: FileFacts;
+  expr: ts.Expression;
+}
+
+/**
+ * The client an AWS call is sent through, as an expression at the level of `remote.call`: the
+ * receiver of the call (`ecs.describeServices(...)`, `client.send(...)`), followed out of the
+ * helpers it is made in through the parameter (or the destructured property of an object
+ * parameter) that receives the client.
+ */
+function clientOf(facts: FileFacts, remote: RemoteCall, depth = 0): Located | undefined {
+  if (depth > LOCAL_DEPTH + MAX_HOPS) return undefined;
+  if (remote.kind === 'aws') {
+    let callee = unwrap(remote.call.expression);
+    // v2 `client.op(params).promise()`
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'promise' && ts.isCallExpression(unwrap(callee.expression))) {
+      callee = unwrap((unwrap(callee.expression) as ts.CallExpression).expression);
+    }
+    return ts.isPropertyAccessExpression(callee) ? { facts, expr: callee.expression } : undefined;
+  }
+  if (remote.kind !== 'local' || !remote.via) return undefined;
+  const helper = localCallee(facts, remote.call) ?? calleeAcross(facts, remote.call.expression)?.fn;
+  const innerFacts = factsOfNode(facts, remote.via.call);
+  if (!helper || !innerFacts) return undefined;
+  const inner = clientOf(innerFacts, remote.via, depth + 1);
+  if (!inner || !ts.isIdentifier(unwrap(inner.expr))) return undefined;
+  const id = unwrap(inner.expr) as ts.Identifier;
+  // the parameter that receives the client, and the property of it that holds the client
+  let index = helper.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === id.text);
+  let property: string | undefined;
+  if (index < 0) {
+    index = helper.parameters.findIndex((p) => ts.isObjectBindingPattern(p.name) && p.name.elements.some((el) => ts.isIdentifier(el.name) && el.name.text === id.text && !el.propertyName));
+    if (index >= 0) property = id.text;
+  }
+  if (index < 0) {
+    // `const { ecs } = params`
+    const from = inner.facts.declaredFrom(id);
+    const base = from && from.pick.length === 1 ? unwrap(from.value) : undefined;
+    if (!base || !ts.isIdentifier(base)) return undefined;
+    index = helper.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === base.text);
+    property = from!.pick[0];
+  }
+  const arg = index >= 0 ? remote.call.arguments[index] : undefined;
+  if (!arg) return undefined;
+  if (property === undefined) return { facts, expr: arg };
+  const value = getProperty(facts, arg, property);
+  return value.kind === 'present' ? { facts, expr: value.value } : undefined;
+}
+
+/** Whether `expr` is the item `param` names, or a property of it (`item.region`, `const { region } = item`, `([region, rest]) =>`). */
+function fromItem(facts: FileFacts, expr: ts.Expression, item: ts.ParameterDeclaration | ts.VariableDeclaration, depth = 0): boolean {
+  if (depth > 6) return false;
+  const e = unwrap(expr);
+  if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) return fromItem(facts, e.expression, item, depth + 1);
+  if (!ts.isIdentifier(e)) return false;
+  if (bindsName(item.name, e.text)) return true;
+  const from = facts.declaredFrom(e);
+  return from !== undefined && !from.reassigned && fromItem(facts, from.value, item, depth + 1);
+}
+
+function bindsName(name: ts.BindingName, text: string): boolean {
+  if (ts.isIdentifier(name)) return name.text === text;
+  return name.elements.some((el) => !ts.isOmittedExpression(el) && bindsName(el.name, text));
+}
+
+/**
+ * Whether an AWS call made for one item goes through a client created for that item with the
+ * item's Region (`new ECS({ ...options, region: item.region })`): each item's request then goes to
+ * another Region's endpoint, so the calls do not add up on one dependency.
+ */
+export function sentToItemRegion(facts: FileFacts, remote: RemoteCall, work: ts.Node, item: ts.ParameterDeclaration | ts.VariableDeclaration): boolean {
+  const client = clientOf(facts, remote);
+  if (!client || client.facts !== facts) return false;
+  let e = unwrap(client.expr);
+  if (ts.isIdentifier(e)) {
+    const from = facts.declaredFrom(e);
+    if (!from || from.reassigned || from.pick.length > 0) return false;
+    e = unwrap(from.value);
+  }
+  // created per item: inside the work done for each item
+  if (!ts.isNewExpression(e) || e.pos < work.pos || e.end > work.end) return false;
+  const config = e.arguments?.[0];
+  const region = config ? getProperty(facts, config, 'region') : undefined;
+  return region?.kind === 'present' && fromItem(facts, region.value, item);
+}
+
+/** Every request of the work done per item goes to the item's own Region (see {@link sentToItemRegion}). */
+export function everyCallToItemRegion(facts: FileFacts, work: ts.Node, item: ts.ParameterDeclaration | ts.VariableDeclaration | undefined): boolean {
+  if (!item) return false;
+  const remotes = remoteCallInfosIn(facts, work);
+  return remotes.length > 0 && remotes.every((r) => r.kind !== 'http' && sentToItemRegion(facts, r, work, item));
+}
