@@ -5,10 +5,10 @@
 import { ts } from './ts.js';
 import type { FileAnalysis } from './analysis.js';
 import type { FileFacts } from './file-facts.js';
-import { step, unwrap } from './walk.js';
+import { returnedExpressions, step, unwrap } from './walk.js';
 import { LOCAL_DEPTH, localCallee, remoteCallInfosIn, type RemoteCall } from './remote-calls.js';
 import { calleeAcross, factsOfNode, MAX_HOPS } from './modules.js';
-import { getProperty } from './values.js';
+import { getProperty, objectLiteralOf } from './values.js';
 
 /** Calls whose result has at most as many items as their receiver. */
 const SIZE_KEEPING = new Set(['map', 'filter', 'slice', 'reverse', 'sort', 'toSorted', 'toReversed']);
@@ -150,8 +150,52 @@ export function sentToItemRegion(facts: FileFacts, remote: RemoteCall, work: ts.
   // created per item: inside the work done for each item
   if (!ts.isNewExpression(e) || e.pos < work.pos || e.end > work.end) return false;
   const config = e.arguments?.[0];
-  const region = config ? getProperty(facts, config, 'region') : undefined;
-  return region?.kind === 'present' && fromItem(facts, region.value, item);
+  const region = config ? regionOf(facts, config) : undefined;
+  return region !== undefined && fromItem(facts, region, item);
+}
+
+/**
+ * The `region` a client configuration sets, as an expression of the caller: a property of the
+ * object, or what a configuration helper (same file or another module) copies from its argument
+ * (`clientConfig({ region })` returning `{ ...(params.region ? { region: params.region } : {}) }`).
+ */
+function regionOf(facts: FileFacts, config: ts.Expression): ts.Expression | undefined {
+  const call = facts.resolveValue(config);
+  if (!ts.isCallExpression(call)) {
+    const own = getProperty(facts, config, 'region');
+    return own.kind === 'present' ? own.value : undefined;
+  }
+  const local = localCallee(facts, call);
+  const helper = local ? { facts, fn: local } : calleeAcross(facts, call.expression);
+  if (!helper?.fn.body) return undefined;
+  const returned = returnedExpressions(helper.fn);
+  const object = returned.length === 1 ? objectLiteralOf(helper.facts, returned[0]) : undefined;
+  if (!object) return undefined;
+  let value: ts.Expression | undefined;
+  for (const p of object.properties) {
+    if (ts.isPropertyAssignment(p) && p.name.getText() === 'region') value = p.initializer;
+    else if (ts.isSpreadAssignment(p)) {
+      // `...(params.region ? { region: params.region } : {})`: the region when one is given
+      const c = unwrap(p.expression);
+      if (!ts.isConditionalExpression(c)) continue;
+      const whenTrue = unwrap(c.whenTrue);
+      const whenFalse = unwrap(c.whenFalse);
+      if (!ts.isObjectLiteralExpression(whenTrue) || !ts.isObjectLiteralExpression(whenFalse) || whenFalse.properties.length > 0) continue;
+      const inner = getProperty(helper.facts, whenTrue, 'region');
+      if (inner.kind === 'present' && unwrap(inner.value).getText() === unwrap(c.condition).getText()) value = inner.value;
+    }
+  }
+  if (!value) return undefined;
+  // the helper's parameter (`region`) or a property of it (`params.region`), as the caller passes it
+  const v = unwrap(value);
+  const base = ts.isPropertyAccessExpression(v) ? unwrap(v.expression) : v;
+  if (!ts.isIdentifier(base)) return undefined;
+  const index = helper.fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === base.text);
+  const arg = index >= 0 ? call.arguments[index] : undefined;
+  if (!arg) return undefined;
+  if (!ts.isPropertyAccessExpression(v)) return arg;
+  const passed = getProperty(facts, arg, v.name.text);
+  return passed.kind === 'present' ? passed.value : undefined;
 }
 
 /** Every request of the work done per item goes to the item's own Region (see {@link sentToItemRegion}). */
