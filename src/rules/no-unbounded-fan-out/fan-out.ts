@@ -609,6 +609,7 @@ function checkFilledArray(limits: Limits, call: ts.CallExpression, filled: Fille
       // a single push, or an array flushed inside the loop that fills it (batches)
       if (!iteration || within(call, iteration.node) || awaitedWithin(analysis, filled.name, iteration.node)) continue;
       if (iterationBounded(limits, iteration, call)) continue;
+      if (everyCallToItemRegion(analysis, arg, iterationItem(iteration))) continue;
       const shownSource = iteration.source ?? lengthOf(iteration.bound);
       const src = shownSource && short(shownSource);
       const per = src ? `per item of \`${src}\`` : 'per loop iteration';
@@ -622,6 +623,14 @@ function checkFilledArray(limits: Limits, call: ts.CallExpression, filled: Fille
       };
     }
   }
+  return undefined;
+}
+
+/** The item an iteration names: the `for...of` variable, or the callback's first parameter. */
+function iterationItem(iteration: Iteration): ts.VariableDeclaration | ts.ParameterDeclaration | undefined {
+  const n = iteration.node;
+  if (ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer)) return n.initializer.declarations[0];
+  if (isFunctionLike(n)) return n.parameters[0];
   return undefined;
 }
 
