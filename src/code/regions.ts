@@ -7,7 +7,7 @@ import type { FileAnalysis } from './analysis.js';
 import type { FileFacts } from './file-facts.js';
 import { isFunctionLike, returnedExpressions, step, unwrap, walk } from './walk.js';
 import { LOCAL_DEPTH, localCallee, remoteCallInfosIn, type RemoteCall } from './remote-calls.js';
-import { calleeAcross, factsOfNode, MAX_HOPS } from './modules.js';
+import { calleeAcross, MAX_HOPS } from './modules.js';
 import { getProperty, objectLiteralOf } from './values.js';
 
 /** Calls whose result has at most as many items as their receiver. */
