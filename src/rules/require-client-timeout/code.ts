@@ -3,10 +3,10 @@ import type { Suggestion } from '../../ground/types.js';
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import { findClientCreations } from '../../code/aws-sdk.js';
-import { remoteCallInfo } from '../../code/remote-calls.js';
-import { getProperty, objectLiteralOf } from '../../code/values.js';
+import { remoteCallInfo, resolveLocalFunction } from '../../code/remote-calls.js';
+import { getProperty, objectLiteralOf, type PropertyLookup } from '../../code/values.js';
 import { insertPropertySuggestion } from '../../code/report-helpers.js';
-import { returnedExpressions, step, unwrap } from '../../code/walk.js';
+import { returnedExpressions, step, unwrap, walk } from '../../code/walk.js';
 import type { FileFacts } from '../../code/file-facts.js';
 import { calleeAcross, importedValue, shownLocation } from '../../code/modules.js';
 import { importedModules } from '../../code/reach.js';
@@ -85,9 +85,18 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     const cls = origin?.kind === 'module' ? (origin.ref.path[origin.ref.path.length - 1] ?? c.service) : unwrap(c.node.expression).getText();
     if (presignOnly(analysis, boundName(c.node))) continue;
     // the configuration may come from a helper of the project (`new S3Client(clientConfig(region))`)
-    const cfg = c.config ? configAcross(analysis, c.config) : undefined;
+    let cfg = c.config ? configAcross(analysis, c.config) : undefined;
+    let rh: PropertyLookup = cfg ? getProperty(cfg.facts, cfg.expr, 'requestHandler') : { kind: 'absent' };
+    if (rh.kind === 'unknown' && c.config) {
+      // `new S3(getOptions({}))`, `{ ...getOptions({ region }), region }`: a helper that adds
+      // other settings to the object it is given and returns it
+      const through = throughHelpers(analysis, c.config, 'requestHandler', 0);
+      if (through) {
+        rh = through.lookup;
+        cfg = { facts: through.facts, expr: c.config };
+      }
+    }
     const facts = cfg?.facts ?? analysis;
-    const rh = cfg ? getProperty(facts, cfg.expr, 'requestHandler') : ({ kind: 'absent' } as const);
     if (rh.kind === 'unknown') continue;
     if (rh.kind === 'absent') {
       if (seen.has(c.node)) continue;
@@ -127,6 +136,96 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     });
   }
   return out;
+}
+
+/**
+ * A property of a configuration built with helpers that add settings to the object they are given
+ * and return it (`const getOptions = (o) => { o.customUserAgent = ua; return o; }`): the property
+ * is looked up in the object the caller passes, unless the helper sets it (or hands the object to
+ * other code). Object literals with spreads of such calls are followed too. Undefined when no such
+ * helper is involved or the lookup cannot be decided.
+ */
+function throughHelpers(facts: FileFacts, expr: ts.Expression, name: string, depth: number): { lookup: PropertyLookup; facts: FileFacts } | undefined {
+  if (depth > 4) return undefined;
+  let e = facts.resolveValue(expr);
+  if (ts.isAwaitExpression(e)) e = facts.resolveValue(e.expression);
+  if (ts.isObjectLiteralExpression(e)) {
+    let result: { lookup: PropertyLookup; facts: FileFacts } = { lookup: { kind: 'absent' }, facts };
+    let followed = false;
+    for (const p of e.properties) {
+      if (ts.isSpreadAssignment(p)) {
+        const own = getProperty(facts, p.expression, name);
+        const inner = own.kind === 'unknown' ? throughHelpers(facts, p.expression, name, depth + 1) : { lookup: own, facts };
+        if (!inner) return undefined;
+        if (own.kind === 'unknown') followed = true;
+        if (inner.lookup.kind !== 'absent') result = inner;
+        continue;
+      }
+      const key = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteralLike(p.name)) ? p.name.text : undefined;
+      if (key === undefined) return undefined;
+      if (key !== name) continue;
+      result = ts.isPropertyAssignment(p) ? { lookup: { kind: 'present', value: p.initializer, node: p }, facts } : { lookup: { kind: 'unknown' }, facts };
+    }
+    return followed ? result : undefined;
+  }
+  if (!ts.isCallExpression(e)) return undefined;
+  const local = resolveLocalFunction(facts, e.expression);
+  const target = local ? { fn: local } : calleeAcross(facts, e.expression);
+  if (!target?.fn.body) return undefined;
+  const index = returnedParameter(target.fn, name);
+  if (index === undefined) return undefined;
+  const arg = e.arguments[index];
+  if (!arg) return { lookup: { kind: 'absent' }, facts };
+  const own = getProperty(facts, arg, name);
+  return own.kind === 'unknown' ? throughHelpers(facts, arg, name, depth + 1) : { lookup: own, facts };
+}
+
+/**
+ * The index of the parameter a helper returns after setting other properties on it
+ * (`o = o || {}`; `o.customUserAgent = ...`; `return o`); undefined when it returns anything
+ * else, sets `name`, or hands the object to other code.
+ */
+function returnedParameter(fn: ts.FunctionLikeDeclaration, name: string): number | undefined {
+  const returned = returnedExpressions(fn).map((r) => unwrap(r));
+  if (returned.length !== 1 || !ts.isIdentifier(returned[0]!)) return undefined;
+  const param = returned[0].text;
+  const index = fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === param);
+  if (index < 0 || !fn.body || !ts.isBlock(fn.body)) return undefined;
+  let safe = true;
+  walk(fn.body, (n) => {
+    if (!safe) return false;
+    if (!ts.isIdentifier(n) || n.text !== param || n === returned[0]) return undefined;
+    // `(o as Options).x`, `o!.x`: the object itself
+    let ref: ts.Node = n;
+    while (ts.isParenthesizedExpression(ref.parent) || ts.isAsExpression(ref.parent) || ts.isNonNullExpression(ref.parent) || ts.isSatisfiesExpression(ref.parent)) ref = ref.parent;
+    const parent = ref.parent;
+    // `o.x = v` for another property, `o.x` read
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === ref) {
+      if (parent.name.text === name) safe = false;
+      return undefined;
+    }
+    if (ts.isBinaryExpression(parent)) {
+      const assigns = parent.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && parent.operatorToken.kind <= ts.SyntaxKind.LastAssignment;
+      // a read (`o || {}`, `o === undefined`)
+      if (!assigns || parent.left !== ref) return undefined;
+      // `o = o || {}` / `o = o ?? {}`
+      const right = unwrap(parent.right);
+      const keeps =
+        parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+        ts.isBinaryExpression(right) &&
+        ts.isIdentifier(unwrap(right.left)) &&
+        (unwrap(right.left) as ts.Identifier).text === param &&
+        ts.isObjectLiteralExpression(unwrap(right.right)) &&
+        (unwrap(right.right) as ts.ObjectLiteralExpression).properties.length === 0;
+      if (!keeps) safe = false;
+      return undefined;
+    }
+    // an `if (o)` test reads it; anything else (an argument, an alias) may set anything
+    if ((ts.isIfStatement(parent) && parent.expression === ref) || ts.isPrefixUnaryExpression(parent) || ts.isTypeOfExpression(parent)) return undefined;
+    safe = false;
+    return undefined;
+  });
+  return safe ? index : undefined;
 }
 
 /**
