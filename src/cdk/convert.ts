@@ -8,10 +8,19 @@ import { ts } from '../code/ts.js';
 import { Intrinsic, Unknown, type IacValue, type PlainObject } from '../iac/model.js';
 import { type SourceNode } from '../iac/document.js';
 import { cdkName, cfnPropertyName, keepsKeys } from './names.js';
-import { callSource, List, Located, Mapping, sourceOf, type Res, type Resources } from './resources.js';
+import { callSource, FACTORY, List, Located, Mapping, sourceOf, type Res, type Resources } from './resources.js';
+import { isFunctionLike, returnedExpressions, unwrap, walk } from '../code/walk.js';
 import { entryOf, stringOf, UNDEF, type Cx, type Describer, type Entry, type Val } from './values.js';
 
 export type Args = Val[];
+
+/** The name a function or method is declared under (`function f`, `f() {}`, `const f = () => …`). */
+function ownName(fn: ts.FunctionLikeDeclaration): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
+  const parent = fn.parent as ts.Node | undefined;
+  if (parent && (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return undefined;
+}
 type Node = ts.Node;
 
 /** Functions: every Lambda function construct takes the same function props. */
@@ -277,7 +286,32 @@ export class Converter {
 
   /** Adds a resource located at a call; `child` for one a construct adds on its own. */
   addResource(path: string[], type: string, node: Node, child = false): Res {
-    return this.resources.add(path, type, this.callSource(node), child);
+    const res = this.resources.add(path, type, this.callSource(node), child);
+    const factory = child ? undefined : this.factoryName(node);
+    if (factory) res.metadata.set(FACTORY, { value: factory, source: { ...this.callSource(node), keyStart: -1, keyEnd: -1, synthetic: true } });
+    return res;
+  }
+
+  /**
+   * The name of the running function or method when it returns the construct created at `node`
+   * (`return new Queue(scope, id)`, or the variable initialised with it): a factory, whose name
+   * says what callers get the construct for.
+   */
+  private factoryName(node: Node): string | undefined {
+    const fn = this.interp?.currentFunction?.();
+    if (!fn || !fn.body) return undefined;
+    const name = ownName(fn);
+    if (!name) return undefined;
+    const holders = new Set<string>();
+    if (ts.isBlock(fn.body)) {
+      walk(fn.body, (n) => {
+        if (isFunctionLike(n)) return false;
+        if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && unwrap(n.initializer) === node) holders.add(n.name.text);
+        return undefined;
+      });
+    }
+    const returned = returnedExpressions(fn).map((r) => unwrap(r));
+    return returned.some((r) => r === node || (ts.isIdentifier(r) && holders.has(r.text))) ? name : undefined;
   }
 
   /** `Ref` of a function construct, else its ARN or an unknown value. */

@@ -32,6 +32,8 @@ interface Frame {
 export class Interpreter extends Evaluator {
   private depth = 0;
   private readonly active = new Set<ts.Node>();
+  /** The functions being called, outermost first. */
+  private readonly calls: ts.FunctionLikeDeclaration[] = [];
   /** Classes and functions the file instantiates or calls by name. */
   private readonly used = new Set<string>();
   readonly moduleEnv = new Env();
@@ -261,6 +263,7 @@ export class Interpreter extends Evaluator {
     if (!decl.body || this.depth >= MAX_DEPTH || this.active.has(decl)) return unknown('the result of a call that is not followed');
     this.depth++;
     this.active.add(decl);
+    this.calls.push(decl);
     try {
       const env = new Env(fn.env, ts.isArrowFunction(decl) ? undefined : (self ?? fn.self));
       this.bindParameters(decl.parameters, args, env);
@@ -269,9 +272,14 @@ export class Interpreter extends Evaluator {
       this.execBlock(decl.body.statements, env, frame);
       return frame.returned ?? frame.candidate ?? UNDEF;
     } finally {
+      this.calls.pop();
       this.active.delete(decl);
       this.depth--;
     }
+  }
+
+  currentFunction(): ts.FunctionLikeDeclaration | undefined {
+    return this.calls[this.calls.length - 1];
   }
 
   private bindParameters(parameters: readonly ts.ParameterDeclaration[], args: Val[], env: Env): void {

@@ -11,6 +11,12 @@ import { setOwn, type SourceNode } from '../iac/document.js';
 /** The metadata key a synth writes each resource's construct path under. */
 export const CDK_PATH = 'aws:cdk:path';
 
+/**
+ * The metadata key of the name of the function or method that creates a construct and returns it
+ * (`createDeadLetterQueue(scope, id)`): what its callers get the construct for.
+ */
+export const FACTORY = 'rel4lint:factory';
+
 /** A value with the source node it is located at. */
 export interface Built {
   value: IacValue;

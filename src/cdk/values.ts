@@ -187,4 +187,6 @@ export class Env {
 export interface Describer {
   /** Words for an expression that cannot be evaluated ("an element of ..."). */
   describe(node: ts.Node): string;
+  /** The function or method whose code is running, innermost first; undefined at the top level and in a constructor run as a root. */
+  currentFunction?(): ts.FunctionLikeDeclaration | undefined;
 }

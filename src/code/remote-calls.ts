@@ -292,6 +292,7 @@ function build(analysis: FileFacts): RemoteIndex {
     if (!byCall.has(call)) byCall.set(call, { call, kind, label, via });
   };
   collectAws(analysis, add);
+  collectAwsLibraries(analysis, add);
   collectHttp(analysis, add);
 
   const functions = new Map<ts.Node, RemoteCall>();
@@ -409,6 +410,36 @@ function collectAws(analysis: FileFacts, add: Add): void {
         add(call, 'aws', `${callee.text}(...)`);
       }
     }
+  }
+}
+
+/**
+ * Libraries whose calls perform AWS requests for the caller: the instance methods of a class the
+ * module exports (`new AthenaExpress(config).query(sql)`), or of what its factory returns
+ * (`createClient(config).execute(sql)`).
+ */
+const AWS_LIBRARIES: Record<string, { factory?: string; methods: string[] }> = {
+  'athena-express': { methods: ['query'] },
+  'athena-express-plus': { methods: ['query'] },
+  'athena-client': { factory: 'createClient', methods: ['execute'] },
+};
+
+function collectAwsLibraries(analysis: FileFacts, add: Add): void {
+  if (![...analysis.modules].some((m) => m in AWS_LIBRARIES)) return;
+  for (const call of analysis.calls) {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee)) continue;
+    const method = callee.name.text;
+    const recv = analysis.origin(callee.expression);
+    let lib = recv?.kind === 'instance' ? AWS_LIBRARIES[recv.ref.module] : undefined;
+    if (lib?.factory) lib = undefined;
+    if (!lib) {
+      const value = analysis.resolveValue(callee.expression);
+      const origin = ts.isCallExpression(value) ? analysis.origin(unwrap(value.expression)) : undefined;
+      const candidate = origin?.kind === 'module' ? AWS_LIBRARIES[origin.ref.module] : undefined;
+      if (candidate?.factory && origin?.kind === 'module' && stripDefault(origin.ref).join('.') === candidate.factory) lib = candidate;
+    }
+    if (lib?.methods.includes(method)) add(call, 'aws', calleeLabel(call));
   }
 }
 

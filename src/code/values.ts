@@ -75,6 +75,9 @@ function spreadProperty(analysis: FileFacts, expr: ts.Expression, name: string, 
   return a.kind === 'absent' && b.kind === 'absent' ? a : { kind: 'unknown' };
 }
 
+/** Operands of one `+` chain evaluated as a string. */
+const MAX_CONCATENATION = 200;
+
 /** What is known statically about a string value. */
 export interface StringShape {
   /** The whole value, when fully known. */
@@ -92,10 +95,22 @@ export function stringShape(analysis: FileFacts, expr: ts.Expression | undefined
     return { suffix: tail };
   }
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
-    const right = stringShape(analysis, e.right, depth + 1);
-    const left = stringShape(analysis, e.left, depth + 1);
-    if (left?.exact !== undefined && right?.exact !== undefined) return { exact: left.exact + right.exact, suffix: left.exact + right.exact };
-    return right?.suffix !== undefined ? { suffix: right.suffix } : undefined;
+    // `'SET ' + 'a = :a, ' + 'b = :b'`: a left-leaning chain of any length is one level
+    const operands: ts.Expression[] = [];
+    let left: ts.Expression = e;
+    while (ts.isBinaryExpression(left) && left.operatorToken.kind === ts.SyntaxKind.PlusToken && operands.length < MAX_CONCATENATION) {
+      operands.push(left.right);
+      left = unwrap(left.left);
+    }
+    operands.push(left);
+    operands.reverse();
+    const shapes = operands.map((o) => stringShape(analysis, o, depth + 1));
+    if (shapes.every((s) => s?.exact !== undefined)) {
+      const exact = shapes.map((s) => s!.exact).join('');
+      return { exact, suffix: exact };
+    }
+    const last = shapes[shapes.length - 1];
+    return last?.suffix !== undefined ? { suffix: last.suffix } : undefined;
   }
   return undefined;
 }

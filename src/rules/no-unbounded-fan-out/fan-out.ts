@@ -12,7 +12,8 @@
  *
  * Not reported: collections of known small size (array literals, `Array(n)`, `Object.keys` of an
  * object literal, `slice(a, b)` windows), lists of AWS Regions known as such (Region-code
- * literals, `DescribeRegions` results), a handler's `event.Records` (capped by the event source's
+ * literals, `DescribeRegions` results), work whose every request goes through a client created for
+ * the item with the item's Region (`new ECS({ region: item.region })`), a handler's `event.Records` (capped by the event source's
  * BatchSize; also under a local name), chunks (the loop variable of an enclosing `for...of`,
  * `chunks[i]`, names containing chunk/batch), fixed-size worker pools
  * (`Array.from({ length: n }, worker)` whose callback loops), calls wrapped in a concurrency
@@ -25,7 +26,7 @@ import type { CodeReport } from '../rule.js';
 import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, whereElse, type RemoteCall } from '../../code/remote-calls.js';
 import { numberValue } from '../../code/values.js';
 import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk } from '../../code/walk.js';
-import { isRegionList } from '../../code/regions.js';
+import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'any', 'race']);
 const MAPPERS = new Set(['map', 'flatMap']);
@@ -170,6 +171,8 @@ function checkMapped(limits: Limits, call: ts.CallExpression, expr: ts.Expressio
   const remote = unlimitedRemote(limits, fn, 0);
   if (!remote) return undefined;
   if (isBounded(limits, source, call, fn)) return undefined;
+  // each item's requests go through a client made for the item's own Region: no one endpoint takes the burst
+  if (fn.body && everyCallToItemRegion(analysis, fn.body, fn.parameters[0])) return undefined;
   return {
     call,
     work: fn,
@@ -606,6 +609,7 @@ function checkFilledArray(limits: Limits, call: ts.CallExpression, filled: Fille
       // a single push, or an array flushed inside the loop that fills it (batches)
       if (!iteration || within(call, iteration.node) || awaitedWithin(analysis, filled.name, iteration.node)) continue;
       if (iterationBounded(limits, iteration, call)) continue;
+      if (everyCallToItemRegion(analysis, arg, iterationItem(iteration))) continue;
       const shownSource = iteration.source ?? lengthOf(iteration.bound);
       const src = shownSource && short(shownSource);
       const per = src ? `per item of \`${src}\`` : 'per loop iteration';
@@ -619,6 +623,14 @@ function checkFilledArray(limits: Limits, call: ts.CallExpression, filled: Fille
       };
     }
   }
+  return undefined;
+}
+
+/** The item an iteration names: the `for...of` variable, or the callback's first parameter. */
+function iterationItem(iteration: Iteration): ts.VariableDeclaration | ts.ParameterDeclaration | undefined {
+  const n = iteration.node;
+  if (ts.isForOfStatement(n) && ts.isVariableDeclarationList(n.initializer)) return n.initializer.declarations[0];
+  if (isFunctionLike(n)) return n.parameters[0];
   return undefined;
 }
 

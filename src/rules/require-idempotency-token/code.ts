@@ -4,7 +4,8 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { SdkCall } from '../../code/aws-sdk.js';
 import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
-import { isFunctionLike, step, unwrap } from '../../code/walk.js';
+import { isFunctionLike, returnedExpressions, step, unwrap } from '../../code/walk.js';
+import { arrayItems } from '../../code/array-items.js';
 import { tokenMember } from '../../code/idempotency-catalog.js';
 import type { ContextEvidence } from '../../code/evidence.js';
 import type { EnvBinding, FileProjectContext } from '../../context/types.js';
@@ -59,24 +60,31 @@ function severityFor(context: ContextEvidence | undefined): Severity {
   return context?.context === 'at-least-once' ? 'error' : 'warning';
 }
 
-/** Object literals of batch entries: an array literal, or `items.map(x => ({ ... }))`. */
-function entryObjects(analysis: FileAnalysis, expr: ts.Expression | undefined): ts.ObjectLiteralExpression[] | undefined {
-  if (!expr) return undefined;
+/**
+ * Object literals of batch entries: an array literal (with the items code appends to it: `push` in
+ * a loop, `concat`, spreads), or `items.map(x => ({ ... }))`.
+ */
+function entryObjects(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0): ts.ObjectLiteralExpression[] | undefined {
+  if (!expr || depth > 4) return undefined;
   const e = analysis.resolveValue(expr);
   if (ts.isArrayLiteralExpression(e)) {
+    const items = arrayItems(analysis, expr);
+    if (!items) return undefined;
     const out: ts.ObjectLiteralExpression[] = [];
-    for (const el of e.elements) {
-      const obj = objectLiteralOf(analysis, el);
-      if (!obj) return undefined;
-      out.push(obj);
+    for (const item of items) {
+      const objects = ts.isSpreadElement(item) ? entryObjects(analysis, item.expression, depth + 1) : [objectLiteralOf(analysis, item)];
+      if (!objects || objects.some((o) => !o)) return undefined;
+      out.push(...(objects as ts.ObjectLiteralExpression[]));
     }
     return out;
   }
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'map') {
     const cb = e.arguments[0];
-    if (cb && isFunctionLike(cb) && cb.body && !ts.isBlock(cb.body)) {
-      const obj = unwrap(cb.body as ts.Expression);
-      return ts.isObjectLiteralExpression(obj) ? [obj] : undefined;
+    if (cb && isFunctionLike(cb) && cb.body) {
+      // `x => ({ ... })`, or a block whose every return is an object literal
+      const returned = ts.isBlock(cb.body) ? returnedExpressions(cb) : [cb.body as ts.Expression];
+      const objects = returned.map((r) => unwrap(r));
+      return objects.length > 0 && objects.every((o) => ts.isObjectLiteralExpression(o)) ? (objects as ts.ObjectLiteralExpression[]) : undefined;
     }
   }
   return undefined;
@@ -222,6 +230,12 @@ function naturalIdempotency(analysis: FileAnalysis, call: SdkCall): Natural | un
     if (name.kind !== 'present' || unstableValue(analysis, name.value)) return undefined;
     if (afterFailedLookup(analysis, call) || handles(call, CONFLICT_HANDLED)) return { kind: 'safe' };
     return { kind: 'no-duplicate', why: `its \`${named}\` is unique, so a repeat cannot create a second one`, error: 'fails because the name is taken' };
+  }
+  if (call.service === 'secrets-manager' && (call.operation === 'UpdateSecret' || (call.operation === 'PutSecretValue' && getProperty(analysis, call.input, 'VersionStages').kind === 'absent'))) {
+    // sets the secret's current value: a repeat adds a version holding the same value and leaves
+    // the secret as the first call did (a token only matters to rotation steps, which stage
+    // their version under the token the rotation hands them)
+    return { kind: 'safe' };
   }
   if (/^Delete/.test(call.operation)) {
     if (handles(call, NOT_FOUND_HANDLED)) return { kind: 'safe' };

@@ -130,6 +130,10 @@ function isFailureSink(template: Template, queue: Resource, sinks: Sinks, export
   if (template.format === 'terraform' && sinks.byModule.get(moduleOf(template))?.has(queue.id)) return true;
   const name = queue.properties['QueueName'];
   if (DLQ_NAME.test(ownId(template, queue)) || (typeof name === 'string' && DLQ_NAME.test(name))) return true;
+  // CDK app code: made and returned by a function named for it (`createDLQueue(scope, id)`;
+  // `rel4lint:factory` metadata, see cdk/resources.ts)
+  const factory = queue.metadata?.['rel4lint:factory'];
+  if (typeof factory === 'string' && DLQ_NAME.test(factory)) return true;
   if (typeof name === 'string' && sinks.names.has(name)) return true;
   for (const [exportName, target] of exported) {
     if (target === queue.id && sinks.imports.has(exportName)) return true;
