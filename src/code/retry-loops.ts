@@ -173,13 +173,17 @@ function isParameterOf(fn: ts.FunctionLikeDeclaration, name: string): boolean {
   return fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name);
 }
 
-/** `await fn()` / `return fn()` where `fn` is a parameter of an enclosing function: a generic retry helper's operation. */
+/**
+ * `await fn()` / `return fn()` / `fn().then(...)` where `fn` is a parameter of an enclosing
+ * function: a generic retry helper's operation.
+ */
 function isOperationCall(call: ts.CallExpression): boolean {
   const callee = unwrap(call.expression);
   if (!ts.isIdentifier(callee)) return false;
   let parent = call.parent;
   while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent)) parent = parent.parent;
-  if (!ts.isAwaitExpression(parent) && !ts.isReturnStatement(parent) && !(ts.isArrowFunction(parent) && parent.body === call)) return false;
+  const chained = ts.isPropertyAccessExpression(parent) && (parent.name.text === 'then' || parent.name.text === 'catch' || parent.name.text === 'finally');
+  if (!chained && !ts.isAwaitExpression(parent) && !ts.isReturnStatement(parent) && !(ts.isArrowFunction(parent) && parent.body === call)) return false;
   for (let fn = enclosingFunction(call); fn; fn = enclosingFunction(fn)) if (isParameterOf(fn, callee.text)) return true;
   return false;
 }
