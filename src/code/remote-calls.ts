@@ -392,7 +392,8 @@ function collectAws(analysis: FileFacts, add: Add): void {
       if (command) break;
     }
     if (command) {
-      add(call, 'aws', command);
+      // `getSignedUrl(s3, new GetObjectCommand(...))`: presigning signs the command locally and sends nothing
+      if (!isPresigner(analysis, call)) add(call, 'aws', command);
       continue;
     }
     if (!mentionsSdk) continue;
@@ -441,6 +442,18 @@ function collectAwsLibraries(analysis: FileFacts, add: Add): void {
     }
     if (lib?.methods.includes(method)) add(call, 'aws', calleeLabel(call));
   }
+}
+
+/**
+ * Modules whose functions take a client and a command (or parameters) and return a signed URL or
+ * form without making a request: `@aws-sdk/s3-request-presigner`, `@aws-sdk/polly-request-presigner`
+ * (any `*-request-presigner`) and `@aws-sdk/s3-presigned-post`.
+ */
+const PRESIGNING_MODULE = /^@aws-sdk\/(?:[a-z0-9-]+-request-presigner|s3-presigned-post)$/;
+
+function isPresigner(analysis: FileFacts, call: ts.CallExpression): boolean {
+  const origin = analysis.origin(unwrap(call.expression));
+  return origin?.kind === 'module' && PRESIGNING_MODULE.test(origin.ref.module);
 }
 
 function stripDefault(ref: ModuleRef): string[] {

@@ -22,6 +22,7 @@ import {
   isTimeOrAbortBound,
   isWithin,
   jumpLeaves,
+  jumpTarget,
   type KeySet,
   mentions,
   steppedIn,
@@ -55,8 +56,10 @@ export interface RetryLoop {
 export interface RetryRecursion {
   kind: 'recursion';
   fn: ts.FunctionLikeDeclaration;
-  /** The first self call (or `setTimeout(self, ...)`) in the handler. */
+  /** The first self call (or `setTimeout(self, ...)`) in the handler that nothing bounds, else the first one. */
   selfCall: ts.CallExpression;
+  /** Every self call in the handler, in source order (a `switch` may retry differently per error). */
+  selfCalls: ts.CallExpression[];
   retried: Retried;
   /** The catch block, or the function passed to `.catch`. */
   handler: ts.Node;
@@ -78,7 +81,18 @@ export interface StatusRetryLoop {
   retried: RemoteCall;
 }
 
-export type HandWrittenRetry = RetryLoop | RetryRecursion | StatusRetryLoop;
+/**
+ * A loop without try/catch that sends a batch call again for what its previous response left
+ * undone (`UnprocessedItems`, `UnprocessedKeys`, `FailedPutCount`, ...): the leftovers go into a
+ * variable the loop's condition, or an `if` that leaves the loop, tests.
+ */
+export interface LeftoverRetryLoop {
+  kind: 'leftovers';
+  loop: ts.IterationStatement;
+  retried: RemoteCall;
+}
+
+export type HandWrittenRetry = RetryLoop | RetryRecursion | StatusRetryLoop | LeftoverRetryLoop;
 
 const LOOPS = new WeakMap<FileFacts, RetryLoop[]>();
 const RECURSIONS = new WeakMap<FileFacts, RetryRecursion[]>();
@@ -123,6 +137,25 @@ export function findStatusRetryLoops(analysis: FileFacts): StatusRetryLoop[] {
   return found;
 }
 
+const LEFTOVER_LOOPS = new WeakMap<FileFacts, LeftoverRetryLoop[]>();
+
+/** Loops that send a batch call again for what its response left unprocessed, in source order. */
+export function findLeftoverRetryLoops(analysis: FileFacts): LeftoverRetryLoop[] {
+  let found = LEFTOVER_LOOPS.get(analysis);
+  if (!found) {
+    found = [];
+    if (/Unprocessed|Failed(?:RecordCount|PutCount|EntryCount|Entries)/.test(analysis.sourceFile.text)) {
+      for (const loop of analysis.loops) {
+        if (!ts.isWhileStatement(loop) && !ts.isDoStatement(loop) && !ts.isForStatement(loop)) continue;
+        const retried = leftoverRetry(analysis, loop);
+        if (retried) found.push({ kind: 'leftovers', loop, retried });
+      }
+    }
+    LEFTOVER_LOOPS.set(analysis, found);
+  }
+  return found;
+}
+
 /** The name a retrying function goes by in messages. */
 export function recursionName(r: RetryRecursion): string {
   return functionNameOf(r.fn) ?? selfName(r.fn) ?? 'this function';
@@ -140,13 +173,17 @@ function isParameterOf(fn: ts.FunctionLikeDeclaration, name: string): boolean {
   return fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === name);
 }
 
-/** `await fn()` / `return fn()` where `fn` is a parameter of an enclosing function: a generic retry helper's operation. */
+/**
+ * `await fn()` / `return fn()` / `fn().then(...)` where `fn` is a parameter of an enclosing
+ * function: a generic retry helper's operation.
+ */
 function isOperationCall(call: ts.CallExpression): boolean {
   const callee = unwrap(call.expression);
   if (!ts.isIdentifier(callee)) return false;
   let parent = call.parent;
   while (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent)) parent = parent.parent;
-  if (!ts.isAwaitExpression(parent) && !ts.isReturnStatement(parent) && !(ts.isArrowFunction(parent) && parent.body === call)) return false;
+  const chained = ts.isPropertyAccessExpression(parent) && (parent.name.text === 'then' || parent.name.text === 'catch' || parent.name.text === 'finally');
+  if (!chained && !ts.isAwaitExpression(parent) && !ts.isReturnStatement(parent) && !(ts.isArrowFunction(parent) && parent.body === call)) return false;
   for (let fn = enclosingFunction(call); fn; fn = enclosingFunction(fn)) if (isParameterOf(fn, callee.text)) return true;
   return false;
 }
@@ -525,9 +562,57 @@ function conditionFlags(loop: ts.IterationStatement, cond: ts.Expression | undef
 function loopCapped(analysis: FileFacts, loop: ts.IterationStatement, cond: ts.Expression | undefined, results: Set<string>, flags: ReadonlySet<string>): boolean {
   const counters = countersIn(loop);
   if (cond && (mentions(cond, counters) || isTimeOrAbortBound(cond))) return true;
+  if (cond && boundRecomputedEveryPass(loop, cond, counters)) return true;
   const external = externallySet(analysis, loop);
   const bounds: KeySet = { size: counters.size + external.size, has: (key) => counters.has(key) || external.has(key) };
   return hasExitBound(loop.statement, loop, bounds, results, flags);
+}
+
+/** The variables a condition requires, as conjuncts of its `&&` chain: `x` and `!x` both count. */
+function requiredFlags(cond: ts.Expression): Set<string> {
+  const out = new Set<string>();
+  const visit = (e: ts.Expression) => {
+    const c = unwrap(e);
+    if (ts.isBinaryExpression(c) && c.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
+      visit(c.left);
+      visit(c.right);
+      return;
+    }
+    const operand = ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken ? c.operand : c;
+    const key = exprKey(operand);
+    if (key !== undefined) out.add(key);
+  };
+  visit(cond);
+  return out;
+}
+
+/**
+ * `do { ...; expired = Date.now() > deadline; } while (!done && !expired)`: a variable the
+ * condition requires is assigned a clock comparison (or a comparison of a counter the loop steps)
+ * by a statement of the loop body itself, so that every pass recomputes it: not inside a `try`, an
+ * `if` or a nested block, and with no `continue` of the loop before it that could skip it.
+ */
+function boundRecomputedEveryPass(loop: ts.IterationStatement, cond: ts.Expression, counters: KeySet): boolean {
+  if (!ts.isBlock(loop.statement)) return false;
+  const required = requiredFlags(cond);
+  if (required.size === 0) return false;
+  for (const st of loop.statement.statements) {
+    if (ts.isExpressionStatement(st)) {
+      const e = unwrap(st.expression);
+      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        const key = exprKey(e.left);
+        const right = unwrap(e.right);
+        const bound = isTimeOrAbortBound(right) || (isRelational(right) && (mentions(right, counters) || containsIncDec(right)));
+        if (key !== undefined && required.has(key) && bound) return true;
+      }
+    }
+    let skips = false;
+    walkOwnCode(st, (node) => {
+      if (!skips && ts.isContinueStatement(node) && jumpTarget(node) === loop) skips = true;
+    });
+    if (skips) return false;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -602,19 +687,57 @@ function conditionLike(fn: ts.Node): ts.Node[] {
   return out;
 }
 
-/** A counter passed one step further to the recursive call and tested in the function, or any exit bound. */
-function recursionCapped(fn: ts.FunctionLikeDeclaration, selfCalls: ts.CallExpression[], results: Set<string>, handler?: ts.Node): boolean {
+/**
+ * The first self call that nothing bounds, or undefined when each is bounded: every path that
+ * retries must count or time its attempts (`case 'Throttling': next(count)` beside
+ * `case 'Conflict': next(--count)` retries throttling forever).
+ */
+function uncappedSelfCall(fn: ts.FunctionLikeDeclaration, selfCalls: ts.CallExpression[], results: Set<string>, handler?: ts.Node): ts.CallExpression | undefined {
+  return selfCalls.find((c) => !selfCallCapped(fn, c, results, handler));
+}
+
+/**
+ * A counter passed one step further by the self call and tested in the function, or any exit
+ * bound. A comparison of a parameter the self call passes on unchanged, and that nothing in the
+ * function changes, bounds nothing (`if (count <= 0) return` with `next(count)`).
+ */
+function selfCallCapped(fn: ts.FunctionLikeDeclaration, call: ts.CallExpression, results: Set<string>, handler?: ts.Node): boolean {
   const stepped = new Set<string>();
-  for (const c of selfCalls) for (const a of c.arguments) for (const k of steppedIn(a)) stepped.add(k);
+  for (const a of call.arguments) for (const k of steppedIn(a)) stepped.add(k);
+  const passedOn = unchangedParameters(fn, call);
+  const ignored = passedOn.length > 0 ? new Set([...results, ...passedOn]) : results;
   // the rejection handler holds the retry logic in promise style
-  if (handler && cappedIn(handler, stepped, results)) return true;
+  if (handler && cappedIn(handler, stepped, ignored)) return true;
   // the function body: the same for every handler of a promise chain with the same names
   let known = BODY_CAPPED.get(fn);
   if (!known) BODY_CAPPED.set(fn, (known = new Map()));
-  const key = `${[...stepped].join(',')}|${[...results].join(',')}`;
+  const key = `${[...stepped].join(',')}|${[...ignored].join(',')}`;
   let capped = known.get(key);
-  if (capped === undefined) known.set(key, (capped = cappedIn(fn.body!, stepped, results)));
+  if (capped === undefined) known.set(key, (capped = cappedIn(fn.body!, stepped, ignored)));
   return capped;
+}
+
+/** Parameters `call` passes back in their own position as they are, which no code of `fn` (callbacks included) assigns or steps. */
+function unchangedParameters(fn: ts.FunctionLikeDeclaration, call: ts.CallExpression): string[] {
+  const out: string[] = [];
+  fn.parameters.forEach((p, i) => {
+    const arg = call.arguments[i];
+    if (!arg || !ts.isIdentifier(p.name) || exprKey(unwrap(arg)) !== p.name.text) return;
+    out.push(p.name.text);
+  });
+  if (out.length === 0 || !fn.body) return out;
+  const written = new Set<string>();
+  walk(fn.body, (n) => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const key = exprKey(n.left);
+      if (key !== undefined) written.add(key);
+    } else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) {
+      const key = exprKey(n.operand);
+      if (key !== undefined) written.add(key);
+    }
+    return undefined;
+  });
+  return out.filter((name) => !written.has(name));
 }
 
 const BODY_CAPPED = new WeakMap<ts.Node, Map<string, boolean>>();
@@ -754,10 +877,11 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     // also calling itself on success: a perpetual poller, not a retry
     if (callsItselfOutside(analysis, fn, catchClause)) continue;
     if (isFallback(fn, selfCalls, catchClause.block)) continue;
-    const capped = recursionCapped(fn, selfCalls, resultNames(t.tryBlock, retried, catchClause));
+    const uncapped = uncappedSelfCall(fn, selfCalls, resultNames(t.tryBlock, retried, catchClause));
+    const capped = !uncapped;
     const decided = !capped && decidedInCatch(analysis, catchClause.block, selfCalls);
     if (!capped && !decided) reported.add(selfCalls[0]);
-    out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried: retried[0], handler: catchClause.block, where: 'its catch block', capped, decided });
+    out.push({ kind: 'recursion', fn, selfCall: uncapped ?? selfCalls[0], selfCalls, retried: retried[0], handler: catchClause.block, where: 'its catch block', capped, decided });
   }
   // promise style: `return send(msg).catch(() => deliver(msg))`
   for (const call of analysis.calls) {
@@ -775,8 +899,8 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     if (isFallback(fn, selfCalls, handler)) continue;
     const results = new Set<string>();
     for (const p of handler.parameters) if (ts.isIdentifier(p.name)) results.add(p.name.text);
-    const capped = recursionCapped(fn, selfCalls, results, handler);
-    out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried, handler, where: 'its `.catch` handler', capped, decided: false });
+    const uncapped = uncappedSelfCall(fn, selfCalls, results, handler);
+    out.push({ kind: 'recursion', fn, selfCall: uncapped ?? selfCalls[0], selfCalls, retried, handler, where: 'its `.catch` handler', capped: !uncapped, decided: false });
   }
   // `.then` style, retrying what a batch call left undone:
   // `batchWrite(req).then(({ UnprocessedItems }) => ... writeAll({ RequestItems: UnprocessedItems }, n + 1))`
@@ -801,8 +925,8 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     if (callsItselfOutside(analysis, fn, handler)) continue;
     const results = new Set<string>();
     for (const p of handler.parameters) bindNames(p.name, results);
-    const capped = recursionCapped(fn, selfCalls, results, handler);
-    out.push({ kind: 'recursion', fn, selfCall: selfCalls[0], retried, handler, where: 'its `.then` handler (for what the call left unprocessed)', capped, decided: false });
+    const uncapped = uncappedSelfCall(fn, selfCalls, results, handler);
+    out.push({ kind: 'recursion', fn, selfCall: uncapped ?? selfCalls[0], selfCalls, retried, handler, where: 'its `.then` handler (for what the call left unprocessed)', capped: !uncapped, decided: false });
   }
   return out;
 }
@@ -818,6 +942,64 @@ function isBatchOperation(call: ts.CallExpression): boolean {
 function bindNames(name: ts.BindingName, out: Set<string>): void {
   if (ts.isIdentifier(name)) out.add(name.text);
   else for (const el of name.elements) if (ts.isBindingElement(el)) bindNames(el.name, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// leftovers retries
+
+/** `out.UnprocessedKeys`, `result.UnprocessedItems?.[table] || []`, `res.FailedPutCount`: a leftovers member read in `expr`. */
+function readsLeftoverMember(expr: ts.Expression): boolean {
+  let found = false;
+  const check = (n: ts.Node) => {
+    if (ts.isPropertyAccessExpression(n) && LEFTOVERS.test(n.name.text)) found = true;
+  };
+  check(expr);
+  walk(expr, (n) => {
+    if (found || isFunctionLike(n)) return false;
+    check(n);
+    return undefined;
+  });
+  return found;
+}
+
+/**
+ * The batch call a loop sends again for its leftovers: a remote call in the loop's own code, with
+ * no try statement around it, whose response's leftovers are assigned to a variable that the
+ * condition (or an `if` leaving the loop) tests.
+ */
+function leftoverRetry(analysis: FileFacts, loop: ts.IterationStatement): RemoteCall | undefined {
+  if (!ts.isBlock(loop.statement)) return undefined;
+  const leftovers = new Set<string>();
+  let hasTry = false;
+  walkOwnCode(loop.statement, (n) => {
+    if (ts.isTryStatement(n)) hasTry = true;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && readsLeftoverMember(n.right)) {
+      const key = exprKey(n.left);
+      if (key !== undefined) leftovers.add(key);
+    }
+  });
+  if (hasTry || leftovers.size === 0) return undefined;
+  const cond = loopCondition(loop);
+  let tested = !!cond && mentions(cond, leftovers);
+  if (!tested) {
+    walkOwnCode(loop.statement, (n) => {
+      if (!tested && ts.isIfStatement(n) && mentions(n.expression, leftovers) && branchExits(n.thenStatement, loop, new Set())) tested = true;
+    });
+  }
+  if (!tested) return undefined;
+  // what the leftovers go into: `params.RequestItems = pending` (then `params`), `const params = { RequestItems: { [t]: writeRequests } }`
+  const carriers = new Set(leftovers);
+  for (let round = 0; round < 2; round++) {
+    walkOwnCode(loop.statement, (n) => {
+      if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer && mentions(n.initializer, carriers)) carriers.add(n.name.text);
+      else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && mentions(n.right, carriers)) {
+        const key = exprKey(n.left);
+        if (key !== undefined) carriers.add(key.split('.')[0]!);
+      }
+    });
+  }
+  // the call sends them again
+  return remoteCallInfosIn(analysis, loop.statement).find((r) => enclosingFunction(r.call) === enclosingFunction(loop) && r.call.arguments.some((a) => mentions(a, carriers)));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ export interface NoUnboundedFanOutOptions {
 }
 
 const detector: CodeDetector<NoUnboundedFanOutOptions> = {
-  // every finding is a Promise.all/allSettled/any/race call written out in the file
-  prefilter: /Promise\s*\.\s*(?:all|any|race)/,
+  // every finding is a Promise.all/allSettled/any/race or forEach call written out in the file
+  prefilter: /Promise\s*\.\s*(?:all|any|race)|\.\s*forEach\b/,
   code({ analysis, options }): CodeReport[] {
     return findFanOuts(analysis, options.maxLiteralItems ?? 10);
   },

@@ -27,6 +27,7 @@ import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, 
 import { numberValue } from '../../code/values.js';
 import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk } from '../../code/walk.js';
 import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
+import { isReceivedMessages } from '../../code/sqs-receive.js';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'any', 'race']);
 const MAPPERS = new Set(['map', 'flatMap']);
@@ -50,6 +51,8 @@ interface Candidate {
   message: string;
   /** The remote call each item makes. */
   remote: RemoteCall;
+  /** Found at a `forEach` with an async callback rather than at a combinator. */
+  forEach?: boolean;
 }
 
 interface Limits {
@@ -70,7 +73,16 @@ export function findFanOuts(analysis: FileAnalysis, maxItems: number): CodeRepor
     const found = checkArgument(limits, call, arg);
     if (found) candidates.push(found);
   }
-  const kept = candidates.filter((c) => !candidates.some((o) => o !== c && within(c.call, o.work)));
+  for (const call of analysis.calls) {
+    const found = checkForEach(limits, call);
+    if (found) candidates.push(found);
+  }
+  const kept = candidates.filter(
+    (c) =>
+      !candidates.some((o) => o !== c && within(c.call, o.work)) &&
+      // `xs.forEach(async (x) => ps.push(call(x)))` then `Promise.all(ps)`: reported at the combinator
+      !(c.forEach && candidates.some((o) => o !== c && within(o.work, c.work))),
+  );
   return kept.map((c) => {
     const inner = innermostRemote(c.remote);
     // a request made in another module: where it is sent
@@ -178,6 +190,46 @@ function checkMapped(limits: Limits, call: ts.CallExpression, expr: ts.Expressio
     work: fn,
     message: `${combinator(call)} over \`${shown}\` starts one ${describeWork(remote)} per item at once: ${CONSEQUENCE}`,
     remote,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// items.forEach(async (x) => { await call(x) })
+
+/**
+ * `forEach` does not wait for what its callback returns: an `async` callback (or an arrow whose
+ * body is the remote call) starts every item's call at once, like `Promise.all` over a map, and
+ * nothing awaits them.
+ */
+function checkForEach(limits: Limits, call: ts.CallExpression): Candidate | undefined {
+  const { analysis } = limits;
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'forEach' || !call.arguments[0]) return undefined;
+  const fn = callbackFunction(analysis, call.arguments[0]);
+  if (!fn?.body) return undefined;
+  const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+  let remote: RemoteCall | undefined;
+  if (isAsync) remote = unlimitedRemote(limits, fn, 0);
+  else if (!ts.isBlock(fn.body)) {
+    // `(k) => s3.send(...)`, `(k) => save(k).catch(log)`: the body is the call
+    let body = unwrap(fn.body as ts.Expression);
+    while (ts.isCallExpression(body) && ts.isPropertyAccessExpression(body.expression) && ['then', 'catch', 'finally'].includes(body.expression.name.text)) {
+      body = unwrap(body.expression.expression);
+    }
+    const direct = ts.isCallExpression(body) ? remoteCallInfosIn(analysis, body).find((r) => r.call === body) : undefined;
+    if (direct && !limitedHelper(limits, direct)) remote = direct;
+  }
+  if (!remote) return undefined;
+  const source = callee.expression;
+  if (isBounded(limits, source, call, fn)) return undefined;
+  const s = short(source);
+  const shown = `${s ?? ''}.forEach(${isAsync ? 'async ' : ''}...)`;
+  return {
+    call,
+    work: fn,
+    message: `\`${shown}\` starts one ${describeWork(remote)} per item at once and waits for none of them: ${CONSEQUENCE}`,
+    remote,
+    forEach: true,
   };
 }
 
@@ -289,7 +341,11 @@ function sizeOf(limits: Limits, expr: ts.Expression, depth = 0): Size {
   const { analysis } = limits;
   if (depth > 6) return undefined;
   let e = unwrap(expr);
-  if (ts.isIdentifier(e)) e = analysis.resolveValue(e);
+  if (ts.isIdentifier(e)) {
+    e = analysis.resolveValue(e);
+    // `const missing = []; ... missing.push(code)`: the literal is where the items go, not what they are
+    if (ts.isArrayLiteralExpression(e) && isAddedTo(analysis, e)) return undefined;
+  }
   if (ts.isArrayLiteralExpression(e)) {
     let n = 0;
     for (const el of e.elements) {
@@ -327,6 +383,52 @@ function sizeOf(limits: Limits, expr: ts.Expression, depth = 0): Size {
     return undefined;
   }
   return undefined;
+}
+
+/** Methods that add items to the array they are called on. */
+const ADDING_METHODS = new Set(['push', 'unshift', 'splice']);
+/** Calls that read an array handed to them without adding to it. */
+const READING_CALLEE = /^(?:console|JSON|Promise|Array|Math|Object)\.|\.(?:includes|indexOf|concat|join|has|log|info|debug|warn|error|trace)$/;
+
+const ADDED_TO = new WeakMap<ts.ArrayLiteralExpression, boolean>();
+
+/**
+ * True when code adds items to the array a const was declared with: `xs.push(...)`,
+ * `xs.unshift(...)`, `xs.splice(i, 0, ...)`, `xs[i] = ...`, or the array handed to a function that
+ * may fill it (`collect(xs, event)`; not a logger, `JSON.stringify` or another reader).
+ */
+function isAddedTo(analysis: FileAnalysis, literal: ts.ArrayLiteralExpression): boolean {
+  const known = ADDED_TO.get(literal);
+  if (known !== undefined) return known;
+  let parent = literal.parent;
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isTypeAssertionExpression(parent))) parent = parent.parent;
+  let added = false;
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    const name = parent.name.text;
+    const same = (x: ts.Expression | undefined): boolean => {
+      const v = x && unwrap(x);
+      return !!v && ts.isIdentifier(v) && v.text === name && analysis.resolveValue(v) === literal;
+    };
+    step(analysis.calls.length);
+    for (const call of analysis.calls) {
+      const callee = unwrap(call.expression);
+      if (ts.isPropertyAccessExpression(callee) && ADDING_METHODS.has(callee.name.text) && same(callee.expression)) added = true;
+      else if (call.arguments.some((a) => same(a)) && !READING_CALLEE.test(callee.getText().replace(/\s+/g, ''))) added = true;
+      if (added) break;
+    }
+    if (!added) {
+      walk(enclosingFunction(literal)?.body ?? literal.getSourceFile(), (n) => {
+        if (added) return false;
+        if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+          const left = unwrap(n.left);
+          if (ts.isElementAccessExpression(left) && same(left.expression)) added = true;
+        }
+        return undefined;
+      });
+    }
+  }
+  ADDED_TO.set(literal, added);
+  return added;
 }
 
 function isObjectStatic(callee: ts.PropertyAccessExpression): boolean {
@@ -380,6 +482,8 @@ function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExp
   }
   let e = unwrap(source);
   if (isEventBatch(e) || eventBatchAlias(analysis, e)) return true;
+  // the messages of one SQS ReceiveMessage: at most ten
+  if (isReceivedMessages(analysis, e)) return true;
   if (ts.isIdentifier(e) && CHUNK_NAME.test(e.text)) return true;
   if (ts.isPropertyAccessExpression(e) && CHUNK_NAME.test(e.name.text)) return true;
   if (ts.isIdentifier(e)) {

@@ -2,7 +2,7 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport, CodeDetector } from '../rule.js';
 import { describeRemoteCall } from '../../code/remote-calls.js';
-import { findCatchRecursions, findRetryLoops, findStatusRetryLoops, recursionName, type RetryLoop, type RetryRecursion } from '../../code/retry-loops.js';
+import { findCatchRecursions, findLeftoverRetryLoops, findRetryLoops, findStatusRetryLoops, recursionName, type RetryLoop, type RetryRecursion } from '../../code/retry-loops.js';
 import { alwaysExits, exprKey, mentions, steppedIn, writtenIn } from '../../code/retry-flow.js';
 import { functionName, isFunctionLike, step, unwrap, walk } from '../../code/walk.js';
 import { declarationScope, hasOpaqueAwait, strongest, waitsIn, type DelayKind, type DelayScope, type Wait } from './delay.js';
@@ -151,11 +151,26 @@ function statusRetryReports(analysis: FileAnalysis): CodeReport[] {
   return out;
 }
 
+function leftoverRetryReports(analysis: FileAnalysis): CodeReport[] {
+  const out: CodeReport[] = [];
+  for (const { loop, retried } of findLeftoverRetryLoops(analysis)) {
+    const outcome = boundNames(loop.statement);
+    const scope: DelayScope = { body: declarationScope(loop), changing: writtenIn(loop), outcome };
+    const waits = waitsIn(analysis, loop.statement, scope);
+    const subject = `Retry loop around ${describeRemoteCall(retried)} (for what the call left unprocessed)`;
+    const report = judge(analysis, waits, subject, () => {
+      if (hasOpaqueAwait(analysis, loop.statement, [retried.call])) return undefined;
+      return { node: loop, message: `${subject} sends the leftovers again immediately, with no delay between attempts: ${LOCKSTEP}` };
+    });
+    if (report) out.push({ ...report, related: [{ node: retried.call, label: 'retried call' }] });
+  }
+  return out;
+}
+
 /** Parameters the self call passes on changed (`attempt + 1`, `delay * 2`), and how they grow. */
-function changedParameters(r: RetryRecursion): { changing: Set<string>; growth: Map<string, DelayKind> } {
+function changedParameters(r: RetryRecursion, call: ts.CallExpression): { changing: Set<string>; growth: Map<string, DelayKind> } {
   const changing = new Set<string>();
   const growth = new Map<string, DelayKind>();
-  const call = r.selfCall;
   const params = r.fn.parameters;
   params.forEach((p, i) => {
     const arg = call.arguments[i];
@@ -175,28 +190,36 @@ function recursionReports(analysis: FileAnalysis): CodeReport[] {
   for (const r of findCatchRecursions(analysis)) {
     if (r.decided || !r.fn.body) continue;
     if (ts.isBlock(r.handler) && isConflictRetry(r.handler.parent as ts.CatchClause)) continue;
-    const { changing, growth } = changedParameters(r);
     const outcome = new Set<string>();
     const clause = r.handler.parent;
     if (ts.isCatchClause(clause) && clause.variableDeclaration && ts.isIdentifier(clause.variableDeclaration.name)) outcome.add(clause.variableDeclaration.name.text);
-    const scope: DelayScope = { body: r.fn.body, changing, outcome, growth };
-    const waits = waitsIn(analysis, r.handler, scope);
-    if (isPolling(r.selfCall, waits)) continue;
     const subject = `\`${recursionName(r)}\`, which retries ${r.retried.text} from ${r.where},`;
-    const report = judge(analysis, waits, subject, () => {
-      if (hasOpaqueAwait(analysis, r.handler, [r.selfCall])) return undefined;
-      return { node: r.selfCall, message: `${subject} calls itself again immediately, with no delay between attempts: ${LOCKSTEP}` };
-    });
-    if (report) out.push({ ...report, related: [{ node: r.retried.call, label: 'retried call' }] });
+    // each way of retrying on its own (`case 'Conflict': setTimeout(() => next(), jittered)` beside
+    // `case 'Throttling': setTimeout(() => next(), 5000)`): a wait wrapping another self call is not this one's
+    for (const selfCall of r.selfCalls) {
+      const { changing, growth } = changedParameters(r, selfCall);
+      const scope: DelayScope = { body: r.fn.body, changing, outcome, growth };
+      const others = r.selfCalls.filter((c) => c !== selfCall);
+      const waits = waitsIn(analysis, r.handler, scope).filter((w) => !others.some((c) => c.pos >= w.node.pos && c.end <= w.node.end));
+      if (isPolling(selfCall, waits)) break;
+      const report = judge(analysis, waits, subject, () => {
+        if (hasOpaqueAwait(analysis, r.handler, [selfCall])) return undefined;
+        return { node: selfCall, message: `${subject} calls itself again immediately, with no delay between attempts: ${LOCKSTEP}` };
+      });
+      if (report) {
+        out.push({ ...report, related: [{ node: r.retried.call, label: 'retried call' }] });
+        break;
+      }
+    }
   }
   return out;
 }
 
 const detector: CodeDetector = {
-  // a retry needs a catch clause, a retry library or strategy, or a test of the response status
-  prefilter: /catch|retr|backoff|\.ok\b|status/i,
+  // a retry needs a catch clause, a retry library or strategy, a test of the response status, or a batch response's leftovers
+  prefilter: /catch|retr|backoff|\.ok\b|status|Unprocessed|Failed/i,
   code({ analysis }) {
-    const all = [...loopReports(analysis), ...statusRetryReports(analysis), ...recursionReports(analysis), ...libraryReports(analysis)];
+    const all = [...loopReports(analysis), ...statusRetryReports(analysis), ...leftoverRetryReports(analysis), ...recursionReports(analysis), ...libraryReports(analysis)];
     const seen = new Set<unknown>();
     return all.filter((r) => !seen.has(r.node) && seen.add(r.node)).sort((a, b) => a.node.pos - b.node.pos);
   },
