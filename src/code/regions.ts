@@ -5,7 +5,7 @@
 import { ts } from './ts.js';
 import type { FileAnalysis } from './analysis.js';
 import type { FileFacts } from './file-facts.js';
-import { isFunctionLike, returnedExpressions, step, unwrap, walk } from './walk.js';
+import { returnedExpressions, someOwnNode, step, unwrap } from './walk.js';
 import { LOCAL_DEPTH, localCallee, remoteCallInfosIn, type RemoteCall } from './remote-calls.js';
 import { calleeAcross, MAX_HOPS } from './modules.js';
 import { getProperty, objectLiteralOf } from './values.js';
@@ -238,13 +238,7 @@ function assignedRegion(created: ts.NewExpression, config: ts.Expression): ts.Ex
 }
 
 function containsAwait(node: ts.Node): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (found || isFunctionLike(n)) return false;
-    if (ts.isAwaitExpression(n) || ts.isYieldExpression(n)) found = true;
-    return undefined;
-  });
-  return found;
+  return someOwnNode(node, (n) => ts.isAwaitExpression(n) || ts.isYieldExpression(n));
 }
 
 /** Whether `expr` is the item, or a property of it (`item.region`, `const { region } = item`, `([region, rest]) =>`). */

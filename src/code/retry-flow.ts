@@ -4,7 +4,7 @@
  * decide an exit, and which variables count attempts.
  */
 import { ts } from './ts.js';
-import { isFunctionLike, isLoop, step, unwrap, walk } from './walk.js';
+import { isFunctionLike, isLoop, step, unwrap, walk, someOwnNode } from './walk.js';
 
 /** Visits `root` and its descendants in source order without entering nested functions. */
 export function walkOwnCode(root: ts.Node, visit: (node: ts.Node) => void): void {
@@ -206,44 +206,22 @@ const TIME_CALLS = /^(Date\.now|performance\.now|process\.hrtime(\.bigint)?|.*\.
  * `context.getRemainingTimeInMillis() < 1000`, `signal.aborted`.
  */
 export function isTimeOrAbortBound(cond: ts.Node): boolean {
-  let found = false;
-  const check = (node: ts.Node) => {
-    if (ts.isCallExpression(node) && TIME_CALLS.test(unwrap(node.expression).getText().replace(/\s+/g, ''))) found = true;
-    else if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date') found = true;
-    else if (ts.isPropertyAccessExpression(node) && node.name.text === 'aborted') found = true;
-  };
-  check(cond);
-  walk(cond, (n) => {
-    if (found || isFunctionLike(n)) return false;
-    check(n);
-    return undefined;
-  });
-  return found;
+  return someOwnNode(
+    cond,
+    (node) =>
+      (ts.isCallExpression(node) && TIME_CALLS.test(unwrap(node.expression).getText().replace(/\s+/g, ''))) ||
+      (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date') ||
+      (ts.isPropertyAccessExpression(node) && node.name.text === 'aborted'),
+  );
 }
 
 /** True when `root` contains a `<`, `<=`, `>` or `>=` comparison none of whose operands mention `results`. */
 export function hasBoundComparison(root: ts.Node, results: ReadonlySet<string>): boolean {
-  let found = false;
-  const check = (node: ts.Node) => {
-    if (isRelational(node) && !mentions(node, results)) found = true;
-  };
-  check(root);
-  walk(root, (n) => {
-    if (found || isFunctionLike(n)) return false;
-    check(n);
-    return undefined;
-  });
-  return found;
+  return someOwnNode(root, (node) => isRelational(node) && !mentions(node, results));
 }
 
 export function containsIncDec(root: ts.Node): boolean {
-  let found = isIncDec(root);
-  walk(root, (n) => {
-    if (found || isFunctionLike(n)) return false;
-    if (isIncDec(n)) found = true;
-    return undefined;
-  });
-  return found;
+  return someOwnNode(root, isIncDec);
 }
 
 /** The conditions (if, ternary, switch, case) between `node` and `root`, innermost first. */

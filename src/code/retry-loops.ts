@@ -8,7 +8,7 @@
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
 import { calleeLabel, describeRemoteCall, firstRemoteCallIn, innermostRemote, isRemoteCall, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from './remote-calls.js';
-import { ancestors, enclosingFunction, enclosingLoopOrFunction, functionName as functionNameOf, isFunctionLike, isLoop, step, unwrap, walk } from './walk.js';
+import { ancestors, enclosingFunction, enclosingLoopOrFunction, functionName as functionNameOf, isFunctionLike, isLoop, step, unwrap, walk, someOwnNode } from './walk.js';
 import {
   alwaysExits,
   containsIncDec,
@@ -949,17 +949,7 @@ function bindNames(name: ts.BindingName, out: Set<string>): void {
 
 /** `out.UnprocessedKeys`, `result.UnprocessedItems?.[table] || []`, `res.FailedPutCount`: a leftovers member read in `expr`. */
 function readsLeftoverMember(expr: ts.Expression): boolean {
-  let found = false;
-  const check = (n: ts.Node) => {
-    if (ts.isPropertyAccessExpression(n) && LEFTOVERS.test(n.name.text)) found = true;
-  };
-  check(expr);
-  walk(expr, (n) => {
-    if (found || isFunctionLike(n)) return false;
-    check(n);
-    return undefined;
-  });
-  return found;
+  return someOwnNode(expr, (n) => ts.isPropertyAccessExpression(n) && LEFTOVERS.test(n.name.text));
 }
 
 /**

@@ -70,6 +70,21 @@ export function walk(root: ts.Node, visit: (node: ts.Node) => boolean | void): v
 }
 
 /**
+ * Whether `root` or a node below it passes `test`, not looking into functions nested below `root`
+ * (their code runs at another time); stops at the first that passes.
+ */
+export function someOwnNode(root: ts.Node, test: (node: ts.Node) => boolean): boolean {
+  if (test(root)) return true;
+  let found = false;
+  walk(root, (n) => {
+    if (found || isFunctionLike(n)) return false;
+    found = test(n);
+    return !found;
+  });
+  return found;
+}
+
+/**
  * Visits every node below `root` exactly once, in source order (a node before its children),
  * and sets each node's `parent` on the way (so a file can be parsed without the parser's own
  * parent-setting pass, which would walk the tree a second time). A node's ancestors are linked

@@ -4,7 +4,7 @@ import type { FileAnalysis } from '../../code/analysis.js';
 import type { ContextEvidence } from '../../code/evidence.js';
 import { innermostRemote, localCallee, remoteCallInfosIn, type RemoteCall } from '../../code/remote-calls.js';
 import { reachedAt, reachedFiles } from '../../code/reach.js';
-import { enclosingFunction, isFunctionLike, step, unwrap, walk } from '../../code/walk.js';
+import { enclosingFunction, isFunctionLike, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 
 /**
  * Long-running jobs: the operation that starts one and the operations that read its state. A poll
@@ -181,15 +181,7 @@ function isStateComparison(n: ts.Node): boolean {
 }
 
 function containsStateComparison(root: ts.Node | undefined): boolean {
-  if (!root) return false;
-  if (isStateComparison(root)) return true;
-  let found = false;
-  walk(root, (n) => {
-    if (found || isFunctionLike(n)) return false;
-    if (isStateComparison(n)) found = true;
-    return !found;
-  });
-  return found;
+  return root !== undefined && someOwnNode(root, isStateComparison);
 }
 
 /** Whether a statement leaves the loop: `break`, `return` or `throw` (not inside a nested loop or function). */

@@ -25,7 +25,7 @@ import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../rule.js';
 import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, whereElse, type RemoteCall } from '../../code/remote-calls.js';
 import { numberValue } from '../../code/values.js';
-import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk } from '../../code/walk.js';
+import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
 import { isReceivedMessages } from '../../code/sqs-receive.js';
 
@@ -455,14 +455,7 @@ function isDataCount(expr: ts.Expression): boolean {
 }
 
 function containsLoop(fn: ts.FunctionLikeDeclaration): boolean {
-  let found = false;
-  if (!fn.body) return false;
-  walk(fn.body, (n) => {
-    if (found || isFunctionLike(n)) return false;
-    if (isLoop(n)) found = true;
-    return undefined;
-  });
-  return found;
+  return fn.body !== undefined && someOwnNode(fn.body, isLoop);
 }
 
 /**

@@ -34,7 +34,7 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { SdkCall } from '../../code/aws-sdk.js';
 import { getProperty } from '../../code/values.js';
-import { enclosingFunction, isFunctionLike, isLoop, step, unwrap, walk } from '../../code/walk.js';
+import { enclosingFunction, isFunctionLike, isLoop, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { resolveLocalFunction } from '../../code/remote-calls.js';
 import { countersIn } from '../../code/retry-flow.js';
 import { isRegionList } from '../../code/regions.js';
@@ -108,14 +108,7 @@ function loopLabel(loop: ts.IterationStatement): string {
 }
 
 function containsAwait(fn: ts.FunctionLikeDeclaration): boolean {
-  if (!fn.body) return false;
-  let found = false;
-  walk(fn.body, (n) => {
-    if (found || isFunctionLike(n)) return false;
-    if (ts.isAwaitExpression(n)) found = true;
-    return !found;
-  });
-  return found;
+  return fn.body !== undefined && someOwnNode(fn.body, ts.isAwaitExpression);
 }
 
 /** `items.forEach(cb)` or an async `items.reduce(cb, init)` whose callback is `fn`. */
@@ -356,13 +349,7 @@ const DYNAMO_CALLS = new WeakMap<FileAnalysis, Map<ReadonlySet<string>, number[]
 /** A search: the loop stops at the first item that matches, so later items are never read. */
 function leavesEarly(loop: LoopSite): boolean {
   if (!isLoop(loop.node)) return false;
-  let found = false;
-  walk(loop.body, (n) => {
-    if (found || isFunctionLike(n)) return false;
-    if (ts.isReturnStatement(n) || (ts.isBreakStatement(n) && !n.label && !insideInnerLoopOrSwitch(n, loop.body))) found = true;
-    return !found;
-  });
-  return found;
+  return someOwnNode(loop.body, (n) => ts.isReturnStatement(n) || (ts.isBreakStatement(n) && !n.label && !insideInnerLoopOrSwitch(n, loop.body)));
 }
 
 function isOneEntryArray(analysis: FileAnalysis, input: ts.Expression | undefined): boolean {

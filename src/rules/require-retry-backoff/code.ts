@@ -4,7 +4,7 @@ import type { CodeReport, CodeDetector } from '../rule.js';
 import { describeRemoteCall } from '../../code/remote-calls.js';
 import { findCatchRecursions, findLeftoverRetryLoops, findRetryLoops, findStatusRetryLoops, recursionName, type RetryLoop, type RetryRecursion } from '../../code/retry-loops.js';
 import { alwaysExits, exprKey, mentions, steppedIn, writtenIn } from '../../code/retry-flow.js';
-import { functionName, isFunctionLike, step, unwrap, walk } from '../../code/walk.js';
+import { functionName, isFunctionLike, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { declarationScope, hasOpaqueAwait, strongest, waitsIn, type DelayKind, type DelayScope, type Wait } from './delay.js';
 import { libraryReports } from './libraries.js';
 
@@ -59,17 +59,11 @@ function isFailover(r: RetryLoop): boolean {
 const STATUS_TEST = /\.ok\b|\bstatus(?:Code)?\s*(?:[<>]=?|[!=]==?)\s*\d{3}\b/;
 
 function exitsOnStatus(tryBlock: ts.Block): boolean {
-  let found = false;
-  walk(tryBlock, (n) => {
-    if (found || isFunctionLike(n)) return false;
-    if (ts.isIfStatement(n) && STATUS_TEST.test(n.expression.getText())) {
-      const then = n.thenStatement;
-      const exits = ts.isReturnStatement(then) || ts.isBreakStatement(then) || (ts.isBlock(then) && then.statements.some((st) => ts.isReturnStatement(st) || ts.isBreakStatement(st)));
-      if (exits) found = true;
-    }
-    return undefined;
-  });
-  return found;
+  const exits = (st: ts.Statement) => ts.isReturnStatement(st) || ts.isBreakStatement(st);
+  return someOwnNode(
+    tryBlock,
+    (n) => ts.isIfStatement(n) && STATUS_TEST.test(n.expression.getText()) && (exits(n.thenStatement) || (ts.isBlock(n.thenStatement) && n.thenStatement.statements.some(exits))),
+  );
 }
 
 function isConflictRetry(clause: ts.CatchClause | undefined): boolean {
