@@ -15,11 +15,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ROOT, cdkCorpus, requireBuild } from './common.js';
+import { ROOT, cdkCorpus, requireBuild, benchArgs } from './common.js';
 
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: { corpus: { type: 'string' }, runs: { type: 'string', default: '1' } },
 });
 const runs = Math.max(1, Number(values.runs));

@@ -20,12 +20,11 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { CLI, machine, measure, median, patternTemplates, requireBuild } from './common.js';
+import { CLI, machine, measure, median, patternTemplates, requireBuild, benchArgs } from './common.js';
 
 const TARGET = 40;
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = benchArgs(import.meta.url, {
   allowPositionals: true,
   options: {
     count: { type: 'string', default: '200' },

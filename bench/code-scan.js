@@ -23,15 +23,14 @@
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ROOT, cdkCorpus, cliWithoutCdkSource, requireBuild, timeChild } from './common.js';
+import { ROOT, cdkCorpus, cliWithoutCdkSource, requireBuild, timeChild, benchArgs } from './common.js';
 
 
 const CLI_PATH = path.join(ROOT, 'bin', 'rel4lint.js');
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: { corpus: { type: 'string', multiple: true }, runs: { type: 'string', default: '1' }, 'cdk-source': { type: 'boolean', default: false } },
 });
 const runs = Math.max(1, Number(values.runs));

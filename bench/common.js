@@ -4,6 +4,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = path.join(ROOT, 'bin', 'rel4lint.js');
@@ -105,4 +106,25 @@ export function patternTemplates(checkout, count) {
     bytes += statSync(path.join(dir, rel)).size;
   }
   return { dir, files: chosen.map((rel) => path.join(dir, rel)), bytes };
+}
+
+/**
+ * The command line of a bench script (a `parseArgs` config): `--help` prints the script's opening
+ * comment, and a mistyped option ends the run with a one-line message instead of a stack trace.
+ */
+export function benchArgs(scriptUrl, config) {
+  const file = fileURLToPath(scriptUrl);
+  let parsed;
+  try {
+    parsed = parseArgs({ ...config, options: { ...config.options, help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    console.error(`${path.basename(file)}: ${err.message} (--help lists the options)`);
+    process.exit(2);
+  }
+  if (parsed.values.help) {
+    const doc = /\/\*\*([\s\S]*?)\*\//.exec(readFileSync(file, 'utf8'))?.[1] ?? '';
+    console.log(doc.split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join('\n').trim());
+    process.exit(0);
+  }
+  return parsed;
 }

@@ -15,12 +15,11 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { CLI, cdkCorpus, machine, measure, median, patternTemplates, requireBuild } from './common.js';
+import { CLI, cdkCorpus, machine, measure, median, patternTemplates, requireBuild, benchArgs } from './common.js';
 
 const NOISE = 1.1;
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: {
     corpus: { type: 'string', multiple: true, default: [] },
     patterns: { type: 'string' },

@@ -15,12 +15,11 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { ROOT, cdkCorpus, timeChild } from './common.js';
+import { ROOT, cdkCorpus, timeChild, benchArgs } from './common.js';
 
 const TARGET = 7;
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: { corpus: { type: 'string' }, runs: { type: 'string', default: '1' } },
 });
 const runs = Math.max(1, Number(values.runs));

@@ -25,12 +25,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { ROOT, machine, measure, median, requireBuild } from './common.js';
+import { ROOT, machine, measure, median, requireBuild, benchArgs } from './common.js';
 
 const TARGETS = { 'empty folder': 250, 'one SAM template': 250, 'one TypeScript file': 500 };
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: { runs: { type: 'string', default: '10' }, baseline: { type: 'string' } },
 });
 const runs = Math.max(1, Number(values.runs));

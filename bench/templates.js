@@ -23,12 +23,11 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { ROOT, requireBuild } from './common.js';
+import { ROOT, requireBuild, benchArgs } from './common.js';
 
 const TARGET = 200;
 
-const { values } = parseArgs({
+const { values } = benchArgs(import.meta.url, {
   options: {
     count: { type: 'string', default: '1000' },
     runs: { type: 'string', default: '1' },
