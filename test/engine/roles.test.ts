@@ -57,6 +57,9 @@ describe('code file roles', () => {
     expect(role('src/page.js', "document.querySelector('#total').textContent = '0';\n")).toBe('frontend');
     expect(role('frontend/src/api.js')).toBe('frontend');
     expect(role('public/app.js')).toBe('frontend');
+    // a static site's code, calling AWS from the browser with the user's credentials
+    expect(role('source/website/js/lib/store/api/actions/settings.js', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n")).toBe('frontend');
+    expect(role('packages/ui/src/client.ts')).toBe('frontend');
     // server-side rendering runs in the service
     expect(role('src/render.tsx', "import React from 'react';\nimport { renderToString } from 'react-dom/server';\n")).toBe('service');
     // a Next.js route handler is server code
