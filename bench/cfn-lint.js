@@ -15,7 +15,9 @@
  *
  * The checkout: `git clone --depth 1 https://github.com/aws-samples/serverless-patterns`. The
  * templates are copied into a temporary folder (under their relative paths) and removed afterwards.
- * Needs `npm run build` first (the CLI runs from dist/) and cfn-lint on the PATH.
+ * Needs `npm run build` first (the CLI runs from dist/) and cfn-lint on the PATH. serverless-rules:
+ * `pip install cfn-lint-serverless`, or, without a package index, a checkout of
+ * awslabs/serverless-rules on the Python path (`PYTHONPATH=<checkout>/cfn-lint-serverless`).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync, statSync } from 'node:fs';
@@ -45,7 +47,7 @@ if (version.status !== 0) {
 }
 
 /** The serverless-rules plugin, when cfn-lint's Python has it. */
-const plugin = spawnSync(values.python, ['-c', 'import cfn_lint, cfn_lint_serverless'], { encoding: 'utf8' });
+const plugin = spawnSync(values.python, ['-c', 'import cfnlint, cfn_lint_serverless'], { encoding: 'utf8' });
 const withPlugin = plugin.status === 0;
 
 let dir;
@@ -100,7 +102,7 @@ try {
         const report = JSON.parse(r.stdout);
         counts.set(label, `${report.findings.length} findings, ${report.summary.templates} templates`);
       } else {
-        counts.set(label, `${r.stdout.split('\n').filter((l) => /^[EWI]\d{4} /.test(l)).length} matches`);
+        counts.set(label, `${r.stdout.split('\n').filter((l) => /^[EWI][A-Z]?\d{4} /.test(l)).length} matches`);
       }
     }
   }
