@@ -10,7 +10,12 @@
  *   `extends` of a relative file);
  * - packages of the same repository: workspaces (npm/yarn `workspaces`, pnpm-workspace.yaml,
  *   lerna.json `packages`) and `file:` dependencies, to their source entry (`exports`, `source`,
- *   `module`, `main`, else `src/index` or `index`), installed or not.
+ *   `module`, `main`, else `src/index` or `index`), installed or not;
+ * - packages a Lambda layer provides: a bare specifier that no package.json on the way up lists
+ *   as a dependency, and that names a package of the repository (a package.json with that `name`)
+ *   or a folder of that name inside a layer's folder (a folder whose name contains `layer`),
+ *   the only one of its kind. At run time Node.js finds these in `/opt/nodejs/node_modules`, where
+ *   the layer's build puts them.
  * Files under `node_modules` (other than linked workspace packages) are never read.
  *
  * Files are read with the scan's size limit and text normalisation, parsed without executing
@@ -43,7 +48,19 @@ interface PackageJson {
   workspaces?: string[] | { packages?: string[] };
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
 }
+
+/** Where the packages of a repository are: package.json names and folders inside layer folders, each with every folder that has it. */
+interface RepositoryPackages {
+  byName: Map<string, string[]>;
+  layerFolders: Map<string, string[]>;
+}
+
+/** Folders looked at when indexing a repository's packages: enough for a large monorepo, bounded for anything larger. */
+const MAX_INDEXED_FOLDERS = 20_000;
+const SKIPPED_FOLDERS = new Set(['node_modules', 'cdk.out', 'coverage', '.aws-sam', '.serverless', '.terraform']);
 
 interface TsPaths {
   base: string;
@@ -66,6 +83,7 @@ export class FsModuleHost implements ModuleHostWithReads {
   private readonly nearestCache = new Map<string, string | undefined>();
   private readonly workspaceCache = new Map<string, Map<string, string> | undefined>();
   private readonly tsconfigCache = new Map<string, TsPaths | undefined>();
+  private readonly repositoryCache = new Map<string, RepositoryPackages>();
   /** Project files read for the file being analysed (see `take`). */
   private readonly touched = new Set<string>();
 
@@ -132,7 +150,7 @@ export class FsModuleHost implements ModuleHostWithReads {
     if (spec.startsWith('#')) return this.packageImport(spec, dir);
     const viaPaths = this.tsPaths(spec, dir);
     if (viaPaths) return viaPaths;
-    return this.workspacePackage(spec, dir);
+    return this.workspacePackage(spec, dir) ?? this.layerPackage(spec, dir);
   }
 
   private isFile(p: string): boolean {
@@ -251,11 +269,13 @@ export class FsModuleHost implements ModuleHostWithReads {
   // --- packages of the same repository
 
   private workspacePackage(spec: string, dir: string): string | undefined {
-    const parts = spec.split('/');
-    const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
-    const sub = parts.slice(spec.startsWith('@') ? 2 : 1).join('/');
+    const { name, sub } = packageParts(spec);
     const pkgDir = this.fileDependency(name, dir) ?? this.workspaces(dir)?.get(name) ?? this.linkedPackage(name, dir);
-    if (!pkgDir) return undefined;
+    return pkgDir ? this.packageFile(pkgDir, sub) : undefined;
+  }
+
+  /** The file `sub` of a package folder, or its entry point when `sub` is empty. */
+  private packageFile(pkgDir: string, sub: string): string | undefined {
     if (sub) return this.file(path.join(pkgDir, sub));
     const pkg = this.json<PackageJson>(path.join(pkgDir, 'package.json'));
     const entries: string[] = [];
@@ -268,6 +288,76 @@ export class FsModuleHost implements ModuleHostWithReads {
       if (found) return found;
     }
     return undefined;
+  }
+
+  /**
+   * A package a Lambda layer provides (see the file comment): undeclared by the importing
+   * package, and the only package or layer folder of the repository with that name.
+   */
+  private layerPackage(spec: string, dir: string): string | undefined {
+    const { name, sub } = packageParts(spec);
+    if (this.declared(name, dir)) return undefined;
+    const root = this.repositoryRoot(dir);
+    if (!root) return undefined;
+    const packages = this.repositoryPackages(root);
+    const named = packages.byName.get(name) ?? [];
+    if (named.length === 1) return this.packageFile(named[0]!, sub);
+    if (named.length > 1 || name.startsWith('@')) return undefined;
+    const folders = packages.layerFolders.get(name) ?? [];
+    return folders.length === 1 ? this.packageFile(folders[0]!, sub) : undefined;
+  }
+
+  /** Whether a package.json at or above `dir` lists `name` as a dependency of any kind. */
+  private declared(name: string, dir: string): boolean {
+    for (let d = dir; ; d = path.dirname(d)) {
+      const pkg = this.json<PackageJson>(path.join(d, 'package.json'));
+      if (pkg) for (const deps of [pkg.dependencies, pkg.devDependencies, pkg.peerDependencies, pkg.optionalDependencies]) if (deps && Object.hasOwn(deps, name)) return true;
+      if (path.dirname(d) === d || existsSync(path.join(d, '.git'))) return false;
+    }
+  }
+
+  /** The repository `dir` is in: the nearest folder with `.git`, else the highest with a package.json. */
+  private repositoryRoot(dir: string): string | undefined {
+    let highest: string | undefined;
+    for (let d = dir; ; d = path.dirname(d)) {
+      if (existsSync(path.join(d, '.git'))) return d;
+      if (this.isFile(path.join(d, 'package.json'))) highest = d;
+      if (path.dirname(d) === d) return highest;
+    }
+  }
+
+  /** Package names and layer folders of a repository, indexed once per host. */
+  private repositoryPackages(root: string): RepositoryPackages {
+    let index = this.repositoryCache.get(root);
+    if (index) return index;
+    index = { byName: new Map(), layerFolders: new Map() };
+    const add = (map: Map<string, string[]>, key: string, folder: string) => {
+      const list = map.get(key);
+      if (list) list.push(folder);
+      else map.set(key, [folder]);
+    };
+    const queue: { folder: string; inLayer: boolean }[] = [{ folder: root, inLayer: false }];
+    for (let i = 0; i < queue.length && i < MAX_INDEXED_FOLDERS; i++) {
+      const { folder, inLayer } = queue[i]!;
+      let entries;
+      try {
+        entries = readdirSync(folder, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (entry.isFile() && entry.name === 'package.json') {
+          const name = this.json<PackageJson>(path.join(folder, entry.name))?.name;
+          if (typeof name === 'string' && folder !== root) add(index.byName, name, folder);
+        } else if (entry.isDirectory() && !entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) {
+          const child = path.join(folder, entry.name);
+          if (inLayer) add(index.layerFolders, entry.name, child);
+          queue.push({ folder: child, inLayer: inLayer || /layer/i.test(entry.name) });
+        }
+      }
+    }
+    this.repositoryCache.set(root, index);
+    return index;
   }
 
   /** `dist/index.js` of an unbuilt package: its source under `src/`. */
@@ -341,6 +431,13 @@ export class FsModuleHost implements ModuleHostWithReads {
     if (Array.isArray(lerna?.packages)) return lerna.packages.filter((x): x is string => typeof x === 'string');
     return undefined;
   }
+}
+
+/** `@scope/name/sub/path` → `{ name: '@scope/name', sub: 'sub/path' }`. */
+function packageParts(spec: string): { name: string; sub: string } {
+  const parts = spec.split('/');
+  const scoped = spec.startsWith('@');
+  return { name: (scoped ? parts.slice(0, 2) : parts.slice(0, 1)).join('/'), sub: parts.slice(scoped ? 2 : 1).join('/') };
 }
 
 function stamp(file: string): string {

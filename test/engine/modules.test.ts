@@ -63,4 +63,33 @@ describe('FsModuleHost', () => {
     expect(host.takeTouched()).toEqual([small]);
     expect(host.facts(path.join(root, 'app/src/handler.ts'))).toBeUndefined();
   });
+
+  it('resolves packages a Lambda layer provides: undeclared, and the only package or layer folder of that name', () => {
+    const repo = mkdtempSync(path.join(tmpdir(), 'rel4lint-layers-'));
+    const at = (rel: string, text: string) => {
+      mkdirSync(path.dirname(path.join(repo, rel)), { recursive: true });
+      writeFileSync(path.join(repo, rel), text);
+    };
+    mkdirSync(path.join(repo, '.git'));
+    at('package.json', JSON.stringify({ name: 'solution', private: true }));
+    at('source/lambda/aws-sdk-layer/sdk-config/customSdkConfig.js', 'module.exports = () => ({});\n');
+    at('source/lambda/layers/custom-config/package.json', JSON.stringify({ name: 'aws-custom-config', main: 'index.js' }));
+    at('source/lambda/layers/custom-config/index.js', 'exports.config = () => ({});\n');
+    // a folder named like a package, outside any layer: not a layer's package
+    at('source/lambda/tools/lodash/index.js', 'module.exports = {};\n');
+    // two layers with a folder of the same name: ambiguous
+    at('source/lambda/layer-a/common/index.js', 'module.exports = 1;\n');
+    at('source/lambda/layer-b/common/index.js', 'module.exports = 2;\n');
+    at('source/lambda/fn/package.json', JSON.stringify({ name: 'fn', dependencies: { 'sdk-config': '^1.0.0' } }));
+    at('source/lambda/fn/index.js', '');
+    at('source/lambda/other/index.js', '');
+    const host = new FsModuleHost();
+    const from = path.join(repo, 'source/lambda/other/index.js');
+    expect(host.resolve('sdk-config/customSdkConfig', from)).toBe(path.join(repo, 'source/lambda/aws-sdk-layer/sdk-config/customSdkConfig.js'));
+    expect(host.resolve('aws-custom-config', from)).toBe(path.join(repo, 'source/lambda/layers/custom-config/index.js'));
+    expect(host.resolve('lodash', from)).toBeUndefined();
+    expect(host.resolve('common', from)).toBeUndefined();
+    // declared as a dependency: the package from the registry, not the layer's folder
+    expect(host.resolve('sdk-config/customSdkConfig', path.join(repo, 'source/lambda/fn/index.js'))).toBeUndefined();
+  });
 });
