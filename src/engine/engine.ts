@@ -28,7 +28,7 @@ import type { ModuleHostWithReads } from './modules.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
 import { FileAccessError, readRegularFile } from '../ground/file-access.js';
-import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage } from './read.js';
+import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage, plainlyNotIac } from './read.js';
 import { tooLargeForHeap } from './memory.js';
 import { CdkTwins } from './cdk-twins.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, scopeToResourceBlocks, type Directive, type SuppressionProblem } from './suppressions.js';
@@ -215,6 +215,11 @@ export class Engine implements CodeSink {
       }
       this.count(code);
       this.parseError(file, undefined, err instanceof FileAccessError ? err.reason : `cannot be read (${String(err)})`, 0, this.pathRole(file, code));
+      return true;
+    }
+    // data named like a template (package manifests, fixtures, vendored SDK models): no decoding
+    if (template && plainlyNotIac(file, raw)) {
+      this.stats.dataFiles++;
       return true;
     }
     const { text, problem } = normaliseText(raw);

@@ -5,7 +5,8 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { TEMPLATE_EXTENSIONS } from '../ground/files.js';
 import { formatBytes } from '../ground/file-access.js';
-import { iacFormat } from '../iac/loaders/index.js';
+import { iacFormat, loadsAnywhere } from '../iac/loaders/index.js';
+import { looksLikeTemplate } from '../iac/loaders/cloudformation.js';
 import { mayDefineCdkResources } from '../cdk/sniff.js';
 
 export const DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024;
@@ -26,6 +27,20 @@ export function normaliseText(raw: Buffer): { text?: string; problem?: string } 
   let text = raw.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return { text };
+}
+
+/**
+ * True when a template candidate's bytes cannot be IaC, decided without decoding them: a file
+ * that only a CloudFormation-style marker (`AWS::`, `AWSTemplateFormatVersion`, `Custom::`) would
+ * make a template (not Terraform, a state machine or a Serverless file, whose names decide) and
+ * that has none. Bytes that are not plain UTF-8 text (a byte order mark of UTF-16, NUL bytes) are
+ * left to the full check, which may report them.
+ */
+export function plainlyNotIac(file: string, raw: Buffer): boolean {
+  if (!loadsAnywhere(file)) return false;
+  if (raw.length >= 2 && ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff))) return false;
+  if (raw.subarray(0, 8000).includes(0)) return false;
+  return !looksLikeTemplate(raw);
 }
 
 export function oversizeMessage(size: number, max: number): string {

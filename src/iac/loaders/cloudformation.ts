@@ -27,7 +27,7 @@ import { sourceChain, type LoadOptions, type SourceNode } from '../document.js';
  * Cheap text sniff: can this YAML/JSON file be a template? Used to skip unrelated files without
  * parsing them. False positives are fine (`loadTemplate` decides), false negatives are not.
  */
-export function looksLikeTemplate(text: string): boolean {
+export function looksLikeTemplate(text: string | Buffer): boolean {
   return text.includes('AWS::') || text.includes('AWSTemplateFormatVersion') || text.includes('Custom::');
 }
 
