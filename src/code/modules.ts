@@ -255,8 +255,12 @@ export function moduleTarget(facts: FileFacts, ref: ModuleRef, hops: number): Ta
 export function isProjectSpecifier(specifier: string): boolean {
   if (specifier.startsWith('.') || specifier.startsWith('#') || specifier.startsWith('/')) return true;
   if (specifier.startsWith('node:') || specifier.startsWith('@aws-sdk/') || specifier.startsWith('@smithy/') || specifier.startsWith('aws-sdk')) return false;
-  return !BUILTINS.has(specifier.split('/')[0]);
+  const first = specifier.split('/')[0]!;
+  return !BUILTINS.has(first) && !LIBRARIES.has(first);
 }
+
+/** Packages of AWS's libraries that a project imports everywhere and never writes itself. */
+const LIBRARIES = new Set(['aws-cdk-lib', 'constructs', '@aws-cdk', '@aws-lambda-powertools', '@types', 'aws-lambda', '@middy', 'aws-xray-sdk', 'aws-xray-sdk-core']);
 
 const BUILTINS = new Set(['fs', 'path', 'os', 'http', 'https', 'crypto', 'util', 'url', 'events', 'stream', 'zlib', 'child_process', 'assert', 'buffer', 'net', 'tls', 'dns', 'querystring', 'readline', 'worker_threads', 'perf_hooks', 'timers', 'process']);
 
