@@ -245,7 +245,8 @@ export class FsModuleHost implements ModuleHostWithReads {
    * The project file `/opt/<rest>` names: `<root>/<rest>` for a folder `<root>` that holds the
    * layer's content. Searched from the importing file's folder upwards (to the repository root, at
    * most LAYER_LEVELS_UP levels), among the folders up to LAYER_DEPTH below each; the nearest
-   * level with a match decides, and two matches there are ambiguous (not followed).
+   * level with a match decides, and two matches there are ambiguous (not followed). A folder
+   * that holds the importing file is not a layer of it.
    */
   private layerFile(rest: string, dir: string): string | undefined {
     const parts = rest.split('/').filter((p) => p !== '' && p !== '.');
@@ -259,6 +260,8 @@ export class FsModuleHost implements ModuleHostWithReads {
         const names = this.entries(root);
         // cheap test before the file lookups: the root holds the first segment
         if (root === OPT || (!names.has(first) && !EXTENSIONS.some((e) => names.has(stem + e)))) continue;
+        // the importing file's own package is deployed as the function's code, not under /opt
+        if (dir === root || dir.startsWith(root + path.sep)) continue;
         const file = this.layerCandidate(root, parts);
         if (file) found.add(file);
         if (found.size > 1) return undefined;

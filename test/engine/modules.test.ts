@@ -31,6 +31,7 @@ beforeAll(() => {
   put('app/node_modules/axios/index.js', 'module.exports = 1;\n');
   // Lambda layers: the content of layers/<name> is mounted under /opt
   put('svc/functions/ingest/index.js', "require('/opt/lib/embed.js');\n");
+  put('svc/functions/ingest/lib/local.js', 'exports.local = 1;\n');
   put('svc/other-repo/.git/HEAD', 'ref: refs/heads/main\n');
   put('svc/other-repo/fn/index.js', "require('/opt/lib/embed.js');\n");
   put('svc/layers/ml/lib/embed.js', 'module.exports = () => 1;\n');
@@ -90,6 +91,8 @@ describe('FsModuleHost', () => {
     expect(host.resolve('/opt/nodejs/node_modules/axios', from)).toBeUndefined();
     // two layers hold lib/alert.js: ambiguous
     expect(host.resolve('/opt/lib/alert.js', from)).toBeUndefined();
+    // the function's own files are not under /opt
+    expect(host.resolve('/opt/lib/local.js', from)).toBeUndefined();
     // the search ends at the repository's root, and paths never climb out of /opt
     expect(host.resolve('/opt/lib/embed.js', path.join(root, 'svc/other-repo/fn/index.js'))).toBeUndefined();
     expect(host.resolve('/opt/../etc/passwd', from)).toBeUndefined();
