@@ -139,6 +139,8 @@ describe('FsModuleHost', () => {
     const from = path.join(repo, 'source/lambda/other/index.js');
     expect(host.resolve('sdk-config/customSdkConfig', from)).toBe(path.join(repo, 'source/lambda/aws-sdk-layer/sdk-config/customSdkConfig.js'));
     expect(host.resolve('aws-custom-config', from)).toBe(path.join(repo, 'source/lambda/layers/custom-config/index.js'));
+    // the same package named by the path the layer is mounted at
+    expect(host.resolve('/opt/nodejs/node_modules/sdk-config/customSdkConfig', from)).toBe(path.join(repo, 'source/lambda/aws-sdk-layer/sdk-config/customSdkConfig.js'));
     expect(host.resolve('lodash', from)).toBeUndefined();
     expect(host.resolve('common', from)).toBeUndefined();
     // declared as a dependency: the package from the registry, not the layer's folder
