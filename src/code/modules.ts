@@ -7,7 +7,8 @@
  * Exports are read from the syntax alone: ESM declarations, `export { a as b }`, `export default`,
  * re-exports (`export * from`, `export { x } from`) and CommonJS (`exports.x = ...`,
  * `module.exports = { ... }`, `module.exports = fn`). Chains are bounded ({@link MAX_HOPS} modules
- * for a target, {@link MAX_REEXPORTS} re-exports for a name), and nothing is type-checked.
+ * for a target, not counting barrel files that only re-export it; {@link MAX_REEXPORTS}
+ * re-exports for a name), and nothing is type-checked.
  */
 import path from 'node:path';
 import { ts } from './ts.js';
@@ -135,9 +136,15 @@ export function valueTarget(facts: FileFacts, expr: ts.Expression, hops: number)
   return { facts, node: e };
 }
 
-/** The export `name` of a file ('default' for the default export / `module.exports = x`). */
-export function exportTarget(facts: FileFacts, name: string, hops: number, reexports = 0): Target | undefined {
-  if (hops > MAX_HOPS || reexports > MAX_REEXPORTS) return undefined;
+/**
+ * The export `name` of a file ('default' for the default export / `module.exports = x`).
+ * Re-exports (`export * from`, `export { x } from`) do not count as hops, as barrel files only
+ * forward names: a chain is bounded by {@link MAX_REEXPORTS}, and each file is searched once per
+ * name (`seen`), so barrels of barrels stay linear in the files they list.
+ */
+export function exportTarget(facts: FileFacts, name: string, hops: number, reexports = 0, seen = new Set<FileFacts>()): Target | undefined {
+  if (hops > MAX_HOPS || reexports > MAX_REEXPORTS || seen.has(facts)) return undefined;
+  seen.add(facts);
   const stars: string[] = [];
   let commonJsWhole: ts.Expression | undefined;
   for (const st of facts.sourceFile.statements) {
@@ -169,7 +176,7 @@ export function exportTarget(facts: FileFacts, name: string, hops: number, reexp
         const local = (el.propertyName ?? el.name).text;
         if (spec) {
           const next = projectModule(facts, spec);
-          return next && exportTarget(next, local, hops + 1, reexports + 1);
+          return next && exportTarget(next, local, hops, reexports + 1, seen);
         }
         return topLevel(facts, local, hops);
       }
@@ -194,7 +201,7 @@ export function exportTarget(facts: FileFacts, name: string, hops: number, reexp
   }
   for (const spec of stars) {
     const next = projectModule(facts, spec);
-    const found = next && exportTarget(next, name, hops + 1, reexports + 1);
+    const found = next && exportTarget(next, name, hops, reexports + 1, seen);
     if (found) return found;
   }
   return undefined;

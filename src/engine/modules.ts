@@ -15,8 +15,13 @@
  *   as a dependency, and that names a package of the repository (a package.json with that `name`)
  *   or a folder of that name inside a layer's folder (a folder whose name contains `layer`),
  *   the only one of its kind. At run time Node.js finds these in `/opt/nodejs/node_modules`, where
- *   the layer's build puts them.
- * Files under `node_modules` (other than linked workspace packages) are never read.
+ *   the layer's build puts them;
+ * - Lambda layer paths (`/opt/lib/x.js`, `/opt/nodejs/x`, `/opt/nodejs/node_modules/pkg`): a
+ *   layer's content is mounted under /opt, so the file is the one of the project whose path ends
+ *   with the part after /opt, in a folder near the importing file (see `layerFile`); only a
+ *   unique match is followed, and the machine's own /opt is never read.
+ * Files under `node_modules` (other than linked workspace packages and a layer's own
+ * `nodejs/node_modules` packages that its package.json does not install) are never read.
  *
  * Files are read with the scan's size limit and text normalisation, parsed without executing
  * anything, and kept in a bounded cache for the scan (one host per engine, so one per thread).
@@ -34,6 +39,15 @@ import { tooLargeForHeap } from './memory.js';
 
 /** Parsed files kept per host: enough for the helpers of a large service, bounded for a monorepo. */
 const MAX_CACHED_FILES = 512;
+/** Folders above the importing file searched for a layer's content, and how deep below each. */
+const LAYER_LEVELS_UP = 5;
+const LAYER_DEPTH = 3;
+/** Folders listed per searched folder, at most (a monorepo root stays bounded). */
+const LAYER_MAX_DIRS = 3000;
+/** The machine's own layer folder, never a project's. */
+const OPT = path.resolve('/opt');
+/** Build output and deployment copies: a layer's content appears there again. */
+const LAYER_SKIPPED = new Set(['node_modules', 'cdk.out', 'coverage', 'dist', 'build', 'out']);
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
 
@@ -84,6 +98,9 @@ export class FsModuleHost implements ModuleHostWithReads {
   private readonly workspaceCache = new Map<string, Map<string, string> | undefined>();
   private readonly tsconfigCache = new Map<string, TsPaths | undefined>();
   private readonly repositoryCache = new Map<string, RepositoryPackages>();
+  /** Folder → its sub-folders (to LAYER_DEPTH) and each folder's entry names, for layer paths. */
+  private readonly layerDirs = new Map<string, string[]>();
+  private readonly entryCache = new Map<string, Set<string>>();
   /** Project files read for the file being analysed (see `take`). */
   private readonly touched = new Set<string>();
 
@@ -146,6 +163,11 @@ export class FsModuleHost implements ModuleHostWithReads {
   }
 
   private resolveUncached(spec: string, dir: string): string | undefined {
+    if (spec.startsWith('/opt/nodejs/node_modules/')) {
+      // the layer's folder as deployed, else the package a layer's build puts there
+      return this.layerFile(spec.slice('/opt/'.length), dir) ?? this.layerPackage(spec.slice('/opt/nodejs/node_modules/'.length), dir);
+    }
+    if (spec.startsWith('/opt/')) return this.layerFile(spec.slice('/opt/'.length), dir);
     if (spec.startsWith('.') || spec.startsWith('/')) return this.file(path.resolve(dir, spec));
     if (spec.startsWith('#')) return this.packageImport(spec, dir);
     const viaPaths = this.tsPaths(spec, dir);
@@ -169,6 +191,10 @@ export class FsModuleHost implements ModuleHostWithReads {
   /** A code file for a path as written: exact, `.js` → `.ts`, with an extension, or a folder's index. */
   private file(base: string): string | undefined {
     if (base.split(path.sep).includes('node_modules')) return undefined;
+    return this.codeFile(base);
+  }
+
+  private codeFile(base: string): string | undefined {
     const ext = path.extname(base);
     if (EXTENSIONS.includes(ext)) {
       for (const alt of JS_TO_TS[ext] ?? []) {
@@ -211,6 +237,100 @@ export class FsModuleHost implements ModuleHostWithReads {
     }
     this.nearestCache.set(key, found);
     return found;
+  }
+
+  // --- Lambda layer paths
+
+  /**
+   * The project file `/opt/<rest>` names: `<root>/<rest>` for a folder `<root>` that holds the
+   * layer's content. Searched from the importing file's folder upwards (to the repository root, at
+   * most LAYER_LEVELS_UP levels), among the folders up to LAYER_DEPTH below each; the nearest
+   * level with a match decides, and two matches there are ambiguous (not followed). A folder
+   * that holds the importing file is not a layer of it.
+   */
+  private layerFile(rest: string, dir: string): string | undefined {
+    const parts = rest.split('/').filter((p) => p !== '' && p !== '.');
+    if (parts.length === 0 || parts.includes('..')) return undefined;
+    const first = parts[0];
+    const stem = first.replace(/\.[^.]+$/, '');
+    if (path.dirname(dir) === dir) return undefined;
+    for (let d = dir, level = 0; level <= LAYER_LEVELS_UP; level++) {
+      const found = new Set<string>();
+      for (const root of this.foldersBelow(d)) {
+        const names = this.entries(root);
+        // cheap test before the file lookups: the root holds the first segment
+        if (root === OPT || (!names.has(first) && !EXTENSIONS.some((e) => names.has(stem + e)))) continue;
+        // the importing file's own package is deployed as the function's code, not under /opt
+        if (dir === root || dir.startsWith(root + path.sep)) continue;
+        const file = this.layerCandidate(root, parts);
+        if (file) found.add(file);
+        if (found.size > 1) return undefined;
+      }
+      if (found.size === 1) return [...found][0];
+      const up = path.dirname(d);
+      // the repository's root is the last folder searched, and the file system's root never is
+      if (this.entries(d).has('.git') || path.dirname(up) === up) return undefined;
+      d = up;
+    }
+    return undefined;
+  }
+
+  /** `<root>/<parts>` as a code file; a layer's `nodejs/node_modules/<pkg>` only when the layer does not install that package. */
+  private layerCandidate(root: string, parts: string[]): string | undefined {
+    const nm = parts.indexOf('node_modules');
+    if (nm < 0) return this.file(path.join(root, ...parts));
+    if (nm !== 1 || parts[0] !== 'nodejs' || parts.length < 3) return undefined;
+    const pkgName = parts[2].startsWith('@') ? parts.slice(2, 4).join('/') : parts[2];
+    const layerPkg = this.json<PackageJson>(path.join(root, 'nodejs', 'package.json'));
+    if (layerPkg?.dependencies?.[pkgName] !== undefined || layerPkg?.devDependencies?.[pkgName] !== undefined) return undefined;
+    const pkgDir = path.join(root, 'nodejs', 'node_modules', ...pkgName.split('/'));
+    const sub = parts.slice(2 + pkgName.split('/').length);
+    if (sub.length > 0) return this.codeFile(path.join(pkgDir, ...sub));
+    const pkg = this.json<PackageJson>(path.join(pkgDir, 'package.json'));
+    for (const e of [pkg?.main, 'index']) if (typeof e === 'string') {
+      const found = this.codeFile(path.resolve(pkgDir, e));
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** `dir` and its sub-folders to LAYER_DEPTH levels, without dot folders, dependencies and build output. */
+  private foldersBelow(dir: string): string[] {
+    const hit = this.layerDirs.get(dir);
+    if (hit) return hit;
+    const out = [dir];
+    for (let i = 0; i < out.length && out.length < LAYER_MAX_DIRS; i++) {
+      const depth = path.relative(dir, out[i]).split(path.sep).filter(Boolean).length;
+      if (depth >= LAYER_DEPTH) continue;
+      for (const name of this.entries(out[i])) {
+        if (name.startsWith('.') || LAYER_SKIPPED.has(name) || out.length >= LAYER_MAX_DIRS) continue;
+        const sub = path.join(out[i], name);
+        if (this.isDirectory(sub)) out.push(sub);
+      }
+    }
+    this.layerDirs.set(dir, out);
+    return out;
+  }
+
+  private entries(dir: string): Set<string> {
+    let hit = this.entryCache.get(dir);
+    if (!hit) {
+      try {
+        hit = new Set(readdirSync(dir));
+      } catch {
+        hit = new Set();
+      }
+      this.entryCache.set(dir, hit);
+    }
+    return hit;
+  }
+
+  private isDirectory(p: string): boolean {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
   }
 
   // --- package.json "imports"

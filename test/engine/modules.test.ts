@@ -4,6 +4,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FsModuleHost } from '../../src/engine/modules.js';
+import { exportTarget, MAX_HOPS } from '../../src/code/modules.js';
+import { ts } from '../../src/code/ts.js';
 
 let root: string;
 const put = (rel: string, text: string) => {
@@ -27,6 +29,27 @@ beforeAll(() => {
   put('app/src/util/index.js', 'exports.u = 1;\n');
   put('app/src/handler.ts', "import { db } from '#lib/db';\n");
   put('app/node_modules/axios/index.js', 'module.exports = 1;\n');
+  // Lambda layers: the content of layers/<name> is mounted under /opt
+  put('svc/functions/ingest/index.js', "require('/opt/lib/embed.js');\n");
+  put('svc/functions/ingest/lib/local.js', 'exports.local = 1;\n');
+  put('svc/other-repo/.git/HEAD', 'ref: refs/heads/main\n');
+  put('svc/other-repo/fn/index.js', "require('/opt/lib/embed.js');\n");
+  put('svc/layers/ml/lib/embed.js', 'module.exports = () => 1;\n');
+  put('svc/layers/ml/lib/bedrock/guard.ts', 'export const guard = 1;\n');
+  put('svc/layers/common/nodejs/audit.js', 'exports.audit = 1;\n');
+  put('svc/layers/common/nodejs/package.json', JSON.stringify({ dependencies: { axios: '1.0.0' } }));
+  put('svc/layers/common/nodejs/node_modules/ids/index.js', 'exports.id = 1;\n');
+  put('svc/layers/common/nodejs/node_modules/axios/index.js', 'module.exports = 1;\n');
+  put('svc/layers/alerts-a/lib/alert.js', 'exports.alert = 1;\n');
+  put('svc/layers/alerts-b/lib/alert.js', 'exports.alert = 1;\n');
+  // barrels: folders whose index re-exports a folder's index, and two barrels that list each other
+  put('barrels/index.ts', "export * from './a';\nexport * from './cycle-a';\n");
+  put('barrels/a/index.ts', "export * from './b';\n");
+  put('barrels/a/b/index.ts', "export * from './store';\n");
+  put('barrels/a/b/store.ts', 'export class Store {}\n');
+  put('barrels/cycle-a.ts', "export * from './cycle-b';\n");
+  put('barrels/cycle-b.ts', "export * from './cycle-a';\n");
+  put('svc/cdk.out/asset.1234/lib/embed.js', 'module.exports = () => 1;\n');
 });
 
 describe('FsModuleHost', () => {
@@ -54,6 +77,35 @@ describe('FsModuleHost', () => {
     expect(host.resolve('shared', from)).toBe(path.join(root, 'shared/esm/main.mjs'));
     expect(host.resolve('axios', from)).toBeUndefined();
     expect(host.resolve('node:fs', from)).toBeUndefined();
+  });
+
+  it('resolves Lambda layer paths to the unique project folder holding the layer content', () => {
+    const host = new FsModuleHost();
+    const from = path.join(root, 'svc/functions/ingest/index.js');
+    // the deployment copy in cdk.out is not a second match
+    expect(host.resolve('/opt/lib/embed.js', from)).toBe(path.join(root, 'svc/layers/ml/lib/embed.js'));
+    expect(host.resolve('/opt/lib/bedrock/guard.js', from)).toBe(path.join(root, 'svc/layers/ml/lib/bedrock/guard.ts'));
+    expect(host.resolve('/opt/nodejs/audit', from)).toBe(path.join(root, 'svc/layers/common/nodejs/audit.js'));
+    expect(host.resolve('/opt/nodejs/node_modules/ids', from)).toBe(path.join(root, 'svc/layers/common/nodejs/node_modules/ids/index.js'));
+    // a package the layer installs is a dependency, not project code
+    expect(host.resolve('/opt/nodejs/node_modules/axios', from)).toBeUndefined();
+    // two layers hold lib/alert.js: ambiguous
+    expect(host.resolve('/opt/lib/alert.js', from)).toBeUndefined();
+    // the function's own files are not under /opt
+    expect(host.resolve('/opt/lib/local.js', from)).toBeUndefined();
+    // the search ends at the repository's root, and paths never climb out of /opt
+    expect(host.resolve('/opt/lib/embed.js', path.join(root, 'svc/other-repo/fn/index.js'))).toBeUndefined();
+    expect(host.resolve('/opt/../etc/passwd', from)).toBeUndefined();
+    expect(host.resolve('/opt/missing.js', from)).toBeUndefined();
+  });
+
+  it('follows export * chains of folder index files without counting them as module hops, and ends at cycles', () => {
+    const host = new FsModuleHost();
+    const barrel = host.facts(path.join(root, 'barrels/index.ts'))!;
+    const found = exportTarget(barrel, 'Store', MAX_HOPS);
+    expect(found && ts.isClassDeclaration(found.node) ? found.node.name?.text : undefined).toBe('Store');
+    expect(found?.facts.sourceFile.fileName).toBe(path.join(root, 'barrels/a/b/store.ts'));
+    expect(exportTarget(barrel, 'Missing', 0)).toBeUndefined();
   });
 
   it('parses a file once and gives undefined for one over the size limit', () => {
@@ -87,6 +139,8 @@ describe('FsModuleHost', () => {
     const from = path.join(repo, 'source/lambda/other/index.js');
     expect(host.resolve('sdk-config/customSdkConfig', from)).toBe(path.join(repo, 'source/lambda/aws-sdk-layer/sdk-config/customSdkConfig.js'));
     expect(host.resolve('aws-custom-config', from)).toBe(path.join(repo, 'source/lambda/layers/custom-config/index.js'));
+    // the same package named by the path the layer is mounted at
+    expect(host.resolve('/opt/nodejs/node_modules/sdk-config/customSdkConfig', from)).toBe(path.join(repo, 'source/lambda/aws-sdk-layer/sdk-config/customSdkConfig.js'));
     expect(host.resolve('lodash', from)).toBeUndefined();
     expect(host.resolve('common', from)).toBeUndefined();
     // declared as a dependency: the package from the registry, not the layer's folder
