@@ -11,7 +11,8 @@
  * - promises a previous `.then` mapped a list to: `.then(R.map(f)).then((ps) => Promise.all(ps))`.
  *
  * Not reported: collections of known small size (array literals, `Array(n)`, `Object.keys` of an
- * object literal, `slice(a, b)` windows), lists of AWS Regions known as such (Region-code
+ * object literal, `slice(a, b)` windows), collections fixed at deploy time (the listing of a
+ * directory shipped with the code, a bundled JSON file), lists of AWS Regions known as such (Region-code
  * literals, `DescribeRegions` results), work whose every request goes through a client created for
  * the item with the item's Region (`new ECS({ region: item.region })`), a handler's `event.Records` (capped by the event source's
  * BatchSize; also under a local name), chunks (the loop variable of an enclosing `for...of`,
@@ -28,6 +29,7 @@ import { numberValue } from '../../code/values.js';
 import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk } from '../../code/walk.js';
 import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
 import { isReceivedMessages } from '../../code/sqs-receive.js';
+import { isBundledCollection } from '../../code/bundled-files.js';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'any', 'race']);
 const MAPPERS = new Set(['map', 'flatMap']);
@@ -491,6 +493,8 @@ function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExp
     e = analysis.resolveValue(e);
     if (isEventBatch(e)) return true;
   }
+  // the files shipped with the code, a bundled JSON file: as many items as the author deployed
+  if (isBundledCollection(analysis, e)) return true;
   // `records.filter(...)`, `regions.map(...)`: no more items than the collection they come from
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && SIZE_KEEPING.has(e.expression.name.text) && e.arguments.length <= 2) {
     if (e.expression.name.text !== 'slice' || e.arguments.length < 2) {
