@@ -1,5 +1,7 @@
 /**
- * Collections fixed when the code is built and deployed: the names of files shipped with the
+ * Sizes fixed when the code is built and deployed, not by the input.
+ *
+ * Collections: the names of files shipped with the
  * function (`fs.readdirSync(path.join(__dirname, 'examples'))`, `await readdir('./templates')`)
  * and the content of JSON files bundled with it (`require('./regions.json')`,
  * `import steps from './steps.json'`, `Object.keys(require('./map.json'))`). Their size is whatever
@@ -10,6 +12,9 @@
  * at a relative literal (the working directory of a Lambda function is its code), or at `/opt/`
  * (layers) or `/var/task`, and every other piece is a literal. `/tmp` and paths built from
  * values the code receives are not.
+ *
+ * Counts: a number read from the function's configuration (`parseInt(process.env.MAX_LOOPS) ?? 10`),
+ * which the template sets when the stack is deployed.
  */
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
@@ -115,6 +120,38 @@ export function isBundledCollection(facts: FileFacts, expr: ts.Expression, depth
     e.arguments[0]
   ) {
     return isBundledCollection(facts, e.arguments[0], depth + 1);
+  }
+  return false;
+}
+
+const NUMBER_PARSERS = /^(?:parseInt|parseFloat|Number|Number\.parseInt|Number\.parseFloat)$/;
+
+/** `process.env.X`, `process.env['X']`. */
+function isEnvironmentValue(e: ts.Expression): boolean {
+  if (!ts.isPropertyAccessExpression(e) && !ts.isElementAccessExpression(e)) return false;
+  return unwrap(e.expression).getText().replace(/\s+/g, '') === 'process.env';
+}
+
+/**
+ * A count the function's configuration sets: `parseInt(process.env.MAX_LOOPS)`,
+ * `Number(process.env.WORKERS ?? 4)`, `+process.env.N || 10`, `Math.min(Number(process.env.N), 50)`.
+ */
+export function isConfiguredCount(facts: FileFacts, expr: ts.Expression, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const e = facts.resolveValue(expr);
+  if (isEnvironmentValue(e)) return true;
+  if (ts.isCallExpression(e)) {
+    const callee = unwrap(e.expression).getText().replace(/\s+/g, '');
+    if (NUMBER_PARSERS.test(callee) && e.arguments[0]) return isConfiguredCount(facts, e.arguments[0], depth + 1);
+    // `Math.min(configured, items.length)`: no larger than the configured count
+    if (callee === 'Math.min') return e.arguments.some((a) => isConfiguredCount(facts, a, depth + 1));
+    return false;
+  }
+  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.PlusToken) return isConfiguredCount(facts, e.operand, depth + 1);
+  if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    const fallback = facts.resolveValue(e.right);
+    // `process.env.N ?? '4'`, `parseInt(process.env.N) || 10`
+    return isConfiguredCount(facts, e.left, depth + 1) && (ts.isNumericLiteral(fallback) || ts.isStringLiteralLike(fallback) || isConfiguredCount(facts, e.right, depth + 1));
   }
   return false;
 }
