@@ -11,7 +11,9 @@
  * - promises a previous `.then` mapped a list to: `.then(R.map(f)).then((ps) => Promise.all(ps))`.
  *
  * Not reported: collections of known small size (array literals, `Array(n)`, `Object.keys` of an
- * object literal, `slice(a, b)` windows), lists of AWS Regions known as such (Region-code
+ * object literal, `slice(a, b)` windows), collections fixed at deploy time (the listing of a
+ * directory shipped with the code, a bundled JSON file) or counts set by the configuration
+ * (`parseInt(process.env.MAX_LOOPS)`), lists of AWS Regions known as such (Region-code
  * literals, `DescribeRegions` results), work whose every request goes through a client created for
  * the item with the item's Region (`new ECS({ region: item.region })`), a handler's `event.Records` (capped by the event source's
  * BatchSize; also under a local name), chunks (the loop variable of an enclosing `for...of`,
@@ -28,6 +30,7 @@ import { numberValue } from '../../code/values.js';
 import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
 import { isReceivedMessages } from '../../code/sqs-receive.js';
+import { isBundledCollection, isConfiguredCount } from '../../code/deploy-time.js';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'any', 'race']);
 const MAPPERS = new Set(['map', 'flatMap']);
@@ -469,6 +472,8 @@ function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExp
   const size = sizeOf(limits, source);
   if (size?.kind === 'known') return size.n <= maxItems || (!!size.fromCount && callback !== undefined && containsLoop(callback));
   if (size?.kind === 'count') {
+    // `Array.from({ length: Number(process.env.POLLERS) }, poll)`: as many as the configuration says
+    if (isConfiguredCount(analysis, size.expr)) return true;
     // `Array.from({ length: CONCURRENCY }, worker)`: a pool of workers that each loop over a shared queue
     if (isDataCount(size.expr)) return false;
     return callback !== undefined && containsLoop(callback);
@@ -484,6 +489,8 @@ function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExp
     e = analysis.resolveValue(e);
     if (isEventBatch(e)) return true;
   }
+  // the files shipped with the code, a bundled JSON file: as many items as the author deployed
+  if (isBundledCollection(analysis, e)) return true;
   // `records.filter(...)`, `regions.map(...)`: no more items than the collection they come from
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && SIZE_KEEPING.has(e.expression.name.text) && e.arguments.length <= 2) {
     if (e.expression.name.text !== 'slice' || e.arguments.length < 2) {
@@ -882,6 +889,8 @@ function iterationBounded(limits: Limits, it: Iteration, promiseAll: ts.CallExpr
   const b = unwrap(it.bound);
   const n = numberValue(limits.analysis, b);
   if (n !== undefined) return n <= limits.maxItems;
+  // `for (let i = 0; i < maxLoops; i++)` with `maxLoops = parseInt(process.env.MAX_LOOPS)`
+  if (isConfiguredCount(limits.analysis, b)) return true;
   if (ts.isPropertyAccessExpression(b) && b.name.text === 'length') return isBounded(limits, b.expression, promiseAll);
   return false;
 }

@@ -7,8 +7,13 @@ import { alwaysExits, exprKey, mentions, steppedIn, writtenIn } from '../../code
 import { functionName, isFunctionLike, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { declarationScope, hasOpaqueAwait, strongest, waitsIn, type DelayKind, type DelayScope, type Wait } from './delay.js';
 import { libraryReports } from './libraries.js';
+import { isCustomResourceFile } from '../../code/custom-resource.js';
+import { numberValue } from '../../code/values.js';
 
 const LOCKSTEP = 'clients that failed together retry together and hit the recovering dependency in synchronized waves';
+
+/** A loop that makes at most this many attempts is a short wait, not a retry policy. */
+const FEW_ATTEMPTS = 5;
 
 /** Errors that mean "someone else won the race" (optimistic concurrency): retried at once by design. */
 const CONFLICT = /ConditionalCheckFailed|TransactionConflict|TransactionCanceled|OptimisticLock|VersionConflict|WriteConflict/;
@@ -93,6 +98,67 @@ function judge(analysis: FileAnalysis, waits: Wait[], subject: string, noDelay: 
   return { node: wait.node, message: waitMessage(subject, wait, kind) };
 }
 
+/** `i++`, `++i`, `i += 1`, `i = i + 1` for the variable `name`, anywhere in `root`. */
+function stepsByOne(root: ts.Node, name: string): boolean {
+  let found = false;
+  const isName = (e: ts.Expression) => ts.isIdentifier(unwrap(e)) && (unwrap(e) as ts.Identifier).text === name;
+  const check = (n: ts.Node) => {
+    if ((ts.isPostfixUnaryExpression(n) || ts.isPrefixUnaryExpression(n)) && n.operator === ts.SyntaxKind.PlusPlusToken && isName(n.operand)) found = true;
+    else if (ts.isBinaryExpression(n) && isName(n.left)) {
+      const right = unwrap(n.right);
+      if (n.operatorToken.kind === ts.SyntaxKind.PlusEqualsToken && ts.isNumericLiteral(right) && right.text === '1') found = true;
+      else if (n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isBinaryExpression(right) && right.operatorToken.kind === ts.SyntaxKind.PlusToken && isName(right.left) && ts.isNumericLiteral(unwrap(right.right)) && (unwrap(right.right) as ts.NumericLiteral).text === '1') found = true;
+    }
+  };
+  check(root);
+  walk(root, (n) => {
+    if (found || isFunctionLike(n)) return false;
+    check(n);
+    return undefined;
+  });
+  return found;
+}
+
+/**
+ * How many attempts a counting loop makes, when the code fixes it: `for (let retry = 1; retry <= RETRY_COUNT; retry++)`
+ * with `RETRY_COUNT` a known number, or `while (attempt < 3)` over a counter declared with a number and stepped by one.
+ */
+function attemptCount(analysis: FileAnalysis, loop: ts.IterationStatement): number | undefined {
+  const condition = ts.isForStatement(loop) ? loop.condition : ts.isWhileStatement(loop) || ts.isDoStatement(loop) ? loop.expression : undefined;
+  const c = condition && unwrap(condition);
+  if (!c || !ts.isBinaryExpression(c)) return undefined;
+  const op = c.operatorToken.kind;
+  const inclusive = op === ts.SyntaxKind.LessThanEqualsToken;
+  if (!inclusive && op !== ts.SyntaxKind.LessThanToken) return undefined;
+  const counter = unwrap(c.left);
+  const limit = numberValue(analysis, c.right);
+  if (!ts.isIdentifier(counter) || limit === undefined) return undefined;
+  let start: number | undefined;
+  if (ts.isForStatement(loop) && loop.initializer && ts.isVariableDeclarationList(loop.initializer)) {
+    const d = loop.initializer.declarations.find((x) => ts.isIdentifier(x.name) && x.name.text === counter.text);
+    start = d?.initializer ? numberValue(analysis, d.initializer) : undefined;
+  } else {
+    const from = analysis.declaredFrom(counter);
+    start = from && from.pick.length === 0 ? numberValue(analysis, from.value) : undefined;
+  }
+  if (start === undefined) return undefined;
+  const stepped = (ts.isForStatement(loop) && loop.incrementor && stepsByOne(loop.incrementor, counter.text)) || stepsByOne(loop.statement, counter.text);
+  if (!stepped) return undefined;
+  return Math.max(0, limit - start + (inclusive ? 1 : 0));
+}
+
+/**
+ * A delay that grows linearly over a few attempts in a CloudFormation custom-resource handler
+ * (`sleep(attempt * RETRY_SECONDS * 1000)` while a new IAM role propagates): the stack operation
+ * is the only caller, so there is no crowd of clients for jitter to spread out, and the delay
+ * already grows. Constant delays and exponential ones without jitter are reported everywhere.
+ */
+function isShortLinearWaitInCustomResource(analysis: FileAnalysis, loop: ts.IterationStatement, waits: Wait[]): boolean {
+  if (waits.length === 0 || strongest(waits.map((w) => w.kind)) !== 'linear') return false;
+  const attempts = attemptCount(analysis, loop);
+  return attempts !== undefined && attempts <= FEW_ATTEMPTS && isCustomResourceFile(analysis);
+}
+
 function loopReports(analysis: FileAnalysis): CodeReport[] {
   const out: CodeReport[] = [];
   const seen = new Set<ts.Node>();
@@ -117,6 +183,7 @@ function loopReports(analysis: FileAnalysis): CodeReport[] {
       continue;
     }
     if (isPolling(r.loop, waits)) continue;
+    if (isShortLinearWaitInCustomResource(analysis, r.loop, waits)) continue;
     const retried = r.retried[0];
     const subject = `Retry loop around ${retried.text}`;
     const report = judge(analysis, waits, subject, () => {
@@ -135,6 +202,7 @@ function statusRetryReports(analysis: FileAnalysis): CodeReport[] {
     const scope: DelayScope = { body: declarationScope(loop), changing: writtenIn(loop), outcome };
     const waits = waitsIn(analysis, loop.statement, scope);
     if (isPolling(loop, waits)) continue;
+    if (isShortLinearWaitInCustomResource(analysis, loop, waits)) continue;
     const subject = `Retry loop around ${describeRemoteCall(retried)}`;
     const report = judge(analysis, waits, subject, () => {
       if (hasOpaqueAwait(analysis, loop.statement, [retried.call])) return undefined;
@@ -151,6 +219,7 @@ function leftoverRetryReports(analysis: FileAnalysis): CodeReport[] {
     const outcome = boundNames(loop.statement);
     const scope: DelayScope = { body: declarationScope(loop), changing: writtenIn(loop), outcome };
     const waits = waitsIn(analysis, loop.statement, scope);
+    if (isShortLinearWaitInCustomResource(analysis, loop, waits)) continue;
     const subject = `Retry loop around ${describeRemoteCall(retried)} (for what the call left unprocessed)`;
     const report = judge(analysis, waits, subject, () => {
       if (hasOpaqueAwait(analysis, loop.statement, [retried.call])) return undefined;
