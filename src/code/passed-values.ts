@@ -30,6 +30,13 @@ const MAX_DEPTH = 12;
 export interface CallSite {
   call: ts.CallExpression;
   facts: FileFacts;
+  /** How the call names the function, for messages, when its callee does not (a callback called through its parameter). */
+  label?: string;
+  /**
+   * For the call of a callback inside the function it was handed to (`func(client, params)` in
+   * `retry(func, client, params)`): that function, and the one call that handed the callback over.
+   */
+  through?: { fn: ts.FunctionLikeDeclaration; site: CallSite };
 }
 
 /** One way a value reaches the function it is used in. */
@@ -42,80 +49,78 @@ export interface PassedLookup {
   lookup: PropertyLookup;
 }
 
-type Evaluated = PropertyLookup | { kind: 'needs-caller' };
+type Evaluated = PropertyLookup | { kind: 'needs-caller'; fn: ts.FunctionLikeDeclaration; facts: FileFacts };
 
+/** One way through the callers: the call each function is called by, in the order they were chosen. */
 interface Chain {
+  bindings: Map<ts.Node, CallSite>;
   calls: CallSite[];
   /** The argument each call passes for the value, once evaluated. */
-  arguments: (ts.Expression | undefined)[];
+  arguments: Map<CallSite, ts.Expression>;
 }
 
 /**
  * The property `name` of `input` (an expression of `facts`) as each chain of calls of its function
- * passes it; undefined when `input` does not come from a parameter of its function or when the
- * calls cannot all be followed. `scope` is the file the scan is for: its calls, and the calls of
- * the code it reaches in other modules, are calls of functions in those modules.
+ * passes it; undefined when `input` does not come from a parameter of its function (or of a
+ * function around it) or when the calls cannot all be followed. `scope` is the file the scan is
+ * for: its calls, and the calls of the code it reaches in other modules, are calls of functions in
+ * those modules.
  */
 export function propertyAtCalls(facts: FileFacts, input: ts.Expression, name: string, scope: FileAnalysis): PassedLookup[] | undefined {
-  const fn = enclosingFunction(input);
-  if (!fn) return undefined;
+  if (!enclosingFunction(input)) return undefined;
   const out: PassedLookup[] = [];
-  const queue: Chain[] = [{ calls: [], arguments: [] }];
+  const queue: Chain[] = [{ bindings: new Map(), calls: [], arguments: new Map() }];
   for (let evaluated = 0; queue.length > 0; evaluated++) {
     if (evaluated >= MAX_CHAINS) return undefined;
     const chain = queue.shift()!;
-    const r = evaluate(chain, fn, 0, facts, input, name, 0);
+    const r = evaluate(chain, facts, input, name, 0);
     if (r.kind === 'needs-caller') {
       if (chain.calls.length >= MAX_LEVELS) return undefined;
-      const level = chain.calls.length;
-      const callee = level === 0 ? fn : enclosingFunction(chain.calls[level - 1].call);
-      const calleeFacts = level === 0 ? facts : chain.calls[level - 1].facts;
-      const callers = callee && callersOf(calleeFacts, callee, scope);
+      const callers = callersOf(r.facts, r.fn, scope);
       if (!callers || callers.length === 0) return undefined;
       for (const c of callers) {
-        // a helper reached again through its own callers: recursion, not followed
-        if (chain.calls.some((x) => enclosingFunction(x.call) === enclosingFunction(c.call))) return undefined;
-        queue.push({ calls: [...chain.calls, c], arguments: [] });
+        const next: Chain = { bindings: new Map(chain.bindings), calls: [...chain.calls, c], arguments: new Map(chain.arguments) };
+        next.bindings.set(r.fn, c);
+        if (c.through) {
+          // a helper reached again through its own callers: recursion, not followed
+          if (next.bindings.has(c.through.fn)) return undefined;
+          next.bindings.set(c.through.fn, c.through.site);
+          next.calls.push(c.through.site);
+        }
+        queue.push(next);
       }
       continue;
     }
-    if (chain.calls.length === 0) return undefined;
-    const argument = chain.arguments[chain.calls.length - 1];
-    if (!argument) return undefined;
-    out.push({ calls: chain.calls, argument, lookup: r });
+    const last = [...chain.calls].reverse().find((c) => chain.arguments.has(c));
+    if (!last) return undefined;
+    out.push({ calls: chain.calls.slice(0, chain.calls.indexOf(last) + 1), argument: chain.arguments.get(last)!, lookup: r });
   }
   return out;
 }
 
-/** The function of the chain's level `level`: the value's own function at 0, then the function making each call. */
-function functionAt(chain: Chain, fn: ts.FunctionLikeDeclaration, level: number): ts.FunctionLikeDeclaration | undefined {
-  return level === 0 ? fn : enclosingFunction(chain.calls[level - 1].call);
-}
-
-/** Looks `name` up in `expr` (of `facts`, inside the function of level `level`), a parameter standing for the argument of that level's call. */
-function evaluate(chain: Chain, fn: ts.FunctionLikeDeclaration, level: number, facts: FileFacts, expr: ts.Expression, name: string, depth: number): Evaluated {
+/** Looks `name` up in `expr` (of `facts`), a parameter standing for the argument of the call the chain binds its function to. */
+function evaluate(chain: Chain, facts: FileFacts, expr: ts.Expression, name: string, depth: number): Evaluated {
   step();
   if (depth > MAX_DEPTH) return { kind: 'unknown' };
   const e = facts.resolveValue(expr);
   if (ts.isIdentifier(e)) {
-    const own = functionAt(chain, fn, level);
-    const index = own ? parameterIndex(own, e) : undefined;
-    if (index === undefined) return getProperty(facts, e, name);
-    if (level === chain.calls.length) return { kind: 'needs-caller' };
-    const site = chain.calls[level];
+    const declared = declaringFunction(e);
+    if (!declared) return getProperty(facts, e, name);
+    const site = chain.bindings.get(declared.fn);
+    if (!site) return { kind: 'needs-caller', fn: declared.fn, facts };
     const args = site.call.arguments;
-    if (args.slice(0, index + 1).some((a) => ts.isSpreadElement(a))) return { kind: 'unknown' };
-    const arg = args[index];
+    if (args.slice(0, declared.index + 1).some((a) => ts.isSpreadElement(a))) return { kind: 'unknown' };
+    const arg = args[declared.index];
     if (!arg) return { kind: 'unknown' };
-    chain.arguments[level] ??= arg;
-    return evaluate(chain, fn, level + 1, site.facts, arg, name, depth + 1);
+    if (!chain.arguments.has(site)) chain.arguments.set(site, arg);
+    return evaluate(chain, site.facts, arg, name, depth + 1);
   }
   if (!ts.isObjectLiteralExpression(e)) return getProperty(facts, e, name);
   // as `getProperty`: the last one wins, spreads of known objects are followed
   let result: Evaluated = { kind: 'absent' };
   for (const prop of e.properties) {
     if (ts.isSpreadAssignment(prop)) {
-      const inner = evaluateSpread(chain, fn, level, facts, prop.expression, name, depth + 1);
+      const inner = evaluateSpread(chain, facts, prop.expression, name, depth + 1);
       if (inner.kind === 'needs-caller') return inner;
       if (inner.kind !== 'absent') result = inner;
       continue;
@@ -137,26 +142,28 @@ function evaluate(chain: Chain, fn: ts.FunctionLikeDeclaration, level: number, f
 }
 
 /** A spread: `...(cond ? a : b)` has the property only when both branches agree. */
-function evaluateSpread(chain: Chain, fn: ts.FunctionLikeDeclaration, level: number, facts: FileFacts, expr: ts.Expression, name: string, depth: number): Evaluated {
+function evaluateSpread(chain: Chain, facts: FileFacts, expr: ts.Expression, name: string, depth: number): Evaluated {
   const e = unwrap(expr);
-  if (!ts.isConditionalExpression(e)) return evaluate(chain, fn, level, facts, e, name, depth);
-  const a = evaluate(chain, fn, level, facts, e.whenTrue, name, depth);
+  if (!ts.isConditionalExpression(e)) return evaluate(chain, facts, e, name, depth);
+  const a = evaluate(chain, facts, e.whenTrue, name, depth);
   if (a.kind === 'needs-caller') return a;
-  const b = evaluate(chain, fn, level, facts, e.whenFalse, name, depth);
+  const b = evaluate(chain, facts, e.whenFalse, name, depth);
   if (b.kind === 'needs-caller') return b;
   return a.kind === 'absent' && b.kind === 'absent' ? a : { kind: 'unknown' };
 }
 
-/** The position of the plain parameter `id` names in `fn` (not one of a nested function, not a rest or destructured one). */
-function parameterIndex(fn: ts.FunctionLikeDeclaration, id: ts.Identifier): number | undefined {
-  if (id.pos < fn.pos || id.end > fn.end) return undefined;
-  // a nested function with a parameter of the same name shadows it
-  for (let p = id.parent; p && p !== fn; p = p.parent) {
-    if (isFunctionLike(p) && p.parameters.some((x) => bindsName(x.name, id.text))) return undefined;
+/**
+ * The function whose plain parameter `id` is, with its position: the innermost function around
+ * `id` binding the name (undefined for a rest or destructured parameter, or a variable).
+ */
+function declaringFunction(id: ts.Identifier): { fn: ts.FunctionLikeDeclaration; index: number } | undefined {
+  for (let p = id.parent; p && !ts.isSourceFile(p); p = p.parent) {
+    if (!isFunctionLike(p) || !p.parameters.some((x) => bindsName(x.name, id.text))) continue;
+    const index = p.parameters.findIndex((x) => ts.isIdentifier(x.name) && x.name.text === id.text);
+    if (index < 0 || p.parameters[index].dotDotDotToken || ts.isParameter(id.parent)) return undefined;
+    return { fn: p, index };
   }
-  const index = fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === id.text);
-  if (index < 0 || fn.parameters[index].dotDotDotToken) return undefined;
-  return index;
+  return undefined;
 }
 
 function bindsName(name: ts.BindingName, text: string): boolean {
@@ -174,10 +181,11 @@ const ACROSS = new WeakMap<FileAnalysis, Map<ts.Node, CallSite[]>>();
  * and the functions it reaches in other modules. Undefined when `fn` is also used as a value.
  */
 export function callersOf(facts: FileFacts, fn: ts.FunctionLikeDeclaration, scope: FileAnalysis): CallSite[] | undefined {
-  if (usedAsValue(facts, fn)) return undefined;
+  const forwarded = callbackCalls(facts, fn);
+  if (!forwarded) return undefined;
   // calls inside the function itself (recursion) add nothing its callers do not pass
   const out = (sameFileCalls(facts).get(fn) ?? []).filter((c) => c.call.pos < fn.pos || c.call.end > fn.end);
-  for (const c of acrossCalls(scope).get(fn) ?? []) if (!out.some((o) => o.call === c.call)) out.push(c);
+  for (const c of [...acrossCalls(scope).get(fn) ?? [], ...forwarded]) if (!out.some((o) => o.call === c.call)) out.push(c);
   return out;
 }
 
@@ -249,21 +257,48 @@ function declaredName(fn: ts.FunctionLikeDeclaration): ts.Identifier | undefined
 }
 
 /**
- * Whether the function's name is used other than to call it or export it: passed as a callback,
+ * The calls of a same-file function made through a parameter of another same-file function it is
+ * handed to (`retry(createFaq, client, params)` with `function retry(func, ...a) { ... func(...) }`),
+ * each with the call that hands it over; undefined when the function's name is used in another way
+ * than to call it, export it, or hand it to such a function: passed as a callback elsewhere,
  * stored, assigned. Methods are not looked for (a method handed on unbound is rare).
  */
-function usedAsValue(facts: FileFacts, fn: ts.FunctionLikeDeclaration): boolean {
+function callbackCalls(facts: FileFacts, fn: ts.FunctionLikeDeclaration): CallSite[] | undefined {
   const name = declaredName(fn);
-  if (!name) return !ts.isMethodDeclaration(fn);
+  if (!name) return ts.isMethodDeclaration(fn) ? [] : undefined;
+  const out: CallSite[] = [];
   for (const id of references(facts).get(name.text) ?? []) {
     if (id === name) continue;
     const p = id.parent;
     if (ts.isCallExpression(p) && p.expression === id) continue;
     if (ts.isTypeQueryNode(p) || ts.isExportSpecifier(p) || ts.isExportAssignment(p)) continue;
     if (isCommonJsExport(p, id)) continue;
-    return true;
+    const handing = ts.isCallExpression(p) ? p : undefined;
+    const wrapper = handing && localCallee(facts, handing);
+    const inner = handing && wrapper && callsThroughParameter(facts, handing, wrapper, handing.arguments.indexOf(id));
+    if (!handing || !wrapper || !inner) return undefined;
+    for (const call of inner) out.push({ call, facts, label: `${name.text}(...)`, through: { fn: wrapper, site: { call: handing, facts } } });
   }
-  return false;
+  return out;
+}
+
+/**
+ * The calls of the parameter at `index` of `wrapper` (the same-file function `call` calls), when that
+ * parameter is only called (or its `name` read) in the function's body.
+ */
+function callsThroughParameter(facts: FileFacts, call: ts.CallExpression, wrapper: ts.FunctionLikeDeclaration, index: number): ts.CallExpression[] | undefined {
+  const param = wrapper.parameters[index];
+  if (!wrapper.body || !param || param.dotDotDotToken || !ts.isIdentifier(param.name) || call.arguments.slice(0, index).some((a) => ts.isSpreadElement(a))) return undefined;
+  const text = param.name.text;
+  const calls: ts.CallExpression[] = [];
+  for (const id of references(facts).get(text) ?? []) {
+    if (id === param.name || id.pos < wrapper.body.pos || id.end > wrapper.body.end) continue;
+    if (declaringFunction(id)?.fn !== wrapper) return undefined;
+    const p = id.parent;
+    if (ts.isCallExpression(p) && p.expression === id) calls.push(p);
+    else if (!(ts.isPropertyAccessExpression(p) && p.expression === id && p.name.text === 'name')) return undefined;
+  }
+  return calls.length > 0 ? calls : undefined;
 }
 
 /** `exports.x = id`, `module.exports = id`, `module.exports = { id, x: id }`. */

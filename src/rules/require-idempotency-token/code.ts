@@ -363,7 +363,7 @@ function passedInputReports(scope: FileAnalysis, analysis: FileAnalysis, call: S
     const { context, from } = contexts[i];
     const last = p.calls[p.calls.length - 1];
     // outermost first: `a(...)` hands this object to `b(...)`, which sends it at lib.js:5
-    const labels = p.calls.map((c) => `\`${calleeLabel(c.call)}\``).reverse();
+    const labels = p.calls.map((c) => `\`${c.label ?? calleeLabel(c.call)}\``).reverse();
     const sender = `${labels[labels.length - 1]}${labels.length > 1 ? ', which sends' : ' sends'}`;
     const handed = labels.length > 1 ? `${labels.slice(0, -1).join(' then ')} hands this object to ${sender} it` : `${sender} this object`;
     const subject = `${call.operation} without ${member} (${handed} at ${shownLocation(last.call, call.node)})`;
