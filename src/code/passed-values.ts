@@ -102,6 +102,9 @@ export function propertyAtCalls(facts: FileFacts, input: ts.Expression, name: st
 function evaluate(chain: Chain, facts: FileFacts, expr: ts.Expression, name: string, depth: number): Evaluated {
   step();
   if (depth > MAX_DEPTH) return { kind: 'unknown' };
+  // `params.ClientToken = id` after the object is built: what it holds is not the literal
+  const named = unwrap(expr);
+  if (ts.isIdentifier(named) && membersWritten(facts, named)) return { kind: 'unknown' };
   const e = facts.resolveValue(expr);
   if (ts.isIdentifier(e)) {
     const declared = declaringFunction(e);
@@ -246,6 +249,26 @@ function references(facts: FileFacts): Map<string, ts.Identifier[]> {
   });
   REFERENCES.set(facts, map);
   return map;
+}
+
+/**
+ * Whether the variable `named` refers to has a member written (`x.a = v`, `x[k] = v`, `x.a ??= v`,
+ * `delete x.a`, `Object.assign(x, ...)`) in the function it is used in (or the function declaring
+ * it, for a parameter), nested functions included; at module level, anywhere in the file.
+ */
+function membersWritten(facts: FileFacts, named: ts.Identifier): boolean {
+  const scope = declaringFunction(named)?.fn ?? enclosingFunction(named) ?? facts.sourceFile;
+  for (const id of references(facts).get(named.text) ?? []) {
+    if (id.pos < scope.pos || id.end > scope.end) continue;
+    const p = id.parent;
+    if ((ts.isPropertyAccessExpression(p) || ts.isElementAccessExpression(p)) && p.expression === id) {
+      const up = p.parent;
+      if (ts.isBinaryExpression(up) && up.left === p && up.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && up.operatorToken.kind <= ts.SyntaxKind.LastAssignment) return true;
+      if (ts.isDeleteExpression(up)) return true;
+    }
+    if (ts.isCallExpression(p) && p.arguments[0] === id && ts.isPropertyAccessExpression(p.expression) && p.expression.name.text === 'assign' && p.expression.expression.getText() === 'Object') return true;
+  }
+  return false;
 }
 
 /** The name a same-file function is called by: its declaration's, or the variable's it is assigned to. */

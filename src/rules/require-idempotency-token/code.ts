@@ -13,6 +13,7 @@ import { unstableValue } from '../../code/unstable-values.js';
 import { envName } from '../../context/code-calls.js';
 import { reachedAt, reachedFiles } from '../../code/reach.js';
 import { propertyAtCalls, type CallSite } from '../../code/passed-values.js';
+import { contextsOf } from '../../code/handler-context.js';
 import { calleeLabel } from '../../code/remote-calls.js';
 import { shownLocation } from '../../code/modules.js';
 
@@ -329,7 +330,7 @@ function contextOfCall(scope: FileAnalysis, site: CallSite): { context?: Context
   if (site.facts === scope) return { context: scope.contexts.contextAt(site.call) };
   const file = reachedFiles(scope).find((f) => f.facts === site.facts);
   const reached = file && reachedAt(file, site.call);
-  return reached ? { context: reached.context, from: reached.from } : { context: (site.facts as FileAnalysis).contexts.contextAt(site.call) };
+  return reached ? { context: reached.context, from: reached.from } : { context: contextsOf(site.facts).contextAt(site.call) };
 }
 
 function sameContext(a: ContextEvidence | undefined, b: ContextEvidence | undefined): boolean {
