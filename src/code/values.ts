@@ -31,7 +31,8 @@ export function objectLiteralOf(analysis: FileFacts, expr: ts.Expression | undef
   return ts.isObjectLiteralExpression(e) ? e : undefined;
 }
 
-function propertyNameText(name: ts.PropertyName): string | undefined {
+/** The text of a property name when it is static (`a`, `"a"`, `['a']`). */
+export function propertyNameText(name: ts.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
   if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(unwrap(name.expression))) return (unwrap(name.expression) as ts.StringLiteralLike).text;
   return undefined;

@@ -12,6 +12,10 @@ import type { EnvBinding, FileProjectContext } from '../../context/types.js';
 import { unstableValue } from '../../code/unstable-values.js';
 import { envName } from '../../context/code-calls.js';
 import { reachedAt, reachedFiles } from '../../code/reach.js';
+import { propertyAtCalls, type CallSite } from '../../code/passed-values.js';
+import { contextsOf } from '../../code/handler-context.js';
+import { calleeLabel } from '../../code/remote-calls.js';
+import { shownLocation } from '../../code/modules.js';
 
 interface FifoOperation {
   /** Member naming the destination (its URL or ARN ends in `.fifo` for FIFO queues/topics). */
@@ -253,20 +257,20 @@ function naturalIdempotency(analysis: FileAnalysis, call: SdkCall): Natural | un
   return undefined;
 }
 
-function naturalReport(call: SdkCall, member: string, natural: Extract<Natural, { kind: 'no-duplicate' }>, context: ContextEvidence | undefined): CodeReport {
+function naturalReport(subject: string, member: string, node: ts.Node, natural: Extract<Natural, { kind: 'no-duplicate' }>, context: ContextEvidence | undefined): CodeReport {
   const again = redelivered(context);
   const consequence = again
     ? `${again} ${natural.error} and is delivered again until it reaches the dead-letter queue`
     : `a repeat of a call that succeeded ${natural.error} instead of returning the first result`;
   return {
-    node: call.node,
+    node,
     severity: context?.context === 'at-least-once' ? 'warning' : 'note',
-    message: `${call.operation} without ${member}: ${natural.why}, but ${consequence}; treat that error as "already done", or pass a ${member} derived from the operation so that the service recognises the repeat`,
+    message: `${subject}: ${natural.why}, but ${consequence}; treat that error as "already done", or pass a ${member} derived from the operation so that the service recognises the repeat`,
   };
 }
 
-/** Reports for the SDK calls `calls` of a file, each in the context `contextOf` gives it. */
-function callReports(analysis: FileAnalysis, calls: readonly SdkCall[], contextOf: (node: ts.Node) => ContextEvidence | undefined, project?: FileProjectContext): CodeReport[] {
+/** Reports for the SDK calls `calls` of a file, each in the context `contextOf` gives it; `scope` is the file the scan is for. */
+function callReports(scope: FileAnalysis, analysis: FileAnalysis, calls: readonly SdkCall[], contextOf: (node: ts.Node) => ContextEvidence | undefined, project?: FileProjectContext): CodeReport[] {
   const reports: CodeReport[] = [];
   for (const call of calls) {
     const context = contextOf(call.node);
@@ -276,30 +280,104 @@ function callReports(analysis: FileAnalysis, calls: readonly SdkCall[], contextO
       continue;
     }
     if (call.service === 'sfn' && call.operation === 'StartExecution') {
-      if (getProperty(analysis, call.input, 'name').kind === 'absent') {
-        reports.push({
-          node: call.node,
-          severity: severityFor(context),
-          message: `StartExecution without name: ${redelivered(context) ?? 'a retried start'} launches a second execution of the workflow`,
-        });
-      }
+      const name = getProperty(analysis, call.input, 'name').kind;
+      if (name === 'absent') reports.push({ node: call.node, severity: severityFor(context), message: startMessage('StartExecution without name', context) });
+      else if (name === 'unknown') reports.push(...passedInputReports(scope, analysis, call, 'name'));
       continue;
     }
     const member = tokenMember(call.service, call.operation);
     if (!member) continue;
-    if (getProperty(analysis, call.input, member).kind !== 'absent') continue;
+    const token = getProperty(analysis, call.input, member).kind;
+    if (token === 'unknown') {
+      reports.push(...passedInputReports(scope, analysis, call, member));
+      continue;
+    }
+    if (token !== 'absent') continue;
     const natural = naturalIdempotency(analysis, call);
     if (natural?.kind === 'safe') continue;
     if (natural) {
-      reports.push(naturalReport(call, member, natural, context));
+      reports.push(naturalReport(`${call.operation} without ${member}`, member, call.node, natural, context));
       continue;
     }
-    reports.push({
-      node: call.node,
-      severity: severityFor(context),
-      message: `${call.operation} without ${member}: ${tokenConsequence(context, call.operation)}`,
-    });
+    reports.push({ node: call.node, severity: severityFor(context), message: tokenMessage(`${call.operation} without ${member}`, call.operation, context) });
   }
+  return reports;
+}
+
+function startMessage(subject: string, context: ContextEvidence | undefined): string {
+  return `${subject}: ${redelivered(context) ?? 'a retried start'} launches a second execution of the workflow`;
+}
+
+function tokenMessage(subject: string, operation: string, context: ContextEvidence | undefined): string {
+  return `${subject}: ${tokenConsequence(context, operation)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// inputs that callers pass to the function making the call
+
+/**
+ * Operations whose natural idempotency depends on what the input holds (a unique name, the
+ * transaction's items, staging labels): through a parameter, that is not evaluated, and they are
+ * left alone.
+ */
+function naturalNeedsInput(call: SdkCall): boolean {
+  const key = `${call.service}:${call.operation}`;
+  return key in NAMED_CREATES || key === 'dynamodb:TransactWriteItems' || key === 'secrets-manager:UpdateSecret' || key === 'secrets-manager:PutSecretValue';
+}
+
+/** The context of a call of the scan's file or of code it reaches in another module, with that call of the handler file for the latter. */
+function contextOfCall(scope: FileAnalysis, site: CallSite): { context?: ContextEvidence; from?: ts.CallExpression } {
+  if (site.facts === scope) return { context: scope.contexts.contextAt(site.call) };
+  const file = reachedFiles(scope).find((f) => f.facts === site.facts);
+  const reached = file && reachedAt(file, site.call);
+  return reached ? { context: reached.context, from: reached.from } : { context: contextsOf(site.facts).contextAt(site.call) };
+}
+
+function sameContext(a: ContextEvidence | undefined, b: ContextEvidence | undefined): boolean {
+  return a?.context === b?.context && a?.source === b?.source;
+}
+
+/**
+ * The input of `call` comes from a parameter of its function (`new XCommand(params)`,
+ * `new XCommand({ ...params, Foo })`): when every call of that function passes an object whose
+ * `member` is known to be absent, and all of them run in the same context, each such call is
+ * reported where the object is handed over (the caller has what the token is derived from: the
+ * message, the event, the order), with the SDK call as a related location. A caller passing an
+ * unknown object or one with the member, or callers in different contexts, leave the call alone.
+ */
+function passedInputReports(scope: FileAnalysis, analysis: FileAnalysis, call: SdkCall, member: string): CodeReport[] {
+  if (!call.input || naturalNeedsInput(call)) return [];
+  const passed = propertyAtCalls(analysis, call.input, member, scope);
+  if (!passed || passed.length === 0 || passed.some((p) => p.lookup.kind !== 'absent')) return [];
+  const contexts = passed.map((p) => contextOfCall(scope, p.calls[p.calls.length - 1]));
+  if (contexts.some((c) => !sameContext(c.context, contexts[0].context))) return [];
+  let natural = naturalIdempotency(analysis, call);
+  if (natural?.kind === 'safe') return [];
+  // a delete whose caller handles the not-found error
+  if (natural && passed.some((p) => p.calls.some((c) => catchesAround(c.call).some((k) => NOT_FOUND_HANDLED.test(k.block.getText()))))) natural = { kind: 'safe' };
+  if (natural?.kind === 'safe') return [];
+  const reports: CodeReport[] = [];
+  const seen = new Set<ts.Node>();
+  passed.forEach((p, i) => {
+    if (seen.has(p.argument)) return;
+    seen.add(p.argument);
+    const { context, from } = contexts[i];
+    const last = p.calls[p.calls.length - 1];
+    // outermost first: `a(...)` hands this object to `b(...)`, which sends it at lib.js:5
+    const labels = p.calls.map((c) => `\`${c.label ?? calleeLabel(c.call)}\``).reverse();
+    const sender = `${labels[labels.length - 1]}${labels.length > 1 ? ', which sends' : ' sends'}`;
+    const handed = labels.length > 1 ? `${labels.slice(0, -1).join(' then ')} hands this object to ${sender} it` : `${sender} this object`;
+    const subject = `${call.operation} without ${member} (${handed} at ${shownLocation(last.call, call.node)})`;
+    const related: { node: ts.Node; label: string }[] = [{ node: call.node, label: `sent here without ${member}` }];
+    const built = objectLiteralOf(last.facts, p.argument);
+    if (built && built !== unwrap(p.argument) && built.getSourceFile() === p.argument.getSourceFile()) related.push({ node: built, label: 'the object is built here' });
+    if (from) related.push({ node: from, label: 'reached from this call of the handler' });
+    let report: CodeReport;
+    if (natural) report = naturalReport(subject, member, p.argument, natural, context);
+    else if (member === 'name' && call.service === 'sfn') report = { node: p.argument, severity: severityFor(context), message: startMessage(subject, context) };
+    else report = { node: p.argument, severity: severityFor(context), message: tokenMessage(subject, call.operation, context) };
+    reports.push({ ...report, related });
+  });
   return reports;
 }
 
@@ -309,13 +387,13 @@ const detector: CodeDetector = {
   prefilter: /aws-sdk/,
   followsImports: true,
   code({ analysis, project }) {
-    const reports = callReports(analysis, analysis.sdkCalls, (node) => analysis.contexts.contextAt(node), project);
+    const reports = callReports(analysis, analysis, analysis.sdkCalls, (node) => analysis.contexts.contextAt(node), project);
     // calls a handler reaches in other modules, in the context of the call that reaches them
     for (const file of reachedFiles(analysis)) {
       const calls = file.facts.sdkCalls.filter((c) => reachedAt(file, c.node));
-      for (const r of callReports(file.facts, calls, (node) => reachedAt(file, node)?.context)) {
+      for (const r of callReports(analysis, file.facts, calls, (node) => reachedAt(file, node)?.context)) {
         const from = reachedAt(file, r.node)?.from;
-        reports.push(from ? { ...r, related: [...(r.related ?? []), { node: from, label: 'reached from this call of the handler' }] } : r);
+        reports.push(from && !r.related?.some((x) => x.node === from) ? { ...r, related: [...(r.related ?? []), { node: from, label: 'reached from this call of the handler' }] } : r);
       }
     }
     return reports;
