@@ -8,7 +8,7 @@ import { ts } from '../code/ts.js';
 import { Intrinsic, Unknown, type IacValue, type PlainObject } from '../iac/model.js';
 import { type SourceNode } from '../iac/document.js';
 import { cdkName, cfnPropertyName, keepsKeys } from './names.js';
-import { callSource, FACTORY, List, Located, Mapping, sourceOf, type Res, type Resources } from './resources.js';
+import { FACTORY, List, Located, Mapping, type Res, type Resources } from './resources.js';
 import { isFunctionLike, returnedExpressions, unwrap, walk } from '../code/walk.js';
 import { entryOf, stringOf, UNDEF, type Cx, type Describer, type Entry, type Val } from './values.js';
 
@@ -112,17 +112,21 @@ export class Converter {
     readonly resources: Resources,
   ) {}
 
+  fileOf(node: Node): ts.SourceFile {
+    return this.resources.fileOf(node);
+  }
+
   entrySource(e: Entry): SourceNode {
-    return sourceOf(this.sf, e.node, e.key);
+    return this.resources.sourceOf(e.node, e.key);
   }
 
   nodeSource(node: Node): SourceNode {
-    return sourceOf(this.sf, node);
+    return this.resources.sourceOf(node);
   }
 
   callSource(node: Node): SourceNode {
     const head = ts.isNewExpression(node) || ts.isCallExpression(node) ? node.expression : node;
-    return callSource(this.sf, node, head);
+    return this.resources.callSource(node, head);
   }
 
   describe(node: Node): string {

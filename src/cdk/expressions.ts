@@ -34,6 +34,9 @@ export abstract class Evaluator {
   /** `new Cls(args)` for a class of the file. */
   abstract construct(cls: ClassVal, args: Val[], node: ts.Node, root?: boolean): Val;
 
+  /** The construct class of another file of the app a module member names, when it can be read. */
+  abstract importedClass(mod: Val & { k: 'mod' }): ClassVal | undefined;
+
   protected tick(): void {
     if (++this.steps > MAX_STEPS) throw new Budget();
   }
@@ -49,6 +52,7 @@ export abstract class Evaluator {
       if (clause.token !== SyntaxKind.ExtendsKeyword) continue;
       const base = clause.types[0] ? this.eval(clause.types[0].expression, cls.env) : undefined;
       if (base?.k === 'class') return base;
+      if (base?.k === 'mod') return this.importedClass(base);
     }
     return undefined;
   }
@@ -130,7 +134,8 @@ export abstract class Evaluator {
         // `import.meta.dirname` / `import.meta.filename` (Node 20.11+)
         if ((e as ts.MetaProperty).keywordToken !== SyntaxKind.ImportKeyword) return unknown(this.describe(e));
         const at = (val: Val): Entry => ({ val, node: e, key: e });
-        return { k: 'obj', entries: new Map([['dirname', at(lit(path.dirname(this.sf.fileName)))], ['filename', at(lit(this.sf.fileName))]]), open: true };
+        const file = this.lib.cv.fileOf(e).fileName;
+        return { k: 'obj', entries: new Map([['dirname', at(lit(path.dirname(file)))], ['filename', at(lit(file))]]), open: true };
       }
       case SyntaxKind.AwaitExpression:
         return this.eval((e as ts.AwaitExpression).expression, env);
@@ -144,10 +149,11 @@ export abstract class Evaluator {
 
   /** Short source text of a node, for the descriptions of unknown values. */
   describe(node: ts.Node): string {
-    const start = node.getStart(this.sf);
+    const sf = this.lib.cv.fileOf(node);
+    const start = node.getStart(sf);
     const end = node.getEnd();
     // no more of a large expression than the description can show
-    const text = this.sf.text.slice(start, Math.min(end, start + 240)).replace(/\s+/g, ' ');
+    const text = sf.text.slice(start, Math.min(end, start + 240)).replace(/\s+/g, ' ');
     return text.length > 60 || end - start > 240 ? `${text.slice(0, 57)}...` : text;
   }
 
@@ -158,9 +164,9 @@ export abstract class Evaluator {
       case 'undefined':
         return UNDEF;
       case '__dirname':
-        return lit(path.dirname(this.sf.fileName));
+        return lit(path.dirname(this.lib.cv.fileOf(id).fileName));
       case '__filename':
-        return lit(this.sf.fileName);
+        return lit(this.lib.cv.fileOf(id).fileName);
       case 'JSON':
       case 'Object':
       case 'Math':
@@ -364,7 +370,7 @@ export abstract class Evaluator {
         return unknown(name);
       }
       case 'mod':
-        return { k: 'mod', module: target.module, path: [...target.path, name] };
+        return { k: 'mod', module: target.module, path: [...target.path, name], from: target.from };
       case 'cx':
         return this.lib.attribute(target.c, name, node);
       case 'undef':
@@ -407,7 +413,7 @@ export abstract class Evaluator {
       return UNDEF;
     }
     if (ts.isIdentifier(callee) && callee.text === 'require' && c.arguments[0] && ts.isStringLiteralLike(c.arguments[0])) {
-      return { k: 'mod', module: c.arguments[0].text, path: [] };
+      return { k: 'mod', module: c.arguments[0].text, path: [], from: this.lib.cv.fileOf(c).fileName };
     }
     if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) {
       const receiver = this.eval(callee.expression, env);
@@ -513,7 +519,10 @@ export abstract class Evaluator {
     const callee = this.eval(n.expression, env);
     const args = this.args(n, env);
     if (callee.k === 'class') return this.construct(callee, args, n);
-    if (callee.k === 'mod') return this.lib.construct(callee, args, n);
+    if (callee.k === 'mod') {
+      const imported = this.importedClass(callee);
+      return imported ? this.construct(imported, args, n) : this.lib.construct(callee, args, n);
+    }
     return unknown(this.describe(n));
   }
 }

@@ -106,7 +106,7 @@ export class Functions {
       }
       // the default entry: `<defining file without extension>.<construct id>.ts` (or .js ...)
       const id = stringOf(args[1]);
-      const file = this.cv.sf.fileName;
+      const file = this.cv.fileOf(c.node).fileName;
       return id === undefined ? undefined : { entry: `${file.slice(0, file.length - path.extname(file).length)}.${id}`, export: exported };
     }
     const code = entryOf(p, 'code');

@@ -9,6 +9,7 @@
  * resource model (`../iac`), which never imports it.
  */
 import type { ts } from '../code/ts.js';
+import type { ModuleHost } from '../code/file-facts.js';
 import type { Template } from '../iac/model.js';
 import { Interpreter } from './interpreter.js';
 import { Library } from './library.js';
@@ -22,12 +23,16 @@ export { mayDefineCdkResources };
  * The template of the constructs a parsed code file defines, or undefined when it defines none
  * (or does not import `aws-cdk-lib`, or names no class that makes a resource: see
  * `mayMakeResources`). Parent pointers are not needed. Never runs the app.
+ *
+ * With a module host, the construct classes the file imports from other files of the app run
+ * with the props the file passes (their constructs are in this template, located in their own
+ * file: see `Template.otherTexts`).
  */
-export function loadCdkSource(sourceFile: ts.SourceFile): Template | undefined {
+export function loadCdkSource(sourceFile: ts.SourceFile, host?: ModuleHost): Template | undefined {
   if (!mayDefineCdkResources(sourceFile.text) || !mayMakeResources(sourceFile.text)) return undefined;
   const resources = new Resources(sourceFile);
   const library = new Library(sourceFile, resources);
-  const interpreter = new Interpreter(sourceFile, library);
+  const interpreter = new Interpreter(sourceFile, library, host);
   library.interp = interpreter;
   interpreter.run();
   if (resources.list.length === 0) return undefined;

@@ -9,9 +9,16 @@
  * constructs get the instance's construct path); a class the file never instantiates (the stack
  * itself, a construct used from another file) runs once as a root. Functions the file never calls
  * run once with unknown arguments.
+ *
+ * A construct class the file imports from another file of the app (given a module host) runs the
+ * same way where the file instantiates it or extends it, with its own file's imports and
+ * constants, and its constructs located in its own file; a stack class starts the construct paths
+ * anew, as a synth does. Such classes are followed {@link MAX_FILE_DEPTH} files deep.
  */
 import { ts } from '../code/ts.js';
 import { unwrap } from '../code/walk.js';
+import type { FileFacts, ModuleHost } from '../code/file-facts.js';
+import { exportTarget, isProjectSpecifier } from '../code/modules.js';
 import { Env, truthiness, unknown, UNDEF, type ClassVal, type FnVal, type InstVal, type Val } from './values.js';
 import type { Library } from './library.js';
 import { Budget, Evaluator, isStatic, memberName } from './expressions.js';
@@ -20,6 +27,15 @@ const SyntaxKind = ts.SyntaxKind;
 
 /** Nested calls of functions and constructors followed. */
 const MAX_DEPTH = 12;
+
+/** Construct classes of other files followed, nested (`bin/app.ts` → stack → construct → construct). */
+const MAX_FILE_DEPTH = 4;
+
+/** Modules a CDK construct class can extend (directly or through classes of the app). */
+const CONSTRUCT_BASES = /^(aws-cdk-lib|constructs|@aws-cdk\/core)(\/|$)/;
+
+/** Construct libraries, never files of the app: not looked up. */
+const LIBRARIES = /^(?:(?:aws-cdk-lib|constructs|cdk-nag)(?:\/|$)|@aws-cdk\/|@aws-solutions-constructs\/)/;
 
 /** The state of one function call: a definite return ends it; a return under a condition does not. */
 interface Frame {
@@ -37,9 +53,102 @@ export class Interpreter extends Evaluator {
   /** Classes and functions the file instantiates or calls by name. */
   private readonly used = new Set<string>();
   readonly moduleEnv = new Env();
+  /** Classes of other files by module, importing file and export path (null: none to follow). */
+  private readonly imported = new Map<string, ClassVal | null>();
+  /** The top-level scope of each other file whose classes run here. */
+  private readonly fileEnvs = new Map<ts.SourceFile, Env>();
+  /** Construct classes of other files being constructed. */
+  private fileDepth = 0;
 
-  constructor(sf: ts.SourceFile, lib: Library) {
+  constructor(
+    sf: ts.SourceFile,
+    lib: Library,
+    /** Reads the other files of the app; without one, classes of other files are not followed. */
+    private readonly host?: ModuleHost,
+  ) {
     super(sf, lib);
+  }
+
+  /**
+   * `new X(...)` / `extends X` for a class another file of the app exports (a relative path, a
+   * tsconfig path, a package of the workspace: whatever the host resolves) that extends a CDK
+   * construct: it runs like a class of this file, its code read from its own file (parsed once
+   * per scan by the host, never executed), its constructs located there.
+   */
+  importedClass(mod: Val & { k: 'mod' }): ClassVal | undefined {
+    if (!this.host || mod.from === undefined || mod.path.length > 1 || LIBRARIES.test(mod.module) || !isProjectSpecifier(mod.module)) return undefined;
+    const key = `${mod.from}\u0000${mod.module}\u0000${mod.path.join('.')}`;
+    const known = this.imported.get(key);
+    if (known !== undefined) return known ?? undefined;
+    this.imported.set(key, null);
+    const found = this.resolveClass(mod);
+    if (found) this.imported.set(key, found);
+    return found;
+  }
+
+  private resolveClass(mod: Val & { k: 'mod' }): ClassVal | undefined {
+    const file = this.host!.resolve(mod.module, mod.from!);
+    if (file === undefined || file === this.sf.fileName) return undefined;
+    const facts = this.host!.facts(file);
+    if (!facts) return undefined;
+    const target = exportTarget(facts, mod.path[0] ?? 'default', 1);
+    if (!target || !ts.isClassLike(target.node)) return undefined;
+    const sf = target.facts.sourceFile;
+    if (sf.fileName === this.sf.fileName) return undefined;
+    this.lib.cv.resources.addOther(sf);
+    const cls = this.classValue(target.node, this.fileEnv(target.facts));
+    return this.extendsConstruct(cls, 0) ? cls : undefined;
+  }
+
+  /** True when a class's `extends` chain reaches a class of `aws-cdk-lib` or `constructs`. */
+  private extendsConstruct(cls: ClassVal, depth: number): boolean {
+    if (depth > MAX_DEPTH) return false;
+    for (const clause of cls.decl.heritageClauses ?? []) {
+      if (clause.token !== SyntaxKind.ExtendsKeyword || !clause.types[0]) continue;
+      const base = this.eval(clause.types[0].expression, cls.env);
+      if (base.k === 'mod' && CONSTRUCT_BASES.test(base.module)) return true;
+      const next = base.k === 'class' ? base : base.k === 'mod' ? this.importedClass(base) : undefined;
+      return next !== undefined && this.extendsConstruct(next, depth + 1);
+    }
+    return false;
+  }
+
+  /** True when a class extends the CDK's `Stack` (directly or through classes of the app). */
+  private isStack(cls: ClassVal, depth: number): boolean {
+    if (depth > MAX_DEPTH) return false;
+    const clause = cls.decl.heritageClauses?.find((c) => c.token === SyntaxKind.ExtendsKeyword);
+    if (!clause?.types[0]) return false;
+    const base = this.eval(clause.types[0].expression, cls.env);
+    if (base.k === 'mod') {
+      if (CONSTRUCT_BASES.test(base.module)) return base.path[base.path.length - 1] === 'Stack';
+      const imported = this.importedClass(base);
+      return imported !== undefined && this.isStack(imported, depth + 1);
+    }
+    return base.k === 'class' && this.isStack(base, depth + 1);
+  }
+
+  /**
+   * The top-level scope of another file: its imports, functions and classes, and its constants
+   * (the value of a `new` expression at the top level, an app or a stack, is left unknown: only
+   * the construct classes of the file run here).
+   */
+  private fileEnv(facts: FileFacts): Env {
+    const sf = facts.sourceFile;
+    const known = this.fileEnvs.get(sf);
+    if (known) return known;
+    const env = new Env();
+    this.fileEnvs.set(sf, env);
+    this.hoist(sf.statements, env);
+    for (const s of sf.statements) {
+      if (ts.isImportDeclaration(s) || ts.isImportEqualsDeclaration(s)) this.exec(s, env, { conditional: 0 });
+      else if (ts.isVariableStatement(s)) {
+        for (const d of s.declarationList.declarations) {
+          const init = d.initializer ? unwrap(d.initializer) : undefined;
+          this.bind(d.name, !init ? UNDEF : ts.isNewExpression(init) ? unknown('an object another file creates') : this.eval(init, env), env, d);
+        }
+      }
+    }
+    return env;
   }
 
   /** Runs the file: its top-level statements, then root classes and uncalled functions. */
@@ -200,7 +309,7 @@ export class Interpreter extends Evaluator {
       case SyntaxKind.ImportEqualsDeclaration: {
         const d = s as ts.ImportEqualsDeclaration;
         if (ts.isExternalModuleReference(d.moduleReference) && ts.isStringLiteral(d.moduleReference.expression)) {
-          env.declare(d.name.text, { k: 'mod', module: d.moduleReference.expression.text, path: [] });
+          env.declare(d.name.text, { k: 'mod', module: d.moduleReference.expression.text, path: [], from: this.lib.cv.fileOf(d).fileName });
         }
         return;
       }
@@ -212,15 +321,16 @@ export class Interpreter extends Evaluator {
   private bindImport(d: ts.ImportDeclaration, env: Env): void {
     if (!ts.isStringLiteral(d.moduleSpecifier) || !d.importClause) return;
     const module = d.moduleSpecifier.text;
+    const from = this.lib.cv.fileOf(d).fileName;
     const clause = d.importClause;
-    if (clause.name) env.declare(clause.name.text, { k: 'mod', module, path: [] });
+    if (clause.name) env.declare(clause.name.text, { k: 'mod', module, path: [], from });
     const bindings = clause.namedBindings;
     if (!bindings) return;
-    if (ts.isNamespaceImport(bindings)) env.declare(bindings.name.text, { k: 'mod', module, path: [] });
+    if (ts.isNamespaceImport(bindings)) env.declare(bindings.name.text, { k: 'mod', module, path: [], from });
     else {
       for (const el of bindings.elements) {
         const imported = (el.propertyName ?? el.name).text;
-        env.declare(el.name.text, { k: 'mod', module, path: imported === 'default' ? [] : [imported] });
+        env.declare(el.name.text, { k: 'mod', module, path: imported === 'default' ? [] : [imported], from });
       }
     }
   }
@@ -297,16 +407,22 @@ export class Interpreter extends Evaluator {
    */
   construct(cls: ClassVal, args: Val[], node: ts.Node, root = false): Val {
     if (this.depth >= MAX_DEPTH || this.active.has(cls.decl)) return unknown('an instance of a class that is not followed');
-    const scopePath = root ? [] : this.lib.scopePath(args[0]);
-    const id = root ? undefined : this.lib.constructId(args[1], node);
+    const foreign = this.lib.cv.fileOf(cls.decl) !== this.sf;
+    if (foreign && this.fileDepth >= MAX_FILE_DEPTH) return unknown('an instance of a class that is not followed');
+    // a stack starts the construct paths of its template (a synth writes them without the stack)
+    const stack = !root && this.isStack(cls, 0);
+    const scopePath = root || stack ? [] : this.lib.scopePath(args[0]);
+    const id = root || stack ? undefined : this.lib.constructId(args[1], node);
     const self: InstVal = { k: 'inst', cls, fields: new Map(), path: id !== undefined && scopePath ? [...scopePath, id] : (scopePath ?? []) };
     const effectiveArgs = root ? (this.constructorOf(cls)?.parameters.map(() => unknown('a constructor parameter')) ?? []) : args;
     this.depth++;
+    if (foreign) this.fileDepth++;
     this.active.add(cls.decl);
     try {
       this.initialize(cls, self, effectiveArgs);
     } finally {
       this.active.delete(cls.decl);
+      if (foreign) this.fileDepth--;
       this.depth--;
     }
     return self;

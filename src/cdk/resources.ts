@@ -110,7 +110,42 @@ export class Resources {
   /** Template parameters (`CfnParameter`) by logical id. */
   private readonly parameters = new Map<string, { declared: Mapping; source: SourceNode }>();
 
+  /** Other files of the app whose construct classes run here (see `Interpreter`). */
+  private readonly others = new Set<ts.SourceFile>();
+
   constructor(readonly sf: ts.SourceFile) {}
+
+  /** Registers a parsed file of the app (with parent pointers) whose code runs with this file's. */
+  addOther(sf: ts.SourceFile): void {
+    if (sf !== this.sf) this.others.add(sf);
+  }
+
+  /**
+   * The file a node belongs to: this one, or another registered file (whose nodes reach their
+   * source file through their parents; this file's need no parent pointers).
+   */
+  fileOf(node: ts.Node): ts.SourceFile {
+    if (this.others.size === 0) return this.sf;
+    let n = node;
+    while (n.parent) n = n.parent;
+    return ts.isSourceFile(n) && this.others.has(n) ? n : this.sf;
+  }
+
+  /** Source node of a node, in whichever file it is (see `sourceOf`). */
+  sourceOf(node: ts.Node, key?: ts.Node): SourceNode {
+    const sf = this.fileOf(node);
+    const source = sourceOf(sf, node, key);
+    if (sf !== this.sf) source.file = sf.fileName;
+    return source;
+  }
+
+  /** Source node of a construct or method call, in whichever file it is (see `callSource`). */
+  callSource(node: ts.Node, head: ts.Node): SourceNode {
+    const sf = this.fileOf(node);
+    const source = callSource(sf, node, head);
+    if (sf !== this.sf) source.file = sf.fileName;
+    return source;
+  }
 
   add(path: string[], type: string, source: SourceNode, child = false): Res {
     const res: Res = { path, type, props: new Mapping(), metadata: new Mapping(), source, order: this.list.length, child: child || undefined };
@@ -219,6 +254,8 @@ export class Resources {
       root['Parameters'] = parameters;
       source.entries!.set('Parameters', { start: 0, end: text.length, keyStart: -1, keyEnd: -1, synthetic: true, entries: parameterEntries });
     }
-    return createTemplate(file, text, root, source, 'cdk-source');
+    const others = new Map<string, string>();
+    for (const sf of this.others) others.set(sf.fileName, sf.text);
+    return createTemplate(file, text, root, source, 'cdk-source', others);
   }
 }

@@ -24,6 +24,8 @@ type Node = ts.Node;
 /** What state machines ask of the construct library (`./library.ts`) that builds them. */
 export interface Host {
   readonly sf: ts.SourceFile;
+  /** The file a node is in: `sf`, or another file of the app whose construct class runs here. */
+  fileOf(node: Node): ts.SourceFile;
   addResource(path: string[], type: string, node: Node, child?: boolean): Res;
   arn(val: Val): IacValue | undefined;
   built(val: Val, source: SourceNode, keys?: 'cfn'): Located | undefined;
@@ -373,7 +375,8 @@ export class StepFunctions {
     if (loaded.value === undefined) return undefined;
     const literal = node ? ts.getParseTreeNode(node) : undefined;
     const sf = this.lib.sf;
-    if (literal && loaded.source && (ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal))) {
+    // a literal of another file of the app is located at the call, as a whole
+    if (literal && loaded.source && this.lib.fileOf(literal) === sf && (ts.isStringLiteral(literal) || ts.isNoSubstitutionTemplateLiteral(literal))) {
       const start = literal.getStart(sf) + 1;
       if (sf.text.slice(start, literal.getEnd() - 1) === text) {
         remapSource(loaded.source, (o) => o + start);

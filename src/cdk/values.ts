@@ -85,8 +85,11 @@ export type Val =
   | FnVal
   | ClassVal
   | InstVal
-  /** A member of a CDK module: `{ module: 'aws-cdk-lib/aws-sqs', path: ['Queue'] }`. */
-  | { k: 'mod'; module: string; path: string[] }
+  /**
+   * A member of a module: `{ module: 'aws-cdk-lib/aws-sqs', path: ['Queue'] }`; `from` is the
+   * file whose import names it (a module of the app resolves from there).
+   */
+  | { k: 'mod'; module: string; path: string[]; from?: string }
   /** A global such as `JSON` or `Object`. */
   | { k: 'global'; name: string }
   | { k: 'cx'; c: Cx }

@@ -100,7 +100,7 @@ function stoppedMessage(rules: string[], limit: number): string {
 function loadCdk(sink: CodeSink, file: string, sf: ts.SourceFile): void {
   let template: Template | undefined;
   try {
-    template = loadCdkSource(sf);
+    template = loadCdkSource(sf, sink.modules);
   } catch (err) {
     if (isStackOverflow(err)) noteStackOverflow();
     return sink.parseError(file, sf.text, `its CDK constructs cannot be read: ${(err as Error).message}`);

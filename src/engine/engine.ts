@@ -31,6 +31,7 @@ import { FileAccessError, readRegularFile } from '../ground/file-access.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage, plainlyNotIac } from './read.js';
 import { tooLargeForHeap } from './memory.js';
 import { CdkTwins } from './cdk-twins.js';
+import { dropImportedConstructs } from './cdk-imports.js';
 import { applySuppressions, commentDirectives, commentStyleOf, metadataDirectives, scopeToResourceBlocks, type Directive, type SuppressionProblem } from './suppressions.js';
 
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
@@ -113,6 +114,8 @@ export class Engine implements CodeSink {
   /** Roles of templates and the test-harness resources in them, made by `finish`. */
   private templateRole?: Map<Template, FileRole>;
   private readonly harness = new Map<Template, Set<Resource>>();
+  /** IaC findings located in another file than their template's, by rule, place and message. */
+  private readonly elsewhere = new Set<string>();
   /** Roles of CDK app files analysed on this thread (their templates take the role in `finish`). */
   private readonly cdkRoles = new Map<string, FileRole>();
 
@@ -435,6 +438,7 @@ export class Engine implements CodeSink {
    * before the code files): code files linked as handlers then get their per-file context.
    */
   prepareProject(codeFiles: readonly string[]): void {
+    dropImportedConstructs(this.templates);
     const twins = new CdkTwins(this.templates);
     this.twins = twins;
     this.checked = twins.visible(this.templates);
@@ -708,7 +712,8 @@ export class Engine implements CodeSink {
     if ('template' in location) {
       const { template, path: p } = this.place(location.template, location.path);
       const where = template.locate(p);
-      return { file: this.relative(template.file), range: where.range, offsets: { start: where.start, end: where.end }, text: template.text, logical: iacLogicalLocation(p, where.exact) };
+      const { file, text } = fileAt(template, where.file);
+      return { file: this.relative(file), range: where.range, offsets: { start: where.start, end: where.end }, text, logical: iacLogicalLocation(p, where.exact) };
     }
     const text = this.linkedTexts.get(location.file) ?? '';
     let lines = this.linkedLines.get(location.file);
@@ -760,24 +765,40 @@ export class Engine implements CodeSink {
     const where = template.locate(p);
     // a value the parameter defaults decided says so
     const note = defaultsNote(report.template, report.path);
+    if (where.file !== undefined) {
+      // a construct class of another file run by several files (or twice by one): one finding per mistake
+      const at = `${resolved.meta.name}\u0000${where.file}\u0000${where.start}\u0000${where.end}\u0000${report.message}\u0000${note ?? ''}`;
+      if (this.elsewhere.has(at)) return;
+      this.elsewhere.add(at);
+    }
     const related = (report.related ?? []).map((r) => {
       const other = this.place(r.template, r.path);
-      return { file: this.relative(other.template.file), range: other.template.locate(other.path).range, message: r.label };
+      const at = other.template.locate(other.path);
+      const { file, text } = fileAt(other.template, at.file);
+      if (file !== fileAt(template, where.file).file) this.sources.set(this.relative(file), text);
+      return { file: this.relative(file), range: at.range, message: r.label };
     });
+    const own = fileAt(template, where.file);
     this.addFinding(
       resolved,
       report.severity,
       {
         message: note ? `${report.message} (${note})` : report.message,
-        file: this.relative(template.file),
+        file: this.relative(own.file),
         range: where.range,
         offsets: { start: where.start, end: where.end },
         logicalLocation: iacLogicalLocation(p, where.exact),
         related,
       },
-      template.text,
+      own.text,
     );
   }
+}
+
+/** The file and text a located node is in: the template's, or another file it has the text of. */
+function fileAt(template: Template, file: string | undefined): { file: string; text: string } {
+  const other = file === undefined ? undefined : template.otherTexts?.get(file);
+  return other === undefined ? { file: template.file, text: template.text } : { file: file!, text: other };
 }
 
 /** Template formats deployed by CloudFormation (duplicate keys: the last value wins). */

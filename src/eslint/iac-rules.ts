@@ -31,7 +31,8 @@ function templatesOf(context: ESLintRule.RuleContext, program: unknown): Templat
   if (analysis) {
     let template: Template | undefined;
     try {
-      template = loadCdkSource(analysis.sourceFile);
+      // construct classes of other files run with the props the file passes, as in the CLI
+      template = loadCdkSource(analysis.sourceFile, analysis.host);
     } catch (err) {
       // constructs nested too deeply to read: the file's other findings still count
       if (!isStackOverflow(err)) throw err;
@@ -58,6 +59,8 @@ function constructReports(rule: AnyRule, context: ESLintRule.RuleContext, progra
   for (const report of rule.iac!({ templates: loaded, options })) {
     if (report.template !== template) continue;
     const where = template.locate(report.path);
+    // a construct another file's class makes: the CLI reports it in that file
+    if (where.file !== undefined) continue;
     const logical = iacLogicalLocation(report.path, where.exact);
     if (ignored.some((d) => logical === d.resourcePath || logical.startsWith(`${d.resourcePath}.`) || logical === `${d.resourcePath}?`)) continue;
     // resources made by one line run more than once: one finding, as in the CLI

@@ -27,6 +27,12 @@ export interface SourceNode {
    * merging `Globals`): its children have positions, it does not.
    */
   synthetic?: boolean;
+  /**
+   * The file the offsets are in, when it is not the template's own: the constructs of a CDK app
+   * file made by a construct class of another file of the app (see the template's `otherTexts`).
+   * Children say so themselves.
+   */
+  file?: string;
 }
 
 /** What a document loader produces. */

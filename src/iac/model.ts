@@ -61,8 +61,16 @@ export interface Template {
   /** The document as plain values (intrinsics typed, SAM Globals merged). */
   root: { [key: string]: IacValue };
   resources: Map<string, Resource>;
-  /** Range of the node at `path`; when the path does not exist, the nearest existing ancestor's key. */
-  locate(path: PathSegment[]): { range: Range; start: number; end: number; exact: boolean };
+  /**
+   * Range of the node at `path`; when the path does not exist, the nearest existing ancestor's key.
+   * `file` is set when the node is in another file than the template's (see `otherTexts`).
+   */
+  locate(path: PathSegment[]): { range: Range; start: number; end: number; exact: boolean; file?: string };
+  /**
+   * The texts of the other files some of its values are located in, by absolute path: a CDK app
+   * file whose constructs include those a construct class of another file of the app makes.
+   */
+  otherTexts?: ReadonlyMap<string, string>;
 }
 
 export type PlainObject = { [key: string]: IacValue };

@@ -18,6 +18,7 @@ export interface PackedTemplate {
   source: SourceNode;
   /** Kind of each object the walk meets: 0 plain (or array), 1 intrinsic, 2 unknown. */
   kinds: number[];
+  otherTexts?: ReadonlyMap<string, string>;
 }
 
 const PLAIN = 0;
@@ -63,7 +64,9 @@ export function packTemplate(template: Template): PackedTemplate | undefined {
     return out;
   };
   const root = pack(template.root) as PlainObject;
-  return { file: template.file, text: template.text, format: template.format, root, source, kinds };
+  const packed: PackedTemplate = { file: template.file, text: template.text, format: template.format, root, source, kinds };
+  if (template.otherTexts) packed.otherTexts = template.otherTexts;
+  return packed;
 }
 
 /** The template a worker packed, rebuilt on this thread. */
@@ -98,5 +101,5 @@ export function unpackTemplate(packed: PackedTemplate): Template {
     return value;
   };
   const root = unpack(packed.root) as PlainObject;
-  return createTemplate(packed.file, packed.text, root, packed.source, packed.format);
+  return createTemplate(packed.file, packed.text, root, packed.source, packed.format, packed.otherTexts);
 }

@@ -141,4 +141,80 @@ export class S extends Stack {
     const result = await lint({ cwd: root, files: [path.join(root, 'lib/stack.ts')], rules: only('require-queue-dlq', 'parse-error') });
     expect(result.findings.map((f) => `${f.range.start.line}:${f.range.start.column} ${f.rule} ${f.message.slice(0, 30)}`)).toEqual(['8:37 require-queue-dlq SQS queue `name` has no dead-l']);
   });
+
+  it('a construct class of another file runs with the props its instantiation passes, and each mistake is reported once, in the file where it is written', async () => {
+    const root = project({
+      'lib/worker.ts': `import { Construct } from 'constructs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+
+export class Worker extends Construct {
+  constructor(scope: Construct, id: string, props: { fn: lambda.IFunction }) {
+    super(scope, id);
+    const queue = new sqs.Queue(this, 'Jobs');
+    props.fn.addEventSource(new SqsEventSource(queue));
+    // rel4lint-disable-next-line require-queue-dlq -- replayed from the archive, on purpose
+    new sqs.Queue(this, 'Replay');
+  }
+}
+`,
+      'lib/stack.ts': `import { Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Worker } from './worker';
+
+export class S extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const fn = new lambda.Function(this, 'Handler', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromAsset('src'), timeout: Duration.seconds(60) });
+    new Worker(this, 'Orders', { fn });
+  }
+}
+`,
+    });
+    const files = ['lib/stack.ts', 'lib/worker.ts'].map((f) => path.join(root, f));
+    const result = await lint({ cwd: root, files, rules: only('require-queue-dlq', 'require-visibility-timeout-headroom', 'no-invalid-suppression') });
+    // the queue's visibility timeout is checked against the function the stack passes
+    expect(result.findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.column} ${f.rule} ${f.message.slice(0, 36)}`)).toEqual([
+      'lib/worker.ts:9:19 require-queue-dlq SQS queue `Orders/Jobs` has no dead-',
+      'lib/worker.ts:9:19 require-visibility-timeout-headroom SQS queue `Orders/Jobs` has the defa',
+    ]);
+    expect((result.suppressed ?? []).map((f) => `${f.file}:${f.range.start.line} ${f.suppression?.justification}`)).toEqual(['lib/worker.ts:12 replayed from the archive, on purpose']);
+
+    // the class's file alone: its constructs with unknown props, as before
+    const alone = await lint({ cwd: root, files: [files[1]!], rules: only('require-queue-dlq', 'require-visibility-timeout-headroom') });
+    expect(alone.findings.map((f) => `${f.file}:${f.range.start.line} ${f.rule}`)).toEqual(['lib/worker.ts:9 require-queue-dlq']);
+  });
+
+  it('a stack class of another file instantiated by several stages: its constructs are named within the stack, and reported once', async () => {
+    const root = project({
+      'lib/queues.ts': `import { Stack } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+
+export class QueueStack extends Stack {
+  constructor(scope: any, id: string, props: { region: string }) {
+    super(scope, id, { env: { region: props.region } });
+    new sqs.Queue(this, 'Jobs');
+  }
+}
+`,
+      'lib/stage.ts': `import { Stage } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { QueueStack } from './queues';
+
+export class AppStage extends Stage {
+  constructor(scope: any, id: string, props: { regions: string[] }) {
+    super(scope, id);
+    for (const region of props.regions) new QueueStack(this, \`Queues-\${region}\`, { region });
+    new QueueStack(this, 'Queues-dr', { region: 'eu-west-1' });
+    new sns.Topic(this, 'Alerts');
+  }
+}
+`,
+    });
+    const files = ['lib/queues.ts', 'lib/stage.ts'].map((f) => path.join(root, f));
+    const result = await lint({ cwd: root, files, rules: only('require-queue-dlq') });
+    expect(result.findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.column} ${f.message.slice(0, 23)}`)).toEqual(['lib/queues.ts:7:5 SQS queue `Jobs` has no']);
+  });
 });
+

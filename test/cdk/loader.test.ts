@@ -4,6 +4,9 @@
  * property assignment for a property it has).
  */
 import { describe, it, expect } from 'vitest';
+import path from 'node:path';
+import { FileAnalysis } from '../../src/code/analysis.js';
+import type { FileFacts, ModuleHost } from '../../src/code/file-facts.js';
 import { parseCode } from '../../src/code/parse.js';
 import { loadCdkSource, mayDefineCdkResources } from '../../src/cdk/index.js';
 import { Intrinsic, Unknown, type IacValue, type Template } from '../../src/iac/model.js';
@@ -682,5 +685,194 @@ new sfn.StateMachine(this, 'M', {
     const [task] = statesOf(machine!);
     expect(at(machine!.template, task!.path)).toBe('3:79-3:151');
     expect(at(machine!.template, [...task!.path, 'Resource'])).toBe('3:105-3:139');
+  });
+});
+
+describe('construct classes of other files', () => {
+  /** A module host over in-memory files: relative specifiers, `.ts` added; counts the files it parses. */
+  function host(files: Record<string, string>): ModuleHost & { parsed: string[] } {
+    const cache = new Map<string, FileFacts>();
+    const parsed: string[] = [];
+    const self: ModuleHost & { parsed: string[] } = {
+      parsed,
+      resolve(specifier, fromFile) {
+        if (!specifier.startsWith('.')) return undefined;
+        const file = `${path.posix.resolve(path.posix.dirname(fromFile), specifier)}.ts`;
+        return files[file] === undefined ? undefined : file;
+      },
+      facts(file) {
+        let facts = cache.get(file);
+        if (!facts && files[file] !== undefined) {
+          parsed.push(file);
+          facts = new FileAnalysis(parseCode(file, files[file]!, false), self);
+          cache.set(file, facts);
+        }
+        return facts;
+      },
+    };
+    return self;
+  }
+
+  function loadWith(files: Record<string, string>, file = '/app/lib/stack.ts'): { template: Template; parsed: string[] } {
+    const modules = host(files);
+    const template = loadCdkSource(parseCode(file, files[file]!, false), modules);
+    expect(template, 'a template').toBeDefined();
+    return { template: template!, parsed: modules.parsed };
+  }
+
+  /** `file line:column-line:column` of a path. */
+  function where(template: Template, p: (string | number)[]): string {
+    const { range, file } = template.locate(p);
+    return `${path.posix.basename(file ?? template.file)} ${range.start.line}:${range.start.column}-${range.end.line}:${range.end.column}`;
+  }
+
+  const API = `import { Construct } from 'constructs';
+import { LambdaIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
+export interface ApiProps { readonly handler: any; readonly name?: string }
+export class Api extends Construct {
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const api = new RestApi(this, 'Rest', { restApiName: props.name ?? 'items' });
+    api.root.addResource('items').addMethod('ANY', new LambdaIntegration(props.handler));
+  }
+}
+`;
+  const STACK = `import { Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Api } from './api';
+export class AppStack extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const fn = new lambda.Function(this, 'Items', { timeout: Duration.minutes(1) });
+    new Api(this, 'Api', { handler: fn, name: 'orders' });
+  }
+}
+`;
+
+  it('run with the props the file passes; their constructs are located in their own file, those of the file in it', () => {
+    const { template, parsed } = loadWith({ '/app/lib/api.ts': API, '/app/lib/stack.ts': STACK });
+    expect([...template.resources.values()].map((r) => `${r.id} ${r.type} ${String(r.metadata?.['aws:cdk:path'])}`)).toEqual([
+      'Items AWS::Lambda::Function Items',
+      'Rest AWS::ApiGateway::RestApi Api/Rest',
+      'Api/Rest/Default/items/ANY AWS::ApiGateway::Method Api/Rest/Default/items/ANY',
+    ]);
+    expect(plain(props(template, 'Api/Rest/Default/items/ANY')['Integration'])).toEqual({ Type: 'AWS_PROXY', Uri: { 'Fn::GetAtt': ['Items', 'Arn'] } });
+    expect(where(template, ['Resources', 'Items', 'Properties', 'Timeout'])).toBe('stack.ts 7:53-7:81');
+    expect(where(template, ['Resources', 'Rest'])).toBe('api.ts 7:17-7:82');
+    expect(where(template, ['Resources', 'Api/Rest/Default/items/ANY'])).toBe('api.ts 8:5-8:89');
+    expect(template.otherTexts).toEqual(new Map([['/app/lib/api.ts', API]]));
+    expect(parsed).toEqual(['/app/lib/api.ts']);
+
+    // across threads, with the other file's text
+    const back = unpackTemplate(structuredClone(packTemplate(template)!));
+    expect(where(back, ['Resources', 'Rest'])).toBe('api.ts 7:17-7:82');
+    expect(where(back, ['Resources', 'Items', 'Properties', 'Timeout'])).toBe('stack.ts 7:53-7:81');
+  });
+
+  it('targets passed in a list and added by the class: each located where the file creates it', () => {
+    const bus = `import { Construct } from 'constructs';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+export class Bus extends Construct {
+  constructor(scope: Construct, id: string, props: { targets: any[] }) {
+    super(scope, id);
+    const rule = new Rule(this, 'Route', { eventBus: new EventBus(this, 'Bus'), eventPattern: { source: ['app'] } });
+    props.targets.forEach((t) => rule.addTarget(t));
+  }
+}
+`;
+    const stack = `import { Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import * as c from './constructs/bus';
+export class AppStack extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const fn = new lambda.Function(this, 'Consumer', {});
+    new c.Bus(this, 'Events', { targets: [new LambdaFunction(fn), new LambdaFunction(fn, { retryAttempts: 2 })] });
+  }
+}
+`;
+    const { template } = loadWith({ '/app/lib/constructs/bus.ts': bus, '/app/lib/stack.ts': stack });
+    const targets = props(template, 'Route')['Targets'];
+    expect(plain(targets)).toEqual([
+      { Id: 'Target0', Arn: { 'Fn::GetAtt': ['Consumer', 'Arn'] } },
+      { Id: 'Target1', Arn: { 'Fn::GetAtt': ['Consumer', 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2 } },
+    ]);
+    expect(where(template, ['Resources', 'Route'])).toBe('bus.ts 6:18-6:117');
+    expect(where(template, ['Resources', 'Route', 'Properties', 'Targets', 0])).toBe('stack.ts 9:43-9:65');
+    expect(where(template, ['Resources', 'Route', 'Properties', 'Targets', 1, 'RetryPolicy', 'MaximumRetryAttempts'])).toBe('stack.ts 9:92-9:108');
+  });
+
+  it('followed through base classes, default exports and nested classes, each file parsed once; cycles and classes that are no construct are not', () => {
+    const files = {
+      '/app/lib/base.ts': `import { Stack } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+export class BaseStack extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    new sqs.Queue(this, 'Audit');
+  }
+}
+`,
+      '/app/lib/worker.ts': `import { Construct } from 'constructs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import Inner from './inner';
+export class Worker extends Construct {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new sqs.Queue(this, 'Jobs');
+    new Inner(this, 'Inner');
+  }
+}
+`,
+      '/app/lib/inner.ts': `import { Construct } from 'constructs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Worker } from './worker';
+export default class Inner extends Construct {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new sqs.Queue(this, 'Deep');
+    new Worker(this, 'Again');
+  }
+}
+`,
+      '/app/lib/plain.ts': `import * as sqs from 'aws-cdk-lib/aws-sqs';
+export class Helper {
+  constructor(scope: any) { new sqs.Queue(scope, 'NotFollowed'); }
+}
+`,
+      '/app/lib/stack.ts': `import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { BaseStack } from './base';
+import { Worker } from './worker';
+import { Helper } from './plain';
+export class AppStack extends BaseStack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    new Worker(this, 'A');
+    new Worker(this, 'B');
+    new Helper(this);
+    new sqs.Queue(this, 'Own');
+  }
+}
+`,
+    };
+    const { template, parsed } = loadWith(files);
+    expect([...template.resources.values()].map((r) => `${String(r.metadata?.['aws:cdk:path'])} ${where(template, r.path)}`)).toEqual([
+      'Audit base.ts 6:5-6:33',
+      'A/Jobs worker.ts 7:5-7:32',
+      'A/Inner/Deep inner.ts 7:5-7:32',
+      'B/Jobs worker.ts 7:5-7:32',
+      'B/Inner/Deep inner.ts 7:5-7:32',
+      'Own stack.ts 11:5-11:31',
+    ]);
+    expect(parsed.sort()).toEqual(['/app/lib/base.ts', '/app/lib/inner.ts', '/app/lib/plain.ts', '/app/lib/worker.ts']);
+  });
+
+  it('without a module host, or for a module that is no file of the app, the class is unknown', () => {
+    const template = loadCdkSource(parseCode('/app/lib/stack.ts', STACK, false))!;
+    expect([...template.resources.keys()]).toEqual(['Items']);
+    const { template: missing } = loadWith({ '/app/lib/stack.ts': STACK });
+    expect([...missing.resources.keys()]).toEqual(['Items']);
+    expect(missing.otherTexts).toBeUndefined();
   });
 });

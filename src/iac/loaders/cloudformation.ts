@@ -97,15 +97,29 @@ export function createTemplate(
   root: PlainObject,
   source: SourceNode,
   format?: TemplateFormat,
+  otherTexts?: ReadonlyMap<string, string>,
 ): Template {
   const resources = collectResources(root);
   let lines: LineIndex | undefined;
-  const range = (start: number, end: number): Range => (lines ??= new LineIndex(text)).range(start, end);
+  const otherLines = new Map<string, LineIndex>();
+  const lineIndex = (file: string | undefined): LineIndex => {
+    const other = file === undefined ? undefined : otherTexts?.get(file);
+    if (other === undefined) return (lines ??= new LineIndex(text));
+    let index = otherLines.get(file!);
+    if (!index) otherLines.set(file!, (index = new LineIndex(other)));
+    return index;
+  };
+  /** The range, and the file when the node is in another one whose text the template has. */
+  const at = (node: SourceNode, start: number, end: number, exact: boolean): { range: Range; start: number; end: number; exact: boolean; file?: string } => {
+    const file = node.file !== undefined && otherTexts?.has(node.file) ? node.file : undefined;
+    const out = { range: lineIndex(file).range(start, end), start, end, exact };
+    return file === undefined ? out : { ...out, file };
+  };
 
-  const locate = (path: PathSegment[]): { range: Range; start: number; end: number; exact: boolean } => {
+  const locate = (path: PathSegment[]): { range: Range; start: number; end: number; exact: boolean; file?: string } => {
     const { chain, found } = sourceChain(source, path);
     const last = chain[chain.length - 1]!;
-    if (found && !last.synthetic) return { range: range(last.start, last.end), start: last.start, end: last.end, exact: true };
+    if (found && !last.synthetic) return at(last, last.start, last.end, true);
     // chain[i] is the node at path[0..i); walk up to the nearest real ancestor.
     let i = found ? chain.length - 2 : chain.length - 1;
     while (i > 0) {
@@ -115,12 +129,10 @@ export function createTemplate(
       i--;
     }
     const node = chain[i]!;
-    if (i > 0 && node.keyStart >= 0) {
-      return { range: range(node.keyStart, node.keyEnd), start: node.keyStart, end: node.keyEnd, exact: false };
-    }
+    if (i > 0 && node.keyStart >= 0) return at(node, node.keyStart, node.keyEnd, false);
     // The document itself, or a list item (no key): the start of the value.
     const end = i === 0 ? node.start : node.end;
-    return { range: range(node.start, end), start: node.start, end, exact: false };
+    return at(node, node.start, end, false);
   };
 
   const template: Template = {
@@ -131,6 +143,7 @@ export function createTemplate(
     resources,
     locate,
   };
+  if (otherTexts && otherTexts.size > 0) template.otherTexts = otherTexts;
   sources.set(template, source);
   return template;
 }
