@@ -34,9 +34,6 @@ const MAX_FILE_DEPTH = 4;
 /** Modules a CDK construct class can extend (directly or through classes of the app). */
 const CONSTRUCT_BASES = /^(aws-cdk-lib|constructs|@aws-cdk\/core)(\/|$)/;
 
-/** Construct libraries, never files of the app: not looked up. */
-const LIBRARIES = /^(?:(?:aws-cdk-lib|constructs|cdk-nag)(?:\/|$)|@aws-cdk\/|@aws-solutions-constructs\/)/;
-
 /** The state of one function call: a definite return ends it; a return under a condition does not. */
 interface Frame {
   returned?: Val;
@@ -76,7 +73,7 @@ export class Interpreter extends Evaluator {
    * per scan by the host, never executed), its constructs located there.
    */
   importedClass(mod: Val & { k: 'mod' }): ClassVal | undefined {
-    if (!this.host || mod.from === undefined || mod.path.length > 1 || LIBRARIES.test(mod.module) || !isProjectSpecifier(mod.module)) return undefined;
+    if (!this.host || mod.from === undefined || mod.path.length > 1 || !isProjectSpecifier(mod.module)) return undefined;
     const key = `${mod.from}\u0000${mod.module}\u0000${mod.path.join('.')}`;
     const known = this.imported.get(key);
     if (known !== undefined) return known ?? undefined;

@@ -267,7 +267,7 @@ export function isProjectSpecifier(specifier: string): boolean {
 }
 
 /** Packages of AWS's libraries that a project imports everywhere and never writes itself. */
-const LIBRARIES = new Set(['aws-cdk-lib', 'constructs', '@aws-cdk', '@aws-lambda-powertools', '@types', 'aws-lambda', '@middy', 'aws-xray-sdk', 'aws-xray-sdk-core']);
+const LIBRARIES = new Set(['aws-cdk-lib', 'constructs', '@aws-cdk', '@aws-solutions-constructs', 'cdk-nag', '@aws-lambda-powertools', '@types', 'aws-lambda', '@middy', 'aws-xray-sdk', 'aws-xray-sdk-core']);
 
 const BUILTINS = new Set(['fs', 'path', 'os', 'http', 'https', 'crypto', 'util', 'url', 'events', 'stream', 'zlib', 'child_process', 'assert', 'buffer', 'net', 'tls', 'dns', 'querystring', 'readline', 'worker_threads', 'perf_hooks', 'timers', 'process']);
 
