@@ -4,8 +4,10 @@
  * from `./api`) has that class's constructs in its own template, made with the props it passes
  * and located in the class's file. The class's own file, read alone, ran the class once with
  * unknown props: those constructs are the same ones, known less well, and would report the same
- * mistakes a second time at the same place. They are left out: each construct of the class's file
- * that some other template makes at the same place (same call, same type) is read from there.
+ * mistakes a second time at the same place. They are left out: each construct of a template that
+ * a template running classes of its file also makes at the same place (same call, same type) is
+ * read from there — through chains too: when A runs a class of B that runs a class of C, C's
+ * constructs are read from A's template, not from B's nor C's own.
  * The rest of the class's file (other classes, constructs no importer reaches) stays.
  */
 import { createTemplate, templateSource } from '../iac/loaders/cloudformation.js';
@@ -19,30 +21,40 @@ function resourceNodes(template: Template): Map<string, SourceNode> | undefined 
 
 /** Replaces, in place, the CDK source templates whose constructs other templates make (see above). */
 export function dropImportedConstructs(templates: Template[]): void {
-  // file → `start:type` of every construct made there on behalf of another file
-  const made = new Map<string, Set<string>>();
+  // `file:start:type` of every construct an importing template makes → the files of those templates
+  // (a class run through a chain of files, A → B → C, is made by A and by B: A's is the fullest)
+  const madeBy = new Map<string, Set<string>>();
+  const importers = new Map<string, Template>();
   for (const template of templates) {
     if (template.format !== 'cdk-source' || !template.otherTexts) continue;
     const nodes = resourceNodes(template);
     if (!nodes) continue;
+    importers.set(template.file, template);
     for (const [id, resource] of template.resources) {
       const node = nodes.get(id);
-      if (node?.file === undefined) continue;
-      let set = made.get(node.file);
-      if (!set) made.set(node.file, (set = new Set()));
-      set.add(`${node.start}:${resource.type}`);
+      if (!node) continue;
+      const place = `${node.file ?? template.file}\u0000${node.start}\u0000${resource.type}`;
+      let by = madeBy.get(place);
+      if (!by) madeBy.set(place, (by = new Set()));
+      by.add(template.file);
     }
   }
-  if (made.size === 0) return;
+  if (importers.size === 0) return;
+  /** Whether a template other than `template` that runs classes of its file makes the construct at `place`. */
+  const madeAbove = (template: Template, place: string): boolean => {
+    for (const file of madeBy.get(place) ?? []) {
+      if (file !== template.file && importers.get(file)!.otherTexts!.has(template.file)) return true;
+    }
+    return false;
+  };
   for (let i = templates.length - 1; i >= 0; i--) {
     const template = templates[i]!;
-    const elsewhere = template.format === 'cdk-source' ? made.get(template.file) : undefined;
-    const nodes = elsewhere && resourceNodes(template);
-    if (!elsewhere || !nodes) continue;
+    const nodes = template.format === 'cdk-source' ? resourceNodes(template) : undefined;
+    if (!nodes) continue;
     const dropped = new Set<string>();
     for (const [id, resource] of template.resources) {
       const node = nodes.get(id);
-      if (node && node.file === undefined && elsewhere.has(`${node.start}:${resource.type}`)) dropped.add(id);
+      if (node && madeAbove(template, `${node.file ?? template.file}\u0000${node.start}\u0000${resource.type}`)) dropped.add(id);
     }
     if (dropped.size === 0) continue;
     const source = templateSource(template)!;

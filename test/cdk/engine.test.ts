@@ -216,5 +216,52 @@ export class AppStage extends Stage {
     const result = await lint({ cwd: root, files, rules: only('require-queue-dlq') });
     expect(result.findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.column} ${f.message.slice(0, 23)}`)).toEqual(['lib/queues.ts:7:5 SQS queue `Jobs` has no']);
   });
-});
 
+  it('a construct class run through a chain of files (stack → ingestion → source) is reported once per instance, from the outermost file', async () => {
+    const root = project({
+      'lib/source.ts': `import { Duration } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+export class Source extends Construct {
+  constructor(scope: Construct, id: string, props: { code: string }) {
+    super(scope, id);
+    const poller = new lambda.Function(this, 'Poller', { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromAsset(props.code) });
+    new events.Rule(this, 'Every', { schedule: events.Schedule.rate(Duration.minutes(5)), targets: [new targets.LambdaFunction(poller)] });
+  }
+}
+`,
+      'lib/ingestion.ts': `import { Construct } from 'constructs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Source } from './source';
+
+export class Ingestion extends Construct {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new sqs.Queue(this, 'Raw', { deadLetterQueue: { queue: new sqs.Queue(this, 'RawDlq'), maxReceiveCount: 3 } });
+    new Source(this, 'Feeds', { code: 'feeds' });
+  }
+}
+`,
+      'lib/stack.ts': `import { Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Ingestion } from './ingestion';
+
+export class AppStack extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    new sns.Topic(this, 'Alerts');
+    new Ingestion(this, 'Ingestion');
+  }
+}
+`,
+    });
+    const files = ['lib/source.ts', 'lib/ingestion.ts', 'lib/stack.ts'].map((f) => path.join(root, f));
+    const result = await lint({ cwd: root, files, rules: only('require-async-failure-destination') });
+    expect(result.findings.map((f) => `${f.file}:${f.range.start.line} ${f.message.slice(0, 60)}`)).toEqual([
+      'lib/source.ts:10 Lambda function `Ingestion/Feeds/Poller` is invoked asynchro',
+    ]);
+  });
+});
