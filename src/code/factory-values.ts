@@ -17,7 +17,8 @@ import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
 import { calleeAcross, factsOfNode, importedValue } from './modules.js';
 import { resolveLocalFunction } from './remote-calls.js';
-import { isFunctionLike, returnedExpressions, step, unwrap, walk } from './walk.js';
+import { memberLookup } from './values.js';
+import { enclosingFunction, isFunctionLike, returnedExpressions, step, unwrap, walk } from './walk.js';
 
 /** What an object built by the project has under one property name. */
 export type BuiltProperty =
@@ -87,12 +88,6 @@ function join(a: BuiltProperty, b: BuiltProperty): BuiltProperty {
   return UNKNOWN;
 }
 
-function propertyNameText(name: ts.PropertyName): string | undefined {
-  if (ts.isIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
-  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(unwrap(name.expression))) return (unwrap(name.expression) as ts.StringLiteralLike).text;
-  return undefined;
-}
-
 function lookup(run: Run, frame: Frame, expr: ts.Expression, nesting: number): BuiltProperty {
   step();
   if (++run.lookups > MAX_LOOKUPS || nesting > 24) return UNKNOWN;
@@ -128,26 +123,10 @@ function objectLookup(run: Run, frame: Frame, obj: ts.ObjectLiteralExpression, n
       if (inner.kind !== 'absent') result = inner;
       continue;
     }
-    if (ts.isShorthandPropertyAssignment(prop)) {
-      if (prop.name.text === run.name) result = { kind: 'present', value: prop.name, node: prop, facts: frame.facts };
-      continue;
-    }
-    if (!prop.name) continue;
-    const key = propertyNameText(prop.name);
-    if (key === undefined) {
-      result = UNKNOWN;
-      continue;
-    }
-    if (key !== run.name) continue;
-    result = ts.isPropertyAssignment(prop) ? { kind: 'present', value: prop.initializer, node: prop, facts: frame.facts } : UNKNOWN;
+    const own = memberLookup(prop, run.name);
+    if (own) result = own.kind === 'present' ? { ...own, facts: frame.facts } : UNKNOWN;
   }
   return result;
-}
-
-/** The function (at any depth inside) a node belongs to, or undefined at module level. */
-function enclosingFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
-  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(p)) return p;
-  return undefined;
 }
 
 /** Whether `id` (inside `fn`) names the parameter `fn` declares, not a variable of a nested scope. */

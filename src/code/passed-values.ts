@@ -14,7 +14,7 @@
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
 import type { FileAnalysis } from './analysis.js';
-import { getProperty, propertyNameText, type PropertyLookup } from './values.js';
+import { getProperty, memberLookup, type PropertyLookup } from './values.js';
 import { enclosingFunction, isFunctionLike, step, unwrap, walk } from './walk.js';
 import { localCallee } from './remote-calls.js';
 import { calleeAcross } from './modules.js';
@@ -128,18 +128,7 @@ function evaluate(chain: Chain, facts: FileFacts, expr: ts.Expression, name: str
       if (inner.kind !== 'absent') result = inner;
       continue;
     }
-    if (ts.isShorthandPropertyAssignment(prop)) {
-      if (prop.name.text === name) result = { kind: 'present', value: prop.name, node: prop };
-      continue;
-    }
-    if (!prop.name) continue;
-    const key = propertyNameText(prop.name);
-    if (key === undefined) {
-      result = { kind: 'unknown' };
-      continue;
-    }
-    if (key !== name) continue;
-    result = ts.isPropertyAssignment(prop) ? { kind: 'present', value: prop.initializer, node: prop } : { kind: 'unknown' };
+    result = memberLookup(prop, name) ?? result;
   }
   return result;
 }

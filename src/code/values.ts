@@ -50,21 +50,22 @@ export function getProperty(analysis: FileFacts, expr: ts.Expression | undefined
       if (inner.kind !== 'absent') result = inner;
       continue;
     }
-    if (ts.isShorthandPropertyAssignment(prop)) {
-      if (prop.name.text === name) result = { kind: 'present', value: prop.name, node: prop };
-      continue;
-    }
-    if (!prop.name) continue;
-    const key = propertyNameText(prop.name);
-    if (key === undefined) {
-      result = { kind: 'unknown' };
-      continue;
-    }
-    if (key !== name) continue;
-    if (ts.isPropertyAssignment(prop)) result = { kind: 'present', value: prop.initializer, node: prop };
-    else result = { kind: 'unknown' };
+    result = memberLookup(prop, name) ?? result;
   }
   return result;
+}
+
+/**
+ * What one member of an object literal other than a spread says about property `name`: its value,
+ * unknown (a computed key, a method or accessor of that name), or undefined for another property.
+ */
+export function memberLookup(prop: ts.ObjectLiteralElementLike, name: string): PropertyLookup | undefined {
+  if (ts.isShorthandPropertyAssignment(prop)) return prop.name.text === name ? { kind: 'present', value: prop.name, node: prop } : undefined;
+  if (!prop.name) return undefined;
+  const key = propertyNameText(prop.name);
+  if (key === undefined) return { kind: 'unknown' };
+  if (key !== name) return undefined;
+  return ts.isPropertyAssignment(prop) ? { kind: 'present', value: prop.initializer, node: prop } : { kind: 'unknown' };
 }
 
 /** A property of a spread: `...(cond ? { a } : {})` has it only when both branches agree. */
