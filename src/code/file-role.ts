@@ -56,12 +56,15 @@ const FRONTEND_MODULE_PREFIXES = ['@angular/', '@vue/', '@aws-amplify/ui-', '@mu
 /** Command-line argument parsers and prompts: a file importing one is a command-line tool. */
 const SCRIPT_MODULES = new Set(['commander', 'yargs', 'yargs/yargs', 'meow', 'minimist', 'cac', 'inquirer', '@inquirer/prompts', 'prompts', 'enquirer', '@oclif/core', 'clipanion', 'citty', 'arg']);
 
-/** Server-side rendering: a file importing it renders HTML in the service, whatever UI framework it imports too. */
-const SERVER_RENDERING = 'react-dom/server';
+/**
+ * Server-side rendering and Next.js route handlers: a file importing one runs in the service,
+ * whatever UI framework it imports too and whatever folder it is in.
+ */
+const SERVER_MODULES = ['react-dom/server', 'next/server'];
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const MODULE_NAMES = [
-  ...[...TEST_MODULES, ...FRONTEND_MODULES, ...SCRIPT_MODULES, SERVER_RENDERING].map(escape),
+  ...[...TEST_MODULES, ...FRONTEND_MODULES, ...SCRIPT_MODULES, ...SERVER_MODULES].map(escape),
   ...[...TEST_MODULE_PREFIXES, ...FRONTEND_MODULE_PREFIXES].map((p) => `${escape(p)}[\\w.-]+(?:/[\\w.-]+)*`),
 ].sort((a, b) => b.length - a.length);
 /**
@@ -147,8 +150,9 @@ export function codeFileRole(input: RoleInput): FileRole {
   if (matches(modules, TEST_MODULES, TEST_MODULE_PREFIXES) || (signals.expect && TEST_GLOBALS.test(text))) return 'test';
   if (input.file !== undefined && inTestPackage(input.file)) return 'test';
   if (input.deployed) return 'service';
-  if (byPath === 'frontend') return 'frontend';
-  if (!modules.has(SERVER_RENDERING) && (matches(modules, FRONTEND_MODULES, FRONTEND_MODULE_PREFIXES) || signals.dom)) return 'frontend';
+  const server = SERVER_MODULES.some((m) => modules.has(m));
+  if (byPath === 'frontend' && !server) return 'frontend';
+  if (!server && (matches(modules, FRONTEND_MODULES, FRONTEND_MODULE_PREFIXES) || signals.dom)) return 'frontend';
   if (byPath === 'script' || SHEBANG.test(text) || matches(modules, SCRIPT_MODULES, []) || signals.argv) return 'script';
   return 'service';
 }

@@ -60,6 +60,9 @@ describe('code file roles', () => {
     // a static site's code, calling AWS from the browser with the user's credentials
     expect(role('source/website/js/lib/store/api/actions/settings.js', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n")).toBe('frontend');
     expect(role('packages/ui/src/client.ts')).toBe('frontend');
+    // a Next.js route handler or server rendering in a front-end folder still runs in the service
+    expect(role('ui/app/api/orders/route.ts', "import { NextResponse } from 'next/server';\n")).toBe('service');
+    expect(role('frontend/server/render.tsx', "import { renderToString } from 'react-dom/server';\n")).toBe('service');
     // server-side rendering runs in the service
     expect(role('src/render.tsx', "import React from 'react';\nimport { renderToString } from 'react-dom/server';\n")).toBe('service');
     // a Next.js route handler is server code
