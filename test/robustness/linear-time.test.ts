@@ -55,7 +55,7 @@ describe('analysis work grows linearly', () => {
   it('with the number of nested constructs side by side in one function', { timeout: 600_000 }, async () => {
     let run = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(statementKinds, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 10, max: 20 }), async (kinds, depth, kilobytes) => {
+      fc.asyncProperty(fc.array(statementKinds, { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 20, max: 40 }), async (kinds, depth, kilobytes) => {
         // large enough that the smaller input takes tens of milliseconds (a time measure, not noise)
         const copies = Math.ceil((kilobytes * 1024) / nestedStatements(kinds, depth).length);
         const what = `${copies} and ${copies * FACTOR} copies of [${kinds.join(', ')}] nested ${depth} deep`;

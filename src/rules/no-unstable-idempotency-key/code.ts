@@ -78,7 +78,36 @@ function inputVariants(analysis: FileAnalysis, input: ts.Expression | undefined)
   return out.length > 0 ? out : [input];
 }
 
+const SDK_KEY_SITES = new WeakMap<FileAnalysis, KeySite[]>();
+
+/** The keys the file's SDK calls send, in the order of their calls (found once per file). */
 function sdkKeySites(analysis: FileAnalysis): KeySite[] {
+  let sites = SDK_KEY_SITES.get(analysis);
+  if (!sites) {
+    sites = findSdkKeySites(analysis).sort((a, b) => a.use.pos - b.use.pos);
+    SDK_KEY_SITES.set(analysis, sites);
+  }
+  return sites;
+}
+
+/** The keys sent by SDK calls inside `body`: a binary search over the file's sites, in call order. */
+function sdkKeySitesWithin(analysis: FileAnalysis, body: ts.Node): KeySite[] {
+  const sites = sdkKeySites(analysis);
+  let lo = 0;
+  let hi = sites.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sites[mid]!.use.pos < body.pos) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: KeySite[] = [];
+  let i = lo;
+  for (; i < sites.length && sites[i]!.use.pos < body.end; i++) if (sites[i]!.use.end <= body.end) out.push(sites[i]!);
+  step(1 + i - lo);
+  return out;
+}
+
+function findSdkKeySites(analysis: FileAnalysis): KeySite[] {
   const out: KeySite[] = [];
   const add = (obj: ts.Expression | undefined, member: string, what: string, use: ts.Node) => {
     for (const variant of inputVariants(analysis, obj)) {
@@ -318,8 +347,7 @@ function passedKeySites(analysis: FileAnalysis): { site: KeySite; sent: ts.Node 
     const target = local ? { facts: analysis, fn: local } : calleeAcross(analysis, call.expression);
     if (!target?.fn.body || (target.facts === analysis && target.fn.pos <= call.pos && call.end <= target.fn.end)) continue;
     const facts = target.facts as FileAnalysis;
-    for (const key of sdkKeySites(facts)) {
-      if (key.use.pos < target.fn.body.pos || key.use.end > target.fn.body.end) continue;
+    for (const key of sdkKeySitesWithin(facts, target.fn.body)) {
       const value = unwrap(key.value);
       if (!ts.isIdentifier(value)) continue;
       const index = target.fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === value.text);
