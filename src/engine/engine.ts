@@ -26,7 +26,7 @@ import { RuleSets, type RuleSet } from './rule-sets.js';
 import type { CodeSink, LinkedFile } from './code-pass.js';
 import type { ModuleHostWithReads } from './modules.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
-import { compareFindings, fingerprint, iacLogicalLocation, type FindingPlace, type PendingFinding } from './findings.js';
+import { compareFindings, fingerprint, iacLogicalLocation, withOtherResources, type FindingPlace, type PendingFinding } from './findings.js';
 import { FileAccessError, readRegularFile } from '../ground/file-access.js';
 import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage, plainlyNotIac } from './read.js';
 import { tooLargeForHeap } from './memory.js';
@@ -93,6 +93,8 @@ export class Engine implements CodeSink {
   private checked: Template[] = [];
   /** Findings placed at a source construct, by place: the synthesized template that gave each first. */
   private readonly placed = new Map<string, Template>();
+  /** The resource of each finding of CDK app code (see `mergeDuplicates`). */
+  private readonly resourceNames = new WeakMap<PendingFinding, string>();
   /** Text of handler files the project links (locations of project findings). */
   private readonly linkedTexts = new Map<string, string>();
   /** Linked handler files analysed without the project model here (a worker's), for `takeResult`. */
@@ -464,14 +466,19 @@ export class Engine implements CodeSink {
   }
 
   /** Records a finding of a rule: the parts every finding shares come from the rule's metadata. */
-  addFinding(resolved: ResolvedRule, reported: Severity | undefined, where: FindingPlace, text: string): void {
+  addFinding(resolved: ResolvedRule, reported: Severity | undefined, where: FindingPlace, text: string): PendingFinding | undefined {
     const meta = resolved.meta;
     const key = `${where.file}\0${meta.name}`;
     const count = (this.findingCounts.get(key) ?? 0) + 1;
     this.findingCounts.set(key, count);
-    if (count > MAX_FINDINGS_PER_RULE_AND_FILE) return this.tooManyFindings(key, meta.name, where, count - MAX_FINDINGS_PER_RULE_AND_FILE);
+    if (count > MAX_FINDINGS_PER_RULE_AND_FILE) {
+      this.tooManyFindings(key, meta.name, where, count - MAX_FINDINGS_PER_RULE_AND_FILE);
+      return undefined;
+    }
     this.sources.set(where.file, text);
-    this.pending.push({ rule: meta.name, severity: this.severity(resolved, reported), bestPractices: meta.bestPractices, help: meta.help, ...where });
+    const finding: PendingFinding = { rule: meta.name, severity: this.severity(resolved, reported), bestPractices: meta.bestPractices, help: meta.help, ...where };
+    this.pending.push(finding);
+    return finding;
   }
 
   /** A parse-error finding at the first finding past the limit, counting those left out. */
@@ -677,13 +684,16 @@ export class Engine implements CodeSink {
   private mergeDuplicates(): void {
     const byKey = new Map<string, number>();
     const kept: PendingFinding[] = [];
+    /** Names of the other resources a kept finding of CDK app code stands for. */
+    const others = new Map<number, string[]>();
     for (const f of this.pending) {
       // template findings may share a place (one per caller of a resource): only code findings
-      // merge. The resources of CDK app code merge when they say the same thing at the same
-      // place: one construct class instantiated twice, or a loop over a list the file writes,
-      // makes two resources of one line, one mistake to fix there (resources whose names differ
-      // keep their own findings)
-      const key = !isCodeFile(f.file) ? undefined : f.logicalLocation.startsWith('Resources.') ? `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${f.message}` : `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${f.logicalLocation}`;
+      // merge. The resources of CDK app code merge at the same place: one construct class
+      // instantiated more than once (stacks per region, nested stacks per mode), or a loop over a
+      // list, makes several resources of one line, one mistake to fix there; the kept finding
+      // names the others
+      const name = this.resourceNames.get(f);
+      const key = !isCodeFile(f.file) ? undefined : `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${name !== undefined ? '' : f.logicalLocation}`;
       if (key === undefined) {
         kept.push(f);
         continue;
@@ -694,15 +704,24 @@ export class Engine implements CodeSink {
         kept.push(f);
         continue;
       }
-      const first = kept[at];
+      const first = kept[at]!;
       const [keep, other] = SEVERITY_ORDER[f.severity] < SEVERITY_ORDER[first.severity] ? [f, first] : [first, f];
       const related = [...keep.related];
       for (const r of other.related) {
         if (!related.some((o) => o.file === r.file && o.range.start.line === r.range.start.line && o.range.start.column === r.range.start.column && o.message === r.message)) related.push(r);
       }
+      const keepName = this.resourceNames.get(keep);
       kept[at] = { ...keep, related };
+      if (keepName !== undefined) this.resourceNames.set(kept[at]!, keepName);
+      const otherName = this.resourceNames.get(other);
+      if (otherName !== undefined && keep.message !== other.message) {
+        const names = others.get(at) ?? [];
+        if (!names.includes(otherName) && otherName !== keepName) names.push(otherName);
+        others.set(at, names);
+      }
     }
-    if (kept.length === this.pending.length) return;
+    for (const [at, names] of others) kept[at] = { ...kept[at]!, message: withOtherResources(kept[at]!.message, names) };
+    if (kept.length === this.pending.length && others.size === 0) return;
     this.pending.length = 0;
     for (const f of kept) this.pending.push(f);
   }
@@ -779,7 +798,7 @@ export class Engine implements CodeSink {
       return { file: this.relative(file), range: at.range, message: r.label };
     });
     const own = fileAt(template, where.file);
-    this.addFinding(
+    const finding = this.addFinding(
       resolved,
       report.severity,
       {
@@ -792,6 +811,7 @@ export class Engine implements CodeSink {
       },
       own.text,
     );
+    if (finding && isCodeFile(finding.file)) this.resourceNames.set(finding, String(p[1]));
   }
 }
 

@@ -37,3 +37,18 @@ export function fingerprint(sorted: PendingFinding[]): Finding[] {
     return { ...f, fingerprint: hash };
   });
 }
+
+/** Names of the other resources a merged finding lists. */
+const OTHER_NAMES_SHOWN = 3;
+
+/**
+ * The message of one finding standing for the same mistake in several resources that one line of
+ * CDK app code makes (a construct class instantiated more than once, a loop): the other resources
+ * are named after it.
+ */
+export function withOtherResources(message: string, names: readonly string[]): string {
+  if (names.length === 0) return message;
+  const shown = names.slice(0, OTHER_NAMES_SHOWN).map((n) => `\`${n}\``).join(', ');
+  const more = names.length > OTHER_NAMES_SHOWN ? `, and ${names.length - OTHER_NAMES_SHOWN} more` : '';
+  return `${message} (also for ${names.length} more resource${names.length === 1 ? '' : 's'} this line makes: ${shown}${more})`;
+}

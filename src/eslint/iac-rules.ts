@@ -13,7 +13,7 @@ import { defaultsNote, evaluateDefaults } from '../iac/defaults.js';
 import { ProjectModel, registerProject } from '../context/project.js';
 import { templateRoleOf } from '../ground/roles.js';
 import type { AnyRule } from '../rules/rule.js';
-import { iacLogicalLocation } from '../engine/findings.js';
+import { iacLogicalLocation, withOtherResources } from '../engine/findings.js';
 import { metadataDirectives } from '../engine/suppressions.js';
 import { analysisOf, reportAll, roleOf, type PluginReport } from './file-state.js';
 import { eslintMeta, optionsOf, reportUnanalysable } from './rule-modules.js';
@@ -55,7 +55,7 @@ function constructReports(rule: AnyRule, context: ESLintRule.RuleContext, progra
   if (!loaded) return [];
   const template = loaded[0]!;
   const ignored = metadataDirectives(context.filename, template).directives.filter((d) => d.rules.includes(rule.meta.name));
-  const out: PluginReport[] = [];
+  const merged: { report: PluginReport; name: string; others: string[] }[] = [];
   for (const report of rule.iac!({ templates: loaded, options })) {
     if (report.template !== template) continue;
     const where = template.locate(report.path);
@@ -63,14 +63,19 @@ function constructReports(rule: AnyRule, context: ESLintRule.RuleContext, progra
     if (where.file !== undefined) continue;
     const logical = iacLogicalLocation(report.path, where.exact);
     if (ignored.some((d) => logical === d.resourcePath || logical.startsWith(`${d.resourcePath}.`) || logical === `${d.resourcePath}?`)) continue;
-    // resources made by one line run more than once: one finding, as in the CLI
     // a value the parameter defaults decided says so, as in the CLI
     const note = defaultsNote(report.template, report.path);
     const message = note ? `${report.message} (${note})` : report.message;
-    if (out.some((o) => o.start === where.start && o.end === where.end && o.message === message)) continue;
-    out.push({ start: where.start, end: where.end, message });
+    // resources made by one line run more than once: one finding naming the others, as in the CLI
+    const name = String(report.path[1]);
+    const same = merged.find((m) => m.report.start === where.start && m.report.end === where.end);
+    if (same) {
+      if (same.report.message !== message && name !== same.name && !same.others.includes(name)) same.others.push(name);
+      continue;
+    }
+    merged.push({ report: { start: where.start, end: where.end, message }, name, others: [] });
   }
-  return out;
+  return merged.map((m) => ({ ...m.report, message: withOtherResources(m.report.message, m.others) }));
 }
 
 /**

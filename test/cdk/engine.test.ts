@@ -10,6 +10,9 @@ import { resolveRules } from '../../src/api/index.js';
 import { ResultCache } from '../../src/engine/cache.js';
 import { RULES } from '../../src/rules/index.js';
 import { project } from '../helpers/tmp.js';
+import { Linter } from 'eslint';
+import tsParser from '@typescript-eslint/parser';
+import plugin from '../../src/eslint/plugin.js';
 
 const STACK = `import { Stack } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -215,6 +218,41 @@ export class AppStage extends Stage {
     const files = ['lib/queues.ts', 'lib/stage.ts'].map((f) => path.join(root, f));
     const result = await lint({ cwd: root, files, rules: only('require-queue-dlq') });
     expect(result.findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.column} ${f.message.slice(0, 23)}`)).toEqual(['lib/queues.ts:7:5 SQS queue `Jobs` has no']);
+  });
+
+  it('one line that makes several resources of their own names (a construct class per mode) is one finding naming the others, in the CLI and the plugin', async () => {
+    const text = `import { App, NestedStack, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+
+class Loader extends NestedStack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    const rule = new events.Rule(this, 'Nightly', { schedule: events.Schedule.cron({ minute: '17', hour: '2' }) });
+    rule.addTarget(new targets.SqsQueue(new sqs.Queue(this, 'Work', { deadLetterQueue: { queue: new sqs.Queue(this, 'Dead'), maxReceiveCount: 3 } })));
+  }
+}
+
+class Analytics extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    for (const mode of ['Provisioned', 'Serverless', 'Existing', 'Shared', 'Archive']) new Loader(this, mode);
+  }
+}
+
+new Analytics(new App(), 'Analytics');
+`;
+    const root = project({ 'lib/app.ts': text });
+    const file = path.join(root, 'lib/app.ts');
+    const result = await lint({ cwd: root, files: [file], rules: only('require-event-target-dlq') });
+    const message =
+      'EventBridge rule `Provisioned/Nightly` target `Target0` has no DeadLetterConfig: EventBridge retries up to 185 times within 24 h, then drops the event without trace' +
+      ' (also for 4 more resources this line makes: `Serverless/Nightly`, `Existing/Nightly`, `Shared/Nightly`, and 1 more)';
+    expect(result.findings.map((f) => `${f.file}:${f.range.start.line}:${f.range.start.column} ${f.message}`)).toEqual([`lib/app.ts:10:20 ${message}`]);
+    const linter = new Linter({ configType: 'flat', cwd: root });
+    const messages = linter.verify(text, [{ files: ['**/*.ts'], languageOptions: { parser: tsParser }, plugins: { rel4: plugin }, rules: { 'rel4/require-event-target-dlq': 'error' } }], file);
+    expect(messages.map((m) => `${m.line}:${m.column} ${m.message}`)).toEqual([`10:20 ${message}`]);
   });
 
   it('a construct class run through a chain of files (stack → ingestion → source) is reported once per instance, from the outermost file', async () => {
