@@ -89,6 +89,84 @@ describe('Terraform loader', () => {
     expect(props(t, 'aws_lambda_event_source_mapping.orders')['FunctionResponseTypes']).toEqual(['ReportBatchItemFailures']);
   });
 
+  it('reads the registry modules for SQS and Lambda as the resources they create, and their outputs as references', () => {
+    const t = load(`module "jobs" {
+  source     = "registry.terraform.io/terraform-aws-modules/sqs/aws"
+  name       = "jobs"
+  create_dlq = true
+}
+module "legacy" {
+  source = "terraform-aws-modules/sqs/aws"
+  redrive_policy = { deadLetterTargetArn = module.jobs.dead_letter_queue_arn, maxReceiveCount = 2 }
+}
+module "maybe" {
+  source     = "terraform-aws-modules/sqs/aws"
+  create_dlq = var.dlq
+}
+module "off" {
+  source = "terraform-aws-modules/sqs/aws"
+  create = false
+}
+module "layer" {
+  source       = "terraform-aws-modules/lambda/aws"
+  create_layer = true
+}
+module "other" {
+  source = "terraform-aws-modules/sqs/aws//modules/queue"
+}
+module "worker" {
+  source                         = "terraform-aws-modules/lambda/aws"
+  timeout                        = 20
+  reserved_concurrent_executions = -1
+  create_async_event_config      = true
+  maximum_retry_attempts         = 0
+  destination_on_failure         = module.legacy.sqs_queue_arn
+  event_source_mapping = {
+    jobs = { event_source_arn = module.jobs.queue_arn, scaling_config = { maximum_concurrency = 4 } }
+  }
+  allowed_triggers = {
+    bucket = { service = "s3", source_arn = "arn:aws:s3:::uploads" }
+  }
+}
+resource "aws_cloudwatch_event_target" "t" {
+  rule = "r"
+  arn  = module.worker.lambda_function_arn
+  input = module.worker.lambda_function_invoke_arn
+}
+`);
+    expect([...t.resources.values()].map((r) => `${r.id} ${r.type}`)).toEqual([
+      'module.jobs AWS::SQS::Queue',
+      'module.jobs.dlq AWS::SQS::Queue',
+      'module.legacy AWS::SQS::Queue',
+      'module.maybe AWS::SQS::Queue',
+      'module.worker AWS::Lambda::Function',
+      'module.worker.async_event_config AWS::Lambda::EventInvokeConfig',
+      'module.worker.event_source_mapping.jobs AWS::Lambda::EventSourceMapping',
+      'module.worker.allowed_triggers.bucket AWS::Lambda::Permission',
+      'aws_cloudwatch_event_target.t AWS::Events::Rule',
+    ]);
+    expect(props(t, 'module.jobs')['RedrivePolicy']).toEqual({ deadLetterTargetArn: new Intrinsic('Fn::GetAtt', ['module.jobs.dlq', 'Arn']), maxReceiveCount: 5 });
+    expect(props(t, 'module.legacy')['RedrivePolicy']).toEqual({ deadLetterTargetArn: new Intrinsic('Fn::GetAtt', ['module.jobs.dlq', 'Arn']), maxReceiveCount: 2 });
+    expect(props(t, 'module.maybe')['RedrivePolicy']).toBeInstanceOf(Unknown);
+    const worker = props(t, 'module.worker');
+    expect(worker['Timeout']).toBe(20);
+    expect(worker).not.toHaveProperty('ReservedConcurrentExecutions');
+    expect(props(t, 'module.worker.async_event_config')).toMatchObject({
+      FunctionName: new Intrinsic('Ref', 'module.worker'),
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: new Intrinsic('Fn::GetAtt', ['module.legacy', 'Arn']) } },
+    });
+    expect(refTarget(props(t, 'module.worker.event_source_mapping.jobs')['EventSourceArn'], t)).toBe('module.jobs');
+    expect(props(t, 'module.worker.event_source_mapping.jobs')['ScalingConfig']).toEqual({ MaximumConcurrency: 4 });
+    expect(props(t, 'module.worker.allowed_triggers.bucket')).toMatchObject({ Principal: 's3.amazonaws.com', SourceArn: 'arn:aws:s3:::uploads' });
+    const target = (props(t, 'aws_cloudwatch_event_target.t')['Targets'] as Record<string, unknown>[])[0]!;
+    expect(target['Arn']).toEqual(new Intrinsic('Fn::GetAtt', ['module.worker', 'Arn']));
+    expect(target['Input']).toBeInstanceOf(Unknown);
+    // each resource is located at the module block or the input that makes it
+    expect(t.locate(['Resources', 'module.jobs.dlq']).range.start).toEqual({ line: 4, column: 16 });
+    expect(t.locate(['Resources', 'module.worker.event_source_mapping.jobs']).range.start).toEqual({ line: 33, column: 12 });
+  });
+
   it('turns resource references into intrinsics that refTarget follows', () => {
     const t = load(MAIN);
     const variables = props(t, 'aws_lambda_function.worker')['Environment'] as { Variables: Record<string, unknown> };

@@ -3,7 +3,8 @@
  * position. Literals become values; a reference `aws_x.name.arn` becomes
  * `Fn::GetAtt [aws_x.name, Arn]` (`.id` becomes `Ref`, `.url` of a queue `QueueUrl`, `.name` of a
  * queue `QueueName`, other attributes PascalCase), so that `refTarget` follows it. `var.*`,
- * `local.*`, `data.*`, `module.*`, function calls other than `jsonencode`, conditionals, `for`
+ * `local.*`, `data.*`, `module.*` (except the outputs of the registry modules
+ * `terraform-registry.ts` reads), function calls other than `jsonencode`, conditionals, `for`
  * expressions and string interpolations are `Unknown` values (a string like `"${aws_x.y.arn}"`
  * that is one interpolation is the reference itself). JSON-carrying attributes are read from
  * `jsonencode({...})` or a heredoc with positions inside, or from a quoted string without them.
@@ -45,6 +46,9 @@ export function labelText(node: HclNode): string {
 }
 
 export class Converter {
+  /** Registry modules the file calls, by name: their outputs are references to the resources they create. */
+  readonly modules = new Map<string, (output: string) => IacValue | undefined>();
+
   constructor(private readonly text: string) {}
 
   unknown(node: HclNode): Built {
@@ -151,6 +155,7 @@ export class Converter {
     const head = kids[0];
     if (head?.type !== 'variable_expr') return this.unknown(node);
     const root = head.text;
+    if (root === 'module') return this.moduleOutput(node, kids);
     if (UNKNOWN_ROOTS.has(root) || !/^aws_[a-z0-9_]+$/.test(root)) return this.unknown(node);
     const segments: string[] = [];
     for (const part of kids.slice(1)) {
@@ -171,6 +176,18 @@ export class Converter {
     if (attribute === 'id') return { value: new Intrinsic('Ref', id), source: src(node) };
     const cfnAttribute = ATTRIBUTE_NAMES[root]?.[attribute] ?? pascal(attribute);
     return { value: new Intrinsic('Fn::GetAtt', [id, cfnAttribute]), source: src(node) };
+  }
+
+  /** `module.<name>.<output>` of a registry module the file calls: a reference; anything else is unknown. */
+  private moduleOutput(node: HclNode, kids: HclNode[]): Built {
+    const names: string[] = [];
+    for (const part of kids.slice(1)) {
+      const id = part.type === 'get_attr' ? namedChildren(part).find((c) => c.type === 'identifier') : undefined;
+      if (!id) return this.unknown(node);
+      names.push(id.text);
+    }
+    const output = names.length === 2 ? this.modules.get(names[0]!)?.(names[1]!) : undefined;
+    return output === undefined ? this.unknown(node) : { value: output, source: src(node) };
   }
 
   /** Template parts: literal text (decoded) and interpolations/directives. */

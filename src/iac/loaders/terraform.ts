@@ -30,6 +30,7 @@ import type { LoadTemplateResult } from './cloudformation.js';
 import { Props, assembleTemplate, setOwn, type Built } from './synthesized.js';
 import { TYPES, convertBody } from './terraform-resources.js';
 import { Converter, labelText, src } from './terraform-values.js';
+import { moduleOutput, moduleResources, registryModule } from './terraform-registry.js';
 
 interface TfResource {
   tfType: string;
@@ -68,8 +69,26 @@ export function loadTerraform(file: string, text: string): LoadTemplateResult {
     const resources = new Map<string, TfResource>();
     const body = namedChildren(root).find((c) => c.type === 'body');
     const declarations: TerraformDeclarations = { variables: new Map(), modules: [] };
-    for (const block of body ? namedChildren(body) : []) {
-      if (block.type !== 'block') continue;
+    const blocks = (body ? namedChildren(body) : []).filter((b) => b.type === 'block');
+    // registry modules first: their outputs are references wherever the file uses them
+    const registry: { kind: NonNullable<ReturnType<typeof registryModule>>; name: string; block: HclNode; label: HclNode }[] = [];
+    for (const block of blocks) {
+      const kids = namedChildren(block);
+      const label = kids[1];
+      if (kids[0]?.text !== 'module' || !label || (label.type !== 'string_lit' && label.type !== 'identifier')) continue;
+      const kind = registryModule(moduleSource(kids));
+      if (!kind) continue;
+      const name = labelText(label);
+      registry.push({ kind, name, block, label });
+      converter.modules.set(name, (output) => moduleOutput(kind, name, output));
+    }
+    for (const { kind, name, block, label } of registry) {
+      const node: SourceNode = { ...src(block), keyStart: block.startIndex, keyEnd: label.endIndex };
+      for (const r of moduleResources(kind, name, converter, namedChildren(block).find((c) => c.type === 'body')!, node)) {
+        if (!resources.has(r.id)) resources.set(r.id, { tfType: `module:${kind}`, id: r.id, type: r.type, block: r.node, typeLabel: node, props: r.props });
+      }
+    }
+    for (const block of blocks) {
       const kids = namedChildren(block);
       if (kids[0]?.text === 'variable' || kids[0]?.text === 'module') {
         declare(converter, kids, declarations);
@@ -100,6 +119,20 @@ export function loadTerraform(file: string, text: string): LoadTemplateResult {
     DECLARATIONS.set(template.root, declarations);
     return { template, problems };
   });
+}
+
+/** The `source` of a module block, when it is a literal string. */
+function moduleSource(kids: HclNode[]): string | undefined {
+  const body = kids.find((c) => c.type === 'body');
+  for (const item of body ? namedChildren(body) : []) {
+    const parts = namedChildren(item);
+    if (item.type !== 'attribute' || parts[0]?.text !== 'source') continue;
+    const expression = parts.find((c) => c.type === 'expression');
+    const literal = expression && namedChildren(expression)[0];
+    const string = literal?.type === 'literal_value' ? namedChildren(literal)[0] : undefined;
+    return string?.type === 'string_lit' ? labelText(string) : undefined;
+  }
+  return undefined;
 }
 
 /** What a file declares besides resources: its variables' defaults and the modules it calls. */
