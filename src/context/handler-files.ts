@@ -7,7 +7,7 @@
  * Also names a function after its handler file when the file's name says more than `index`.
  */
 import path from 'node:path';
-import type { IacValue, Resource, Template } from '../iac/model.js';
+import { TERRAFORM_SOURCE_PATH, type IacValue, type Resource, type Template } from '../iac/model.js';
 import { getIn, isAbsent, isPlainObject } from '../iac/resources.js';
 
 const CODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs'];
@@ -67,7 +67,12 @@ export class HandlerFiles {
       if (linked?.file) return linked;
       return { file: this.cdkSource(template, fn), exportName };
     }
-    if (template.format === 'terraform' && handler && handler.includes('.')) return { file: this.terraformSource(dir, moduleOf(handler)), exportName };
+    if (template.format === 'terraform' && handler && handler.includes('.')) {
+      // a registry Lambda module packages its source_path folder
+      const folder = fn.metadata?.[TERRAFORM_SOURCE_PATH];
+      if (typeof folder === 'string') return { file: this.findSource(path.resolve(dir, folder, moduleOf(handler))), exportName };
+      return { file: this.terraformSource(dir, moduleOf(handler)), exportName };
+    }
     return { exportName };
   }
 

@@ -75,6 +75,9 @@ export interface Template {
 
 export type PlainObject = { [key: string]: IacValue };
 
+/** Metadata key of the folder a Terraform Lambda module packages (`source_path`), relative to the `.tf` file's folder. */
+export const TERRAFORM_SOURCE_PATH = 'terraform:source_path';
+
 /** A mapping of the document: not an array, an intrinsic or an unknown value. */
 export function isPlainObject(value: IacValue | undefined): value is PlainObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Intrinsic) && !(value instanceof Unknown);

@@ -58,6 +58,8 @@ export interface SynthesizedResource {
   node: SourceNode;
   /** Where its type comes from (defaults to `node`). */
   typeNode?: SourceNode;
+  /** `Metadata` of the resource (located at `node`). */
+  metadata?: PlainObject;
 }
 
 /** Builds the template (`Resources` only) over synthesized resources, in the given order. */
@@ -70,14 +72,13 @@ export function assembleTemplate(file: string, text: string, resources: Iterable
       entries.set(r.id, r.raw.source);
       continue;
     }
-    setOwn(declared, r.id, { Type: r.type, Properties: r.props.value });
-    entries.set(r.id, {
-      ...r.node,
-      entries: new Map([
-        ['Type', r.typeNode ?? { ...r.node, entries: undefined, items: undefined }],
-        ['Properties', { ...r.node, keyStart: -1, keyEnd: -1, synthetic: true, entries: r.props.entries, items: undefined }],
-      ]),
-    });
+    setOwn(declared, r.id, r.metadata ? { Type: r.type, Properties: r.props.value, Metadata: r.metadata } : { Type: r.type, Properties: r.props.value });
+    const located = new Map<string, SourceNode>([
+      ['Type', r.typeNode ?? { ...r.node, entries: undefined, items: undefined }],
+      ['Properties', { ...r.node, keyStart: -1, keyEnd: -1, synthetic: true, entries: r.props.entries, items: undefined }],
+    ]);
+    if (r.metadata) located.set('Metadata', { ...r.node, keyStart: -1, keyEnd: -1, synthetic: true, entries: undefined, items: undefined });
+    entries.set(r.id, { ...r.node, entries: located });
   }
   const source: SourceNode = {
     start: 0,

@@ -24,7 +24,7 @@
  * value, never reported as missing. The modules' outputs that name these resources
  * (`module.jobs.queue_arn`, `module.worker.lambda_function_arn`, ...) are references to them.
  */
-import { Intrinsic, Unknown, isPlainObject, type IacValue } from '../model.js';
+import { Intrinsic, TERRAFORM_SOURCE_PATH, Unknown, isPlainObject, type IacValue, type PlainObject } from '../model.js';
 import type { SourceNode } from '../document.js';
 import { namedChildren, type HclNode } from '../hcl.js';
 import { Props, type Built } from './synthesized.js';
@@ -79,7 +79,9 @@ export interface ModuleResource {
   type: string;
   props: Props;
   node: SourceNode;
+  metadata?: PlainObject;
 }
+
 
 /** A module input: its value, located at the attribute (key included). */
 type Inputs = Map<string, Built>;
@@ -111,6 +113,21 @@ function members(built: Built | undefined): [string, Built][] {
   return Object.entries(built.value).map(([key, value]) => [key, { value, source: built.source.entries?.get(key) ?? built.source }]);
 }
 
+/**
+ * The folder a Lambda module's `source_path` names, relative to the module's folder: a literal
+ * path, also after `${path.module}/`; anything else (a variable, a list of sources) is not known.
+ */
+function sourceFolder(body: HclNode): string | undefined {
+  for (const item of namedChildren(body)) {
+    const kids = namedChildren(item);
+    if (item.type !== 'attribute' || kids[0]?.text !== 'source_path') continue;
+    const expression = kids.find((c) => c.type === 'expression');
+    const m = expression && /^"(?:\$\{path\.module\}\/)?([^"$%\\]+)"$/.exec(expression.text.trim());
+    return m ? m[1] : undefined;
+  }
+  return undefined;
+}
+
 /** A literal `false` (or `true`): only a literal decides whether something is created. */
 const isFalse = (built: Built | undefined): boolean => built?.value === false;
 const isTrue = (built: Built | undefined): boolean => built?.value === true;
@@ -120,7 +137,11 @@ export function moduleResources(kind: Kind, name: string, converter: Converter, 
   const inputs = inputsOf(converter, body);
   if (isFalse(inputs.get('create'))) return [];
   const id = `module.${name}`;
-  return kind === 'sqs' ? sqsResources(id, inputs, block) : kind === 'lambda' ? lambdaResources(id, inputs, block) : eventBridgeResources(id, inputs);
+  if (kind !== 'lambda') return kind === 'sqs' ? sqsResources(id, inputs, block) : eventBridgeResources(id, inputs);
+  const out = lambdaResources(id, inputs, block);
+  const folder = sourceFolder(body);
+  if (out[0] && folder !== undefined) out[0].metadata = { [TERRAFORM_SOURCE_PATH]: folder };
+  return out;
 }
 
 const QUEUE_INPUTS = {

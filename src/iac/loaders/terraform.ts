@@ -22,7 +22,7 @@
  *   for these resources are CloudFormation's), except `reserved_concurrent_executions = -1`
  *   (Terraform's "no reservation"), which is dropped.
  */
-import { Intrinsic, type IacValue, type ParseProblem, type Resource, type Template } from '../model.js';
+import { Intrinsic, type IacValue, type ParseProblem, type PlainObject, type Resource, type Template } from '../model.js';
 import { MAX_TERRAFORM_VALUES } from '../../ground/limits.js';
 import { tooManyValues, type SourceNode } from '../document.js';
 import { hclReady, namedChildren, withHclTree, type HclNode } from '../hcl.js';
@@ -39,6 +39,7 @@ interface TfResource {
   block: SourceNode;
   typeLabel: SourceNode;
   props: Props;
+  metadata?: PlainObject;
 }
 
 /** The queue (in this file) a `queue_url` value names. */
@@ -85,7 +86,7 @@ export function loadTerraform(file: string, text: string): LoadTemplateResult {
     for (const { kind, name, block, label } of registry) {
       const node: SourceNode = { ...src(block), keyStart: block.startIndex, keyEnd: label.endIndex };
       for (const r of moduleResources(kind, name, converter, namedChildren(block).find((c) => c.type === 'body')!, node)) {
-        if (!resources.has(r.id)) resources.set(r.id, { tfType: `module:${kind}`, id: r.id, type: r.type, block: r.node, typeLabel: node, props: r.props });
+        if (!resources.has(r.id)) resources.set(r.id, { tfType: `module:${kind}`, id: r.id, type: r.type, block: r.node, typeLabel: node, props: r.props, metadata: r.metadata });
       }
     }
     for (const block of blocks) {
@@ -219,7 +220,7 @@ function assemble(file: string, text: string, resources: Map<string, TfResource>
   return assembleTemplate(
     file,
     text,
-    [...resources.values()].map((r) => ({ id: r.id, type: r.type, props: r.props, node: r.block, typeNode: r.typeLabel })),
+    [...resources.values()].map((r) => ({ id: r.id, type: r.type, props: r.props, node: r.block, typeNode: r.typeLabel, metadata: r.metadata })),
     'terraform',
   );
 }
