@@ -5,6 +5,10 @@
  * - A template that Amazon.Lambda.Annotations manages (its `Description` or a resource's
  *   `Metadata.Tool` says so) is `generated` when another template of the scan deploys its folder
  *   (a `CodeUri` of a function there points at it or above it): the parent is the one deployed.
+ * - A packaged template (what `sam package` or `aws cloudformation package` writes: every
+ *   function's code is an S3 object named by its content hash, `CodeUri: s3://bucket/<md5>`) is
+ *   `generated` when a template of the scan that is not packaged sits in the same folder: that
+ *   one is the source the copy was made from.
  * - A template under a test folder (`test/`, `tests/`, `integration-test/`, ...) is a test stack.
  * - Inside a service template, a function whose code lives in a test folder (`CodeUri:
  *   tests/integration/`, `handler: tests/listener.handler`) is a test harness, and so are the event
@@ -44,6 +48,22 @@ const isFunction = (r: Resource): boolean => (FUNCTION_TYPES as readonly string[
 
 const inside = (folder: string, dir: string): boolean => dir === folder || dir.startsWith(folder + path.sep);
 
+/** An S3 object key as the package commands write it: the MD5 of the uploaded content. */
+const PACKAGED_KEY = /(?:^|\/)[0-9a-f]{32}$/;
+
+/** Every function of the template deploys code uploaded by a package command (at least one function). */
+function packaged(template: Template): boolean {
+  let functions = 0;
+  for (const r of template.resources.values()) {
+    if (!isFunction(r)) continue;
+    functions++;
+    const uri = r.properties['CodeUri'];
+    const key = typeof uri === 'string' ? (/^s3:\/\/[^/]+\/(.+)$/.exec(uri)?.[1] ?? '') : getIn(r.properties, ['Code', 'S3Key']) ?? getIn(uri, ['Key']);
+    if (typeof key !== 'string' || !PACKAGED_KEY.test(key)) return false;
+  }
+  return functions > 0;
+}
+
 /** The role of every template of a scan. `relative` gives a template's path relative to the scan's directory. */
 export function templateRoles(templates: readonly Template[], relative: (file: string) => string): Map<Template, FileRole> {
   const roles = new Map<Template, FileRole>();
@@ -57,6 +77,10 @@ export function templateRoles(templates: readonly Template[], relative: (file: s
     }
     roles.set(template, role);
   }
+  // packaged copies next to their source template
+  const isPackaged = new Map(templates.map((t) => [t, roles.get(t) === 'service' && t.format !== 'terraform' && packaged(t)]));
+  const sources = new Set(templates.filter((t) => !isPackaged.get(t) && roles.get(t) !== 'generated').map((t) => path.dirname(t.file)));
+  for (const template of templates) if (isPackaged.get(template) && sources.has(path.dirname(template.file))) roles.set(template, 'generated');
   return roles;
 }
 
