@@ -210,7 +210,7 @@ function nonIdempotentUpdate(analysis: FileAnalysis, input: ts.Expression, expre
   return undefined;
 }
 
-function updateReport(analysis: FileAnalysis, call: SdkCall, context: ContextEvidence): CodeReport | undefined {
+function updateReport(analysis: FileAnalysis, call: Pick<SdkCall, 'input' | 'calledName'>, context: ContextEvidence): CodeReport | undefined {
   if (!call.input) return undefined;
   if (getProperty(analysis, call.input, 'ConditionExpression').kind !== 'absent' || getProperty(analysis, call.input, 'Expected').kind !== 'absent') return undefined;
   const expr = getProperty(analysis, call.input, 'UpdateExpression');
@@ -225,8 +225,42 @@ function updateReport(analysis: FileAnalysis, call: SdkCall, context: ContextEvi
   };
 }
 
+const TRANSACTION_ACTIONS = ['Put', 'Update', 'Delete'];
+
+/**
+ * The `Update` items of a transaction (`TransactItems: [{ Update: {...} }]`), each judged as an
+ * update of its own. A transaction is all or nothing: one condition anywhere in it (a
+ * `ConditionCheck`, a `ConditionExpression` on any item, a marker `Put` with
+ * `attribute_not_exists`) can make a repeat fail as a whole, and a `ClientRequestToken` makes it
+ * recognised when it is repeated; such a transaction, or one whose items the file does not list,
+ * is not reported.
+ */
+function transactionReports(analysis: FileAnalysis, call: SdkCall, context: ContextEvidence): CodeReport[] {
+  if (!call.input || getProperty(analysis, call.input, 'ClientRequestToken').kind !== 'absent') return [];
+  const items = getProperty(analysis, call.input, 'TransactItems');
+  const list = items.kind === 'present' ? analysis.resolveValue(items.value) : undefined;
+  if (!list || !ts.isArrayLiteralExpression(list)) return [];
+  const updates: ts.Expression[] = [];
+  for (const element of list.elements) {
+    const item = objectLiteralOf(analysis, element);
+    if (!item || getProperty(analysis, item, 'ConditionCheck').kind !== 'absent') return [];
+    for (const action of TRANSACTION_ACTIONS) {
+      const inner = getProperty(analysis, item, action);
+      if (inner.kind === 'absent') continue;
+      if (inner.kind !== 'present' || getProperty(analysis, inner.value, 'ConditionExpression').kind !== 'absent') return [];
+      if (action === 'Update') updates.push(inner.value);
+    }
+  }
+  const out: CodeReport[] = [];
+  for (const update of updates) {
+    const report = updateReport(analysis, { input: update, calledName: `${call.calledName}\` item \`Update` }, context);
+    if (report) out.push(report);
+  }
+  return out;
+}
+
 /** Legacy `AttributeUpdates: { count: { Action: 'ADD', Value: 1 } }` (SDK v2 code). */
-function legacyUpdateReport(analysis: FileAnalysis, call: SdkCall, context: ContextEvidence): CodeReport | undefined {
+function legacyUpdateReport(analysis: FileAnalysis, call: Pick<SdkCall, 'input' | 'calledName'>, context: ContextEvidence): CodeReport | undefined {
   const attributeUpdates = getProperty(analysis, call.input, 'AttributeUpdates');
   const updates = attributeUpdates.kind === 'present' ? objectLiteralOf(analysis, attributeUpdates.value) : undefined;
   if (!updates) return undefined;
@@ -377,7 +411,7 @@ function stripeReport(analysis: FileAnalysis, call: ts.CallExpression, resource:
 
 /** Reports for the writes of a file that run in an at-least-once context (`contextOf`). */
 function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => ContextEvidence | undefined, include: (node: ts.Node) => boolean): CodeReport[] {
-  const candidates: { node: ts.Node; build: (c: ContextEvidence) => CodeReport | undefined }[] = [];
+  const candidates: { node: ts.Node; build: (c: ContextEvidence) => CodeReport | CodeReport[] | undefined }[] = [];
   for (const call of analysis.sdkCalls) {
     if (!include(call.node)) continue;
     if (call.service === 's3' && call.operation === 'PutObject') {
@@ -387,6 +421,7 @@ function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => Cont
     if (call.service !== 'dynamodb') continue;
     if (call.operation === 'UpdateItem') candidates.push({ node: call.node, build: (c) => updateReport(analysis, call, c) });
     else if (call.operation === 'PutItem') candidates.push({ node: call.node, build: (c) => putReport(analysis, call, c) });
+    else if (call.operation === 'TransactWriteItems') candidates.push({ node: call.node, build: (c) => transactionReports(analysis, call, c) });
   }
   if (analysis.modules.has('@aws-sdk/lib-storage')) {
     for (const n of analysis.news) {
@@ -406,7 +441,8 @@ function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => Cont
     const context = c?.context === 'at-least-once' ? c : undefined;
     if (!context) continue;
     const r = cand.build(context);
-    if (r) reports.push(r);
+    if (Array.isArray(r)) reports.push(...r);
+    else if (r) reports.push(r);
   }
   return reports;
 }
