@@ -256,6 +256,9 @@ function recursionReports(analysis: FileAnalysis): CodeReport[] {
     const outcome = new Set<string>();
     const clause = r.handler.parent;
     if (ts.isCatchClause(clause) && clause.variableDeclaration && ts.isIdentifier(clause.variableDeclaration.name)) outcome.add(clause.variableDeclaration.name.text);
+    // the function passed to `.catch`: its parameter is the error (`.catch((err) => setTimeout(next, err.retryDelay))`)
+    const errParam = isFunctionLike(r.handler) ? r.handler.parameters[0] : undefined;
+    if (errParam && ts.isIdentifier(errParam.name)) outcome.add(errParam.name.text);
     const subject = `\`${recursionName(r)}\`, which retries ${r.retried.text} from ${r.where},`;
     // each way of retrying on its own (`case 'Conflict': setTimeout(() => next(), jittered)` beside
     // `case 'Throttling': setTimeout(() => next(), 5000)`): a wait wrapping another self call is not this one's
