@@ -315,6 +315,41 @@ function changingIn(loop: ts.IterationStatement): Set<string> {
   return out;
 }
 
+/** Calls that give the same value for the same input: a request built with them is the same each pass. */
+const PURE_CALL = /^(?:JSON\.stringify|Buffer\.from|String|Number|encodeURIComponent|encodeURI|Object\.keys|Object\.values|Object\.entries)$/;
+
+/**
+ * True when `expr` evaluates to the same request on every pass: it mentions nothing the loop
+ * changes, and calls nothing but pure functions (`items.splice(0, 25)`, `it.next()`, `Date.now()`
+ * and `new Date()` give something else each time).
+ */
+function sameEachPass(expr: ts.Node, changing: Set<string>): boolean {
+  if (mentions(expr, changing)) return false;
+  let same = true;
+  const visit = (n: ts.Node) => {
+    if (!same) return false;
+    if (ts.isCallExpression(n) && !PURE_CALL.test(unwrap(n.expression).getText().replace(/\s+/g, ''))) same = false;
+    else if (ts.isNewExpression(n) && unwrap(n.expression).getText() === 'Date') same = false;
+    return same ? undefined : false;
+  };
+  visit(expr);
+  if (same) walk(expr, visit);
+  return same;
+}
+
+/** The arguments of the call and of the calls it chains on (`ssm.getParameter(params).promise()`), and its receiver, are the same each pass. */
+function sameRequest(call: ts.CallExpression, changing: Set<string>): boolean {
+  let e: ts.Expression = call;
+  while (ts.isCallExpression(e)) {
+    if (!e.arguments.every((a) => sameEachPass(a, changing))) return false;
+    const callee = unwrap(e.expression);
+    if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return !mentions(callee, changing);
+    if (ts.isElementAccessExpression(callee) && !sameEachPass(callee.argumentExpression, changing)) return false;
+    e = unwrap(callee.expression);
+  }
+  return !mentions(e, changing);
+}
+
 /** An awaited call in the loop's own code, other than `polled`, that may take time (a helper that awaits, a call the linter cannot see). */
 function waitsForSomethingElse(analysis: FileAnalysis, loop: ts.IterationStatement, polled: ts.CallExpression): boolean {
   let found = false;
@@ -366,7 +401,7 @@ function busyPollReports(analysis: FileAnalysis, taken: Set<ts.Node>): CodeRepor
     if (LONG_POLL.test(polled.label) || LONG_POLL.test(polled.call.getText())) continue;
     const changing = changingIn(loop);
     // the same request each time: nothing the loop changes goes into it (a page, a cursor, an item)
-    if (polled.call.arguments.some((a) => mentions(a, changing)) || mentions(polled.call.expression, changing)) continue;
+    if (!sameRequest(polled.call, changing)) continue;
     // the loop ends on what the responses say
     const condition = loop.expression;
     const exitsOnResponse =
