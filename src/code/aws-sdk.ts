@@ -119,6 +119,25 @@ function v3AggregatedClient(ref: ModuleRef): { service: string; documentClient: 
 
 const SDK_CALLS = new WeakMap<FileFacts, SdkCall[]>();
 
+/**
+ * Calls of an operation the code picks at run time on an aggregated v3 or a v2 client
+ * (`lex[operation](params)`): a request to the service whose operation the linter cannot name.
+ * A literal key is an ordinary method call (`client['putItem']`), not one of these.
+ */
+export function dynamicOperationCalls(facts: FileFacts): ts.CallExpression[] {
+  if (![...facts.modules].some((m) => m.startsWith('@aws-sdk/') || m === 'aws-sdk' || m.startsWith('aws-sdk/'))) return [];
+  const out: ts.CallExpression[] = [];
+  for (const call of facts.calls) {
+    const callee = unwrap(call.expression);
+    if (!ts.isElementAccessExpression(callee) || ts.isStringLiteralLike(callee.argumentExpression) || ts.isNumericLiteral(callee.argumentExpression)) continue;
+    const recv = facts.origin(callee.expression);
+    if (recv?.kind !== 'instance') continue;
+    const client = v3AggregatedClient(recv.ref) ?? v2Client(recv.ref);
+    if (client) out.push(call);
+  }
+  return out;
+}
+
 /** The AWS SDK calls of a file, found on first use. */
 export function sdkCallsOf(facts: FileFacts): SdkCall[] {
   let calls = SDK_CALLS.get(facts);

@@ -47,6 +47,8 @@ interface Frame {
   fn?: ts.FunctionLikeDeclaration;
   /** What each simple parameter of `fn` holds under the property asked for. */
   params: Map<string, BuiltProperty>;
+  /** Parameters of `fn` the call passes an object literal: never falsy (`options || {}` is `options`). */
+  objects?: Set<string>;
   depth: number;
 }
 
@@ -100,6 +102,8 @@ function lookup(run: Run, frame: Frame, expr: ts.Expression, nesting: number): B
     const op = e.operatorToken.kind;
     // the value is one side or the other (`a && b` is `a` only when falsy, which spreads nothing)
     if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) {
+      // an object is neither falsy nor nullish: `options || {}` with options passed as `{ ... }` is options
+      if (isObject(frame, e.left)) return lookup(run, frame, e.left, nesting + 1);
       return join(lookup(run, frame, e.left, nesting + 1), lookup(run, frame, e.right, nesting + 1));
     }
     if (op === ts.SyntaxKind.AmpersandAmpersandToken) return lookup(run, frame, e.right, nesting + 1);
@@ -113,6 +117,13 @@ function lookup(run: Run, frame: Frame, expr: ts.Expression, nesting: number): B
   }
   if (ts.isCallExpression(e)) return callLookup(run, frame, e, nesting);
   return UNKNOWN;
+}
+
+/** An object literal, or a parameter of the frame's function that the call passes one. */
+function isObject(frame: Frame, expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  if (ts.isObjectLiteralExpression(e)) return true;
+  return ts.isIdentifier(e) && !!frame.fn && !!frame.objects?.has(e.text) && namesParameterOf(e, frame.fn);
 }
 
 function objectLookup(run: Run, frame: Frame, obj: ts.ObjectLiteralExpression, nesting: number): BuiltProperty {
@@ -293,6 +304,7 @@ function callLookup(run: Run, frame: Frame, call: ts.CallExpression, nesting: nu
   const { facts, fn } = target;
   run.factory ??= fn;
   const params = new Map<string, BuiltProperty>();
+  const objects = new Set<string>();
   const keyParts: string[] = [run.name];
   for (let i = 0; i < fn.parameters.length; i++) {
     const p = fn.parameters[i]!;
@@ -312,14 +324,16 @@ function callLookup(run: Run, frame: Frame, call: ts.CallExpression, nesting: nu
     else if (p.initializer) value = lookup(run, { facts, fn, params: new Map(), depth: frame.depth + 1 }, p.initializer, nesting + 1);
     else value = ABSENT;
     params.set(p.name.text, value);
-    keyParts.push(value.kind === 'present' ? `p${nodeId(value.value)}` : value.kind[0]!);
+    const object = !!passed && ts.isObjectLiteralExpression(frame.facts.resolveValue(passed));
+    if (object) objects.add(p.name.text);
+    keyParts.push((value.kind === 'present' ? `p${nodeId(value.value)}` : value.kind[0]!) + (object ? 'o' : ''));
   }
   const key = keyParts.join(',');
   let cached = CACHE.get(fn);
   const hit = cached?.get(key);
   if (hit) return hit;
   const returned = returnedExpressions(fn);
-  const inner: Frame = { facts, fn, params, depth: frame.depth + 1 };
+  const inner: Frame = { facts, fn, params, objects, depth: frame.depth + 1 };
   let result: BuiltProperty | undefined;
   for (const r of returned) {
     const one = lookup(run, inner, r, nesting + 1);

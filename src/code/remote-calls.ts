@@ -27,7 +27,7 @@
 import { ts } from './ts.js';
 import { requireSpecifier, type FileFacts, type ModuleRef } from './file-facts.js';
 import { enclosingFunction, isFunctionLike, step, unwrap } from './walk.js';
-import { sdkCallsOf } from './aws-sdk.js';
+import { dynamicOperationCalls, sdkCallsOf } from './aws-sdk.js';
 import { calleeAcross, MAX_HOPS, shownLocation } from './modules.js';
 
 export type RemoteKind = 'aws' | 'http' | 'local';
@@ -374,6 +374,15 @@ function collectAws(analysis: FileFacts, add: Add): void {
     const label = calleeLabel(call);
     add(call, 'aws', label);
     // v2: `sqs.sendMessage(params).promise()`
+    const parent = call.parent;
+    if (ts.isPropertyAccessExpression(parent) && parent.expression === call && parent.name.text === 'promise' && ts.isCallExpression(parent.parent)) {
+      add(parent.parent, 'aws', label);
+    }
+  }
+  // an operation picked at run time: `lex[operation](params)`, v2's `s3[op](params).promise()`
+  for (const call of dynamicOperationCalls(analysis)) {
+    const label = calleeLabel(call);
+    add(call, 'aws', label);
     const parent = call.parent;
     if (ts.isPropertyAccessExpression(parent) && parent.expression === call && parent.name.text === 'promise' && ts.isCallExpression(parent.parent)) {
       add(parent.parent, 'aws', label);

@@ -208,6 +208,24 @@ function firstRetried(analysis: FileFacts, block: ts.Node): Retried | undefined 
   return call && { call, text: `\`${calleeLabel(call)}\`` };
 }
 
+/**
+ * The request a promise chain starts from when a variable of the retrying function holds it
+ * (`const request = lex.putBot(params); request.then(...).catch(...)`): each attempt makes it
+ * again. A promise made outside the function is settled once and is not sent again.
+ */
+function heldRetried(analysis: FileFacts, chain: ts.Expression, fn: ts.FunctionLikeDeclaration): Retried | undefined {
+  let root = unwrap(chain);
+  while (ts.isCallExpression(root)) {
+    const callee = unwrap(root.expression);
+    if (!ts.isPropertyAccessExpression(callee) || !['then', 'catch', 'finally'].includes(callee.name.text)) break;
+    root = unwrap(callee.expression);
+  }
+  if (!ts.isIdentifier(root)) return undefined;
+  const value = analysis.resolveValue(root);
+  if (value === root || !ts.isCallExpression(value) || enclosingFunction(value) !== fn) return undefined;
+  return firstRetried(analysis, value);
+}
+
 const OPERATION_CALLS = new WeakMap<FileFacts, Map<ts.Node | undefined, ts.CallExpression[]>>();
 
 /** The first operation call (see `isOperationCall`) in the own code of `block` (not in functions nested in it). */
@@ -893,7 +911,7 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     if (!fn?.body) continue;
     const selfCalls = selfReferences(analysis, handler, fn).filter((c) => !reported.has(c));
     if (selfCalls.length === 0) continue;
-    const retried = firstRetried(analysis, callee.expression);
+    const retried = firstRetried(analysis, callee.expression) ?? heldRetried(analysis, callee.expression, fn);
     if (!retried) continue;
     if (callsItselfOutside(analysis, fn, handler)) continue;
     if (isFallback(fn, selfCalls, handler)) continue;

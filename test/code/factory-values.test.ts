@@ -54,6 +54,21 @@ beforeAll(() => {
       'void sqs;',
     ].join('\n') + HANDLER_TAIL,
   );
+  put('services/quiz/lib/sdk-config.js', ['module.exports = function (capability, custom) {', "  return { customUserAgent: `quiz/${capability}`, ...custom || {} };", '};', ''].join('\n'));
+  put(
+    'services/quiz/handler.js',
+    [
+      "const { LambdaClient } = require('@aws-sdk/client-lambda');",
+      "const { S3Client } = require('@aws-sdk/client-s3');",
+      "const sdkConfig = require('./lib/sdk-config');",
+      '',
+      "const lambda = new LambdaClient(sdkConfig('build', { region: 'eu-west-1', httpOptions: { timeout: 900000 } }));",
+      "const s3 = new S3Client({ region: 'eu-west-1', httpOptions: { connectTimeout: 1000 } });",
+      "const fine = new S3Client(sdkConfig('read', { requestHandler: { connectionTimeout: 1000, requestTimeout: 5000 } }));",
+      "exports.handler = async () => [lambda, s3, fine];",
+      '',
+    ].join('\n'),
+  );
 });
 
 async function findings(file: string) {
@@ -75,6 +90,20 @@ describe('require-client-timeout with configuration factories', () => {
         '`S3Client` is created without a requestHandler setting connectionTimeout and requestTimeout (its configuration comes from ../../../packages/aws-config/src/index.ts:2, which sets none): a hung connection or a slow S3 response holds the handler until its own timeout (the SDK sets no deadline by default)',
       related: ['packages/aws-config/src/index.ts:2:17 the function that builds the configuration'],
     });
+  });
+
+  it("says that SDK v2's httpOptions does nothing on a v3 client, directly or through a factory that spreads `custom || {}`", async () => {
+    const out = await findings('services/quiz/handler.js');
+    expect(out.map((f) => [f.at, f.message])).toEqual([
+      [
+        'services/quiz/handler.js:5:16',
+        '`LambdaClient` is created without a requestHandler setting connectionTimeout and requestTimeout (its configuration comes from lib/sdk-config.js:1, which sets none; the `httpOptions` it is given is an SDK v2 setting, which v3 clients ignore): a hung connection or a slow Lambda response holds the handler until its own timeout (the SDK sets no deadline by default)',
+      ],
+      [
+        'services/quiz/handler.js:6:12',
+        '`S3Client` is created without a requestHandler setting connectionTimeout and requestTimeout (the `httpOptions` it is given is an SDK v2 setting, which v3 clients ignore): a hung connection or a slow S3 response holds the handler until its own timeout (the SDK sets no deadline by default)',
+      ],
+    ]);
   });
 
   it('gives up on a factory that calls itself past the depth limit, through tsconfig paths', async () => {

@@ -104,9 +104,13 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     if (rh.kind === 'absent') {
       if (seen.has(c.node)) continue;
       seen.add(c.node);
+      // `httpOptions: { timeout }` is how SDK v2 takes timeouts: a v3 client ignores it
+      let v2: { kind: string } = cfg ? getProperty(cfg.facts, cfg.expr, 'httpOptions') : { kind: 'absent' };
+      if (v2.kind === 'unknown' && c.config) v2 = propertyThroughFactories(analysis, c.config, 'httpOptions').property;
+      const ignored = v2.kind === 'present' ? '; the `httpOptions` it is given is an SDK v2 setting, which v3 clients ignore' : '';
       out.push({
         node: c.node,
-        message: `\`${cls}\` is created without a requestHandler setting connectionTimeout and requestTimeout${helper ? ` (its configuration comes from ${shownLocation(c.node, helper)}, which sets none)` : ''}: a hung connection or a slow ${cls.replace(/Client$/, '')} response holds the handler until its own timeout (the SDK sets no deadline by default)`,
+        message: `\`${cls}\` is created without a requestHandler setting connectionTimeout and requestTimeout${helper ? ` (its configuration comes from ${shownLocation(c.node, helper)}, which sets none${ignored})` : ignored ? ` (${ignored.slice(2)})` : ''}: a hung connection or a slow ${cls.replace(/Client$/, '')} response holds the handler until its own timeout (the SDK sets no deadline by default)`,
         related: helper ? [{ node: helper, label: helperLabel }] : undefined,
       });
       continue;

@@ -210,18 +210,38 @@ function nonIdempotentUpdate(analysis: FileAnalysis, input: ts.Expression, expre
   return undefined;
 }
 
+/** A condition of `attribute_exists(...)` terms joined by AND: only "the item is there", which a repeat finds too. */
+const EXISTS_ONLY = /^\s*\(*\s*attribute_exists\s*\(\s*[#\w.[\]]+\s*\)\s*\)*(?:\s+AND\s+\(*\s*attribute_exists\s*\(\s*[#\w.[\]]+\s*\)\s*\)*)*\s*$/i;
+
+/**
+ * The ConditionExpression of an update, when it only requires the item to exist
+ * (`attribute_exists(testId)`): it stops an update of a deleted item, not a second delivery.
+ */
+function existenceOnlyCondition(analysis: FileAnalysis, input: ts.Expression): string | undefined | false {
+  const cond = getProperty(analysis, input, 'ConditionExpression');
+  if (cond.kind === 'absent') return undefined;
+  if (cond.kind !== 'present') return false;
+  const text = stringShape(analysis, cond.value)?.exact;
+  if (text === undefined || !EXISTS_ONLY.test(text) || /\bOR\b|\bNOT\b/i.test(text)) return false;
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 function updateReport(analysis: FileAnalysis, call: Pick<SdkCall, 'input' | 'calledName'>, context: ContextEvidence): CodeReport | undefined {
   if (!call.input) return undefined;
-  if (getProperty(analysis, call.input, 'ConditionExpression').kind !== 'absent' || getProperty(analysis, call.input, 'Expected').kind !== 'absent') return undefined;
+  if (getProperty(analysis, call.input, 'Expected').kind !== 'absent') return undefined;
+  const existsOnly = existenceOnlyCondition(analysis, call.input);
+  if (existsOnly === false) return undefined;
   const expr = getProperty(analysis, call.input, 'UpdateExpression');
-  if (expr.kind !== 'present') return legacyUpdateReport(analysis, call, context);
+  if (expr.kind !== 'present') return existsOnly ? undefined : legacyUpdateReport(analysis, call, context);
   const text = stringShape(analysis, expr.value)?.exact ?? templateText(analysis, expr.value);
   if (text === undefined) return undefined;
   const what = nonIdempotentUpdate(analysis, call.input, text);
   if (!what) return undefined;
   return {
     node: expr.node,
-    message: `\`${call.calledName}\` ${what} ${where(context)} without a ConditionExpression: ${redelivery(context)} applies the change twice`,
+    message: existsOnly
+      ? `\`${call.calledName}\` ${what} ${where(context)} with a ConditionExpression that only requires the item to exist (\`${existsOnly}\`), which a repeat finds too: ${redelivery(context)} applies the change twice`
+      : `\`${call.calledName}\` ${what} ${where(context)} without a ConditionExpression: ${redelivery(context)} applies the change twice`,
   };
 }
 

@@ -1,10 +1,10 @@
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport, CodeDetector } from '../rule.js';
-import { describeRemoteCall } from '../../code/remote-calls.js';
+import { describeRemoteCall, isRemoteCall, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from '../../code/remote-calls.js';
 import { findCatchRecursions, findLeftoverRetryLoops, findRetryLoops, findStatusRetryLoops, recursionName, type RetryLoop, type RetryRecursion } from '../../code/retry-loops.js';
-import { alwaysExits, exprKey, mentions, steppedIn, writtenIn } from '../../code/retry-flow.js';
-import { functionName, isFunctionLike, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
+import { alwaysExits, exprKey, mentions, steppedIn, walkOwnCode, writtenIn } from '../../code/retry-flow.js';
+import { enclosingFunction, functionName, isFunctionLike, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { declarationScope, hasOpaqueAwait, strongest, waitsIn, type DelayKind, type DelayScope, type Wait } from './delay.js';
 import { libraryReports } from './libraries.js';
 import { isCustomResourceFile } from '../../code/custom-resource.js';
@@ -256,6 +256,9 @@ function recursionReports(analysis: FileAnalysis): CodeReport[] {
     const outcome = new Set<string>();
     const clause = r.handler.parent;
     if (ts.isCatchClause(clause) && clause.variableDeclaration && ts.isIdentifier(clause.variableDeclaration.name)) outcome.add(clause.variableDeclaration.name.text);
+    // the function passed to `.catch`: its parameter is the error (`.catch((err) => setTimeout(next, err.retryDelay))`)
+    const errParam = isFunctionLike(r.handler) ? r.handler.parameters[0] : undefined;
+    if (errParam && ts.isIdentifier(errParam.name)) outcome.add(errParam.name.text);
     const subject = `\`${recursionName(r)}\`, which retries ${r.retried.text} from ${r.where},`;
     // each way of retrying on its own (`case 'Conflict': setTimeout(() => next(), jittered)` beside
     // `case 'Throttling': setTimeout(() => next(), 5000)`): a wait wrapping another self call is not this one's
@@ -278,11 +281,154 @@ function recursionReports(analysis: FileAnalysis): CodeReport[] {
   return out;
 }
 
+/** Reads of a response body already received: awaiting them waits for no one. */
+const BODY_READ = /^(?:transformToString|transformToByteArray|transformToWebStream|json|text|arrayBuffer|blob)$/;
+/** Long polls: the service holds the request until there is something to return. */
+const LONG_POLL = /(?:ReceiveMessage|receiveMessage|GetRecords|getRecords|GetShardIterator|WaitTimeSeconds|waitTimeSeconds|LongPoll|longPoll)/;
+
+/**
+ * Variables whose value can differ from one pass of `loop` to the next: those it assigns (and the
+ * objects whose members it assigns or hands to `Object.assign`), and those declared in its body.
+ */
+function changingIn(loop: ts.IterationStatement): Set<string> {
+  const out = writtenIn(loop);
+  for (const key of [...out]) {
+    const parts = key.split('.');
+    for (let i = 1; i < parts.length; i++) out.add(parts.slice(0, i).join('.'));
+  }
+  walkOwnCode(loop.statement, (n) => {
+    if (ts.isCallExpression(n) && n.arguments.length > 0 && unwrap(n.expression).getText() === 'Object.assign') {
+      const key = exprKey(unwrap(n.arguments[0]));
+      if (key !== undefined) out.add(key);
+    }
+    // `params[key] = value`, `delete params.X`: the object changes
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isElementAccessExpression(n.left)) {
+      const key = exprKey(unwrap(n.left.expression));
+      if (key !== undefined) out.add(key);
+    }
+    if (ts.isDeleteExpression(n) && (ts.isPropertyAccessExpression(n.expression) || ts.isElementAccessExpression(n.expression))) {
+      const key = exprKey(unwrap(n.expression.expression));
+      if (key !== undefined) out.add(key);
+    }
+  });
+  for (const name of boundNames(loop.statement)) out.add(name);
+  return out;
+}
+
+/** Calls that give the same value for the same input: a request built with them is the same each pass. */
+const PURE_CALL = /^(?:JSON\.stringify|Buffer\.from|String|Number|encodeURIComponent|encodeURI|Object\.keys|Object\.values|Object\.entries)$/;
+
+/**
+ * True when `expr` evaluates to the same request on every pass: it mentions nothing the loop
+ * changes, and calls nothing but pure functions (`items.splice(0, 25)`, `it.next()`, `Date.now()`
+ * and `new Date()` give something else each time).
+ */
+function sameEachPass(expr: ts.Node, changing: Set<string>): boolean {
+  if (mentions(expr, changing)) return false;
+  let same = true;
+  const visit = (n: ts.Node) => {
+    if (!same) return false;
+    if (ts.isCallExpression(n) && !PURE_CALL.test(unwrap(n.expression).getText().replace(/\s+/g, ''))) same = false;
+    else if (ts.isNewExpression(n) && unwrap(n.expression).getText() === 'Date') same = false;
+    return same ? undefined : false;
+  };
+  visit(expr);
+  if (same) walk(expr, visit);
+  return same;
+}
+
+/** The arguments of the call and of the calls it chains on (`ssm.getParameter(params).promise()`), and its receiver, are the same each pass. */
+function sameRequest(call: ts.CallExpression, changing: Set<string>): boolean {
+  let e: ts.Expression = call;
+  while (ts.isCallExpression(e)) {
+    if (!e.arguments.every((a) => sameEachPass(a, changing))) return false;
+    const callee = unwrap(e.expression);
+    if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return !mentions(callee, changing);
+    if (ts.isElementAccessExpression(callee) && !sameEachPass(callee.argumentExpression, changing)) return false;
+    e = unwrap(callee.expression);
+  }
+  return !mentions(e, changing);
+}
+
+/** An awaited call in the loop's own code, other than `polled`, that may take time (a helper that awaits, a call the linter cannot see). */
+function waitsForSomethingElse(analysis: FileAnalysis, loop: ts.IterationStatement, polled: ts.CallExpression): boolean {
+  let found = false;
+  walkOwnCode(loop.statement, (node) => {
+    if (found || !ts.isAwaitExpression(node) || (node.pos <= polled.pos && node.end >= polled.end)) return;
+    const e = unwrap(node.expression);
+    if (!ts.isCallExpression(e)) {
+      found = true;
+      return;
+    }
+    const callee = unwrap(e.expression);
+    if (ts.isPropertyAccessExpression(callee) && BODY_READ.test(callee.name.text)) return;
+    if (isRemoteCall(analysis, e)) {
+      found = true;
+      return;
+    }
+    const fn = resolveLocalFunction(analysis, e.expression);
+    if (fn?.body && !someOwnNode(fn.body, (n) => ts.isAwaitExpression(n))) return;
+    found = true;
+  });
+  return found;
+}
+
+/**
+ * `while (lastModified < requested) { data = await s3.send(new GetObjectCommand(params)); ... }`: a
+ * loop that sends the same request again as soon as the response arrives, until the response
+ * changes, with nothing between two requests. Not a retry of a failure, but the same burst.
+ */
+function busyPollReports(analysis: FileAnalysis, taken: Set<ts.Node>): CodeReport[] {
+  const out: CodeReport[] = [];
+  const loops = [...analysis.loops].sort((a, b) => a.pos - b.pos);
+  for (let i = 0; i < loops.length; i++) {
+    const loop = loops[i];
+    if (taken.has(loop) || !(ts.isWhileStatement(loop) || ts.isDoStatement(loop)) || !ts.isBlock(loop.statement)) continue;
+    // innermost loops only (a poll has no loop of its own inside): their bodies do not overlap, so
+    // the walks below read each node once
+    if (i + 1 < loops.length && loops[i + 1].pos < loop.end) continue;
+    if (someOwnNode(loop.statement, (n) => ts.isTryStatement(n))) continue;
+    const fn = enclosingFunction(loop);
+    const own = remoteCallInfosIn(analysis, loop.statement).filter((r) => enclosingFunction(r.call) === fn);
+    // v2's `ssm.getParameter(params).promise()` is one request, found twice
+    const calls = own.filter((r) => !own.some((o) => o !== r && o.call.pos <= r.call.pos && o.call.end >= r.call.end));
+    if (calls.length !== 1 || calls[0].kind === 'local') continue;
+    const polled: RemoteCall = calls[0];
+    // awaited, or a v2 `.promise()` awaited
+    let top: ts.Node = polled.call;
+    while (ts.isPropertyAccessExpression(top.parent) || (ts.isCallExpression(top.parent) && top.parent.expression === top) || ts.isParenthesizedExpression(top.parent)) top = top.parent;
+    if (!ts.isAwaitExpression(top.parent)) continue;
+    if (LONG_POLL.test(polled.label) || LONG_POLL.test(polled.call.getText())) continue;
+    const changing = changingIn(loop);
+    // the same request each time: nothing the loop changes goes into it (a page, a cursor, an item)
+    if (!sameRequest(polled.call, changing)) continue;
+    // the loop ends on what the responses say
+    const condition = loop.expression;
+    const exitsOnResponse =
+      condition.kind === ts.SyntaxKind.TrueKeyword
+        ? someOwnNode(loop.statement, (n) => ts.isIfStatement(n) && mentions(n.expression, changing) && alwaysExits(n.thenStatement, loop))
+        : mentions(condition, changing);
+    if (!exitsOnResponse) continue;
+    const scope: DelayScope = { body: declarationScope(loop), changing, outcome: boundNames(loop.statement) };
+    if (waitsIn(analysis, loop.statement, scope).length > 0) continue;
+    if (waitsForSomethingElse(analysis, loop, polled.call)) continue;
+    const cond = condition.getText().replace(/\s+/g, ' ');
+    const until = condition.kind === ts.SyntaxKind.TrueKeyword ? 'until a response ends it' : `while \`${cond.length <= 60 ? cond : `${cond.slice(0, 57)}...`}\` holds`;
+    out.push({
+      node: loop,
+      message: `Polling loop sends ${describeRemoteCall(polled)} again as soon as each response arrives, ${until}, with no delay between requests: it calls the dependency as fast as it answers for as long as the state takes to change, and is throttled or slows it for every other caller`,
+      related: [{ node: polled.call, label: 'polled call' }],
+    });
+  }
+  return out;
+}
+
 const detector: CodeDetector = {
-  // a retry needs a catch clause, a retry library or strategy, a test of the response status, or a batch response's leftovers
-  prefilter: /catch|retr|backoff|\.ok\b|status|Unprocessed|Failed/i,
+  // a retry needs a catch clause, a retry library or strategy, a test of the response status, or a batch response's leftovers; a poll, a `while` loop
+  prefilter: /catch|retr|backoff|\.ok\b|status|Unprocessed|Failed|while/i,
   code({ analysis }) {
-    const all = [...loopReports(analysis), ...statusRetryReports(analysis), ...leftoverRetryReports(analysis), ...recursionReports(analysis), ...libraryReports(analysis)];
+    const taken = new Set<ts.Node>([...findRetryLoops(analysis).map((r) => r.loop), ...findStatusRetryLoops(analysis).map((r) => r.loop), ...findLeftoverRetryLoops(analysis).map((r) => r.loop)]);
+    const all = [...loopReports(analysis), ...statusRetryReports(analysis), ...leftoverRetryReports(analysis), ...recursionReports(analysis), ...libraryReports(analysis), ...busyPollReports(analysis, taken)];
     const seen = new Set<unknown>();
     return all.filter((r) => !seen.has(r.node) && seen.add(r.node)).sort((a, b) => a.node.pos - b.node.pos);
   },
