@@ -37,6 +37,9 @@ export abstract class Evaluator {
   /** The construct class of another file of the app a module member names, when it can be read. */
   abstract importedClass(mod: Val & { k: 'mod' }): ClassVal | undefined;
 
+  /** The enum or constant another file of the app exports that a module member names, when it is data. */
+  abstract importedValue(mod: Val & { k: 'mod' }): Val | undefined;
+
   protected tick(): void {
     if (++this.steps > MAX_STEPS) throw new Budget();
   }
@@ -159,6 +162,7 @@ export abstract class Evaluator {
 
   private identifier(id: ts.Identifier, env: Env): Val {
     const found = env.lookup(id.text);
+    if (found?.k === 'mod' && found.path.length > 0) return this.importedValue(found) ?? found;
     if (found) return found;
     switch (id.text) {
       case 'undefined':
@@ -369,8 +373,10 @@ export abstract class Evaluator {
         }
         return unknown(name);
       }
-      case 'mod':
-        return { k: 'mod', module: target.module, path: [...target.path, name], from: target.from };
+      case 'mod': {
+        const next: Val & { k: 'mod' } = { k: 'mod', module: target.module, path: [...target.path, name], from: target.from };
+        return (target.path.length === 0 && this.importedValue(next)) || next;
+      }
       case 'cx':
         return this.lib.attribute(target.c, name, node);
       case 'undef':

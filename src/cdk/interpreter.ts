@@ -19,7 +19,7 @@ import { ts } from '../code/ts.js';
 import { unwrap } from '../code/walk.js';
 import type { FileFacts, ModuleHost } from '../code/file-facts.js';
 import { exportTarget, isProjectSpecifier } from '../code/modules.js';
-import { Env, truthiness, unknown, UNDEF, type ClassVal, type FnVal, type InstVal, type Val } from './values.js';
+import { Env, lit, truthiness, unknown, UNDEF, type ClassVal, type Entry, type FnVal, type InstVal, type Val } from './values.js';
 import type { Library } from './library.js';
 import { Budget, Evaluator, isStatic, memberName } from './expressions.js';
 
@@ -30,6 +30,9 @@ const MAX_DEPTH = 12;
 
 /** Construct classes of other files followed, nested (`bin/app.ts` → stack → construct → construct). */
 const MAX_FILE_DEPTH = 4;
+
+/** `export * from` and `export { x } from` files followed to find an enum or a constant. */
+const MAX_REEXPORTS = 3;
 
 /** Modules a CDK construct class can extend (directly or through classes of the app). */
 const CONSTRUCT_BASES = /^(aws-cdk-lib|constructs|@aws-cdk\/core)(\/|$)/;
@@ -56,6 +59,10 @@ export class Interpreter extends Evaluator {
   private readonly fileEnvs = new Map<ts.SourceFile, Env>();
   /** Construct classes of other files being constructed. */
   private fileDepth = 0;
+  /** Enums and data constants of other files, by importing file, module and export name (null: none to read). */
+  private readonly importedData = new Map<string, Val | null>();
+  /** The scope of names of each other file whose enums and constants are read here. */
+  private readonly dataEnvs = new Map<ts.SourceFile, Env>();
 
   constructor(
     sf: ts.SourceFile,
@@ -95,6 +102,125 @@ export class Interpreter extends Evaluator {
     this.lib.cv.resources.addOther(sf);
     const cls = this.classValue(target.node, this.fileEnv(target.facts));
     return this.extendsConstruct(cls, 0) ? cls : undefined;
+  }
+
+  /**
+   * An enum or a constant another file of the app exports (`import { Stage } from './config'`,
+   * `import * as constants from './constants'`; through `export * from` barrels too): enum
+   * members are their values, and a `const` whose initializer is data (literals, objects,
+   * arrays, templates, operators, other constants, CDK values such as `Duration.minutes(15)`;
+   * no `new`, no function, no call of a function of the app) is evaluated in its own file.
+   * Anything else (classes, functions, instances) stays a module member.
+   */
+  importedValue(mod: Val & { k: 'mod' }): Val | undefined {
+    if (!this.host || mod.from === undefined || mod.path.length !== 1 || !isProjectSpecifier(mod.module)) return undefined;
+    const key = `${mod.from}\u0000${mod.module}\u0000${mod.path[0]}`;
+    const known = this.importedData.get(key);
+    if (known !== undefined) return known ?? undefined;
+    this.importedData.set(key, null);
+    const file = this.host.resolve(mod.module, mod.from);
+    const facts = file === undefined || file === this.sf.fileName ? undefined : this.host.facts(file);
+    const found = facts ? this.exportedData(facts.sourceFile, mod.path[0]!, 0) : undefined;
+    if (found) this.importedData.set(key, found);
+    return found;
+  }
+
+  private exportedData(sf: ts.SourceFile, name: string, reexports: number): Val | undefined {
+    const stars: string[] = [];
+    for (const st of sf.statements) {
+      if ((ts.isEnumDeclaration(st) || ts.isVariableStatement(st)) && isExported(st)) {
+        const found = this.localData(sf, st, name);
+        if (found) return found;
+      } else if (ts.isExportDeclaration(st) && !st.isTypeOnly) {
+        const spec = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+        if (!st.exportClause) {
+          if (spec) stars.push(spec);
+          continue;
+        }
+        if (!ts.isNamedExports(st.exportClause)) continue;
+        const el = st.exportClause.elements.find((e) => e.name.text === name);
+        if (!el) continue;
+        const local = (el.propertyName ?? el.name).text;
+        if (spec) return this.reexportedData(sf, spec, local, reexports);
+        for (const decl of sf.statements) {
+          const found = ts.isEnumDeclaration(decl) || ts.isVariableStatement(decl) ? this.localData(sf, decl, local) : undefined;
+          if (found) return found;
+        }
+        return undefined;
+      }
+    }
+    for (const spec of stars) {
+      const found = this.reexportedData(sf, spec, name, reexports);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private reexportedData(sf: ts.SourceFile, spec: string, name: string, reexports: number): Val | undefined {
+    if (reexports >= MAX_REEXPORTS || !isProjectSpecifier(spec)) return undefined;
+    const file = this.host!.resolve(spec, sf.fileName);
+    const facts = file === undefined || file === this.sf.fileName ? undefined : this.host!.facts(file);
+    return facts ? this.exportedData(facts.sourceFile, name, reexports + 1) : undefined;
+  }
+
+  /** The value of the enum or data `const` called `name` that a top-level statement of `sf` declares. */
+  private localData(sf: ts.SourceFile, st: ts.EnumDeclaration | ts.VariableStatement, name: string): Val | undefined {
+    if (ts.isEnumDeclaration(st)) {
+      if (st.name.text !== name) return undefined;
+      this.lib.cv.resources.addOther(sf);
+      return this.enumValue(st, this.dataEnv(sf));
+    }
+    if (!(st.declarationList.flags & ts.NodeFlags.Const)) return undefined;
+    for (const d of st.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || d.name.text !== name) continue;
+      if (!d.initializer || !isData(d.initializer)) return undefined;
+      this.lib.cv.resources.addOther(sf);
+      return this.eval(d.initializer, this.dataEnv(sf));
+    }
+    return undefined;
+  }
+
+  /**
+   * The names of another file as its enums and constants read them: its imports, enums and data
+   * constants, each evaluated when first named (functions and classes stay unknown).
+   */
+  private dataEnv(sf: ts.SourceFile): Env {
+    const known = this.dataEnvs.get(sf);
+    if (known) return known;
+    const env: Env = new LazyEnv((name) => {
+      for (const st of sf.statements) {
+        if (ts.isImportDeclaration(st)) {
+          const clause = st.importClause;
+          const bindings = clause?.namedBindings;
+          const binds = clause?.name?.text === name || (bindings && (ts.isNamespaceImport(bindings) ? bindings.name.text === name : bindings.elements.some((e) => e.name.text === name)));
+          if (!binds) continue;
+          const scope = new Env();
+          this.bindImport(st, scope);
+          return scope.lookup(name);
+        }
+        const declares = ts.isEnumDeclaration(st) ? st.name.text === name : ts.isVariableStatement(st) && st.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name);
+        if (!declares) continue;
+        // a constant naming itself is unknown, not a loop
+        env.declare(name, unknown(name));
+        return this.localData(sf, st as ts.EnumDeclaration | ts.VariableStatement, name) ?? unknown(name);
+      }
+      return undefined;
+    });
+    this.dataEnvs.set(sf, env);
+    return env;
+  }
+
+  /** An enum's members as an object: each its initializer's value, or the number after the previous one. */
+  enumValue(decl: ts.EnumDeclaration, env: Env): Val {
+    const entries = new Map<string, Entry>();
+    let next: number | undefined = 0;
+    for (const m of decl.members) {
+      const name = ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) ? m.name.text : undefined;
+      const val: Val = m.initializer ? this.eval(m.initializer, env) : next !== undefined ? lit(next) : unknown('an enum member');
+      next = val.k === 'lit' && typeof val.v === 'number' ? val.v + 1 : undefined;
+      if (name !== undefined) entries.set(name, { val, node: m, key: m.name });
+    }
+    return { k: 'obj', entries, open: false };
   }
 
   /** True when a class's `extends` chain reaches a class of `aws-cdk-lib` or `constructs`. */
@@ -199,6 +325,7 @@ export class Interpreter extends Evaluator {
     for (const s of statements) {
       if (ts.isFunctionDeclaration(s) && s.name) env.declare(s.name.text, { k: 'fn', decl: s, env });
       else if (ts.isClassDeclaration(s) && s.name) env.declare(s.name.text, this.classValue(s, env));
+      else if (ts.isEnumDeclaration(s)) env.declare(s.name.text, this.enumValue(s, env));
     }
   }
 
@@ -467,6 +594,43 @@ export class Interpreter extends Evaluator {
     for (; k < statements.length && !frame.returned; k++) this.exec(statements[k]!, body, frame);
   }
 
+}
+
+/** A scope whose names not declared in it are looked up, once each, by `resolve`. */
+class LazyEnv extends Env {
+  constructor(private readonly resolve: (name: string) => Val | undefined) {
+    super();
+  }
+
+  override lookup(name: string): Val | undefined {
+    const own = super.lookup(name);
+    if (own !== undefined) return own;
+    const found = this.resolve(name);
+    if (found !== undefined) this.declare(name, found);
+    return found;
+  }
+}
+
+function isExported(st: ts.Statement): boolean {
+  return (st as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers?.some((m) => m.kind === SyntaxKind.ExportKeyword) ?? false;
+}
+
+/**
+ * Whether an initializer is data a file can share as a constant: no `new`, no function or class,
+ * no call of a function by its name (a method of a module, `Duration.minutes(15)`, is a value).
+ */
+function isData(init: ts.Expression): boolean {
+  let data = true;
+  const visit = (node: ts.Node): void => {
+    if (!data) return;
+    if (ts.isNewExpression(node) || ts.isClassLike(node) || ts.isFunctionLike(node) || (ts.isCallExpression(node) && ts.isIdentifier(unwrap(node.expression)))) {
+      data = false;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(init);
+  return data;
 }
 
 /** True when `name` occurs at least twice in the text as a whole word (not inside a longer name). */
