@@ -22,6 +22,7 @@ import { exportTarget, isProjectSpecifier } from '../code/modules.js';
 import { Env, lit, truthiness, unknown, UNDEF, type ClassVal, type Entry, type FnVal, type InstVal, type Val } from './values.js';
 import type { Library } from './library.js';
 import { Budget, Evaluator, isStatic, memberName } from './expressions.js';
+import { mayDefineCdkResources, mayMakeResources } from './sniff.js';
 
 const SyntaxKind = ts.SyntaxKind;
 
@@ -101,7 +102,9 @@ export class Interpreter extends Evaluator {
     if (sf.fileName === this.sf.fileName) return undefined;
     this.lib.cv.resources.addOther(sf);
     const cls = this.classValue(target.node, this.fileEnv(target.facts));
-    return this.extendsConstruct(cls, 0) ? cls : undefined;
+    // a construct class, or a helper class of a CDK file of the app (`new Reporter(scope, props)`,
+    // a factory whose methods make functions): both make constructs in the scopes they are given
+    return this.extendsConstruct(cls, 0) || (mayDefineCdkResources(sf.text) && mayMakeResources(sf.text)) ? cls : undefined;
   }
 
   /**
