@@ -43,8 +43,10 @@ export class Apis {
         const options = entryOf(p, 'integrationOptions');
         const integration: Cx = this.cv.cx('apigateway.LambdaIntegration', node, [handler.val, typeof options === 'object' ? options.val : UNDEF]);
         c.data['defaultIntegration'] = { k: 'cx', c: integration };
-        // `proxy` (default true): every path and method reach the handler
-        this.restMethod(c, { k: 'cx', c: integration }, node, ['{proxy+}'], 'ANY');
+        // `proxy` (default true): every path and method reach the handler; with `proxy: false`,
+        // the routes the app adds do (their default integration)
+        const proxy = entryOf(p, 'proxy');
+        if (typeof proxy !== 'object' || proxy.val.k !== 'lit' || proxy.val.v !== false) this.restMethod(c, { k: 'cx', c: integration }, node, ['{proxy+}'], 'ANY');
       }
     }
     return { k: 'cx', c };

@@ -18,6 +18,8 @@
  *   `TRIM_HORIZON`, bisect on error, 24 h record age, 500 retries, failed records to an
  *   `SqsDlqQueue` unless `deploySqsDlqQueue: false`), overridden by `kinesisEventSourceProps` /
  *   `dynamoEventSourceProps`.
+ * - `ApiGatewayToLambda`: a `LambdaRestApi` (`apiGateway`) from `apiGatewayProps` whose handler is
+ *   the function (`proxy: false` leaves the routes to the app).
  * - `LambdaToStepfunctions`: a `StateMachine` from `stateMachineProps` and the function's
  *   `STATE_MACHINE_ARN` (`stateMachineEnvironmentVariableName`).
  * - `buildLambdaFunction` (a `lambda.Function` from `lambdaFunctionProps`, or the
@@ -105,6 +107,18 @@ export class Solutions {
       case 'solutions.DynamoDBStreamsToLambda':
         this.streamToLambda('dynamodb', c.path, props, members, node);
         break;
+      case 'solutions.ApiGatewayToLambda': {
+        const fn = this.lambdaFunction(c.path, props, 'existingLambdaObj', 'lambdaFunctionProps', node);
+        members.set('lambdaFunction', fn);
+        // a `LambdaRestApi` of the function, with the user's `apiGatewayProps` (`proxy: false`: the
+        // routes the app adds reach the function as their default integration)
+        const user = entryOf(props, 'apiGatewayProps');
+        const given = user === 'unknown' ? unknown('apiGatewayProps') : user === 'absent' ? UNDEF : user.val;
+        const apiProps: ObjVal = { k: 'obj', entries: new Map(given.k === 'obj' ? given.entries : []), open: given.k === 'obj' ? given.open : given.k !== 'undef' };
+        apiProps.entries.set('handler', { val: fn, node, key: keyOf(node) });
+        members.set('apiGateway', this.builder.build('apigateway.LambdaRestApi', [this.scope(c.path, node), lit('LambdaRestApi'), apiProps], node as ts.NewExpression));
+        break;
+      }
       case 'solutions.LambdaToStepfunctions': {
         const machine = this.stateMachine(c.path, props, node);
         members.set('stateMachine', machine);
