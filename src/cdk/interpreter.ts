@@ -62,6 +62,8 @@ export class Interpreter extends Evaluator {
   private fileDepth = 0;
   /** Enums and data constants of other files, by importing file, module and export name (null: none to read). */
   private readonly importedData = new Map<string, Val | null>();
+  /** Functions of other files, by importing file, module and export name (null: none to follow). */
+  private readonly importedFunctions = new Map<string, FnVal | null>();
   /** The scope of names of each other file whose enums and constants are read here. */
   private readonly dataEnvs = new Map<ts.SourceFile, Env>();
 
@@ -89,6 +91,29 @@ export class Interpreter extends Evaluator {
     const found = this.resolveClass(mod);
     if (found) this.imported.set(key, found);
     return found;
+  }
+
+  /**
+   * A function another CDK file of the app exports (`createQueue(this, 'Jobs')` with
+   * `createQueue` from `./queues`, `helpers.createRole(...)`): it runs like a function of this
+   * file, in its own file's scope, its constructs located there.
+   */
+  importedFunction(mod: Val & { k: 'mod' }): FnVal | undefined {
+    if (!this.host || mod.from === undefined || mod.path.length !== 1 || !isProjectSpecifier(mod.module)) return undefined;
+    const key = `${mod.from}\u0000${mod.module}\u0000${mod.path[0]}`;
+    const known = this.importedFunctions.get(key);
+    if (known !== undefined) return known ?? undefined;
+    this.importedFunctions.set(key, null);
+    const file = this.host.resolve(mod.module, mod.from);
+    const facts = file === undefined || file === this.sf.fileName ? undefined : this.host.facts(file);
+    const target = facts ? exportTarget(facts, mod.path[0]!, 1) : undefined;
+    if (!target || !ts.isFunctionLike(target.node) || !(target.node as ts.FunctionLikeDeclaration).body) return undefined;
+    const sf = target.facts.sourceFile;
+    if (sf.fileName === this.sf.fileName || !mayDefineCdkResources(sf.text) || !mayMakeResources(sf.text)) return undefined;
+    this.lib.cv.resources.addOther(sf);
+    const fn: FnVal = { k: 'fn', decl: target.node as ts.FunctionLikeDeclaration, env: this.fileEnv(target.facts) };
+    this.importedFunctions.set(key, fn);
+    return fn;
   }
 
   private resolveClass(mod: Val & { k: 'mod' }): ClassVal | undefined {
