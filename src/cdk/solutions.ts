@@ -7,6 +7,8 @@
  *   (schedule and pattern as given) whose first target is the function or state machine, without
  *   dead-letter queue or retry policy (the user's `targets` come after it); an event bus when
  *   `eventBusProps` is given.
+ * - `EventbridgeToSqs`: a `queue` as below, the first target of an `EventsRule` as above, without
+ *   a dead-letter queue unless `deployEventRuleDlq: true` (a `ruleDlq` queue) or `targetProps` give one.
  * - `SqsToLambda`, `LambdaToSqs`, `LambdaToSqsToLambda`: a `queue` from `queueProps` whose
  *   dead-letter queue `queue-dlq` is deployed unless `deployDeadLetterQueue: false` (receive count
  *   `maxReceiveCount`, by default 15), or the `existingQueueObj` as it is; the SQS event source
@@ -75,6 +77,24 @@ export class Solutions {
         const machine = this.stateMachine(c.path, props, node);
         members.set('stateMachine', machine);
         this.eventRule(c.path, props, this.helper('events-targets.SfnStateMachine', [machine], node), members, node);
+        break;
+      }
+      case 'solutions.EventbridgeToSqs': {
+        const { queue, dlq } = this.queue(c.path, 'queue', props, node);
+        members.set('sqsQueue', queue);
+        members.set('deadLetterQueue', dlq ?? UNDEF);
+        // the target has no dead-letter queue unless `deployEventRuleDlq: true` (a `ruleDlq` queue)
+        // or the user's `targetProps` give one
+        const deploy = entryOf(props, 'deployEventRuleDlq');
+        const user = entryOf(props, 'targetProps');
+        let targetProps: Val = user === 'unknown' ? unknown('targetProps') : user === 'absent' ? UNDEF : user.val;
+        if (deploy === 'unknown' || (typeof deploy === 'object' && deploy.val.k !== 'undef' && deploy.val.k !== 'lit')) targetProps = merge(targetProps, object(node, { deadLetterQueue: unknown('deployEventRuleDlq') }));
+        else if (typeof deploy === 'object' && deploy.val.k === 'lit' && deploy.val.v === true) {
+          const ruleDlq = this.builder.build('sqs.Queue', [this.scope(c.path, node), lit('ruleDlq'), UNDEF], node as ts.NewExpression);
+          members.set('eventRuleDlq', ruleDlq);
+          targetProps = merge(targetProps, object(deploy.node, { deadLetterQueue: ruleDlq }));
+        }
+        this.eventRule(c.path, props, this.helper('events-targets.SqsQueue', [queue, targetProps], node), members, node);
         break;
       }
       case 'solutions.SqsToLambda':
