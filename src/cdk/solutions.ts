@@ -22,6 +22,8 @@
  *   `dynamoEventSourceProps`.
  * - `ApiGatewayToLambda`: a `LambdaRestApi` (`apiGateway`) from `apiGatewayProps` whose handler is
  *   the function (`proxy: false` leaves the routes to the app).
+ * - `ApiGatewayV2WebSocketToSqs`: the `WebSocketApi` from `webSocketApiProps` (its `$connect`
+ *   route's function), or the `existingWebSocketApi`; its queue is not modelled.
  * - `LambdaToStepfunctions`: a `StateMachine` from `stateMachineProps` and the function's
  *   `STATE_MACHINE_ARN` (`stateMachineEnvironmentVariableName`).
  * - `buildLambdaFunction` (a `lambda.Function` from `lambdaFunctionProps`, or the
@@ -137,6 +139,19 @@ export class Solutions {
         const apiProps: ObjVal = { k: 'obj', entries: new Map(given.k === 'obj' ? given.entries : []), open: given.k === 'obj' ? given.open : given.k !== 'undef' };
         apiProps.entries.set('handler', { val: fn, node, key: keyOf(node) });
         members.set('apiGateway', this.builder.build('apigateway.LambdaRestApi', [this.scope(c.path, node), lit('LambdaRestApi'), apiProps], node as ts.NewExpression));
+        break;
+      }
+      case 'solutions.ApiGatewayV2WebSocketToSqs': {
+        // the WebSocket API from `webSocketApiProps` (its route options: `$connect` ...), or the existing one
+        const existing = entryOf(props, 'existingWebSocketApi');
+        const given = entryOf(props, 'webSocketApiProps');
+        const api =
+          existing === 'unknown'
+            ? unknown('existingWebSocketApi')
+            : existing !== 'absent' && existing.val.k !== 'undef'
+              ? existing.val
+              : this.builder.build('apigatewayv2.WebSocketApi', [this.scope(c.path, node), lit('WebSocketApi'), valueOf(given)], node as ts.NewExpression);
+        members.set('webSocketApi', api);
         break;
       }
       case 'solutions.LambdaToStepfunctions': {
