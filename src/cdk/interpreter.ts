@@ -540,6 +540,12 @@ export class Interpreter extends Evaluator {
     }
   }
 
+  callMember(receiver: Val, name: string, args: Val[]): Val | undefined {
+    if (receiver.k !== 'obj' && receiver.k !== 'inst') return undefined;
+    const fn = this.member(receiver, name, this.sf);
+    return fn.k === 'fn' ? this.invoke(fn, args, receiver.k === 'obj' ? receiver : (fn.self ?? receiver)) : undefined;
+  }
+
   currentFunction(): ts.FunctionLikeDeclaration | undefined {
     return this.calls[this.calls.length - 1];
   }
