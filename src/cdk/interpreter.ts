@@ -64,6 +64,8 @@ export class Interpreter extends Evaluator {
   private readonly importedData = new Map<string, Val | null>();
   /** Functions of other files, by importing file, module and export name (null: none to follow). */
   private readonly importedFunctions = new Map<string, FnVal | null>();
+  /** The top-level names of each other file whose enums and constants are read here. */
+  private readonly fileNames = new Map<ts.SourceFile, FileNames>();
   /** The scope of names of each other file whose enums and constants are read here. */
   private readonly dataEnvs = new Map<ts.SourceFile, Env>();
 
@@ -154,34 +156,52 @@ export class Interpreter extends Evaluator {
   }
 
   private exportedData(sf: ts.SourceFile, name: string, reexports: number): Val | undefined {
-    const stars: string[] = [];
-    for (const st of sf.statements) {
-      if ((ts.isEnumDeclaration(st) || ts.isVariableStatement(st)) && isExported(st)) {
-        const found = this.localData(sf, st, name);
-        if (found) return found;
-      } else if (ts.isExportDeclaration(st) && !st.isTypeOnly) {
-        const spec = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
-        if (!st.exportClause) {
-          if (spec) stars.push(spec);
-          continue;
-        }
-        if (!ts.isNamedExports(st.exportClause)) continue;
-        const el = st.exportClause.elements.find((e) => e.name.text === name);
-        if (!el) continue;
-        const local = (el.propertyName ?? el.name).text;
-        if (spec) return this.reexportedData(sf, spec, local, reexports);
-        for (const decl of sf.statements) {
-          const found = ts.isEnumDeclaration(decl) || ts.isVariableStatement(decl) ? this.localData(sf, decl, local) : undefined;
-          if (found) return found;
-        }
-        return undefined;
-      }
+    const names = this.namesOf(sf);
+    const exported = names.exports.get(name);
+    if (exported && 'spec' in exported) return this.reexportedData(sf, exported.spec, exported.name, reexports);
+    if (exported) {
+      const decl = names.decls.get(exported.local);
+      return decl ? this.localData(sf, decl, exported.local) : undefined;
     }
-    for (const spec of stars) {
+    for (const spec of names.stars) {
       const found = this.reexportedData(sf, spec, name, reexports);
       if (found) return found;
     }
     return undefined;
+  }
+
+  /** The top-level names of another file, indexed once (see {@link FileNames}). */
+  private namesOf(sf: ts.SourceFile): FileNames {
+    const known = this.fileNames.get(sf);
+    if (known) return known;
+    const names: FileNames = { decls: new Map(), imports: new Map(), exports: new Map(), stars: [] };
+    for (const st of sf.statements) {
+      if (ts.isImportDeclaration(st)) {
+        const clause = st.importClause;
+        if (clause?.name) names.imports.set(clause.name.text, st);
+        const bindings = clause?.namedBindings;
+        if (bindings && ts.isNamespaceImport(bindings)) names.imports.set(bindings.name.text, st);
+        else if (bindings) for (const el of bindings.elements) names.imports.set(el.name.text, st);
+      } else if (ts.isEnumDeclaration(st) || ts.isVariableStatement(st)) {
+        const declared = ts.isEnumDeclaration(st) ? [st.name.text] : st.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
+        for (const name of declared) {
+          if (!names.decls.has(name)) names.decls.set(name, st);
+          if (isExported(st) && !names.exports.has(name)) names.exports.set(name, { local: name });
+        }
+      } else if (ts.isExportDeclaration(st) && !st.isTypeOnly) {
+        const spec = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+        if (!st.exportClause) {
+          if (spec) names.stars.push(spec);
+        } else if (ts.isNamedExports(st.exportClause)) {
+          for (const el of st.exportClause.elements) {
+            const local = (el.propertyName ?? el.name).text;
+            if (!names.exports.has(el.name.text)) names.exports.set(el.name.text, spec ? { spec, name: local } : { local });
+          }
+        }
+      }
+    }
+    this.fileNames.set(sf, names);
+    return names;
   }
 
   private reexportedData(sf: ts.SourceFile, spec: string, name: string, reexports: number): Val | undefined {
@@ -215,24 +235,19 @@ export class Interpreter extends Evaluator {
   private dataEnv(sf: ts.SourceFile): Env {
     const known = this.dataEnvs.get(sf);
     if (known) return known;
+    const names = this.namesOf(sf);
     const env: Env = new LazyEnv((name) => {
-      for (const st of sf.statements) {
-        if (ts.isImportDeclaration(st)) {
-          const clause = st.importClause;
-          const bindings = clause?.namedBindings;
-          const binds = clause?.name?.text === name || (bindings && (ts.isNamespaceImport(bindings) ? bindings.name.text === name : bindings.elements.some((e) => e.name.text === name)));
-          if (!binds) continue;
-          const scope = new Env();
-          this.bindImport(st, scope);
-          return scope.lookup(name);
-        }
-        const declares = ts.isEnumDeclaration(st) ? st.name.text === name : ts.isVariableStatement(st) && st.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name);
-        if (!declares) continue;
-        // a constant naming itself is unknown, not a loop
-        env.declare(name, unknown(name));
-        return this.localData(sf, st as ts.EnumDeclaration | ts.VariableStatement, name) ?? unknown(name);
+      const imported = names.imports.get(name);
+      if (imported) {
+        const scope = new Env();
+        this.bindImport(imported, scope);
+        return scope.lookup(name);
       }
-      return undefined;
+      const decl = names.decls.get(name);
+      if (!decl) return undefined;
+      // a constant naming itself is unknown, not a loop
+      env.declare(name, unknown(name));
+      return this.localData(sf, decl, name) ?? unknown(name);
     });
     this.dataEnvs.set(sf, env);
     return env;
@@ -628,6 +643,18 @@ export class Interpreter extends Evaluator {
     for (; k < statements.length && !frame.returned; k++) this.exec(statements[k]!, body, frame);
   }
 
+}
+
+/** The top-level names of a file that its enums and constants are found by. */
+interface FileNames {
+  /** Enums and variable statements by the names they declare. */
+  decls: Map<string, ts.EnumDeclaration | ts.VariableStatement>;
+  /** Import declarations by the names they bind. */
+  imports: Map<string, ts.ImportDeclaration>;
+  /** Exported names: a declaration of the file (`export const`, `export { a as b }`), or a name another module exports. */
+  exports: Map<string, { local: string } | { spec: string; name: string }>;
+  /** Modules re-exported whole (`export * from`). */
+  stars: string[];
 }
 
 /** A scope whose names not declared in it are looked up, once each, by `resolve`. */
