@@ -1,11 +1,11 @@
 /**
  * The synchronous callers of functions written with the CDK: API Gateway REST APIs and their
- * Lambda integrations, HTTP APIs, AppSync Lambda data sources.
+ * Lambda integrations, HTTP APIs, WebSocket APIs' routes, AppSync Lambda data sources.
  */
 import { ts } from '../code/ts.js';
-import { Unknown, type IacValue } from '../iac/model.js';
+import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
 import { Mapping, type Res } from './resources.js';
-import { entryOf, stringOf, unknown, UNDEF, type Cx, type Val } from './values.js';
+import { entryOf, lit, stringOf, unknown, UNDEF, type Cx, type Val } from './values.js';
 import type { Converter } from './convert.js';
 
 type Args = Val[];
@@ -43,8 +43,10 @@ export class Apis {
         const options = entryOf(p, 'integrationOptions');
         const integration: Cx = this.cv.cx('apigateway.LambdaIntegration', node, [handler.val, typeof options === 'object' ? options.val : UNDEF]);
         c.data['defaultIntegration'] = { k: 'cx', c: integration };
-        // `proxy` (default true): every path and method reach the handler
-        this.restMethod(c, { k: 'cx', c: integration }, node, ['{proxy+}'], 'ANY');
+        // `proxy` (default true): every path and method reach the handler; with `proxy: false`,
+        // the routes the app adds do (their default integration)
+        const proxy = entryOf(p, 'proxy');
+        if (typeof proxy !== 'object' || proxy.val.k !== 'lit' || proxy.val.v !== false) this.restMethod(c, { k: 'cx', c: integration }, node, ['{proxy+}'], 'ANY');
       }
     }
     return { k: 'cx', c };
@@ -137,6 +139,63 @@ export class Apis {
     const integration = entryOf(args[2], 'integration');
     if (typeof integration === 'object') this.httpIntegration(typeof api === 'object' ? (api.val.k === 'cx' ? api.val.c : undefined) : undefined, integration.val);
     void node;
+    return { k: 'cx', c };
+  }
+
+  /**
+   * `new WebSocketApi(scope, id, props)`: a WEBSOCKET API whose `connectRouteOptions`,
+   * `disconnectRouteOptions` and `defaultRouteOptions` add the `$connect`, `$disconnect` and
+   * `$default` routes.
+   */
+  webSocketApi(c: Cx, args: Args, node: ts.NewExpression): Val {
+    c.path = this.cv.pathOf(args, node);
+    c.res = this.cv.addResource(c.path, 'AWS::ApiGatewayV2::Api', node);
+    c.res.props.set('ProtocolType', { value: 'WEBSOCKET', source: this.cv.callSource(node) });
+    const routes: [string, string][] = [
+      ['connectRouteOptions', '$connect'],
+      ['disconnectRouteOptions', '$disconnect'],
+      ['defaultRouteOptions', '$default'],
+    ];
+    for (const [key, routeKey] of routes) {
+      const e = entryOf(args[2], key);
+      if (typeof e === 'object') this.webSocketRoute(c, lit(routeKey), e.val, e.node);
+    }
+    return { k: 'cx', c };
+  }
+
+  /**
+   * A route of a WebSocket API (`addRoute(key, options)`, `new WebSocketRoute(...)`, the route
+   * options of the API) whose `WebSocketLambdaIntegration` invokes a function: an
+   * `AWS::ApiGatewayV2::Route` targeting an `AWS::ApiGatewayV2::Integration`, under the route's
+   * construct path (`Api/$connect-Route/<integration id>`), as a synth names them.
+   */
+  webSocketRoute(api: Cx | undefined, routeKey: Val, options: Val, node: Node): void {
+    const e = entryOf(options, 'integration');
+    if (typeof e !== 'object' || e.val.k !== 'cx' || e.val.c.kind !== 'apigatewayv2-integrations.WebSocketLambdaIntegration') return;
+    const [id, handler, props] = e.val.c.args;
+    const key = stringOf(routeKey);
+    const routePath = [...(api?.path ?? []), `${key ?? this.cv.describe(node).slice(0, 40)}-Route`];
+    const at = this.cv.callSource(node);
+    const integrationNode = e.val.c.node;
+    const integrationAt = this.cv.callSource(integrationNode);
+    const integration = this.cv.addResource([...routePath, stringOf(id) ?? 'Integration'], 'AWS::ApiGatewayV2::Integration', integrationNode, true);
+    if (api?.res) integration.props.set('ApiId', { value: this.cv.resources.ref(api.res), source: integrationAt });
+    integration.props.set('IntegrationType', { value: 'AWS_PROXY', source: integrationAt });
+    integration.props.set('IntegrationUri', { value: this.cv.arn(handler ?? UNDEF) ?? new Unknown('handler'), source: integrationAt });
+    this.cv.setFrom(integration.props, 'TimeoutInMillis', props, 'timeout', (v) => {
+      const sec = this.cv.seconds(v);
+      return typeof sec === 'number' ? sec * 1000 : sec;
+    }, integrationAt);
+    const route = this.cv.addResource(routePath, 'AWS::ApiGatewayV2::Route', node, true);
+    if (api?.res) route.props.set('ApiId', { value: this.cv.resources.ref(api.res), source: at });
+    route.props.set('RouteKey', { value: key ?? new Unknown('routeKey'), source: at });
+    route.props.set('Target', { value: new Intrinsic('Fn::Join', ['', ['integrations/', this.cv.resources.ref(integration)]]), source: at });
+  }
+
+  webSocketRouteConstruct(c: Cx, args: Args, node: ts.NewExpression): Val {
+    const api = entryOf(args[2], 'webSocketApi');
+    const routeKey = entryOf(args[2], 'routeKey');
+    this.webSocketRoute(typeof api === 'object' && api.val.k === 'cx' ? api.val.c : undefined, typeof routeKey === 'object' ? routeKey.val : unknown('routeKey'), args[2] ?? UNDEF, node);
     return { k: 'cx', c };
   }
 

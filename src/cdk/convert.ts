@@ -24,7 +24,7 @@ function ownName(fn: ts.FunctionLikeDeclaration): string | undefined {
 type Node = ts.Node;
 
 /** Functions: every Lambda function construct takes the same function props. */
-export const FUNCTIONS = new Set(['lambda.Function', 'lambda.DockerImageFunction', 'lambda.SingletonFunction', 'lambda-nodejs.NodejsFunction']);
+export const FUNCTIONS = new Set(['lambda.Function', 'lambda.DockerImageFunction', 'lambda.SingletonFunction', 'lambda-nodejs.NodejsFunction', 'lambda-python.PythonFunction', 'lambda-go.GoFunction']);
 
 /** How a construct's ARN and other attributes read in CloudFormation. */
 interface Attributes {

@@ -6,7 +6,7 @@
 import { ts } from '../code/ts.js';
 import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
 import { type SourceNode } from '../iac/document.js';
-import { List, Mapping } from './resources.js';
+import { List, Mapping, type Built } from './resources.js';
 import { entryOf, lit, unknown, UNDEF, type Cx, type Val } from './values.js';
 import { FUNCTIONS, type Converter } from './convert.js';
 
@@ -93,6 +93,11 @@ export class Events {
     if (props.value['Targets'] instanceof Unknown) return;
     if (!props.has('Targets')) props.set('Targets', { value: targets.value, source: { ...(rule.data['targetsSource'] as SourceNode), items: targets.items } });
     const id = `Target${targets.value.length}`;
+    const bound = val.k === 'obj' || val.k === 'inst' ? this.cv.interp.callMember?.(val, 'bind', [{ k: 'cx', c: rule }, lit(id)]) : undefined;
+    if (bound) {
+      targets.push(this.boundTarget(bound, id, node));
+      return;
+    }
     if (val.k !== 'cx') {
       targets.push({ value: new Unknown(val.k === 'unknown' ? val.why : 'a target'), source: this.cv.nodeSource(node) });
       return;
@@ -104,6 +109,23 @@ export class Events {
     target.set('Arn', { value: this.targetArn(t), source });
     this.targetRetryProps(target, t.args[1], source);
     targets.push(target.built(source));
+  }
+
+  /**
+   * A target of the app's own (`{ bind: () => ({ id, arn, role }) }`, a class implementing
+   * `IRuleTarget`): the `RuleTargetConfig` its `bind` returns, whose `deadLetterConfig` and
+   * `retryPolicy` are already in CloudFormation's shape.
+   */
+  private boundTarget(config: Val, id: string, node: Node): Built {
+    const source = this.cv.nodeSource(node);
+    if (config.k !== 'obj') return { value: new Unknown(config.k === 'unknown' ? config.why : 'a target'), source };
+    const target = new Mapping();
+    target.set('Id', { value: id, source });
+    const arn = entryOf(config, 'arn');
+    target.set('Arn', { value: arn === 'absent' ? new Unknown('arn') : arn === 'unknown' ? new Unknown('arn') : (this.cv.plain(arn.val) ?? new Unknown(this.cv.describe(arn.node))), source });
+    this.cv.setFrom(target, 'DeadLetterConfig', config, 'deadLetterConfig', (v, e) => (v.k === 'undef' ? undefined : (this.cv.built(v, this.cv.entrySource(e), 'cfn')?.value ?? new Unknown('deadLetterConfig'))), source);
+    this.cv.setFrom(target, 'RetryPolicy', config, 'retryPolicy', (v, e) => (v.k === 'undef' ? undefined : (this.cv.built(v, this.cv.entrySource(e), 'cfn')?.value ?? new Unknown('retryPolicy'))), source);
+    return target.built(source);
   }
 
   /** DeadLetterConfig and RetryPolicy of an EventBridge or Scheduler target. */

@@ -37,6 +37,12 @@ export abstract class Evaluator {
   /** The construct class of another file of the app a module member names, when it can be read. */
   abstract importedClass(mod: Val & { k: 'mod' }): ClassVal | undefined;
 
+  /** The enum or constant another file of the app exports that a module member names, when it is data. */
+  abstract importedValue(mod: Val & { k: 'mod' }): Val | undefined;
+
+  /** The function another CDK file of the app exports that a module member names. */
+  abstract importedFunction(mod: Val & { k: 'mod' }): FnVal | undefined;
+
   protected tick(): void {
     if (++this.steps > MAX_STEPS) throw new Budget();
   }
@@ -159,6 +165,7 @@ export abstract class Evaluator {
 
   private identifier(id: ts.Identifier, env: Env): Val {
     const found = env.lookup(id.text);
+    if (found?.k === 'mod' && found.path.length > 0) return this.importedValue(found) ?? found;
     if (found) return found;
     switch (id.text) {
       case 'undefined':
@@ -369,8 +376,10 @@ export abstract class Evaluator {
         }
         return unknown(name);
       }
-      case 'mod':
-        return { k: 'mod', module: target.module, path: [...target.path, name], from: target.from };
+      case 'mod': {
+        const next: Val & { k: 'mod' } = { k: 'mod', module: target.module, path: [...target.path, name], from: target.from };
+        return (target.path.length === 0 && this.importedValue(next)) || next;
+      }
       case 'cx':
         return this.lib.attribute(target.c, name, node);
       case 'undef':
@@ -431,7 +440,10 @@ export abstract class Evaluator {
 
   callValue(fn: Val, args: Val[], node: ts.CallExpression): Val {
     if (fn.k === 'fn') return this.invoke(fn, args, undefined);
-    if (fn.k === 'mod') return this.lib.callStatic(fn, args, node);
+    if (fn.k === 'mod') {
+      const imported = this.importedFunction(fn);
+      return imported ? this.invoke(imported, args, undefined) : this.lib.callStatic(fn, args, node);
+    }
     return unknown(this.describe(node));
   }
 
@@ -446,10 +458,17 @@ export abstract class Evaluator {
       }
       case 'arr':
         return this.arrayMethod(receiver, name, args, node);
-      case 'mod':
+      case 'mod': {
         // a collection another module exports (`import { TENANTS } from './config'`)
         if (ITERATORS.has(name) && !/^(aws-cdk-lib|constructs)(\/|$)/.test(receiver.module)) return this.iterateUnknown(receiver, name, args, node);
-        return this.lib.callStatic({ k: 'mod', module: receiver.module, path: [...receiver.path, name] }, args, node);
+        const member: Val & { k: 'mod' } = { k: 'mod', module: receiver.module, path: [...receiver.path, name], from: receiver.from };
+        // a function of a namespace import, a static method of a class of another file
+        const fn = receiver.path.length === 0 ? this.importedFunction(member) : undefined;
+        if (fn) return this.invoke(fn, args, undefined);
+        const cls = receiver.path.length === 1 ? this.importedClass(receiver) : undefined;
+        if (cls) return this.callMethod(cls, name, args, node);
+        return this.lib.callStatic(member, args, node);
+      }
       case 'cx':
         return this.lib.method(receiver.c, name, args, node);
       case 'global':

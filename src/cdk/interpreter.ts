@@ -19,9 +19,10 @@ import { ts } from '../code/ts.js';
 import { unwrap } from '../code/walk.js';
 import type { FileFacts, ModuleHost } from '../code/file-facts.js';
 import { exportTarget, isProjectSpecifier } from '../code/modules.js';
-import { Env, truthiness, unknown, UNDEF, type ClassVal, type FnVal, type InstVal, type Val } from './values.js';
+import { Env, lit, truthiness, unknown, UNDEF, type ClassVal, type Entry, type FnVal, type InstVal, type Val } from './values.js';
 import type { Library } from './library.js';
 import { Budget, Evaluator, isStatic, memberName } from './expressions.js';
+import { mayDefineCdkResources, mayMakeResources } from './sniff.js';
 
 const SyntaxKind = ts.SyntaxKind;
 
@@ -30,6 +31,9 @@ const MAX_DEPTH = 12;
 
 /** Construct classes of other files followed, nested (`bin/app.ts` → stack → construct → construct). */
 const MAX_FILE_DEPTH = 4;
+
+/** `export * from` and `export { x } from` files followed to find an enum or a constant. */
+const MAX_REEXPORTS = 3;
 
 /** Modules a CDK construct class can extend (directly or through classes of the app). */
 const CONSTRUCT_BASES = /^(aws-cdk-lib|constructs|@aws-cdk\/core)(\/|$)/;
@@ -56,6 +60,14 @@ export class Interpreter extends Evaluator {
   private readonly fileEnvs = new Map<ts.SourceFile, Env>();
   /** Construct classes of other files being constructed. */
   private fileDepth = 0;
+  /** Enums and data constants of other files, by importing file, module and export name (null: none to read). */
+  private readonly importedData = new Map<string, Val | null>();
+  /** Functions of other files, by importing file, module and export name (null: none to follow). */
+  private readonly importedFunctions = new Map<string, FnVal | null>();
+  /** The top-level names of each other file whose enums and constants are read here. */
+  private readonly fileNames = new Map<ts.SourceFile, FileNames>();
+  /** The scope of names of each other file whose enums and constants are read here. */
+  private readonly dataEnvs = new Map<ts.SourceFile, Env>();
 
   constructor(
     sf: ts.SourceFile,
@@ -83,6 +95,29 @@ export class Interpreter extends Evaluator {
     return found;
   }
 
+  /**
+   * A function another CDK file of the app exports (`createQueue(this, 'Jobs')` with
+   * `createQueue` from `./queues`, `helpers.createRole(...)`): it runs like a function of this
+   * file, in its own file's scope, its constructs located there.
+   */
+  importedFunction(mod: Val & { k: 'mod' }): FnVal | undefined {
+    if (!this.host || mod.from === undefined || mod.path.length !== 1 || !isProjectSpecifier(mod.module)) return undefined;
+    const key = `${mod.from}\u0000${mod.module}\u0000${mod.path[0]}`;
+    const known = this.importedFunctions.get(key);
+    if (known !== undefined) return known ?? undefined;
+    this.importedFunctions.set(key, null);
+    const file = this.host.resolve(mod.module, mod.from);
+    const facts = file === undefined || file === this.sf.fileName ? undefined : this.host.facts(file);
+    const target = facts ? exportTarget(facts, mod.path[0]!, 1) : undefined;
+    if (!target || !ts.isFunctionLike(target.node) || !(target.node as ts.FunctionLikeDeclaration).body) return undefined;
+    const sf = target.facts.sourceFile;
+    if (sf.fileName === this.sf.fileName || !mayDefineCdkResources(sf.text) || !mayMakeResources(sf.text)) return undefined;
+    this.lib.cv.resources.addOther(sf);
+    const fn: FnVal = { k: 'fn', decl: target.node as ts.FunctionLikeDeclaration, env: this.fileEnv(target.facts) };
+    this.importedFunctions.set(key, fn);
+    return fn;
+  }
+
   private resolveClass(mod: Val & { k: 'mod' }): ClassVal | undefined {
     const file = this.host!.resolve(mod.module, mod.from!);
     if (file === undefined || file === this.sf.fileName) return undefined;
@@ -94,7 +129,141 @@ export class Interpreter extends Evaluator {
     if (sf.fileName === this.sf.fileName) return undefined;
     this.lib.cv.resources.addOther(sf);
     const cls = this.classValue(target.node, this.fileEnv(target.facts));
-    return this.extendsConstruct(cls, 0) ? cls : undefined;
+    // a construct class, or a helper class of a CDK file of the app (`new Reporter(scope, props)`,
+    // a factory whose methods make functions): both make constructs in the scopes they are given
+    return this.extendsConstruct(cls, 0) || (mayDefineCdkResources(sf.text) && mayMakeResources(sf.text)) ? cls : undefined;
+  }
+
+  /**
+   * An enum or a constant another file of the app exports (`import { Stage } from './config'`,
+   * `import * as constants from './constants'`; through `export * from` barrels too): enum
+   * members are their values, and a `const` whose initializer is data (literals, objects,
+   * arrays, templates, operators, other constants, CDK values such as `Duration.minutes(15)`;
+   * no `new`, no function, no call of a function of the app) is evaluated in its own file.
+   * Anything else (classes, functions, instances) stays a module member.
+   */
+  importedValue(mod: Val & { k: 'mod' }): Val | undefined {
+    if (!this.host || mod.from === undefined || mod.path.length !== 1 || !isProjectSpecifier(mod.module)) return undefined;
+    const key = `${mod.from}\u0000${mod.module}\u0000${mod.path[0]}`;
+    const known = this.importedData.get(key);
+    if (known !== undefined) return known ?? undefined;
+    this.importedData.set(key, null);
+    const file = this.host.resolve(mod.module, mod.from);
+    const facts = file === undefined || file === this.sf.fileName ? undefined : this.host.facts(file);
+    const found = facts ? this.exportedData(facts.sourceFile, mod.path[0]!, 0) : undefined;
+    if (found) this.importedData.set(key, found);
+    return found;
+  }
+
+  private exportedData(sf: ts.SourceFile, name: string, reexports: number): Val | undefined {
+    const names = this.namesOf(sf);
+    const exported = names.exports.get(name);
+    if (exported && 'spec' in exported) return this.reexportedData(sf, exported.spec, exported.name, reexports);
+    if (exported) {
+      const decl = names.decls.get(exported.local);
+      return decl ? this.localData(sf, decl, exported.local) : undefined;
+    }
+    for (const spec of names.stars) {
+      const found = this.reexportedData(sf, spec, name, reexports);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The top-level names of another file, indexed once (see {@link FileNames}). */
+  private namesOf(sf: ts.SourceFile): FileNames {
+    const known = this.fileNames.get(sf);
+    if (known) return known;
+    const names: FileNames = { decls: new Map(), imports: new Map(), exports: new Map(), stars: [] };
+    for (const st of sf.statements) {
+      if (ts.isImportDeclaration(st)) {
+        const clause = st.importClause;
+        if (clause?.name) names.imports.set(clause.name.text, st);
+        const bindings = clause?.namedBindings;
+        if (bindings && ts.isNamespaceImport(bindings)) names.imports.set(bindings.name.text, st);
+        else if (bindings) for (const el of bindings.elements) names.imports.set(el.name.text, st);
+      } else if (ts.isEnumDeclaration(st) || ts.isVariableStatement(st)) {
+        const declared = ts.isEnumDeclaration(st) ? [st.name.text] : st.declarationList.declarations.flatMap((d) => (ts.isIdentifier(d.name) ? [d.name.text] : []));
+        for (const name of declared) {
+          if (!names.decls.has(name)) names.decls.set(name, st);
+          if (isExported(st) && !names.exports.has(name)) names.exports.set(name, { local: name });
+        }
+      } else if (ts.isExportDeclaration(st) && !st.isTypeOnly) {
+        const spec = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+        if (!st.exportClause) {
+          if (spec) names.stars.push(spec);
+        } else if (ts.isNamedExports(st.exportClause)) {
+          for (const el of st.exportClause.elements) {
+            const local = (el.propertyName ?? el.name).text;
+            if (!names.exports.has(el.name.text)) names.exports.set(el.name.text, spec ? { spec, name: local } : { local });
+          }
+        }
+      }
+    }
+    this.fileNames.set(sf, names);
+    return names;
+  }
+
+  private reexportedData(sf: ts.SourceFile, spec: string, name: string, reexports: number): Val | undefined {
+    if (reexports >= MAX_REEXPORTS || !isProjectSpecifier(spec)) return undefined;
+    const file = this.host!.resolve(spec, sf.fileName);
+    const facts = file === undefined || file === this.sf.fileName ? undefined : this.host!.facts(file);
+    return facts ? this.exportedData(facts.sourceFile, name, reexports + 1) : undefined;
+  }
+
+  /** The value of the enum or data `const` called `name` that a top-level statement of `sf` declares. */
+  private localData(sf: ts.SourceFile, st: ts.EnumDeclaration | ts.VariableStatement, name: string): Val | undefined {
+    if (ts.isEnumDeclaration(st)) {
+      if (st.name.text !== name) return undefined;
+      this.lib.cv.resources.addOther(sf);
+      return this.enumValue(st, this.dataEnv(sf));
+    }
+    if (!(st.declarationList.flags & ts.NodeFlags.Const)) return undefined;
+    for (const d of st.declarationList.declarations) {
+      if (!ts.isIdentifier(d.name) || d.name.text !== name) continue;
+      if (!d.initializer || !isData(d.initializer)) return undefined;
+      this.lib.cv.resources.addOther(sf);
+      return this.eval(d.initializer, this.dataEnv(sf));
+    }
+    return undefined;
+  }
+
+  /**
+   * The names of another file as its enums and constants read them: its imports, enums and data
+   * constants, each evaluated when first named (functions and classes stay unknown).
+   */
+  private dataEnv(sf: ts.SourceFile): Env {
+    const known = this.dataEnvs.get(sf);
+    if (known) return known;
+    const names = this.namesOf(sf);
+    const env: Env = new LazyEnv((name) => {
+      const imported = names.imports.get(name);
+      if (imported) {
+        const scope = new Env();
+        this.bindImport(imported, scope);
+        return scope.lookup(name);
+      }
+      const decl = names.decls.get(name);
+      if (!decl) return undefined;
+      // a constant naming itself is unknown, not a loop
+      env.declare(name, unknown(name));
+      return this.localData(sf, decl, name) ?? unknown(name);
+    });
+    this.dataEnvs.set(sf, env);
+    return env;
+  }
+
+  /** An enum's members as an object: each its initializer's value, or the number after the previous one. */
+  enumValue(decl: ts.EnumDeclaration, env: Env): Val {
+    const entries = new Map<string, Entry>();
+    let next: number | undefined = 0;
+    for (const m of decl.members) {
+      const name = ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) ? m.name.text : undefined;
+      const val: Val = m.initializer ? this.eval(m.initializer, env) : next !== undefined ? lit(next) : unknown('an enum member');
+      next = val.k === 'lit' && typeof val.v === 'number' ? val.v + 1 : undefined;
+      if (name !== undefined) entries.set(name, { val, node: m, key: m.name });
+    }
+    return { k: 'obj', entries, open: false };
   }
 
   /** True when a class's `extends` chain reaches a class of `aws-cdk-lib` or `constructs`. */
@@ -199,6 +368,7 @@ export class Interpreter extends Evaluator {
     for (const s of statements) {
       if (ts.isFunctionDeclaration(s) && s.name) env.declare(s.name.text, { k: 'fn', decl: s, env });
       else if (ts.isClassDeclaration(s) && s.name) env.declare(s.name.text, this.classValue(s, env));
+      else if (ts.isEnumDeclaration(s)) env.declare(s.name.text, this.enumValue(s, env));
     }
   }
 
@@ -385,6 +555,12 @@ export class Interpreter extends Evaluator {
     }
   }
 
+  callMember(receiver: Val, name: string, args: Val[]): Val | undefined {
+    if (receiver.k !== 'obj' && receiver.k !== 'inst') return undefined;
+    const fn = this.member(receiver, name, this.sf);
+    return fn.k === 'fn' ? this.invoke(fn, args, receiver.k === 'obj' ? receiver : (fn.self ?? receiver)) : undefined;
+  }
+
   currentFunction(): ts.FunctionLikeDeclaration | undefined {
     return this.calls[this.calls.length - 1];
   }
@@ -467,6 +643,55 @@ export class Interpreter extends Evaluator {
     for (; k < statements.length && !frame.returned; k++) this.exec(statements[k]!, body, frame);
   }
 
+}
+
+/** The top-level names of a file that its enums and constants are found by. */
+interface FileNames {
+  /** Enums and variable statements by the names they declare. */
+  decls: Map<string, ts.EnumDeclaration | ts.VariableStatement>;
+  /** Import declarations by the names they bind. */
+  imports: Map<string, ts.ImportDeclaration>;
+  /** Exported names: a declaration of the file (`export const`, `export { a as b }`), or a name another module exports. */
+  exports: Map<string, { local: string } | { spec: string; name: string }>;
+  /** Modules re-exported whole (`export * from`). */
+  stars: string[];
+}
+
+/** A scope whose names not declared in it are looked up, once each, by `resolve`. */
+class LazyEnv extends Env {
+  constructor(private readonly resolve: (name: string) => Val | undefined) {
+    super();
+  }
+
+  override lookup(name: string): Val | undefined {
+    const own = super.lookup(name);
+    if (own !== undefined) return own;
+    const found = this.resolve(name);
+    if (found !== undefined) this.declare(name, found);
+    return found;
+  }
+}
+
+function isExported(st: ts.Statement): boolean {
+  return (st as { modifiers?: ts.NodeArray<ts.ModifierLike> }).modifiers?.some((m) => m.kind === SyntaxKind.ExportKeyword) ?? false;
+}
+
+/**
+ * Whether an initializer is data a file can share as a constant: no `new`, no function or class,
+ * no call of a function by its name (a method of a module, `Duration.minutes(15)`, is a value).
+ */
+function isData(init: ts.Expression): boolean {
+  let data = true;
+  const visit = (node: ts.Node): void => {
+    if (!data) return;
+    if (ts.isNewExpression(node) || ts.isClassLike(node) || ts.isFunctionLike(node) || (ts.isCallExpression(node) && ts.isIdentifier(unwrap(node.expression)))) {
+      data = false;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(init);
+  return data;
 }
 
 /** True when `name` occurs at least twice in the text as a whole word (not inside a longer name). */

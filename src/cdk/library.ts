@@ -114,6 +114,10 @@ export class Library {
         return this.apis.httpApi(c, args, node);
       case 'apigatewayv2.HttpRoute':
         return this.apis.httpRouteConstruct(c, args, node);
+      case 'apigatewayv2.WebSocketApi':
+        return this.apis.webSocketApi(c, args, node);
+      case 'apigatewayv2.WebSocketRoute':
+        return this.apis.webSocketRouteConstruct(c, args, node);
       case 'appsync.LambdaDataSource':
         return this.apis.lambdaDataSourceConstruct(c, args, node);
       case 'lambda.AssetCode':
@@ -301,6 +305,9 @@ export class Library {
         if (e !== 'absent' && e !== 'unknown') this.apis.httpIntegration(c, e.val);
         return unknown(this.cv.describe(node));
       }
+      case 'apigatewayv2.WebSocketApi#addRoute':
+        this.apis.webSocketRoute(c, args[0] ?? UNDEF, args[1] ?? UNDEF, node);
+        return unknown(this.cv.describe(node));
       case 'appsync.GraphqlApi#addLambdaDataSource': {
         const path = [...c.path, this.cv.constructId(args[0], node)];
         const res = this.apis.lambdaDataSource(path, c, args[1], node);

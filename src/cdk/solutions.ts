@@ -7,6 +7,8 @@
  *   (schedule and pattern as given) whose first target is the function or state machine, without
  *   dead-letter queue or retry policy (the user's `targets` come after it); an event bus when
  *   `eventBusProps` is given.
+ * - `EventbridgeToSqs`: a `queue` as below, the first target of an `EventsRule` as above, without
+ *   a dead-letter queue unless `deployEventRuleDlq: true` (a `ruleDlq` queue) or `targetProps` give one.
  * - `SqsToLambda`, `LambdaToSqs`, `LambdaToSqsToLambda`: a `queue` from `queueProps` whose
  *   dead-letter queue `queue-dlq` is deployed unless `deployDeadLetterQueue: false` (receive count
  *   `maxReceiveCount`, by default 15), or the `existingQueueObj` as it is; the SQS event source
@@ -18,6 +20,10 @@
  *   `TRIM_HORIZON`, bisect on error, 24 h record age, 500 retries, failed records to an
  *   `SqsDlqQueue` unless `deploySqsDlqQueue: false`), overridden by `kinesisEventSourceProps` /
  *   `dynamoEventSourceProps`.
+ * - `ApiGatewayToLambda`: a `LambdaRestApi` (`apiGateway`) from `apiGatewayProps` whose handler is
+ *   the function (`proxy: false` leaves the routes to the app).
+ * - `ApiGatewayV2WebSocketToSqs`: the `WebSocketApi` from `webSocketApiProps` (its `$connect`
+ *   route's function), or the `existingWebSocketApi`; its queue is not modelled.
  * - `LambdaToStepfunctions`: a `StateMachine` from `stateMachineProps` and the function's
  *   `STATE_MACHINE_ARN` (`stateMachineEnvironmentVariableName`).
  * - `buildLambdaFunction` (a `lambda.Function` from `lambdaFunctionProps`, or the
@@ -75,6 +81,24 @@ export class Solutions {
         this.eventRule(c.path, props, this.helper('events-targets.SfnStateMachine', [machine], node), members, node);
         break;
       }
+      case 'solutions.EventbridgeToSqs': {
+        const { queue, dlq } = this.queue(c.path, 'queue', props, node);
+        members.set('sqsQueue', queue);
+        members.set('deadLetterQueue', dlq ?? UNDEF);
+        // the target has no dead-letter queue unless `deployEventRuleDlq: true` (a `ruleDlq` queue)
+        // or the user's `targetProps` give one
+        const deploy = entryOf(props, 'deployEventRuleDlq');
+        const user = entryOf(props, 'targetProps');
+        let targetProps: Val = user === 'unknown' ? unknown('targetProps') : user === 'absent' ? UNDEF : user.val;
+        if (deploy === 'unknown' || (typeof deploy === 'object' && deploy.val.k !== 'undef' && deploy.val.k !== 'lit')) targetProps = merge(targetProps, object(node, { deadLetterQueue: unknown('deployEventRuleDlq') }));
+        else if (typeof deploy === 'object' && deploy.val.k === 'lit' && deploy.val.v === true) {
+          const ruleDlq = this.builder.build('sqs.Queue', [this.scope(c.path, node), lit('ruleDlq'), UNDEF], node as ts.NewExpression);
+          members.set('eventRuleDlq', ruleDlq);
+          targetProps = merge(targetProps, object(deploy.node, { deadLetterQueue: ruleDlq }));
+        }
+        this.eventRule(c.path, props, this.helper('events-targets.SqsQueue', [queue, targetProps], node), members, node);
+        break;
+      }
       case 'solutions.SqsToLambda':
         this.sqsToLambda(c.path, props, members, node);
         break;
@@ -105,6 +129,31 @@ export class Solutions {
       case 'solutions.DynamoDBStreamsToLambda':
         this.streamToLambda('dynamodb', c.path, props, members, node);
         break;
+      case 'solutions.ApiGatewayToLambda': {
+        const fn = this.lambdaFunction(c.path, props, 'existingLambdaObj', 'lambdaFunctionProps', node);
+        members.set('lambdaFunction', fn);
+        // a `LambdaRestApi` of the function, with the user's `apiGatewayProps` (`proxy: false`: the
+        // routes the app adds reach the function as their default integration)
+        const user = entryOf(props, 'apiGatewayProps');
+        const given = user === 'unknown' ? unknown('apiGatewayProps') : user === 'absent' ? UNDEF : user.val;
+        const apiProps: ObjVal = { k: 'obj', entries: new Map(given.k === 'obj' ? given.entries : []), open: given.k === 'obj' ? given.open : given.k !== 'undef' };
+        apiProps.entries.set('handler', { val: fn, node, key: keyOf(node) });
+        members.set('apiGateway', this.builder.build('apigateway.LambdaRestApi', [this.scope(c.path, node), lit('LambdaRestApi'), apiProps], node as ts.NewExpression));
+        break;
+      }
+      case 'solutions.ApiGatewayV2WebSocketToSqs': {
+        // the WebSocket API from `webSocketApiProps` (its route options: `$connect` ...), or the existing one
+        const existing = entryOf(props, 'existingWebSocketApi');
+        const given = entryOf(props, 'webSocketApiProps');
+        const api =
+          existing === 'unknown'
+            ? unknown('existingWebSocketApi')
+            : existing !== 'absent' && existing.val.k !== 'undef'
+              ? existing.val
+              : this.builder.build('apigatewayv2.WebSocketApi', [this.scope(c.path, node), lit('WebSocketApi'), valueOf(given)], node as ts.NewExpression);
+        members.set('webSocketApi', api);
+        break;
+      }
       case 'solutions.LambdaToStepfunctions': {
         const machine = this.stateMachine(c.path, props, node);
         members.set('stateMachine', machine);

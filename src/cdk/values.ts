@@ -192,4 +192,6 @@ export interface Describer {
   describe(node: ts.Node): string;
   /** The function or method whose code is running, innermost first; undefined at the top level and in a constructor run as a root. */
   currentFunction?(): ts.FunctionLikeDeclaration | undefined;
+  /** Calls a method of an object or an instance of the app (`target.bind()`); undefined when it has none. */
+  callMember?(receiver: Val, name: string, args: Val[]): Val | undefined;
 }

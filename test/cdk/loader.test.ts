@@ -803,7 +803,7 @@ export class AppStack extends Stack {
     expect(where(template, ['Resources', 'Route', 'Properties', 'Targets', 1, 'RetryPolicy', 'MaximumRetryAttempts'])).toBe('stack.ts 9:92-9:108');
   });
 
-  it('followed through base classes, default exports and nested classes, each file parsed once; cycles and classes that are no construct are not', () => {
+  it('followed through base classes, default exports, nested classes and helper classes of CDK files, each file parsed once; cycles are not', () => {
     const files = {
       '/app/lib/base.ts': `import { Stack } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -838,7 +838,7 @@ export default class Inner extends Construct {
 `,
       '/app/lib/plain.ts': `import * as sqs from 'aws-cdk-lib/aws-sqs';
 export class Helper {
-  constructor(scope: any) { new sqs.Queue(scope, 'NotFollowed'); }
+  constructor(scope: any) { new sqs.Queue(scope, 'Helped'); }
 }
 `,
       '/app/lib/stack.ts': `import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -863,6 +863,7 @@ export class AppStack extends BaseStack {
       'A/Inner/Deep inner.ts 7:5-7:32',
       'B/Jobs worker.ts 7:5-7:32',
       'B/Inner/Deep inner.ts 7:5-7:32',
+      'Helped plain.ts 3:29-3:59',
       'Own stack.ts 11:5-11:31',
     ]);
     expect(parsed.sort()).toEqual(['/app/lib/base.ts', '/app/lib/inner.ts', '/app/lib/plain.ts', '/app/lib/worker.ts']);

@@ -94,7 +94,8 @@ function instantsKey(schedule: Schedule): string | undefined {
 const detector: IacDetector = {
   iac({ templates }) {
     const reports: IacReport[] = [];
-    const first = new Map<string, Schedule>();
+    // the first schedule at each instant key, and the first of each template there
+    const seen = new Map<string, { first: Schedule; byTemplate: Map<Template, Schedule> }>();
     // schedules of different deployments (the projects of a samples repository) do not collide
     const units = deploymentUnits(templates);
     for (const template of templates) {
@@ -109,12 +110,16 @@ const detector: IacDetector = {
         const instants = instantsKey(schedule);
         const key = instants === undefined ? undefined : `${unit}\u0000${instants}`;
         if (key !== undefined) {
-          const earlier = first.get(key);
-          if (!earlier) first.set(key, schedule);
-          else {
+          const before = seen.get(key);
+          // the same construct code made by another stack is not a second schedule to stagger:
+          // the first schedule of this template at these instants is compared instead
+          const earlier = !before ? undefined : copiesOfOneConstruct(before.first, schedule) ? before.byTemplate.get(template) : before.first;
+          if (earlier) {
             reasons.push(`fires at the same instants as ${earlier.label} (${earlier.expression})`);
             related.push({ template: earlier.template, path: earlier.path, label: `${earlier.label} fires at the same instants` });
           }
+          if (!before) seen.set(key, { first: schedule, byTemplate: new Map([[template, schedule]]) });
+          else if (!before.byTemplate.has(template)) before.byTemplate.set(template, schedule);
         }
         if (reasons.length === 0) continue;
         reports.push({
@@ -128,6 +133,18 @@ const detector: IacDetector = {
     return reports;
   },
 };
+
+/**
+ * Two schedules of different templates written at one place: a construct class (or helper) of a
+ * CDK app file that several stacks instantiate. Each stack deploys a copy of the same code, often
+ * in another region or account; copies within one template (a loop over tenants) still collide.
+ */
+function copiesOfOneConstruct(a: Schedule, b: Schedule): boolean {
+  if (a.template === b.template || a.template.format !== 'cdk-source' || b.template.format !== 'cdk-source') return false;
+  const at = a.template.locate(a.path);
+  const bt = b.template.locate(b.path);
+  return (at.file ?? a.template.file) === (bt.file ?? b.template.file) && at.start === bt.start;
+}
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
