@@ -362,6 +362,8 @@ export abstract class Evaluator {
           if (ts.isMethodDeclaration(method)) return { k: 'fn', decl: method, env: this.classEnv(target.cls, method), self: target };
         }
         if (method && ts.isGetAccessorDeclaration(method)) return this.invoke({ k: 'fn', decl: method, env: this.classEnv(target.cls, method) }, [], target);
+        // an attribute of the CDK construct the class extends (`this.functionArn`)
+        if (!method && target.base?.k === 'cx') return this.lib.attribute(target.base.c, name, node);
         return unknown(name);
       }
       case 'class': {
@@ -454,6 +456,8 @@ export abstract class Evaluator {
       case 'obj': {
         const m = this.member(receiver, name, node);
         if (m.k === 'fn') return this.invoke(m, args, receiver.k === 'obj' ? receiver : m.self ?? receiver);
+        // a method of the CDK construct the class extends (`this.addEnvironment(...)`)
+        if (receiver.k === 'inst' && receiver.base?.k === 'cx' && !this.findMember(receiver.cls, name, false)) return this.lib.method(receiver.base.c, name, args, node);
         return unknown(this.describe(node));
       }
       case 'arr':

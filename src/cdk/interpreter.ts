@@ -23,6 +23,7 @@ import { Env, lit, truthiness, unknown, UNDEF, type ClassVal, type Entry, type F
 import type { Library } from './library.js';
 import { Budget, Evaluator, isStatic, memberName } from './expressions.js';
 import { mayDefineCdkResources, mayMakeResources } from './sniff.js';
+import { cdkName } from './names.js';
 
 const SyntaxKind = ts.SyntaxKind;
 
@@ -592,13 +593,33 @@ export class Interpreter extends Evaluator {
     if (foreign) this.fileDepth++;
     this.active.add(cls.decl);
     try {
-      this.initialize(cls, self, effectiveArgs);
+      this.initialize(cls, self, effectiveArgs, node);
     } finally {
       this.active.delete(cls.decl);
       if (foreign) this.fileDepth--;
       this.depth--;
     }
-    return self;
+    // an instance of a class extending a CDK construct is that construct to whatever uses it
+    return self.base ?? self;
+  }
+
+  /**
+   * The CDK construct a class of the app extends, made by its `super(scope, id, props)`
+   * (`class TeamFunction extends NodejsFunction`): a construct that makes a resource, located
+   * where the instance is made (`new TeamFunction(this, 'Worker', {...})`, `at`): each instance
+   * is a mistake of its own there. Stacks, stages and plain constructs make none.
+   */
+  private libraryBase(cls: ClassVal, args: Val[], at: ts.Node): Val | undefined {
+    const clause = cls.decl.heritageClauses?.find((c) => c.token === SyntaxKind.ExtendsKeyword);
+    const expression = clause?.types[0]?.expression;
+    if (!expression) return undefined;
+    const extended = this.eval(expression, cls.env);
+    if (extended.k !== 'mod') return undefined;
+    const name = cdkName(extended.module, extended.path);
+    if (!name || name.startsWith('core.') || name.startsWith('constructs.')) return undefined;
+    // `super(...)` reads as `new Base(...)` with its arguments, where the instance is made
+    const made = this.lib.construct(extended, args, at as ts.NewExpression);
+    return made.k === 'cx' && made.c.res ? made : undefined;
   }
 
   private constructorOf(cls: ClassVal): ts.ConstructorDeclaration | undefined {
@@ -606,7 +627,7 @@ export class Interpreter extends Evaluator {
   }
 
   /** Runs field initializers and the constructor of `cls` (and of its bases in the file) on `self`. */
-  private initialize(cls: ClassVal, self: InstVal, args: Val[]): void {
+  private initialize(cls: ClassVal, self: InstVal, args: Val[], at: ts.Node): void {
     const base = this.baseClass(cls);
     const ctor = this.constructorOf(cls);
     const env = new Env(cls.env, self);
@@ -618,7 +639,7 @@ export class Interpreter extends Evaluator {
       }
     };
     if (!ctor) {
-      if (base) this.initialize(base, self, args);
+      if (base) this.initialize(base, self, args, at);
       fields();
       return;
     }
@@ -634,9 +655,10 @@ export class Interpreter extends Evaluator {
     const first = statements[0];
     if (first && ts.isExpressionStatement(first) && ts.isCallExpression(first.expression) && first.expression.expression.kind === SyntaxKind.SuperKeyword) {
       const superArgs = first.expression.arguments.map((a) => this.eval(a, env));
-      if (base) this.initialize(base, self, superArgs);
+      if (base) this.initialize(base, self, superArgs, at);
+      else self.base = this.libraryBase(cls, superArgs, at);
       k = 1;
-    } else if (base) this.initialize(base, self, []);
+    } else if (base) this.initialize(base, self, [], at);
     fields();
     const body = new Env(env);
     this.hoist(statements, body);

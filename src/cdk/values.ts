@@ -60,6 +60,11 @@ export interface InstVal {
   fields: Map<string, Val>;
   /** Construct path of the instance (ids from the root of the file's construct tree). */
   path: string[];
+  /**
+   * The CDK construct its class extends (`class TeamFunction extends NodejsFunction`), made by its
+   * `super(scope, id, props)`: members the class does not declare are the construct's.
+   */
+  base?: Val;
 }
 
 export interface ClassVal {
