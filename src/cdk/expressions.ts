@@ -464,7 +464,7 @@ export abstract class Evaluator {
         return this.arrayMethod(receiver, name, args, node);
       case 'mod': {
         // a collection another module exports (`import { TENANTS } from './config'`)
-        if (ITERATORS.has(name) && !/^(aws-cdk-lib|constructs)(\/|$)/.test(receiver.module)) return this.iterateUnknown(receiver, name, args, node);
+        if (ITERATORS.has(name) && !/^(aws-cdk-lib|constructs|@aws-cdk)(\/|$)/.test(receiver.module)) return this.iterateUnknown(receiver, name, args, node);
         const member: Val & { k: 'mod' } = { k: 'mod', module: receiver.module, path: [...receiver.path, name], from: receiver.from };
         // a function of a namespace import, a static method of a class of another file
         const fn = receiver.path.length === 0 ? this.importedFunction(member) : undefined;

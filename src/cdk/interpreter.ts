@@ -37,7 +37,7 @@ const MAX_FILE_DEPTH = 4;
 const MAX_REEXPORTS = 3;
 
 /** Modules a CDK construct class can extend (directly or through classes of the app). */
-const CONSTRUCT_BASES = /^(aws-cdk-lib|constructs|@aws-cdk\/core)(\/|$)/;
+const CONSTRUCT_BASES = /^(aws-cdk-lib|constructs|@aws-cdk\/core|@aws-cdk\/aws-[^/]+)(\/|$)/;
 
 /** The state of one function call: a definite return ends it; a return under a condition does not. */
 interface Frame {

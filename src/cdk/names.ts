@@ -23,10 +23,13 @@ export function cdkName(module: string, path: readonly string[]): string | undef
   } else if (module.startsWith('@aws-solutions-constructs/')) {
     // AWS Solutions Constructs: every package's members as `solutions.<Member>` (their names do not collide)
     service = 'solutions';
+  } else if (module === '@aws-cdk/core') {
+    // CDK v1: the core module, and one module per service (the v2 alpha modules are named alike)
+    service = 'core';
   } else {
-    const alpha = /^@aws-cdk\/aws-(.+)-alpha$/.exec(module);
-    if (!alpha) return undefined;
-    service = alpha[1]!;
+    const scoped = /^@aws-cdk\/aws-(.+?)(?:-alpha)?$/.exec(module);
+    if (!scoped) return undefined;
+    service = scoped[1]!;
   }
   return [service, ...rest].join('.');
 }

@@ -1,10 +1,13 @@
 /** Which code files may define CDK constructs: a look at the text, before any parsing (no TypeScript needed). */
 
-/** An import or require of `aws-cdk-lib` or one of its subpaths, or of an AWS Solutions Construct. */
-const CDK_IMPORT = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"](?:aws-cdk-lib(?:\/[^'"]*)?|@aws-solutions-constructs\/[^'"]+)['"]/;
+/**
+ * An import or require of `aws-cdk-lib` or one of its subpaths, of an AWS Solutions Construct, or
+ * of a CDK v1 module (`@aws-cdk/core`, `@aws-cdk/aws-sqs`).
+ */
+const CDK_IMPORT = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"](?:aws-cdk-lib(?:\/[^'"]*)?|@aws-solutions-constructs\/[^'"]+|@aws-cdk\/(?:core|aws-[a-z0-9-]+))['"]/;
 
-/** An import of the CDK's test assertions: the file tests an app, it is not one. */
-const CDK_TEST = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"]aws-cdk-lib\/assertions['"]/;
+/** An import of the CDK's test assertions (v2, or v1's `@aws-cdk/assert`): the file tests an app, it is not one. */
+const CDK_TEST = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"](?:aws-cdk-lib\/assertions|@aws-cdk\/assert(?:ions)?(?:\/[^'"]*)?)['"]/;
 
 /**
  * Cheap text test run before any parsing: can this code file define CDK constructs? Files that
@@ -13,7 +16,7 @@ const CDK_TEST = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"]aws-cdk-lib\/assertio
  * (False positives are fine; `loadCdkSource` decides.)
  */
 export function mayDefineCdkResources(text: string): boolean {
-  return (text.includes('aws-cdk-lib') || text.includes('@aws-solutions-constructs/')) && CDK_IMPORT.test(text) && !CDK_TEST.test(text);
+  return (text.includes('aws-cdk-lib') || text.includes('@aws-solutions-constructs/') || text.includes('@aws-cdk/')) && CDK_IMPORT.test(text) && !CDK_TEST.test(text);
 }
 
 /**

@@ -134,7 +134,7 @@ export function isCdkAppFile(file: string, maxBytes: number): boolean {
       n += k;
     }
     const bytes = head.subarray(0, n);
-    if (bytes.indexOf('aws-cdk-lib') < 0) return false;
+    if (bytes.indexOf('aws-cdk-lib') < 0 && bytes.indexOf('@aws-cdk/') < 0) return false;
     const { text } = normaliseText(bytes);
     return text !== undefined && mayDefineCdkResources(text);
   } catch {

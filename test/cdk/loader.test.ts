@@ -57,6 +57,12 @@ describe('recognising CDK files', () => {
     expect(loadCdkSource(parseCode('/a.ts', "import { Construct } from 'constructs';\nnew Queue(this, 'Q');"))).toBeUndefined();
     // tests of a CDK app build scaffolding, not the app
     expect(mayDefineCdkResources("import { App } from 'aws-cdk-lib';\nimport { Template } from 'aws-cdk-lib/assertions';\nnew Queue(stack, 'Q');")).toBe(false);
+    // CDK v1: @aws-cdk/core and a module per service; its test helpers are not an app
+    expect(mayDefineCdkResources("import * as cdk from '@aws-cdk/core';\nimport * as sqs from '@aws-cdk/aws-sqs';")).toBe(true);
+    expect(mayDefineCdkResources("import * as cdk from '@aws-cdk/core';\nimport '@aws-cdk/assert/jest';")).toBe(false);
+    expect(mayDefineCdkResources("import { Template } from '@aws-cdk/assertions';\nimport * as sqs from '@aws-cdk/aws-sqs';")).toBe(false);
+    // mentions in text are not imports
+    expect(mayDefineCdkResources("// migrated from @aws-cdk/core\nexport const x = 1;")).toBe(false);
   });
 
   it('a file that imports aws-cdk-lib but defines no construct gives no template', () => {
