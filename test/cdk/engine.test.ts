@@ -255,6 +255,23 @@ new Analytics(new App(), 'Analytics');
     expect(messages.map((m) => `${m.line}:${m.column} ${m.message}`)).toEqual([`10:20 ${message}`]);
   });
 
+  it('counts lines as TypeScript does: a line or paragraph separator in a string ends a line', async () => {
+    const root = project({
+      'lib/stack.ts': `import { Stack } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+const banner = 'orders\u2028queue\u2029';
+export class S extends Stack {
+  constructor(scope: any, id: string) {
+    super(scope, id);
+    new Queue(this, 'Jobs');
+  }
+}
+`,
+    });
+    const result = await lint({ cwd: root, files: [path.join(root, 'lib/stack.ts')], rules: only('require-queue-dlq') });
+    expect(result.findings.map((f) => `${f.range.start.line}:${f.range.start.column}-${f.range.end.line}:${f.range.end.column}`)).toEqual(['9:5-9:14']);
+  });
+
   it('a construct class run through a chain of files (stack → ingestion → source) is reported once per instance, from the outermost file', async () => {
     const root = project({
       'lib/source.ts': `import { Duration } from 'aws-cdk-lib';

@@ -104,9 +104,10 @@ export function createTemplate(
   const otherLines = new Map<string, LineIndex>();
   const lineIndex = (file: string | undefined): LineIndex => {
     const other = file === undefined ? undefined : otherTexts?.get(file);
-    if (other === undefined) return (lines ??= new LineIndex(text));
+    // CDK app source is code: its lines end where TypeScript's do (also at U+2028 and U+2029)
+    if (other === undefined) return (lines ??= new LineIndex(text, { code: format === 'cdk-source' }));
     let index = otherLines.get(file!);
-    if (!index) otherLines.set(file!, (index = new LineIndex(other)));
+    if (!index) otherLines.set(file!, (index = new LineIndex(other, { code: format === 'cdk-source' })));
     return index;
   };
   /** The range, and the file when the node is in another one whose text the template has. */
