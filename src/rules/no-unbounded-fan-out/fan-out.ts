@@ -25,7 +25,7 @@
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../rule.js';
-import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, whereElse, type RemoteCall } from '../../code/remote-calls.js';
+import { fixedThisMemberValue, innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, whereElse, type RemoteCall } from '../../code/remote-calls.js';
 import { numberValue } from '../../code/values.js';
 import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
@@ -468,6 +468,12 @@ function containsLoop(fn: ts.FunctionLikeDeclaration): boolean {
 function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExpression, callback?: ts.FunctionLikeDeclaration, depth = 0): boolean {
   const { analysis, maxItems } = limits;
   if (depth > 4) return false;
+  // `this.records`, `this.outputTypes`: what the class fixed in its constructor or a field initialiser
+  const member = unwrap(source);
+  if (ts.isPropertyAccessExpression(member)) {
+    const value = fixedThisMemberValue(member);
+    if (value) return isBounded(limits, value, promiseAll, callback, depth + 1);
+  }
   if (isRegionList(analysis, source)) return true;
   const size = sizeOf(limits, source);
   if (size?.kind === 'known') return size.n <= maxItems || (!!size.fromCount && callback !== undefined && containsLoop(callback));
