@@ -60,6 +60,9 @@ describe('code file roles', () => {
     // a static site's code, calling AWS from the browser with the user's credentials
     expect(role('source/website/js/lib/store/api/actions/settings.js', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n")).toBe('frontend');
     expect(role('packages/ui/src/client.ts')).toBe('frontend');
+    // a browser app's modules, fetching from the page without touching the DOM in this file
+    expect(role('source/webapp/src/lib/js/app/shared/probe.js', "export const probe = (url) => fetch(url, { method: 'HEAD' });\n")).toBe('frontend');
+    expect(role('web-app/src/api.ts')).toBe('frontend');
     // a Next.js route handler or server rendering in a front-end folder still runs in the service
     expect(role('ui/app/api/orders/route.ts', "import { NextResponse } from 'next/server';\n")).toBe('service');
     expect(role('frontend/server/render.tsx', "import { renderToString } from 'react-dom/server';\n")).toBe('service');
