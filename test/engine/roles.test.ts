@@ -74,6 +74,14 @@ describe('code file roles', () => {
 
   it('reads scripts from shebangs, argument parsers, process.argv and script folders', () => {
     expect(role('src/tool.js', '#!/usr/bin/env node\nconsole.log(1);\n')).toBe('script');
+    // a runnable module that also exports: it tests that it is the entry point, or runs at the top level
+    expect(role('src/seed.js', "#!/usr/bin/env node\nasync function seed() {}\nmodule.exports = { seed };\nif (require.main === module) seed();\n")).toBe('script');
+    expect(role('src/seed.mjs', '#!/usr/bin/env node\nexport async function main() {}\nmain().catch((e) => { console.error(e); process.exitCode = 1; });\n')).toBe('script');
+    expect(role('src/seed.ts', '#!/usr/bin/env -S npx tsx\nexport const run = async () => {};\nawait run();\n')).toBe('script');
+    // a library module that kept the line: it only exports
+    expect(role('lambda/reports/reporter.js', "#!/usr/bin/env node\n'use strict';\nclass Reporter {}\nexports.Reporter = Reporter;\n")).toBe('service');
+    expect(role('lib/stack.ts', "#!/usr/bin/env node\nimport { Stack } from 'aws-cdk-lib';\nexport class OrdersStack extends Stack {}\n")).toBe('service');
+    expect(role('lib/cache.js', "#!/usr/bin/env node\nrequire('source-map-support/register');\nmodule.exports = new Map();\n")).toBe('service');
     expect(role('src/tool.ts', "import { Command } from 'commander';\n")).toBe('script');
     expect(role('src/tool.cjs', "const yargs = require('yargs/yargs');\n")).toBe('script');
     expect(role('src/tool.mjs', 'const [table] = process.argv.slice(2);\n')).toBe('script');
