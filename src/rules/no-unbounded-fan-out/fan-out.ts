@@ -523,7 +523,7 @@ function eventBatchAlias(analysis: FileAnalysis, e: ts.Expression, depth = 0): b
   if (from && !from.reassigned) {
     const value = unwrap(from.value);
     if (from.pick.length === 0) return isEventBatch(value) || eventBatchAlias(analysis, value, depth + 1);
-    if (from.pick.length === 1 && from.pick[0] === 'Records' && ts.isIdentifier(value)) return isHandlerEventParameter(value);
+    if (from.pick.length === 1 && isBatchName(e, from.pick[0]!) && ts.isIdentifier(value)) return isHandlerEventParameter(value);
     return false;
   }
   // a destructured parameter: `async ({ Records: records }) => ...`
@@ -534,7 +534,7 @@ function eventBatchAlias(analysis: FileAnalysis, e: ts.Expression, depth = 0): b
     if (!first || !ts.isObjectBindingPattern(first.name)) continue;
     for (const el of first.name.elements) {
       const key = el.propertyName ?? el.name;
-      if (ts.isIdentifier(key) && key.text === 'Records' && ts.isIdentifier(el.name) && el.name.text === e.text) return true;
+      if (ts.isIdentifier(key) && isBatchName(e, key.text) && ts.isIdentifier(el.name) && el.name.text === e.text) return true;
     }
   }
   return false;
@@ -549,12 +549,40 @@ function isHandlerEventParameter(base: ts.Identifier): boolean {
 }
 
 /**
+ * The property that holds an event's batch: `Records` (SQS, Kinesis, DynamoDB Streams, SNS, S3), or
+ * `records` of a Firehose data-transformation event, in a file that reads or returns each record's
+ * `recordId` (the transformation contract; Firehose's buffering hints cap the batch). Kafka's
+ * `records`, an object of partitions, never goes with `recordId`.
+ */
+function isBatchName(node: ts.Node, name: string): boolean {
+  if (name === 'Records') return true;
+  if (name !== 'records') return false;
+  const file = node.getSourceFile();
+  let firehose = READS_RECORD_ID.get(file);
+  if (firehose === undefined) {
+    let found = false;
+    // an identifier in the code, not a word in a comment
+    if (file.text.includes('recordId')) {
+      walk(file, (n) => {
+        if (found) return false;
+        if (ts.isIdentifier(n) && n.text === 'recordId') found = true;
+        return undefined;
+      });
+    }
+    READS_RECORD_ID.set(file, (firehose = found));
+  }
+  return firehose;
+}
+
+const READS_RECORD_ID = new WeakMap<ts.SourceFile, boolean>();
+
+/**
  * `event.Records` of a handler's event parameter: SQS, Kinesis, DynamoDB Streams, SNS and S3
  * deliver batches whose size the event source mapping's BatchSize caps, so the burst does not grow
  * with the backlog.
  */
 function isEventBatch(e: ts.Expression): boolean {
-  if (!ts.isPropertyAccessExpression(e) || e.name.text !== 'Records') return false;
+  if (!ts.isPropertyAccessExpression(e) || !isBatchName(e, e.name.text)) return false;
   const base = unwrap(e.expression);
   if (!ts.isIdentifier(base)) return false;
   for (let p = e.parent; p; p = p.parent) {
