@@ -213,14 +213,26 @@ function checkForEach(limits: Limits, call: ts.CallExpression): Candidate | unde
   const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
   let remote: RemoteCall | undefined;
   if (isAsync) remote = unlimitedRemote(limits, fn, 0);
-  else if (!ts.isBlock(fn.body)) {
-    // `(k) => s3.send(...)`, `(k) => save(k).catch(log)`: the body is the call
-    let body = unwrap(fn.body as ts.Expression);
-    while (ts.isCallExpression(body) && ts.isPropertyAccessExpression(body.expression) && ['then', 'catch', 'finally'].includes(body.expression.name.text)) {
-      body = unwrap(body.expression.expression);
+  else {
+    // `(k) => s3.send(...)`, `(k) => save(k).catch(log)`: the body is the call; in a block, a
+    // statement that is the call (`params = {...}; db.delete(params, done);`): a function that
+    // cannot await starts it and returns
+    const started = (e: ts.Expression): RemoteCall | undefined => {
+      let body = unwrap(e);
+      while (ts.isCallExpression(body) && ts.isPropertyAccessExpression(body.expression) && ['then', 'catch', 'finally'].includes(body.expression.name.text)) {
+        body = unwrap(body.expression.expression);
+      }
+      const direct = ts.isCallExpression(body) ? remoteCallInfosIn(analysis, body).find((r) => r.call === body) : undefined;
+      return direct && !limitedHelper(limits, direct) ? direct : undefined;
+    };
+    if (!ts.isBlock(fn.body)) remote = started(fn.body as ts.Expression);
+    else {
+      for (const st of fn.body.statements) {
+        const e = ts.isExpressionStatement(st) ? st.expression : ts.isReturnStatement(st) ? st.expression : undefined;
+        remote = e && started(e);
+        if (remote) break;
+      }
     }
-    const direct = ts.isCallExpression(body) ? remoteCallInfosIn(analysis, body).find((r) => r.call === body) : undefined;
-    if (direct && !limitedHelper(limits, direct)) remote = direct;
   }
   if (!remote) return undefined;
   const source = callee.expression;
