@@ -16,7 +16,8 @@
  * (`parseInt(process.env.MAX_LOOPS)`), lists of AWS Regions known as such (Region-code
  * literals, `DescribeRegions` results), work whose every request goes through a client created for
  * the item with the item's Region (`new ECS({ region: item.region })`), a handler's `event.Records` (capped by the event source's
- * BatchSize; also under a local name), chunks (the loop variable of an enclosing `for...of`,
+ * BatchSize; also under a local name, a Firehose transformation's `records`, and a class member the
+ * constructor fixed to one of these), chunks (the loop variable of an enclosing `for...of`,
  * `chunks[i]`, names containing chunk/batch), fixed-size worker pools
  * (`Array.from({ length: n }, worker)` whose callback loops), calls wrapped in a concurrency
  * limiter (p-limit, p-queue, Bottleneck, async-sema/async-mutex, cockatiel bulkhead, or a call
