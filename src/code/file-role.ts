@@ -79,6 +79,13 @@ const SIGNALS = new RegExp(
 const IMPORT_BEFORE = /(?:\bfrom|\brequire\s*\(|\bimport\s*\(?|^\s*import)\s*$/;
 const TEST_GLOBALS = /^\s*(?:describe|it|test)(?:\.\w+)?\(\s*['"`]/m;
 const SHEBANG = /^#!.*\b(?:node|ts-node|tsx|deno|bun|zx)\b/;
+/** A module that exports something (CommonJS or ESM): a library, whatever its first line says. */
+const EXPORTS = /^[ \t]*(?:module\.exports\b|exports\.[\w$]+\s*=|export\s+(?:default\b|const\b|let\b|var\b|function\b|async\b|class\b|abstract\b|interface\b|type\b|enum\b|\{|\*))/m;
+/**
+ * What a runnable module does when it runs: tests that it is the entry point (`require.main === module`,
+ * `import.meta.main`), or calls a function at the top level (`main();`, `main().catch(...)`, `await run()`).
+ */
+const RUNS = /\brequire\.main\s*===?\s*module\b|\bmodule\s*===?\s*require\.main\b|\bimport\.meta\.main\b|^(?:void\s+|await\s+)?(?!require\b)[A-Za-z_$][\w$]*\s*\([^)]*\)\s*(?:\.\s*(?:then|catch)\b.*)?;?[ \t]*$/m;
 /** Banners bundlers and code generators write at the top of their output. */
 const BANNER =
   /\/\*\s*bundled with esbuild|\bwebpackBootstrap\b|__webpack_require__|\/\*!\s*For license information please see|@generated\b|\bcode generated\b.{0,80}\bdo not edit\b|\b(?:automatically|auto-)generated\b.{0,60}\b(?:do not|should not|must not) (?:be )?edit/i;
@@ -139,6 +146,15 @@ function matches(modules: Set<string>, names: Set<string>, prefixes: readonly st
   return false;
 }
 
+/**
+ * A `#!/usr/bin/env node` line makes a file a script when the file runs as one: it exports nothing,
+ * or it tests that it is the entry point, or calls a function at the top level. A module that only
+ * exports (a Lambda helper or a construct file that kept the line from a template) is a library.
+ */
+function shebangScript(text: string): boolean {
+  return SHEBANG.test(text) && (!EXPORTS.test(text) || RUNS.test(text));
+}
+
 /** The role of a code file. */
 export function codeFileRole(input: RoleInput): FileRole {
   const byPath = codePathRole(input.relativePath);
@@ -153,7 +169,7 @@ export function codeFileRole(input: RoleInput): FileRole {
   const server = SERVER_MODULES.some((m) => modules.has(m));
   if (byPath === 'frontend' && !server) return 'frontend';
   if (!server && (matches(modules, FRONTEND_MODULES, FRONTEND_MODULE_PREFIXES) || signals.dom)) return 'frontend';
-  if (byPath === 'script' || SHEBANG.test(text) || matches(modules, SCRIPT_MODULES, []) || signals.argv) return 'script';
+  if (byPath === 'script' || shebangScript(text) || matches(modules, SCRIPT_MODULES, []) || signals.argv) return 'script';
   return 'service';
 }
 

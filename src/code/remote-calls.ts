@@ -26,7 +26,7 @@
  */
 import { ts } from './ts.js';
 import { requireSpecifier, type FileFacts, type ModuleRef } from './file-facts.js';
-import { enclosingFunction, isFunctionLike, step, unwrap } from './walk.js';
+import { enclosingFunction, isFunctionLike, step, unwrap, walk } from './walk.js';
 import { dynamicOperationCalls, sdkCallsOf } from './aws-sdk.js';
 import { calleeAcross, MAX_HOPS, shownLocation } from './modules.js';
 
@@ -656,6 +656,120 @@ export function thisMemberValue(access: ts.PropertyAccessExpression): ts.Express
     }
   }
   return undefined;
+}
+
+/** How a class writes each of its `this.<name>` members. */
+interface MemberWrites {
+  /** The value of the only write, when it is a property initialiser or a top-level statement of the constructor. */
+  value?: ts.Expression;
+  /** Writes of any kind: assignments, element writes, mutating calls, `delete`, a setter, a call argument. */
+  count: number;
+  /** `get name() { return <expr>; }`. */
+  getter?: ts.Expression;
+}
+
+const MEMBER_WRITES = new WeakMap<ts.ClassLikeDeclaration, Map<string, MemberWrites>>();
+/** Array methods that change the array they are called on. */
+const MUTATORS = new Set(['push', 'unshift', 'splice', 'fill', 'copyWithin', 'set', 'add']);
+
+function memberWrites(cls: ts.ClassLikeDeclaration): Map<string, MemberWrites> {
+  let map = MEMBER_WRITES.get(cls);
+  if (map) return map;
+  const found = new Map<string, MemberWrites>();
+  const entry = (name: string): MemberWrites => {
+    let w = found.get(name);
+    if (!w) found.set(name, (w = { count: 0 }));
+    return w;
+  };
+  const thisName = (e: ts.Expression): string | undefined => {
+    const u = unwrap(e);
+    return ts.isPropertyAccessExpression(u) && unwrap(u.expression).kind === ts.SyntaxKind.ThisKeyword ? u.name.text : undefined;
+  };
+  for (const member of cls.members) {
+    const name = member.name && (ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
+    if (name !== undefined && ts.isPropertyDeclaration(member)) {
+      const w = entry(name);
+      if (member.initializer) {
+        w.count++;
+        w.value = member.initializer;
+      }
+    } else if (name !== undefined && ts.isSetAccessorDeclaration(member)) entry(name).count += 2;
+    else if (name !== undefined && ts.isGetAccessorDeclaration(member) && member.body?.statements.length === 1) {
+      const st = member.body.statements[0];
+      if (ts.isReturnStatement(st) && st.expression) entry(name).getter = st.expression;
+    } else if (ts.isConstructorDeclaration(member)) {
+      for (const p of member.parameters) if (p.modifiers?.length && ts.isIdentifier(p.name)) entry(p.name.text).count += 2;
+    }
+  }
+  const topLevel = new Set<ts.Node>();
+  for (const member of cls.members) {
+    if (ts.isConstructorDeclaration(member) && member.body) for (const st of member.body.statements) if (ts.isExpressionStatement(st)) topLevel.add(unwrap(st.expression));
+  }
+  walk(cls, (n) => {
+    if (n !== cls && (ts.isClassDeclaration(n) || ts.isClassExpression(n))) return false;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const left = unwrap(n.left);
+      const direct = thisName(left);
+      if (direct !== undefined) {
+        const w = entry(direct);
+        w.count++;
+        if (n.operatorToken.kind === ts.SyntaxKind.EqualsToken && topLevel.has(n)) w.value = n.right;
+      } else if (ts.isElementAccessExpression(left)) {
+        const base = thisName(left.expression);
+        if (base !== undefined) entry(base).count += 2;
+      }
+    } else if (ts.isCallExpression(n)) {
+      const callee = unwrap(n.expression);
+      if (ts.isPropertyAccessExpression(callee) && MUTATORS.has(callee.name.text)) {
+        const base = thisName(callee.expression);
+        if (base !== undefined) entry(base).count += 2;
+      }
+      for (const a of n.arguments) {
+        const base = thisName(a);
+        if (base !== undefined && !isLoggerCall(n)) entry(base).count += 2;
+      }
+    } else if (ts.isDeleteExpression(n) || ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) {
+      const target = ts.isDeleteExpression(n) ? n.expression : n.operand;
+      const base = thisName(target);
+      if (base !== undefined) entry(base).count += 2;
+    }
+    return undefined;
+  });
+  map = found;
+  MEMBER_WRITES.set(cls, map);
+  return map;
+}
+
+function isLoggerCall(call: ts.CallExpression): boolean {
+  const callee = unwrap(call.expression);
+  return ts.isPropertyAccessExpression(callee) && ts.isIdentifier(unwrap(callee.expression)) && /^(?:console|logger|log)$/i.test((unwrap(callee.expression) as ts.Identifier).text);
+}
+
+/**
+ * What `this.<name>` holds whenever a method reads it, when the class fixes it: the expression a
+ * one-statement getter returns (`get records() { return this.$records; }`), or the value of the
+ * member's only write, a property initialiser or a top-level assignment in the constructor
+ * (`this.$records = event.Records.map(...)`), with nothing else in the class assigning it, writing
+ * its elements, pushing to it or handing it to a function. Undefined otherwise, and for `this`
+ * inside a nested `function` (another `this`).
+ */
+export function fixedThisMemberValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
+  if (unwrap(access.expression).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  let cls: ts.ClassLikeDeclaration | undefined;
+  for (let p = access.parent; p; p = p.parent) {
+    step();
+    if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) {
+      cls = p;
+      break;
+    }
+    // `this` of a nested function expression or declaration is not the instance
+    if (ts.isFunctionExpression(p) || ts.isFunctionDeclaration(p)) return undefined;
+  }
+  if (!cls) return undefined;
+  const w = memberWrites(cls).get(access.name.text);
+  if (!w) return undefined;
+  if (w.getter) return w.count === 0 ? w.getter : undefined;
+  return w.count === 1 ? w.value : undefined;
 }
 
 function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {

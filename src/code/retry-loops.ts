@@ -92,7 +92,21 @@ export interface LeftoverRetryLoop {
   retried: RemoteCall;
 }
 
-export type HandWrittenRetry = RetryLoop | RetryRecursion | StatusRetryLoop | LeftoverRetryLoop;
+/**
+ * A loop without try/catch that keeps a failure as a value and goes round again while it got one:
+ * `do { res = await call().catch((e) => e); if (!(res instanceof Error)) return res; } while (...)`.
+ */
+export interface CaughtRetryLoop {
+  kind: 'caught';
+  loop: ts.IterationStatement;
+  retried: RemoteCall;
+  /** The attempt as the loop awaits it: `await call().catch((e) => e)`. */
+  attempt: ts.Node;
+  /** An attempt counter, elapsed-time or cancellation test ends the loop, or its condition is anything but always true. */
+  capped: boolean;
+}
+
+export type HandWrittenRetry = RetryLoop | RetryRecursion | StatusRetryLoop | LeftoverRetryLoop | CaughtRetryLoop;
 
 const LOOPS = new WeakMap<FileFacts, RetryLoop[]>();
 const RECURSIONS = new WeakMap<FileFacts, RetryRecursion[]>();
@@ -152,6 +166,25 @@ export function findLeftoverRetryLoops(analysis: FileFacts): LeftoverRetryLoop[]
       }
     }
     LEFTOVER_LOOPS.set(analysis, found);
+  }
+  return found;
+}
+
+const CAUGHT_LOOPS = new WeakMap<FileFacts, CaughtRetryLoop[]>();
+
+/** Loops that retry a remote call whose failure `.catch((e) => e)` turned into the result, in source order. */
+export function findCaughtRetryLoops(analysis: FileFacts): CaughtRetryLoop[] {
+  let found = CAUGHT_LOOPS.get(analysis);
+  if (!found) {
+    found = [];
+    if (/instanceof\s+Error\b/.test(analysis.sourceFile.text)) {
+      for (const loop of analysis.loops) {
+        if (!ts.isWhileStatement(loop) && !ts.isDoStatement(loop) && !ts.isForStatement(loop)) continue;
+        const r = caughtRetry(analysis, loop);
+        if (r) found.push(r);
+      }
+    }
+    CAUGHT_LOOPS.set(analysis, found);
   }
   return found;
 }
@@ -1036,4 +1069,76 @@ function statusRetry(analysis: FileFacts, loop: ts.IterationStatement): RemoteCa
   // the same request each time: nothing the loop changes (a page, a cursor, a host) goes into it
   if (calls.length !== 1 || calls[0].call.arguments.some((a) => mentions(a, written))) return undefined;
   return calls[0];
+}
+
+/** `(e) => e`, `function (err) { return err; }`: a `.catch` handler that makes the failure the result. */
+function returnsItsError(handler: ts.Expression): boolean {
+  const fn = unwrap(handler);
+  if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return false;
+  const p = fn.parameters[0];
+  if (!p || !ts.isIdentifier(p.name)) return false;
+  const name = p.name.text;
+  const returned = ts.isBlock(fn.body) ? (fn.body.statements.length === 1 && ts.isReturnStatement(fn.body.statements[0]!) ? fn.body.statements[0].expression : undefined) : fn.body;
+  const r = returned && unwrap(returned);
+  return !!r && ts.isIdentifier(r) && r.text === name;
+}
+
+/** `x instanceof Error`, for the variable `x`. */
+function isErrorTest(e: ts.Expression, name: string): boolean {
+  const u = unwrap(e);
+  return ts.isBinaryExpression(u) && u.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword && exprKey(u.left) === name && ts.isIdentifier(unwrap(u.right)) && (unwrap(u.right) as ts.Identifier).text === 'Error';
+}
+
+/**
+ * The loop sends a remote call whose `.catch` returns the error, keeps the outcome in a variable,
+ * and leaves once the outcome is not an error (`if (!(res instanceof Error)) return res`, or a
+ * loop condition `res instanceof Error`); nothing else in the loop catches.
+ */
+function caughtRetry(analysis: FileFacts, loop: ts.IterationStatement): CaughtRetryLoop | undefined {
+  if (!ts.isBlock(loop.statement)) return undefined;
+  let hasTry = false;
+  let holder: string | undefined;
+  let receiver: ts.Expression | undefined;
+  let attempt: ts.Node | undefined;
+  walkOwnCode(loop.statement, (n) => {
+    if (ts.isTryStatement(n)) hasTry = true;
+    if (holder !== undefined || !ts.isCallExpression(n)) return;
+    const callee = unwrap(n.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'catch' || n.arguments.length !== 1 || !returnsItsError(n.arguments[0]!)) return;
+    // `res = await call().catch((e) => e)`, `const res = await ...`
+    let node: ts.Node = n;
+    let p = node.parent;
+    while (p && (ts.isAwaitExpression(p) || ts.isParenthesizedExpression(p))) {
+      node = p;
+      p = p.parent;
+    }
+    if (p && ts.isBinaryExpression(p) && p.operatorToken.kind === ts.SyntaxKind.EqualsToken && p.right === node) holder = exprKey(p.left);
+    else if (p && ts.isVariableDeclaration(p) && p.initializer === node && ts.isIdentifier(p.name)) holder = p.name.text;
+    if (holder !== undefined) {
+      receiver = callee.expression;
+      attempt = node;
+    }
+  });
+  if (hasTry || holder === undefined || !receiver || !attempt) return undefined;
+  const name = holder;
+  const cond = loopCondition(loop);
+  let success = !!cond && (isErrorTest(cond, name) || someOwnNode(cond, (n) => ts.isExpression(n) && isErrorTest(n, name)));
+  if (!success) {
+    walkOwnCode(loop.statement, (n) => {
+      if (success || !ts.isIfStatement(n)) return;
+      const c = unwrap(n.expression);
+      const negated = ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken && isErrorTest(c.operand, name);
+      // `if (!(res instanceof Error)) return res;` or `if (res instanceof Error) { ... } else return res;`
+      const exit = negated ? n.thenStatement : isErrorTest(c, name) ? n.elseStatement : undefined;
+      if (exit && branchExits(exit, loop, new Set())) success = true;
+    });
+  }
+  if (!success) return undefined;
+  const calls = remoteCallInfosIn(analysis, receiver);
+  if (calls.length === 0) return undefined;
+  const shape = loopShape(loop);
+  // `while (res instanceof Error)`: a condition that only tests the outcome bounds nothing
+  const onlyOutcome = !!cond && isErrorTest(cond, name);
+  const capped = onlyOutcome ? loopCapped(analysis, loop, undefined, new Set([name]), new Set()) : shape?.kind !== 'infinite' || loopCapped(analysis, loop, cond, new Set([name]), new Set());
+  return { kind: 'caught', loop, retried: calls[0]!, attempt, capped };
 }

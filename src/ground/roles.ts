@@ -28,7 +28,7 @@ const TEST_DIRS = new Set([
   'test_utils',
   'testing',
 ]);
-const FRONTEND_DIRS = new Set(['frontend', 'front-end', 'public', 'webui', 'web-ui', 'website', 'ui']);
+const FRONTEND_DIRS = new Set(['frontend', 'front-end', 'public', 'webui', 'web-ui', 'webapp', 'web-app', 'website', 'ui']);
 const SCRIPT_DIRS = new Set(['scripts', 'script', 'bin', 'cli']);
 
 /** `x.test.ts`, `x.spec.js`, `x.e2e.ts`, `x.test.functionCode.ts`, CDK `integ.x.ts`. */

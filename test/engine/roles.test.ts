@@ -60,6 +60,9 @@ describe('code file roles', () => {
     // a static site's code, calling AWS from the browser with the user's credentials
     expect(role('source/website/js/lib/store/api/actions/settings.js', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\n")).toBe('frontend');
     expect(role('packages/ui/src/client.ts')).toBe('frontend');
+    // a browser app's modules, fetching from the page without touching the DOM in this file
+    expect(role('source/webapp/src/lib/js/app/shared/probe.js', "export const probe = (url) => fetch(url, { method: 'HEAD' });\n")).toBe('frontend');
+    expect(role('web-app/src/api.ts')).toBe('frontend');
     // a Next.js route handler or server rendering in a front-end folder still runs in the service
     expect(role('ui/app/api/orders/route.ts', "import { NextResponse } from 'next/server';\n")).toBe('service');
     expect(role('frontend/server/render.tsx', "import { renderToString } from 'react-dom/server';\n")).toBe('service');
@@ -71,6 +74,14 @@ describe('code file roles', () => {
 
   it('reads scripts from shebangs, argument parsers, process.argv and script folders', () => {
     expect(role('src/tool.js', '#!/usr/bin/env node\nconsole.log(1);\n')).toBe('script');
+    // a runnable module that also exports: it tests that it is the entry point, or runs at the top level
+    expect(role('src/seed.js', "#!/usr/bin/env node\nasync function seed() {}\nmodule.exports = { seed };\nif (require.main === module) seed();\n")).toBe('script');
+    expect(role('src/seed.mjs', '#!/usr/bin/env node\nexport async function main() {}\nmain().catch((e) => { console.error(e); process.exitCode = 1; });\n')).toBe('script');
+    expect(role('src/seed.ts', '#!/usr/bin/env -S npx tsx\nexport const run = async () => {};\nawait run();\n')).toBe('script');
+    // a library module that kept the line: it only exports
+    expect(role('lambda/reports/reporter.js', "#!/usr/bin/env node\n'use strict';\nclass Reporter {}\nexports.Reporter = Reporter;\n")).toBe('service');
+    expect(role('lib/stack.ts', "#!/usr/bin/env node\nimport { Stack } from 'aws-cdk-lib';\nexport class OrdersStack extends Stack {}\n")).toBe('service');
+    expect(role('lib/cache.js', "#!/usr/bin/env node\nrequire('source-map-support/register');\nmodule.exports = new Map();\n")).toBe('service');
     expect(role('src/tool.ts', "import { Command } from 'commander';\n")).toBe('script');
     expect(role('src/tool.cjs', "const yargs = require('yargs/yargs');\n")).toBe('script');
     expect(role('src/tool.mjs', 'const [table] = process.argv.slice(2);\n')).toBe('script');

@@ -16,7 +16,8 @@
  * (`parseInt(process.env.MAX_LOOPS)`), lists of AWS Regions known as such (Region-code
  * literals, `DescribeRegions` results), work whose every request goes through a client created for
  * the item with the item's Region (`new ECS({ region: item.region })`), a handler's `event.Records` (capped by the event source's
- * BatchSize; also under a local name), chunks (the loop variable of an enclosing `for...of`,
+ * BatchSize; also under a local name, a Firehose transformation's `records`, and a class member the
+ * constructor fixed to one of these), chunks (the loop variable of an enclosing `for...of`,
  * `chunks[i]`, names containing chunk/batch), fixed-size worker pools
  * (`Array.from({ length: n }, worker)` whose callback loops), calls wrapped in a concurrency
  * limiter (p-limit, p-queue, Bottleneck, async-sema/async-mutex, cockatiel bulkhead, or a call
@@ -25,7 +26,7 @@
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../rule.js';
-import { innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, whereElse, type RemoteCall } from '../../code/remote-calls.js';
+import { fixedThisMemberValue, innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, whereElse, type RemoteCall } from '../../code/remote-calls.js';
 import { numberValue } from '../../code/values.js';
 import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
@@ -213,14 +214,26 @@ function checkForEach(limits: Limits, call: ts.CallExpression): Candidate | unde
   const isAsync = !!fn.modifiers?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
   let remote: RemoteCall | undefined;
   if (isAsync) remote = unlimitedRemote(limits, fn, 0);
-  else if (!ts.isBlock(fn.body)) {
-    // `(k) => s3.send(...)`, `(k) => save(k).catch(log)`: the body is the call
-    let body = unwrap(fn.body as ts.Expression);
-    while (ts.isCallExpression(body) && ts.isPropertyAccessExpression(body.expression) && ['then', 'catch', 'finally'].includes(body.expression.name.text)) {
-      body = unwrap(body.expression.expression);
+  else {
+    // `(k) => s3.send(...)`, `(k) => save(k).catch(log)`: the body is the call; in a block, a
+    // statement that is the call (`params = {...}; db.delete(params, done);`): a function that
+    // cannot await starts it and returns
+    const started = (e: ts.Expression): RemoteCall | undefined => {
+      let body = unwrap(e);
+      while (ts.isCallExpression(body) && ts.isPropertyAccessExpression(body.expression) && ['then', 'catch', 'finally'].includes(body.expression.name.text)) {
+        body = unwrap(body.expression.expression);
+      }
+      const direct = ts.isCallExpression(body) ? remoteCallInfosIn(analysis, body).find((r) => r.call === body) : undefined;
+      return direct && !limitedHelper(limits, direct) ? direct : undefined;
+    };
+    if (!ts.isBlock(fn.body)) remote = started(fn.body as ts.Expression);
+    else {
+      for (const st of fn.body.statements) {
+        const e = ts.isExpressionStatement(st) ? st.expression : ts.isReturnStatement(st) ? st.expression : undefined;
+        remote = e && started(e);
+        if (remote) break;
+      }
     }
-    const direct = ts.isCallExpression(body) ? remoteCallInfosIn(analysis, body).find((r) => r.call === body) : undefined;
-    if (direct && !limitedHelper(limits, direct)) remote = direct;
   }
   if (!remote) return undefined;
   const source = callee.expression;
@@ -468,6 +481,12 @@ function containsLoop(fn: ts.FunctionLikeDeclaration): boolean {
 function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExpression, callback?: ts.FunctionLikeDeclaration, depth = 0): boolean {
   const { analysis, maxItems } = limits;
   if (depth > 4) return false;
+  // `this.records`, `this.outputTypes`: what the class fixed in its constructor or a field initialiser
+  const member = unwrap(source);
+  if (ts.isPropertyAccessExpression(member)) {
+    const value = fixedThisMemberValue(member);
+    if (value) return isBounded(limits, value, promiseAll, callback, depth + 1);
+  }
   if (isRegionList(analysis, source)) return true;
   const size = sizeOf(limits, source);
   if (size?.kind === 'known') return size.n <= maxItems || (!!size.fromCount && callback !== undefined && containsLoop(callback));
@@ -517,7 +536,7 @@ function eventBatchAlias(analysis: FileAnalysis, e: ts.Expression, depth = 0): b
   if (from && !from.reassigned) {
     const value = unwrap(from.value);
     if (from.pick.length === 0) return isEventBatch(value) || eventBatchAlias(analysis, value, depth + 1);
-    if (from.pick.length === 1 && from.pick[0] === 'Records' && ts.isIdentifier(value)) return isHandlerEventParameter(value);
+    if (from.pick.length === 1 && isBatchName(e, from.pick[0]!) && ts.isIdentifier(value)) return isHandlerEventParameter(value);
     return false;
   }
   // a destructured parameter: `async ({ Records: records }) => ...`
@@ -528,7 +547,7 @@ function eventBatchAlias(analysis: FileAnalysis, e: ts.Expression, depth = 0): b
     if (!first || !ts.isObjectBindingPattern(first.name)) continue;
     for (const el of first.name.elements) {
       const key = el.propertyName ?? el.name;
-      if (ts.isIdentifier(key) && key.text === 'Records' && ts.isIdentifier(el.name) && el.name.text === e.text) return true;
+      if (ts.isIdentifier(key) && isBatchName(e, key.text) && ts.isIdentifier(el.name) && el.name.text === e.text) return true;
     }
   }
   return false;
@@ -543,12 +562,40 @@ function isHandlerEventParameter(base: ts.Identifier): boolean {
 }
 
 /**
+ * The property that holds an event's batch: `Records` (SQS, Kinesis, DynamoDB Streams, SNS, S3), or
+ * `records` of a Firehose data-transformation event, in a file that reads or returns each record's
+ * `recordId` (the transformation contract; Firehose's buffering hints cap the batch). Kafka's
+ * `records`, an object of partitions, never goes with `recordId`.
+ */
+function isBatchName(node: ts.Node, name: string): boolean {
+  if (name === 'Records') return true;
+  if (name !== 'records') return false;
+  const file = node.getSourceFile();
+  let firehose = READS_RECORD_ID.get(file);
+  if (firehose === undefined) {
+    let found = false;
+    // an identifier in the code, not a word in a comment
+    if (file.text.includes('recordId')) {
+      walk(file, (n) => {
+        if (found) return false;
+        if (ts.isIdentifier(n) && n.text === 'recordId') found = true;
+        return undefined;
+      });
+    }
+    READS_RECORD_ID.set(file, (firehose = found));
+  }
+  return firehose;
+}
+
+const READS_RECORD_ID = new WeakMap<ts.SourceFile, boolean>();
+
+/**
  * `event.Records` of a handler's event parameter: SQS, Kinesis, DynamoDB Streams, SNS and S3
  * deliver batches whose size the event source mapping's BatchSize caps, so the burst does not grow
  * with the backlog.
  */
 function isEventBatch(e: ts.Expression): boolean {
-  if (!ts.isPropertyAccessExpression(e) || e.name.text !== 'Records') return false;
+  if (!ts.isPropertyAccessExpression(e) || !isBatchName(e, e.name.text)) return false;
   const base = unwrap(e.expression);
   if (!ts.isIdentifier(base)) return false;
   for (let p = e.parent; p; p = p.parent) {

@@ -4,7 +4,8 @@
  */
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../rule.js';
-import { findCatchRecursions, findRetryLoops, isRescheduled, recursionName } from '../../code/retry-loops.js';
+import { findCatchRecursions, findCaughtRetryLoops, findRetryLoops, isRescheduled, recursionName } from '../../code/retry-loops.js';
+import { describeRemoteCall } from '../../code/remote-calls.js';
 
 const FAILURE = 'a persistent failure retries forever';
 
@@ -19,6 +20,16 @@ export function handWrittenRetries(analysis: FileAnalysis): CodeReport[] {
       node: r.loop,
       message: `Retry loop around ${r.retried[0].text} has no attempt limit: ${FAILURE}`,
       related: [{ node: r.retried[0].call, label: 'retried call' }],
+    });
+  }
+  // `do { res = await call().catch((e) => e); if (!(res instanceof Error)) return res; } while (true)`
+  for (const r of findCaughtRetryLoops(analysis)) {
+    if (r.capped || reportedLoops.has(r.loop)) continue;
+    reportedLoops.add(r.loop);
+    reports.push({
+      node: r.loop,
+      message: `Retry loop around ${describeRemoteCall(r.retried)} (its \`.catch\` returns the error, and the loop goes round while it gets one) has no attempt limit: ${FAILURE}`,
+      related: [{ node: r.retried.call, label: 'retried call' }],
     });
   }
   for (const r of findCatchRecursions(analysis)) {

@@ -172,6 +172,34 @@ function declaredIn(body: ts.Node, out: Set<string>): void {
   });
 }
 
+/**
+ * Names the body assigns whole (`params = { ... }`, not from their own value) in its leading run of
+ * plain statements, before anything reads them: each iteration starts by overwriting them, so the
+ * previous iteration's value never reaches a call. Mapped to the value assigned.
+ */
+function overwrittenFirst(loop: LoopSite): Map<string, ts.Expression> {
+  const out = new Map<string, ts.Expression>();
+  const body = loop.body;
+  const statements = ts.isBlock(body) ? body.statements : undefined;
+  if (!statements) return out;
+  const read = new Set<string>();
+  for (const st of statements) {
+    if (ts.isExpressionStatement(st)) {
+      const e = unwrap(st.expression);
+      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(unwrap(e.left))) {
+        const name = (unwrap(e.left) as ts.Identifier).text;
+        const used = identifiersIn(e.right);
+        if (!read.has(name) && !used.has(name) && !out.has(name)) out.set(name, e.right);
+        for (const id of used) read.add(id);
+        continue;
+      }
+    }
+    if (!ts.isExpressionStatement(st) && !ts.isVariableStatement(st)) break;
+    for (const id of identifiersIn(st)) read.add(id);
+  }
+  return out;
+}
+
 /** Names the loop assigns (not declares): state carried from one iteration to the next. */
 function reassignedIn(loop: LoopSite): Set<string> {
   const out = new Set<string>();
@@ -395,6 +423,15 @@ function repeatsPerItem(analysis: FileAnalysis, call: SdkCall, node: ts.Node, lo
   const reassigned = reassignedIn(loop);
   // names declared per iteration start afresh each time round
   for (const n of perIteration) reassigned.delete(n);
+  // `params = { ...item }` at the top of each iteration: declared outside, but nothing carries over
+  const fresh = overwrittenFirst(loop);
+  if (fresh.size > 0) {
+    deps = new Set(deps);
+    for (const [name, value] of fresh) {
+      reassigned.delete(name);
+      if (deps.has(name)) for (const id of identifiersIn(value)) deps.add(id);
+    }
+  }
   // a value carried over from the previous iteration: the calls are a sequence, not a set
   if (intersects(deps, reassigned)) return false;
   // the same request every time round: a retry or a poll
@@ -417,11 +454,16 @@ function destinationVaries(analysis: FileAnalysis, call: SdkCall, alt: BatchAlte
   return false;
 }
 
-function check(analysis: FileAnalysis, call: SdkCall): CodeReport | undefined {
+function check(analysis: FileAnalysis, sdkCall: SdkCall): CodeReport | undefined {
+  const loop = enclosingLoop(sdkCall.node);
+  if (!loop) return undefined;
+  // `params = { ... }; client.send(params)` with `params` declared before the loop: the request is
+  // what this iteration assigned, not the declaration's first value
+  const named = sdkCall.input && unwrap(sdkCall.input);
+  const assigned = named && ts.isIdentifier(named) ? overwrittenFirst(loop).get(named.text) : undefined;
+  const call = assigned ? { ...sdkCall, input: assigned } : sdkCall;
   const alt = batchable(analysis, call);
   if (!alt) return undefined;
-  const loop = enclosingLoop(call.node);
-  if (!loop) return undefined;
   if (!repeatsPerItem(analysis, call, call.node, loop, inputDependencies(analysis, call.input!))) return undefined;
   const perIteration = new Set(loop.perIteration);
   declaredIn(loop.body, perIteration);

@@ -8,7 +8,9 @@
  * - S3 `PutObject` (or a lib-storage `Upload`) under a key that is fresh on every run: a
  *   redelivery leaves a second object for whatever reads the bucket;
  * - Stripe creation calls (`charges.create`, `paymentIntents.create`, ...) without an
- *   `idempotencyKey` request option.
+ *   `idempotencyKey` request option;
+ * - Redis commands that add to a stored number (`INCR`, `INCRBY`, `HINCRBY`, `ZINCRBY`, ...) on a
+ *   client of `redis`, `@redis/client` or `ioredis`, unless the file claims a key with `SET ... NX`.
  *
  * The context is `analysis.contexts.contextAt(write)`: the handler that contains the write, or,
  * for module-level helpers, the handlers of the file when they all agree (a helper of an
@@ -428,6 +430,57 @@ function stripeReport(analysis: FileAnalysis, call: ts.CallExpression, resource:
 }
 
 // ---------------------------------------------------------------------------------------------
+// Redis counters
+
+const REDIS_MODULES = new Set(['redis', '@redis/client', 'ioredis']);
+/** Commands that add to a stored number (node-redis v3 and ioredis lower case, node-redis v4 camel case). */
+const REDIS_INCREMENTS = new Set(['incr', 'incrby', 'incrbyfloat', 'decr', 'decrby', 'hincrby', 'hincrbyfloat', 'zincrby']);
+
+/** A client of a Redis package: `new Redis(...)`, `new Redis.Cluster(...)` (ioredis), `createClient(...)`, `createCluster(...)`, also after `.connect()`. */
+function isRedisClient(analysis: FileAnalysis, expr: ts.Expression, depth = 0): boolean {
+  if (depth > 3) return false;
+  const origin = analysis.origin(expr);
+  if (origin?.kind === 'instance') return REDIS_MODULES.has(origin.ref.module);
+  let value = unwrap(expr);
+  if (ts.isIdentifier(value)) value = unwrap(analysis.resolveValue(value));
+  if (ts.isAwaitExpression(value)) value = unwrap(value.expression);
+  if (ts.isNewExpression(value)) {
+    const o = analysis.origin(unwrap(value.expression));
+    return o?.kind === 'module' && REDIS_MODULES.has(o.ref.module);
+  }
+  if (!ts.isCallExpression(value)) return false;
+  const callee = unwrap(value.expression);
+  // `await createClient({ url }).connect()`
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'connect') return isRedisClient(analysis, callee.expression, depth + 1);
+  const o = analysis.origin(callee);
+  return o?.kind === 'module' && REDIS_MODULES.has(o.ref.module) && ['createClient', 'createCluster'].includes(o.ref.path[o.ref.path.length - 1] ?? '');
+}
+
+/** `client.zincrby(key, n, member)`, `client.incrBy(key, n)` on a Redis client: the command. */
+function redisIncrement(analysis: FileAnalysis, call: ts.CallExpression): string | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || !REDIS_INCREMENTS.has(callee.name.text.toLowerCase())) return undefined;
+  return isRedisClient(analysis, callee.expression) ? callee.name.text : undefined;
+}
+
+/** "Record the message id first" in Redis: `SET key value NX` (`'NX'`, `{ NX: true }`), `SETNX`. */
+function hasRedisClaim(analysis: FileAnalysis): boolean {
+  for (const call of analysis.calls) {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee)) continue;
+    const name = callee.name.text.toLowerCase();
+    if (name === 'setnx') return true;
+    if (name !== 'set') continue;
+    for (const a of call.arguments) {
+      const arg = unwrap(a);
+      if (ts.isStringLiteralLike(arg) && arg.text.toUpperCase() === 'NX') return true;
+      if (ts.isObjectLiteralExpression(arg) && arg.properties.some((p) => p.name && ts.isIdentifier(p.name) && p.name.text.toUpperCase() === 'NX')) return true;
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** Reports for the writes of a file that run in an at-least-once context (`contextOf`). */
 function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => ContextEvidence | undefined, include: (node: ts.Node) => boolean): CodeReport[] {
@@ -455,6 +508,17 @@ function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => Cont
       if (resource) candidates.push({ node: call, build: (c) => stripeReport(analysis, call, resource, c) });
     }
   }
+  if ([...REDIS_MODULES].some((m) => analysis.modules.has(m)) && !hasRedisClaim(analysis)) {
+    for (const call of analysis.calls) {
+      const command = include(call) ? redisIncrement(analysis, call) : undefined;
+      if (command) {
+        candidates.push({
+          node: call,
+          build: (c) => ({ node: call, message: `Redis \`${command}\` adds to a stored number ${where(c)}: ${redelivery(c)} adds to it again` }),
+        });
+      }
+    }
+  }
   const reports: CodeReport[] = [];
   for (const cand of candidates) {
     const c = contextOf(cand.node);
@@ -470,7 +534,7 @@ function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => Cont
 const detector: CodeDetector<RequireIdempotentConsumerOptions> = {
   // DynamoDB writes are recognised by SDK import, Stripe by its package (here or in the helpers a
   // handler file reaches)
-  prefilter: /aws-sdk|stripe/,
+  prefilter: /aws-sdk|stripe|redis/,
   followsImports: true,
   code({ analysis, options }) {
     const guards = options.guardFunctions ?? [];

@@ -2,7 +2,7 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport, CodeDetector } from '../rule.js';
 import { describeRemoteCall, isRemoteCall, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from '../../code/remote-calls.js';
-import { findCatchRecursions, findLeftoverRetryLoops, findRetryLoops, findStatusRetryLoops, recursionName, type RetryLoop, type RetryRecursion } from '../../code/retry-loops.js';
+import { findCatchRecursions, findCaughtRetryLoops, findLeftoverRetryLoops, findRetryLoops, findStatusRetryLoops, recursionName, type RetryLoop, type RetryRecursion } from '../../code/retry-loops.js';
 import { alwaysExits, exprKey, mentions, steppedIn, walkOwnCode, writtenIn } from '../../code/retry-flow.js';
 import { enclosingFunction, functionName, isFunctionLike, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { declarationScope, hasOpaqueAwait, strongest, waitsIn, type DelayKind, type DelayScope, type Wait } from './delay.js';
@@ -207,6 +207,24 @@ function statusRetryReports(analysis: FileAnalysis): CodeReport[] {
     const report = judge(analysis, waits, subject, () => {
       if (hasOpaqueAwait(analysis, loop.statement, [retried.call])) return undefined;
       return { node: loop, message: `${subject} sends it again immediately after an unsuccessful response, with no delay between attempts: ${LOCKSTEP}` };
+    });
+    if (report) out.push({ ...report, related: [{ node: retried.call, label: 'retried call' }] });
+  }
+  return out;
+}
+
+function caughtRetryReports(analysis: FileAnalysis): CodeReport[] {
+  const out: CodeReport[] = [];
+  for (const { loop, retried, attempt } of findCaughtRetryLoops(analysis)) {
+    const outcome = boundNames(loop.statement);
+    const scope: DelayScope = { body: declarationScope(loop), changing: writtenIn(loop), outcome };
+    const waits = waitsIn(analysis, loop.statement, scope);
+    if (isPolling(loop, waits)) continue;
+    if (isShortLinearWaitInCustomResource(analysis, loop, waits)) continue;
+    const subject = `Retry loop around ${describeRemoteCall(retried)}`;
+    const report = judge(analysis, waits, subject, () => {
+      if (hasOpaqueAwait(analysis, loop.statement, [retried.call, attempt])) return undefined;
+      return { node: loop, message: `${subject} sends it again immediately after it failed, with no delay between attempts: ${LOCKSTEP}` };
     });
     if (report) out.push({ ...report, related: [{ node: retried.call, label: 'retried call' }] });
   }
@@ -427,8 +445,8 @@ const detector: CodeDetector = {
   // a retry needs a catch clause, a retry library or strategy, a test of the response status, or a batch response's leftovers; a poll, a `while` loop
   prefilter: /catch|retr|backoff|\.ok\b|status|Unprocessed|Failed|while/i,
   code({ analysis }) {
-    const taken = new Set<ts.Node>([...findRetryLoops(analysis).map((r) => r.loop), ...findStatusRetryLoops(analysis).map((r) => r.loop), ...findLeftoverRetryLoops(analysis).map((r) => r.loop)]);
-    const all = [...loopReports(analysis), ...statusRetryReports(analysis), ...leftoverRetryReports(analysis), ...recursionReports(analysis), ...libraryReports(analysis), ...busyPollReports(analysis, taken)];
+    const taken = new Set<ts.Node>([...findRetryLoops(analysis).map((r) => r.loop), ...findStatusRetryLoops(analysis).map((r) => r.loop), ...findLeftoverRetryLoops(analysis).map((r) => r.loop), ...findCaughtRetryLoops(analysis).map((r) => r.loop)]);
+    const all = [...loopReports(analysis), ...statusRetryReports(analysis), ...leftoverRetryReports(analysis), ...caughtRetryReports(analysis), ...recursionReports(analysis), ...libraryReports(analysis), ...busyPollReports(analysis, taken)];
     const seen = new Set<unknown>();
     return all.filter((r) => !seen.has(r.node) && seen.add(r.node)).sort((a, b) => a.node.pos - b.node.pos);
   },
