@@ -102,21 +102,32 @@ export class Interpreter extends Evaluator {
    * file, in its own file's scope, its constructs located there.
    */
   importedFunction(mod: Val & { k: 'mod' }): FnVal | undefined {
+    return this.importedOnce(this.importedFunctions, mod, (facts) => {
+      const target = exportTarget(facts, mod.path[0]!, 1);
+      if (!target || !ts.isFunctionLike(target.node) || !(target.node as ts.FunctionLikeDeclaration).body) return undefined;
+      const sf = target.facts.sourceFile;
+      if (sf.fileName === this.sf.fileName || !mayDefineCdkResources(sf.text) || !mayMakeResources(sf.text)) return undefined;
+      this.lib.cv.resources.addOther(sf);
+      return { k: 'fn', decl: target.node as ts.FunctionLikeDeclaration, env: this.fileEnv(target.facts) };
+    });
+  }
+
+  /**
+   * What `find` makes of the file of the app a module member comes from (`mod`: one name of a
+   * project import), once per importing file, module and name; nothing while it is being found,
+   * so an import cycle ends.
+   */
+  private importedOnce<T>(cache: Map<string, T | null>, mod: Val & { k: 'mod' }, find: (facts: FileFacts) => T | undefined): T | undefined {
     if (!this.host || mod.from === undefined || mod.path.length !== 1 || !isProjectSpecifier(mod.module)) return undefined;
     const key = `${mod.from}\u0000${mod.module}\u0000${mod.path[0]}`;
-    const known = this.importedFunctions.get(key);
+    const known = cache.get(key);
     if (known !== undefined) return known ?? undefined;
-    this.importedFunctions.set(key, null);
+    cache.set(key, null);
     const file = this.host.resolve(mod.module, mod.from);
     const facts = file === undefined || file === this.sf.fileName ? undefined : this.host.facts(file);
-    const target = facts ? exportTarget(facts, mod.path[0]!, 1) : undefined;
-    if (!target || !ts.isFunctionLike(target.node) || !(target.node as ts.FunctionLikeDeclaration).body) return undefined;
-    const sf = target.facts.sourceFile;
-    if (sf.fileName === this.sf.fileName || !mayDefineCdkResources(sf.text) || !mayMakeResources(sf.text)) return undefined;
-    this.lib.cv.resources.addOther(sf);
-    const fn: FnVal = { k: 'fn', decl: target.node as ts.FunctionLikeDeclaration, env: this.fileEnv(target.facts) };
-    this.importedFunctions.set(key, fn);
-    return fn;
+    const found = facts ? find(facts) : undefined;
+    if (found !== undefined) cache.set(key, found);
+    return found;
   }
 
   private resolveClass(mod: Val & { k: 'mod' }): ClassVal | undefined {
@@ -144,16 +155,7 @@ export class Interpreter extends Evaluator {
    * Anything else (classes, functions, instances) stays a module member.
    */
   importedValue(mod: Val & { k: 'mod' }): Val | undefined {
-    if (!this.host || mod.from === undefined || mod.path.length !== 1 || !isProjectSpecifier(mod.module)) return undefined;
-    const key = `${mod.from}\u0000${mod.module}\u0000${mod.path[0]}`;
-    const known = this.importedData.get(key);
-    if (known !== undefined) return known ?? undefined;
-    this.importedData.set(key, null);
-    const file = this.host.resolve(mod.module, mod.from);
-    const facts = file === undefined || file === this.sf.fileName ? undefined : this.host.facts(file);
-    const found = facts ? this.exportedData(facts.sourceFile, mod.path[0]!, 0) : undefined;
-    if (found) this.importedData.set(key, found);
-    return found;
+    return this.importedOnce(this.importedData, mod, (facts) => this.exportedData(facts.sourceFile, mod.path[0]!, 0));
   }
 
   private exportedData(sf: ts.SourceFile, name: string, reexports: number): Val | undefined {

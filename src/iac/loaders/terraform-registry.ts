@@ -29,6 +29,7 @@ import type { SourceNode } from '../document.js';
 import { namedChildren, type HclNode } from '../hcl.js';
 import { Props, type Built } from './synthesized.js';
 import type { Converter } from './terraform-values.js';
+import { TYPES } from './terraform-resources.js';
 
 type Kind = 'sqs' | 'lambda' | 'eventbridge';
 
@@ -144,17 +145,15 @@ export function moduleResources(kind: Kind, name: string, converter: Converter, 
   return out;
 }
 
-const QUEUE_INPUTS = {
-  name: 'QueueName',
-  fifo_queue: 'FifoQueue',
-  visibility_timeout_seconds: 'VisibilityTimeout',
-  message_retention_seconds: 'MessageRetentionPeriod',
-  delay_seconds: 'DelaySeconds',
-  receive_wait_time_seconds: 'ReceiveMessageWaitTimeSeconds',
-  max_message_size: 'MaximumMessageSize',
-  content_based_deduplication: 'ContentBasedDeduplication',
-  kms_master_key_id: 'KmsMasterKeyId',
-};
+/**
+ * The attributes of a resource type that a module passes through under the same names (its inputs
+ * and the resource's attributes are spelled alike), less `left`.
+ */
+function passedThrough(type: string, ...left: string[]): Record<string, string> {
+  return Object.fromEntries(Object.entries(TYPES[type]!.spec).filter((e): e is [string, string] => typeof e[1] === 'string' && !left.includes(e[0])));
+}
+
+const QUEUE_INPUTS = passedThrough('aws_sqs_queue', 'redrive_policy', 'redrive_allow_policy');
 
 function sqsResources(id: string, inputs: Inputs, block: SourceNode): ModuleResource[] {
   const queue = new Props();
@@ -181,32 +180,13 @@ function sqsResources(id: string, inputs: Inputs, block: SourceNode): ModuleReso
 }
 
 const FUNCTION_INPUTS = {
-  function_name: 'FunctionName',
-  handler: 'Handler',
-  runtime: 'Runtime',
-  timeout: 'Timeout',
-  memory_size: 'MemorySize',
-  reserved_concurrent_executions: 'ReservedConcurrentExecutions',
-  package_type: 'PackageType',
-  architectures: 'Architectures',
+  ...passedThrough('aws_lambda_function', 'role'),
   dead_letter_target_arn: 'DeadLetterConfig.TargetArn',
   environment_variables: 'Environment.Variables',
 };
 
 const MAPPING_MEMBERS = {
-  event_source_arn: 'EventSourceArn',
-  enabled: 'Enabled',
-  batch_size: 'BatchSize',
-  maximum_batching_window_in_seconds: 'MaximumBatchingWindowInSeconds',
-  starting_position: 'StartingPosition',
-  maximum_retry_attempts: 'MaximumRetryAttempts',
-  maximum_record_age_in_seconds: 'MaximumRecordAgeInSeconds',
-  bisect_batch_on_function_error: 'BisectBatchOnFunctionError',
-  parallelization_factor: 'ParallelizationFactor',
-  tumbling_window_in_seconds: 'TumblingWindowInSeconds',
-  function_response_types: 'FunctionResponseTypes',
-  topics: 'Topics',
-  queues: 'Queues',
+  ...passedThrough('aws_lambda_event_source_mapping', 'function_name'),
   destination_arn_on_failure: 'DestinationConfig.OnFailure.Destination',
 };
 

@@ -2,7 +2,7 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport, CodeDetector } from '../rule.js';
 import { describeRemoteCall, isRemoteCall, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from '../../code/remote-calls.js';
-import { findCatchRecursions, findCaughtRetryLoops, findLeftoverRetryLoops, findRetryLoops, findStatusRetryLoops, recursionName, type RetryLoop, type RetryRecursion } from '../../code/retry-loops.js';
+import { findCatchRecursions, findCaughtRetryLoops, findLeftoverRetryLoops, findRetryLoops, findStatusRetryLoops, recursionName, type CaughtRetryLoop, type RetryLoop, type RetryRecursion, type StatusRetryLoop } from '../../code/retry-loops.js';
 import { alwaysExits, exprKey, mentions, steppedIn, walkOwnCode, writtenIn } from '../../code/retry-flow.js';
 import { enclosingFunction, functionName, isFunctionLike, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { declarationScope, hasOpaqueAwait, strongest, waitsIn, type DelayKind, type DelayScope, type Wait } from './delay.js';
@@ -195,9 +195,15 @@ function loopReports(analysis: FileAnalysis): CodeReport[] {
   return out;
 }
 
-function statusRetryReports(analysis: FileAnalysis): CodeReport[] {
+/**
+ * Retry loops without try/catch: around a call whose response says it failed (`status`), or whose
+ * failure the loop keeps as its value (`caught`, `await call().catch((e) => e)`). `again` says when
+ * the loop sends the call again.
+ */
+function unthrownRetryReports(analysis: FileAnalysis, loops: readonly (StatusRetryLoop | CaughtRetryLoop)[], again: string): CodeReport[] {
   const out: CodeReport[] = [];
-  for (const { loop, retried } of findStatusRetryLoops(analysis)) {
+  for (const found of loops) {
+    const { loop, retried } = found;
     const outcome = boundNames(loop.statement);
     const scope: DelayScope = { body: declarationScope(loop), changing: writtenIn(loop), outcome };
     const waits = waitsIn(analysis, loop.statement, scope);
@@ -205,26 +211,8 @@ function statusRetryReports(analysis: FileAnalysis): CodeReport[] {
     if (isShortLinearWaitInCustomResource(analysis, loop, waits)) continue;
     const subject = `Retry loop around ${describeRemoteCall(retried)}`;
     const report = judge(analysis, waits, subject, () => {
-      if (hasOpaqueAwait(analysis, loop.statement, [retried.call])) return undefined;
-      return { node: loop, message: `${subject} sends it again immediately after an unsuccessful response, with no delay between attempts: ${LOCKSTEP}` };
-    });
-    if (report) out.push({ ...report, related: [{ node: retried.call, label: 'retried call' }] });
-  }
-  return out;
-}
-
-function caughtRetryReports(analysis: FileAnalysis): CodeReport[] {
-  const out: CodeReport[] = [];
-  for (const { loop, retried, attempt } of findCaughtRetryLoops(analysis)) {
-    const outcome = boundNames(loop.statement);
-    const scope: DelayScope = { body: declarationScope(loop), changing: writtenIn(loop), outcome };
-    const waits = waitsIn(analysis, loop.statement, scope);
-    if (isPolling(loop, waits)) continue;
-    if (isShortLinearWaitInCustomResource(analysis, loop, waits)) continue;
-    const subject = `Retry loop around ${describeRemoteCall(retried)}`;
-    const report = judge(analysis, waits, subject, () => {
-      if (hasOpaqueAwait(analysis, loop.statement, [retried.call, attempt])) return undefined;
-      return { node: loop, message: `${subject} sends it again immediately after it failed, with no delay between attempts: ${LOCKSTEP}` };
+      if (hasOpaqueAwait(analysis, loop.statement, found.kind === 'caught' ? [retried.call, found.attempt] : [retried.call])) return undefined;
+      return { node: loop, message: `${subject} sends it again immediately ${again}, with no delay between attempts: ${LOCKSTEP}` };
     });
     if (report) out.push({ ...report, related: [{ node: retried.call, label: 'retried call' }] });
   }
@@ -446,7 +434,7 @@ const detector: CodeDetector = {
   prefilter: /catch|retr|backoff|\.ok\b|status|Unprocessed|Failed|while/i,
   code({ analysis }) {
     const taken = new Set<ts.Node>([...findRetryLoops(analysis).map((r) => r.loop), ...findStatusRetryLoops(analysis).map((r) => r.loop), ...findLeftoverRetryLoops(analysis).map((r) => r.loop), ...findCaughtRetryLoops(analysis).map((r) => r.loop)]);
-    const all = [...loopReports(analysis), ...statusRetryReports(analysis), ...leftoverRetryReports(analysis), ...caughtRetryReports(analysis), ...recursionReports(analysis), ...libraryReports(analysis), ...busyPollReports(analysis, taken)];
+    const all = [...loopReports(analysis), ...unthrownRetryReports(analysis, findStatusRetryLoops(analysis), 'after an unsuccessful response'), ...leftoverRetryReports(analysis), ...unthrownRetryReports(analysis, findCaughtRetryLoops(analysis), 'after it failed'), ...recursionReports(analysis), ...libraryReports(analysis), ...busyPollReports(analysis, taken)];
     const seen = new Set<unknown>();
     return all.filter((r) => !seen.has(r.node) && seen.add(r.node)).sort((a, b) => a.node.pos - b.node.pos);
   },
