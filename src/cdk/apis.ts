@@ -115,13 +115,22 @@ export class Apis {
     return { k: 'cx', c };
   }
 
-  /** An `AWS::ApiGatewayV2::Integration` for an `HttpLambdaIntegration` (one per API). */
+  /**
+   * An `AWS::ApiGatewayV2::Integration` for an `HttpLambdaIntegration(id, handler, options)`, or
+   * CDK v1's `LambdaProxyIntegration({ handler })` (one per API).
+   */
   httpIntegration(api: Cx | undefined, integration: Val): void {
-    if (integration.k !== 'cx' || integration.c.kind !== 'apigatewayv2-integrations.HttpLambdaIntegration') return;
+    if (integration.k !== 'cx') return;
+    const v1 = integration.c.kind === 'apigatewayv2-integrations.LambdaProxyIntegration';
+    if (!v1 && integration.c.kind !== 'apigatewayv2-integrations.HttpLambdaIntegration') return;
     const done = (api?.data['integrations'] as Set<Cx> | undefined) ?? new Set<Cx>();
     if (done.has(integration.c)) return;
     done.add(integration.c);
-    const [id, handler, options] = integration.c.args;
+    const given = entryOf(integration.c.args[0], 'handler');
+    const v1Handler = typeof given === 'object' ? given.val : undefined;
+    // v1 integrations have no id: named after their function
+    const v1Id = v1Handler?.k === 'cx' ? lit(`${v1Handler.c.path[v1Handler.c.path.length - 1] ?? 'Lambda'}Integration`) : undefined;
+    const [id, handler, options] = v1 ? [v1Id, v1Handler, undefined] : integration.c.args;
     const node = integration.c.node;
     const res = this.cv.addResource([...(api?.path ?? []), stringOf(id) ?? 'Integration'], 'AWS::ApiGatewayV2::Integration', node, true);
     const at = this.cv.callSource(node);
