@@ -86,14 +86,7 @@ export class Interpreter extends Evaluator {
    * per scan by the host, never executed), its constructs located there.
    */
   importedClass(mod: Val & { k: 'mod' }): ClassVal | undefined {
-    if (!this.host || mod.from === undefined || mod.path.length > 1 || !isProjectSpecifier(mod.module)) return undefined;
-    const key = `${mod.from}\u0000${mod.module}\u0000${mod.path.join('.')}`;
-    const known = this.imported.get(key);
-    if (known !== undefined) return known ?? undefined;
-    this.imported.set(key, null);
-    const found = this.resolveClass(mod);
-    if (found) this.imported.set(key, found);
-    return found;
+    return this.importedOnce(this.imported, mod, (facts) => this.classOf(facts, mod.path[0] ?? 'default'));
   }
 
   /**
@@ -102,6 +95,7 @@ export class Interpreter extends Evaluator {
    * file, in its own file's scope, its constructs located there.
    */
   importedFunction(mod: Val & { k: 'mod' }): FnVal | undefined {
+    if (mod.path.length !== 1) return undefined;
     return this.importedOnce(this.importedFunctions, mod, (facts) => {
       const target = exportTarget(facts, mod.path[0]!, 1);
       if (!target || !ts.isFunctionLike(target.node) || !(target.node as ts.FunctionLikeDeclaration).body) return undefined;
@@ -113,13 +107,13 @@ export class Interpreter extends Evaluator {
   }
 
   /**
-   * What `find` makes of the file of the app a module member comes from (`mod`: one name of a
-   * project import), once per importing file, module and name; nothing while it is being found,
+   * What `find` makes of the file of the app a module member comes from (`mod`: a project import,
+   * or one name of it), once per importing file, module and name; nothing while it is being found,
    * so an import cycle ends.
    */
   private importedOnce<T>(cache: Map<string, T | null>, mod: Val & { k: 'mod' }, find: (facts: FileFacts) => T | undefined): T | undefined {
-    if (!this.host || mod.from === undefined || mod.path.length !== 1 || !isProjectSpecifier(mod.module)) return undefined;
-    const key = `${mod.from}\u0000${mod.module}\u0000${mod.path[0]}`;
+    if (!this.host || mod.from === undefined || mod.path.length > 1 || !isProjectSpecifier(mod.module)) return undefined;
+    const key = `${mod.from}\u0000${mod.module}\u0000${mod.path.join('.')}`;
     const known = cache.get(key);
     if (known !== undefined) return known ?? undefined;
     cache.set(key, null);
@@ -130,12 +124,9 @@ export class Interpreter extends Evaluator {
     return found;
   }
 
-  private resolveClass(mod: Val & { k: 'mod' }): ClassVal | undefined {
-    const file = this.host!.resolve(mod.module, mod.from!);
-    if (file === undefined || file === this.sf.fileName) return undefined;
-    const facts = this.host!.facts(file);
-    if (!facts) return undefined;
-    const target = exportTarget(facts, mod.path[0] ?? 'default', 1);
+  /** The class another file exports as `name`, when it makes constructs (see `importedClass`). */
+  private classOf(facts: FileFacts, name: string): ClassVal | undefined {
+    const target = exportTarget(facts, name, 1);
     if (!target || !ts.isClassLike(target.node)) return undefined;
     const sf = target.facts.sourceFile;
     if (sf.fileName === this.sf.fileName) return undefined;
@@ -155,6 +146,7 @@ export class Interpreter extends Evaluator {
    * Anything else (classes, functions, instances) stays a module member.
    */
   importedValue(mod: Val & { k: 'mod' }): Val | undefined {
+    if (mod.path.length !== 1) return undefined;
     return this.importedOnce(this.importedData, mod, (facts) => this.exportedData(facts.sourceFile, mod.path[0]!, 0));
   }
 

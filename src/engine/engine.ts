@@ -116,8 +116,6 @@ export class Engine implements CodeSink {
   /** Roles of templates and the test-harness resources in them, made by `finish`. */
   private templateRole?: Map<Template, FileRole>;
   private readonly harness = new Map<Template, Set<Resource>>();
-  /** IaC findings located in another file than their template's, by rule, place and message. */
-  private readonly elsewhere = new Set<string>();
   /** Roles of CDK app files analysed on this thread (their templates take the role in `finish`). */
   private readonly cdkRoles = new Map<string, FileRole>();
 
@@ -784,12 +782,6 @@ export class Engine implements CodeSink {
     const where = template.locate(p);
     // a value the parameter defaults decided says so
     const note = defaultsNote(report.template, report.path);
-    if (where.file !== undefined) {
-      // a construct class of another file run by several files (or twice by one): one finding per mistake
-      const at = `${resolved.meta.name}\u0000${where.file}\u0000${where.start}\u0000${where.end}\u0000${report.message}\u0000${note ?? ''}`;
-      if (this.elsewhere.has(at)) return;
-      this.elsewhere.add(at);
-    }
     const related = (report.related ?? []).map((r) => {
       const other = this.place(r.template, r.path);
       const at = other.template.locate(other.path);

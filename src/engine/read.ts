@@ -15,12 +15,18 @@ export function isTemplateCandidate(file: string): boolean {
   return TEMPLATE_EXTENSIONS.some((ext) => file.endsWith(ext));
 }
 
+/** Bytes that start with a UTF-16 byte order mark. */
+function hasUtf16Bom(raw: Buffer): boolean {
+  return raw.length >= 2 && ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff));
+}
+
+/** The head of a file looked at for NUL bytes (binary, or UTF-16 without a byte order mark). */
+const probeOf = (raw: Buffer): Buffer => raw.subarray(0, 8000);
+
 /** The text of a file's bytes (UTF-8, BOM dropped), or why it is not text rel4lint reads. */
 export function normaliseText(raw: Buffer): { text?: string; problem?: string } {
-  if (raw.length >= 2 && ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff))) {
-    return { problem: 'file is UTF-16 encoded; only UTF-8 is supported' };
-  }
-  const probe = raw.subarray(0, 8000);
+  if (hasUtf16Bom(raw)) return { problem: 'file is UTF-16 encoded; only UTF-8 is supported' };
+  const probe = probeOf(raw);
   if (probe.includes(0)) {
     return { problem: looksLikeUtf16(probe) ? 'file looks UTF-16 encoded (without a byte order mark); only UTF-8 is supported' : 'file is binary (contains NUL bytes)' };
   }
@@ -37,9 +43,7 @@ export function normaliseText(raw: Buffer): { text?: string; problem?: string } 
  * left to the full check, which may report them.
  */
 export function plainlyNotIac(file: string, raw: Buffer): boolean {
-  if (!loadsAnywhere(file)) return false;
-  if (raw.length >= 2 && ((raw[0] === 0xff && raw[1] === 0xfe) || (raw[0] === 0xfe && raw[1] === 0xff))) return false;
-  if (raw.subarray(0, 8000).includes(0)) return false;
+  if (!loadsAnywhere(file) || hasUtf16Bom(raw) || probeOf(raw).includes(0)) return false;
   return !looksLikeTemplate(raw);
 }
 
@@ -78,7 +82,7 @@ export function utf16Text(raw: Buffer): string | undefined {
   let start = 0;
   if (head.length >= 2 && head[0] === 0xff && head[1] === 0xfe) [le, start] = [true, 2];
   else if (head.length >= 2 && head[0] === 0xfe && head[1] === 0xff) [le, start] = [false, 2];
-  else if (looksLikeUtf16(head.subarray(0, 8000))) le = head[1] === 0;
+  else if (looksLikeUtf16(probeOf(head))) le = head[1] === 0;
   else return undefined;
   const body = head.subarray(start, start + ((head.length - start) & ~1));
   if (le) return body.toString('utf16le');
