@@ -8,7 +8,6 @@ import { isStackOverflow, noteStackOverflow } from '../ground/stack-overflow.js'
 import { ts } from '../code/ts.js';
 import { parseCode, firstSyntaxProblem, ParseCostError } from '../code/parse.js';
 import { FileAnalysis } from '../code/analysis.js';
-import type { ModuleHost } from '../code/file-facts.js';
 import { enclosingFunction, functionName, StepLimitError, stepLimitFor, withStepLimit } from '../code/walk.js';
 import type { FileProjectContext, CodeCall } from '../context/types.js';
 import { codeCalls } from '../context/code-calls.js';
@@ -45,7 +44,7 @@ export interface CodeSink {
   /** The constructs of a CDK app file, as a template for the IaC rules. */
   addTemplate(template: Template): void;
   /** Reads the project files rules follow imports into. */
-  readonly modules?: ModuleHost;
+  readonly modules?: ModuleHostWithReads;
 }
 
 /**
@@ -55,10 +54,12 @@ export interface CodeSink {
 export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file: string, text: string, role: FileRole, context?: FileProjectContext): void {
   // rules that need a template's context have nothing to say about a file no template links
   const active = codeRules.filter((r) => r.roles.includes(role) && (context || !r.meta.needsContext) && detectorApplies(r.rule as CodeDetector, text));
+  const cdk = sink.readsCdk(text);
   let sf: ts.SourceFile;
   try {
-    // every file is parsed (a syntax error is a finding); FileAnalysis links parents itself
-    sf = parseCode(file, text, false);
+    // every file is parsed (a syntax error is a finding); FileAnalysis links parents itself. A
+    // CDK app file may be imported by another one: its parse is kept for that import
+    sf = sink.modules ? sink.modules.sourceFile(file, text, cdk) : parseCode(file, text, false);
   } catch (err) {
     const deep = isStackOverflow(err);
     if (deep) noteStackOverflow();
@@ -67,7 +68,7 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
   }
   const syntax = firstSyntaxProblem(sf);
   if (syntax) return sink.parseError(file, text, syntax.message, syntax.offset, role);
-  if (sink.readsCdk(text)) loadCdk(sink, file, sf);
+  if (cdk) loadCdk(sink, file, sf);
   if (active.length === 0 && !context) return;
   const analysis = new FileAnalysis(sf, sink.modules);
   if (context) {

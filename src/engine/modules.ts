@@ -32,6 +32,7 @@ import { jsoncParser, yamlLibrary } from '../ground/packages.js';
 import type { FileFacts, ModuleHost } from '../code/file-facts.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { parseCode } from '../code/parse.js';
+import type { ts } from '../code/ts.js';
 import { isProjectSpecifier } from '../code/modules.js';
 import { DEFAULT_MAX_FILE_BYTES, normaliseText } from './read.js';
 import { readRegularFile, readRegularText } from '../ground/file-access.js';
@@ -39,6 +40,8 @@ import { tooLargeForHeap } from './memory.js';
 
 /** Parsed files kept per host: enough for the helpers of a large service, bounded for a monorepo. */
 const MAX_CACHED_FILES = 512;
+/** Parses of linted files kept for a later import of them, at most. */
+const MAX_KEPT_PARSES = 128;
 /** Folders above the importing file searched for a layer's content, and how deep below each. */
 const LAYER_LEVELS_UP = 5;
 const LAYER_DEPTH = 3;
@@ -85,6 +88,11 @@ interface TsPaths {
 /** A module host that tells which project files it read (see `FsModuleHost.takeTouched`). */
 export interface ModuleHostWithReads extends ModuleHost {
   takeTouched(): string[];
+  /**
+   * The parse of a file the engine lints: the one made for an import of it when the text is the
+   * same, else a new one, kept for a later import of the file when `keep` (see `FsModuleHost`).
+   */
+  sourceFile(file: string, text: string, keep: boolean): ts.SourceFile;
 }
 
 export class FsModuleHost implements ModuleHostWithReads {
@@ -103,6 +111,8 @@ export class FsModuleHost implements ModuleHostWithReads {
   private readonly entryCache = new Map<string, Set<string>>();
   /** Project files read for the file being analysed (see `take`). */
   private readonly touched = new Set<string>();
+  /** Parses of linted files that an import may reuse (see `sourceFile`), oldest first. */
+  private readonly kept = new Map<string, ts.SourceFile>();
 
   /**
    * `revalidate`: look at each file's size and modification time on every use and read it again
@@ -151,7 +161,7 @@ export class FsModuleHost implements ModuleHostWithReads {
       // a regular file within the size limit (an oversize one throws and has no facts), and one
       // the heap can hold
       const { text } = normaliseText(readRegularFile(file, { maxBytes: this.maxFileBytes }));
-      if (text !== undefined && !tooLargeForHeap('code', text)) facts = new FileAnalysis(parseCode(file, text, false), this);
+      if (text !== undefined && !tooLargeForHeap('code', text)) facts = new FileAnalysis(this.reusedParse(file, text) ?? parseCode(file, text, false), this);
     } catch {
       facts = undefined;
     }
@@ -160,6 +170,30 @@ export class FsModuleHost implements ModuleHostWithReads {
     if (this.revalidate) this.stamps.set(file, stamp(file));
     if (facts) this.touched.add(file);
     return facts;
+  }
+
+  /**
+   * A CDK app file is linted on its own and read again by the CDK files that import its classes:
+   * both read one parse. The syntax tree is shared, not the analysis, which holds per-file
+   * context (a handler's trigger). A parse is reused only for the same text.
+   */
+  sourceFile(file: string, text: string, keep: boolean): ts.SourceFile {
+    const known = this.reusedParse(file, text) ?? this.parsed.get(file)?.sourceFile;
+    if (known?.text === text) return known;
+    const sf = parseCode(file, text, false);
+    if (keep) {
+      if (this.kept.size >= MAX_KEPT_PARSES) this.kept.delete(this.kept.keys().next().value!);
+      this.kept.set(file, sf);
+    }
+    return sf;
+  }
+
+  /** A kept parse of `file` with this text, handed over once (the host's own analysis holds it from then on). */
+  private reusedParse(file: string, text: string): ts.SourceFile | undefined {
+    const sf = this.kept.get(file);
+    if (!sf) return undefined;
+    this.kept.delete(file);
+    return sf.text === text ? sf : undefined;
   }
 
   private resolveUncached(spec: string, dir: string): string | undefined {

@@ -116,6 +116,28 @@ describe('FsModuleHost', () => {
     expect(host.facts(path.join(root, 'app/src/handler.ts'))).toBeUndefined();
   });
 
+  it('shares one parse between the linted file and an import of it, only while the text is the same', () => {
+    const host = new FsModuleHost();
+    const file = path.join(root, 'app/src/core/clients.ts');
+    const text = 'export const c = 1;\n';
+    // linted first, then imported: the import reads the kept parse
+    const linted = host.sourceFile(file, text, true);
+    expect(host.facts(file)!.sourceFile).toBe(linted);
+    // imported first, then linted: the lint reads the import's parse
+    const other = new FsModuleHost();
+    const imported = other.facts(file)!.sourceFile;
+    expect(other.sourceFile(file, text, false)).toBe(imported);
+    // a text that differs from the import's (the file changed in between) is parsed again
+    const changed = other.sourceFile(file, 'export const c = 2;\n', false);
+    expect(changed).not.toBe(imported);
+    expect(changed.text).toBe('export const c = 2;\n');
+    // a parse kept for a text the file no longer has is not handed to an import
+    const third = new FsModuleHost();
+    const stale = third.sourceFile(file, 'export const c = 3;\n', true);
+    expect(third.facts(file)!.sourceFile).not.toBe(stale);
+    expect(third.facts(file)!.sourceFile.text).toBe(text);
+  });
+
   it('resolves packages a Lambda layer provides: undeclared, and the only package or layer folder of that name', () => {
     const repo = mkdtempSync(path.join(tmpdir(), 'rel4lint-layers-'));
     const at = (rel: string, text: string) => {
