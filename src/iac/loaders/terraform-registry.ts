@@ -1,6 +1,6 @@
 /**
  * Modules of the Terraform Registry that production Terraform calls instead of writing the
- * resources (`terraform-aws-modules/sqs/aws`, `terraform-aws-modules/lambda/aws`), read as the
+ * resources (`terraform-aws-modules/sqs/aws`, `terraform-aws-modules/lambda/aws`, ...), read as the
  * resources they create, each located at the input that decides it, so the rules check a
  * `module` block as they check the `aws_*` resources it stands for. What the modules create, as
  * their `main.tf` and `variables.tf` define it:
@@ -11,7 +11,15 @@
  *   nothing.
  * - eventbridge: one rule per entry of `rules` (`module.<name>.rules.<key>`: its
  *   `schedule_expression`, `event_pattern`, `enabled`/`state`), with the targets its key has in
- *   `targets` (`arn`, `dead_letter_arn`, `retry_policy`). `create_rules = false`: none.
+ *   `targets` (`arn`, `dead_letter_arn`, `retry_policy`). `create_rules = false`: none. One
+ *   Scheduler schedule per entry of `schedules` (`module.<name>.schedules.<key>`; the module's
+ *   time window is off unless `use_flexible_time_window = true`, `state` is a boolean, the target
+ *   is `arn` with `dead_letter_arn` and `retry_policy`). `create_schedules = false`: none.
+ * - sns: the topic (`module.<name>`) and one subscription per entry of `subscriptions`
+ *   (`module.<name>.subscriptions.<key>`: `protocol`, `endpoint`, `redrive_policy`, ...).
+ *   `create_subscription = false`: no subscription.
+ * - step-functions: the state machine (`module.<name>`): `definition`, and `type` upper-cased
+ *   (STANDARD by default).
  * - lambda: the function (`module.<name>`; `timeout` defaults to 3 s, as Lambda's own default,
  *   and `reserved_concurrent_executions = -1` is no reservation), `dead_letter_target_arn`; with
  *   `create_async_event_config = true` its asynchronous invocation settings
@@ -31,12 +39,12 @@ import { Props, type Built } from './synthesized.js';
 import type { Converter } from './terraform-values.js';
 import { TYPES } from './terraform-resources.js';
 
-type Kind = 'sqs' | 'lambda' | 'eventbridge';
+type Kind = 'sqs' | 'lambda' | 'eventbridge' | 'sns' | 'step-functions';
 
 /** The registry module a `source` names (`terraform-aws-modules/sqs/aws`, its registry host optional); submodules (`//modules/x`) are other modules. */
 export function registryModule(source: unknown): Kind | undefined {
   if (typeof source !== 'string') return undefined;
-  const m = /^(?:registry\.terraform\.io\/)?terraform-aws-modules\/(sqs|lambda|eventbridge)\/aws$/.exec(source.trim());
+  const m = /^(?:registry\.terraform\.io\/)?terraform-aws-modules\/(sqs|lambda|eventbridge|sns|step-functions)\/aws$/.exec(source.trim());
   return m ? (m[1] as Kind) : undefined;
 }
 
@@ -65,6 +73,16 @@ const OUTPUTS: Record<Kind, Record<string, [string, string]>> = {
     lambda_function_name: ['', 'Ref'],
   },
   eventbridge: {},
+  sns: {
+    topic_arn: ['', 'Ref'],
+    topic_id: ['', 'Ref'],
+    topic_name: ['', 'TopicName'],
+  },
+  'step-functions': {
+    state_machine_arn: ['', 'Ref'],
+    state_machine_id: ['', 'Ref'],
+    state_machine_name: ['', 'Name'],
+  },
 };
 
 /** The reference a module output stands for, when the module is one of these. */
@@ -94,7 +112,8 @@ function inputsOf(converter: Converter, body: HclNode): Inputs {
     const kids = namedChildren(item);
     const expression = kids.find((c) => c.type === 'expression');
     if (kids[0]?.type !== 'identifier' || !expression) continue;
-    const built = converter.expression(expression);
+    // a state machine's definition is JSON, often a string (`jsonencode(...)`, a heredoc)
+    const built = kids[0].text === 'definition' ? converter.json(expression, true) : converter.expression(expression);
     out.set(kids[0].text, { value: built.value, source: { ...built.source, keyStart: kids[0].startIndex, keyEnd: kids[0].endIndex } });
   }
   return out;
@@ -138,7 +157,10 @@ export function moduleResources(kind: Kind, name: string, converter: Converter, 
   const inputs = inputsOf(converter, body);
   if (isFalse(inputs.get('create'))) return [];
   const id = `module.${name}`;
-  if (kind !== 'lambda') return kind === 'sqs' ? sqsResources(id, inputs, block) : eventBridgeResources(id, inputs);
+  if (kind === 'sqs') return sqsResources(id, inputs, block);
+  if (kind === 'eventbridge') return [...eventBridgeResources(id, inputs), ...scheduleResources(id, inputs)];
+  if (kind === 'sns') return snsResources(id, inputs, block);
+  if (kind === 'step-functions') return stateMachineResources(id, inputs, block);
   const out = lambdaResources(id, inputs, block);
   const folder = sourceFolder(body);
   if (out[0] && folder !== undefined) out[0].metadata = { [TERRAFORM_SOURCE_PATH]: folder };
@@ -286,6 +308,75 @@ function eventBridgeResources(id: string, inputs: Inputs): ModuleResource[] {
       }
     }
     out.push({ id: `${id}.rules.${key}`, type: 'AWS::Events::Rule', props: rule, node: entry.source });
+  }
+  return out;
+}
+
+const SUBSCRIPTION_MEMBERS = passedThrough('aws_sns_topic_subscription', 'topic_arn');
+
+/** The topic, and one subscription to it per entry of `subscriptions` (none with `create_subscription = false`). */
+function snsResources(id: string, inputs: Inputs, block: SourceNode): ModuleResource[] {
+  const topic = new Props();
+  copy(inputs, topic, { name: 'TopicName', fifo_topic: 'FifoTopic' });
+  const out: ModuleResource[] = [{ id, type: 'AWS::SNS::Topic', props: topic, node: block }];
+  if (isFalse(inputs.get('create_subscription'))) return out;
+  for (const [key, entry] of members(inputs.get('subscriptions'))) {
+    const subscription = new Props();
+    subscription.set('TopicArn', { value: new Intrinsic('Ref', id), source: { ...entry.source, synthetic: true } });
+    const given = new Map(members(entry));
+    for (const [member, property] of Object.entries(SUBSCRIPTION_MEMBERS)) {
+      const built = given.get(member);
+      if (built && built.value !== null) subscription.set(property, built);
+    }
+    out.push({ id: `${id}.subscriptions.${key}`, type: 'AWS::SNS::Subscription', props: subscription, node: entry.source });
+  }
+  return out;
+}
+
+/** The state machine: its `definition`, and `type` as the module passes it (upper-cased; STANDARD by default). */
+function stateMachineResources(id: string, inputs: Inputs, block: SourceNode): ModuleResource[] {
+  const machine = new Props();
+  copy(inputs, machine, { name: 'StateMachineName', definition: 'Definition' });
+  const type = inputs.get('type');
+  if (type && typeof type.value === 'string') machine.set('StateMachineType', { value: type.value.toUpperCase(), source: type.source });
+  else if (type && type.value !== null) machine.set('StateMachineType', type);
+  return [{ id, type: 'AWS::StepFunctions::StateMachine', props: machine, node: block }];
+}
+
+/**
+ * EventBridge Scheduler schedules, one per entry of `schedules` (none with
+ * `create_schedules = false`): `schedule_expression`, `timezone`, `state` (a boolean, enabled by
+ * default), a flexible time window only with `use_flexible_time_window = true`, and the target
+ * (`arn`, `input`, `dead_letter_arn`, `retry_policy`).
+ */
+function scheduleResources(id: string, inputs: Inputs): ModuleResource[] {
+  if (isFalse(inputs.get('create_schedules'))) return [];
+  const out: ModuleResource[] = [];
+  for (const [key, entry] of members(inputs.get('schedules'))) {
+    const schedule = new Props();
+    const given = new Map(members(entry));
+    for (const [member, property] of Object.entries({ schedule_expression: 'ScheduleExpression', timezone: 'ScheduleExpressionTimezone' })) {
+      const built = given.get(member);
+      if (built && built.value !== null) schedule.set(property, built);
+    }
+    const state = given.get('state');
+    if (state && typeof state.value === 'boolean') schedule.set('State', { value: state.value ? 'ENABLED' : 'DISABLED', source: state.source });
+    else if (state) schedule.set('State', { value: new Unknown('state'), source: state.source });
+    // the module's window is off unless `use_flexible_time_window` is true
+    const flexible = given.get('use_flexible_time_window');
+    const mode = !flexible || flexible.value === false ? 'OFF' : flexible.value === true ? 'FLEXIBLE' : new Unknown('use_flexible_time_window');
+    schedule.set('FlexibleTimeWindow.Mode', { value: mode, source: flexible?.source ?? { ...entry.source, synthetic: true } });
+    const window = given.get('maximum_window_in_minutes');
+    if (window && window.value !== null) schedule.set('FlexibleTimeWindow.MaximumWindowInMinutes', window);
+    for (const [member, property] of Object.entries({ arn: 'Target.Arn', input: 'Target.Input', dead_letter_arn: 'Target.DeadLetterConfig.Arn' })) {
+      const built = given.get(member);
+      if (built && built.value !== null) schedule.set(property, built);
+    }
+    for (const [member, b] of members(given.get('retry_policy'))) {
+      if (member === 'maximum_retry_attempts') schedule.set('Target.RetryPolicy.MaximumRetryAttempts', b);
+      else if (member === 'maximum_event_age_in_seconds') schedule.set('Target.RetryPolicy.MaximumEventAgeInSeconds', b);
+    }
+    out.push({ id: `${id}.schedules.${key}`, type: 'AWS::Scheduler::Schedule', props: schedule, node: entry.source });
   }
   return out;
 }
