@@ -78,7 +78,7 @@ export function findFanOuts(analysis: FileAnalysis, maxItems: number): CodeRepor
     if (found) candidates.push(found);
   }
   for (const call of analysis.calls) {
-    const found = checkForEach(limits, call);
+    const found = checkForEach(limits, call) ?? checkLibraryMap(limits, call);
     if (found) candidates.push(found);
   }
   const kept = candidates.filter(
@@ -257,6 +257,73 @@ function callbackFunction(analysis: FileAnalysis, callback: ts.Expression): ts.F
   const c = unwrap(callback);
   if (isFunctionLike(c)) return c;
   return resolveLocalFunction(analysis, c);
+}
+
+// ---------------------------------------------------------------------------------------------
+// pMap(items, fn), bluebird's Promise.map(items, fn), async.each(items, fn)
+
+/**
+ * Library functions that call their iteratee for every item at once unless given a concurrency:
+ * p-map (`pMap(items, fn, { concurrency })`, unbounded by default), bluebird (`Promise.map` and
+ * `Promise.filter`, options third), and the collection functions of async / neo-async (`each`,
+ * `map`, ...: their `...Limit` forms take a limit and their `...Series` forms run one at a time).
+ */
+const LIBRARY_MAPS: Record<string, { fns: ReadonlySet<string>; options?: number }> = {
+  'p-map': { fns: new Set(['default', '']), options: 2 },
+  bluebird: { fns: new Set(['map', 'filter']), options: 2 },
+  async: { fns: new Set(['each', 'forEach', 'eachOf', 'forEachOf', 'map', 'mapValues', 'filter', 'reject', 'concat', 'flatMap', 'groupBy', 'detect', 'some', 'every']) },
+};
+
+/** The library and function a callee is (`async/each` as `async` `each`), when it is one of {@link LIBRARY_MAPS}. */
+function libraryMap(analysis: FileAnalysis, callee: ts.Expression): { module: string; fn: string } | undefined {
+  const origin = analysis.origin(unwrap(callee));
+  if (origin?.kind !== 'module') return undefined;
+  const parts = origin.ref.module.split('/');
+  const module = parts[0] === 'neo-async' ? 'async' : parts[0]!;
+  const known = LIBRARY_MAPS[module];
+  if (!known || parts.length > 2) return undefined;
+  const path = origin.ref.path[0] === 'default' && module !== 'p-map' ? origin.ref.path.slice(1) : origin.ref.path;
+  const fn = parts.length === 2 && path.length === 0 ? parts[1]! : path.length === 1 ? path[0]! : path.length === 0 ? '' : undefined;
+  return fn !== undefined && known.fns.has(fn) ? { module, fn } : undefined;
+}
+
+/** A concurrency the options argument sets: a number or a value other than `Infinity` or a collection's length. */
+function setsConcurrency(analysis: FileAnalysis, options: ts.Expression | undefined): boolean {
+  let o = options && unwrap(options);
+  if (o && ts.isIdentifier(o)) o = analysis.resolveValue(o);
+  if (!o) return false;
+  if (!ts.isObjectLiteralExpression(o)) return true;
+  const prop = o.properties.find((p) => p.name && ts.isIdentifier(p.name) && p.name.text === 'concurrency');
+  if (!prop) return !o.properties.every((p) => ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p));
+  if (!ts.isPropertyAssignment(prop)) return true;
+  const value = unwrap(prop.initializer);
+  if (ts.isIdentifier(value) && value.text === 'Infinity') return false;
+  if (ts.isPropertyAccessExpression(value) && value.name.text === 'length') return false;
+  return true;
+}
+
+function checkLibraryMap(limits: Limits, call: ts.CallExpression): Candidate | undefined {
+  const { analysis } = limits;
+  const [source, callback] = call.arguments;
+  if (!source || !callback) return undefined;
+  const lib = libraryMap(analysis, call.expression);
+  if (!lib) return undefined;
+  const options = LIBRARY_MAPS[lib.module]!.options;
+  if (options !== undefined && setsConcurrency(analysis, call.arguments[options])) return undefined;
+  const fn = callbackFunction(analysis, callback);
+  if (!fn) return undefined;
+  const remote = unlimitedRemote(limits, fn, 0);
+  if (!remote || isBounded(limits, source, call, fn)) return undefined;
+  if (fn.body && everyCallToItemRegion(analysis, fn.body, fn.parameters[0])) return undefined;
+  const s = short(source, 30);
+  const shown = `${short(call.expression, 30) ?? lib.fn}(${s ?? '...'}, ...)`;
+  const unless = lib.module === 'async' ? `(\`${lib.fn}Limit\` takes a limit)` : 'without a `concurrency`';
+  return {
+    call,
+    work: fn,
+    message: `\`${shown}\` ${unless} starts one ${describeWork(remote)} per item at once: ${CONSEQUENCE}`,
+    remote,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
