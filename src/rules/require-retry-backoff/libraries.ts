@@ -124,6 +124,36 @@ function backOffReports(analysis: FileAnalysis, call: ts.CallExpression): CodeRe
 }
 
 /**
+ * async's `retry(options, task)` and `retryable(options, task)` (also neo-async): options are a
+ * number of attempts or `{ times, interval }`; `interval` is a number of milliseconds or a
+ * function of the retry count, and defaults to 0.
+ */
+function asyncRetryReports(analysis: FileAnalysis, call: ts.CallExpression): CodeReport[] {
+  const label = callLabel(call);
+  const first = call.arguments[0];
+  if (!first) return [];
+  // `retry(task)`, `retry(task, callback)`: the defaults, 5 attempts without a wait; options are
+  // a number or an object (anything else, such as a call returning the task, is not read)
+  const resolved = analysis.resolveValue(first);
+  const options = isFunctionLike(resolved) ? undefined : first;
+  if (options && !ts.isObjectLiteralExpression(resolved)) {
+    const times = numberValue(analysis, resolved);
+    if (times === undefined || times <= 1) return [];
+    return [{ node: call, message: `${label} retries immediately (async's \`interval\` defaults to 0): ${LOCKSTEP}` }];
+  }
+  const times = getProperty(analysis, options, 'times');
+  if (times.kind === 'unknown' || (times.kind === 'present' && (numberValue(analysis, times.value) ?? 2) <= 1)) return [];
+  const interval = getProperty(analysis, options, 'interval');
+  if (interval.kind === 'unknown') return [];
+  if (interval.kind === 'absent') return [{ node: call, message: `${label} retries immediately (async's \`interval\` defaults to 0): ${LOCKSTEP}` }];
+  if (numberValue(analysis, interval.value) === 0) {
+    return [{ node: interval.node, message: `${label} sets \`${short(interval.node)}\`: failed attempts are retried immediately and ${LOCKSTEP}` }];
+  }
+  const kind = backoffKind(analysis, interval.value);
+  return kind ? [{ node: interval.node, message: `${label} sets \`${short(interval.node)}\`, which ${describeKind(kind)}: ${LOCKSTEP}` }] : [];
+}
+
+/**
  * How a backoff given as a number or a function of the attempt evolves: `constant`, or
  * `exponential` without jitter; undefined otherwise. A linear growth (`100 + attempt * 1000`, the
  * form AWS's own documentation shows for this strategy) is not reported.
@@ -170,7 +200,7 @@ function strategyReports(analysis: FileAnalysis): CodeReport[] {
 export function libraryReports(analysis: FileAnalysis): CodeReport[] {
   const out: CodeReport[] = [...strategyReports(analysis)];
   const modules = analysis.modules;
-  if (![...Object.keys(NODE_RETRY), 'axios-retry', 'exponential-backoff'].some((m) => modules.has(m))) return out;
+  if (![...Object.keys(NODE_RETRY), 'axios-retry', 'exponential-backoff', 'async', 'neo-async', 'async/retry', 'async/retryable'].some((m) => modules.has(m))) return out;
   for (const call of analysis.calls) {
     const callee = unwrap(call.expression);
     if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) continue;
@@ -184,6 +214,10 @@ export function libraryReports(analysis: FileAnalysis): CodeReport[] {
     }
     if (module === 'exponential-backoff' && key === 'backOff') {
       out.push(...backOffReports(analysis, call));
+      continue;
+    }
+    if (((module === 'async' || module === 'neo-async') && (key === 'retry' || key === 'retryable')) || ((module === 'async/retry' || module === 'async/retryable') && key === '')) {
+      out.push(...asyncRetryReports(analysis, call));
       continue;
     }
     const index = NODE_RETRY[module]?.paths[key];
