@@ -26,6 +26,10 @@
  *   route's function), or the `existingWebSocketApi`; its queue is not modelled.
  * - `LambdaToStepfunctions`: a `StateMachine` from `stateMachineProps` and the function's
  *   `STATE_MACHINE_ARN` (`stateMachineEnvironmentVariableName`).
+ * - `LambdaToDynamoDB`: a `DynamoTable` from `dynamoTableProps` (or the `existingTableObj`) and
+ *   the function's `DDB_TABLE_NAME` (`tableEnvironmentVariableName`).
+ * - Every other `LambdaTo<Service>` pattern (`LambdaToS3`, `LambdaToSns`, `LambdaToEventbridge`,
+ *   `LambdaToSecretsmanager`, ...): its function (`lambdaFunction`); what it calls is not modelled.
  * - `buildLambdaFunction` (a `lambda.Function` from `lambdaFunctionProps`, or the
  *   `existingLambdaObj`), `buildQueue` and `overrideProps` of `@aws-solutions-constructs/core`.
  *
@@ -162,8 +166,26 @@ export class Solutions {
         this.environment(fn, props, 'stateMachineEnvironmentVariableName', 'STATE_MACHINE_ARN', machine, node);
         break;
       }
-      default:
-        return undefined;
+      case 'solutions.LambdaToDynamoDB': {
+        const fn = this.lambdaFunction(c.path, props, 'existingLambdaObj', 'lambdaFunctionProps', node);
+        members.set('lambdaFunction', fn);
+        const existing = entryOf(props, 'existingTableObj');
+        const table =
+          existing === 'unknown'
+            ? unknown('existingTableObj')
+            : existing !== 'absent' && existing.val.k !== 'undef'
+              ? existing.val
+              : this.builder.build('dynamodb.Table', [this.scope(c.path, node), lit('DynamoTable'), valueOf(entryOf(props, 'dynamoTableProps'))], node as ts.NewExpression);
+        members.set('dynamoTable', table);
+        const name = table.k === 'cx' && table.c.res ? ({ k: 'token', value: this.cv.resources.ref(table.c.res) } as const) : unknown('tableName');
+        this.environment(fn, props, 'tableEnvironmentVariableName', 'DDB_TABLE_NAME', name, node);
+        break;
+      }
+      default: {
+        // a function that calls a service: the function is what the rules see
+        if (!/^solutions\.LambdaTo[A-Z]\w*$/.test(name)) return undefined;
+        members.set('lambdaFunction', this.lambdaFunction(c.path, props, 'existingLambdaObj', 'lambdaFunctionProps', node));
+      }
     }
     return { k: 'cx', c };
   }

@@ -52,6 +52,8 @@ interface Declaration {
   ref?: ModuleRef;
   /** Assigned again after its initial value: its value is not statically known. */
   reassigned?: boolean;
+  /** A parameter's default value (`function save(item, ddb = new AWS.DynamoDB())`): what kind of client it holds. */
+  fallback?: ts.Expression;
 }
 
 const MAX_RESOLVE_DEPTH = 12;
@@ -114,7 +116,8 @@ export class FileFacts {
         }
         default: {
           const p = node as ts.ParameterDeclaration;
-          this.declareBinding(p.name, p, undefined, [], true);
+          if (ts.isIdentifier(p.name)) this.declare(p.name.text, p, undefined, [], undefined, true, p.initializer);
+          else this.declareBinding(p.name, p, undefined, [], true);
         }
       }
     }
@@ -231,11 +234,11 @@ export class FileFacts {
     }
   }
 
-  private declare(name: string, node: ts.Node, value: ts.Expression | undefined, pick: string[], ref?: ModuleRef, parameter = false): void {
+  private declare(name: string, node: ts.Node, value: ts.Expression | undefined, pick: string[], ref?: ModuleRef, parameter = false, fallback?: ts.Expression): void {
     const scope = scopeOf(node);
     const list = this.declarations.get(name) ?? [];
     // a parameter already holds the caller's argument: assigning it makes the value unknown
-    list.push({ scope, pos: node.pos, value, pick, ref, reassigned: parameter || undefined });
+    list.push({ scope, pos: node.pos, value, pick, ref, reassigned: parameter || undefined, fallback });
     this.declarations.set(name, list);
   }
 
@@ -361,7 +364,8 @@ export class FileFacts {
       const d = this.lookup(e);
       if (!d) return undefined;
       if (d.ref) return { kind: 'module', ref: d.ref };
-      if (!d.value) return undefined;
+      // a parameter whose default creates a client holds that kind of client, whatever a caller passes
+      if (!d.value) return d.fallback ? instance(this.origin(d.fallback, depth + 1)) : undefined;
       const base = this.origin(d.value, depth + 1);
       if (!base || d.pick.length === 0) return base;
       return base.kind === 'module' ? { kind: 'module', ref: { module: base.ref.module, path: [...base.ref.path, ...d.pick] } } : undefined;
@@ -403,8 +407,27 @@ export class FileFacts {
       if (base?.kind === 'module') return { kind: 'instance', ref: base.ref, creation: e };
       return undefined;
     }
+    // a client handed in, else one made here (`client ?? new AWS.S3()`, `client || new S3Client({})`):
+    // the same kind of client either way
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === SyntaxKind.BarBarToken)) {
+      return this.origin(e.left, depth + 1) ?? instance(this.origin(e.right, depth + 1));
+    }
+    // `local ? new S3Client({ endpoint }) : new S3Client({})`: both branches the same kind of client
+    if (ts.isConditionalExpression(e)) {
+      const a = instance(this.origin(e.whenTrue, depth + 1));
+      const b = a && instance(this.origin(e.whenFalse, depth + 1));
+      return b && sameRef(a!.ref, b.ref) ? a : undefined;
+    }
     return undefined;
   }
+}
+
+function instance(o: Origin | undefined): Origin | undefined {
+  return o?.kind === 'instance' ? o : undefined;
+}
+
+function sameRef(a: ModuleRef, b: ModuleRef): boolean {
+  return a.module === b.module && a.path.length === b.path.length && a.path.every((p, i) => p === b.path[i]);
 }
 
 /** `require('x')` → 'x'. */

@@ -528,6 +528,28 @@ new KinesisStreamsToLambda(this, 'Clicks', { existingLambdaObj: orders.lambdaFun
     expect(at(t, ['Resources', id('Orders/orders/KinesisEventSource:Clicks/KinesisStream'), 'Properties', 'BatchSize'])).toBe('16:115-16:129');
   });
 
+  it('AWS Solutions Constructs: the LambdaTo<Service> patterns make their function (and LambdaToDynamoDB its table)', () => {
+    const t = load(r`import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LambdaToDynamoDB } from '@aws-solutions-constructs/aws-lambda-dynamodb';
+import { LambdaToSns } from '@aws-solutions-constructs/aws-lambda-sns';
+const records = new LambdaToDynamoDB(this, 'Records', {
+  lambdaFunctionProps: { handler: 'index.handler', timeout: Duration.minutes(2) },
+  dynamoTableProps: { partitionKey: { name: 'pk', type: 'S' } },
+  tableEnvironmentVariableName: 'TABLE',
+});
+new LambdaToDynamoDB(this, 'Reader', { existingLambdaObj: records.lambdaFunction, existingTableObj: records.dynamoTable });
+const notify = new LambdaToSns(this, 'Notify', { lambdaFunctionProps: { functionName: 'notify', handler: 'index.handler' } });
+notify.lambdaFunction.addEnvironment('MODE', 'email');
+`);
+    const paths = [...t.resources.values()].map((r) => `${r.type} ${String(r.metadata?.['aws:cdk:path'])}`);
+    expect(paths).toEqual(['AWS::Lambda::Function Records/LambdaFunction', 'AWS::DynamoDB::Table Records/DynamoTable', 'AWS::Lambda::Function Notify/notify']);
+    const id = (path: string) => [...t.resources.values()].find((r) => r.metadata?.['aws:cdk:path'] === path)!.id;
+    expect(plain(props(t, id('Records/LambdaFunction'))['Timeout'])).toBe(120);
+    expect(plain(props(t, id('Records/LambdaFunction'))['Environment'])).toEqual({ Variables: { TABLE: { Ref: 'DynamoTable' }, DDB_TABLE_NAME: { Ref: 'DynamoTable' } } });
+    expect(plain(props(t, id('Notify/notify'))['Environment'])).toEqual({ Variables: { MODE: 'email' } });
+  });
+
   it('SNS subscriptions and S3 notifications', () => {
     const t = load(r`import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';

@@ -2,9 +2,10 @@ import type { CodeReport, CodeDetector } from '../rule.js';
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { ContextEvidence } from '../../code/evidence.js';
-import { innermostRemote, localCallee, remoteCallInfosIn, type RemoteCall } from '../../code/remote-calls.js';
+import { innermostRemote, remoteCallInfosIn, type RemoteCall } from '../../code/remote-calls.js';
 import { reachedAt, reachedFiles } from '../../code/reach.js';
 import { enclosingFunction, isFunctionLike, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
+import { isSleep } from '../../code/waits.js';
 
 /**
  * Long-running jobs: the operation that starts one and the operations that read its state. A poll
@@ -37,10 +38,6 @@ const STATE_LITERAL =
   /^(?:[A-Z][A-Z_]{2,}|pending|running|processing|queued|submitted|starting|in[-_ ]?progress|succeeded|success|successful|completed?|done|ready|failed|finished|active|available|creating|stopped|cancelled|canceled|aborted|timed[-_ ]?out)$/i;
 /** Property names that hold such a state. */
 const STATE_PROPERTY = /(?:status|state|phase)$/i;
-
-/** Modules whose exports sleep: `setTimeout` from timers/promises, `delay`, ... */
-const SLEEP_MODULES = new Set(['timers/promises', 'node:timers/promises', 'delay', 'p-sleep', 'sleep-promise', 'await-sleep', 'timeout-as-promise']);
-const SLEEP_NAME = /^(?:sleep|delay|wait|pause|snooze|waitMs|sleepMs|delayMs|timeout)$/i;
 
 interface Waiter {
   call: ts.CallExpression;
@@ -102,40 +99,6 @@ function pollingLibraryCall(analysis: FileAnalysis, call: ts.CallExpression): { 
     }
   }
   return undefined;
-}
-
-function sleepOrigin(analysis: FileAnalysis, callee: ts.Expression): boolean {
-  const origin = analysis.origin(callee);
-  if (origin?.kind !== 'module') return false;
-  if (SLEEP_MODULES.has(origin.ref.module)) return true;
-  // `import { sleep } from './utils'`: a project helper named like one
-  const last = origin.ref.path[origin.ref.path.length - 1] ?? '';
-  return origin.ref.module.startsWith('.') && SLEEP_NAME.test(last);
-}
-
-/** Whether `call` waits for a while: `setTimeout`, a sleep helper (imported, or a same-file function that calls setTimeout). */
-function isSleep(analysis: FileAnalysis, call: ts.CallExpression, depth = 0): boolean {
-  const callee = unwrap(call.expression);
-  if (ts.isIdentifier(callee)) {
-    if (callee.text === 'setTimeout' && analysis.resolveValue(callee) === callee && !analysis.origin(callee)) return true;
-    if (sleepOrigin(analysis, callee)) return true;
-    // `const sleep = promisify(setTimeout)`
-    const value = analysis.resolveValue(callee);
-    if (ts.isCallExpression(value) && /promisify$/.test(unwrap(value.expression).getText()) && value.arguments[0] && unwrap(value.arguments[0]).getText() === 'setTimeout') return true;
-  } else if (ts.isPropertyAccessExpression(callee)) {
-    // `scheduler.wait(ms)` from timers/promises
-    if (sleepOrigin(analysis, callee)) return true;
-  } else return false;
-  if (depth > 1) return false;
-  const fn = localCallee(analysis, call);
-  if (!fn?.body) return false;
-  let found = false;
-  walk(fn.body, (n) => {
-    if (found) return false;
-    if (ts.isCallExpression(n) && isSleep(analysis, n, depth + 1)) found = true;
-    return !found;
-  });
-  return found;
 }
 
 function insideCatch(node: ts.Node, stop: ts.Node): boolean {

@@ -21,7 +21,8 @@
  * `chunks[i]`, names containing chunk/batch), fixed-size worker pools
  * (`Array.from({ length: n }, worker)` whose callback loops), calls wrapped in a concurrency
  * limiter (p-limit, p-queue, Bottleneck, async-sema/async-mutex, cockatiel bulkhead, or a call
- * whose name says it limits), and arrays flushed inside the loop that fills them.
+ * whose name says it limits), arrays flushed inside the loop that fills them, and loops that wait
+ * a while every time round (the calls start at a fixed pace).
  */
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
@@ -32,6 +33,7 @@ import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpres
 import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
 import { isReceivedMessages } from '../../code/sqs-receive.js';
 import { isBundledCollection, isConfiguredCount } from '../../code/deploy-time.js';
+import { isAwaitedDelay } from '../../code/waits.js';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'any', 'race']);
 const MAPPERS = new Set(['map', 'flatMap']);
@@ -826,7 +828,7 @@ function checkFilledArray(limits: Limits, call: ts.CallExpression, filled: Fille
       const iteration = enclosingIteration(site, filled.literal);
       // a single push, or an array flushed inside the loop that fills it (batches)
       if (!iteration || within(call, iteration.node) || awaitedWithin(analysis, filled.name, iteration.node)) continue;
-      if (iterationBounded(limits, iteration, call)) continue;
+      if (iterationBounded(limits, iteration, call) || pacedByDelay(analysis, iteration)) continue;
       if (everyCallToItemRegion(analysis, arg, iterationItem(iteration))) continue;
       const shownSource = iteration.source ?? lengthOf(iteration.bound);
       const src = shownSource && short(shownSource);
@@ -842,6 +844,19 @@ function checkFilledArray(limits: Limits, call: ts.CallExpression, filled: Fille
     }
   }
   return undefined;
+}
+
+/**
+ * A loop whose body waits a while every time round (`ps.push(start(x)); await sleep(1000)`): the
+ * calls start at a fixed pace, not in one burst. The wait must be one of the body's own statements,
+ * not under a condition.
+ */
+function pacedByDelay(analysis: FileAnalysis, iteration: Iteration): boolean {
+  const n = iteration.node;
+  if (!isLoop(n)) return false;
+  const body = (n as ts.IterationStatement).statement;
+  const statements = ts.isBlock(body) ? body.statements : [body];
+  return statements.some((st) => isAwaitedDelay(analysis, st));
 }
 
 /** The item an iteration names: the `for...of` variable, or the callback's first parameter. */

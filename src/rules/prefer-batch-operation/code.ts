@@ -7,7 +7,8 @@
  * of `forEach` or of an async `reduce`. Callbacks of `map` (under `Promise.all` or not) are
  * `no-unbounded-fan-out`'s business, as are calls pushed into an array for a later `Promise.all`.
  * A same-file helper called in the loop is followed one level when its only SDK call is a
- * batchable one made outside any loop of its own: the finding is on the helper call.
+ * batchable one made outside any loop of its own: the finding is on the helper call. A destination
+ * taken from the helper's parameters varies when the argument the loop passes there does.
  *
  * Not reported, because batching would change behaviour or is not possible:
  * - conditional writes (`ConditionExpression`, legacy `Expected`) and writes that return the old
@@ -489,9 +490,18 @@ function checkHelperCall(analysis: FileAnalysis, helperCall: ts.CallExpression, 
   const deps = new Set<string>();
   for (const a of helperCall.arguments) for (const d of inputDependencies(analysis, a)) deps.add(d);
   if (!repeatsPerItem(analysis, call, helperCall, loop, deps)) return undefined;
-  // a destination taken from the helper's parameters may change with the item
+  // a destination taken from the helper's parameters changes with the item when the loop passes
+  // one that does there (a per-iteration name, one declared or assigned in the loop): a queue URL
+  // looked up before the loop is the same queue every time round
+  const varying = new Set(loop.perIteration);
+  declaredIn(loop.body, varying);
+  for (const n of reassignedIn(loop)) varying.add(n);
+  const spread = helperCall.arguments.some(ts.isSpreadElement);
   const params = new Set<string>();
-  for (const p of fn.parameters) bindingNames(p.name, params);
+  fn.parameters.forEach((p, i) => {
+    const arg = helperCall.arguments[i];
+    if (spread || p.dotDotDotToken || (arg && intersects(inputDependencies(analysis, arg), varying))) bindingNames(p.name, params);
+  });
   if (destinationVaries(analysis, call, alt, params)) return undefined;
   const callee = unwrap(helperCall.expression).getText().replace(/\s+/g, '');
   if (callee.length > 40) return undefined;
