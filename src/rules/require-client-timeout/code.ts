@@ -267,6 +267,23 @@ function httpReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
       out.push({ node: call, message: `\`${info.label}\` without timeout waits as long as the server takes (axios default 0, no limit)` });
       continue;
     }
+    if (REQUEST_MODULES.has(origin.ref.module)) {
+      // `request(url | options, ...)`, `request.post(...)`, `rp(options)`; `request.defaults(options)` makes an instance
+      const isDefaults = path.length === 1 && path[0] === 'defaults';
+      if (!isDefaults && info?.kind !== 'http') continue;
+      if (!isDefaults && isLoopback(analysis, call.arguments[0])) continue;
+      const optsArg = call.arguments.slice(0, 2).find((a) => !isStringLike(analysis, a) && !isFunctionArg(analysis, a));
+      if (optsArg && !objectLiteralOf(analysis, optsArg)) continue;
+      const timeout = optsArg ? getProperty(analysis, optsArg, 'timeout') : ({ kind: 'absent' } as const);
+      if (timeout.kind !== 'absent') continue;
+      out.push({
+        node: call,
+        message: isDefaults
+          ? `\`${calleeText(call)}\` creates a ${origin.ref.module} instance without timeout: its requests wait as long as the operating system lets a connection hang (the library sets no timeout)`
+          : `\`${info!.label}\` without timeout waits as long as the operating system lets a connection hang (${origin.ref.module} sets no timeout)`,
+      });
+      continue;
+    }
     if (origin.ref.module === 'got') {
       const isExtend = path.length === 1 && path[0] === 'extend';
       if (!isExtend && info?.kind !== 'http') continue;
@@ -288,13 +305,30 @@ function httpReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
   return out;
 }
 
+/** The request library and its promise wrappers: no timeout unless the options set one. */
+const REQUEST_MODULES = new Set(['request', 'request-promise', 'request-promise-native']);
+
+function isStringLike(analysis: FileAnalysis, arg: ts.Expression): boolean {
+  const e = unwrap(arg);
+  if (ts.isStringLiteralLike(e) || ts.isTemplateExpression(e)) return true;
+  // `process.env.ORDERS_URL`
+  if (ts.isPropertyAccessExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.getText() === 'process.env') return true;
+  const v = analysis.resolveValue(e);
+  return ts.isStringLiteralLike(v) || ts.isTemplateExpression(v) || (ts.isBinaryExpression(v) && v.operatorToken.kind === ts.SyntaxKind.PlusToken);
+}
+
+function isFunctionArg(analysis: FileAnalysis, arg: ts.Expression): boolean {
+  const v = analysis.resolveValue(unwrap(arg));
+  return ts.isArrowFunction(v) || ts.isFunctionExpression(v) || ts.isFunctionDeclaration(v);
+}
+
 function calleeText(call: ts.CallExpression): string {
   const t = unwrap(call.expression).getText().replace(/\s+/g, '');
   return t.length <= 40 ? `${t}(...)` : 'create(...)';
 }
 
-// every finding is an SDK v3 client, a fetch, or an axios/got call
-const PREFILTER = /@aws-sdk\/client-|fetch|axios|got/;
+// every finding is an SDK v3 client, a fetch, or an axios/got/request call
+const PREFILTER = /@aws-sdk\/client-|fetch|axios|got|request/;
 
 const detector: CodeDetector = {
   prefilter: PREFILTER,
