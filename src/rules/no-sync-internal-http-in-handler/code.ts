@@ -3,7 +3,7 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import { remoteCallInfo, thisMemberValue } from '../../code/remote-calls.js';
 import { getProperty } from '../../code/values.js';
-import { unwrap, walk } from '../../code/walk.js';
+import { isFunctionLike, unwrap, walk } from '../../code/walk.js';
 import type { EnvBinding } from '../../context/types.js';
 
 export interface NoSyncInternalHttpOptions {
@@ -24,8 +24,10 @@ const INTERNAL_HOST = /(?:\.internal|\.local|\.svc|\.execute-api\.[a-z0-9-]+\.am
 const PRIVATE_LABEL = /(?:^|\.)(?:internal|intranet|corp|private)(?:\.|$)/i;
 
 /** HTTP modules whose requests the rule checks (global fetch is always checked). */
-const HTTP_MODULES = new Set(['axios', 'got', 'ky', 'undici', 'node-fetch', 'cross-fetch', 'isomorphic-fetch', 'http', 'https', 'node:http', 'node:https']);
+const HTTP_MODULES = new Set(['axios', 'got', 'ky', 'undici', 'node-fetch', 'cross-fetch', 'isomorphic-fetch', 'http', 'https', 'node:http', 'node:https', 'superagent', 'request', 'request-promise', 'request-promise-native']);
 const CALLBACK_MODULES = new Set(['http', 'https', 'node:http', 'node:https']);
+/** The request library: `request(url | options, callback)`; its promise wrappers return the response. */
+const REQUEST_MODULES = new Set(['request', 'request-promise', 'request-promise-native']);
 
 /** Names destructured from `process.env` (`const { ORDERS_URL } = process.env`), anywhere in the file. */
 function envBindings(analysis: FileAnalysis): Set<string> {
@@ -158,6 +160,9 @@ class UrlClassifier {
 }
 
 /** Whether the caller waits for the request: awaited, chained with `.then`, returned, or part of an awaited `Promise.all`. */
+/** Methods a request goes on through: promise steps, body readers, and superagent's request builders. */
+const CHAINED = new Set(['then', 'catch', 'finally', 'json', 'text', 'send', 'set', 'query', 'type', 'accept', 'timeout', 'retry', 'auth', 'field', 'attach', 'ok', 'responseType']);
+
 function isAwaited(call: ts.CallExpression): boolean {
   let n: ts.Node = call;
   for (let i = 0; i < 12; i++) {
@@ -169,7 +174,7 @@ function isAwaited(call: ts.CallExpression): boolean {
     }
     if (ts.isAwaitExpression(p) || ts.isReturnStatement(p) || ts.isYieldExpression(p)) return true;
     if (ts.isArrowFunction(p) && p.body === n) return true;
-    if (ts.isPropertyAccessExpression(p) && p.expression === n && ['then', 'catch', 'finally', 'json', 'text'].includes(p.name.text) && p.parent && ts.isCallExpression(p.parent)) {
+    if (ts.isPropertyAccessExpression(p) && p.expression === n && CHAINED.has(p.name.text) && p.parent && ts.isCallExpression(p.parent)) {
       n = p.parent;
       continue;
     }
@@ -213,7 +218,7 @@ function requestTarget(analysis: FileAnalysis, call: ts.CallExpression): Target 
       }
       return { urls: [first] };
     }
-    if (isObject(first)) return { urls: [objectMember(first, 'url', 'baseURL', 'prefixUrl', 'origin')] };
+    if (isObject(first)) return { urls: [objectMember(first, 'url', 'uri', 'baseURL', 'baseUrl', 'prefixUrl', 'origin')] };
     const opts = origin.ref.module === 'axios' ? undefined : args[1];
     return { urls: [first, objectMember(opts, 'prefixUrl', 'baseURL', 'origin')] };
   }
@@ -257,7 +262,10 @@ const detector: CodeDetector<NoSyncInternalHttpOptions> = {
       }
       if (!where) continue;
       const origin = analysis.origin(unwrap(call.expression));
-      const callback = origin?.kind === 'module' && CALLBACK_MODULES.has(origin.ref.module);
+      // callback style (`https.request(url, cb)`, `request(url, cb)`): the handler goes on in the callback
+      const callback =
+        origin?.kind === 'module' &&
+        (CALLBACK_MODULES.has(origin.ref.module) || (REQUEST_MODULES.has(origin.ref.module) && call.arguments.some((a) => isFunctionLike(analysis.resolveValue(unwrap(a))))));
       if (!callback && !isAwaited(call)) continue;
       const context = analysis.contexts.contextAt(call);
       const inWhat = context?.context === 'request-path' ? `the request path (${context.reason})` : 'the handler';
