@@ -110,6 +110,9 @@ export class Library {
         return this.apis.restApi(c, args, node);
       case 'apigateway.Method':
         return this.apis.methodConstruct(c, args, node);
+      case 'apigateway.RequestAuthorizer':
+      case 'apigateway.TokenAuthorizer':
+        return this.apis.authorizer(c, args, node);
       case 'apigatewayv2.HttpApi':
         return this.apis.httpApi(c, args, node);
       case 'apigatewayv2.HttpRoute':

@@ -348,6 +348,16 @@ export class ProjectModel {
         this.edge(api, fnKey, true, label, { template, path: at('Integration') });
         return;
       }
+      case 'AWS::ApiGateway::Authorizer': {
+        // a Lambda authorizer: API Gateway waits for it before every request it guards
+        const fnKey = this.fnKey(template, props['AuthorizerUri']);
+        if (!fnKey) return;
+        this.trigger(fnKey, 'API', template, at('AuthorizerUri'));
+        const apiId = refTarget(props['RestApiId'], template);
+        const api = (apiId ? this.resourceNode(template, apiId) : undefined) ?? this.node(key(template, 'ApiGatewayRestApi'), 'api', 'ApiGatewayRestApi');
+        this.edge(api, fnKey, true, `authorizer ${displayName(resource)}`, { template, path: at('AuthorizerUri') });
+        return;
+      }
       case 'AWS::ApiGatewayV2::Integration': {
         const fnKey = this.fnKey(template, props['IntegrationUri']);
         if (!fnKey) return;
