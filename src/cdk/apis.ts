@@ -97,6 +97,21 @@ export class Apis {
     return { ...this.cv.cx('apigateway.Method', node, []), path, res };
   }
 
+  /**
+   * A Lambda authorizer of a REST API (`RequestAuthorizer`, `TokenAuthorizer`): API Gateway calls
+   * its function synchronously, before the methods it guards.
+   */
+  authorizer(c: Cx, args: Args, node: ts.NewExpression): Val {
+    c.path = this.cv.pathOf(args, node);
+    const res = this.cv.addResource(c.path, 'AWS::ApiGateway::Authorizer', node);
+    c.res = res;
+    const at = this.cv.callSource(node);
+    res.props.set('Type', { value: c.kind === 'apigateway.TokenAuthorizer' ? 'TOKEN' : 'REQUEST', source: at });
+    const handler = entryOf(args[2], 'handler');
+    if (typeof handler === 'object') res.props.set('AuthorizerUri', { value: this.cv.arn(handler.val) ?? new Unknown('handler'), source: this.cv.callSource(handler.node) });
+    return { k: 'cx', c };
+  }
+
   methodConstruct(c: Cx, args: Args, node: ts.NewExpression): Val {
     const e = entryOf(args[2], 'integration');
     const resource = entryOf(args[2], 'resource');

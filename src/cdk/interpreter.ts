@@ -644,21 +644,29 @@ export class Interpreter extends Evaluator {
     }
     const frame: Frame = { conditional: 0 };
     const statements = ctor.body!.statements;
-    let k = 0;
-    // `super(...)` first: base constructors and this class's fields run before the rest
-    const first = statements[0];
-    if (first && ts.isExpressionStatement(first) && ts.isCallExpression(first.expression) && first.expression.expression.kind === SyntaxKind.SuperKeyword) {
-      const superArgs = first.expression.arguments.map((a) => this.eval(a, env));
-      if (base) this.initialize(base, self, superArgs, at);
-      else self.base = this.libraryBase(cls, superArgs, at);
-      k = 1;
-    } else if (base) this.initialize(base, self, [], at);
-    fields();
     const body = new Env(env);
     this.hoist(statements, body);
+    let k = 0;
+    // the statements before `super(...)` (which cannot use `this`: defaults for the props, the
+    // constructs the base is given), then the base constructors and this class's fields, then the rest
+    const superAt = statements.findIndex(isSuperCall);
+    if (superAt >= 0) {
+      for (; k < superAt && !frame.returned; k++) this.exec(statements[k]!, body, frame);
+      const call = (statements[superAt] as ts.ExpressionStatement).expression as ts.CallExpression;
+      const superArgs = call.arguments.map((a) => this.eval(a, body));
+      if (base) this.initialize(base, self, superArgs, at);
+      else self.base = this.libraryBase(cls, superArgs, at);
+      k = superAt + 1;
+    } else if (base) this.initialize(base, self, [], at);
+    fields();
     for (; k < statements.length && !frame.returned; k++) this.exec(statements[k]!, body, frame);
   }
 
+}
+
+/** `super(...);` as a statement of a constructor's body. */
+function isSuperCall(statement: ts.Statement): boolean {
+  return ts.isExpressionStatement(statement) && ts.isCallExpression(statement.expression) && statement.expression.expression.kind === SyntaxKind.SuperKeyword;
 }
 
 /** The top-level names of a file that its enums and constants are found by. */

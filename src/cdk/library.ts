@@ -110,6 +110,9 @@ export class Library {
         return this.apis.restApi(c, args, node);
       case 'apigateway.Method':
         return this.apis.methodConstruct(c, args, node);
+      case 'apigateway.RequestAuthorizer':
+      case 'apigateway.TokenAuthorizer':
+        return this.apis.authorizer(c, args, node);
       case 'apigatewayv2.HttpApi':
         return this.apis.httpApi(c, args, node);
       case 'apigatewayv2.HttpRoute':
@@ -208,6 +211,18 @@ export class Library {
     return unknown(`${c.kind}.${name}`);
   }
 
+  /**
+   * The integration of the methods of an API Gateway resource that name none: the
+   * `defaultIntegration` of its options, else the one it inherits from the resource above it, up
+   * to the API's own.
+   */
+  private defaultIntegration(resource: Cx, options: Val | undefined): Val | undefined {
+    const own = entryOf(options, 'defaultIntegration');
+    if (typeof own === 'object') return own.val;
+    const api = resource.data['api'] as Cx | undefined;
+    return (resource.data['defaultIntegration'] as Val | undefined) ?? (api?.data['defaultIntegration'] as Val | undefined);
+  }
+
   method(c: Cx, name: string, args: Args, node: ts.CallExpression): Val {
     if (name === 'addMetadata') {
       // `cfnResource.addMetadata(key, value)` writes the resource's template Metadata;
@@ -280,22 +295,20 @@ export class Library {
         const part = stringOf(args[0]);
         const parent = c.data['route'] as string[] | undefined;
         const route = parent && part !== undefined ? [...parent, ...part.split('/').filter((s) => s !== '')] : undefined;
-        return { k: 'cx', c: { ...this.cv.cx('apigateway.Resource', node, []), data: { api: c.data['api'], route } } };
+        return { k: 'cx', c: { ...this.cv.cx('apigateway.Resource', node, []), data: { api: c.data['api'], route, defaultIntegration: this.defaultIntegration(c, name === 'addResource' ? args[1] : undefined) } } };
       }
       case 'apigateway.Resource#addProxy': {
-        const options = args[0];
-        const e = entryOf(options, 'defaultIntegration');
         const api = c.data['api'] as Cx | undefined;
         const parent = c.data['route'] as string[] | undefined;
         const route = parent ? [...parent, '{proxy+}'] : undefined;
-        if (e !== 'absent' && e !== 'unknown') this.apis.restMethod(api, e.val, node, route, 'ANY');
-        else if (api?.data['defaultIntegration']) this.apis.restMethod(api, api.data['defaultIntegration'] as Val, node, route, 'ANY');
-        return { k: 'cx', c: { ...this.cv.cx('apigateway.Resource', node, []), data: { api, route } } };
+        const integration = this.defaultIntegration(c, args[0]);
+        if (integration) this.apis.restMethod(api, integration, node, route, 'ANY');
+        return { k: 'cx', c: { ...this.cv.cx('apigateway.Resource', node, []), data: { api, route, defaultIntegration: integration } } };
       }
       case 'apigateway.Resource#addMethod': {
         const api = c.data['api'] as Cx | undefined;
         const route = c.data['route'] as string[] | undefined;
-        const integration = args[1] && args[1].k !== 'undef' ? args[1] : ((api?.data['defaultIntegration'] as Val | undefined) ?? UNDEF);
+        const integration = args[1] && args[1].k !== 'undef' ? args[1] : (this.defaultIntegration(c, undefined) ?? UNDEF);
         const method = this.apis.restMethod(api, integration, node, route, stringOf(args[0]));
         return method ? { k: 'cx', c: method } : unknown(this.cv.describe(node));
       }

@@ -54,6 +54,8 @@ interface Declaration {
   reassigned?: boolean;
   /** A parameter's default value (`function save(item, ddb = new AWS.DynamoDB())`): what kind of client it holds. */
   fallback?: ts.Expression;
+  /** The type a parameter or variable is declared with (`svc: OrderService`). */
+  type?: ts.TypeNode;
 }
 
 const MAX_RESOLVE_DEPTH = 12;
@@ -111,13 +113,13 @@ export class FileFacts {
         }
         case SyntaxKind.VariableDeclaration: {
           const d = node as ts.VariableDeclaration;
-          this.declareBinding(d.name, d, d.initializer, []);
+          this.declareBinding(d.name, d, d.initializer, [], false, d.type);
           break;
         }
         default: {
           const p = node as ts.ParameterDeclaration;
-          if (ts.isIdentifier(p.name)) this.declare(p.name.text, p, undefined, [], undefined, true, p.initializer);
-          else this.declareBinding(p.name, p, undefined, [], true);
+          if (ts.isIdentifier(p.name)) this.declare(p.name.text, p, undefined, [], undefined, true, p.type, p.initializer);
+          else this.declareBinding(p.name, p, undefined, [], true, p.type);
         }
       }
     }
@@ -234,17 +236,20 @@ export class FileFacts {
     }
   }
 
-  private declare(name: string, node: ts.Node, value: ts.Expression | undefined, pick: string[], ref?: ModuleRef, parameter = false, fallback?: ts.Expression): void {
+  private declare(name: string, node: ts.Node, value: ts.Expression | undefined, pick: string[], ref?: ModuleRef, parameter = false, type?: ts.TypeNode, fallback?: ts.Expression): void {
     const scope = scopeOf(node);
     const list = this.declarations.get(name) ?? [];
     // a parameter already holds the caller's argument: assigning it makes the value unknown
-    list.push({ scope, pos: node.pos, value, pick, ref, reassigned: parameter || undefined, fallback });
+    const d: Declaration = { scope, pos: node.pos, value, pick, ref, reassigned: parameter || undefined };
+    if (type) d.type = type;
+    if (fallback) d.fallback = fallback;
+    list.push(d);
     this.declarations.set(name, list);
   }
 
-  private declareBinding(name: ts.BindingName, node: ts.Node, value: ts.Expression | undefined, pick: string[], parameter = false): void {
+  private declareBinding(name: ts.BindingName, node: ts.Node, value: ts.Expression | undefined, pick: string[], parameter = false, type?: ts.TypeNode): void {
     if (ts.isIdentifier(name)) {
-      this.declare(name.text, node, value, pick, undefined, parameter);
+      this.declare(name.text, node, value, pick, undefined, parameter, type);
       return;
     }
     if (ts.isObjectBindingPattern(name)) {
@@ -343,6 +348,16 @@ export class FileFacts {
     const d = this.lookup(id);
     if (!d?.value) return undefined;
     return { value: d.value, pick: d.pick, reassigned: !!d.reassigned };
+  }
+
+  /**
+   * The class name an identifier is declared with as its type (`stackSet` in
+   * `(stackSet: StackSetHelper) => ...`, `let svc: OrderService`): a plain type reference, not a
+   * union or an array.
+   */
+  declaredClassName(id: ts.Identifier): ts.Identifier | undefined {
+    const type = this.lookup(id)?.type;
+    return type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) ? type.typeName : undefined;
   }
 
   /** Follows identifiers to their initialiser, up to a few hops. */

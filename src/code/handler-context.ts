@@ -60,6 +60,16 @@ const REQUEST_PATH_TYPES = new Set([
   'LambdaFunctionURLHandler',
   'AppSyncResolverEvent',
   'AppSyncResolverHandler',
+  // Lambda authorizers run before every request they guard
+  'APIGatewayRequestAuthorizerEvent',
+  'APIGatewayRequestAuthorizerEventV2',
+  'APIGatewayTokenAuthorizerEvent',
+  'APIGatewayAuthorizerHandler',
+  'APIGatewayRequestAuthorizerHandler',
+  'APIGatewayTokenAuthorizerHandler',
+  'APIGatewayRequestAuthorizerHandlerV2',
+  'APIGatewayRequestSimpleAuthorizerHandlerV2',
+  'APIGatewayRequestIAMAuthorizerHandlerV2',
 ]);
 
 /** Record fields that identify the event source of `event.Records[i]`. */

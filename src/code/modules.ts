@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { ts } from './ts.js';
 import type { FileFacts, ModuleRef } from './file-facts.js';
-import { isFunctionLike, unwrap } from './walk.js';
+import { isFunctionLike, returnedExpressions, unwrap } from './walk.js';
 
 /** Modules followed from a call to the function it reaches (`a.ts` → `b.ts` → `c.ts` is 2). */
 export const MAX_HOPS = 3;
@@ -285,9 +285,40 @@ function instanceClass(facts: FileFacts, expr: ts.Expression, hops: number): Tar
     const v = thisValue(e);
     if (v) e = facts.resolveValue(v);
   }
+  // `(stackSet: StackSetHelper) => stackSet.deploy()`: an instance of the class its type names
+  const typed = ts.isIdentifier(e) ? facts.declaredClassName(e) : undefined;
+  if (typed) {
+    const origin = facts.origin(typed);
+    const cls = origin?.kind === 'module' ? moduleTarget(facts, origin.ref, hops + 1) : origin ? undefined : topLevel(facts, typed.text, hops);
+    return cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node)) ? cls : undefined;
+  }
+  if (ts.isCallExpression(e)) return factoryClass(facts, e, hops);
   if (!ts.isNewExpression(e) || !ts.isIdentifier(unwrap(e.expression))) return undefined;
   const cls = topLevel(facts, (unwrap(e.expression) as ts.Identifier).text, hops);
   return cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node)) ? cls : undefined;
+}
+
+/**
+ * The class a factory call's result is an instance of (`Services.orderStore(env)`,
+ * `makeStore()`): the factory returns `new OrderStore(...)`, directly or through a local.
+ */
+function factoryClass(facts: FileFacts, call: ts.CallExpression, hops: number): Target | undefined {
+  if (hops >= MAX_HOPS) return undefined;
+  const callee = unwrap(call.expression);
+  let factory: FunctionTarget | undefined;
+  if (ts.isIdentifier(callee) && !facts.origin(callee)) {
+    const local = topLevel(facts, callee.text, hops);
+    if (local && ts.isFunctionDeclaration(local.node) && local.node.body) factory = { facts: local.facts, fn: local.node };
+  } else factory = calleeAcross(facts, callee, hops + 1);
+  if (!factory) return undefined;
+  for (const returned of returnedExpressions(factory.fn)) {
+    let value = factory.facts.resolveValue(returned);
+    if (ts.isAwaitExpression(value)) value = unwrap(value.expression);
+    if (!ts.isNewExpression(value) || !ts.isIdentifier(unwrap(value.expression))) continue;
+    const cls = topLevel(factory.facts, (unwrap(value.expression) as ts.Identifier).text, hops + 1);
+    if (cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node))) return cls;
+  }
+  return undefined;
 }
 
 function thisValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {

@@ -79,9 +79,10 @@ export class HandlerFiles {
   /** A scanned source file for a module path without extension; `.js` builds mapped back to `.ts` sources. */
   private findSource(modulePath: string): string | undefined {
     const candidates = [modulePath];
-    // dist/x → src/x, build/x → src/x, lib/x → src/x
-    const mapped = modulePath.replace(/([\\/])(?:dist|build|out|\.build)([\\/])/, '$1src$2');
-    if (mapped !== modulePath) candidates.push(mapped);
+    // dist/x → src/x, build/x → src/x, lib/x → src/x; then dist/x → x (a build of the folder's own root)
+    const build = /([\\/])(?:dist|build|out|\.build)([\\/])/;
+    const mapped = modulePath.replace(build, '$1src$2');
+    if (mapped !== modulePath) candidates.push(mapped, modulePath.replace(build, '$1'));
     for (const candidate of candidates) {
       for (const ext of CODE_EXTENSIONS) if (this.codeFiles.has(candidate + ext)) return candidate + ext;
       for (const ext of CODE_EXTENSIONS) if (this.codeFiles.has(path.join(candidate, `index${ext}`))) return path.join(candidate, `index${ext}`);
@@ -131,7 +132,9 @@ export class HandlerFiles {
     const handler = str(fn.properties['Handler']);
     if (asset === undefined || !handler || !handler.includes('.')) return {};
     const exportName = handler.slice(handler.lastIndexOf('.') + 1);
-    return { file: this.appSource(template.file, path.join(asset, handler.slice(0, handler.lastIndexOf('.')))), exportName };
+    // an archive (`dist/orders.zip`) holds the build of the folder it is written to
+    const folder = /\.(?:zip|jar)$/i.test(asset) ? path.dirname(asset) : asset;
+    return { file: this.appSource(template.file, path.join(folder, handler.slice(0, handler.lastIndexOf('.')))), exportName };
   }
 
   /** A scanned source for a module path of a CDK app (see `cdkAppHandler`). */

@@ -348,6 +348,32 @@ export class ProjectModel {
         this.edge(api, fnKey, true, label, { template, path: at('Integration') });
         return;
       }
+      case 'AWS::ApiGateway::Authorizer': {
+        // a Lambda authorizer: API Gateway waits for it before every request it guards
+        const fnKey = this.fnKey(template, props['AuthorizerUri']);
+        if (!fnKey) return;
+        this.trigger(fnKey, 'API', template, at('AuthorizerUri'));
+        const apiId = refTarget(props['RestApiId'], template);
+        const api = (apiId ? this.resourceNode(template, apiId) : undefined) ?? this.node(key(template, 'ApiGatewayRestApi'), 'api', 'ApiGatewayRestApi');
+        this.edge(api, fnKey, true, `authorizer ${displayName(resource)}`, { template, path: at('AuthorizerUri') });
+        return;
+      }
+      case 'AWS::Serverless::Api':
+      case 'AWS::Serverless::HttpApi': {
+        // SAM Lambda authorizers (`Auth.Authorizers.<name>.FunctionArn`)
+        const authorizers = getIn(props['Auth'], ['Authorizers']);
+        if (!isPlainObject(authorizers)) return;
+        const api = this.resourceNode(template, resource.id) ?? this.node(key(template, resource.id), 'api', displayName(resource));
+        for (const [name, authorizer] of Object.entries(authorizers)) {
+          if (!isPlainObject(authorizer)) continue;
+          const fnKey = this.fnKey(template, authorizer['FunctionArn']);
+          if (!fnKey) continue;
+          const path = at('Auth', 'Authorizers', name, 'FunctionArn');
+          this.trigger(fnKey, 'API', template, path);
+          this.edge(api, fnKey, true, `authorizer ${name}`, { template, path });
+        }
+        return;
+      }
       case 'AWS::ApiGatewayV2::Integration': {
         const fnKey = this.fnKey(template, props['IntegrationUri']);
         if (!fnKey) return;

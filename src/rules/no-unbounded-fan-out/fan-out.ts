@@ -18,7 +18,8 @@
  * the item with the item's Region (`new ECS({ region: item.region })`), a handler's `event.Records` (capped by the event source's
  * BatchSize; also under a local name, a Firehose transformation's `records`, and a class member the
  * constructor fixed to one of these), chunks (the loop variable of an enclosing `for...of`,
- * `chunks[i]`, names containing chunk/batch), fixed-size worker pools
+ * `chunks[i]`, names containing chunk/batch), the arguments callers write out for a rest
+ * parameter (`getSecrets(...names)`, unless the file spreads a list into it), fixed-size worker pools
  * (`Array.from({ length: n }, worker)` whose callback loops), calls wrapped in a concurrency
  * limiter (p-limit, p-queue, Bottleneck, async-sema/async-mutex, cockatiel bulkhead, or a call
  * whose name says it limits), arrays flushed inside the loop that fills them, and loops that wait
@@ -574,6 +575,7 @@ function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExp
   if (ts.isPropertyAccessExpression(e) && CHUNK_NAME.test(e.name.text)) return true;
   if (ts.isIdentifier(e)) {
     if (isLoopVariableAround(e.text, promiseAll)) return true;
+    if (isWrittenArgumentList(analysis, e)) return true;
     e = analysis.resolveValue(e);
     if (isEventBatch(e)) return true;
   }
@@ -691,6 +693,28 @@ function isLoopVariableAround(name: string, node: ts.Node): boolean {
     if (ts.isForOfStatement(p) && ts.isVariableDeclarationList(p.initializer)) {
       for (const d of p.initializer.declarations) if (ts.isIdentifier(d.name) && d.name.text === name) return true;
     }
+  }
+  return false;
+}
+
+/**
+ * `getSecrets(...names)`: a rest parameter holds the arguments each caller writes out
+ * (`getSecrets(JWT_SECRET, CERT_SECRET)`), unless a call in the file spreads a collection into it.
+ */
+function isWrittenArgumentList(analysis: FileAnalysis, id: ts.Identifier): boolean {
+  for (let p = id.parent; p; p = p.parent) {
+    step();
+    if (!isFunctionLike(p)) continue;
+    const param = p.parameters.find((q) => ts.isIdentifier(q.name) && q.name.text === id.text);
+    if (!param) continue;
+    if (!param.dotDotDotToken) return false;
+    const name = functionName(p);
+    const member = name?.slice(name.lastIndexOf('.') + 1);
+    return !analysis.calls.some((call) => {
+      const callee = unwrap(call.expression);
+      const called = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+      return called !== undefined && called === member && call.arguments.some((a) => ts.isSpreadElement(a));
+    });
   }
   return false;
 }
