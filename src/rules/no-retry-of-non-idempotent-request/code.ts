@@ -38,6 +38,7 @@ function calleeText(call: ts.CallExpression | ts.NewExpression): string {
 }
 
 function requestMessage(r: RequestFacts, where: string, header: string): string {
+  if (r.search) return `${r.label} ${r.search.effect} and is retried by ${where}: a request that failed or timed out may already have been applied, and the retry applies it again; ${r.search.fix}`;
   return `${r.label} sends a ${r.method} without an idempotency key and is retried by ${where}: ${consequence(header)}`;
 }
 
@@ -229,8 +230,8 @@ function methodListConfigs(analysis: FileAnalysis, key: RegExp, header: string):
 }
 
 const detector: CodeDetector<NoRetryOfNonIdempotentRequestOptions> = {
-  // a finding needs a POST/PATCH (verb method, method option or retry.methods entry)
-  prefilter: /post|patch/i,
+  // a finding needs a POST/PATCH (verb method, method option or retry.methods entry) or a search client write
+  prefilter: /post|patch|elastic|opensearch/i,
   code({ analysis, options }) {
     const headers = options.idempotencyHeaders ?? DEFAULT_HEADERS;
     const key = keyMatcher(headers);
