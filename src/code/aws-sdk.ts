@@ -4,10 +4,13 @@
  * - v3 aggregated clients: `new Lambda({}).invoke({...})`
  * - lib-dynamodb document commands and `DynamoDBDocument` aggregated calls
  * - v2: `new AWS.Lambda().invoke({...}).promise()`, `require('aws-sdk/clients/lambda')`, DocumentClient
+ * - v2 and v3 aggregated clients a parameter or a class member is declared as
+ *   (`constructor(private ddb: DynamoDB)`, see `./declared-types.ts`)
  */
 import { ts } from './ts.js';
 import { isFunctionLike, unwrap } from './walk.js';
 import { importedValue } from './modules.js';
+import { declaredClassRef } from './declared-types.js';
 import type { FileFacts, ModuleRef, Origin } from './file-facts.js';
 import { serviceForV2Class, V2_CLASS_TO_SERVICE } from './idempotency-catalog.js';
 
@@ -173,7 +176,7 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
     if (!ts.isPropertyAccessExpression(callee)) continue;
     const method = callee.name.text;
     if (NON_OPERATION_METHODS.has(method) || !/^[a-z]/.test(method)) continue;
-    const recv = analysis.origin(callee.expression) ?? parameterClient(analysis, callee.expression);
+    const recv = analysis.origin(callee.expression) ?? parameterClient(analysis, callee.expression) ?? (mentionsSdk ? declaredClient(analysis, callee.expression) : undefined);
     if (recv?.kind !== 'instance') continue;
     const v3 = v3AggregatedClient(recv.ref);
     const client = v3 ?? v2Client(recv.ref);
@@ -223,6 +226,17 @@ function parameterClient(analysis: FileFacts, recv: ts.Expression): Origin | und
   const found = passedClient(analysis, name, index);
   memo.set(key, found);
   return found;
+}
+
+/**
+ * A client the code declares by type rather than creates: `constructor(private ddb: DynamoDB)`,
+ * `dynamoDb: DynamoDB` as a class property or a parameter (`DynamoDB` of `aws-sdk`,
+ * `aws-sdk/clients/dynamodb` or a v3 aggregated client), the instance the project hands in.
+ */
+function declaredClient(analysis: FileFacts, recv: ts.Expression): Origin | undefined {
+  const ref = declaredClassRef(analysis, recv);
+  if (!ref || !(v3AggregatedClient(ref) ?? v2Client(ref))) return undefined;
+  return { kind: 'instance', ref, creation: recv };
 }
 
 const PARAMETER_CLIENTS = new WeakMap<FileFacts, Map<string, Origin | undefined>>();

@@ -19,6 +19,7 @@
 import { ts } from './ts.js';
 import type { FileFacts, ModuleRef } from './file-facts.js';
 import { importedValue, isProjectSpecifier } from './modules.js';
+import { typeRef } from './declared-types.js';
 import { isFunctionLike, returnedExpressions, step, unwrap } from './walk.js';
 
 /** Modules whose `Client` class talks to an OpenSearch or Elasticsearch cluster. */
@@ -217,25 +218,8 @@ function memberClient(facts: FileFacts, access: ts.PropertyAccessExpression, dep
 
 /** The client module a type names: `Client`, `es.Client`, `Client | undefined`. */
 function clientType(facts: FileFacts, type: ts.TypeNode | undefined): string | undefined {
-  if (!type) return undefined;
-  if (ts.isUnionTypeNode(type)) {
-    for (const t of type.types) {
-      const m = clientType(facts, t);
-      if (m) return m;
-    }
-    return undefined;
-  }
-  if (!ts.isTypeReferenceNode(type)) return undefined;
-  const name = type.typeName;
-  if (ts.isIdentifier(name)) {
-    const o = facts.origin(name);
-    return o?.kind === 'module' && isClientRef(o.ref) ? o.ref.module : undefined;
-  }
-  if (ts.isIdentifier(name.left) && name.right.text === 'Client') {
-    const o = facts.origin(name.left);
-    return o?.kind === 'module' && isClientRef({ module: o.ref.module, path: [...o.ref.path, 'Client'] }) ? o.ref.module : undefined;
-  }
-  return undefined;
+  const ref = typeRef(facts, type);
+  return ref && isClientRef(ref) ? ref.module : undefined;
 }
 
 /** `new Client({...})` of a client module, with its options: for the rules that check client settings. */
