@@ -4,10 +4,13 @@
  * - v3 aggregated clients: `new Lambda({}).invoke({...})`
  * - lib-dynamodb document commands and `DynamoDBDocument` aggregated calls
  * - v2: `new AWS.Lambda().invoke({...}).promise()`, `require('aws-sdk/clients/lambda')`, DocumentClient
+ * - v2 and v3 aggregated clients a parameter or a class member is declared as
+ *   (`constructor(private ddb: DynamoDB)`, see `./declared-types.ts`)
  */
 import { ts } from './ts.js';
 import { isFunctionLike, unwrap } from './walk.js';
-import { importedValue } from './modules.js';
+import { exportTarget, importedValue, isProjectSpecifier, projectModule } from './modules.js';
+import { declaredClassRef } from './declared-types.js';
 import type { FileFacts, ModuleRef, Origin } from './file-facts.js';
 import { serviceForV2Class, V2_CLASS_TO_SERVICE } from './idempotency-catalog.js';
 
@@ -132,7 +135,8 @@ export function dynamicOperationCalls(facts: FileFacts): ts.CallExpression[] {
     if (!ts.isElementAccessExpression(callee) || ts.isStringLiteralLike(callee.argumentExpression) || ts.isNumericLiteral(callee.argumentExpression)) continue;
     const recv = facts.origin(callee.expression);
     if (recv?.kind !== 'instance') continue;
-    const client = v3AggregatedClient(recv.ref) ?? v2Client(recv.ref);
+    const ref = packageRef(facts, recv.ref);
+    const client = v3AggregatedClient(ref) ?? v2Client(ref);
     if (client) out.push(call);
   }
   return out;
@@ -173,7 +177,9 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
     if (!ts.isPropertyAccessExpression(callee)) continue;
     const method = callee.name.text;
     if (NON_OPERATION_METHODS.has(method) || !/^[a-z]/.test(method)) continue;
-    const recv = analysis.origin(callee.expression) ?? parameterClient(analysis, callee.expression);
+    let recv = analysis.origin(callee.expression) ?? parameterClient(analysis, callee.expression) ?? (mentionsSdk ? declaredClient(analysis, callee.expression) : undefined);
+    if (recv?.kind === 'module') recv = importedInstance(analysis, callee.expression);
+    else if (recv?.kind === 'instance') recv = { ...recv, ref: packageRef(analysis, recv.ref) };
     if (recv?.kind !== 'instance') continue;
     const v3 = v3AggregatedClient(recv.ref);
     const client = v3 ?? v2Client(recv.ref);
@@ -223,6 +229,56 @@ function parameterClient(analysis: FileFacts, recv: ts.Expression): Origin | und
   const found = passedClient(analysis, name, index);
   memo.set(key, found);
   return found;
+}
+
+const PACKAGE_REFS = new WeakMap<FileFacts, Map<string, ModuleRef>>();
+
+/**
+ * A reference through a module of the project that re-exports a package: `new AWS.S3()` with
+ * `import AWS from '../AWS'` and `export default AWSXRay.captureAWS(AWS)` there is `aws-sdk`'s
+ * `S3`. Other references come back as they are.
+ */
+export function packageRef(facts: FileFacts, ref: ModuleRef): ModuleRef {
+  if (!facts.host || !isProjectSpecifier(ref.module)) return ref;
+  let memo = PACKAGE_REFS.get(facts);
+  if (!memo) PACKAGE_REFS.set(facts, (memo = new Map()));
+  const key = `${ref.module}\0${ref.path.join('.')}`;
+  let found = memo.get(key);
+  if (found) return found;
+  found = ref;
+  const file = projectModule(facts, ref.module);
+  // the longest export the path names: `{ AWS }` with ['AWS', 'S3'], else the default export
+  const candidates: [string, string[]][] = ref.path.length > 0 ? [[ref.path[0], ref.path.slice(1)], ['default', ref.path]] : [['default', []]];
+  for (const [name, rest] of file ? candidates : []) {
+    const target = exportTarget(file!, name, 1);
+    if (!target || !ts.isExpression(target.node)) continue;
+    const o = target.facts.origin(target.node);
+    if (o?.kind === 'module' && !isProjectSpecifier(o.ref.module)) {
+      found = { module: o.ref.module, path: [...o.ref.path, ...rest] };
+      break;
+    }
+  }
+  memo.set(key, found);
+  return found;
+}
+
+/** A client a module of the project exports (`export const S3 = new AWS.S3()`), seen from a file that imports it. */
+function importedInstance(analysis: FileFacts, expr: ts.Expression): Origin | undefined {
+  const target = importedValue(analysis, expr);
+  if (!target || target.facts === analysis || !ts.isExpression(target.node)) return undefined;
+  const inner = target.facts.origin(target.node);
+  return inner?.kind === 'instance' ? { ...inner, ref: packageRef(target.facts, inner.ref) } : undefined;
+}
+
+/**
+ * A client the code declares by type rather than creates: `constructor(private ddb: DynamoDB)`,
+ * `dynamoDb: DynamoDB` as a class property or a parameter (`DynamoDB` of `aws-sdk`,
+ * `aws-sdk/clients/dynamodb` or a v3 aggregated client), the instance the project hands in.
+ */
+function declaredClient(analysis: FileFacts, recv: ts.Expression): Origin | undefined {
+  const ref = declaredClassRef(analysis, recv);
+  if (!ref || !(v3AggregatedClient(ref) ?? v2Client(ref))) return undefined;
+  return { kind: 'instance', ref, creation: recv };
 }
 
 const PARAMETER_CLIENTS = new WeakMap<FileFacts, Map<string, Origin | undefined>>();
@@ -275,7 +331,7 @@ export function findClientCreations(analysis: FileFacts): SdkClientCreation[] {
   for (const n of analysis.news) {
     const origin = analysis.origin(n.expression);
     if (origin?.kind !== 'module') continue;
-    const ref = origin.ref;
+    const ref = packageRef(analysis, origin.ref);
     const service = v3Service(ref.module);
     if (service && ref.path.length === 1 && /^[A-Z]/.test(ref.path[0]) && !/(Command|Exception)$/.test(ref.path[0])) {
       out.push({ service, node: n, config: n.arguments?.[0], style: 'v3' });

@@ -403,6 +403,9 @@ export class FileFacts {
     if (ts.isCallExpression(e)) {
       const spec = requireSpecifier(e);
       if (spec) return { kind: 'module', ref: { module: spec, path: [] } };
+      // X-Ray instrumentation hands back what it is given: `AWSXRay.captureAWS(require('aws-sdk'))`,
+      // `captureAWSClient(new AWS.S3())`, `tracer.captureAWSv3Client(new SQSClient({}))`
+      if (e.arguments.length >= 1 && this.isCapture(e.expression, depth)) return this.origin(e.arguments[0], depth + 1);
       // `DynamoDBDocumentClient.from(client)` creates an instance of its receiver
       if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'from') {
         const base = this.origin(e.expression.expression, depth + 1);
@@ -435,6 +438,28 @@ export class FileFacts {
     }
     return undefined;
   }
+
+  /** Whether a callee is `captureAWS`-like (see {@link isCaptureCall}), also as a method of a Powertools `Tracer` instance. */
+  private isCapture(callee: ts.Expression, depth: number): boolean {
+    const c = unwrap(callee);
+    if (ts.isPropertyAccessExpression(c) && !CAPTURE_FUNCTIONS.has(c.name.text)) return false;
+    if (ts.isPropertyAccessExpression(c)) {
+      const base = this.origin(c.expression, depth + 1);
+      if (base?.kind === 'instance') return TRACING_MODULES.has(base.ref.module);
+    }
+    const o = this.origin(c, depth + 1);
+    return o?.kind === 'module' && isCaptureCall(o);
+  }
+}
+
+const TRACING_MODULES = new Set(['aws-xray-sdk', 'aws-xray-sdk-core', '@aws-lambda-powertools/tracer']);
+const CAPTURE_FUNCTIONS = new Set(['captureAWS', 'captureAWSClient', 'captureAWSv3Client']);
+
+/** The X-Ray SDK's (or a Powertools `Tracer`'s) `captureAWS`, `captureAWSClient` and `captureAWSv3Client`: they return their argument, instrumented. */
+function isCaptureCall(callee: Origin | undefined): boolean {
+  if (!callee || !TRACING_MODULES.has(callee.ref.module)) return false;
+  const last = callee.ref.path[callee.ref.path.length - 1];
+  return last !== undefined && CAPTURE_FUNCTIONS.has(last);
 }
 
 function instance(o: Origin | undefined): Origin | undefined {

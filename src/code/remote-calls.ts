@@ -13,6 +13,10 @@
  *   `node-fetch`/`cross-fetch`/`isomorphic-fetch`, `superagent`, `request(-promise)`,
  *   `http(s).request|get` from `http`, `https`, `node:http`, `node:https` — recognised by import
  *   source (ESM default, named and namespace imports, CommonJS `require`), never by local name;
+ * - an API call of an OpenSearch / Elasticsearch client (`@opensearch-project/opensearch`,
+ *   `@elastic/elasticsearch`, legacy `elasticsearch`): `client.search(...)`, `client.indices.create(...)`,
+ *   `client.helpers.bulk(...)`, on clients recognised by import source and declared type
+ *   (`./search-clients.ts`), kind `search`;
  * - a call to a function declared in the same file whose body makes a remote call, followed up to
  *   {@link LOCAL_DEPTH} levels (`save(item)` → `function save() { return ddb.send(...) }`);
  * - a call to a function of another module of the project (`ops.runOnce(...)` with
@@ -29,8 +33,10 @@ import { requireSpecifier, type FileFacts, type ModuleRef } from './file-facts.j
 import { enclosingFunction, isFunctionLike, step, unwrap, walk } from './walk.js';
 import { dynamicOperationCalls, sdkCallsOf } from './aws-sdk.js';
 import { calleeAcross, MAX_HOPS, shownLocation } from './modules.js';
+import { searchOperationsOf } from './search-clients.js';
 
-export type RemoteKind = 'aws' | 'http' | 'local';
+/** `search`: an API call of an OpenSearch / Elasticsearch client (an HTTP request to the cluster, see `./search-clients.ts`). */
+export type RemoteKind = 'aws' | 'http' | 'search' | 'local';
 
 export interface RemoteCall {
   call: ts.CallExpression;
@@ -294,6 +300,7 @@ function build(analysis: FileFacts): RemoteIndex {
   collectAws(analysis, add);
   collectAwsLibraries(analysis, add);
   collectHttp(analysis, add);
+  for (const op of searchOperationsOf(analysis)) add(op.call, 'search', calleeLabel(op.call));
 
   const functions = new Map<ts.Node, RemoteCall>();
   const markAncestors = (remote: RemoteCall) => {

@@ -6,7 +6,7 @@ import { findCatchRecursions, findRetryLoops, findStatusRetryLoops, recursionNam
 import { exprKey } from '../../code/retry-flow.js';
 import { httpClientModule, remoteCallInfo, remoteCallInfosIn, resolveLocalFunction } from '../../code/remote-calls.js';
 import { getProperty, numberValue, stringShape } from '../../code/values.js';
-import { isFunctionLike, step, unwrap } from '../../code/walk.js';
+import { functionName, isFunctionLike, step, unwrap } from '../../code/walk.js';
 import { codeText, keyMatcher, requestFacts, texts, unsafeRequestsOf, type RequestFacts } from './requests.js';
 import { DEFAULT_HEADERS } from './meta.js';
 
@@ -38,6 +38,7 @@ function calleeText(call: ts.CallExpression | ts.NewExpression): string {
 }
 
 function requestMessage(r: RequestFacts, where: string, header: string): string {
+  if (r.search) return `${r.label} ${r.search.effect} and is retried by ${where}: a request that failed or timed out may already have been applied, and the retry applies it again; ${r.search.fix}`;
   return `${r.label} sends a ${r.method} without an idempotency key and is retried by ${where}: ${consequence(header)}`;
 }
 
@@ -97,7 +98,10 @@ function handWrittenRetries(analysis: FileAnalysis, key: RegExp, header: string)
     if (throttlingOnly(loop.tryStmt.catchClause?.block)) continue;
     for (const retried of loop.retried) {
       const remote = remoteCallInfo(analysis, retried.call);
-      if (!remote) continue;
+      if (!remote) {
+        out.push(...operationRequests(analysis, retried.call, loop.loop, key, header));
+        continue;
+      }
       for (const r of unsafeRequestsOf(analysis, remote, key)) {
         out.push({ node: r.call, message: requestMessage(r, 'the enclosing retry loop', header), related: [{ node: loop.loop, label: 'retry loop' }] });
       }
@@ -114,6 +118,37 @@ function handWrittenRetries(analysis: FileAnalysis, key: RegExp, header: string)
     if (!remote) continue;
     for (const r of unsafeRequestsOf(analysis, remote, key)) {
       out.push({ node: r.call, message: requestMessage(r, `\`${recursionName(rec)}\` calling itself from ${rec.where}`, header), related: [{ node: rec.selfCall, label: 'retry' }] });
+    }
+  }
+  return out;
+}
+
+/**
+ * A retry helper of the file that repeats the operation it is handed (`withRetry(op)` looping on
+ * `await op()`): the requests the operations its callers pass make (`withRetry(() => client.index(...))`),
+ * each reported at the request with the helper call and the loop as related locations.
+ */
+function operationRequests(analysis: FileAnalysis, opCall: ts.CallExpression, loop: ts.Node, key: RegExp, header: string): CodeReport[] {
+  const callee = unwrap(opCall.expression);
+  if (!ts.isIdentifier(callee)) return [];
+  let helper: ts.FunctionLikeDeclaration | undefined;
+  let index = -1;
+  for (let p: ts.Node | undefined = opCall.parent; p && index < 0; p = p.parent) {
+    step();
+    if (!isFunctionLike(p)) continue;
+    index = p.parameters.findIndex((param) => ts.isIdentifier(param.name) && param.name.text === callee.text);
+    if (index >= 0) helper = p;
+  }
+  const name = helper && functionName(helper);
+  if (!helper || !name) return [];
+  const out: CodeReport[] = [];
+  for (const call of analysis.calls) {
+    const c = unwrap(call.expression);
+    if (!ts.isIdentifier(c) || c.text !== name || resolveLocalFunction(analysis, c) !== helper) continue;
+    const fn = operationOf(analysis, call.arguments[index]);
+    if (!fn?.body) continue;
+    for (const r of requestsIn(analysis, fn.body, key)) {
+      out.push({ node: r.call, message: requestMessage(r, `${calleeText(call)} (a retry loop)`, header), related: [{ node: call, label: 'retry' }, { node: loop, label: 'retry loop' }] });
     }
   }
   return out;
@@ -229,8 +264,8 @@ function methodListConfigs(analysis: FileAnalysis, key: RegExp, header: string):
 }
 
 const detector: CodeDetector<NoRetryOfNonIdempotentRequestOptions> = {
-  // a finding needs a POST/PATCH (verb method, method option or retry.methods entry)
-  prefilter: /post|patch/i,
+  // a finding needs a POST/PATCH (verb method, method option or retry.methods entry) or a search client write
+  prefilter: /post|patch|elastic|opensearch/i,
   code({ analysis, options }) {
     const headers = options.idempotencyHeaders ?? DEFAULT_HEADERS;
     const key = keyMatcher(headers);

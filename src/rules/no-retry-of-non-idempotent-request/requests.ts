@@ -1,13 +1,16 @@
 /**
  * HTTP requests seen as "method + does it carry an idempotency key": fetch / node-fetch / undici
  * (`init.method`), axios / got / ky / superagent verb methods (`api.post(...)`), and request-config
- * calls (`axios({ method: 'POST' })`, `got(url, { method: 'PATCH' })`, `https.request({ method })`).
+ * calls (`axios({ method: 'POST' })`, `got(url, { method: 'PATCH' })`, `https.request({ method })`);
+ * and the OpenSearch / Elasticsearch writes that are not idempotent (`../../code/search-writes.ts`),
+ * which no header fixes.
  */
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import { innermostRemote, remoteCallInfo, type RemoteCall } from '../../code/remote-calls.js';
 import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
 import { unwrap } from '../../code/walk.js';
+import { searchWriteOf } from '../../code/search-writes.js';
 
 export type Method = 'POST' | 'PATCH' | 'OTHER' | 'UNKNOWN';
 
@@ -17,6 +20,11 @@ export interface RequestFacts {
   method: Method;
   /** True when the request (or something the linter cannot see into) may carry an idempotency key. */
   mayHaveKey: boolean;
+  /**
+   * For an OpenSearch / Elasticsearch write that no header makes idempotent: what it does twice
+   * ("indexes a document under an id the cluster generates") and how to fix it.
+   */
+  search?: { effect: string; fix: string };
 }
 
 const VERB_METHODS: Record<string, Method> = {
@@ -101,6 +109,11 @@ function isReadOverPost(analysis: FileAnalysis, call: ts.CallExpression): boolea
 /** Method and idempotency key of an HTTP request call; undefined for other calls. */
 export function requestFacts(analysis: FileAnalysis, call: ts.CallExpression, key: RegExp): RequestFacts | undefined {
   const remote = remoteCallInfo(analysis, call);
+  if (remote?.kind === 'search') {
+    // `index` without an id is a POST to `_doc`; the other non-idempotent writes are POSTs too
+    const write = searchWriteOf(analysis, call);
+    return write ? { call, label: `\`${remote.label}\``, method: 'POST', mayHaveKey: false, search: { effect: write.effect, fix: write.fix } } : undefined;
+  }
   if (!remote || remote.kind !== 'http') return undefined;
   return { call, label: `\`${remote.label}\``, method: requestMethod(analysis, call), mayHaveKey: mayCarryKey(analysis, call, key) };
 }
@@ -137,7 +150,7 @@ function requestMethod(analysis: FileAnalysis, call: ts.CallExpression): Method 
 export function unsafeRequestsOf(analysis: FileAnalysis, remote: RemoteCall, key: RegExp): RequestFacts[] {
   const inner = innermostRemote(remote);
   const facts = requestFacts(analysis, inner.call, key);
-  if (!facts || (facts.method !== 'POST' && facts.method !== 'PATCH') || facts.mayHaveKey || isReadOverPost(analysis, inner.call)) return [];
+  if (!facts || (facts.method !== 'POST' && facts.method !== 'PATCH') || facts.mayHaveKey || (!facts.search && isReadOverPost(analysis, inner.call))) return [];
   // a helper called with a key (`post(url, body, idempotencyKey)`) passes it on
   for (let r: RemoteCall | undefined = remote; r && r !== inner; r = r.via) if (key.test(codeText(r.call))) return [];
   return [facts];

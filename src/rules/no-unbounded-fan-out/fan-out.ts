@@ -483,8 +483,8 @@ const ADDED_TO = new WeakMap<ts.ArrayLiteralExpression, boolean>();
  * `xs.unshift(...)`, `xs.splice(i, 0, ...)`, `xs[i] = ...`, or the array handed to a function that
  * may fill it (`collect(xs, event)`; not a logger, `JSON.stringify` or another reader).
  */
-function isAddedTo(analysis: FileAnalysis, literal: ts.ArrayLiteralExpression): boolean {
-  const known = ADDED_TO.get(literal);
+function isAddedTo(analysis: FileAnalysis, literal: ts.ArrayLiteralExpression, except?: ts.CallExpression): boolean {
+  const known = except ? undefined : ADDED_TO.get(literal);
   if (known !== undefined) return known;
   let parent = literal.parent;
   while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent) || ts.isTypeAssertionExpression(parent))) parent = parent.parent;
@@ -499,7 +499,7 @@ function isAddedTo(analysis: FileAnalysis, literal: ts.ArrayLiteralExpression): 
     for (const call of analysis.calls) {
       const callee = unwrap(call.expression);
       if (ts.isPropertyAccessExpression(callee) && ADDING_METHODS.has(callee.name.text) && same(callee.expression)) added = true;
-      else if (call.arguments.some((a) => same(a)) && !READING_CALLEE.test(callee.getText().replace(/\s+/g, ''))) added = true;
+      else if (call !== except && call.arguments.some((a) => same(a)) && !READING_CALLEE.test(callee.getText().replace(/\s+/g, ''))) added = true;
       if (added) break;
     }
     if (!added) {
@@ -513,7 +513,7 @@ function isAddedTo(analysis: FileAnalysis, literal: ts.ArrayLiteralExpression): 
       });
     }
   }
-  ADDED_TO.set(literal, added);
+  if (!except) ADDED_TO.set(literal, added);
   return added;
 }
 
@@ -576,8 +576,11 @@ function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExp
   if (ts.isIdentifier(e)) {
     if (isLoopVariableAround(e.text, promiseAll)) return true;
     if (isWrittenArgumentList(analysis, e)) return true;
+    const param = e;
     e = analysis.resolveValue(e);
     if (isEventBatch(e)) return true;
+    // a parameter every call of the function in this file fills with a small fixed list
+    if (e === param && everyCallPassesBounded(limits, param, promiseAll, depth)) return true;
   }
   // the files shipped with the code, a bundled JSON file: as many items as the author deployed
   if (isBundledCollection(analysis, e)) return true;
@@ -592,6 +595,38 @@ function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExp
   // `batches[i]` inside a loop
   if (ts.isElementAccessExpression(e) && enclosingLoop(promiseAll)) return true;
   return false;
+}
+
+/**
+ * `getJobs(statuses)` whose every call in the file passes a bounded list
+ * (`this.getJobs(['canceling', 'in-progress'])`): the parameter is as small as what its callers pass.
+ * A function without such a call (exported for other modules, or never called here) is not known.
+ */
+function everyCallPassesBounded(limits: Limits, id: ts.Identifier, promiseAll: ts.CallExpression, depth: number): boolean {
+  const fn = enclosingFunction(promiseAll);
+  if (!fn) return false;
+  const index = fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === id.text);
+  if (index < 0 || fn.parameters[index].dotDotDotToken) return false;
+  const name = ts.isMethodDeclaration(fn) || ts.isFunctionDeclaration(fn) ? fn.name?.getText() : functionName(fn);
+  if (!name) return false;
+  let calls = 0;
+  for (const call of limits.analysis.calls) {
+    const callee = unwrap(call.expression);
+    const called = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) && unwrap(callee.expression).kind === ts.SyntaxKind.ThisKeyword ? callee.name.text : undefined;
+    if (called !== name) continue;
+    const target = ts.isIdentifier(callee) ? resolveLocalFunction(limits.analysis, callee) : localCallee(limits.analysis, call);
+    if (target !== fn) continue;
+    const arg = call.arguments[index];
+    if (!arg || ts.isSpreadElement(arg)) return false;
+    // the list handed to the function being judged is not filled by that hand-over
+    const literal = limits.analysis.resolveValue(arg);
+    const small = ts.isArrayLiteralExpression(literal)
+      ? literal.elements.length <= limits.maxItems && !literal.elements.some(ts.isSpreadElement) && !isAddedTo(limits.analysis, literal, call)
+      : isBounded(limits, arg, call, undefined, depth + 1);
+    if (!small) return false;
+    calls++;
+  }
+  return calls > 0;
 }
 
 /** Calls whose result has at most as many items as their receiver. */

@@ -7,6 +7,7 @@ import type { FileAnalysis } from '../../code/analysis.js';
 import type { ModuleRef } from '../../code/file-facts.js';
 import type { CodeReport } from '../rule.js';
 import { findClientCreations } from '../../code/aws-sdk.js';
+import { searchClientCreations } from '../../code/search-clients.js';
 import { httpClientModule } from '../../code/remote-calls.js';
 import { booleanValue, getProperty, numberValue, type PropertyLookup } from '../../code/values.js';
 import { isFunctionLike, unwrap, walk } from '../../code/walk.js';
@@ -221,6 +222,10 @@ export function sdkReports(analysis: FileAnalysis, maxAttempts: number): CodeRep
     } else {
       out.push(...maxRetriesReport(analysis, creation.config, `\`new ${client}(...)\``, maxAttempts));
     }
+  }
+  // OpenSearch / Elasticsearch clients: `maxRetries` counts retries after the first attempt, like v2
+  for (const creation of searchClientCreations(analysis)) {
+    out.push(...maxRetriesReport(analysis, creation.config, `\`new ${shortText(creation.node.expression)}(...)\` of ${creation.module}`, maxAttempts));
   }
   for (const n of analysis.news) {
     const origin = analysis.origin(n.expression);

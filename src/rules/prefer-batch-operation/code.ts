@@ -27,6 +27,9 @@
  * - loops over an array literal of at most two elements, and over a list known to hold AWS Regions
  *   (Region-code literals, a `DescribeRegions` response): one request per Region.
  *
+ * OpenSearch / Elasticsearch clients (`../../code/search-clients.ts`) are judged the same way:
+ * `index`, `create`, `update` and `delete` → `bulk`, `get` → `mget`.
+ *
  * A `while` loop over an index (`while (i < items.length) { put(items[i]); i++ }`) is a loop over
  * the collection: its counter is per-iteration, not state carried from one iteration to the next.
  */
@@ -36,14 +39,31 @@ import type { FileAnalysis } from '../../code/analysis.js';
 import type { SdkCall } from '../../code/aws-sdk.js';
 import { getProperty } from '../../code/values.js';
 import { enclosingFunction, isFunctionLike, isLoop, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
-import { resolveLocalFunction } from '../../code/remote-calls.js';
+import { calleeLabel, resolveLocalFunction } from '../../code/remote-calls.js';
 import { countersIn } from '../../code/retry-flow.js';
 import { isRegionList } from '../../code/regions.js';
+import { searchOperationsOf } from '../../code/search-clients.js';
+
+/** The service name under which OpenSearch / Elasticsearch client calls are judged with the SDK calls. */
+const SEARCH_SERVICE = 'search';
+
+/** The API calls of OpenSearch / Elasticsearch clients, in the shape of SDK calls (method calls, as v2 ones are written). */
+function searchCalls(analysis: FileAnalysis): SdkCall[] {
+  return searchOperationsOf(analysis).map((op) => ({
+    service: SEARCH_SERVICE,
+    operation: op.operation,
+    input: op.params,
+    node: op.call,
+    calledName: calleeLabel(op.call),
+    style: 'v2',
+    documentClient: false,
+  }));
+}
 
 interface BatchAlternative {
   batch: string;
-  /** Items per batch request, for the message. */
-  limit: number;
+  /** Items per batch request, for the message (none: the batch is bounded by its size in bytes). */
+  limit?: number;
   /** Input members naming the one destination a batch request goes to. */
   destination?: string[];
   /** Input members that make the call impossible to batch when present. */
@@ -78,6 +98,14 @@ const BATCHES: Record<string, Record<string, BatchAlternative>> = {
   },
   s3: {
     DeleteObject: { batch: 'DeleteObjects', limit: 1000, destination: ['Bucket'], blockers: ['IfMatch', 'IfMatchLastModifiedTime', 'IfMatchSize'] },
+  },
+  // OpenSearch / Elasticsearch clients: a bulk request may mix indices, so there is no one destination
+  [SEARCH_SERVICE]: {
+    index: { batch: 'bulk' },
+    create: { batch: 'bulk' },
+    update: { batch: 'bulk' },
+    delete: { batch: 'bulk' },
+    get: { batch: 'mget' },
   },
 };
 
@@ -418,6 +446,7 @@ function batchable(analysis: FileAnalysis, call: SdkCall): BatchAlternative | un
 function repeatsPerItem(analysis: FileAnalysis, call: SdkCall, node: ts.Node, loop: LoopSite, deps: Set<string>): boolean {
   if (isPushed(node) || isTinyLiteralLoop(analysis, loop) || inRetryTry(node, loop)) return false;
   if (call.operation === 'GetItem' && (dynamoCallsIn(analysis, loop, DDB_WRITES) || leavesEarly(loop))) return false;
+  if (call.service === SEARCH_SERVICE && call.operation === 'get' && leavesEarly(loop)) return false;
   if ((call.operation === 'PutItem' || call.operation === 'DeleteItem') && call.service === 'dynamodb' && dynamoCallsIn(analysis, loop, DDB_READS)) return false;
   const perIteration = new Set(loop.perIteration);
   declaredIn(loop.body, perIteration);
@@ -442,7 +471,8 @@ function repeatsPerItem(analysis: FileAnalysis, call: SdkCall, node: ts.Node, lo
 function message(call: SdkCall, alt: BatchAlternative, loop: LoopSite, via?: string): string {
   const { single, batch } = names(call, alt);
   const what = via ? `\`${via}\` (which sends ${single})` : single;
-  return `${what} inside a ${loop.label} sends one request per item: ${batch} handles up to ${alt.limit} items per request and keeps the load on ${serviceName(call.service)} constant`;
+  const handles = alt.limit === undefined ? 'sends many items in one request' : `handles up to ${alt.limit} items per request`;
+  return `${what} inside a ${loop.label} sends one request per item: ${batch} ${handles} and keeps the load on ${serviceName(call.service)} constant`;
 }
 
 /** The destination is unknown or depends on one of `varying`: the calls may go to different places. */
@@ -516,6 +546,7 @@ const SERVICE_NAMES: Record<string, string> = {
   firehose: 'Firehose',
   eventbridge: 'EventBridge',
   s3: 'S3',
+  [SEARCH_SERVICE]: 'the search cluster',
 };
 
 function serviceName(service: string): string {
@@ -523,13 +554,13 @@ function serviceName(service: string): string {
 }
 
 const detector: CodeDetector = {
-  // SDK calls are recognised by import source: no AWS SDK import, nothing to find
-  prefilter: /aws-sdk/,
+  // SDK and search client calls are recognised by import source: no such import, nothing to find
+  prefilter: /aws-sdk|elastic|opensearch/,
   code({ analysis }) {
     const reports: CodeReport[] = [];
     // batchable calls made by same-file helpers outside any loop of their own, by helper
     const byFunction = new Map<ts.Node, SdkCall[]>();
-    for (const call of analysis.sdkCalls) {
+    for (const call of [...analysis.sdkCalls, ...searchCalls(analysis)]) {
       const r = check(analysis, call);
       if (r) reports.push(r);
       const fn = enclosingFunction(call.node);

@@ -4,7 +4,8 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import { findClientCreations } from '../../code/aws-sdk.js';
 import { remoteCallInfo } from '../../code/remote-calls.js';
-import { getProperty, objectLiteralOf, type PropertyLookup } from '../../code/values.js';
+import { getProperty, numberValue, objectLiteralOf, type PropertyLookup } from '../../code/values.js';
+import { searchClientCreations } from '../../code/search-clients.js';
 import { propertyThroughFactories } from '../../code/factory-values.js';
 import { insertPropertySuggestion } from '../../code/report-helpers.js';
 import { returnedExpressions, step, unwrap } from '../../code/walk.js';
@@ -327,7 +328,25 @@ function calleeText(call: ts.CallExpression): string {
   return t.length <= 40 ? `${t}(...)` : 'create(...)';
 }
 
-// every finding is an SDK v3 client, a fetch, or an axios/got/request call
+/**
+ * OpenSearch / Elasticsearch clients whose `requestTimeout` is set to 0 or Infinity: no deadline.
+ * Without the option the clients time out at 30 s (`@opensearch-project/opensearch`, the legacy
+ * `elasticsearch`, `@elastic/elasticsearch` up to 8.x), which is not reported.
+ */
+function searchReports(analysis: FileFacts, seen: Set<ts.Node>): CodeReport[] {
+  const out: CodeReport[] = [];
+  for (const creation of searchClientCreations(analysis)) {
+    const prop = getProperty(analysis, creation.config, 'requestTimeout');
+    if (prop.kind !== 'present' || seen.has(prop.node)) continue;
+    const n = numberValue(analysis, prop.value);
+    if (n !== 0 && n !== Infinity) continue;
+    seen.add(prop.node);
+    out.push({ node: prop.node, message: `\`requestTimeout: ${prop.value.getText()}\` turns off the timeout of this ${creation.module} client: a slow or stuck cluster holds the handler until its own timeout` });
+  }
+  return out;
+}
+
+// every finding is an SDK v3 client, a fetch, an axios/got/request call or a search client
 const PREFILTER = /@aws-sdk\/client-|fetch|axios|got|request/;
 
 const detector: CodeDetector = {
@@ -336,11 +355,11 @@ const detector: CodeDetector = {
   code({ analysis }) {
     if (!analysis.contexts.isHandlerFile()) return [];
     const seen = new Set<ts.Node>();
-    const reports = [...sdkReports(analysis, seen), ...httpReports(analysis, seen)];
+    const reports = [...sdkReports(analysis, seen), ...httpReports(analysis, seen), ...searchReports(analysis, seen)];
     // clients and requests of the project modules the handler file loads, reported where they are
     for (const { facts, from } of importedModules(analysis)) {
       if (!PREFILTER.test(facts.sourceFile.text)) continue;
-      for (const r of [...sdkReports(facts, seen), ...httpReports(facts, seen)]) {
+      for (const r of [...sdkReports(facts, seen), ...httpReports(facts, seen), ...searchReports(facts, seen)]) {
         reports.push({ ...r, related: [...(r.related ?? []), { node: from, label: 'loaded by this handler file' }] });
       }
     }

@@ -10,7 +10,10 @@
  * - Stripe creation calls (`charges.create`, `paymentIntents.create`, ...) without an
  *   `idempotencyKey` request option;
  * - Redis commands that add to a stored number (`INCR`, `INCRBY`, `HINCRBY`, `ZINCRBY`, ...) on a
- *   client of `redis`, `@redis/client` or `ioredis`, unless the file claims a key with `SET ... NX`.
+ *   client of `redis`, `@redis/client` or `ioredis`, unless the file claims a key with `SET ... NX`;
+ * - OpenSearch / Elasticsearch writes that add on every run: `index` without an `id`, `bulk`
+ *   `index` actions without `_id`, `update` / `updateByQuery` scripts that add to a stored value
+ *   (`../../code/search-writes.ts`).
  *
  * The context is `analysis.contexts.contextAt(write)`: the handler that contains the write, or,
  * for module-level helpers, the handlers of the file when they all agree (a helper of an
@@ -30,6 +33,8 @@ import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js'
 import { enclosingFunction, unwrap, walk } from '../../code/walk.js';
 import { unstableValue } from '../../code/unstable-values.js';
 import { reachedAt, reachedFiles } from '../../code/reach.js';
+import { calleeLabel } from '../../code/remote-calls.js';
+import { searchWritesOf } from '../../code/search-writes.js';
 
 export interface RequireIdempotentConsumerOptions {
   guardFunctions: string[];
@@ -519,6 +524,11 @@ function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => Cont
       }
     }
   }
+  for (const w of searchWritesOf(analysis)) {
+    if (!include(w.op.call)) continue;
+    const label = calleeLabel(w.op.call);
+    candidates.push({ node: w.op.call, build: (c) => ({ node: w.op.call, message: `\`${label}\` ${w.effect} ${where(c)}: ${redelivery(c)} writes again; ${w.fix}` }) });
+  }
   const reports: CodeReport[] = [];
   for (const cand of candidates) {
     const c = contextOf(cand.node);
@@ -534,7 +544,7 @@ function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => Cont
 const detector: CodeDetector<RequireIdempotentConsumerOptions> = {
   // DynamoDB writes are recognised by SDK import, Stripe by its package (here or in the helpers a
   // handler file reaches)
-  prefilter: /aws-sdk|stripe|redis/,
+  prefilter: /aws-sdk|stripe|redis|elastic|opensearch/,
   followsImports: true,
   code({ analysis, options }) {
     const guards = options.guardFunctions ?? [];
