@@ -80,7 +80,10 @@ export function findFanOuts(analysis: FileAnalysis, maxItems: number): CodeRepor
     if (found) candidates.push(found);
   }
   for (const call of analysis.calls) {
-    const found = checkForEach(limits, call) ?? checkLibraryMap(limits, call);
+    // async's `parallel(tasks)`: one task per item of the list the tasks were made from, all at once
+    const tasks = call.arguments[0];
+    const found =
+      checkForEach(limits, call) ?? checkLibraryMap(limits, call) ?? (tasks && isAsyncParallel(analysis, call.expression) ? checkArgument(limits, call, tasks) : undefined);
     if (found) candidates.push(found);
   }
   const kept = candidates.filter(
@@ -103,7 +106,10 @@ function within(node: ts.Node, container: ts.Node): boolean {
 }
 
 function combinator(call: ts.CallExpression): string {
-  return `Promise.${(unwrap(call.expression) as ts.PropertyAccessExpression).name.text}`;
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return `\`${short(callee, 30) ?? 'parallel'}(...)\` (\`parallelLimit\` takes a limit)`;
+  if (ts.isIdentifier(unwrap(callee.expression)) && (unwrap(callee.expression) as ts.Identifier).text === 'Promise') return `Promise.${callee.name.text}`;
+  return `\`${short(callee, 30) ?? callee.name.text}(...)\` (\`parallelLimit\` takes a limit)`;
 }
 
 function short(node: ts.Node, max = 40): string | undefined {
@@ -287,6 +293,17 @@ function libraryMap(analysis: FileAnalysis, callee: ts.Expression): { module: st
   const path = origin.ref.path[0] === 'default' && module !== 'p-map' ? origin.ref.path.slice(1) : origin.ref.path;
   const fn = parts.length === 2 && path.length === 0 ? parts[1]! : path.length === 1 ? path[0]! : path.length === 0 ? '' : undefined;
   return fn !== undefined && known.fns.has(fn) ? { module, fn } : undefined;
+}
+
+/** async's (or neo-async's) `parallel`, which starts every task at once (`parallelLimit` takes a limit, `series` runs one at a time). */
+function isAsyncParallel(analysis: FileAnalysis, callee: ts.Expression): boolean {
+  const origin = analysis.origin(unwrap(callee));
+  if (origin?.kind !== 'module') return false;
+  const parts = origin.ref.module.split('/');
+  if (parts[0] !== 'async' && parts[0] !== 'neo-async') return false;
+  const path = origin.ref.path[0] === 'default' ? origin.ref.path.slice(1) : origin.ref.path;
+  if (parts.length === 2) return parts[1] === 'parallel' && path.length === 0;
+  return parts.length === 1 && path.length === 1 && path[0] === 'parallel';
 }
 
 /** A concurrency the options argument sets: a number or a value other than `Infinity` or a collection's length. */
