@@ -388,6 +388,11 @@ export class FileFacts {
     if (ts.isCallExpression(e)) {
       const spec = requireSpecifier(e);
       if (spec) return { kind: 'module', ref: { module: spec, path: [] } };
+      // bluebird's `Promise.promisifyAll(new AWS.SQS())` returns the client it was given, with an
+      // `...Async` twin of each method
+      const callee = unwrap(e.expression);
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+      if (name === 'promisifyAll' && e.arguments.length >= 1) return instance(this.origin(e.arguments[0]!, depth + 1));
       // `DynamoDBDocumentClient.from(client)` creates an instance of its receiver
       if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'from') {
         const base = this.origin(e.expression.expression, depth + 1);
