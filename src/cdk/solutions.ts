@@ -20,8 +20,10 @@
  *   `TRIM_HORIZON`, bisect on error, 24 h record age, 500 retries, failed records to an
  *   `SqsDlqQueue` unless `deploySqsDlqQueue: false`), overridden by `kinesisEventSourceProps` /
  *   `dynamoEventSourceProps`.
- * - `ApiGatewayToLambda`: a `LambdaRestApi` (`apiGateway`) from `apiGatewayProps` whose handler is
- *   the function (`proxy: false` leaves the routes to the app).
+ * - `ApiGatewayToLambda`, `CognitoToApiGatewayToLambda`, `CloudFrontToApiGatewayToLambda`: a
+ *   `LambdaRestApi` (`apiGateway`) from `apiGatewayProps` whose handler is the function
+ *   (`proxy: false` leaves the routes to the app); the user pool, authorizer and distribution are
+ *   not modelled.
  * - `ApiGatewayV2WebSocketToSqs`: the `WebSocketApi` from `webSocketApiProps` (its `$connect`
  *   route's function), or the `existingWebSocketApi`; its queue is not modelled.
  * - `LambdaToStepfunctions`: a `StateMachine` from `stateMachineProps` and the function's
@@ -133,7 +135,9 @@ export class Solutions {
       case 'solutions.DynamoDBStreamsToLambda':
         this.streamToLambda('dynamodb', c.path, props, members, node);
         break;
-      case 'solutions.ApiGatewayToLambda': {
+      case 'solutions.ApiGatewayToLambda':
+      case 'solutions.CognitoToApiGatewayToLambda':
+      case 'solutions.CloudFrontToApiGatewayToLambda': {
         const fn = this.lambdaFunction(c.path, props, 'existingLambdaObj', 'lambdaFunctionProps', node);
         members.set('lambdaFunction', fn);
         // a `LambdaRestApi` of the function, with the user's `apiGatewayProps` (`proxy: false`: the

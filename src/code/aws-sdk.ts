@@ -3,7 +3,8 @@
  * - v3 commands: `client.send(new InvokeCommand({...}))` (the command's construction is the call site)
  * - v3 aggregated clients: `new Lambda({}).invoke({...})`
  * - lib-dynamodb document commands and `DynamoDBDocument` aggregated calls
- * - v2: `new AWS.Lambda().invoke({...}).promise()`, `require('aws-sdk/clients/lambda')`, DocumentClient
+ * - v2: `new AWS.Lambda().invoke({...}).promise()`, `require('aws-sdk/clients/lambda')`, DocumentClient;
+ *   in a file that calls bluebird's `promisifyAll`, a client's `...Async` methods (`sendMessageAsync`)
  * - v2 and v3 aggregated clients a parameter or a class member is declared as
  *   (`constructor(private ddb: DynamoDB)`, see `./declared-types.ts`)
  */
@@ -158,6 +159,11 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
   const importsProject = !mentionsSdk && !!analysis.host && [...analysis.modules].some((m) => m.startsWith('.') || m.startsWith('#'));
   if (!mentionsSdk && !importsProject) return [];
   const out: SdkCall[] = [];
+  // bluebird's `promisifyAll` gives every client method a promise-returning `...Async` twin
+  const promisified = analysis.calls.some((c) => {
+    const callee = unwrap(c.expression);
+    return (ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '') === 'promisifyAll';
+  });
   for (const n of analysis.news) {
     const origin = analysis.origin(n.expression);
     if (origin?.kind !== 'module' || origin.ref.path.length !== 1) continue;
@@ -175,7 +181,9 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
   for (const call of analysis.calls) {
     const callee = unwrap(call.expression);
     if (!ts.isPropertyAccessExpression(callee)) continue;
-    const method = callee.name.text;
+    const called = callee.name.text;
+    // `sqs.sendMessageAsync(...)` is `sendMessage` (Lambda's own `invokeAsync` is an operation)
+    const method = promisified && called.length > 5 && called.endsWith('Async') && called !== 'invokeAsync' ? called.slice(0, -5) : called;
     if (NON_OPERATION_METHODS.has(method) || !/^[a-z]/.test(method)) continue;
     let recv = analysis.origin(callee.expression) ?? parameterClient(analysis, callee.expression) ?? (mentionsSdk ? declaredClient(analysis, callee.expression) : undefined);
     if (recv?.kind === 'module') recv = importedInstance(analysis, callee.expression);
@@ -195,7 +203,7 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
       operation,
       input: call.arguments[0],
       node: call,
-      calledName: method,
+      calledName: called,
       style: v3 ? 'v3-aggregated' : 'v2',
       documentClient: client.documentClient,
     });

@@ -406,6 +406,11 @@ export class FileFacts {
       // X-Ray instrumentation hands back what it is given: `AWSXRay.captureAWS(require('aws-sdk'))`,
       // `captureAWSClient(new AWS.S3())`, `tracer.captureAWSv3Client(new SQSClient({}))`
       if (e.arguments.length >= 1 && this.isCapture(e.expression, depth)) return this.origin(e.arguments[0], depth + 1);
+      // bluebird's `Promise.promisifyAll(new AWS.SQS())` returns the client it was given, with an
+      // `...Async` twin of each method
+      const callee = unwrap(e.expression);
+      const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+      if (name === 'promisifyAll' && e.arguments.length >= 1) return instance(this.origin(e.arguments[0]!, depth + 1));
       // `DynamoDBDocumentClient.from(client)` creates an instance of its receiver
       if (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'from') {
         const base = this.origin(e.expression.expression, depth + 1);

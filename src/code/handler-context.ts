@@ -83,7 +83,7 @@ const RECORD_FIELDS: Record<string, string> = {
   s3: 'S3',
 };
 
-const REQUEST_FIELDS = new Set(['httpMethod', 'pathParameters', 'queryStringParameters', 'rawPath', 'routeKey', 'rawQueryString', 'multiValueHeaders']);
+const REQUEST_FIELDS = new Set(['httpMethod', 'pathParameters', 'queryStringParameters', 'rawPath', 'routeKey', 'rawQueryString', 'multiValueHeaders', 'requestContext']);
 
 function typeNames(type: ts.TypeNode | undefined, out: string[] = []): string[] {
   if (!type) return out;

@@ -52,7 +52,7 @@ export interface RetryLoop {
   capped: boolean;
 }
 
-/** A function that calls (or reschedules) itself from its catch block or `.catch` handler. */
+/** A function that calls (or reschedules) itself from its catch block, `.catch` handler or the error branch of an error-first callback. */
 export interface RetryRecursion {
   kind: 'recursion';
   fn: ts.FunctionLikeDeclaration;
@@ -61,7 +61,7 @@ export interface RetryRecursion {
   /** Every self call in the handler, in source order (a `switch` may retry differently per error). */
   selfCalls: ts.CallExpression[];
   retried: Retried;
-  /** The catch block, or the function passed to `.catch`. */
+  /** The catch block, the function passed to `.catch`, or the error-first callback. */
   handler: ts.Node;
   /** For messages: "its catch block", "its `.catch` handler". */
   where: string;
@@ -953,6 +953,27 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     const uncapped = uncappedSelfCall(fn, selfCalls, results, handler);
     out.push({ kind: 'recursion', fn, selfCall: uncapped ?? selfCalls[0], selfCalls, retried, handler, where: 'its `.catch` handler', capped: !uncapped, decided: false });
   }
+  // error-first callback style: `ddb.put(params, (err) => { if (err) return setTimeout(() => save(params, cb), 100); cb(); })`
+  for (const call of analysis.calls) {
+    const last = call.arguments[call.arguments.length - 1];
+    const callback = last && unwrap(last);
+    if (!callback || !isFunctionLike(callback) || !callback.body || !ts.isBlock(callback.body)) continue;
+    const first = callback.parameters[0];
+    if (!first || !ts.isIdentifier(first.name)) continue;
+    const branch = failureBranch(callback.body, first.name.text);
+    if (!branch) continue;
+    const fn = enclosingFunction(call);
+    if (!fn?.body || fn === callback) continue;
+    const selfCalls = selfReferences(analysis, branch, fn).filter((c) => !reported.has(c));
+    if (selfCalls.length === 0 || !isRemoteCall(analysis, call)) continue;
+    if (callsItselfOutside(analysis, fn, branch)) continue;
+    if (isFallback(fn, selfCalls, branch) || repairsFirst(analysis, branch, selfCalls)) continue;
+    const results = new Set<string>();
+    for (const p of callback.parameters) bindNames(p.name, results);
+    // the callback holds the retry logic (`if (err && attempt < 5)`) and its first parameter is the error
+    const uncapped = uncappedSelfCall(fn, selfCalls, results, callback);
+    out.push({ kind: 'recursion', fn, selfCall: uncapped ?? selfCalls[0], selfCalls, retried: { call, text: `\`${calleeLabel(call)}\`` }, handler: callback, where: 'the error branch of its callback', capped: !uncapped, decided: false });
+  }
   // `.then` style, retrying what a batch call left undone:
   // `batchWrite(req).then(({ UnprocessedItems }) => ... writeAll({ RequestItems: UnprocessedItems }, n + 1))`
   const mentionsLeftovers = /Unprocessed|Failed(?:RecordCount|PutCount|EntryCount|Entries)/.test(analysis.sourceFile.text);
@@ -980,6 +1001,45 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     out.push({ kind: 'recursion', fn, selfCall: uncapped ?? selfCalls[0], selfCalls, retried, handler, where: 'its `.then` handler (for what the call left unprocessed)', capped: !uncapped, decided: false });
   }
   return out;
+}
+
+/**
+ * The failure branch makes another request before calling itself (`createLogGroup(...)` then
+ * `putEvents(...)` again): it repairs what the error reported, and the next attempt takes another path.
+ */
+function repairsFirst(analysis: FileFacts, branch: ts.Node, selfCalls: ts.CallExpression[]): boolean {
+  return remoteCallInfosIn(analysis, branch).some((r) => !selfCalls.includes(r.call) && !selfCalls.some((c) => isWithin(r.call, c)));
+}
+
+/**
+ * The branch of an error-first callback that runs on failure: the `then` of a top-level
+ * `if (err)` (`if (err && err.retryable)`, `if (err.code === 'Throttling')`), or the `else` of
+ * `if (!err)`.
+ */
+function failureBranch(body: ts.Block, err: string): ts.Statement | undefined {
+  const isErr = (e: ts.Expression): boolean => {
+    const u = unwrap(e);
+    if (ts.isIdentifier(u)) return u.text === err;
+    if (ts.isPropertyAccessExpression(u)) return ts.isIdentifier(unwrap(u.expression)) && (unwrap(u.expression) as ts.Identifier).text === err;
+    if (!ts.isBinaryExpression(u)) return false;
+    const op = u.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken) return isErr(u.left);
+    if (op === ts.SyntaxKind.EqualsEqualsEqualsToken || op === ts.SyntaxKind.EqualsEqualsToken) {
+      return [u.left, u.right].some((side) => ts.isPropertyAccessExpression(unwrap(side)) && isErr(side));
+    }
+    return false;
+  };
+  for (const st of body.statements) {
+    if (!ts.isIfStatement(st)) continue;
+    const cond = unwrap(st.expression);
+    if (ts.isPrefixUnaryExpression(cond) && cond.operator === ts.SyntaxKind.ExclamationToken) {
+      const inner = unwrap(cond.operand);
+      if (ts.isIdentifier(inner) && inner.text === err && st.elseStatement) return st.elseStatement;
+      continue;
+    }
+    if (isErr(cond)) return st.thenStatement;
+  }
+  return undefined;
 }
 
 /** Batch operations whose response lists what they left undone: `x.batchWrite(...)`, `x.putRecords(...)`. */

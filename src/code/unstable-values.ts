@@ -1,7 +1,7 @@
 /**
  * Values that change on every evaluation: random identifiers (`randomUUID()`, `uuid.v4()`,
  * `nanoid()` and `customAlphabet(...)` generators, `ulid()` and `monotonicFactory()` generators,
- * cuid/cuid2, short-uuid, `crypto.randomBytes`/`getRandomValues`, `Math.random()`) and clock
+ * cuid/cuid2, short-uuid, shortid, `crypto.randomBytes`/`getRandomValues`, `Math.random()`) and clock
  * readings (`Date.now()`, `new Date()`, `performance.now()`, `process.hrtime()`, `moment()`,
  * `dayjs()`, luxon `DateTime.now()`/`DateTime.utc()`), followed through consts, template literals,
  * concatenations, string and date-formatting methods (date-fns functions included), hashes,
@@ -47,6 +47,7 @@ const RANDOM_MODULE_EXPORTS: Record<string, string[]> = {
   cuid: [''],
   '@paralleldrive/cuid2': ['createId'],
   'short-uuid': ['generate', 'uuid'],
+  shortid: ['', 'generate'],
 };
 
 /** Exports that make a random generator: `const id = customAlphabet('0123456789', 12); id()`. */

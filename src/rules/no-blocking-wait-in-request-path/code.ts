@@ -245,6 +245,80 @@ function pollingReport(analysis: FileAnalysis, loop: ts.IterationStatement, cont
   };
 }
 
+/**
+ * async's (and neo-async's) loop functions: which argument is the test and which the iteratee that
+ * runs once per pass (`whilst(test, iteratee, done)`, `doWhilst(iteratee, test, done)`).
+ */
+const ASYNC_LOOPS: Record<string, { test?: number; iteratee: number }> = {
+  whilst: { test: 0, iteratee: 1 },
+  until: { test: 0, iteratee: 1 },
+  during: { test: 0, iteratee: 1 },
+  doWhilst: { test: 1, iteratee: 0 },
+  doUntil: { test: 1, iteratee: 0 },
+  doDuring: { test: 1, iteratee: 0 },
+  forever: { iteratee: 0 },
+};
+
+/** `async.whilst(test, iteratee, done)` and the other loop functions of async / neo-async. */
+function asyncLoop(analysis: FileAnalysis, call: ts.CallExpression): { name: string; test?: ts.Node; iteratee: ts.FunctionLikeDeclaration } | undefined {
+  const origin = analysis.origin(unwrap(call.expression));
+  if (origin?.kind !== 'module') return undefined;
+  const parts = origin.ref.module.split('/');
+  if ((parts[0] !== 'async' && parts[0] !== 'neo-async') || parts.length > 2) return undefined;
+  const path = origin.ref.path[0] === 'default' ? origin.ref.path.slice(1) : origin.ref.path;
+  const name = parts.length === 2 ? (path.length === 0 ? parts[1] : undefined) : path.length === 1 ? path[0] : undefined;
+  const shape = name !== undefined && Object.hasOwn(ASYNC_LOOPS, name) ? ASYNC_LOOPS[name] : undefined;
+  if (!shape) return undefined;
+  const arg = call.arguments[shape.iteratee];
+  const iteratee = arg && unwrap(arg);
+  if (!iteratee || !isFunctionLike(iteratee) || !iteratee.body) return undefined;
+  const test = shape.test !== undefined ? call.arguments[shape.test] : undefined;
+  return { name: name!, ...(test ? { test: unwrap(test) } : {}), iteratee };
+}
+
+/**
+ * A loop of async that polls: its iteratee makes a remote call and sleeps (`setTimeout(next, 1000)`)
+ * outside a catch, and the call reads the status of a known long-running job, or the test or the
+ * iteratee compares a state.
+ */
+function asyncPollingReport(analysis: FileAnalysis, call: ts.CallExpression, context: ContextEvidence): CodeReport | undefined {
+  const loop = asyncLoop(analysis, call);
+  if (!loop) return undefined;
+  const remotes = remoteCallInfosIn(analysis, loop.iteratee);
+  if (remotes.length === 0) return undefined;
+  let sleeps = false;
+  walk(loop.iteratee, (n) => {
+    if (sleeps) return false;
+    if (ts.isCallExpression(n) && !insideCatch(n, loop.iteratee) && isSleep(analysis, n)) sleeps = true;
+    return !sleeps;
+  });
+  if (!sleeps) return undefined;
+  let job: (typeof JOBS)[number] | undefined;
+  let poll: RemoteCall | undefined;
+  for (const r of remotes) {
+    const op = awsOperation(analysis, r);
+    const j = op && POLL_OPERATIONS.get(`${op.service}:${op.operation}`);
+    if (j) {
+      job = j;
+      poll = r;
+      break;
+    }
+  }
+  const comparesState = (root: ts.Node | undefined): boolean => {
+    let found = false;
+    if (root) walk(root, (n) => (found ||= isStateComparison(n), !found));
+    return found;
+  };
+  if (!job && !comparesState(loop.test) && !comparesState(loop.iteratee)) return undefined;
+  poll ??= remotes[0]!;
+  const what = job ? `the ${job.what} to finish` : 'a state change';
+  return {
+    node: call,
+    message: `Polling loop (\`${loop.name}\` of async) around \`${innermostRemote(poll).label}\` waits for ${what} inside a request-path handler (${context.reason}): the caller is held for the whole run and gets a timeout, not the outcome, when it takes longer`,
+    related: [{ node: poll.call, label: 'status request repeated by the loop' }],
+  };
+}
+
 /** Waiters and polling loops of a file that run in the request path (`contextOf`). */
 function waitReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => ContextEvidence | undefined): CodeReport[] {
   const reports: CodeReport[] = [];
@@ -274,6 +348,15 @@ function waitReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => Conte
     if (context?.context !== 'request-path') continue;
     const r = pollingReport(analysis, loop, context);
     if (r) reports.push(r);
+  }
+  if ([...analysis.modules].some((m) => m === 'async' || m === 'neo-async' || m.startsWith('async/') || m.startsWith('neo-async/'))) {
+    for (const call of analysis.calls) {
+      if (call.arguments.length === 0) continue;
+      const context = contextOf(call);
+      if (context?.context !== 'request-path') continue;
+      const r = asyncPollingReport(analysis, call, context);
+      if (r) reports.push(r);
+    }
   }
   // nested polling loops: report the outermost
   const loops = reports.filter((r) => ts.isIterationStatement(r.node, false));

@@ -72,16 +72,23 @@ export function findFanOuts(analysis: FileAnalysis, maxItems: number): CodeRepor
   const candidates: Candidate[] = [];
   for (const call of analysis.calls) {
     const callee = unwrap(call.expression);
-    if (!ts.isPropertyAccessExpression(callee) || !COMBINATORS.has(callee.name.text)) continue;
+    if (!ts.isPropertyAccessExpression(callee)) continue;
     const recv = unwrap(callee.expression);
-    if (!ts.isIdentifier(recv) || recv.text !== 'Promise' || analysis.resolveValue(recv) !== recv) continue;
+    if (!ts.isIdentifier(recv)) continue;
+    // the global Promise, or bluebird's (`const Promise = require('bluebird')`), whose `settle` is an older allSettled
+    const bluebird = isBluebird(analysis, recv);
+    if (!(COMBINATORS.has(callee.name.text) || (bluebird && callee.name.text === 'settle'))) continue;
+    if (!bluebird && (recv.text !== 'Promise' || analysis.resolveValue(recv) !== recv)) continue;
     const arg = call.arguments[0];
     if (!arg) continue;
     const found = checkArgument(limits, call, arg);
     if (found) candidates.push(found);
   }
   for (const call of analysis.calls) {
-    const found = checkForEach(limits, call) ?? checkLibraryMap(limits, call);
+    // async's `parallel(tasks)`: one task per item of the list the tasks were made from, all at once
+    const tasks = call.arguments[0];
+    const found =
+      checkForEach(limits, call) ?? checkLibraryMap(limits, call) ?? (tasks && isAsyncParallel(analysis, call.expression) ? checkArgument(limits, call, tasks) : undefined);
     if (found) candidates.push(found);
   }
   const kept = candidates.filter(
@@ -104,7 +111,10 @@ function within(node: ts.Node, container: ts.Node): boolean {
 }
 
 function combinator(call: ts.CallExpression): string {
-  return `Promise.${(unwrap(call.expression) as ts.PropertyAccessExpression).name.text}`;
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return `\`${short(callee, 30) ?? 'parallel'}(...)\` (\`parallelLimit\` takes a limit)`;
+  if (COMBINATORS.has(callee.name.text) || callee.name.text === 'settle') return `${short(callee.expression, 20) ?? 'Promise'}.${callee.name.text}`;
+  return `\`${short(callee, 30) ?? callee.name.text}(...)\` (\`parallelLimit\` takes a limit)`;
 }
 
 function short(node: ts.Node, max = 40): string | undefined {
@@ -288,6 +298,23 @@ function libraryMap(analysis: FileAnalysis, callee: ts.Expression): { module: st
   const path = origin.ref.path[0] === 'default' && module !== 'p-map' ? origin.ref.path.slice(1) : origin.ref.path;
   const fn = parts.length === 2 && path.length === 0 ? parts[1]! : path.length === 1 ? path[0]! : path.length === 0 ? '' : undefined;
   return fn !== undefined && known.fns.has(fn) ? { module, fn } : undefined;
+}
+
+/** bluebird's Promise class (`require('bluebird')`, its default import). */
+function isBluebird(analysis: FileAnalysis, id: ts.Identifier): boolean {
+  const origin = analysis.origin(id);
+  return origin?.kind === 'module' && origin.ref.module === 'bluebird' && (origin.ref.path.length === 0 || (origin.ref.path.length === 1 && origin.ref.path[0] === 'default'));
+}
+
+/** async's (or neo-async's) `parallel`, which starts every task at once (`parallelLimit` takes a limit, `series` runs one at a time). */
+function isAsyncParallel(analysis: FileAnalysis, callee: ts.Expression): boolean {
+  const origin = analysis.origin(unwrap(callee));
+  if (origin?.kind !== 'module') return false;
+  const parts = origin.ref.module.split('/');
+  if (parts[0] !== 'async' && parts[0] !== 'neo-async') return false;
+  const path = origin.ref.path[0] === 'default' ? origin.ref.path.slice(1) : origin.ref.path;
+  if (parts.length === 2) return parts[1] === 'parallel' && path.length === 0;
+  return parts.length === 1 && path.length === 1 && path[0] === 'parallel';
 }
 
 /** A concurrency the options argument sets: a number or a value other than `Infinity` or a collection's length. */

@@ -7,8 +7,8 @@ export interface NoUnboundedRetryOptions {
 }
 
 const detector: CodeDetector<NoUnboundedRetryOptions> = {
-  // every finding needs a catch clause or a retry setting
-  prefilter: /catch|retr|attempts|retries|forever/i,
+  // every finding needs a catch clause, a retry setting or an error-first callback's test of its error
+  prefilter: /catch|retr|attempts|retries|forever|if\s*\(\s*!?\s*err(?:or)?\b/i,
   code({ analysis, options }) {
     const all: CodeReport[] = [...handWrittenRetries(analysis), ...libraryReports(analysis), ...sdkReports(analysis, options.maxSdkAttempts ?? 10)];
     // an options object shared by several calls is reported once, where it is written

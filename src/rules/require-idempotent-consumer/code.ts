@@ -356,10 +356,48 @@ function keyAttributes(obj: ts.ObjectLiteralExpression): { name: string; prop: t
   return first && ID_NAME.test(first.name) ? [first] : [];
 }
 
+/** Id-like attributes that name the request or its trace rather than the item. */
+const NOT_ITEM_ID = /(?:trace|request|correlation|span|execution|session|message|log)_?id$/i;
+
+/**
+ * `item.id = uuid.v4()` (`item.dataset_id = shortid.generate()`) in the function that stores `item`,
+ * before it does: the key set on the object the put stores (a key-like or id-like attribute).
+ */
+function assignedFreshKey(
+  analysis: FileAnalysis,
+  put: ts.Node,
+  value: ts.Expression,
+): { name: string; node: ts.Node; u: NonNullable<ReturnType<typeof unstableValue>> } | undefined {
+  const id = unwrap(value);
+  const fn = enclosingFunction(put);
+  if (!ts.isIdentifier(id) || !fn?.body) return undefined;
+  let found: { name: string; node: ts.Node; u: NonNullable<ReturnType<typeof unstableValue>> } | undefined;
+  walk(fn.body, (node) => {
+    if (found || node.pos >= put.pos) return false;
+    if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+    const left = unwrap(node.left);
+    if (!ts.isPropertyAccessExpression(left) || !ts.isIdentifier(unwrap(left.expression)) || (unwrap(left.expression) as ts.Identifier).text !== id.text) return undefined;
+    const name = left.name.text;
+    if (!KEY_NAME.test(name) && (!ID_NAME.test(name) || NOT_ITEM_ID.test(name))) return undefined;
+    const u = unstableValue(analysis, node.right);
+    if (u) found = { name, node, u };
+    return undefined;
+  });
+  return found;
+}
+
 function putReport(analysis: FileAnalysis, call: SdkCall, context: ContextEvidence): CodeReport | undefined {
   const item = getProperty(analysis, call.input, 'Item');
   if (item.kind !== 'present') return undefined;
   const literal = itemLiteral(analysis, item.value, call.documentClient);
+  const assigned = call.documentClient ? assignedFreshKey(analysis, call.node, item.value) : undefined;
+  if (assigned) {
+    return {
+      node: assigned.node,
+      message: `\`${call.calledName}\` stores the item under a fresh \`${assigned.name}\` from ${assigned.u.label} ${where(context)}: ${redelivery(context)} stores a second copy`,
+      related: [{ node: call.node, label: 'the item is stored here' }],
+    };
+  }
   if (!literal) return undefined;
   for (const { name, prop } of keyAttributes(literal.obj)) {
     const raw = ts.isPropertyAssignment(prop) ? prop.initializer : prop.name;

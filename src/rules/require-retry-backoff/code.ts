@@ -430,8 +430,9 @@ function busyPollReports(analysis: FileAnalysis, taken: Set<ts.Node>): CodeRepor
 }
 
 const detector: CodeDetector = {
-  // a retry needs a catch clause, a retry library or strategy, a test of the response status, or a batch response's leftovers; a poll, a `while` loop
-  prefilter: /catch|retr|backoff|\.ok\b|status|Unprocessed|Failed|while/i,
+  // a retry needs a catch clause, a retry library or strategy, a test of the response status, a batch response's leftovers,
+  // or an error-first callback's test of its error; a poll, a `while` loop
+  prefilter: /catch|retr|backoff|\.ok\b|status|Unprocessed|Failed|while|if\s*\(\s*!?\s*err(?:or)?\b/i,
   code({ analysis }) {
     const taken = new Set<ts.Node>([...findRetryLoops(analysis).map((r) => r.loop), ...findStatusRetryLoops(analysis).map((r) => r.loop), ...findLeftoverRetryLoops(analysis).map((r) => r.loop), ...findCaughtRetryLoops(analysis).map((r) => r.loop)]);
     const all = [...loopReports(analysis), ...unthrownRetryReports(analysis, findStatusRetryLoops(analysis), 'after an unsuccessful response'), ...leftoverRetryReports(analysis), ...unthrownRetryReports(analysis, findCaughtRetryLoops(analysis), 'after it failed'), ...recursionReports(analysis), ...libraryReports(analysis), ...busyPollReports(analysis, taken)];
