@@ -7,7 +7,7 @@
  */
 import { ts } from './ts.js';
 import type { FileFacts, ModuleRef } from './file-facts.js';
-import { isFunctionLike, step, unwrap } from './walk.js';
+import { isFunctionLike, step, thisClass, unwrap } from './walk.js';
 
 /** The module class a type names: `Client`, `es.Client`, `AWS.DynamoDB.DocumentClient`, `Client | undefined`. */
 export function typeRef(facts: FileFacts, type: ts.TypeNode | undefined): ModuleRef | undefined {
@@ -49,16 +49,7 @@ const MEMBER_TYPES = new WeakMap<ts.ClassLikeDeclaration, Map<string, ts.TypeNod
 
 /** The declared type of `this.<name>`: a typed property, a typed constructor parameter property, or a typed constructor parameter assigned to it. */
 function memberType(access: ts.PropertyAccessExpression): ts.TypeNode | undefined {
-  let cls: ts.ClassLikeDeclaration | undefined;
-  for (let p = access.parent; p; p = p.parent) {
-    step();
-    if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) {
-      cls = p;
-      break;
-    }
-    // `this` of a nested function expression or declaration is not the instance
-    if (ts.isFunctionExpression(p) || ts.isFunctionDeclaration(p)) return undefined;
-  }
+  const cls = thisClass(access);
   if (!cls) return undefined;
   let map = MEMBER_TYPES.get(cls);
   if (!map) MEMBER_TYPES.set(cls, (map = new Map()));

@@ -30,7 +30,7 @@
  */
 import { ts } from './ts.js';
 import { requireSpecifier, type FileFacts, type ModuleRef } from './file-facts.js';
-import { enclosingFunction, isFunctionLike, step, unwrap, walk } from './walk.js';
+import { enclosingFunction, isFunctionLike, step, thisClass, unwrap, walk } from './walk.js';
 import { dynamicOperationCalls, sdkCallsOf } from './aws-sdk.js';
 import { calleeAcross, MAX_HOPS, shownLocation } from './modules.js';
 import { searchOperationsOf } from './search-clients.js';
@@ -762,16 +762,7 @@ function isLoggerCall(call: ts.CallExpression): boolean {
  */
 export function fixedThisMemberValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
   if (unwrap(access.expression).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
-  let cls: ts.ClassLikeDeclaration | undefined;
-  for (let p = access.parent; p; p = p.parent) {
-    step();
-    if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) {
-      cls = p;
-      break;
-    }
-    // `this` of a nested function expression or declaration is not the instance
-    if (ts.isFunctionExpression(p) || ts.isFunctionDeclaration(p)) return undefined;
-  }
+  const cls = thisClass(access);
   if (!cls) return undefined;
   const w = memberWrites(cls).get(access.name.text);
   if (!w) return undefined;

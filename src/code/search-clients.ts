@@ -20,7 +20,7 @@ import { ts } from './ts.js';
 import type { FileFacts, ModuleRef } from './file-facts.js';
 import { importedValue, isProjectSpecifier } from './modules.js';
 import { typeRef } from './declared-types.js';
-import { isFunctionLike, returnedExpressions, step, unwrap } from './walk.js';
+import { isFunctionLike, returnedExpressions, step, thisClass, unwrap } from './walk.js';
 
 /** Modules whose `Client` class talks to an OpenSearch or Elasticsearch cluster. */
 export const SEARCH_CLIENT_MODULES = new Set(['@opensearch-project/opensearch', '@elastic/elasticsearch', 'elasticsearch']);
@@ -183,14 +183,7 @@ function bindingClient(facts: FileFacts, name: ts.BindingName, type: ts.TypeNode
 /** `this.client` of a class: declared as a client, or assigned one in the constructor. */
 function memberClient(facts: FileFacts, access: ts.PropertyAccessExpression, depth: number): string | undefined {
   const name = access.name.text;
-  let cls: ts.ClassLikeDeclaration | undefined;
-  for (let p = access.parent; p; p = p.parent) {
-    step();
-    if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) {
-      cls = p;
-      break;
-    }
-  }
+  const cls = thisClass(access);
   if (!cls) return undefined;
   for (const m of cls.members) {
     if (ts.isPropertyDeclaration(m) && m.name.getText() === name) {

@@ -157,6 +157,19 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
 }
 
 /**
+ * The class whose instance `this` in `node` is: the nearest enclosing class, unless a nested
+ * `function` expression or declaration comes first (its `this` is another object).
+ */
+export function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    step();
+    if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) return p;
+    if (ts.isFunctionExpression(p) || ts.isFunctionDeclaration(p)) return undefined;
+  }
+  return undefined;
+}
+
+/**
  * Finds the nearest ancestor of one of `kinds`. Past sixteen ancestors (a promise chain of
  * thousands of links is that deep, and so are nested blocks), the answers are remembered for every
  * node on the way, so that asking for each node of a deep tree costs time linear in its size

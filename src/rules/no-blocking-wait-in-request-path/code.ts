@@ -206,26 +206,9 @@ function pollingReport(analysis: FileAnalysis, loop: ts.IterationStatement, cont
   if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return undefined;
   const remotes = remoteCallInfosIn(analysis, loop).filter((r) => enclosingFunction(r.call) === enclosingFunction(loop));
   if (remotes.length === 0) return undefined;
-  let sleeps = false;
-  walk(loop, (n) => {
-    if (sleeps) return false;
-    if (ts.isCallExpression(n) && !insideCatch(n, loop) && isSleep(analysis, n)) sleeps = true;
-    return !sleeps;
-  });
-  if (!sleeps) return undefined;
-  let job: (typeof JOBS)[number] | undefined;
-  let poll: RemoteCall | undefined;
-  for (const r of remotes) {
-    const op = awsOperation(analysis, r);
-    const j = op && POLL_OPERATIONS.get(`${op.service}:${op.operation}`);
-    if (j) {
-      job = j;
-      poll = r;
-      break;
-    }
-  }
+  if (!sleepsOutsideCatch(analysis, loop)) return undefined;
+  const { job, poll } = statusPoll(analysis, remotes);
   if (!job && !waitsForState(loop)) return undefined;
-  poll ??= remotes[0];
   const related: CodeReport['related'] = [{ node: poll.call, label: 'status request repeated by the loop' }];
   const fn = enclosingFunction(loop);
   if (job && fn) {
@@ -276,6 +259,27 @@ function asyncLoop(analysis: FileAnalysis, call: ts.CallExpression): { name: str
   return { name: name!, ...(test ? { test: unwrap(test) } : {}), iteratee };
 }
 
+/** Whether `root` sleeps somewhere outside a catch block (a wait between passes, not a back-off after an error). */
+function sleepsOutsideCatch(analysis: FileAnalysis, root: ts.Node): boolean {
+  let sleeps = false;
+  walk(root, (n) => {
+    if (sleeps) return false;
+    if (ts.isCallExpression(n) && !insideCatch(n, root) && isSleep(analysis, n)) sleeps = true;
+    return !sleeps;
+  });
+  return sleeps;
+}
+
+/** The first of `remotes` (at least one) that reads the status of a known long-running job, with that job; else the first of them. */
+function statusPoll(analysis: FileAnalysis, remotes: RemoteCall[]): { job?: (typeof JOBS)[number]; poll: RemoteCall } {
+  for (const r of remotes) {
+    const op = awsOperation(analysis, r);
+    const job = op && POLL_OPERATIONS.get(`${op.service}:${op.operation}`);
+    if (job) return { job, poll: r };
+  }
+  return { poll: remotes[0]! };
+}
+
 /**
  * A loop of async that polls: its iteratee makes a remote call and sleeps (`setTimeout(next, 1000)`)
  * outside a catch, and the call reads the status of a known long-running job, or the test or the
@@ -286,31 +290,14 @@ function asyncPollingReport(analysis: FileAnalysis, call: ts.CallExpression, con
   if (!loop) return undefined;
   const remotes = remoteCallInfosIn(analysis, loop.iteratee);
   if (remotes.length === 0) return undefined;
-  let sleeps = false;
-  walk(loop.iteratee, (n) => {
-    if (sleeps) return false;
-    if (ts.isCallExpression(n) && !insideCatch(n, loop.iteratee) && isSleep(analysis, n)) sleeps = true;
-    return !sleeps;
-  });
-  if (!sleeps) return undefined;
-  let job: (typeof JOBS)[number] | undefined;
-  let poll: RemoteCall | undefined;
-  for (const r of remotes) {
-    const op = awsOperation(analysis, r);
-    const j = op && POLL_OPERATIONS.get(`${op.service}:${op.operation}`);
-    if (j) {
-      job = j;
-      poll = r;
-      break;
-    }
-  }
+  if (!sleepsOutsideCatch(analysis, loop.iteratee)) return undefined;
+  const { job, poll } = statusPoll(analysis, remotes);
   const comparesState = (root: ts.Node | undefined): boolean => {
     let found = false;
     if (root) walk(root, (n) => (found ||= isStateComparison(n), !found));
     return found;
   };
   if (!job && !comparesState(loop.test) && !comparesState(loop.iteratee)) return undefined;
-  poll ??= remotes[0]!;
   const what = job ? `the ${job.what} to finish` : 'a state change';
   return {
     node: call,
