@@ -78,9 +78,43 @@ function commonJsTarget(left: ts.Expression): string | undefined {
   return undefined;
 }
 
+const TOP_LEVEL_NAMES = new WeakMap<ts.SourceFile, Map<string, ts.Statement[]>>();
+
+/**
+ * The top-level statements of a file that may declare each name (functions, classes, variables
+ * and their destructured names, default and named imports), in file order: `topLevel` is asked for
+ * the callee of many calls of a large file, and reads only these.
+ */
+function topLevelStatements(sf: ts.SourceFile, name: string): readonly ts.Statement[] {
+  let index = TOP_LEVEL_NAMES.get(sf);
+  if (!index) {
+    const map = new Map<string, ts.Statement[]>();
+    const add = (key: string, st: ts.Statement): void => {
+      const list = map.get(key);
+      if (!list) map.set(key, [st]);
+      else if (list[list.length - 1] !== st) list.push(st);
+    };
+    for (const st of sf.statements) {
+      if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) add(st.name.text, st);
+      else if (ts.isVariableStatement(st)) {
+        for (const d of st.declarationList.declarations) {
+          if (ts.isIdentifier(d.name)) add(d.name.text, st);
+          else if (ts.isObjectBindingPattern(d.name)) for (const el of d.name.elements) if (ts.isIdentifier(el.name)) add(el.name.text, st);
+        }
+      } else if (ts.isImportDeclaration(st) && st.importClause) {
+        if (st.importClause.name) add(st.importClause.name.text, st);
+        const b = st.importClause.namedBindings;
+        if (b && ts.isNamedImports(b)) for (const el of b.elements) add(el.name.text, st);
+      }
+    }
+    TOP_LEVEL_NAMES.set(sf, (index = map));
+  }
+  return index.get(name) ?? [];
+}
+
 /** A top-level declaration of `name` in a file: function, class, variable (its initialiser) or import (followed). */
 function topLevel(facts: FileFacts, name: string, hops: number): Target | undefined {
-  for (const st of facts.sourceFile.statements) {
+  for (const st of topLevelStatements(facts.sourceFile, name)) {
     if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name?.text === name) {
       if (ts.isFunctionDeclaration(st) && !st.body) continue;
       return { facts, node: st };

@@ -912,6 +912,11 @@ function isLiteralValue(e: ts.Expression): boolean {
   return e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword || ts.isStringLiteralLike(e) || ts.isNumericLiteral(e);
 }
 
+/** A parameter name that holds an error. */
+const ERROR_NAME = /err|^_?(?:e|ex|exc|exception)\d*$/i;
+/** Text of a file that tests an error (`if (err`, `if (!error`, `if (e)`): the error-first callbacks `catchRecursion` looks for. */
+const ERROR_TEST = /if\s*\(\s*!?\s*(?:\w*[Ee]rr|_?e\b|_?ex\b|exc)/;
+
 function catchRecursion(analysis: FileFacts): RetryRecursion[] {
   const out: RetryRecursion[] = [];
   // self calls of uncapped, undecided recursions: the promise-style pass does not look at them again
@@ -954,12 +959,13 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     out.push({ kind: 'recursion', fn, selfCall: uncapped ?? selfCalls[0], selfCalls, retried, handler, where: 'its `.catch` handler', capped: !uncapped, decided: false });
   }
   // error-first callback style: `ddb.put(params, (err) => { if (err) return setTimeout(() => save(params, cb), 100); cb(); })`
-  for (const call of analysis.calls) {
+  for (const call of ERROR_TEST.test(analysis.sourceFile.text) ? analysis.calls : []) {
     const last = call.arguments[call.arguments.length - 1];
     const callback = last && unwrap(last);
     if (!callback || !isFunctionLike(callback) || !callback.body || !ts.isBlock(callback.body)) continue;
     const first = callback.parameters[0];
-    if (!first || !ts.isIdentifier(first.name)) continue;
+    // error-first callbacks name their first parameter for the error (`err`, `error`, `e`, `putErr`)
+    if (!first || !ts.isIdentifier(first.name) || !ERROR_NAME.test(first.name.text)) continue;
     const branch = failureBranch(callback.body, first.name.text);
     if (!branch) continue;
     const fn = enclosingFunction(call);

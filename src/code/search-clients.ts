@@ -54,12 +54,26 @@ function isClientRef(ref: ModuleRef): boolean {
   return path.length === 1 && path[0] === 'Client';
 }
 
+/**
+ * Text of a file that may call a client another module of the project made: the products' names,
+ * or calls only a search client has (`.search(`, `.bulk(`, `.indices.`); or an import of a
+ * project module named for search (`'./search'`, `'../lib/es-search'`). A bare word "search" in
+ * the text is too common to decide.
+ */
+const IMPORTED_CLIENT_HINT = /[Ee]lastic|[Oo]pen[Ss]earch|\.(?:search|msearch|bulk|indices|helpers)\s*[.(]/;
+const SEARCH_MODULE_NAME = /search|elastic/i;
+
 /** Whether the file can hold a client call at all: it imports a client module, or may call one a project module exports. */
 function mayCallClients(facts: FileFacts): 'own' | 'imported' | undefined {
   for (const m of facts.modules) if (SEARCH_CLIENT_MODULES.has(m)) return 'own';
-  if (!facts.host || !/elastic|opensearch|search/i.test(facts.sourceFile.text)) return undefined;
-  for (const m of facts.modules) if (isProjectSpecifier(m)) return 'imported';
-  return undefined;
+  if (!facts.host) return undefined;
+  let projectImports = false;
+  for (const m of facts.modules) {
+    if (!isProjectSpecifier(m)) continue;
+    if (SEARCH_MODULE_NAME.test(m)) return 'imported';
+    projectImports = true;
+  }
+  return projectImports && IMPORTED_CLIENT_HINT.test(facts.sourceFile.text) ? 'imported' : undefined;
 }
 
 const OPERATIONS = new WeakMap<FileFacts, SearchOperation[]>();
