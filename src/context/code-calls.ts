@@ -51,10 +51,21 @@ function containerName(node: ts.Node): string | undefined {
   return undefined;
 }
 
+/**
+ * The function a written-out `FunctionName` names: a plain name (`orders-worker`), a partial ARN
+ * (`123456789012:function:orders-worker`) or a full one, without its version or alias.
+ */
+function writtenFunctionName(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const arn = /^(?:arn:aws[\w-]*:lambda:[\w-]+:)?\d{12}:function:([\w-]{1,64})(?::[\w$-]+)?$/.exec(text);
+  if (arn) return arn[1];
+  return /^[\w-]{1,64}$/.test(text) ? text : undefined;
+}
+
 export function codeCalls(analysis: FileAnalysis): CodeCall[] {
   const sf = analysis.sourceFile;
   const out: CodeCall[] = [];
-  const push = (node: ts.Node, operation: string, sync: boolean, target: { env?: string; host?: string }): void => {
+  const push = (node: ts.Node, operation: string, sync: boolean, target: { env?: string; host?: string; functionName?: string }): void => {
     const container = containerName(node);
     out.push({ operation, sync, ...target, ...(container ? { container } : {}), start: node.getStart(sf), end: node.getEnd() });
   };
@@ -62,7 +73,8 @@ export function codeCalls(analysis: FileAnalysis): CodeCall[] {
     if (call.service === 'lambda' && (call.operation === 'Invoke' || call.operation === 'InvokeWithResponseStream')) {
       const fn = getProperty(analysis, call.input, 'FunctionName');
       const env = fn.kind === 'present' ? envName(analysis, fn.value) : undefined;
-      if (!env) continue;
+      const named = !env && fn.kind === 'present' ? writtenFunctionName(stringShape(analysis, fn.value)?.exact) : undefined;
+      if (!env && !named) continue;
       let sync = true;
       if (call.operation === 'Invoke') {
         const type = getProperty(analysis, call.input, 'InvocationType');
@@ -73,7 +85,7 @@ export function codeCalls(analysis: FileAnalysis): CodeCall[] {
           sync = exact === 'RequestResponse';
         }
       }
-      push(call.node, call.operation, sync, { env });
+      push(call.node, call.operation, sync, env ? { env } : { functionName: named });
       continue;
     }
     if (call.service === 'eventbridge' && call.operation === 'PutEvents') {

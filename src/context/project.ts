@@ -520,12 +520,36 @@ export class ProjectModel {
           if (call.operation === 'Invoke' && binding.kind === 'function' && !call.sync) {
             this.trigger(binding.node, 'async invoke', fn.template, [...fn.resource.path, 'Properties', 'Environment', 'Variables', call.env], { fromCode: true });
           }
+        } else if (call.functionName) {
+          // `FunctionName: 'orders-worker'`: the one function of the caller's deployment unit with that name
+          const target = this.functionNamed(fn, call.functionName);
+          if (!target) continue;
+          to = target.key;
+          if (call.operation === 'Invoke' && !call.sync) {
+            this.trigger(target.key, 'async invoke', target.template, [...target.resource.path, 'Properties', 'FunctionName'], {
+              fromCode: true,
+              caller: displayName(fn.resource),
+              through: `by its name \`${call.functionName}\``,
+            });
+          }
         } else if (call.host) {
           to = this.node(`http:${call.host}`, 'http', call.host);
         }
         this.edge(fn.key, to, call.sync, call.operation, location, 'code');
       }
     }
+  }
+
+  /** The only function of `caller`'s deployment unit whose `FunctionName` is `name`, written out. */
+  private functionNamed(caller: ProjectFunction, name: string): ProjectFunction | undefined {
+    const unit = this.unitOf(caller.key);
+    let found: ProjectFunction | undefined;
+    for (const f of this.functions.values()) {
+      if (f === caller || str(getIn(f.resource.properties, ['FunctionName'])) !== name || this.unitOf(f.key) !== unit) continue;
+      if (found) return undefined;
+      found = f;
+    }
+    return found;
   }
 
   /**
@@ -546,8 +570,8 @@ export class ProjectModel {
   }
 
   /** Functions invoked asynchronously from code, with the environment variable that names them. */
-  asyncInvokes(): { template: Template; functionId: string; via: { template: Template; path: PathSegment[] }; caller: string }[] {
-    const out: { template: Template; functionId: string; via: { template: Template; path: PathSegment[] }; caller: string }[] = [];
+  asyncInvokes(): { template: Template; functionId: string; via: { template: Template; path: PathSegment[] }; caller: string; through: string }[] {
+    const out: { template: Template; functionId: string; via: { template: Template; path: PathSegment[] }; caller: string; through: string }[] = [];
     const seen = new Set<string>();
     for (const fn of this.functions.values()) {
       for (const t of fn.triggers) {
@@ -555,8 +579,10 @@ export class ProjectModel {
         const k = `${fn.key}\u0000${t.template.file}\u0000${t.path.join('.')}`;
         if (seen.has(k)) continue;
         seen.add(k);
-        const caller = [...this.functions.values()].find((f) => f.template === t.template && t.path[1] === f.resource.id);
-        out.push({ template: fn.template, functionId: fn.resource.id, via: { template: t.template, path: t.path }, caller: caller ? displayName(caller.resource) : String(t.path[1]) });
+        const caller = t.caller ?? [...this.functions.values()].find((f) => f.template === t.template && t.path[1] === f.resource.id);
+        const callerName = typeof caller === 'string' ? caller : caller ? displayName(caller.resource) : String(t.path[1]);
+        const through = t.through ?? `through \`${String(t.path[t.path.length - 1])}\``;
+        out.push({ template: fn.template, functionId: fn.resource.id, via: { template: t.template, path: t.path }, caller: callerName, through });
       }
     }
     return out;

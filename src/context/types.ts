@@ -74,6 +74,9 @@ export interface Trigger {
   reportsBatchItemFailures?: boolean;
   /** Found in handler code (an `Event` invocation), not in a template: not part of per-file contexts. */
   fromCode?: boolean;
+  /** For a trigger found in code: the function whose code it is, and how the code names the target. */
+  caller?: string;
+  through?: string;
 }
 
 export interface ProjectFunction {
@@ -119,6 +122,8 @@ export interface CodeCall {
   sync: boolean;
   /** Environment variable naming the target. */
   env?: string;
+  /** For an `Invoke` whose `FunctionName` is written out (a name or an ARN): the function's name. */
+  functionName?: string;
   /** Literal external host for HTTP calls. */
   host?: string;
   /** Name of the top-level declaration (an export such as `handler`) that contains the call. */

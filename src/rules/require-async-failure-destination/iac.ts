@@ -166,7 +166,8 @@ const templateEvidence: AsyncEvidenceProvider = (templates) => {
 
 /**
  * Handler code elsewhere in the project invokes the function with `InvocationType: 'Event'`
- * through an environment variable the template sets to it (from the project model of the scan).
+ * through an environment variable the template sets to it, or by the function's name written out
+ * (from the project model of the scan).
  */
 function codeEvidence(templates: Template[]): AsyncEvidence[] {
   return (projectOf(templates)?.asyncInvokes() ?? []).map((i) => ({
@@ -175,7 +176,7 @@ function codeEvidence(templates: Template[]): AsyncEvidence[] {
     evidence: {
       template: i.via.template,
       path: i.via.path,
-      label: `the code of \`${i.caller}\` invokes it with InvocationType 'Event' through \`${String(i.via.path[i.via.path.length - 1])}\``,
+      label: `the code of \`${i.caller}\` invokes it with InvocationType 'Event' ${i.through}`,
     },
   }));
 }
