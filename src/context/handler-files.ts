@@ -2,12 +2,14 @@
  * The handler source file a function deploys, among the scanned code files: SAM `CodeUri` +
  * `Handler` (or the entry points an esbuild build names), Serverless `handler`, the CDK
  * `NodejsFunction` layout (`<construct file>.<id>.ts` beside the construct, or a source beside the
- * bundled asset), and for Terraform a unique match below the configuration's folder. A `.js` build
+ * bundled asset), for Terraform a unique match below the configuration's folder, and for a
+ * CloudFormation function whose code is an S3 archive the package folder named like the archive. A `.js` build
  * output maps back to its `.ts` source (`dist/x.js` → `src/x.ts`) when that source is scanned too.
  * Also names a function after its handler file when the file's name says more than `index`.
  */
 import path from 'node:path';
-import { TERRAFORM_SOURCE_PATH, type IacValue, type Resource, type Template } from '../iac/model.js';
+import { readRegularText } from '../ground/file-access.js';
+import { Intrinsic, TERRAFORM_SOURCE_PATH, type IacValue, type Resource, type Template } from '../iac/model.js';
 import { getIn, isAbsent, isPlainObject } from '../iac/resources.js';
 
 const CODE_EXTENSIONS = ['.ts', '.mts', '.cts', '.tsx', '.js', '.mjs', '.cjs'];
@@ -19,6 +21,26 @@ function str(value: IacValue | undefined): string | undefined {
 
 /** The CDK source construct of a synthesized resource, when the scan holds both. */
 export type TwinOf = (template: Template, id: string) => { template: Template; resource: Resource } | undefined;
+
+/**
+ * The package an S3 archive of a function's `Code` is named after: the last piece of `S3Key` (a
+ * literal, the last literal of a `Fn::Join`, or a `Fn::Sub` whose file name is written out), less
+ * `.zip`.
+ */
+function archiveName(code: IacValue | undefined): string | undefined {
+  if (!isPlainObject(code)) return undefined;
+  const key = code['S3Key'];
+  let text: string | undefined;
+  if (typeof key === 'string') text = key;
+  else if (key instanceof Intrinsic) {
+    const arg = key.argument;
+    if (key.name === 'Fn::Join' && Array.isArray(arg) && Array.isArray(arg[1])) text = str(arg[1][arg[1].length - 1]);
+    else if (key.name === 'Fn::Sub') text = Array.isArray(arg) ? str(arg[0]) : str(arg);
+  }
+  const file = text?.split('/').pop();
+  const m = file && /^([\w.@-]+)\.zip$/.exec(file);
+  return m && !m[1].includes('${') ? m[1] : undefined;
+}
 
 /** Finds handler files among a fixed set of scanned files (absolute paths). */
 export class HandlerFiles {
@@ -73,7 +95,46 @@ export class HandlerFiles {
       if (typeof folder === 'string') return { file: this.findSource(path.resolve(dir, folder, moduleOf(handler))), exportName };
       return { file: this.terraformSource(dir, moduleOf(handler)), exportName };
     }
+    // CloudFormation code in an S3 archive named after the package it is built from
+    const archive = fn.type === 'AWS::Lambda::Function' && handler && handler.includes('.') ? archiveName(fn.properties['Code']) : undefined;
+    if (archive) return { file: this.archiveSource(archive, moduleOf(handler!)), exportName };
     return { exportName };
+  }
+
+  private packageNames?: Map<string, string | null>;
+
+  /**
+   * The source of a function deployed from an S3 archive (`Code.S3Key` ending in
+   * `data-lake-admin-service.zip`): the handler module (`index` of `index.handler`) in the one
+   * scanned folder whose package.json is named like the archive, or that is itself named so. The
+   * build scripts of such projects zip each package folder under its package name.
+   */
+  private archiveSource(archive: string, module: string): string | undefined {
+    const found = new Set<string>();
+    const suffix = module.split('/').join(path.sep);
+    for (const f of this.codeFiles) {
+      const base = f.replace(/\.[cm]?[jt]sx?$/, '');
+      if (!base.endsWith(path.sep + suffix) || f.includes(`${path.sep}node_modules${path.sep}`)) continue;
+      const folder = base.slice(0, base.length - suffix.length - 1);
+      if (path.basename(folder) === archive || this.packageName(folder) === archive) found.add(this.preferTs(f));
+    }
+    return found.size === 1 ? [...found][0] : undefined;
+  }
+
+  /** The `name` of a folder's package.json, read once. */
+  private packageName(folder: string): string | undefined {
+    this.packageNames ??= new Map();
+    let name = this.packageNames.get(folder);
+    if (name === undefined) {
+      try {
+        const pkg = JSON.parse(readRegularText(path.join(folder, 'package.json'), { maxBytes: 1 << 20 })) as { name?: unknown };
+        name = typeof pkg.name === 'string' ? pkg.name : null;
+      } catch {
+        name = null;
+      }
+      this.packageNames.set(folder, name);
+    }
+    return name ?? undefined;
   }
 
   /** A scanned source file for a module path without extension; `.js` builds mapped back to `.ts` sources. */
