@@ -57,6 +57,16 @@ export interface Builder {
 /** Default receive count of the dead-letter queues the patterns deploy. */
 const MAX_RECEIVE_COUNT = 15;
 
+/**
+ * The construct a pattern is given instead of making its own (`existingTableObj`): unknown when it
+ * cannot be evaluated, undefined when none is given.
+ */
+function existingConstruct(props: Val | undefined, key: string): Val | undefined {
+  const existing = entryOf(props, key);
+  if (existing === 'unknown') return unknown(key);
+  return existing !== 'absent' && existing.val.k !== 'undef' ? existing.val : undefined;
+}
+
 /** A pattern's props: an entry, absent, or unknown (props that cannot be evaluated). */
 type Prop = Entry | 'absent' | 'unknown';
 
@@ -151,14 +161,9 @@ export class Solutions {
       }
       case 'solutions.ApiGatewayV2WebSocketToSqs': {
         // the WebSocket API from `webSocketApiProps` (its route options: `$connect` ...), or the existing one
-        const existing = entryOf(props, 'existingWebSocketApi');
-        const given = entryOf(props, 'webSocketApiProps');
         const api =
-          existing === 'unknown'
-            ? unknown('existingWebSocketApi')
-            : existing !== 'absent' && existing.val.k !== 'undef'
-              ? existing.val
-              : this.builder.build('apigatewayv2.WebSocketApi', [this.scope(c.path, node), lit('WebSocketApi'), valueOf(given)], node as ts.NewExpression);
+          existingConstruct(props, 'existingWebSocketApi') ??
+          this.builder.build('apigatewayv2.WebSocketApi', [this.scope(c.path, node), lit('WebSocketApi'), valueOf(entryOf(props, 'webSocketApiProps'))], node as ts.NewExpression);
         members.set('webSocketApi', api);
         break;
       }
@@ -173,13 +178,9 @@ export class Solutions {
       case 'solutions.LambdaToDynamoDB': {
         const fn = this.lambdaFunction(c.path, props, 'existingLambdaObj', 'lambdaFunctionProps', node);
         members.set('lambdaFunction', fn);
-        const existing = entryOf(props, 'existingTableObj');
         const table =
-          existing === 'unknown'
-            ? unknown('existingTableObj')
-            : existing !== 'absent' && existing.val.k !== 'undef'
-              ? existing.val
-              : this.builder.build('dynamodb.Table', [this.scope(c.path, node), lit('DynamoTable'), valueOf(entryOf(props, 'dynamoTableProps'))], node as ts.NewExpression);
+          existingConstruct(props, 'existingTableObj') ??
+          this.builder.build('dynamodb.Table', [this.scope(c.path, node), lit('DynamoTable'), valueOf(entryOf(props, 'dynamoTableProps'))], node as ts.NewExpression);
         members.set('dynamoTable', table);
         const name = table.k === 'cx' && table.c.res ? ({ k: 'token', value: this.cv.resources.ref(table.c.res) } as const) : unknown('tableName');
         this.environment(fn, props, 'tableEnvironmentVariableName', 'DDB_TABLE_NAME', name, node);
@@ -250,10 +251,9 @@ export class Solutions {
     const fn = this.lambdaFunction(path, props, 'existingLambdaObj', 'lambdaFunctionProps', node);
     const kinesis = kind === 'kinesis';
     const existingKey = kinesis ? 'existingStreamObj' : 'existingTableInterface';
-    const existing = entryOf(props, existingKey);
+    const existing = existingConstruct(props, existingKey);
     let stream: Val;
-    if (existing === 'unknown') stream = unknown(existingKey);
-    else if (existing !== 'absent' && existing.val.k !== 'undef') stream = existing.val;
+    if (existing) stream = existing;
     else if (kinesis) stream = this.builder.build('kinesis.Stream', [this.scope(path, node), lit('KinesisStream'), valueOf(entryOf(props, 'kinesisStreamProps'))], node as ts.NewExpression);
     else {
       const tableProps = merge(object(node, { stream: lit('NEW_AND_OLD_IMAGES') }), valueOf(entryOf(props, 'dynamoTableProps')));
@@ -263,7 +263,7 @@ export class Solutions {
     if (kinesis) members.set('kinesisStream', stream);
     else {
       members.set('dynamoTableInterface', stream);
-      members.set('dynamoTable', existing === 'absent' ? stream : unknown('dynamoTable'));
+      members.set('dynamoTable', entryOf(props, existingKey) === 'absent' ? stream : unknown('dynamoTable'));
     }
     // the library's stream defaults, then the user's event source props over them
     const defaults: Record<string, Val> = {
@@ -323,9 +323,8 @@ export class Solutions {
    * function given by a value that cannot be evaluated may be either: unknown.
    */
   private lambdaFunction(path: string[], props: Val | undefined, existingKey: string, propsKey: string, node: Node, constructId?: string): Val {
-    const existing = entryOf(props, existingKey);
-    if (existing === 'unknown') return unknown(existingKey);
-    if (existing !== 'absent' && existing.val.k !== 'undef') return existing.val;
+    const existing = existingConstruct(props, existingKey);
+    if (existing) return existing;
     const given = entryOf(props, propsKey);
     const functionProps = given === 'unknown' ? unknown(propsKey) : given === 'absent' ? UNDEF : given.val;
     if (functionProps.k === 'undef') return unknown(this.cv.describe(node));
@@ -339,9 +338,8 @@ export class Solutions {
    * `deployDeadLetterQueue: false`.
    */
   private queue(path: string[], id: string, props: Val | undefined, node: Node): { queue: Val; dlq?: Val } {
-    const existing = entryOf(props, 'existingQueueObj');
-    if (existing === 'unknown') return { queue: unknown('existingQueueObj') };
-    if (existing !== 'absent' && existing.val.k !== 'undef') return { queue: existing.val };
+    const existing = existingConstruct(props, 'existingQueueObj');
+    if (existing) return { queue: existing };
     const deploy = entryOf(props, 'deployDeadLetterQueue');
     const deployed = deploy === 'absent' ? true : deploy === 'unknown' ? undefined : deploy.val.k === 'undef' ? true : deploy.val.k === 'lit' ? deploy.val.v !== false : undefined;
     const forced: Record<string, Val> = {};

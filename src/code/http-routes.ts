@@ -12,10 +12,9 @@
  * `fp(async (f) => ...)`).
  */
 import { ts } from './ts.js';
-import { ancestors, isFunctionLike, step, unwrap } from './walk.js';
+import { ancestors, isFunctionLike, step, thisMemberValue, unwrap } from './walk.js';
 import type { FileFacts, ModuleRef } from './file-facts.js';
 import type { ContextEvidence } from './evidence.js';
-import { thisMemberValue } from './remote-calls.js';
 
 const FRAMEWORKS: Record<string, string> = {
   express: 'Express',

@@ -30,7 +30,7 @@
  */
 import { ts } from './ts.js';
 import { requireSpecifier, type FileFacts, type ModuleRef } from './file-facts.js';
-import { enclosingFunction, isFunctionLike, step, thisClass, unwrap, walk } from './walk.js';
+import { enclosingClass, enclosingFunction, isFunctionLike, thisClass, thisMemberValue, unwrap, walk } from './walk.js';
 import { dynamicOperationCalls, sdkCallsOf } from './aws-sdk.js';
 import { calleeAcross, MAX_HOPS, shownLocation } from './modules.js';
 import { searchOperationsOf } from './search-clients.js';
@@ -642,29 +642,6 @@ function httpInstance(analysis: FileFacts, expr: ts.Expression, depth: number): 
   return undefined;
 }
 
-/** The value assigned to `this.<name>` in the enclosing class (property initialiser or constructor assignment). */
-export function thisMemberValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
-  const name = access.name.text;
-  const cls = enclosingClass(access);
-  if (!cls) return undefined;
-  for (const member of cls.members) {
-    if (ts.isPropertyDeclaration(member) && member.initializer && member.name.getText() === name) return member.initializer;
-    if (ts.isConstructorDeclaration(member) && member.body) {
-      for (const p of member.parameters) {
-        if (p.initializer && ts.isIdentifier(p.name) && p.name.text === name && p.modifiers?.length) return p.initializer;
-      }
-      for (const st of member.body.statements) {
-        if (!ts.isExpressionStatement(st)) continue;
-        const ex = unwrap(st.expression);
-        if (!ts.isBinaryExpression(ex) || ex.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
-        const left = unwrap(ex.left);
-        if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) return ex.right;
-      }
-    }
-  }
-  return undefined;
-}
-
 /** How a class writes each of its `this.<name>` members. */
 interface MemberWrites {
   /** The value of the only write, when it is a property initialiser or a top-level statement of the constructor. */
@@ -768,14 +745,6 @@ export function fixedThisMemberValue(access: ts.PropertyAccessExpression): ts.Ex
   if (!w) return undefined;
   if (w.getter) return w.count === 0 ? w.getter : undefined;
   return w.count === 1 ? w.value : undefined;
-}
-
-function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
-  for (let p = node.parent; p; p = p.parent) {
-    step();
-    if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) return p;
-  }
-  return undefined;
 }
 
 const DECLS = new WeakMap<FileFacts, Map<string, ts.FunctionDeclaration[]>>();

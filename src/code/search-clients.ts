@@ -19,8 +19,8 @@
 import { ts } from './ts.js';
 import type { FileFacts, ModuleRef } from './file-facts.js';
 import { importedValue, isProjectSpecifier } from './modules.js';
-import { typeRef } from './declared-types.js';
-import { isFunctionLike, returnedExpressions, step, thisClass, unwrap } from './walk.js';
+import { declaredClassRef, typeRef } from './declared-types.js';
+import { isFunctionLike, returnedExpressions, step, thisClass, thisMemberValue, unwrap } from './walk.js';
 
 /** Modules whose `Client` class talks to an OpenSearch or Elasticsearch cluster. */
 export const SEARCH_CLIENT_MODULES = new Set(['@opensearch-project/opensearch', '@elastic/elasticsearch', 'elasticsearch']);
@@ -194,33 +194,13 @@ function bindingClient(facts: FileFacts, name: ts.BindingName, type: ts.TypeNode
   return null;
 }
 
-/** `this.client` of a class: declared as a client, or assigned one in the constructor. */
+/** `this.client` of a class: declared as a client, or given one by its initialiser or the constructor. */
 function memberClient(facts: FileFacts, access: ts.PropertyAccessExpression, depth: number): string | undefined {
-  const name = access.name.text;
-  const cls = thisClass(access);
-  if (!cls) return undefined;
-  for (const m of cls.members) {
-    if (ts.isPropertyDeclaration(m) && m.name.getText() === name) {
-      const typed = clientType(facts, m.type);
-      if (typed) return typed;
-      if (m.initializer) return searchClientModule(facts, m.initializer, depth + 1);
-    }
-    if (!ts.isConstructorDeclaration(m)) continue;
-    for (const p of m.parameters) {
-      if (p.modifiers?.length && ts.isIdentifier(p.name) && p.name.text === name) return clientType(facts, p.type) ?? (p.initializer ? searchClientModule(facts, p.initializer, depth + 1) : undefined);
-    }
-    for (const st of m.body?.statements ?? []) {
-      if (!ts.isExpressionStatement(st)) continue;
-      const ex = unwrap(st.expression);
-      if (!ts.isBinaryExpression(ex) || ex.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
-      const left = unwrap(ex.left);
-      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) {
-        const found = searchClientModule(facts, ex.right, depth + 1);
-        if (found) return found;
-      }
-    }
-  }
-  return undefined;
+  if (!thisClass(access)) return undefined;
+  const declared = declaredClassRef(facts, access);
+  if (declared && isClientRef(declared)) return declared.module;
+  const value = thisMemberValue(access);
+  return value ? searchClientModule(facts, value, depth + 1) : undefined;
 }
 
 /** The client module a type names: `Client`, `es.Client`, `Client | undefined`. */

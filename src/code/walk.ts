@@ -157,14 +157,43 @@ export function isFunctionLike(node: ts.Node): node is ts.FunctionLikeDeclaratio
 }
 
 /**
- * The class whose instance `this` in `node` is: the nearest enclosing class, unless a nested
- * `function` expression or declaration comes first (its `this` is another object).
+ * The nearest class around `node`. With `ownThis`, the class whose instance `this` in `node` is:
+ * undefined when a nested `function` expression or declaration comes first (its `this` is another
+ * object).
  */
-export function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+export function enclosingClass(node: ts.Node, ownThis = false): ts.ClassLikeDeclaration | undefined {
   for (let p = node.parent; p; p = p.parent) {
     step();
     if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) return p;
-    if (ts.isFunctionExpression(p) || ts.isFunctionDeclaration(p)) return undefined;
+    if (ownThis && (ts.isFunctionExpression(p) || ts.isFunctionDeclaration(p))) return undefined;
+  }
+  return undefined;
+}
+
+/** The class whose instance `this` in `node` is (see `enclosingClass`). */
+export function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  return enclosingClass(node, true);
+}
+
+/** The value assigned to `this.<name>` in the enclosing class (property initialiser or constructor assignment). */
+export function thisMemberValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
+  const name = access.name.text;
+  const cls = enclosingClass(access);
+  if (!cls) return undefined;
+  for (const member of cls.members) {
+    if (ts.isPropertyDeclaration(member) && member.initializer && member.name.getText() === name) return member.initializer;
+    if (ts.isConstructorDeclaration(member) && member.body) {
+      for (const p of member.parameters) {
+        if (p.initializer && ts.isIdentifier(p.name) && p.name.text === name && p.modifiers?.length) return p.initializer;
+      }
+      for (const st of member.body.statements) {
+        if (!ts.isExpressionStatement(st)) continue;
+        const ex = unwrap(st.expression);
+        if (!ts.isBinaryExpression(ex) || ex.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+        const left = unwrap(ex.left);
+        if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) return ex.right;
+      }
+    }
   }
   return undefined;
 }

@@ -9,6 +9,7 @@ import { getProperty, stringShape } from '../code/values.js';
 import { remoteCallInfosIn } from '../code/remote-calls.js';
 import { unwrap } from '../code/walk.js';
 import type { CodeCall } from './types.js';
+import { functionNameOf } from '../iac/lambda.js';
 
 /** `process.env.X`, `process.env['X']`, or a template / concatenation starting with one: `X`. */
 export function envName(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0): string | undefined {
@@ -52,14 +53,12 @@ function containerName(node: ts.Node): string | undefined {
 }
 
 /**
- * The function a written-out `FunctionName` names: a plain name (`orders-worker`), a partial ARN
- * (`123456789012:function:orders-worker`) or a full one, without its version or alias.
+ * The function a written-out `FunctionName` names: a plain name (`orders-worker`) or a full or
+ * partial ARN, without its version or alias; nothing for text that is neither (a URL, a template).
  */
 function writtenFunctionName(text: string | undefined): string | undefined {
-  if (!text) return undefined;
-  const arn = /^(?:arn:aws[\w-]*:lambda:[\w-]+:)?\d{12}:function:([\w-]{1,64})(?::[\w$-]+)?$/.exec(text);
-  if (arn) return arn[1];
-  return /^[\w-]{1,64}$/.test(text) ? text : undefined;
+  const name = text === undefined ? undefined : functionNameOf(text);
+  return name !== undefined && /^[\w-]{1,64}$/.test(name) ? name : undefined;
 }
 
 export function codeCalls(analysis: FileAnalysis): CodeCall[] {

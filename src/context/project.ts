@@ -540,16 +540,16 @@ export class ProjectModel {
     }
   }
 
-  /** The only function of `caller`'s deployment unit whose `FunctionName` is `name`, written out. */
+  /** The only function of `caller`'s deployment unit whose `FunctionName` is `name`, written out (`functionRef` in each template). */
   private functionNamed(caller: ProjectFunction, name: string): ProjectFunction | undefined {
     const unit = this.unitOf(caller.key);
-    let found: ProjectFunction | undefined;
-    for (const f of this.functions.values()) {
-      if (f === caller || str(getIn(f.resource.properties, ['FunctionName'])) !== name || this.unitOf(f.key) !== unit) continue;
-      if (found) return undefined;
-      found = f;
+    const found = new Set<ProjectFunction>();
+    for (const template of this.templates) {
+      const id = functionRef(template, name);
+      const fn = id ? this.functions.get(key(template, id)) : undefined;
+      if (fn && fn !== caller && this.unitOf(fn.key) === unit) found.add(fn);
     }
-    return found;
+    return found.size === 1 ? [...found][0] : undefined;
   }
 
   /**

@@ -31,6 +31,14 @@ export function literalNumber(value: IacValue | undefined): number | undefined {
 }
 
 /**
+ * The function a `FunctionName` string names: itself, or the name in a full or partial ARN
+ * (`123456789012:function:name`), without its version or alias.
+ */
+export function functionNameOf(value: string): string {
+  return /^(?:arn:aws[a-z-]*:lambda:[^:]*:)?[^:]*:function:([^:]+)/.exec(value)?.[1] ?? value;
+}
+
+/**
  * The logical id of the function `value` designates: a `Ref` / `GetAtt` / `Fn::Sub` to the
  * function, to a Lambda alias or version of it, an API Gateway integration URI built around the
  * function's ARN, or a literal function name equal to a function's `FunctionName`.
@@ -50,7 +58,7 @@ export function functionRef(template: Template, value: IacValue | undefined): st
   };
   if (direct) return resolve(direct);
   if (typeof value === 'string') {
-    const name = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)/.exec(value)?.[1] ?? value;
+    const name = functionNameOf(value);
     for (const fn of functions(template)) if (fn.properties['FunctionName'] === name) return fn.id;
     return undefined;
   }

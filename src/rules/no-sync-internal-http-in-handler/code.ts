@@ -1,9 +1,9 @@
 import type { CodeReport, CodeDetector } from '../rule.js';
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
-import { remoteCallInfo, thisMemberValue } from '../../code/remote-calls.js';
+import { remoteCallInfo } from '../../code/remote-calls.js';
 import { getProperty } from '../../code/values.js';
-import { isFunctionLike, unwrap, walk } from '../../code/walk.js';
+import { isFunctionLike, thisMemberValue, unwrap, walk } from '../../code/walk.js';
 import type { EnvBinding } from '../../context/types.js';
 
 export interface NoSyncInternalHttpOptions {

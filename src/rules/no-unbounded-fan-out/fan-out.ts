@@ -28,9 +28,9 @@
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../rule.js';
-import { fixedThisMemberValue, innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, thisMemberValue, whereElse, type RemoteCall } from '../../code/remote-calls.js';
+import { fixedThisMemberValue, innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, whereElse, type RemoteCall } from '../../code/remote-calls.js';
 import { numberValue } from '../../code/values.js';
-import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
+import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, thisMemberValue, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
 import { isReceivedMessages } from '../../code/sqs-receive.js';
 import { isBundledCollection, isConfiguredCount } from '../../code/deploy-time.js';
