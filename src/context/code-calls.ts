@@ -1,18 +1,24 @@
 /**
  * Calls in a handler file whose target the project model can resolve: AWS SDK calls that take a
  * function, queue, topic or state machine from an environment variable, and HTTP requests whose
- * URL comes from an environment variable or is a literal host. Pure: depends on the file only.
+ * URL comes from an environment variable or is a literal host. Calls made in helpers of other
+ * project modules that the handler file's calls reach (`./code/reach.ts`) count too, placed at the
+ * call in the handler file: they run in the handler's function, with its environment. Pure:
+ * depends on the file and the modules it reaches only.
  */
 import { ts } from '../code/ts.js';
 import type { FileAnalysis } from '../code/analysis.js';
+import type { FileFacts } from '../code/file-facts.js';
+import { reachedAt, reachedFiles } from '../code/reach.js';
 import { getProperty, stringShape } from '../code/values.js';
 import { remoteCallInfosIn } from '../code/remote-calls.js';
+import { sdkCallsOf } from '../code/aws-sdk.js';
 import { unwrap } from '../code/walk.js';
 import type { CodeCall } from './types.js';
 import { functionNameOf } from '../iac/lambda.js';
 
 /** `process.env.X`, `process.env['X']`, or a template / concatenation starting with one: `X`. */
-export function envName(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0): string | undefined {
+export function envName(analysis: FileFacts, expr: ts.Expression | undefined, depth = 0): string | undefined {
   if (!expr || depth > 6) return undefined;
   const e = analysis.resolveValue(expr);
   const isProcessEnv = (x: ts.Expression): boolean => {
@@ -61,14 +67,43 @@ function writtenFunctionName(text: string | undefined): string | undefined {
   return name !== undefined && /^[\w-]{1,64}$/.test(name) ? name : undefined;
 }
 
+type Target = { env?: string; host?: string; functionName?: string };
+
 export function codeCalls(analysis: FileAnalysis): CodeCall[] {
   const sf = analysis.sourceFile;
   const out: CodeCall[] = [];
-  const push = (node: ts.Node, operation: string, sync: boolean, target: { env?: string; host?: string; functionName?: string }): void => {
-    const container = containerName(node);
-    out.push({ operation, sync, ...target, ...(container ? { container } : {}), start: node.getStart(sf), end: node.getEnd() });
+  const seen = new Set<string>();
+  /** `at`: the node in the handler file the call is placed at (the call itself, or the call of the helper making it). */
+  const push = (at: ts.Node, operation: string, sync: boolean, target: Target, made?: CodeCall['made']): void => {
+    const container = containerName(at);
+    const start = at.getStart(sf);
+    const key = `${start}\u0000${operation}\u0000${sync}\u0000${target.env ?? ''}\u0000${target.functionName ?? ''}\u0000${target.host ?? ''}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ operation, sync, ...target, ...(container ? { container } : {}), start, end: at.getEnd(), ...(made ? { made } : {}) });
   };
-  for (const call of analysis.sdkCalls) {
+  collect(analysis, (node, operation, sync, target) => push(node, operation, sync, target));
+  for (const file of reachedFiles(analysis)) {
+    collect(file.facts, (node, operation, sync, target) => {
+      const reached = reachedAt(file, node);
+      const helper = file.facts.sourceFile;
+      if (reached) push(reached.from, operation, sync, target, { file: helper.fileName, start: node.getStart(helper), end: node.getEnd() });
+    });
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+/** `[file, text]` of each helper file in which `calls` are made. */
+export function helperTexts(analysis: FileAnalysis, calls: readonly CodeCall[]): [string, string][] {
+  const made = new Set(calls.flatMap((c) => (c.made ? [c.made.file] : [])));
+  if (made.size === 0) return [];
+  return reachedFiles(analysis).flatMap((f) => (made.has(f.facts.sourceFile.fileName) ? [[f.facts.sourceFile.fileName, f.facts.sourceFile.text] as [string, string]] : []));
+}
+
+/** The calls of one file the project model can resolve, each with the node that makes it. */
+function collect(analysis: FileFacts, push: (node: ts.Node, operation: string, sync: boolean, target: Target) => void): void {
+  const sf = analysis.sourceFile;
+  for (const call of sdkCallsOf(analysis)) {
     if (call.service === 'lambda' && (call.operation === 'Invoke' || call.operation === 'InvokeWithResponseStream')) {
       const fn = getProperty(analysis, call.input, 'FunctionName');
       const env = fn.kind === 'present' ? envName(analysis, fn.value) : undefined;
@@ -123,5 +158,4 @@ export function codeCalls(analysis: FileAnalysis): CodeCall[] {
     const host = text ? /^https?:\/\/([^/:?#]+)/.exec(text)?.[1] : undefined;
     if (host) push(remote.call, 'HTTP', true, { host });
   }
-  return out.sort((a, b) => a.start - b.start);
 }

@@ -115,9 +115,9 @@ export class ProjectModel {
     if (fn) fn.triggers.push({ kind, template, path: p, ...extra });
   }
 
-  private edge(from: string | undefined, to: string | undefined, sync: boolean, label: string, location: Location, via: GraphEdge['via'] = 'template'): void {
+  private edge(from: string | undefined, to: string | undefined, sync: boolean, label: string, location: Location, via: GraphEdge['via'] = 'template', made?: Location): void {
     if (!from || !to) return;
-    this.edges.push({ from, to, sync, label, via, location });
+    this.edges.push({ from, to, sync, label, via, location, ...(made ? { made } : {}) });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -535,7 +535,7 @@ export class ProjectModel {
         } else if (call.host) {
           to = this.node(`http:${call.host}`, 'http', call.host);
         }
-        this.edge(fn.key, to, call.sync, call.operation, location, 'code');
+        this.edge(fn.key, to, call.sync, call.operation, location, 'code', call.made);
       }
     }
   }

@@ -63,6 +63,8 @@ export interface GraphEdge {
   label: string;
   via: 'template' | 'code';
   location: Location;
+  /** For a call a handler makes through a helper of another module: where the helper makes it. */
+  made?: Location;
 }
 
 export interface Trigger {
@@ -128,8 +130,11 @@ export interface CodeCall {
   host?: string;
   /** Name of the top-level declaration (an export such as `handler`) that contains the call. */
   container?: string;
+  /** Span of the handler file: the call itself, or the call of the helper (in another module) that makes it. */
   start: number;
   end: number;
+  /** For a call made by a helper in another module: where it is made. */
+  made?: { file: string; start: number; end: number };
 }
 
 /** The kind of graph node a resource is, when the graph shows it. */

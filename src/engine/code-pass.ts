@@ -10,7 +10,7 @@ import { parseCode, firstSyntaxProblem, ParseCostError } from '../code/parse.js'
 import { FileAnalysis } from '../code/analysis.js';
 import { enclosingFunction, functionName, StepLimitError, stepLimitFor, withStepLimit } from '../code/walk.js';
 import type { FileProjectContext, CodeCall } from '../context/types.js';
-import { codeCalls } from '../context/code-calls.js';
+import { codeCalls, helperTexts } from '../context/code-calls.js';
 import { loadCdkSource } from '../cdk/index.js';
 import type { Template } from '../iac/model.js';
 import { detectorApplies, type CodeDetector, type CodeReport } from '../rules/rule.js';
@@ -28,6 +28,8 @@ export interface LinkedFile {
   text: string;
   role: FileRole;
   calls: CodeCall[];
+  /** Texts of the helper files where calls are made (`CodeCall.made`), to place related locations in. */
+  helpers?: [string, string][];
 }
 
 /** What the code pass records into: the engine. */
@@ -73,7 +75,9 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
   const analysis = new FileAnalysis(sf, sink.modules);
   if (context) {
     if (context.evidence) analysis.contexts.setFileContext(context.evidence);
-    sink.addLinked({ file, text, role, calls: codeCalls(analysis) });
+    const calls = codeCalls(analysis);
+    const helpers = helperTexts(analysis, calls);
+    sink.addLinked({ file, text, role, calls, ...(helpers.length > 0 ? { helpers } : {}) });
   }
   const limit = stepLimitFor(text);
   const stopped: string[] = [];

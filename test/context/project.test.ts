@@ -177,6 +177,22 @@ describe('no-deep-sync-chain', () => {
     ]);
   });
 
+  it('follows calls made by helpers of other modules, related at the line that makes each', async () => {
+    expect(await chainFindings('helper-chain-project')).toEqual([
+      {
+        at: 'src/quote.ts:4',
+        message:
+          'Synchronous chain of 3 hops (Quote API → quote → pricing (Invoke) → tax (Invoke)): every caller waits for the whole chain, so the latencies add up and a slow or failing tax fails the request',
+        related: [
+          'src/lib/pricing-client.ts:6 the Invoke call, made by the helper this line calls',
+          'template.yaml:19 synchronous hop: Quote API → quote',
+          'src/pricing.js:4 synchronous hop: pricing → tax (Invoke)',
+          'src/lib/tax-client.js:6 the Invoke call of that hop, made by the helper called there',
+        ],
+      },
+    ]);
+  });
+
   it('reports a two-function cycle once, starting where a route enters it', async () => {
     expect(await chainFindings('cycle-project')).toEqual([
       {

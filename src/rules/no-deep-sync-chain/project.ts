@@ -75,7 +75,13 @@ function report(model: ProjectModel, edges: GraphEdge[], message: string): Proje
   return {
     location: primary.location,
     message,
-    related: edges.filter((e) => e !== primary).map((e) => ({ location: e.location, label: hopLabel(model, e) })),
+    related: [
+      ...(primary.made ? [{ location: primary.made, label: `the ${primary.label} call, made by the helper this line calls` }] : []),
+      ...edges.filter((e) => e !== primary).flatMap((e) => [
+        { location: e.location, label: hopLabel(model, e) },
+        ...(e.made ? [{ location: e.made, label: `the ${e.label} call of that hop, made by the helper called there` }] : []),
+      ]),
+    ],
   };
 }
 
