@@ -67,6 +67,8 @@ function writtenFunctionName(text: string | undefined): string | undefined {
   return name !== undefined && /^[\w-]{1,64}$/.test(name) ? name : undefined;
 }
 
+const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[.*)$/i;
+
 type Target = { env?: string; host?: string; functionName?: string };
 
 export function codeCalls(analysis: FileAnalysis): CodeCall[] {
@@ -156,6 +158,7 @@ function collect(analysis: FileFacts, push: (node: ts.Node, operation: string, s
     const resolved = analysis.resolveValue(url);
     const text = ts.isStringLiteralLike(resolved) ? resolved.text : ts.isTemplateExpression(resolved) ? resolved.head.text : undefined;
     const host = text ? /^https?:\/\/([^/:?#]+)/.exec(text)?.[1] : undefined;
-    if (host) push(remote.call, 'HTTP', true, { host });
+    // the same sandbox (a Lambda extension such as AppConfig's on localhost:2772) is no other service
+    if (host && !LOOPBACK.test(host)) push(remote.call, 'HTTP', true, { host });
   }
 }

@@ -184,12 +184,22 @@ describe('no-deep-sync-chain', () => {
         message:
           'Synchronous chain of 3 hops (Quote API → quote → pricing (Invoke) → tax (Invoke)): every caller waits for the whole chain, so the latencies add up and a slow or failing tax fails the request',
         related: [
-          'src/lib/pricing-client.ts:6 the Invoke call, made by the helper this line calls',
+          'src/lib/pricing-client.ts:8 the Invoke call, made by the helper this line calls',
           'template.yaml:19 synchronous hop: Quote API → quote',
           'src/pricing.js:4 synchronous hop: pricing → tax (Invoke)',
           'src/lib/tax-client.js:6 the Invoke call of that hop, made by the helper called there',
         ],
       },
+    ]);
+  });
+
+  it('draws the calls helpers make as the handler function\'s edges, and no edge to its own sandbox', async () => {
+    const dir = path.join(FIXTURES, 'no-deep-sync-chain', 'helper-chain-project');
+    const { graph } = await lint({ cwd: dir, files: listFiles(dir), rules });
+    expect(graph!.edges.map((e) => `${e.from} ${e.sync ? '==>' : '-->'} ${e.to} ${e.label}`)).toEqual([
+      'api:ServerlessRestApi ==> function:quote Quote',
+      'function:pricing ==> function:tax Invoke',
+      'function:quote ==> function:pricing Invoke',
     ]);
   });
 
