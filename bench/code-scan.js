@@ -79,7 +79,7 @@ console.log(JSON.stringify({ ms: Number(process.hrtime.bigint() - t0) / 1e6, nod
 
 
 const allRoles = path.join(mkdtempSync(path.join(os.tmpdir(), 'rel4lint-bench-')), 'rel4lint.config.json');
-writeFileSync(allRoles, JSON.stringify({ roles: { test: 'on', frontend: 'on', script: 'on', generated: 'on' } }));
+writeFileSync(allRoles, JSON.stringify({ roles: { test: 'on', frontend: 'on', script: 'on', generated: 'on', infrastructure: 'on' } }));
 const cliArgs = [process.execPath, path.join(ROOT, 'bin', 'rel4lint.js'), corpus, '--format', 'json', '--no-progress'];
 
 let best = { base: Infinity, cli: Infinity, rss: 0, findings: 0 };

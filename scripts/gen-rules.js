@@ -83,11 +83,18 @@ async function table() {
   return ['| rule | best practices | default | presets | targets | what it flags |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
-const ROLES = ['service', 'test', 'frontend', 'script', 'generated'];
+const ROLES = ['service', 'test', 'frontend', 'script', 'generated', 'infrastructure'];
+
+/**
+ * True when a rule checks the constructs of `infrastructure` files (CDK app code) without
+ * reporting the role: it checks them as `service` templates.
+ */
+const checksConstructs = (meta) => meta.targets.includes('cdk') && !meta.roles.includes('infrastructure');
 
 /** Which rules report which file roles by default. */
 function rolesTable(rules) {
-  const rows = rules.map((rule) => `| [\`${rule.meta.name}\`](src/rules/${rule.meta.name}/README.md) | ${ROLES.map((r) => (rule.meta.roles.includes(r) ? '✓' : '—')).join(' | ')} |`);
+  const cell = (meta, r) => (meta.roles.includes(r) ? '✓' : r === 'infrastructure' && checksConstructs(meta) ? 'constructs' : '—');
+  const rows = rules.map((rule) => `| [\`${rule.meta.name}\`](src/rules/${rule.meta.name}/README.md) | ${ROLES.map((r) => cell(rule.meta, r)).join(' | ')} |`);
   return [`| rule | ${ROLES.join(' | ')} |`, `|---|${ROLES.map(() => ':-:').join('|')}|`, ...rows].join('\n');
 }
 
@@ -95,9 +102,12 @@ const list = (words) => (words.length <= 1 ? words.join('') : `${words.slice(0, 
 
 /** The roles line of a rule's README. */
 function rolesLine(meta) {
-  const skipped = ROLES.filter((r) => !meta.roles.includes(r));
-  const reports = `Reports ${list(meta.roles.map((r) => `\`${r}\``))} files`;
-  const skips = skipped.length > 0 ? `; skips ${list(skipped.map((r) => `\`${r}\``))} files` : '';
+  const constructs = checksConstructs(meta);
+  const skipped = ROLES.filter((r) => !meta.roles.includes(r) && !(constructs && r === 'infrastructure'));
+  let reports = `Reports ${list(meta.roles.map((r) => `\`${r}\``))} files`;
+  if (constructs) reports += ', and the constructs of `infrastructure` files (CDK app code) as `service` templates';
+  const codeToo = constructs && meta.targets.includes('code') ? ', and the code of `infrastructure` files,' : '';
+  const skips = skipped.length > 0 ? `; skips ${list(skipped.map((r) => `\`${r}\``))} files${codeToo}` : '';
   return `${reports}${skips} by default ([file roles](../../../README.md#file-roles); the configuration's \`roles\` changes this).`;
 }
 

@@ -122,7 +122,7 @@ const schema = {
     roleSwitch: { enum: ['on', 'off'] },
     role: {
       description:
-        'What a file is for: service (deployed code and templates, the default), test (tests, test helpers, test stacks), frontend (browser code), script (local scripts and command-line tools), generated (build output, bundles, template copies).',
+        'What a file is for: service (deployed code and templates, the default), test (tests, test helpers, test stacks), frontend (browser code), script (local scripts and command-line tools), generated (build output, bundles, template copies), infrastructure (CDK app code: its constructs are checked as templates).',
       enum: [...FILE_ROLES],
     },
     level: {

@@ -24,6 +24,8 @@ export interface RoleInput {
   file?: string;
   /** A template deploys the file as a Lambda handler. */
   deployed?: boolean;
+  /** The file is infrastructure code: it imports the CDK (`mayDefineCdkResources`), so the IaC rules read its constructs. */
+  infrastructure?: boolean;
 }
 
 /** Test runners, assertion and mocking libraries: a file importing one is a test or a test helper. */
@@ -166,6 +168,8 @@ export function codeFileRole(input: RoleInput): FileRole {
   if (matches(modules, TEST_MODULES, TEST_MODULE_PREFIXES) || (signals.expect && TEST_GLOBALS.test(text))) return 'test';
   if (input.file !== undefined && inTestPackage(input.file)) return 'test';
   if (input.deployed) return 'service';
+  // CDK app code runs when the app is synthesized, not in the service it defines
+  if (input.infrastructure) return 'infrastructure';
   const server = SERVER_MODULES.some((m) => modules.has(m));
   if (byPath === 'frontend' && !server) return 'frontend';
   if (!server && (matches(modules, FRONTEND_MODULES, FRONTEND_MODULE_PREFIXES) || signals.dom)) return 'frontend';

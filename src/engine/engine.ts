@@ -255,7 +255,7 @@ export class Engine implements CodeSink {
     const cache = this.options.cache;
     const context = given ?? this.project?.fileContext(file);
     const rel = this.relative(file);
-    const role = codeFileRole({ relativePath: rel, text, file, deployed: context !== undefined });
+    const role = codeFileRole({ relativePath: rel, text, file, deployed: context !== undefined, infrastructure: this.readsCdk(text) });
     // no enabled rule reports files of this role, nor the constructs it may define: nothing to
     // parse (a linked handler file's calls still feed the project model)
     if (!context && !this.covers(file, role, text)) {
@@ -610,7 +610,7 @@ export class Engine implements CodeSink {
       let role = this.templateRole.get(template)!;
       if (isCodeFile(template.file)) {
         // the constructs of a CDK app file: its role as code decides (a test, compiled output); the file is counted as code
-        role = templateRoleOf(this.cdkRoles.get(template.file) ?? codeFileRole({ relativePath: relative(template.file), text: template.text, file: template.file }));
+        role = templateRoleOf(this.cdkRoles.get(template.file) ?? codeFileRole({ relativePath: relative(template.file), text: template.text, file: template.file, infrastructure: true }));
         this.templateRole.set(template, role);
       } else filesByRole[role]++;
       if (role === 'service') this.harness.set(template, testHarnessResources(template, relative));

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Rule as ESLintRule } from 'eslint';
 import type { FileRole } from '../ground/types.js';
 import { codeFileRole } from '../code/file-role.js';
+import { mayDefineCdkResources } from '../cdk/sniff.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { FsModuleHost } from '../engine/modules.js';
 import { commentDirectives, markUsed, suppressingDirective, type Directive, type DirectiveUse } from '../engine/suppressions.js';
@@ -72,7 +73,8 @@ export function roleOf(context: ESLintRule.RuleContext): FileRole {
   if (!state.role) {
     const file = path.resolve(context.cwd, context.filename);
     const relativePath = path.relative(context.cwd, file).split(path.sep).join('/');
-    state.role = codeFileRole({ relativePath, text: context.sourceCode.text, file });
+    const text = context.sourceCode.text;
+    state.role = codeFileRole({ relativePath, text, file, infrastructure: mayDefineCdkResources(text) });
   }
   return state.role;
 }

@@ -76,7 +76,7 @@ export function isTestCodePath(relativePath: string): boolean {
 
 /** Counts of every role, all zero. */
 export function emptyRoleCounts(): Record<FileRole, number> {
-  return { service: 0, test: 0, frontend: 0, script: 0, generated: 0 };
+  return { service: 0, test: 0, frontend: 0, script: 0, generated: 0, infrastructure: 0 };
 }
 
 /** The role of the constructs a code file of this role defines: a test's are a test stack, generated output's a copy, any other's the service's. */

@@ -34,8 +34,8 @@ export type Preset = 'recommended' | 'strict';
  * and command-line tools, and output generated from other sources. Templates are `service`,
  * `test` (a test stack) or `generated` (a copy another tool wrote).
  */
-export type FileRole = 'service' | 'test' | 'frontend' | 'script' | 'generated';
-export const FILE_ROLES: readonly FileRole[] = ['service', 'test', 'frontend', 'script', 'generated'];
+export type FileRole = 'service' | 'test' | 'frontend' | 'script' | 'generated' | 'infrastructure';
+export const FILE_ROLES: readonly FileRole[] = ['service', 'test', 'frontend', 'script', 'generated', 'infrastructure'];
 export type Target = 'code' | 'cloudformation' | 'sam' | 'serverless' | 'terraform' | 'asl' | 'cdk';
 
 /** JSON-schema subset used to describe rule options (documented, validated, published). */

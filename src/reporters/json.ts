@@ -9,7 +9,7 @@
  *   "suppressed": [ { ...finding, suppression: { kind: "inSource" | "external", justification } } ],
  *   "baseline"?: { file, matched, stale: [ { rule, file, logicalLocation, occurrence } ] },
  *   "summary": { errors, warnings, notes, suppressed, filesScanned, codeFiles, dataFiles, templates, resources,
- *                filesByRole: { service, test, frontend, script, generated }, rules },
+ *                filesByRole: { service, test, frontend, script, generated, infrastructure }, rules },
  *   "scorecard": [ { bestPractice, title, url, rules, checked, findings, status } ],
  *   "graph"?: { nodes: [ { id, kind, label, unit? } ], edges: [ { from, to, sync, label, via, file, line } ],
  *               units?: [ { id, kind, label } ] } }
@@ -21,7 +21,8 @@
  * the unit's folder) its nodes belong to.
  *
  * `filesByRole` counts the code files and templates of the scan by role (service, test, frontend,
- * script, generated: see "File roles" in README.md); a rule only reports files of the roles it covers.
+ * script, generated, infrastructure: see "File roles" in README.md); a rule only reports files of
+ * the roles it covers.
  *
  * Paths are relative to the working directory (POSIX separators); there are no timestamps or
  * absolute paths, so the same input gives the same bytes. Under `--quiet` the findings list holds

@@ -9,7 +9,7 @@
  * - `properties.precision` is `high` for rules in the recommended preset and `medium` for rules
  *   only in the strict preset (the heuristics that need a human look more often).
  * - `properties.roles` lists the file roles the rule reports by default (service, test, frontend,
- *   script, generated: see "File roles" in README.md).
+ *   script, generated, infrastructure: see "File roles" in README.md).
  * - Locations are repository-relative, percent-encoded POSIX URIs under the `%SRCROOT%` base.
  *   Columns are 1-based UTF-16 code units (`columnKind`), as JavaScript strings count them.
  * - `partialFingerprints['rel4lint/v1']` is the engine's line-independent fingerprint.

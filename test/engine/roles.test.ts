@@ -80,7 +80,7 @@ describe('code file roles', () => {
     expect(role('src/seed.ts', '#!/usr/bin/env -S npx tsx\nexport const run = async () => {};\nawait run();\n')).toBe('script');
     // a library module that kept the line: it only exports
     expect(role('lambda/reports/reporter.js', "#!/usr/bin/env node\n'use strict';\nclass Reporter {}\nexports.Reporter = Reporter;\n")).toBe('service');
-    expect(role('lib/stack.ts', "#!/usr/bin/env node\nimport { Stack } from 'aws-cdk-lib';\nexport class OrdersStack extends Stack {}\n")).toBe('service');
+    expect(role('lib/util.ts', "#!/usr/bin/env node\nimport { z } from 'zod';\nexport const Order = z.object({});\n")).toBe('service');
     expect(role('lib/cache.js', "#!/usr/bin/env node\nrequire('source-map-support/register');\nmodule.exports = new Map();\n")).toBe('service');
     expect(role('src/tool.ts', "import { Command } from 'commander';\n")).toBe('script');
     expect(role('src/tool.cjs', "const yargs = require('yargs/yargs');\n")).toBe('script');
@@ -88,6 +88,17 @@ describe('code file roles', () => {
     expect(role('scripts/seed.ts')).toBe('script');
     expect(role('infra/bin/app.ts')).toBe('script');
     expect(role('source/mcp-server/src/tools/list.ts')).toBe('service');
+  });
+
+  it('reads CDK app code as infrastructure, in any folder, unless it is a test, generated or deployed as a handler', () => {
+    const cdk = (relativePath: string, text = "import { App } from 'aws-cdk-lib';\n", deployed = false): FileRole => codeFileRole({ relativePath, text, infrastructure: true, deployed });
+    expect(cdk('infra/bin/app.ts')).toBe('infrastructure');
+    expect(cdk('lib/orders-stack.ts', "#!/usr/bin/env node\nimport { Stack } from 'aws-cdk-lib';\nexport class OrdersStack extends Stack {}\n")).toBe('infrastructure');
+    expect(cdk('frontend/hosting-stack.ts')).toBe('infrastructure');
+    expect(cdk('scripts/deploy.ts', "import { App } from 'aws-cdk-lib';\nimport { Command } from 'commander';\n")).toBe('infrastructure');
+    expect(cdk('test/orders-stack.test.ts')).toBe('test');
+    expect(cdk('cdk.out/asset.0123abcd/index.js')).toBe('generated');
+    expect(cdk('src/handler.ts', undefined, true)).toBe('service');
   });
 
   it('reads generated output from build folders, banners, source maps and minified lines', () => {
@@ -192,7 +203,7 @@ describe('rules and roles', () => {
     expect(retry).toEqual(['service', 'frontend']);
     expect(() => resolveRules('strict', {}, undefined, { tests: 'on' } as never)).toThrow(ConfigError);
     expect(() => resolveRules('strict', {}, undefined, { test: 'yes' } as never)).toThrow(/roles\.test must be on or off/);
-    expect(() => resolveRules('strict', { 'no-unbounded-fan-out': { roles: ['browser'] } } as never)).toThrow(/rule 'no-unbounded-fan-out': roles must be a list of service, test, frontend, script, generated/);
+    expect(() => resolveRules('strict', { 'no-unbounded-fan-out': { roles: ['browser'] } } as never)).toThrow(/rule 'no-unbounded-fan-out': roles must be a list of service, test, frontend, script, generated, infrastructure/);
   });
 
   it('reports test files and harness resources when the config file switches tests on, per rule or for every rule', async () => {
@@ -216,6 +227,45 @@ describe('rules and roles', () => {
     expect(await found({ roles: { service: 'off' } })).toEqual([]);
   });
 
+  it('checks the constructs of CDK app code, and its code only when the infrastructure role is on', async () => {
+    const stack = [
+      "import { Stack } from 'aws-cdk-lib';",
+      "import { Queue } from 'aws-cdk-lib/aws-sqs';",
+      "import { SQSClient, GetQueueUrlCommand } from '@aws-sdk/client-sqs';",
+      '',
+      'export class OrdersStack extends Stack {',
+      '  constructor(scope: any, id: string) {',
+      '    super(scope, id);',
+      "    new Queue(this, 'Orders');",
+      '  }',
+      '}',
+      '',
+      '// code that runs when the app is synthesized',
+      'export async function lookUp(name: string) {',
+      '  const sqs = new SQSClient({});',
+      '  while (true) {',
+      '    try {',
+      '      return await sqs.send(new GetQueueUrlCommand({ QueueName: name }));',
+      '    } catch {}',
+      '  }',
+      '}',
+      '',
+    ].join('\n');
+    const found = async (config: object) => {
+      const root = project({ 'lib/orders-stack.ts': stack, 'rel4lint.config.json': JSON.stringify(config) });
+      const result = await scan({ cwd: root });
+      return { findings: result.findings.map((f) => `${f.file}:${f.range.start.line} ${f.rule}`).sort(), roles: result.stats.filesByRole };
+    };
+    const byDefault = await found({});
+    expect(byDefault.findings).toEqual(['lib/orders-stack.ts:8 require-queue-dlq']);
+    expect(byDefault.roles).toEqual({ service: 0, test: 0, frontend: 0, script: 0, generated: 0, infrastructure: 1 });
+    expect((await found({ roles: { infrastructure: 'on' } })).findings).toEqual([
+      'lib/orders-stack.ts:15 no-unbounded-retry',
+      'lib/orders-stack.ts:15 require-retry-backoff',
+      'lib/orders-stack.ts:8 require-queue-dlq',
+    ]);
+  });
+
   it('rejects bad roles in the config file, naming the key', async () => {
     const fails = async (config: object) => {
       const root = project({ 'rel4lint.config.json': JSON.stringify(config) });
@@ -226,7 +276,7 @@ describe('rules and roles', () => {
     };
     expect(await fails({ roles: { test: 'maybe' } })).toBe("rel4lint.config.json:1:18: 'roles.test' must be one of on, off");
     expect(await fails({ roles: { tests: 'on' } })).toBe("rel4lint.config.json:1:11: unknown key 'roles.tests': did you mean 'test'?");
-    expect(await fails({ rules: { 'no-unbounded-fan-out': { roles: ['browser'] } } })).toBe("rel4lint.config.json:1:44: 'rules.no-unbounded-fan-out.roles.0' must be one of service, test, frontend, script, generated");
+    expect(await fails({ rules: { 'no-unbounded-fan-out': { roles: ['browser'] } } })).toBe("rel4lint.config.json:1:44: 'rules.no-unbounded-fan-out.roles.0' must be one of service, test, frontend, script, generated, infrastructure");
   });
 });
 
@@ -243,10 +293,10 @@ describe('counts by role', () => {
       '.aws-sam/build/template.yaml': 'Resources:\n  Q:\n    Type: AWS::SQS::Queue\n',
     });
     const result = await scan({ cwd: root, paths: ['.', '.aws-sam'] });
-    expect(result.stats.filesByRole).toEqual({ service: 2, test: 2, frontend: 1, script: 1, generated: 2 });
+    expect(result.stats.filesByRole).toEqual({ service: 2, test: 2, frontend: 1, script: 1, generated: 2, infrastructure: 0 });
     expect(result.findings).toEqual([]);
     const report = JSON.parse(format(result, 'json')) as { summary: { filesByRole: unknown; codeFiles: number; templates: number } };
-    expect(report.summary.filesByRole).toEqual({ service: 2, test: 2, frontend: 1, script: 1, generated: 2 });
+    expect(report.summary.filesByRole).toEqual({ service: 2, test: 2, frontend: 1, script: 1, generated: 2, infrastructure: 0 });
     expect(report.summary.codeFiles).toBe(5);
     expect(report.summary.templates).toBe(3);
   });

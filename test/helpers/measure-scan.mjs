@@ -17,7 +17,7 @@ const { stepsSpent } = await import(pathToFileURL(path.join(root, 'dist/code/wal
 
 const [runs, ...files] = process.argv.slice(2);
 // every file role on: what is measured is the analysis, whatever a file's name or text says it is
-const rules = resolveRules('strict', {}, undefined, { test: 'on', frontend: 'on', script: 'on', generated: 'on' });
+const rules = resolveRules('strict', {}, undefined, { test: 'on', frontend: 'on', script: 'on', generated: 'on', infrastructure: 'on' });
 
 async function scan(file) {
   const steps = stepsSpent();

@@ -49,7 +49,7 @@ describe('json reporter', () => {
       codeFiles: 4,
       templates: 1,
       resources: 1,
-      filesByRole: { service: 4, test: 1, frontend: 0, script: 0, generated: 0 },
+      filesByRole: { service: 4, test: 1, frontend: 0, script: 0, generated: 0, infrastructure: 0 },
       rules: ['no-sync-lambda-invoke', 'parse-error', 'prefer-batch-operation', 'require-idempotency-token', 'require-queue-dlq'],
     });
     expect(report.scorecard.map((r: { bestPractice: string; status: string }) => `${r.bestPractice} ${r.status}`)).toEqual([

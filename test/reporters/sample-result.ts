@@ -227,7 +227,7 @@ export function sampleResult(findings: Finding[] = FINDINGS): LintResult {
       resolved(RULE_DEFS.dlq),
     ],
     sources: new Map(Object.entries(SOURCES)),
-    stats: { filesScanned: 5, codeFiles: 4, templates: 1, resources: 1, filesByRole: { service: 4, test: 1, frontend: 0, script: 0, generated: 0 } },
+    stats: { filesScanned: 5, codeFiles: 4, templates: 1, resources: 1, filesByRole: { service: 4, test: 1, frontend: 0, script: 0, generated: 0, infrastructure: 0 } },
   };
 }
 

@@ -31,7 +31,7 @@ describe('scorecard', () => {
 
   it('is "not checked" when nothing of the covered kind was scanned, or no rule covers it', () => {
     const result = sampleResult([]);
-    result.stats = { filesScanned: 1, codeFiles: 0, templates: 1, resources: 3, filesByRole: { service: 1, test: 0, frontend: 0, script: 0, generated: 0 } };
+    result.stats = { filesScanned: 1, codeFiles: 0, templates: 1, resources: 3, filesByRole: { service: 1, test: 0, frontend: 0, script: 0, generated: 0, infrastructure: 0 } };
     const rows = buildScorecard(result);
     expect(rows.map((r) => r.status)).toEqual(['not checked', 'pass', 'not checked', 'not checked']);
     result.rules = result.rules.filter((r) => r.meta !== RULE_DEFS.dlq.meta);

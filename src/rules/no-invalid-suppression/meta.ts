@@ -9,7 +9,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code', 'cloudformation', 'sam', 'serverless', 'terraform', 'cdk'],
   needsContext: false,
-  roles: ['service', 'test', 'frontend', 'script'],
+  roles: ['service', 'test', 'frontend', 'script', 'infrastructure'],
   help: "Name the rules a suppression applies to, give the reason after ' -- ', and remove suppressions that no longer suppress anything",
   options: {},
 };

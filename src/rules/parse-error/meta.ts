@@ -9,7 +9,7 @@ export const meta: RuleMeta = {
   presets: ['recommended', 'strict'],
   targets: ['code', 'cloudformation', 'sam', 'serverless', 'terraform', 'asl', 'cdk'],
   needsContext: false,
-  roles: ['service', 'test', 'frontend', 'script'],
+  roles: ['service', 'test', 'frontend', 'script', 'infrastructure'],
   help: 'Fix the syntax error (or exclude the file with .gitignore or the ignore option) so that the file can be checked',
   options: {},
 };
