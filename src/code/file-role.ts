@@ -173,6 +173,7 @@ export function codeFileRole(input: RoleInput): FileRole {
   const server = SERVER_MODULES.some((m) => modules.has(m));
   if (byPath === 'frontend' && !server) return 'frontend';
   if (!server && (matches(modules, FRONTEND_MODULES, FRONTEND_MODULE_PREFIXES) || signals.dom)) return 'frontend';
+  if (!server && input.file !== undefined && byPath !== 'script' && inBrowserPackage(input.file)) return 'frontend';
   if (byPath === 'script' || shebangScript(text) || matches(modules, SCRIPT_MODULES, []) || signals.argv) return 'script';
   return 'service';
 }
@@ -195,6 +196,8 @@ const packageJsons = new Map<string, PackageJson | null>();
 const packageDirs = new Map<string, string | null>();
 /** Whether the package in a directory is a test-utility package, by package directory. */
 const testPackages = new Map<string, boolean>();
+/** Whether the package in a directory is a browser application, by package directory. */
+const browserPackages = new Map<string, boolean>();
 /** Names other packages of a workspace list as dependencies and as dev dependencies, by workspace root. */
 const workspaceUse = new Map<string, { runtime: Set<string>; dev: Set<string> }>();
 
@@ -203,6 +206,7 @@ export function forgetPackages(): void {
   packageJsons.clear();
   packageDirs.clear();
   testPackages.clear();
+  browserPackages.clear();
   workspaceUse.clear();
 }
 
@@ -300,5 +304,33 @@ function inTestPackage(file: string): boolean {
     }
   }
   testPackages.set(dir, result);
+  return result;
+}
+
+/** Packages a browser application depends on: a UI framework's DOM renderer or runtime. */
+const BROWSER_FRAMEWORKS = ['react-dom', 'vue', '@angular/core', 'svelte', 'preact', 'solid-js'];
+/**
+ * Packages that run a UI framework's code on a server too (server rendering, route handlers) or
+ * serve HTTP: a package depending on one is not browser-only.
+ */
+const SERVER_PACKAGES = ['next', 'nuxt', '@remix-run/node', '@remix-run/server-runtime', '@sveltejs/kit', '@angular/ssr', '@angular/platform-server', 'astro', 'gatsby', 'express', 'fastify', 'koa', 'hono', '@nestjs/core', 'aws-lambda', '@types/aws-lambda', '@middy/core', 'aws-serverless-express', '@vendia/serverless-express'];
+
+/**
+ * True when the file belongs to a browser application: its nearest package.json depends on a UI
+ * framework's DOM renderer or runtime (`react-dom`, `vue`, `@angular/core`, `svelte`, `preact`,
+ * `solid-js`) and on no server framework or Lambda runtime package (a Next.js app, an Express
+ * server rendering React). Its modules that import no UI code (an API client, a retry helper,
+ * an upload service) are browser code like the components that call them.
+ */
+function inBrowserPackage(file: string): boolean {
+  const dir = packageDirOf(path.dirname(file));
+  if (!dir) return false;
+  let result = browserPackages.get(dir);
+  if (result === undefined) {
+    const pkg = readPackage(dir);
+    const deps = new Set([...names(pkg?.dependencies), ...names(pkg?.devDependencies), ...names(pkg?.peerDependencies)]);
+    result = BROWSER_FRAMEWORKS.some((d) => deps.has(d)) && !SERVER_PACKAGES.some((d) => deps.has(d));
+    browserPackages.set(dir, result);
+  }
   return result;
 }

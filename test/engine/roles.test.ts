@@ -151,6 +151,34 @@ describe('code file roles', () => {
   });
 });
 
+describe('browser packages', () => {
+  it('reads the modules of a package that depends on a UI framework and no server as browser code', () => {
+    const root = project({
+      'ui-chat/package.json': JSON.stringify({ name: 'ui-chat', dependencies: { react: '^18', 'react-dom': '^18', '@cloudscape-design/components': '^3' }, devDependencies: { vite: '^5' } }),
+      'ui-chat/src/services/upload.ts': '',
+      'ui-chat/scripts/seed.ts': '',
+      'admin/package.json': JSON.stringify({ name: 'admin', dependencies: { vue: '^3' } }),
+      'admin/src/api.js': '',
+      'site/package.json': JSON.stringify({ name: 'site', dependencies: { next: '^14', react: '^18', 'react-dom': '^18' } }),
+      'site/lib/orders.ts': '',
+      'render/package.json': JSON.stringify({ name: 'render', dependencies: { 'react-dom': '^18' }, devDependencies: { '@types/aws-lambda': '^8' } }),
+      'render/src/handler.ts': '',
+      'api/package.json': JSON.stringify({ name: 'api', dependencies: { '@aws-sdk/client-dynamodb': '^3' } }),
+      'api/src/handler.ts': '',
+    });
+    const at = (p: string, deployed = false) => codeFileRole({ relativePath: p, text: '', file: path.join(root, p), deployed });
+    expect(at('ui-chat/src/services/upload.ts')).toBe('frontend');
+    expect(at('admin/src/api.js')).toBe('frontend');
+    // its scripts are scripts; a file a template deploys is service code
+    expect(at('ui-chat/scripts/seed.ts')).toBe('script');
+    expect(at('ui-chat/src/services/upload.ts', true)).toBe('service');
+    // a Next.js app and a Lambda that renders React run on a server
+    expect(at('site/lib/orders.ts')).toBe('service');
+    expect(at('render/src/handler.ts')).toBe('service');
+    expect(at('api/src/handler.ts')).toBe('service');
+  });
+});
+
 describe('template roles by path', () => {
   it('reads test stacks and tool-written copies', () => {
     expect(templatePathRole('template.yaml')).toBe('service');
