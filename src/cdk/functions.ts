@@ -110,9 +110,30 @@ export class Functions {
       return id === undefined ? undefined : { entry: `${file.slice(0, file.length - path.extname(file).length)}.${id}`, export: exported };
     }
     const code = entryOf(p, 'code');
-    if (typeof code !== 'object' || code.val.k !== 'cx' || code.val.c.kind !== 'lambda.AssetCode') return undefined;
+    if (typeof code !== 'object' || code.val.k !== 'cx') return undefined;
+    if (code.val.c.kind === 'lambda.S3Code') {
+      const key = this.objectKey(code.val.c);
+      return key === undefined ? undefined : { s3Key: key };
+    }
+    if (code.val.c.kind !== 'lambda.AssetCode') return undefined;
     const dir = stringOf(code.val.c.args[0]);
     return dir === undefined ? undefined : { asset: dir };
+  }
+
+  /**
+   * The object key of `Code.fromBucket(bucket, key)` as an `S3Key` would hold it: a string, the
+   * `Fn::Join` of a template with deploy-time parts, or, when the parts are not known at all
+   * (`${props.prefix}/orders.zip`), the text after the last of them.
+   */
+  private objectKey(c: Cx): IacValue | undefined {
+    const key = c.args[1];
+    const value = key ? this.cv.plain(key) : undefined;
+    if (typeof value === 'string' || value instanceof Intrinsic) return value;
+    const call = c.node;
+    const written = ts.isCallExpression(call) ? call.arguments[1] : undefined;
+    if (written && ts.isTemplateExpression(written)) return written.templateSpans[written.templateSpans.length - 1]!.literal.text;
+    if (written && ts.isBinaryExpression(written) && written.operatorToken.kind === ts.SyntaxKind.PlusToken && ts.isStringLiteralLike(written.right)) return written.right.text;
+    return undefined;
   }
 
   /** `fn.addEnvironment(name, value)`. */

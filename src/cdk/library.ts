@@ -182,6 +182,9 @@ export class Library {
         return args[0] ?? UNDEF;
       case 'lambda.Code.fromAsset':
         return { k: 'cx', c: this.cv.cx('lambda.AssetCode', node, args) };
+      case 'lambda.Code.fromBucket':
+      case 'lambda.Code.fromBucketV2':
+        return { k: 'cx', c: this.cv.cx('lambda.S3Code', node, args) };
       case 'sqs.Queue.fromQueueArn':
       case 'lambda.Function.fromFunctionArn':
       case 'sns.Topic.fromTopicArn':

@@ -189,8 +189,11 @@ export class HandlerFiles {
     if (!isPlainObject(code)) return {};
     const entry = str(code['entry']);
     if (entry !== undefined) return { file: this.appSource(template.file, entry.replace(/\.[cm]?[jt]sx?$/, '')), exportName: str(code['export']) };
-    const asset = str(code['asset']);
     const handler = str(fn.properties['Handler']);
+    // `Code.fromBucket(bucket, 'orders-service.zip')`: an archive named after the package it is built from
+    const archive = code['s3Key'] !== undefined ? archiveName({ S3Key: code['s3Key'] }) : undefined;
+    if (archive) return handler && handler.includes('.') ? { file: this.archiveSource(archive, handler.slice(0, handler.lastIndexOf('.'))), exportName: handler.slice(handler.lastIndexOf('.') + 1) } : {};
+    const asset = str(code['asset']);
     if (asset === undefined || !handler || !handler.includes('.')) return {};
     const exportName = handler.slice(handler.lastIndexOf('.') + 1);
     // an archive (`dist/orders.zip`) holds the build of the folder it is written to
