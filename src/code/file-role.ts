@@ -310,10 +310,16 @@ function inTestPackage(file: string): boolean {
 /** Packages a browser application depends on: a UI framework's DOM renderer or runtime. */
 const BROWSER_FRAMEWORKS = ['react-dom', 'vue', '@angular/core', 'svelte', 'preact', 'solid-js'];
 /**
- * Packages that run a UI framework's code on a server too (server rendering, route handlers) or
- * serve HTTP: a package depending on one is not browser-only.
+ * Packages that run a UI framework's code on a server too (server rendering, route handlers),
+ * serve HTTP, or define and deploy functions from the same package (an Amplify Gen 2 app keeps
+ * its functions' handlers beside its pages): a package depending on one is not browser-only.
  */
-const SERVER_PACKAGES = ['next', 'nuxt', '@remix-run/node', '@remix-run/server-runtime', '@sveltejs/kit', '@angular/ssr', '@angular/platform-server', 'astro', 'gatsby', 'express', 'fastify', 'koa', 'hono', '@nestjs/core', 'aws-lambda', '@types/aws-lambda', '@middy/core', 'aws-serverless-express', '@vendia/serverless-express'];
+const SERVER_PACKAGES = [
+  'next', 'nuxt', '@remix-run/node', '@remix-run/server-runtime', '@sveltejs/kit', '@angular/ssr', '@angular/platform-server', 'astro', 'gatsby',
+  'express', 'fastify', 'koa', 'hono', '@nestjs/core',
+  'aws-lambda', '@types/aws-lambda', '@middy/core', 'aws-serverless-express', '@vendia/serverless-express', '@aws-lambda-powertools/logger',
+  '@aws-amplify/backend', 'aws-cdk-lib', 'aws-cdk', 'sst', 'serverless', '@architect/functions',
+];
 
 /**
  * True when the file belongs to a browser application: its nearest package.json depends on a UI

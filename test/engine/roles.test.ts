@@ -164,6 +164,9 @@ describe('browser packages', () => {
       'render/package.json': JSON.stringify({ name: 'render', dependencies: { 'react-dom': '^18' }, devDependencies: { '@types/aws-lambda': '^8' } }),
       'render/src/handler.ts': '',
       'api/package.json': JSON.stringify({ name: 'api', dependencies: { '@aws-sdk/client-dynamodb': '^3' } }),
+      // an Amplify Gen 2 app: its functions' handlers live in the package of its pages
+      'shop/package.json': JSON.stringify({ name: 'shop', dependencies: { react: '^18', 'react-dom': '^18', 'aws-amplify': '^6' }, devDependencies: { '@aws-amplify/backend': '^1', 'aws-cdk-lib': '^2' } }),
+      'shop/amplify/functions/checkout/handler.ts': '',
       'api/src/handler.ts': '',
     });
     const at = (p: string, deployed = false) => codeFileRole({ relativePath: p, text: '', file: path.join(root, p), deployed });
@@ -176,6 +179,7 @@ describe('browser packages', () => {
     expect(at('site/lib/orders.ts')).toBe('service');
     expect(at('render/src/handler.ts')).toBe('service');
     expect(at('api/src/handler.ts')).toBe('service');
+    expect(at('shop/amplify/functions/checkout/handler.ts')).toBe('service');
   });
 });
 
