@@ -4,7 +4,10 @@
  * An import or require of `aws-cdk-lib` or one of its subpaths, of an AWS Solutions Construct, or
  * of a CDK v1 module (`@aws-cdk/core`, `@aws-cdk/aws-sqs`).
  */
-const CDK_IMPORT = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"](?:aws-cdk-lib(?:\/[^'"]*)?|@aws-solutions-constructs\/[^'"]+|@aws-cdk\/(?:core|aws-[a-z0-9-]+))['"]/;
+const CDK_IMPORT = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"](?:aws-cdk-lib(?:\/[^'"]*)?|@aws-solutions-constructs\/[^'"]+|@aws-cdk\/(?:core|aws-[a-z0-9-]+))['"]/g;
+
+/** A type-only import (`import type { StackProps } from 'aws-cdk-lib'`): no code of the library runs. */
+const TYPE_ONLY = /\bimport\s+type\s+[^;'"]*$/;
 
 /** An import of the CDK's test assertions (v2, or v1's `@aws-cdk/assert`): the file tests an app, it is not one. */
 const CDK_TEST = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"](?:aws-cdk-lib\/assertions|@aws-cdk\/assert(?:ions)?(?:\/[^'"]*)?)['"]/;
@@ -16,7 +19,13 @@ const CDK_TEST = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"](?:aws-cdk-lib\/asser
  * (False positives are fine; `loadCdkSource` decides.)
  */
 export function mayDefineCdkResources(text: string): boolean {
-  return (text.includes('aws-cdk-lib') || text.includes('@aws-solutions-constructs/') || text.includes('@aws-cdk/')) && CDK_IMPORT.test(text) && !CDK_TEST.test(text);
+  if (!(text.includes('aws-cdk-lib') || text.includes('@aws-solutions-constructs/') || text.includes('@aws-cdk/'))) return false;
+  if (CDK_TEST.test(text)) return false;
+  // a module whose only imports of the CDK are of types (a handler sharing a props type) is no app code
+  for (const m of text.matchAll(CDK_IMPORT)) {
+    if (!m[0].startsWith('from') || !TYPE_ONLY.test(text.slice(Math.max(0, m.index - 400), m.index))) return true;
+  }
+  return false;
 }
 
 /**

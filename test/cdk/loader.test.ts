@@ -63,6 +63,10 @@ describe('recognising CDK files', () => {
     expect(mayDefineCdkResources("import { Template } from '@aws-cdk/assertions';\nimport * as sqs from '@aws-cdk/aws-sqs';")).toBe(false);
     // mentions in text are not imports
     expect(mayDefineCdkResources("// migrated from @aws-cdk/core\nexport const x = 1;")).toBe(false);
+    // a handler that imports only types of the library runs none of it
+    expect(mayDefineCdkResources("import type { StackProps } from 'aws-cdk-lib';\nimport type {\n  CfnQueue,\n} from 'aws-cdk-lib/aws-sqs';\nexport const handler = async () => 1;")).toBe(false);
+    expect(mayDefineCdkResources("import type { StackProps } from 'aws-cdk-lib';\nimport { Queue } from 'aws-cdk-lib/aws-sqs';")).toBe(true);
+    expect(mayDefineCdkResources("import { type StackProps, Stack } from 'aws-cdk-lib';")).toBe(true);
   });
 
   it('a file that imports aws-cdk-lib but defines no construct gives no template', () => {
