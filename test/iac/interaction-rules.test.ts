@@ -101,11 +101,12 @@ describe('require-async-failure-destination', () => {
 
 describe('require-event-target-dlq', () => {
   it('uses the configured retry policy, else the defaults', () => {
-    const text = `Resources:\n  R:\n    Type: AWS::Events::Rule\n    Properties:\n      EventPattern: { source: [x] }\n      Targets:\n        - { Id: a, Arn: arn:aws:sqs:us-east-1:1:q }\n        - Id: b\n          Arn: arn:aws:sqs:us-east-1:1:q\n          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 600 }\n  S:\n    Type: AWS::EventsV2::Subscriber\n    Properties:\n      TargetArn: arn:aws:lambda:us-east-1:1:function:f\n`;
+    const text = `Resources:\n  R:\n    Type: AWS::Events::Rule\n    Properties:\n      EventPattern: { source: [x] }\n      Targets:\n        - { Id: a, Arn: arn:aws:sqs:us-east-1:1:q }\n        - Id: b\n          Arn: arn:aws:sqs:us-east-1:1:q\n          RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 600 }\n        - Id: c\n          Arn: arn:aws:sqs:us-east-1:1:q\n          RetryPolicy: { MaximumRetryAttempts: 0 }\n  S:\n    Type: AWS::EventsV2::Subscriber\n    Properties:\n      TargetArn: arn:aws:lambda:us-east-1:1:function:f\n`;
     const messages = run(requireEventTargetDlq, text).map((r) => r.message);
     expect(messages).toEqual([
       'EventBridge rule `R` target `a` has no DeadLetterConfig: EventBridge retries up to 185 times within 24 h, then drops the event without trace',
       'EventBridge rule `R` target `b` has no DeadLetterConfig: EventBridge retries up to 4 times within 10 min, then drops the event without trace',
+      'EventBridge rule `R` target `c` has no DeadLetterConfig: EventBridge does not retry a failed delivery (retry attempts 0), then drops the event without trace',
       'EventBridge subscriber `S` has no OnFailureConfiguration: EventBridge retries up to 5 times within 5 min (far shorter than the 24 h of classic rules), then drops the event and only the EventsDropped metric shows it',
     ]);
   });

@@ -22,6 +22,8 @@ function retryLimits(policy: IacValue | undefined, attemptsKey: string, ageKey: 
     return literalNumber(value);
   };
   const attempts = read(attemptsKey, defaults.attempts);
+  // no retries: a failed delivery is final, whatever the maximum age
+  if (attempts === 0) return 'does not retry a failed delivery (retry attempts 0)';
   const age = read(ageKey, defaults.age);
   const a = attempts === undefined ? 'the configured number of times' : `up to ${attempts} time${attempts === 1 ? '' : 's'}`;
   const b = age === undefined ? 'the configured maximum event age' : duration(age);
