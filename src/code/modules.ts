@@ -309,7 +309,9 @@ const BUILTINS = new Set(['fs', 'path', 'os', 'http', 'https', 'crypto', 'util',
 function instanceClass(facts: FileFacts, expr: ts.Expression, hops: number): Target | undefined {
   const origin = facts.origin(expr);
   if (origin?.kind === 'instance') {
-    const cls = moduleTarget(facts, origin.ref, hops + 1);
+    let cls = moduleTarget(facts, origin.ref, hops + 1);
+    // a module made with `new` (`const Store = require('./store'); new Store()`): its default export
+    if (cls && ts.isSourceFile(cls.node)) cls = exportTarget(cls.facts, 'default', hops + 1);
     return cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node)) ? cls : undefined;
   }
   if (origin) return undefined;
