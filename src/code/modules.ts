@@ -308,10 +308,7 @@ const BUILTINS = new Set(['fs', 'path', 'os', 'http', 'https', 'crypto', 'util',
 /** The class an instance expression was created from, when that class is in the project (this file or another). */
 function instanceClass(facts: FileFacts, expr: ts.Expression, hops: number): Target | undefined {
   const origin = facts.origin(expr);
-  if (origin?.kind === 'instance') {
-    const cls = moduleTarget(facts, origin.ref, hops + 1);
-    return cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node)) ? cls : undefined;
-  }
+  if (origin?.kind === 'instance') return asClass(moduleTarget(facts, origin.ref, hops + 1), hops);
   if (origin) return undefined;
   let e = unwrap(expr);
   if (ts.isIdentifier(e)) e = facts.resolveValue(e);
@@ -323,12 +320,19 @@ function instanceClass(facts: FileFacts, expr: ts.Expression, hops: number): Tar
   const typed = ts.isIdentifier(e) ? facts.declaredClassName(e) : undefined;
   if (typed) {
     const origin = facts.origin(typed);
-    const cls = origin?.kind === 'module' ? moduleTarget(facts, origin.ref, hops + 1) : origin ? undefined : topLevel(facts, typed.text, hops);
-    return cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node)) ? cls : undefined;
+    return asClass(origin?.kind === 'module' ? moduleTarget(facts, origin.ref, hops + 1) : origin ? undefined : topLevel(facts, typed.text, hops), hops);
   }
   if (ts.isCallExpression(e)) return factoryClass(facts, e, hops);
   if (!ts.isNewExpression(e) || !ts.isIdentifier(unwrap(e.expression))) return undefined;
-  const cls = topLevel(facts, (unwrap(e.expression) as ts.Identifier).text, hops);
+  return asClass(topLevel(facts, (unwrap(e.expression) as ts.Identifier).text, hops), hops);
+}
+
+/**
+ * The class a target names: the class itself, or the default export of a module made with `new`
+ * (`const Store = require('./store'); new Store()` with `module.exports = Store`, `export = Store`).
+ */
+function asClass(target: Target | undefined, hops: number): Target | undefined {
+  const cls = target && ts.isSourceFile(target.node) ? exportTarget(target.facts, 'default', hops + 1) : target;
   return cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node)) ? cls : undefined;
 }
 
@@ -349,8 +353,8 @@ function factoryClass(facts: FileFacts, call: ts.CallExpression, hops: number): 
     let value = factory.facts.resolveValue(returned);
     if (ts.isAwaitExpression(value)) value = unwrap(value.expression);
     if (!ts.isNewExpression(value) || !ts.isIdentifier(unwrap(value.expression))) continue;
-    const cls = topLevel(factory.facts, (unwrap(value.expression) as ts.Identifier).text, hops + 1);
-    if (cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node))) return cls;
+    const cls = asClass(topLevel(factory.facts, (unwrap(value.expression) as ts.Identifier).text, hops + 1), hops + 1);
+    if (cls) return cls;
   }
   return undefined;
 }

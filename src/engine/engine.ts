@@ -678,7 +678,9 @@ export class Engine implements CodeSink {
   /**
    * One finding per mistake: code in another module reached from several files (or also checked
    * on its own) is reported once, at its own place, with the most severe of its severities and the
-   * places it is reached from as related locations.
+   * places it is reached from as related locations. Template findings that say the same thing at
+   * the same place (a definition file that two templates deploy) are one finding too, with the
+   * related locations of both.
    */
   private mergeDuplicates(): void {
     const byKey = new Map<string, number>();
@@ -686,17 +688,16 @@ export class Engine implements CodeSink {
     /** Names of the other resources a kept finding of CDK app code stands for. */
     const others = new Map<number, string[]>();
     for (const f of this.pending) {
-      // template findings may share a place (one per caller of a resource): only code findings
-      // merge. The resources of CDK app code merge at the same place: one construct class
+      // template findings may share a place (one per caller of a resource, each saying which):
+      // they merge only when they say the same thing there, as for a definition file that two
+      // templates deploy. The resources of CDK app code merge at the same place: one construct class
       // instantiated more than once (stacks per region, nested stacks per mode), or a loop over a
       // list, makes several resources of one line, one mistake to fix there; the kept finding
       // names the others
       const name = this.resourceNames.get(f);
-      const key = !isCodeFile(f.file) ? undefined : `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${name !== undefined ? '' : f.logicalLocation}`;
-      if (key === undefined) {
-        kept.push(f);
-        continue;
-      }
+      const key = !isCodeFile(f.file)
+        ? `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${f.logicalLocation}\0${f.message}`
+        : `${f.rule}\0${f.file}\0${f.offsets.start}\0${f.offsets.end}\0${name !== undefined ? '' : f.logicalLocation}`;
       const at = byKey.get(key);
       if (at === undefined) {
         byKey.set(key, kept.length);

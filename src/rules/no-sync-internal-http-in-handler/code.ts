@@ -12,6 +12,14 @@ export interface NoSyncInternalHttpOptions {
 
 /** Environment variable names that hold the address of another service. */
 const CONFIG_ENV = /^(?!AWS_)\w*(?:^|_)(?:URL|URI|ENDPOINT|HOST|HOSTNAME|API|BASE_?URL|API_?URL)$/;
+
+/**
+ * Whether an environment variable's name says it holds the address of another service: `ORDERS_URL`,
+ * and the same words written in camel or Pascal case (`ConfigURL`, `ordersApiUrl`, `PaymentsEndpoint`).
+ */
+function isConfigEnv(name: string): boolean {
+  return CONFIG_ENV.test(name) || (/[a-z]/.test(name) && CONFIG_ENV.test(name.replace(/([a-z0-9])(?=[A-Z])/g, '$1_').toUpperCase()));
+}
 /** Objects that hold configuration (`config.ordersUrl`, `settings.services.orders.endpoint`). */
 const CONFIG_OBJECT = /^(?:config|conf|cfg|configuration|settings|appConfig|serviceConfig|services|endpoints|env|environment)$/i;
 const CONFIG_MEMBER = /(?:url|uri|endpoint|host|hostname|api|baseurl)$/i;
@@ -86,7 +94,7 @@ class UrlClassifier {
       if (binding.defaults) this.notes.add(binding.defaults);
       return `process.env.${name}`;
     }
-    return CONFIG_ENV.test(name) ? `process.env.${name}` : undefined;
+    return isConfigEnv(name) ? `process.env.${name}` : undefined;
   }
 
   /** "process.env.ORDERS_URL", "`https://orders.internal`", ... when `expr` points at an internal service; undefined otherwise. */
@@ -142,7 +150,7 @@ class UrlClassifier {
     if (ts.isElementAccessExpression(e) && isProcessEnv(e.expression) && ts.isStringLiteralLike(e.argumentExpression)) {
       return this.envSource(e.argumentExpression.text);
     }
-    if (ts.isIdentifier(e) && (CONFIG_ENV.test(e.text) || Object.hasOwn(this.env, e.text))) {
+    if (ts.isIdentifier(e) && (isConfigEnv(e.text) || Object.hasOwn(this.env, e.text))) {
       this.envNames ??= envBindings(this.analysis);
       if (this.envNames.has(e.text)) return this.envSource(e.text);
     }

@@ -16,6 +16,7 @@ import { propertyAtCalls, type CallSite } from '../../code/passed-values.js';
 import { contextsOf } from '../../code/handler-context.js';
 import { calleeLabel } from '../../code/remote-calls.js';
 import { shownLocation } from '../../code/modules.js';
+import { relativeSets, updateClauses } from '../../code/update-expressions.js';
 
 interface FifoOperation {
   /** Member naming the destination (its URL or ARN ends in `.fifo` for FIFO queues/topics). */
@@ -211,13 +212,7 @@ function transactionItem(analysis: FileAnalysis, item: ts.ObjectLiteralExpressio
 
 /** `ADD n :one`, `SET n = n + :one`, `list_append(...)`: an update that moves further on each repeat. */
 function changesRelatively(expression: string): boolean {
-  if (/\bADD\s/i.test(expression) || /list_append\s*\(/i.test(expression)) return true;
-  const set = /\bSET\s+(.*?)(?:\s+\b(?:REMOVE|DELETE)\b|$)/is.exec(expression)?.[1] ?? '';
-  return set.split(',').some((action) => {
-    const [path, value] = action.split('=').map((x) => x?.trim());
-    if (!path || !value) return false;
-    return value.includes(path) && /[+-]/.test(value);
-  });
+  return updateClauses(expression).has('ADD') || /list_append\s*\(/i.test(expression) || relativeSets(expression).length > 0;
 }
 
 /**

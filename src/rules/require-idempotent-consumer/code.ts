@@ -35,6 +35,7 @@ import { unstableValue } from '../../code/unstable-values.js';
 import { reachedAt, reachedFiles } from '../../code/reach.js';
 import { calleeLabel } from '../../code/remote-calls.js';
 import { searchWritesOf } from '../../code/search-writes.js';
+import { relativeSets, splitActions, updateClauses } from '../../code/update-expressions.js';
 
 export interface RequireIdempotentConsumerOptions {
   guardFunctions: string[];
@@ -133,42 +134,6 @@ function hasGuard(analysis: FileAnalysis, guardFunctions: readonly string[]): bo
 // ---------------------------------------------------------------------------------------------
 // DynamoDB update expressions
 
-/** Splits at top-level commas. */
-function splitActions(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      out.push(current.trim());
-      current = '';
-    } else current += ch;
-  }
-  if (current.trim()) out.push(current.trim());
-  return out;
-}
-
-/** `SET a = :a, b = b + :n ADD c :one` → { SET: 'a = :a, b = b + :n', ADD: 'c :one' }. */
-function clauses(expression: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const re = /(?:^|\s)(SET|ADD|REMOVE|DELETE)\s/gi;
-  const marks: { keyword: string; start: number; end: number }[] = [];
-  for (let m = re.exec(expression); m; m = re.exec(expression)) {
-    marks.push({ keyword: m[1].toUpperCase(), start: m.index, end: m.index + m[0].length });
-  }
-  marks.forEach((mark, i) => {
-    const text = expression.slice(mark.end, i + 1 < marks.length ? marks[i + 1].start : undefined).trim();
-    out.set(mark.keyword, out.has(mark.keyword) ? `${out.get(mark.keyword)}, ${text}` : text);
-  });
-  return out;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * Whether the placeholder's value may be a set (adding an element again changes nothing): it is
  * one, or the attribute values cannot be read.
@@ -192,8 +157,7 @@ function isSetExpression(analysis: FileAnalysis, expr: ts.Expression): boolean {
 
 /** What makes an update expression non-idempotent, for the message; undefined when it is idempotent. */
 function nonIdempotentUpdate(analysis: FileAnalysis, input: ts.Expression, expression: string): string | undefined {
-  const parts = clauses(expression);
-  const add = parts.get('ADD');
+  const add = updateClauses(expression).get('ADD');
   if (add) {
     for (const action of splitActions(add)) {
       const [path, placeholder] = action.split(/\s+/);
@@ -201,18 +165,9 @@ function nonIdempotentUpdate(analysis: FileAnalysis, input: ts.Expression, expre
       return `adds to \`${path}\` with ADD`;
     }
   }
-  const set = parts.get('SET');
-  if (set) {
-    for (const action of splitActions(set)) {
-      const eq = action.indexOf('=');
-      if (eq < 0) continue;
-      const path = action.slice(0, eq).trim();
-      const value = action.slice(eq + 1);
-      const self = new RegExp(`(^|[^\\w#:.])${escapeRegExp(path)}(?![\\w.\\[])`);
-      if (!self.test(value)) continue;
-      if (/list_append\s*\(/i.test(value)) return `appends to \`${path}\` with list_append`;
-      if (/[+-]/.test(value.replace(/#[\w]+|:[\w]+|[\w.]+/g, 'x'))) return `changes \`${path}\` relative to its current value (\`${action.replace(/\s+/g, ' ')}\`)`;
-    }
+  for (const relative of relativeSets(expression)) {
+    if (relative.kind === 'append') return `appends to \`${relative.path}\` with list_append`;
+    return `changes \`${relative.path}\` relative to its current value (\`${relative.action.replace(/\s+/g, ' ')}\`)`;
   }
   return undefined;
 }

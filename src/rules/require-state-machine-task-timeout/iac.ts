@@ -53,7 +53,10 @@ const detector: IacDetector = {
         const consequence =
           kind === 'job'
             ? 'the state waits as long as the job runs, up to the one-year execution limit, if the job hangs'
-            : 'the state fails only when the called service gives up, not within a bound the workflow chose';
+            : needsHeartbeat
+              ? // HeartbeatSeconds notices a worker that goes silent, not one that keeps reporting
+                `its HeartbeatSeconds fails the state when the worker goes silent, but a worker that keeps sending heartbeats without finishing holds it up to the one-year execution limit`
+              : 'the state fails only when the called service gives up, not within a bound the workflow chose';
         reports.push({
           template: machine.template,
           path: [...task.path, 'TimeoutSeconds'],
