@@ -1,26 +1,40 @@
 /**
  * Calls in a handler file whose target the project model can resolve: AWS SDK calls that take a
  * function, queue, topic or state machine from an environment variable, and HTTP requests whose
- * URL comes from an environment variable or is a literal host. Pure: depends on the file only.
+ * URL comes from an environment variable or is a literal host. Pure: depends on the file and the
+ * project modules whose helpers it calls.
  */
 import { ts } from '../code/ts.js';
 import type { FileAnalysis } from '../code/analysis.js';
 import { getProperty, stringShape } from '../code/values.js';
-import { remoteCallInfosIn } from '../code/remote-calls.js';
-import { unwrap } from '../code/walk.js';
+import { localCallee, remoteCallInfosIn } from '../code/remote-calls.js';
+import { calleeAcross } from '../code/modules.js';
+import { returnedExpressions, someOwnNode, unwrap } from '../code/walk.js';
+import { reachedAt, reachedFiles } from '../code/reach.js';
 import type { CodeCall } from './types.js';
 import { functionNameOf } from '../iac/lambda.js';
 
-/** `process.env.X`, `process.env['X']`, or a template / concatenation starting with one: `X`. */
+function isProcessEnv(x: ts.Expression): boolean {
+  const u = unwrap(x);
+  return ts.isPropertyAccessExpression(u) && u.name.text === 'env' && ts.isIdentifier(unwrap(u.expression)) && (unwrap(u.expression) as ts.Identifier).text === 'process';
+}
+
+/**
+ * `process.env.X`, `process.env['X']`, a name destructured from `process.env`
+ * (`const { X } = process.env`), a call of a helper that reads the variable it is named
+ * (`requiredEnv('X')`, in this file or another module of the project), or a template /
+ * concatenation starting with one of those: `X`.
+ */
 export function envName(analysis: FileAnalysis, expr: ts.Expression | undefined, depth = 0): string | undefined {
   if (!expr || depth > 6) return undefined;
   const e = analysis.resolveValue(expr);
-  const isProcessEnv = (x: ts.Expression): boolean => {
-    const u = unwrap(x);
-    return ts.isPropertyAccessExpression(u) && u.name.text === 'env' && ts.isIdentifier(unwrap(u.expression)) && (unwrap(u.expression) as ts.Identifier).text === 'process';
-  };
   if (ts.isPropertyAccessExpression(e) && isProcessEnv(e.expression)) return e.name.text;
   if (ts.isElementAccessExpression(e) && isProcessEnv(e.expression) && ts.isStringLiteralLike(e.argumentExpression)) return e.argumentExpression.text;
+  if (ts.isIdentifier(e)) {
+    const from = analysis.declaredFrom(e);
+    return from && !from.reassigned && from.pick.length === 1 && isProcessEnv(from.value) ? from.pick[0] : undefined;
+  }
+  if (ts.isCallExpression(e)) return envHelperName(analysis, e);
   if (ts.isNonNullExpression(e)) return envName(analysis, e.expression, depth + 1);
   if (ts.isTemplateExpression(e) && e.head.text === '' && e.templateSpans.length > 0) return envName(analysis, e.templateSpans[0].expression, depth + 1);
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return envName(analysis, e.left, depth + 1);
@@ -28,6 +42,29 @@ export function envName(analysis: FileAnalysis, expr: ts.Expression | undefined,
     return envName(analysis, e.left, depth + 1);
   }
   return undefined;
+}
+
+/**
+ * `requiredEnv('QUEUE_URL')`: the variable a helper is named when the helper (in this file or
+ * another module of the project) returns `process.env[name]` of its parameter, as it is or
+ * checked, trimmed, defaulted (`const v = process.env[name]?.trim(); if (!v) throw ...; return v`).
+ */
+function envHelperName(analysis: FileAnalysis, call: ts.CallExpression): string | undefined {
+  const arg = call.arguments[0];
+  if (!arg || !ts.isStringLiteralLike(arg)) return undefined;
+  const local = localCallee(analysis, call);
+  const across = local ? undefined : calleeAcross(analysis, call.expression);
+  const fn = local ?? across?.fn;
+  const facts = local ? analysis : across?.facts;
+  const param = fn?.parameters[0]?.name;
+  if (!fn || !facts || !param || !ts.isIdentifier(param)) return undefined;
+  const readsParam = (n: ts.Node): boolean =>
+    ts.isElementAccessExpression(n) && isProcessEnv(n.expression) && ts.isIdentifier(unwrap(n.argumentExpression)) && (unwrap(n.argumentExpression) as ts.Identifier).text === param.text;
+  const returnsIt = returnedExpressions(fn).some((r) => {
+    const value = facts.resolveValue(r);
+    return someOwnNode(value, readsParam) && value.getSourceFile() === fn.getSourceFile() && value.pos >= fn.pos && value.end <= fn.end;
+  });
+  return returnsIt ? arg.text : undefined;
 }
 
 const TARGETS: Record<string, Record<string, { member: string; sync: boolean }>> = {
@@ -61,12 +98,34 @@ function writtenFunctionName(text: string | undefined): string | undefined {
   return name !== undefined && /^[\w-]{1,64}$/.test(name) ? name : undefined;
 }
 
+/**
+ * The calls of a handler file, and those its handler makes through helpers in other modules of
+ * the project (`reachedFiles`): a call in a helper is placed at the handler file's call that
+ * reaches it, and belongs to the export around that call.
+ */
 export function codeCalls(analysis: FileAnalysis): CodeCall[] {
   const sf = analysis.sourceFile;
   const out: CodeCall[] = [];
-  const push = (node: ts.Node, operation: string, sync: boolean, target: { env?: string; host?: string; functionName?: string }): void => {
+  const at = (node: ts.Node): { container?: string; start: number; end: number } => {
     const container = containerName(node);
-    out.push({ operation, sync, ...target, ...(container ? { container } : {}), start: node.getStart(sf), end: node.getEnd() });
+    return { ...(container ? { container } : {}), start: node.getStart(sf), end: node.getEnd() };
+  };
+  collectCalls(analysis, (node, call) => out.push({ ...call, ...at(node) }));
+  for (const file of reachedFiles(analysis)) {
+    collectCalls(file.facts, (node, call) => {
+      const reached = reachedAt(file, node);
+      if (reached) out.push({ ...call, ...at(reached.from) });
+    });
+  }
+  return out.sort((a, b) => a.start - b.start);
+}
+
+type FoundCall = Pick<CodeCall, 'operation' | 'sync' | 'env' | 'host' | 'functionName'>;
+
+function collectCalls(analysis: FileAnalysis, found: (node: ts.Node, call: FoundCall) => void): void {
+  const sf = analysis.sourceFile;
+  const push = (node: ts.Node, operation: string, sync: boolean, target: { env?: string; host?: string; functionName?: string }): void => {
+    found(node, { operation, sync, ...target });
   };
   for (const call of analysis.sdkCalls) {
     if (call.service === 'lambda' && (call.operation === 'Invoke' || call.operation === 'InvokeWithResponseStream')) {
@@ -123,5 +182,4 @@ export function codeCalls(analysis: FileAnalysis): CodeCall[] {
     const host = text ? /^https?:\/\/([^/:?#]+)/.exec(text)?.[1] : undefined;
     if (host) push(remote.call, 'HTTP', true, { host });
   }
-  return out.sort((a, b) => a.start - b.start);
 }
