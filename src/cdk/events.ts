@@ -16,14 +16,20 @@ type Node = ts.Node;
 export class Events {
   constructor(readonly cv: Converter) {}
 
+  /**
+   * `Schedule.cron({ minute: '0', hour: '23', weekDay })`: the expression a synth writes; a field
+   * given as a deploy-time value (a parameter, `Fn.conditionIf(...)`) makes it an `Fn::Join` with
+   * that value in its place, as the CDK does, so the other fields can still be read.
+   */
   cron(options: Val | undefined, scheduler: boolean): Val {
     if (!options || options.k !== 'obj' || options.open) return unknown('a cron schedule that cannot be evaluated');
-    const field = (name: string): string | undefined | null => {
+    const field = (name: string): string | IacValue | undefined => {
       const e = entryOf(options, name);
-      if (e === 'absent' || e === 'unknown') return e === 'absent' ? undefined : null;
+      if (e === 'absent') return undefined;
+      if (e === 'unknown') return new Unknown(name);
       if (e.val.k === 'undef') return undefined;
       if (e.val.k === 'lit' && (typeof e.val.v === 'string' || typeof e.val.v === 'number')) return String(e.val.v);
-      return null;
+      return e.val.k === 'token' ? e.val.value : new Unknown(name);
     };
     const minute = field('minute');
     const hour = field('hour');
@@ -31,13 +37,25 @@ export class Events {
     const month = field('month');
     const year = field('year');
     const weekDay = field('weekDay');
-    if ([minute, hour, day, month, year, weekDay].includes(null)) return unknown('a cron schedule with fields that cannot be evaluated');
-    const expression = `cron(${minute ?? '*'} ${hour ?? '*'} ${day ?? (weekDay !== undefined ? '?' : '*')} ${month ?? '*'} ${weekDay ?? '?'} ${year ?? '*'})`;
-    if (!scheduler) return lit(expression);
+    const parts: IacValue[] = [];
+    const text = (s: string): void => {
+      if (typeof parts[parts.length - 1] === 'string') parts[parts.length - 1] = `${parts[parts.length - 1] as string}${s}`;
+      else parts.push(s);
+    };
+    const fields = [minute ?? '*', hour ?? '*', day ?? (weekDay !== undefined ? '?' : '*'), month ?? '*', weekDay ?? '?', year ?? '*'];
+    text('cron(');
+    fields.forEach((f, i) => {
+      if (i > 0) text(' ');
+      if (typeof f === 'string') text(f);
+      else parts.push(f);
+    });
+    text(')');
+    const expression: Val = parts.length === 1 ? lit(parts[0] as string) : { k: 'token', value: new Intrinsic('Fn::Join', ['', parts]) };
+    if (!scheduler) return expression;
     const timeZone = entryOf(options, 'timeZone');
     const zone: Val = timeZone === 'absent' ? UNDEF : timeZone === 'unknown' ? unknown('timeZone') : timeZone.val;
     const node = [...options.entries.values()][0]?.node ?? this.cv.sf;
-    return { k: 'obj', entries: new Map([['expression', { val: lit(expression), node, key: node }], ['timeZone', { val: zone, node, key: node }]]), open: false };
+    return { k: 'obj', entries: new Map([['expression', { val: expression, node, key: node }], ['timeZone', { val: zone, node, key: node }]]), open: false };
   }
 
   rule(c: Cx, args: Args, node: ts.NewExpression): Val {

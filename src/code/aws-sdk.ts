@@ -215,7 +215,8 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
 /**
  * A client handed to a function as a parameter (`function save(ddb, item) { ddb.put(...) }`):
  * what every same-file call of the function passes in that position, when they all pass the same
- * kind of SDK client (`save(docClient, item)`, `wait(this.qs, id)`).
+ * kind of SDK client (`save(docClient, item)`, `wait(this.qs, id)`), also through a parameter of
+ * the calling function that its own callers fill so (`describe(ecs, id)` in `usage(ecs)`).
  */
 function parameterClient(analysis: FileFacts, recv: ts.Expression): Origin | undefined {
   const id = unwrap(recv);
@@ -234,6 +235,8 @@ function parameterClient(analysis: FileFacts, recv: ts.Expression): Origin | und
   if (!memo) PARAMETER_CLIENTS.set(analysis, (memo = new Map()));
   const key = `${name}\0${index}`;
   if (memo.has(key)) return memo.get(key);
+  // in progress: a function that passes its parameter on to itself adds nothing
+  memo.set(key, undefined);
   const found = passedClient(analysis, name, index);
   memo.set(key, found);
   return found;
@@ -314,7 +317,8 @@ function passedClient(analysis: FileFacts, name: string, index: number): Origin 
   let found: Origin | undefined;
   for (const call of callsNamed(analysis, name)) {
     if (!call.arguments[index]) continue;
-    let o = analysis.origin(call.arguments[index]);
+    // a parameter of the calling function: what its own callers pass (`count(ecs)` in `usage(ecs)`)
+    let o = analysis.origin(call.arguments[index]) ?? parameterClient(analysis, call.arguments[index]);
     // a client exported by a project module (`import { db } from './lib/db'`)
     if (o?.kind === 'module') {
       const value = importedValue(analysis, call.arguments[index]);

@@ -92,6 +92,8 @@ export function stringShape(analysis: FileFacts, expr: ts.Expression | undefined
   if (!expr || depth > 8) return undefined;
   const e = analysis.resolveValue(expr);
   if (ts.isStringLiteralLike(e)) return { exact: e.text, suffix: e.text };
+  const member = sdkEnumMember(analysis, e);
+  if (member !== undefined) return { exact: member, suffix: member };
   if (ts.isTemplateExpression(e)) {
     const tail = e.templateSpans[e.templateSpans.length - 1].literal.text;
     return { suffix: tail };
@@ -115,6 +117,20 @@ export function stringShape(analysis: FileFacts, expr: ts.Expression | undefined
     return last?.suffix !== undefined ? { suffix: last.suffix } : undefined;
   }
   return undefined;
+}
+
+/**
+ * A member of an AWS SDK v3 enum object (`InvocationType.Event` imported from
+ * `@aws-sdk/client-lambda`): its value. The code generator names a member after its value, so a
+ * member named with letters only has its name as its value; a name with digits or underscores may
+ * stand for another spelling (`Runtime.nodejs18x` is `nodejs18.x`) and is not read.
+ */
+function sdkEnumMember(analysis: FileFacts, e: ts.Expression): string | undefined {
+  if (!ts.isPropertyAccessExpression(e) || !/^[A-Za-z]+$/.test(e.name.text)) return undefined;
+  const origin = analysis.origin(e);
+  if (origin?.kind !== 'module' || !origin.ref.module.startsWith('@aws-sdk/client-') || origin.ref.path.length !== 2) return undefined;
+  const [enumName] = origin.ref.path;
+  return /(?:Client|Command|Exception)$/.test(enumName!) ? undefined : e.name.text;
 }
 
 /** A numeric value when statically known; Infinity for `Infinity`, `Number.POSITIVE_INFINITY`, `Number.MAX_SAFE_INTEGER`, `Number.MAX_VALUE`. */

@@ -11,22 +11,34 @@ import type { FileAnalysis } from '../code/analysis.js';
 import type { FileFacts } from '../code/file-facts.js';
 import { reachedAt, reachedFiles } from '../code/reach.js';
 import { getProperty, stringShape } from '../code/values.js';
-import { remoteCallInfosIn } from '../code/remote-calls.js';
+import { localCallee, remoteCallInfosIn } from '../code/remote-calls.js';
+import { calleeAcross } from '../code/modules.js';
 import { sdkCallsOf } from '../code/aws-sdk.js';
-import { unwrap } from '../code/walk.js';
+import { returnedExpressions, someOwnNode, unwrap } from '../code/walk.js';
 import type { CodeCall } from './types.js';
 import { functionNameOf } from '../iac/lambda.js';
 
-/** `process.env.X`, `process.env['X']`, or a template / concatenation starting with one: `X`. */
+function isProcessEnv(x: ts.Expression): boolean {
+  const u = unwrap(x);
+  return ts.isPropertyAccessExpression(u) && u.name.text === 'env' && ts.isIdentifier(unwrap(u.expression)) && (unwrap(u.expression) as ts.Identifier).text === 'process';
+}
+
+/**
+ * `process.env.X`, `process.env['X']`, a name destructured from `process.env`
+ * (`const { X } = process.env`), a call of a helper that reads the variable it is named
+ * (`requiredEnv('X')`, in this file or another module of the project), or a template /
+ * concatenation starting with one of those: `X`.
+ */
 export function envName(analysis: FileFacts, expr: ts.Expression | undefined, depth = 0): string | undefined {
   if (!expr || depth > 6) return undefined;
   const e = analysis.resolveValue(expr);
-  const isProcessEnv = (x: ts.Expression): boolean => {
-    const u = unwrap(x);
-    return ts.isPropertyAccessExpression(u) && u.name.text === 'env' && ts.isIdentifier(unwrap(u.expression)) && (unwrap(u.expression) as ts.Identifier).text === 'process';
-  };
   if (ts.isPropertyAccessExpression(e) && isProcessEnv(e.expression)) return e.name.text;
   if (ts.isElementAccessExpression(e) && isProcessEnv(e.expression) && ts.isStringLiteralLike(e.argumentExpression)) return e.argumentExpression.text;
+  if (ts.isIdentifier(e)) {
+    const from = analysis.declaredFrom(e);
+    return from && !from.reassigned && from.pick.length === 1 && isProcessEnv(from.value) ? from.pick[0] : undefined;
+  }
+  if (ts.isCallExpression(e)) return envHelperName(analysis, e);
   if (ts.isNonNullExpression(e)) return envName(analysis, e.expression, depth + 1);
   if (ts.isTemplateExpression(e) && e.head.text === '' && e.templateSpans.length > 0) return envName(analysis, e.templateSpans[0].expression, depth + 1);
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return envName(analysis, e.left, depth + 1);
@@ -34,6 +46,29 @@ export function envName(analysis: FileFacts, expr: ts.Expression | undefined, de
     return envName(analysis, e.left, depth + 1);
   }
   return undefined;
+}
+
+/**
+ * `requiredEnv('QUEUE_URL')`: the variable a helper is named when the helper (in this file or
+ * another module of the project) returns `process.env[name]` of its parameter, as it is or
+ * checked, trimmed, defaulted (`const v = process.env[name]?.trim(); if (!v) throw ...; return v`).
+ */
+function envHelperName(analysis: FileFacts, call: ts.CallExpression): string | undefined {
+  const arg = call.arguments[0];
+  if (!arg || !ts.isStringLiteralLike(arg)) return undefined;
+  const local = localCallee(analysis, call);
+  const across = local ? undefined : calleeAcross(analysis, call.expression);
+  const fn = local ?? across?.fn;
+  const facts = local ? analysis : across?.facts;
+  const param = fn?.parameters[0]?.name;
+  if (!fn || !facts || !param || !ts.isIdentifier(param)) return undefined;
+  const readsParam = (n: ts.Node): boolean =>
+    ts.isElementAccessExpression(n) && isProcessEnv(n.expression) && ts.isIdentifier(unwrap(n.argumentExpression)) && (unwrap(n.argumentExpression) as ts.Identifier).text === param.text;
+  const returnsIt = returnedExpressions(fn).some((r) => {
+    const value = facts.resolveValue(r);
+    return someOwnNode(value, readsParam) && value.getSourceFile() === fn.getSourceFile() && value.pos >= fn.pos && value.end <= fn.end;
+  });
+  return returnsIt ? arg.text : undefined;
 }
 
 const TARGETS: Record<string, Record<string, { member: string; sync: boolean }>> = {

@@ -1,5 +1,5 @@
 import type { IacReport, IacDetector } from '../rule.js';
-import type { IacValue, PathSegment, PlainObject, Template } from '../../iac/model.js';
+import { Intrinsic, type IacValue, type PathSegment, type PlainObject, type Template } from '../../iac/model.js';
 import { displayName, hasOpaqueProperties, isAbsent, isPlainObject } from '../../iac/resources.js';
 import { samEvents } from '../../iac/sam.js';
 import { deploymentUnits } from '../../context/units.js';
@@ -37,6 +37,28 @@ function windowMode(value: IacValue | undefined): 'OFF' | undefined {
   return typeof mode === 'string' && mode.toUpperCase() === 'OFF' ? 'OFF' : undefined;
 }
 
+/** Stands for a value known only at deploy time in a schedule expression's text. */
+const DEPLOY_TIME = '${…}';
+
+/**
+ * The text of a schedule expression: a string, or an `Fn::Join` / `Fn::Sub` built around values
+ * known only at deploy time (`cron(0 23 ? * ${Day} *)`, as a CDK synth writes a cron with a
+ * parameter for one field), those values standing as `${…}` so that the fields written out can
+ * still be read.
+ */
+function expressionText(value: IacValue | undefined): string | undefined {
+  if (typeof value === 'string') return value;
+  if (!(value instanceof Intrinsic)) return undefined;
+  if (value.name === 'Fn::Sub') {
+    const template = Array.isArray(value.argument) ? value.argument[0] : value.argument;
+    return typeof template === 'string' ? template.replace(/\$\{[^}]*\}/g, DEPLOY_TIME) : undefined;
+  }
+  if (value.name !== 'Fn::Join' || !Array.isArray(value.argument) || value.argument[0] !== '' || !Array.isArray(value.argument[1])) return undefined;
+  const parts = value.argument[1];
+  if (parts.length > 64) return undefined;
+  return parts.map((p) => (typeof p === 'string' ? p : typeof p === 'number' ? String(p) : DEPLOY_TIME)).join('');
+}
+
 function schedulesOf(template: Template): Schedule[] {
   const out: Schedule[] = [];
   const add = (
@@ -47,8 +69,8 @@ function schedulesOf(template: Template): Schedule[] {
     window: 'none' | 'OFF' | undefined,
     timezone: IacValue | undefined,
   ): void => {
-    const expression = properties[expressionKey];
-    if (typeof expression !== 'string' || !window || isDisabled(properties)) return;
+    const expression = expressionText(properties[expressionKey]);
+    if (expression === undefined || !window || isDisabled(properties)) return;
     if (!isAbsent(timezone) && typeof timezone !== 'string') return;
     const parsed = parseScheduleExpression(expression);
     if (parsed.kind !== 'cron') return;

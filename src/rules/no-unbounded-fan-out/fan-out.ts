@@ -10,6 +10,10 @@
  *   container a same-file helper fills and returns;
  * - promises a previous `.then` mapped a list to: `.then(R.map(f)).then((ps) => Promise.all(ps))`.
  *
+ * A call of a same-file helper that hands one of its parameters to `Promise.all` (`awaitAll(ps)`
+ * with `const awaitAll = async (ps) => (await Promise.all(ps)).flat()`) is judged like
+ * `Promise.all` over the argument, and reported at the call.
+ *
  * Not reported: collections of known small size (array literals, `Array(n)`, `Object.keys` of an
  * object literal, `slice(a, b)` windows), collections fixed at deploy time (the listing of a
  * directory shipped with the code, a bundled JSON file) or counts set by the configuration
@@ -88,7 +92,10 @@ export function findFanOuts(analysis: FileAnalysis, maxItems: number): CodeRepor
     // async's `parallel(tasks)`: one task per item of the list the tasks were made from, all at once
     const tasks = call.arguments[0];
     const found =
-      checkForEach(limits, call) ?? checkLibraryMap(limits, call) ?? (tasks && isAsyncParallel(analysis, call.expression) ? checkArgument(limits, call, tasks) : undefined);
+      checkForEach(limits, call) ??
+      checkLibraryMap(limits, call) ??
+      (tasks && isAsyncParallel(analysis, call.expression) ? checkArgument(limits, call, tasks) : undefined) ??
+      checkAwaitingHelper(limits, call);
     if (found) candidates.push(found);
   }
   const kept = candidates.filter(
@@ -111,6 +118,8 @@ function within(node: ts.Node, container: ts.Node): boolean {
 }
 
 function combinator(call: ts.CallExpression): string {
+  const through = THROUGH_HELPER.get(call);
+  if (through) return `${combinator(through.combinator)} in \`${short(call.expression, 30) ?? 'a helper'}(...)\``;
   const callee = unwrap(call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return `\`${short(callee, 30) ?? 'parallel'}(...)\` (\`parallelLimit\` takes a limit)`;
   if (COMBINATORS.has(callee.name.text) || callee.name.text === 'settle') return `${short(callee.expression, 20) ?? 'Promise'}.${callee.name.text}`;
@@ -151,6 +160,58 @@ function checkArgument(limits: Limits, call: ts.CallExpression, arg: ts.Expressi
     return undefined;
   }
   return checkMapped(limits, call, e);
+}
+
+// ---------------------------------------------------------------------------------------------
+// awaitAll(promises): a helper that awaits every promise it is given at once
+
+/** Helper calls judged as the `Promise.all` in the helper's body (for messages). */
+const THROUGH_HELPER = new WeakMap<ts.CallExpression, { combinator: ts.CallExpression }>();
+/** Per helper function: the parameter it hands to a combinator, and that combinator call. */
+const AWAITS_PARAMETER = new WeakMap<ts.Node, { index: number; combinator: ts.CallExpression } | null>();
+
+/**
+ * `awaitAll(ps)`: the same-file helper awaits its parameter with `Promise.all` (or `allSettled`,
+ * `any`, `race`) in its own body, so the argument's size decides the burst; the argument is
+ * checked as if the caller awaited it. (A helper of another module is not followed: the file
+ * calling it need not mention `Promise` at all, and the rule's text prefilter skips such files.)
+ */
+function checkAwaitingHelper(limits: Limits, call: ts.CallExpression): Candidate | undefined {
+  const { analysis } = limits;
+  if (call.arguments.length === 0) return undefined;
+  const fn = localCallee(analysis, call);
+  if (!fn?.body) return undefined;
+  const awaited = awaitedParameter(analysis, fn);
+  const arg = awaited ? call.arguments[awaited.index] : undefined;
+  if (!awaited || !arg || ts.isSpreadElement(arg)) return undefined;
+  THROUGH_HELPER.set(call, awaited);
+  const found = checkArgument(limits, call, arg);
+  if (!found) return undefined;
+  return { ...found, related: [...(found.related ?? []), { node: awaited.combinator, label: 'the helper awaits every promise at once here' }] };
+}
+
+function awaitedParameter(facts: FileAnalysis, fn: ts.FunctionLikeDeclaration): { index: number; combinator: ts.CallExpression } | undefined {
+  const known = AWAITS_PARAMETER.get(fn);
+  if (known !== undefined) return known ?? undefined;
+  let found: { index: number; combinator: ts.CallExpression } | undefined;
+  const names = fn.parameters.map((p) => (ts.isIdentifier(p.name) && !p.dotDotDotToken ? p.name.text : undefined));
+  if (names.some((n) => n !== undefined) && fn.body) {
+    someOwnNode(fn.body, (n) => {
+      if (!ts.isCallExpression(n) || n.arguments.length !== 1) return false;
+      const callee = unwrap(n.expression);
+      if (!ts.isPropertyAccessExpression(callee) || !COMBINATORS.has(callee.name.text)) return false;
+      const recv = unwrap(callee.expression);
+      if (!ts.isIdentifier(recv) || recv.text !== 'Promise' || facts.resolveValue(recv) !== recv) return false;
+      const arg = unwrap(n.arguments[0]!);
+      const index = ts.isIdentifier(arg) ? names.indexOf(arg.text) : -1;
+      // the parameter itself, not a local of the same name declared in the body
+      if (index < 0 || facts.declaredFrom(arg as ts.Identifier)) return false;
+      found = { index, combinator: n };
+      return true;
+    });
+  }
+  AWAITS_PARAMETER.set(fn, found ?? null);
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------------
