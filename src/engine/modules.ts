@@ -19,7 +19,9 @@
  * - Lambda layer paths (`/opt/lib/x.js`, `/opt/nodejs/x`, `/opt/nodejs/node_modules/pkg`): a
  *   layer's content is mounted under /opt, so the file is the one of the project whose path ends
  *   with the part after /opt, in a folder near the importing file (see `layerFile`); only a
- *   unique match is followed, and the machine's own /opt is never read.
+ *   unique match is followed, and the machine's own /opt is never read. A relative path that
+ *   names no project file and climbs out of the deployed function to /opt
+ *   (`../../../../opt/lib/x.js`, see `climbToOpt`) is such a path too.
  * Files under `node_modules` (other than linked workspace packages and a layer's own
  * `nodejs/node_modules` packages that its package.json does not install) are never read.
  *
@@ -202,7 +204,13 @@ export class FsModuleHost implements ModuleHostWithReads {
       return this.layerFile(spec.slice('/opt/'.length), dir) ?? this.layerPackage(spec.slice('/opt/nodejs/node_modules/'.length), dir);
     }
     if (spec.startsWith('/opt/')) return this.layerFile(spec.slice('/opt/'.length), dir);
-    if (spec.startsWith('.') || spec.startsWith('/')) return this.file(path.resolve(dir, spec));
+    if (spec.startsWith('.') || spec.startsWith('/')) {
+      const full = path.resolve(dir, spec);
+      const local = full.startsWith(OPT + path.sep) ? undefined : this.file(full);
+      if (local) return local;
+      const climbed = this.climbToOpt(spec, dir);
+      return climbed !== undefined ? this.resolveUncached(`/opt/${climbed}`, dir) : undefined;
+    }
     if (spec.startsWith('#')) return this.packageImport(spec, dir);
     const viaPaths = this.tsPaths(spec, dir);
     if (viaPaths) return viaPaths;
@@ -307,6 +315,24 @@ export class FsModuleHost implements ModuleHostWithReads {
       d = up;
     }
     return undefined;
+  }
+
+  /**
+   * The part after /opt of a relative path that climbs out of the deployed function to /opt
+   * (`../../../../opt/lib/query.js` from `lib/middleware/x.js`): the function's package is
+   * deployed at /var/task, so `..` repeated at least the package depth of the importing folder
+   * plus two reaches the file system's root, where `..` stays. Such paths are written so that
+   * the same line loads a layer's module in Lambda; locally they name nothing of the project.
+   */
+  private climbToOpt(spec: string, dir: string): string | undefined {
+    const m = /^((?:\.\.\/)+)opt\/(.+)$/.exec(spec);
+    if (!m) return undefined;
+    const ups = m[1].length / 3;
+    const pkg = this.nearest(dir, 'package.json');
+    if (!pkg) return undefined;
+    const rel = path.relative(path.dirname(pkg), dir);
+    const depth = rel === '' ? 0 : rel.split(path.sep).length;
+    return ups >= depth + 2 ? m[2] : undefined;
   }
 
   /** `<root>/<parts>` as a code file; a layer's `nodejs/node_modules/<pkg>` only when the layer does not install that package. */
