@@ -25,6 +25,11 @@ export interface ModuleHost {
   resolve(specifier: string, fromFile: string): string | undefined;
   /** The facts of a project file, or undefined when it cannot be read, is over the size limit or does not parse. */
   facts(file: string): FileFacts | undefined;
+  /**
+   * The names of the code files directly in the project folder `dir` (relative to `fromFile`),
+   * for a module that loads every file of a folder; undefined when it is not a project folder.
+   */
+  folderModules?(dir: string, fromFile: string): string[] | undefined;
 }
 
 /** A value that comes from a module: `{ module: 'aws-sdk', path: ['Lambda'] }` is `AWS.Lambda`. */

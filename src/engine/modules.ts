@@ -49,6 +49,8 @@ const LAYER_LEVELS_UP = 5;
 const LAYER_DEPTH = 3;
 /** Folders listed per searched folder, at most (a monorepo root stays bounded). */
 const LAYER_MAX_DIRS = 3000;
+/** Files of a folder a module loads whole (a middleware or model folder), at most. */
+const MAX_FOLDER_MODULES = 64;
 /** The machine's own layer folder, never a project's. */
 const OPT = path.resolve('/opt');
 /** Build output and deployment copies: a layer's content appears there again. */
@@ -370,6 +372,14 @@ export class FsModuleHost implements ModuleHostWithReads {
     }
     this.layerDirs.set(dir, out);
     return out;
+  }
+
+  folderModules(dir: string, fromFile: string): string[] | undefined {
+    if (!dir.startsWith('.')) return undefined;
+    const full = path.resolve(path.dirname(fromFile), dir);
+    if (full === OPT || full.startsWith(OPT + path.sep) || full.split(path.sep).includes('node_modules')) return undefined;
+    const names = [...this.entries(full)].filter((n) => EXTENSIONS.includes(path.extname(n)) && !/\.d\.[mc]?ts$/.test(n)).sort();
+    return names.length > 0 && names.length <= MAX_FOLDER_MODULES ? names : undefined;
   }
 
   private entries(dir: string): Set<string> {

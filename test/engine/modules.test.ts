@@ -117,6 +117,16 @@ describe('FsModuleHost', () => {
     expect(host.resolve('../../../../opt/../etc/passwd', step)).toBeUndefined();
   });
 
+  it('lists the code files of a project folder a module loads whole', () => {
+    const host = new FsModuleHost();
+    const from = path.join(root, 'app/src/handler.ts');
+    expect(host.folderModules('./lib', from)).toEqual(['db.ts']);
+    expect(host.folderModules('.', path.join(root, 'svc/layers/ml/lib/embed.js'))).toEqual(['embed.js']);
+    expect(host.folderModules('../node_modules/axios', from)).toBeUndefined();
+    expect(host.folderModules('./missing', from)).toBeUndefined();
+    expect(host.folderModules('lib', from)).toBeUndefined();
+  });
+
   it('follows export * chains of folder index files without counting them as module hops, and ends at cycles', () => {
     const host = new FsModuleHost();
     const barrel = host.facts(path.join(root, 'barrels/index.ts'))!;
