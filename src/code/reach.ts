@@ -126,7 +126,7 @@ export function importedModules(analysis: FileAnalysis): { facts: FileAnalysis; 
   return out;
 }
 
-/** Module specifiers of imports, requires and re-exports, with the node that names each. */
+/** Module specifiers of imports, requires, dynamic imports and re-exports, with the node that names each. */
 function moduleSpecifiers(facts: FileFacts): [string, ts.Node][] {
   const out: [string, ts.Node][] = [];
   for (const st of facts.sourceFile.statements) {
@@ -136,7 +136,8 @@ function moduleSpecifiers(facts: FileFacts): [string, ts.Node][] {
     }
   }
   for (const call of facts.calls) {
-    if (!ts.isIdentifier(call.expression) || call.expression.text !== 'require' || !call.arguments[0]) continue;
+    const loads = (ts.isIdentifier(call.expression) && call.expression.text === 'require') || call.expression.kind === ts.SyntaxKind.ImportKeyword;
+    if (!loads || !call.arguments[0]) continue;
     if (ts.isStringLiteralLike(call.arguments[0])) out.push([call.arguments[0].text, call]);
     else for (const spec of folderRequires(facts, call)) out.push([spec, call]);
   }
@@ -147,9 +148,10 @@ function moduleSpecifiers(facts: FileFacts): [string, ts.Node][] {
 const MAX_PATH_DEPTH = 6;
 
 /**
- * A `require` of each file of a folder, the way middleware, routes or models are loaded:
- * `readdirSync(dir).filter(...).forEach((name) => require(`${dir}/${name}`))`,
- * `for (const f of fs.readdirSync(__dirname)) require(path.join(__dirname, f))`. The folder's code
+ * A `require` (or `import()`) of each file of a folder, the way middleware, routes or models are
+ * loaded: `readdirSync(dir).filter(...).forEach((name) => require(`${dir}/${name}`))`,
+ * `for (const f of fs.readdirSync(__dirname)) require(path.join(__dirname, f))`,
+ * `for (const f of readdirSync(import.meta.dirname)) await import(`./${f}`)`. The folder's code
  * files (those a regular-expression or suffix filter of the chain keeps, the loading file apart)
  * as specifiers relative to the file; none when the folder or the names are not known.
  */
@@ -207,6 +209,8 @@ function knownPath(facts: FileFacts, expr: ts.Expression, depth: number): string
   if (depth > MAX_PATH_DEPTH) return undefined;
   const e = facts.resolveValue(expr);
   if (ts.isIdentifier(e)) return e.text === '__dirname' ? '.' : undefined;
+  // ES modules: `import.meta.dirname`
+  if (ts.isPropertyAccessExpression(e) && e.name.text === 'dirname' && ts.isMetaProperty(e.expression)) return '.';
   if (ts.isStringLiteralLike(e)) return e.text;
   if (ts.isTemplateExpression(e)) {
     let s = e.head.text;
