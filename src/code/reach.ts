@@ -144,6 +144,8 @@ function moduleSpecifiers(facts: FileFacts): [string, ts.Node][] {
   return out;
 }
 
+const TEST_FILE = /\.(?:test|spec)\.[cm]?[jt]sx?$/;
+
 /** Segments of a path expression evaluated, at most. */
 const MAX_PATH_DEPTH = 6;
 
@@ -167,7 +169,8 @@ function folderRequires(facts: FileFacts, call: ts.CallExpression): string[] {
   const folder = normal === '.' || normal === './' ? '.' : `./${normal.replace(/^\.\//, '').replace(/\/$/, '')}`;
   const own = path.basename(facts.sourceFile.fileName);
   const names = host.folderModules(folder, facts.sourceFile.fileName) ?? [];
-  return names.filter((n) => !(folder === '.' && n === own) && listing.keep(n)).map((n) => `${folder}/${n}`);
+  // a test file beside the modules is not one of them, whatever the filter
+  return names.filter((n) => !(folder === '.' && n === own) && !TEST_FILE.test(n) && listing.keep(n)).map((n) => `${folder}/${n}`);
 }
 
 /** `<known folder>/<name>` as a template, a concatenation or `path.join(...)`: the folder's text and the name. */
