@@ -289,8 +289,9 @@ export class FsModuleHost implements ModuleHostWithReads {
    * The project file `/opt/<rest>` names: `<root>/<rest>` for a folder `<root>` that holds the
    * layer's content. Searched from the importing file's folder upwards (to the repository root, at
    * most LAYER_LEVELS_UP levels), among the folders up to LAYER_DEPTH below each; the nearest
-   * level with a match decides, and two matches there are ambiguous (not followed). A folder
-   * that holds the importing file is not a layer of it.
+   * level with a match decides. Of two matches there, the only one in a folder named for a layer
+   * (`shared-layer/lib/x.js` beside a function's `api/lib/x.js`) is the layer's; otherwise they are
+   * ambiguous (not followed). A folder that holds the importing file is not a layer of it.
    */
   private layerFile(rest: string, dir: string): string | undefined {
     const parts = rest.split('/').filter((p) => p !== '' && p !== '.');
@@ -299,7 +300,7 @@ export class FsModuleHost implements ModuleHostWithReads {
     const stem = first.replace(/\.[^.]+$/, '');
     if (path.dirname(dir) === dir) return undefined;
     for (let d = dir, level = 0; level <= LAYER_LEVELS_UP; level++) {
-      const found = new Set<string>();
+      const found = new Map<string, string>();
       for (const root of this.foldersBelow(d)) {
         const names = this.entries(root);
         // cheap test before the file lookups: the root holds the first segment
@@ -307,10 +308,13 @@ export class FsModuleHost implements ModuleHostWithReads {
         // the importing file's own package is deployed as the function's code, not under /opt
         if (dir === root || dir.startsWith(root + path.sep)) continue;
         const file = this.layerCandidate(root, parts);
-        if (file) found.add(file);
-        if (found.size > 1) return undefined;
+        if (file) found.set(file, root);
       }
-      if (found.size === 1) return [...found][0];
+      if (found.size === 1) return [...found.keys()][0];
+      if (found.size > 1) {
+        const named = [...found].filter(([, root]) => /layer/i.test(path.relative(d, root)));
+        return named.length === 1 ? named[0][0] : undefined;
+      }
       const up = path.dirname(d);
       // the repository's root is the last folder searched, and the file system's root never is
       if (this.entries(d).has('.git') || path.dirname(up) === up) return undefined;
