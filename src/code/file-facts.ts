@@ -5,7 +5,7 @@
  * `./analysis.ts`.
  */
 import { ts } from './ts.js';
-import { walkSettingParents, unwrap, isFunctionLike, step } from './walk.js';
+import { walkSettingParents, unwrap, isFunctionLike, returnedExpressions, step } from './walk.js';
 
 /** Read once: the TypeScript bundle exposes its members through getters, which cost in per-node loops. */
 const SyntaxKind = ts.SyntaxKind;
@@ -25,6 +25,11 @@ export interface ModuleHost {
   resolve(specifier: string, fromFile: string): string | undefined;
   /** The facts of a project file, or undefined when it cannot be read, is over the size limit or does not parse. */
   facts(file: string): FileFacts | undefined;
+  /**
+   * The names of the code files directly in the project folder `dir` (relative to `fromFile`),
+   * for a module that loads every file of a folder; undefined when it is not a project folder.
+   */
+  folderModules?(dir: string, fromFile: string): string[] | undefined;
 }
 
 /** A value that comes from a module: `{ module: 'aws-sdk', path: ['Lambda'] }` is `AWS.Lambda`. */
@@ -76,6 +81,10 @@ export class FileFacts {
   private readonly pendingWrites: { name: string; pos: number; node: ts.Node; value?: ts.Expression }[] = [];
   /** Per-scope indexes of long declaration lists (see `pick`). */
   private readonly scopeIndexes = new WeakMap<Declaration[], Map<ts.Node, ScopeGroup>>();
+  /** Top-level function declarations by name, built on first use. */
+  private topFunctions?: Map<string, ts.FunctionDeclaration>;
+  /** What each client factory of the file returns (null: not one client). */
+  private readonly factoryOrigins = new WeakMap<ts.Node, Origin | null>();
 
   /**
    * Gives the facts of the project files this file imports, when the front end can read them
@@ -416,6 +425,8 @@ export class FileFacts {
         const base = this.origin(e.expression.expression, depth + 1);
         if (base?.kind === 'module') return { kind: 'instance', ref: base.ref, creation: e };
       }
+      // `getClient()`: a function of this file that returns a client it makes
+      if (ts.isIdentifier(callee)) return this.factoryOrigin(callee, depth);
       return undefined;
     }
     if (ts.isAwaitExpression(e) && ts.isCallExpression(unwrap(e.expression))) {
@@ -442,6 +453,39 @@ export class FileFacts {
       return b && sameRef(a!.ref, b.ref) ? a : undefined;
     }
     return undefined;
+  }
+
+  /**
+   * The client a function of this file returns when every `return` gives the same kind of client
+   * (`function getClient() { return new Kendra({ region }); }`, `const s3 = () => new S3Client({})`).
+   */
+  private factoryOrigin(callee: ts.Identifier, depth: number): Origin | undefined {
+    const d = this.lookup(callee);
+    const fn: ts.Node | undefined = d ? (d.value && !d.reassigned && d.pick.length === 0 ? unwrap(d.value) : undefined) : this.topFunction(callee.text);
+    if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn) || ts.isFunctionDeclaration(fn)) || !fn.body) return undefined;
+    if (this.factoryOrigins.has(fn)) return this.factoryOrigins.get(fn) ?? undefined;
+    // a factory that calls itself asks again while its answer is computed: not a client
+    this.factoryOrigins.set(fn, null);
+    let out: Origin | undefined;
+    const returned = returnedExpressions(fn as ts.FunctionLikeDeclaration);
+    for (const r of returned) {
+      const o = instance(this.origin(r, depth + 1));
+      if (!o || (out && !sameRef((out as { ref: ModuleRef }).ref, o.ref))) {
+        out = undefined;
+        break;
+      }
+      out ??= o;
+    }
+    this.factoryOrigins.set(fn, out ?? null);
+    return out;
+  }
+
+  private topFunction(name: string): ts.FunctionDeclaration | undefined {
+    if (!this.topFunctions) {
+      this.topFunctions = new Map();
+      for (const st of this.sourceFile.statements) if (ts.isFunctionDeclaration(st) && st.name && st.body && !this.topFunctions.has(st.name.text)) this.topFunctions.set(st.name.text, st);
+    }
+    return this.topFunctions.get(name);
   }
 
   /** Whether a callee is `captureAWS`-like (see {@link isCaptureCall}), also as a method of a Powertools `Tracer` instance. */

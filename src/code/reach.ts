@@ -15,6 +15,7 @@ import type { ContextEvidence } from './evidence.js';
 import { calleeAcross, importedValue, MAX_HOPS, projectModule } from './modules.js';
 import { resolveLocalFunction } from './remote-calls.js';
 import { ancestors, enclosingFunction, isFunctionLike, unwrap } from './walk.js';
+import path from 'node:path';
 
 /** Functions followed from one handler file, at most. */
 const MAX_REACHED = 400;
@@ -125,7 +126,7 @@ export function importedModules(analysis: FileAnalysis): { facts: FileAnalysis; 
   return out;
 }
 
-/** Module specifiers of imports, requires and re-exports, with the node that names each. */
+/** Module specifiers of imports, requires, dynamic imports and re-exports, with the node that names each. */
 function moduleSpecifiers(facts: FileFacts): [string, ts.Node][] {
   const out: [string, ts.Node][] = [];
   for (const st of facts.sourceFile.statements) {
@@ -135,9 +136,186 @@ function moduleSpecifiers(facts: FileFacts): [string, ts.Node][] {
     }
   }
   for (const call of facts.calls) {
-    if (ts.isIdentifier(call.expression) && call.expression.text === 'require' && call.arguments[0] && ts.isStringLiteralLike(call.arguments[0])) {
-      out.push([call.arguments[0].text, call]);
-    }
+    const loads = (ts.isIdentifier(call.expression) && call.expression.text === 'require') || call.expression.kind === ts.SyntaxKind.ImportKeyword;
+    if (!loads || !call.arguments[0]) continue;
+    if (ts.isStringLiteralLike(call.arguments[0])) out.push([call.arguments[0].text, call]);
+    else for (const spec of folderRequires(facts, call)) out.push([spec, call]);
   }
   return out;
+}
+
+const TEST_FILE = /\.(?:test|spec)\.[cm]?[jt]sx?$/;
+
+/** Segments of a path expression evaluated, at most. */
+const MAX_PATH_DEPTH = 6;
+
+/**
+ * A `require` (or `import()`) of each file of a folder, the way middleware, routes or models are
+ * loaded: `readdirSync(dir).filter(...).forEach((name) => require(`${dir}/${name}`))`,
+ * `for (const f of fs.readdirSync(__dirname)) require(path.join(__dirname, f))`,
+ * `for (const f of readdirSync(import.meta.dirname)) await import(`./${f}`)`. The folder's code
+ * files (those a regular-expression or suffix filter of the chain keeps, the loading file apart)
+ * as specifiers relative to the file; none when the folder or the names are not known.
+ */
+function folderRequires(facts: FileFacts, call: ts.CallExpression): string[] {
+  const host = facts.host;
+  if (!host?.folderModules) return [];
+  const split = folderAndName(facts, call.arguments[0]);
+  if (!split) return [];
+  const listing = listedNames(split.name, call);
+  if (!listing) return [];
+  const normal = path.posix.normalize(split.folder.replace(/\\/g, '/'));
+  if (normal.startsWith('/')) return [];
+  const folder = normal === '.' || normal === './' ? '.' : `./${normal.replace(/^\.\//, '').replace(/\/$/, '')}`;
+  const own = path.basename(facts.sourceFile.fileName);
+  const names = host.folderModules(folder, facts.sourceFile.fileName) ?? [];
+  // a test file beside the modules is not one of them, whatever the filter
+  return names.filter((n) => !(folder === '.' && n === own) && !TEST_FILE.test(n) && listing.keep(n)).map((n) => `${folder}/${n}`);
+}
+
+/** `<known folder>/<name>` as a template, a concatenation or `path.join(...)`: the folder's text and the name. */
+function folderAndName(facts: FileFacts, arg: ts.Expression): { folder: string; name: ts.Identifier } | undefined {
+  const e = unwrap(arg);
+  let parts: ts.Expression[] | undefined;
+  let sep = '';
+  if (ts.isTemplateExpression(e)) {
+    const last = e.templateSpans[e.templateSpans.length - 1];
+    if (last.literal.text !== '' || !ts.isIdentifier(unwrap(last.expression))) return undefined;
+    let folder = e.head.text;
+    for (const span of e.templateSpans.slice(0, -1)) {
+      const v = knownPath(facts, span.expression, 0);
+      if (v === undefined) return undefined;
+      folder += v + span.literal.text;
+    }
+    return { folder, name: unwrap(last.expression) as ts.Identifier };
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) parts = [e.left, e.right];
+  else if (ts.isCallExpression(e) && isPathJoin(e)) {
+    parts = [...e.arguments];
+    sep = '/';
+  }
+  if (!parts || parts.length < 2) return undefined;
+  const name = unwrap(parts[parts.length - 1]);
+  if (!ts.isIdentifier(name)) return undefined;
+  const head = parts.slice(0, -1).map((p) => knownPath(facts, p, 0));
+  if (head.some((h) => h === undefined)) return undefined;
+  return { folder: head.join(sep) + sep, name };
+}
+
+function isPathJoin(call: ts.CallExpression): boolean {
+  const callee = unwrap(call.expression);
+  return ts.isPropertyAccessExpression(callee) && (callee.name.text === 'join' || callee.name.text === 'resolve') && /^(?:path|posix)$/.test(callee.expression.getText());
+}
+
+/** A path known from the code: literals, `__dirname` (the file's own folder), constants, templates and joins of them. */
+function knownPath(facts: FileFacts, expr: ts.Expression, depth: number): string | undefined {
+  if (depth > MAX_PATH_DEPTH) return undefined;
+  const e = facts.resolveValue(expr);
+  if (ts.isIdentifier(e)) return e.text === '__dirname' ? '.' : undefined;
+  // ES modules: `import.meta.dirname`
+  if (ts.isPropertyAccessExpression(e) && e.name.text === 'dirname' && ts.isMetaProperty(e.expression)) return '.';
+  if (ts.isStringLiteralLike(e)) return e.text;
+  if (ts.isTemplateExpression(e)) {
+    let s = e.head.text;
+    for (const span of e.templateSpans) {
+      const v = knownPath(facts, span.expression, depth + 1);
+      if (v === undefined) return undefined;
+      s += v + span.literal.text;
+    }
+    return s;
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const l = knownPath(facts, e.left, depth + 1);
+    const r = l === undefined ? undefined : knownPath(facts, e.right, depth + 1);
+    return r === undefined ? undefined : l! + r;
+  }
+  if (ts.isCallExpression(e) && isPathJoin(e)) {
+    const all = e.arguments.map((a) => knownPath(facts, a, depth + 1));
+    return all.some((a) => a === undefined) ? undefined : all.join('/');
+  }
+  return undefined;
+}
+
+/**
+ * Whether `name` is each entry of a folder listing (`readdirSync(...)` and the array methods it
+ * goes through): a parameter of a `forEach`/`map` callback, or the variable of a `for...of`, at
+ * the `require`. With the filter the chain applies, when it is one the analysis can run.
+ */
+function listedNames(name: ts.Identifier, at: ts.Node): { keep: (file: string) => boolean } | undefined {
+  for (const a of ancestors(at)) {
+    if (isFunctionLike(a)) {
+      const p = a.parameters[0];
+      if (!p || !ts.isIdentifier(p.name) || p.name.text !== name.text) continue;
+      const call = a.parent;
+      if (!ts.isCallExpression(call) || !call.arguments.includes(a as ts.Expression)) return undefined;
+      const callee = unwrap(call.expression);
+      if (!ts.isPropertyAccessExpression(callee) || !/^(?:forEach|map)$/.test(callee.name.text)) return undefined;
+      return listing(callee.expression);
+    }
+    if (ts.isForOfStatement(a) && ts.isVariableDeclarationList(a.initializer)) {
+      const d = a.initializer.declarations[0];
+      if (d && ts.isIdentifier(d.name) && d.name.text === name.text) return listing(a.expression);
+    }
+  }
+  return undefined;
+}
+
+/** `readdirSync(...)` through `.filter(...)`, `.sort(...)`: the names it keeps. */
+function listing(expr: ts.Expression): { keep: (file: string) => boolean } | undefined {
+  const filters: ((file: string) => boolean)[] = [];
+  let e = unwrap(expr);
+  for (let i = 0; i < 8 && ts.isCallExpression(e); i++) {
+    const callee = unwrap(e.expression);
+    const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+    if (method === 'readdirSync') return { keep: (file) => filters.every((f) => f(file)) };
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    if (method === 'filter') {
+      const f = nameFilter(e.arguments[0]);
+      if (f) filters.push(f);
+    } else if (method !== 'sort') return undefined;
+    e = unwrap(callee.expression);
+  }
+  return undefined;
+}
+
+/** A filter callback the analysis runs: `(n) => n.match(/re/)`, `/re/.test(n)`, `n.endsWith('.js')`. */
+function nameFilter(arg: ts.Expression | undefined): ((file: string) => boolean) | undefined {
+  const fn = arg && unwrap(arg);
+  if (!fn || !ts.isArrowFunction(fn) || ts.isBlock(fn.body)) return undefined;
+  const p = fn.parameters[0];
+  if (!p || !ts.isIdentifier(p.name)) return undefined;
+  const body = unwrap(fn.body);
+  if (!ts.isCallExpression(body) || !ts.isPropertyAccessExpression(body.expression)) return undefined;
+  const { expression: on, name } = body.expression;
+  const a = body.arguments[0] && unwrap(body.arguments[0]);
+  if (!a) return undefined;
+  const isParam = (x: ts.Expression) => ts.isIdentifier(unwrap(x)) && (unwrap(x) as ts.Identifier).text === (p.name as ts.Identifier).text;
+  try {
+    if (name.text === 'match' && isParam(on) && ts.isRegularExpressionLiteral(a)) {
+      const re = regexOf(a);
+      return (file) => re.test(file);
+    }
+    if (name.text === 'test' && ts.isRegularExpressionLiteral(unwrap(on)) && isParam(a)) {
+      const re = regexOf(unwrap(on) as ts.RegularExpressionLiteral);
+      return (file) => re.test(file);
+    }
+  } catch {
+    return undefined;
+  }
+  if ((name.text === 'endsWith' || name.text === 'startsWith') && isParam(on) && ts.isStringLiteralLike(a)) {
+    const text = a.text;
+    return name.text === 'endsWith' ? (file) => file.endsWith(text) : (file) => file.startsWith(text);
+  }
+  return undefined;
+}
+
+/**
+ * The regular expression a literal writes, without its global or sticky flags (one test per
+ * name). A pattern with a quantified group that holds a quantifier is not run: its backtracking
+ * may take exponential time.
+ */
+function regexOf(lit: ts.RegularExpressionLiteral): RegExp {
+  const m = /^\/(.*)\/([a-z]*)$/s.exec(lit.text);
+  if (!m || m[1].length > 200 || /\([^)]*[+*}][^)]*\)[+*{?]/.test(m[1])) throw new Error('not a regular expression to run');
+  return new RegExp(m[1], m[2].replace(/[gy]/g, ''));
 }

@@ -19,7 +19,9 @@
  * - Lambda layer paths (`/opt/lib/x.js`, `/opt/nodejs/x`, `/opt/nodejs/node_modules/pkg`): a
  *   layer's content is mounted under /opt, so the file is the one of the project whose path ends
  *   with the part after /opt, in a folder near the importing file (see `layerFile`); only a
- *   unique match is followed, and the machine's own /opt is never read.
+ *   unique match is followed, and the machine's own /opt is never read. A relative path that
+ *   names no project file and climbs out of the deployed function to /opt
+ *   (`../../../../opt/lib/x.js`, see `climbToOpt`) is such a path too.
  * Files under `node_modules` (other than linked workspace packages and a layer's own
  * `nodejs/node_modules` packages that its package.json does not install) are never read.
  *
@@ -47,6 +49,8 @@ const LAYER_LEVELS_UP = 5;
 const LAYER_DEPTH = 3;
 /** Folders listed per searched folder, at most (a monorepo root stays bounded). */
 const LAYER_MAX_DIRS = 3000;
+/** Files of a folder a module loads whole (a middleware or model folder), at most. */
+const MAX_FOLDER_MODULES = 64;
 /** The machine's own layer folder, never a project's. */
 const OPT = path.resolve('/opt');
 /** Build output and deployment copies: a layer's content appears there again. */
@@ -202,7 +206,13 @@ export class FsModuleHost implements ModuleHostWithReads {
       return this.layerFile(spec.slice('/opt/'.length), dir) ?? this.layerPackage(spec.slice('/opt/nodejs/node_modules/'.length), dir);
     }
     if (spec.startsWith('/opt/')) return this.layerFile(spec.slice('/opt/'.length), dir);
-    if (spec.startsWith('.') || spec.startsWith('/')) return this.file(path.resolve(dir, spec));
+    if (spec.startsWith('.') || spec.startsWith('/')) {
+      const full = path.resolve(dir, spec);
+      const local = full.startsWith(OPT + path.sep) ? undefined : this.file(full);
+      if (local) return local;
+      const climbed = this.climbToOpt(spec, dir);
+      return climbed !== undefined ? this.resolveUncached(`/opt/${climbed}`, dir) : undefined;
+    }
     if (spec.startsWith('#')) return this.packageImport(spec, dir);
     const viaPaths = this.tsPaths(spec, dir);
     if (viaPaths) return viaPaths;
@@ -279,8 +289,9 @@ export class FsModuleHost implements ModuleHostWithReads {
    * The project file `/opt/<rest>` names: `<root>/<rest>` for a folder `<root>` that holds the
    * layer's content. Searched from the importing file's folder upwards (to the repository root, at
    * most LAYER_LEVELS_UP levels), among the folders up to LAYER_DEPTH below each; the nearest
-   * level with a match decides, and two matches there are ambiguous (not followed). A folder
-   * that holds the importing file is not a layer of it.
+   * level with a match decides. Of two matches there, the only one in a folder named for a layer
+   * (`shared-layer/lib/x.js` beside a function's `api/lib/x.js`) is the layer's; otherwise they are
+   * ambiguous (not followed). A folder that holds the importing file is not a layer of it.
    */
   private layerFile(rest: string, dir: string): string | undefined {
     const parts = rest.split('/').filter((p) => p !== '' && p !== '.');
@@ -289,7 +300,7 @@ export class FsModuleHost implements ModuleHostWithReads {
     const stem = first.replace(/\.[^.]+$/, '');
     if (path.dirname(dir) === dir) return undefined;
     for (let d = dir, level = 0; level <= LAYER_LEVELS_UP; level++) {
-      const found = new Set<string>();
+      const found = new Map<string, string>();
       for (const root of this.foldersBelow(d)) {
         const names = this.entries(root);
         // cheap test before the file lookups: the root holds the first segment
@@ -297,16 +308,37 @@ export class FsModuleHost implements ModuleHostWithReads {
         // the importing file's own package is deployed as the function's code, not under /opt
         if (dir === root || dir.startsWith(root + path.sep)) continue;
         const file = this.layerCandidate(root, parts);
-        if (file) found.add(file);
-        if (found.size > 1) return undefined;
+        if (file) found.set(file, root);
       }
-      if (found.size === 1) return [...found][0];
+      if (found.size === 1) return [...found.keys()][0];
+      if (found.size > 1) {
+        const named = [...found].filter(([, root]) => /layer/i.test(path.relative(d, root)));
+        return named.length === 1 ? named[0][0] : undefined;
+      }
       const up = path.dirname(d);
       // the repository's root is the last folder searched, and the file system's root never is
       if (this.entries(d).has('.git') || path.dirname(up) === up) return undefined;
       d = up;
     }
     return undefined;
+  }
+
+  /**
+   * The part after /opt of a relative path that climbs out of the deployed function to /opt
+   * (`../../../../opt/lib/query.js` from `lib/middleware/x.js`): the function's package is
+   * deployed at /var/task, so `..` repeated at least the package depth of the importing folder
+   * plus two reaches the file system's root, where `..` stays. Such paths are written so that
+   * the same line loads a layer's module in Lambda; locally they name nothing of the project.
+   */
+  private climbToOpt(spec: string, dir: string): string | undefined {
+    const m = /^((?:\.\.\/)+)opt\/(.+)$/.exec(spec);
+    if (!m) return undefined;
+    const ups = m[1].length / 3;
+    const pkg = this.nearest(dir, 'package.json');
+    if (!pkg) return undefined;
+    const rel = path.relative(path.dirname(pkg), dir);
+    const depth = rel === '' ? 0 : rel.split(path.sep).length;
+    return ups >= depth + 2 ? m[2] : undefined;
   }
 
   /** `<root>/<parts>` as a code file; a layer's `nodejs/node_modules/<pkg>` only when the layer does not install that package. */
@@ -344,6 +376,14 @@ export class FsModuleHost implements ModuleHostWithReads {
     }
     this.layerDirs.set(dir, out);
     return out;
+  }
+
+  folderModules(dir: string, fromFile: string): string[] | undefined {
+    if (!dir.startsWith('.')) return undefined;
+    const full = path.resolve(path.dirname(fromFile), dir);
+    if (full === OPT || full.startsWith(OPT + path.sep) || full.split(path.sep).includes('node_modules')) return undefined;
+    const names = [...this.entries(full)].filter((n) => EXTENSIONS.includes(path.extname(n)) && !/\.d\.[mc]?ts$/.test(n)).sort();
+    return names.length > 0 && names.length <= MAX_FOLDER_MODULES ? names : undefined;
   }
 
   private entries(dir: string): Set<string> {

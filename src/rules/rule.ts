@@ -78,8 +78,8 @@ export interface CodeDetector<O extends object = Record<string, unknown>> {
   code: (ctx: CodeRuleContext<O>) => CodeReport[];
 }
 
-/** Text that may make a file an entry point whose helpers in other modules are checked. */
-const ENTRY_HINT = /handler|aws-lambda|express|fastify|koa|hono|@nestjs\/|lambdaHandler/i;
+/** Text that may make a file an entry point whose helpers in other modules are checked (`exports.warm = async (event, context) =>` too). */
+const ENTRY_HINT = /handler|aws-lambda|express|fastify|koa|hono|@nestjs\/|lambdaHandler|\bevent\s*,\s*context\b/i;
 
 /** Whether a code detector has anything to look at in a file of this text (its prefilter, or code it follows into other modules). */
 export function detectorApplies(detector: Pick<CodeDetector, 'prefilter' | 'followsImports'>, text: string): boolean {

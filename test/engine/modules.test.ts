@@ -42,6 +42,16 @@ beforeAll(() => {
   put('svc/layers/common/nodejs/node_modules/axios/index.js', 'module.exports = 1;\n');
   put('svc/layers/alerts-a/lib/alert.js', 'exports.alert = 1;\n');
   put('svc/layers/alerts-b/lib/alert.js', 'exports.alert = 1;\n');
+  // two folders hold lib/query.js: the one named for a layer is the layer
+  put('svc2/functions/answer/index.js', "require('/opt/lib/query.js');\n");
+  put('svc2/search-layer/lib/query.js', 'exports.query = 1;\n');
+  put('svc2/api/lib/query.js', 'exports.query = 2;\n');
+  put('svc2/api/lib/both.js', 'exports.both = 1;\n');
+  put('svc2/admin/lib/both.js', 'exports.both = 2;\n');
+  // a function package whose files reach the layer by climbing to /opt from /var/task
+  put('svc/functions/router/package.json', JSON.stringify({ name: 'router' }));
+  put('svc/functions/router/lib/steps/one.js', "require('../../../../opt/lib/embed.js');\n");
+  put('svc/functions/router/opt/lib/own.js', 'exports.own = 1;\n');
   // barrels: folders whose index re-exports a folder's index, and two barrels that list each other
   put('barrels/index.ts', "export * from './a';\nexport * from './cycle-a';\n");
   put('barrels/a/index.ts', "export * from './b';\n");
@@ -97,6 +107,38 @@ describe('FsModuleHost', () => {
     expect(host.resolve('/opt/lib/embed.js', path.join(root, 'svc/other-repo/fn/index.js'))).toBeUndefined();
     expect(host.resolve('/opt/../etc/passwd', from)).toBeUndefined();
     expect(host.resolve('/opt/missing.js', from)).toBeUndefined();
+  });
+
+  it('takes the match in a folder named for a layer when two folders hold a layer path', () => {
+    const host = new FsModuleHost();
+    const from = path.join(root, 'svc2/functions/answer/index.js');
+    expect(host.resolve('/opt/lib/query.js', from)).toBe(path.join(root, 'svc2/search-layer/lib/query.js'));
+    // neither is named for a layer: ambiguous
+    expect(host.resolve('/opt/lib/both.js', from)).toBeUndefined();
+  });
+
+  it('reads a relative path that climbs out of the deployed function to /opt as a layer path', () => {
+    const host = new FsModuleHost();
+    const step = path.join(root, 'svc/functions/router/lib/steps/one.js');
+    // /var/task/lib/steps: four levels to the root, and any number more
+    expect(host.resolve('../../../../opt/lib/embed.js', step)).toBe(path.join(root, 'svc/layers/ml/lib/embed.js'));
+    expect(host.resolve('../../../../../../../../../opt/lib/embed', step)).toBe(path.join(root, 'svc/layers/ml/lib/embed.js'));
+    expect(host.resolve('../../../../opt/nodejs/audit', step)).toBe(path.join(root, 'svc/layers/common/nodejs/audit.js'));
+    // three levels stay inside /var: not /opt
+    expect(host.resolve('../../../opt/lib/embed.js', step)).toBeUndefined();
+    // a project file the path names is that file
+    expect(host.resolve('../../opt/lib/own.js', step)).toBe(path.join(root, 'svc/functions/router/opt/lib/own.js'));
+    expect(host.resolve('../../../../opt/../etc/passwd', step)).toBeUndefined();
+  });
+
+  it('lists the code files of a project folder a module loads whole', () => {
+    const host = new FsModuleHost();
+    const from = path.join(root, 'app/src/handler.ts');
+    expect(host.folderModules('./lib', from)).toEqual(['db.ts']);
+    expect(host.folderModules('.', path.join(root, 'svc/layers/ml/lib/embed.js'))).toEqual(['embed.js']);
+    expect(host.folderModules('../node_modules/axios', from)).toBeUndefined();
+    expect(host.folderModules('./missing', from)).toBeUndefined();
+    expect(host.folderModules('lib', from)).toBeUndefined();
   });
 
   it('follows export * chains of folder index files without counting them as module hops, and ends at cycles', () => {

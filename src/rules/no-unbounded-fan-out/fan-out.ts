@@ -141,6 +141,16 @@ function describeWork(remote: RemoteCall): string {
 
 const CONSEQUENCE = 'the load on the dependency grows with the input size';
 
+/**
+ * What the burst does: it grows with the input, or, over a list the code writes out (an array or
+ * object literal larger than `maxLiteralItems`), it is that many requests at once.
+ */
+function consequence(limits: Limits, source: ts.Expression): string {
+  const size = sizeOf(limits, source);
+  if (size?.kind !== 'known' || size.fromCount) return CONSEQUENCE;
+  return `the ${size.n} items of the list the code writes out (more than ${limits.maxItems}) reach the dependency in one burst`;
+}
+
 function checkArgument(limits: Limits, call: ts.CallExpression, arg: ts.Expression): Candidate | undefined {
   const { analysis } = limits;
   let e = unwrap(arg);
@@ -266,7 +276,7 @@ function checkMapped(limits: Limits, call: ts.CallExpression, expr: ts.Expressio
   return {
     call,
     work: fn,
-    message: `${combinator(call)} over \`${shown}\` starts one ${describeWork(remote)} per item at once: ${CONSEQUENCE}`,
+    message: `${combinator(call)} over \`${shown}\` starts one ${describeWork(remote)} per item at once: ${consequence(limits, source)}`,
     remote,
   };
 }
@@ -317,7 +327,7 @@ function checkForEach(limits: Limits, call: ts.CallExpression): Candidate | unde
   return {
     call,
     work: fn,
-    message: `\`${shown}\` starts one ${describeWork(remote)} per item at once and waits for none of them: ${CONSEQUENCE}`,
+    message: `\`${shown}\` starts one ${describeWork(remote)} per item at once and waits for none of them: ${consequence(limits, source)}`,
     remote,
     forEach: true,
   };

@@ -8,7 +8,7 @@ import { getProperty, numberValue, objectLiteralOf, type PropertyLookup } from '
 import { searchClientCreations } from '../../code/search-clients.js';
 import { propertyThroughFactories } from '../../code/factory-values.js';
 import { insertPropertySuggestion } from '../../code/report-helpers.js';
-import { returnedExpressions, step, unwrap } from '../../code/walk.js';
+import { returnedExpressions, step, thisMemberValue, unwrap } from '../../code/walk.js';
 import type { FileFacts } from '../../code/file-facts.js';
 import { calleeAcross, importedValue, shownLocation } from '../../code/modules.js';
 import { importedModules } from '../../code/reach.js';
@@ -306,6 +306,58 @@ function httpReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
   return out;
 }
 
+/**
+ * An HTTP handler of the SDK that sends requests itself (`await new NodeHttpHandler().handle(signed)`,
+ * the way a SigV4-signed request to an OpenSearch domain or an API is sent): no client around it
+ * adds a deadline, so the handler's own options must set one. Reported at the handler's creation.
+ */
+function directHandlerReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
+  const out: CodeReport[] = [];
+  for (const call of analysis.calls) {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'handle' || call.arguments.length === 0) continue;
+    const creation = httpHandlerCreation(analysis, callee.expression);
+    if (!creation || seen.has(creation.node)) continue;
+    const wanted = creation.fetch ? ['requestTimeout'] : ['connectionTimeout', 'requestTimeout'];
+    const options = creation.node.arguments?.[0];
+    const lookups = wanted.map((name) => [name, options ? getProperty(analysis, options, name) : ({ kind: 'absent' } as const)] as const);
+    if (lookups.some(([, l]) => l.kind === 'unknown')) continue;
+    const missing = lookups.filter(([, l]) => l.kind === 'absent').map(([n]) => n);
+    if (missing.length === 0) continue;
+    seen.add(creation.node);
+    out.push({
+      node: creation.node,
+      message: `\`${creation.name}\` sends requests itself (\`${short(call)}\`) without ${missing.join(' or ')}: no SDK client adds a deadline, so a hung connection or a slow response holds the handler until its own timeout`,
+      related: [{ node: call, label: 'the request it sends' }],
+    });
+  }
+  return out;
+}
+
+/** `new NodeHttpHandler(...)`, `NodeHttpHandler.create(...)` (or the fetch handler) that `expr` holds, in this file. */
+function httpHandlerCreation(analysis: FileAnalysis, expr: ts.Expression): { node: ts.NewExpression | ts.CallExpression; name: string; fetch: boolean } | undefined {
+  let value = analysis.resolveValue(expr);
+  if (ts.isPropertyAccessExpression(value) && value.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const member = thisMemberValue(value);
+    if (!member) return undefined;
+    value = analysis.resolveValue(member);
+  }
+  if (!ts.isNewExpression(value) && !ts.isCallExpression(value)) return undefined;
+  const callee = unwrap(value.expression);
+  const target = ts.isCallExpression(value) ? (ts.isPropertyAccessExpression(callee) && callee.name.text === 'create' ? callee.expression : undefined) : callee;
+  if (!target) return undefined;
+  const origin = analysis.origin(target);
+  if (origin?.kind !== 'module' || !HANDLER_MODULES.has(origin.ref.module)) return undefined;
+  const cls = origin.ref.path[origin.ref.path.length - 1];
+  if (cls !== 'NodeHttpHandler' && cls !== 'FetchHttpHandler') return undefined;
+  return { node: value, name: ts.isNewExpression(value) ? `new ${cls}(...)` : `${cls}.create(...)`, fetch: cls === 'FetchHttpHandler' };
+}
+
+function short(node: ts.Node): string {
+  const t = node.getText().replace(/\s+/g, ' ');
+  return t.length <= 40 ? t : `${t.slice(0, 37)}...`;
+}
+
 /** The request library and its promise wrappers: no timeout unless the options set one. */
 const REQUEST_MODULES = new Set(['request', 'request-promise', 'request-promise-native']);
 
@@ -346,8 +398,8 @@ function searchReports(analysis: FileFacts, seen: Set<ts.Node>): CodeReport[] {
   return out;
 }
 
-// every finding is an SDK v3 client, a fetch, an axios/got/request call or a search client
-const PREFILTER = /@aws-sdk\/client-|fetch|axios|got|request/;
+// every finding is an SDK v3 client, an SDK HTTP handler, a fetch, an axios/got/request call or a search client
+const PREFILTER = /@aws-sdk\/client-|fetch|axios|got|request|-http-handler/;
 
 const detector: CodeDetector = {
   prefilter: PREFILTER,
@@ -355,11 +407,11 @@ const detector: CodeDetector = {
   code({ analysis }) {
     if (!analysis.contexts.isHandlerFile()) return [];
     const seen = new Set<ts.Node>();
-    const reports = [...sdkReports(analysis, seen), ...httpReports(analysis, seen), ...searchReports(analysis, seen)];
+    const reports = [...sdkReports(analysis, seen), ...httpReports(analysis, seen), ...directHandlerReports(analysis, seen), ...searchReports(analysis, seen)];
     // clients and requests of the project modules the handler file loads, reported where they are
     for (const { facts, from } of importedModules(analysis)) {
       if (!PREFILTER.test(facts.sourceFile.text)) continue;
-      for (const r of [...sdkReports(facts, seen), ...httpReports(facts, seen), ...searchReports(facts, seen)]) {
+      for (const r of [...sdkReports(facts, seen), ...httpReports(facts, seen), ...directHandlerReports(facts, seen), ...searchReports(facts, seen)]) {
         reports.push({ ...r, related: [...(r.related ?? []), { node: from, label: 'loaded by this handler file' }] });
       }
     }
