@@ -7,7 +7,7 @@ import { ts } from '../code/ts.js';
 import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
 import { type SourceNode } from '../iac/document.js';
 import { List, Mapping, type Built } from './resources.js';
-import { entryOf, lit, unknown, UNDEF, type Cx, type Val } from './values.js';
+import { entryOf, lit, unknown, unknownNode, UNDEF, type Cx, type Val } from './values.js';
 import { FUNCTIONS, type Converter } from './convert.js';
 
 type Args = Val[];
@@ -80,7 +80,7 @@ export class Events {
       if (e.val.k === 'arr') {
         for (const item of e.val.items) this.pushTarget(c, item.val, item.node);
         // a spread of something unknown: the targets it may add are unknown, the others are known
-        if (e.val.open) this.pushTarget(c, unknown(this.cv.describe(e.node)), e.node);
+        if (e.val.open) this.pushTarget(c, unknownNode(this.cv, e.node), e.node);
       } else if (e.val.k !== 'undef') {
         m.set('Targets', { value: new Unknown(this.cv.describe(e.node)), source: this.cv.entrySource(e) });
       }

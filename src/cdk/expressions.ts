@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ts } from '../code/ts.js';
 import { Intrinsic, type IacValue } from '../iac/model.js';
 import { unwrap } from '../code/walk.js';
-import { Env, lit, truthiness, unknown, UNDEF, type ArrVal, type ClassVal, type Entry, type FnVal, type Item, type ObjVal, type Val } from './values.js';
+import { Env, lit, truthiness, unknown, unknownNode, UNDEF, type ArrVal, type ClassVal, type Entry, type FnVal, type Item, type ObjVal, type Val } from './values.js';
 import type { Library } from './library.js';
 
 const SyntaxKind = ts.SyntaxKind;
@@ -138,7 +138,7 @@ export abstract class Evaluator {
       }
       case SyntaxKind.MetaProperty: {
         // `import.meta.dirname` / `import.meta.filename` (Node 20.11+)
-        if ((e as ts.MetaProperty).keywordToken !== SyntaxKind.ImportKeyword) return unknown(this.describe(e));
+        if ((e as ts.MetaProperty).keywordToken !== SyntaxKind.ImportKeyword) return unknownNode(this, e);
         const at = (val: Val): Entry => ({ val, node: e, key: e });
         const file = this.lib.cv.fileOf(e).fileName;
         return { k: 'obj', entries: new Map([['dirname', at(lit(path.dirname(file)))], ['filename', at(lit(file))]]), open: true };
@@ -149,7 +149,7 @@ export abstract class Evaluator {
         this.eval((e as ts.VoidExpression).expression, env);
         return UNDEF;
       default:
-        return unknown(this.describe(e));
+        return unknownNode(this, e);
     }
   }
 
@@ -210,7 +210,7 @@ export abstract class Evaluator {
       parts.push(span.literal.text);
     }
     if (known) return lit(text);
-    if (!joinable) return unknown(this.describe(t));
+    if (!joinable) return unknownNode(this, t);
     return { k: 'token', value: new Intrinsic('Fn::Join', ['', parts.filter((p) => p !== '')]) };
   }
 
@@ -290,13 +290,13 @@ export abstract class Evaluator {
       const decided = op === SyntaxKind.QuestionQuestionToken ? (nullish ? false : left.k === 'unknown' || left.k === 'token' ? undefined : true) : truthiness(left);
       if (decided === true) return left;
       const right = this.eval(b.right, env);
-      return decided === false ? right : unknown(this.describe(b));
+      return decided === false ? right : unknownNode(this, b);
     }
     if (op === SyntaxKind.AmpersandAmpersandToken) {
       const t = truthiness(left);
       if (t === false) return left;
       const right = this.eval(b.right, env);
-      return t === true ? right : unknown(this.describe(b));
+      return t === true ? right : unknownNode(this, b);
     }
     const right = this.eval(b.right, env);
     if (left.k === 'lit' && right.k === 'lit') {
@@ -326,7 +326,7 @@ export abstract class Evaluator {
           break;
       }
     }
-    return unknown(this.describe(b));
+    return unknownNode(this, b);
   }
 
   private assign(target: ts.Expression, val: Val, env: Env): void {
@@ -432,7 +432,7 @@ export abstract class Evaluator {
       const name = nameVal.k === 'lit' && typeof nameVal.v === 'string' ? nameVal.v : undefined;
       if (c.questionDotToken && receiver.k === 'undef') return UNDEF;
       const args = this.args(c, env);
-      if (name === undefined) return unknown(this.describe(c));
+      if (name === undefined) return unknownNode(this, c);
       return this.callMethod(receiver, name, args, c);
     }
     const fn = this.eval(callee, env);
@@ -446,7 +446,7 @@ export abstract class Evaluator {
       const imported = this.importedFunction(fn);
       return imported ? this.invoke(imported, args, undefined) : this.lib.callStatic(fn, args, node);
     }
-    return unknown(this.describe(node));
+    return unknownNode(this, node);
   }
 
   private callMethod(receiver: Val, name: string, args: Val[], node: ts.CallExpression): Val {
@@ -458,7 +458,7 @@ export abstract class Evaluator {
         if (m.k === 'fn') return this.invoke(m, args, receiver.k === 'obj' ? receiver : m.self ?? receiver);
         // a method of the CDK construct the class extends (`this.addEnvironment(...)`)
         if (receiver.k === 'inst' && receiver.base?.k === 'cx' && !this.findMember(receiver.cls, name, false)) return this.lib.method(receiver.base.c, name, args, node);
-        return unknown(this.describe(node));
+        return unknownNode(this, node);
       }
       case 'arr':
         return this.arrayMethod(receiver, name, args, node);
@@ -484,11 +484,11 @@ export abstract class Evaluator {
           }
           return args[0];
         }
-        return unknown(this.describe(node));
+        return unknownNode(this, node);
       case 'unknown':
         return this.iterateUnknown(receiver, name, args, node);
       default:
-        return unknown(this.describe(node));
+        return unknownNode(this, node);
     }
   }
 
@@ -499,9 +499,9 @@ export abstract class Evaluator {
   private iterateUnknown(receiver: Val, name: string, args: Val[], node: ts.CallExpression): Val {
     if (ITERATORS.has(name) && args[0]?.k === 'fn') {
       this.invoke(args[0], [unknown('an item'), unknown('an index'), receiver], undefined);
-      return name === 'forEach' ? UNDEF : unknown(this.describe(node));
+      return name === 'forEach' ? UNDEF : unknownNode(this, node);
     }
-    return receiver.k === 'unknown' ? this.lib.unknownReceiverMethod(name, args, node) : unknown(this.describe(node));
+    return receiver.k === 'unknown' ? this.lib.unknownReceiverMethod(name, args, node) : unknownNode(this, node);
   }
 
   private arrayMethod(arr: ArrVal, name: string, args: Val[], node: ts.CallExpression): Val {
@@ -511,11 +511,11 @@ export abstract class Evaluator {
       case 'forEach':
       case 'map':
       case 'flatMap': {
-        if (fn?.k !== 'fn') return unknown(this.describe(node));
+        if (fn?.k !== 'fn') return unknownNode(this, node);
         const results = items.map((item, i) => ({ val: this.invoke(fn, [item.val, lit(i), arr], undefined), node: item.node }));
         if (name === 'forEach') return UNDEF;
         if (name === 'map') return { k: 'arr', items: results, open: arr.open };
-        return unknown(this.describe(node));
+        return unknownNode(this, node);
       }
       case 'push':
         arr.items.push(...args.map((val) => ({ val, node })));
@@ -534,7 +534,7 @@ export abstract class Evaluator {
       case 'slice':
         return { k: 'arr', items: arr.items, open: true };
       default:
-        return unknown(this.describe(node));
+        return unknownNode(this, node);
     }
   }
 
@@ -546,7 +546,7 @@ export abstract class Evaluator {
       const imported = this.importedClass(callee);
       return imported ? this.construct(imported, args, n) : this.lib.construct(callee, args, n);
     }
-    return unknown(this.describe(n));
+    return unknownNode(this, n);
   }
 }
 

@@ -20,7 +20,7 @@ import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
 import { setOwn } from '../iac/document.js';
 import { cdkName, cfnPropertyName, keepsKeys, l1Type } from './names.js';
 import { CDK_PATH, Mapping, type Res, type Resources } from './resources.js';
-import { entryOf, lit, stringOf, unknown, UNDEF, type Cx, type Describer, type Val } from './values.js';
+import { entryOf, lit, stringOf, unknown, unknownNode, UNDEF, type Cx, type Describer, type Val } from './values.js';
 import { Apis } from './apis.js';
 import { Converter, FUNCTIONS } from './convert.js';
 import { Events, rate } from './events.js';
@@ -81,7 +81,7 @@ export class Library {
 
   construct(mod: Val & { k: 'mod' }, args: Args, node: ts.NewExpression): Val {
     const name = cdkName(mod.module, mod.path);
-    if (!name) return unknown(this.cv.describe(node));
+    if (!name) return unknownNode(this.cv, node);
     return this.build(name, args, node);
   }
 
@@ -89,7 +89,7 @@ export class Library {
   build(name: string, args: Args, node: ts.NewExpression): Val {
     const c = this.cv.cx(name, node, args);
     if (FUNCTIONS.has(name)) return this.functions.lambdaFunction(c, args, node);
-    if (name.startsWith('solutions.')) return this.solutions.construct(name, c, args, node) ?? unknown(this.cv.describe(node));
+    if (name.startsWith('solutions.')) return this.solutions.construct(name, c, args, node) ?? unknownNode(this.cv, node);
     switch (name) {
       case 'sqs.Queue':
         return this.messaging.queue(c, args, node);
@@ -147,17 +147,17 @@ export class Library {
     if (/^(lambda-event-sources|events-targets|scheduler-targets|lambda-destinations|logs-destinations|sns-subscriptions|s3-notifications|apigateway|apigatewayv2-integrations)\./.test(name) || name === 'iam.ServicePrincipal') {
       return { k: 'cx', c };
     }
-    return unknown(this.cv.describe(node));
+    return unknownNode(this.cv, node);
   }
 
   callStatic(mod: Val & { k: 'mod' }, args: Args, node: ts.CallExpression): Val {
-    if (mod.module === 'path' || mod.module === 'node:path') return nodePath(mod.path, args) ?? unknown(this.cv.describe(node));
+    if (mod.module === 'path' || mod.module === 'node:path') return nodePath(mod.path, args) ?? unknownNode(this.cv, node);
     const name = cdkName(mod.module, mod.path);
-    if (!name) return unknown(this.cv.describe(node));
+    if (!name) return unknownNode(this.cv, node);
     const duration = /^core\.Duration\.(millis|seconds|minutes|hours|days)$/.exec(name);
     if (duration) {
       const n = args[0]?.k === 'lit' && typeof args[0].v === 'number' ? args[0].v : undefined;
-      return n === undefined ? unknown(this.cv.describe(node)) : { k: 'dur', seconds: n * DURATION_UNITS[duration[1]!]! };
+      return n === undefined ? unknownNode(this.cv, node) : { k: 'dur', seconds: n * DURATION_UNITS[duration[1]!]! };
     }
     switch (name) {
       case 'events.Schedule.cron':
@@ -169,9 +169,9 @@ export class Library {
         return rate(args[0]);
       case 'events.Schedule.expression':
         // a literal, or a CloudFormation value (a parameter's `valueAsString`)
-        return args[0]?.k === 'lit' || args[0]?.k === 'token' ? args[0] : unknown(this.cv.describe(node));
+        return args[0]?.k === 'lit' || args[0]?.k === 'token' ? args[0] : unknownNode(this.cv, node);
       case 'scheduler.ScheduleExpression.expression': {
-        const expression = args[0]?.k === 'lit' || args[0]?.k === 'token' ? args[0] : unknown(this.cv.describe(node));
+        const expression = args[0]?.k === 'lit' || args[0]?.k === 'token' ? args[0] : unknownNode(this.cv, node);
         return { k: 'obj', entries: new Map([['expression', { val: expression, node, key: node }], ['timeZone', { val: args[1] ?? UNDEF, node, key: node }]]), open: false };
       }
       case 'scheduler.TimeWindow.off':
@@ -188,12 +188,12 @@ export class Library {
       case 'sqs.Queue.fromQueueArn':
       case 'lambda.Function.fromFunctionArn':
       case 'sns.Topic.fromTopicArn':
-        return args[2]?.k === 'lit' ? { k: 'token', value: args[2].v } : unknown(this.cv.describe(node));
+        return args[2]?.k === 'lit' ? { k: 'token', value: args[2].v } : unknownNode(this.cv, node);
       default:
         break;
     }
-    if (name.startsWith('solutions.')) return this.solutions.callStatic(name, args, node) ?? unknown(this.cv.describe(node));
-    return this.sfn.callStatic(name, args, node) ?? unknown(this.cv.describe(node));
+    if (name.startsWith('solutions.')) return this.solutions.callStatic(name, args, node) ?? unknownNode(this.cv, node);
+    return this.sfn.callStatic(name, args, node) ?? unknownNode(this.cv, node);
   }
 
   attribute(c: Cx, name: string, node: Node): Val {
@@ -263,7 +263,7 @@ export class Library {
           return UNDEF;
         }
         default:
-          return unknown(this.cv.describe(node));
+          return unknownNode(this.cv, node);
       }
     }
     if (c.res && (name === 'addPropertyOverride' || name === 'addOverride')) {
@@ -313,17 +313,17 @@ export class Library {
         const route = c.data['route'] as string[] | undefined;
         const integration = args[1] && args[1].k !== 'undef' ? args[1] : (this.defaultIntegration(c, undefined) ?? UNDEF);
         const method = this.apis.restMethod(api, integration, node, route, stringOf(args[0]));
-        return method ? { k: 'cx', c: method } : unknown(this.cv.describe(node));
+        return method ? { k: 'cx', c: method } : unknownNode(this.cv, node);
       }
       case 'apigatewayv2.HttpApi#addRoutes': {
         const options = args[0];
         const e = entryOf(options, 'integration');
         if (e !== 'absent' && e !== 'unknown') this.apis.httpIntegration(c, e.val);
-        return unknown(this.cv.describe(node));
+        return unknownNode(this.cv, node);
       }
       case 'apigatewayv2.WebSocketApi#addRoute':
         this.apis.webSocketRoute(c, args[0] ?? UNDEF, args[1] ?? UNDEF, node);
-        return unknown(this.cv.describe(node));
+        return unknownNode(this.cv, node);
       case 'appsync.GraphqlApi#addLambdaDataSource': {
         const path = [...c.path, this.cv.constructId(args[0], node)];
         const res = this.apis.lambdaDataSource(path, c, args[1], node);
@@ -334,7 +334,7 @@ export class Library {
       default:
         break;
     }
-    return this.sfn.method(c, name, args, node) ?? unknown(this.cv.describe(node));
+    return this.sfn.method(c, name, args, node) ?? unknownNode(this.cv, node);
   }
 
   /**
@@ -384,7 +384,7 @@ export class Library {
       if (name === 'addTarget') this.events.targetOfOtherRule(args[0].c, receiver, node);
       else this.messaging.subscribe(undefined, args[0], node, receiver);
     }
-    return unknown(this.cv.describe(node));
+    return unknownNode(this.cv, node);
   }
 
   /**

@@ -11,6 +11,19 @@
  * `@aws-solutions-constructs/aws-sqs-lambda` SqsToLambda → `solutions.SqsToLambda`.
  */
 export function cdkName(module: string, path: readonly string[]): string | undefined {
+  const key = path.length === 0 ? module : path.length === 1 ? `${module}\u0000${path[0]}` : `${module}\u0000${path.join('\u0000')}`;
+  if (NAMES.has(key)) return NAMES.get(key);
+  const name = cdkNameOf(module, path);
+  if (NAMES.size >= MAX_NAMES) NAMES.clear();
+  NAMES.set(key, name);
+  return name;
+}
+
+/** `cdkName` by module and member path: the same few hundred names are asked for again and again. */
+const NAMES = new Map<string, string | undefined>();
+const MAX_NAMES = 4096;
+
+function cdkNameOf(module: string, path: readonly string[]): string | undefined {
   let service: string;
   let rest = path;
   if (module === 'aws-cdk-lib') {

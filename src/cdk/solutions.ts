@@ -42,7 +42,7 @@
  */
 import { ts } from '../code/ts.js';
 import { Unknown } from '../iac/model.js';
-import { entryOf, lit, stringOf, unknown, UNDEF, type Cx, type Entry, type ObjVal, type Val } from './values.js';
+import { entryOf, lit, stringOf, unknown, unknownNode, UNDEF, type Cx, type Entry, type ObjVal, type Val } from './values.js';
 import type { Converter } from './convert.js';
 import type { Events } from './events.js';
 import type { Functions } from './functions.js';
@@ -206,13 +206,13 @@ export class Solutions {
     switch (name) {
       case 'solutions.buildLambdaFunction': {
         const scope = this.cv.scopePath(args[0]);
-        if (!scope) return unknown(this.cv.describe(node));
+        if (!scope) return unknownNode(this.cv, node);
         return this.lambdaFunction(scope, args[1], 'existingLambdaObj', 'lambdaFunctionProps', node, stringOf(args[2]));
       }
       case 'solutions.buildQueue': {
         const scope = this.cv.scopePath(args[0]);
         const id = stringOf(args[1]);
-        if (!scope || id === undefined) return unknown(this.cv.describe(node));
+        if (!scope || id === undefined) return unknownNode(this.cv, node);
         const { queue, dlq } = this.queue(scope, id, args[2], node);
         return object(node, { queue, dlq: dlq ?? UNDEF });
       }
@@ -327,7 +327,7 @@ export class Solutions {
     if (existing) return existing;
     const given = entryOf(props, propsKey);
     const functionProps = given === 'unknown' ? unknown(propsKey) : given === 'absent' ? UNDEF : given.val;
-    if (functionProps.k === 'undef') return unknown(this.cv.describe(node));
+    if (functionProps.k === 'undef') return unknownNode(this.cv, node);
     const id = constructId ?? stringOf(valueOf(entryOf(functionProps, 'functionName'))) ?? 'LambdaFunction';
     return this.builder.build('lambda.Function', [this.scope(path, node), lit(id), functionProps], node as ts.NewExpression);
   }

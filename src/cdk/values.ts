@@ -112,6 +112,20 @@ export function unknown(why: string): Val {
   return { k: 'unknown', why };
 }
 
+/**
+ * An unknown value described by the source text of `node`, worked out only if the description is
+ * read: most unknown values are never shown.
+ */
+export function unknownNode(describer: { describe(node: ts.Node): string }, node: ts.Node): Val {
+  let why: string | undefined;
+  return {
+    k: 'unknown',
+    get why(): string {
+      return (why ??= describer.describe(node));
+    },
+  };
+}
+
 export function lit(v: string | number | boolean | null): Val {
   return { k: 'lit', v };
 }

@@ -425,8 +425,12 @@ export class Engine implements CodeSink {
    * (the IaC rules check it; the project model links the handler files it names).
    */
   readsCdk(text: string): boolean {
-    return mayDefineCdkResources(text);
+    // asked several times in a row for one file's text (its role, whether it is read, its pass)
+    if (this.lastCdkText?.text !== text) this.lastCdkText = { text, cdk: mayDefineCdkResources(text) };
+    return this.lastCdkText.cdk;
   }
+
+  private lastCdkText?: { text: string; cdk: boolean };
 
   addTemplate(template: Template): void {
     this.templates.push(template);
