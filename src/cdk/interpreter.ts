@@ -336,23 +336,20 @@ export class Interpreter extends Evaluator {
   private collectUses(): void {
     // a declaration whose name the text mentions only once as a word (itself) is used nowhere:
     // most stack files declare one class that another file instantiates (`MyStack`, mentioned
-    // again only inside `MyStackProps`), and need no walk
+    // again only inside `MyStackProps`); the other mentions of a name are looked up in the tree
+    // one by one, without walking the file
     const text = this.sf.text;
-    const declared = this.sf.statements.flatMap((s) => ((ts.isClassDeclaration(s) || ts.isFunctionDeclaration(s)) && s.name ? [s.name.text] : []));
-    if (!declared.some((name) => mentionedTwice(text, name))) return;
-    const visit = (node: ts.Node): void => {
-      if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
-        const callee = unwrap(node.expression);
-        if (ts.isIdentifier(callee)) this.used.add(callee.text);
-      } else if (ts.isClassDeclaration(node) && node.heritageClauses) {
-        // a base class runs through its subclasses
-        for (const clause of node.heritageClauses) {
-          for (const type of clause.types) if (ts.isIdentifier(type.expression)) this.used.add(type.expression.text);
+    for (const s of this.sf.statements) {
+      if (!(ts.isClassDeclaration(s) || ts.isFunctionDeclaration(s)) || !s.name) continue;
+      const name = s.name.text;
+      for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length)) {
+        if (isNamePart(text.charCodeAt(at - 1)) || isNamePart(text.charCodeAt(at + name.length))) continue;
+        if (isUse(identifierAt(this.sf, at))) {
+          this.used.add(name);
+          break;
         }
       }
-      ts.forEachChild(node, visit);
-    };
-    visit(this.sf);
+    }
   }
 
   // -------------------------------------------------------------------------------------------
@@ -719,13 +716,32 @@ function isData(init: ts.Expression): boolean {
 }
 
 /** True when `name` occurs at least twice in the text as a whole word (not inside a longer name). */
-function mentionedTwice(text: string, name: string): boolean {
-  let seen = 0;
-  for (let i = text.indexOf(name); i >= 0; i = text.indexOf(name, i + 1)) {
-    if (isNamePart(text.charCodeAt(i - 1)) || isNamePart(text.charCodeAt(i + name.length))) continue;
-    if (++seen > 1) return true;
+/**
+ * The identifier that starts at `at`, with the nodes above it, found by descending the tree
+ * (which has no parent pointers) to it.
+ */
+function identifierAt(sf: ts.SourceFile, at: number): ts.Node[] | undefined {
+  const chain: ts.Node[] = [sf];
+  for (;;) {
+    const inner: ts.Node | undefined = ts.forEachChild(chain[chain.length - 1]!, (child) => (child.pos <= at && at < child.end ? child : undefined));
+    if (!inner) break;
+    chain.push(inner);
   }
-  return false;
+  const id = chain[chain.length - 1]!;
+  return ts.isIdentifier(id) && id.getStart(sf) === at ? chain : undefined;
+}
+
+/** `new X(...)`, `X(...)` (also `(X)(...)`) or `extends X`: the class or function runs there, not on its own. */
+function isUse(chain: ts.Node[] | undefined): boolean {
+  if (!chain) return false;
+  const id = chain[chain.length - 1]!;
+  let i = chain.length - 1;
+  while (i > 0 && unwrap(chain[i - 1] as ts.Expression) === id) i--;
+  const e = chain[i]!;
+  const p = chain[i - 1];
+  if (!p) return false;
+  if ((ts.isNewExpression(p) || ts.isCallExpression(p)) && p.expression === e) return true;
+  return ts.isExpressionWithTypeArguments(p) && p.expression === e && i >= 2 && ts.isHeritageClause(chain[i - 2]!);
 }
 
 /**
