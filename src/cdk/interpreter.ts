@@ -337,13 +337,15 @@ export class Interpreter extends Evaluator {
     // a declaration whose name the text mentions only once as a word (itself) is used nowhere:
     // most stack files declare one class that another file instantiates (`MyStack`, mentioned
     // again only inside `MyStackProps`); the other mentions of a name are looked up in the tree
-    // one by one, without walking the file
+    // one by one, and a file with many of them is walked once instead
     const text = this.sf.text;
+    let lookups = 0;
     for (const s of this.sf.statements) {
       if (!(ts.isClassDeclaration(s) || ts.isFunctionDeclaration(s)) || !s.name) continue;
       const name = s.name.text;
       for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length)) {
         if (isNamePart(text.charCodeAt(at - 1)) || isNamePart(text.charCodeAt(at + name.length))) continue;
+        if (++lookups > MAX_USE_LOOKUPS) return this.walkUses();
         if (isUse(identifierAt(this.sf, at))) {
           this.used.add(name);
           break;
@@ -351,6 +353,24 @@ export class Interpreter extends Evaluator {
       }
     }
   }
+
+  /** Every name the file calls, instantiates or extends, in one walk of the tree. */
+  private walkUses(): void {
+    const visit = (node: ts.Node): void => {
+      if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
+        const callee = unwrap(node.expression);
+        if (ts.isIdentifier(callee)) this.used.add(callee.text);
+      } else if (ts.isClassDeclaration(node) && node.heritageClauses) {
+        // a base class runs through its subclasses
+        for (const clause of node.heritageClauses) {
+          for (const type of clause.types) if (ts.isIdentifier(type.expression)) this.used.add(type.expression.text);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(this.sf);
+  }
+
 
   // -------------------------------------------------------------------------------------------
   // Statements
@@ -715,7 +735,9 @@ function isData(init: ts.Expression): boolean {
   return data;
 }
 
-/** True when `name` occurs at least twice in the text as a whole word (not inside a longer name). */
+/** Mentions of declared names looked up one by one before the file is walked instead. */
+const MAX_USE_LOOKUPS = 64;
+
 /**
  * The identifier that starts at `at`, with the nodes above it, found by descending the tree
  * (which has no parent pointers) to it.

@@ -259,6 +259,31 @@ export class T extends Stack {
     expect([...t.resources.keys()]).toEqual(['One/Queue', 'Two/Queue', 'Single#1', 'Single#2']);
   });
 
+  it('a class mentioned many times (in data, comments) is found used by one walk of the file', () => {
+    const mentions = Array.from({ length: 5000 }, (_, i) => `  'Worker ${i}',`).join('\n');
+    const text = `import { Stack } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+class Worker extends Construct {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new Queue(this, 'Jobs');
+  }
+}
+export const LABELS = [
+${mentions}
+];
+export class OrdersStack extends Stack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new Worker(this, 'Worker');
+  }
+}
+`;
+    const t = load(text);
+    expect([...t.resources.values()].map((x) => x.metadata?.['aws:cdk:path'])).toEqual(['Worker/Jobs']);
+  });
+
   it('a class the file instantiates runs there, one it only names inside a longer name runs as a root', () => {
     const t = load(r`import { Stack, StackProps } from 'aws-cdk-lib';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
