@@ -173,7 +173,7 @@ export function codeFileRole(input: RoleInput): FileRole {
   const server = SERVER_MODULES.some((m) => modules.has(m));
   if (byPath === 'frontend' && !server) return 'frontend';
   if (!server && (matches(modules, FRONTEND_MODULES, FRONTEND_MODULE_PREFIXES) || signals.dom)) return 'frontend';
-  if (!server && input.file !== undefined && byPath !== 'script' && inBrowserPackage(input.file)) return 'frontend';
+  if (!server && input.file !== undefined && byPath !== 'script' && !LAMBDA_HANDLER_EXPORT.test(text) && inBrowserPackage(input.file)) return 'frontend';
   if (byPath === 'script' || shebangScript(text) || matches(modules, SCRIPT_MODULES, []) || signals.argv) return 'script';
   return 'service';
 }
@@ -306,6 +306,9 @@ function inTestPackage(file: string): boolean {
   testPackages.set(dir, result);
   return result;
 }
+
+/** A module that exports a Lambda handler (`export const handler = async (event) =>`, `exports.handler =`): it runs in a function, whatever its package. */
+const LAMBDA_HANDLER_EXPORT = /\bexport\s+(?:const|let|async\s+function|function)\s+handler\b|\b(?:module\.)?exports\.handler\s*=/;
 
 /** Packages a browser application depends on: a UI framework's DOM renderer or runtime. */
 const BROWSER_FRAMEWORKS = ['react-dom', 'vue', '@angular/core', 'svelte', 'preact', 'solid-js'];

@@ -167,6 +167,9 @@ describe('browser packages', () => {
       // an Amplify Gen 2 app: its functions' handlers live in the package of its pages
       'shop/package.json': JSON.stringify({ name: 'shop', dependencies: { react: '^18', 'react-dom': '^18', 'aws-amplify': '^6' }, devDependencies: { '@aws-amplify/backend': '^1', 'aws-cdk-lib': '^2' } }),
       'shop/amplify/functions/checkout/handler.ts': '',
+      // a function that renders mail with React, in a package that lists no Lambda package
+      'mailer/package.json': JSON.stringify({ name: 'mailer', dependencies: { react: '^18', 'react-dom': '^18', '@aws-sdk/client-sesv2': '^3' } }),
+      'mailer/src/index.js': '',
       'api/src/handler.ts': '',
     });
     const at = (p: string, deployed = false) => codeFileRole({ relativePath: p, text: '', file: path.join(root, p), deployed });
@@ -180,6 +183,10 @@ describe('browser packages', () => {
     expect(at('render/src/handler.ts')).toBe('service');
     expect(at('api/src/handler.ts')).toBe('service');
     expect(at('shop/amplify/functions/checkout/handler.ts')).toBe('service');
+    const mailer = (text: string) => codeFileRole({ relativePath: 'mailer/src/index.js', text, file: path.join(root, 'mailer/src/index.js') });
+    expect(mailer("exports.handler = async (event) => send(event);\n")).toBe('service');
+    expect(mailer('export const handler = async (event) => send(event);\n')).toBe('service');
+    expect(mailer('export async function send(to) {}\n')).toBe('frontend');
   });
 });
 
