@@ -223,7 +223,8 @@ export class FsModuleHost implements ModuleHostWithReads {
     let hit = this.isFileCache.get(p);
     if (hit === undefined) {
       try {
-        hit = statSync(p).isFile();
+        // a missing path (most candidates of a resolution) answers undefined, without an exception to build
+        hit = statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
       } catch {
         hit = false;
       }
@@ -401,7 +402,7 @@ export class FsModuleHost implements ModuleHostWithReads {
 
   private isDirectory(p: string): boolean {
     try {
-      return statSync(p).isDirectory();
+      return statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
     } catch {
       return false;
     }
