@@ -37,14 +37,16 @@ function member(facts: FileFacts, expr: ts.Expression): { module: string; path: 
   return { module: origin.ref.module, path: path.join('.') };
 }
 
-function isReaddir(facts: FileFacts, callee: ts.Expression): boolean {
+/** `readdirSync`, `readdir`, `promises.readdir` of `fs` (and its drop-in replacements) or `fs/promises`. */
+export function isReaddir(facts: FileFacts, callee: ts.Expression): boolean {
   const m = member(facts, callee);
   if (!m) return false;
   if (FS_MODULES.has(m.module)) return m.path === 'readdirSync' || m.path === 'readdir' || m.path === 'promises.readdir';
   return FS_PROMISES_MODULES.has(m.module) && m.path === 'readdir';
 }
 
-function isPathFunction(facts: FileFacts, callee: ts.Expression, names: string[]): boolean {
+/** A function of Node's `path` module among `names` (`join`, `posix.join`, ...). */
+export function isPathFunction(facts: FileFacts, callee: ts.Expression, names: string[]): boolean {
   const m = member(facts, callee);
   return !!m && PATH_MODULES.has(m.module) && names.includes(m.path);
 }

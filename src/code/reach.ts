@@ -15,6 +15,7 @@ import type { ContextEvidence } from './evidence.js';
 import { calleeAcross, importedValue, MAX_HOPS, projectModule } from './modules.js';
 import { resolveLocalFunction } from './remote-calls.js';
 import { ancestors, enclosingFunction, isFunctionLike, unwrap } from './walk.js';
+import { isPathFunction, isReaddir } from './deploy-time.js';
 import path from 'node:path';
 
 /** Functions followed from one handler file, at most. */
@@ -162,7 +163,7 @@ function folderRequires(facts: FileFacts, call: ts.CallExpression): string[] {
   if (!host?.folderModules) return [];
   const split = folderAndName(facts, call.arguments[0]);
   if (!split) return [];
-  const listing = listedNames(split.name, call);
+  const listing = listedNames(facts, split.name, call);
   if (!listing) return [];
   const normal = path.posix.normalize(split.folder.replace(/\\/g, '/'));
   if (normal.startsWith('/')) return [];
@@ -190,7 +191,7 @@ function folderAndName(facts: FileFacts, arg: ts.Expression): { folder: string; 
     return { folder, name: unwrap(last.expression) as ts.Identifier };
   }
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) parts = [e.left, e.right];
-  else if (ts.isCallExpression(e) && isPathJoin(e)) {
+  else if (ts.isCallExpression(e) && isPathJoin(facts, e)) {
     parts = [...e.arguments];
     sep = '/';
   }
@@ -202,9 +203,8 @@ function folderAndName(facts: FileFacts, arg: ts.Expression): { folder: string; 
   return { folder: head.join(sep) + sep, name };
 }
 
-function isPathJoin(call: ts.CallExpression): boolean {
-  const callee = unwrap(call.expression);
-  return ts.isPropertyAccessExpression(callee) && (callee.name.text === 'join' || callee.name.text === 'resolve') && /^(?:path|posix)$/.test(callee.expression.getText());
+function isPathJoin(facts: FileFacts, call: ts.CallExpression): boolean {
+  return isPathFunction(facts, call.expression, ['join', 'resolve', 'posix.join', 'posix.resolve']);
 }
 
 /** A path known from the code: literals, `__dirname` (the file's own folder), constants, templates and joins of them. */
@@ -229,7 +229,7 @@ function knownPath(facts: FileFacts, expr: ts.Expression, depth: number): string
     const r = l === undefined ? undefined : knownPath(facts, e.right, depth + 1);
     return r === undefined ? undefined : l! + r;
   }
-  if (ts.isCallExpression(e) && isPathJoin(e)) {
+  if (ts.isCallExpression(e) && isPathJoin(facts, e)) {
     const all = e.arguments.map((a) => knownPath(facts, a, depth + 1));
     return all.some((a) => a === undefined) ? undefined : all.join('/');
   }
@@ -241,7 +241,7 @@ function knownPath(facts: FileFacts, expr: ts.Expression, depth: number): string
  * goes through): a parameter of a `forEach`/`map` callback, or the variable of a `for...of`, at
  * the `require`. With the filter the chain applies, when it is one the analysis can run.
  */
-function listedNames(name: ts.Identifier, at: ts.Node): { keep: (file: string) => boolean } | undefined {
+function listedNames(facts: FileFacts, name: ts.Identifier, at: ts.Node): { keep: (file: string) => boolean } | undefined {
   for (const a of ancestors(at)) {
     if (isFunctionLike(a)) {
       const p = a.parameters[0];
@@ -250,25 +250,25 @@ function listedNames(name: ts.Identifier, at: ts.Node): { keep: (file: string) =
       if (!ts.isCallExpression(call) || !call.arguments.includes(a as ts.Expression)) return undefined;
       const callee = unwrap(call.expression);
       if (!ts.isPropertyAccessExpression(callee) || !/^(?:forEach|map)$/.test(callee.name.text)) return undefined;
-      return listing(callee.expression);
+      return listing(facts, callee.expression);
     }
     if (ts.isForOfStatement(a) && ts.isVariableDeclarationList(a.initializer)) {
       const d = a.initializer.declarations[0];
-      if (d && ts.isIdentifier(d.name) && d.name.text === name.text) return listing(a.expression);
+      if (d && ts.isIdentifier(d.name) && d.name.text === name.text) return listing(facts, a.expression);
     }
   }
   return undefined;
 }
 
 /** `readdirSync(...)` through `.filter(...)`, `.sort(...)`: the names it keeps. */
-function listing(expr: ts.Expression): { keep: (file: string) => boolean } | undefined {
+function listing(facts: FileFacts, expr: ts.Expression): { keep: (file: string) => boolean } | undefined {
   const filters: ((file: string) => boolean)[] = [];
   let e = unwrap(expr);
   for (let i = 0; i < 8 && ts.isCallExpression(e); i++) {
     const callee = unwrap(e.expression);
-    const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
-    if (method === 'readdirSync') return { keep: (file) => filters.every((f) => f(file)) };
+    if (isReaddir(facts, callee)) return { keep: (file) => filters.every((f) => f(file)) };
     if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    const method = callee.name.text;
     if (method === 'filter') {
       const f = nameFilter(e.arguments[0]);
       if (f) filters.push(f);
