@@ -19,7 +19,7 @@
 import path from 'node:path';
 import { definitionFromUri, stringDefinition } from './asl-definitions.js';
 import { Intrinsic, Unknown, isPlainObject, type IacValue, type PathSegment, type PlainObject, type Resource, type Template } from './model.js';
-import { displayName, isAbsent, refTarget } from './resources.js';
+import { displayName, intrinsicText, isAbsent, refTarget } from './resources.js';
 
 export interface StateMachine {
   /** Template to report against: `locate` reaches every path under `definitionPath`. */
@@ -87,21 +87,11 @@ export function substituted(machine: StateMachine, value: IacValue | undefined):
  * non-literal parts become `*` (e.g. CDK's `arn:${AWS::Partition}:states:::lambda:invoke`).
  */
 export function arnText(value: IacValue | undefined): string | undefined {
-  if (typeof value === 'string') return value;
-  if (value instanceof Intrinsic && value.name === 'Fn::Sub') {
-    const argument = value.argument;
-    const text = typeof argument === 'string' ? argument : Array.isArray(argument) && typeof argument[0] === 'string' ? argument[0] : undefined;
-    return text?.replace(/\$\{\s*AWS::Partition\s*\}/g, 'aws');
-  }
-  if (value instanceof Intrinsic && value.name === 'Fn::Join' && Array.isArray(value.argument)) {
-    const [separator, parts] = value.argument;
-    if (typeof separator === 'string' && Array.isArray(parts)) {
-      return parts
-        .map((p) => (typeof p === 'string' ? p : p instanceof Intrinsic && p.name === 'Ref' && p.argument === 'AWS::Partition' ? 'aws' : '*'))
-        .join(separator);
-    }
-  }
-  return undefined;
+  return intrinsicText(
+    value,
+    (p) => (p instanceof Intrinsic && p.name === 'Ref' && p.argument === 'AWS::Partition' ? 'aws' : '*'),
+    (name) => (name.trim() === 'AWS::Partition' ? 'aws' : `\${${name}}`),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -449,17 +449,27 @@ const KIND_BY_SAM_EVENT: Record<string, { kind: EsmKind; source: string }> = {
   DocumentDB: { kind: 'docdb', source: 'Cluster' },
 };
 
-/** The literal text of an ARN-like value (Fn::Sub template, Fn::Join of literal parts), if any. */
-function arnText(value: IacValue | undefined): string | undefined {
+/**
+ * The text of a string value: the string itself, an `Fn::Sub` template with each `${name}` written
+ * as `variable` gives it (left as it is by default), or the parts of an `Fn::Join` joined, each
+ * part that is not a string written as `part` gives it. Undefined for any other value.
+ */
+export function intrinsicText(value: IacValue | undefined, part: (p: IacValue) => string, variable?: (name: string) => string): string | undefined {
   if (typeof value === 'string') return value;
-  if (isIntrinsic(value, 'Fn::Sub')) return subParts(value.argument)?.text;
+  if (isIntrinsic(value, 'Fn::Sub')) {
+    const text = subParts(value.argument)?.text;
+    return variable ? text?.replace(/\$\{([^}]*)\}/g, (_, name: string) => variable(name)) : text;
+  }
   if (isIntrinsic(value, 'Fn::Join') && Array.isArray(value.argument)) {
     const [separator, parts] = value.argument;
-    if (typeof separator === 'string' && Array.isArray(parts)) {
-      return parts.map((p) => (typeof p === 'string' ? p : '*')).join(separator);
-    }
+    if (typeof separator === 'string' && Array.isArray(parts)) return parts.map((p) => (typeof p === 'string' ? p : part(p))).join(separator);
   }
   return undefined;
+}
+
+/** The literal text of an ARN-like value (Fn::Sub template, Fn::Join of literal parts), if any. */
+function arnText(value: IacValue | undefined): string | undefined {
+  return intrinsicText(value, () => '*');
 }
 
 function kindFromArn(text: string): EsmKind | undefined {

@@ -1,6 +1,6 @@
 import type { IacReport, IacDetector } from '../rule.js';
 import { Intrinsic, type IacValue, type PathSegment, type PlainObject, type Template } from '../../iac/model.js';
-import { displayName, hasOpaqueProperties, isAbsent, isPlainObject } from '../../iac/resources.js';
+import { displayName, hasOpaqueProperties, intrinsicText, isAbsent, isPlainObject } from '../../iac/resources.js';
 import { samEvents } from '../../iac/sam.js';
 import { deploymentUnits } from '../../context/units.js';
 import { minuteStep, parseScheduleExpression, type CronSchedule } from './cron.js';
@@ -47,16 +47,16 @@ const DEPLOY_TIME = '${…}';
  * still be read.
  */
 function expressionText(value: IacValue | undefined): string | undefined {
-  if (typeof value === 'string') return value;
-  if (!(value instanceof Intrinsic)) return undefined;
-  if (value.name === 'Fn::Sub') {
-    const template = Array.isArray(value.argument) ? value.argument[0] : value.argument;
-    return typeof template === 'string' ? template.replace(/\$\{[^}]*\}/g, DEPLOY_TIME) : undefined;
+  // an expression is joined without a separator, from a few parts
+  if (value instanceof Intrinsic && value.name === 'Fn::Join') {
+    const [separator, parts] = Array.isArray(value.argument) ? value.argument : [];
+    if (separator !== '' || !Array.isArray(parts) || parts.length > 64) return undefined;
   }
-  if (value.name !== 'Fn::Join' || !Array.isArray(value.argument) || value.argument[0] !== '' || !Array.isArray(value.argument[1])) return undefined;
-  const parts = value.argument[1];
-  if (parts.length > 64) return undefined;
-  return parts.map((p) => (typeof p === 'string' ? p : typeof p === 'number' ? String(p) : DEPLOY_TIME)).join('');
+  return intrinsicText(
+    value,
+    (p) => (typeof p === 'number' ? String(p) : DEPLOY_TIME),
+    () => DEPLOY_TIME,
+  );
 }
 
 function schedulesOf(template: Template): Schedule[] {
