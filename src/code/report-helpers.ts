@@ -42,3 +42,9 @@ export function insertPropertySuggestion(obj: ts.ObjectLiteralExpression, text: 
   }
   return { description, edits: [{ start: lastEnd, end: lastEnd, text: `, ${text}` }] };
 }
+
+/** A node's source text on one line, cut to `max` characters (with `...`), for messages. */
+export function shortText(node: ts.Node, max = 40): string {
+  const text = node.getText().replace(/\s+/g, ' ');
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}

@@ -11,6 +11,7 @@ import { searchClientCreations } from '../../code/search-clients.js';
 import { httpClientModule } from '../../code/remote-calls.js';
 import { booleanValue, getProperty, numberValue, type PropertyLookup } from '../../code/values.js';
 import { isFunctionLike, unwrap, walk } from '../../code/walk.js';
+import { shortText } from '../../code/report-helpers.js';
 
 const FAILURE = 'a persistent failure retries forever';
 
@@ -26,11 +27,6 @@ const NODE_RETRY_STYLE: Record<string, Record<string, number | 'either'>> = {
 function pathKey(ref: ModuleRef): string {
   const path = ref.path[0] === 'default' ? ref.path.slice(1) : ref.path;
   return path.join('.');
-}
-
-function shortText(node: ts.Node, max = 40): string {
-  const text = node.getText().replace(/\s+/g, ' ');
-  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
 
 function propertyText(lookup: PropertyLookup & { kind: 'present' }, name: string): string {

@@ -7,7 +7,7 @@ import { remoteCallInfo } from '../../code/remote-calls.js';
 import { getProperty, numberValue, objectLiteralOf, type PropertyLookup } from '../../code/values.js';
 import { searchClientCreations } from '../../code/search-clients.js';
 import { propertyThroughFactories } from '../../code/factory-values.js';
-import { insertPropertySuggestion } from '../../code/report-helpers.js';
+import { insertPropertySuggestion, shortText } from '../../code/report-helpers.js';
 import { returnedExpressions, step, thisMemberValue, unwrap } from '../../code/walk.js';
 import type { FileFacts } from '../../code/file-facts.js';
 import { calleeAcross, importedValue, shownLocation } from '../../code/modules.js';
@@ -327,7 +327,7 @@ function directHandlerReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeR
     seen.add(creation.node);
     out.push({
       node: creation.node,
-      message: `\`${creation.name}\` sends requests itself (\`${short(call)}\`) without ${missing.join(' or ')}: no SDK client adds a deadline, so a hung connection or a slow response holds the handler until its own timeout`,
+      message: `\`${creation.name}\` sends requests itself (\`${shortText(call)}\`) without ${missing.join(' or ')}: no SDK client adds a deadline, so a hung connection or a slow response holds the handler until its own timeout`,
       related: [{ node: call, label: 'the request it sends' }],
     });
   }
@@ -351,11 +351,6 @@ function httpHandlerCreation(analysis: FileAnalysis, expr: ts.Expression): { nod
   const cls = origin.ref.path[origin.ref.path.length - 1];
   if (cls !== 'NodeHttpHandler' && cls !== 'FetchHttpHandler') return undefined;
   return { node: value, name: ts.isNewExpression(value) ? `new ${cls}(...)` : `${cls}.create(...)`, fetch: cls === 'FetchHttpHandler' };
-}
-
-function short(node: ts.Node): string {
-  const t = node.getText().replace(/\s+/g, ' ');
-  return t.length <= 40 ? t : `${t.slice(0, 37)}...`;
 }
 
 /** The request library and its promise wrappers: no timeout unless the options set one. */

@@ -8,6 +8,7 @@ import type { ModuleRef } from '../../code/file-facts.js';
 import type { CodeReport } from '../rule.js';
 import { booleanValue, getProperty, numberValue, stringShape } from '../../code/values.js';
 import { isFunctionLike, unwrap } from '../../code/walk.js';
+import { shortText } from '../../code/report-helpers.js';
 import { functionDelay, type DelayKind } from './delay.js';
 
 const LOCKSTEP = 'clients that failed together retry together and hit the recovering dependency in synchronized waves';
@@ -26,11 +27,6 @@ const RETRY_STRATEGY_MODULES = new Set(['@smithy/util-retry', '@aws-sdk/util-ret
 function pathKey(ref: ModuleRef): string {
   const path = ref.path[0] === 'default' ? ref.path.slice(1) : ref.path;
   return path.join('.');
-}
-
-function short(node: ts.Node, max = 40): string {
-  const text = node.getText().replace(/\s+/g, ' ');
-  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
 }
 
 function callLabel(call: ts.CallExpression | ts.NewExpression): string {
@@ -70,7 +66,7 @@ function nodeRetryReports(analysis: FileAnalysis, call: ts.CallExpression, modul
   if (factor.kind === 'present' && factorValue === undefined) return [];
   const minTimeout = getProperty(analysis, options, 'minTimeout');
   if (minTimeout.kind === 'present' && numberValue(analysis, minTimeout.value) === 0) {
-    return [{ node: minTimeout.node, message: `${label} sets \`${short(minTimeout.node)}\`: failed attempts are retried immediately and ${LOCKSTEP}` }];
+    return [{ node: minTimeout.node, message: `${label} sets \`${shortText(minTimeout.node)}\`: failed attempts are retried immediately and ${LOCKSTEP}` }];
   }
   if (factorValue === 1) {
     return [{ node: factor.kind === 'present' ? factor.node : call, message: `${label} sets \`factor: 1\` without \`randomize: true\`: it waits the same delay before every attempt and ${LOCKSTEP}` }];
@@ -97,8 +93,8 @@ function axiosRetryReports(analysis: FileAnalysis, call: ts.CallExpression): Cod
   const kind = functionDelay(analysis, fn);
   if (kind === 'jittered' || kind === 'unknown') return [];
   const zero = !ts.isBlock(fn.body!) && numberValue(analysis, fn.body as ts.Expression) === 0;
-  if (zero) return [{ node: delay.node, message: `${label} sets \`${short(delay.node)}\`: failed requests are retried immediately and ${LOCKSTEP}` }];
-  return [{ node: delay.node, message: `${label} sets \`${short(delay.node)}\`, which ${describeKind(kind)}: ${LOCKSTEP}` }];
+  if (zero) return [{ node: delay.node, message: `${label} sets \`${shortText(delay.node)}\`: failed requests are retried immediately and ${LOCKSTEP}` }];
+  return [{ node: delay.node, message: `${label} sets \`${shortText(delay.node)}\`, which ${describeKind(kind)}: ${LOCKSTEP}` }];
 }
 
 /** exponential-backoff `backOff(fn, options)`: `jitter` defaults to `'none'`, `timeMultiple` to 2. */
@@ -147,10 +143,10 @@ function asyncRetryReports(analysis: FileAnalysis, call: ts.CallExpression): Cod
   if (interval.kind === 'unknown') return [];
   if (interval.kind === 'absent') return [{ node: call, message: `${label} retries immediately (async's \`interval\` defaults to 0): ${LOCKSTEP}` }];
   if (numberValue(analysis, interval.value) === 0) {
-    return [{ node: interval.node, message: `${label} sets \`${short(interval.node)}\`: failed attempts are retried immediately and ${LOCKSTEP}` }];
+    return [{ node: interval.node, message: `${label} sets \`${shortText(interval.node)}\`: failed attempts are retried immediately and ${LOCKSTEP}` }];
   }
   const kind = backoffKind(analysis, interval.value);
-  return kind ? [{ node: interval.node, message: `${label} sets \`${short(interval.node)}\`, which ${describeKind(kind)}: ${LOCKSTEP}` }] : [];
+  return kind ? [{ node: interval.node, message: `${label} sets \`${shortText(interval.node)}\`, which ${describeKind(kind)}: ${LOCKSTEP}` }] : [];
 }
 
 /**
@@ -183,15 +179,15 @@ function strategyReports(analysis: FileAnalysis): CodeReport[] {
       if (name === 'ConfiguredRetryStrategy') {
         const backoff = n.arguments?.[1];
         const kind = backoffKind(analysis, backoff);
-        if (backoff && kind) out.push({ node: backoff, message: strategyMessage('`new ConfiguredRetryStrategy(...)`', `with \`${short(backoff)}\``, kind) });
+        if (backoff && kind) out.push({ node: backoff, message: strategyMessage('`new ConfiguredRetryStrategy(...)`', `with \`${shortText(backoff)}\``, kind) });
       } else if (name === 'StandardRetryStrategy') {
         const decider = getProperty(analysis, n.arguments?.[1], 'delayDecider');
         const kind = decider.kind === 'present' ? backoffKind(analysis, decider.value) : undefined;
-        if (decider.kind === 'present' && kind) out.push({ node: decider.node, message: strategyMessage('`new StandardRetryStrategy(...)`', `with the \`delayDecider\` \`${short(decider.value)}\``, kind) });
+        if (decider.kind === 'present' && kind) out.push({ node: decider.node, message: strategyMessage('`new StandardRetryStrategy(...)`', `with the \`delayDecider\` \`${shortText(decider.value)}\``, kind) });
       }
     } else if (origin.ref.module === 'cockatiel' && name === 'ConstantBackoff') {
       const ms = n.arguments?.[0];
-      out.push({ node: n, message: `\`new ConstantBackoff(${ms ? short(ms, 20) : ''})\` waits the same delay before every retry: ${LOCKSTEP}` });
+      out.push({ node: n, message: `\`new ConstantBackoff(${ms ? shortText(ms, 20) : ''})\` waits the same delay before every retry: ${LOCKSTEP}` });
     }
   }
   return out;
