@@ -42,6 +42,11 @@ function archiveName(code: IacValue | undefined): string | undefined {
   return m && !m[1].includes('${') ? m[1] : undefined;
 }
 
+/** `orders/index` of the handler `orders/index.handler`: the module, without the export. */
+const moduleOf = (handler: string): string => handler.slice(0, handler.lastIndexOf('.'));
+/** `handler` of the handler `orders/index.handler`. */
+const exportOf = (handler: string): string => handler.slice(handler.lastIndexOf('.') + 1);
+
 /** Finds handler files among a fixed set of scanned files (absolute paths). */
 export class HandlerFiles {
   /** `twinOf`: the handler file a CDK source construct names is linked to its synthesized function. */
@@ -54,8 +59,7 @@ export class HandlerFiles {
   handlerOf(template: Template, fn: Resource): { file?: string; exportName?: string } {
     const handler = str(fn.properties['Handler']);
     const dir = path.dirname(template.file);
-    const exportName = handler ? handler.slice(handler.lastIndexOf('.') + 1) : undefined;
-    const moduleOf = (h: string): string => h.slice(0, h.lastIndexOf('.'));
+    const exportName = handler ? exportOf(handler) : undefined;
     // SAM: CodeUri + Handler; esbuild builds name their entry points
     if (fn.type === 'AWS::Serverless::Function') {
       const declared = fn.properties['CodeUri'];
@@ -172,7 +176,7 @@ export class HandlerFiles {
     const asset = str(fn.metadata?.['aws:asset:path']);
     if (asset) {
       const handler = str(fn.properties['Handler']);
-      const mod = handler && handler.includes('.') ? handler.slice(0, handler.lastIndexOf('.')) : 'index';
+      const mod = handler && handler.includes('.') ? moduleOf(handler) : 'index';
       return this.findSource(path.resolve(path.dirname(template.file), asset, mod));
     }
     return undefined;
@@ -192,13 +196,13 @@ export class HandlerFiles {
     const handler = str(fn.properties['Handler']);
     // `Code.fromBucket(bucket, 'orders-service.zip')`: an archive named after the package it is built from
     const archive = code['s3Key'] !== undefined ? archiveName({ S3Key: code['s3Key'] }) : undefined;
-    if (archive) return handler && handler.includes('.') ? { file: this.archiveSource(archive, handler.slice(0, handler.lastIndexOf('.'))), exportName: handler.slice(handler.lastIndexOf('.') + 1) } : {};
+    if (archive) return handler && handler.includes('.') ? { file: this.archiveSource(archive, moduleOf(handler)), exportName: exportOf(handler) } : {};
     const asset = str(code['asset']);
     if (asset === undefined || !handler || !handler.includes('.')) return {};
-    const exportName = handler.slice(handler.lastIndexOf('.') + 1);
+    const exportName = exportOf(handler);
     // an archive (`dist/orders.zip`) holds the build of the folder it is written to
     const folder = /\.(?:zip|jar)$/i.test(asset) ? path.dirname(asset) : asset;
-    return { file: this.appSource(template.file, path.join(folder, handler.slice(0, handler.lastIndexOf('.')))), exportName };
+    return { file: this.appSource(template.file, path.join(folder, moduleOf(handler))), exportName };
   }
 
   /** A scanned source for a module path of a CDK app (see `cdkAppHandler`). */
