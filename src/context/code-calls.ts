@@ -15,7 +15,7 @@ import { localCallee, remoteCallInfosIn } from '../code/remote-calls.js';
 import { calleeAcross } from '../code/modules.js';
 import { sdkCallsOf } from '../code/aws-sdk.js';
 import { returnedExpressions, someOwnNode, unwrap } from '../code/walk.js';
-import type { CodeCall } from './types.js';
+import { serviceHost, type CodeCall } from './types.js';
 import { functionNameOf } from '../iac/lambda.js';
 
 function isProcessEnv(x: ts.Expression): boolean {
@@ -101,8 +101,6 @@ function writtenFunctionName(text: string | undefined): string | undefined {
   const name = text === undefined ? undefined : functionNameOf(text);
   return name !== undefined && /^[\w-]{1,64}$/.test(name) ? name : undefined;
 }
-
-const LOOPBACK = /^(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[.*)$/i;
 
 type Target = { env?: string; host?: string; functionName?: string };
 
@@ -192,8 +190,7 @@ function collect(analysis: FileFacts, push: (node: ts.Node, operation: string, s
     }
     const resolved = analysis.resolveValue(url);
     const text = ts.isStringLiteralLike(resolved) ? resolved.text : ts.isTemplateExpression(resolved) ? resolved.head.text : undefined;
-    const host = text ? /^https?:\/\/([^/:?#]+)/.exec(text)?.[1] : undefined;
-    // the same sandbox (a Lambda extension such as AppConfig's on localhost:2772) is no other service
-    if (host && !LOOPBACK.test(host)) push(remote.call, 'HTTP', true, { host });
+    const host = text ? serviceHost(text) : undefined;
+    if (host) push(remote.call, 'HTTP', true, { host });
   }
 }

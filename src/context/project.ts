@@ -42,6 +42,7 @@ import {
   type ProjectFunction,
   type Trigger,
   type TriggerKind,
+  serviceHost,
 } from './types.js';
 
 function key(template: Template, id: string): string {
@@ -181,7 +182,8 @@ export class ProjectModel {
       target = value('StateMachineArn');
       sync = true;
     } else if (service === 'http' && action === 'invoke') {
-      const host = str(value('ApiEndpoint'))?.match(/^https?:\/\/([^/:?#]+)/)?.[1];
+      const endpoint = str(value('ApiEndpoint'));
+      const host = endpoint === undefined ? undefined : serviceHost(endpoint);
       if (host) this.edge(smKey, this.node(`http:${host}`, 'http', host), true, name, { template: machine.template, path: at });
       return;
     } else return;
@@ -470,7 +472,7 @@ export class ProjectModel {
     }
     if (!id) {
       // a literal URL: an HTTP service outside the template (its host tells whether it is internal)
-      const host = typeof value === 'string' ? /^https?:\/\/([^/:?#\s]+)/.exec(value.trim())?.[1] : undefined;
+      const host = typeof value === 'string' ? serviceHost(value) : undefined;
       return host ? { kind: 'http', node: this.node(`http:${host}`, 'http', host), label: host } : undefined;
     }
     if (template.resources.get(id)?.type === 'AWS::Lambda::Alias' || template.resources.get(id)?.type === 'AWS::Lambda::Version') id = functionRef(template, value) ?? id;
@@ -512,7 +514,7 @@ export class ProjectModel {
           if (!binding || (binding.kind === 'http' && call.operation !== 'HTTP')) {
             // an HTTP call to a URL the template sets literally: an external service
             const literal = str(getIn(fn.resource.properties, ['Environment', 'Variables', call.env]));
-            const host = call.operation === 'HTTP' && literal ? /^https?:\/\/([^/:?#]+)/.exec(literal)?.[1] : undefined;
+            const host = call.operation === 'HTTP' && literal ? serviceHost(literal) : undefined;
             if (host) this.edge(fn.key, this.node(`http:${host}`, 'http', host), true, 'HTTP', location, 'code');
             continue;
           }

@@ -137,6 +137,15 @@ export interface CodeCall {
   made?: { file: string; start: number; end: number };
 }
 
+/**
+ * The host of an `http(s)://` URL, when it names another service: none for the function's own
+ * sandbox (`localhost`, `127.0.0.1`: a Lambda extension such as AppConfig's on port 2772).
+ */
+export function serviceHost(url: string): string | undefined {
+  const host = /^https?:\/\/([^/:?#\s]+)/.exec(url.trim())?.[1];
+  return host !== undefined && !/^(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[.*)$/i.test(host) ? host : undefined;
+}
+
 /** The kind of graph node a resource is, when the graph shows it. */
 export function nodeKindOf(resource: Resource): NodeKind | undefined {
   switch (resource.type) {
