@@ -267,6 +267,12 @@ export function unwrap(expr: ts.Expression): ts.Expression {
   }
 }
 
+/** `process.env` (also parenthesised): the object environment variables are read from. */
+export function isProcessEnv(expr: ts.Expression): boolean {
+  const u = unwrap(expr);
+  return ts.isPropertyAccessExpression(u) && u.name.text === 'env' && ts.isIdentifier(unwrap(u.expression)) && (unwrap(u.expression) as ts.Identifier).text === 'process';
+}
+
 /** The name of a function-like node, for messages and logical locations. */
 export function functionName(fn: ts.Node): string | undefined {
   if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.name) {

@@ -14,14 +14,9 @@ import { getProperty, stringShape } from '../code/values.js';
 import { localCallee, remoteCallInfosIn } from '../code/remote-calls.js';
 import { calleeAcross } from '../code/modules.js';
 import { sdkCallsOf } from '../code/aws-sdk.js';
-import { returnedExpressions, someOwnNode, unwrap } from '../code/walk.js';
+import { isProcessEnv, returnedExpressions, someOwnNode, unwrap } from '../code/walk.js';
 import { serviceHost, type CodeCall } from './types.js';
 import { functionNameOf } from '../iac/lambda.js';
-
-function isProcessEnv(x: ts.Expression): boolean {
-  const u = unwrap(x);
-  return ts.isPropertyAccessExpression(u) && u.name.text === 'env' && ts.isIdentifier(unwrap(u.expression)) && (unwrap(u.expression) as ts.Identifier).text === 'process';
-}
 
 /**
  * `process.env.X`, `process.env['X']`, a name destructured from `process.env`

@@ -3,7 +3,7 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import { remoteCallInfo } from '../../code/remote-calls.js';
 import { getProperty } from '../../code/values.js';
-import { isFunctionLike, thisMemberValue, unwrap, walk } from '../../code/walk.js';
+import { isFunctionLike, isProcessEnv, thisMemberValue, unwrap, walk } from '../../code/walk.js';
 import type { EnvBinding } from '../../context/types.js';
 
 export interface NoSyncInternalHttpOptions {
@@ -47,11 +47,6 @@ function envBindings(analysis: FileAnalysis): Set<string> {
     }
   });
   return out;
-}
-
-function isProcessEnv(e: ts.Expression): boolean {
-  const u = unwrap(e);
-  return ts.isPropertyAccessExpression(u) && u.name.text === 'env' && ts.isIdentifier(u.expression) && u.expression.text === 'process';
 }
 
 function hostOf(url: string): string | undefined {
