@@ -39,8 +39,8 @@ export function timeChild(args, input) {
 /**
  * A copy of the built CLI that reads no CDK app code: code files that import aws-cdk-lib are
  * analysed as plain code, as before constructs in source were read. The same build otherwise
- * (dist/ copied into a temp directory, two functions patched: `mayDefineCdkResources` and
- * `isCdkAppFile` answer false). Returns the copy's CLI path.
+ * (dist/ copied into a temp directory, `mayDefineCdkResources` patched to answer false). Returns
+ * the copy's CLI path.
  */
 export function cliWithoutCdkSource() {
   const dir = mkdtempSync(path.join(tmpdir(), 'rel4lint-bench-nocdk-'));
@@ -55,7 +55,6 @@ export function cliWithoutCdkSource() {
     writeFileSync(full, text.replace(signature, `${signature}\n    return false;`));
   };
   patch('cdk/sniff.js', 'export function mayDefineCdkResources(text) {');
-  patch('engine/read.js', 'export function isCdkAppFile(file, maxBytes) {');
   return path.join(dir, 'bin', 'rel4lint.js');
 }
 

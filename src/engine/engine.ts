@@ -28,7 +28,7 @@ import type { ModuleHostWithReads } from './modules.js';
 import type { FileResult, FileResultCache, WorkerFileResult } from './results.js';
 import { compareFindings, fingerprint, iacLogicalLocation, withOtherResources, type FindingPlace, type PendingFinding } from './findings.js';
 import { FileAccessError, readRegularFile } from '../ground/file-access.js';
-import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage, plainlyNotIac } from './read.js';
+import { DEFAULT_MAX_FILE_BYTES, isTemplateCandidate, looksLikeIac, looksLikeUtf16Iac, normaliseText, oversizeMessage, plainlyNotIac, type ReadAhead } from './read.js';
 import { tooLargeForHeap } from './memory.js';
 import { CdkTwins } from './cdk-twins.js';
 import { dropImportedConstructs } from './cdk-imports.js';
@@ -54,6 +54,8 @@ export interface EngineOptions {
   cache?: FileResultCache;
   /** The code pass, when the scan has code files. */
   code?: CodePass;
+  /** Code files already read whole (see `ReadAhead`). */
+  readAhead?: ReadAhead;
 }
 
 
@@ -206,7 +208,7 @@ export class Engine implements CodeSink {
     try {
       // Synchronous reads: one file at a time is faster this way than through the promise API.
       // Regular files only (discovery lists no other kind; this holds if one is swapped in).
-      raw = readRegularFile(file, { maxBytes: max });
+      raw = (code ? this.options.readAhead?.take(file, max) : undefined) ?? readRegularFile(file, { maxBytes: max });
     } catch (err) {
       if (err instanceof FileAccessError && err.problem === 'oversize') {
         // a large data file named .json is not worth a finding; one that looks like IaC is

@@ -114,23 +114,33 @@ const CDK_SNIFF_BYTES = 64 * 1024;
 /** The buffer heads are read into, one per thread (the reads are synchronous). */
 let sniffBuffer: Buffer | undefined;
 
+/** What the head of a code file says (see `readCodeHead`). */
+export interface CodeHead {
+  /** CDK app code: it imports `aws-cdk-lib` (see `mayDefineCdkResources`). */
+  cdk: boolean;
+  /** The whole file, when the head was all of it and the caller asked to keep it. */
+  whole?: Buffer;
+}
+
 /**
- * True when a code file is CDK app code (it imports `aws-cdk-lib`, see `mayDefineCdkResources`),
- * whose constructs load with the templates. One read of the file's head and a byte search; a file
- * that cannot be read or is over the limit is not (the code pass reports it). A file whose import
- * comes later than the head still has its constructs read, with the code files.
+ * Reads the head of a code file: whether it is CDK app code, whose constructs load with the
+ * templates; with `keep`, a file no longer than the head comes back whole, so that the code pass
+ * does not read it again. One read and a byte search; a file that cannot be read or is over the
+ * limit is not CDK app code and comes back without bytes (the code pass reports it). A file whose
+ * import comes later than the head still has its constructs read, with the code files.
  */
-export function isCdkAppFile(file: string, maxBytes: number): boolean {
+export function readCodeHead(file: string, maxBytes: number, keep: boolean): CodeHead {
   let fd: number | undefined;
   try {
     // non-blocking, and regular files only: a FIFO swapped in never blocks the scan
     fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     const stats = fstatSync(fd);
-    if (!stats.isFile()) return false;
+    if (!stats.isFile()) return { cdk: false };
     const size = stats.size;
-    if (size > maxBytes) return false;
-    sniffBuffer ??= Buffer.allocUnsafe(CDK_SNIFF_BYTES);
-    const head = sniffBuffer.subarray(0, Math.min(size, CDK_SNIFF_BYTES));
+    if (size > maxBytes) return { cdk: false };
+    // the whole file is read into a buffer of its own (plus a byte that tells it grew meanwhile)
+    const own = keep && size < CDK_SNIFF_BYTES;
+    const head = own ? Buffer.allocUnsafe(size + 1) : (sniffBuffer ??= Buffer.allocUnsafe(CDK_SNIFF_BYTES)).subarray(0, Math.min(size, CDK_SNIFF_BYTES));
     let n = 0;
     while (n < head.length) {
       const k = readSync(fd, head, n, head.length - n, n);
@@ -138,12 +148,43 @@ export function isCdkAppFile(file: string, maxBytes: number): boolean {
       n += k;
     }
     const bytes = head.subarray(0, n);
-    if (bytes.indexOf('aws-cdk-lib') < 0 && bytes.indexOf('@aws-cdk/') < 0) return false;
+    const whole = own && n <= size ? bytes : undefined;
+    if (bytes.indexOf('aws-cdk-lib') < 0 && bytes.indexOf('@aws-cdk/') < 0) return { cdk: false, whole };
     const { text } = normaliseText(bytes);
-    return text !== undefined && mayDefineCdkResources(text);
+    return { cdk: text !== undefined && mayDefineCdkResources(text), whole };
   } catch {
-    return false;
+    return { cdk: false };
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Bytes of code files kept between reading their heads and analysing them, at most. */
+const READ_AHEAD_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Code files read whole before the scan analyses them (see `readCodeHead`), each handed over
+ * once. Bounded: past `READ_AHEAD_BYTES`, files are read again when analysed.
+ */
+export class ReadAhead {
+  private readonly files = new Map<string, Buffer>();
+  private bytes = 0;
+
+  hasRoom(): boolean {
+    return this.bytes < READ_AHEAD_BYTES;
+  }
+
+  add(file: string, bytes: Buffer): void {
+    this.files.set(file, bytes);
+    this.bytes += bytes.length;
+  }
+
+  /** The bytes of `file` read ahead, when they are within `maxBytes` (its own limit); forgotten here. */
+  take(file: string, maxBytes: number): Buffer | undefined {
+    const bytes = this.files.get(file);
+    if (!bytes) return undefined;
+    this.files.delete(file);
+    this.bytes -= bytes.length;
+    return bytes.length <= maxBytes ? bytes : undefined;
   }
 }

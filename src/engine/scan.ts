@@ -15,7 +15,7 @@ import type { FileResultCache, WorkerFileResult } from './results.js';
 import { loadRules, type DetectorKind, type LoadedRule } from './rules.js';
 import type { ScopedRules } from './rule-sets.js';
 import type { EngineOptions } from './engine.js';
-import { DEFAULT_MAX_FILE_BYTES, isCdkAppFile } from './read.js';
+import { DEFAULT_MAX_FILE_BYTES, ReadAhead, readCodeHead } from './read.js';
 import { AutoConcurrency, fileSizes, ParallelRun, threadCount, workerSettings, type Concurrency, type WorkerPool } from './workers.js';
 
 export interface LintOptions {
@@ -71,8 +71,6 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   if (needsHcl(options.files)) await initHcl();
   const { rules, scoped, code: codePass } = await prepareScan(options.registry, options.rules, options.files.some(isCodeFile), options.scoped);
   const knownRules = new Set(options.registry.rules.map((r) => r.meta.name));
-  const engineOptions = { cwd: options.cwd, rules, scoped, knownRules, maxFileBytes: options.maxFileBytes, code: codePass };
-  const engine = new Engine({ ...engineOptions, cache: options.cache });
   const total = options.files.length;
   let done = 0;
   const progress = (): void => options.onProgress?.(++done, total);
@@ -80,12 +78,22 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   // app code (files that import aws-cdk-lib) is analysed with the templates: its constructs are a
   // template too, which links handler files like any other (a CDK app file is not a handler)
   const max = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const cdkApps = new Set(options.files.filter((f) => isCodeFile(f) && isCdkAppFile(f, max)));
-  const templates = options.files.filter((f) => !isCodeFile(f) || cdkApps.has(f));
-  const code = options.files.filter((f) => isCodeFile(f) && !cdkApps.has(f));
-  const allCode = options.files.filter((f) => isCodeFile(f));
   const { cache } = options;
   const concurrency = options.concurrency ?? 'off';
+  const allCode = options.files.filter((f) => isCodeFile(f));
+  // reading a code file's head to tell CDK app code reads most files whole: on this thread, the
+  // engine takes those bytes instead of reading the file again (worker threads read their own)
+  const readAhead = typeof concurrency === 'number' ? undefined : new ReadAhead();
+  const cdkApps = new Set<string>();
+  for (const file of allCode) {
+    const head = readCodeHead(file, max, readAhead?.hasRoom() ?? false);
+    if (head.cdk) cdkApps.add(file);
+    if (head.whole) readAhead!.add(file, head.whole);
+  }
+  const templates = options.files.filter((f) => !isCodeFile(f) || cdkApps.has(f));
+  const code = allCode.filter((f) => !cdkApps.has(f));
+  const engineOptions = { cwd: options.cwd, rules, scoped, knownRules, maxFileBytes: options.maxFileBytes, code: codePass, readAhead };
+  const engine = new Engine({ ...engineOptions, cache: options.cache });
   const recorder = cache ? new HashRecorder() : undefined;
   // files analysed on this thread during a parallel run go through an engine of their own, so
   // that their results, like the workers', are added in discovery order

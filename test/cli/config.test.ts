@@ -98,6 +98,23 @@ describe('configuration lookup', () => {
     ]);
   });
 
+  it("applies a sub-folder's smaller size limit to its code files, and the outer one elsewhere", async () => {
+    const root = repo({
+      'rel4lint.config.json': JSON.stringify({ maxFileBytes: 4096 }),
+      'src/handler.ts': INVOKE,
+      'services/small/rel4lint.config.json': JSON.stringify({ maxFileBytes: 64 }),
+      'services/small/handler.ts': INVOKE,
+    });
+    const r = await run(['--format', 'json'], root);
+    const report = JSON.parse(r.stdout) as { findings: (Row & { message: string })[] };
+    expect(report.findings.map((f) => `${f.file}:${f.range.start.line} ${f.rule}`)).toEqual([
+      'services/small/handler.ts:1 parse-error',
+      'src/handler.ts:2 no-unbounded-retry',
+      'src/handler.ts:4 no-sync-lambda-invoke',
+    ]);
+    expect(report.findings[0]!.message).toMatch(/over the size limit of 64 bytes; it was not analysed/);
+  });
+
   it('looks upwards from each scanned path, and gives files outside the current directory without a configuration the current one', async () => {
     const base = project({
       'app/rel4lint.config.json': JSON.stringify({ rules: { 'no-sync-lambda-invoke': 'note', 'no-unbounded-retry': 'off' } }),
