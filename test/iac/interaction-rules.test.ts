@@ -72,6 +72,19 @@ describe('no-timeout-beyond-sync-caller', () => {
     );
     expect(report!.related?.map((r) => r.label)).toEqual(['API Gateway REST event `Get`', 'HTTP API event `Post`']);
   });
+  it('reports a timeout that several functions take from Globals once, naming them', () => {
+    const api = (id: string, path: string): string =>
+      `  ${id}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n        Call:\n          Type: Api\n          Properties: { Path: ${path}, Method: get }\n`;
+    const head = `Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Timeout: 30\nResources:\n`;
+    const reports = run(noTimeoutBeyondSyncCaller, head + ['A', 'B', 'C', 'D', 'E'].map((id) => api(id, `/${id.toLowerCase()}`)).join(''));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.message).toBe(
+      'Lambda functions `A`, `B`, `C` and 2 more share the timeout of 30 s set here, longer than the 29 s integration timeout of API Gateway REST event `Call` (and 4 more synchronous callers): the caller gives up while the function keeps working, and the client cannot know the outcome',
+    );
+    expect(reports[0]!.related).toHaveLength(5);
+    const two = run(noTimeoutBeyondSyncCaller, head + api('A', '/a') + api('B', '/b'));
+    expect(two.map((r) => r.message.split(' share')[0])).toEqual(['Lambda functions `A` and `B`']);
+  });
 });
 
 describe('require-async-failure-destination', () => {

@@ -263,12 +263,31 @@ function invokedAsynchronously(template: Template, dataSource: Resource): boolea
   });
 }
 
+/** A function whose timeout is longer than some synchronous caller waits. */
+interface Exceeded {
+  fn: Resource;
+  seconds: number;
+  path: PathSegment[];
+  /** Its callers that give up first, strictest first. */
+  callers: Caller[];
+}
+
+/** Names of functions as a message lists them: the first three, then how many more. */
+function functionList(fns: Resource[]): string {
+  const names = fns.slice(0, 3).map((fn) => `\`${displayName(fn)}\``);
+  return fns.length > 3 ? `${names.join(', ')} and ${fns.length - 3} more` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+const CONSEQUENCE = 'the caller gives up while the function keeps working, and the client cannot know the outcome';
+
 const detector: IacDetector = {
   iac({ templates }) {
     const reports: IacReport[] = [];
     for (const template of templates) {
       const callers = callersOf(template);
       if (callers.length === 0) continue;
+      // functions that take their timeout from one place get one finding there
+      const byPlace = new Map<string, Exceeded[]>();
       for (const fn of functions(template)) {
         const own = callers.filter((c) => c.functionId === fn.id);
         if (own.length === 0) continue;
@@ -276,13 +295,28 @@ const detector: IacDetector = {
         if (!timeout) continue;
         const exceeded = own.filter((c) => timeout.seconds * 1000 > c.limitMs).sort((a, b) => a.limitMs - b.limitMs);
         if (exceeded.length === 0) continue;
-        const strictest = exceeded[0]!;
-        const more = exceeded.length > 1 ? ` (and ${exceeded.length - 1} more synchronous caller${exceeded.length > 2 ? 's' : ''})` : '';
+        // a value several functions share (SAM's `Globals`, a props object spread into each)
+        const at = template.locate(timeout.path);
+        const place = at.exact ? `${at.file ?? ''}\u0000${at.start}` : JSON.stringify(timeout.path);
+        const group = byPlace.get(place) ?? [];
+        group.push({ fn, seconds: timeout.seconds, path: timeout.path, callers: exceeded });
+        byPlace.set(place, group);
+      }
+      for (const group of byPlace.values()) {
+        const all = group.flatMap((g) => g.callers).sort((a, b) => a.limitMs - b.limitMs);
+        const strictest = all[0]!;
+        const others = all.length - 1;
+        const more = others > 0 ? ` (and ${others} more synchronous caller${others > 1 ? 's' : ''})` : '';
+        const { fn, seconds: s, path } = group[0]!;
+        const subject =
+          group.length === 1
+            ? `Lambda function \`${displayName(fn)}\` has a timeout of ${seconds(s)}`
+            : `Lambda functions ${functionList(group.map((g) => g.fn))} share the timeout of ${seconds(s)} set here`;
         reports.push({
           template,
-          path: timeout.path,
-          message: `Lambda function \`${displayName(fn)}\` has a timeout of ${seconds(timeout.seconds)}, longer than ${strictest.description}${more}: the caller gives up while the function keeps working, and the client cannot know the outcome`,
-          related: exceeded.map((c) => ({ template, path: c.path, label: c.label })),
+          path,
+          message: `${subject}, longer than ${strictest.description}${more}: ${CONSEQUENCE}`,
+          related: all.map((c) => ({ template, path: c.path, label: c.label })),
         });
       }
     }
