@@ -175,6 +175,7 @@ export function codeFileRole(input: RoleInput): FileRole {
   if (!server && (matches(modules, FRONTEND_MODULES, FRONTEND_MODULE_PREFIXES) || signals.dom)) return 'frontend';
   if (!server && input.file !== undefined && byPath !== 'script' && !LAMBDA_HANDLER_EXPORT.test(text) && inBrowserPackage(input.file)) return 'frontend';
   if (byPath === 'script' || shebangScript(text) || matches(modules, SCRIPT_MODULES, []) || signals.argv) return 'script';
+  if (input.file !== undefined && !LAMBDA_HANDLER_EXPORT.test(text) && runByPackageScript(input.file)) return 'script';
   return 'service';
 }
 
@@ -198,6 +199,8 @@ const packageDirs = new Map<string, string | null>();
 const testPackages = new Map<string, boolean>();
 /** Whether the package in a directory is a browser application, by package directory. */
 const browserPackages = new Map<string, boolean>();
+/** The files the `scripts` of a package.json run, by package directory. */
+const packageScripts = new Map<string, Set<string>>();
 /** Names other packages of a workspace list as dependencies and as dev dependencies, by workspace root. */
 const workspaceUse = new Map<string, { runtime: Set<string>; dev: Set<string> }>();
 
@@ -207,6 +210,7 @@ export function forgetPackages(): void {
   packageDirs.clear();
   testPackages.clear();
   browserPackages.clear();
+  packageScripts.clear();
   workspaceUse.clear();
 }
 
@@ -342,4 +346,76 @@ function inBrowserPackage(file: string): boolean {
     browserPackages.set(dir, result);
   }
   return result;
+}
+
+/** Commands that run a JavaScript or TypeScript file given as their first argument. */
+const SCRIPT_RUNNERS = new Set(['node', 'ts-node', 'ts-node-esm', 'tsx', 'babel-node', 'esno', 'esr', 'vite-node', 'sucrase-node', 'bun', 'deno']);
+/** Words before the runner: package-manager launchers and environment setters. */
+const LAUNCHERS = new Set(['npx', 'pnpx', 'bunx', 'yarn', 'pnpm', 'npm', 'exec', 'run', 'cross-env', 'env', 'dotenv', 'time', '--']);
+/** Runner options whose value is the next word (`-r ts-node/register`, `--loader ts-node/esm`). */
+const OPTIONS_WITH_VALUE = new Set(['-r', '--require', '--loader', '--experimental-loader', '--import', '--env-file', '-C', '--conditions', '--tsconfig', '-P', '--project']);
+/** Options that run code given inline: no file. */
+const INLINE_CODE = new Set(['-e', '--eval', '-p', '--print']);
+const CODE_FILE = /\.(?:[cm]?[jt]s|tsx|jsx)$/;
+/**
+ * Scripts that start the service itself, locally or in its container (`"start": "node
+ * dist/server.js"`): the file they run is service code.
+ */
+const SERVICE_SCRIPT = /^(?:pre|post)?(?:start|serve|server|dev|develop|debug|watch)(?:[:._-]|$)/;
+
+/** The code file a command runs (`ts-node --esm tools/teardown.ts`, `npx tsx scripts/seed.ts`), if any. */
+function fileRunBy(command: string): string | undefined {
+  const words = command.trim().split(/\s+/).map((w) => w.replace(/^['"]|['"]$/g, ''));
+  let i = 0;
+  while (i < words.length && (LAUNCHERS.has(words[i]!) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!))) i++;
+  const runner = words[i];
+  if (runner === undefined || !SCRIPT_RUNNERS.has(path.posix.basename(runner))) return undefined;
+  for (i++; i < words.length; i++) {
+    const word = words[i]!;
+    if (INLINE_CODE.has(word)) return undefined;
+    if (OPTIONS_WITH_VALUE.has(word)) {
+      i++;
+      continue;
+    }
+    if (word === 'run' || word.startsWith('-')) continue;
+    return CODE_FILE.test(word) ? word : undefined;
+  }
+  return undefined;
+}
+
+/** The files the `scripts` of the package.json in `dir` run (other than those starting the service). */
+function scriptFiles(dir: string): Set<string> {
+  let files = packageScripts.get(dir);
+  if (files) return files;
+  files = new Set();
+  const scripts = (readPackage(dir) as { scripts?: unknown } | null)?.scripts;
+  if (typeof scripts === 'object' && scripts !== null) {
+    for (const [name, command] of Object.entries(scripts)) {
+      if (typeof command !== 'string' || SERVICE_SCRIPT.test(name)) continue;
+      for (const part of command.split(/&&|\|\||[;|]/)) {
+        const file = fileRunBy(part);
+        if (file) files.add(path.resolve(dir, file));
+      }
+    }
+  }
+  packageScripts.set(dir, files);
+  return files;
+}
+
+/** Package directories looked at upwards from a file for a script that runs it (the package, its workspace). */
+const SCRIPT_PACKAGE_LEVELS = 3;
+
+/**
+ * True when a `scripts` entry of the file's package.json, or of a package.json above it (a
+ * workspace root), runs the file with Node.js or a TypeScript runner: a local tool (`"teardown":
+ * "ts-node src/tools/teardown-stack.ts"`).
+ */
+function runByPackageScript(file: string): boolean {
+  let dir = packageDirOf(path.dirname(file));
+  for (let level = 0; dir && level < SCRIPT_PACKAGE_LEVELS; level++) {
+    if (scriptFiles(dir).has(file)) return true;
+    const parent = path.dirname(dir);
+    dir = parent === dir ? null : packageDirOf(parent);
+  }
+  return false;
 }

@@ -151,6 +151,44 @@ describe('code file roles', () => {
   });
 });
 
+describe('package scripts', () => {
+  it('reads a file that a package.json script runs with Node.js or a TypeScript runner as a script', () => {
+    const root = project({
+      'package.json': JSON.stringify({
+        name: 'billing',
+        workspaces: ['services/*'],
+        scripts: {
+          'stack:teardown': 'ts-node --esm --experimental-specifier-resolution=node src/tools/teardown-stack.ts',
+          'seed': 'NODE_OPTIONS=--enable-source-maps npx tsx ./src/tools/seed.ts --table orders && echo done',
+          'report': 'node -r dotenv/config src/tools/report.mjs',
+          'check': 'node -e "require(\'./src/tools/inline.js\')"',
+          'build': 'esbuild src/handlers/orders.ts --bundle --outdir=dist',
+          'lint': 'eslint src/handlers/payments.ts',
+          'start': 'node src/server.js',
+          'dev:api': 'tsx watch src/local-api.ts',
+          'invoke': 'ts-node src/handlers/refunds.ts',
+        },
+      }),
+      'services/export/package.json': JSON.stringify({ name: 'export', scripts: { backfill: 'pnpm exec tsx scripts-local/backfill.ts' } }),
+    });
+    const at = (p: string, text = 'export const x = 1;\n') => codeFileRole({ relativePath: p, text, file: path.join(root, p) });
+    expect(at('src/tools/teardown-stack.ts')).toBe('script');
+    expect(at('src/tools/seed.ts')).toBe('script');
+    expect(at('src/tools/report.mjs')).toBe('script');
+    expect(at('services/export/scripts-local/backfill.ts')).toBe('script');
+    // inline code, a bundler or a linter given the file, the service started locally or in its container
+    expect(at('src/tools/inline.js')).toBe('service');
+    expect(at('src/handlers/orders.ts')).toBe('service');
+    expect(at('src/handlers/payments.ts')).toBe('service');
+    expect(at('src/server.js')).toBe('service');
+    expect(at('src/local-api.ts')).toBe('service');
+    // a module that exports a Lambda handler runs in a function, whatever runs it locally
+    expect(at('src/handlers/refunds.ts', 'export const handler = async () => {};\n')).toBe('service');
+    // a helper the script imports is not run by it
+    expect(at('src/tools/common.ts')).toBe('service');
+  });
+});
+
 describe('browser packages', () => {
   it('reads the modules of a package that depends on a UI framework and no server as browser code', () => {
     const root = project({
