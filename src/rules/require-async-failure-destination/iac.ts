@@ -1,7 +1,7 @@
 import type { IacReport, IacDetector } from '../rule.js';
 import { projectOf } from '../../context/project.js';
 import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../../iac/model.js';
-import { displayName, getIn, hasOpaqueProperties, isAbsent, isIntrinsic, isPlainObject, resourcesOfType } from '../../iac/resources.js';
+import { displayName, getIn, hasOpaqueProperties, intrinsicText, isAbsent, isIntrinsic, isPlainObject, refTarget, resourcesOfType } from '../../iac/resources.js';
 import { samFunctionEvents } from '../../iac/sam.js';
 import { functionRef, functions } from '../../iac/lambda.js';
 
@@ -41,6 +41,19 @@ function principalService(value: IacValue | undefined): string | undefined {
   }
   const service = text ? /^([a-z0-9-]+)\.(?:[^.]+\.)?amazonaws\.com(?:\.cn)?$/.exec(text.trim())?.[1] : undefined;
   return service && Object.hasOwn(ASYNC_PRINCIPALS, service) ? service : undefined;
+}
+
+/**
+ * The service of a permission's `SourceArn` (`arn:aws:execute-api:...`, a `!GetAtt` of a topic),
+ * when it can be told: `arn:<partition>:<service>:` in the text, else the `AWS::<Service>::` of
+ * the resource it references.
+ */
+function sourceArnService(template: Template, value: IacValue | undefined): string | undefined {
+  const target = refTarget(value, template);
+  const resource = target !== undefined && !isIntrinsic(value, 'Fn::Sub') ? template.resources.get(target) : undefined;
+  if (resource) return /^AWS::([A-Za-z0-9]+)::/.exec(resource.type)?.[1]?.toLowerCase();
+  const text = intrinsicText(value, () => '*', () => '*');
+  return text === undefined ? undefined : /^arn:[^:]*:([a-z0-9-]+):/.exec(text)?.[1];
 }
 
 const SAM_ASYNC_EVENTS = new Set(['S3', 'SNS', 'EventBridgeRule', 'CloudWatchEvent', 'Schedule', 'ScheduleV2', 'IoTRule', 'CloudWatchLogs']);
@@ -108,6 +121,10 @@ const templateEvidence: AsyncEvidenceProvider = (templates) => {
     for (const permission of resourcesOfType(template, 'AWS::Lambda::Permission')) {
       const service = principalService(permission.properties['Principal']);
       if (!service) continue;
+      // a source of another service (an API's execute-api ARN under an events principal) never
+      // matches a call from this one: the permission lets nothing invoke the function
+      const source = sourceArnService(template, permission.properties['SourceArn']);
+      if (source !== undefined && source !== '*' && source !== service) continue;
       const target = functionRef(template, permission.properties['FunctionName']);
       if (target && synchronousOnly.get(service)?.has(target)) continue;
       add(permission.properties['FunctionName'], [...permission.path, 'Properties', 'Principal'], `invoke permission for ${ASYNC_PRINCIPALS[service]}`);
