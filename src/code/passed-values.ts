@@ -98,6 +98,63 @@ export function propertyAtCalls(facts: FileFacts, input: ts.Expression, name: st
   return out;
 }
 
+/** What a parameter of a function is given at one chain of calls of the function. */
+export interface PassedValue {
+  /** The calls the value goes through, innermost first (see `PassedLookup`). */
+  calls: CallSite[];
+  /** The expression given, and the facts of its file. */
+  value: ts.Expression;
+  facts: FileFacts;
+}
+
+/**
+ * The expression `expr` (of `facts`) stands for at each chain of calls of its function, when it
+ * is a parameter of that function (or of a function around it) handed on by the callers:
+ * `QueueUrl: queueUrl` in `send(body, queueUrl)` is `getEnv('JOBS_QUEUE_URL')` at the call
+ * `send(job, getEnv('JOBS_QUEUE_URL'))` of another module. Undefined when `expr` is no parameter
+ * or the calls cannot all be followed (as `propertyAtCalls`).
+ */
+export function valueAtCalls(facts: FileFacts, expr: ts.Expression, scope: FileAnalysis): PassedValue[] | undefined {
+  const first = facts.resolveValue(expr);
+  if (!ts.isIdentifier(first) || !declaringFunction(first)) return undefined;
+  const out: PassedValue[] = [];
+  const queue: { bindings: Map<ts.Node, CallSite>; calls: CallSite[] }[] = [{ bindings: new Map(), calls: [] }];
+  for (let evaluated = 0; queue.length > 0; evaluated++) {
+    if (evaluated >= MAX_CHAINS) return undefined;
+    const chain = queue.shift()!;
+    let at = { facts, value: expr };
+    let needs: { fn: ts.FunctionLikeDeclaration; facts: FileFacts } | undefined;
+    for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+      step();
+      const e = at.facts.resolveValue(at.value);
+      const declared = ts.isIdentifier(e) ? declaringFunction(e) : undefined;
+      if (!declared) break;
+      const site = chain.bindings.get(declared.fn);
+      if (!site) {
+        needs = { fn: declared.fn, facts: at.facts };
+        break;
+      }
+      const args = site.call.arguments;
+      if (args.slice(0, declared.index + 1).some((a) => ts.isSpreadElement(a)) || !args[declared.index]) return undefined;
+      at = { facts: site.facts, value: args[declared.index]! };
+    }
+    if (!needs) {
+      out.push({ calls: chain.calls, ...at });
+      continue;
+    }
+    if (chain.calls.length >= MAX_LEVELS) return undefined;
+    const callers = callersOf(needs.facts, needs.fn, scope);
+    if (!callers || callers.length === 0) return undefined;
+    for (const c of callers) {
+      if (c.through) return undefined;
+      const bindings = new Map(chain.bindings);
+      bindings.set(needs.fn, c);
+      queue.push({ bindings, calls: [...chain.calls, c] });
+    }
+  }
+  return out;
+}
+
 /** Looks `name` up in `expr` (of `facts`), a parameter standing for the argument of the call the chain binds its function to. */
 function evaluate(chain: Chain, facts: FileFacts, expr: ts.Expression, name: string, depth: number): Evaluated {
   step();

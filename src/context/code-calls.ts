@@ -10,6 +10,7 @@ import { ts } from '../code/ts.js';
 import type { FileAnalysis } from '../code/analysis.js';
 import type { FileFacts } from '../code/file-facts.js';
 import { reachedAt, reachedFiles } from '../code/reach.js';
+import { valueAtCalls, type CallSite } from '../code/passed-values.js';
 import { getProperty, stringShape } from '../code/values.js';
 import { localCallee, remoteCallInfosIn } from '../code/remote-calls.js';
 import { calleeAcross } from '../code/modules.js';
@@ -112,15 +113,23 @@ export function codeCalls(analysis: FileAnalysis): CodeCall[] {
     seen.add(key);
     out.push({ operation, sync, ...target, ...(container ? { container } : {}), start, end: at.getEnd(), ...(made ? { made } : {}) });
   };
-  collect(analysis, (node, operation, sync, target) => push(node, operation, sync, target));
+  collect(analysis, analysis, (node, operation, sync, target) => push(node, operation, sync, target));
   for (const file of reachedFiles(analysis)) {
-    collect(file.facts, (node, operation, sync, target) => {
+    collect(file.facts, analysis, (node, operation, sync, target, from) => {
       const reached = reachedAt(file, node);
       const helper = file.facts.sourceFile;
-      if (reached) push(reached.from, operation, sync, target, { file: helper.fileName, start: node.getStart(helper), end: node.getEnd() });
+      const at = from ?? reached?.from;
+      if (reached && at) push(at, operation, sync, target, { file: helper.fileName, start: node.getStart(helper), end: node.getEnd() });
     });
   }
   return out.sort((a, b) => a.start - b.start);
+}
+
+/** The call in the handler file (`scope`) that a call of a chain of helper calls runs under. */
+function handlerCallOf(scope: FileAnalysis, site: CallSite): ts.Node | undefined {
+  if (site.facts === scope) return site.call;
+  const file = reachedFiles(scope).find((f) => f.facts === site.facts);
+  return file ? reachedAt(file, site.call)?.from : undefined;
 }
 
 /** `[file, text]` of each helper file in which `calls` are made. */
@@ -130,15 +139,31 @@ export function helperTexts(analysis: FileAnalysis, calls: readonly CodeCall[]):
   return reachedFiles(analysis).flatMap((f) => (made.has(f.facts.sourceFile.fileName) ? [[f.facts.sourceFile.fileName, f.facts.sourceFile.text] as [string, string]] : []));
 }
 
-/** The calls of one file the project model can resolve, each with the node that makes it. */
-function collect(analysis: FileFacts, push: (node: ts.Node, operation: string, sync: boolean, target: Target) => void): void {
+/**
+ * The calls of one file the project model can resolve, each with the node that makes it. A target
+ * a helper takes as a parameter (`send(body, queueUrl)`) is read at the calls that reach it in the
+ * handler file `scope` and the code it reaches; each gives the handler-file call it runs under.
+ */
+function collect(analysis: FileFacts, scope: FileAnalysis, push: (node: ts.Node, operation: string, sync: boolean, target: Target, from?: ts.Node) => void): void {
   const sf = analysis.sourceFile;
+  const envsOf = (expr: ts.Expression): { env: string; from?: ts.Node }[] => {
+    const env = envName(analysis, expr);
+    if (env) return [{ env }];
+    const out: { env: string; from?: ts.Node }[] = [];
+    for (const passed of valueAtCalls(analysis, expr, scope) ?? []) {
+      const given = envName(passed.facts, passed.value);
+      const outer = passed.calls[passed.calls.length - 1];
+      const from = outer && analysis !== scope ? handlerCallOf(scope, outer) : undefined;
+      if (given && (from || analysis === scope)) out.push({ env: given, ...(from ? { from } : {}) });
+    }
+    return out;
+  };
   for (const call of sdkCallsOf(analysis)) {
     if (call.service === 'lambda' && (call.operation === 'Invoke' || call.operation === 'InvokeWithResponseStream')) {
       const fn = getProperty(analysis, call.input, 'FunctionName');
-      const env = fn.kind === 'present' ? envName(analysis, fn.value) : undefined;
-      const named = !env && fn.kind === 'present' ? writtenFunctionName(stringShape(analysis, fn.value)?.exact) : undefined;
-      if (!env && !named) continue;
+      const envs = fn.kind === 'present' ? envsOf(fn.value) : [];
+      const named = envs.length === 0 && fn.kind === 'present' ? writtenFunctionName(stringShape(analysis, fn.value)?.exact) : undefined;
+      if (envs.length === 0 && !named) continue;
       let sync = true;
       if (call.operation === 'Invoke') {
         const type = getProperty(analysis, call.input, 'InvocationType');
@@ -149,7 +174,8 @@ function collect(analysis: FileFacts, push: (node: ts.Node, operation: string, s
           sync = exact === 'RequestResponse';
         }
       }
-      push(call.node, call.operation, sync, env ? { env } : { functionName: named });
+      if (named) push(call.node, call.operation, sync, { functionName: named });
+      for (const { env, from } of envs) push(call.node, call.operation, sync, { env }, from);
       continue;
     }
     if (call.service === 'eventbridge' && call.operation === 'PutEvents') {
@@ -160,19 +186,16 @@ function collect(analysis: FileFacts, push: (node: ts.Node, operation: string, s
       for (const element of list.elements) {
         if (ts.isSpreadElement(element)) continue;
         const bus = getProperty(analysis, element, 'EventBusName');
-        const env = bus.kind === 'present' ? envName(analysis, bus.value) : undefined;
-        if (env) {
-          push(call.node, call.operation, false, { env });
-          break;
-        }
+        const envs = bus.kind === 'present' ? envsOf(bus.value) : [];
+        for (const { env, from } of envs) push(call.node, call.operation, false, { env }, from);
+        if (envs.length > 0) break;
       }
       continue;
     }
     const spec = TARGETS[call.service]?.[call.operation];
     if (!spec) continue;
     const member = getProperty(analysis, call.input, spec.member);
-    const env = member.kind === 'present' ? envName(analysis, member.value) : undefined;
-    if (env) push(call.node, call.operation, spec.sync, { env });
+    for (const { env, from } of member.kind === 'present' ? envsOf(member.value) : []) push(call.node, call.operation, spec.sync, { env }, from);
   }
   for (const remote of remoteCallInfosIn(analysis, sf, { across: false })) {
     if (remote.kind !== 'http') continue;

@@ -152,7 +152,46 @@ export class HandlerFiles {
       for (const ext of CODE_EXTENSIONS) if (this.codeFiles.has(candidate + ext)) return candidate + ext;
       for (const ext of CODE_EXTENSIONS) if (this.codeFiles.has(path.join(candidate, `index${ext}`))) return path.join(candidate, `index${ext}`);
     }
-    return undefined;
+    return this.flattenedSource(modulePath, build);
+  }
+
+  /**
+   * The source of a build that flattens the source tree: `dist/orders/handler` built from
+   * `src/lambdas/orders/handler.ts` (one esbuild entry point per function folder). The path after
+   * the build folder must name more than generic parts (`dist/index` says nothing), and exactly
+   * one scanned file below the build folder's parent, outside it, must end with that path.
+   */
+  private flattenedSource(modulePath: string, build: RegExp): string | undefined {
+    const m = build.exec(modulePath);
+    if (!m) return undefined;
+    const root = modulePath.slice(0, m.index);
+    const rest = modulePath.slice(m.index + m[0].length).split(/[\\/]/);
+    if (rest.every((part) => GENERIC_NAMES.has(part.toLowerCase()))) return undefined;
+    const out = modulePath.slice(0, m.index + m[0].length);
+    const suffix = path.sep + rest.join(path.sep);
+    const last = rest[rest.length - 1]!;
+    const found = new Set<string>();
+    for (const f of [...(this.moduleIndex().get(last) ?? []), ...(this.moduleIndex().get('index') ?? [])]) {
+      if (!f.startsWith(root + path.sep) || f.startsWith(out) || f.includes(`${path.sep}node_modules${path.sep}`)) continue;
+      const base = f.replace(/\.[cm]?[jt]sx?$/, '');
+      if (base.endsWith(suffix) || base.endsWith(suffix + path.sep + 'index')) found.add(this.preferTs(f));
+    }
+    return found.size === 1 ? [...found][0] : undefined;
+  }
+
+  private modules?: Map<string, string[]>;
+
+  /** Scanned files by module name (the file name without its extension). */
+  private moduleIndex(): Map<string, string[]> {
+    if (this.modules) return this.modules;
+    this.modules = new Map();
+    for (const f of this.codeFiles) {
+      const name = path.basename(f).replace(/\.[cm]?[jt]sx?$/, '');
+      const list = this.modules.get(name) ?? [];
+      list.push(f);
+      this.modules.set(name, list);
+    }
+    return this.modules;
   }
 
   /**

@@ -71,6 +71,41 @@ describe('handler linking and per-file context', () => {
     expect(m.fileContext(path.join(root, 'api/index.js'))!.evidence).toMatchObject({ context: 'request-path' });
   });
 
+  it('maps a build that flattens the source tree (dist/<name>/ from src/lambdas/<name>/) to the one source that matches', () => {
+    const template = `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: dist/orders/
+      Handler: handler.handler
+      Events:
+        In: { Type: SQS, Properties: { Queue: arn:aws:sqs:eu-west-2:123456789012:orders } }
+  Refunds:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: dist/refunds
+      Handler: handler.handler
+      Events:
+        In: { Type: SQS, Properties: { Queue: arn:aws:sqs:eu-west-2:123456789012:refunds } }
+  Index:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: dist/
+      Handler: index.handler
+      Events:
+        In: { Type: SQS, Properties: { Queue: arn:aws:sqs:eu-west-2:123456789012:index } }
+`;
+    const files = ['src/lambdas/orders/handler.ts', 'src/lambdas/refunds/handler.ts', 'tools/refunds/handler.ts', 'src/lambdas/audit/index.ts', 'node_modules/x/orders/handler.js'];
+    const root = project({ 'template.yaml': template, ...Object.fromEntries(files.map((f) => [f, ''])) });
+    const m = model(root, ['template.yaml'], files);
+    expect(m.fileContext(path.join(root, 'src/lambdas/orders/handler.ts'))!.evidence).toMatchObject({ context: 'at-least-once', source: 'SQS' });
+    // two sources end with refunds/handler; dist/index names nothing of its own
+    expect(m.fileContext(path.join(root, 'src/lambdas/refunds/handler.ts'))).toBeUndefined();
+    expect(m.fileContext(path.join(root, 'tools/refunds/handler.ts'))).toBeUndefined();
+    expect(m.fileContext(path.join(root, 'src/lambdas/audit/index.ts'))).toBeUndefined();
+  });
+
   it('links Serverless Framework handlers relative to serverless.yml', () => {
     const root = project({
       'serverless.yml': 'service: s\nprovider:\n  name: aws\nfunctions:\n  worker:\n    handler: src/worker.run\n    events:\n      - sqs: arn:aws:sqs:eu-west-1:123456789012:jobs\n',
@@ -285,6 +320,83 @@ export const handler = async () => {
       'function:Fn ==> state-machine:Flow StartSyncExecution',
       'function:Fn ==> http:api.partner.example.com HTTP',
     ]);
+  });
+});
+
+describe('code calls through helper parameters', () => {
+  it('reads a queue, topic or function a helper takes as a parameter at each call that reaches it', async () => {
+    const root = project({
+      'template.yaml': `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Intake:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: intake.handler
+      Environment:
+        Variables:
+          WORK_QUEUE_URL: !Ref WorkQueue
+          AUDIT_QUEUE_URL: !Ref AuditQueue
+          ALERTS_TOPIC_ARN: !Ref Alerts
+          PRICING_FUNCTION: !Ref Pricing
+  Pricing:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: pricing.handler
+  WorkQueue:
+    Type: AWS::SQS::Queue
+  AuditQueue:
+    Type: AWS::SQS::Queue
+  Alerts:
+    Type: AWS::SNS::Topic
+`,
+      'src/intake.ts': `import { sendWork } from './work';
+import { sendSqsMessage } from './lib/queue';
+import { notify, price } from './lib/clients';
+export const handler = async (event: { body: string }) => {
+  await sendWork({ id: event.body });
+  await sendSqsMessage({ audit: event.body }, process.env.AUDIT_QUEUE_URL!);
+  await notify(process.env.ALERTS_TOPIC_ARN!, 'received');
+  return price(event.body, process.env.PRICING_FUNCTION!);
+};
+`,
+      'src/work.ts': `import { sendSqsMessage } from './lib/queue';
+import { getEnv } from './lib/env';
+export const sendWork = (params: object) => sendSqsMessage(params, getEnv('WORK_QUEUE_URL'));
+`,
+      'src/lib/env.ts': `export const getEnv = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(name);
+  return value;
+};
+`,
+      'src/lib/queue.ts': `import { SendMessageCommand, SQSClient, type SendMessageRequest } from '@aws-sdk/client-sqs';
+const sqs = new SQSClient({});
+export const sendSqsMessage = async (body: object, queueUrl: string) => sendText(JSON.stringify(body), queueUrl);
+export const sendText = async (body: string, queueUrl: string) => {
+  const message: SendMessageRequest = { QueueUrl: queueUrl, MessageBody: body };
+  return sqs.send(new SendMessageCommand(message));
+};
+`,
+      'src/lib/clients.ts': `import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+const sns = new SNSClient({});
+const lambda = new LambdaClient({});
+export const notify = (topicArn: string, message: string) => sns.send(new PublishCommand({ TopicArn: topicArn, Message: message }));
+export const price = (body: string, functionName: string) => lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: body }));
+`,
+      'src/pricing.ts': 'export const handler = async () => ({ price: 1 });\n',
+    });
+    const files = ['template.yaml', 'src/intake.ts', 'src/work.ts', 'src/lib/env.ts', 'src/lib/queue.ts', 'src/lib/clients.ts', 'src/pricing.ts'].map((f) => path.join(root, f));
+    const result = await lint({ cwd: root, files, rules: resolveRules('recommended', {}) });
+    expect(result.graph!.edges.map((e) => `${e.from} ${e.sync ? '==>' : '-->'} ${e.to} ${e.label}`)).toEqual([
+      'function:intake --> queue:WorkQueue SendMessage',
+      'function:intake --> queue:AuditQueue SendMessage',
+      'function:intake --> topic:Alerts Publish',
+      'function:intake ==> function:pricing Invoke',
+    ]);
+    expect(result.findings.filter((f) => f.rule === 'no-sync-lambda-invoke').map((f) => `${f.file}:${f.range.start.line}`)).toEqual(['src/lib/clients.ts:6']);
   });
 });
 
