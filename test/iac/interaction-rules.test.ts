@@ -84,6 +84,10 @@ describe('no-timeout-beyond-sync-caller', () => {
     expect(reports[0]!.related).toHaveLength(5);
     const two = run(noTimeoutBeyondSyncCaller, head + api('A', '/a') + api('B', '/b'));
     expect(two.map((r) => r.message.split(' share')[0])).toEqual(['Lambda functions `A` and `B`']);
+    // functions made by one construct class have one name: counted
+    const made = (id: string): string => api(id, `/${id}`).replace('    Properties:\n', '    Metadata:\n      aws:cdk:path: Api/Handler/Resource\n    Properties:\n');
+    const same = run(noTimeoutBeyondSyncCaller, head + made('A') + made('B') + made('C'));
+    expect(same.map((r) => r.message.split(' share')[0])).toEqual(['3 Lambda functions `Api/Handler`']);
   });
 });
 

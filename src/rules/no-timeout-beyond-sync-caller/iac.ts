@@ -272,10 +272,16 @@ interface Exceeded {
   callers: Caller[];
 }
 
-/** Names of functions as a message lists them: the first three, then how many more. */
+/**
+ * Several functions as a message names them: the first three names, then how many more; functions
+ * of one name (made by one construct class used several times) are counted.
+ */
 function functionList(fns: Resource[]): string {
-  const names = fns.slice(0, 3).map((fn) => `\`${displayName(fn)}\``);
-  return fns.length > 3 ? `${names.join(', ')} and ${fns.length - 3} more` : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  const names = [...new Set(fns.map((fn) => `\`${displayName(fn)}\``))];
+  if (names.length === 1) return `${fns.length} Lambda functions ${names[0]}`;
+  const shown = names.slice(0, 3);
+  const more = fns.length - shown.length;
+  return more > 0 ? `Lambda functions ${shown.join(', ')} and ${more} more` : `Lambda functions ${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 }
 
 const CONSEQUENCE = 'the caller gives up while the function keeps working, and the client cannot know the outcome';
@@ -311,7 +317,7 @@ const detector: IacDetector = {
         const subject =
           group.length === 1
             ? `Lambda function \`${displayName(fn)}\` has a timeout of ${seconds(s)}`
-            : `Lambda functions ${functionList(group.map((g) => g.fn))} share the timeout of ${seconds(s)} set here`;
+            : `${functionList(group.map((g) => g.fn))} share the timeout of ${seconds(s)} set here`;
         reports.push({
           template,
           path,
