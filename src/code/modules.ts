@@ -310,18 +310,22 @@ function instanceClass(facts: FileFacts, expr: ts.Expression, hops: number): Tar
   const origin = facts.origin(expr);
   if (origin?.kind === 'instance') return asClass(moduleTarget(facts, origin.ref, hops + 1), hops);
   if (origin) return undefined;
-  let e = unwrap(expr);
-  if (ts.isIdentifier(e)) e = facts.resolveValue(e);
-  else if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+  const e = unwrap(expr);
+  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
     const v = thisValue(e);
-    if (v) e = facts.resolveValue(v);
+    const found = v ? valueClass(facts, facts.resolveValue(v), hops) : undefined;
+    // `private readonly store: OrderStore`, set from a parameter or by a factory the analysis cannot read
+    const declared = found ? undefined : thisDeclaredType(e);
+    return found ?? (declared ? namedClass(facts, declared, hops) : undefined);
   }
+  return valueClass(facts, ts.isIdentifier(e) ? facts.resolveValue(e) : e, hops);
+}
+
+/** The class of the instance a (resolved) value is: typed, made with `new`, or returned by a factory. */
+function valueClass(facts: FileFacts, e: ts.Expression, hops: number): Target | undefined {
   // `(stackSet: StackSetHelper) => stackSet.deploy()`: an instance of the class its type names
   const typed = ts.isIdentifier(e) ? facts.declaredClassName(e) : undefined;
-  if (typed) {
-    const origin = facts.origin(typed);
-    return asClass(origin?.kind === 'module' ? moduleTarget(facts, origin.ref, hops + 1) : origin ? undefined : topLevel(facts, typed.text, hops), hops);
-  }
+  if (typed) return namedClass(facts, typed, hops);
   if (ts.isCallExpression(e)) return factoryClass(facts, e, hops);
   if (!ts.isNewExpression(e) || !ts.isIdentifier(unwrap(e.expression))) return undefined;
   return asClass(topLevel(facts, (unwrap(e.expression) as ts.Identifier).text, hops), hops);
@@ -336,9 +340,18 @@ function asClass(target: Target | undefined, hops: number): Target | undefined {
   return cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node)) ? cls : undefined;
 }
 
+/** The class a type or class name of a file names: one it declares, or one it imports from a project module. */
+function namedClass(facts: FileFacts, name: ts.Identifier, hops: number): Target | undefined {
+  const origin = facts.origin(name);
+  return asClass(origin?.kind === 'module' ? moduleTarget(facts, origin.ref, hops + 1) : origin ? undefined : topLevel(facts, name.text, hops), hops);
+}
+
 /**
  * The class a factory call's result is an instance of (`Services.orderStore(env)`,
- * `makeStore()`): the factory returns `new OrderStore(...)`, directly or through a local.
+ * `makeStore()`, `OrderService.getInstance()`): the factory returns `new OrderStore(...)`,
+ * directly, through a local or through the static field a singleton keeps it in
+ * (`if (!Cls.instance) Cls.instance = new Cls(); return Cls.instance`), or says the class in its
+ * return type (`static getInstance(): OrderService`, `Promise<OrderService>`).
  */
 function factoryClass(facts: FileFacts, call: ts.CallExpression, hops: number): Target | undefined {
   if (hops >= MAX_HOPS) return undefined;
@@ -352,23 +365,80 @@ function factoryClass(facts: FileFacts, call: ts.CallExpression, hops: number): 
   for (const returned of returnedExpressions(factory.fn)) {
     let value = factory.facts.resolveValue(returned);
     if (ts.isAwaitExpression(value)) value = unwrap(value.expression);
+    if (ts.isPropertyAccessExpression(value)) value = assignedInBody(factory.fn, value) ?? value;
     if (!ts.isNewExpression(value) || !ts.isIdentifier(unwrap(value.expression))) continue;
     const cls = asClass(topLevel(factory.facts, (unwrap(value.expression) as ts.Identifier).text, hops + 1), hops + 1);
     if (cls) return cls;
   }
+  const declared = returnTypeName(factory.fn);
+  return declared ? namedClass(factory.facts, declared, hops + 1) : undefined;
+}
+
+/** `new X(...)` assigned in a function's body to the same field a return statement reads (`Cls.instance`). */
+function assignedInBody(fn: ts.FunctionLikeDeclaration, field: ts.PropertyAccessExpression): ts.Expression | undefined {
+  const text = field.getText();
+  let found: ts.Expression | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found || (node !== fn && isFunctionLike(node))) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(unwrap(node.left)) && unwrap(node.left).getText() === text) {
+      const right = unwrap(node.right);
+      if (ts.isNewExpression(right)) found = right;
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
+/** The class name a function's declared return type gives (`OrderService`, `Promise<OrderService>`). */
+function returnTypeName(fn: ts.FunctionLikeDeclaration): ts.Identifier | undefined {
+  let type = fn.type;
+  if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise') type = type.typeArguments?.[0];
+  return type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && !type.typeArguments ? type.typeName : undefined;
+}
+
+/**
+ * The class name a field of `this` is declared with (`private readonly store: OrderStore`, a
+ * constructor parameter property `constructor(private store: OrderStore)`).
+ */
+function thisDeclaredType(access: ts.PropertyAccessExpression): ts.Identifier | undefined {
+  const cls = enclosingClass(access);
+  if (!cls) return undefined;
+  const named = (type: ts.TypeNode | undefined): ts.Identifier | undefined =>
+    type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && !type.typeArguments ? type.typeName : undefined;
+  for (const m of cls.members) {
+    if (ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === access.name.text) return named(m.type);
+    if (ts.isConstructorDeclaration(m)) {
+      for (const param of m.parameters) {
+        if (ts.isIdentifier(param.name) && param.name.text === access.name.text && ts.getModifiers(param)?.length) return named(param.type);
+      }
+    }
+  }
   return undefined;
 }
 
+function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let p: ts.Node | undefined = node.parent; p; p = p.parent) if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) return p;
+  return undefined;
+}
+
+/**
+ * What a field of `this` is set to: its initialiser, a constructor parameter's default, or what
+ * the constructor assigns it (`this.store = OrderStore.getInstance(table)`).
+ */
 function thisValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
-  for (let p: ts.Node | undefined = access.parent; p; p = p.parent) {
-    if (!ts.isClassDeclaration(p) && !ts.isClassExpression(p)) continue;
-    for (const m of p.members) {
-      if (ts.isPropertyDeclaration(m) && m.initializer && m.name.getText() === access.name.text) return m.initializer;
-      if (ts.isConstructorDeclaration(m)) {
-        for (const param of m.parameters) if (param.initializer && ts.isIdentifier(param.name) && param.name.text === access.name.text) return param.initializer;
-      }
+  const cls = enclosingClass(access);
+  if (!cls) return undefined;
+  const name = access.name.text;
+  for (const m of cls.members) {
+    if (ts.isPropertyDeclaration(m) && m.initializer && m.name.getText() === name) return m.initializer;
+    if (!ts.isConstructorDeclaration(m)) continue;
+    for (const param of m.parameters) if (param.initializer && ts.isIdentifier(param.name) && param.name.text === name) return param.initializer;
+    for (const st of m.body?.statements ?? []) {
+      if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+      const left = unwrap(st.expression.left);
+      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) return st.expression.right;
     }
-    return undefined;
   }
   return undefined;
 }
