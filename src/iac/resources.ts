@@ -366,8 +366,26 @@ export function jsonValue(value: IacValue): IacValue {
 
 /** Resources of the given types, in document order. */
 export function resourcesOfType(template: Template, ...types: string[]): Resource[] {
+  const index = typeIndex(template.resources);
+  if (types.length === 1) return [...(index.get(types[0]!) ?? [])];
   const wanted = new Set(types);
   return [...template.resources.values()].filter((r) => wanted.has(r.type));
+}
+
+/** Resources by type, in document order, per resource map (rebuilt if the map changes size). */
+const TYPE_INDEX = new WeakMap<ReadonlyMap<string, Resource>, { size: number; byType: Map<string, Resource[]> }>();
+
+function typeIndex(resources: ReadonlyMap<string, Resource>): Map<string, Resource[]> {
+  const known = TYPE_INDEX.get(resources);
+  if (known && known.size === resources.size) return known.byType;
+  const byType = new Map<string, Resource[]>();
+  for (const r of resources.values()) {
+    const list = byType.get(r.type);
+    if (list) list.push(r);
+    else byType.set(r.type, [r]);
+  }
+  TYPE_INDEX.set(resources, { size: resources.size, byType });
+  return byType;
 }
 
 /** SQS queues (`AWS::SQS::Queue`). */
