@@ -24,7 +24,7 @@ import type { Library } from './library.js';
 import { Budget, Evaluator, isStatic, memberName } from './expressions.js';
 import { mayDefineCdkResources, mayMakeResources } from './sniff.js';
 import { cdkName } from './names.js';
-import { BASE_OF, ROOT_BASE_OF } from './resources.js';
+import { BASE_OF, ROOT_BASE_OF } from './metadata-keys.js';
 
 const SyntaxKind = ts.SyntaxKind;
 

@@ -16,7 +16,7 @@
 import { createTemplate, templateSource } from '../iac/loaders/cloudformation.js';
 import { isPlainObject, type PlainObject, type Template } from '../iac/model.js';
 import { setOwn, type SourceNode } from '../iac/document.js';
-import { BASE_OF, ROOT_BASE_OF } from '../cdk/resources.js';
+import { BASE_OF, ROOT_BASE_OF } from '../cdk/metadata-keys.js';
 
 /** Source node of each resource of a template built over a position tree. */
 function resourceNodes(template: Template): Map<string, SourceNode> | undefined {
