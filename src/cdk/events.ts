@@ -88,6 +88,28 @@ export class Events {
     return { k: 'cx', c };
   }
 
+  /**
+   * `ScheduledFargateTask` / `ScheduledEc2Task` (aws-ecs-patterns): the rule `ScheduledEventRule`
+   * the pattern makes from its `schedule`, `ruleName` and `enabled`, with the one `EcsTask` target
+   * it adds, to which it passes no dead-letter queue or retry policy.
+   */
+  scheduledTask(c: Cx, args: Args, node: ts.NewExpression): Val {
+    c.path = this.cv.pathOf(args, node);
+    const props = args[2];
+    const ruleProps: Val = { k: 'obj', entries: new Map(), open: false };
+    for (const name of ['schedule', 'ruleName', 'enabled']) {
+      const e = entryOf(props, name);
+      if (e === 'unknown') ruleProps.entries.set(name, { val: unknown(name), node, key: node.expression });
+      else if (e !== 'absent') ruleProps.entries.set(name, e);
+    }
+    const target: Val = { k: 'cx', c: this.cv.cx('events-targets.EcsTask', node, [UNDEF]) };
+    ruleProps.entries.set('targets', { val: { k: 'arr', items: [{ val: target, node }], open: false }, node, key: node.expression });
+    const scope: Val = { k: 'cx', c: this.cv.cx('constructs.Construct', node, [], c.path) };
+    const ruleArgs = [scope, lit('ScheduledEventRule'), ruleProps];
+    c.data['eventRule'] = this.rule(this.cv.cx('events.Rule', node, ruleArgs), ruleArgs, node);
+    return { k: 'cx', c };
+  }
+
   addTarget(rule: Cx, val: Val, node: Node): void {
     if (rule.data['targets']) this.pushTarget(rule, val, node);
   }

@@ -24,6 +24,7 @@ import type { Library } from './library.js';
 import { Budget, Evaluator, isStatic, memberName } from './expressions.js';
 import { mayDefineCdkResources, mayMakeResources } from './sniff.js';
 import { cdkName } from './names.js';
+import { BASE_OF, ROOT_BASE_OF } from './metadata-keys.js';
 
 const SyntaxKind = ts.SyntaxKind;
 
@@ -629,7 +630,15 @@ export class Interpreter extends Evaluator {
     const name = cdkName(extended.module, extended.path);
     if (!name || name.startsWith('core.') || name.startsWith('constructs.')) return undefined;
     // `super(...)` reads as `new Base(...)` with its arguments, where the instance is made
+    const resources = this.lib.cv.resources;
+    const before = resources.list.length;
     const made = this.lib.construct(extended, args, at as ts.NewExpression);
+    // what the base made is the class's: an importer's instances stand for the root run's (engine/cdk-imports.ts)
+    const key = ts.isClassDeclaration(at) || ts.isClassExpression(at) ? ROOT_BASE_OF : BASE_OF;
+    const owner = `${this.lib.cv.fileOf(cls.decl).fileName}#${cls.decl.pos}`;
+    for (const res of resources.list.slice(before)) {
+      if (!res.metadata.has(key)) res.metadata.set(key, { value: owner, source: { ...res.source, keyStart: -1, keyEnd: -1, synthetic: true } });
+    }
     return made.k === 'cx' && made.c.res ? made : undefined;
   }
 

@@ -105,6 +105,9 @@ export class Library {
         return this.events.rule(c, args, node);
       case 'scheduler.Schedule':
         return this.events.schedule(c, args, node);
+      case 'ecs-patterns.ScheduledFargateTask':
+      case 'ecs-patterns.ScheduledEc2Task':
+        return this.events.scheduledTask(c, args, node);
       case 'apigateway.RestApi':
       case 'apigateway.LambdaRestApi':
         return this.apis.restApi(c, args, node);

@@ -72,3 +72,32 @@ export function tokenMember(servicePackageSuffix: string, operation: string): st
 export function serviceForV2Class(v2ClassName: string): string | undefined {
   return V2_CLASS_TO_SERVICE.get(v2ClassName);
 }
+
+/**
+ * Members that identify a request the way an idempotency token does, but that the API models do
+ * not mark as one: they are required, so the SDK never generates them. The service recognises a
+ * repeat of the request by them (Route 53 returns the health check or hosted zone the first call
+ * created; CloudFront the invalidation or distribution). Paths into the input.
+ */
+const CALLER_REFERENCES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  'route-53': {
+    CreateHealthCheck: ['CallerReference'],
+    CreateHostedZone: ['CallerReference'],
+    CreateReusableDelegationSet: ['CallerReference'],
+  },
+  cloudfront: {
+    CreateInvalidation: ['InvalidationBatch', 'CallerReference'],
+    CreateDistribution: ['DistributionConfig', 'CallerReference'],
+    CreateCloudFrontOriginAccessIdentity: ['CloudFrontOriginAccessIdentityConfig', 'CallerReference'],
+  },
+};
+
+/**
+ * The path of an operation's caller reference in its input (`['CallerReference']` for Route 53
+ * `CreateHealthCheck`), or undefined when it has none.
+ * @param servicePackageSuffix v3 package suffix, e.g. `route-53`
+ * @param operation model operation name; a v2 method name also works
+ */
+export function callerReference(servicePackageSuffix: string, operation: string): readonly string[] | undefined {
+  return CALLER_REFERENCES[servicePackageSuffix]?.[operationName(operation)];
+}

@@ -1,7 +1,8 @@
 /**
  * Values that change on every evaluation: random identifiers (`randomUUID()`, `uuid.v4()`,
  * `nanoid()` and `customAlphabet(...)` generators, `ulid()` and `monotonicFactory()` generators,
- * cuid/cuid2, short-uuid, shortid, `crypto.randomBytes`/`getRandomValues`, `Math.random()`) and clock
+ * cuid/cuid2, short-uuid, shortid, randomstring, crypto-random-string,
+ * `crypto.randomBytes`/`getRandomValues`, `Math.random()`) and clock
  * readings (`Date.now()`, `new Date()`, `performance.now()`, `process.hrtime()`, `moment()`,
  * `dayjs()`, luxon `DateTime.now()`/`DateTime.utc()`), followed through consts, template literals,
  * concatenations, string and date-formatting methods (date-fns functions included), hashes,
@@ -48,6 +49,8 @@ const RANDOM_MODULE_EXPORTS: Record<string, string[]> = {
   '@paralleldrive/cuid2': ['createId'],
   'short-uuid': ['generate', 'uuid'],
   shortid: ['', 'generate'],
+  randomstring: ['generate'],
+  'crypto-random-string': [''],
 };
 
 /** Exports that make a random generator: `const id = customAlphabet('0123456789', 12); id()`. */

@@ -8,11 +8,15 @@
  * a template running classes of its file also makes at the same place (same call, same type) is
  * read from there — through chains too: when A runs a class of B that runs a class of C, C's
  * constructs are read from A's template, not from B's nor C's own.
+ * The same holds for what a class makes through the CDK construct it extends (`class NightlyTask
+ * extends ScheduledFargateTask`): located where each instance is made, in the importer's file, it
+ * is read from there, and the class's own file drops what its run with unknown props made.
  * The rest of the class's file (other classes, constructs no importer reaches) stays.
  */
 import { createTemplate, templateSource } from '../iac/loaders/cloudformation.js';
 import { isPlainObject, type PlainObject, type Template } from '../iac/model.js';
 import { setOwn, type SourceNode } from '../iac/document.js';
+import { BASE_OF, ROOT_BASE_OF } from '../cdk/metadata-keys.js';
 
 /** Source node of each resource of a template built over a position tree. */
 function resourceNodes(template: Template): Map<string, SourceNode> | undefined {
@@ -25,12 +29,20 @@ export function dropImportedConstructs(templates: Template[]): void {
   // (a class run through a chain of files, A → B → C, is made by A and by B: A's is the fullest)
   const madeBy = new Map<string, Set<string>>();
   const importers = new Map<string, Template>();
+  // classes of other files each importing template makes instances of through the construct they extend
+  const bases = new Map<string, Set<string>>();
   for (const template of templates) {
     if (template.format !== 'cdk-source' || !template.otherTexts) continue;
     const nodes = resourceNodes(template);
     if (!nodes) continue;
     importers.set(template.file, template);
     for (const [id, resource] of template.resources) {
+      const base = resource.metadata?.[BASE_OF];
+      if (typeof base === 'string') {
+        let by = bases.get(base);
+        if (!by) bases.set(base, (by = new Set()));
+        by.add(template.file);
+      }
       const node = nodes.get(id);
       if (!node) continue;
       const place = `${node.file ?? template.file}\u0000${node.start}\u0000${resource.type}`;
@@ -47,6 +59,14 @@ export function dropImportedConstructs(templates: Template[]): void {
     }
     return false;
   };
+  /** Whether a template other than `template` that runs classes of its file makes instances of the class `base`. */
+  const extendedAbove = (template: Template, base: unknown): boolean => {
+    if (typeof base !== 'string') return false;
+    for (const file of bases.get(base) ?? []) {
+      if (file !== template.file && importers.get(file)!.otherTexts!.has(template.file)) return true;
+    }
+    return false;
+  };
   for (let i = templates.length - 1; i >= 0; i--) {
     const template = templates[i]!;
     const nodes = template.format === 'cdk-source' ? resourceNodes(template) : undefined;
@@ -55,6 +75,7 @@ export function dropImportedConstructs(templates: Template[]): void {
     for (const [id, resource] of template.resources) {
       const node = nodes.get(id);
       if (node && madeAbove(template, `${node.file ?? template.file}\u0000${node.start}\u0000${resource.type}`)) dropped.add(id);
+      else if (extendedAbove(template, resource.metadata?.[ROOT_BASE_OF])) dropped.add(id);
     }
     if (dropped.size === 0) continue;
     const source = templateSource(template)!;

@@ -8,13 +8,11 @@
  * Serverless `${file(...)}`) is read relative to the template and loaded as a standalone ASL
  * document; S3 locations are never fetched.
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Range } from '../ground/types.js';
-import { readRegularText } from '../ground/file-access.js';
 import { LineIndex } from '../ground/lines.js';
 import { loadJson } from './json.js';
 import { loadAslDocument } from './loaders/asl.js';
+import { localFile } from './local-files.js';
 import { Intrinsic, isPlainObject, type IacValue, type PathSegment, type PlainObject, type Template } from './model.js';
 import { jsonValue } from './resources.js';
 import { stringOffsets } from './string-offsets.js';
@@ -157,42 +155,11 @@ function withInnerLocate(template: Template, prefix: PathSegment[], inner: Sourc
   return { ...template, locate };
 }
 
-/** Definitions in other files: regular files only, at most the default size limit of a scanned file. */
-const DEFINITION_MAX_BYTES = 8 * 1024 * 1024;
-
-function readDefinition(file: string): string {
-  return readRegularText(file, { maxBytes: DEFINITION_MAX_BYTES });
-}
-
-function isLocalPath(uri: string): boolean {
-  return uri !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.includes('${');
-}
-
 /** `DefinitionUri` of a SAM state machine: the definition in a local file, loaded as ASL. */
 export function definitionFromUri(owner: Template, uri: string): { template: Template; definition: PlainObject } | undefined {
-  if (!isLocalPath(uri)) return undefined;
-  let file = path.resolve(path.dirname(owner.file), uri);
-  let text: string;
-  try {
-    text = readDefinition(file);
-  } catch {
-    // case-insensitive file systems (macOS, Windows) accept a differently cased name
-    const dir = path.dirname(file);
-    const lower = path.basename(file).toLowerCase();
-    let match: string | undefined;
-    try {
-      match = readdirSync(dir).find((name) => name.toLowerCase() === lower);
-    } catch {
-      return undefined;
-    }
-    if (!match) return undefined;
-    file = path.join(dir, match);
-    try {
-      text = readDefinition(file);
-    } catch {
-      return undefined;
-    }
-  }
+  const found = localFile(owner, uri);
+  if (!found) return undefined;
+  const { file, text } = found;
   const loaded = loadAslDocument(file, text);
   const template = loaded?.template;
   if (!template) return undefined;

@@ -3,6 +3,7 @@ import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../
 import { displayName, getIn, hasOpaqueProperties, isAbsent, isPlainObject, references, refTarget, resourcesOfType } from '../../iac/resources.js';
 import { samFunctionEvents } from '../../iac/sam.js';
 import { functionRef, functions, functionTimeout, literalNumber, seconds } from '../../iac/lambda.js';
+import { includeLocation, localDocument } from '../../iac/local-files.js';
 
 /** REST API integration timeout: default and the most an edge-optimized API allows (ms). */
 const REST_DEFAULT_MS = 29_000;
@@ -87,33 +88,137 @@ function waitsForResponse(integration: PlainObject, parametersKey: string, trans
   return true;
 }
 
+/** The OpenAPI definition of a REST API and where the template gives it. */
+interface ApiDefinition {
+  body: PlainObject;
+  /** The property that holds or names the definition (`DefinitionBody`, `DefinitionUri`, `Body`). */
+  path: PathSegment[];
+  /** The file the definition is read from, relative to the template, when it is not inline. */
+  file?: string;
+}
+
 /**
- * The OpenAPI `x-amazon-apigateway-integration` objects of a SAM API's `DefinitionBody` that
- * invoke the function; 'unknown' when the definition cannot be read (`DefinitionUri`, an
- * `AWS::Include`). An empty list when the API has no definition or does not mention the function
- * (SAM then adds the event's integration with its defaults).
+ * The OpenAPI definition of a SAM API (`DefinitionBody`, or `DefinitionUri` naming a local file)
+ * or of an `AWS::ApiGateway::RestApi` (`Body`), also when an `AWS::Include` transform inserts it
+ * from a local file. Undefined when the API has none; 'unknown' when it cannot be read (an S3
+ * location, another macro, a file that is not there).
  */
-function openApiIntegrations(template: Template, restApiId: IacValue | undefined, functionId: string): PlainObject[] | 'unknown' {
+function apiDefinition(template: Template, api: Resource): ApiDefinition | 'unknown' | undefined {
+  if (hasOpaqueProperties(template, api)) return 'unknown';
+  const sam = api.type === 'AWS::Serverless::Api';
+  const [bodyKey, uriKey] = sam ? ['DefinitionBody', 'DefinitionUri'] : ['Body', 'BodyS3Location'];
+  const uri = api.properties[uriKey];
+  if (!isAbsent(uri)) {
+    if (!sam || typeof uri !== 'string') return 'unknown';
+    const body = localDocument(template, uri);
+    return body ? { body, path: [...api.path, 'Properties', uriKey], file: uri } : 'unknown';
+  }
+  const value = api.properties[bodyKey];
+  if (isAbsent(value)) return undefined;
+  const path = [...api.path, 'Properties', bodyKey];
+  const include = includeLocation(value);
+  if (include === 'unknown') return 'unknown';
+  if (include !== undefined) {
+    const body = localDocument(template, include);
+    return body ? { body, path, file: include } : 'unknown';
+  }
+  return isPlainObject(value) ? { body: value, path } : 'unknown';
+}
+
+/** An operation's `x-amazon-apigateway-integration` that invokes a function of the template. */
+interface OpenApiIntegration {
+  functionId: string;
+  integration: PlainObject;
+  /** `POST /orders`. */
+  operation: string;
+  /** Its place in the template: in an inline definition, the integration; otherwise the property naming the file. */
+  path: PathSegment[];
+}
+
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace', 'x-amazon-apigateway-any-method']);
+
+/** The Lambda integrations (`aws`, `aws_proxy`) of an API definition, each with the function its `uri` names. */
+function openApiIntegrations(template: Template, definition: ApiDefinition): OpenApiIntegration[] {
+  const paths = definition.body['paths'];
+  if (!isPlainObject(paths)) return [];
+  const found: OpenApiIntegration[] = [];
+  for (const [route, operations] of Object.entries(paths)) {
+    if (!isPlainObject(operations)) continue;
+    for (const [method, operation] of Object.entries(operations)) {
+      if (!HTTP_METHODS.has(method.toLowerCase())) continue;
+      const integration = getIn(operation, ['x-amazon-apigateway-integration']);
+      if (!isPlainObject(integration)) continue;
+      const type = integration['type'];
+      if (typeof type === 'string' && !/^aws(_proxy)?$/i.test(type)) continue;
+      const functionId = functionRef(template, integration['uri']);
+      if (!functionId) continue;
+      const name = method.toLowerCase() === 'x-amazon-apigateway-any-method' ? 'ANY' : method.toUpperCase();
+      found.push({
+        functionId,
+        integration,
+        operation: `${name} ${route}`,
+        path: definition.file === undefined ? [...definition.path, 'paths', route, method, 'x-amazon-apigateway-integration'] : definition.path,
+      });
+    }
+  }
+  return found;
+}
+
+/**
+ * The OpenAPI integrations of a SAM API event's API that invoke the function; 'unknown' when the
+ * definition cannot be read. An empty list when the API has no definition or does not mention the
+ * function (SAM then adds the event's integration with its defaults).
+ */
+function eventIntegrations(template: Template, restApiId: IacValue | undefined, functionId: string): PlainObject[] | 'unknown' {
   const id = refTarget(restApiId, template);
   if (!id) return isAbsent(restApiId) ? [] : 'unknown';
   const api = template.resources.get(id)!;
   if (api.type !== 'AWS::Serverless::Api') return [];
-  if (hasOpaqueProperties(template, api)) return 'unknown';
-  if (!isAbsent(api.properties['DefinitionUri'])) return 'unknown';
-  const body = api.properties['DefinitionBody'];
-  if (isAbsent(body)) return [];
-  if (!isPlainObject(body)) return 'unknown';
-  const paths = body['paths'];
-  if (!isPlainObject(paths)) return [];
-  const found: PlainObject[] = [];
-  for (const operations of Object.values(paths)) {
-    if (!isPlainObject(operations)) continue;
-    for (const operation of Object.values(operations)) {
-      const integration = getIn(operation, ['x-amazon-apigateway-integration']);
-      if (isPlainObject(integration) && functionRef(template, integration['uri']) === functionId) found.push(integration);
+  const definition = apiDefinition(template, api);
+  if (definition === 'unknown') return 'unknown';
+  if (!definition) return [];
+  return openApiIntegrations(template, definition).filter((i) => i.functionId === functionId).map((i) => i.integration);
+}
+
+/**
+ * Functions that the OpenAPI definition of a REST API (SAM `AWS::Serverless::Api`,
+ * `AWS::ApiGateway::RestApi` with a `Body`) integrates, inline or in a local file, without a SAM
+ * `Api` event of the function on that API (those are the events' callers).
+ */
+function definitionCallers(template: Template): Caller[] {
+  const callers: Caller[] = [];
+  const ms = (value: number): string => seconds(value / 1000);
+  // APIs each function has Api events on; '*' when an event's API cannot be read
+  const viaEvents = new Map<string, Set<string>>();
+  for (const event of samFunctionEvents(template)) {
+    if (event.type !== 'Api') continue;
+    const apis = viaEvents.get(event.functionId) ?? new Set<string>();
+    viaEvents.set(event.functionId, apis);
+    const restApiId = event.properties?.['RestApiId'];
+    if (isAbsent(restApiId)) continue;
+    apis.add(refTarget(restApiId, template) ?? '*');
+  }
+  for (const api of [...resourcesOfType(template, 'AWS::Serverless::Api'), ...resourcesOfType(template, 'AWS::ApiGateway::RestApi')]) {
+    const definition = apiDefinition(template, api);
+    if (!definition || definition === 'unknown') continue;
+    const endpoint = hasOpaqueProperties(template, api) ? undefined : endpointType(api.properties['EndpointConfiguration']);
+    for (const found of openApiIntegrations(template, definition)) {
+      const events = viaEvents.get(found.functionId);
+      if (events && (events.has(api.id) || events.has('*'))) continue;
+      if (!waitsForResponse(found.integration, 'requestParameters', 'responseTransferMode')) continue;
+      const limit = restLimit(found.integration['timeoutInMillis'], endpoint);
+      if (limit === undefined) continue;
+      const where = definition.file === undefined ? '' : ` (defined in ${definition.file})`;
+      callers.push({
+        functionId: found.functionId,
+        limitMs: limit,
+        description: `the ${ms(limit)} integration timeout of \`${found.operation}\` of API Gateway REST API \`${displayName(api)}\`${where}`,
+        path: found.path,
+        label: `\`${found.operation}\` of API Gateway REST API \`${displayName(api)}\``,
+      });
     }
   }
-  return found;
+  return callers;
 }
 
 /** Integrations that a WebSocket `$connect` route targets (`Target: integrations/<id>`). */
@@ -133,7 +238,7 @@ function callersOf(template: Template): Caller[] {
     if (!event.properties) continue;
     const timeout = event.properties['TimeoutInMillis'];
     if (event.type === 'Api') {
-      const definition = openApiIntegrations(template, event.properties['RestApiId'], event.functionId);
+      const definition = eventIntegrations(template, event.properties['RestApiId'], event.functionId);
       if (definition === 'unknown' || definition.some((i) => !waitsForResponse(i, 'requestParameters', 'responseTransferMode'))) continue;
       const declared = definition.find((i) => !isAbsent(i['timeoutInMillis']))?.['timeoutInMillis'] ?? timeout;
       const limit = restLimit(declared, restApiEndpoint(template, event.properties['RestApiId'], true));
@@ -157,6 +262,7 @@ function callersOf(template: Template): Caller[] {
       });
     }
   }
+  callers.push(...definitionCallers(template));
   for (const method of resourcesOfType(template, 'AWS::ApiGateway::Method')) {
     if (hasOpaqueProperties(template, method)) continue;
     const integration = method.properties['Integration'];

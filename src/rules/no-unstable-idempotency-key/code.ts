@@ -23,10 +23,12 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import { getProperty, objectLiteralOf } from '../../code/values.js';
 import { ancestors, enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk } from '../../code/walk.js';
-import { tokenMembers } from '../../code/idempotency-catalog.js';
+import { callerReference, tokenMembers } from '../../code/idempotency-catalog.js';
 import { callText, unstableValue } from '../../code/unstable-values.js';
 import { resolveLocalFunction } from '../../code/remote-calls.js';
 import { calleeAcross, shownLocation } from '../../code/modules.js';
+import { reachedAt, reachedFiles } from '../../code/reach.js';
+import type { ContextEvidence } from '../../code/evidence.js';
 
 interface KeySite {
   /** The property (or header call) that carries the key: findings point here. */
@@ -117,6 +119,14 @@ function findSdkKeySites(analysis: FileAnalysis): KeySite[] {
   };
   for (const call of analysis.sdkCalls) {
     for (const member of tokenMembers(call.service, call.operation)) add(call.input, member, `${member} of ${call.operation}`, call.node);
+    const reference = callerReference(call.service, call.operation);
+    if (reference?.length === 1) add(call.input, reference[0]!, `${reference[0]!} of ${call.operation}`, call.node);
+    else if (reference?.length === 2) {
+      for (const variant of inputVariants(analysis, call.input)) {
+        const outer = getProperty(analysis, variant, reference[0]!);
+        if (outer.kind === 'present') add(outer.value, reference[1]!, `${reference.join('.')} of ${call.operation}`, call.node);
+      }
+    }
     if (call.service === 'sfn' && call.operation === 'StartExecution') add(call.input, 'name', 'the execution name of StartExecution', call.node);
     if ((call.service === 'sqs' && call.operation === 'SendMessage') || (call.service === 'sns' && call.operation === 'Publish')) {
       add(call.input, 'MessageDeduplicationId', `MessageDeduplicationId of ${call.operation}`, call.node);
@@ -303,7 +313,12 @@ const DELIVERY: Record<string, string> = {
   Firehose: 'record',
 };
 
-function check(analysis: FileAnalysis, key: KeySite): CodeReport | undefined {
+/**
+ * The report for a key, if its value is unstable; `contextAt` gives the execution context a random
+ * value is generated in (the file's own handlers, or for a helper of another module, the context of
+ * the handler's call that reaches it).
+ */
+function check(analysis: FileAnalysis, key: KeySite, contextAt: (node: ts.Node) => ContextEvidence | undefined = (node) => analysis.contexts.contextAt(node)): CodeReport | undefined {
   const u = unstableValue(analysis, key.value);
   if (!u) return undefined;
   const related = u.source !== key.value && unwrap(key.value) !== u.source ? [{ node: u.source, label: 'key generated here' }] : undefined;
@@ -315,7 +330,7 @@ function check(analysis: FileAnalysis, key: KeySite): CodeReport | undefined {
     };
   }
   const inFunction = enclosingFunction(u.site) !== undefined;
-  const context = inFunction ? analysis.contexts.contextAt(u.site) : undefined;
+  const context = inFunction ? contextAt(u.site) : undefined;
   if (context?.context === 'at-least-once') {
     const delivery = context.source ? `${context.source} ${DELIVERY[context.source] ?? 'event'}` : 'event';
     return {
@@ -380,6 +395,16 @@ const detector: CodeDetector = {
       seen.add(site.node);
       const r = check(analysis, site);
       if (r) reports.push({ ...r, related: [...(r.related ?? []), { node: sent, label: 'the key is sent here' }] });
+    }
+    // keys that helpers of other modules generate and send, in the context of the handler's call that reaches them
+    for (const file of reachedFiles(analysis)) {
+      for (const key of sdkKeySites(file.facts)) {
+        const from = reachedAt(file, key.use)?.from;
+        if (!from || seen.has(key.node)) continue;
+        seen.add(key.node);
+        const r = check(file.facts, key, (node) => reachedAt(file, node)?.context);
+        if (r) reports.push({ ...r, related: [...(r.related ?? []), { node: from, label: 'reached from this call of the handler' }] });
+      }
     }
     return reports.sort((a, b) => a.node.pos - b.node.pos);
   },

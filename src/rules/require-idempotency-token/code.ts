@@ -155,6 +155,8 @@ const NAMED_CREATES: Record<string, string> = {
   'scheduler:CreateSchedule': 'Name',
   'scheduler:CreateScheduleGroup': 'Name',
   'secrets-manager:CreateSecret': 'Name',
+  // NameAlreadyExistsException: one stack set of a name per account and Region
+  'cloudformation:CreateStackSet': 'StackSetName',
 };
 
 const CONFLICT_HANDLED = /Conflict|AlreadyExists|ResourceExists|already exists/i;
@@ -187,8 +189,53 @@ function afterFailedLookup(analysis: FileAnalysis, call: SdkCall): boolean {
   return false;
 }
 
+/**
+ * The rejection handlers chained on the promise of `node`: `.catch(onRejected)` and the second
+ * argument of `.then(onFulfilled, onRejected)`, through the chain's other `then`/`finally` calls
+ * (and v2's `.promise()`).
+ */
+function rejectionHandlers(node: ts.Node): ts.Node[] {
+  const out: ts.Node[] = [];
+  // a v3 command: the promise is the `send(command)` it is given to
+  let promise: ts.Node = ts.isNewExpression(node) && node.parent && ts.isCallExpression(node.parent) && node.parent.arguments.includes(node) ? node.parent : node;
+  for (;;) {
+    step();
+    let parent = promise.parent;
+    while (parent && ts.isParenthesizedExpression(parent)) {
+      promise = parent;
+      parent = parent.parent;
+    }
+    if (!parent || !ts.isPropertyAccessExpression(parent) || parent.expression !== promise) break;
+    const chained = parent.parent;
+    if (!chained || !ts.isCallExpression(chained) || chained.expression !== parent) break;
+    const method = parent.name.text;
+    if (method === 'catch' && chained.arguments[0]) out.push(chained.arguments[0]);
+    else if (method === 'then' && chained.arguments[1]) out.push(chained.arguments[1]);
+    // v2: `client.createStackSet(params).promise()` is the request's promise
+    else if (method !== 'then' && method !== 'finally' && !(method === 'promise' && chained.arguments.length === 0)) break;
+    promise = chained;
+  }
+  return out;
+}
+
+/** A block that ends every error it catches: no `throw`, no `return`, no rejection passed on (it logs, at most). */
+const PASSES_ON = /\bthrow\b|\breturn\b|\breject\b|\bnext\s*\(|\bcallback\s*\(|process\.exit/;
+
+function swallows(block: ts.Block): boolean {
+  return !PASSES_ON.test(block.getText());
+}
+
+/**
+ * Does the code treat the error `pattern` names as done? A `catch` around the call or a rejection
+ * handler chained on it that names the error, or that swallows every error (a block that only logs).
+ */
 function handles(call: SdkCall, pattern: RegExp): boolean {
-  return catchesAround(call.node).some((c) => pattern.test(c.block.getText()));
+  if (catchesAround(call.node).some((c) => pattern.test(c.block.getText()) || swallows(c.block))) return true;
+  return rejectionHandlers(call.node).some((h) => {
+    if (pattern.test(h.getText())) return true;
+    const fn = ts.isParenthesizedExpression(h) ? h.expression : h;
+    return (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isBlock(fn.body) && swallows(fn.body);
+  });
 }
 
 /** What a DynamoDB transaction item does when repeated: the same state, a failed condition, or a change. */
