@@ -28,6 +28,18 @@ const TEST_DIRS = new Set([
   'test_utils',
   'testing',
 ]);
+/**
+ * Folders named for the kind of test they hold (`acceptance-tests`, `contract_tests`), for the
+ * infrastructure tests deploy (`test-harness`, `test-resources`), or for the stand-ins of other
+ * services that only tests call (`yoti-stub`, `sts-mock`).
+ */
+const TEST_DIR_NAME =
+  /^(?:unit|integration|integ|e2e|acceptance|contract|smoke|api|functional|system|component|regression)[-_]tests?$|^tests?[-_]?(?:harness|resources|stacks?|infra|support)$|^harness$|.[-_](?:stubs?|mocks?)$/;
+
+function isTestDir(dir: string): boolean {
+  return TEST_DIRS.has(dir) || TEST_DIR_NAME.test(dir);
+}
+
 const FRONTEND_DIRS = new Set(['frontend', 'front-end', 'public', 'webui', 'web-ui', 'webapp', 'web-app', 'website', 'ui']);
 const SCRIPT_DIRS = new Set(['scripts', 'script', 'bin', 'cli']);
 
@@ -54,7 +66,7 @@ export function codePathRole(relativePath: string): FileRole | undefined {
     if (GENERATED_DIRS.has(dir) || (cdkOut && dir.startsWith('asset.'))) return 'generated';
     cdkOut = dir === 'cdk.out';
   }
-  if (TEST_FILE.test(base) || TEST_HELPER_FILE.test(base) || dirs.some((d) => TEST_DIRS.has(d))) return 'test';
+  if (TEST_FILE.test(base) || TEST_HELPER_FILE.test(base) || dirs.some(isTestDir)) return 'test';
   if (FRONTEND_FILE.test(base) || dirs.some((d) => FRONTEND_DIRS.has(d))) return 'frontend';
   if (dirs.some((d) => SCRIPT_DIRS.has(d))) return 'script';
   return undefined;
@@ -64,14 +76,14 @@ export function codePathRole(relativePath: string): FileRole | undefined {
 export function templatePathRole(relativePath: string): FileRole {
   const { dirs } = parts(relativePath);
   if (dirs.some((d) => GENERATED_TEMPLATE_DIRS.has(d))) return 'generated';
-  if (dirs.some((d) => TEST_DIRS.has(d))) return 'test';
+  if (dirs.some(isTestDir)) return 'test';
   return 'service';
 }
 
 /** True when code at this path (a function's code folder or handler module) lives in a test folder. */
 export function isTestCodePath(relativePath: string): boolean {
   const { dirs, base } = parts(relativePath);
-  return [...dirs, base.toLowerCase()].some((d) => TEST_DIRS.has(d));
+  return [...dirs, base.toLowerCase()].some(isTestDir);
 }
 
 /** Counts of every role, all zero. */

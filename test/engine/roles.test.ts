@@ -33,10 +33,15 @@ describe('code file roles', () => {
       'jest.config.js',
       'vitest.setup.ts',
       'layers/tests/e2e/publisher.test.functionCode.ts',
+      'acceptance-tests/steps/orders.ts',
+      'test-harness/src/DequeueHandler.ts',
+      'test_resources/sts-mock/token.ts',
+      'yoti-stub/src/handlers/session.ts',
+      'services/notify-stubs/email.js',
     ]) {
       expect(role(p), p).toBe('test');
     }
-    for (const p of ['src/latest.ts', 'src/contest.ts', 'src/test-cleanup/index.ts', 'source/load-testing/handler.js', 'src/attestation.ts', 'src/handlers/index.ts', 'src/testimonials.tsx']) {
+    for (const p of ['src/latest.ts', 'src/contest.ts', 'src/test-cleanup/index.ts', 'source/load-testing/handler.js', 'src/attestation.ts', 'src/handlers/index.ts', 'src/testimonials.tsx', 'src/stubborn/retry.ts', 'src/mockingbird/index.ts', 'src/harnesses-api/handler.ts']) {
       expect(role(p), p).toBe('service');
     }
   });
