@@ -184,9 +184,38 @@ function statementParts(analysis: FileAnalysis, expr: ts.Expression, depth = 0):
   return undefined;
 }
 
-/** `SELECT … FROM ${table} LIMIT 1`: a statement that only reads (every literal part known not to write). */
-function readOnlyStatement(analysis: FileAnalysis, expr: ts.Expression): boolean {
-  const parts = statementParts(analysis, expr);
+/**
+ * The arguments the calls of its function in this file pass for the parameter `id` names
+ * (`runStatement(client, sql)` called with `select …`); undefined when `id` is no parameter or
+ * the function is handed around as a value.
+ */
+function parameterArguments(analysis: FileAnalysis, id: ts.Identifier): ts.Expression[] | undefined {
+  if (analysis.resolveValue(id) !== id) return undefined;
+  const fn = enclosingFunction(id);
+  const index = fn ? fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === id.text && !p.dotDotDotToken) : -1;
+  if (!fn || index < 0) return undefined;
+  const callers = callersOf(analysis, fn, analysis);
+  if (!callers) return undefined;
+  const out: ts.Expression[] = [];
+  for (const c of callers) {
+    const arg = c.through ? undefined : c.call.arguments[index];
+    if (!arg || ts.isSpreadElement(arg) || c.call.arguments.slice(0, index).some((a) => ts.isSpreadElement(a))) return undefined;
+    out.push(arg);
+  }
+  return out;
+}
+
+/**
+ * `SELECT … FROM ${table} LIMIT 1`: a statement that only reads (every literal part known not to
+ * write), written out here or by every caller of the function it is a parameter of.
+ */
+function readOnlyStatement(analysis: FileAnalysis, expr: ts.Expression, depth = 0): boolean {
+  const e = unwrap(expr);
+  if (ts.isIdentifier(e) && depth < 2) {
+    const args = parameterArguments(analysis, e);
+    if (args) return args.length > 0 && args.every((a) => readOnlyStatement(analysis, a, depth + 1));
+  }
+  const parts = statementParts(analysis, e);
   return !!parts && READ_ONLY_START.test(parts[0] ?? '') && !parts.some((p) => WRITING_WORD.test(p));
 }
 
