@@ -163,7 +163,7 @@ function functionRemote(facts: FileFacts, fn: ts.FunctionLikeDeclaration, hops: 
 }
 
 /** The file's calls inside `node`, in source order (the walk records them in pre-order). */
-function callsWithin(facts: FileFacts, node: ts.Node): ts.CallExpression[] {
+export function callsWithin(facts: FileFacts, node: ts.Node): ts.CallExpression[] {
   const calls = facts.calls;
   const start = node.pos;
   const end = node.end;

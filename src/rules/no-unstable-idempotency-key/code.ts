@@ -25,7 +25,7 @@ import { getProperty, objectLiteralOf } from '../../code/values.js';
 import { ancestors, enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk } from '../../code/walk.js';
 import { tokenMembers } from '../../code/idempotency-catalog.js';
 import { callText, unstableValue } from '../../code/unstable-values.js';
-import { resolveLocalFunction } from '../../code/remote-calls.js';
+import { callsWithin, resolveLocalFunction } from '../../code/remote-calls.js';
 import { calleeAcross, shownLocation } from '../../code/modules.js';
 
 interface KeySite {
@@ -387,9 +387,10 @@ function parameterKeys(facts: FileAnalysis, fn: ts.FunctionLikeDeclaration): Par
   out = [...sentKeys(facts, fn)];
   const body = fn.body!;
   if (fn.parameters.length > 0) {
-    for (const call of facts.calls) {
-      step();
-      if (call.pos < body.pos || call.end > body.end || call.arguments.length === 0) continue;
+    const calls = callsWithin(facts, body);
+    step(calls.length);
+    for (const call of calls) {
+      if (call.arguments.length === 0) continue;
       const target = calledFunction(facts, call);
       if (!target || target.fn === fn) continue;
       for (const key of sentKeys(target.facts, target.fn)) {
