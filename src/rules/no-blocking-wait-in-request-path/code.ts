@@ -36,6 +36,8 @@ for (const job of JOBS) for (const op of job.poll) POLL_OPERATIONS.set(`${job.se
 /** String values that name a state of something being waited for. */
 const STATE_LITERAL =
   /^(?:[A-Z][A-Z_]{2,}|pending|running|processing|queued|submitted|starting|in[-_ ]?progress|succeeded|success|successful|completed?|done|ready|failed|finished|active|available|creating|stopped|cancelled|canceled|aborted|timed[-_ ]?out)$/i;
+/** String methods that test part of a state's text. */
+const STRING_TESTS = new Set(['endsWith', 'startsWith', 'includes']);
 /** Property names that hold such a state. */
 const STATE_PROPERTY = /(?:status|state|phase)$/i;
 
@@ -147,7 +149,12 @@ function isStateComparison(n: ts.Node): boolean {
   }
   if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'includes') {
     const arr = unwrap(n.expression.expression);
-    return ts.isArrayLiteralExpression(arr) && arr.elements.length > 0 && arr.elements.every((el) => isStateLiteral(el) || isStateMember(el));
+    if (ts.isArrayLiteralExpression(arr) && arr.elements.length > 0 && arr.elements.every((el) => isStateLiteral(el) || isStateMember(el))) return true;
+  }
+  // `Status?.endsWith('_SUCCESSFUL')`, `state.startsWith('FAIL')`: a test of part of a state
+  if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && STRING_TESTS.has(n.expression.name.text)) {
+    const arg = n.arguments[0] && unwrap(n.arguments[0]);
+    return !!arg && ts.isStringLiteralLike(arg) && mentionsState(n.expression.expression);
   }
   return false;
 }
