@@ -10,8 +10,8 @@
  */
 import { ts } from './ts.js';
 import { isFunctionLike, unwrap } from './walk.js';
-import { exportTarget, importedValue, isProjectSpecifier, projectModule } from './modules.js';
-import { declaredClassRef } from './declared-types.js';
+import { calleeAcross, exportTarget, importedValue, isProjectSpecifier, projectModule } from './modules.js';
+import { declaredClassRef, typeRef } from './declared-types.js';
 import type { FileFacts, ModuleRef, Origin } from './file-facts.js';
 import { serviceForV2Class, V2_CLASS_TO_SERVICE } from './idempotency-catalog.js';
 
@@ -185,7 +185,7 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
     // `sqs.sendMessageAsync(...)` is `sendMessage` (Lambda's own `invokeAsync` is an operation)
     const method = promisified && called.length > 5 && called.endsWith('Async') && called !== 'invokeAsync' ? called.slice(0, -5) : called;
     if (NON_OPERATION_METHODS.has(method) || !/^[a-z]/.test(method)) continue;
-    let recv = analysis.origin(callee.expression) ?? parameterClient(analysis, callee.expression) ?? (mentionsSdk ? declaredClient(analysis, callee.expression) : undefined);
+    let recv = analysis.origin(callee.expression) ?? parameterClient(analysis, callee.expression) ?? (mentionsSdk ? declaredClient(analysis, callee.expression) : factoryClient(analysis, callee.expression));
     if (recv?.kind === 'module') recv = importedInstance(analysis, callee.expression);
     else if (recv?.kind === 'instance') recv = { ...recv, ref: packageRef(analysis, recv.ref) };
     if (recv?.kind !== 'instance') continue;
@@ -287,9 +287,31 @@ function importedInstance(analysis: FileFacts, expr: ts.Expression): Origin | un
  * `aws-sdk/clients/dynamodb` or a v3 aggregated client), the instance the project hands in.
  */
 function declaredClient(analysis: FileFacts, recv: ts.Expression): Origin | undefined {
-  const ref = declaredClassRef(analysis, recv);
+  return clientOfRef(declaredClassRef(analysis, recv) ?? factoryReturnRef(analysis, recv), recv);
+}
+
+/** A client handed out by a factory of another module (a file that does not import the SDK itself). */
+function factoryClient(analysis: FileFacts, recv: ts.Expression): Origin | undefined {
+  return clientOfRef(factoryReturnRef(analysis, recv), recv);
+}
+
+function clientOfRef(ref: ModuleRef | undefined, recv: ts.Expression): Origin | undefined {
   if (!ref || !(v3AggregatedClient(ref) ?? v2Client(ref))) return undefined;
   return { kind: 'instance', ref, creation: recv };
+}
+
+/**
+ * `sdkClient.QuickSight({ region })` (also through a const): a function or method of another
+ * module of the project whose declared return type is the client class (`QuickSight(config):
+ * QuickSight`), as client caches and factories declare it.
+ */
+function factoryReturnRef(analysis: FileFacts, recv: ts.Expression): ModuleRef | undefined {
+  let e = analysis.resolveValue(recv);
+  if (ts.isAwaitExpression(e)) e = unwrap(e.expression);
+  if (!ts.isCallExpression(e) || !analysis.host) return undefined;
+  const target = calleeAcross(analysis, e.expression);
+  const type = target && target.facts !== analysis ? target.fn.type : undefined;
+  return type ? typeRef(target!.facts, type) : undefined;
 }
 
 const PARAMETER_CLIENTS = new WeakMap<FileFacts, Map<string, Origin | undefined>>();

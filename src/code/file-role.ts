@@ -55,8 +55,12 @@ const TEST_MODULE_PREFIXES = ['@testing-library/', '@vitest/', '@jest/', 'chai-'
 const FRONTEND_MODULES = new Set(['react', 'react-dom', 'react-dom/client', 'vue', 'svelte', 'preact', 'solid-js', 'lit', 'jquery', 'aws-amplify', 'next/link', 'next/router', 'next/navigation', 'next/image', 'next/head', 'next/script', 'next/dynamic']);
 const FRONTEND_MODULE_PREFIXES = ['@angular/', '@vue/', '@aws-amplify/ui-', '@mui/', '@chakra-ui/', '@cloudscape-design/', 'svelte/', 'preact/'];
 
-/** Command-line argument parsers and prompts: a file importing one is a command-line tool. */
-const SCRIPT_MODULES = new Set(['commander', 'yargs', 'yargs/yargs', 'meow', 'minimist', 'cac', 'inquirer', '@inquirer/prompts', 'prompts', 'enquirer', '@oclif/core', 'clipanion', 'citty', 'arg']);
+/**
+ * Command-line argument parsers and prompts: a file importing one is a command-line tool; so is a
+ * project-configuration component of projen (`projenrc/*.js`), which runs when the project files
+ * are generated.
+ */
+const SCRIPT_MODULES = new Set(['commander', 'yargs', 'yargs/yargs', 'meow', 'minimist', 'cac', 'inquirer', '@inquirer/prompts', 'prompts', 'enquirer', '@oclif/core', 'clipanion', 'citty', 'arg', 'projen']);
 
 /**
  * Server-side rendering and Next.js route handlers: a file importing one runs in the service,

@@ -13,7 +13,7 @@ import { ts } from './ts.js';
 import { enclosingFunction, isFunctionLike, unwrap, functionName, walk } from './walk.js';
 import type { FileFacts } from './file-facts.js';
 import { routeHandlers, lambdaEntryPoints } from './http-routes.js';
-import type { ContextEvidence } from './evidence.js';
+import type { ContextEvidence, ExecutionContext } from './evidence.js';
 
 
 const AT_LEAST_ONCE_TYPES: Record<string, string> = {
@@ -125,6 +125,8 @@ export function contextsOf(facts: FileFacts): HandlerContexts {
 
 export class HandlerContexts {
   private readonly byFunction = new Map<ts.Node, ContextEvidence>();
+  /** Functions classified only by how they use their event (`event.detail`, `event.Records[].body`). */
+  private readonly byUsage = new Set<ts.Node>();
   private fileContext?: ContextEvidence;
   private handlerFileCache?: boolean;
 
@@ -159,9 +161,20 @@ export class HandlerContexts {
     return this.handlerFileCache;
   }
 
-  /** Context given by project wiring (a template connects this file's handler to a source). */
-  setFileContext(evidence: ContextEvidence | undefined): void {
+  /**
+   * Context given by project wiring (a template connects this file's handler to a source).
+   * `wired`, when templates give every function of the file its triggers, lists the contexts they
+   * give: a function classified only by its use of the event (`event.detail` of a payload a state
+   * machine builds) is not in a context its triggers do not give.
+   */
+  setFileContext(evidence: ContextEvidence | undefined, wired?: readonly ExecutionContext[]): void {
     this.fileContext = evidence;
+    this.handlerFileCache = undefined;
+    if (!wired) return;
+    for (const fn of this.byUsage) {
+      const e = this.byFunction.get(fn);
+      if (e && !wired.includes(e.context)) this.byFunction.delete(fn);
+    }
   }
 
   /** Every classified function, for rules that look at handlers themselves. */
@@ -202,7 +215,9 @@ export class HandlerContexts {
     if (!ts.isIdentifier(param.name)) return undefined;
     // Only look at usage for functions that look like handlers: exported or named handler-ish.
     if (!this.looksLikeHandler(fn)) return undefined;
-    return this.classifyByUsage(fn, param.name.text);
+    const used = this.classifyByUsage(fn, param.name.text);
+    if (used) this.byUsage.add(fn);
+    return used;
   }
 
   private looksLikeHandler(fn: ts.FunctionLikeDeclaration): boolean {

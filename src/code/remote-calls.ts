@@ -163,7 +163,7 @@ function functionRemote(facts: FileFacts, fn: ts.FunctionLikeDeclaration, hops: 
 }
 
 /** The file's calls inside `node`, in source order (the walk records them in pre-order). */
-function callsWithin(facts: FileFacts, node: ts.Node): ts.CallExpression[] {
+export function callsWithin(facts: FileFacts, node: ts.Node): ts.CallExpression[] {
   const calls = facts.calls;
   const start = node.pos;
   const end = node.end;
@@ -764,7 +764,30 @@ function declarationsByName(analysis: FileFacts): Map<string, ts.FunctionDeclara
   return map;
 }
 
-/** The same-file function an expression refers to: a declaration, a const-bound function, a method of the enclosing class or of a const object literal. */
+const CLASSES = new WeakMap<FileFacts, Map<string, ts.ClassDeclaration>>();
+
+/** The classes a file declares at its top level, by name. */
+function classesByName(analysis: FileFacts): Map<string, ts.ClassDeclaration> {
+  let map = CLASSES.get(analysis);
+  if (!map) {
+    map = new Map();
+    for (const st of analysis.sourceFile.statements) if (ts.isClassDeclaration(st) && st.name) map.set(st.name.text, st);
+    CLASSES.set(analysis, map);
+  }
+  return map;
+}
+
+/** `Jobs.start` with `class Jobs` declared in the file: its static method. */
+function staticMethod(analysis: FileFacts, receiver: ts.Identifier, name: string): ts.MethodDeclaration | undefined {
+  const cls = classesByName(analysis).get(receiver.text);
+  if (!cls || analysis.resolveValue(receiver) !== receiver || analysis.origin(receiver)) return undefined;
+  for (const m of cls.members) {
+    if (ts.isMethodDeclaration(m) && m.body && m.name.getText() === name && m.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword)) return m;
+  }
+  return undefined;
+}
+
+/** The same-file function an expression refers to: a declaration, a const-bound function, a method of the enclosing class or of a const object literal, a static method of a class of the file. */
 export function resolveLocalFunction(
   analysis: FileFacts,
   expr: ts.Expression,
@@ -805,6 +828,7 @@ export function resolveLocalFunction(
   }
   if (!ts.isIdentifier(callee.expression)) return undefined;
   const obj = analysis.resolveValue(callee.expression);
+  if (ts.isIdentifier(obj)) return staticMethod(analysis, obj, name);
   if (!ts.isObjectLiteralExpression(obj)) return undefined;
   for (const p of obj.properties) {
     if (!p.name || p.name.getText() !== name) continue;

@@ -18,9 +18,11 @@ export type PropertyLookup =
  * The object literal an expression evaluates to (through const identifiers, and calls of a
  * same-file function or method whose only return is an object literal), if known.
  */
-export function objectLiteralOf(analysis: FileFacts, expr: ts.Expression | undefined): ts.ObjectLiteralExpression | undefined {
-  if (!expr) return undefined;
+export function objectLiteralOf(analysis: FileFacts, expr: ts.Expression | undefined, depth = 0): ts.ObjectLiteralExpression | undefined {
+  if (!expr || depth > 3) return undefined;
   let e = analysis.resolveValue(expr);
+  // `const { input } = await this.buildRequest(...)`: the member of the object it is picked from
+  if (ts.isIdentifier(e)) e = analysis.resolveValue(pickedValue(analysis, e, depth) ?? e);
   if (ts.isAwaitExpression(e)) e = analysis.resolveValue(e.expression);
   if (ts.isCallExpression(e)) {
     // `const input = this.buildInput(...)`: the object the helper builds
@@ -29,6 +31,25 @@ export function objectLiteralOf(analysis: FileFacts, expr: ts.Expression | undef
     if (returned.length === 1) e = analysis.resolveValue(returned[0]);
   }
   return ts.isObjectLiteralExpression(e) ? e : undefined;
+}
+
+/** What a destructured const holds (`const { a: { b } } = obj`): the member it picks from a known object. */
+function pickedValue(analysis: FileFacts, id: ts.Identifier, depth: number): ts.Expression | undefined {
+  const from = analysis.declaredFrom(id);
+  if (!from || from.reassigned || from.pick.length === 0) return undefined;
+  let value: ts.Expression = from.value;
+  for (const name of from.pick) {
+    const obj = objectLiteralOf(analysis, value, depth + 1);
+    if (!obj) return undefined;
+    let found: PropertyLookup = { kind: 'absent' };
+    for (const prop of obj.properties) {
+      if (ts.isSpreadAssignment(prop)) return undefined;
+      found = memberLookup(prop, name) ?? found;
+    }
+    if (found.kind !== 'present') return undefined;
+    value = found.value;
+  }
+  return value;
 }
 
 /** The text of a property name when it is static (`a`, `"a"`, `['a']`). */

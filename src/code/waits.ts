@@ -1,10 +1,12 @@
 /**
  * Calls that wait for a while: `setTimeout`, `timers/promises` and sleep packages, project helpers
- * named like a sleep, `promisify(setTimeout)`, and same-file functions that make one of those.
+ * named like a sleep (a relative import, or an alias or workspace package that resolves to a file
+ * of the project), `promisify(setTimeout)`, and same-file functions that make one of those.
  */
 import { ts } from './ts.js';
 import type { FileAnalysis } from './analysis.js';
 import { localCallee } from './remote-calls.js';
+import { isProjectSpecifier, projectModule } from './modules.js';
 import { someOwnNode, unwrap, walk } from './walk.js';
 
 /** Modules whose exports sleep: `setTimeout` from timers/promises, `delay`, ... */
@@ -15,9 +17,12 @@ function sleepOrigin(analysis: FileAnalysis, callee: ts.Expression): boolean {
   const origin = analysis.origin(callee);
   if (origin?.kind !== 'module') return false;
   if (SLEEP_MODULES.has(origin.ref.module)) return true;
-  // `import { sleep } from './utils'`: a project helper named like one
+  // `import { sleep } from './utils'` (or from `@org/common`, a package of the workspace): a
+  // project helper named like one
   const last = origin.ref.path[origin.ref.path.length - 1] ?? '';
-  return origin.ref.module.startsWith('.') && SLEEP_NAME.test(last);
+  if (!SLEEP_NAME.test(last)) return false;
+  if (origin.ref.module.startsWith('.')) return true;
+  return isProjectSpecifier(origin.ref.module) && projectModule(analysis, origin.ref.module) !== undefined;
 }
 
 /** Whether `call` waits for a while: `setTimeout`, a sleep helper (imported, or a same-file function that calls setTimeout). */

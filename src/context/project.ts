@@ -25,7 +25,7 @@ import { functionRef, functions } from '../iac/lambda.js';
 import { samFunctionEvents } from '../iac/sam.js';
 import { arnText, isLambdaTask, stateMachines, statesOf, substituted, type StateMachine } from '../iac/asl.js';
 import { defaultsNote } from '../iac/defaults.js';
-import type { ContextEvidence } from '../code/evidence.js';
+import type { ContextEvidence, ExecutionContext } from '../code/evidence.js';
 import { HandlerFiles, fileLabel, type TwinOf } from './handler-files.js';
 import { deploymentUnits, type DeploymentUnit } from './units.js';
 import {
@@ -52,6 +52,23 @@ function key(template: Template, id: string): string {
 /** Literal string of a template value, or undefined. */
 function str(value: IacValue | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The execution contexts the templates' triggers give a handler file's functions, when every one
+ * of them has a trigger in a template (a function no template triggers may be invoked by anything).
+ */
+function wiredContexts(fns: readonly ProjectFunction[]): ExecutionContext[] | undefined {
+  const out = new Set<ExecutionContext>();
+  for (const fn of fns) {
+    const wired = fn.triggers.filter((t) => !t.fromCode);
+    if (wired.length === 0) return undefined;
+    for (const t of wired) {
+      if (AT_LEAST_ONCE.has(t.kind)) out.add('at-least-once');
+      if (REQUEST_PATH.has(t.kind)) out.add('request-path');
+    }
+  }
+  return [...out];
 }
 
 export class ProjectModel {
@@ -440,6 +457,8 @@ export class ProjectModel {
     }
     const context: FileProjectContext = { functions: fns.map((f) => displayName(f.resource)), env };
     if (evidence) context.evidence = evidence;
+    const wired = wiredContexts(fns);
+    if (wired) context.wired = wired;
     if (batch) context.reportsBatchItemFailures = batch;
     this.contexts.set(abs, context);
     return context;

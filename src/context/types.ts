@@ -6,7 +6,7 @@
  * turns into edges, and which resource types the graph shows as which kind of node.
  */
 import type { PathSegment, Resource, Template } from '../iac/model.js';
-import type { ContextEvidence } from '../code/evidence.js';
+import type { ContextEvidence, ExecutionContext } from '../code/evidence.js';
 
 export type TriggerKind =
   | 'API'
@@ -110,6 +110,12 @@ export interface EnvBinding {
 /** The per-file context the model gives a handler file (plain data: part of the cache key). */
 export interface FileProjectContext {
   evidence?: ContextEvidence;
+  /**
+   * When templates wire every function of this file to its triggers: the execution contexts those
+   * triggers give (none for a function only a state machine invokes). What the code's own use of
+   * the event suggests (`event.detail`, `event.Records[].body`) yields to it.
+   */
+  wired?: ExecutionContext[];
   /** Functions of the templates whose handler is this file. */
   functions: string[];
   env: Record<string, EnvBinding>;

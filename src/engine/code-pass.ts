@@ -74,7 +74,7 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
   if (active.length === 0 && !context) return;
   const analysis = new FileAnalysis(sf, sink.modules);
   if (context) {
-    if (context.evidence) analysis.contexts.setFileContext(context.evidence);
+    if (context.evidence || context.wired) analysis.contexts.setFileContext(context.evidence, context.wired);
     const calls = codeCalls(analysis);
     const helpers = helperTexts(analysis, calls);
     sink.addLinked({ file, text, role, calls, ...(helpers.length > 0 ? { helpers } : {}) });

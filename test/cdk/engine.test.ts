@@ -320,3 +320,40 @@ export class AppStack extends Stack {
     ]);
   });
 });
+
+describe('schedules of one construct in several stacks of an app file', () => {
+  it('compares each stack copy with the schedules of its own stack, not with the copies in the others', async () => {
+    const root = project({
+      'bin/app.ts': `import { App, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import { Construct } from 'constructs';
+
+class Nightly extends Construct {
+  constructor(scope: Construct, id: string, tenants: string[]) {
+    super(scope, id);
+    new events.Rule(this, 'Export', { schedule: events.Schedule.cron({ minute: '0', hour: '1' }) });
+    for (const tenant of tenants) {
+      new events.Rule(this, \`Report-\${tenant}\`, { schedule: events.Schedule.cron({ minute: '20', hour: '3' }) });
+    }
+  }
+}
+
+class PipelineStack extends Stack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    new Nightly(this, 'Nightly', ['a', 'b']);
+  }
+}
+
+const app = new App();
+new PipelineStack(app, 'WithPlugins');
+new PipelineStack(app, 'WithoutPlugins');
+`,
+    });
+    const result = await lint({ cwd: root, files: [path.join(root, 'bin/app.ts')], rules: only('no-synchronized-schedule') });
+    const shown = result.findings.map((f) => `${f.range.start.line} ${/same instants/.test(f.message) ? 'same instants' : 'minute 0'} ${f.related.map((r) => r.range.start.line).join(',')}`);
+    // the minute-0 rule once (the other stack's copy is not a schedule of this deployment to stagger
+    // against); the tenants' rules of one stack still collide with each other
+    expect(shown).toEqual(['8 minute 0 ', '10 same instants 10']);
+  });
+});

@@ -90,6 +90,8 @@ describe('code file roles', () => {
     expect(role('src/tool.ts', "import { Command } from 'commander';\n")).toBe('script');
     expect(role('src/tool.cjs', "const yargs = require('yargs/yargs');\n")).toBe('script');
     expect(role('src/tool.mjs', 'const [table] = process.argv.slice(2);\n')).toBe('script');
+    expect(role('projenrc/nx.js', "const { Component, JsonFile } = require('projen');\nclass Nx extends Component {}\nmodule.exports = { Nx };\n")).toBe('script');
+    expect(role('projenrc/pnpm.ts', "import { Component } from 'projen';\nexport class Pnpm extends Component {}\n")).toBe('script');
     expect(role('scripts/seed.ts')).toBe('script');
     expect(role('infra/bin/app.ts')).toBe('script');
     expect(role('source/mcp-server/src/tools/list.ts')).toBe('service');

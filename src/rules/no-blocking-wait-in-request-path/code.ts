@@ -36,6 +36,8 @@ for (const job of JOBS) for (const op of job.poll) POLL_OPERATIONS.set(`${job.se
 /** String values that name a state of something being waited for. */
 const STATE_LITERAL =
   /^(?:[A-Z][A-Z_]{2,}|pending|running|processing|queued|submitted|starting|in[-_ ]?progress|succeeded|success|successful|completed?|done|ready|failed|finished|active|available|creating|stopped|cancelled|canceled|aborted|timed[-_ ]?out)$/i;
+/** String methods that test part of a state's text. */
+const STRING_TESTS = new Set(['endsWith', 'startsWith', 'includes']);
 /** Property names that hold such a state. */
 const STATE_PROPERTY = /(?:status|state|phase)$/i;
 
@@ -114,6 +116,14 @@ function isStateLiteral(e: ts.Expression): boolean {
   return ts.isStringLiteralLike(u) && STATE_LITERAL.test(u.text);
 }
 
+/** `StatusString.FINISHED`, `ResourceStatus.UPDATE_SUCCESSFUL`: a member of an enum of states (the SDK's or the project's). */
+function isStateMember(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  if (!ts.isPropertyAccessExpression(u)) return false;
+  const receiver = unwrap(u.expression);
+  return ts.isIdentifier(receiver) && /^[A-Z]/.test(receiver.text) && /^[A-Z][A-Z0-9_]{2,}$/.test(u.name.text) && STATE_LITERAL.test(u.name.text);
+}
+
 function mentionsState(e: ts.Expression): boolean {
   const u = unwrap(e);
   if (ts.isPropertyAccessExpression(u)) return STATE_PROPERTY.test(u.name.text);
@@ -132,13 +142,19 @@ function isStateComparison(n: ts.Node): boolean {
       op === ts.SyntaxKind.ExclamationEqualsToken
     ) {
       const [l, r] = [unwrap(n.left), unwrap(n.right)];
+      if (isStateMember(r) || isStateMember(l)) return true;
       return (ts.isStringLiteralLike(r) && (isStateLiteral(r) || mentionsState(l))) || (ts.isStringLiteralLike(l) && (isStateLiteral(l) || mentionsState(r)));
     }
     return false;
   }
   if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'includes') {
     const arr = unwrap(n.expression.expression);
-    return ts.isArrayLiteralExpression(arr) && arr.elements.length > 0 && arr.elements.every((el) => isStateLiteral(el));
+    if (ts.isArrayLiteralExpression(arr) && arr.elements.length > 0 && arr.elements.every((el) => isStateLiteral(el) || isStateMember(el))) return true;
+  }
+  // `Status?.endsWith('_SUCCESSFUL')`, `state.startsWith('FAIL')`: a test of part of a state
+  if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && STRING_TESTS.has(n.expression.name.text)) {
+    const arg = n.arguments[0] && unwrap(n.arguments[0]);
+    return !!arg && ts.isStringLiteralLike(arg) && mentionsState(n.expression.expression);
   }
   return false;
 }
@@ -201,9 +217,35 @@ function awsOperation(analysis: FileAnalysis, remote: RemoteCall): { service: st
   return undefined;
 }
 
+/** `Array(60)`, `new Array(n)`: an array made only to have `n` slots. */
+function isSizedArray(e: ts.Expression): boolean {
+  const u = unwrap(e);
+  return (ts.isCallExpression(u) || ts.isNewExpression(u)) && ts.isIdentifier(unwrap(u.expression)) && (unwrap(u.expression) as ts.Identifier).text === 'Array' && u.arguments?.length === 1;
+}
+
+/**
+ * A range of attempt numbers rather than a collection: `Array(60).keys()`, `[...Array(n).keys()]`,
+ * `Array.from({ length: n })`, `new Array(n).fill(0)`, `Array.from(Array(n).keys())`.
+ */
+function isCountedRange(e: ts.Expression, depth = 0): boolean {
+  const u = unwrap(e);
+  if (depth > 3) return false;
+  if (ts.isArrayLiteralExpression(u)) return u.elements.length === 1 && ts.isSpreadElement(u.elements[0]!) && isCountedRange(u.elements[0].expression, depth + 1);
+  if (!ts.isCallExpression(u) || !ts.isPropertyAccessExpression(u.expression)) return false;
+  const method = u.expression.name.text;
+  const receiver = unwrap(u.expression.expression);
+  if (method === 'keys' || method === 'fill') return isSizedArray(receiver);
+  if (method === 'from' && ts.isIdentifier(receiver) && receiver.text === 'Array' && u.arguments[0]) {
+    const source = unwrap(u.arguments[0]);
+    if (ts.isObjectLiteralExpression(source)) return source.properties.length === 1 && source.properties[0]!.name?.getText() === 'length';
+    return isSizedArray(source) || isCountedRange(source, depth + 1);
+  }
+  return false;
+}
+
 function pollingReport(analysis: FileAnalysis, loop: ts.IterationStatement, context: ContextEvidence): CodeReport | undefined {
-  // iterating over a collection is not waiting for a state
-  if (ts.isForOfStatement(loop) || ts.isForInStatement(loop)) return undefined;
+  // iterating over a collection is not waiting for a state (a range of attempt numbers is a count)
+  if (ts.isForInStatement(loop) || (ts.isForOfStatement(loop) && !isCountedRange(loop.expression))) return undefined;
   const remotes = remoteCallInfosIn(analysis, loop).filter((r) => enclosingFunction(r.call) === enclosingFunction(loop));
   if (remotes.length === 0) return undefined;
   if (!sleepsOutsideCatch(analysis, loop)) return undefined;

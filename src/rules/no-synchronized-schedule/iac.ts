@@ -16,6 +16,8 @@ interface Schedule {
   /** 'none' for classic EventBridge rules (they have no window), else the literal mode. */
   window: 'none' | 'OFF';
   timezone: string;
+  /** The construct path of a CDK app's construct (`aws:cdk:path`, without the stack). */
+  cdkPath?: string;
 }
 
 function isDisabled(properties: PlainObject): boolean {
@@ -61,6 +63,8 @@ function expressionText(value: IacValue | undefined): string | undefined {
 
 function schedulesOf(template: Template): Schedule[] {
   const out: Schedule[] = [];
+  // the construct path of the resource being read (a CDK app's source)
+  let cdkPath: IacValue | undefined;
   const add = (
     label: string,
     properties: PlainObject,
@@ -74,18 +78,22 @@ function schedulesOf(template: Template): Schedule[] {
     if (!isAbsent(timezone) && typeof timezone !== 'string') return;
     const parsed = parseScheduleExpression(expression);
     if (parsed.kind !== 'cron') return;
-    out.push({ template, label, path: [...path, expressionKey], expression, cron: parsed, window, timezone: typeof timezone === 'string' ? timezone : 'UTC' });
+    const schedule: Schedule = { template, label, path: [...path, expressionKey], expression, cron: parsed, window, timezone: typeof timezone === 'string' ? timezone : 'UTC' };
+    if (typeof cdkPath === 'string') schedule.cdkPath = cdkPath;
+    out.push(schedule);
   };
   for (const resource of template.resources.values()) {
     if (hasOpaqueProperties(template, resource)) continue;
     const p = resource.properties;
     const path = [...resource.path, 'Properties'];
+    cdkPath = template.format === 'cdk-source' ? resource.metadata?.['aws:cdk:path'] : undefined;
     if (resource.type === 'AWS::Events::Rule') {
       add(`EventBridge rule \`${displayName(resource)}\``, p, 'ScheduleExpression', path, 'none', undefined);
     } else if (resource.type === 'AWS::Scheduler::Schedule') {
       add(`schedule \`${displayName(resource)}\``, p, 'ScheduleExpression', path, windowMode(p['FlexibleTimeWindow']), p['ScheduleExpressionTimezone']);
     }
   }
+  cdkPath = undefined;
   for (const event of samEvents(template)) {
     if (!event.properties) continue;
     const owner = template.resources.get(event.functionId)!;
@@ -135,7 +143,9 @@ const detector: IacDetector = {
           const before = seen.get(key);
           // the same construct code made by another stack is not a second schedule to stagger:
           // the first schedule of this template at these instants is compared instead
-          const earlier = !before ? undefined : copiesOfOneConstruct(before.first, schedule) ? before.byTemplate.get(template) : before.first;
+          // (a copy in another stack of the same file is no second schedule of its stack either)
+          const copy = before && copiesOfOneConstruct(before.first, schedule);
+          const earlier = !before ? undefined : !copy ? before.first : before.first.template === template ? undefined : before.byTemplate.get(template);
           if (earlier) {
             reasons.push(`fires at the same instants as ${earlier.label} (${earlier.expression})`);
             related.push({ template: earlier.template, path: earlier.path, label: `${earlier.label} fires at the same instants` });
@@ -157,12 +167,15 @@ const detector: IacDetector = {
 };
 
 /**
- * Two schedules of different templates written at one place: a construct class (or helper) of a
- * CDK app file that several stacks instantiate. Each stack deploys a copy of the same code, often
- * in another region or account; copies within one template (a loop over tenants) still collide.
+ * Two schedules written at one place: a construct class (or helper) of a CDK app file that several
+ * stacks instantiate. Each stack deploys a copy of the same code, often in another region or
+ * account. In one template (the stacks of one app file) copies have the same construct path,
+ * which no two constructs of one stack can have; copies within one stack (a loop over tenants,
+ * each with an id of its own) still collide.
  */
 function copiesOfOneConstruct(a: Schedule, b: Schedule): boolean {
-  if (a.template === b.template || a.template.format !== 'cdk-source' || b.template.format !== 'cdk-source') return false;
+  if (a.template.format !== 'cdk-source' || b.template.format !== 'cdk-source') return false;
+  if (a.template === b.template && (a.cdkPath === undefined || a.cdkPath !== b.cdkPath)) return false;
   const at = a.template.locate(a.path);
   const bt = b.template.locate(b.path);
   return (at.file ?? a.template.file) === (bt.file ?? b.template.file) && at.start === bt.start;

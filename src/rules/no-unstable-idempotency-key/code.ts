@@ -25,7 +25,7 @@ import { getProperty, objectLiteralOf } from '../../code/values.js';
 import { ancestors, enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, unwrap, walk } from '../../code/walk.js';
 import { callerReference, tokenMembers } from '../../code/idempotency-catalog.js';
 import { callText, unstableValue } from '../../code/unstable-values.js';
-import { resolveLocalFunction } from '../../code/remote-calls.js';
+import { callsWithin, resolveLocalFunction } from '../../code/remote-calls.js';
 import { calleeAcross, shownLocation } from '../../code/modules.js';
 import { reachedAt, reachedFiles } from '../../code/reach.js';
 import type { ContextEvidence } from '../../code/evidence.js';
@@ -350,34 +350,103 @@ function check(analysis: FileAnalysis, key: KeySite, contextAt: (node: ts.Node) 
   return undefined;
 }
 
+/** A key a function sends that arrives as its parameter `index`. */
+interface ParameterKey {
+  index: number;
+  what: string;
+  /** Where the key is sent (the property of the SDK call). */
+  sent: ts.Node;
+  /** For a key the function hands on to a helper that sends it: its call of that helper. */
+  handed?: ts.CallExpression;
+}
+
+/** The index of the parameter of `fn` that `expr` names, when it is one that is never reassigned. */
+function parameterIndex(facts: FileAnalysis, fn: ts.FunctionLikeDeclaration, expr: ts.Expression): number {
+  const value = unwrap(expr);
+  if (!ts.isIdentifier(value) || facts.resolveValue(value) !== value) return -1;
+  return fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === value.text);
+}
+
+/** The function a call of `facts` runs: a same-file function or one of another module. */
+function calledFunction(facts: FileAnalysis, call: ts.CallExpression): { facts: FileAnalysis; fn: ts.FunctionLikeDeclaration } | undefined {
+  const local = resolveLocalFunction(facts, call.expression);
+  const target = local ? { facts, fn: local } : calleeAcross(facts, call.expression);
+  if (!target?.fn.body || (target.facts === facts && target.fn.pos <= call.pos && call.end <= target.fn.end)) return undefined;
+  return { facts: target.facts as FileAnalysis, fn: target.fn };
+}
+
+const SENT_KEYS = new WeakMap<ts.Node, ParameterKey[]>();
+
+/** Keys `fn` sends itself that arrive as one of its parameters (`startWorkflow(arn, name)` sending `name`). */
+function sentKeys(facts: FileAnalysis, fn: ts.FunctionLikeDeclaration): ParameterKey[] {
+  let out = SENT_KEYS.get(fn);
+  if (out) return out;
+  out = [];
+  for (const key of sdkKeySitesWithin(facts, fn.body!)) {
+    const index = parameterIndex(facts, fn, key.value);
+    if (index >= 0) out.push({ index, what: key.what, sent: key.node });
+  }
+  SENT_KEYS.set(fn, out);
+  return out;
+}
+
+const HANDED_KEYS = new WeakMap<ts.Node, ParameterKey[]>();
+
+/**
+ * Keys `fn` sends itself, and keys it hands on as a parameter to a helper that sends them
+ * (`execute(workflow, name)` calling `startWorkflow(arn, name)`): one helper further.
+ */
+function parameterKeys(facts: FileAnalysis, fn: ts.FunctionLikeDeclaration): ParameterKey[] {
+  let out = HANDED_KEYS.get(fn);
+  if (out) return out;
+  out = [...sentKeys(facts, fn)];
+  const body = fn.body!;
+  if (fn.parameters.length > 0) {
+    const calls = callsWithin(facts, body);
+    step(calls.length);
+    for (const call of calls) {
+      if (call.arguments.length === 0) continue;
+      const target = calledFunction(facts, call);
+      if (!target || target.fn === fn) continue;
+      for (const key of sentKeys(target.facts, target.fn)) {
+        const arg = call.arguments[key.index];
+        const index = arg && !ts.isSpreadElement(arg) ? parameterIndex(facts, fn, arg) : -1;
+        if (index >= 0) out.push({ index, what: key.what, sent: key.sent, handed: call });
+      }
+    }
+  }
+  HANDED_KEYS.set(fn, out);
+  return out;
+}
+
 /**
  * Keys a helper sends that arrive as one of its parameters (`startWorkflow(arn, name)` sending
- * `name` as the execution name): at each call of such a helper, the argument is the key.
+ * `name` as the execution name), also through a second helper it hands the parameter to: at each
+ * call of such a helper, the argument is the key.
  */
-function passedKeySites(analysis: FileAnalysis): { site: KeySite; sent: ts.Node }[] {
-  const out: { site: KeySite; sent: ts.Node }[] = [];
+function passedKeySites(analysis: FileAnalysis): { site: KeySite; sent: ts.Node; handed?: ts.Node }[] {
+  const out: { site: KeySite; sent: ts.Node; handed?: ts.Node }[] = [];
   for (const call of analysis.calls) {
     if (call.arguments.length === 0) continue;
-    const local = resolveLocalFunction(analysis, call.expression);
-    const target = local ? { facts: analysis, fn: local } : calleeAcross(analysis, call.expression);
-    if (!target?.fn.body || (target.facts === analysis && target.fn.pos <= call.pos && call.end <= target.fn.end)) continue;
-    const facts = target.facts as FileAnalysis;
-    for (const key of sdkKeySitesWithin(facts, target.fn.body)) {
-      const value = unwrap(key.value);
-      if (!ts.isIdentifier(value)) continue;
-      const index = target.fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === value.text);
-      const arg = index >= 0 ? call.arguments[index] : undefined;
-      if (!arg || facts.resolveValue(value) !== value) continue;
-      const where = facts === analysis ? '' : ` in ${shownLocation(call, key.node)}`;
-      out.push({ site: { node: arg, value: arg, what: `${key.what} (sent by \`${callText(call.expression)}\`${where})`, use: call }, sent: key.node });
+    const target = calledFunction(analysis, call);
+    if (!target) continue;
+    for (const key of parameterKeys(target.facts, target.fn)) {
+      const arg = call.arguments[key.index];
+      if (!arg) continue;
+      const where = key.sent.getSourceFile() === call.getSourceFile() ? '' : ` in ${shownLocation(call, key.sent)}`;
+      const by = key.handed
+        ? `\`${callText(call.expression)}\` hands it to \`${callText(key.handed.expression)}\`, which sends it${where}`
+        : `sent by \`${callText(call.expression)}\`${where}`;
+      out.push({ site: { node: arg, value: arg, what: `${key.what} (${by})`, use: call }, sent: key.sent, ...(key.handed ? { handed: key.handed } : {}) });
     }
   }
   return out;
 }
 
 const detector: CodeDetector = {
-  // every finding needs a random or time-based generator (here, or in a helper of another module)
-  prefilter: /uuid|nanoid|random|date|performance|hrtime|ulid|cuid|short-uuid|moment|dayjs|luxon/i,
+  // every finding needs a random or time-based generator, here or in a helper of another module
+  // (a file that only passes `executionName` or a token made elsewhere names the key instead)
+  prefilter: /uuid|nanoid|random|date|performance|hrtime|ulid|cuid|short-uuid|moment|dayjs|luxon|token|dedup|idempot|(?:execution|run|job)_?name/i,
   followsImports: true,
   code({ analysis }) {
     const stripe = analysis.modules.has('stripe');
@@ -390,11 +459,12 @@ const detector: CodeDetector = {
       const r = check(analysis, key);
       if (r) reports.push(r);
     }
-    for (const { site, sent } of passedKeySites(analysis)) {
+    for (const { site, sent, handed } of passedKeySites(analysis)) {
       if (seen.has(site.node)) continue;
       seen.add(site.node);
       const r = check(analysis, site);
-      if (r) reports.push({ ...r, related: [...(r.related ?? []), { node: sent, label: 'the key is sent here' }] });
+      const through = handed ? [{ node: handed, label: 'the key is handed on here' }] : [];
+      if (r) reports.push({ ...r, related: [...(r.related ?? []), ...through, { node: sent, label: 'the key is sent here' }] });
     }
     // keys that helpers of other modules generate and send, in the context of the handler's call that reaches them
     for (const file of reachedFiles(analysis)) {

@@ -4,7 +4,7 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { SdkCall } from '../../code/aws-sdk.js';
 import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
-import { isFunctionLike, returnedExpressions, step, unwrap } from '../../code/walk.js';
+import { enclosingFunction, isFunctionLike, returnedExpressions, step, unwrap } from '../../code/walk.js';
 import { arrayItems } from '../../code/array-items.js';
 import { tokenMember } from '../../code/idempotency-catalog.js';
 import type { ContextEvidence } from '../../code/evidence.js';
@@ -12,7 +12,7 @@ import type { EnvBinding, FileProjectContext } from '../../context/types.js';
 import { unstableValue } from '../../code/unstable-values.js';
 import { envName } from '../../context/code-calls.js';
 import { reachedAt, reachedFiles } from '../../code/reach.js';
-import { propertyAtCalls, type CallSite } from '../../code/passed-values.js';
+import { callersOf, propertyAtCalls, type CallSite } from '../../code/passed-values.js';
 import { contextsOf } from '../../code/handler-context.js';
 import { calleeLabel } from '../../code/remote-calls.js';
 import { shownLocation } from '../../code/modules.js';
@@ -159,6 +159,79 @@ const NAMED_CREATES: Record<string, string> = {
   'cloudformation:CreateStackSet': 'StackSetName',
 };
 
+/** Query operations and the member holding their SQL: a read-only query changes nothing when repeated. */
+const QUERIES: Record<string, string> = {
+  'redshift-data:ExecuteStatement': 'Sql',
+  'redshift-data:BatchExecuteStatement': 'Sqls',
+  'athena:StartQueryExecution': 'QueryString',
+};
+const READ_ONLY_START = /^\s*(?:\(\s*)*(?:select|show|explain|describe|desc)\b/i;
+/** Words that make a statement write (`SELECT … INTO` creates a table; a second statement after `;`). */
+const WRITING_WORD = /\b(?:into|insert|update|delete|merge|create|drop|alter|truncate|call|copy|unload|grant|revoke|vacuum)\b|;\s*\S/i;
+
+/**
+ * The literal parts of a statement the code writes out (a string, a template literal, a
+ * concatenation): the first one starts the statement. Undefined when the start is not written out.
+ */
+function statementParts(analysis: FileAnalysis, expr: ts.Expression, depth = 0): string[] | undefined {
+  if (depth > 8) return undefined;
+  const e = analysis.resolveValue(expr);
+  if (ts.isStringLiteralLike(e)) return [e.text];
+  if (ts.isTemplateExpression(e)) return [e.head.text, ...e.templateSpans.map((s) => s.literal.text)];
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const left = statementParts(analysis, e.left, depth + 1);
+    if (!left) return undefined;
+    return [...left, ...(statementParts(analysis, e.right, depth + 1) ?? [])];
+  }
+  return undefined;
+}
+
+/**
+ * The arguments the calls of its function in this file pass for the parameter `id` names
+ * (`runStatement(client, sql)` called with `select …`); undefined when `id` is no parameter or
+ * the function is handed around as a value.
+ */
+function parameterArguments(analysis: FileAnalysis, id: ts.Identifier): ts.Expression[] | undefined {
+  if (analysis.resolveValue(id) !== id) return undefined;
+  const fn = enclosingFunction(id);
+  const index = fn ? fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === id.text && !p.dotDotDotToken) : -1;
+  if (!fn || index < 0) return undefined;
+  const callers = callersOf(analysis, fn, analysis);
+  if (!callers) return undefined;
+  const out: ts.Expression[] = [];
+  for (const c of callers) {
+    const arg = c.through ? undefined : c.call.arguments[index];
+    if (!arg || ts.isSpreadElement(arg) || c.call.arguments.slice(0, index).some((a) => ts.isSpreadElement(a))) return undefined;
+    out.push(arg);
+  }
+  return out;
+}
+
+/**
+ * `SELECT … FROM ${table} LIMIT 1`: a statement that only reads (every literal part known not to
+ * write), written out here or by every caller of the function it is a parameter of.
+ */
+function readOnlyStatement(analysis: FileAnalysis, expr: ts.Expression, depth = 0): boolean {
+  const e = unwrap(expr);
+  if (ts.isIdentifier(e) && depth < 2) {
+    const args = parameterArguments(analysis, e);
+    if (args) return args.length > 0 && args.every((a) => readOnlyStatement(analysis, a, depth + 1));
+  }
+  const parts = statementParts(analysis, e);
+  return !!parts && READ_ONLY_START.test(parts[0] ?? '') && !parts.some((p) => WRITING_WORD.test(p));
+}
+
+/** A query whose every statement only reads: a repeat runs it again and changes nothing. */
+function readOnlyQuery(analysis: FileAnalysis, call: SdkCall): boolean {
+  const member = QUERIES[`${call.service}:${call.operation}`];
+  if (!member) return false;
+  const sql = getProperty(analysis, call.input, member);
+  if (sql.kind !== 'present') return false;
+  if (member !== 'Sqls') return readOnlyStatement(analysis, sql.value);
+  const list = analysis.resolveValue(sql.value);
+  return ts.isArrayLiteralExpression(list) && list.elements.length > 0 && list.elements.every((el) => !ts.isSpreadElement(el) && readOnlyStatement(analysis, el));
+}
+
 const CONFLICT_HANDLED = /Conflict|AlreadyExists|ResourceExists|already exists/i;
 const NOT_FOUND_HANDLED = /NotFound|NoSuch|does not exist|doesn't exist/i;
 const CANCELLED_HANDLED = /TransactionCanceled|ConditionalCheckFailed/;
@@ -177,16 +250,45 @@ function catchesAround(node: ts.Node): ts.CatchClause[] {
   return out;
 }
 
-/** `try { await describe(name) } catch { await create(name) }`: created only when the lookup failed. */
-function afterFailedLookup(analysis: FileAnalysis, call: SdkCall): boolean {
-  for (let p = call.node.parent; p && !isFunctionLike(p); p = p.parent) {
+/** `try { await describe(name) } catch { ... node ... }`: `node` runs only when a lookup of `service` failed. */
+function inCatchOfLookup(analysis: FileAnalysis, node: ts.Node, service: string): boolean {
+  for (let p = node.parent; p && !isFunctionLike(p); p = p.parent) {
     step();
     if (!ts.isCatchClause(p)) continue;
     const tryBlock = (p.parent as ts.TryStatement).tryBlock;
     step(analysis.sdkCalls.length);
-    return analysis.sdkCalls.some((c) => c.service === call.service && /^(?:Describe|Get)/.test(c.operation) && c.node.pos >= tryBlock.pos && c.node.end <= tryBlock.end);
+    return analysis.sdkCalls.some((c) => c.service === service && /^(?:Describe|Get)/.test(c.operation) && c.node.pos >= tryBlock.pos && c.node.end <= tryBlock.end);
   }
   return false;
+}
+
+/** A function another module can call: `export function f`, `export const f = ...`, `export { f }`, `exports.f = f`. */
+function exported(analysis: FileAnalysis, fn: ts.FunctionLikeDeclaration): boolean {
+  const isExport = (m: ts.ModifierLike) => m.kind === ts.SyntaxKind.ExportKeyword;
+  if (ts.isFunctionDeclaration(fn)) {
+    if (fn.modifiers?.some(isExport)) return true;
+  } else if (ts.isVariableDeclaration(fn.parent) && ts.isVariableDeclarationList(fn.parent.parent) && ts.isVariableStatement(fn.parent.parent.parent)) {
+    if (fn.parent.parent.parent.modifiers?.some(isExport)) return true;
+  } else {
+    return true;
+  }
+  const name = ts.isFunctionDeclaration(fn) ? fn.name?.text : ts.isIdentifier((fn.parent as ts.VariableDeclaration).name) ? ((fn.parent as ts.VariableDeclaration).name as ts.Identifier).text : undefined;
+  if (!name) return true;
+  const text = analysis.sourceFile.text;
+  const id = name.replace(/\$/g, '\\$');
+  return new RegExp(`\\bexports\\.${id}\\b|\\bexports\\s*=|export\\s*(?:default\\s+${id}\\b|\\{[^}]*\\b${id}\\b)`).test(text);
+}
+
+/**
+ * `try { await describe(name) } catch { await create(name) }`: created only when the lookup failed,
+ * in the catch itself or in a function of the file that only such catches call.
+ */
+function afterFailedLookup(analysis: FileAnalysis, call: SdkCall): boolean {
+  if (inCatchOfLookup(analysis, call.node, call.service)) return true;
+  const fn = enclosingFunction(call.node);
+  if (!fn || exported(analysis, fn)) return false;
+  const callers = callersOf(analysis, fn, analysis);
+  return !!callers && callers.length > 0 && callers.every((c) => c.facts === analysis && !c.through && inCatchOfLookup(analysis, c.call, call.service));
 }
 
 /**
@@ -270,6 +372,7 @@ function changesRelatively(expression: string): boolean {
  * result.
  */
 function naturalIdempotency(analysis: FileAnalysis, call: SdkCall): Natural | undefined {
+  if (readOnlyQuery(analysis, call)) return { kind: 'safe' };
   const named = NAMED_CREATES[`${call.service}:${call.operation}`];
   if (named) {
     const name = getProperty(analysis, call.input, named);
