@@ -82,8 +82,13 @@ export abstract class Evaluator {
         return lit(false);
       case SyntaxKind.NullKeyword:
         return lit(null);
-      case SyntaxKind.ThisKeyword:
-        return env.thisValue() ?? unknown('this');
+      case SyntaxKind.ThisKeyword: {
+        // handed on as a value (`new LambdaRestApi(this, 'Api', { handler: this })`), an instance of
+        // a class extending a CDK construct is that construct; its fields and methods are read
+        // through `receiverOf`
+        const self = env.thisValue();
+        return (self?.k === 'inst' ? self.base : undefined) ?? self ?? unknown('this');
+      }
       case SyntaxKind.Identifier:
         return this.identifier(e as ts.Identifier, env);
       case SyntaxKind.TemplateExpression:
@@ -99,13 +104,13 @@ export abstract class Evaluator {
         return this.classValue(e as ts.ClassExpression, env);
       case SyntaxKind.PropertyAccessExpression: {
         const p = e as ts.PropertyAccessExpression;
-        const target = this.eval(p.expression, env);
+        const target = this.receiverOf(p.expression, env);
         if (p.questionDotToken && target.k === 'undef') return UNDEF;
         return this.member(target, p.name.text, p);
       }
       case SyntaxKind.ElementAccessExpression: {
         const a = e as ts.ElementAccessExpression;
-        const target = this.eval(a.expression, env);
+        const target = this.receiverOf(a.expression, env);
         const key = this.eval(a.argumentExpression, env);
         if (key.k === 'lit' && (typeof key.v === 'string' || typeof key.v === 'number')) return this.member(target, String(key.v), a);
         return unknown(`an element of ${this.describe(a.expression)}`);
@@ -329,6 +334,11 @@ export abstract class Evaluator {
     return unknownNode(this, b);
   }
 
+  /** The value whose member an expression reads: `this` is the instance itself, with its fields. */
+  private receiverOf(expr: ts.Expression, env: Env): Val {
+    return expr.kind === SyntaxKind.ThisKeyword ? (env.thisValue() ?? unknown('this')) : this.eval(expr, env);
+  }
+
   private assign(target: ts.Expression, val: Val, env: Env): void {
     const t = unwrap(target);
     if (ts.isIdentifier(t)) {
@@ -336,7 +346,7 @@ export abstract class Evaluator {
       return;
     }
     if (ts.isPropertyAccessExpression(t)) {
-      const owner = this.eval(t.expression, env);
+      const owner = this.receiverOf(t.expression, env);
       if (owner.k === 'inst') owner.fields.set(t.name.text, val);
       else if (owner.k === 'obj') owner.entries.set(t.name.text, { val, node: t, key: t.name });
       else if (owner.k === 'class') owner.statics.set(t.name.text, val);
@@ -426,8 +436,14 @@ export abstract class Evaluator {
     if (ts.isIdentifier(callee) && callee.text === 'require' && c.arguments[0] && ts.isStringLiteralLike(c.arguments[0])) {
       return { k: 'mod', module: c.arguments[0].text, path: [], from: this.lib.cv.fileOf(c).fileName };
     }
+    if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === SyntaxKind.SuperKeyword) {
+      // `super.addEventSource(source)`: a method of the CDK construct the class extends
+      const self = env.thisValue();
+      const args = this.args(c, env);
+      return self?.k === 'inst' && self.base?.k === 'cx' ? this.lib.method(self.base.c, callee.name.text, args, c) : unknownNode(this, c);
+    }
     if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) {
-      const receiver = this.eval(callee.expression, env);
+      const receiver = this.receiverOf(callee.expression, env);
       const nameVal = ts.isPropertyAccessExpression(callee) ? lit(callee.name.text) : this.eval(callee.argumentExpression, env);
       const name = nameVal.k === 'lit' && typeof nameVal.v === 'string' ? nameVal.v : undefined;
       if (c.questionDotToken && receiver.k === 'undef') return UNDEF;

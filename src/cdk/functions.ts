@@ -24,6 +24,28 @@ export class Functions {
     readonly messaging: Messaging,
   ) {}
 
+  /**
+   * A function made by a construct of a library the scan does not hold, read from the props it is
+   * given (see `isLibraryFunction`): as `lambda.Function`, except that what the props leave out is
+   * the library's to set, so a timeout, a dead-letter queue or a reserved concurrency it does not
+   * pass is unknown rather than absent. Its code is the archive the props name
+   * (`fileName: 'orders-service.zip'`), when they name one.
+   */
+  libraryFunction(c: Cx, args: Args, node: ts.NewExpression, library: string): Val {
+    const made = this.lambdaFunction(c, args, node);
+    const res = c.res!;
+    const at = this.cv.callSource(node);
+    for (const key of ['Timeout', 'DeadLetterConfig', 'ReservedConcurrentExecutions']) {
+      if (!res.props.has(key)) res.props.set(key, { value: new Unknown(`set by ${library}`), source: at });
+    }
+    if (!res.metadata.has(HANDLER)) {
+      const p = args[2];
+      const archive = p?.k === 'obj' ? [...p.entries.values()].map((e) => stringOf(e.val)).find((v) => v !== undefined && /\.zip$/i.test(v)) : undefined;
+      if (archive !== undefined) res.metadata.set(HANDLER, { value: { s3Key: archive }, source: at });
+    }
+    return made;
+  }
+
   lambdaFunction(c: Cx, args: Args, node: ts.NewExpression): Val {
     c.path = this.cv.pathOf(args, node);
     const res = this.cv.addResource(c.path, 'AWS::Lambda::Function', node);

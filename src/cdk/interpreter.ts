@@ -39,6 +39,8 @@ const MAX_REEXPORTS = 3;
 
 /** Modules a CDK construct class can extend (directly or through classes of the app). */
 const CONSTRUCT_BASES = /^(aws-cdk-lib|constructs|@aws-cdk\/core|@aws-cdk\/aws-[^/]+)(\/|$)/;
+/** An import of the CDK or of `constructs`, types included. */
+const CDK_MENTION = /\bfrom\s*['"](?:aws-cdk-lib|constructs|@aws-cdk\/core)(?:\/[^'"]*)?['"]/;
 
 /** The state of one function call: a definite return ends it; a return under a condition does not. */
 interface Frame {
@@ -270,6 +272,9 @@ export class Interpreter extends Evaluator {
       const base = this.eval(clause.types[0].expression, cls.env);
       if (base.k === 'mod' && CONSTRUCT_BASES.test(base.module)) return true;
       const next = base.k === 'class' ? base : base.k === 'mod' ? this.importedClass(base) : undefined;
+      // a class of a construct library the scan does not hold (`extends TeamStack` of
+      // `@acme/cdk-constructs`), in a file that uses the CDK, if only its types
+      if (next === undefined && base.k === 'mod' && !/^[./#]/.test(base.module)) return CDK_MENTION.test(cls.decl.getSourceFile().text);
       return next !== undefined && this.extendsConstruct(next, depth + 1);
     }
     return false;
@@ -628,7 +633,8 @@ export class Interpreter extends Evaluator {
     const extended = this.eval(expression, cls.env);
     if (extended.k !== 'mod') return undefined;
     const name = cdkName(extended.module, extended.path);
-    if (!name || name.startsWith('core.') || name.startsWith('constructs.')) return undefined;
+    // a class of a package the scan does not hold may still be a construct it knows (`lib.construct`)
+    if (name?.startsWith('core.') || name?.startsWith('constructs.')) return undefined;
     // `super(...)` reads as `new Base(...)` with its arguments, where the instance is made
     const resources = this.lib.cv.resources;
     const before = resources.list.length;

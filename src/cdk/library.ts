@@ -43,6 +43,20 @@ const SIMPLE: Record<string, string> = {
   'appsync.GraphqlApi': 'AWS::AppSync::GraphQLApi',
 };
 
+/**
+ * A construct of a package the scan does not hold (a company's construct library) given a Lambda
+ * function's props, `handler` and `runtime` (`new TeamLambda(this, 'Api', { handler: 'index.handler',
+ * runtime: Runtime.NODEJS_22_X, ... })`): such classes extend `lambda.Function` and pass their
+ * props on, so the construct is read as the function those props make.
+ */
+function isLibraryFunction(mod: Val & { k: 'mod' }, args: Args): boolean {
+  if (/^[./#]/.test(mod.module) || mod.path.length === 0) return false;
+  const props = args[2];
+  if (props?.k !== 'obj') return false;
+  const handler = props.entries.get('handler');
+  return handler !== undefined && handler.val.k !== 'undef' && props.entries.has('runtime');
+}
+
 /** `Duration.<unit>(n)` in seconds. */
 const DURATION_UNITS: Record<string, number> = { millis: 0.001, seconds: 1, minutes: 60, hours: 3600, days: 86400 };
 
@@ -81,7 +95,10 @@ export class Library {
 
   construct(mod: Val & { k: 'mod' }, args: Args, node: ts.NewExpression): Val {
     const name = cdkName(mod.module, mod.path);
-    if (!name) return unknownNode(this.cv, node);
+    if (!name) {
+      if (!isLibraryFunction(mod, args)) return unknownNode(this.cv, node);
+      return this.functions.libraryFunction(this.cv.cx('lambda.Function', node, args), args, node, `\`${mod.path.join('.') || mod.module}\` of ${mod.module}`);
+    }
     return this.build(name, args, node);
   }
 

@@ -21,12 +21,19 @@ const CDK_TEST = /(?:\bfrom|\brequire\(|\bimport\(?)\s*['"](?:aws-cdk-lib\/asser
 export function mayDefineCdkResources(text: string): boolean {
   if (!(text.includes('aws-cdk-lib') || text.includes('@aws-solutions-constructs/') || text.includes('@aws-cdk/'))) return false;
   if (CDK_TEST.test(text)) return false;
-  // a module whose only imports of the CDK are of types (a handler sharing a props type) is no app code
+  // a module whose only imports of the CDK are of types (a handler sharing a props type) is no app
+  // code, unless it makes constructs in a class of its own (a stack of construct classes of other
+  // files: `import type { App } from 'aws-cdk-lib'` and `new TeamApi(this, 'Api', {...})`)
+  let imports = false;
   for (const m of text.matchAll(CDK_IMPORT)) {
     if (!m[0].startsWith('from') || !TYPE_ONLY.test(text.slice(Math.max(0, m.index - 400), m.index))) return true;
+    imports = true;
   }
-  return false;
+  return imports && CONSTRUCT_IN_THIS.test(text);
 }
+
+/** `new TeamQueue(this, ...)`: a class that makes a construct in itself. */
+const CONSTRUCT_IN_THIS = /\bnew\s+[A-Z][\w$.]*\s*\(\s*this\s*,/;
 
 /**
  * The spellings every class that makes a resource needs: a service module
@@ -38,7 +45,11 @@ export function mayDefineCdkResources(text: string): boolean {
  */
 const RESOURCE_SPELLING = /aws-cdk-lib\/|@aws-cdk\/|aws_|Cfn/;
 
-/** False when a CDK file cannot make a resource (see `RESOURCE_SPELLING`): no evaluation needed. */
+/**
+ * False when a CDK file cannot make a resource (see `RESOURCE_SPELLING`): no evaluation needed. A
+ * class that makes constructs in itself (`new TeamQueue(this, 'Jobs')`, with classes of other files)
+ * may: a stack built of an app's own construct classes.
+ */
 export function mayMakeResources(text: string): boolean {
-  return RESOURCE_SPELLING.test(text);
+  return RESOURCE_SPELLING.test(text) || CONSTRUCT_IN_THIS.test(text);
 }

@@ -64,6 +64,8 @@ interface Declaration {
 }
 
 const MAX_RESOLVE_DEPTH = 12;
+/** Utility types whose first argument's methods an instance keeps (`Pick<Client, 'get'>`). */
+const SAME_METHODS_TYPES = new Set(['Pick', 'Omit', 'Partial', 'Readonly', 'Required', 'NonNullable']);
 
 export class FileFacts {
   readonly calls: ts.CallExpression[] = [];
@@ -83,6 +85,7 @@ export class FileFacts {
   private readonly scopeIndexes = new WeakMap<Declaration[], Map<ts.Node, ScopeGroup>>();
   /** Top-level function declarations by name, built on first use. */
   private topFunctions?: Map<string, ts.FunctionDeclaration>;
+  private typeAliases?: Map<string, ts.TypeAliasDeclaration>;
   /** What each client factory of the file returns (null: not one client). */
   private readonly factoryOrigins = new WeakMap<ts.Node, Origin | null>();
 
@@ -365,8 +368,30 @@ export class FileFacts {
    * union or an array.
    */
   declaredClassName(id: ts.Identifier): ts.Identifier | undefined {
-    const type = this.lookup(id)?.type;
-    return type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) ? type.typeName : undefined;
+    let type = this.lookup(id)?.type;
+    // through the file's type aliases and the utility types that keep the class's methods:
+    // `client: Pick<OrderClient, 'get' | 'post'>`, `type JobClient = Omit<OrderClient, 'close'>`
+    for (let i = 0; i < MAX_RESOLVE_DEPTH && type; i++) {
+      if (ts.isParenthesizedTypeNode(type)) {
+        type = type.type;
+        continue;
+      }
+      if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
+      const name = type.typeName;
+      if (SAME_METHODS_TYPES.has(name.text) && type.typeArguments?.length && !this.typeAlias(name.text)) type = type.typeArguments[0];
+      else if (!type.typeArguments?.length && this.typeAlias(name.text)) type = this.typeAlias(name.text)!.type;
+      else return name;
+    }
+    return undefined;
+  }
+
+  /** A type alias declared at the top level of the file, by name. */
+  private typeAlias(name: string): ts.TypeAliasDeclaration | undefined {
+    if (!this.typeAliases) {
+      this.typeAliases = new Map();
+      for (const st of this.sourceFile.statements) if (ts.isTypeAliasDeclaration(st) && !st.typeParameters && !this.typeAliases.has(st.name.text)) this.typeAliases.set(st.name.text, st);
+    }
+    return this.typeAliases.get(name);
   }
 
   /** Follows identifiers to their initialiser, up to a few hops. */

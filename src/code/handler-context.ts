@@ -14,6 +14,7 @@ import { enclosingFunction, isFunctionLike, unwrap, functionName, walk } from '.
 import type { FileFacts } from './file-facts.js';
 import { routeHandlers, lambdaEntryPoints } from './http-routes.js';
 import type { ContextEvidence, ExecutionContext } from './evidence.js';
+import { calleeAcross, shownPath } from './modules.js';
 
 
 const AT_LEAST_ONCE_TYPES: Record<string, string> = {
@@ -133,6 +134,9 @@ export class HandlerContexts {
   /** Functions an exported entry point runs: wrapped by middy or a logger, returned by a factory, bound methods. */
   private readonly entries: Set<ts.Node>;
 
+  /** The context of the handler a project module's factory makes for this file's entry point (`export const handler = Router(routes)`). */
+  private readonly madeContext?: ContextEvidence;
+
   constructor(private readonly analysis: FileFacts) {
     this.entries = entryFunctions(analysis);
     for (const fn of analysis.functions) {
@@ -143,6 +147,7 @@ export class HandlerContexts {
     for (const [fn, evidence] of routeHandlers(analysis)) {
       if (!this.byFunction.has(fn)) this.byFunction.set(fn, evidence);
     }
+    if (this.byFunction.size === 0 && analysis.host) this.madeContext = madeHandlerContext(analysis);
   }
 
   /**
@@ -198,7 +203,7 @@ export class HandlerContexts {
       const first = [...this.byFunction.values()][0];
       return { ...first, reason: `${first.reason} in this file` };
     }
-    return this.fileContext;
+    return this.madeContext ?? this.fileContext;
   }
 
   private classify(fn: ts.FunctionLikeDeclaration): ContextEvidence | undefined {
@@ -285,6 +290,41 @@ export class HandlerContexts {
     if (ts.isElementAccessExpression(e)) return this.isRecordsArray(e.expression, eventName);
     return false;
   }
+}
+
+/**
+ * The context of the handler that a function of another project module makes for the file's
+ * entry point: `export const handler = Router([...])` with `Router` in a shared module returning
+ * `async (event: APIGatewayProxyEvent) => ...`. The factory's own functions (not those of the
+ * modules it calls) are read; they must agree on one context.
+ */
+function madeHandlerContext(analysis: FileFacts): ContextEvidence | undefined {
+  let found: ContextEvidence | undefined;
+  for (const entry of lambdaEntryPoints(analysis)) {
+    const init = ts.isVariableDeclaration(entry) ? entry.initializer : ts.isBinaryExpression(entry) ? entry.right : undefined;
+    let call = init && unwrap(init);
+    if (call && ts.isAwaitExpression(call)) call = unwrap(call.expression);
+    if (!call || !ts.isCallExpression(call)) continue;
+    const factory = calleeAcross(analysis, call.expression);
+    if (!factory?.fn.body) continue;
+    let made: ContextEvidence | undefined;
+    let mixed = false;
+    walk(factory.fn.body, (n) => {
+      if (mixed) return false;
+      if (!isFunctionLike(n)) return undefined;
+      const parent = n.parent;
+      const declared = classifyTypes(typeNames(n.parameters[0]?.type)) ?? (parent && ts.isVariableDeclaration(parent) ? classifyTypes(typeNames(parent.type)) : undefined);
+      if (declared) {
+        if (made && made.context !== declared.context) mixed = true;
+        made ??= declared;
+      }
+      return undefined;
+    });
+    if (!made || mixed || (found && found.context !== made.context)) return undefined;
+    const name = functionName(factory.fn) ?? 'the factory';
+    found ??= { ...made, reason: `${made.reason} in the handler \`${name}\` makes (${shownPath(call, factory.fn)})` };
+  }
+  return found;
 }
 
 /**

@@ -17,6 +17,8 @@ import { isFunctionLike, returnedExpressions, unwrap } from './walk.js';
 
 /** Modules followed from a call to the function it reaches (`a.ts` → `b.ts` → `c.ts` is 2). */
 export const MAX_HOPS = 3;
+/** Base classes followed up an `extends` chain for an inherited member. */
+const MAX_BASES = 4;
 const MAX_REEXPORTS = 8;
 
 /** A node of some file, with the facts of that file. */
@@ -242,7 +244,7 @@ export function exportTarget(facts: FileFacts, name: string, hops: number, reexp
 }
 
 /** A member of a class (static or instance method, property), of an object literal, or of a module. */
-export function memberTarget(base: Target, name: string, hops: number): Target | undefined {
+export function memberTarget(base: Target, name: string, hops: number, bases = 0): Target | undefined {
   const node = base.node;
   if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
     for (const m of node.members) {
@@ -250,7 +252,12 @@ export function memberTarget(base: Target, name: string, hops: number): Target |
       if (ts.isMethodDeclaration(m) && m.body) return { facts: base.facts, node: m };
       if (ts.isPropertyDeclaration(m) && m.initializer) return valueTarget(base.facts, m.initializer, hops);
     }
-    return undefined;
+    // inherited: a method of the class it extends, of this file or another (`class OrdersClient extends RestClient`)
+    const extended = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    if (!extended || bases >= MAX_BASES) return undefined;
+    const parent = valueTarget(base.facts, extended, hops);
+    if (!parent || parent.node === node || !(ts.isClassDeclaration(parent.node) || ts.isClassExpression(parent.node))) return undefined;
+    return memberTarget(parent, name, parent.facts === base.facts ? hops : hops + 1, bases + 1);
   }
   if (ts.isObjectLiteralExpression(node)) {
     for (const p of node.properties) {

@@ -260,8 +260,9 @@ function bindsName(name: ts.BindingName, text: string): boolean {
 /**
  * Whether every request of the work done for one item goes through a client created for that
  * item with the item's Region (`new ECS({ ...options, region: item.region })`, in the work itself
- * or in a helper it calls with the item): each item's requests then go to another Region's
- * endpoint, so they do not add up on one dependency.
+ * or in a helper it calls with the item), or through the item itself when the items are clients
+ * (one per account or Region): each item's requests then go to another endpoint, so they do not
+ * add up on one dependency.
  */
 export function everyCallToItemRegion(facts: FileFacts, work: ts.Node, item: Item | undefined): boolean {
   if (!item) return false;
@@ -271,6 +272,9 @@ export function everyCallToItemRegion(facts: FileFacts, work: ts.Node, item: Ite
     const traced = traceRequests(facts, r, 0);
     if (!traced || traced.length === 0) return false;
     for (const t of traced) {
+      // the item is the client itself: a collection of the clients the code made, one per
+      // account or Region (`Object.entries(clientsByAccount).map(([account, client]) => ...)`)
+      if ('client' in t && fromItem(facts, t.client, item)) continue;
       const region = 'region' in t ? t.region : createdRegion(facts, t.client, work);
       if (!region || !fromItem(facts, region, item)) return false;
     }

@@ -30,7 +30,7 @@
  */
 import { ts } from './ts.js';
 import { requireSpecifier, type FileFacts, type ModuleRef } from './file-facts.js';
-import { enclosingClass, enclosingFunction, isFunctionLike, thisClass, thisMemberValue, unwrap, walk } from './walk.js';
+import { enclosingClass, enclosingFunction, isFunctionLike, returnedExpressions, thisClass, thisMemberValue, unwrap, walk } from './walk.js';
 import { dynamicOperationCalls, sdkCallsOf } from './aws-sdk.js';
 import { calleeAcross, MAX_HOPS, shownLocation } from './modules.js';
 import { searchOperationsOf } from './search-clients.js';
@@ -107,8 +107,24 @@ export function isRemoteCall(analysis: FileFacts, call: ts.CallExpression): bool
 // ---------------------------------------------------------------------------------------------
 // calls that reach the network through other modules or class instances
 
-const ACROSS = new WeakMap<ts.CallExpression, RemoteCall | null>();
-const FUNCTION_ACROSS = new WeakMap<ts.Node, RemoteCall | null>();
+/**
+ * What a call or a function reaches, with the modules crossed before it was asked (`hops`): what
+ * it reaches depends on how many modules are left to cross, so an answer is reused only where it
+ * holds whatever the order of the questions: a remote call found for the same budget or a larger
+ * one, nothing found for the same budget or a smaller one.
+ */
+interface Reached {
+  found: RemoteCall | null;
+  hops: number;
+}
+const ACROSS = new WeakMap<ts.CallExpression, Reached>();
+const FUNCTION_ACROSS = new WeakMap<ts.Node, Reached>();
+
+function known(memo: Reached | undefined, hops: number): RemoteCall | null | undefined {
+  if (!memo) return undefined;
+  if (memo.found) return memo.hops >= hops ? memo.found : undefined;
+  return memo.hops <= hops ? null : undefined;
+}
 
 /** Whether any call of the file can reach into another module or a same-file class instance. */
 function mayReachAcross(analysis: FileFacts): boolean {
@@ -122,11 +138,11 @@ function mayReachAcross(analysis: FileFacts): boolean {
  * modules already crossed.
  */
 function acrossCall(analysis: FileFacts, call: ts.CallExpression, hops: number): RemoteCall | undefined {
-  const memo = ACROSS.get(call);
+  const memo = known(ACROSS.get(call), hops);
   if (memo !== undefined) return memo ?? undefined;
   if (hops > MAX_HOPS || !mayReachAcross(analysis)) return undefined;
   // in progress: a cycle between helpers ends here
-  ACROSS.set(call, null);
+  ACROSS.set(call, { found: null, hops });
   let found: RemoteCall | undefined;
   const target = calleeAcross(analysis, call.expression, hops);
   if (target && (target.facts !== analysis || !isWithin(call, target.fn))) {
@@ -140,7 +156,7 @@ function acrossCall(analysis: FileFacts, call: ts.CallExpression, hops: number):
       if (inner) found = { call, kind: 'local', label: calleeLabel(call), via: inner };
     }
   }
-  ACROSS.set(call, found ?? null);
+  ACROSS.set(call, { found: found ?? null, hops });
   return found;
 }
 
@@ -148,9 +164,9 @@ function acrossCall(analysis: FileFacts, call: ts.CallExpression, hops: number):
 function functionRemote(facts: FileFacts, fn: ts.FunctionLikeDeclaration, hops: number): RemoteCall | undefined {
   const own = index(facts).functions.get(fn);
   if (own) return own;
-  const memo = FUNCTION_ACROSS.get(fn);
+  const memo = known(FUNCTION_ACROSS.get(fn), hops);
   if (memo !== undefined) return memo ?? undefined;
-  FUNCTION_ACROSS.set(fn, null);
+  FUNCTION_ACROSS.set(fn, { found: null, hops });
   let found: RemoteCall | undefined;
   if (fn.body && mayReachAcross(facts)) {
     for (const call of callsWithin(facts, fn.body)) {
@@ -158,7 +174,7 @@ function functionRemote(facts: FileFacts, fn: ts.FunctionLikeDeclaration, hops: 
       if (found) break;
     }
   }
-  FUNCTION_ACROSS.set(fn, found ?? null);
+  FUNCTION_ACROSS.set(fn, { found: found ?? null, hops });
   return found;
 }
 
@@ -288,7 +304,10 @@ export function calleeLabel(call: ts.CallExpression): string {
   const callee = unwrap(call.expression);
   const text = callee.getText().replace(/\s+/g, '');
   if (text.length <= 40) return `${text}(...)`;
+  if (ts.isIdentifier(callee)) return `${callee.text}(...)`;
   if (ts.isPropertyAccessExpression(callee)) return `${callee.name.text}(...)`;
+  // `this.withLogging(info)(path)`
+  if (ts.isCallExpression(callee)) return `${calleeLabel(callee)}(...)`;
   return 'call(...)';
 }
 
@@ -322,7 +341,8 @@ function build(analysis: FileFacts): RemoteIndex {
       if (byCall.has(call)) continue;
       const callee = unwrap(call.expression);
       const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-      if (name === undefined || !names.has(name)) continue;
+      // `this.withLogging(info)(path)` (see `wrappedFunction`): the wrapped function is named elsewhere
+      if ((name === undefined || !names.has(name)) && !ts.isCallExpression(callee)) continue;
       let fn = resolved.get(call);
       if (!resolved.has(call)) {
         fn = resolveLocalFunction(analysis, call.expression, byName);
@@ -764,6 +784,22 @@ function declarationsByName(analysis: FileFacts): Map<string, ts.FunctionDeclara
   return map;
 }
 
+/**
+ * `this.withLogging(info)(path)`: the function a same-file factory hands to a wrapper and returns
+ * (`withLogging = (info) => logger.wrapFn(this.send.bind(this), info)`), which the wrapper calls.
+ */
+function wrappedFunction(analysis: FileFacts, factoryCall: ts.CallExpression, byName: Map<string, ts.FunctionDeclaration[]>): ts.FunctionLikeDeclaration | undefined {
+  const factory = resolveLocalFunction(analysis, factoryCall.expression, byName);
+  const returned = factory ? returnedExpressions(factory) : [];
+  const wrap = returned.length === 1 ? unwrap(returned[0]!) : undefined;
+  if (!wrap || !ts.isCallExpression(wrap) || !wrap.arguments[0]) return undefined;
+  let fn = unwrap(wrap.arguments[0]);
+  // `this.send.bind(this)`
+  if (ts.isCallExpression(fn) && ts.isPropertyAccessExpression(fn.expression) && fn.expression.name.text === 'bind') fn = unwrap(fn.expression.expression);
+  if (isFunctionLike(fn)) return fn;
+  return ts.isIdentifier(fn) || ts.isPropertyAccessExpression(fn) ? resolveLocalFunction(analysis, fn, byName) : undefined;
+}
+
 const CLASSES = new WeakMap<FileFacts, Map<string, ts.ClassDeclaration>>();
 
 /** The classes a file declares at its top level, by name. */
@@ -794,6 +830,7 @@ export function resolveLocalFunction(
   byName: Map<string, ts.FunctionDeclaration[]> = declarationsByName(analysis),
 ): ts.FunctionLikeDeclaration | undefined {
   const callee = unwrap(expr);
+  if (ts.isCallExpression(callee)) return wrappedFunction(analysis, callee, byName);
   if (ts.isIdentifier(callee)) {
     const value = analysis.resolveValue(callee);
     if (isFunctionLike(value)) return value;
@@ -824,7 +861,9 @@ export function resolveLocalFunction(
         if (isFunctionLike(init)) return init;
       }
     }
-    return undefined;
+    // `this.withLogging = (caller) => ...` in the constructor
+    const assigned = fixedThisMemberValue(callee);
+    return assigned && isFunctionLike(unwrap(assigned)) ? (unwrap(assigned) as ts.FunctionLikeDeclaration) : undefined;
   }
   if (!ts.isIdentifier(callee.expression)) return undefined;
   const obj = analysis.resolveValue(callee.expression);

@@ -7,7 +7,7 @@ import { ts } from './ts.js';
 import type { FileAnalysis } from './analysis.js';
 import { localCallee } from './remote-calls.js';
 import { isProjectSpecifier, projectModule } from './modules.js';
-import { someOwnNode, unwrap, walk } from './walk.js';
+import { isFunctionLike, someOwnNode, unwrap, walk } from './walk.js';
 
 /** Modules whose exports sleep: `setTimeout` from timers/promises, `delay`, ... */
 const SLEEP_MODULES = new Set(['timers/promises', 'node:timers/promises', 'delay', 'p-sleep', 'sleep-promise', 'await-sleep', 'timeout-as-promise']);
@@ -34,6 +34,9 @@ export function isSleep(analysis: FileAnalysis, call: ts.CallExpression, depth =
     // `const sleep = promisify(setTimeout)`
     const value = analysis.resolveValue(callee);
     if (ts.isCallExpression(value) && /promisify$/.test(unwrap(value.expression).getText()) && value.arguments[0] && unwrap(value.arguments[0]).getText() === 'setTimeout') return true;
+    // a sleep handed in, so that tests can skip it: `(deadline: number, pause: Wait) => pause(ms)`,
+    // `{ wait: pause = sleep }: Options`
+    if (value === callee && SLEEP_NAME.test(callee.text) && isParameter(callee)) return true;
   } else if (ts.isPropertyAccessExpression(callee)) {
     // `scheduler.wait(ms)` from timers/promises
     if (sleepOrigin(analysis, callee)) return true;
@@ -48,6 +51,20 @@ export function isSleep(analysis: FileAnalysis, call: ts.CallExpression, depth =
     return !found;
   });
   return found;
+}
+
+/** Whether `id` names a parameter (or a name destructured from one) of a function around it. */
+function isParameter(id: ts.Identifier): boolean {
+  for (let p: ts.Node | undefined = id.parent; p; p = p.parent) {
+    if (!isFunctionLike(p)) continue;
+    if (p.parameters.some((param) => bindsName(param.name, id.text))) return true;
+  }
+  return false;
+}
+
+function bindsName(name: ts.BindingName, text: string): boolean {
+  if (ts.isIdentifier(name)) return name.text === text;
+  return name.elements.some((el) => !ts.isOmittedExpression(el) && bindsName(el.name, text));
 }
 
 /** `await sleep(ms)`, `await new Promise((r) => setTimeout(r, ms))`: a statement that waits before going on. */

@@ -110,8 +110,9 @@ export class HandlerFiles {
   /**
    * The source of a function deployed from an S3 archive (`Code.S3Key` ending in
    * `data-lake-admin-service.zip`): the handler module (`index` of `index.handler`) in the one
-   * scanned folder whose package.json is named like the archive, or that is itself named so. The
-   * build scripts of such projects zip each package folder under its package name.
+   * scanned folder whose package.json is named like the archive, or that is itself named so, or
+   * in that folder's `src` (bundled into the archive's root). The build scripts of such projects
+   * zip each package folder under its package name.
    */
   private archiveSource(archive: string, module: string): string | undefined {
     const found = new Set<string>();
@@ -119,7 +120,9 @@ export class HandlerFiles {
     for (const f of this.codeFiles) {
       const base = f.replace(/\.[cm]?[jt]sx?$/, '');
       if (!base.endsWith(path.sep + suffix) || f.includes(`${path.sep}node_modules${path.sep}`)) continue;
-      const folder = base.slice(0, base.length - suffix.length - 1);
+      let folder = base.slice(0, base.length - suffix.length - 1);
+      // the package's sources, which its build bundles into the archive (`src/index.ts` → `index.js`)
+      if (path.basename(folder) === 'src' && path.basename(folder) !== archive) folder = path.dirname(folder);
       if (path.basename(folder) === archive || this.packageName(folder) === archive) found.add(this.preferTs(f));
     }
     return found.size === 1 ? [...found][0] : undefined;
