@@ -446,7 +446,7 @@ function passedKeySites(analysis: FileAnalysis): { site: KeySite; sent: ts.Node;
 const detector: CodeDetector = {
   // every finding needs a random or time-based generator, here or in a helper of another module
   // (a file that only passes `executionName` or a token made elsewhere names the key instead)
-  prefilter: /uuid|nanoid|random|date|performance|hrtime|ulid|cuid|short-uuid|moment|dayjs|luxon|token|dedup|idempot|(?:execution|run|job)_?name/i,
+  prefilter: /uuid|nanoid|random|\bDate\b|date-?fns|datetime|performance|hrtime|ulid|cuid|short-uuid|moment|dayjs|luxon|dedup|idempot|(?:execution|run|job)_?name|clienttoken|requesttoken|callerreference/i,
   followsImports: true,
   code({ analysis }) {
     const stripe = analysis.modules.has('stripe');
