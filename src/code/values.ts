@@ -89,9 +89,16 @@ export function memberLookup(prop: ts.ObjectLiteralElementLike, name: string): P
   return ts.isPropertyAssignment(prop) ? { kind: 'present', value: prop.initializer, node: prop } : { kind: 'unknown' };
 }
 
-/** A property of a spread: `...(cond ? { a } : {})` has it only when both branches agree. */
+/**
+ * A property of a spread: `...(cond ? { a } : {})` has it only when both branches agree;
+ * `...(cond && { a })` adds nothing when `cond` is falsy, so it lacks what its object lacks.
+ */
 function spreadProperty(analysis: FileFacts, expr: ts.Expression, name: string, depth: number): PropertyLookup {
   const e = unwrap(expr);
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) {
+    const right = getProperty(analysis, e.right, name, depth);
+    return right.kind === 'absent' ? right : { kind: 'unknown' };
+  }
   if (!ts.isConditionalExpression(e)) return getProperty(analysis, expr, name, depth);
   const a = getProperty(analysis, e.whenTrue, name, depth);
   const b = getProperty(analysis, e.whenFalse, name, depth);

@@ -9,7 +9,7 @@
  * - `compilerOptions.paths` and `baseUrl` of the nearest tsconfig.json / jsconfig.json (with
  *   `extends` of a relative file);
  * - packages of the same repository: workspaces (npm/yarn `workspaces`, pnpm-workspace.yaml,
- *   lerna.json `packages`) and `file:` dependencies, to their source entry (`exports`, `source`,
+ *   lerna.json `packages`) and `file:` dependencies (also a bare `../path`, and `link:`), to their source entry (`exports`, `source`,
  *   `module`, `main`, else `src/index` or `index`), installed or not;
  * - packages a Lambda layer provides: a bare specifier that no package.json on the way up lists
  *   as a dependency, and that names a package of the repository (a package.json with that `name`)
@@ -561,13 +561,18 @@ export class FsModuleHost implements ModuleHostWithReads {
     return m ? this.file(path.resolve(pkgDir, 'src', m[1])) : undefined;
   }
 
-  /** `"dep": "file:../common"` in the nearest package.json. */
+  /**
+   * `"dep": "file:../common"` in the nearest package.json; also a bare relative path
+   * (`"dep": "../common/"`, which npm installs as `file:`) and yarn/pnpm `link:../common`.
+   */
   private fileDependency(name: string, dir: string): string | undefined {
     const pkgFile = this.nearest(dir, 'package.json');
     const pkg = pkgFile ? this.json<PackageJson>(pkgFile) : undefined;
     const version = pkg?.dependencies?.[name] ?? pkg?.devDependencies?.[name];
-    if (!pkgFile || typeof version !== 'string' || !version.startsWith('file:')) return undefined;
-    const target = path.resolve(path.dirname(pkgFile), version.slice('file:'.length));
+    if (!pkgFile || typeof version !== 'string') return undefined;
+    const m = /^(?:file:|link:|(?=\.\.?\/))(.+)$/.exec(version.trim());
+    if (!m) return undefined;
+    const target = path.resolve(path.dirname(pkgFile), m[1]!);
     return this.isFile(path.join(target, 'package.json')) ? target : undefined;
   }
 

@@ -22,6 +22,13 @@ beforeAll(() => {
   put('app/package.json', JSON.stringify({ name: 'app', dependencies: { shared: 'file:../shared' }, imports: { '#lib/*': './src/lib/*.ts' } }));
   put('shared/package.json', JSON.stringify({ name: 'shared', exports: { '.': { import: './esm/main.mjs', require: './main.js' } } }));
   put('shared/esm/main.mjs', 'export const x = 1;\n');
+  // npm installs a bare relative path as a `file:` dependency, under the dependency's own name
+  put('svc3/api/package.json', JSON.stringify({ name: 'api', dependencies: { common_types: '../common/', linked: 'link:../linked', tilde: '~1.0.0' } }));
+  put('svc3/api/src/handler.ts', "import { x } from 'common_types';\n");
+  put('svc3/common/package.json', JSON.stringify({ name: 'acme-common-types' }));
+  put('svc3/common/index.ts', 'export const x = 1;\n');
+  put('svc3/linked/package.json', JSON.stringify({ name: 'linked', main: 'lib/index.js' }));
+  put('svc3/linked/lib/index.js', 'exports.y = 1;\n');
   put('app/tsconfig.json', '{ // comments are allowed\n "compilerOptions": { "baseUrl": "src", "paths": { "@core/*": ["core/*"] } } }\n');
   put('app/src/core/clients.ts', 'export const c = 1;\n');
   put('app/src/lib/db.ts', 'export const db = 1;\n');
@@ -87,6 +94,14 @@ describe('FsModuleHost', () => {
     expect(host.resolve('shared', from)).toBe(path.join(root, 'shared/esm/main.mjs'));
     expect(host.resolve('axios', from)).toBeUndefined();
     expect(host.resolve('node:fs', from)).toBeUndefined();
+  });
+
+  it('resolves a dependency given as a bare relative path or a link: to its folder', () => {
+    const host = new FsModuleHost();
+    const from = path.join(root, 'svc3/api/src/handler.ts');
+    expect(host.resolve('common_types', from)).toBe(path.join(root, 'svc3/common/index.ts'));
+    expect(host.resolve('linked', from)).toBe(path.join(root, 'svc3/linked/lib/index.js'));
+    expect(host.resolve('tilde', from)).toBeUndefined();
   });
 
   it('resolves Lambda layer paths to the unique project folder holding the layer content', () => {

@@ -1,9 +1,10 @@
 import type { IacReport, IacDetector } from '../rule.js';
 import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../../iac/model.js';
-import { displayName, getIn, hasOpaqueProperties, isAbsent, isPlainObject, references, refTarget, resourcesOfType } from '../../iac/resources.js';
+import { displayName, getIn, hasOpaqueProperties, intrinsicText, isAbsent, isPlainObject, references, refTarget, resourcesOfType } from '../../iac/resources.js';
 import { samFunctionEvents } from '../../iac/sam.js';
 import { functionRef, functions, functionTimeout, literalNumber, seconds } from '../../iac/lambda.js';
 import { includeLocation, localDocument } from '../../iac/local-files.js';
+import { isLambdaTask, stateMachines, statesOf, substituted, type StateMachine } from '../../iac/asl.js';
 
 /** REST API integration timeout: default and the most an edge-optimized API allows (ms). */
 const REST_DEFAULT_MS = 29_000;
@@ -164,6 +165,79 @@ function openApiIntegrations(template: Template, definition: ApiDefinition): Ope
   return found;
 }
 
+/** An API Gateway integration that starts a synchronous Express execution (`states:action/StartSyncExecution`). */
+const START_SYNC_EXECUTION = /:states:action\/StartSyncExecution$/i;
+
+/**
+ * The state machine of the template that a StartSyncExecution integration's request templates
+ * name: `${Machine}` / `${Machine.Arn}` in an `Fn::Sub`, or `stateMachine:<name>` written as the
+ * machine's `Name` is (`${AWS::StackName}-Checkout`). Undefined unless exactly one matches.
+ */
+function syncExecutionMachine(template: Template, uri: IacValue | undefined, requestTemplates: IacValue | undefined): StateMachine | undefined {
+  const text = intrinsicText(uri, () => '*');
+  if (text === undefined || !START_SYNC_EXECUTION.test(text) || !isPlainObject(requestTemplates)) return undefined;
+  const machines = stateMachines([template]).filter((m) => m.owner === template);
+  if (machines.length === 0) return undefined;
+  const found = new Set<StateMachine>();
+  for (const value of Object.values(requestTemplates)) {
+    const body = intrinsicText(value, () => '');
+    if (body === undefined) continue;
+    for (const m of body.matchAll(/\$\{([A-Za-z0-9]+)(?:\.Arn)?\}/g)) {
+      for (const machine of machines) if (machine.resource.id === m[1]) found.add(machine);
+    }
+    for (const m of body.matchAll(/:stateMachine:([^"'\s,]+)/g)) {
+      for (const machine of machines) {
+        const name = intrinsicText(machine.resource.properties['Name'] ?? machine.resource.properties['StateMachineName'], () => '');
+        if (name !== undefined && name !== '' && name === m[1]) found.add(machine);
+      }
+    }
+  }
+  return found.size === 1 ? [...found][0] : undefined;
+}
+
+/**
+ * The functions a synchronous Express execution waits for: its Lambda tasks (`lambda:invoke`
+ * with a `FunctionName`, or a function ARN as the resource) that do not invoke with
+ * `InvocationType: Event`, each a function of the template.
+ */
+function syncExecutionFunctions(template: Template, machine: StateMachine): string[] {
+  const ids = new Set<string>();
+  for (const task of statesOf(machine)) {
+    if (!isLambdaTask(task)) continue;
+    const args = isPlainObject(task.state['Parameters']) ? task.state['Parameters'] : isPlainObject(task.state['Arguments']) ? task.state['Arguments'] : undefined;
+    if (args && substituted(machine, args['InvocationType']) === 'Event') continue;
+    const target = substituted(machine, args && !isAbsent(args['FunctionName']) ? args['FunctionName'] : task.resource);
+    const id = functionRef(template, target);
+    if (id) ids.add(id);
+  }
+  return [...ids];
+}
+
+/** The OpenAPI integrations of a definition that start a synchronous Express execution, with the machine. */
+function openApiSyncExecutions(template: Template, definition: ApiDefinition): { machine: StateMachine; integration: PlainObject; operation: string; path: PathSegment[] }[] {
+  const paths = definition.body['paths'];
+  if (!isPlainObject(paths)) return [];
+  const found: { machine: StateMachine; integration: PlainObject; operation: string; path: PathSegment[] }[] = [];
+  for (const [route, operations] of Object.entries(paths)) {
+    if (!isPlainObject(operations)) continue;
+    for (const [method, operation] of Object.entries(operations)) {
+      if (!HTTP_METHODS.has(method.toLowerCase())) continue;
+      const integration = getIn(operation, ['x-amazon-apigateway-integration']);
+      if (!isPlainObject(integration)) continue;
+      const machine = syncExecutionMachine(template, integration['uri'], integration['requestTemplates']);
+      if (!machine) continue;
+      const name = method.toLowerCase() === 'x-amazon-apigateway-any-method' ? 'ANY' : method.toUpperCase();
+      found.push({
+        machine,
+        integration,
+        operation: `${name} ${route}`,
+        path: definition.file === undefined ? [...definition.path, 'paths', route, method, 'x-amazon-apigateway-integration'] : definition.path,
+      });
+    }
+  }
+  return found;
+}
+
 /**
  * The OpenAPI integrations of a SAM API event's API that invoke the function; 'unknown' when the
  * definition cannot be read. An empty list when the API has no definition or does not mention the
@@ -217,6 +291,21 @@ function definitionCallers(template: Template): Caller[] {
         label: `\`${found.operation}\` of API Gateway REST API \`${displayName(api)}\``,
       });
     }
+    // a synchronous Express execution: the API waits for every Lambda task the workflow runs
+    for (const found of openApiSyncExecutions(template, definition)) {
+      const limit = restLimit(found.integration['timeoutInMillis'], endpoint);
+      if (limit === undefined) continue;
+      const where = definition.file === undefined ? '' : ` (defined in ${definition.file})`;
+      for (const functionId of syncExecutionFunctions(template, found.machine)) {
+        callers.push({
+          functionId,
+          limitMs: limit,
+          description: `the ${ms(limit)} integration timeout of \`${found.operation}\` of API Gateway REST API \`${displayName(api)}\`${where}, which waits for the synchronous Express execution of ${found.machine.label}`,
+          path: found.path,
+          label: `\`${found.operation}\` of API Gateway REST API \`${displayName(api)}\` (StartSyncExecution of ${found.machine.label})`,
+        });
+      }
+    }
   }
   return callers;
 }
@@ -269,6 +358,21 @@ function callersOf(template: Template): Caller[] {
     if (!isPlainObject(integration)) continue;
     const type = integration['Type'];
     if (typeof type !== 'string' || !/^aws(_proxy)?$/i.test(type)) continue;
+    const machine = syncExecutionMachine(template, integration['Uri'], integration['RequestTemplates']);
+    if (machine) {
+      const limit = restLimit(integration['TimeoutInMillis'], restApiEndpoint(template, method.properties['RestApiId'], false));
+      if (limit === undefined) continue;
+      for (const functionId of syncExecutionFunctions(template, machine)) {
+        callers.push({
+          functionId,
+          limitMs: limit,
+          description: `the ${ms(limit)} integration timeout of API Gateway REST method \`${displayName(method)}\`, which waits for the synchronous Express execution of ${machine.label}`,
+          path: [...method.path, 'Properties', 'Integration'],
+          label: `API Gateway REST method \`${displayName(method)}\` (StartSyncExecution of ${machine.label})`,
+        });
+      }
+      continue;
+    }
     const functionId = functionRef(template, integration['Uri']);
     if (!functionId || !waitsForResponse(integration, 'RequestParameters', 'ResponseTransferMode')) continue;
     const limit = restLimit(integration['TimeoutInMillis'], restApiEndpoint(template, method.properties['RestApiId'], false));

@@ -20,7 +20,8 @@
  * (`parseInt(process.env.MAX_LOOPS)`), lists of AWS Regions known as such (Region-code
  * literals, `DescribeRegions` results), work whose every request goes through a client created for
  * the item with the item's Region (`new ECS({ region: item.region })`), a handler's `event.Records` (capped by the event source's
- * BatchSize; also under a local name, a Firehose transformation's `records`, and a class member the
+ * BatchSize; also under a local name, a Firehose transformation's `records`, an S3 Batch
+ * Operations event's `tasks` (one per invocation), and a class member the
  * constructor fixed to one of these), chunks (the loop variable of an enclosing `for...of`,
  * `chunks[i]`, names containing chunk/batch), the arguments callers write out for a rest
  * parameter (`getSecrets(...names)`, unless the file spreads a list into it), fixed-size worker pools
@@ -768,35 +769,44 @@ function isHandlerEventParameter(base: ts.Identifier): boolean {
 /**
  * The property that holds an event's batch: `Records` (SQS, Kinesis, DynamoDB Streams, SNS, S3), or
  * `records` of a Firehose data-transformation event, in a file that reads or returns each record's
- * `recordId` (the transformation contract; Firehose's buffering hints cap the batch). Kafka's
- * `records`, an object of partitions, never goes with `recordId`.
+ * `recordId` (the transformation contract; Firehose's buffering hints cap the batch), or `tasks` of
+ * an S3 Batch Operations event, in a file that reads or returns its `invocationSchemaVersion` or
+ * names its type (`S3BatchEvent`, `S3BatchHandler`): S3 invokes the function once per object of the
+ * manifest, with one task. Kafka's `records`, an object of partitions, never goes with `recordId`.
  */
 function isBatchName(node: ts.Node, name: string): boolean {
   if (name === 'Records') return true;
-  if (name !== 'records') return false;
-  const file = node.getSourceFile();
-  let firehose = READS_RECORD_ID.get(file);
-  if (firehose === undefined) {
+  if (name === 'records') return fileHasIdentifier(node.getSourceFile(), READS_RECORD_ID, RECORD_ID);
+  if (name === 'tasks') return fileHasIdentifier(node.getSourceFile(), S3_BATCH_FILE, S3_BATCH);
+  return false;
+}
+
+/** Whether the file's code (not a comment) names one of `names`; memoised per file. */
+function fileHasIdentifier(file: ts.SourceFile, memo: WeakMap<ts.SourceFile, boolean>, names: readonly string[]): boolean {
+  let has = memo.get(file);
+  if (has === undefined) {
     let found = false;
-    // an identifier in the code, not a word in a comment
-    if (file.text.includes('recordId')) {
+    if (names.some((n) => file.text.includes(n))) {
       walk(file, (n) => {
         if (found) return false;
-        if (ts.isIdentifier(n) && n.text === 'recordId') found = true;
+        if (ts.isIdentifier(n) && names.includes(n.text)) found = true;
         return undefined;
       });
     }
-    READS_RECORD_ID.set(file, (firehose = found));
+    memo.set(file, (has = found));
   }
-  return firehose;
+  return has;
 }
 
+const RECORD_ID = ['recordId'];
+const S3_BATCH = ['invocationSchemaVersion', 'S3BatchEvent', 'S3BatchHandler'];
 const READS_RECORD_ID = new WeakMap<ts.SourceFile, boolean>();
+const S3_BATCH_FILE = new WeakMap<ts.SourceFile, boolean>();
 
 /**
  * `event.Records` of a handler's event parameter: SQS, Kinesis, DynamoDB Streams, SNS and S3
  * deliver batches whose size the event source mapping's BatchSize caps, so the burst does not grow
- * with the backlog.
+ * with the backlog (and S3 Batch Operations' `event.tasks` holds one task).
  */
 function isEventBatch(e: ts.Expression): boolean {
   if (!ts.isPropertyAccessExpression(e) || !isBatchName(e, e.name.text)) return false;
