@@ -7,7 +7,7 @@
  */
 import { ts } from './ts.js';
 import type { FileFacts, ModuleRef } from './file-facts.js';
-import { isFunctionLike, step, thisClass, unwrap } from './walk.js';
+import { classMemberType, classMemberValue, isFunctionLike, step, thisClass, unwrap } from './walk.js';
 import { calleeAcross, exportTarget, isProjectSpecifier, moduleTarget } from './modules.js';
 
 /** The module class a type names: `Client`, `es.Client`, `AWS.DynamoDB.DocumentClient`, `Client | undefined`. */
@@ -57,48 +57,9 @@ function memberType(access: ts.PropertyAccessExpression): ts.TypeNode | undefine
   const name = access.name.text;
   const memo = map.get(name);
   if (memo !== undefined) return memo ?? undefined;
-  const found = findMemberType(cls, name);
+  const found = classMemberType(cls, name);
   map.set(name, found ?? null);
   return found;
-}
-
-/** The value of an untyped member: its initialiser, or the one value the constructor assigns to `this.<name>`. */
-function memberValue(cls: ts.ClassLikeDeclaration, name: string): ts.Expression | undefined {
-  for (const m of cls.members) {
-    if (ts.isPropertyDeclaration(m) && m.name.getText() === name) return m.initializer;
-    if (!ts.isConstructorDeclaration(m)) continue;
-    for (const st of m.body?.statements ?? []) {
-      if (!ts.isExpressionStatement(st)) continue;
-      const ex = unwrap(st.expression);
-      if (!ts.isBinaryExpression(ex) || ex.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
-      const left = unwrap(ex.left);
-      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) return ex.right;
-    }
-  }
-  return undefined;
-}
-
-function findMemberType(cls: ts.ClassLikeDeclaration, name: string): ts.TypeNode | undefined {
-  let assigned: ts.TypeNode | undefined;
-  for (const m of cls.members) {
-    if (ts.isPropertyDeclaration(m) && m.name.getText() === name && m.type) return m.type;
-    if (!ts.isConstructorDeclaration(m)) continue;
-    for (const p of m.parameters) {
-      if (p.modifiers?.length && ts.isIdentifier(p.name) && p.name.text === name && p.type) return p.type;
-    }
-    // `this.ddb = ddb` with `ddb: DynamoDB` a parameter of the constructor
-    for (const st of m.body?.statements ?? []) {
-      if (!ts.isExpressionStatement(st)) continue;
-      const ex = unwrap(st.expression);
-      if (!ts.isBinaryExpression(ex) || ex.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
-      const left = unwrap(ex.left);
-      const right = unwrap(ex.right);
-      if (!ts.isPropertyAccessExpression(left) || left.expression.kind !== ts.SyntaxKind.ThisKeyword || left.name.text !== name || !ts.isIdentifier(right)) continue;
-      const param = m.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === right.text);
-      if (param?.type) assigned = param.type;
-    }
-  }
-  return assigned;
 }
 
 /**
@@ -249,9 +210,9 @@ function instanceRef(v: ValueAt): ModuleRef | undefined {
 /** What a member of a container is declared as, or without a declared type, the value it is given. */
 function memberOf(c: Container, name: string): TypeAt | ValueAt | undefined {
   if (ts.isClassDeclaration(c.node) || ts.isClassExpression(c.node)) {
-    const type = findMemberType(c.node, name);
+    const type = classMemberType(c.node, name);
     if (type) return { facts: c.facts, type };
-    const value = memberValue(c.node, name);
+    const value = classMemberValue(c.node, name);
     return value && { facts: c.facts, value };
   }
   if (ts.isObjectLiteralExpression(c.node)) {
