@@ -1,6 +1,7 @@
 /**
  * The synchronous callers of functions written with the CDK: API Gateway REST APIs and their
- * Lambda integrations, HTTP APIs, WebSocket APIs' routes, AppSync Lambda data sources.
+ * Lambda integrations, HTTP APIs, WebSocket APIs' routes, AppSync Lambda data sources, and
+ * Application Load Balancer target groups of functions.
  */
 import { ts } from '../code/ts.js';
 import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
@@ -254,5 +255,31 @@ export class Apis {
     this.cv.copy(res.props, 'FieldName', props, 'fieldName', at);
     this.cv.copy(res.props, 'RequestMappingTemplate', props, 'requestMappingTemplate', at);
     return { k: 'cx', c: { ...this.cv.cx('appsync.Resolver', node, []), path, res } };
+  }
+
+  /**
+   * An Application Load Balancer target group (`new ApplicationTargetGroup(scope, id, { targets:
+   * [new LambdaTarget(fn)] })`): the load balancer invokes each function synchronously and waits
+   * for its response.
+   */
+  targetGroup(c: Cx, args: Args, node: ts.NewExpression): Val {
+    c.path = this.cv.pathOf(args, node);
+    c.res = this.cv.addResource(c.path, 'AWS::ElasticLoadBalancingV2::TargetGroup', node);
+    const targets = entryOf(args[2], 'targets');
+    if (typeof targets === 'object' && targets.val.k === 'arr') for (const item of targets.val.items) this.addLoadBalancerTarget(c, item.val, item.node);
+    return { k: 'cx', c };
+  }
+
+  /** `group.addTarget(new LambdaTarget(fn))`, or an item of `targets`: a function the target group invokes. */
+  addLoadBalancerTarget(group: Cx, target: Val, node: Node): void {
+    if (!group.res || target.k !== 'cx' || target.c.kind !== 'elasticloadbalancingv2-targets.LambdaTarget') return;
+    const arn = this.cv.arn(target.c.args[0] ?? UNDEF);
+    if (arn === undefined) return;
+    const list = (group.data['lambdaTargets'] as IacValue[] | undefined) ?? [];
+    group.data['lambdaTargets'] = list;
+    list.push({ Id: arn });
+    const at = this.cv.callSource(target.c.node);
+    group.res.props.set('TargetType', { value: 'lambda', source: at });
+    group.res.props.set('Targets', { value: [...list], source: this.cv.nodeSource(node) });
   }
 }

@@ -143,6 +143,8 @@ export class Library {
         return this.apis.webSocketRouteConstruct(c, args, node);
       case 'appsync.LambdaDataSource':
         return this.apis.lambdaDataSourceConstruct(c, args, node);
+      case 'elasticloadbalancingv2.ApplicationTargetGroup':
+        return this.apis.targetGroup(c, args, node);
       case 'lambda.AssetCode':
         return { k: 'cx', c };
       case 'core.CfnParameter':
@@ -164,7 +166,7 @@ export class Library {
     const type = l1Type(name);
     if (type) return this.l1(c, type, args, node);
     // helper objects: event sources, targets, destinations, subscriptions, integrations
-    if (/^(lambda-event-sources|events-targets|scheduler-targets|lambda-destinations|logs-destinations|sns-subscriptions|s3-notifications|apigateway|apigatewayv2-integrations)\./.test(name) || name === 'iam.ServicePrincipal') {
+    if (/^(lambda-event-sources|events-targets|scheduler-targets|lambda-destinations|logs-destinations|sns-subscriptions|s3-notifications|apigateway|apigatewayv2-integrations|elasticloadbalancingv2-targets)\./.test(name) || name === 'iam.ServicePrincipal') {
       return { k: 'cx', c };
     }
     return unknownNode(this.cv, node);
@@ -302,6 +304,9 @@ export class Library {
         return UNDEF;
       case 'events.Rule#addTarget':
         if (args[0]) this.events.addTarget(c, args[0], node);
+        return UNDEF;
+      case 'elasticloadbalancingv2.ApplicationTargetGroup#addTarget':
+        for (const a of args) this.apis.addLoadBalancerTarget(c, a, node);
         return UNDEF;
       case 's3.Bucket#addEventNotification':
         this.messaging.notify(args[1], node);

@@ -6,12 +6,13 @@
  * - v2: `new AWS.Lambda().invoke({...}).promise()`, `require('aws-sdk/clients/lambda')`, DocumentClient;
  *   in a file that calls bluebird's `promisifyAll`, a client's `...Async` methods (`sendMessageAsync`)
  * - v2 and v3 aggregated clients a parameter or a class member is declared as
- *   (`constructor(private ddb: DynamoDB)`, see `./declared-types.ts`)
+ *   (`constructor(private ddb: DynamoDB)`, see `./declared-types.ts`), and members of a client
+ *   registry a project type declares (`aws.clients.ssm` with `clients: { ssm: SSM }`)
  */
 import { ts } from './ts.js';
 import { isFunctionLike, unwrap } from './walk.js';
 import { calleeAcross, exportTarget, importedValue, isProjectSpecifier, projectModule } from './modules.js';
-import { declaredClassRef, typeRef } from './declared-types.js';
+import { declaredClassRef, memberPathRef, typeRef } from './declared-types.js';
 import type { FileFacts, ModuleRef, Origin } from './file-facts.js';
 import { serviceForV2Class, V2_CLASS_TO_SERVICE } from './idempotency-catalog.js';
 
@@ -156,7 +157,11 @@ export function sdkCallsOf(facts: FileFacts): SdkCall[] {
 function findSdkCalls(analysis: FileFacts): SdkCall[] {
   const mentionsSdk = [...analysis.modules].some((m) => m.startsWith('@aws-sdk/') || m === 'aws-sdk' || m.startsWith('aws-sdk/'));
   // a file without SDK imports may still call a client a project module exports, through a parameter
-  const importsProject = !mentionsSdk && !!analysis.host && [...analysis.modules].some((m) => m.startsWith('.') || m.startsWith('#'));
+  const host = analysis.host;
+  const importsProject =
+    !mentionsSdk &&
+    !!host &&
+    [...analysis.modules].some((m) => m.startsWith('.') || m.startsWith('#') || (isProjectSpecifier(m) && host.resolve(m, analysis.sourceFile.fileName) !== undefined));
   if (!mentionsSdk && !importsProject) return [];
   const out: SdkCall[] = [];
   // bluebird's `promisifyAll` gives every client method a promise-returning `...Async` twin
@@ -188,6 +193,8 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
     let recv = analysis.origin(callee.expression) ?? parameterClient(analysis, callee.expression) ?? (mentionsSdk ? declaredClient(analysis, callee.expression) : factoryClient(analysis, callee.expression));
     if (recv?.kind === 'module') recv = importedInstance(analysis, callee.expression);
     else if (recv?.kind === 'instance') recv = { ...recv, ref: packageRef(analysis, recv.ref) };
+    // `aws.clients.ec2` of `const aws = new AwsClients()`: an instance of a project class, whose member is the client
+    if (recv?.kind !== 'instance' || !(v3AggregatedClient(recv.ref) ?? v2Client(recv.ref))) recv = registryClient(analysis, callee.expression);
     if (recv?.kind !== 'instance') continue;
     const v3 = v3AggregatedClient(recv.ref);
     const client = v3 ?? v2Client(recv.ref);
@@ -288,6 +295,14 @@ function importedInstance(analysis: FileFacts, expr: ts.Expression): Origin | un
  */
 function declaredClient(analysis: FileFacts, recv: ts.Expression): Origin | undefined {
   return clientOfRef(declaredClassRef(analysis, recv) ?? factoryReturnRef(analysis, recv), recv);
+}
+
+/** A client a member path of a project type is declared as: `this.aws.clients.ssm` with `clients: { ssm: SSM }` in the class of `aws`. */
+function registryClient(analysis: FileFacts, recv: ts.Expression): Origin | undefined {
+  const e = unwrap(recv);
+  if (!ts.isPropertyAccessExpression(e) || !ts.isPropertyAccessExpression(unwrap(e.expression))) return undefined;
+  const ref = memberPathRef(analysis, e);
+  return clientOfRef(ref, recv);
 }
 
 /** A client handed out by a factory of another module (a file that does not import the SDK itself). */

@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { ts } from './ts.js';
 import type { FileFacts, ModuleRef } from './file-facts.js';
-import { isFunctionLike, returnedExpressions, unwrap } from './walk.js';
+import { classMemberType, classMemberValue, isFunctionLike, returnedExpressions, unwrap } from './walk.js';
 
 /** Modules followed from a call to the function it reaches (`a.ts` → `b.ts` → `c.ts` is 2). */
 export const MAX_HOPS = 3;
@@ -325,7 +325,59 @@ function instanceClass(facts: FileFacts, expr: ts.Expression, hops: number): Tar
     const declared = found ? undefined : thisDeclaredType(e);
     return found ?? (declared ? namedClass(facts, declared, hops) : undefined);
   }
+  if (ts.isPropertyAccessExpression(e)) return memberClass(facts, e, hops);
   return valueClass(facts, ts.isIdentifier(e) ? facts.resolveValue(e) : e, hops);
+}
+
+/** Members followed below an instance: `this.aws.helpers.cognito` is 2 below `this.aws`. */
+const MAX_MEMBER_PATH = 2;
+
+/**
+ * The class of a member of an instance (`this.aws.helpers.cognito`, `svc.store`): the instance's
+ * class declares the member with a class type or gives it `new X(...)`, directly or as a member of
+ * an object type or object literal (`helpers: { cognito: CognitoService }`,
+ * `this.helpers = { cognito: new CognitoService(client) }`).
+ */
+function memberClass(facts: FileFacts, access: ts.PropertyAccessExpression, hops: number): Target | undefined {
+  const names: string[] = [];
+  let base: ts.Expression = access;
+  while (ts.isPropertyAccessExpression(base) && unwrap(base.expression).kind !== ts.SyntaxKind.ThisKeyword) {
+    if (names.length === MAX_MEMBER_PATH) return undefined;
+    names.unshift(base.name.text);
+    base = unwrap(base.expression);
+  }
+  const owner = instanceClass(facts, base, hops);
+  if (!owner) return undefined;
+  let at: { facts: FileFacts; node: ts.Node } = owner;
+  for (const name of names) {
+    const node = at.node;
+    let type: ts.TypeNode | undefined;
+    let value: ts.Expression | undefined;
+    if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
+      type = classMemberType(node, name);
+      value = type ? undefined : classMemberValue(node, name);
+    } else if (ts.isTypeLiteralNode(node)) {
+      type = node.members.find((m): m is ts.PropertySignature => ts.isPropertySignature(m) && m.name.getText() === name)?.type;
+    } else if (ts.isObjectLiteralExpression(node)) {
+      const p = node.properties.find((x) => x.name?.getText() === name);
+      value = p && ts.isPropertyAssignment(p) ? p.initializer : undefined;
+    }
+    if (type && ts.isTypeLiteralNode(type)) at = { facts: at.facts, node: type };
+    else if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && !type.typeArguments) {
+      const cls = namedClass(at.facts, type.typeName, hops);
+      if (!cls) return undefined;
+      at = cls;
+    } else if (value) {
+      const v = at.facts.resolveValue(value);
+      if (ts.isObjectLiteralExpression(v)) at = { facts: at.facts, node: v };
+      else {
+        const cls = valueClass(at.facts, v, hops);
+        if (!cls) return undefined;
+        at = cls;
+      }
+    } else return undefined;
+  }
+  return ts.isClassDeclaration(at.node) || ts.isClassExpression(at.node) ? at : undefined;
 }
 
 /** The class of the instance a (resolved) value is: typed, made with `new`, or returned by a factory. */

@@ -5,7 +5,7 @@
  *   (`client.send(new XCommand(...))`, also with the command in a const and with a client imported
  *   from another file), `send(...)` on an SDK v3 client instance, v3 aggregated
  *   `client.putItem(...)`, v2 `sqs.sendMessage(...)` and its `.promise()` (both calls count),
- *   v3 waiters `waitUntilX(...)`, lib-storage `new Upload(...).done()`, and v2 clients imported
+ *   v3 waiters `waitUntilX(...)` and paginators `paginateX(...)`, lib-storage `new Upload(...).done()`, and v2 clients imported
  *   as `aws-sdk/clients/<name>.js` (the ESM spelling, which `sdkCallsOf` does not cover);
  * - an HTTP request: global `fetch`, `axios` (callable, verb methods, `axios.create()` instances),
  *   `got` (and `got.extend()` instances), `ky` (and `ky.create()`/`extend()` instances), `undici`
@@ -443,7 +443,9 @@ function collectAws(analysis: FileFacts, add: Add): void {
       else if (method === 'done' && recv.ref.module === '@aws-sdk/lib-storage' && recv.ref.path[0] === 'Upload') add(call, 'aws', 'Upload.done()');
     } else if (ts.isIdentifier(callee)) {
       const origin = analysis.origin(callee);
-      if (origin?.kind === 'module' && origin.ref.module.startsWith('@aws-sdk/client-') && origin.ref.path.length === 1 && /^waitUntil/.test(origin.ref.path[0])) {
+      // waiters poll, paginators request page after page (`for await (const page of paginateListUsers(...))`)
+      const sdk = origin?.kind === 'module' && (origin.ref.module.startsWith('@aws-sdk/client-') || origin.ref.module === '@aws-sdk/lib-dynamodb');
+      if (sdk && origin.ref.path.length === 1 && /^(?:waitUntil|paginate)[A-Z]/.test(origin.ref.path[0])) {
         add(call, 'aws', `${callee.text}(...)`);
       }
     }

@@ -175,6 +175,46 @@ export function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
   return enclosingClass(node, true);
 }
 
+/** The value of an untyped member: its initialiser, or the one value the constructor assigns to `this.<name>`. */
+export function classMemberValue(cls: ts.ClassLikeDeclaration, name: string): ts.Expression | undefined {
+  for (const m of cls.members) {
+    if (ts.isPropertyDeclaration(m) && m.name.getText() === name) return m.initializer;
+    if (!ts.isConstructorDeclaration(m)) continue;
+    for (const st of m.body?.statements ?? []) {
+      if (!ts.isExpressionStatement(st)) continue;
+      const ex = unwrap(st.expression);
+      if (!ts.isBinaryExpression(ex) || ex.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+      const left = unwrap(ex.left);
+      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) return ex.right;
+    }
+  }
+  return undefined;
+}
+
+/** The declared type of a member: a typed property, a typed constructor parameter property, or a typed constructor parameter assigned to it. */
+export function classMemberType(cls: ts.ClassLikeDeclaration, name: string): ts.TypeNode | undefined {
+  let assigned: ts.TypeNode | undefined;
+  for (const m of cls.members) {
+    if (ts.isPropertyDeclaration(m) && m.name.getText() === name && m.type) return m.type;
+    if (!ts.isConstructorDeclaration(m)) continue;
+    for (const p of m.parameters) {
+      if (p.modifiers?.length && ts.isIdentifier(p.name) && p.name.text === name && p.type) return p.type;
+    }
+    // `this.ddb = ddb` with `ddb: DynamoDB` a parameter of the constructor
+    for (const st of m.body?.statements ?? []) {
+      if (!ts.isExpressionStatement(st)) continue;
+      const ex = unwrap(st.expression);
+      if (!ts.isBinaryExpression(ex) || ex.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+      const left = unwrap(ex.left);
+      const right = unwrap(ex.right);
+      if (!ts.isPropertyAccessExpression(left) || left.expression.kind !== ts.SyntaxKind.ThisKeyword || left.name.text !== name || !ts.isIdentifier(right)) continue;
+      const param = m.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === right.text);
+      if (param?.type) assigned = param.type;
+    }
+  }
+  return assigned;
+}
+
 /** The value assigned to `this.<name>` in the enclosing class (property initialiser or constructor assignment). */
 export function thisMemberValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
   const name = access.name.text;

@@ -9,7 +9,8 @@
  * - `compilerOptions.paths` and `baseUrl` of the nearest tsconfig.json / jsconfig.json (with
  *   `extends` of a relative file);
  * - packages of the same repository: workspaces (npm/yarn `workspaces`, pnpm-workspace.yaml,
- *   lerna.json `packages`) and `file:` dependencies (also a bare `../path`, and `link:`), to their source entry (`exports`, `source`,
+ *   lerna.json `packages`), `file:` dependencies (also a bare `../path`, and `link:`) and `workspace:`
+ *   dependencies (pnpm, Yarn, Rush: the one package of the repository with that name), to their source entry (`exports`, `source`,
  *   `module`, `main`, else `src/index` or `index`), installed or not;
  * - packages a Lambda layer provides: a bare specifier that no package.json on the way up lists
  *   as a dependency, and that names a package of the repository (a package.json with that `name`)
@@ -465,7 +466,7 @@ export class FsModuleHost implements ModuleHostWithReads {
 
   private workspacePackage(spec: string, dir: string): string | undefined {
     const { name, sub } = packageParts(spec);
-    const pkgDir = this.fileDependency(name, dir) ?? this.workspaces(dir)?.get(name) ?? this.linkedPackage(name, dir);
+    const pkgDir = this.fileDependency(name, dir) ?? this.workspaces(dir)?.get(name) ?? this.workspaceDependency(name, dir) ?? this.linkedPackage(name, dir);
     return pkgDir ? this.packageFile(pkgDir, sub) : undefined;
   }
 
@@ -511,11 +512,11 @@ export class FsModuleHost implements ModuleHostWithReads {
     }
   }
 
-  /** The repository `dir` is in: the nearest folder with `.git`, else the highest with a package.json. */
+  /** The repository `dir` is in: the nearest folder with `.git` or a Rush `rush.json`, else the highest with a package.json. */
   private repositoryRoot(dir: string): string | undefined {
     let highest: string | undefined;
     for (let d = dir; ; d = path.dirname(d)) {
-      if (existsSync(path.join(d, '.git'))) return d;
+      if (existsSync(path.join(d, '.git')) || this.isFile(path.join(d, 'rush.json'))) return d;
       if (this.isFile(path.join(d, 'package.json'))) highest = d;
       if (path.dirname(d) === d) return highest;
     }
@@ -574,6 +575,20 @@ export class FsModuleHost implements ModuleHostWithReads {
     if (!m) return undefined;
     const target = path.resolve(path.dirname(pkgFile), m[1]!);
     return this.isFile(path.join(target, 'package.json')) ? target : undefined;
+  }
+
+  /**
+   * A dependency declared with the `workspace:` protocol (pnpm, Yarn, Rush): the package of the
+   * repository with that name, when there is exactly one.
+   */
+  private workspaceDependency(name: string, dir: string): string | undefined {
+    const pkgFile = this.nearest(dir, 'package.json');
+    const pkg = pkgFile ? this.json<PackageJson>(pkgFile) : undefined;
+    const version = pkg?.dependencies?.[name] ?? pkg?.devDependencies?.[name] ?? pkg?.peerDependencies?.[name];
+    if (typeof version !== 'string' || !version.startsWith('workspace:')) return undefined;
+    const root = this.repositoryRoot(dir);
+    const named = root ? this.repositoryPackages(root).byName.get(name) : undefined;
+    return named?.length === 1 ? named[0] : undefined;
   }
 
   /** A workspace package linked into node_modules (a symlink that leaves node_modules). */

@@ -635,6 +635,22 @@ api.root.addResource('a').addMethod('POST', new apigw.LambdaIntegration(fn, { ti
     expect(plain(props(t, 'Api'))).toEqual({ EndpointConfiguration: { Types: ['REGIONAL'] } });
   });
 
+  it('Application Load Balancer target groups of functions', () => {
+    const t = load(r`import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { LambdaTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
+const fn = new lambda.Function(this, 'Fn', {});
+const other = new lambda.Function(this, 'Other', {});
+const group = new elbv2.ApplicationTargetGroup(this, 'Tg', { targets: [new LambdaTarget(fn)] });
+group.addTarget(new LambdaTarget(other));
+new elbv2.ApplicationTargetGroup(this, 'Instances', { port: 80 });
+`);
+    expect(plain(props(t, 'Tg'))).toEqual({ TargetType: 'lambda', Targets: [{ Id: { 'Fn::GetAtt': ['Fn', 'Arn'] } }, { Id: { 'Fn::GetAtt': ['Other', 'Arn'] } }] });
+    expect(t.resources.get('Tg')!.type).toBe('AWS::ElasticLoadBalancingV2::TargetGroup');
+    // a group of instances or IP addresses invokes no function
+    expect(plain(props(t, 'Instances'))).toEqual({});
+  });
+
   it('escape hatches: property overrides on the default child', () => {
     const t = load(r`import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';

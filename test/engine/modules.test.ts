@@ -226,3 +226,27 @@ describe('FsModuleHost', () => {
     expect(host.resolve('sdk-config/customSdkConfig', path.join(repo, 'source/lambda/fn/index.js'))).toBeUndefined();
   });
 });
+
+describe('workspace: dependencies', () => {
+  it('resolves a workspace: dependency to the one package of the repository with that name (Rush)', () => {
+    const repo = mkdtempSync(path.join(tmpdir(), 'rel4lint-rush-'));
+    const write = (rel: string, text: string) => {
+      const file = path.join(repo, rel);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    };
+    write('rush.json', JSON.stringify({ projects: [] }));
+    write('core/base/package.json', JSON.stringify({ name: '@acme/base', main: 'lib/index.js' }));
+    write('core/base/src/index.ts', 'export const base = 1;\n');
+    write('core/dup-a/package.json', JSON.stringify({ name: '@acme/dup' }));
+    write('core/dup-b/package.json', JSON.stringify({ name: '@acme/dup' }));
+    write('apps/web/package.json', JSON.stringify({ name: 'web', dependencies: { '@acme/base': 'workspace:*', '@acme/dup': 'workspace:^1.0.0' }, devDependencies: { '@acme/other': '^1.0.0' } }));
+    write('apps/web/src/app.ts', "import { base } from '@acme/base';\n");
+    const host = new FsModuleHost();
+    const from = path.join(repo, 'apps/web/src/app.ts');
+    expect(host.resolve('@acme/base', from)).toBe(path.join(repo, 'core/base/src/index.ts'));
+    // two packages of that name: not followed
+    expect(host.resolve('@acme/dup', from)).toBeUndefined();
+    expect(host.resolve('@acme/other', from)).toBeUndefined();
+  });
+});

@@ -64,6 +64,11 @@ function isInternalHost(host: string, internalHosts: string[]): boolean {
   });
 }
 
+/** String methods that keep the address a value holds (a trailing slash or a stage removed, blanks trimmed). */
+const RESHAPE_METHODS = new Set(['toString', 'replace', 'replaceAll', 'trim', 'trimEnd', 'trimStart', 'concat', 'toLowerCase']);
+/** Functions that return the address they are given, encoded or as a string. */
+const RESHAPE_FUNCTIONS = new Set(['encodeURI', 'String']);
+
 class UrlClassifier {
   private envNames?: Set<string>;
   /** What the template's defaults said about the variables classified so far. */
@@ -124,12 +129,23 @@ class UrlClassifier {
       return undefined;
     }
     if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return this.classify(e.left, depth + 1);
+    // `process.env.ORDERS_URL ?? ''`, `process.env.ORDERS_URL || ''`: the address when it is set
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      return this.classify(e.left, depth + 1);
+    }
     // `new URL('/orders', process.env.ORDERS_URL)`
     if (ts.isNewExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'URL' && e.arguments?.length) {
       return this.classify(e.arguments[1] ?? e.arguments[0], depth + 1);
     }
-    // `url.toString()`, `url.href`
-    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'toString') return this.classify(e.expression.expression, depth + 1);
+    // `url.toString()`, `process.env.ORDERS_URL.replace(/\/$/, '')`, `base.trim()`: the same address, reshaped
+    if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && RESHAPE_METHODS.has(e.expression.name.text)) {
+      return this.classify(e.expression.expression, depth + 1);
+    }
+    // `encodeURI(`${base}${path}`)`, `String(base)`
+    if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && RESHAPE_FUNCTIONS.has(e.expression.text) && e.arguments.length > 0) {
+      return this.classify(e.arguments[0], depth + 1);
+    }
+    // `url.href`
     if (ts.isPropertyAccessExpression(e) && e.name.text === 'href') return this.classify(e.expression, depth + 1);
     return undefined;
   }
