@@ -127,8 +127,8 @@ function apiDefinition(template: Template, api: Resource): ApiDefinition | 'unkn
 }
 
 /** An operation's `x-amazon-apigateway-integration` that invokes a function of the template. */
-interface OpenApiIntegration {
-  functionId: string;
+/** An `x-amazon-apigateway-integration` of an API definition's operation. */
+interface OpenApiOperation {
   integration: PlainObject;
   /** `POST /orders`. */
   operation: string;
@@ -136,31 +136,42 @@ interface OpenApiIntegration {
   path: PathSegment[];
 }
 
+interface OpenApiIntegration extends OpenApiOperation {
+  functionId: string;
+}
+
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace', 'x-amazon-apigateway-any-method']);
 
-/** The Lambda integrations (`aws`, `aws_proxy`) of an API definition, each with the function its `uri` names. */
-function openApiIntegrations(template: Template, definition: ApiDefinition): OpenApiIntegration[] {
+/** The API Gateway integrations of every operation of an API definition. */
+function openApiOperations(definition: ApiDefinition): OpenApiOperation[] {
   const paths = definition.body['paths'];
   if (!isPlainObject(paths)) return [];
-  const found: OpenApiIntegration[] = [];
+  const found: OpenApiOperation[] = [];
   for (const [route, operations] of Object.entries(paths)) {
     if (!isPlainObject(operations)) continue;
     for (const [method, operation] of Object.entries(operations)) {
       if (!HTTP_METHODS.has(method.toLowerCase())) continue;
       const integration = getIn(operation, ['x-amazon-apigateway-integration']);
       if (!isPlainObject(integration)) continue;
-      const type = integration['type'];
-      if (typeof type === 'string' && !/^aws(_proxy)?$/i.test(type)) continue;
-      const functionId = functionRef(template, integration['uri']);
-      if (!functionId) continue;
       const name = method.toLowerCase() === 'x-amazon-apigateway-any-method' ? 'ANY' : method.toUpperCase();
       found.push({
-        functionId,
         integration,
         operation: `${name} ${route}`,
         path: definition.file === undefined ? [...definition.path, 'paths', route, method, 'x-amazon-apigateway-integration'] : definition.path,
       });
     }
+  }
+  return found;
+}
+
+/** The Lambda integrations (`aws`, `aws_proxy`) of an API definition, each with the function its `uri` names. */
+function openApiIntegrations(template: Template, definition: ApiDefinition): OpenApiIntegration[] {
+  const found: OpenApiIntegration[] = [];
+  for (const op of openApiOperations(definition)) {
+    const type = op.integration['type'];
+    if (typeof type === 'string' && !/^aws(_proxy)?$/i.test(type)) continue;
+    const functionId = functionRef(template, op.integration['uri']);
+    if (functionId) found.push({ ...op, functionId });
   }
   return found;
 }
@@ -214,26 +225,11 @@ function syncExecutionFunctions(template: Template, machine: StateMachine): stri
 }
 
 /** The OpenAPI integrations of a definition that start a synchronous Express execution, with the machine. */
-function openApiSyncExecutions(template: Template, definition: ApiDefinition): { machine: StateMachine; integration: PlainObject; operation: string; path: PathSegment[] }[] {
-  const paths = definition.body['paths'];
-  if (!isPlainObject(paths)) return [];
-  const found: { machine: StateMachine; integration: PlainObject; operation: string; path: PathSegment[] }[] = [];
-  for (const [route, operations] of Object.entries(paths)) {
-    if (!isPlainObject(operations)) continue;
-    for (const [method, operation] of Object.entries(operations)) {
-      if (!HTTP_METHODS.has(method.toLowerCase())) continue;
-      const integration = getIn(operation, ['x-amazon-apigateway-integration']);
-      if (!isPlainObject(integration)) continue;
-      const machine = syncExecutionMachine(template, integration['uri'], integration['requestTemplates']);
-      if (!machine) continue;
-      const name = method.toLowerCase() === 'x-amazon-apigateway-any-method' ? 'ANY' : method.toUpperCase();
-      found.push({
-        machine,
-        integration,
-        operation: `${name} ${route}`,
-        path: definition.file === undefined ? [...definition.path, 'paths', route, method, 'x-amazon-apigateway-integration'] : definition.path,
-      });
-    }
+function openApiSyncExecutions(template: Template, definition: ApiDefinition): (OpenApiOperation & { machine: StateMachine })[] {
+  const found: (OpenApiOperation & { machine: StateMachine })[] = [];
+  for (const op of openApiOperations(definition)) {
+    const machine = syncExecutionMachine(template, op.integration['uri'], op.integration['requestTemplates']);
+    if (machine) found.push({ ...op, machine });
   }
   return found;
 }
