@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { ts } from './ts.js';
 import type { FileFacts, ModuleRef } from './file-facts.js';
-import { classMemberType, classMemberValue, isFunctionLike, returnedExpressions, unwrap } from './walk.js';
+import { classMemberType, classMemberValue, enclosingClass, isFunctionLike, returnedExpressions, thisMemberValue, unwrap } from './walk.js';
 
 /** Modules followed from a call to the function it reaches (`a.ts` → `b.ts` → `c.ts` is 2). */
 export const MAX_HOPS = 3;
@@ -319,7 +319,7 @@ function instanceClass(facts: FileFacts, expr: ts.Expression, hops: number): Tar
   if (origin) return undefined;
   const e = unwrap(expr);
   if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
-    const v = thisValue(e);
+    const v = thisMemberValue(e);
     const found = v ? valueClass(facts, facts.resolveValue(v), hops) : undefined;
     // `private readonly store: OrderStore`, set from a parameter or by a factory the analysis cannot read
     const declared = found ? undefined : thisDeclaredType(e);
@@ -462,44 +462,8 @@ function returnTypeName(fn: ts.FunctionLikeDeclaration): ts.Identifier | undefin
  */
 function thisDeclaredType(access: ts.PropertyAccessExpression): ts.Identifier | undefined {
   const cls = enclosingClass(access);
-  if (!cls) return undefined;
-  const named = (type: ts.TypeNode | undefined): ts.Identifier | undefined =>
-    type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && !type.typeArguments ? type.typeName : undefined;
-  for (const m of cls.members) {
-    if (ts.isPropertyDeclaration(m) && ts.isIdentifier(m.name) && m.name.text === access.name.text) return named(m.type);
-    if (ts.isConstructorDeclaration(m)) {
-      for (const param of m.parameters) {
-        if (ts.isIdentifier(param.name) && param.name.text === access.name.text && ts.getModifiers(param)?.length) return named(param.type);
-      }
-    }
-  }
-  return undefined;
-}
-
-function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
-  for (let p: ts.Node | undefined = node.parent; p; p = p.parent) if (ts.isClassDeclaration(p) || ts.isClassExpression(p)) return p;
-  return undefined;
-}
-
-/**
- * What a field of `this` is set to: its initialiser, a constructor parameter's default, or what
- * the constructor assigns it (`this.store = OrderStore.getInstance(table)`).
- */
-function thisValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
-  const cls = enclosingClass(access);
-  if (!cls) return undefined;
-  const name = access.name.text;
-  for (const m of cls.members) {
-    if (ts.isPropertyDeclaration(m) && m.initializer && m.name.getText() === name) return m.initializer;
-    if (!ts.isConstructorDeclaration(m)) continue;
-    for (const param of m.parameters) if (param.initializer && ts.isIdentifier(param.name) && param.name.text === name) return param.initializer;
-    for (const st of m.body?.statements ?? []) {
-      if (!ts.isExpressionStatement(st) || !ts.isBinaryExpression(st.expression) || st.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
-      const left = unwrap(st.expression.left);
-      if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) return st.expression.right;
-    }
-  }
-  return undefined;
+  const type = cls ? classMemberType(cls, access.name.text) : undefined;
+  return type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && !type.typeArguments ? type.typeName : undefined;
 }
 
 /**
