@@ -14,6 +14,7 @@
  * as V8 runs the compiled code it is given. Data V8 rejects is replaced; a cache that cannot be
  * read or written only means compiling as before, never an error. The file is written to a
  * temporary name and renamed into place, so two processes writing at once leave one whole file.
+ * Writing one also prunes the folder: files unused for a month, and all but the last few used.
  * `NODE_DISABLE_COMPILE_CACHE=1` (Node.js's own switch for its cache) turns it off.
  */
 import { isAscii } from 'node:buffer';
@@ -27,6 +28,18 @@ import { threadId } from 'node:worker_threads';
 
 /** The largest cache file read back (TypeScript's is about 3 MB). */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+/**
+ * Cache files kept at most, the ones used or written last: one per TypeScript install, Node.js
+ * version and set of options, so a user with many checkouts would otherwise collect them forever.
+ */
+export const MAX_CACHE_FILES = 16;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A cache file no run has used for this long is removed when another one is written. */
+export const STALE_CACHE_MS = 30 * DAY_MS;
+/** A temporary file this old was left by a process that stopped between writing and renaming it. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+const CACHE_FILE = /^[\w.-]+-[0-9a-f]{16}-[0-9a-f]{16}\.v8$/;
+const TEMP_FILE = /^\..+\.tmp$/;
 
 /** What `preload` did, for tests and benchmarks. */
 export type CodeCacheUse = 'off' | 'loaded' | 'used' | 'written' | 'failed';
@@ -130,9 +143,11 @@ export function preload(fromUrl: string, specifier: string, env: NodeJS.ProcessE
   const dir = codeCacheFolders(env).find(ownFolder);
   const cacheFile = dir !== undefined ? path.join(dir, name) : undefined;
   let cachedData: Buffer | undefined;
+  let cachedAt = 0;
   if (cacheFile !== undefined) {
     try {
       const st = fs.statSync(cacheFile);
+      cachedAt = st.mtimeMs;
       if (st.isFile() && st.size <= MAX_CACHE_BYTES) cachedData = fs.readFileSync(cacheFile);
     } catch {
       // no cache yet
@@ -164,7 +179,10 @@ export function preload(fromUrl: string, specifier: string, env: NodeJS.ProcessE
     delete internals._cache[file];
     return 'failed';
   }
-  if (cachedData !== undefined && !script.cachedDataRejected) return 'used';
+  if (cachedData !== undefined && !script.cachedDataRejected) {
+    markUsed(cacheFile!, cachedAt);
+    return 'used';
+  }
   if (cacheFile === undefined) return 'failed';
   let data: Buffer;
   try {
@@ -172,6 +190,60 @@ export function preload(fromUrl: string, specifier: string, env: NodeJS.ProcessE
   } catch {
     return 'failed';
   }
-  return writeAtomically(cacheFile, data) ? 'written' : 'failed';
+  if (!writeAtomically(cacheFile, data)) return 'failed';
+  pruneCodeCache(path.dirname(cacheFile), Date.now(), cacheFile);
+  return 'written';
+}
+
+/**
+ * A cache file in use has its modification time set to now, at most once a day: the time says
+ * when a run last used it, which is what pruning goes by.
+ */
+function markUsed(file: string, mtimeMs: number, now = Date.now()): void {
+  if (now - mtimeMs < DAY_MS) return;
+  try {
+    const at = new Date(now);
+    fs.utimesSync(file, at, at);
+  } catch {
+    // a cache file that cannot be marked is only pruned sooner
+  }
+}
+
+/**
+ * Removes from the cache folder `dir` the cache files no run has used for
+ * {@link STALE_CACHE_MS}, those beyond the {@link MAX_CACHE_FILES} used or written last, and
+ * temporary files left by a process that stopped while writing. `keep` (the file just written)
+ * always stays. Files of other names are left alone; nothing here is ever an error.
+ */
+export function pruneCodeCache(dir: string, now = Date.now(), keep?: string): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return;
+  }
+  const caches: { file: string; at: number }[] = [];
+  for (const name of names) {
+    const cache = CACHE_FILE.test(name);
+    if (!cache && !TEMP_FILE.test(name)) continue;
+    const file = path.join(dir, name);
+    try {
+      const st = fs.lstatSync(file);
+      if (!st.isFile()) continue;
+      if (cache) caches.push({ file, at: st.mtimeMs });
+      else if (now - st.mtimeMs > STALE_TEMP_MS) fs.unlinkSync(file);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  caches.sort((a, b) => b.at - a.at);
+  caches.forEach(({ file, at }, index) => {
+    if (file === keep || (index < MAX_CACHE_FILES && now - at <= STALE_CACHE_MS)) return;
+    try {
+      fs.unlinkSync(file);
+    } catch {
+      // another run removed it, or it cannot be removed: either way it is not read again
+    }
+  });
 }
 

@@ -82,11 +82,48 @@ describe('the compiled-code cache of TypeScript', { timeout: 120_000 }, () => {
     const second = fs.statSync(file);
     expect([second.ino, second.mtimeMs, second.size]).toEqual([first.ino, first.mtimeMs, first.size]);
 
+    // a file in use is marked so, at most once a day: pruning keeps the files runs use
+    const threeDaysAgo = new Date(Date.now() - 3 * 24 * 3600 * 1000);
+    fs.utimesSync(file, threeDaysAgo, threeDaysAgo);
+    expectOneFinding(scan(root, home));
+    expect(Date.now() - fs.statSync(file).mtimeMs).toBeLessThan(600_000);
+
     // data V8 rejects: ignored, and replaced by good data
     fs.writeFileSync(file, 'not compiled code');
     expectOneFinding(scan(root, home));
     expect(cacheFiles(home)).toEqual([file]);
     expect(fs.statSync(file).size).toBeGreaterThan(100_000);
+  });
+
+  it('writing a cache file removes files unused for a month, all but the 16 used last, and temporary files left behind', () => {
+    const root = project({ 'src/run.ts': CODE });
+    const home = project({});
+    const dir = path.join(home, 'rel4lint', 'code');
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const put = (name: string, hoursAgo: number): string => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, 'x');
+      const at = new Date(Date.now() - hoursAgo * 3600 * 1000);
+      fs.utimesSync(file, at, at);
+      return file;
+    };
+    const hex = (n: number): string => n.toString(16).padStart(16, '0');
+    const stale = [1, 2, 3].map((i) => put(`typescript-${hex(i)}-${hex(0)}.v8`, 24 * (30 + i)));
+    const recent = Array.from({ length: 18 }, (_, i) => put(`typescript-${hex(100 + i)}-${hex(0)}.v8`, i + 1));
+    const leftover = put('.typescript-x.v8.123.0.abc.tmp', 2);
+    const writing = put('.typescript-y.v8.456.0.def.tmp', 0);
+    const other = put('notes.txt', 24 * 400);
+    expectOneFinding(scan(root, home));
+    const left = cacheFiles(home);
+    if (!OWN_CACHE) {
+      expect(left.sort()).toEqual([...stale, ...recent, leftover, writing, other].sort());
+      return;
+    }
+    const written = left.filter((f) => ![...recent, writing, other].includes(f));
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(/[\\/]typescript-[0-9a-f]{16}-[0-9a-f]{16}\.v8$/);
+    // the new file and the 15 used last of the others
+    expect(left.sort()).toEqual([...written, ...recent.slice(0, 15), writing, other].sort());
   });
 
   it('two scans at once leave one whole cache file, which the next scan uses', async () => {
