@@ -680,6 +680,8 @@ function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExp
     if (isEventBatch(e)) return true;
     // a parameter every call of the function in this file fills with a small fixed list
     if (e === param && everyCallPassesBounded(limits, param, promiseAll, depth)) return true;
+    // `records: SQSRecord[]`: the batch (or part of it) a handler hands to a helper
+    if (e === param && isBatchRecordsParameter(analysis, param)) return true;
   }
   // the files shipped with the code, a bundled JSON file: as many items as the author deployed
   if (isBundledCollection(analysis, e)) return true;
@@ -726,6 +728,55 @@ function everyCallPassesBounded(limits: Limits, id: ts.Identifier, promiseAll: t
     calls++;
   }
   return calls > 0;
+}
+
+/**
+ * The record types of the `aws-lambda` type package whose arrays are an event source's batch, and
+ * the events whose `Records` is one: at most `BatchSize` records, however a helper is called.
+ */
+const BATCH_RECORD_TYPES = new Set(['SQSRecord', 'KinesisStreamRecord', 'DynamoDBRecord', 'SNSEventRecord', 'S3EventRecord']);
+const BATCH_EVENT_TYPES = new Set(['SQSEvent', 'KinesisStreamEvent', 'DynamoDBStreamEvent', 'SNSEvent', 'S3Event']);
+
+/**
+ * `records: SQSRecord[]` (also `Array<SQSRecord>`, `readonly SQSRecord[]`, `SQSEvent['Records']`),
+ * the record type imported from `aws-lambda`: a parameter declared as an event source's batch.
+ */
+function isBatchRecordsParameter(analysis: FileAnalysis, id: ts.Identifier): boolean {
+  for (let p = id.parent; p; p = p.parent) {
+    step();
+    if (!isFunctionLike(p)) continue;
+    const param = p.parameters.find((q) => ts.isIdentifier(q.name) && q.name.text === id.text);
+    if (param) return param.type !== undefined && isBatchRecordsType(analysis, param.type);
+  }
+  return false;
+}
+
+function isBatchRecordsType(analysis: FileAnalysis, type: ts.TypeNode): boolean {
+  if (ts.isTypeOperatorNode(type) && type.operator === ts.SyntaxKind.ReadonlyKeyword) return isBatchRecordsType(analysis, type.type);
+  if (ts.isParenthesizedTypeNode(type)) return isBatchRecordsType(analysis, type.type);
+  if (ts.isArrayTypeNode(type)) return ts.isTypeReferenceNode(type.elementType) && isLambdaType(analysis, type.elementType.typeName, BATCH_RECORD_TYPES);
+  if (ts.isIndexedAccessTypeNode(type)) {
+    const index = type.indexType;
+    return ts.isTypeReferenceNode(type.objectType) && ts.isLiteralTypeNode(index) && ts.isStringLiteral(index.literal) && index.literal.text === 'Records' && isLambdaType(analysis, type.objectType.typeName, BATCH_EVENT_TYPES);
+  }
+  if (ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && (type.typeName.text === 'Array' || type.typeName.text === 'ReadonlyArray') && type.typeArguments?.length === 1) {
+    const item = type.typeArguments[0]!;
+    return ts.isTypeReferenceNode(item) && isLambdaType(analysis, item.typeName, BATCH_RECORD_TYPES);
+  }
+  return false;
+}
+
+/** `SQSRecord` imported from `aws-lambda`, or `AWSLambda.SQSRecord` / `lambda.SQSRecord` of its namespace. */
+function isLambdaType(analysis: FileAnalysis, name: ts.EntityName, names: ReadonlySet<string>): boolean {
+  if (ts.isQualifiedName(name)) {
+    if (!names.has(name.right.text) || !ts.isIdentifier(name.left)) return false;
+    if (name.left.text === 'AWSLambda') return true;
+    const origin = analysis.origin(name.left);
+    return origin?.kind === 'module' && origin.ref.module === 'aws-lambda' && origin.ref.path.length === 0;
+  }
+  if (!names.has(name.text)) return false;
+  const origin = analysis.origin(name);
+  return origin?.kind === 'module' && origin.ref.module === 'aws-lambda' && origin.ref.path[0] === name.text;
 }
 
 /** Calls whose result has at most as many items as their receiver. */
