@@ -419,7 +419,8 @@ export function displayName(resource: Resource): string {
 /**
  * Source kind of an event source mapping. 'stream' = a Kinesis, DynamoDB Streams or Kafka source
  * whose service cannot be resolved (the ARN is a parameter or an import) but which has a
- * `StartingPosition`, which only stream and Kafka sources take.
+ * `StartingPosition`, which only stream and Kafka sources take. Such a mapping without one (nor
+ * MQ `Queues`, Kafka `Topics`, a DocumentDB or self-managed Kafka config) reads an SQS queue.
  */
 export type EsmKind = 'sqs' | 'kinesis' | 'dynamodb' | 'kafka' | 'mq' | 'docdb' | 'stream';
 
@@ -514,6 +515,9 @@ function resourceMappingKind(template: Template, properties: PlainObject, source
   if (!isAbsent(properties['Queues'])) return 'mq';
   if (!isAbsent(properties['Topics'])) return 'kafka';
   if (!isAbsent(properties['StartingPosition'])) return 'stream';
+  // Kinesis, DynamoDB Streams and Kafka sources require a StartingPosition, which SQS does not
+  // take; MQ requires Queues, DocumentDB its config: a mapping of a source with none of them reads a queue
+  if (!isAbsent(properties['EventSourceArn'])) return 'sqs';
   return undefined;
 }
 
