@@ -196,6 +196,7 @@ Resources:
   JOIN: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !Join [":", [arn, !Ref AWS::Partition, kafka, r, a, cluster/x]], FunctionName: f } }
   PSTREAM: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !Ref SourceArn, StartingPosition: LATEST, FunctionName: f } }
   PANY: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !Ref SourceArn, FunctionName: f } }
+  PMQ: { Type: AWS::Lambda::EventSourceMapping, Properties: { EventSourceArn: !Ref SourceArn, FunctionName: f, Queues: [q] } }
   OPAQUE: { Type: AWS::Lambda::EventSourceMapping, Properties: !If [C, {}, {}] }
   Handler:
     Type: AWS::Serverless::Function
@@ -229,7 +230,9 @@ Resources:
       LIT: 'dynamodb',
       JOIN: 'kafka',
       PSTREAM: 'stream',
-      PANY: 'unknown',
+      // no StartingPosition (which streams and Kafka require) and no MQ, Kafka or DocumentDB settings: a queue
+      PANY: 'sqs',
+      PMQ: 'mq',
     });
   });
 
