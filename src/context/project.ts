@@ -507,6 +507,7 @@ export class ProjectModel {
       if (fifo === true || fifo === 'true') binding.fifo = true;
       const cbd = p['ContentBasedDeduplication'];
       if (cbd === true || cbd === 'true') binding.contentBasedDeduplication = true;
+      else if (isAbsent(cbd) || cbd === false || cbd === 'false') binding.contentBasedDeduplication = false;
     }
     return binding;
   }

@@ -100,7 +100,10 @@ export interface EnvBinding {
   /** Graph node id. */
   node: string;
   label: string;
-  /** Queues and topics: FIFO (`FifoQueue` / `FifoTopic`) and content-based deduplication. */
+  /**
+   * Queues and topics: FIFO (`FifoQueue` / `FifoTopic`) and content-based deduplication (false when
+   * the template leaves it off; undefined when its value cannot be known).
+   */
   fifo?: boolean;
   contentBasedDeduplication?: boolean;
   /** The template parameters whose defaults decided the value ("with parameter `X` at its default `y`"). */

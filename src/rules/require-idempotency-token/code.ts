@@ -112,20 +112,20 @@ function destinationBinding(analysis: FileAnalysis, input: ts.Expression | undef
 
 function fifoReports(analysis: FileAnalysis, call: SdkCall, op: FifoOperation, context: ContextEvidence | undefined, project?: FileProjectContext): CodeReport[] {
   const binding = destinationBinding(analysis, call.input, op.destination, project);
-  // the template says the queue/topic deduplicates by content: no id needed
-  if (binding?.contentBasedDeduplication) return [];
-  const fifoByName = isFifoDestination(analysis, call.input, op.destination) || binding?.fifo === true;
+  // Only a template that defines the queue or topic tells whether it deduplicates by content. A send
+  // without MessageDeduplicationId to a FIFO destination without it fails on every call, so code that
+  // sends to a destination defined elsewhere is code whose destination deduplicates: not reported.
+  if (binding?.contentBasedDeduplication !== false) return [];
+  // FIFO by the template, or by the name in the code (a standard queue may take a MessageGroupId too)
+  if (binding.fifo !== true && !isFifoDestination(analysis, call.input, op.destination)) return [];
   const kind = call.service === 'sqs' ? 'queue' : 'topic';
   const check = (obj: ts.Expression | undefined, node: ts.Node, what: string): CodeReport | undefined => {
-    const groupId = getProperty(analysis, obj, 'MessageGroupId');
-    const fifo = fifoByName || groupId.kind === 'present';
-    if (!fifo) return undefined;
     const dedup = getProperty(analysis, obj, 'MessageDeduplicationId');
     if (dedup.kind !== 'absent') return undefined;
     return {
       node,
       severity: severityFor(context),
-      message: `${what} to a FIFO ${kind} without MessageDeduplicationId: the call fails unless the ${kind} uses content-based deduplication, and ${redelivered(context) ?? 'a retried send'} is not recognised as a duplicate`,
+      message: `${what} to FIFO ${kind} \`${binding.label}\` without MessageDeduplicationId, and the template leaves the ${kind}'s content-based deduplication off: the ${kind} rejects the message; a MessageDeduplicationId derived from the message also makes ${redelivered(context) ?? 'a retried send'} recognised as a duplicate`,
     };
   };
   if (!op.entries) {
