@@ -126,6 +126,34 @@ export function isBundledCollection(facts: FileFacts, expr: ts.Expression, depth
   return false;
 }
 
+/**
+ * A list the function's configuration sets: `process.env.RECIPIENTS.split(',')` (also `?.split`,
+ * `(process.env.X ?? '').split(...)`), `JSON.parse(process.env.REGIONS ?? '[]')`. Fixed when the
+ * stack is deployed, and small: a function's environment variables hold 4 KB in all.
+ */
+export function isConfiguredList(facts: FileFacts, expr: ts.Expression, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const e = facts.resolveValue(expr);
+  if (!ts.isCallExpression(e) || !e.arguments[0]) return false;
+  const callee = unwrap(e.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'split') return isConfiguredText(facts, callee.expression, depth + 1);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'parse' && unwrap(callee.expression).getText() === 'JSON') return isConfiguredText(facts, e.arguments[0], depth + 1);
+  return false;
+}
+
+/** `process.env.X`, `process.env.X ?? ''`, `process.env.X || '[]'`, `String(process.env.X)`. */
+function isConfiguredText(facts: FileFacts, expr: ts.Expression, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const e = facts.resolveValue(expr);
+  if (isEnvironmentValue(e)) return true;
+  if (ts.isNonNullExpression(e)) return isConfiguredText(facts, e.expression, depth + 1);
+  if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+    return isConfiguredText(facts, e.left, depth + 1) && ts.isStringLiteralLike(facts.resolveValue(e.right));
+  }
+  if (ts.isCallExpression(e) && unwrap(e.expression).getText() === 'String' && e.arguments[0]) return isConfiguredText(facts, e.arguments[0], depth + 1);
+  return false;
+}
+
 const NUMBER_PARSERS = /^(?:parseInt|parseFloat|Number|Number\.parseInt|Number\.parseFloat)$/;
 
 /** `process.env.X`, `process.env['X']`. */

@@ -38,7 +38,7 @@ import { numberValue } from '../../code/values.js';
 import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, thisMemberValue, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
 import { isReceivedMessages } from '../../code/sqs-receive.js';
-import { isBundledCollection, isConfiguredCount } from '../../code/deploy-time.js';
+import { isBundledCollection, isConfiguredCount, isConfiguredList } from '../../code/deploy-time.js';
 import { isAwaitedDelay } from '../../code/waits.js';
 
 const COMBINATORS = new Set(['all', 'allSettled', 'any', 'race']);
@@ -685,6 +685,8 @@ function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExp
   }
   // the files shipped with the code, a bundled JSON file: as many items as the author deployed
   if (isBundledCollection(analysis, e)) return true;
+  // `process.env.RECIPIENTS.split(',')`: a list the configuration fixes when the stack is deployed
+  if (isConfiguredList(analysis, e)) return true;
   // `records.filter(...)`, `regions.map(...)`: no more items than the collection they come from
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && SIZE_KEEPING.has(e.expression.name.text) && e.arguments.length <= 2) {
     if (e.expression.name.text !== 'slice' || e.arguments.length < 2) {
