@@ -116,8 +116,10 @@ export class Converter {
     return this.resources.fileOf(node);
   }
 
+  /** Where an entry's value is written: the entry, or the entry of another file it passes on. */
   entrySource(e: Entry): SourceNode {
-    return this.resources.sourceOf(e.node, e.key);
+    const at = e.origin ?? e;
+    return this.resources.sourceOf(at.node, at.key);
   }
 
   nodeSource(node: Node): SourceNode {

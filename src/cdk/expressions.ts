@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { ts } from '../code/ts.js';
 import { Intrinsic, type IacValue } from '../iac/model.js';
-import { unwrap } from '../code/walk.js';
+import { isFunctionLike, unwrap } from '../code/walk.js';
 import { Env, lit, truthiness, unknown, unknownNode, UNDEF, type ArrVal, type ClassVal, type Entry, type FnVal, type Item, type ObjVal, type Val } from './values.js';
 import type { Library } from './library.js';
 
@@ -16,6 +16,23 @@ const SyntaxKind = ts.SyntaxKind;
 
 /** Budget of evaluated nodes per file: pathological inputs stop early rather than hang. */
 const MAX_STEPS = 200_000;
+
+/** Whether `id` names a parameter of a function around it (parent pointers needed: false without them). */
+function isParameter(id: ts.Identifier): boolean {
+  for (let p = id.parent; p; p = p.parent) {
+    if (!isFunctionLike(p)) continue;
+    if (p.parameters.some((q) => bindsName(q.name, id.text))) return true;
+  }
+  return false;
+}
+
+function bindsName(name: ts.BindingName, text: string): boolean {
+  if (ts.isIdentifier(name)) return name.text === text;
+  return name.elements.some((el) => ts.isBindingElement(el) && bindsName(el.name, text));
+}
+
+/** Values whose place a finding names: literals, durations, deploy-time values (objects and constructs carry their own). */
+const PASSED_VALUES = new Set<Val['k']>(['lit', 'dur', 'token', 'json']);
 
 /** Thrown when a file's budget of evaluated nodes is spent. */
 export class Budget extends Error {}
@@ -243,9 +260,31 @@ export abstract class Evaluator {
       if (ts.isPropertyAssignment(prop)) val = this.eval(prop.initializer, env);
       else if (ts.isMethodDeclaration(prop)) val = { k: 'fn', decl: prop, env };
       else val = unknown('an accessor');
-      out.entries.set(name, { val, node: prop, key: prop.name! });
+      const origin = ts.isPropertyAssignment(prop) && PASSED_VALUES.has(val.k) ? this.passedEntry(prop.initializer, env, prop) : undefined;
+      out.entries.set(name, origin ? { val, node: prop, key: prop.name!, origin } : { val, node: prop, key: prop.name! });
     }
     return out;
+  }
+
+  /**
+   * The entry of another file's object literal that `expr` reads unchanged: `rule.schedule`,
+   * `props.timeout`, `this.props.retention`, where the receiver is a parameter or `this` (read
+   * again without effect): a value the caller wrote. Undefined for a value written in this file,
+   * and for a constant another file shares (`LIMITS.report`), whose users are where it is used.
+   */
+  private passedEntry(expr: ts.Expression, env: Env, at: ts.Node): Entry | undefined {
+    const e = unwrap(expr);
+    if (!ts.isPropertyAccessExpression(e)) return undefined;
+    let root = unwrap(e.expression);
+    while (ts.isPropertyAccessExpression(root)) root = unwrap(root.expression);
+    // what a caller hands in (a parameter, or what the instance keeps of it), not a shared constant
+    if (root.kind !== SyntaxKind.ThisKeyword && !(ts.isIdentifier(root) && isParameter(root))) return undefined;
+    const target = this.receiverOf(e.expression, env);
+    if (target.k !== 'obj') return undefined;
+    const entry = target.entries.get(e.name.text);
+    if (!entry) return undefined;
+    if (entry.origin) return entry.origin;
+    return this.lib.cv.fileOf(entry.node) !== this.lib.cv.fileOf(at) ? entry : undefined;
   }
 
   private propertyName(name: ts.PropertyName, env: Env): string | undefined {

@@ -14,6 +14,13 @@ export interface Entry {
   node: ts.Node;
   /** The property name. */
   key: ts.Node;
+  /**
+   * The entry of another file's object literal whose value this one passes on unchanged
+   * (`schedule: rule.schedule` in a construct class whose caller wrote
+   * `rules: [{ schedule: Schedule.cron({ minute: '0' }) }]`): where the value is written, so where a
+   * finding about it is placed.
+   */
+  origin?: Entry;
 }
 
 export interface Item {
