@@ -61,7 +61,16 @@ interface Declaration {
   fallback?: ts.Expression;
   /** The type a parameter or variable is declared with (`svc: OrderService`). */
   type?: ts.TypeNode;
+  /** The variable declaration, when the name is its whole binding: where an initialiser runs. */
+  node?: ts.VariableDeclaration;
+  /** Plain assignments of the name (`x = v`) in source order: what `valueOf` picks from at a use once it is reassigned. */
+  assignments?: ts.BinaryExpression[];
+  /** Written other than by a plain assignment (`+=`, `++`), or a parameter: no value is certain once reassigned. */
+  opaqueWrites?: boolean;
 }
+
+/** A variable assigned more often than this is not followed to the assignment that reaches a use. */
+const MAX_REACHING_WRITES = 32;
 
 const MAX_RESOLVE_DEPTH = 12;
 /** Utility types whose first argument's methods an instance keeps (`Pick<Client, 'get'>`). */
@@ -253,6 +262,8 @@ export class FileFacts {
     const list = this.declarations.get(name) ?? [];
     // a parameter already holds the caller's argument: assigning it makes the value unknown
     const d: Declaration = { scope, pos: node.pos, value, pick, ref, reassigned: parameter || undefined };
+    if (parameter) d.opaqueWrites = true;
+    else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) d.node = node;
     if (type) d.type = type;
     if (fallback) d.fallback = fallback;
     list.push(d);
@@ -288,6 +299,8 @@ export class FileFacts {
     if (!target) return;
     if (value && target.value === undefined && target.pick.length === 0 && !target.ref && !target.reassigned) target.value = value;
     else target.reassigned = true;
+    if (value && ts.isBinaryExpression(node)) (target.assignments ??= []).push(node);
+    else target.opaqueWrites = true;
   }
 
   private addThisMember(name: string, value: ts.Expression): void {
@@ -348,8 +361,8 @@ export class FileFacts {
   /** The expression an identifier was initialised with (const/let/var), if known. */
   valueOf(id: ts.Identifier): ts.Expression | undefined {
     const d = this.lookup(id);
-    if (!d || d.pick.length > 0 || d.reassigned) return undefined;
-    return d.value;
+    if (!d || d.pick.length > 0) return undefined;
+    return d.reassigned ? reachingValue(id, d) : d.value;
   }
 
   /**
@@ -549,6 +562,50 @@ export function requireSpecifier(call: ts.CallExpression): string | undefined {
   if (!ts.isIdentifier(call.expression) || call.expression.text !== 'require') return undefined;
   const arg = call.arguments[0];
   return arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
+}
+
+/**
+ * The value a variable assigned more than once holds at a use (`let params = {...}; send(params);
+ * params = {...}; send(params)`): the initialiser or plain assignment that comes last before the
+ * use, when it runs on every way to the use — a statement of a block, a source file or a `case`
+ * that encloses the use — and no write after the use reaches it again through an enclosing loop.
+ * Writes in another function than the use (a callback, a closure read later) make it unknown, and
+ * so do writes other than plain assignments.
+ */
+function reachingValue(use: ts.Identifier, d: Declaration): ts.Expression | undefined {
+  const writes = d.assignments;
+  if (d.opaqueWrites || d.ref || !writes || writes.length > MAX_REACHING_WRITES) return undefined;
+  const fn = functionOf(use);
+  const loops: ts.Node[] = [];
+  for (let p: ts.Node | undefined = use.parent; p && p !== fn; p = p.parent) {
+    step();
+    if (ts.isIterationStatement(p, false)) loops.push(p);
+  }
+  const init = d.node?.initializer ? d.node : undefined;
+  let last: ts.VariableDeclaration | ts.BinaryExpression | undefined = init && init.end <= use.pos ? init : undefined;
+  if (init && functionOf(init) !== fn) return undefined;
+  for (const w of writes) {
+    if (functionOf(w) !== fn) return undefined;
+    if (w.end <= use.pos) {
+      if (!last || w.pos > last.pos) last = w;
+    } else if (loops.some((l) => l.pos <= w.pos && w.end <= l.end)) {
+      return undefined;
+    }
+  }
+  if (!last) return undefined;
+  const statement = ts.isVariableDeclaration(last) ? last.parent?.parent : last.parent;
+  if (!statement || !(ts.isVariableStatement(statement) || (ts.isExpressionStatement(statement) && statement.expression === last))) return undefined;
+  const block = statement.parent;
+  if (!block || !(ts.isBlock(block) || ts.isSourceFile(block) || ts.isCaseClause(block) || ts.isDefaultClause(block) || ts.isModuleBlock(block))) return undefined;
+  if (use.pos < block.pos || use.end > block.end) return undefined;
+  return ts.isVariableDeclaration(last) ? last.initializer : last.right;
+}
+
+/** The innermost function (or the source file) a node is in. */
+function functionOf(node: ts.Node): ts.Node | undefined {
+  let p = node.parent;
+  for (; p && !isFunctionLike(p) && !ts.isSourceFile(p); p = p.parent) step();
+  return p;
 }
 
 function scopeOf(node: ts.Node): ts.Node {

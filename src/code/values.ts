@@ -15,7 +15,8 @@ export type PropertyLookup =
   | { kind: 'unknown' };
 
 /**
- * The object literal an expression evaluates to (through const identifiers, and calls of a
+ * The object literal an expression evaluates to (through const identifiers, the assignment of a
+ * reassigned variable that reaches the use, and calls of a
  * same-file function or method whose only return is an object literal), if known.
  */
 export function objectLiteralOf(analysis: FileFacts, expr: ts.Expression | undefined, depth = 0): ts.ObjectLiteralExpression | undefined {
