@@ -90,6 +90,8 @@ export class FileFacts {
   private readonly thisMembers = new Map<string, ts.Expression[]>();
   /** Assignments and updates, applied after every declaration is known (the walk is unordered). */
   private readonly pendingWrites: { name: string; pos: number; node: ts.Node; value?: ts.Expression }[] = [];
+  /** `x.name = v`, `x['name'] = v` and `Object.assign(x, ...)` by the name of `x`: members set on an object after it was built. */
+  private readonly memberWrites = new Map<string, ts.Node[]>();
   /** Per-scope indexes of long declaration lists (see `pick`). */
   private readonly scopeIndexes = new WeakMap<Declaration[], Map<ts.Node, ScopeGroup>>();
   /** Top-level function declarations by name, built on first use. */
@@ -156,6 +158,12 @@ export class FileFacts {
         this.calls.push(call);
         const spec = requireSpecifier(call);
         if (spec) this.modules.add(spec);
+        // `Object.assign(params, { ClientToken })`
+        const callee = call.expression;
+        const target = call.arguments[0] && unwrap(call.arguments[0]);
+        if (target && ts.isIdentifier(target) && ts.isPropertyAccessExpression(callee) && callee.name.text === 'assign' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Object') {
+          this.addMemberWrite(target.text, call);
+        }
         break;
       }
       case SyntaxKind.NewExpression:
@@ -218,6 +226,8 @@ export class FileFacts {
           if (ts.isIdentifier(left)) this.pendingWrites.push({ name: left.text, pos: b.pos, node: b, value: b.right });
           else if (ts.isPropertyAccessExpression(left) && left.expression.kind === SyntaxKind.ThisKeyword) {
             this.addThisMember(left.name.text, b.right);
+          } else if ((ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) && ts.isIdentifier(unwrap(left.expression))) {
+            this.addMemberWrite((unwrap(left.expression) as ts.Identifier).text, b);
           }
         }
         break;
@@ -301,6 +311,35 @@ export class FileFacts {
     else target.reassigned = true;
     if (value && ts.isBinaryExpression(node)) (target.assignments ??= []).push(node);
     else target.opaqueWrites = true;
+  }
+
+  private addMemberWrite(name: string, node: ts.Node): void {
+    const list = this.memberWrites.get(name);
+    if (list) list.push(node);
+    else this.memberWrites.set(name, [node]);
+  }
+
+  /**
+   * Whether member `name` of the object a variable holds may be set after the object was built,
+   * before `id` reads it: `params.ClientToken = token`, `params['ClientToken'] = token` (or a
+   * member the analysis cannot name), `Object.assign(params, extra)`, on the same variable.
+   */
+  memberSetBefore(id: ts.Identifier, name: string): boolean {
+    const writes = this.memberWrites.get(id.text);
+    if (!writes) return false;
+    const d = this.lookup(id);
+    for (const w of writes) {
+      if (w.pos >= id.pos) continue;
+      if (ts.isBinaryExpression(w)) {
+        const left = unwrap(w.left) as ts.PropertyAccessExpression | ts.ElementAccessExpression;
+        const member = ts.isPropertyAccessExpression(left) ? left.name.text : ts.isStringLiteralLike(unwrap(left.argumentExpression)) ? (unwrap(left.argumentExpression) as ts.StringLiteralLike).text : undefined;
+        if (member !== undefined && member !== name) continue;
+        if (this.lookup(unwrap(left.expression) as ts.Identifier) === d) return true;
+      } else if (ts.isCallExpression(w) && this.lookup(unwrap(w.arguments[0]!) as ts.Identifier) === d) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private addThisMember(name: string, value: ts.Expression): void {

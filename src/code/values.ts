@@ -74,7 +74,21 @@ export function getProperty(analysis: FileFacts, expr: ts.Expression | undefined
     }
     result = memberLookup(prop, name) ?? result;
   }
+  // `const params = {...}; params.ClientToken = token; send(params)`: set after the literal
+  if (result.kind === 'absent' && memberSetOnTheWay(analysis, expr, name)) return { kind: 'unknown' };
   return result;
+}
+
+/** Whether member `name` is set on the object after it was built, through a variable `expr` reads it from. */
+function memberSetOnTheWay(analysis: FileFacts, expr: ts.Expression, name: string): boolean {
+  let e = unwrap(expr);
+  for (let i = 0; i < 4 && ts.isIdentifier(e); i++) {
+    if (analysis.memberSetBefore(e, name)) return true;
+    const next = analysis.valueOf(e);
+    if (!next) break;
+    e = unwrap(next);
+  }
+  return false;
 }
 
 /**
