@@ -90,6 +90,8 @@ export class FileFacts {
   private readonly thisMembers = new Map<string, ts.Expression[]>();
   /** Assignments and updates, applied after every declaration is known (the walk is unordered). */
   private readonly pendingWrites: { name: string; pos: number; node: ts.Node; value?: ts.Expression }[] = [];
+  /** What `reachingValue` found for a use of a reassigned variable (null: nothing certain). */
+  private readonly reaching = new Map<ts.Identifier, ts.Expression | null>();
   /** `x.name = v`, `x['name'] = v` and `Object.assign(x, ...)` by the name of `x`: members set on an object after it was built. */
   private readonly memberWrites = new Map<string, ts.Node[]>();
   /** Per-scope indexes of long declaration lists (see `pick`). */
@@ -401,7 +403,10 @@ export class FileFacts {
   valueOf(id: ts.Identifier): ts.Expression | undefined {
     const d = this.lookup(id);
     if (!d || d.pick.length > 0) return undefined;
-    return d.reassigned ? reachingValue(id, d) : d.value;
+    if (!d.reassigned) return d.value;
+    let value = this.reaching.get(id);
+    if (value === undefined) this.reaching.set(id, (value = reachingValue(id, d) ?? null));
+    return value ?? undefined;
   }
 
   /**
