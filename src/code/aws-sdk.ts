@@ -169,7 +169,9 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
     const callee = unwrap(c.expression);
     return (ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '') === 'promisifyAll';
   });
+  const signedOnly = presignedOnlyCommands(analysis);
   for (const n of analysis.news) {
+    if (signedOnly?.has(n)) continue;
     const origin = analysis.origin(n.expression);
     if (origin?.kind !== 'module' || origin.ref.path.length !== 1) continue;
     const name = origin.ref.path[0];
@@ -217,6 +219,43 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
   }
   out.sort((a, b) => a.node.pos - b.node.pos);
   return out;
+}
+
+/**
+ * Modules whose functions take a client and a command (or parameters) and return a signed URL or
+ * form without making a request: `@aws-sdk/s3-request-presigner`, `@aws-sdk/polly-request-presigner`
+ * (any `*-request-presigner`) and `@aws-sdk/s3-presigned-post`.
+ */
+const PRESIGNING_MODULE = /^@aws-sdk\/(?:[a-z0-9-]+-request-presigner|s3-presigned-post)$/;
+
+/** Whether a call is one of a presigning module's functions (`getSignedUrl(s3, command)`). */
+export function isPresigner(analysis: FileFacts, call: ts.CallExpression): boolean {
+  const origin = analysis.origin(unwrap(call.expression));
+  return origin?.kind === 'module' && PRESIGNING_MODULE.test(origin.ref.module);
+}
+
+/**
+ * The commands of a file that are only signed: `new PutObjectCommand(...)` handed to a presigner
+ * (inline or through a variable) and to no other call. Signing sends nothing, so they are not SDK
+ * calls of the file. Undefined when the file loads no presigning module.
+ */
+function presignedOnlyCommands(analysis: FileFacts): Set<ts.NewExpression> | undefined {
+  if (![...analysis.modules].some((m) => PRESIGNING_MODULE.test(m))) return undefined;
+  const signed = new Set<ts.NewExpression>();
+  const passed = new Set<ts.NewExpression>();
+  for (const call of analysis.calls) {
+    let presigner: boolean | undefined;
+    for (const arg of call.arguments) {
+      const a = unwrap(arg);
+      if (!ts.isNewExpression(a) && !ts.isIdentifier(a)) continue;
+      const value = ts.isIdentifier(a) ? analysis.resolveValue(a) : a;
+      if (!ts.isNewExpression(value)) continue;
+      presigner ??= isPresigner(analysis, call);
+      (presigner ? signed : passed).add(value);
+    }
+  }
+  for (const n of passed) signed.delete(n);
+  return signed;
 }
 
 /**

@@ -61,7 +61,16 @@ interface Declaration {
   fallback?: ts.Expression;
   /** The type a parameter or variable is declared with (`svc: OrderService`). */
   type?: ts.TypeNode;
+  /** The variable declaration, when the name is its whole binding: where an initialiser runs. */
+  node?: ts.VariableDeclaration;
+  /** Plain assignments of the name (`x = v`) in source order: what `valueOf` picks from at a use once it is reassigned. */
+  assignments?: ts.BinaryExpression[];
+  /** Written other than by a plain assignment (`+=`, `++`), or a parameter: no value is certain once reassigned. */
+  opaqueWrites?: boolean;
 }
+
+/** A variable assigned more often than this is not followed to the assignment that reaches a use. */
+const MAX_REACHING_WRITES = 32;
 
 const MAX_RESOLVE_DEPTH = 12;
 /** Utility types whose first argument's methods an instance keeps (`Pick<Client, 'get'>`). */
@@ -81,6 +90,10 @@ export class FileFacts {
   private readonly thisMembers = new Map<string, ts.Expression[]>();
   /** Assignments and updates, applied after every declaration is known (the walk is unordered). */
   private readonly pendingWrites: { name: string; pos: number; node: ts.Node; value?: ts.Expression }[] = [];
+  /** What `reachingValue` found for a use of a reassigned variable (null: nothing certain). */
+  private readonly reaching = new Map<ts.Identifier, ts.Expression | null>();
+  /** `x.name = v`, `x['name'] = v` and `Object.assign(x, ...)` by the name of `x`: members set on an object after it was built. */
+  private readonly memberWrites = new Map<string, ts.Node[]>();
   /** Per-scope indexes of long declaration lists (see `pick`). */
   private readonly scopeIndexes = new WeakMap<Declaration[], Map<ts.Node, ScopeGroup>>();
   /** Top-level function declarations by name, built on first use. */
@@ -147,6 +160,12 @@ export class FileFacts {
         this.calls.push(call);
         const spec = requireSpecifier(call);
         if (spec) this.modules.add(spec);
+        // `Object.assign(params, { ClientToken })`
+        const callee = call.expression;
+        const target = call.arguments[0] && unwrap(call.arguments[0]);
+        if (target && ts.isIdentifier(target) && ts.isPropertyAccessExpression(callee) && callee.name.text === 'assign' && ts.isIdentifier(callee.expression) && callee.expression.text === 'Object') {
+          this.addMemberWrite(target.text, call);
+        }
         break;
       }
       case SyntaxKind.NewExpression:
@@ -209,6 +228,8 @@ export class FileFacts {
           if (ts.isIdentifier(left)) this.pendingWrites.push({ name: left.text, pos: b.pos, node: b, value: b.right });
           else if (ts.isPropertyAccessExpression(left) && left.expression.kind === SyntaxKind.ThisKeyword) {
             this.addThisMember(left.name.text, b.right);
+          } else if ((ts.isPropertyAccessExpression(left) || ts.isElementAccessExpression(left)) && ts.isIdentifier(unwrap(left.expression))) {
+            this.addMemberWrite((unwrap(left.expression) as ts.Identifier).text, b);
           }
         }
         break;
@@ -253,6 +274,8 @@ export class FileFacts {
     const list = this.declarations.get(name) ?? [];
     // a parameter already holds the caller's argument: assigning it makes the value unknown
     const d: Declaration = { scope, pos: node.pos, value, pick, ref, reassigned: parameter || undefined };
+    if (parameter) d.opaqueWrites = true;
+    else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name)) d.node = node;
     if (type) d.type = type;
     if (fallback) d.fallback = fallback;
     list.push(d);
@@ -288,6 +311,37 @@ export class FileFacts {
     if (!target) return;
     if (value && target.value === undefined && target.pick.length === 0 && !target.ref && !target.reassigned) target.value = value;
     else target.reassigned = true;
+    if (value && ts.isBinaryExpression(node)) (target.assignments ??= []).push(node);
+    else target.opaqueWrites = true;
+  }
+
+  private addMemberWrite(name: string, node: ts.Node): void {
+    const list = this.memberWrites.get(name);
+    if (list) list.push(node);
+    else this.memberWrites.set(name, [node]);
+  }
+
+  /**
+   * Whether member `name` of the object a variable holds may be set after the object was built,
+   * before `id` reads it: `params.ClientToken = token`, `params['ClientToken'] = token` (or a
+   * member the analysis cannot name), `Object.assign(params, extra)`, on the same variable.
+   */
+  memberSetBefore(id: ts.Identifier, name: string): boolean {
+    const writes = this.memberWrites.get(id.text);
+    if (!writes) return false;
+    const d = this.lookup(id);
+    for (const w of writes) {
+      if (w.pos >= id.pos) continue;
+      if (ts.isBinaryExpression(w)) {
+        const left = unwrap(w.left) as ts.PropertyAccessExpression | ts.ElementAccessExpression;
+        const member = ts.isPropertyAccessExpression(left) ? left.name.text : ts.isStringLiteralLike(unwrap(left.argumentExpression)) ? (unwrap(left.argumentExpression) as ts.StringLiteralLike).text : undefined;
+        if (member !== undefined && member !== name) continue;
+        if (this.lookup(unwrap(left.expression) as ts.Identifier) === d) return true;
+      } else if (ts.isCallExpression(w) && this.lookup(unwrap(w.arguments[0]!) as ts.Identifier) === d) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private addThisMember(name: string, value: ts.Expression): void {
@@ -348,8 +402,11 @@ export class FileFacts {
   /** The expression an identifier was initialised with (const/let/var), if known. */
   valueOf(id: ts.Identifier): ts.Expression | undefined {
     const d = this.lookup(id);
-    if (!d || d.pick.length > 0 || d.reassigned) return undefined;
-    return d.value;
+    if (!d || d.pick.length > 0) return undefined;
+    if (!d.reassigned) return d.value;
+    let value = this.reaching.get(id);
+    if (value === undefined) this.reaching.set(id, (value = reachingValue(id, d) ?? null));
+    return value ?? undefined;
   }
 
   /**
@@ -549,6 +606,50 @@ export function requireSpecifier(call: ts.CallExpression): string | undefined {
   if (!ts.isIdentifier(call.expression) || call.expression.text !== 'require') return undefined;
   const arg = call.arguments[0];
   return arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
+}
+
+/**
+ * The value a variable assigned more than once holds at a use (`let params = {...}; send(params);
+ * params = {...}; send(params)`): the initialiser or plain assignment that comes last before the
+ * use, when it runs on every way to the use — a statement of a block, a source file or a `case`
+ * that encloses the use — and no write after the use reaches it again through an enclosing loop.
+ * Writes in another function than the use (a callback, a closure read later) make it unknown, and
+ * so do writes other than plain assignments.
+ */
+function reachingValue(use: ts.Identifier, d: Declaration): ts.Expression | undefined {
+  const writes = d.assignments;
+  if (d.opaqueWrites || d.ref || !writes || writes.length > MAX_REACHING_WRITES) return undefined;
+  const fn = functionOf(use);
+  const loops: ts.Node[] = [];
+  for (let p: ts.Node | undefined = use.parent; p && p !== fn; p = p.parent) {
+    step();
+    if (ts.isIterationStatement(p, false)) loops.push(p);
+  }
+  const init = d.node?.initializer ? d.node : undefined;
+  let last: ts.VariableDeclaration | ts.BinaryExpression | undefined = init && init.end <= use.pos ? init : undefined;
+  if (init && functionOf(init) !== fn) return undefined;
+  for (const w of writes) {
+    if (functionOf(w) !== fn) return undefined;
+    if (w.end <= use.pos) {
+      if (!last || w.pos > last.pos) last = w;
+    } else if (loops.some((l) => l.pos <= w.pos && w.end <= l.end)) {
+      return undefined;
+    }
+  }
+  if (!last) return undefined;
+  const statement = ts.isVariableDeclaration(last) ? last.parent?.parent : last.parent;
+  if (!statement || !(ts.isVariableStatement(statement) || (ts.isExpressionStatement(statement) && statement.expression === last))) return undefined;
+  const block = statement.parent;
+  if (!block || !(ts.isBlock(block) || ts.isSourceFile(block) || ts.isCaseClause(block) || ts.isDefaultClause(block) || ts.isModuleBlock(block))) return undefined;
+  if (use.pos < block.pos || use.end > block.end) return undefined;
+  return ts.isVariableDeclaration(last) ? last.initializer : last.right;
+}
+
+/** The innermost function (or the source file) a node is in. */
+function functionOf(node: ts.Node): ts.Node | undefined {
+  let p = node.parent;
+  for (; p && !isFunctionLike(p) && !ts.isSourceFile(p); p = p.parent) step();
+  return p;
 }
 
 function scopeOf(node: ts.Node): ts.Node {

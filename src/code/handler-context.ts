@@ -5,14 +5,16 @@
  * - 'request-path': an API Gateway, ALB, function URL or AppSync handler, or an HTTP server route
  *   handler (Express, Fastify, Koa, Hono, Nest).
  * Evidence: declared `aws-lambda` types on the handler or its event parameter, how the event is used,
- * and route registrations on server objects recognised by import source (`app.get('/x', fn)`,
- * `fastify.route({ handler })`, `@Get()` methods of `@Controller()` classes).
+ * route registrations on server objects recognised by import source (`app.get('/x', fn)`,
+ * `fastify.route({ handler })`, `@Get()` methods of `@Controller()` classes), and the message
+ * callbacks of queue-consumer libraries (`sqs-consumer`'s `handleMessage`, `kafkajs`'s `eachMessage`).
  * Project context (templates wiring a function to a source) plugs in through `setFileContext`.
  */
 import { ts } from './ts.js';
 import { enclosingFunction, isFunctionLike, unwrap, functionName, walk } from './walk.js';
 import type { FileFacts } from './file-facts.js';
 import { routeHandlers, lambdaEntryPoints } from './http-routes.js';
+import { queueConsumerHandlers } from './queue-consumers.js';
 import type { ContextEvidence, ExecutionContext } from './evidence.js';
 import { calleeAcross, shownPath } from './modules.js';
 
@@ -145,6 +147,10 @@ export class HandlerContexts {
     }
     // HTTP server routes; declared Lambda event types take precedence
     for (const [fn, evidence] of routeHandlers(analysis)) {
+      if (!this.byFunction.has(fn)) this.byFunction.set(fn, evidence);
+    }
+    // message callbacks of queue-consumer libraries (`sqs-consumer`, `kafkajs`)
+    for (const [fn, evidence] of queueConsumerHandlers(analysis)) {
       if (!this.byFunction.has(fn)) this.byFunction.set(fn, evidence);
     }
     if (this.byFunction.size === 0 && analysis.host) this.madeContext = madeHandlerContext(analysis);

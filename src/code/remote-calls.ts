@@ -31,7 +31,7 @@
 import { ts } from './ts.js';
 import { requireSpecifier, type FileFacts, type ModuleRef } from './file-facts.js';
 import { enclosingClass, enclosingFunction, isFunctionLike, returnedExpressions, thisClass, thisMemberValue, unwrap, walk } from './walk.js';
-import { dynamicOperationCalls, sdkCallsOf } from './aws-sdk.js';
+import { dynamicOperationCalls, isPresigner, sdkCallsOf } from './aws-sdk.js';
 import { calleeAcross, MAX_HOPS, shownLocation } from './modules.js';
 import { searchOperationsOf } from './search-clients.js';
 
@@ -480,18 +480,6 @@ function collectAwsLibraries(analysis: FileFacts, add: Add): void {
     }
     if (lib?.methods.includes(method)) add(call, 'aws', calleeLabel(call));
   }
-}
-
-/**
- * Modules whose functions take a client and a command (or parameters) and return a signed URL or
- * form without making a request: `@aws-sdk/s3-request-presigner`, `@aws-sdk/polly-request-presigner`
- * (any `*-request-presigner`) and `@aws-sdk/s3-presigned-post`.
- */
-const PRESIGNING_MODULE = /^@aws-sdk\/(?:[a-z0-9-]+-request-presigner|s3-presigned-post)$/;
-
-function isPresigner(analysis: FileFacts, call: ts.CallExpression): boolean {
-  const origin = analysis.origin(unwrap(call.expression));
-  return origin?.kind === 'module' && PRESIGNING_MODULE.test(origin.ref.module);
 }
 
 function stripDefault(ref: ModuleRef): string[] {

@@ -15,7 +15,8 @@ export type PropertyLookup =
   | { kind: 'unknown' };
 
 /**
- * The object literal an expression evaluates to (through const identifiers, and calls of a
+ * The object literal an expression evaluates to (through const identifiers, the assignment of a
+ * reassigned variable that reaches the use, and calls of a
  * same-file function or method whose only return is an object literal), if known.
  */
 export function objectLiteralOf(analysis: FileFacts, expr: ts.Expression | undefined, depth = 0): ts.ObjectLiteralExpression | undefined {
@@ -73,7 +74,21 @@ export function getProperty(analysis: FileFacts, expr: ts.Expression | undefined
     }
     result = memberLookup(prop, name) ?? result;
   }
+  // `const params = {...}; params.ClientToken = token; send(params)`: set after the literal
+  if (result.kind === 'absent' && memberSetOnTheWay(analysis, expr, name)) return { kind: 'unknown' };
   return result;
+}
+
+/** Whether member `name` is set on the object after it was built, through a variable `expr` reads it from. */
+function memberSetOnTheWay(analysis: FileFacts, expr: ts.Expression, name: string): boolean {
+  let e = unwrap(expr);
+  for (let i = 0; i < 4 && ts.isIdentifier(e); i++) {
+    if (analysis.memberSetBefore(e, name)) return true;
+    const next = analysis.valueOf(e);
+    if (!next) break;
+    e = unwrap(next);
+  }
+  return false;
 }
 
 /**

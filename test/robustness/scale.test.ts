@@ -36,6 +36,7 @@ function program(redeclarations: number): string {
   return [
     "const { LambdaClient } = require('@aws-sdk/client-lambda');",
     ...Array.from({ length: redeclarations }, (_, i) => `var c = ${i};`),
+    "var c = 'last';",
     'function f() { var c = new LambdaClient({}); probe1(c); }',
     'function g(c) { probe2(c); }',
     'const h = () => { let c = new LambdaClient({}); { const c = 7; probe3(c); } probe4(c); };',
@@ -54,10 +55,10 @@ describe('scale', () => {
       probe2: '-',
       probe3: '7',
       probe4: 'instance:@aws-sdk/client-lambda',
-      probe5: '-', // reassigned below
+      probe5: "'last'", // the last declaration before it: `c = 99` comes after
       // the statement right after the loop is outside the loop's scope: `c = 99` is the module's c
       probe6: '-',
-      probe7: '-',
+      probe7: '99', // the assignment that reaches it
     });
     // the per-scope index keeps this linear (a linear scan per lookup took seconds): four times
     // the declarations take about four times as long, timed in turn, the fastest of three each

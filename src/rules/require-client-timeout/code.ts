@@ -245,6 +245,11 @@ function httpReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     const origin = ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee) ? analysis.origin(callee) : undefined;
     if (origin?.kind !== 'module') continue;
     const path = stripDefault(origin.ref.path);
+    if (NODE_HTTP_MODULES.has(origin.ref.module)) {
+      if (info?.kind !== 'http' || isLoopback(analysis, call.arguments[0]) || nodeRequestTimed(analysis, call)) continue;
+      out.push({ node: call, message: `\`${info.label}\` without timeout has no deadline: Node's HTTP client waits as long as the server takes, holding the handler until its own timeout` });
+      continue;
+    }
     if (origin.ref.module === 'axios') {
       if (path.length === 1 && path[0] === 'create') {
         if (defaults.has(boundName(call) ?? '\0')) continue;
@@ -304,6 +309,39 @@ function httpReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     }
   }
   return out;
+}
+
+const NODE_HTTP_MODULES = new Set(['http', 'https', 'node:http', 'node:https']);
+
+/**
+ * Whether a Node `http(s).request(...)` / `.get(...)` has a deadline, or may: options with
+ * `timeout`, `signal` or an `agent` of their own (or options the analysis cannot read), or a
+ * `setTimeout(...)` on the request it returns (`req.setTimeout(5000, ...)`, chained or through
+ * the variable holding it).
+ */
+function nodeRequestTimed(analysis: FileAnalysis, call: ts.CallExpression): boolean {
+  const [first, second] = call.arguments;
+  const opts = first && !isStringLike(analysis, first) && !isUrl(analysis, first) ? first : second && !isFunctionArg(analysis, second) ? second : undefined;
+  if (opts) {
+    if (!objectLiteralOf(analysis, opts)) return true;
+    if (['timeout', 'signal', 'agent'].some((m) => getProperty(analysis, opts, m).kind !== 'absent')) return true;
+  }
+  const parent = call.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.name.text === 'setTimeout') return true;
+  const holder = ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) ? parent.name.text : undefined;
+  if (!holder) return false;
+  return analysis.calls.some((c) => {
+    const callee = unwrap(c.expression);
+    if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'setTimeout') return false;
+    const recv = unwrap(callee.expression);
+    return ts.isIdentifier(recv) && recv.text === holder && analysis.resolveValue(recv) === call;
+  });
+}
+
+/** `new URL(...)`: a request target, not options. */
+function isUrl(analysis: FileAnalysis, arg: ts.Expression): boolean {
+  const value = analysis.resolveValue(arg);
+  return ts.isNewExpression(value) && ts.isIdentifier(value.expression) && value.expression.text === 'URL';
 }
 
 /**
