@@ -138,7 +138,8 @@ function machinesOf(template: Template): StateMachine[] {
     const fileVariable = definition instanceof Unknown ? /^\$\{file\(\s*([^)\s]+)\s*\)\}$/.exec(definition.description.trim()) : null;
     const uri = fileVariable ? fileVariable[1] : p['DefinitionUri'];
     const uriPath = fileVariable ? [...propertiesPath, 'Definition'] : [...propertiesPath, 'DefinitionUri'];
-    if ((fileVariable || resource.type === 'AWS::Serverless::StateMachine') && typeof uri === 'string') {
+    // Terraform `definition = templatefile("${path.module}/machine.asl.json", {...})` loads as a `DefinitionUri`
+    if ((fileVariable || resource.type === 'AWS::Serverless::StateMachine' || template.format === 'terraform') && typeof uri === 'string') {
       const loaded = definitionFromUri(template, uri);
       if (loaded) {
         const only = [...loaded.template.resources.values()][0]!;
