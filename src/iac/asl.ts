@@ -329,6 +329,22 @@ export function resourceTargetType(task: AslState): string | undefined {
   return id ? task.machine.owner.resources.get(id)!.type : undefined;
 }
 
+/**
+ * A `states:startExecution.sync` task whose `StateMachineArn` names an Express workflow of the
+ * template: the child runs five minutes at most, so the task's wait is bounded.
+ */
+export function startsExpressWorkflow(task: AslState): boolean {
+  const params = task.state['Parameters'] ?? task.state['Arguments'];
+  if (!isPlainObject(params)) return false;
+  const arn = substituted(task.machine, params['StateMachineArn']);
+  const id = arn instanceof Intrinsic ? refTarget(arn, task.machine.owner) : undefined;
+  const target = id ? task.machine.owner.resources.get(id) : undefined;
+  if (!target) return false;
+  const p = target.properties;
+  if (target.type === 'AWS::Serverless::StateMachine') return workflowType(p['Type']) === 'EXPRESS';
+  return target.type === 'AWS::StepFunctions::StateMachine' && workflowType(p['StateMachineType']) === 'EXPRESS';
+}
+
 /** The resource as text for messages (`arn:aws:states:::lambda:invoke`, `!GetAtt Fn.Arn`, ...). */
 export function describeResource(task: AslState): string | undefined {
   const resource = substituted(task.machine, task.resource);
