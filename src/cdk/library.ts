@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import { ts } from '../code/ts.js';
-import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
+import { Intrinsic, Unknown, fileText, type IacValue } from '../iac/model.js';
 import { setOwn } from '../iac/document.js';
 import { cdkName, cfnPropertyName, keepsKeys, l1Type } from './names.js';
 import { CDK_PATH, Mapping, type Res, type Resources } from './resources.js';
@@ -174,6 +174,12 @@ export class Library {
 
   callStatic(mod: Val & { k: 'mod' }, args: Args, node: ts.CallExpression): Val {
     if (mod.module === 'path' || mod.module === 'node:path') return nodePath(mod.path, args) ?? unknownNode(this.cv, node);
+    // `readFileSync('statemachine/orders.asl.json', 'utf-8')`: the text of a file the app reads when
+    // it runs, unknown here; its path is kept for a state machine definition to be read from it
+    if ((mod.module === 'fs' || mod.module === 'node:fs') && mod.path.length === 1 && mod.path[0] === 'readFileSync') {
+      const file = args[0] ? stringOf(args[0]) : undefined;
+      return file !== undefined ? unknown(fileText(file)) : unknownNode(this.cv, node);
+    }
     const name = cdkName(mod.module, mod.path);
     if (!name) return unknownNode(this.cv, node);
     const duration = /^core\.Duration\.(millis|seconds|minutes|hours|days)$/.exec(name);

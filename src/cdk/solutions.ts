@@ -7,6 +7,9 @@
  *   (schedule and pattern as given) whose first target is the function or state machine, without
  *   dead-letter queue or retry policy (the user's `targets` come after it); an event bus when
  *   `eventBusProps` is given.
+ * - `S3ToStepfunctions`: an `EventbridgeToStepfunctions` pattern of its own
+ *   (`<id>-event-rule-step-function-construct`) whose rule takes the bucket's Object Created events
+ *   unless `eventRuleProps` are given; the bucket is not modelled.
  * - `EventbridgeToSqs`: a `queue` as below, the first target of an `EventsRule` as above, without
  *   a dead-letter queue unless `deployEventRuleDlq: true` (a `ruleDlq` queue) or `targetProps` give one.
  * - `SqsToLambda`, `LambdaToSqs`, `LambdaToSqsToLambda`: a `queue` from `queueProps` whose
@@ -95,6 +98,16 @@ export class Solutions {
         const machine = this.stateMachine(c.path, props, node);
         members.set('stateMachine', machine);
         this.eventRule(c.path, props, this.helper('events-targets.SfnStateMachine', [machine], node), members, node);
+        break;
+      }
+      case 'solutions.S3ToStepfunctions': {
+        // an `EventbridgeToStepfunctions` of its own on the bucket's Object Created events (or the
+        // user's `eventRuleProps`); the bucket is not modelled
+        const id = c.path[c.path.length - 1] ?? 'S3ToStepfunctions';
+        const inner = [...c.path, `${id}-event-rule-step-function-construct`];
+        const machine = this.stateMachine(inner, props, node);
+        members.set('stateMachine', machine);
+        this.eventRule(inner, props, this.helper('events-targets.SfnStateMachine', [machine], node), new Map(), node);
         break;
       }
       case 'solutions.EventbridgeToSqs': {

@@ -14,7 +14,7 @@
  */
 import { ts } from '../code/ts.js';
 import { loadJson } from '../iac/json.js';
-import { Unknown, type IacValue } from '../iac/model.js';
+import { Unknown, fileText, fileTextPath, type IacValue } from '../iac/model.js';
 import { remapSource, type SourceNode } from '../iac/document.js';
 import { List, Located, Mapping, type Res } from './resources.js';
 import { entryOf, stringOf, unknown, UNDEF, type Cx, type Entry, type Val } from './values.js';
@@ -330,6 +330,7 @@ export class StepFunctions {
     const props = args[2];
     const at = this.lib.callSource(node);
     this.lib.copy(res.props, 'StateMachineType', props, 'stateMachineType', at);
+    this.lib.copy(res.props, 'DefinitionSubstitutions', props, 'definitionSubstitutions', at);
     const timeout = entryOf(props, 'timeout');
     const body = entryOf(props, 'definitionBody');
     const legacy = entryOf(props, 'definition');
@@ -358,6 +359,9 @@ export class StepFunctions {
       const kind = val.c.data['body'] as string;
       const arg = val.c.data['arg'] as Val;
       if (kind === 'fromChainable') return this.definition(arg, source);
+      // `fromFile(path)`, `fromString(readFileSync(path))`: the file is read as the definition
+      const file = kind === 'fromFile' ? stringOf(arg) : arg.k === 'unknown' ? fileTextPath(new Unknown(arg.why)) : undefined;
+      if (file !== undefined) return new Located(new Unknown(fileText(file)), source);
       if (kind === 'fromString') return this.fromString(arg, val.c.data['node'] as Node | undefined, source);
       return undefined;
     }

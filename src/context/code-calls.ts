@@ -15,21 +15,26 @@ import { getProperty, stringShape } from '../code/values.js';
 import { localCallee, remoteCallInfosIn } from '../code/remote-calls.js';
 import { calleeAcross } from '../code/modules.js';
 import { sdkCallsOf } from '../code/aws-sdk.js';
-import { isProcessEnv, returnedExpressions, someOwnNode, unwrap } from '../code/walk.js';
+import { isProcessEnv, returnedExpressions, someOwnNode, thisMemberValue, unwrap } from '../code/walk.js';
 import { serviceHost, type CodeCall } from './types.js';
 import { functionNameOf } from '../iac/lambda.js';
 
 /**
  * `process.env.X`, `process.env['X']`, a name destructured from `process.env`
- * (`const { X } = process.env`), a call of a helper that reads the variable it is named
- * (`requiredEnv('X')`, in this file or another module of the project), or a template /
- * concatenation starting with one of those: `X`.
+ * (`const { X } = process.env`), a member of `this` that its class sets to one of those, a call
+ * of a helper that reads the variable it is named (`requiredEnv('X')`, in this file or another
+ * module of the project), or a template / concatenation starting with one of those: `X`.
  */
 export function envName(analysis: FileFacts, expr: ts.Expression | undefined, depth = 0): string | undefined {
   if (!expr || depth > 6) return undefined;
   const e = analysis.resolveValue(expr);
   if (ts.isPropertyAccessExpression(e) && isProcessEnv(e.expression)) return e.name.text;
   if (ts.isElementAccessExpression(e) && isProcessEnv(e.expression) && ts.isStringLiteralLike(e.argumentExpression)) return e.argumentExpression.text;
+  // `this.workerFunction`, set from the variable by the class's initialiser or constructor
+  if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    const value = thisMemberValue(e);
+    return value ? envName(analysis, value, depth + 1) : undefined;
+  }
   if (ts.isIdentifier(e)) {
     const from = analysis.declaredFrom(e);
     return from && !from.reassigned && from.pick.length === 1 && isProcessEnv(from.value) ? from.pick[0] : undefined;

@@ -116,7 +116,9 @@ export class HandlerFiles {
    */
   private archiveSource(archive: string, module: string): string | undefined {
     const found = new Set<string>();
-    const suffix = module.split('/').join(path.sep);
+    const parts = module.split('/');
+    const suffix = parts.join(path.sep);
+    const first = parts.length > 1 ? parts[0] : undefined;
     for (const f of this.codeFiles) {
       const base = f.replace(/\.[cm]?[jt]sx?$/, '');
       if (!base.endsWith(path.sep + suffix) || f.includes(`${path.sep}node_modules${path.sep}`)) continue;
@@ -124,6 +126,9 @@ export class HandlerFiles {
       // the package's sources, which its build bundles into the archive (`src/index.ts` → `index.js`)
       if (path.basename(folder) === 'src' && path.basename(folder) !== archive) folder = path.dirname(folder);
       if (path.basename(folder) === archive || this.packageName(folder) === archive) found.add(this.preferTs(f));
+      // `orders/index.handler` in `orders.zip`: the package imports its siblings (`../lib`), so its
+      // build keeps the folders under their common parent and the handler names the package folder
+      else if (first !== undefined && (first === archive || this.packageName(path.join(folder, first)) === archive)) found.add(this.preferTs(f));
     }
     return found.size === 1 ? [...found][0] : undefined;
   }

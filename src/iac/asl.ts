@@ -18,7 +18,7 @@
  */
 import path from 'node:path';
 import { definitionFromUri, stringDefinition } from './asl-definitions.js';
-import { Intrinsic, Unknown, isPlainObject, type IacValue, type PathSegment, type PlainObject, type Resource, type Template } from './model.js';
+import { Intrinsic, Unknown, fileTextPath, isPlainObject, type IacValue, type PathSegment, type PlainObject, type Resource, type Template } from './model.js';
 import { displayName, intrinsicText, isAbsent, refTarget } from './resources.js';
 
 export interface StateMachine {
@@ -129,17 +129,21 @@ function machinesOf(template: Template): StateMachine[] {
       continue;
     }
     const definitionString = p['DefinitionString'];
-    if (!isAbsent(definitionString)) {
+    const fromString = fileTextPath(definitionString);
+    if (!isAbsent(definitionString) && fromString === undefined) {
       const held = stringDefinition(template, [...propertiesPath, 'DefinitionString'], definitionString);
       if (held) machines.push({ ...base, ...held });
       continue;
     }
-    // Serverless Framework `definition: ${file(./machine.asl.yml)}`
-    const fileVariable = definition instanceof Unknown ? /^\$\{file\(\s*([^)\s]+)\s*\)\}$/.exec(definition.description.trim()) : null;
-    const uri = fileVariable ? fileVariable[1] : p['DefinitionUri'];
-    const uriPath = fileVariable ? [...propertiesPath, 'Definition'] : [...propertiesPath, 'DefinitionUri'];
-    if ((fileVariable || resource.type === 'AWS::Serverless::StateMachine') && typeof uri === 'string') {
-      const loaded = definitionFromUri(template, uri);
+    // Serverless Framework `definition: ${file(./machine.asl.yml)}`; a CDK app's
+    // `DefinitionBody.fromFile(path)` or `definitionString: readFileSync(path)`
+    const fromDefinition = fileTextPath(definition);
+    const fileVariable = fromDefinition ?? fromString;
+    const uri = fileVariable ?? p['DefinitionUri'];
+    const uriPath = [...propertiesPath, fromDefinition !== undefined ? 'Definition' : fromString !== undefined ? 'DefinitionString' : 'DefinitionUri'];
+    // Terraform `definition = templatefile("${path.module}/machine.asl.json", {...})` loads as a `DefinitionUri`
+    if ((fileVariable !== undefined || resource.type === 'AWS::Serverless::StateMachine' || template.format === 'terraform') && typeof uri === 'string') {
+      const loaded = template.format === 'cdk-source' ? appDefinition(template, uri) : definitionFromUri(template, uri);
       if (loaded) {
         const only = [...loaded.template.resources.values()][0]!;
         machines.push({
@@ -147,13 +151,26 @@ function machinesOf(template: Template): StateMachine[] {
           template: loaded.template,
           definition: loaded.definition,
           definitionPath: [...only.path, 'Properties', 'Definition'],
-          related: [{ template, path: uriPath, label: `${fileVariable ? 'definition' : 'DefinitionUri'} of ${base.label}` }],
+          related: [{ template, path: uriPath, label: `${fileVariable !== undefined ? 'definition' : 'DefinitionUri'} of ${base.label}` }],
         });
       }
     }
   }
   CACHE.set(template, machines);
   return machines;
+}
+
+/**
+ * A definition file a CDK app reads: a relative path is relative to the folder the app runs in, the
+ * stack file's folder or one above it, the nearest that holds the file.
+ */
+function appDefinition(template: Template, uri: string): ReturnType<typeof definitionFromUri> {
+  if (path.isAbsolute(uri)) return definitionFromUri(template, uri);
+  for (let level = 0; level < 4; level++) {
+    const found = definitionFromUri(template, '../'.repeat(level) + uri);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**
@@ -326,6 +343,22 @@ export function resourceTargetType(task: AslState): string | undefined {
   const resource = substituted(task.machine, task.resource);
   const id = resource instanceof Intrinsic ? refTarget(resource, task.machine.owner) : undefined;
   return id ? task.machine.owner.resources.get(id)!.type : undefined;
+}
+
+/**
+ * A `states:startExecution.sync` task whose `StateMachineArn` names an Express workflow of the
+ * template: the child runs five minutes at most, so the task's wait is bounded.
+ */
+export function startsExpressWorkflow(task: AslState): boolean {
+  const params = task.state['Parameters'] ?? task.state['Arguments'];
+  if (!isPlainObject(params)) return false;
+  const arn = substituted(task.machine, params['StateMachineArn']);
+  const id = arn instanceof Intrinsic ? refTarget(arn, task.machine.owner) : undefined;
+  const target = id ? task.machine.owner.resources.get(id) : undefined;
+  if (!target) return false;
+  const p = target.properties;
+  if (target.type === 'AWS::Serverless::StateMachine') return workflowType(p['Type']) === 'EXPRESS';
+  return target.type === 'AWS::StepFunctions::StateMachine' && workflowType(p['StateMachineType']) === 'EXPRESS';
 }
 
 /** The resource as text for messages (`arn:aws:states:::lambda:invoke`, `!GetAtt Fn.Arn`, ...). */

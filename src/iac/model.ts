@@ -26,6 +26,22 @@ export class Unknown {
   constructor(readonly description: string) {}
 }
 
+/**
+ * The description of an unknown value that is the text of a local file, `${file(path)}` as the
+ * Serverless Framework writes it (a CDK app's `readFileSync(path)` is described the same way): a
+ * state machine definition can be read from that file.
+ */
+export function fileText(file: string): string {
+  return `\${file(${file})}`;
+}
+
+/** The path of a `fileText` value. */
+export function fileTextPath(value: unknown): string | undefined {
+  if (!(value instanceof Unknown)) return undefined;
+  const m = /^\$\{file\(\s*([^)\s]+)\s*\)\}$/.exec(value.description.trim());
+  return m ? m[1] : undefined;
+}
+
 export type IacValue =
   | string
   | number

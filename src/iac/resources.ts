@@ -20,6 +20,14 @@ export function isNoValue(value: IacValue | undefined): boolean {
   return isIntrinsic(value, 'Ref') && value.argument === 'AWS::NoValue';
 }
 
+/** An EventBridge rule, schedule or SAM event that is off (`State: DISABLED`, `Enabled: false`): it delivers nothing. */
+export function isDisabledTrigger(properties: PlainObject): boolean {
+  const state = properties['State'];
+  if (typeof state === 'string' && state.toUpperCase() === 'DISABLED') return true;
+  const enabled = properties['Enabled'];
+  return enabled === false || enabled === 'false';
+}
+
 /** Not set: missing, null, or `!Ref AWS::NoValue`. */
 export function isAbsent(value: IacValue | undefined): value is undefined | null | Intrinsic {
   return value === undefined || value === null || isNoValue(value);

@@ -187,6 +187,7 @@ export const TYPES: Record<string, TypeSpec> = {
       raw_message_delivery: 'RawMessageDelivery',
     },
   },
+  aws_sfn_activity: { type: 'AWS::StepFunctions::Activity', spec: { name: 'Name' } },
   aws_sfn_state_machine: { type: 'AWS::StepFunctions::StateMachine', spec: { name: 'StateMachineName', definition: 'Definition', role_arn: 'RoleArn', type: 'StateMachineType' } },
   aws_api_gateway_integration: {
     type: 'AWS::ApiGateway::Method',
@@ -239,8 +240,16 @@ export function convertBody(converter: Converter, body: HclNode | undefined, spe
       const target = spec[name];
       const expression = kids.find((c) => c.type === 'expression');
       if (typeof target !== 'string' || !expression) continue;
+      const key = { keyStart: kids[0]!.startIndex, keyEnd: kids[0]!.endIndex };
+      // a state machine definition rendered from a file of the module: read as SAM reads `DefinitionUri`
+      const rendered = target === 'Definition' ? converter.renderedFile(expression) : undefined;
+      if (rendered) {
+        props.set('DefinitionUri', { value: rendered.file, source: { ...src(expression), ...key } });
+        if (rendered.vars) props.set('DefinitionSubstitutions', { value: rendered.vars.value, source: rendered.vars.source });
+        continue;
+      }
       const built = JSON_ATTRIBUTES.has(name) ? converter.json(expression, name === 'definition') : converter.expression(expression);
-      props.set(target, { value: built.value, source: { ...built.source, keyStart: kids[0]!.startIndex, keyEnd: kids[0]!.endIndex } });
+      props.set(target, { value: built.value, source: { ...built.source, ...key } });
     } else if (item.type === 'block') {
       const labels = kids.filter((c) => c.type === 'string_lit' || (c.type === 'identifier' && c !== kids[0]));
       const dynamic = name === 'dynamic' && labels.length === 1;

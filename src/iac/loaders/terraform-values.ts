@@ -48,6 +48,10 @@ export function labelText(node: HclNode): string {
 export class Converter {
   /** Registry modules the file calls, by name: their outputs are references to the resources they create. */
   readonly modules = new Map<string, (output: string) => IacValue | undefined>();
+  /** `locals` of the file, by name (their expressions; read only where a file a value renders is asked for). */
+  readonly locals = new Map<string, HclNode>();
+  /** `data "template_file"` blocks of the file, by name: their `template` and `vars` expressions. */
+  readonly templateFiles = new Map<string, { template?: HclNode; vars?: HclNode }>();
 
   constructor(private readonly text: string) {}
 
@@ -148,6 +152,58 @@ export class Converter {
       return this.expression(argList[0]!, depth + 1);
     }
     return this.unknown(node);
+  }
+
+  /**
+   * The file a value is rendered from, relative to the module's folder, and the variables it is
+   * rendered with: `templatefile("${path.module}/machine.asl.json", { fn = aws_lambda_function.f.arn })`,
+   * `file(...)`, a local holding one of those, or `data.template_file.<name>.rendered`.
+   */
+  renderedFile(node: HclNode, depth = 0): { file: string; vars?: Built } | undefined {
+    if (depth > 4) return undefined;
+    let e = node;
+    for (let kids = namedChildren(e); e.type === 'expression' && kids.length === 1; kids = namedChildren(e)) e = kids[0]!;
+    if (e.type === 'function_call') {
+      const kids = namedChildren(e);
+      const name = kids[0]?.type === 'identifier' ? kids[0].text : '';
+      const args = kids.find((c) => c.type === 'function_arguments');
+      const argList = args ? namedChildren(args).filter((c) => c.type === 'expression') : [];
+      if ((name !== 'templatefile' && name !== 'file') || argList.length < 1) return undefined;
+      const file = this.modulePath(argList[0]!);
+      if (file === undefined) return undefined;
+      return name === 'templatefile' && argList[1] ? { file, vars: this.expression(argList[1]) } : { file };
+    }
+    const names = e.type === 'expression' ? traversalNames(e) : undefined;
+    if (names?.length === 2 && names[0] === 'local') {
+      const local = this.locals.get(names[1]!);
+      return local ? this.renderedFile(local, depth + 1) : undefined;
+    }
+    if (names?.length === 4 && names[0] === 'data' && names[1] === 'template_file' && names[3] === 'rendered') {
+      const data = this.templateFiles.get(names[2]!);
+      const rendered = data?.template ? this.renderedFile(data.template, depth + 1) : undefined;
+      if (!rendered) return undefined;
+      return data!.vars ? { file: rendered.file, vars: this.expression(data!.vars) } : rendered;
+    }
+    return undefined;
+  }
+
+  /** `"${path.module}/statemachine/machine.asl.json"` or a plain relative path: the path from the module's folder. */
+  private modulePath(node: HclNode): string | undefined {
+    const template = findTemplate(node);
+    if (template?.type !== 'quoted_template') return undefined;
+    const parts = this.parts(template);
+    if (parts.length === 0) return undefined;
+    let rest = parts;
+    const first = parts[0]!;
+    if (!first.literal) {
+      const inner = namedChildren(first.node).find((c) => c.type === 'expression');
+      if (first.node.type !== 'template_interpolation' || !inner || !/^path\.(?:module|root)$/.test(inner.text.trim())) return undefined;
+      rest = parts.slice(1);
+      if (!rest[0]?.literal || !rest[0].text.startsWith('/')) return undefined;
+    }
+    if (!rest.every((p) => p.literal)) return undefined;
+    const text = rest.map((p) => p.text).join('').replace(/^\/+/, '');
+    return text && !text.startsWith('/') ? text : undefined;
   }
 
   /** `aws_x.name[.attr]`, `var.x`, ...: a reference to a resource of the file, or unknown. */
@@ -314,6 +370,19 @@ export class Converter {
     };
     return { value: convert(parsed.value), source: src(node) };
   }
+}
+
+/** `local.name` → `['local', 'name']`: the names of a traversal of attributes only. */
+function traversalNames(node: HclNode): string[] | undefined {
+  const kids = namedChildren(node);
+  if (kids[0]?.type !== 'variable_expr') return undefined;
+  const names = [kids[0].text];
+  for (const part of kids.slice(1)) {
+    const id = part.type === 'get_attr' ? namedChildren(part).find((c) => c.type === 'identifier') : undefined;
+    if (!id) return undefined;
+    names.push(id.text);
+  }
+  return names;
 }
 
 function findTemplate(node: HclNode): HclNode | undefined {

@@ -89,6 +89,23 @@ export function loadTerraform(file: string, text: string): LoadTemplateResult {
         if (!resources.has(r.id)) resources.set(r.id, { tfType: `module:${kind}`, id: r.id, type: r.type, block: r.node, typeLabel: node, props: r.props, metadata: r.metadata });
       }
     }
+    // locals and rendered templates: a state machine's definition may be read from a file through them
+    for (const block of blocks) {
+      const kids = namedChildren(block);
+      const labels = kids.filter((c) => c.type === 'string_lit' || (c.type === 'identifier' && c !== kids[0]));
+      const isLocals = kids[0]?.text === 'locals';
+      const isTemplateFile = kids[0]?.text === 'data' && labels.length === 2 && labelText(labels[0]!) === 'template_file';
+      if (!isLocals && !isTemplateFile) continue;
+      const entry: { template?: HclNode; vars?: HclNode } = {};
+      for (const item of namedChildren(kids.find((c) => c.type === 'body') ?? block)) {
+        const parts = namedChildren(item);
+        const expression = parts.find((c) => c.type === 'expression');
+        if (item.type !== 'attribute' || parts[0]?.type !== 'identifier' || !expression) continue;
+        if (isLocals && !converter.locals.has(parts[0].text)) converter.locals.set(parts[0].text, expression);
+        else if (parts[0].text === 'template' || parts[0].text === 'vars') entry[parts[0].text] = expression;
+      }
+      if (isTemplateFile && !converter.templateFiles.has(labelText(labels[1]!))) converter.templateFiles.set(labelText(labels[1]!), entry);
+    }
     for (const block of blocks) {
       const kids = namedChildren(block);
       if (kids[0]?.text === 'variable' || kids[0]?.text === 'module') {

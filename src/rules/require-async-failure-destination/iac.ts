@@ -1,7 +1,7 @@
 import type { IacReport, IacDetector } from '../rule.js';
 import { projectOf } from '../../context/project.js';
 import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../../iac/model.js';
-import { displayName, getIn, hasOpaqueProperties, intrinsicText, isAbsent, isIntrinsic, isPlainObject, refTarget, resourcesOfType } from '../../iac/resources.js';
+import { displayName, getIn, hasOpaqueProperties, intrinsicText, isAbsent, isDisabledTrigger, isIntrinsic, isPlainObject, refTarget, resourcesOfType } from '../../iac/resources.js';
 import { samFunctionEvents } from '../../iac/sam.js';
 import { functionRef, functions } from '../../iac/lambda.js';
 
@@ -129,14 +129,16 @@ const templateEvidence: AsyncEvidenceProvider = (templates) => {
       if (target && synchronousOnly.get(service)?.has(target)) continue;
       add(permission.properties['FunctionName'], [...permission.path, 'Properties', 'Principal'], `invoke permission for ${ASYNC_PRINCIPALS[service]}`);
     }
+    // a disabled rule or schedule invokes nothing
     for (const rule of resourcesOfType(template, 'AWS::Events::Rule')) {
       const targets = rule.properties['Targets'];
-      if (!Array.isArray(targets)) continue;
+      if (!Array.isArray(targets) || isDisabledTrigger(rule.properties)) continue;
       targets.forEach((target, index) => {
         if (isPlainObject(target)) add(target['Arn'], [...rule.path, 'Properties', 'Targets', index], `target of EventBridge rule \`${displayName(rule)}\``);
       });
     }
     for (const schedule of resourcesOfType(template, 'AWS::Scheduler::Schedule')) {
+      if (isDisabledTrigger(schedule.properties)) continue;
       add(getIn(schedule.properties, ['Target', 'Arn']), [...schedule.path, 'Properties', 'Target'], `target of schedule \`${displayName(schedule)}\``);
     }
     for (const subscription of resourcesOfType(template, 'AWS::SNS::Subscription')) {
@@ -174,7 +176,7 @@ const templateEvidence: AsyncEvidenceProvider = (templates) => {
       });
     }
     for (const event of samFunctionEvents(template)) {
-      if (!SAM_ASYNC_EVENTS.has(event.type)) continue;
+      if (!SAM_ASYNC_EVENTS.has(event.type) || (event.properties && isDisabledTrigger(event.properties))) continue;
       out.push({ template, functionId: event.functionId, evidence: { template, path: event.path, label: `${event.type} event \`${event.eventId}\`` } });
     }
   }

@@ -1,6 +1,6 @@
 import type { IacReport, IacDetector } from '../rule.js';
 import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../../iac/model.js';
-import { displayName, getIn, hasOpaqueProperties, isAbsent, isIntrinsic, isPlainObject, refTarget } from '../../iac/resources.js';
+import { displayName, getIn, hasOpaqueProperties, isAbsent, isDisabledTrigger, isIntrinsic, isPlainObject, refTarget } from '../../iac/resources.js';
 import { samEvents } from '../../iac/sam.js';
 import { literalNumber } from '../../iac/lambda.js';
 
@@ -33,14 +33,6 @@ function retryLimits(policy: IacValue | undefined, attemptsKey: string, ageKey: 
 const CLASSIC = { attempts: 185, age: 86400 };
 const V2 = { attempts: 5, age: 300 };
 
-/** Disabled rules and schedules deliver nothing. */
-function isDisabled(properties: PlainObject): boolean {
-  const state = properties['State'];
-  if (typeof state === 'string' && state.toUpperCase() === 'DISABLED') return true;
-  const enabled = properties['Enabled'];
-  return enabled === false || enabled === 'false';
-}
-
 function targetLabel(target: PlainObject, index: number): string {
   const id = target['Id'];
   return typeof id === 'string' ? `target \`${id}\`` : `target ${index + 1}`;
@@ -55,7 +47,7 @@ function isLogGroup(template: Template, arn: IacValue | undefined): boolean {
 }
 
 function eventRuleReports(template: Template, rule: Resource, reports: IacReport[]): void {
-  if (hasOpaqueProperties(template, rule) || isDisabled(rule.properties)) return;
+  if (hasOpaqueProperties(template, rule) || isDisabledTrigger(rule.properties)) return;
   const targets = rule.properties['Targets'];
   if (!Array.isArray(targets)) return;
   targets.forEach((target, index) => {
@@ -72,7 +64,7 @@ function eventRuleReports(template: Template, rule: Resource, reports: IacReport
 }
 
 function scheduleReports(template: Template, schedule: Resource, reports: IacReport[]): void {
-  if (hasOpaqueProperties(template, schedule) || isDisabled(schedule.properties)) return;
+  if (hasOpaqueProperties(template, schedule) || isDisabledTrigger(schedule.properties)) return;
   const target = schedule.properties['Target'];
   if (!isPlainObject(target) || !isAbsent(target['DeadLetterConfig'])) return;
   const retries = retryLimits(target['RetryPolicy'], 'MaximumRetryAttempts', 'MaximumEventAgeInSeconds', CLASSIC);
@@ -112,7 +104,7 @@ function pipeReports(template: Template, pipe: Resource, reports: IacReport[]): 
 }
 
 function subscriberReports(template: Template, subscriber: Resource, reports: IacReport[]): void {
-  if (hasOpaqueProperties(template, subscriber) || isDisabled(subscriber.properties)) return;
+  if (hasOpaqueProperties(template, subscriber) || isDisabledTrigger(subscriber.properties)) return;
   const onFailure = subscriber.properties['OnFailureConfiguration'];
   if (!isAbsent(onFailure) && !(isPlainObject(onFailure) && isAbsent(onFailure['Arn']))) return;
   const retries = retryLimits(subscriber.properties['RetryPolicy'], 'MaxRetryAttempts', 'MaxEventAgeInSeconds', V2);
@@ -154,7 +146,7 @@ const detector: IacDetector = {
       // events of SAM functions and state machines: the transform makes the same rule targets and schedules
       for (const event of samEvents(template)) {
         const known = SAM_EVENTS[event.type];
-        if (!known || !event.properties || isDisabled(event.properties)) continue;
+        if (!known || !event.properties || isDisabledTrigger(event.properties)) continue;
         if (!isAbsent(event.properties['DeadLetterConfig'])) continue;
         const owner = template.resources.get(event.functionId)!;
         const retries = retryLimits(event.properties['RetryPolicy'], 'MaximumRetryAttempts', 'MaximumEventAgeInSeconds', known.defaults);

@@ -122,8 +122,9 @@ function hasGuard(analysis: FileAnalysis, guardFunctions: readonly string[]): bo
   walk(analysis.sourceFile, (n) => {
     if (conditional) return false;
     if (ts.isPropertyAssignment(n) && ts.isIdentifier(n.name) && n.name.text === 'ConditionExpression') {
-      const text = stringShape(analysis, n.initializer)?.exact ?? templateText(analysis, n.initializer);
-      if (text && /attribute_not_exists/.test(text)) conditional = true;
+      const exact = stringShape(analysis, n.initializer)?.exact;
+      const texts = exact !== undefined ? [exact] : templateTexts(analysis, n.initializer);
+      if (texts?.every((text) => /attribute_not_exists/.test(text))) conditional = true;
     }
     return !conditional;
   });
@@ -195,9 +196,9 @@ function updateReport(analysis: FileAnalysis, call: Pick<SdkCall, 'input' | 'cal
   if (existsOnly === false) return undefined;
   const expr = getProperty(analysis, call.input, 'UpdateExpression');
   if (expr.kind !== 'present') return existsOnly ? undefined : legacyUpdateReport(analysis, call, context);
-  const text = stringShape(analysis, expr.value)?.exact ?? templateText(analysis, expr.value);
-  if (text === undefined) return undefined;
-  const what = nonIdempotentUpdate(analysis, call.input, text);
+  const exact = stringShape(analysis, expr.value)?.exact;
+  const texts = exact !== undefined ? [exact] : templateTexts(analysis, expr.value);
+  const what = texts?.map((text) => nonIdempotentUpdate(analysis, call.input!, text)).find((w) => w !== undefined);
   if (!what) return undefined;
   return {
     node: expr.node,
@@ -260,12 +261,45 @@ function legacyUpdateReport(analysis: FileAnalysis, call: Pick<SdkCall, 'input' 
   return undefined;
 }
 
-/** The text of a template literal with each substitution replaced by a placeholder (`SET #a = #a + :n` stays readable). */
-function templateText(analysis: FileAnalysis, expr: ts.Expression): string | undefined {
+/** At most this many texts of one template literal (each conditional substitution doubles them). */
+const MAX_TEMPLATE_TEXTS = 8;
+
+/**
+ * The texts of a template literal: a substitution that is a known string is that string, one
+ * that picks between known strings (`${up ? '+' : '-'}`) is each of them, and any other is a
+ * placeholder, the same one for the same expression (`SET ${f} = ${f} + :n` stays readable).
+ */
+function templateTexts(analysis: FileAnalysis, expr: ts.Expression): string[] | undefined {
   const e = analysis.resolveValue(expr);
-  if (!ts.isTemplateExpression(e) && !ts.isNoSubstitutionTemplateLiteral(e)) return undefined;
-  if (ts.isNoSubstitutionTemplateLiteral(e)) return e.text;
-  return e.head.text + e.templateSpans.map((s, i) => `:sub${i}${s.literal.text}`).join('');
+  if (ts.isNoSubstitutionTemplateLiteral(e)) return [e.text];
+  if (!ts.isTemplateExpression(e)) return undefined;
+  let texts = [e.head.text];
+  const placeholders = new Map<string, string>();
+  for (const span of e.templateSpans) {
+    let options = substitutionTexts(analysis, span.expression);
+    if (!options) {
+      const key = span.expression.getText();
+      const placeholder = placeholders.get(key) ?? `:sub${placeholders.size}`;
+      placeholders.set(key, placeholder);
+      options = [placeholder];
+    }
+    const next: string[] = [];
+    for (const text of texts) for (const option of options) if (next.length < MAX_TEMPLATE_TEXTS) next.push(text + option + span.literal.text);
+    texts = next;
+  }
+  return texts;
+}
+
+/** The strings a substitution can be: a known string, or each branch of a conditional between known strings. */
+function substitutionTexts(analysis: FileAnalysis, expr: ts.Expression): string[] | undefined {
+  const e = analysis.resolveValue(expr);
+  if (ts.isConditionalExpression(e)) {
+    const yes = stringShape(analysis, e.whenTrue)?.exact;
+    const no = stringShape(analysis, e.whenFalse)?.exact;
+    return yes !== undefined && no !== undefined ? [yes, no] : undefined;
+  }
+  const exact = stringShape(analysis, e)?.exact;
+  return exact !== undefined ? [exact] : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
 import type { IacReport, IacDetector } from '../rule.js';
-import { arnText, describeResource, isLambdaTask, numberOf, resourceTargetType, stateMachines, statesOf, substituted, type AslState } from '../../iac/asl.js';
+import { arnText, describeResource, isLambdaTask, numberOf, resourceTargetType, startsExpressWorkflow, stateMachines, statesOf, substituted, type AslState } from '../../iac/asl.js';
 import { isAbsent } from '../../iac/resources.js';
 
 /** Task timeouts up to this many seconds make a heartbeat unnecessary. */
 const SHORT_TIMEOUT = 300;
 
 /** How the task waits for its result. */
-type Wait = 'callback' | 'activity' | 'job' | 'request' | 'unknown';
+type Wait = 'callback' | 'activity' | 'job' | 'express-child' | 'request' | 'unknown';
 
 function waitKind(task: AslState): Wait {
   if (resourceTargetType(task) === 'AWS::StepFunctions::Activity') return 'activity';
@@ -15,7 +15,8 @@ function waitKind(task: AslState): Wait {
   if (text === undefined) return 'unknown';
   if (/\.waitForTaskToken$/.test(text)) return 'callback';
   if (/^arn:[^:]*:states:[^:]*:[^:]*:activity:/.test(text)) return 'activity';
-  if (/\.sync(?::\d+)?$/.test(text)) return 'job';
+  // a child Express workflow runs five minutes at most: waiting for it is bounded like a request
+  if (/\.sync(?::\d+)?$/.test(text)) return /:states:::states:startExecution\.sync/.test(text) && startsExpressWorkflow(task) ? 'express-child' : 'job';
   if (/^arn:/.test(text)) return 'request';
   return 'unknown';
 }
@@ -53,10 +54,12 @@ const detector: IacDetector = {
         const consequence =
           kind === 'job'
             ? 'the state waits as long as the job runs, up to the one-year execution limit, if the job hangs'
-            : needsHeartbeat
-              ? // HeartbeatSeconds notices a worker that goes silent, not one that keeps reporting
-                `its HeartbeatSeconds fails the state when the worker goes silent, but a worker that keeps sending heartbeats without finishing holds it up to the one-year execution limit`
-              : 'the state fails only when the called service gives up, not within a bound the workflow chose';
+            : kind === 'express-child'
+              ? 'the state waits for its Express child workflow, which ends within five minutes, not within a bound the workflow chose'
+              : needsHeartbeat
+                ? // HeartbeatSeconds notices a worker that goes silent, not one that keeps reporting
+                  `its HeartbeatSeconds fails the state when the worker goes silent, but a worker that keeps sending heartbeats without finishing holds it up to the one-year execution limit`
+                : 'the state fails only when the called service gives up, not within a bound the workflow chose';
         reports.push({
           template: machine.template,
           path: [...task.path, 'TimeoutSeconds'],
