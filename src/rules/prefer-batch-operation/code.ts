@@ -560,7 +560,8 @@ function serviceName(service: string): string {
 
 const detector: CodeDetector = {
   // SDK and search client calls are recognised by import source: no such import, nothing to find
-  prefilter: /aws-sdk|elastic|opensearch|dynamodb-data-mapper/,
+  // `.promise()`: an SDK v2 call on a client another module of the project exports
+  prefilter: /aws-sdk|elastic|opensearch|dynamodb-data-mapper|\.promise\s*\(/,
   code({ analysis }) {
     const reports: CodeReport[] = [];
     // batchable calls made by same-file helpers outside any loop of their own, by helper
