@@ -5,6 +5,8 @@
  * - lib-dynamodb document commands and `DynamoDBDocument` aggregated calls
  * - v2: `new AWS.Lambda().invoke({...}).promise()`, `require('aws-sdk/clients/lambda')`, DocumentClient;
  *   in a file that calls bluebird's `promisifyAll`, a client's `...Async` methods (`sendMessageAsync`)
+ * - the DynamoDB data mapper of `@aws/dynamodb-data-mapper` (`mapper.put(item)`, `mapper.delete(item)`,
+ *   `mapper.query(...)`): its methods are DynamoDB operations on the item (`input` is the item)
  * - v2 and v3 aggregated clients a parameter or a class member is declared as
  *   (`constructor(private ddb: DynamoDB)`, see `./declared-types.ts`), and members of a client
  *   registry a project type declares (`aws.clients.ssm` with `clients: { ssm: SSM }`)
@@ -35,6 +37,11 @@ export interface SdkCall {
   style: SdkStyle;
   /** Call made through a DynamoDB document client (attribute values are plain JS). */
   documentClient: boolean;
+  /**
+   * Call of the `@aws/dynamodb-data-mapper` DataMapper: `input` is the model item (not a request),
+   * `options` the mapper's options argument (`{ condition }`, `{ onMissing }`).
+   */
+  mapper?: { options?: ts.Expression };
 }
 
 const V3_PREFIX = '@aws-sdk/client-';
@@ -56,6 +63,27 @@ const DOCUMENT_OPERATIONS: Record<string, string> = {
   BatchExecuteStatement: 'BatchExecuteStatement',
   ExecuteTransaction: 'ExecuteTransaction',
 };
+
+/** The DynamoDB data mapper package (`DataMapper`): its methods and the operations they perform. */
+const DATA_MAPPER = '@aws/dynamodb-data-mapper';
+const MAPPER_OPERATIONS: Record<string, string> = {
+  put: 'PutItem',
+  get: 'GetItem',
+  update: 'UpdateItem',
+  delete: 'DeleteItem',
+  query: 'Query',
+  scan: 'Scan',
+  parallelScan: 'Scan',
+  batchGet: 'BatchGetItem',
+  batchPut: 'BatchWriteItem',
+  batchDelete: 'BatchWriteItem',
+  batchWrite: 'BatchWriteItem',
+};
+
+/** Whether a reference names the data mapper class. */
+function isDataMapper(ref: ModuleRef): boolean {
+  return ref.module === DATA_MAPPER && ref.path.length === 1 && ref.path[0] === 'DataMapper';
+}
 
 /** Methods of SDK client objects that are not API operations. */
 const NON_OPERATION_METHODS = new Set([
@@ -156,13 +184,14 @@ export function sdkCallsOf(facts: FileFacts): SdkCall[] {
 
 function findSdkCalls(analysis: FileFacts): SdkCall[] {
   const mentionsSdk = [...analysis.modules].some((m) => m.startsWith('@aws-sdk/') || m === 'aws-sdk' || m.startsWith('aws-sdk/'));
+  const mentionsMapper = analysis.modules.has(DATA_MAPPER);
   // a file without SDK imports may still call a client a project module exports, through a parameter
   const host = analysis.host;
   const importsProject =
     !mentionsSdk &&
     !!host &&
     [...analysis.modules].some((m) => m.startsWith('.') || m.startsWith('#') || (isProjectSpecifier(m) && host.resolve(m, analysis.sourceFile.fileName) !== undefined));
-  if (!mentionsSdk && !importsProject) return [];
+  if (!mentionsSdk && !importsProject && !mentionsMapper) return [];
   const out: SdkCall[] = [];
   // bluebird's `promisifyAll` gives every client method a promise-returning `...Async` twin
   const promisified = analysis.calls.some((c) => {
@@ -195,6 +224,14 @@ function findSdkCalls(analysis: FileFacts): SdkCall[] {
     let recv = analysis.origin(callee.expression) ?? parameterClient(analysis, callee.expression) ?? (mentionsSdk ? declaredClient(analysis, callee.expression) : factoryClient(analysis, callee.expression));
     if (recv?.kind === 'module') recv = importedInstance(analysis, callee.expression);
     else if (recv?.kind === 'instance') recv = { ...recv, ref: packageRef(analysis, recv.ref) };
+    if (recv?.kind === 'instance' && isDataMapper(recv.ref)) {
+      const operation = MAPPER_OPERATIONS[called];
+      if (operation) {
+        const mapper = call.arguments[1] ? { options: call.arguments[1] } : {};
+        out.push({ service: 'dynamodb', operation, input: call.arguments[0], node: call, calledName: called, style: 'v2', documentClient: true, mapper });
+      }
+      continue;
+    }
     // `aws.clients.ec2` of `const aws = new AwsClients()`: an instance of a project class, whose member is the client
     if (recv?.kind !== 'instance' || !(v3AggregatedClient(recv.ref) ?? v2Client(recv.ref))) recv = registryClient(analysis, callee.expression);
     if (recv?.kind !== 'instance') continue;

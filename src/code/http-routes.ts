@@ -8,11 +8,13 @@
  * methods of `@Controller()` classes from `@nestjs/common`. A server object is a value created
  * from one of those modules (`express()`, `express.Router()`, `new Koa()`, `new Hono()`,
  * `require('fastify')()`), a parameter typed with one of their types (`app: FastifyInstance`,
- * `router: Router`), or the instance a Fastify plugin receives (`fastify.register(async (f) => ...)`,
- * `fp(async (f) => ...)`).
+ * `router: Router`), the instance a Fastify plugin receives (`fastify.register(async (f) => ...)`,
+ * `fp(async (f) => ...)`), or what a function of another project module returns when it returns
+ * such a value (`const app = createApp()`).
  */
 import { ts } from './ts.js';
-import { ancestors, isFunctionLike, step, thisMemberValue, unwrap } from './walk.js';
+import { ancestors, isFunctionLike, returnedExpressions, step, thisMemberValue, unwrap } from './walk.js';
+import { calleeAcross } from './modules.js';
 import type { FileFacts, ModuleRef } from './file-facts.js';
 import type { ContextEvidence } from './evidence.js';
 
@@ -77,10 +79,31 @@ export function serverFramework(analysis: FileFacts, expr: ts.Expression, depth 
     const callee = unwrap(e.expression);
     const origin = analysis.origin(callee);
     // `express()`, `express.Router()`, `Fastify({ logger })`, `require('fastify')()`
-    if (origin?.kind === 'module') return frameworkOfRef(origin.ref);
+    if (origin?.kind === 'module') {
+      const fw = frameworkOfRef(origin.ref);
+      if (fw) return fw;
+    }
     if (ts.isPropertyAccessExpression(callee) && CHAIN_METHODS.has(callee.name.text)) return serverFramework(analysis, callee.expression, depth + 1);
+    return origin?.kind === 'module' ? factoryFramework(analysis, callee, depth) : undefined;
   }
   return undefined;
+}
+
+/**
+ * `const app = createApp()` with `createApp` a function of another module of the project that
+ * returns the server it makes (`const app = express(); ...; return app`): the framework every
+ * `return` of the function gives.
+ */
+function factoryFramework(analysis: FileFacts, callee: ts.Expression, depth: number): string | undefined {
+  const target = calleeAcross(analysis, callee);
+  if (!target) return undefined;
+  let fw: string | undefined;
+  for (const ret of returnedExpressions(target.fn)) {
+    const each = serverFramework(target.facts, ret, depth + 1);
+    if (!each || (fw && each !== fw)) return undefined;
+    fw = each;
+  }
+  return fw;
 }
 
 

@@ -178,6 +178,21 @@ function functionRemote(facts: FileFacts, fn: ts.FunctionLikeDeclaration, hops: 
   return found;
 }
 
+/**
+ * The remote call a function of another module makes when `ref` names it without calling it
+ * (`orders.map(saveOrder)` with `saveOrder` imported, `items.map(store.put)`), described as a call
+ * of it made at `at` (the call that hands the function on).
+ */
+export function referencedRemote(analysis: FileFacts, ref: ts.Expression, at: ts.CallExpression): RemoteCall | undefined {
+  const r = unwrap(ref);
+  if ((!ts.isIdentifier(r) && !ts.isPropertyAccessExpression(r)) || !mayReachAcross(analysis)) return undefined;
+  const target = calleeAcross(analysis, r, 0);
+  if (!target || target.facts === analysis || MAX_HOPS < 1) return undefined;
+  const inner = functionRemote(target.facts, target.fn, 1);
+  const name = ts.isIdentifier(r) ? r.text : r.name.text;
+  return inner ? { call: at, kind: 'local', label: `${name}(...)`, via: inner } : undefined;
+}
+
 /** The file's calls inside `node`, in source order (the walk records them in pre-order). */
 export function callsWithin(facts: FileFacts, node: ts.Node): ts.CallExpression[] {
   const calls = facts.calls;

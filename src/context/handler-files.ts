@@ -3,7 +3,9 @@
  * `Handler` (or the entry points an esbuild build names), Serverless `handler`, the CDK
  * `NodejsFunction` layout (`<construct file>.<id>.ts` beside the construct, or a source beside the
  * bundled asset), for Terraform a unique match below the configuration's folder, and for a
- * CloudFormation function whose code is an S3 archive the package folder named like the archive. A `.js` build
+ * CloudFormation function whose code is an S3 archive the package folder named like the archive (for
+ * archives of SAM and CloudFormation functions, also the entry point of a bundler configuration
+ * named like the handler module). A `.js` build
  * output maps back to its `.ts` source (`dist/x.js` → `src/x.ts`) when that source is scanned too.
  * Also names a function after its handler file when the file's name says more than `index`.
  */
@@ -63,10 +65,12 @@ export class HandlerFiles {
     // SAM: CodeUri + Handler; esbuild builds name their entry points
     if (fn.type === 'AWS::Serverless::Function') {
       const declared = fn.properties['CodeUri'];
-      // an S3 location, a parameter or an image: no source to link
-      if ((declared !== undefined && typeof declared !== 'string') || fn.properties['PackageType'] === 'Image' || !isAbsent(fn.properties['InlineCode'])) return { exportName };
+      if (fn.properties['PackageType'] === 'Image' || !isAbsent(fn.properties['InlineCode'])) return { exportName };
+      // an S3 location (or a parameter): the build's entry point named like the handler module, if any
+      if ((declared !== undefined && typeof declared !== 'string') || /^s3:\/\//.test(str(declared) ?? '')) {
+        return { file: handler && handler.includes('.') ? this.bundleEntry(dir, moduleOf(handler)) : undefined, exportName };
+      }
       const codeUri = str(declared) ?? '.';
-      if (/^s3:\/\//.test(codeUri)) return { exportName };
       const base = path.resolve(dir, codeUri);
       const entries = getIn(fn.metadata, ['BuildProperties', 'EntryPoints']);
       if (Array.isArray(entries)) {
@@ -100,9 +104,10 @@ export class HandlerFiles {
       return { file: this.terraformSource(dir, moduleOf(handler)), exportName };
     }
     // CloudFormation code in an S3 archive named after the package it is built from
-    const archive = fn.type === 'AWS::Lambda::Function' && handler && handler.includes('.') ? archiveName(fn.properties['Code']) : undefined;
-    if (archive) return { file: this.archiveSource(archive, moduleOf(handler!)), exportName };
-    return { exportName };
+    if (fn.type !== 'AWS::Lambda::Function' || !handler || !handler.includes('.') || !isPlainObject(fn.properties['Code'])) return { exportName };
+    const archive = archiveName(fn.properties['Code']);
+    const file = (archive ? this.archiveSource(archive, moduleOf(handler)) : undefined) ?? (fn.properties['Code']['S3Key'] !== undefined ? this.bundleEntry(dir, moduleOf(handler)) : undefined);
+    return { file, exportName };
   }
 
   private packageNames?: Map<string, string | null>;
@@ -131,6 +136,55 @@ export class HandlerFiles {
       else if (first !== undefined && (first === archive || this.packageName(path.join(folder, first)) === archive)) found.add(this.preferTs(f));
     }
     return found.size === 1 ? [...found][0] : undefined;
+  }
+
+  private bundles?: { dir: string; entries: Map<string, string> }[];
+
+  /**
+   * The source a bundler builds the handler module of an archive from: an entry point of a
+   * webpack, esbuild, Rollup, rspack or tsup configuration of the scan named like the module
+   * (`'orders-consumer': './src/orders/consumer.ts'` in an `entry` or `entryPoints` map, built to
+   * `orders-consumer.js`, deployed as `orders-consumer.handler`). The configuration must sit in
+   * the template's folder, above it or below it, and the name must lead to one scanned file.
+   */
+  private bundleEntry(templateDir: string, module: string): string | undefined {
+    const names = new Set([module, path.posix.basename(module)]);
+    const found = new Set<string>();
+    for (const bundle of this.bundleConfigs()) {
+      if (!isWithin(bundle.dir, templateDir) && !isWithin(templateDir, bundle.dir)) continue;
+      for (const name of names) {
+        const file = bundle.entries.get(name);
+        if (file) found.add(file);
+      }
+    }
+    return found.size === 1 ? [...found][0] : undefined;
+  }
+
+  /** The named entry points of the scan's bundler configurations, read once (see `bundleEntry`). */
+  private bundleConfigs(): { dir: string; entries: Map<string, string> }[] {
+    if (this.bundles) return this.bundles;
+    this.bundles = [];
+    for (const f of this.codeFiles) {
+      if (!BUNDLER_CONFIG.test(path.basename(f)) || f.includes(`${path.sep}node_modules${path.sep}`)) continue;
+      let text: string;
+      try {
+        text = readRegularText(f, { maxBytes: 1 << 20 });
+      } catch {
+        continue;
+      }
+      const dir = path.dirname(f);
+      const entries = new Map<string, string>();
+      for (const m of text.matchAll(NAMED_ENTRY)) {
+        const name = m[1] ?? m[2] ?? m[3];
+        const source = this.findSource(path.resolve(dir, m[5].replace(/\.[cm]?[jt]sx?$/, '')));
+        if (!source) continue;
+        // a name given twice for different files says nothing
+        entries.set(name, entries.has(name) && entries.get(name) !== source ? '' : source);
+      }
+      for (const [name, source] of entries) if (!source) entries.delete(name);
+      if (entries.size > 0) this.bundles.push({ dir, entries });
+    }
+    return this.bundles;
   }
 
   /** The `name` of a folder's package.json, read once. */
@@ -307,6 +361,20 @@ export class HandlerFiles {
     }
     return this.entries;
   }
+}
+
+/** Configuration files of the bundlers that name their entry points: `webpack.config.js`, `esbuild.config.mjs`, `rollup.config.ts`, ... */
+const BUNDLER_CONFIG = /^(?:webpack|esbuild|rollup|rspack|tsup)(?:[.-][\w-]+)*\.[cm]?[jt]s$/;
+/**
+ * A named entry point: `name: './src/x.ts'`, `'name': "src/x.ts"`, `"name": path.resolve(__dirname, 'src/x.ts')`
+ * (a relative path to a code file, written as a literal or resolved against the configuration's folder).
+ */
+const NAMED_ENTRY =
+  /(?:^|[{,\s])(?:([\w$]+)|(?:'([\w@./-]+)'|"([\w@./-]+)"))\s*:\s*(?:path\.(?:resolve|join)\(\s*__dirname\s*,\s*)?(['"`])((?:\.{1,2}\/)?[\w@-][\w@./-]*\.[cm]?[jt]sx?)\4/g;
+
+/** Whether `inner` is `outer` or a path below it. */
+function isWithin(outer: string, inner: string): boolean {
+  return inner === outer || inner.startsWith(outer + path.sep);
 }
 
 const GENERIC_NAMES = new Set(['index', 'handler', 'handlers', 'app', 'main', 'lambda', 'function', 'src', 'dist', 'lib', 'build', 'functions', 'lambdas', 'code']);

@@ -50,6 +50,26 @@ function key(template: Template, id: string): string {
 }
 
 /** Literal string of a template value, or undefined. */
+/** Errors a Lambda task fails with before the function ran: retrying them repeats no work. */
+const NOT_RUN_ERRORS = new Set(['Lambda.TooManyRequestsException', 'Lambda.ResourceNotReadyException', 'Lambda.EC2ThrottledException']);
+
+/**
+ * Whether a task's `Retry` runs the function again after a run that may have done its work: a
+ * retrier with attempts left (`MaxAttempts` absent is 3) for an error other than throttling
+ * (`States.ALL`, `States.TaskFailed`, `States.Timeout`, the Lambda service errors, the function's
+ * own errors). Retriers the template does not determine count for nothing.
+ */
+function repeatsRun(retry: IacValue | undefined): boolean {
+  if (!Array.isArray(retry)) return false;
+  return retry.some((r) => {
+    if (!isPlainObject(r)) return false;
+    const max = r['MaxAttempts'];
+    if (max !== undefined && (typeof max !== 'number' || max <= 0)) return false;
+    const errors = r['ErrorEquals'];
+    return Array.isArray(errors) && errors.some((e) => typeof e === 'string' && !NOT_RUN_ERRORS.has(e));
+  });
+}
+
 function str(value: IacValue | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
@@ -64,7 +84,7 @@ function wiredContexts(fns: readonly ProjectFunction[]): ExecutionContext[] | un
     const wired = fn.triggers.filter((t) => !t.fromCode);
     if (wired.length === 0) return undefined;
     for (const t of wired) {
-      if (AT_LEAST_ONCE.has(t.kind)) out.add('at-least-once');
+      if (AT_LEAST_ONCE.has(t.kind) || t.retriedBy !== undefined) out.add('at-least-once');
       if (REQUEST_PATH.has(t.kind)) out.add('request-path');
     }
   }
@@ -173,7 +193,8 @@ export class ProjectModel {
         // a literal ARN built with Fn::Sub (`arn:aws:lambda:${AWS::Region}:...:function:name`) names the function
         const text = target instanceof Intrinsic ? arnText(target)?.replace(/\$\{[^}]*\}/g, '*') : undefined;
         const fnKey = this.fnKey(machine.owner, target) ?? (text ? this.fnKey(machine.owner, text) : undefined);
-        this.trigger(fnKey, 'Step Functions', machine.template, state.path);
+        const retried = repeatsRun(state.state['Retry']);
+        this.trigger(fnKey, 'Step Functions', machine.template, state.path, retried ? { retriedBy: state.name } : {});
         this.edge(smKey, fnKey, sync, state.name, { template: machine.template, path: state.path });
       }
     }
@@ -446,9 +467,13 @@ export class ProjectModel {
     for (const fn of fns) {
       for (const [name, binding] of Object.entries(this.environment(fn))) env[name] ??= binding;
       // only template wiring: code-found triggers arrive while files are analysed, in any order
-      const first = fn.triggers.find((t) => AT_LEAST_ONCE.has(t.kind) && !t.fromCode);
+      const first = fn.triggers.find((t) => (AT_LEAST_ONCE.has(t.kind) || t.retriedBy !== undefined) && !t.fromCode);
       if (first && evidence?.context !== 'at-least-once') {
-        evidence = { context: 'at-least-once', reason: `wired to ${first.kind} as the handler of \`${displayName(fn.resource)}\``, source: first.kind };
+        const reason =
+          first.retriedBy !== undefined
+            ? `run by the Step Functions task \`${first.retriedBy}\`, whose Retry runs it again, as the handler of \`${displayName(fn.resource)}\``
+            : `wired to ${first.kind} as the handler of \`${displayName(fn.resource)}\``;
+        evidence = { context: 'at-least-once', reason, source: first.kind };
       }
       const request = fn.triggers.find((t) => REQUEST_PATH.has(t.kind));
       if (request && !evidence) evidence = { context: 'request-path', reason: `wired to ${request.kind} as the handler of \`${displayName(fn.resource)}\`` };

@@ -74,6 +74,12 @@ export interface Trigger {
   path: PathSegment[];
   /** Event source mapping with `ReportBatchItemFailures`. */
   reportsBatchItemFailures?: boolean;
+  /**
+   * A Step Functions task whose retriers repeat the function after a run that may have done its
+   * work (an error it threw, a timeout, a Lambda service error): its name. The function runs at
+   * least once per task, as for the triggers of `AT_LEAST_ONCE`.
+   */
+  retriedBy?: string;
   /** Found in handler code (an `Event` invocation), not in a template: not part of per-file contexts. */
   fromCode?: boolean;
   /** For a trigger found in code: the function whose code it is, and how the code names the target. */

@@ -1,9 +1,9 @@
 import type { CodeReport, CodeDetector } from '../rule.js';
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
-import { remoteCallInfo } from '../../code/remote-calls.js';
+import { remoteCallInfo, resolveLocalFunction } from '../../code/remote-calls.js';
 import { getProperty } from '../../code/values.js';
-import { isFunctionLike, isProcessEnv, thisMemberValue, unwrap, walk } from '../../code/walk.js';
+import { isFunctionLike, isProcessEnv, returnedExpressions, thisMemberValue, unwrap, walk } from '../../code/walk.js';
 import type { EnvBinding } from '../../context/types.js';
 
 export interface NoSyncInternalHttpOptions {
@@ -25,6 +25,10 @@ const CONFIG_OBJECT = /^(?:config|conf|cfg|configuration|settings|appConfig|serv
 const CONFIG_MEMBER = /(?:url|uri|endpoint|host|hostname|api|baseurl)$/i;
 /** Configured addresses of third parties: chat and partner webhooks. */
 const EXTERNAL_CONFIG = /webhook|slack|discord|teams|chime/i;
+/** A configuration key naming an address: its last part (`services.orders.url`, `/orders/api-url`, `acquisitionApiUrl`). */
+const CONFIG_KEY = /(?:url|uri|endpoint|host|hostname|baseurl)$/i;
+/** Functions that read a configuration value by key: `config.get(...)` (node-config, convict), `getConfigValue(...)`, `getParameter(...)`, `getSetting(...)`. */
+const CONFIG_GETTER = /^(?:get|read|load|fetch)?(?:config|configuration|setting|settings|param|parameter|ssmparameter)(?:value|string)?$/i;
 /** Hosts that only exist inside a private network or a cluster, or that are AWS-hosted endpoints of your own APIs and functions. */
 const INTERNAL_HOST = /(?:\.internal|\.local|\.svc|\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?|\.lambda-url\.[a-z0-9-]+\.on\.aws)$/i;
 
@@ -100,7 +104,9 @@ class UrlClassifier {
   /** "process.env.ORDERS_URL", "`https://orders.internal`", ... when `expr` points at an internal service; undefined otherwise. */
   classify(expr: ts.Expression | undefined, depth = 0): string | undefined {
     if (!expr || depth > 24) return undefined;
-    const raw = unwrap(expr);
+    let raw = unwrap(expr);
+    // `const base = await getConfigValue('ordersUrl')`: the value read
+    if (ts.isAwaitExpression(raw)) raw = unwrap(raw.expression);
     const fromConfig = this.configSource(raw);
     if (fromConfig) return fromConfig;
     const e = ts.isIdentifier(raw) ? this.analysis.resolveValue(raw) : raw;
@@ -147,6 +153,15 @@ class UrlClassifier {
     }
     // `url.href`
     if (ts.isPropertyAccessExpression(e) && e.name.text === 'href') return this.classify(e.expression, depth + 1);
+    if (ts.isAwaitExpression(e)) return this.classify(e.expression, depth + 1);
+    // `getOrdersUrl()`: a function of the file that returns a configured address
+    if (ts.isCallExpression(e) && depth < 8) {
+      const fn = resolveLocalFunction(this.analysis, e.expression);
+      for (const r of fn ? returnedExpressions(fn) : []) {
+        const c = this.classify(r, depth + 4);
+        if (c) return `${c} (through \`${unwrap(e.expression).getText()}()\`)`;
+      }
+    }
     return undefined;
   }
 
@@ -164,6 +179,17 @@ class UrlClassifier {
     if (ts.isIdentifier(e) && (isConfigEnv(e.text) || Object.hasOwn(this.env, e.text))) {
       this.envNames ??= envBindings(this.analysis);
       if (this.envNames.has(e.text)) return this.envSource(e.text);
+    }
+    // config.get('services.orders.url'), await getConfigValue('acquisitionApiUrl'), getParameter('/orders/api-url')
+    if (ts.isCallExpression(e) && e.arguments.length >= 1 && ts.isStringLiteralLike(e.arguments[0]) && CONFIG_KEY.test(e.arguments[0].text)) {
+      const callee = unwrap(e.expression);
+      const getter =
+        (ts.isPropertyAccessExpression(callee) && callee.name.text === 'get' && ts.isIdentifier(unwrap(callee.expression)) && CONFIG_OBJECT.test((unwrap(callee.expression) as ts.Identifier).text)) ||
+        ((ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) && CONFIG_GETTER.test(ts.isIdentifier(callee) ? callee.text : callee.name.text));
+      if (getter) {
+        const text = e.getText().replace(/\s+/g, '');
+        return text.length <= 60 ? text : `${unwrap(e.expression).getText()}('${e.arguments[0].text}')`;
+      }
     }
     // config.ordersServiceUrl, config.services.orders.url
     if (ts.isPropertyAccessExpression(e) && CONFIG_MEMBER.test(e.name.text)) {

@@ -33,7 +33,7 @@
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../rule.js';
-import { fixedThisMemberValue, innermostRemote, localCallee, remoteCallInfosIn, resolveLocalFunction, whereElse, type RemoteCall } from '../../code/remote-calls.js';
+import { fixedThisMemberValue, innermostRemote, localCallee, referencedRemote, remoteCallInfosIn, resolveLocalFunction, whereElse, type RemoteCall } from '../../code/remote-calls.js';
 import { numberValue } from '../../code/values.js';
 import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, thisMemberValue, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
@@ -268,7 +268,12 @@ function checkMapped(limits: Limits, call: ts.CallExpression, expr: ts.Expressio
     return undefined;
   }
   const fn = callbackFunction(analysis, callback);
-  if (!fn) return undefined;
+  if (!fn) {
+    // `orders.map(saveOrder)` with `saveOrder` a function of another module: each item calls it
+    const remote = referencedRemote(analysis, callback, call);
+    if (!remote || isBounded(limits, source, call)) return undefined;
+    return { call, work: callback, message: `${combinator(call)} over \`${shown}\` starts one ${describeWork(remote)} per item at once: ${consequence(limits, source)}`, remote };
+  }
   const remote = unlimitedRemote(limits, fn, 0);
   if (!remote) return undefined;
   if (isBounded(limits, source, call, fn)) return undefined;

@@ -311,6 +311,8 @@ const DELIVERY: Record<string, string> = {
   'DynamoDB Streams': 'record',
   Kafka: 'record',
   Firehose: 'record',
+  // a task a retrier of the workflow runs again
+  'Step Functions': 'task',
 };
 
 /**

@@ -112,6 +112,8 @@ const BATCHES: Record<string, Record<string, BatchAlternative>> = {
 /** Document-client operation names, for messages: `PutCommand` performs PutItem. */
 const DOCUMENT_NAMES: Record<string, string> = { PutItem: 'Put', DeleteItem: 'Delete', GetItem: 'Get' };
 const DOCUMENT_BATCH: Record<string, string> = { BatchWriteItem: 'BatchWrite', BatchGetItem: 'BatchGet' };
+/** The data mapper's batch method for each single-item operation. */
+const MAPPER_BATCH: Record<string, string> = { PutItem: 'batchPut', DeleteItem: 'batchDelete', GetItem: 'batchGet' };
 
 interface LoopSite {
   /** The loop statement, or the forEach/reduce call. */
@@ -421,6 +423,7 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 /** The call and its batch alternative as the code would write them: `PutCommand` / `BatchWriteCommand`, `putItem` / `batchWriteItem`. */
 function names(call: SdkCall, alt: BatchAlternative): { single: string; batch: string } {
   if (call.operation === 'PutEvents') return { single: `\`${call.calledName}\` with one entry`, batch: 'one `PutEvents` call with several entries' };
+  if (call.mapper) return { single: `\`${call.calledName}\``, batch: `\`${MAPPER_BATCH[call.operation] ?? lowerFirst(alt.batch)}\`` };
   const batch = call.documentClient ? (DOCUMENT_BATCH[alt.batch] ?? alt.batch) : alt.batch;
   if (call.style === 'v3-command') {
     const single = call.documentClient ? `${DOCUMENT_NAMES[call.operation] ?? call.operation}Command` : call.calledName;
@@ -433,6 +436,8 @@ function names(call: SdkCall, alt: BatchAlternative): { single: string; batch: s
 function batchable(analysis: FileAnalysis, call: SdkCall): BatchAlternative | undefined {
   const alt = BATCHES[call.service]?.[call.operation];
   if (!alt || !call.input) return undefined;
+  // the data mapper's input is the item; a condition (`{ condition }`) comes in its options
+  if (call.mapper) return call.mapper.options && getProperty(analysis, call.mapper.options, 'condition').kind !== 'absent' ? undefined : alt;
   for (const member of alt.blockers ?? []) if (getProperty(analysis, call.input, member).kind !== 'absent') return undefined;
   if (alt.requires && getProperty(analysis, call.input, alt.requires).kind === 'absent') return undefined;
   if (call.operation === 'PutEvents' && !isOneEntryArray(analysis, call.input)) return undefined;
@@ -555,7 +560,8 @@ function serviceName(service: string): string {
 
 const detector: CodeDetector = {
   // SDK and search client calls are recognised by import source: no such import, nothing to find
-  prefilter: /aws-sdk|elastic|opensearch/,
+  // `.promise()`: an SDK v2 call on a client another module of the project exports
+  prefilter: /aws-sdk|elastic|opensearch|dynamodb-data-mapper|\.promise\s*\(/,
   code({ analysis }) {
     const reports: CodeReport[] = [];
     // batchable calls made by same-file helpers outside any loop of their own, by helper

@@ -91,14 +91,18 @@ function pipeReports(template: Template, pipe: Resource, reports: IacReport[]): 
     const parameters = sourceParameters[key];
     if (!isPlainObject(parameters) || !isAbsent(parameters['DeadLetterConfig'])) continue;
     const attempts = literalNumber(parameters['MaximumRetryAttempts']);
-    const retries =
-      attempts === undefined || attempts < 0
-        ? 'records that run out of retries'
-        : `records that still fail after ${attempts} retr${attempts === 1 ? 'y' : 'ies'}`;
+    // both absent or -1 (the defaults): the pipe retries a failing record until it expires from the stream
+    const unlimited = (v: IacValue | undefined) => isAbsent(v) || literalNumber(v) === -1;
+    const forever = unlimited(parameters['MaximumRetryAttempts']) && unlimited(parameters['MaximumRecordAgeInSeconds']);
+    const retries = forever
+      ? 'a failing record is retried until it expires from the stream, holding up its shard, and is then'
+      : attempts === undefined || attempts < 0
+        ? 'records that run out of retries are'
+        : `records that still fail after ${attempts} retr${attempts === 1 ? 'y' : 'ies'} are`;
     reports.push({
       template,
       path: [...pipe.path, 'Properties', 'SourceParameters', key, 'DeadLetterConfig'],
-      message: `EventBridge pipe \`${displayName(pipe)}\` with a ${label} source has no DeadLetterConfig: ${retries} are skipped without trace`,
+      message: `EventBridge pipe \`${displayName(pipe)}\` with a ${label} source has no DeadLetterConfig: ${retries} skipped without trace`,
     });
   }
 }

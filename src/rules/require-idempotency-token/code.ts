@@ -47,6 +47,8 @@ const DELIVERY_NOUN: Record<string, string> = {
   'DynamoDB Streams': 'record',
   Kafka: 'record',
   Firehose: 'record',
+  // a task a retrier of the workflow runs again
+  'Step Functions': 'task',
 };
 
 function redelivered(context: ContextEvidence | undefined): string | undefined {

@@ -32,7 +32,8 @@ import type { ContextEvidence } from '../../code/evidence.js';
 import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
 import { enclosingFunction, unwrap, walk } from '../../code/walk.js';
 import { unstableValue } from '../../code/unstable-values.js';
-import { reachedAt, reachedFiles } from '../../code/reach.js';
+import { reachedAt, reachedFiles, type ReachedFile } from '../../code/reach.js';
+import { calleeAcross, shownLocation } from '../../code/modules.js';
 import { calleeLabel } from '../../code/remote-calls.js';
 import { searchWritesOf } from '../../code/search-writes.js';
 import { relativeSets, splitActions, updateClauses } from '../../code/update-expressions.js';
@@ -71,6 +72,8 @@ const DELIVERY: Record<string, string> = {
   'DynamoDB Streams': 'record',
   Kafka: 'record',
   Firehose: 'record',
+  // a task a retrier of the workflow runs again
+  'Step Functions': 'task',
 };
 
 function redelivery(context: ContextEvidence): string {
@@ -402,6 +405,51 @@ function putReport(analysis: FileAnalysis, call: SdkCall, context: ContextEviden
   return undefined;
 }
 
+/**
+ * `db.put({ pk, sk: `client#${randomUUID()}` })` in the handler file, with `put(item)` of a helper
+ * module storing its parameter (`Item: marshall(item)`, a document client's `Item: item`): the
+ * fresh key is made at the handler's call, and reported there. Only the function the handler's
+ * call runs directly is read, where the parameters are that call's arguments.
+ */
+function passedItemReports(analysis: FileAnalysis, file: ReachedFile): CodeReport[] {
+  const out: CodeReport[] = [];
+  const facts = file.facts;
+  for (const call of facts.sdkCalls) {
+    if (call.service !== 'dynamodb' || call.operation !== 'PutItem') continue;
+    const reached = reachedAt(file, call.node);
+    const context = reached?.context?.context === 'at-least-once' ? reached.context : undefined;
+    if (!reached || !context || enclosingFunction(call.node) !== reached.fn) continue;
+    const item = getProperty(facts, call.input, 'Item');
+    if (item.kind !== 'present') continue;
+    let value = facts.resolveValue(item.value);
+    let plain = call.documentClient;
+    if (ts.isCallExpression(value) && calleeName(value.expression) === 'marshall' && value.arguments[0]) {
+      value = unwrap(value.arguments[0]);
+      plain = true;
+    }
+    if (!ts.isIdentifier(value)) continue;
+    const name = value.text;
+    const index = reached.fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === name);
+    const arg = index >= 0 ? reached.from.arguments[index] : undefined;
+    if (!arg || calleeAcross(analysis, reached.from.expression)?.fn !== reached.fn) continue;
+    const obj = objectLiteralOf(analysis, arg);
+    if (!obj) continue;
+    for (const { name: key, prop } of keyAttributes(obj)) {
+      const raw = ts.isPropertyAssignment(prop) ? prop.initializer : prop.name;
+      const v = attributeValue(analysis, raw, plain);
+      const u = v && unstableValue(analysis, v);
+      if (!u) continue;
+      out.push({
+        node: prop,
+        message: `\`${calleeLabel(reached.from)}\` stores the item under a fresh \`${key}\` from ${u.label} (\`${call.calledName}\` in ${shownLocation(reached.from, call.node)}) ${where(context)}: ${redelivery(context)} stores a second copy`,
+        related: [{ node: call.node, label: 'the item is stored here' }],
+      });
+      break;
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // S3 objects under a fresh key
 
@@ -584,6 +632,7 @@ const detector: CodeDetector<RequireIdempotentConsumerOptions> = {
         const from = reachedAt(file, r.node)?.from;
         reports.push(from ? { ...r, related: [...(r.related ?? []), { node: from, label: 'reached from this call of the handler' }] } : r);
       }
+      reports.push(...passedItemReports(analysis, file));
     }
     return reports.sort((a, b) => a.node.pos - b.node.pos);
   },
