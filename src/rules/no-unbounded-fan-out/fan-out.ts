@@ -984,9 +984,46 @@ function fills(analysis: FileAnalysis, filled: Filled): { site: ts.Node; values:
   return out;
 }
 
+/**
+ * Where the array is emptied again before the combinator (`ps = []`) by a statement of a block
+ * that holds the combinator, so that every path to it runs the reset: what was pushed before
+ * belongs to an earlier batch (`await Promise.all(ps); ps = []; ps.push(notify()); await
+ * Promise.all(ps)`).
+ */
+function resetsBefore(filled: Filled, call: ts.CallExpression): ts.Node[] {
+  if (!ts.isArrayLiteralExpression(filled.literal)) return [];
+  const scope = enclosingFunction(call);
+  const body = scope ? scope.body : call.getSourceFile();
+  if (!body) return [];
+  const out: ts.Node[] = [];
+  walk(body, (n) => {
+    if (n.pos >= call.pos) return false;
+    if (isFunctionLike(n)) return false;
+    if (!ts.isExpressionStatement(n)) return undefined;
+    const e = unwrap(n.expression);
+    if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !emptyContainer(e.right)) return undefined;
+    const left = unwrap(e.left);
+    if (ts.isIdentifier(left) && left.text === filled.name && within(call, n.parent)) out.push(n);
+    return undefined;
+  });
+  return out;
+}
+
+/** A loop of the call's function that holds both the call and `other`. */
+function loopAround(call: ts.Node, other: ts.Node): boolean {
+  for (let p = call.parent; p && !isFunctionLike(p); p = p.parent) {
+    if (isLoop(p) && within(other, p)) return true;
+  }
+  return false;
+}
+
 function checkFilledArray(limits: Limits, call: ts.CallExpression, filled: Filled): Candidate | undefined {
   const { analysis } = limits;
+  const resets = resetsBefore(filled, call);
   for (const { site, values } of fills(analysis, filled)) {
+    if (resets.some((r) => r.pos >= site.end)) continue;
+    // filled after the combinator ran, and no loop takes the code back to it
+    if (site.pos >= call.end && !loopAround(call, site)) continue;
     for (const pushed of values) {
       // `const p = put(x); ps.push(p)`
       const arg = ts.isIdentifier(unwrap(pushed)) ? analysis.resolveValue(pushed) : pushed;
