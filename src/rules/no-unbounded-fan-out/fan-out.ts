@@ -1225,5 +1225,10 @@ function iterationBounded(limits: Limits, it: Iteration, promiseAll: ts.CallExpr
   // `for (let i = 0; i < maxLoops; i++)` with `maxLoops = parseInt(process.env.MAX_LOOPS)`
   if (isConfiguredCount(limits.analysis, b)) return true;
   if (ts.isPropertyAccessExpression(b) && b.name.text === 'length') return isBounded(limits, b.expression, promiseAll);
-  return false;
+  // `for (let i = 0; i < inferenceUnits; i++)`: as many calls at once as the capacity it names
+  const name = ts.isIdentifier(b) ? b.text : ts.isPropertyAccessExpression(b) ? b.name.text : undefined;
+  return name !== undefined && CAPACITY_NAME.test(name);
 }
+
+/** Names of a count that sizes work to a capacity: a concurrency, worker, slot or provisioned-unit count. */
+const CAPACITY_NAME = /(?:concurrency|parallelism|capacity|units|workers|slots|permits|poolsize)$/i;
