@@ -826,6 +826,31 @@ function staticMethod(analysis: FileFacts, receiver: ts.Identifier, name: string
 }
 
 /** The same-file function an expression refers to: a declaration, a const-bound function, a method of the enclosing class or of a const object literal, a static method of a class of the file. */
+/** A method of a class, or a property of it initialised with a function. */
+function classMethod(cls: ts.ClassLikeDeclaration, name: string): ts.FunctionLikeDeclaration | undefined {
+  for (const m of cls.members) {
+    if (!m.name || m.name.getText() !== name) continue;
+    if (ts.isMethodDeclaration(m) && m.body) return m;
+    if (ts.isPropertyDeclaration(m) && m.initializer) {
+      const init = unwrap(m.initializer);
+      if (isFunctionLike(init)) return init;
+    }
+  }
+  return undefined;
+}
+
+/** The class a class extends, when this file declares it at its top level (or holds it in a const). */
+function sameFileBase(analysis: FileFacts, cls: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration | undefined {
+  const extended = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+  if (!extended || !ts.isIdentifier(extended)) return undefined;
+  const value = unwrap(analysis.resolveValue(extended));
+  if (ts.isClassExpression(value) && value !== cls) return value;
+  for (const st of analysis.sourceFile.statements) {
+    if (ts.isClassDeclaration(st) && st.name?.text === extended.text && st !== cls) return st;
+  }
+  return undefined;
+}
+
 export function resolveLocalFunction(
   analysis: FileFacts,
   expr: ts.Expression,
@@ -855,17 +880,19 @@ export function resolveLocalFunction(
   if (callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
     const cls = enclosingClass(callee);
     if (!cls) return undefined;
-    for (const m of cls.members) {
-      if (!m.name || m.name.getText() !== name) continue;
-      if (ts.isMethodDeclaration(m) && m.body) return m;
-      if (ts.isPropertyDeclaration(m) && m.initializer) {
-        const init = unwrap(m.initializer);
-        if (isFunctionLike(init)) return init;
-      }
-    }
+    const own = classMethod(cls, name);
+    if (own) return own;
     // `this.withLogging = (caller) => ...` in the constructor
     const assigned = fixedThisMemberValue(callee);
-    return assigned && isFunctionLike(unwrap(assigned)) ? (unwrap(assigned) as ts.FunctionLikeDeclaration) : undefined;
+    if (assigned) return isFunctionLike(unwrap(assigned)) ? (unwrap(assigned) as ts.FunctionLikeDeclaration) : undefined;
+    // inherited from a class of this file (`class Op extends BaseOp`)
+    let base = sameFileBase(analysis, cls);
+    for (let level = 0; base && level < 3; level++) {
+      const inherited = classMethod(base, name);
+      if (inherited) return inherited;
+      base = sameFileBase(analysis, base);
+    }
+    return undefined;
   }
   if (!ts.isIdentifier(callee.expression)) return undefined;
   const obj = analysis.resolveValue(callee.expression);

@@ -160,7 +160,9 @@ function checkArgument(limits: Limits, call: ts.CallExpression, arg: ts.Expressi
   if (ts.isIdentifier(e)) {
     const pipeline = checkPipeline(limits, call, e);
     if (pipeline) return pipeline;
-    e = analysis.resolveValue(e);
+    const id = e;
+    e = analysis.resolveValue(id);
+    if (e === id) e = declaredValueAtCall(analysis, id, call) ?? e;
   }
   if (ts.isArrayLiteralExpression(e)) {
     for (const el of e.elements) {
@@ -171,6 +173,39 @@ function checkArgument(limits: Limits, call: ts.CallExpression, arg: ts.Expressi
     return undefined;
   }
   return checkMapped(limits, call, e);
+}
+
+/**
+ * `let ps = xs.map(f); ps = await Promise.all(ps)`: the value a variable written again later was
+ * declared with, when it still holds it at the call: no write of the name between its declaration
+ * and the call, none after the call in a loop that comes back to it, and none in a nested function.
+ */
+function declaredValueAtCall(analysis: FileAnalysis, id: ts.Identifier, call: ts.CallExpression): ts.Expression | undefined {
+  const from = analysis.declaredFrom(id);
+  if (!from || !from.reassigned || from.pick.length > 0) return undefined;
+  const fn = enclosingFunction(call);
+  const body = fn ? fn.body : call.getSourceFile();
+  if (!body || !within(from.value, body) || enclosingFunction(from.value) !== fn) return undefined;
+  const start = from.value.end;
+  let written = false;
+  walk(body, (n) => {
+    if (written) return false;
+    const target = writtenName(n);
+    if (target !== id.text) return undefined;
+    const nested = enclosingFunction(n) !== fn;
+    if (nested || (n.pos >= start && n.end <= call.pos) || (n.pos >= call.end && loopAround(call, n))) written = true;
+    return undefined;
+  });
+  return written ? undefined : from.value;
+}
+
+/** The identifier an assignment, compound assignment, `++` or `--` writes. */
+function writtenName(n: ts.Node): string | undefined {
+  let target: ts.Expression | undefined;
+  if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) target = n.left;
+  else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) target = n.operand;
+  const t = target && unwrap(target);
+  return t && ts.isIdentifier(t) ? t.text : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
