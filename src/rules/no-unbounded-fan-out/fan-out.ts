@@ -1266,4 +1266,4 @@ function iterationBounded(limits: Limits, it: Iteration, promiseAll: ts.CallExpr
 }
 
 /** Names of a count that sizes work to a capacity: a concurrency, worker, slot or provisioned-unit count. */
-const CAPACITY_NAME = /(?:concurrency|parallelism|capacity|units|workers|slots|permits|poolsize)$/i;
+const CAPACITY_NAME = /(?:concurrency|parallelism|capacity|(?:inference|capacity|provisioned|compute)units|workers|slots|permits|poolsize)$/i;
