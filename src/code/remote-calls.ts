@@ -34,9 +34,13 @@ import { enclosingClass, enclosingFunction, isFunctionLike, returnedExpressions,
 import { dynamicOperationCalls, sdkCallsOf } from './aws-sdk.js';
 import { calleeAcross, MAX_HOPS, shownLocation } from './modules.js';
 import { searchOperationsOf } from './search-clients.js';
+import { graphTraversalCalls } from './graph-traversals.js';
 
-/** `search`: an API call of an OpenSearch / Elasticsearch client (an HTTP request to the cluster, see `./search-clients.ts`). */
-export type RemoteKind = 'aws' | 'http' | 'search' | 'local';
+/**
+ * `search`: an API call of an OpenSearch / Elasticsearch client (an HTTP request to the cluster, see
+ * `./search-clients.ts`); `graph`: the terminal step of a Gremlin traversal (see `./graph-traversals.ts`).
+ */
+export type RemoteKind = 'aws' | 'http' | 'search' | 'graph' | 'local';
 
 export interface RemoteCall {
   call: ts.CallExpression;
@@ -320,6 +324,7 @@ function build(analysis: FileFacts): RemoteIndex {
   collectAwsLibraries(analysis, add);
   collectHttp(analysis, add);
   for (const op of searchOperationsOf(analysis)) add(op.call, 'search', calleeLabel(op.call));
+  for (const call of graphTraversalCalls(analysis)) add(call, 'graph', calleeLabel(call));
 
   const functions = new Map<ts.Node, RemoteCall>();
   const markAncestors = (remote: RemoteCall) => {
