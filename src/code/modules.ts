@@ -481,6 +481,11 @@ export function calleeAcross(facts: FileFacts, callee: ts.Expression, hops = 0):
     // `this.invokeApi(...)` of a method the class inherits (`class ShopOp extends BaseOp`, `BaseOp` of another file)
     const own = enclosingClass(c);
     if (own && own.heritageClauses && !own.members.some((m) => m.name?.getText() === c.name.text)) target = memberTarget({ facts, node: own }, c.name.text, hops);
+  } else if (ts.isPropertyAccessExpression(c) && c.expression.kind === ts.SyntaxKind.SuperKeyword) {
+    // `super.drop(...)`: the method of the class the enclosing class extends
+    const extended = enclosingClass(c)?.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    const base = extended ? asClass(valueTarget(facts, extended, hops), hops) : undefined;
+    if (base) target = memberTarget(base, c.name.text, base.facts === facts ? hops : hops + 1);
   } else if (ts.isPropertyAccessExpression(c)) {
     const cls = instanceClass(facts, c.expression, hops);
     if (cls) target = memberTarget(cls, c.name.text, hops + 1);

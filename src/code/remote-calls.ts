@@ -882,6 +882,17 @@ export function resolveLocalFunction(
   }
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const name = callee.name.text;
+  if (callee.expression.kind === ts.SyntaxKind.SuperKeyword) {
+    // `super.save(item)`: the method of a class of this file the enclosing class extends
+    const cls = enclosingClass(callee);
+    let base = cls ? sameFileBase(analysis, cls) : undefined;
+    for (let level = 0; base && level < 3; level++) {
+      const inherited = classMethod(base, name);
+      if (inherited) return inherited;
+      base = sameFileBase(analysis, base);
+    }
+    return undefined;
+  }
   if (callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
     const cls = enclosingClass(callee);
     if (!cls) return undefined;
