@@ -255,8 +255,9 @@ export function memberTarget(base: Target, name: string, hops: number, bases = 0
     // inherited: a method of the class it extends, of this file or another (`class OrdersClient extends RestClient`)
     const extended = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
     if (!extended || bases >= MAX_BASES) return undefined;
-    const parent = valueTarget(base.facts, extended, hops);
-    if (!parent || parent.node === node || !(ts.isClassDeclaration(parent.node) || ts.isClassExpression(parent.node))) return undefined;
+    // a module whose whole export is the class (`module.exports = BaseOp`, `const BaseOp = require(...)`)
+    const parent = asClass(valueTarget(base.facts, extended, hops), hops);
+    if (!parent || parent.node === node) return undefined;
     return memberTarget(parent, name, parent.facts === base.facts ? hops : hops + 1, bases + 1);
   }
   if (ts.isObjectLiteralExpression(node)) {
@@ -476,7 +477,16 @@ export function calleeAcross(facts: FileFacts, callee: ts.Expression, hops = 0):
   const c = unwrap(callee);
   if (!ts.isIdentifier(c) && !ts.isPropertyAccessExpression(c)) return undefined;
   let target: Target | undefined;
-  if (ts.isPropertyAccessExpression(c)) {
+  if (ts.isPropertyAccessExpression(c) && unwrap(c.expression).kind === ts.SyntaxKind.ThisKeyword) {
+    // `this.invokeApi(...)` of a method the class inherits (`class ShopOp extends BaseOp`, `BaseOp` of another file)
+    const own = enclosingClass(c);
+    if (own && own.heritageClauses && !own.members.some((m) => m.name?.getText() === c.name.text)) target = memberTarget({ facts, node: own }, c.name.text, hops);
+  } else if (ts.isPropertyAccessExpression(c) && c.expression.kind === ts.SyntaxKind.SuperKeyword) {
+    // `super.drop(...)`: the method of the class the enclosing class extends
+    const extended = enclosingClass(c)?.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    const base = extended ? asClass(valueTarget(facts, extended, hops), hops) : undefined;
+    if (base) target = memberTarget(base, c.name.text, base.facts === facts ? hops : hops + 1);
+  } else if (ts.isPropertyAccessExpression(c)) {
     const cls = instanceClass(facts, c.expression, hops);
     if (cls) target = memberTarget(cls, c.name.text, hops + 1);
   }

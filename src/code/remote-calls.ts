@@ -34,9 +34,13 @@ import { enclosingClass, enclosingFunction, isFunctionLike, returnedExpressions,
 import { dynamicOperationCalls, isPresigner, sdkCallsOf } from './aws-sdk.js';
 import { calleeAcross, MAX_HOPS, shownLocation } from './modules.js';
 import { searchOperationsOf } from './search-clients.js';
+import { graphTraversalCalls } from './graph-traversals.js';
 
-/** `search`: an API call of an OpenSearch / Elasticsearch client (an HTTP request to the cluster, see `./search-clients.ts`). */
-export type RemoteKind = 'aws' | 'http' | 'search' | 'local';
+/**
+ * `search`: an API call of an OpenSearch / Elasticsearch client (an HTTP request to the cluster, see
+ * `./search-clients.ts`); `graph`: the terminal step of a Gremlin traversal (see `./graph-traversals.ts`).
+ */
+export type RemoteKind = 'aws' | 'http' | 'search' | 'graph' | 'local';
 
 export interface RemoteCall {
   call: ts.CallExpression;
@@ -335,6 +339,7 @@ function build(analysis: FileFacts): RemoteIndex {
   collectAwsLibraries(analysis, add);
   collectHttp(analysis, add);
   for (const op of searchOperationsOf(analysis)) add(op.call, 'search', calleeLabel(op.call));
+  for (const call of graphTraversalCalls(analysis)) add(call, 'graph', calleeLabel(call));
 
   const functions = new Map<ts.Node, RemoteCall>();
   const markAncestors = (remote: RemoteCall) => {
@@ -829,6 +834,31 @@ function staticMethod(analysis: FileFacts, receiver: ts.Identifier, name: string
 }
 
 /** The same-file function an expression refers to: a declaration, a const-bound function, a method of the enclosing class or of a const object literal, a static method of a class of the file. */
+/** A method of a class, or a property of it initialised with a function. */
+function classMethod(cls: ts.ClassLikeDeclaration, name: string): ts.FunctionLikeDeclaration | undefined {
+  for (const m of cls.members) {
+    if (!m.name || m.name.getText() !== name) continue;
+    if (ts.isMethodDeclaration(m) && m.body) return m;
+    if (ts.isPropertyDeclaration(m) && m.initializer) {
+      const init = unwrap(m.initializer);
+      if (isFunctionLike(init)) return init;
+    }
+  }
+  return undefined;
+}
+
+/** The class a class extends, when this file declares it at its top level (or holds it in a const). */
+function sameFileBase(analysis: FileFacts, cls: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration | undefined {
+  const extended = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+  if (!extended || !ts.isIdentifier(extended)) return undefined;
+  const value = unwrap(analysis.resolveValue(extended));
+  if (ts.isClassExpression(value) && value !== cls) return value;
+  for (const st of analysis.sourceFile.statements) {
+    if (ts.isClassDeclaration(st) && st.name?.text === extended.text && st !== cls) return st;
+  }
+  return undefined;
+}
+
 export function resolveLocalFunction(
   analysis: FileFacts,
   expr: ts.Expression,
@@ -855,20 +885,33 @@ export function resolveLocalFunction(
   }
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const name = callee.name.text;
+  if (callee.expression.kind === ts.SyntaxKind.SuperKeyword) {
+    // `super.save(item)`: the method of a class of this file the enclosing class extends
+    const cls = enclosingClass(callee);
+    let base = cls ? sameFileBase(analysis, cls) : undefined;
+    for (let level = 0; base && level < 3; level++) {
+      const inherited = classMethod(base, name);
+      if (inherited) return inherited;
+      base = sameFileBase(analysis, base);
+    }
+    return undefined;
+  }
   if (callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
     const cls = enclosingClass(callee);
     if (!cls) return undefined;
-    for (const m of cls.members) {
-      if (!m.name || m.name.getText() !== name) continue;
-      if (ts.isMethodDeclaration(m) && m.body) return m;
-      if (ts.isPropertyDeclaration(m) && m.initializer) {
-        const init = unwrap(m.initializer);
-        if (isFunctionLike(init)) return init;
-      }
-    }
+    const own = classMethod(cls, name);
+    if (own) return own;
     // `this.withLogging = (caller) => ...` in the constructor
     const assigned = fixedThisMemberValue(callee);
-    return assigned && isFunctionLike(unwrap(assigned)) ? (unwrap(assigned) as ts.FunctionLikeDeclaration) : undefined;
+    if (assigned) return isFunctionLike(unwrap(assigned)) ? (unwrap(assigned) as ts.FunctionLikeDeclaration) : undefined;
+    // inherited from a class of this file (`class Op extends BaseOp`)
+    let base = sameFileBase(analysis, cls);
+    for (let level = 0; base && level < 3; level++) {
+      const inherited = classMethod(base, name);
+      if (inherited) return inherited;
+      base = sameFileBase(analysis, base);
+    }
+    return undefined;
   }
   if (!ts.isIdentifier(callee.expression)) return undefined;
   const obj = analysis.resolveValue(callee.expression);

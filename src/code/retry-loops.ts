@@ -590,15 +590,24 @@ function retryLoops(analysis: FileFacts): RetryLoop[] {
   return out.sort((a, b) => a.loop.pos - b.loop.pos || a.tryStmt.pos - b.tryStmt.pos);
 }
 
-/** Variables a bounded loop's condition tests that its body does not count up or down. */
+/**
+ * Variables a bounded loop's condition tests that its body does not count up or down: negated
+ * (`!ok`) or tested for absence (`res === undefined`, `res == null`), so that giving one a value
+ * can end the loop (`while (res === undefined && tries < 5)`).
+ */
 function conditionFlags(loop: ts.IterationStatement, cond: ts.Expression | undefined): Set<string> {
   const out = new Set<string>();
   if (!cond) return out;
   const counters = countersIn(loop);
+  const add = (operand: ts.Expression) => {
+    const key = exprKey(operand);
+    if (key !== undefined && !counters.has(key)) out.add(key);
+  };
   const visit = (node: ts.Node) => {
-    if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) {
-      const key = exprKey(node.operand);
-      if (key !== undefined && !counters.has(key)) out.add(key);
+    if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken) add(node.operand);
+    else if (ts.isBinaryExpression(node)) {
+      const tested = absenceTested(node);
+      if (tested) add(tested);
     }
   };
   visit(cond);
@@ -608,6 +617,19 @@ function conditionFlags(loop: ts.IterationStatement, cond: ts.Expression | undef
     return undefined;
   });
   return out;
+}
+
+/** The operand of `x === undefined`, `x == null`, `null === x` (equality, not inequality, with a nullish literal). */
+function absenceTested(node: ts.BinaryExpression): ts.Expression | undefined {
+  const op = node.operatorToken.kind;
+  if (op !== ts.SyntaxKind.EqualsEqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsToken) return undefined;
+  const nullish = (e: ts.Expression) => {
+    const u = unwrap(e);
+    return u.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(u) && u.text === 'undefined') || ts.isVoidExpression(u);
+  };
+  if (nullish(node.right) && !nullish(node.left)) return node.left;
+  if (nullish(node.left) && !nullish(node.right)) return node.right;
+  return undefined;
 }
 
 function loopCapped(analysis: FileFacts, loop: ts.IterationStatement, cond: ts.Expression | undefined, results: Set<string>, flags: ReadonlySet<string>): boolean {

@@ -215,12 +215,18 @@ export function classMemberType(cls: ts.ClassLikeDeclaration, name: string): ts.
   return assigned;
 }
 
-/** The value assigned to `this.<name>` in the enclosing class (property initialiser or constructor assignment). */
-export function thisMemberValue(access: ts.PropertyAccessExpression): ts.Expression | undefined {
+/**
+ * The value assigned to `this.<name>` in the enclosing class (property initialiser or constructor
+ * assignment), also through a getter that only returns another field (`get client() { return
+ * this.$client; }`).
+ */
+export function thisMemberValue(access: ts.PropertyAccessExpression, depth = 0): ts.Expression | undefined {
   const name = access.name.text;
   const cls = enclosingClass(access);
   if (!cls) return undefined;
+  let getter: ts.GetAccessorDeclaration | undefined;
   for (const member of cls.members) {
+    if (ts.isGetAccessorDeclaration(member) && member.body && member.name.getText() === name) getter = member;
     if (ts.isPropertyDeclaration(member) && member.initializer && member.name.getText() === name) return member.initializer;
     if (ts.isConstructorDeclaration(member) && member.body) {
       for (const p of member.parameters) {
@@ -234,6 +240,12 @@ export function thisMemberValue(access: ts.PropertyAccessExpression): ts.Express
         if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name) return ex.right;
       }
     }
+  }
+  // `get client() { return this.$client; }`: the field the getter reads
+  const only = getter?.body?.statements.length === 1 ? getter.body.statements[0] : undefined;
+  if (depth < 2 && only && ts.isReturnStatement(only) && only.expression) {
+    const read = unwrap(only.expression);
+    if (ts.isPropertyAccessExpression(read) && read.expression.kind === ts.SyntaxKind.ThisKeyword && read.name.text !== name) return thisMemberValue(read, depth + 1);
   }
   return undefined;
 }

@@ -52,6 +52,17 @@ describe('messages', () => {
     expect(noBisect).toContain('BisectBatchOnFunctionError is not enabled');
   });
 
+  it('require-stream-retry-limit: a batch of one record is not said to need bisection', () => {
+    const [message] = stream('      BatchSize: 1\n      MaximumRetryAttempts: 10\n');
+    expect(message).toBe(
+      'Kinesis event source mapping `M` limits retries but has no DestinationConfig.OnFailure: records that exhaust their retries are dropped without trace',
+    );
+    const [unbounded] = stream('      BatchSize: 1\n');
+    expect(unbounded).not.toContain('BisectBatchOnFunctionError');
+    const [batched] = stream('      BatchSize: 10\n      MaximumRetryAttempts: 10\n');
+    expect(batched).toContain('BisectBatchOnFunctionError is not enabled');
+  });
+
   it('require-stream-retry-limit: one finding per mapping, never for SQS', () => {
     expect(stream('      MaximumRetryAttempts: 2\n      DestinationConfig: { OnFailure: { Destination: arn:aws:sqs:us-east-1:1:q } }\n')).toEqual([]);
     const sqs = run(

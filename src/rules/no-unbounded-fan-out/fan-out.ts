@@ -160,7 +160,9 @@ function checkArgument(limits: Limits, call: ts.CallExpression, arg: ts.Expressi
   if (ts.isIdentifier(e)) {
     const pipeline = checkPipeline(limits, call, e);
     if (pipeline) return pipeline;
-    e = analysis.resolveValue(e);
+    const id = e;
+    e = analysis.resolveValue(id);
+    if (e === id) e = declaredValueAtCall(analysis, id, call) ?? e;
   }
   if (ts.isArrayLiteralExpression(e)) {
     for (const el of e.elements) {
@@ -171,6 +173,39 @@ function checkArgument(limits: Limits, call: ts.CallExpression, arg: ts.Expressi
     return undefined;
   }
   return checkMapped(limits, call, e);
+}
+
+/**
+ * `let ps = xs.map(f); ps = await Promise.all(ps)`: the value a variable written again later was
+ * declared with, when it still holds it at the call: no write of the name between its declaration
+ * and the call, none after the call in a loop that comes back to it, and none in a nested function.
+ */
+function declaredValueAtCall(analysis: FileAnalysis, id: ts.Identifier, call: ts.CallExpression): ts.Expression | undefined {
+  const from = analysis.declaredFrom(id);
+  if (!from || !from.reassigned || from.pick.length > 0) return undefined;
+  const fn = enclosingFunction(call);
+  const body = fn ? fn.body : call.getSourceFile();
+  if (!body || !within(from.value, body) || enclosingFunction(from.value) !== fn) return undefined;
+  const start = from.value.end;
+  let written = false;
+  walk(body, (n) => {
+    if (written) return false;
+    const target = writtenName(n);
+    if (target !== id.text) return undefined;
+    const nested = enclosingFunction(n) !== fn;
+    if (nested || (n.pos >= start && n.end <= call.pos) || (n.pos >= call.end && loopAround(call, n))) written = true;
+    return undefined;
+  });
+  return written ? undefined : from.value;
+}
+
+/** The identifier an assignment, compound assignment, `++` or `--` writes. */
+function writtenName(n: ts.Node): string | undefined {
+  let target: ts.Expression | undefined;
+  if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) target = n.left;
+  else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) target = n.operand;
+  const t = target && unwrap(target);
+  return t && ts.isIdentifier(t) ? t.text : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1042,9 +1077,46 @@ function fills(analysis: FileAnalysis, filled: Filled): { site: ts.Node; values:
   return out;
 }
 
+/**
+ * Where the array is emptied again before the combinator (`ps = []`) by a statement of a block
+ * that holds the combinator, so that every path to it runs the reset: what was pushed before
+ * belongs to an earlier batch (`await Promise.all(ps); ps = []; ps.push(notify()); await
+ * Promise.all(ps)`).
+ */
+function resetsBefore(filled: Filled, call: ts.CallExpression): ts.Node[] {
+  if (!ts.isArrayLiteralExpression(filled.literal)) return [];
+  const scope = enclosingFunction(call);
+  const body = scope ? scope.body : call.getSourceFile();
+  if (!body) return [];
+  const out: ts.Node[] = [];
+  walk(body, (n) => {
+    if (n.pos >= call.pos) return false;
+    if (isFunctionLike(n)) return false;
+    if (!ts.isExpressionStatement(n)) return undefined;
+    const e = unwrap(n.expression);
+    if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !emptyContainer(e.right)) return undefined;
+    const left = unwrap(e.left);
+    if (ts.isIdentifier(left) && left.text === filled.name && within(call, n.parent)) out.push(n);
+    return undefined;
+  });
+  return out;
+}
+
+/** A loop of the call's function that holds both the call and `other`. */
+function loopAround(call: ts.Node, other: ts.Node): boolean {
+  for (let p = call.parent; p && !isFunctionLike(p); p = p.parent) {
+    if (isLoop(p) && within(other, p)) return true;
+  }
+  return false;
+}
+
 function checkFilledArray(limits: Limits, call: ts.CallExpression, filled: Filled): Candidate | undefined {
   const { analysis } = limits;
+  const resets = resetsBefore(filled, call);
   for (const { site, values } of fills(analysis, filled)) {
+    if (resets.some((r) => r.pos >= site.end)) continue;
+    // filled after the combinator ran, and no loop takes the code back to it
+    if (site.pos >= call.end && !loopAround(call, site)) continue;
     for (const pushed of values) {
       // `const p = put(x); ps.push(p)`
       const arg = ts.isIdentifier(unwrap(pushed)) ? analysis.resolveValue(pushed) : pushed;
@@ -1246,5 +1318,10 @@ function iterationBounded(limits: Limits, it: Iteration, promiseAll: ts.CallExpr
   // `for (let i = 0; i < maxLoops; i++)` with `maxLoops = parseInt(process.env.MAX_LOOPS)`
   if (isConfiguredCount(limits.analysis, b)) return true;
   if (ts.isPropertyAccessExpression(b) && b.name.text === 'length') return isBounded(limits, b.expression, promiseAll);
-  return false;
+  // `for (let i = 0; i < inferenceUnits; i++)`: as many calls at once as the capacity it names
+  const name = ts.isIdentifier(b) ? b.text : ts.isPropertyAccessExpression(b) ? b.name.text : undefined;
+  return name !== undefined && CAPACITY_NAME.test(name);
 }
+
+/** Names of a count that sizes work to a capacity: a concurrency, worker, slot or provisioned-unit count. */
+const CAPACITY_NAME = /(?:concurrency|parallelism|capacity|(?:inference|capacity|provisioned|compute)units|workers|slots|permits|poolsize)$/i;

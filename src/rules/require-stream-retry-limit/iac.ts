@@ -1,6 +1,7 @@
 import type { IacReport, IacDetector } from '../rule.js';
 import type { IacValue } from '../../iac/model.js';
 import { eventSourceMappings, isAbsent, isPlainObject, type EsmKind } from '../../iac/resources.js';
+import { literalNumber } from '../../iac/lambda.js';
 
 /** Sources whose mapping retries a failing batch in order, holding back the shard or partition. */
 const STREAM_KINDS: Partial<Record<EsmKind, { label: string; unit: string }>> = {
@@ -35,7 +36,8 @@ const detector: IacDetector = {
         const kind = mapping.kind ? STREAM_KINDS[mapping.kind] : undefined;
         if (!kind) continue; // SQS, MQ, DocumentDB or unresolvable: not a stream mapping
         const p = mapping.properties;
-        const noBisect = isOff(p['BisectBatchOnFunctionError']);
+        // a batch of one record has nothing to split off
+        const noBisect = isOff(p['BisectBatchOnFunctionError']) && literalNumber(p['BatchSize']) !== 1;
         const subject = `${kind.label} ${mapping.label}`;
         if (isUnlimited(p['MaximumRetryAttempts']) && isUnlimited(p['MaximumRecordAgeInSeconds'])) {
           const bisect = noBisect
