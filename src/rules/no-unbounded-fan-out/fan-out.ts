@@ -1115,8 +1115,9 @@ function checkFilledArray(limits: Limits, call: ts.CallExpression, filled: Fille
   const resets = resetsBefore(filled, call);
   for (const { site, values } of fills(analysis, filled)) {
     if (resets.some((r) => r.pos >= site.end)) continue;
-    // filled after the combinator ran, and no loop takes the code back to it
-    if (site.pos >= call.end && !loopAround(call, site)) continue;
+    // filled after the combinator ran, in its function, and no loop takes the code back to it
+    // (a helper that fills the array runs before the combinator wherever it is written)
+    if (site.pos >= call.end && enclosingFunction(site) === enclosingFunction(call) && !loopAround(call, site)) continue;
     for (const pushed of values) {
       // `const p = put(x); ps.push(p)`
       const arg = ts.isIdentifier(unwrap(pushed)) ? analysis.resolveValue(pushed) : pushed;
