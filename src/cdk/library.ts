@@ -165,6 +165,9 @@ export class Library {
     if (sfn) return sfn;
     const type = l1Type(name);
     if (type) return this.l1(c, type, args, node);
+    // a stack made in place (`new Stack(app, 'Jobs')`): the constructs made in it start their
+    // construct paths there, as a synth writes them (as for a stack class of the app)
+    if (name === 'core.Stack' || name === 'core.NestedStack') return { k: 'cx', c };
     // helper objects: event sources, targets, destinations, subscriptions, integrations
     if (/^(lambda-event-sources|events-targets|scheduler-targets|lambda-destinations|logs-destinations|sns-subscriptions|s3-notifications|apigateway|apigatewayv2-integrations|elasticloadbalancingv2-targets)\./.test(name) || name === 'iam.ServicePrincipal') {
       return { k: 'cx', c };

@@ -131,6 +131,28 @@ export class S extends Stack {
 `;
   const t = load(text);
 
+  it('a stack made in place starts the construct paths of what is made in it, as a stack class does', () => {
+    const inline = load(
+      [
+        "import { App, Stack } from 'aws-cdk-lib';",
+        "import * as sqs from 'aws-cdk-lib/aws-sqs';",
+        "import { Construct } from 'constructs';",
+        'class Jobs extends Construct {',
+        '  constructor(scope: Construct, id: string) {',
+        '    super(scope, id);',
+        "    new sqs.Queue(this, 'Inbox');",
+        '  }',
+        '}',
+        "const stack = new Stack(new App(), 'Main');",
+        "new Jobs(stack, 'Orders');",
+        "new Jobs(stack, 'Refunds');",
+        "new sqs.Queue(stack, 'Audit');",
+      ].join('\n'),
+    );
+    expect([...inline.resources.keys()].sort()).toEqual(['Audit', 'Orders/Inbox', 'Refunds/Inbox']);
+    expect(inline.resources.get('Orders/Inbox')!.metadata?.['aws:cdk:path']).toBe('Orders/Inbox');
+  });
+
   it('a resource is its construct call', () => {
     expect(at(t, ['Resources', 'Jobs'])).toBe('8:5-11:7');
     expect(at(t, ['Resources', 'Dlq'])).toBe('7:17-7:43');
