@@ -556,10 +556,13 @@ export class FsModuleHost implements ModuleHostWithReads {
     return index;
   }
 
-  /** `dist/index.js` of an unbuilt package: its source under `src/`. */
+  /**
+   * `dist/index.js` of an unbuilt package: its source under `src/` (a build whose root is `src`),
+   * else beside the output folder (`lib/src/client.js` of a build whose root is the package: `src/client.ts`).
+   */
   private builtSource(pkgDir: string, entry: string): string | undefined {
     const m = /^(?:\.\/)?(?:dist|build|lib|out)\/(.+?)(?:\.[mc]?js)?$/.exec(entry);
-    return m ? this.file(path.resolve(pkgDir, 'src', m[1])) : undefined;
+    return m ? (this.file(path.resolve(pkgDir, 'src', m[1])) ?? this.file(path.resolve(pkgDir, m[1]))) : undefined;
   }
 
   /**

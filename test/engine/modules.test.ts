@@ -19,6 +19,9 @@ beforeAll(() => {
   put('pnpm-workspace.yaml', 'packages:\n  - "libs/*"\n');
   put('libs/ids/package.json', JSON.stringify({ name: '@acme/ids', main: 'dist/index.js' }));
   put('libs/ids/src/index.ts', 'export const id = () => 1;\n');
+  // compiled with the package as its root: lib/src/directory.js comes from src/directory.ts
+  put('libs/directory/package.json', JSON.stringify({ name: '@acme/directory', main: 'lib/src/directory.js' }));
+  put('libs/directory/src/directory.ts', 'export const find = () => 1;\n');
   put('app/package.json', JSON.stringify({ name: 'app', dependencies: { shared: 'file:../shared' }, imports: { '#lib/*': './src/lib/*.ts' } }));
   put('shared/package.json', JSON.stringify({ name: 'shared', exports: { '.': { import: './esm/main.mjs', require: './main.js' } } }));
   put('shared/esm/main.mjs', 'export const x = 1;\n');
@@ -91,6 +94,7 @@ describe('FsModuleHost', () => {
     const host = new FsModuleHost();
     const from = path.join(root, 'app/src/handler.ts');
     expect(host.resolve('@acme/ids', from)).toBe(path.join(root, 'libs/ids/src/index.ts'));
+    expect(host.resolve('@acme/directory', from)).toBe(path.join(root, 'libs/directory/src/directory.ts'));
     expect(host.resolve('shared', from)).toBe(path.join(root, 'shared/esm/main.mjs'));
     expect(host.resolve('axios', from)).toBeUndefined();
     expect(host.resolve('node:fs', from)).toBeUndefined();
