@@ -18,7 +18,9 @@
  */
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
-import { unwrap } from './walk.js';
+import { isFunctionLike, returnedExpressions, unwrap } from './walk.js';
+import { calleeAcross } from './modules.js';
+import { resolveLocalFunction } from './remote-calls.js';
 
 const MAX_DEPTH = 6;
 const FS_MODULES = new Set(['fs', 'node:fs', 'fs-extra', 'graceful-fs']);
@@ -128,12 +130,17 @@ export function isBundledCollection(facts: FileFacts, expr: ts.Expression, depth
 
 /**
  * A list the function's configuration sets: `process.env.RECIPIENTS.split(',')` (also `?.split`,
- * `(process.env.X ?? '').split(...)`), `JSON.parse(process.env.REGIONS ?? '[]')`. Fixed when the
- * stack is deployed, and small: a function's environment variables hold 4 KB in all.
+ * `(process.env.X ?? '').split(...)`), `JSON.parse(process.env.REGIONS ?? '[]')`, the same read
+ * through a helper of the project (`requiredEnv('KEY_IDS').split(',')`), and an array of such lists
+ * and literals (`[...a.split(','), ...b.split(','), 'fixed']`). Fixed when the stack is deployed,
+ * and small: a function's environment variables hold 4 KB in all.
  */
 export function isConfiguredList(facts: FileFacts, expr: ts.Expression, depth = 0): boolean {
   if (depth > MAX_DEPTH) return false;
   const e = facts.resolveValue(expr);
+  if (ts.isArrayLiteralExpression(e)) {
+    return e.elements.some(ts.isSpreadElement) && e.elements.every((el) => (ts.isSpreadElement(el) ? isConfiguredList(facts, el.expression, depth + 1) : ts.isStringLiteralLike(facts.resolveValue(el)) || isConfiguredText(facts, el, depth + 1)));
+  }
   if (!ts.isCallExpression(e) || !e.arguments[0]) return false;
   const callee = unwrap(e.expression);
   if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'split') return isConfiguredText(facts, callee.expression, depth + 1);
@@ -151,7 +158,22 @@ function isConfiguredText(facts: FileFacts, expr: ts.Expression, depth: number):
     return isConfiguredText(facts, e.left, depth + 1) && ts.isStringLiteralLike(facts.resolveValue(e.right));
   }
   if (ts.isCallExpression(e) && unwrap(e.expression).getText() === 'String' && e.arguments[0]) return isConfiguredText(facts, e.arguments[0], depth + 1);
+  if (ts.isCallExpression(e)) return isEnvironmentReader(facts, e.expression, depth + 1);
   return false;
+}
+
+/**
+ * A function of the project that returns an environment variable and nothing else
+ * (`const requiredEnv = (name) => { const v = process.env[name]; if (v) return v; throw ... }`),
+ * in this file or a module it imports.
+ */
+function isEnvironmentReader(facts: FileFacts, callee: ts.Expression, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const local = resolveLocalFunction(facts, callee);
+  const target = local ? { facts, fn: local } : calleeAcross(facts, callee);
+  if (!target || !isFunctionLike(target.fn)) return false;
+  const returned = returnedExpressions(target.fn);
+  return returned.length > 0 && returned.every((r) => isConfiguredText(target.facts, r, depth + 1));
 }
 
 const NUMBER_PARSERS = /^(?:parseInt|parseFloat|Number|Number\.parseInt|Number\.parseFloat)$/;

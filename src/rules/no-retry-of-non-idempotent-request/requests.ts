@@ -100,10 +100,33 @@ function mayCarryKey(analysis: FileAnalysis, call: ts.CallExpression, key: RegEx
 /** Search and query endpoints, GraphQL queries: POST used to read. */
 const READ_ENDPOINT = /_search\b|_msearch\b|_count\b|\/search\b|\/query\b/i;
 
+/**
+ * An OAuth 2.0 token request (`grant_type` in the form body): a repeat only issues another access
+ * token, which replaces nothing and charges nothing.
+ */
+const TOKEN_REQUEST = /\bgrant_type\b/;
+
+/** Where request options carry the payload: fetch `body`, axios `data`, got `form` / `json`. */
+const BODY_OPTIONS = ['body', 'data', 'form', 'json'];
+
 function isReadOverPost(analysis: FileAnalysis, call: ts.CallExpression): boolean {
   const text = call.arguments.map((a) => texts(analysis, a)).join('\n');
   if (READ_ENDPOINT.test(text)) return true;
+  if (TOKEN_REQUEST.test(text) || TOKEN_REQUEST.test(bodyTexts(analysis, call))) return true;
   return /graphql/i.test(text) && !/\bmutation\b/.test(analysis.sourceFile.text);
+}
+
+/** The code of the payloads the options arguments of a request name (`{ method: 'POST', body }`). */
+function bodyTexts(analysis: FileAnalysis, call: ts.CallExpression): string {
+  const out: string[] = [];
+  for (const arg of call.arguments) {
+    if (!objectLiteralOf(analysis, arg)) continue;
+    for (const name of BODY_OPTIONS) {
+      const prop = getProperty(analysis, arg, name);
+      if (prop.kind === 'present') out.push(texts(analysis, prop.value));
+    }
+  }
+  return out.join('\n');
 }
 
 /** Method and idempotency key of an HTTP request call; undefined for other calls. */

@@ -726,7 +726,7 @@ function isBounded(limits: Limits, source: ts.Expression, promiseAll: ts.CallExp
   // the files shipped with the code, a bundled JSON file: as many items as the author deployed
   if (isBundledCollection(analysis, e)) return true;
   // `process.env.RECIPIENTS.split(',')`: a list the configuration fixes when the stack is deployed
-  if (isConfiguredList(analysis, e)) return true;
+  if (isConfiguredList(analysis, e) && !(ts.isArrayLiteralExpression(e) && isAddedTo(analysis, e))) return true;
   // `records.filter(...)`, `regions.map(...)`: no more items than the collection they come from
   if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && SIZE_KEEPING.has(e.expression.name.text) && e.arguments.length <= 2) {
     if (e.expression.name.text !== 'slice' || e.arguments.length < 2) {

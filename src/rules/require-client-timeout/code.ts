@@ -129,7 +129,7 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
       options = handler.arguments?.[0];
     } else continue;
     const wanted = fetchHandler ? ['requestTimeout'] : ['connectionTimeout', 'requestTimeout'];
-    const lookups = wanted.map((name) => [name, options ? getProperty(facts, options, name) : ({ kind: 'absent' } as const)] as const);
+    const lookups = wanted.map((name) => [name, options ? handlerSetting(facts, options, name, fetchHandler) : ({ kind: 'absent' } as const)] as const);
     if (lookups.some(([, l]) => l.kind === 'unknown')) continue;
     const missing = lookups.filter(([, l]) => l.kind === 'absent').map(([n]) => n);
     if (missing.length === 0) continue;
@@ -143,6 +143,16 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     });
   }
   return out;
+}
+
+/**
+ * A timeout option of an SDK HTTP handler. `socketTimeout` is the deprecated name of the Node.js
+ * handler's `requestTimeout` (the handler uses `requestTimeout ?? socketTimeout`), so either sets it.
+ */
+function handlerSetting(facts: FileFacts, options: ts.Expression, name: string, fetchHandler: boolean): PropertyLookup {
+  const own = getProperty(facts, options, name);
+  if (own.kind !== 'absent' || name !== 'requestTimeout' || fetchHandler) return own;
+  return getProperty(facts, options, 'socketTimeout');
 }
 
 /** Where a factory is shown: its name (`function sdkConfig`, `const sdkConfig = () =>`, `exports.sdkConfig =`), else the function. */
@@ -358,7 +368,7 @@ function directHandlerReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeR
     if (!creation || seen.has(creation.node)) continue;
     const wanted = creation.fetch ? ['requestTimeout'] : ['connectionTimeout', 'requestTimeout'];
     const options = creation.node.arguments?.[0];
-    const lookups = wanted.map((name) => [name, options ? getProperty(analysis, options, name) : ({ kind: 'absent' } as const)] as const);
+    const lookups = wanted.map((name) => [name, options ? handlerSetting(analysis, options, name, creation.fetch) : ({ kind: 'absent' } as const)] as const);
     if (lookups.some(([, l]) => l.kind === 'unknown')) continue;
     const missing = lookups.filter(([, l]) => l.kind === 'absent').map(([n]) => n);
     if (missing.length === 0) continue;

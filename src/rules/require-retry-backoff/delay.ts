@@ -175,13 +175,13 @@ export function classifyDelay(analysis: FileAnalysis, expr: ts.Expression, scope
 }
 
 function selfMultiplied(value: ts.Expression, key: string): boolean {
+  const test = (n: ts.Node): boolean => ts.isBinaryExpression(n) && isMultiplication(n.operatorToken.kind) && [unwrap(n.left), unwrap(n.right)].some((s) => exprKey(s) === key);
+  // `delay = delay * 2` itself, or inside `Math.min(delay * 2, MAX)`
+  if (test(unwrap(value))) return true;
   let found = false;
   walk(value, (n) => {
     if (found) return false;
-    if (ts.isBinaryExpression(n) && isMultiplication(n.operatorToken.kind)) {
-      const sides = [unwrap(n.left), unwrap(n.right)];
-      if (sides.some((s) => exprKey(s) === key)) found = true;
-    }
+    if (test(n)) found = true;
     return undefined;
   });
   return found;
