@@ -466,6 +466,30 @@ const KIND_BY_RESOURCE_TYPE: Record<string, EsmKind> = {
   'AWS::DocDB::DBCluster': 'docdb',
 };
 
+/**
+ * Terraform resource types of event sources: a reference `aws_x.name.arn` to a resource declared
+ * in another file of the module is not a resource of the file's template, but its type is in its name.
+ */
+const KIND_BY_TERRAFORM_TYPE: Record<string, EsmKind> = {
+  aws_sqs_queue: 'sqs',
+  aws_kinesis_stream: 'kinesis',
+  aws_kinesis_stream_consumer: 'kinesis',
+  aws_dynamodb_table: 'dynamodb',
+  aws_msk_cluster: 'kafka',
+  aws_msk_serverless_cluster: 'kafka',
+  aws_mq_broker: 'mq',
+  aws_docdb_cluster: 'docdb',
+};
+
+/** The source kind of a Terraform reference to a resource of another file of the module. */
+function terraformReferenceKind(template: Template, value: IacValue | undefined): EsmKind | undefined {
+  if (template.format !== 'terraform' || !(value instanceof Intrinsic)) return undefined;
+  const id = value.name === 'Ref' ? value.argument : value.name === 'Fn::GetAtt' && Array.isArray(value.argument) ? value.argument[0] : undefined;
+  if (typeof id !== 'string' || template.resources.has(id)) return undefined;
+  const dot = id.indexOf('.');
+  return dot > 0 && Object.hasOwn(KIND_BY_TERRAFORM_TYPE, id.slice(0, dot)) ? KIND_BY_TERRAFORM_TYPE[id.slice(0, dot)] : undefined;
+}
+
 const KIND_BY_SAM_EVENT: Record<string, { kind: EsmKind; source: string }> = {
   SQS: { kind: 'sqs', source: 'Queue' },
   Kinesis: { kind: 'kinesis', source: 'Stream' },
@@ -517,6 +541,8 @@ function resourceMappingKind(template: Template, properties: PlainObject, source
     const kind = KIND_BY_RESOURCE_TYPE[template.resources.get(sourceId)!.type];
     if (kind) return kind;
   }
+  const fromReference = terraformReferenceKind(template, properties['EventSourceArn']);
+  if (fromReference) return fromReference;
   const text = arnText(properties['EventSourceArn']);
   const fromArn = text === undefined ? undefined : kindFromArn(text);
   if (fromArn) return fromArn;
