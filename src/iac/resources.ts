@@ -452,6 +452,11 @@ export interface EventSourceMapping {
   source: IacValue | undefined;
   /** Logical id of the source resource when `source` refers to one. */
   sourceId: string | undefined;
+  /**
+   * The logical ids `source` and the function refer to, declared in the template or not (a
+   * Terraform resource of another file of the module): look them up with `resourceLookup`.
+   */
+  referenced: { source: string | undefined; function: string | undefined };
 }
 
 const KIND_BY_RESOURCE_TYPE: Record<string, EsmKind> = {
@@ -465,6 +470,30 @@ const KIND_BY_RESOURCE_TYPE: Record<string, EsmKind> = {
   'AWS::AmazonMQ::Broker': 'mq',
   'AWS::DocDB::DBCluster': 'docdb',
 };
+
+/**
+ * Terraform resource types of event sources: a reference `aws_x.name.arn` to a resource declared
+ * in another file of the module is not a resource of the file's template, but its type is in its name.
+ */
+const KIND_BY_TERRAFORM_TYPE: Record<string, EsmKind> = {
+  aws_sqs_queue: 'sqs',
+  aws_kinesis_stream: 'kinesis',
+  aws_kinesis_stream_consumer: 'kinesis',
+  aws_dynamodb_table: 'dynamodb',
+  aws_msk_cluster: 'kafka',
+  aws_msk_serverless_cluster: 'kafka',
+  aws_mq_broker: 'mq',
+  aws_docdb_cluster: 'docdb',
+};
+
+/** The source kind of a Terraform reference to a resource of another file of the module. */
+function terraformReferenceKind(template: Template, value: IacValue | undefined): EsmKind | undefined {
+  if (template.format !== 'terraform' || !(value instanceof Intrinsic)) return undefined;
+  const id = value.name === 'Ref' ? value.argument : value.name === 'Fn::GetAtt' && Array.isArray(value.argument) ? value.argument[0] : undefined;
+  if (typeof id !== 'string' || template.resources.has(id)) return undefined;
+  const dot = id.indexOf('.');
+  return dot > 0 && Object.hasOwn(KIND_BY_TERRAFORM_TYPE, id.slice(0, dot)) ? KIND_BY_TERRAFORM_TYPE[id.slice(0, dot)] : undefined;
+}
 
 const KIND_BY_SAM_EVENT: Record<string, { kind: EsmKind; source: string }> = {
   SQS: { kind: 'sqs', source: 'Queue' },
@@ -517,6 +546,8 @@ function resourceMappingKind(template: Template, properties: PlainObject, source
     const kind = KIND_BY_RESOURCE_TYPE[template.resources.get(sourceId)!.type];
     if (kind) return kind;
   }
+  const fromReference = terraformReferenceKind(template, properties['EventSourceArn']);
+  if (fromReference) return fromReference;
   const text = arnText(properties['EventSourceArn']);
   const fromArn = text === undefined ? undefined : kindFromArn(text);
   if (fromArn) return fromArn;
@@ -565,6 +596,7 @@ export function eventSourceMappings(template: Template): EventSourceMapping[] {
       functionId: functionTarget(template, properties['FunctionName']),
       source,
       sourceId,
+      referenced: { source: refTarget(source), function: refTarget(properties['FunctionName']) },
     });
   }
   for (const event of samFunctionEvents(template)) {
@@ -584,7 +616,40 @@ export function eventSourceMappings(template: Template): EventSourceMapping[] {
       functionId: event.functionId,
       source,
       sourceId: refTarget(source, template),
+      referenced: { source: refTarget(source), function: event.functionId },
     });
   }
   return mappings;
+}
+
+/** A resource and the template that declares it. */
+export interface LocatedResource {
+  template: Template;
+  resource: Resource;
+}
+
+function terraformModuleOf(template: Template): string {
+  return template.file.slice(0, Math.max(template.file.lastIndexOf('/'), template.file.lastIndexOf('\\')) + 1);
+}
+
+/**
+ * Looks a logical id up in the template that refers to it and, for a Terraform file, in the other
+ * files of its module (directory): the files of a module share one namespace, and a resource per
+ * file is a common layout. One pass over the templates to build; each lookup is a map access.
+ */
+export function resourceLookup(templates: readonly Template[]): (template: Template, id: string | undefined) => LocatedResource | undefined {
+  const modules = new Map<string, Map<string, LocatedResource>>();
+  for (const template of templates) {
+    if (template.format !== 'terraform') continue;
+    const key = terraformModuleOf(template);
+    let ids = modules.get(key);
+    if (!ids) modules.set(key, (ids = new Map()));
+    for (const resource of template.resources.values()) if (!ids.has(resource.id)) ids.set(resource.id, { template, resource });
+  }
+  return (template, id) => {
+    if (id === undefined) return undefined;
+    const own = template.resources.get(id);
+    if (own) return { template, resource: own };
+    return template.format === 'terraform' ? modules.get(terraformModuleOf(template))?.get(id) : undefined;
+  };
 }

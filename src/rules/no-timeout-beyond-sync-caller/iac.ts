@@ -1,8 +1,8 @@
 import type { IacReport, IacDetector } from '../rule.js';
 import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../../iac/model.js';
-import { displayName, getIn, hasOpaqueProperties, intrinsicText, isAbsent, isPlainObject, references, refTarget, resourcesOfType } from '../../iac/resources.js';
+import { displayName, getIn, hasOpaqueProperties, intrinsicText, isAbsent, isPlainObject, references, refTarget, resourceLookup, resourcesOfType, type LocatedResource } from '../../iac/resources.js';
 import { samFunctionEvents } from '../../iac/sam.js';
-import { functionRef, functions, functionTimeout, literalNumber, seconds } from '../../iac/lambda.js';
+import { functionRef, functions, functionTimeout, isFunction, literalNumber, seconds } from '../../iac/lambda.js';
 import { includeLocation, localDocument } from '../../iac/local-files.js';
 import { isLambdaTask, stateMachines, statesOf, substituted, type StateMachine } from '../../iac/asl.js';
 
@@ -18,6 +18,8 @@ const APPSYNC_MS = 30_000;
 /** A synchronous caller of a function and how long it waits. */
 interface Caller {
   functionId: string;
+  /** The template that declares the function: the caller's, or another file of its Terraform module. */
+  owner?: Template;
   limitMs: number;
   /** e.g. "the 29 s integration timeout of API Gateway REST method `GetOrders`". */
   description: string;
@@ -316,8 +318,15 @@ function connectRoutes(template: Template): Set<string> {
   return ids;
 }
 
-function callersOf(template: Template): Caller[] {
+function callersOf(template: Template, lookup: (template: Template, id: string | undefined) => LocatedResource | undefined): Caller[] {
   const callers: Caller[] = [];
+  // the function a value names: in the template, or in another file of its Terraform module
+  const callee = (value: IacValue | undefined): { functionId: string; owner: Template } | undefined => {
+    const id = functionRef(template, value);
+    if (id) return { functionId: id, owner: template };
+    const other = lookup(template, refTarget(value));
+    return other && isFunction(other.resource) ? { functionId: other.resource.id, owner: other.template } : undefined;
+  };
   const ms = (value: number): string => seconds(value / 1000);
   for (const event of samFunctionEvents(template)) {
     if (!event.properties) continue;
@@ -369,12 +378,12 @@ function callersOf(template: Template): Caller[] {
       }
       continue;
     }
-    const functionId = functionRef(template, integration['Uri']);
-    if (!functionId || !waitsForResponse(integration, 'RequestParameters', 'ResponseTransferMode')) continue;
+    const called = callee(integration['Uri']);
+    if (!called || !waitsForResponse(integration, 'RequestParameters', 'ResponseTransferMode')) continue;
     const limit = restLimit(integration['TimeoutInMillis'], restApiEndpoint(template, method.properties['RestApiId'], false));
     if (limit === undefined) continue;
     callers.push({
-      functionId,
+      ...called,
       limitMs: limit,
       description: `the ${ms(limit)} integration timeout of API Gateway REST method \`${displayName(method)}\``,
       path: [...method.path, 'Properties', 'Integration'],
@@ -386,8 +395,8 @@ function callersOf(template: Template): Caller[] {
     const p = integration.properties;
     const type = p['IntegrationType'];
     if (typeof type !== 'string' || !/^aws(_proxy)?$/i.test(type)) continue;
-    const functionId = functionRef(template, p['IntegrationUri']);
-    if (!functionId) continue;
+    const called = callee(p['IntegrationUri']);
+    if (!called) continue;
     const apiId = refTarget(p['ApiId'], template);
     const api = apiId ? template.resources.get(apiId) : undefined;
     const protocol = api?.type === 'AWS::ApiGatewayV2::Api' ? api.properties['ProtocolType'] : undefined;
@@ -399,7 +408,7 @@ function callersOf(template: Template): Caller[] {
     if (limit === undefined) continue;
     const kind = websocket ? 'WebSocket API' : 'HTTP API';
     callers.push({
-      functionId,
+      ...called,
       limitMs: limit,
       description: `the ${ms(limit)} integration timeout of ${kind} integration \`${displayName(integration)}\``,
       path: [...integration.path, 'Properties', 'IntegrationUri'],
@@ -408,10 +417,10 @@ function callersOf(template: Template): Caller[] {
   }
   for (const api of resourcesOfType(template, 'AWS::ApiGatewayV2::Api')) {
     // HTTP API quick create: `Target` is the function, with the default 30 s integration.
-    const functionId = functionRef(template, api.properties['Target']);
-    if (!functionId) continue;
+    const called = callee(api.properties['Target']);
+    if (!called) continue;
     callers.push({
-      functionId,
+      ...called,
       limitMs: HTTP_MAX_MS,
       description: `the 30 s integration timeout of HTTP API \`${displayName(api)}\``,
       path: [...api.path, 'Properties', 'Target'],
@@ -474,8 +483,8 @@ interface Exceeded {
   fn: Resource;
   seconds: number;
   path: PathSegment[];
-  /** Its callers that give up first, strictest first. */
-  callers: Caller[];
+  /** Its callers that give up first, strictest first, each with the template that declares it. */
+  callers: (Caller & { template: Template })[];
 }
 
 /**
@@ -495,8 +504,19 @@ const CONSEQUENCE = 'the caller gives up while the function keeps working, and t
 const detector: IacDetector = {
   iac({ templates }) {
     const reports: IacReport[] = [];
+    // callers by the template of the function they call, each with its own template
+    const lookup = resourceLookup(templates);
+    const callersByOwner = new Map<Template, (Caller & { template: Template })[]>();
     for (const template of templates) {
-      const callers = callersOf(template);
+      for (const caller of callersOf(template, lookup)) {
+        const owner = caller.owner ?? template;
+        const list = callersByOwner.get(owner) ?? [];
+        list.push({ ...caller, template });
+        callersByOwner.set(owner, list);
+      }
+    }
+    for (const template of templates) {
+      const callers = callersByOwner.get(template) ?? [];
       if (callers.length === 0) continue;
       // functions that take their timeout from one place get one finding there
       const byPlace = new Map<string, Exceeded[]>();
@@ -528,7 +548,7 @@ const detector: IacDetector = {
           template,
           path,
           message: `${subject}, longer than ${strictest.description}${more}: ${CONSEQUENCE}`,
-          related: all.map((c) => ({ template, path: c.path, label: c.label })),
+          related: all.map((c) => ({ template: c.template, path: c.path, label: c.label })),
         });
       }
     }

@@ -1,9 +1,9 @@
 import type { IacReport, IacDetector } from '../rule.js';
 import { projectOf } from '../../context/project.js';
 import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../../iac/model.js';
-import { displayName, getIn, hasOpaqueProperties, intrinsicText, isAbsent, isDisabledTrigger, isIntrinsic, isPlainObject, refTarget, resourcesOfType } from '../../iac/resources.js';
+import { displayName, getIn, hasOpaqueProperties, intrinsicText, isAbsent, isDisabledTrigger, isIntrinsic, isPlainObject, refTarget, resourceLookup, resourcesOfType } from '../../iac/resources.js';
 import { samFunctionEvents } from '../../iac/sam.js';
-import { functionRef, functions } from '../../iac/lambda.js';
+import { functionRef, functions, isFunction } from '../../iac/lambda.js';
 
 /** One piece of evidence that a function is invoked asynchronously. */
 export interface AsyncEvidence {
@@ -112,10 +112,19 @@ function synchronousServiceUses(template: Template): Map<string, Set<string>> {
 /** Evidence found in the templates themselves. */
 const templateEvidence: AsyncEvidenceProvider = (templates) => {
   const out: AsyncEvidence[] = [];
+  // a Terraform permission, rule or subscription may name a function of another file of the module
+  const lookup = resourceLookup(templates);
   for (const template of templates) {
     const add = (value: IacValue | undefined, path: PathSegment[], label: string): void => {
       const functionId = functionRef(template, value);
-      if (functionId) out.push({ template, functionId, evidence: { template, path, label } });
+      if (functionId) {
+        out.push({ template, functionId, evidence: { template, path, label } });
+        return;
+      }
+      const other = lookup(template, refTarget(value));
+      if (other && other.template !== template && isFunction(other.resource)) {
+        out.push({ template: other.template, functionId: other.resource.id, evidence: { template, path, label } });
+      }
     };
     const synchronousOnly = synchronousServiceUses(template);
     for (const permission of resourcesOfType(template, 'AWS::Lambda::Permission')) {
@@ -210,15 +219,28 @@ function hasOnFailure(destinationConfig: IacValue | undefined): boolean {
   return !isAbsent(destinationConfig['OnFailure']);
 }
 
-/** Functions with an `AWS::Lambda::EventInvokeConfig` whose DestinationConfig has OnFailure. */
-function functionsWithInvokeConfig(template: Template): Set<string> {
-  const ids = new Set<string>();
-  for (const config of resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')) {
-    const id = functionRef(template, config.properties['FunctionName']);
-    if (!id) continue;
-    if (hasOpaqueProperties(template, config) || hasOnFailure(config.properties['DestinationConfig'])) ids.add(id);
+/**
+ * Functions with an `AWS::Lambda::EventInvokeConfig` whose DestinationConfig has OnFailure, per
+ * template that declares the function (a Terraform config may be in another file of the module).
+ */
+function functionsWithInvokeConfig(templates: Template[]): Map<Template, Set<string>> {
+  const lookup = resourceLookup(templates);
+  const configured = new Map<Template, Set<string>>();
+  for (const template of templates) {
+    for (const config of resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig')) {
+      if (!hasOpaqueProperties(template, config) && !hasOnFailure(config.properties['DestinationConfig'])) continue;
+      const value = config.properties['FunctionName'];
+      const id = functionRef(template, value);
+      const other = id ? undefined : lookup(template, refTarget(value));
+      const owner = id ? template : other && isFunction(other.resource) ? other.template : undefined;
+      const functionId = id ?? other?.resource.id;
+      if (!owner || !functionId) continue;
+      const ids = configured.get(owner) ?? new Set<string>();
+      ids.add(functionId);
+      configured.set(owner, ids);
+    }
   }
-  return ids;
+  return configured;
 }
 
 /** The function itself has a DLQ or an async OnFailure destination (SAM), or cannot be known. */
@@ -237,12 +259,12 @@ const detector: IacDetector = {
   iac({ templates }) {
     const reports: IacReport[] = [];
     const evidence = ASYNC_EVIDENCE_PROVIDERS.flatMap((provider) => provider(templates));
+    const configured = functionsWithInvokeConfig(templates);
     for (const template of templates) {
-      const configured = functionsWithInvokeConfig(template);
       for (const fn of functions(template)) {
         const found = evidence.filter((e) => e.template === template && e.functionId === fn.id);
         if (found.length === 0) continue;
-        if (hasOpaqueProperties(template, fn) || configured.has(fn.id) || capturesFailures(fn)) continue;
+        if (hasOpaqueProperties(template, fn) || configured.get(template)?.has(fn.id) || capturesFailures(fn)) continue;
         const first = found[0]!.evidence.label;
         const more = found.length > 1 ? ` and ${found.length - 1} more` : '';
         reports.push({

@@ -1,11 +1,11 @@
 import type { IacReport, IacDetector } from '../rule.js';
-import { displayName, eventSourceMappings, getIn, hasOpaqueProperties, isAbsent, isPlainObject } from '../../iac/resources.js';
+import { displayName, eventSourceMappings, getIn, hasOpaqueProperties, isAbsent, isPlainObject, resourceLookup, type LocatedResource } from '../../iac/resources.js';
 import { isFunction } from '../../iac/lambda.js';
-import type { IacValue, Template } from '../../iac/model.js';
+import type { IacValue } from '../../iac/model.js';
 
-function isFifoQueue(template: Template, source: IacValue | undefined, sourceId: string | undefined): boolean {
-  if (sourceId) {
-    const queue = template.resources.get(sourceId)!;
+function isFifoQueue(source: IacValue | undefined, located: LocatedResource | undefined): boolean {
+  if (located) {
+    const queue = located.resource;
     const fifo = queue.properties['FifoQueue'];
     const name = queue.properties['QueueName'];
     return fifo === true || fifo === 'true' || (typeof name === 'string' && name.endsWith('.fifo'));
@@ -16,6 +16,8 @@ function isFifoQueue(template: Template, source: IacValue | undefined, sourceId:
 const detector: IacDetector = {
   iac({ templates }) {
     const reports: IacReport[] = [];
+    // the queue, the function and the mapping may be declared in different files of a Terraform module
+    const lookup = resourceLookup(templates);
     for (const template of templates) {
       for (const mapping of eventSourceMappings(template)) {
         if (mapping.kind !== 'sqs') continue;
@@ -24,10 +26,11 @@ const detector: IacDetector = {
         // Provisioned mode caps the pollers (MaximumPollers) instead.
         if (!isAbsent(mapping.properties['ProvisionedPollerConfig'])) continue;
         // A FIFO queue's active message groups bound the concurrency.
-        if (isFifoQueue(template, mapping.source, mapping.sourceId)) continue;
-        // Only a function of this template can be known to have no reserved concurrency.
-        const fn = mapping.functionId ? template.resources.get(mapping.functionId) : undefined;
-        if (!isFunction(fn) || hasOpaqueProperties(template, fn)) continue;
+        if (isFifoQueue(mapping.source, lookup(template, mapping.sourceId ?? mapping.referenced.source))) continue;
+        // Only a function of this template (or of its Terraform module) can be known to have no reserved concurrency.
+        const target = lookup(template, mapping.functionId ?? mapping.referenced.function);
+        const fn = target?.resource;
+        if (!target || !isFunction(fn) || hasOpaqueProperties(target.template, fn)) continue;
         if (!isAbsent(getIn(fn.properties, ['ReservedConcurrentExecutions']))) continue;
         // Lambda Managed Instances: the capacity provider bounds the concurrency.
         if (!isAbsent(fn.properties['CapacityProviderConfig'])) continue;

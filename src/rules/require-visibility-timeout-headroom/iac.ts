@@ -1,5 +1,5 @@
 import type { IacReport, IacDetector } from '../rule.js';
-import { displayName, eventSourceMappings, hasOpaqueProperties, isAbsent } from '../../iac/resources.js';
+import { displayName, eventSourceMappings, hasOpaqueProperties, isAbsent, resourceLookup } from '../../iac/resources.js';
 import { functionTimeout, isFunction, literalNumber, seconds } from '../../iac/lambda.js';
 
 /** SQS's default visibility timeout (seconds). */
@@ -10,19 +10,24 @@ const HEADROOM = 6;
 const detector: IacDetector = {
   iac({ templates }) {
     const reports: IacReport[] = [];
+    // the queue, the function and the mapping may be declared in different files of a Terraform module
+    const lookup = resourceLookup(templates);
+    const seen = new Set<string>();
     for (const template of templates) {
-      const seen = new Set<string>();
       for (const mapping of eventSourceMappings(template)) {
-        if (mapping.kind !== 'sqs' || !mapping.sourceId || !mapping.functionId) continue;
-        const queue = template.resources.get(mapping.sourceId);
-        const fn = template.resources.get(mapping.functionId);
-        if (!queue || queue.type !== 'AWS::SQS::Queue' || !isFunction(fn) || hasOpaqueProperties(template, queue)) continue;
-        const pair = `${queue.id}\u0000${fn.id}`;
+        if (mapping.kind !== 'sqs') continue;
+        const source = lookup(template, mapping.sourceId ?? mapping.referenced.source);
+        const target = lookup(template, mapping.functionId ?? mapping.referenced.function);
+        if (!source || !target) continue;
+        const queue = source.resource;
+        const fn = target.resource;
+        if (queue.type !== 'AWS::SQS::Queue' || !isFunction(fn) || hasOpaqueProperties(source.template, queue)) continue;
+        const pair = `${source.template.file}\u0000${queue.id}\u0000${target.template.file}\u0000${fn.id}`;
         if (seen.has(pair)) continue;
         seen.add(pair);
         const declared = queue.properties['VisibilityTimeout'];
         const visibility = isAbsent(declared) ? SQS_DEFAULT_VISIBILITY_TIMEOUT : literalNumber(declared);
-        const timeout = functionTimeout(template, fn);
+        const timeout = functionTimeout(target.template, fn);
         if (visibility === undefined || !timeout) continue;
         if (visibility >= HEADROOM * timeout.seconds) continue;
         const below = visibility < timeout.seconds;
@@ -32,11 +37,11 @@ const detector: IacDetector = {
           ? `SQS queue \`${displayName(queue)}\` has ${vt}, below the ${ft} of its consumer \`${displayName(fn)}\`: Lambda rejects the mapping, and a message would reappear while still being processed`
           : `SQS queue \`${displayName(queue)}\` has ${vt}, less than 6 × the ${ft} of its consumer \`${displayName(fn)}\` (${seconds(HEADROOM * timeout.seconds)}): a message can reappear while a retried or throttled batch is still being processed, and is handled twice`;
         reports.push({
-          template,
+          template: source.template,
           path: [...queue.path, 'Properties', 'VisibilityTimeout'],
           message,
           severity: below ? 'error' : 'warning',
-          related: [{ template, path: timeout.isDefault ? fn.path : timeout.path, label: `consumer function \`${displayName(fn)}\`` }],
+          related: [{ template: target.template, path: timeout.isDefault ? fn.path : timeout.path, label: `consumer function \`${displayName(fn)}\`` }],
         });
       }
     }
