@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { ts } from '../code/ts.js';
 import { Intrinsic, type IacValue } from '../iac/model.js';
-import { isFunctionLike, unwrap } from '../code/walk.js';
+import { bindsName, isFunctionLike, unwrap } from '../code/walk.js';
 import { Env, lit, truthiness, unknown, unknownNode, UNDEF, type ArrVal, type ClassVal, type Entry, type FnVal, type Item, type ObjVal, type Val } from './values.js';
 import type { Library } from './library.js';
 
@@ -24,11 +24,6 @@ function isParameter(id: ts.Identifier): boolean {
     if (p.parameters.some((q) => bindsName(q.name, id.text))) return true;
   }
   return false;
-}
-
-function bindsName(name: ts.BindingName, text: string): boolean {
-  if (ts.isIdentifier(name)) return name.text === text;
-  return name.elements.some((el) => ts.isBindingElement(el) && bindsName(el.name, text));
 }
 
 /** Values whose place a finding names: literals, durations, deploy-time values (objects and constructs carry their own). */

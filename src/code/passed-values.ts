@@ -15,7 +15,7 @@ import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
 import type { FileAnalysis } from './analysis.js';
 import { getProperty, memberLookup, type PropertyLookup } from './values.js';
-import { enclosingFunction, isFunctionLike, step, unwrap, walk } from './walk.js';
+import { bindsName, enclosingFunction, isFunctionLike, step, unwrap, walk } from './walk.js';
 import { localCallee } from './remote-calls.js';
 import { calleeAcross } from './modules.js';
 import { reachedAt, reachedFiles } from './reach.js';
@@ -213,11 +213,6 @@ function declaringFunction(id: ts.Identifier): { fn: ts.FunctionLikeDeclaration;
     return { fn: p, index };
   }
   return undefined;
-}
-
-function bindsName(name: ts.BindingName, text: string): boolean {
-  if (ts.isIdentifier(name)) return name.text === text;
-  return name.elements.some((el) => ts.isBindingElement(el) && bindsName(el.name, text));
 }
 
 // ---------------------------------------------------------------------------------------------

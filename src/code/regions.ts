@@ -5,7 +5,7 @@
 import { ts } from './ts.js';
 import type { FileAnalysis } from './analysis.js';
 import type { FileFacts } from './file-facts.js';
-import { returnedExpressions, someOwnNode, step, unwrap } from './walk.js';
+import { bindsName, returnedExpressions, someOwnNode, step, unwrap } from './walk.js';
 import { LOCAL_DEPTH, localCallee, remoteCallInfosIn, type RemoteCall } from './remote-calls.js';
 import { calleeAcross, MAX_HOPS } from './modules.js';
 import { getProperty, objectLiteralOf } from './values.js';
@@ -250,11 +250,6 @@ function fromItem(facts: FileFacts, expr: ts.Expression, item: Item, depth = 0):
   if (bindsName(item.name, e.text)) return true;
   const from = facts.declaredFrom(e);
   return from !== undefined && !from.reassigned && fromItem(facts, from.value, item, depth + 1);
-}
-
-function bindsName(name: ts.BindingName, text: string): boolean {
-  if (ts.isIdentifier(name)) return name.text === text;
-  return name.elements.some((el) => !ts.isOmittedExpression(el) && bindsName(el.name, text));
 }
 
 /**

@@ -7,7 +7,7 @@ import { ts } from './ts.js';
 import type { FileAnalysis } from './analysis.js';
 import { localCallee } from './remote-calls.js';
 import { isProjectSpecifier, projectModule } from './modules.js';
-import { isFunctionLike, someOwnNode, unwrap, walk } from './walk.js';
+import { bindsName, isFunctionLike, someOwnNode, unwrap, walk } from './walk.js';
 
 /** Modules whose exports sleep: `setTimeout` from timers/promises, `delay`, ... */
 const SLEEP_MODULES = new Set(['timers/promises', 'node:timers/promises', 'delay', 'p-sleep', 'sleep-promise', 'await-sleep', 'timeout-as-promise']);
@@ -60,11 +60,6 @@ function isParameter(id: ts.Identifier): boolean {
     if (p.parameters.some((param) => bindsName(param.name, id.text))) return true;
   }
   return false;
-}
-
-function bindsName(name: ts.BindingName, text: string): boolean {
-  if (ts.isIdentifier(name)) return name.text === text;
-  return name.elements.some((el) => !ts.isOmittedExpression(el) && bindsName(el.name, text));
 }
 
 /** `await sleep(ms)`, `await new Promise((r) => setTimeout(r, ms))`: a statement that waits before going on. */

@@ -126,6 +126,12 @@ function preorder(root: ts.Node, visit: (node: ts.Node) => boolean | void, linkP
   }
 }
 
+/** Whether a binding (`x`, `{ a, b: [c] }`) declares the name `text`. */
+export function bindsName(name: ts.BindingName, text: string): boolean {
+  if (ts.isIdentifier(name)) return name.text === text;
+  return name.elements.some((el) => ts.isBindingElement(el) && bindsName(el.name, text));
+}
+
 /** Ancestors of a node, nearest first (stops at the source file). */
 export function* ancestors(node: ts.Node): Generator<ts.Node> {
   for (let p = node.parent; p; p = p.parent) {
