@@ -632,12 +632,27 @@ function terraformModuleOf(template: Template): string {
   return template.file.slice(0, Math.max(template.file.lastIndexOf('/'), template.file.lastIndexOf('\\')) + 1);
 }
 
+/** Finds a logical id from a template: see `resourceLookup`. */
+export type ResourceLookup = (template: Template, id: string | undefined) => LocatedResource | undefined;
+
+/** The lookup built for a scan's templates, shared by the rules that run over the same list. */
+const LOOKUPS = new WeakMap<readonly Template[], { count: number; lookup: ResourceLookup }>();
+
 /**
  * Looks a logical id up in the template that refers to it and, for a Terraform file, in the other
  * files of its module (directory): the files of a module share one namespace, and a resource per
- * file is a common layout. One pass over the templates to build; each lookup is a map access.
+ * file is a common layout. One pass over the templates to build, once per list of templates (every
+ * rule of a scan gets the same list); each lookup is a map access.
  */
-export function resourceLookup(templates: readonly Template[]): (template: Template, id: string | undefined) => LocatedResource | undefined {
+export function resourceLookup(templates: readonly Template[]): ResourceLookup {
+  const built = LOOKUPS.get(templates);
+  if (built && built.count === templates.length) return built.lookup;
+  const lookup = buildLookup(templates);
+  LOOKUPS.set(templates, { count: templates.length, lookup });
+  return lookup;
+}
+
+function buildLookup(templates: readonly Template[]): ResourceLookup {
   const modules = new Map<string, Map<string, LocatedResource>>();
   for (const template of templates) {
     if (template.format !== 'terraform') continue;
