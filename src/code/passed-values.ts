@@ -329,7 +329,7 @@ function declaredName(fn: ts.FunctionLikeDeclaration): ts.Identifier | undefined
  */
 function callbackCalls(facts: FileFacts, fn: ts.FunctionLikeDeclaration): CallSite[] | undefined {
   const name = declaredName(fn);
-  if (!name) return ts.isMethodDeclaration(fn) ? [] : undefined;
+  if (!name) return ts.isMethodDeclaration(fn) || onlyExported(facts, fn) ? [] : undefined;
   const out: CallSite[] = [];
   for (const id of references(facts).get(name.text) ?? []) {
     if (id === name) continue;
@@ -363,6 +363,38 @@ function callsThroughParameter(facts: FileFacts, call: ts.CallExpression, wrappe
     else if (!(ts.isPropertyAccessExpression(p) && p.expression === id && p.name.text === 'name')) return undefined;
   }
   return calls.length > 0 ? calls : undefined;
+}
+
+/**
+ * A function written as a CommonJS export (`exports.x = async (a) => ...`, `module.exports.x =
+ * function ...`, `module.exports = { x: (a) => ... }`) that the file names nowhere else
+ * (`exports.x(...)`): only other modules call it, through the export.
+ */
+function onlyExported(facts: FileFacts, fn: ts.FunctionLikeDeclaration): boolean {
+  let value: ts.Node = fn;
+  while (ts.isParenthesizedExpression(value.parent)) value = value.parent;
+  let p = value.parent;
+  let name: string | undefined;
+  if (ts.isPropertyAssignment(p) && p.initializer === value && !ts.isComputedPropertyName(p.name)) {
+    name = p.name.getText();
+    value = p.parent;
+    p = p.parent.parent;
+  }
+  if (!ts.isBinaryExpression(p) || p.operatorToken.kind !== ts.SyntaxKind.EqualsToken || p.right !== value) return false;
+  const m = /^(?:module\.)?exports(?:\.([\w$]+))?$/.exec(p.left.getText().replace(/\s+/g, ''));
+  if (!m || (m[1] === undefined) === (name === undefined)) return false;
+  name ??= m[1]!;
+  // `exports.x(...)` or `module.exports.x` elsewhere in the file: a use the callers do not show
+  const refs = references(facts);
+  return ![...(refs.get('exports') ?? []), ...(refs.get('module') ?? [])].some((id) => {
+    let base: ts.Expression = id;
+    if (id.text === 'module') {
+      if (!ts.isPropertyAccessExpression(id.parent) || id.parent.expression !== id || id.parent.name.text !== 'exports') return false;
+      base = id.parent;
+    }
+    const member = ts.isPropertyAccessExpression(base.parent) && base.parent.expression === base ? base.parent : undefined;
+    return member !== undefined && member.name.text === name && !(member.pos >= p.pos && member.end <= p.end);
+  });
 }
 
 /** `exports.x = id`, `module.exports = id`, `module.exports = { id, x: id }`. */
