@@ -103,7 +103,27 @@ function writtenFunctionName(text: string | undefined): string | undefined {
   return name !== undefined && /^[\w-]{1,64}$/.test(name) ? name : undefined;
 }
 
-type Target = { env?: string; host?: string; functionName?: string };
+type Target = { env?: string; host?: string; functionName?: string; self?: boolean };
+
+/** The environment variable in which Lambda gives a function its own name. */
+const OWN_NAME_ENV = 'AWS_LAMBDA_FUNCTION_NAME';
+
+/**
+ * `context.functionName` / `context.invokedFunctionArn` of a handler's Lambda context (the second
+ * parameter of the function that reads it): the function's own name.
+ */
+function isOwnName(analysis: FileFacts, expr: ts.Expression): boolean {
+  const e = unwrap(analysis.resolveValue(expr));
+  if (!ts.isPropertyAccessExpression(e) || !(e.name.text === 'functionName' || e.name.text === 'invokedFunctionArn')) return false;
+  const base = unwrap(e.expression);
+  if (!ts.isIdentifier(base)) return false;
+  for (let p: ts.Node | undefined = base.parent; p && !ts.isSourceFile(p); p = p.parent) {
+    if (!ts.isFunctionLike(p)) continue;
+    const index = p.parameters.findIndex((x) => ts.isIdentifier(x.name) && x.name.text === base.text);
+    if (index >= 0) return index === 1;
+  }
+  return false;
+}
 
 export function codeCalls(analysis: FileAnalysis): CodeCall[] {
   const sf = analysis.sourceFile;
@@ -113,7 +133,7 @@ export function codeCalls(analysis: FileAnalysis): CodeCall[] {
   const push = (at: ts.Node, operation: string, sync: boolean, target: Target, made?: CodeCall['made']): void => {
     const container = containerName(at);
     const start = at.getStart(sf);
-    const key = `${start}\u0000${operation}\u0000${sync}\u0000${target.env ?? ''}\u0000${target.functionName ?? ''}\u0000${target.host ?? ''}`;
+    const key = `${start}\u0000${operation}\u0000${sync}\u0000${target.env ?? ''}\u0000${target.functionName ?? ''}\u0000${target.host ?? ''}\u0000${target.self ? 1 : 0}`;
     if (seen.has(key)) return;
     seen.add(key);
     out.push({ operation, sync, ...target, ...(container ? { container } : {}), start, end: at.getEnd(), ...(made ? { made } : {}) });
@@ -167,8 +187,11 @@ function collect(analysis: FileFacts, scope: FileAnalysis, push: (node: ts.Node,
     if (call.service === 'lambda' && (call.operation === 'Invoke' || call.operation === 'InvokeWithResponseStream')) {
       const fn = getProperty(analysis, call.input, 'FunctionName');
       const envs = fn.kind === 'present' ? envsOf(fn.value) : [];
-      const named = envs.length === 0 && fn.kind === 'present' ? writtenFunctionName(stringShape(analysis, fn.value)?.exact) : undefined;
-      if (envs.length === 0 && !named) continue;
+      const own = envs.find((e) => e.env === OWN_NAME_ENV);
+      // the Lambda context is read in the handler file (a helper's second parameter may be anything)
+      const self = fn.kind === 'present' && (own !== undefined || (analysis === scope && isOwnName(analysis, fn.value)));
+      const named = envs.length === 0 && !self && fn.kind === 'present' ? writtenFunctionName(stringShape(analysis, fn.value)?.exact) : undefined;
+      if (envs.length === 0 && !named && !self) continue;
       let sync = true;
       if (call.operation === 'Invoke') {
         const type = getProperty(analysis, call.input, 'InvocationType');
@@ -178,6 +201,10 @@ function collect(analysis: FileFacts, scope: FileAnalysis, push: (node: ts.Node,
           if (exact === undefined || exact === 'DryRun') continue;
           sync = exact === 'RequestResponse';
         }
+      }
+      if (self) {
+        push(call.node, call.operation, sync, { self: true }, own?.from);
+        continue;
       }
       if (named) push(call.node, call.operation, sync, { functionName: named });
       for (const { env, from } of envs) push(call.node, call.operation, sync, { env }, from);

@@ -97,6 +97,8 @@ export class ProjectModel {
   readonly functions = new Map<string, ProjectFunction>();
   private readonly byFile = new Map<string, ProjectFunction[]>();
   private readonly contexts = new Map<string, FileProjectContext>();
+  /** Handler files whose triggers were added early (see `addCodeCalls`). */
+  private readonly earlyFiles = new Set<string>();
   private readonly handlers: HandlerFiles;
   private unitFiles?: { count: number; byFile: Map<string, DeploymentUnit> };
 
@@ -466,14 +468,18 @@ export class ProjectModel {
     let batch: FileProjectContext['reportsBatchItemFailures'];
     for (const fn of fns) {
       for (const [name, binding] of Object.entries(this.environment(fn))) env[name] ??= binding;
-      // only template wiring: code-found triggers arrive while files are analysed, in any order
-      const first = fn.triggers.find((t) => (AT_LEAST_ONCE.has(t.kind) || t.retriedBy !== undefined) && !t.fromCode);
+      // template wiring, and the asynchronous invocations found in code before any context was
+      // made (the others arrive while files are analysed, in any order)
+      const first =
+        fn.triggers.find((t) => (AT_LEAST_ONCE.has(t.kind) || t.retriedBy !== undefined) && !t.fromCode) ?? fn.triggers.find((t) => t.fromCode && t.early);
       if (first && evidence?.context !== 'at-least-once') {
-        const reason =
-          first.retriedBy !== undefined
-            ? `run by the Step Functions task \`${first.retriedBy}\`, whose Retry runs it again, as the handler of \`${displayName(fn.resource)}\``
-            : `wired to ${first.kind} as the handler of \`${displayName(fn.resource)}\``;
-        evidence = { context: 'at-least-once', reason, source: first.kind };
+        let reason: string;
+        if (first.retriedBy !== undefined) reason = `run by the Step Functions task \`${first.retriedBy}\`, whose Retry runs it again`;
+        else if (first.fromCode) {
+          const { caller, through } = this.codeTrigger(first);
+          reason = caller === displayName(fn.resource) ? 'invoked asynchronously by its own code' : `invoked asynchronously by \`${caller}\` ${through}`;
+        } else reason = `wired to ${first.kind}`;
+        evidence = { context: 'at-least-once', reason: `${reason} as the handler of \`${displayName(fn.resource)}\``, source: first.kind };
       }
       const request = fn.triggers.find((t) => REQUEST_PATH.has(t.kind));
       if (request && !evidence) evidence = { context: 'request-path', reason: `wired to ${request.kind} as the handler of \`${displayName(fn.resource)}\`` };
@@ -541,10 +547,29 @@ export class ProjectModel {
   // Code edges
   // -------------------------------------------------------------------------------------------
 
-  /** Adds the edges of the calls found in a linked handler file. */
-  addCodeCalls(file: string, calls: readonly CodeCall[]): void {
-    const fns = this.byFile.get(path.resolve(file));
+  /** The handler files templates link, as absolute paths. */
+  handlerFiles(): string[] {
+    return [...this.byFile.keys()];
+  }
+
+  /**
+   * Adds the edges of the calls found in a linked handler file, and the triggers its asynchronous
+   * invocations make. `early`: read before any file's context was made, so that those triggers are
+   * part of the contexts of the functions they invoke (see `fileContext`); only the triggers are
+   * added then, the edges when the file's calls come again in discovery order.
+   */
+  addCodeCalls(file: string, calls: readonly CodeCall[], early = false): void {
+    const abs = path.resolve(file);
+    const fns = this.byFile.get(abs);
     if (!fns) return;
+    const triggered = this.earlyFiles.has(abs);
+    if (early) this.earlyFiles.add(abs);
+    const trigger: typeof this.trigger = (...args) => {
+      if (!triggered) this.trigger(...args);
+    };
+    const edge: typeof this.edge = (...args) => {
+      if (!early) this.edge(...args);
+    };
     // one file, several functions with different handlers: a call inside one handler is that function's
     const shared = new Set(fns.map((f) => f.handlerExport)).size > 1;
     const exported = new Set(fns.map((f) => f.handlerExport));
@@ -552,20 +577,31 @@ export class ProjectModel {
       const env = this.environment(fn);
       for (const call of calls) {
         if (shared && call.container && exported.has(call.container) && call.container !== fn.handlerExport) continue;
+        // early, only invocations matter (graph nodes are named in the order the edges come)
+        if (early && call.operation !== 'Invoke') continue;
         const location = { file, start: call.start, end: call.end };
         let to: string | undefined;
-        if (call.env) {
+        if (call.self) {
+          to = fn.key;
+          if (call.operation === 'Invoke' && !call.sync) {
+            const own = displayName(fn.resource);
+            trigger(fn.key, 'async invoke', fn.template, [...fn.resource.path], { fromCode: true, ...(early ? { early } : {}), caller: own, through: 'by its own name' });
+          }
+        } else if (call.env) {
           const binding = env[call.env];
           if (!binding || (binding.kind === 'http' && call.operation !== 'HTTP')) {
             // an HTTP call to a URL the template sets literally: an external service
             const literal = str(getIn(fn.resource.properties, ['Environment', 'Variables', call.env]));
             const host = call.operation === 'HTTP' && literal ? serviceHost(literal) : undefined;
-            if (host) this.edge(fn.key, this.node(`http:${host}`, 'http', host), true, 'HTTP', location, 'code');
+            if (host) edge(fn.key, this.node(`http:${host}`, 'http', host), true, 'HTTP', location, 'code');
             continue;
           }
           to = binding.node;
           if (call.operation === 'Invoke' && binding.kind === 'function' && !call.sync) {
-            this.trigger(binding.node, 'async invoke', fn.template, [...fn.resource.path, 'Properties', 'Environment', 'Variables', call.env], { fromCode: true });
+            trigger(binding.node, 'async invoke', fn.template, [...fn.resource.path, 'Properties', 'Environment', 'Variables', call.env], {
+              fromCode: true,
+              ...(early ? { early } : {}),
+            });
           }
         } else if (call.functionName) {
           // `FunctionName: 'orders-worker'`: the one function of the caller's deployment unit with that name
@@ -573,8 +609,9 @@ export class ProjectModel {
           if (!target) continue;
           to = target.key;
           if (call.operation === 'Invoke' && !call.sync) {
-            this.trigger(target.key, 'async invoke', target.template, [...target.resource.path, 'Properties', 'FunctionName'], {
+            trigger(target.key, 'async invoke', target.template, [...target.resource.path, 'Properties', 'FunctionName'], {
               fromCode: true,
+              ...(early ? { early } : {}),
               caller: displayName(fn.resource),
               through: `by its name \`${call.functionName}\``,
             });
@@ -582,7 +619,7 @@ export class ProjectModel {
         } else if (call.host) {
           to = this.node(`http:${call.host}`, 'http', call.host);
         }
-        this.edge(fn.key, to, call.sync, call.operation, location, 'code', call.made);
+        edge(fn.key, to, call.sync, call.operation, location, 'code', call.made);
       }
     }
   }
@@ -616,9 +653,16 @@ export class ProjectModel {
     return undefined;
   }
 
+  /** The function whose code makes a trigger found in code, and how the code names the target. */
+  private codeTrigger(t: Trigger): { caller: string; through: string } {
+    const fn = t.caller === undefined ? [...this.functions.values()].find((f) => f.template === t.template && t.path[1] === f.resource.id) : undefined;
+    const caller = t.caller ?? (fn ? displayName(fn.resource) : String(t.path[1]));
+    return { caller, through: t.through ?? `through \`${String(t.path[t.path.length - 1])}\`` };
+  }
+
   /** Functions invoked asynchronously from code, with the environment variable that names them. */
-  asyncInvokes(): { template: Template; functionId: string; via: { template: Template; path: PathSegment[] }; caller: string; through: string }[] {
-    const out: { template: Template; functionId: string; via: { template: Template; path: PathSegment[] }; caller: string; through: string }[] = [];
+  asyncInvokes(): AsyncInvoke[] {
+    const out: AsyncInvoke[] = [];
     const seen = new Set<string>();
     for (const fn of this.functions.values()) {
       for (const t of fn.triggers) {
@@ -626,14 +670,23 @@ export class ProjectModel {
         const k = `${fn.key}\u0000${t.template.file}\u0000${t.path.join('.')}`;
         if (seen.has(k)) continue;
         seen.add(k);
-        const caller = t.caller ?? [...this.functions.values()].find((f) => f.template === t.template && t.path[1] === f.resource.id);
-        const callerName = typeof caller === 'string' ? caller : caller ? displayName(caller.resource) : String(t.path[1]);
-        const through = t.through ?? `through \`${String(t.path[t.path.length - 1])}\``;
-        out.push({ template: fn.template, functionId: fn.resource.id, via: { template: t.template, path: t.path }, caller: callerName, through });
+        const { caller, through } = this.codeTrigger(t);
+        const self = t.template === fn.template && t.path.length === fn.resource.path.length && t.path.every((s, i) => s === fn.resource.path[i]);
+        out.push({ template: fn.template, functionId: fn.resource.id, via: { template: t.template, path: t.path }, caller, through, ...(self ? { self } : {}) });
       }
     }
     return out;
   }
+}
+
+/** A function invoked asynchronously from code (`self`: by its own code, by its own name). */
+export interface AsyncInvoke {
+  template: Template;
+  functionId: string;
+  via: { template: Template; path: PathSegment[] };
+  caller: string;
+  through: string;
+  self?: boolean;
 }
 
 /** Model per template list (the engine registers it; IaC evidence providers look it up). */

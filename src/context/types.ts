@@ -80,8 +80,12 @@ export interface Trigger {
    * least once per task, as for the triggers of `AT_LEAST_ONCE`.
    */
   retriedBy?: string;
-  /** Found in handler code (an `Event` invocation), not in a template: not part of per-file contexts. */
+  /**
+   * Found in handler code (an `Event` invocation), not in a template. Part of per-file contexts
+   * only when `early`: found before any context was made (see `ProjectModel.addCodeCalls`).
+   */
   fromCode?: boolean;
+  early?: boolean;
   /** For a trigger found in code: the function whose code it is, and how the code names the target. */
   caller?: string;
   through?: string;
@@ -141,6 +145,8 @@ export interface CodeCall {
   env?: string;
   /** For an `Invoke` whose `FunctionName` is written out (a name or an ARN): the function's name. */
   functionName?: string;
+  /** For an `Invoke`: the function invokes itself (`context.functionName`, `process.env.AWS_LAMBDA_FUNCTION_NAME`). */
+  self?: boolean;
   /** Literal external host for HTTP calls. */
   host?: string;
   /** Name of the top-level declaration (an export such as `handler`) that contains the call. */

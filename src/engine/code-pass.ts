@@ -97,6 +97,22 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
   if (stopped.length > 0) sink.analysisStopped(file, text, stoppedMessage(stopped, limit), role);
 }
 
+/**
+ * The calls of a linked handler file the project model reads, found before the code pass (see
+ * `Engine.prepareProject`); undefined when the file does not parse (the code pass reports it). The
+ * parse is kept for the code pass.
+ */
+export function linkedCalls(modules: ModuleHostWithReads, file: string, text: string): CodeCall[] | undefined {
+  try {
+    const sf = modules.sourceFile(file, text, true);
+    if (firstSyntaxProblem(sf)) return undefined;
+    return codeCalls(new FileAnalysis(sf, modules));
+  } catch (err) {
+    if (isStackOverflow(err) || err instanceof ParseCostError || err instanceof StepLimitError) return undefined;
+    throw err;
+  }
+}
+
 function stoppedMessage(rules: string[], limit: number): string {
   const which = rules.length === 1 ? `the ${rules[0]} rule` : `the rules ${rules.join(', ')}`;
   return `${which} stopped: the file needs more work than the limit for its size (${limit.toLocaleString('en-US')} steps); its findings from ${rules.length === 1 ? 'that rule' : 'those rules'} are missing`;

@@ -37,6 +37,21 @@ import { applySuppressions, commentDirectives, commentStyleOf, metadataDirective
 /** The code pass (`./code-pass.ts`), loaded by the scan only when it has code files. */
 export type CodePass = typeof import('./code-pass.js');
 
+/** Where a call may choose an asynchronous Lambda invocation (`InvocationType: 'Event'`, `InvocationType.Event`). */
+const INVOCATION_TYPE = 'InvocationType';
+/** The relative module specifiers a file imports or requires. */
+const RELATIVE_IMPORT = /(?:\bfrom|\brequire\(|\bimport\()\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+
+/** Whether a handler file, or a project module it imports, names an `InvocationType`. */
+function mayInvokeAsync(text: string, resolve: (spec: string) => string | undefined, textOf: (file: string) => string): boolean {
+  if (text.includes(INVOCATION_TYPE)) return true;
+  for (const m of text.matchAll(RELATIVE_IMPORT)) {
+    const imported = resolve(m[1]!);
+    if (imported && textOf(imported).includes(INVOCATION_TYPE)) return true;
+  }
+  return false;
+}
+
 
 /** What an engine is handed. */
 export interface EngineOptions {
@@ -456,6 +471,27 @@ export class Engine implements CodeSink {
       return resource ? { template: twin!.template, resource } : undefined;
     });
     registerProject(this.checked, this.project);
+    this.addAsyncInvokers();
+  }
+
+  /**
+   * The calls of the linked handler files that may invoke a function asynchronously (they, or a
+   * project module they import, name an `InvocationType`), into the project model before any
+   * file's context is made: the function they invoke runs at least once (see `fileContext`).
+   */
+  private addAsyncInvokers(): void {
+    const code = this.options.code;
+    const modules = this.modules;
+    const project = this.project;
+    if (!code || !modules || !project) return;
+    for (const file of project.handlerFiles()) {
+      const text = this.textOf(file);
+      if (!mayInvokeAsync(text, (spec) => modules.resolve(spec, file), (imported) => this.textOf(imported))) continue;
+      const calls = code.linkedCalls(modules, file, text);
+      if (calls) project.addCodeCalls(file, calls, true);
+    }
+    // what was read here is read again, and counted, for the file that needs it
+    modules.takeTouched();
   }
 
   /** Where a template location is shown: a synthesized resource's at its source construct. */

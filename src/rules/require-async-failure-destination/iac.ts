@@ -204,7 +204,7 @@ function codeEvidence(templates: Template[]): AsyncEvidence[] {
     evidence: {
       template: i.via.template,
       path: i.via.path,
-      label: `the code of \`${i.caller}\` invokes it with InvocationType 'Event' ${i.through}`,
+      label: i.self ? `its own code invokes it with InvocationType 'Event' ${i.through}` : `the code of \`${i.caller}\` invokes it with InvocationType 'Event' ${i.through}`,
     },
   }));
 }
