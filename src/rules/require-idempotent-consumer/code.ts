@@ -227,6 +227,7 @@ function transactionReports(analysis: FileAnalysis, call: SdkCall, context: Cont
   const list = items.kind === 'present' ? analysis.resolveValue(items.value) : undefined;
   if (!list || !ts.isArrayLiteralExpression(list)) return [];
   const updates: ts.Expression[] = [];
+  const puts: ts.Expression[] = [];
   for (const element of list.elements) {
     const item = objectLiteralOf(analysis, element);
     if (!item || getProperty(analysis, item, 'ConditionCheck').kind !== 'absent') return [];
@@ -235,12 +236,21 @@ function transactionReports(analysis: FileAnalysis, call: SdkCall, context: Cont
       if (inner.kind === 'absent') continue;
       if (inner.kind !== 'present' || getProperty(analysis, inner.value, 'ConditionExpression').kind !== 'absent') return [];
       if (action === 'Update') updates.push(inner.value);
+      if (action === 'Put') puts.push(inner.value);
     }
   }
   const out: CodeReport[] = [];
   for (const update of updates) {
     const report = updateReport(analysis, { input: update, calledName: `${call.calledName}\` item \`Update` }, context);
     if (report) out.push(report);
+  }
+  // a `Put` under a fresh key stores a second copy on a repeat, as a `PutItem` would (once per
+  // transaction: its items usually share the key)
+  for (const put of puts) {
+    const report = putReport(analysis, { ...call, input: put, calledName: `${call.calledName}\` item \`Put` }, context);
+    if (!report) continue;
+    out.push(report);
+    break;
   }
   return out;
 }
@@ -378,7 +388,7 @@ function assignedFreshKey(
   return found;
 }
 
-function putReport(analysis: FileAnalysis, call: SdkCall, context: ContextEvidence): CodeReport | undefined {
+function putReport(analysis: FileAnalysis, call: Pick<SdkCall, 'input' | 'calledName' | 'documentClient' | 'node'>, context: ContextEvidence): CodeReport | undefined {
   const item = getProperty(analysis, call.input, 'Item');
   if (item.kind !== 'present') return undefined;
   const literal = itemLiteral(analysis, item.value, call.documentClient);
