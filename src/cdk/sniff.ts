@@ -53,3 +53,19 @@ const RESOURCE_SPELLING = /aws-cdk-lib\/|@aws-cdk\/|aws_|Cfn/;
 export function mayMakeResources(text: string): boolean {
   return RESOURCE_SPELLING.test(text) || CONSTRUCT_IN_THIS.test(text);
 }
+
+/** `serverless.ts` / `serverless.js` / `.mjs` / `.cjs`: the names the Serverless Framework reads a service's configuration from. */
+const SERVERLESS_CONFIG_FILE = /(?:^|[\\/])serverless\.(?:ts|js|mjs|cjs)$/;
+
+/**
+ * Cheap test before any parsing: a code file the Serverless Framework would read as a service's
+ * configuration (`serverless.ts`), which names a service and a provider.
+ */
+export function isServerlessConfig(file: string, text: string): boolean {
+  return isServerlessConfigName(file) && /\bservice\b/.test(text) && /\bprovider\b/.test(text);
+}
+
+/** Named like a Serverless Framework configuration in code (`serverless.ts`), by the path alone. */
+export function isServerlessConfigName(file: string): boolean {
+  return SERVERLESS_CONFIG_FILE.test(file);
+}

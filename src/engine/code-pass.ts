@@ -12,6 +12,7 @@ import { enclosingFunction, functionName, StepLimitError, stepLimitFor, withStep
 import type { FileProjectContext, CodeCall } from '../context/types.js';
 import { codeCalls, helperTexts } from '../context/code-calls.js';
 import { loadCdkSource } from '../cdk/index.js';
+import { isServerlessConfig, loadServerlessConfig } from '../cdk/serverless-config.js';
 import type { Template } from '../iac/model.js';
 import { detectorApplies, type CodeDetector, type CodeReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
@@ -71,6 +72,7 @@ export function lintCode(sink: CodeSink, codeRules: readonly LoadedRule[], file:
   const syntax = firstSyntaxProblem(sf);
   if (syntax) return sink.parseError(file, text, syntax.message, syntax.offset, role);
   if (cdk) loadCdk(sink, file, sf);
+  else if (isServerlessConfig(file, text)) loadConfig(sink, file, sf);
   if (active.length === 0 && !context) return;
   const analysis = new FileAnalysis(sf, sink.modules);
   if (context) {
@@ -127,6 +129,20 @@ function loadCdk(sink: CodeSink, file: string, sf: ts.SourceFile): void {
     return sink.parseError(file, sf.text, `its CDK constructs cannot be read: ${(err as Error).message}`);
   }
   if (template) sink.addTemplate(template);
+}
+
+/** A `serverless.ts` service: its configuration as a template, like a `serverless.yml`. */
+function loadConfig(sink: CodeSink, file: string, sf: ts.SourceFile): void {
+  let loaded: ReturnType<typeof loadServerlessConfig>;
+  try {
+    loaded = loadServerlessConfig(sf, sink.modules);
+  } catch (err) {
+    if (isStackOverflow(err)) noteStackOverflow();
+    return sink.parseError(file, sf.text, `its Serverless configuration cannot be read: ${(err as Error).message}`);
+  }
+  if (loaded?.template) sink.addTemplate(loaded.template);
+  const problem = loaded?.problems[0];
+  if (problem) sink.parseError(file, sf.text, problem.message, problem.offset);
 }
 
 function addCodeFinding(sink: CodeSink, file: string, sf: ts.SourceFile, resolved: LoadedRule, report: CodeReport): void {

@@ -19,7 +19,7 @@ import { defaultsNote, notDeployed } from '../iac/defaults.js';
 import { ProjectModel, registerProject } from '../context/project.js';
 import type { FileProjectContext, Location } from '../context/types.js';
 import { interactionGraph } from '../context/graph.js';
-import { mayDefineCdkResources } from '../cdk/sniff.js';
+import { isServerlessConfig, mayDefineCdkResources } from '../cdk/sniff.js';
 import type { IacReport, ProjectReport } from '../rules/rule.js';
 import type { LoadedRule } from './rules.js';
 import { RuleSets, type RuleSet } from './rule-sets.js';
@@ -272,10 +272,11 @@ export class Engine implements CodeSink {
     const cache = this.options.cache;
     const context = given ?? this.project?.fileContext(file);
     const rel = this.relative(file);
-    const role = codeFileRole({ relativePath: rel, text, file, deployed: context !== undefined, infrastructure: this.readsCdk(text) });
+    const infrastructure = this.readsCdk(text) || isServerlessConfig(file, text);
+    const role = codeFileRole({ relativePath: rel, text, file, deployed: context !== undefined, infrastructure });
     // no enabled rule reports files of this role, nor the constructs it may define: nothing to
     // parse (a linked handler file's calls still feed the project model)
-    if (!context && !this.covers(file, role, text)) {
+    if (!context && !this.covers(file, role, infrastructure)) {
       this.count(true, role);
       return true;
     }
@@ -286,12 +287,11 @@ export class Engine implements CodeSink {
       return true;
     }
     // a linked handler file's findings depend on the templates too, and its calls feed the
-    // project model: it is analysed on every run; so is CDK app code, whose constructs the IaC
-    // rules check together with every other template
-    const cdk = this.readsCdk(text);
-    if (!cache || context || cdk) {
+    // project model: it is analysed on every run; so is CDK app code (or a `serverless.ts`),
+    // whose constructs the IaC rules check together with every other template
+    if (!cache || context || infrastructure) {
       if (cachedOnly) return false;
-      if (cdk && !context) this.cdkRoles.set(file, role);
+      if (infrastructure && !context) this.cdkRoles.set(file, role);
       this.count(true, role);
       this.collectComments(file, text);
       this.lintCode(file, text, role, context);
@@ -372,10 +372,10 @@ export class Engine implements CodeSink {
    * Some rule enabled for the file reports code files of this role (parse-error included), or an
    * IaC rule reports the constructs the file may define.
    */
-  private covers(file: string, role: FileRole, text: string): boolean {
+  private covers(file: string, role: FileRole, infrastructure: boolean): boolean {
     const rules = this.sets.forFile(file).rules;
     if (rules.some((r) => (r.rule.code || r.meta.name === PARSE_ERROR) && r.roles.includes(role))) return true;
-    return this.readsCdk(text) && rules.some((r) => r.rule.iac && r.roles.includes(templateRoleOf(role)));
+    return infrastructure && rules.some((r) => r.rule.iac && r.roles.includes(templateRoleOf(role)));
   }
 
   /** The project context of a code file a template links (built by `prepareProject`). */

@@ -16,6 +16,7 @@ import { loadRules, type DetectorKind, type LoadedRule } from './rules.js';
 import type { ScopedRules } from './rule-sets.js';
 import type { EngineOptions } from './engine.js';
 import { DEFAULT_MAX_FILE_BYTES, ReadAhead, readCodeHead } from './read.js';
+import { isServerlessConfigName } from '../cdk/sniff.js';
 import { AutoConcurrency, fileSizes, ParallelRun, threadCount, workerSettings, type Concurrency, type WorkerPool } from './workers.js';
 
 export interface LintOptions {
@@ -87,7 +88,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const cdkApps = new Set<string>();
   for (const file of allCode) {
     const head = readCodeHead(file, max, readAhead?.hasRoom() ?? false);
-    if (head.cdk) cdkApps.add(file);
+    // a `serverless.ts` is a service's configuration: a template too
+    if (head.cdk || isServerlessConfigName(file)) cdkApps.add(file);
     if (head.whole) readAhead!.add(file, head.whole);
   }
   const templates = options.files.filter((f) => !isCodeFile(f) || cdkApps.has(f));

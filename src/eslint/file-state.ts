@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Rule as ESLintRule } from 'eslint';
 import type { FileRole } from '../ground/types.js';
 import { codeFileRole } from '../code/file-role.js';
-import { mayDefineCdkResources } from '../cdk/sniff.js';
+import { isServerlessConfig, mayDefineCdkResources } from '../cdk/sniff.js';
 import { FileAnalysis } from '../code/analysis.js';
 import { FsModuleHost } from '../engine/modules.js';
 import { commentDirectives, markUsed, suppressingDirective, type Directive, type DirectiveUse } from '../engine/suppressions.js';
@@ -74,7 +74,7 @@ export function roleOf(context: ESLintRule.RuleContext): FileRole {
     const file = path.resolve(context.cwd, context.filename);
     const relativePath = path.relative(context.cwd, file).split(path.sep).join('/');
     const text = context.sourceCode.text;
-    state.role = codeFileRole({ relativePath, text, file, infrastructure: mayDefineCdkResources(text) });
+    state.role = codeFileRole({ relativePath, text, file, infrastructure: mayDefineCdkResources(text) || isServerlessConfig(file, text) });
   }
   return state.role;
 }

@@ -1,6 +1,7 @@
 /**
  * The IaC rules in the editor: on a file that imports `aws-cdk-lib` (or an AWS Solutions Construct), the constructs it defines
- * are read as a template (as the CLI reads them) and every IaC rule checks it, one file at a time:
+ * are read as a template (as the CLI reads them), as is the service a `serverless.ts` configures,
+ * and every IaC rule checks it, one file at a time:
  * resources of other files are not seen, and references to them are unknown (never reported as
  * missing). A rule with a code part too (`require-partial-batch-response`) runs both on the file.
  * `Metadata` suppressions the file sets with `addMetadata('rel4lint', ...)` apply, as in the CLI,
@@ -8,6 +9,7 @@
  */
 import type { Rule as ESLintRule } from 'eslint';
 import { loadCdkSource, mayDefineCdkResources } from '../cdk/index.js';
+import { isServerlessConfig, loadServerlessConfig } from '../cdk/serverless-config.js';
 import type { Template } from '../iac/model.js';
 import { defaultsNote, evaluateDefaults } from '../iac/defaults.js';
 import { ProjectModel, registerProject } from '../context/project.js';
@@ -27,12 +29,14 @@ function templatesOf(context: ESLintRule.RuleContext, program: unknown): Templat
   const cached = templates.get(sourceCode);
   if (cached !== undefined) return cached;
   let loaded: Template[] | null = null;
-  const analysis = mayDefineCdkResources(sourceCode.text) ? analysisOf(context, program) : undefined;
+  const config = isServerlessConfig(context.filename, sourceCode.text);
+  const analysis = config || mayDefineCdkResources(sourceCode.text) ? analysisOf(context, program) : undefined;
   if (analysis) {
     let template: Template | undefined;
     try {
-      // construct classes of other files run with the props the file passes, as in the CLI
-      template = loadCdkSource(analysis.sourceFile, analysis.host);
+      // construct classes of other files run with the props the file passes, as in the CLI; a
+      // `serverless.ts` reads the values it imports from other files
+      template = config ? loadServerlessConfig(analysis.sourceFile, analysis.host)?.template : loadCdkSource(analysis.sourceFile, analysis.host);
     } catch (err) {
       // constructs nested too deeply to read: the file's other findings still count
       if (!isStackOverflow(err)) throw err;
@@ -96,7 +100,7 @@ export function withConstructs(rule: AnyRule, code: ESLintRule.RuleModule | unde
           visit?.(node);
           const { options, roles } = optionsOf(rule.meta, context.options[0]);
           if (!roles.includes(templateRoleOf(roleOf(context)))) return;
-          if (!mayDefineCdkResources(context.sourceCode.text)) {
+          if (!mayDefineCdkResources(context.sourceCode.text) && !isServerlessConfig(context.filename, context.sourceCode.text)) {
             // marks the rule as run on the file, for unused suppressions
             if (!code) reportAll(context, rule.meta.name, []);
             return;

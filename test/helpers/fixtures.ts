@@ -78,7 +78,7 @@ export function compareShape(findings: Finding[], expected: Expectation[]): { ac
   return { actual, wanted };
 }
 
-const PROJECT_MARKERS = ['template.yaml', 'template.yml', 'template.json', 'serverless.yml', 'serverless.yaml', 'main.tf', 'cdk.out', 'cdk.json'];
+const PROJECT_MARKERS = ['template.yaml', 'template.yml', 'template.json', 'serverless.yml', 'serverless.yaml', 'serverless.ts', 'serverless.js', 'main.tf', 'cdk.out', 'cdk.json'];
 
 /**
  * A project fixture: a folder named `*-project` (or `*project`) that holds a template, `cdk.out` or

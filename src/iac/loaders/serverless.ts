@@ -24,11 +24,16 @@ import { realpathSync } from 'node:fs';
 import { readRegularText } from '../../ground/file-access.js';
 import path from 'node:path';
 import { loadYaml } from '../yaml.js';
-import { sourceChain, type SourceNode } from '../document.js';
+import { sourceChain, type LoadedDocument, type SourceNode } from '../document.js';
 import { loadJson } from '../json.js';
 import { Intrinsic, Unknown, isPlainObject, type IacValue, type ParseProblem, type PathSegment, type PlainObject } from '../model.js';
 import type { LoadTemplateResult } from './cloudformation.js';
 import { Props, assembleTemplate, setOwn, type Built, type SynthesizedResource } from './synthesized.js';
+
+/** The file of a node whose offsets are in another file than the service's (a `serverless.ts` value imported from a module). */
+function inFile(node: SourceNode): { file?: string } {
+  return node.file === undefined ? {} : { file: node.file };
+}
 
 /** A Serverless variable: `${source:...}` or `${fn(...)}`, not a CloudFormation `${AWS::Region}` / `${Logical.Attr}`. */
 const VARIABLE = /\$\{\s*(?:[A-Za-z][\w.-]*:(?!:)|[A-Za-z]\w*\()/;
@@ -226,7 +231,7 @@ class ServerlessBuilder {
 
   /** A default value located at `owner` (no text of its own). */
   synthetic(value: IacValue, owner: SourceNode): Built {
-    return { value, source: { start: owner.start, end: owner.end, keyStart: -1, keyEnd: -1, synthetic: true } };
+    return { value, source: { start: owner.start, end: owner.end, keyStart: -1, keyEnd: -1, synthetic: true, ...inFile(owner) } };
   }
 
   private uniqueId(base: string): string {
@@ -236,7 +241,7 @@ class ServerlessBuilder {
   }
 
   private add(id: string, type: string, props: Props, node: SourceNode): void {
-    this.resources.set(id, { id, type, props, node: { start: node.start, end: node.end, keyStart: node.keyStart, keyEnd: node.keyEnd } });
+    this.resources.set(id, { id, type, props, node: { start: node.start, end: node.end, keyStart: node.keyStart, keyEnd: node.keyEnd, ...inFile(node) } });
   }
 
   /** Copies `path` (if present) into `props` as `name`. */
@@ -346,7 +351,7 @@ class ServerlessBuilder {
     const item = this.at(itemPath)!;
     const event = this.at([...itemPath, type])!;
     // the resource: the event's list item, keyed by the event type (`sqs:`)
-    const owner: SourceNode = { start: item.source.start, end: item.source.end, keyStart: event.source.keyStart, keyEnd: event.source.keyEnd };
+    const owner: SourceNode = { start: item.source.start, end: item.source.end, keyStart: event.source.keyStart, keyEnd: event.source.keyEnd, ...inFile(item.source) };
     const evPath = [...itemPath, type];
     const options = isPlainObject(event.value);
     const opt = (key: string): PathSegment[] => [...evPath, key];
@@ -580,7 +585,7 @@ class ServerlessBuilder {
  */
 function coverIncluded(value: IacValue, node: SourceNode, depth: number): void {
   if (depth > 250) return;
-  const at = (): SourceNode => ({ start: node.start, end: node.end, keyStart: node.keyStart, keyEnd: node.keyEnd });
+  const at = (): SourceNode => ({ start: node.start, end: node.end, keyStart: node.keyStart, keyEnd: node.keyEnd, ...inFile(node) });
   if (Array.isArray(value)) {
     if (!node.items) node.items = value.map(at);
     value.forEach((v, i) => coverIncluded(v, (node.items![i] ??= at()), depth + 1));
@@ -602,7 +607,14 @@ function coverIncluded(value: IacValue, node: SourceNode, depth: number): void {
  * `service`/`provider`, or a provider other than AWS).
  */
 export function loadServerless(file: string, text: string): LoadTemplateResult | null {
-  const document = loadYaml(text);
+  return loadServerlessDocument(file, text, loadYaml(text));
+}
+
+/**
+ * The template of a service whose configuration is already read (a YAML file, or the object a
+ * `serverless.ts` exports, whose values may come from other files: `otherTexts`).
+ */
+export function loadServerlessDocument(file: string, text: string, document: LoadedDocument, otherTexts?: ReadonlyMap<string, string>): LoadTemplateResult | null {
   if (document.value === undefined || !document.source) return { problems: document.problems };
   const root = document.value;
   if (!isPlainObject(root) || !Object.hasOwn(root, 'service') || !Object.hasOwn(root, 'provider')) return null;
@@ -615,5 +627,5 @@ export function loadServerless(file: string, text: string): LoadTemplateResult |
   const builder = new ServerlessBuilder(resolved, document.source);
   builder.build();
   const problems = expansion.problem ? [...document.problems, expansion.problem] : document.problems;
-  return { template: assembleTemplate(file, text, builder.resources.values(), 'serverless'), problems };
+  return { template: assembleTemplate(file, text, builder.resources.values(), 'serverless', otherTexts), problems };
 }

@@ -31,7 +31,7 @@ export class Props {
       if (!isPlainObject(next)) {
         next = {};
         setOwn(value, part, next);
-        entries.set(part, { start: built.source.start, end: built.source.end, keyStart: -1, keyEnd: -1, synthetic: true, entries: new Map() });
+        entries.set(part, { start: built.source.start, end: built.source.end, keyStart: -1, keyEnd: -1, synthetic: true, entries: new Map(), ...(built.source.file === undefined ? {} : { file: built.source.file }) });
       }
       value = next;
       entries = entries.get(part)!.entries!;
@@ -63,7 +63,7 @@ export interface SynthesizedResource {
 }
 
 /** Builds the template (`Resources` only) over synthesized resources, in the given order. */
-export function assembleTemplate(file: string, text: string, resources: Iterable<SynthesizedResource>, format: TemplateFormat): Template {
+export function assembleTemplate(file: string, text: string, resources: Iterable<SynthesizedResource>, format: TemplateFormat, otherTexts?: ReadonlyMap<string, string>): Template {
   const declared: PlainObject = {};
   const entries = new Map<string, SourceNode>();
   for (const r of resources) {
@@ -87,7 +87,7 @@ export function assembleTemplate(file: string, text: string, resources: Iterable
     keyEnd: -1,
     entries: new Map([['Resources', { start: 0, end: text.length, keyStart: -1, keyEnd: -1, synthetic: true, entries }]]),
   };
-  return createTemplate(file, text, { Resources: declared }, source, format);
+  return createTemplate(file, text, { Resources: declared }, source, format, otherTexts);
 }
 
 export { isPlainObject };
