@@ -30,6 +30,7 @@ import { HandlerFiles, fileLabel, type TwinOf } from './handler-files.js';
 import { deploymentUnits, type DeploymentUnit } from './units.js';
 import {
   AT_LEAST_ONCE,
+  PARTIAL_RESPONSE_TEXT,
   REQUEST_PATH,
   nodeKindOf,
   type CodeCall,
@@ -97,6 +98,8 @@ export class ProjectModel {
   readonly functions = new Map<string, ProjectFunction>();
   private readonly byFile = new Map<string, ProjectFunction[]>();
   private readonly contexts = new Map<string, FileProjectContext>();
+  /** Handler files that build a partial batch response (`addHandlerText`). */
+  private readonly batchResponders = new Set<string>();
   /** Handler files whose triggers were added early (see `addCodeCalls`). */
   private readonly earlyFiles = new Set<string>();
   private readonly handlers: HandlerFiles;
@@ -546,6 +549,20 @@ export class ProjectModel {
   // -------------------------------------------------------------------------------------------
   // Code edges
   // -------------------------------------------------------------------------------------------
+
+  /** Records a linked handler file's text: whether it builds a partial batch response (see `batchResponder`). */
+  addHandlerText(file: string, text: string): void {
+    if (PARTIAL_RESPONSE_TEXT.test(text)) this.batchResponders.add(path.resolve(file));
+  }
+
+  /**
+   * The handler file of a template's function when that file builds a partial batch response
+   * (`batchItemFailures`, Powertools' `processPartialResponse`), as the scan's code files show.
+   */
+  batchResponder(template: Template, functionId: string): string | undefined {
+    const file = this.functions.get(key(template, functionId))?.handlerFile;
+    return file !== undefined && this.batchResponders.has(file) ? file : undefined;
+  }
 
   /** The handler files templates link, as absolute paths. */
   handlerFiles(): string[] {

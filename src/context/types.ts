@@ -197,3 +197,6 @@ export function nodeKindOf(resource: Resource): NodeKind | undefined {
       return undefined;
   }
 }
+
+/** Text of a handler module that builds a partial batch response (`batchItemFailures`, or a helper library that does). */
+export const PARTIAL_RESPONSE_TEXT = /batchItemFailures|processPartialResponse|BatchProcessor|PartialBatch|partialBatch/;

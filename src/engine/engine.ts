@@ -393,6 +393,7 @@ export class Engine implements CodeSink {
     this.linkedRoles.set(linked.file, linked.role);
     for (const [file, text] of linked.helpers ?? []) if (!this.linkedTexts.has(file)) this.linkedTexts.set(file, text);
     this.project.addCodeCalls(linked.file, linked.calls);
+    this.project.addHandlerText(linked.file, linked.text);
   }
 
   /**

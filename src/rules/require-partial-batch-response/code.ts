@@ -3,9 +3,8 @@ import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import { lambdaEntryPoints } from '../../code/http-routes.js';
 import { isFunctionLike, unwrap, walk } from '../../code/walk.js';
+import { PARTIAL_RESPONSE_TEXT } from '../../context/types.js';
 
-/** Libraries and helpers that build the partial batch response for the handler. */
-const PARTIAL_RESPONSE_TEXT = /batchItemFailures|processPartialResponse|BatchProcessor|PartialBatch|partialBatch/;
 
 /** The function behind an entry point node (declaration, `const handler = ...`, `exports.handler = ...`). */
 function entryFunction(node: ts.Node): ts.FunctionLikeDeclaration | undefined {
