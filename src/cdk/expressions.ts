@@ -527,6 +527,8 @@ export abstract class Evaluator {
         return this.lib.method(receiver.c, name, args, node);
       case 'global':
         if (receiver.name === 'JSON' && name === 'stringify' && args[0]) return { k: 'json', of: args[0] };
+        // `Object.entries(FEEDS).map(([id, settings]) => new Poller(this, id, settings))`: a loop over a known object
+        if (receiver.name === 'Object' && (name === 'entries' || name === 'keys' || name === 'values') && args[0]?.k === 'obj') return objectItems(args[0], name);
         if (receiver.name === 'Object' && name === 'assign' && args[0]?.k === 'obj') {
           for (const source of args.slice(1)) {
             if (source.k === 'obj') for (const [key, entry] of source.entries) args[0].entries.set(key, entry);
@@ -598,6 +600,17 @@ export abstract class Evaluator {
     }
     return unknownNode(this, n);
   }
+}
+
+/** `Object.entries/keys/values` of an object: its pairs, keys or values, in the order written. */
+function objectItems(obj: ObjVal, name: 'entries' | 'keys' | 'values'): ArrVal {
+  const items: Item[] = [];
+  for (const [key, entry] of obj.entries) {
+    const keyVal = lit(key);
+    const val: Val = name === 'keys' ? keyVal : name === 'values' ? entry.val : { k: 'arr', items: [{ val: keyVal, node: entry.key }, { val: entry.val, node: entry.node }], open: false };
+    items.push({ val, node: entry.node });
+  }
+  return { k: 'arr', items, open: obj.open };
 }
 
 /** Array methods whose first argument runs once per item. */
