@@ -97,7 +97,9 @@ export class Library {
     const name = cdkName(mod.module, mod.path);
     if (!name) {
       if (!isLibraryFunction(mod, args)) return unknownNode(this.cv, node);
-      return this.functions.libraryFunction(this.cv.cx('lambda.Function', node, args), args, node, `\`${mod.path.join('.') || mod.module}\` of ${mod.module}`);
+      const fn = this.functions.libraryFunction(this.cv.cx('lambda.Function', node, args), args, node, `\`${mod.path.join('.') || mod.module}\` of ${mod.module}`);
+      this.events.librarySchedules(fn, args[2], node);
+      return fn;
     }
     return this.build(name, args, node);
   }
