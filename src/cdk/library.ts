@@ -151,6 +151,9 @@ export class Library {
         return { k: 'cx', c };
       case 'core.CfnParameter':
         return this.parameter(c, args, node);
+      case 'ses-actions.Lambda':
+        this.messaging.sesLambdaAction(c, args[0], node);
+        return { k: 'cx', c };
       case 'logs.SubscriptionFilter':
         this.messaging.logsSubscription(this.cv.constructId(args[1], node), args[2], node);
         return { k: 'cx', c };
