@@ -525,6 +525,8 @@ export abstract class Evaluator {
       }
       case 'cx':
         return this.lib.method(receiver.c, name, args, node);
+      case 'dur':
+        return durationMethod(receiver.seconds, name, args) ?? unknownNode(this, node);
       case 'global':
         if (receiver.name === 'JSON' && name === 'stringify' && args[0]) return { k: 'json', of: args[0] };
         // `Object.entries(FEEDS).map(([id, settings]) => new Poller(this, id, settings))`: a loop over a known object
@@ -600,6 +602,21 @@ export abstract class Evaluator {
     }
     return unknownNode(this, n);
   }
+}
+
+/** Seconds per unit of `Duration.toMilliseconds()`, `toSeconds()`, ... */
+const DURATION_IN: Record<string, number> = { toMilliseconds: 0.001, toSeconds: 1, toMinutes: 60, toHours: 3600, toDays: 86400 };
+
+/** `timeout.plus(Duration.minutes(1))`, `timeout.minus(...)`, `timeout.toSeconds()`: arithmetic on a known duration. */
+function durationMethod(seconds: number, name: string, args: Val[]): Val | undefined {
+  if (name === 'plus' || name === 'minus') {
+    const other = args[0];
+    if (other?.k !== 'dur') return undefined;
+    const sum = name === 'plus' ? seconds + other.seconds : seconds - other.seconds;
+    return sum >= 0 ? { k: 'dur', seconds: sum } : undefined;
+  }
+  const unit = DURATION_IN[name];
+  return unit === undefined ? undefined : lit(seconds / unit);
 }
 
 /** `Object.entries/keys/values` of an object: its pairs, keys or values, in the order written. */
