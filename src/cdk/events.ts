@@ -7,7 +7,7 @@ import { ts } from '../code/ts.js';
 import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
 import { type SourceNode } from '../iac/document.js';
 import { List, Mapping, type Built } from './resources.js';
-import { entryOf, lit, unknown, unknownNode, UNDEF, type Cx, type Val } from './values.js';
+import { entryOf, lit, unknown, unknownNode, UNDEF, type Cx, type Entry, type ObjVal, type Val } from './values.js';
 import { FUNCTIONS, type Converter } from './convert.js';
 
 type Args = Val[];
@@ -108,6 +108,33 @@ export class Events {
     const ruleArgs = [scope, lit('ScheduledEventRule'), ruleProps];
     c.data['eventRule'] = this.rule(this.cv.cx('events.Rule', node, ruleArgs), ruleArgs, node);
     return { k: 'cx', c };
+  }
+
+  /**
+   * The schedules a function construct of a package the scan does not hold is given
+   * (`rules: [{ schedule: Schedule.cron({ minute: '0' }) }]`, `schedule: Schedule.rate(...)`,
+   * `schedules: [...]`): a schedule expression there is what the construct makes an EventBridge
+   * rule of, to invoke its function, so each is read as such a rule, reported where the app writes
+   * it. The target's dead-letter queue and retry policy are the library's to set, and unknown.
+   */
+  librarySchedules(fn: Val, props: Val | undefined, node: ts.NewExpression): void {
+    if (fn.k !== 'cx' || !fn.c.res || props?.k !== 'obj') return;
+    const found: Entry[] = [];
+    collectSchedules(props, found, 0);
+    found.forEach((entry, i) => {
+      const target: Val = { k: 'cx', c: this.cv.cx('events-targets.LambdaFunction', node, [fn, { k: 'obj', entries: new Map(), open: true }]) };
+      const ruleProps: Val = {
+        k: 'obj',
+        entries: new Map([
+          ['schedule', entry],
+          ['targets', { val: { k: 'arr', items: [{ val: target, node }], open: false }, node, key: node.expression }],
+        ]),
+        open: false,
+      };
+      const scope: Val = { k: 'cx', c: this.cv.cx('constructs.Construct', node, [], fn.c.path) };
+      const ruleArgs = [scope, lit(found.length === 1 ? 'ScheduleRule' : `ScheduleRule${i}`), ruleProps];
+      this.rule(this.cv.cx('events.Rule', node, ruleArgs), ruleArgs, node);
+    });
   }
 
   addTarget(rule: Cx, val: Val, node: Node): void {
@@ -254,6 +281,34 @@ export class Events {
       at,
     );
     return { k: 'cx', c };
+  }
+}
+
+/** A schedule expression (`Schedule.cron(...)`, `Schedule.rate(...)`, or written out), with a deploy-time field or not. */
+function isScheduleExpression(val: Val): boolean {
+  if (val.k === 'lit') return typeof val.v === 'string' && /^(?:cron|rate)\(/.test(val.v);
+  if (val.k !== 'token' || !(val.value instanceof Intrinsic) || val.value.name !== 'Fn::Join') return false;
+  const parts = Array.isArray(val.value.argument) ? val.value.argument[1] : undefined;
+  return Array.isArray(parts) && typeof parts[0] === 'string' && parts[0].startsWith('cron(');
+}
+
+/**
+ * Schedule expressions of a construct's props under a key that names a schedule (`schedule`,
+ * `scheduleExpression`, `schedules: [...]`), also in the objects of a list (`rules: [{ schedule }]`),
+ * two levels deep; an `environment` is data for the function, never a schedule.
+ */
+function collectSchedules(props: ObjVal, out: Entry[], depth: number): void {
+  for (const [key, entry] of props.entries) {
+    if (key === 'environment') continue;
+    const v = entry.val;
+    const named = /schedule/i.test(key);
+    if (named && isScheduleExpression(v)) out.push(entry);
+    else if (v.k === 'arr') {
+      for (const item of v.items) {
+        if (named && isScheduleExpression(item.val)) out.push({ val: item.val, node: item.node, key: item.node });
+        else if (item.val.k === 'obj' && depth < 2) collectSchedules(item.val, out, depth + 1);
+      }
+    } else if (v.k === 'obj' && depth < 2) collectSchedules(v, out, depth + 1);
   }
 }
 

@@ -525,8 +525,12 @@ export abstract class Evaluator {
       }
       case 'cx':
         return this.lib.method(receiver.c, name, args, node);
+      case 'dur':
+        return durationMethod(receiver.seconds, name, args) ?? unknownNode(this, node);
       case 'global':
         if (receiver.name === 'JSON' && name === 'stringify' && args[0]) return { k: 'json', of: args[0] };
+        // `Object.entries(FEEDS).map(([id, settings]) => new Poller(this, id, settings))`: a loop over a known object
+        if (receiver.name === 'Object' && (name === 'entries' || name === 'keys' || name === 'values') && args[0]?.k === 'obj') return objectItems(args[0], name);
         if (receiver.name === 'Object' && name === 'assign' && args[0]?.k === 'obj') {
           for (const source of args.slice(1)) {
             if (source.k === 'obj') for (const [key, entry] of source.entries) args[0].entries.set(key, entry);
@@ -598,6 +602,32 @@ export abstract class Evaluator {
     }
     return unknownNode(this, n);
   }
+}
+
+/** Seconds per unit of `Duration.toMilliseconds()`, `toSeconds()`, ... */
+const DURATION_IN: Record<string, number> = { toMilliseconds: 0.001, toSeconds: 1, toMinutes: 60, toHours: 3600, toDays: 86400 };
+
+/** `timeout.plus(Duration.minutes(1))`, `timeout.minus(...)`, `timeout.toSeconds()`: arithmetic on a known duration. */
+function durationMethod(seconds: number, name: string, args: Val[]): Val | undefined {
+  if (name === 'plus' || name === 'minus') {
+    const other = args[0];
+    if (other?.k !== 'dur') return undefined;
+    const sum = name === 'plus' ? seconds + other.seconds : seconds - other.seconds;
+    return sum >= 0 ? { k: 'dur', seconds: sum } : undefined;
+  }
+  const unit = DURATION_IN[name];
+  return unit === undefined ? undefined : lit(seconds / unit);
+}
+
+/** `Object.entries/keys/values` of an object: its pairs, keys or values, in the order written. */
+function objectItems(obj: ObjVal, name: 'entries' | 'keys' | 'values'): ArrVal {
+  const items: Item[] = [];
+  for (const [key, entry] of obj.entries) {
+    const keyVal = lit(key);
+    const val: Val = name === 'keys' ? keyVal : name === 'values' ? entry.val : { k: 'arr', items: [{ val: keyVal, node: entry.key }, { val: entry.val, node: entry.node }], open: false };
+    items.push({ val, node: entry.node });
+  }
+  return { k: 'arr', items, open: obj.open };
 }
 
 /** Array methods whose first argument runs once per item. */

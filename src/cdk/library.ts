@@ -97,7 +97,9 @@ export class Library {
     const name = cdkName(mod.module, mod.path);
     if (!name) {
       if (!isLibraryFunction(mod, args)) return unknownNode(this.cv, node);
-      return this.functions.libraryFunction(this.cv.cx('lambda.Function', node, args), args, node, `\`${mod.path.join('.') || mod.module}\` of ${mod.module}`);
+      const fn = this.functions.libraryFunction(this.cv.cx('lambda.Function', node, args), args, node, `\`${mod.path.join('.') || mod.module}\` of ${mod.module}`);
+      this.events.librarySchedules(fn, args[2], node);
+      return fn;
     }
     return this.build(name, args, node);
   }
@@ -149,6 +151,9 @@ export class Library {
         return { k: 'cx', c };
       case 'core.CfnParameter':
         return this.parameter(c, args, node);
+      case 'ses-actions.Lambda':
+        this.messaging.sesLambdaAction(c, args[0], node);
+        return { k: 'cx', c };
       case 'logs.SubscriptionFilter':
         this.messaging.logsSubscription(this.cv.constructId(args[1], node), args[2], node);
         return { k: 'cx', c };

@@ -183,6 +183,24 @@ export class Messaging {
   }
 
   /**
+   * An SES receipt rule's Lambda action (`new actions.Lambda({ function: fn })`): SES invokes the
+   * function asynchronously unless `invocationType` is `RequestResponse`, through an invoke
+   * permission the action adds.
+   */
+  sesLambdaAction(c: Cx, props: Val | undefined, node: ts.Node): void {
+    const fn = entryOf(props, 'function');
+    if (typeof fn !== 'object' || fn.val.k !== 'cx' || !fn.val.c.res) return;
+    const type = entryOf(props, 'invocationType');
+    if (type === 'unknown') return;
+    if (type !== 'absent') {
+      const v = type.val;
+      const name = v.k === 'lit' ? v.v : v.k === 'mod' ? v.path[v.path.length - 1] : undefined;
+      if (name !== 'Event' && name !== 'EVENT' && v.k !== 'undef') return;
+    }
+    this.cv.permission([...fn.val.c.path, `AllowSes:${c.path.join('/') || 'ReceiptRule'}`], this.cv.resources.getAtt(fn.val.c.res, 'Arn'), 'ses.amazonaws.com', node);
+  }
+
+  /**
    * A CloudWatch Logs subscription filter (`addSubscriptionFilter`, `SubscriptionFilter`): Logs
    * invokes a Lambda destination asynchronously, through an invoke permission.
    */

@@ -44,10 +44,19 @@ function archiveName(code: IacValue | undefined): string | undefined {
   return m && !m[1].includes('${') ? m[1] : undefined;
 }
 
+/**
+ * Where the Node.js runtime splits a handler: at the first dot of its last path segment, so that
+ * `index.handlers.orders` is the module `index` and the export `handlers` (whose member `orders`
+ * runs), as the runtime resolves a nested handler.
+ */
+const splitAt = (handler: string): number => {
+  const dot = handler.indexOf('.', handler.lastIndexOf('/') + 1);
+  return dot < 0 ? handler.lastIndexOf('.') : dot;
+};
 /** `orders/index` of the handler `orders/index.handler`: the module, without the export. */
-const moduleOf = (handler: string): string => handler.slice(0, handler.lastIndexOf('.'));
-/** `handler` of the handler `orders/index.handler`. */
-const exportOf = (handler: string): string => handler.slice(handler.lastIndexOf('.') + 1);
+const moduleOf = (handler: string): string => handler.slice(0, splitAt(handler));
+/** `handler` of the handler `orders/index.handler` (`handlers` of `index.handlers.orders`). */
+const exportOf = (handler: string): string => handler.slice(splitAt(handler) + 1).split('.')[0]!;
 
 /** Finds handler files among a fixed set of scanned files (absolute paths). */
 export class HandlerFiles {

@@ -11,7 +11,8 @@
  * - packages of the same repository: workspaces (npm/yarn `workspaces`, pnpm-workspace.yaml,
  *   lerna.json `packages`), `file:` dependencies (also a bare `../path`, and `link:`) and `workspace:`
  *   dependencies (pnpm, Yarn, Rush: the one package of the repository with that name), to their source entry (`exports`, `source`,
- *   `module`, `main`, else `src/index` or `index`), installed or not;
+ *   `module`, `main`, else `src/index` or `index`), installed or not; a subpath (`pkg/pollers`) through
+ *   the package's `exports` map, exact or a `*` pattern (`"./*": "./src/*.ts"`), else as a path;
  * - packages a Lambda layer provides: a bare specifier that no package.json on the way up lists
  *   as a dependency, and that names a package of the repository (a package.json with that `name`)
  *   or a folder of that name inside a layer's folder (a folder whose name contains `layer`),
@@ -472,8 +473,13 @@ export class FsModuleHost implements ModuleHostWithReads {
 
   /** The file `sub` of a package folder, or its entry point when `sub` is empty. */
   private packageFile(pkgDir: string, sub: string): string | undefined {
-    if (sub) return this.file(path.join(pkgDir, sub));
     const pkg = this.json<PackageJson>(path.join(pkgDir, 'package.json'));
+    if (sub) {
+      // a subpath the package's `exports` map names (`"./*": "./src/*.ts"`), else the path itself
+      const target = exportsSubpath(pkg?.exports, sub);
+      const mapped = target !== undefined ? (this.file(path.resolve(pkgDir, target)) ?? this.builtSource(pkgDir, target)) : undefined;
+      return mapped ?? this.file(path.join(pkgDir, sub));
+    }
     const entries: string[] = [];
     const exp = pkg?.exports;
     const dot = typeof exp === 'string' ? exp : exp && typeof exp === 'object' ? conditionTarget((exp as Record<string, unknown>)['.'] ?? exp) : undefined;
@@ -692,6 +698,30 @@ function conditionTarget(value: unknown, depth = 0): string | undefined {
     if (t !== undefined) return c === 'types' ? t.replace(/\.d\.([mc]?)ts$/, '.$1ts') : t;
   }
   return undefined;
+}
+
+/**
+ * The target an `exports` map gives the subpath `sub` of a package: an exact entry (`"./feeds"`),
+ * else a pattern with one `*` (`"./*": "./src/*.ts"`, the longest prefix first, as Node.js
+ * chooses), through its conditions.
+ */
+function exportsSubpath(exp: unknown, sub: string): string | undefined {
+  if (!exp || typeof exp !== 'object' || Array.isArray(exp)) return undefined;
+  const map = exp as Record<string, unknown>;
+  const key = `./${sub}`;
+  if (Object.hasOwn(map, key)) return conditionTarget(map[key]);
+  let best: { prefix: string; target: string; star: string } | undefined;
+  for (const [pattern, value] of Object.entries(map)) {
+    const star = pattern.indexOf('*');
+    if (!pattern.startsWith('./') || star < 0 || pattern.indexOf('*', star + 1) >= 0) continue;
+    const prefix = pattern.slice(0, star);
+    const suffix = pattern.slice(star + 1);
+    if (key.length < prefix.length + suffix.length || !key.startsWith(prefix) || !key.endsWith(suffix)) continue;
+    if (best && best.prefix.length >= prefix.length) continue;
+    const target = conditionTarget(value);
+    if (target?.includes('*')) best = { prefix, target, star: key.slice(prefix.length, key.length - suffix.length) };
+  }
+  return best?.target.split('*').join(best.star);
 }
 
 /** Folders a workspace pattern names: exact folders, `dir/*` and `dir/**` (one and any level). */

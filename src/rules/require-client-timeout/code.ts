@@ -118,18 +118,20 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     }
     const handler = facts.resolveValue(rh.value);
     let options: ts.Expression | undefined;
-    let fetchHandler = false;
+    // the fetch handler and the HTTP/2 handler take one deadline, `requestTimeout`, which also runs
+    // while the connection is made (neither has a `connectionTimeout` option)
+    let singleTimeout = false;
     if (ts.isObjectLiteralExpression(handler)) options = handler;
     else if (ts.isNewExpression(handler) || ts.isCallExpression(handler)) {
       const callee = unwrap(handler.expression);
       const target = ts.isCallExpression(handler) && ts.isPropertyAccessExpression(callee) && callee.name.text === 'create' ? callee.expression : callee;
       const origin = facts.origin(target);
       if (origin?.kind !== 'module' || !HANDLER_MODULES.has(origin.ref.module)) continue;
-      fetchHandler = origin.ref.path[0] === 'FetchHttpHandler';
+      singleTimeout = origin.ref.path[0] === 'FetchHttpHandler' || origin.ref.path[0] === 'NodeHttp2Handler';
       options = handler.arguments?.[0];
     } else continue;
-    const wanted = fetchHandler ? ['requestTimeout'] : ['connectionTimeout', 'requestTimeout'];
-    const lookups = wanted.map((name) => [name, options ? handlerSetting(facts, options, name, fetchHandler) : ({ kind: 'absent' } as const)] as const);
+    const wanted = singleTimeout ? ['requestTimeout'] : ['connectionTimeout', 'requestTimeout'];
+    const lookups = wanted.map((name) => [name, options ? handlerSetting(facts, options, name, singleTimeout) : ({ kind: 'absent' } as const)] as const);
     if (lookups.some(([, l]) => l.kind === 'unknown')) continue;
     const missing = lookups.filter(([, l]) => l.kind === 'absent').map(([n]) => n);
     if (missing.length === 0) continue;
@@ -149,9 +151,9 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
  * A timeout option of an SDK HTTP handler. `socketTimeout` is the deprecated name of the Node.js
  * handler's `requestTimeout` (the handler uses `requestTimeout ?? socketTimeout`), so either sets it.
  */
-function handlerSetting(facts: FileFacts, options: ts.Expression, name: string, fetchHandler: boolean): PropertyLookup {
+function handlerSetting(facts: FileFacts, options: ts.Expression, name: string, noAlias: boolean): PropertyLookup {
   const own = getProperty(facts, options, name);
-  if (own.kind !== 'absent' || name !== 'requestTimeout' || fetchHandler) return own;
+  if (own.kind !== 'absent' || name !== 'requestTimeout' || noAlias) return own;
   return getProperty(facts, options, 'socketTimeout');
 }
 
