@@ -486,7 +486,9 @@ export class Engine implements CodeSink {
     const project = this.project;
     if (!code || !modules || !project) return;
     for (const file of project.handlerFiles()) {
-      const text = this.textOf(file);
+      // most handler files were read ahead (`ReadAhead`): those bytes, not a second read
+      const ahead = this.options.readAhead?.peek(file);
+      const text = ahead ? (normaliseText(ahead).text ?? '') : this.textOf(file);
       if (!mayInvokeAsync(text, (spec) => modules.resolve(spec, file), (imported) => this.textOf(imported))) continue;
       const calls = code.linkedCalls(modules, file, text);
       if (calls) project.addCodeCalls(file, calls, true);

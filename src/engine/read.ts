@@ -179,6 +179,11 @@ export class ReadAhead {
     this.bytes += bytes.length;
   }
 
+  /** The bytes of `file` read ahead, kept for `take`. */
+  peek(file: string): Buffer | undefined {
+    return this.files.get(file);
+  }
+
   /** The bytes of `file` read ahead, when they are within `maxBytes` (its own limit); forgotten here. */
   take(file: string, maxBytes: number): Buffer | undefined {
     const bytes = this.files.get(file);
