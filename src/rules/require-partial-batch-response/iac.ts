@@ -1,6 +1,5 @@
 import type { IacReport, IacDetector } from '../rule.js';
-import type { IacValue } from '../../iac/model.js';
-import { eventSourceMappings, isAbsent, isUnknown, type EsmKind } from '../../iac/resources.js';
+import { eventSourceMappings, lacksReportBatchItemFailures, type EsmKind } from '../../iac/resources.js';
 import { literalNumber } from '../../iac/lambda.js';
 
 /** Sources that support partial batch responses, and what one item of their batch is. */
@@ -10,15 +9,6 @@ const KINDS: Partial<Record<EsmKind, { label: string; item: string }>> = {
   dynamodb: { label: 'DynamoDB Streams', item: 'record' },
 };
 
-/** True when the list certainly lacks ReportBatchItemFailures (absent, or a literal list without it). */
-function lacksPartialResponse(value: IacValue | undefined, template: Parameters<typeof isUnknown>[1]): boolean {
-  if (isAbsent(value)) return true;
-  if (typeof value === 'string') return value !== 'ReportBatchItemFailures';
-  if (!Array.isArray(value)) return false; // unknown
-  if (value.some((item) => typeof item !== 'string' || isUnknown(item, template))) return false;
-  return !value.includes('ReportBatchItemFailures');
-}
-
 const detector: IacDetector = {
   iac({ templates }) {
     const reports: IacReport[] = [];
@@ -27,7 +17,7 @@ const detector: IacDetector = {
         const kind = mapping.kind ? KINDS[mapping.kind] : undefined;
         if (!kind) continue;
         const p = mapping.properties;
-        if (!lacksPartialResponse(p['FunctionResponseTypes'], template)) continue;
+        if (!lacksReportBatchItemFailures(p['FunctionResponseTypes'], template)) continue;
         // A batch of one item has nothing else to retry with it.
         if (literalNumber(p['BatchSize']) === 1) continue;
         reports.push({
