@@ -424,7 +424,7 @@ export class FileFacts {
    * `(stackSet: StackSetHelper) => ...`, `let svc: OrderService`): a plain type reference, not a
    * union or an array.
    */
-  declaredClassName(id: ts.Identifier): ts.Identifier | undefined {
+  declaredClassName(id: ts.Identifier): ts.EntityName | undefined {
     let type = this.lookup(id)?.type;
     // through the file's type aliases and the utility types that keep the class's methods:
     // `client: Pick<OrderClient, 'get' | 'post'>`, `type JobClient = Omit<OrderClient, 'close'>`
@@ -433,7 +433,9 @@ export class FileFacts {
         type = type.type;
         continue;
       }
-      if (!ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
+      if (!ts.isTypeReferenceNode(type)) return undefined;
+      // `dao: models.OrderStore`, with `models` a namespace import
+      if (ts.isQualifiedName(type.typeName)) return ts.isIdentifier(type.typeName.left) && !type.typeArguments?.length ? type.typeName : undefined;
       const name = type.typeName;
       if (SAME_METHODS_TYPES.has(name.text) && type.typeArguments?.length && !this.typeAlias(name.text)) type = type.typeArguments[0];
       else if (!type.typeArguments?.length && this.typeAlias(name.text)) type = this.typeAlias(name.text)!.type;

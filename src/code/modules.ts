@@ -364,8 +364,8 @@ function memberClass(facts: FileFacts, access: ts.PropertyAccessExpression, hops
       value = p && ts.isPropertyAssignment(p) ? p.initializer : undefined;
     }
     if (type && ts.isTypeLiteralNode(type)) at = { facts: at.facts, node: type };
-    else if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && !type.typeArguments) {
-      const cls = namedClass(at.facts, type.typeName, hops);
+    else if (plainTypeName(type)) {
+      const cls = namedClass(at.facts, plainTypeName(type)!, hops);
       if (!cls) return undefined;
       at = cls;
     } else if (value) {
@@ -400,8 +400,16 @@ function asClass(target: Target | undefined, hops: number): Target | undefined {
   return cls && (ts.isClassDeclaration(cls.node) || ts.isClassExpression(cls.node)) ? cls : undefined;
 }
 
-/** The class a type or class name of a file names: one it declares, or one it imports from a project module. */
-function namedClass(facts: FileFacts, name: ts.Identifier, hops: number): Target | undefined {
+/**
+ * The class a type or class name of a file names: one it declares, or one it imports from a
+ * project module (also through a namespace import, `models.OrderStore`).
+ */
+function namedClass(facts: FileFacts, name: ts.EntityName, hops: number): Target | undefined {
+  if (ts.isQualifiedName(name)) {
+    const base = ts.isIdentifier(name.left) ? facts.origin(name.left) : undefined;
+    if (base?.kind !== 'module') return undefined;
+    return asClass(moduleTarget(facts, { module: base.ref.module, path: [...base.ref.path, name.right.text] }, hops + 1), hops);
+  }
   const origin = facts.origin(name);
   return asClass(origin?.kind === 'module' ? moduleTarget(facts, origin.ref, hops + 1) : origin ? undefined : topLevel(facts, name.text, hops), hops);
 }
@@ -451,20 +459,26 @@ function assignedInBody(fn: ts.FunctionLikeDeclaration, field: ts.PropertyAccess
 }
 
 /** The class name a function's declared return type gives (`OrderService`, `Promise<OrderService>`). */
-function returnTypeName(fn: ts.FunctionLikeDeclaration): ts.Identifier | undefined {
+function returnTypeName(fn: ts.FunctionLikeDeclaration): ts.EntityName | undefined {
   let type = fn.type;
   if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise') type = type.typeArguments?.[0];
-  return type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && !type.typeArguments ? type.typeName : undefined;
+  return plainTypeName(type);
+}
+
+/** The name a type reference without type arguments gives: `OrderStore`, or `models.OrderStore` of a namespace import. */
+function plainTypeName(type: ts.TypeNode | undefined): ts.EntityName | undefined {
+  if (!type || !ts.isTypeReferenceNode(type) || type.typeArguments) return undefined;
+  const name = type.typeName;
+  return ts.isIdentifier(name) || ts.isIdentifier(name.left) ? name : undefined;
 }
 
 /**
  * The class name a field of `this` is declared with (`private readonly store: OrderStore`, a
  * constructor parameter property `constructor(private store: OrderStore)`).
  */
-function thisDeclaredType(access: ts.PropertyAccessExpression): ts.Identifier | undefined {
+function thisDeclaredType(access: ts.PropertyAccessExpression): ts.EntityName | undefined {
   const cls = enclosingClass(access);
-  const type = cls ? classMemberType(cls, access.name.text) : undefined;
-  return type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && !type.typeArguments ? type.typeName : undefined;
+  return plainTypeName(cls ? classMemberType(cls, access.name.text) : undefined);
 }
 
 /**

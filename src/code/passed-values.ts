@@ -64,26 +64,38 @@ interface Chain {
  * passes it; undefined when `input` does not come from a parameter of its function (or of a
  * function around it) or when the calls cannot all be followed. `scope` is the file the scan is
  * for: its calls, and the calls of the code it reaches in other modules, are calls of functions in
- * those modules.
+ * those modules. With `partial`, a chain that cannot be followed (a caller that hands on a value
+ * of its own parameter and has no visible caller, more levels than {@link MAX_LEVELS}) is left out
+ * and the chains that can be are given: for a rule that judges each call on its own.
  */
-export function propertyAtCalls(facts: FileFacts, input: ts.Expression, name: string, scope: FileAnalysis): PassedLookup[] | undefined {
+export function propertyAtCalls(facts: FileFacts, input: ts.Expression, name: string, scope: FileAnalysis, options: { partial?: boolean } = {}): PassedLookup[] | undefined {
   if (!enclosingFunction(input)) return undefined;
+  const partial = options.partial === true;
   const out: PassedLookup[] = [];
   const queue: Chain[] = [{ bindings: new Map(), calls: [], arguments: new Map() }];
   for (let evaluated = 0; queue.length > 0; evaluated++) {
-    if (evaluated >= MAX_CHAINS) return undefined;
+    if (evaluated >= MAX_CHAINS) return partial ? out : undefined;
     const chain = queue.shift()!;
     const r = evaluate(chain, facts, input, name, 0);
     if (r.kind === 'needs-caller') {
-      if (chain.calls.length >= MAX_LEVELS) return undefined;
+      if (chain.calls.length >= MAX_LEVELS) {
+        if (partial) continue;
+        return undefined;
+      }
       const callers = callersOf(r.facts, r.fn, scope);
-      if (!callers || callers.length === 0) return undefined;
+      if (!callers || callers.length === 0) {
+        if (partial) continue;
+        return undefined;
+      }
       for (const c of callers) {
         const next: Chain = { bindings: new Map(chain.bindings), calls: [...chain.calls, c], arguments: new Map(chain.arguments) };
         next.bindings.set(r.fn, c);
         if (c.through) {
           // a helper reached again through its own callers: recursion, not followed
-          if (next.bindings.has(c.through.fn)) return undefined;
+          if (next.bindings.has(c.through.fn)) {
+            if (partial) continue;
+            return undefined;
+          }
           next.bindings.set(c.through.fn, c.through.site);
           next.calls.push(c.through.site);
         }
@@ -92,7 +104,10 @@ export function propertyAtCalls(facts: FileFacts, input: ts.Expression, name: st
       continue;
     }
     const last = [...chain.calls].reverse().find((c) => chain.arguments.has(c));
-    if (!last) return undefined;
+    if (!last) {
+      if (partial) continue;
+      return undefined;
+    }
     out.push({ calls: chain.calls.slice(0, chain.calls.indexOf(last) + 1), argument: chain.arguments.get(last)!, lookup: r });
   }
   return out;

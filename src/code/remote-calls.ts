@@ -796,12 +796,16 @@ function declarationsByName(analysis: FileFacts): Map<string, ts.FunctionDeclara
 
 /**
  * `this.withLogging(info)(path)`: the function a same-file factory hands to a wrapper and returns
- * (`withLogging = (info) => logger.wrapFn(this.send.bind(this), info)`), which the wrapper calls.
+ * (`withLogging = (info) => logger.wrapFn(this.send.bind(this), info)`), which the wrapper calls;
+ * or the function the factory itself returns (`sendTo(url)(order)` with
+ * `const sendTo = (url) => async (order) => ...`).
  */
 function wrappedFunction(analysis: FileFacts, factoryCall: ts.CallExpression, byName: Map<string, ts.FunctionDeclaration[]>): ts.FunctionLikeDeclaration | undefined {
   const factory = resolveLocalFunction(analysis, factoryCall.expression, byName);
   const returned = factory ? returnedExpressions(factory) : [];
   const wrap = returned.length === 1 ? unwrap(returned[0]!) : undefined;
+  // `const sendTo = (url) => async (order) => ...`: the function the factory writes out
+  if (wrap && isFunctionLike(wrap)) return wrap;
   if (!wrap || !ts.isCallExpression(wrap) || !wrap.arguments[0]) return undefined;
   let fn = unwrap(wrap.arguments[0]);
   // `this.send.bind(this)`

@@ -20,7 +20,7 @@
 import path from 'node:path';
 import type { IacValue, PathSegment, PlainObject, Resource, Template } from '../iac/model.js';
 import { Intrinsic, isPlainObject } from '../iac/model.js';
-import { displayName, eventSourceMappings, getIn, isAbsent, references, refTarget } from '../iac/resources.js';
+import { displayName, eventSourceMappings, getIn, isAbsent, lacksReportBatchItemFailures, references, refTarget } from '../iac/resources.js';
 import { functionRef, functions } from '../iac/lambda.js';
 import { samFunctionEvents } from '../iac/sam.js';
 import { arnText, isLambdaTask, stateMachines, statesOf, substituted, type StateMachine } from '../iac/asl.js';
@@ -303,7 +303,9 @@ export class ProjectModel {
       if (!kind) continue;
       const types = mapping.properties['FunctionResponseTypes'];
       const reports = types === 'ReportBatchItemFailures' || (Array.isArray(types) && types.includes('ReportBatchItemFailures'));
-      this.trigger(fnKey, kind, template, mapping.path, { reportsBatchItemFailures: reports });
+      // a source that takes partial batch responses, certainly not asked for one
+      const ignores = (mapping.kind === 'sqs' || mapping.kind === 'kinesis' || mapping.kind === 'dynamodb') && lacksReportBatchItemFailures(types, template);
+      this.trigger(fnKey, kind, template, mapping.path, { reportsBatchItemFailures: reports, ...(ignores ? { ignoresBatchItemFailures: true } : {}) });
       let source = mapping.sourceId ? this.resourceNode(template, mapping.sourceId) : undefined;
       if (!source && mapping.sourceId && template.resources.get(mapping.sourceId)?.type === 'AWS::DynamoDB::Table') {
         source = this.node(key(template, mapping.sourceId), 'stream', `${displayName(template.resources.get(mapping.sourceId)!)} stream`);
@@ -469,6 +471,7 @@ export class ProjectModel {
     const env: Record<string, EnvBinding> = {};
     let evidence: ContextEvidence | undefined;
     let batch: FileProjectContext['reportsBatchItemFailures'];
+    let ignored: FileProjectContext['ignoresBatchItemFailures'];
     for (const fn of fns) {
       for (const [name, binding] of Object.entries(this.environment(fn))) env[name] ??= binding;
       // template wiring, and the asynchronous invocations found in code before any context was
@@ -488,12 +491,15 @@ export class ProjectModel {
       if (request && !evidence) evidence = { context: 'request-path', reason: `wired to ${request.kind} as the handler of \`${displayName(fn.resource)}\`` };
       const reporting = fn.triggers.find((t) => t.reportsBatchItemFailures);
       if (reporting && !batch) batch = { source: `${reporting.kind} event source of \`${displayName(fn.resource)}\`` };
+      const ignoring = fn.triggers.find((t) => t.ignoresBatchItemFailures);
+      if (ignoring && !ignored) ignored = { source: `${ignoring.kind} event source of \`${displayName(fn.resource)}\``, file: ignoring.template.file };
     }
     const context: FileProjectContext = { functions: fns.map((f) => displayName(f.resource)), env };
     if (evidence) context.evidence = evidence;
     const wired = wiredContexts(fns);
     if (wired) context.wired = wired;
     if (batch) context.reportsBatchItemFailures = batch;
+    if (ignored) context.ignoresBatchItemFailures = ignored;
     this.contexts.set(abs, context);
     return context;
   }

@@ -74,6 +74,8 @@ export interface Trigger {
   path: PathSegment[];
   /** Event source mapping with `ReportBatchItemFailures`. */
   reportsBatchItemFailures?: boolean;
+  /** SQS, Kinesis or DynamoDB Streams mapping whose `FunctionResponseTypes` certainly lacks `ReportBatchItemFailures`. */
+  ignoresBatchItemFailures?: boolean;
   /**
    * A Step Functions task whose retriers repeat the function after a run that may have done its
    * work (an error it threw, a timeout, a Lambda service error): its name. The function runs at
@@ -134,6 +136,8 @@ export interface FileProjectContext {
   env: Record<string, EnvBinding>;
   /** Some function of this file has an event source mapping with ReportBatchItemFailures. */
   reportsBatchItemFailures?: { source: string };
+  /** Some function of this file has an SQS or stream mapping without ReportBatchItemFailures, and the template (absolute path) that declares it. */
+  ignoresBatchItemFailures?: { source: string; file: string };
 }
 
 /** A call found in a handler file that targets something named by an environment variable or URL. */

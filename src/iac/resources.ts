@@ -150,6 +150,18 @@ export function isUnknown(value: IacValue | undefined, template?: Template): boo
   return false;
 }
 
+/**
+ * True when an event source mapping's `FunctionResponseTypes` certainly lacks
+ * `ReportBatchItemFailures`: absent, or a literal list (or string) without it.
+ */
+export function lacksReportBatchItemFailures(value: IacValue | undefined, template: Template): boolean {
+  if (isAbsent(value)) return true;
+  if (typeof value === 'string') return value !== 'ReportBatchItemFailures';
+  if (!Array.isArray(value)) return false; // unknown
+  if (value.some((item) => typeof item !== 'string' || isUnknown(item, template))) return false;
+  return !value.includes('ReportBatchItemFailures');
+}
+
 /** Everything a value refers to, collected by `references`. */
 export interface References {
   /** Logical ids (Ref, GetAtt, Fn::Sub variables), pseudo parameters excluded. */

@@ -4,12 +4,17 @@ import type { CodeReport, CodeDetector } from '../rule.js';
 import { enclosingFunction, isFunctionLike, unwrap, walk } from '../../code/walk.js';
 import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
 import { describeTarget, insertPropertySuggestion } from '../../code/report-helpers.js';
+import { sdkCallsOf, type SdkCall } from '../../code/aws-sdk.js';
+import type { FileFacts } from '../../code/file-facts.js';
+import { calleeLabel, innermostRemote, remoteCallInfo } from '../../code/remote-calls.js';
+import { propertyAtCalls } from '../../code/passed-values.js';
+import { shownLocation } from '../../code/modules.js';
 
 const detector: CodeDetector = {
-  // every way to name a Lambda client spells the service
-  prefilter: /lambda/i,
+  // every way to name a Lambda client spells the service; a request handed to a helper names its function
+  prefilter: /lambda|FunctionName/i,
   code({ analysis }) {
-    const reports: CodeReport[] = [];
+    const reports: CodeReport[] = passedRequestReports(analysis);
     for (const call of analysis.sdkCalls) {
       if (call.service !== 'lambda') continue;
       const target = describeTarget(analysis, call.input, 'FunctionName');
@@ -107,6 +112,66 @@ function defaultOf(id: ts.Identifier): { node: ts.Node; initializer: ts.Expressi
     if (found) return found;
   }
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// requests built by the caller of a helper that sends them
+
+/**
+ * `gateway.invoke({ FunctionName, InvocationType: 'RequestResponse' })` where `invoke(request)`,
+ * in this file or another module, sends `new InvokeCommand(request)`: the helper's own call has
+ * an unknown InvocationType, and each call of this file that hands it a request is judged by what
+ * that request holds, where it is built. Only calls handing over an object with a `FunctionName`
+ * are looked into; a request the caller itself receives from its own caller is left alone.
+ */
+function passedRequestReports(analysis: FileAnalysis): CodeReport[] {
+  const helpers = new Map<ts.Node, { call: SdkCall; facts: FileFacts }>();
+  for (const c of analysis.calls) {
+    if (!c.arguments.some((a) => !ts.isSpreadElement(a) && getProperty(analysis, a, 'FunctionName').kind === 'present')) continue;
+    const remote = remoteCallInfo(analysis, c);
+    if (remote?.kind !== 'local') continue;
+    const inner = innermostRemote(remote);
+    if (inner.kind !== 'aws' || helpers.has(inner.call)) continue;
+    const sf = inner.call.getSourceFile();
+    const facts = sf === analysis.sourceFile ? analysis : analysis.host?.facts(sf.fileName);
+    if (!facts) continue;
+    const sdk = sdkCallsOf(facts).find((x) => x.service === 'lambda' && x.operation === 'Invoke' && x.node.pos >= inner.call.pos && x.node.end <= inner.call.end);
+    if (sdk?.input && getProperty(facts, sdk.input, 'InvocationType').kind === 'unknown') helpers.set(inner.call, { call: sdk, facts });
+  }
+  const reports: CodeReport[] = [];
+  const seen = new Set<ts.Node>();
+  for (const { call, facts } of helpers.values()) {
+    for (const p of propertyAtCalls(facts, call.input!, 'InvocationType', analysis, { partial: true }) ?? []) {
+      if (p.argument.getSourceFile() !== analysis.sourceFile || seen.has(p.argument)) continue;
+      seen.add(p.argument);
+      const last = p.calls[p.calls.length - 1];
+      // outermost first: `a(...)` hands this request to `b(...)`, which sends it
+      const labels = p.calls.map((c) => `\`${c.label ?? calleeLabel(c.call)}\``).reverse();
+      const handed = labels.length > 1 ? `${labels.slice(0, -1).join(' then ')} hands this request to ${labels[labels.length - 1]}, which sends it` : `${labels[0]} sends this request`;
+      const where = `${call.calledName} in ${shownLocation(last.call, call.node)}`;
+      const target = describeTarget(analysis, p.argument, 'FunctionName');
+      if (p.lookup.kind === 'absent') {
+        const obj = objectLiteralOf(analysis, p.argument);
+        reports.push({
+          node: p.argument,
+          message: `${handed} without InvocationType (${where}): it waits for ${target} to finish (the caller is synchronously coupled to it)`,
+          suggestions: obj && obj.getSourceFile() === analysis.sourceFile ? [insertPropertySuggestion(obj, "InvocationType: 'Event'", "Invoke asynchronously: add InvocationType: 'Event'")] : undefined,
+          related: [{ node: call.node, label: 'sent here' }],
+        });
+        continue;
+      }
+      // a request object of another module: its value is that module's to read
+      if (p.lookup.kind !== 'present' || p.lookup.node.getSourceFile() !== analysis.sourceFile) continue;
+      if (stringShape(analysis, p.lookup.value)?.exact !== SYNC) continue;
+      reports.push({
+        node: p.lookup.node,
+        message: `${handed} with InvocationType 'RequestResponse' (${where}): it waits for ${target} to finish (the caller is synchronously coupled to it)`,
+        suggestions: [{ description: "Invoke asynchronously: InvocationType: 'Event'", edits: [{ start: p.lookup.value.getStart(), end: p.lookup.value.getEnd(), text: "'Event'" }] }],
+        related: [{ node: call.node, label: 'sent here' }],
+      });
+    }
+  }
+  return reports;
 }
 
 export default detector;

@@ -33,7 +33,8 @@
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
 import type { CodeReport } from '../rule.js';
-import { fixedThisMemberValue, innermostRemote, localCallee, referencedRemote, remoteCallInfosIn, resolveLocalFunction, whereElse, type RemoteCall } from '../../code/remote-calls.js';
+import { calleeLabel, fixedThisMemberValue, innermostRemote, localCallee, referencedRemote, remoteCallInfosIn, remoteCallOfFunction, resolveLocalFunction, whereElse, type RemoteCall } from '../../code/remote-calls.js';
+import { calleeAcross } from '../../code/modules.js';
 import { numberValue } from '../../code/values.js';
 import { enclosingFunction, functionName, isFunctionLike, isLoop, returnedExpressions, step, thisMemberValue, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { everyCallToItemRegion, isRegionList } from '../../code/regions.js';
@@ -304,8 +305,9 @@ function checkMapped(limits: Limits, call: ts.CallExpression, expr: ts.Expressio
   }
   const fn = callbackFunction(analysis, callback);
   if (!fn) {
-    // `orders.map(saveOrder)` with `saveOrder` a function of another module: each item calls it
-    const remote = referencedRemote(analysis, callback, call);
+    // `orders.map(saveOrder)` with `saveOrder` a function of another module: each item calls it;
+    // `lines.map(Mapper.withLabel(catalogue))`: each item calls the function the factory returns
+    const remote = referencedRemote(analysis, callback, call) ?? madeRemote(analysis, callback);
     if (!remote || isBounded(limits, source, call)) return undefined;
     return { call, work: callback, message: `${combinator(call)} over \`${shown}\` starts one ${describeWork(remote)} per item at once: ${consequence(limits, source)}`, remote };
   }
@@ -372,6 +374,24 @@ function checkForEach(limits: Limits, call: ts.CallExpression): Candidate | unde
     remote,
     forEach: true,
   };
+}
+
+/**
+ * The remote call of the function a factory of another module returns, when `callback` calls the
+ * factory (`Mapper.withLabel(catalogue)` with `static withLabel = (c) => async (line) => ...`): a
+ * `local` call at `callback`, whose `via` is the request that function makes. The factory's only
+ * return must be the function itself; a limiter taken inside it is a limit.
+ */
+function madeRemote(analysis: FileAnalysis, callback: ts.Expression): RemoteCall | undefined {
+  const c = unwrap(callback);
+  if (!ts.isCallExpression(c)) return undefined;
+  const factory = calleeAcross(analysis, c.expression);
+  if (!factory || factory.facts === analysis) return undefined;
+  const returned = returnedExpressions(factory.fn);
+  const made = returned.length === 1 ? unwrap(returned[0]!) : undefined;
+  if (!made || !isFunctionLike(made) || !made.body || acquiresPermit(made.body)) return undefined;
+  const inner = remoteCallOfFunction(factory.facts, made);
+  return inner ? { call: c, kind: 'local', label: `${calleeLabel(c)}(...)`, via: inner } : undefined;
 }
 
 function isArrayFrom(callee: ts.Expression): boolean {

@@ -12,6 +12,7 @@ import { returnedExpressions, step, thisMemberValue, unwrap } from '../../code/w
 import type { FileFacts } from '../../code/file-facts.js';
 import { calleeAcross, importedValue, shownLocation } from '../../code/modules.js';
 import { importedModules } from '../../code/reach.js';
+import { isLocalOnly } from '../../code/local-only.js';
 
 const HANDLER_MODULES = new Set(['@smithy/node-http-handler', '@aws-sdk/node-http-handler', '@smithy/fetch-http-handler', '@aws-sdk/fetch-http-handler']);
 const FETCH_MODULES = new Set(['node-fetch', 'cross-fetch', 'isomorphic-fetch']);
@@ -452,11 +453,13 @@ const detector: CodeDetector = {
   code({ analysis }) {
     if (!analysis.contexts.isHandlerFile()) return [];
     const seen = new Set<ts.Node>();
-    const reports = [...sdkReports(analysis, seen), ...httpReports(analysis, seen), ...directHandlerReports(analysis, seen), ...searchReports(analysis, seen)];
+    // a client or request made only when the code runs under a local emulator never runs deployed
+    const deployed = (facts: FileFacts) => (r: CodeReport) => r.node.getSourceFile() !== facts.sourceFile || !isLocalOnly(facts, r.node);
+    const reports = [...sdkReports(analysis, seen), ...httpReports(analysis, seen), ...directHandlerReports(analysis, seen), ...searchReports(analysis, seen)].filter(deployed(analysis));
     // clients and requests of the project modules the handler file loads, reported where they are
     for (const { facts, from } of importedModules(analysis)) {
       if (!PREFILTER.test(facts.sourceFile.text)) continue;
-      for (const r of [...sdkReports(facts, seen), ...httpReports(facts, seen), ...directHandlerReports(facts, seen), ...searchReports(facts, seen)]) {
+      for (const r of [...sdkReports(facts, seen), ...httpReports(facts, seen), ...directHandlerReports(facts, seen), ...searchReports(facts, seen)].filter(deployed(facts))) {
         reports.push({ ...r, related: [...(r.related ?? []), { node: from, label: 'loaded by this handler file' }] });
       }
     }

@@ -1,6 +1,5 @@
 import type { IacReport, IacDetector } from '../rule.js';
-import type { IacValue } from '../../iac/model.js';
-import { eventSourceMappings, isAbsent, isUnknown, type EsmKind } from '../../iac/resources.js';
+import { eventSourceMappings, lacksReportBatchItemFailures, type EsmKind } from '../../iac/resources.js';
 import { literalNumber } from '../../iac/lambda.js';
 import { projectOf } from '../../context/project.js';
 import path from 'node:path';
@@ -12,15 +11,6 @@ const KINDS: Partial<Record<EsmKind, { label: string; item: string }>> = {
   dynamodb: { label: 'DynamoDB Streams', item: 'record' },
 };
 
-/** True when the list certainly lacks ReportBatchItemFailures (absent, or a literal list without it). */
-function lacksPartialResponse(value: IacValue | undefined, template: Parameters<typeof isUnknown>[1]): boolean {
-  if (isAbsent(value)) return true;
-  if (typeof value === 'string') return value !== 'ReportBatchItemFailures';
-  if (!Array.isArray(value)) return false; // unknown
-  if (value.some((item) => typeof item !== 'string' || isUnknown(item, template))) return false;
-  return !value.includes('ReportBatchItemFailures');
-}
-
 const detector: IacDetector = {
   iac({ templates }) {
     const reports: IacReport[] = [];
@@ -30,7 +20,7 @@ const detector: IacDetector = {
         const kind = mapping.kind ? KINDS[mapping.kind] : undefined;
         if (!kind) continue;
         const p = mapping.properties;
-        if (!lacksPartialResponse(p['FunctionResponseTypes'], template)) continue;
+        if (!lacksReportBatchItemFailures(p['FunctionResponseTypes'], template)) continue;
         // a handler that reports failures item by item: Lambda ignores the list, so they are lost
         const responder = mapping.functionId === undefined ? undefined : project?.batchResponder(template, mapping.functionId);
         if (responder !== undefined) {

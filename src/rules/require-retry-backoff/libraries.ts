@@ -193,9 +193,62 @@ function strategyReports(analysis: FileAnalysis): CodeReport[] {
   return out;
 }
 
+/** What runs a polly-js policy, and the steps that configure it before. */
+const POLLY_RUNS = new Set(['execute', 'executeForPromise', 'executeForNode']);
+const POLLY_STEPS = new Set(['handle', 'logger']);
+
+/**
+ * polly-js: `polly().retry(n).executeForPromise(fn)` retries at once (no delay at all), and
+ * `polly().waitAndRetry(n)` waits 100 ms doubled at each retry, without jitter; an explicit list
+ * of delays (`waitAndRetry([200, 200, 200])`) is a fixed schedule, without jitter either. A run
+ * whose function hands back a promise made before it (`() => pending`) repeats nothing and is
+ * left alone.
+ */
+function pollyReports(analysis: FileAnalysis, run: ts.CallExpression): CodeReport[] {
+  const runCallee = unwrap(run.expression);
+  if (!ts.isPropertyAccessExpression(runCallee) || !POLLY_RUNS.has(runCallee.name.text)) return [];
+  const policy = unwrap(runCallee.expression);
+  if (!ts.isCallExpression(policy) || !ts.isPropertyAccessExpression(policy.expression)) return [];
+  const kind = policy.expression.name.text;
+  if (kind !== 'retry' && kind !== 'waitAndRetry') return [];
+  let root = unwrap(policy.expression.expression);
+  for (let i = 0; i < 4 && ts.isCallExpression(root) && ts.isPropertyAccessExpression(root.expression) && POLLY_STEPS.has(root.expression.name.text); i++) {
+    root = unwrap(root.expression.expression);
+  }
+  if (!ts.isCallExpression(root)) return [];
+  const origin = analysis.origin(unwrap(root.expression));
+  if (origin?.kind !== 'module' || origin.ref.module !== 'polly-js' || pathKey(origin.ref) !== '') return [];
+  const fn = run.arguments[0] ? analysis.resolveValue(run.arguments[0]) : undefined;
+  if (fn && isFunctionLike(fn) && fn.body && !ts.isBlock(fn.body)) {
+    // `() => sendTransaction`: every attempt awaits the one promise made before the run
+    const body = unwrap(fn.body);
+    if (ts.isIdentifier(body) || ts.isPropertyAccessExpression(body)) return [];
+  }
+  const label = `\`polly().${kind}(...)\``;
+  const arg = policy.arguments[0];
+  if (kind === 'retry') {
+    // `retry()` keeps the default of one retry
+    const times = arg ? numberValue(analysis, arg) : 1;
+    if (times === undefined || times <= 0) return [];
+    return [{ node: policy, message: `${label} retries immediately, with no delay between attempts: ${LOCKSTEP}` }];
+  }
+  if (!arg) return [];
+  const delays = analysis.resolveValue(arg);
+  if (ts.isArrayLiteralExpression(delays)) {
+    const values = delays.elements.map((e) => (ts.isSpreadElement(e) ? undefined : numberValue(analysis, e)));
+    if (values.length < 2 || values.some((v) => v === undefined)) return [];
+    const same = values.every((v) => v === values[0]);
+    return [{ node: arg, message: `${label} ${same ? 'waits the same delay before every retry' : 'waits a fixed list of delays'}, without jitter: ${LOCKSTEP}` }];
+  }
+  const times = numberValue(analysis, delays);
+  if (times === undefined || times < 2) return [];
+  return [{ node: policy, message: `${label} backs off exponentially without jitter (polly-js waits 100 ms, then twice as long before each retry): ${LOCKSTEP}` }];
+}
+
 export function libraryReports(analysis: FileAnalysis): CodeReport[] {
   const out: CodeReport[] = [...strategyReports(analysis)];
   const modules = analysis.modules;
+  if (modules.has('polly-js')) for (const call of analysis.calls) out.push(...pollyReports(analysis, call));
   if (![...Object.keys(NODE_RETRY), 'axios-retry', 'exponential-backoff', 'async', 'neo-async', 'async/retry', 'async/retryable'].some((m) => modules.has(m))) return out;
   for (const call of analysis.calls) {
     const callee = unwrap(call.expression);
