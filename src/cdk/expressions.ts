@@ -29,6 +29,28 @@ function isParameter(id: ts.Identifier): boolean {
 /** Values whose place a finding names: literals, durations, deploy-time values (objects and constructs carry their own). */
 const PASSED_VALUES = new Set<Val['k']>(['lit', 'dur', 'token', 'json']);
 
+/** Seconds in a unit of `Duration.toMinutes()` and the like. */
+const IN_SECONDS: Record<string, number> = { toMilliseconds: 0.001, toSeconds: 1, toMinutes: 60, toHours: 3600, toDays: 86400 };
+
+/**
+ * A method of a known `Duration`: `fn.timeout.times(6)`, `base.plus(Duration.seconds(30))`,
+ * `timeout.toSeconds()`. Undefined for anything else.
+ */
+function durationMethod(seconds: number, name: string, args: Val[]): Val | undefined {
+  const arg = args[0];
+  switch (name) {
+    case 'times':
+      return arg?.k === 'lit' && typeof arg.v === 'number' ? { k: 'dur', seconds: seconds * arg.v } : undefined;
+    case 'plus':
+    case 'minus':
+      return arg?.k === 'dur' ? { k: 'dur', seconds: name === 'plus' ? seconds + arg.seconds : seconds - arg.seconds } : undefined;
+    default: {
+      const unit = IN_SECONDS[name];
+      return unit === undefined ? undefined : lit(seconds / unit);
+    }
+  }
+}
+
 /** Thrown when a file's budget of evaluated nodes is spent. */
 export class Budget extends Error {}
 
@@ -525,6 +547,8 @@ export abstract class Evaluator {
       }
       case 'cx':
         return this.lib.method(receiver.c, name, args, node);
+      case 'dur':
+        return durationMethod(receiver.seconds, name, args) ?? unknownNode(this, node);
       case 'global':
         if (receiver.name === 'JSON' && name === 'stringify' && args[0]) return { k: 'json', of: args[0] };
         if (receiver.name === 'Object' && name === 'assign' && args[0]?.k === 'obj') {
