@@ -29,6 +29,28 @@ function isParameter(id: ts.Identifier): boolean {
 /** Values whose place a finding names: literals, durations, deploy-time values (objects and constructs carry their own). */
 const PASSED_VALUES = new Set<Val['k']>(['lit', 'dur', 'token', 'json']);
 
+/** The same value: one value object, or equal literals or durations. */
+function sameValue(a: Val, b: Val): boolean {
+  if (a === b) return true;
+  if (a.k === 'lit' && b.k === 'lit') return a.v === b.v;
+  if (a.k === 'dur' && b.k === 'dur') return a.seconds === b.seconds;
+  return a.k === 'undef' && b.k === 'undef';
+}
+
+/**
+ * One of two objects, not known which: the properties both have with the same value keep it, a
+ * property they disagree on (or only one has) is unknown, and one neither has is absent.
+ */
+function joinObjects(a: ObjVal, b: ObjVal, differ: () => Val): ObjVal {
+  const entries = new Map<string, Entry>();
+  for (const [key, ea] of a.entries) {
+    const eb = b.entries.get(key);
+    entries.set(key, eb && sameValue(ea.val, eb.val) ? ea : { ...ea, val: differ() });
+  }
+  for (const [key, eb] of b.entries) if (!entries.has(key)) entries.set(key, { ...eb, val: differ() });
+  return { k: 'obj', entries, open: a.open || b.open };
+}
+
 /** Seconds in a unit of `Duration.toMinutes()` and the like. */
 const IN_SECONDS: Record<string, number> = { toMilliseconds: 0.001, toSeconds: 1, toMinutes: 60, toHours: 3600, toDays: 86400 };
 
@@ -159,8 +181,10 @@ export abstract class Evaluator {
         if (cond === true) return this.eval(c.whenTrue, env);
         if (cond === false) return this.eval(c.whenFalse, env);
         // both branches may create constructs
-        this.eval(c.whenTrue, env);
-        this.eval(c.whenFalse, env);
+        const a = this.eval(c.whenTrue, env);
+        const b = this.eval(c.whenFalse, env);
+        // `cond ? props : { ...props, securityGroups }`: what both objects say is known
+        if (a.k === 'obj' && b.k === 'obj') return joinObjects(a, b, () => unknown(`a value chosen by ${this.describe(c.condition)}`));
         return unknown(`a value chosen by ${this.describe(c.condition)}`);
       }
       case SyntaxKind.BinaryExpression:
