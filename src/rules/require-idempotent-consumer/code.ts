@@ -566,9 +566,9 @@ function hasRedisClaim(analysis: FileAnalysis): boolean {
 
 /**
  * `Model.update(key, { add: { count: 1 } })` in a file of `dynamodb-onetable`: the names the
- * `add` option adds to stored numbers. A `where` condition is trusted; the update's default
- * `exists: true` only requires the item to exist, which a repeat finds too. An array or a `Set`
- * added to a set is idempotent.
+ * `add` option adds to stored numbers. A `where` condition is trusted, and so is a transaction the
+ * update joins (`{ add, transaction }`); the update's default `exists: true` only requires the item
+ * to exist, which a repeat finds too. An array or a `Set` added to a set is idempotent.
  */
 function oneTableIncrement(analysis: FileAnalysis, call: ts.CallExpression): { names: string[]; node: ts.Node } | undefined {
   const callee = unwrap(call.expression);
@@ -576,6 +576,8 @@ function oneTableIncrement(analysis: FileAnalysis, call: ts.CallExpression): { n
   const params = call.arguments[1];
   const add = getProperty(analysis, params, 'add');
   if (add.kind !== 'present' || getProperty(analysis, params, 'where').kind !== 'absent') return undefined;
+  // part of a transaction (`{ add, transaction }`): another item of it may make it all or nothing
+  if (getProperty(analysis, params, 'transaction').kind !== 'absent') return undefined;
   const added = objectLiteralOf(analysis, add.value);
   if (!added) return undefined;
   const names: string[] = [];
