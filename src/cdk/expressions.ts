@@ -29,6 +29,53 @@ function isParameter(id: ts.Identifier): boolean {
 /** Values whose place a finding names: literals, durations, deploy-time values (objects and constructs carry their own). */
 const PASSED_VALUES = new Set<Val['k']>(['lit', 'dur', 'token', 'json']);
 
+/** The same value: one value object, or equal literals or durations. */
+function sameValue(a: Val, b: Val): boolean {
+  if (a === b) return true;
+  if (a.k === 'lit' && b.k === 'lit') return a.v === b.v;
+  if (a.k === 'dur' && b.k === 'dur') return a.seconds === b.seconds;
+  return a.k === 'undef' && b.k === 'undef';
+}
+
+/**
+ * One of two objects, not known which: the properties both have with the same value keep it, a
+ * property they disagree on (or only one has) is unknown, and one neither has is absent.
+ */
+function joinObjects(a: ObjVal, b: ObjVal, differ: () => Val): ObjVal {
+  const entries = new Map<string, Entry>();
+  for (const [key, ea] of a.entries) {
+    const eb = b.entries.get(key);
+    entries.set(key, eb && sameValue(ea.val, eb.val) ? ea : { ...ea, val: differ() });
+  }
+  for (const [key, eb] of b.entries) if (!entries.has(key)) entries.set(key, { ...eb, val: differ() });
+  return { k: 'obj', entries, open: a.open || b.open };
+}
+
+/** Seconds in a unit of `Duration.toMinutes()` and the like. */
+const IN_SECONDS: Record<string, number> = { toMilliseconds: 0.001, toSeconds: 1, toMinutes: 60, toHours: 3600, toDays: 86400 };
+
+/**
+ * A method of a known `Duration`: `fn.timeout.times(6)`, `base.plus(Duration.seconds(30))`,
+ * `timeout.toSeconds()`. Undefined for anything else.
+ */
+function durationMethod(seconds: number, name: string, args: Val[]): Val | undefined {
+  const arg = args[0];
+  switch (name) {
+    case 'times':
+      return arg?.k === 'lit' && typeof arg.v === 'number' ? { k: 'dur', seconds: seconds * arg.v } : undefined;
+    case 'plus':
+    case 'minus': {
+      if (arg?.k !== 'dur') return undefined;
+      const sum = name === 'plus' ? seconds + arg.seconds : seconds - arg.seconds;
+      return sum >= 0 ? { k: 'dur', seconds: sum } : undefined;
+    }
+    default: {
+      const unit = IN_SECONDS[name];
+      return unit === undefined ? undefined : lit(seconds / unit);
+    }
+  }
+}
+
 /** Thrown when a file's budget of evaluated nodes is spent. */
 export class Budget extends Error {}
 
@@ -137,8 +184,10 @@ export abstract class Evaluator {
         if (cond === true) return this.eval(c.whenTrue, env);
         if (cond === false) return this.eval(c.whenFalse, env);
         // both branches may create constructs
-        this.eval(c.whenTrue, env);
-        this.eval(c.whenFalse, env);
+        const a = this.eval(c.whenTrue, env);
+        const b = this.eval(c.whenFalse, env);
+        // `cond ? props : { ...props, securityGroups }`: what both objects say is known
+        if (a.k === 'obj' && b.k === 'obj') return joinObjects(a, b, () => unknown(`a value chosen by ${this.describe(c.condition)}`));
         return unknown(`a value chosen by ${this.describe(c.condition)}`);
       }
       case SyntaxKind.BinaryExpression:
@@ -602,21 +651,6 @@ export abstract class Evaluator {
     }
     return unknownNode(this, n);
   }
-}
-
-/** Seconds per unit of `Duration.toMilliseconds()`, `toSeconds()`, ... */
-const DURATION_IN: Record<string, number> = { toMilliseconds: 0.001, toSeconds: 1, toMinutes: 60, toHours: 3600, toDays: 86400 };
-
-/** `timeout.plus(Duration.minutes(1))`, `timeout.minus(...)`, `timeout.toSeconds()`: arithmetic on a known duration. */
-function durationMethod(seconds: number, name: string, args: Val[]): Val | undefined {
-  if (name === 'plus' || name === 'minus') {
-    const other = args[0];
-    if (other?.k !== 'dur') return undefined;
-    const sum = name === 'plus' ? seconds + other.seconds : seconds - other.seconds;
-    return sum >= 0 ? { k: 'dur', seconds: sum } : undefined;
-  }
-  const unit = DURATION_IN[name];
-  return unit === undefined ? undefined : lit(seconds / unit);
 }
 
 /** `Object.entries/keys/values` of an object: its pairs, keys or values, in the order written. */

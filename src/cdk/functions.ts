@@ -8,7 +8,7 @@ import { ts } from '../code/ts.js';
 import { Intrinsic, isPlainObject, Unknown, type IacValue, type PlainObject } from '../iac/model.js';
 import { setOwn } from '../iac/document.js';
 import { Located, Mapping, type Res } from './resources.js';
-import { entryOf, stringOf, UNDEF, type Cx, type Entry, type Val } from './values.js';
+import { entryOf, stringOf, unknown, UNDEF, type Cx, type Entry, type Val } from './values.js';
 import type { Converter } from './convert.js';
 import type { Messaging } from './messaging.js';
 
@@ -44,6 +44,19 @@ export class Functions {
       if (archive !== undefined) res.metadata.set(HANDLER, { value: { s3Key: archive }, source: at });
     }
     return made;
+  }
+
+  /**
+   * `fn.timeout`: the Duration the function's props give it, or undefined when they give none (the
+   * function then runs with Lambda's 3 s default, and `visibilityTimeout: fn.timeout` leaves the
+   * queue at its own default). Unknown when the props cannot be read or a construct library sets
+   * what they leave out.
+   */
+  timeoutOf(c: Cx): Val {
+    const given = entryOf(c.args[2], 'timeout');
+    if (given === 'unknown') return unknown(`${c.kind}.timeout`);
+    if (given !== 'absent') return given.val;
+    return c.res?.props.has('Timeout') ? unknown(`${c.kind}.timeout`) : UNDEF;
   }
 
   lambdaFunction(c: Cx, args: Args, node: ts.NewExpression): Val {

@@ -247,6 +247,8 @@ export class Library {
     if (c.res && /^attr[A-Z]/.test(name) && l1Type(c.kind)) return { k: 'token', value: this.cv.resources.getAtt(c.res, name.slice(4)) };
     if (c.res && name === 'ref') return { k: 'token', value: this.cv.resources.ref(c.res) };
     if (FUNCTIONS.has(c.kind) && (name === 'currentVersion' || name === 'latestVersion')) return { k: 'cx', c };
+    // `visibilityTimeout: fn.timeout` (a singleton function has no such member)
+    if (FUNCTIONS.has(c.kind) && c.kind !== 'lambda.SingletonFunction' && name === 'timeout') return this.functions.timeoutOf(c);
     return unknown(`${c.kind}.${name}`);
   }
 

@@ -30,6 +30,8 @@ export interface FactoryLookup {
   property: BuiltProperty;
   /** The first project function whose result the answer came through, if any. */
   factory?: ts.FunctionLikeDeclaration;
+  /** The first object another module exports (`export const baseConfig = {...}`) that the answer came through, if any. */
+  imported?: ts.ObjectLiteralExpression;
 }
 
 /** Project functions followed inside each other. */
@@ -56,6 +58,7 @@ interface Run {
   name: string;
   lookups: number;
   factory?: ts.FunctionLikeDeclaration;
+  imported?: ts.ObjectLiteralExpression;
   /** Variables whose other assignments are being evaluated (their own mentions then mean the first value). */
   resolving: Set<ts.Node>;
 }
@@ -81,7 +84,7 @@ function nodeId(node: ts.Node): number {
 export function propertyThroughFactories(facts: FileFacts, expr: ts.Expression, name: string): FactoryLookup {
   const run: Run = { name, lookups: 0, resolving: new Set() };
   const property = lookup(run, { facts, params: new Map(), depth: 0 }, expr, 0);
-  return { property, factory: run.factory };
+  return { property, factory: run.factory, imported: run.imported };
 }
 
 function join(a: BuiltProperty, b: BuiltProperty): BuiltProperty {
@@ -112,7 +115,7 @@ function lookup(run: Run, frame: Frame, expr: ts.Expression, nesting: number): B
   if (ts.isIdentifier(e)) return identifierLookup(run, frame, e, nesting);
   if (ts.isPropertyAccessExpression(e)) {
     const imported = importedValue(frame.facts, e);
-    if (imported && ts.isObjectLiteralExpression(imported.node)) return lookup(run, { facts: imported.facts, params: new Map(), depth: frame.depth }, imported.node, nesting + 1);
+    if (imported && ts.isObjectLiteralExpression(imported.node)) return importedLookup(run, frame, imported.facts, imported.node, nesting);
     return UNKNOWN;
   }
   if (ts.isCallExpression(e)) return callLookup(run, frame, e, nesting);
@@ -194,8 +197,21 @@ function identifierLookup(run: Run, frame: Frame, id: ts.Identifier, nesting: nu
     return lookup(run, { ...frame, fn: undefined, params: new Map() }, value, nesting + 1);
   }
   const imported = importedValue(frame.facts, id);
-  if (imported && ts.isObjectLiteralExpression(imported.node)) return lookup(run, { facts: imported.facts, params: new Map(), depth: frame.depth }, imported.node, nesting + 1);
+  if (imported && ts.isObjectLiteralExpression(imported.node)) {
+    // `baseConfig.requestHandler = ...` in the importing module
+    if (scanWrites(id.getSourceFile(), id.text, run.name, false).unknown) return UNKNOWN;
+    return importedLookup(run, frame, imported.facts, imported.node, nesting);
+  }
   return UNKNOWN;
+}
+
+/** An object literal another module exports, where the value (or a spread in it) comes from. */
+function importedLookup(run: Run, frame: Frame, facts: FileFacts, obj: ts.ObjectLiteralExpression, nesting: number): BuiltProperty {
+  // written after it is built, in its own module (`baseConfig.requestHandler = ...`): unknown
+  const name = obj.parent && ts.isVariableDeclaration(obj.parent) && ts.isIdentifier(obj.parent.name) ? obj.parent.name.text : undefined;
+  if (name && scanWrites(obj.getSourceFile(), name, run.name, false).unknown) return UNKNOWN;
+  run.imported ??= obj;
+  return lookup(run, { facts, params: new Map(), depth: frame.depth }, obj, nesting + 1);
 }
 
 function isWithin(node: ts.Node, container: ts.Node): boolean {

@@ -7,7 +7,7 @@
  */
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
-import { calleeLabel, describeRemoteCall, firstRemoteCallIn, innermostRemote, isRemoteCall, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from './remote-calls.js';
+import { calleeLabel, describeRemoteCall, firstRemoteCallIn, innermostRemote, isRemoteCall, remoteCallInfo, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from './remote-calls.js';
 import { ancestors, enclosingFunction, enclosingLoopOrFunction, functionName as functionNameOf, isFunctionLike, isLoop, step, unwrap, walk, someOwnNode } from './walk.js';
 import {
   alwaysExits,
@@ -1028,7 +1028,105 @@ function catchRecursion(analysis: FileFacts): RetryRecursion[] {
     const uncapped = uncappedSelfCall(fn, selfCalls, results, handler);
     out.push({ kind: 'recursion', fn, selfCall: uncapped ?? selfCalls[0], selfCalls, retried, handler, where: 'its `.then` handler (for what the call left unprocessed)', capped: !uncapped, decided: false });
   }
+  out.push(...awaitedLeftoverRecursion(analysis, reported));
   return out;
+}
+
+/** A batch request by its operation: `firehose.putRecordBatch(...)`, `client.send(new PutRecordsCommand(...))`. */
+function isBatchRequest(analysis: FileFacts, call: ts.CallExpression): boolean {
+  if (isBatchOperation(call)) return true;
+  const remote = remoteCallInfo(analysis, call);
+  return remote?.kind === 'aws' && BATCH_COMMAND.test(remote.label);
+}
+
+/** What a batch response says was left undone: per-item error codes, unprocessed items, failure counts. */
+const LEFTOVER_TEXT = /ErrorCode|Unprocessed|Failed(?:RecordCount|PutCount|EntryCount|Entries)/;
+const BATCH_COMMAND = /^(?:BatchWriteItem|BatchGetItem|BatchWrite|BatchGet|PutRecords|PutRecordBatch|SendMessageBatch|DeleteMessageBatch|PutEvents)Command$/;
+
+/**
+ * `await` style, sending again what a batch call left undone once it has answered: a statement
+ * after the one that awaits the call (its `try`, with the `catch` that takes the whole batch as
+ * failed) is an `if` that tests what the call left and calls the function with it:
+ * `try { const out = await firehose.putRecordBatch(...); out.RequestResponses.forEach((r, i) => r.ErrorCode && failed.push(records[i])) }
+ * catch { failed = records } if (failed.length > 0 && attempt + 1 < max) await putAll(failed, attempt + 1, max)`.
+ */
+function awaitedLeftoverRecursion(analysis: FileFacts, reported: Set<ts.Node>): RetryRecursion[] {
+  const out: RetryRecursion[] = [];
+  if (!LEFTOVER_TEXT.test(analysis.sourceFile.text)) return out;
+  const seen = new Set<ts.Node>();
+  for (const call of analysis.calls) {
+    if (!isAwaited(call) || !isBatchRequest(analysis, call)) continue;
+    const fn = enclosingFunction(call);
+    if (!fn?.body || !ts.isBlock(fn.body) || seen.has(fn)) continue;
+    // the statement of the function's body that holds the call
+    const statements = fn.body.statements;
+    const at = statements.findIndex((st) => isWithin(call, st));
+    if (at < 0) continue;
+    for (let i = at + 1; i < statements.length; i++) {
+      const st = statements[i]!;
+      if (!ts.isIfStatement(st)) continue;
+      // what the call left is collected from where it is awaited up to the test: the response's
+      // per-item errors or leftovers are read there
+      const span = statements.slice(at, i);
+      if (!span.some((x) => LEFTOVER_TEXT.test(x.getText()))) continue;
+      const selfCalls = selfReferences(analysis, st, fn).filter((c) => !reported.has(c));
+      // the self call is handed what the call left
+      const leftovers = selfCalls.flatMap((c) => c.arguments.map((a) => unwrap(a))).filter((a): a is ts.Identifier => ts.isIdentifier(a) && span.some((x) => writtenWithin(a.text, x)));
+      if (leftovers.length === 0 || !leftovers.some((a) => mentionsName(st.expression, a.text))) continue;
+      if (callsItselfOutside(analysis, fn, st)) continue;
+      seen.add(fn);
+      const retried = firstRetried(analysis, statements[at]!) ?? { call, text: `\`${calleeLabel(call)}\`` };
+      const uncapped = uncappedSelfCall(fn, selfCalls, new Set(), st);
+      out.push({ kind: 'recursion', fn, selfCall: uncapped ?? selfCalls[0]!, selfCalls, retried, handler: st, where: 'an `if` on what the call left unprocessed', capped: !uncapped, decided: false });
+      break;
+    }
+  }
+  return out;
+}
+
+/** `await call`, also of SDK v2's `call.promise()`. */
+function isAwaited(call: ts.CallExpression): boolean {
+  let n = skipOuter(call);
+  const p = n.parent;
+  if (p && ts.isPropertyAccessExpression(p) && p.name.text === 'promise' && p.parent && ts.isCallExpression(p.parent)) n = skipOuter(p.parent);
+  return !!n.parent && ts.isAwaitExpression(n.parent);
+}
+
+/** `call` with the parentheses and type assertions around it. */
+function skipOuter(node: ts.Node): ts.Node {
+  let n = node;
+  while (n.parent && (ts.isParenthesizedExpression(n.parent) || ts.isAsExpression(n.parent) || ts.isNonNullExpression(n.parent))) n = n.parent;
+  return n;
+}
+
+/** `name` declared with a value, assigned (`failed = records`) or added to (`failed.push(...)`, also in a callback) inside `root`. */
+function writtenWithin(name: string, root: ts.Node): boolean {
+  let found = false;
+  walk(root, (n) => {
+    if (found) return false;
+    if (ts.isVariableDeclaration(n) && n.initializer) {
+      if (ts.isIdentifier(n.name) && n.name.text === name) found = true;
+    } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = unwrap(n.left);
+      if (ts.isIdentifier(left) && left.text === name) found = true;
+    } else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && /^(?:push|unshift)$/.test(n.expression.name.text)) {
+      const target = unwrap(n.expression.expression);
+      if (ts.isIdentifier(target) && target.text === name) found = true;
+    }
+    return undefined;
+  });
+  return found;
+}
+
+function mentionsName(root: ts.Node, name: string): boolean {
+  if (ts.isIdentifier(root)) return root.text === name;
+  let found = false;
+  walk(root, (n) => {
+    if (found) return false;
+    if (ts.isIdentifier(n) && n.text === name) found = true;
+    return undefined;
+  });
+  return found;
 }
 
 /**

@@ -59,6 +59,8 @@ const OPT = path.resolve('/opt');
 const LAYER_SKIPPED = new Set(['node_modules', 'cdk.out', 'coverage', 'dist', 'build', 'out']);
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+/** TypeScript sources, which a build compiles to its output folder. */
+const TS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts'];
 
 interface PackageJson {
   name?: string;
@@ -478,7 +480,7 @@ export class FsModuleHost implements ModuleHostWithReads {
       // a subpath the package's `exports` map names (`"./*": "./src/*.ts"`), else the path itself
       const target = exportsSubpath(pkg?.exports, sub);
       const mapped = target !== undefined ? (this.file(path.resolve(pkgDir, target)) ?? this.builtSource(pkgDir, target)) : undefined;
-      return mapped ?? this.file(path.join(pkgDir, sub));
+      return mapped ?? this.sourceOfOutput(pkgDir, sub) ?? this.file(path.join(pkgDir, sub)) ?? this.builtSource(pkgDir, sub);
     }
     const entries: string[] = [];
     const exp = pkg?.exports;
@@ -486,7 +488,7 @@ export class FsModuleHost implements ModuleHostWithReads {
     for (const e of [dot, pkg?.source, pkg?.module, pkg?.main, pkg?.types?.replace(/\.d\.([mc]?)ts$/, '.$1ts')]) if (typeof e === 'string') entries.push(e);
     entries.push('src/index', 'index', 'lib/index');
     for (const e of entries) {
-      const found = this.file(path.resolve(pkgDir, e)) ?? this.builtSource(pkgDir, e);
+      const found = this.sourceOfOutput(pkgDir, e) ?? this.file(path.resolve(pkgDir, e)) ?? this.builtSource(pkgDir, e);
       if (found) return found;
     }
     return undefined;
@@ -560,6 +562,23 @@ export class FsModuleHost implements ModuleHostWithReads {
     }
     this.repositoryCache.set(root, index);
     return index;
+  }
+
+  /**
+   * The TypeScript source of a file in a package's build output that the repository holds too
+   * (`dist/index.js` beside `src/index.ts`, `lib/index.ts` or `index.ts`): the output was compiled
+   * from it, and it is what the scan reports on (the output is `generated`).
+   */
+  private sourceOfOutput(pkgDir: string, entry: string): string | undefined {
+    const m = /^(?:\.\/)?(?:dist|build|out)\/(.+?)(?:\.d)?(?:\.[mc]?[jt]s)?$/.exec(entry);
+    if (!m) return undefined;
+    for (const root of ['src', 'lib', '']) {
+      const base = path.resolve(pkgDir, root, m[1]!);
+      for (const candidate of [...TS_EXTENSIONS.map((e) => base + e), ...TS_EXTENSIONS.map((e) => path.join(base, `index${e}`))]) {
+        if (this.isFile(candidate)) return candidate;
+      }
+    }
+    return undefined;
   }
 
   /**

@@ -29,12 +29,12 @@ const TEST_DIRS = new Set([
   'testing',
 ]);
 /**
- * Folders named for the kind of test they hold (`acceptance-tests`, `contract_tests`), for the
+ * Folders named for the kind of test they hold (`acceptance-tests`, `contract_tests`, `test-e2e`), for the
  * infrastructure tests deploy (`test-harness`, `test-resources`), or for the stand-ins of other
  * services that only tests call (`yoti-stub`, `sts-mock`).
  */
 const TEST_DIR_NAME =
-  /^(?:unit|integration|integ|e2e|acceptance|contract|smoke|api|functional|system|component|regression)[-_]tests?$|^tests?[-_]?(?:harness|resources|stacks?|infra|support)$|^harness$|.[-_](?:stubs?|mocks?)$/;
+  /^(?:unit|integration|integ|e2e|acceptance|contract|smoke|api|functional|system|component|regression)[-_]tests?$|^tests?[-_](?:unit|integration|integ|e2e|acceptance|contract|smoke|functional|system|component|regression)$|^tests?[-_]?(?:harness|resources|stacks?|infra|support)$|^harness$|.[-_](?:stubs?|mocks?)$/;
 
 function isTestDir(dir: string): boolean {
   return TEST_DIRS.has(dir) || TEST_DIR_NAME.test(dir);

@@ -22,6 +22,18 @@ beforeAll(() => {
   // compiled with the package as its root: lib/src/directory.js comes from src/directory.ts
   put('libs/directory/package.json', JSON.stringify({ name: '@acme/directory', main: 'lib/src/directory.js' }));
   put('libs/directory/src/directory.ts', 'export const find = () => 1;\n');
+  // built and committed: dist/ holds the output of lib/, which the scan reads instead
+  put('libs/constructs/package.json', JSON.stringify({ name: '@acme/constructs', main: 'dist/index.js', types: 'dist/index.d.ts' }));
+  put('libs/constructs/dist/index.js', 'exports.TeamFunction = require("./team-function").TeamFunction;\n');
+  put('libs/constructs/dist/team-function.js', 'class TeamFunction {}\nexports.TeamFunction = TeamFunction;\n');
+  put('libs/constructs/lib/index.ts', "export * from './team-function';\n");
+  put('libs/constructs/lib/team-function.ts', 'export class TeamFunction {}\n');
+  // built output with no source in the repository stays what it is
+  put('libs/vendored/package.json', JSON.stringify({ name: '@acme/vendored', main: 'dist/index.js' }));
+  put('libs/vendored/dist/index.js', 'exports.v = 1;\n');
+  // an unbuilt package imported by a path into its output folder (`lib/` compiled from `src/`)
+  put('libs/app-core/package.json', JSON.stringify({ name: '@acme/app-core', main: 'lib/index.js' }));
+  put('libs/app-core/src/storage/events.ts', 'export const onEvent = () => 1;\n');
   put('app/package.json', JSON.stringify({ name: 'app', dependencies: { shared: 'file:../shared' }, imports: { '#lib/*': './src/lib/*.ts' } }));
   put('shared/package.json', JSON.stringify({ name: 'shared', exports: { '.': { import: './esm/main.mjs', require: './main.js' } } }));
   put('shared/esm/main.mjs', 'export const x = 1;\n');
@@ -95,6 +107,10 @@ describe('FsModuleHost', () => {
     const from = path.join(root, 'app/src/handler.ts');
     expect(host.resolve('@acme/ids', from)).toBe(path.join(root, 'libs/ids/src/index.ts'));
     expect(host.resolve('@acme/directory', from)).toBe(path.join(root, 'libs/directory/src/directory.ts'));
+    expect(host.resolve('@acme/constructs', from)).toBe(path.join(root, 'libs/constructs/lib/index.ts'));
+    expect(host.resolve('@acme/constructs/dist/team-function', from)).toBe(path.join(root, 'libs/constructs/lib/team-function.ts'));
+    expect(host.resolve('@acme/vendored', from)).toBe(path.join(root, 'libs/vendored/dist/index.js'));
+    expect(host.resolve('@acme/app-core/lib/storage/events', from)).toBe(path.join(root, 'libs/app-core/src/storage/events.ts'));
     expect(host.resolve('shared', from)).toBe(path.join(root, 'shared/esm/main.mjs'));
     expect(host.resolve('axios', from)).toBeUndefined();
     expect(host.resolve('node:fs', from)).toBeUndefined();

@@ -34,6 +34,8 @@ describe('code file roles', () => {
       'vitest.setup.ts',
       'layers/tests/e2e/publisher.test.functionCode.ts',
       'acceptance-tests/steps/orders.ts',
+      'src/test-e2e/helpers/cognito-helper.ts',
+      'packages/api/tests_integration/orders.ts',
       'test-harness/src/DequeueHandler.ts',
       'test_resources/sts-mock/token.ts',
       'yoti-stub/src/handlers/session.ts',
@@ -41,7 +43,7 @@ describe('code file roles', () => {
     ]) {
       expect(role(p), p).toBe('test');
     }
-    for (const p of ['src/latest.ts', 'src/contest.ts', 'src/test-cleanup/index.ts', 'source/load-testing/handler.js', 'src/attestation.ts', 'src/handlers/index.ts', 'src/testimonials.tsx', 'src/stubborn/retry.ts', 'src/mockingbird/index.ts', 'src/harnesses-api/handler.ts']) {
+    for (const p of ['src/latest.ts', 'src/contest.ts', 'src/test-cleanup/index.ts', 'source/load-testing/handler.js', 'src/attestation.ts', 'src/handlers/index.ts', 'src/testimonials.tsx', 'src/stubborn/retry.ts', 'src/mockingbird/index.ts', 'src/harnesses-api/handler.ts', 'src/test-data/seed.ts', 'src/tests-api/handler.ts']) {
       expect(role(p), p).toBe('service');
     }
   });

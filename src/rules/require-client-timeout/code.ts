@@ -95,12 +95,13 @@ function sdkReports(analysis: FileAnalysis, seen: Set<ts.Node>): CodeReport[] {
     let helperLabel = 'the configuration the client is created with';
     if (rh.kind === 'unknown' && c.config) {
       // built by a function of the project from what the call passes (`sdkConfig({ region })`, `{ ...base(), region }`)
+      // or spread from an object another module exports (`{ ...baseSdkConfig }`)
       const built = propertyThroughFactories(analysis, c.config, 'requestHandler');
-      if (built.property.kind === 'unknown' || !built.factory) continue;
+      if (built.property.kind === 'unknown' || (!built.factory && !built.imported)) continue;
       rh = built.property;
       if (built.property.kind === 'present') facts = built.property.facts;
-      helper = factoryName(built.factory);
-      helperLabel = 'the function that builds the configuration';
+      helper = built.factory ? factoryName(built.factory) : objectName(built.imported!);
+      helperLabel = built.factory ? 'the function that builds the configuration' : 'the configuration object it spreads';
     }
     if (rh.kind === 'unknown') continue;
     if (rh.kind === 'absent') {
@@ -159,6 +160,11 @@ function handlerSetting(facts: FileFacts, options: ts.Expression, name: string, 
 }
 
 /** Where a factory is shown: its name (`function sdkConfig`, `const sdkConfig = () =>`, `exports.sdkConfig =`), else the function. */
+/** `baseConfig` of `export const baseConfig = {...}`, else the object itself. */
+function objectName(obj: ts.ObjectLiteralExpression): ts.Node {
+  return ts.isVariableDeclaration(obj.parent) ? obj.parent.name : obj;
+}
+
 function factoryName(fn: ts.FunctionLikeDeclaration): ts.Node {
   if (fn.name) return fn.name;
   const p = fn.parent;

@@ -3,6 +3,7 @@
  * idempotency guard:
  * - DynamoDB `UpdateItem` (client or document client) that increments (`ADD` of a number,
  *   `SET x = x + :n` / `x - :n`) or appends (`list_append`) without a `ConditionExpression`;
+ * - DynamoDB OneTable `Model.update(key, { add: {...} })` without a `where` condition;
  * - DynamoDB `PutItem` of an item whose key attribute is fresh on every run (`randomUUID()`,
  *   `Date.now()`, ...): a redelivery stores a second item;
  * - S3 `PutObject` (or a lib-storage `Upload`) under a key that is fresh on every run: a
@@ -571,6 +572,35 @@ function hasRedisClaim(analysis: FileAnalysis): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
+// DynamoDB OneTable
+
+/**
+ * `Model.update(key, { add: { count: 1 } })` in a file of `dynamodb-onetable`: the names the
+ * `add` option adds to stored numbers. A `where` condition is trusted, and so is a transaction the
+ * update joins (`{ add, transaction }`); the update's default `exists: true` only requires the item
+ * to exist, which a repeat finds too. An array or a `Set` added to a set is idempotent.
+ */
+function oneTableIncrement(analysis: FileAnalysis, call: ts.CallExpression): { names: string[]; node: ts.Node } | undefined {
+  const callee = unwrap(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'update' || call.arguments.length < 2) return undefined;
+  const params = call.arguments[1];
+  const add = getProperty(analysis, params, 'add');
+  if (add.kind !== 'present' || getProperty(analysis, params, 'where').kind !== 'absent') return undefined;
+  // part of a transaction (`{ add, transaction }`): another item of it may make it all or nothing
+  if (getProperty(analysis, params, 'transaction').kind !== 'absent') return undefined;
+  const added = objectLiteralOf(analysis, add.value);
+  if (!added) return undefined;
+  const names: string[] = [];
+  for (const p of added.properties) {
+    if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) continue;
+    const value = ts.isPropertyAssignment(p) ? unwrap(p.initializer) : undefined;
+    if (value && (ts.isArrayLiteralExpression(value) || ts.isNewExpression(value))) continue;
+    if (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) names.push(p.name.text);
+  }
+  return names.length > 0 ? { names, node: add.node } : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** Reports for the writes of a file that run in an at-least-once context (`contextOf`). */
 function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => ContextEvidence | undefined, include: (node: ts.Node) => boolean): CodeReport[] {
@@ -609,6 +639,18 @@ function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => Cont
       }
     }
   }
+  if (analysis.modules.has('dynamodb-onetable')) {
+    for (const call of analysis.calls) {
+      const added = include(call) ? oneTableIncrement(analysis, call) : undefined;
+      if (!added) continue;
+      const label = calleeLabel(call);
+      const what = added.names.map((n) => `\`${n}\``).join(', ');
+      candidates.push({
+        node: call,
+        build: (c) => ({ node: added.node, message: `\`${label}\` adds to ${what} (OneTable \`add\`) ${where(c)} without a \`where\` condition: ${redelivery(c)} adds to ${added.names.length > 1 ? 'them' : 'it'} again` }),
+      });
+    }
+  }
   for (const w of searchWritesOf(analysis)) {
     if (!include(w.op.call)) continue;
     const label = calleeLabel(w.op.call);
@@ -629,7 +671,7 @@ function writeReports(analysis: FileAnalysis, contextOf: (node: ts.Node) => Cont
 const detector: CodeDetector<RequireIdempotentConsumerOptions> = {
   // DynamoDB writes are recognised by SDK import, Stripe by its package (here or in the helpers a
   // handler file reaches)
-  prefilter: /aws-sdk|stripe|redis|elastic|opensearch/,
+  prefilter: /aws-sdk|stripe|redis|elastic|opensearch|onetable/,
   followsImports: true,
   code({ analysis, options }) {
     const guards = options.guardFunctions ?? [];

@@ -79,15 +79,22 @@ function isConflictRetry(clause: ts.CatchClause | undefined): boolean {
 const POLL_WORDS = /interval|poll/i;
 const POLL_FUNCTION = /^(?:poll|waitFor|waitUntil|until)|Poll|Until$/;
 
+/** A function that says it retries (`retry`, `withRetries`, `retryRequest`), and not that it waits for a state. */
+const RETRY_FUNCTION = /retr(?:y|ies|ying)/i;
+const WAITING_WORDS = /poll|until|wait/i;
+
 function isPolling(node: ts.Node, waits: Wait[]): boolean {
-  if (waits.some((w) => w.delay && POLL_WORDS.test(w.delay.getText()))) return true;
+  let retrying = false;
   for (let p = node.parent; p; p = p.parent) {
     step();
     if (!isFunctionLike(p)) continue;
-    const name = functionName(p);
-    if (name && POLL_FUNCTION.test(name.replace(/^.*\./, ''))) return true;
+    const name = functionName(p)?.replace(/^.*\./, '');
+    if (!name) continue;
+    if (POLL_FUNCTION.test(name)) return true;
+    // a function around the loop that says it retries (`retry(fn, retries, intervalMs)`): whatever its delay is called
+    if (!retrying && RETRY_FUNCTION.test(name) && !WAITING_WORDS.test(name)) retrying = true;
   }
-  return false;
+  return !retrying && waits.some((w) => w.delay && POLL_WORDS.test(w.delay.getText()));
 }
 
 function judge(analysis: FileAnalysis, waits: Wait[], subject: string, noDelay: () => CodeReport | undefined): CodeReport | undefined {

@@ -283,8 +283,10 @@ function isPlainSleep(fn: ts.FunctionLikeDeclaration): boolean {
 export function hasOpaqueAwait(analysis: FileAnalysis, root: ts.Node, exclude: ts.Node[]): boolean {
   let found = false;
   walkOwnCode(root, (node) => {
-    if (found || !ts.isAwaitExpression(node) || exclude.some((x) => node.pos >= x.pos && node.end <= x.end)) return;
+    if (found || !ts.isAwaitExpression(node)) return;
     const e = unwrap(node.expression);
+    // the retried call, or the next attempt itself (`await putAll(failed, attempt + 1)`)
+    if (exclude.some((x) => (node.pos >= x.pos && node.end <= x.end) || (e.pos >= x.pos && e.end <= x.end))) return;
     if (!ts.isCallExpression(e)) return;
     if (isRemoteCall(analysis, e)) return;
     const fn = resolveLocalFunction(analysis, e.expression);
