@@ -427,7 +427,11 @@ function passedItemReports(analysis: FileAnalysis, file: ReachedFile): CodeRepor
       value = unwrap(value.arguments[0]);
       plain = true;
     }
-    if (!ts.isIdentifier(value)) continue;
+    if (!ts.isIdentifier(value)) {
+      const built = builtItemReport(analysis, file, reached, call, context);
+      if (built) out.push(built);
+      continue;
+    }
     const name = value.text;
     const index = reached.fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === name);
     const arg = index >= 0 ? reached.from.arguments[index] : undefined;
@@ -448,6 +452,63 @@ function passedItemReports(analysis: FileAnalysis, file: ReachedFile): CodeRepor
     }
   }
   return out;
+}
+
+/**
+ * `writeRecord({ recordId: randomUUID(), ... })` in the handler file, with `writeRecord(params)` of a
+ * helper module building the item from its parameter's members (`Item: { recordId: { S:
+ * params.recordId } }`, or `({ recordId }) => ... Item: { recordId }` with the document client):
+ * the key attribute of the item is the member the handler passes, fresh at the handler's call.
+ */
+function builtItemReport(
+  analysis: FileAnalysis,
+  file: ReachedFile,
+  reached: NonNullable<ReturnType<typeof reachedAt>>,
+  call: SdkCall,
+  context: ContextEvidence,
+): CodeReport | undefined {
+  const facts = file.facts;
+  const item = getProperty(facts, call.input, 'Item');
+  const literal = item.kind === 'present' ? itemLiteral(facts, item.value, call.documentClient) : undefined;
+  if (!literal) return undefined;
+  for (const { name: key, prop } of keyAttributes(literal.obj)) {
+    const raw = ts.isPropertyAssignment(prop) ? prop.initializer : prop.name;
+    const v = attributeValue(facts, raw, literal.plain);
+    const member = v && parameterMember(reached.fn, v);
+    const arg = member ? reached.from.arguments[member.index] : undefined;
+    if (!member || !arg || calleeAcross(analysis, reached.from.expression)?.fn !== reached.fn) continue;
+    const passed = getProperty(analysis, arg, member.name);
+    if (passed.kind !== 'present') continue;
+    const u = unstableValue(analysis, passed.value);
+    if (!u) continue;
+    return {
+      node: passed.node,
+      message: `\`${calleeLabel(reached.from)}\` stores the item under a fresh \`${key}\` from ${u.label} (\`${call.calledName}\` in ${shownLocation(reached.from, call.node)}) ${where(context)}: ${redelivery(context)} stores a second copy`,
+      related: [{ node: call.node, label: 'the item is stored here' }],
+    };
+  }
+  return undefined;
+}
+
+/** `params.recordId` of a parameter, or `recordId` bound by destructuring one (`({ recordId }) =>`): the parameter's index and the member. */
+function parameterMember(fn: ts.FunctionLikeDeclaration, value: ts.Expression): { index: number; name: string } | undefined {
+  const v = unwrap(value);
+  if (ts.isPropertyAccessExpression(v) && ts.isIdentifier(unwrap(v.expression))) {
+    const base = (unwrap(v.expression) as ts.Identifier).text;
+    const index = fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === base);
+    return index >= 0 ? { index, name: v.name.text } : undefined;
+  }
+  if (!ts.isIdentifier(v)) return undefined;
+  for (let index = 0; index < fn.parameters.length; index++) {
+    const name = fn.parameters[index]!.name;
+    if (!ts.isObjectBindingPattern(name)) continue;
+    for (const el of name.elements) {
+      if (el.dotDotDotToken || !ts.isIdentifier(el.name) || el.name.text !== v.text) continue;
+      const member = el.propertyName ? (ts.isIdentifier(el.propertyName) || ts.isStringLiteralLike(el.propertyName) ? el.propertyName.text : undefined) : el.name.text;
+      return member ? { index, name: member } : undefined;
+    }
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
