@@ -62,8 +62,10 @@ const STRIPE_CREATES = new Set([
 
 /** Item attributes that are (part of) a key by convention. */
 const KEY_NAME = /^(pk|sk|id|_id|key|hashKey|rangeKey|partitionKey|sortKey|gsi\d*pk|gsi\d*sk)$/i;
-/** A first attribute named like an identifier (`orderId`, `event_id`, `messageKey`). */
-const ID_NAME = /^[a-z][a-zA-Z0-9_]*(Id|ID|_id|Key|_key)$/;
+/** A first attribute named like an identifier (`orderId`, `event_id`, `messageKey`, `downloadHash`: a hash key). */
+const ID_NAME = /^[a-z][a-zA-Z0-9_]*(Id|ID|_id|Key|_key|Hash|_hash)$/;
+/** Attributes that say when the item expires or was written, never what names it (`ttl`, `expiresAt`, `createdDate`). */
+const LIFETIME_NAME = /^(?:ttl|(?:expires?|expiry|expiration|created|updated)(?:_?(?:at|on|date|time))?|timestamp)$/i;
 
 const DELIVERY: Record<string, string> = {
   SQS: 'message',
@@ -333,7 +335,8 @@ function itemLiteral(analysis: FileAnalysis, expr: ts.Expression, documentClient
 
 /**
  * The attributes that are likely the item's key: the conventional key names (`pk`, `sk`, `id`, ...)
- * when the item has any, otherwise its first attribute when it is named like an id.
+ * when the item has any, otherwise its first attribute (after a `ttl` or a write time) when it is
+ * named like an id.
  */
 function keyAttributes(obj: ts.ObjectLiteralExpression): { name: string; prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment }[] {
   const props: { name: string; prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment }[] = [];
@@ -344,7 +347,8 @@ function keyAttributes(obj: ts.ObjectLiteralExpression): { name: string; prop: t
   }
   const conventional = props.filter((p) => KEY_NAME.test(p.name));
   if (conventional.length > 0) return conventional;
-  const first = props[0];
+  // the first attribute that names the item: a time-to-live or a write time put first is not it
+  const first = props.find((p) => !LIFETIME_NAME.test(p.name));
   return first && ID_NAME.test(first.name) ? [first] : [];
 }
 
