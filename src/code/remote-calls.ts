@@ -17,6 +17,8 @@
  *   `@elastic/elasticsearch`, legacy `elasticsearch`): `client.search(...)`, `client.indices.create(...)`,
  *   `client.helpers.bulk(...)`, on clients recognised by import source and declared type
  *   (`./search-clients.ts`), kind `search`;
+ * - a request method of a web API client library ({@link API_CLIENTS}: `notifyClient.sendEmail(...)`
+ *   of `notifications-node-client`, `sgMail.send(...)`), kind `api`;
  * - a call to a function declared in the same file whose body makes a remote call, followed up to
  *   {@link LOCAL_DEPTH} levels (`save(item)` → `function save() { return ddb.send(...) }`);
  * - a call to a function of another module of the project (`ops.runOnce(...)` with
@@ -38,9 +40,11 @@ import { graphTraversalCalls } from './graph-traversals.js';
 
 /**
  * `search`: an API call of an OpenSearch / Elasticsearch client (an HTTP request to the cluster, see
- * `./search-clients.ts`); `graph`: the terminal step of a Gremlin traversal (see `./graph-traversals.ts`).
+ * `./search-clients.ts`); `graph`: the terminal step of a Gremlin traversal (see `./graph-traversals.ts`);
+ * `api`: a request method of a web API's client library (`notifyClient.sendEmail(...)`, see
+ * {@link API_CLIENTS}), whose URL and HTTP method the library chooses.
  */
-export type RemoteKind = 'aws' | 'http' | 'search' | 'graph' | 'local';
+export type RemoteKind = 'aws' | 'http' | 'search' | 'graph' | 'api' | 'local';
 
 export interface RemoteCall {
   call: ts.CallExpression;
@@ -337,6 +341,7 @@ function build(analysis: FileFacts): RemoteIndex {
   };
   collectAws(analysis, add);
   collectAwsLibraries(analysis, add);
+  collectApiClients(analysis, add);
   collectHttp(analysis, add);
   for (const op of searchOperationsOf(analysis)) add(op.call, 'search', calleeLabel(op.call));
   for (const call of graphTraversalCalls(analysis)) add(call, 'graph', calleeLabel(call));
@@ -499,6 +504,45 @@ function collectAwsLibraries(analysis: FileFacts, add: Add): void {
       if (candidate?.factory && origin?.kind === 'module' && stripDefault(origin.ref).join('.') === candidate.factory) lib = candidate;
     }
     if (lib?.methods.includes(method)) add(call, 'aws', calleeLabel(call));
+  }
+}
+
+/**
+ * Client libraries of web APIs whose methods each send a request: the instance methods of the class
+ * the module exports (`new NotifyClient(key).sendEmail(...)`), or the methods of the module itself
+ * when it exports a ready client (`sgMail.send(msg)` of `@sendgrid/mail`). Methods that only set
+ * the client up (`setApiKey`, `setProxy`, `prepareUpload`) are not listed.
+ */
+const API_CLIENTS: Record<string, { instanceOf?: string; methods: string[] }> = {
+  // GOV.UK Notify
+  'notifications-node-client': {
+    instanceOf: 'NotifyClient',
+    methods: [
+      'sendEmail', 'sendSms', 'sendLetter', 'sendPrecompiledLetter', 'getNotificationById', 'getNotifications',
+      'getPdfForLetterNotification', 'getReceivedTexts', 'getTemplateById', 'getTemplateByIdAndVersion',
+      'getAllTemplates', 'previewTemplateById',
+    ],
+  },
+  postmark: {
+    instanceOf: 'ServerClient',
+    methods: ['sendEmail', 'sendEmailBatch', 'sendEmailWithTemplate', 'sendEmailBatchWithTemplates'],
+  },
+  '@sendgrid/mail': { methods: ['send', 'sendMultiple'] },
+};
+
+function collectApiClients(analysis: FileFacts, add: Add): void {
+  if (![...analysis.modules].some((m) => m in API_CLIENTS)) return;
+  for (const call of analysis.calls) {
+    const callee = unwrap(call.expression);
+    if (!ts.isPropertyAccessExpression(callee)) continue;
+    const recv = analysis.origin(callee.expression);
+    const client = recv ? API_CLIENTS[recv.ref.module] : undefined;
+    if (!recv || !client?.methods.includes(callee.name.text)) continue;
+    const path = stripDefault(recv.ref);
+    const made = client.instanceOf
+      ? recv.kind === 'instance' && path.length === 1 && path[0] === client.instanceOf
+      : recv.kind === 'module' && path.length === 0;
+    if (made) add(call, 'api', calleeLabel(call));
   }
 }
 

@@ -595,7 +595,7 @@ export function eventSourceMappings(template: Template): EventSourceMapping[] {
     if (resource.type !== 'AWS::Lambda::EventSourceMapping' || hasOpaqueProperties(template, resource)) continue;
     const properties = resource.properties;
     const source = properties['EventSourceArn'];
-    const sourceId = refTarget(source, template);
+    const sourceId = refTarget(source, template) ?? conditionalTarget(source, template);
     mappings.push({
       template,
       kind: resourceMappingKind(template, properties, sourceId),
@@ -627,11 +627,42 @@ export function eventSourceMappings(template: Template): EventSourceMapping[] {
       path: event.path,
       functionId: event.functionId,
       source,
-      sourceId: refTarget(source, template),
+      sourceId: refTarget(source, template) ?? conditionalTarget(source, template),
       referenced: { source: refTarget(source), function: event.functionId },
     });
   }
   return mappings;
+}
+
+/**
+ * The resource an undecided `Fn::If` names wherever that resource is deployed: `!If [IsDev,
+ * !GetAtt MockQueue.Arn, <another account's queue>]` with `MockQueue` declared under `Condition:
+ * IsDev` (or, on the false branch, under a condition that is `!Not [IsDev]`). A value decided at
+ * the default deployment is no longer an `Fn::If`.
+ */
+export function conditionalTarget(value: IacValue | undefined, template: Template): string | undefined {
+  if (!(value instanceof Intrinsic) || value.name !== 'Fn::If' || !Array.isArray(value.argument) || value.argument.length !== 3) return undefined;
+  const [condition, whenTrue, whenFalse] = value.argument;
+  if (typeof condition !== 'string') return undefined;
+  const yes = refTarget(whenTrue, template);
+  if (yes && resourceCondition(template, yes) === condition) return yes;
+  const no = refTarget(whenFalse, template);
+  const noCondition = no ? resourceCondition(template, no) : undefined;
+  return no && noCondition !== undefined && negates(template, noCondition, condition) ? no : undefined;
+}
+
+function resourceCondition(template: Template, id: string): string | undefined {
+  const declared = getIn(template.root, ['Resources', id, 'Condition']);
+  return typeof declared === 'string' ? declared : undefined;
+}
+
+/** The template's condition `name` is `!Not [!Condition other]`. */
+function negates(template: Template, name: string, other: string): boolean {
+  const definition = getIn(template.root, ['Conditions', name]);
+  if (!(definition instanceof Intrinsic) || definition.name !== 'Fn::Not' || !Array.isArray(definition.argument)) return false;
+  const inner = definition.argument[0];
+  if (inner instanceof Intrinsic) return inner.name === 'Condition' && inner.argument === other;
+  return isPlainObject(inner) && Object.keys(inner).length === 1 && inner['Condition'] === other;
 }
 
 /** A resource and the template that declares it. */

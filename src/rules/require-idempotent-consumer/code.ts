@@ -63,8 +63,10 @@ const STRIPE_CREATES = new Set([
 
 /** Item attributes that are (part of) a key by convention. */
 const KEY_NAME = /^(pk|sk|id|_id|key|hashKey|rangeKey|partitionKey|sortKey|gsi\d*pk|gsi\d*sk)$/i;
-/** A first attribute named like an identifier (`orderId`, `event_id`, `messageKey`). */
-const ID_NAME = /^[a-z][a-zA-Z0-9_]*(Id|ID|_id|Key|_key)$/;
+/** A first attribute named like an identifier (`orderId`, `event_id`, `messageKey`, `downloadHash`: a hash key). */
+const ID_NAME = /^[a-z][a-zA-Z0-9_]*(Id|ID|_id|Key|_key|Hash|_hash)$/;
+/** Attributes that say when the item expires or was written, never what names it (`ttl`, `expiresAt`, `createdDate`). */
+const LIFETIME_NAME = /^(?:ttl|(?:expires?|expiry|expiration|created|updated)(?:_?(?:at|on|date|time))?|timestamp)$/i;
 
 const DELIVERY: Record<string, string> = {
   SQS: 'message',
@@ -344,7 +346,8 @@ function itemLiteral(analysis: FileAnalysis, expr: ts.Expression, documentClient
 
 /**
  * The attributes that are likely the item's key: the conventional key names (`pk`, `sk`, `id`, ...)
- * when the item has any, otherwise its first attribute when it is named like an id.
+ * when the item has any, otherwise its first attribute (after a `ttl` or a write time) when it is
+ * named like an id.
  */
 function keyAttributes(obj: ts.ObjectLiteralExpression): { name: string; prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment }[] {
   const props: { name: string; prop: ts.PropertyAssignment | ts.ShorthandPropertyAssignment }[] = [];
@@ -355,7 +358,8 @@ function keyAttributes(obj: ts.ObjectLiteralExpression): { name: string; prop: t
   }
   const conventional = props.filter((p) => KEY_NAME.test(p.name));
   if (conventional.length > 0) return conventional;
-  const first = props[0];
+  // the first attribute that names the item: a time-to-live or a write time put first is not it
+  const first = props.find((p) => !LIFETIME_NAME.test(p.name));
   return first && ID_NAME.test(first.name) ? [first] : [];
 }
 
@@ -438,7 +442,11 @@ function passedItemReports(analysis: FileAnalysis, file: ReachedFile): CodeRepor
       value = unwrap(value.arguments[0]);
       plain = true;
     }
-    if (!ts.isIdentifier(value)) continue;
+    if (!ts.isIdentifier(value)) {
+      const built = builtItemReport(analysis, file, reached, call, context);
+      if (built) out.push(built);
+      continue;
+    }
     const name = value.text;
     const index = reached.fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === name);
     const arg = index >= 0 ? reached.from.arguments[index] : undefined;
@@ -459,6 +467,63 @@ function passedItemReports(analysis: FileAnalysis, file: ReachedFile): CodeRepor
     }
   }
   return out;
+}
+
+/**
+ * `writeRecord({ recordId: randomUUID(), ... })` in the handler file, with `writeRecord(params)` of a
+ * helper module building the item from its parameter's members (`Item: { recordId: { S:
+ * params.recordId } }`, or `({ recordId }) => ... Item: { recordId }` with the document client):
+ * the key attribute of the item is the member the handler passes, fresh at the handler's call.
+ */
+function builtItemReport(
+  analysis: FileAnalysis,
+  file: ReachedFile,
+  reached: NonNullable<ReturnType<typeof reachedAt>>,
+  call: SdkCall,
+  context: ContextEvidence,
+): CodeReport | undefined {
+  const facts = file.facts;
+  const item = getProperty(facts, call.input, 'Item');
+  const literal = item.kind === 'present' ? itemLiteral(facts, item.value, call.documentClient) : undefined;
+  if (!literal) return undefined;
+  for (const { name: key, prop } of keyAttributes(literal.obj)) {
+    const raw = ts.isPropertyAssignment(prop) ? prop.initializer : prop.name;
+    const v = attributeValue(facts, raw, literal.plain);
+    const member = v && parameterMember(reached.fn, v);
+    const arg = member ? reached.from.arguments[member.index] : undefined;
+    if (!member || !arg || calleeAcross(analysis, reached.from.expression)?.fn !== reached.fn) continue;
+    const passed = getProperty(analysis, arg, member.name);
+    if (passed.kind !== 'present') continue;
+    const u = unstableValue(analysis, passed.value);
+    if (!u) continue;
+    return {
+      node: passed.node,
+      message: `\`${calleeLabel(reached.from)}\` stores the item under a fresh \`${key}\` from ${u.label} (\`${call.calledName}\` in ${shownLocation(reached.from, call.node)}) ${where(context)}: ${redelivery(context)} stores a second copy`,
+      related: [{ node: call.node, label: 'the item is stored here' }],
+    };
+  }
+  return undefined;
+}
+
+/** `params.recordId` of a parameter, or `recordId` bound by destructuring one (`({ recordId }) =>`): the parameter's index and the member. */
+function parameterMember(fn: ts.FunctionLikeDeclaration, value: ts.Expression): { index: number; name: string } | undefined {
+  const v = unwrap(value);
+  if (ts.isPropertyAccessExpression(v) && ts.isIdentifier(unwrap(v.expression))) {
+    const base = (unwrap(v.expression) as ts.Identifier).text;
+    const index = fn.parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === base);
+    return index >= 0 ? { index, name: v.name.text } : undefined;
+  }
+  if (!ts.isIdentifier(v)) return undefined;
+  for (let index = 0; index < fn.parameters.length; index++) {
+    const name = fn.parameters[index]!.name;
+    if (!ts.isObjectBindingPattern(name)) continue;
+    for (const el of name.elements) {
+      if (el.dotDotDotToken || !ts.isIdentifier(el.name) || el.name.text !== v.text) continue;
+      const member = el.propertyName ? (ts.isIdentifier(el.propertyName) || ts.isStringLiteralLike(el.propertyName) ? el.propertyName.text : undefined) : el.name.text;
+      return member ? { index, name: member } : undefined;
+    }
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

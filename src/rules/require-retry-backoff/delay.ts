@@ -5,9 +5,11 @@
  */
 import { ts } from '../../code/ts.js';
 import type { FileAnalysis } from '../../code/analysis.js';
+import type { FileFacts } from '../../code/file-facts.js';
+import { calleeAcross } from '../../code/modules.js';
 import { isRemoteCall, resolveLocalFunction } from '../../code/remote-calls.js';
 import { exprKey, walkOwnCode } from '../../code/retry-flow.js';
-import { enclosingFunction, isFunctionLike, unwrap, walk } from '../../code/walk.js';
+import { enclosingClass, enclosingFunction, isFunctionLike, unwrap, walk } from '../../code/walk.js';
 
 /**
  * `jittered`: randomised; `exponential` / `linear`: grows with the attempt without randomness;
@@ -124,7 +126,7 @@ export function classifyDelay(analysis: FileAnalysis, expr: ts.Expression, scope
         // the arguments still say how the input evolves (`backoffFor(attempt)`)
         return undefined;
       }
-      kinds.push('unknown');
+      kinds.push(node.arguments.length === 0 && settingGetter(analysis, callee) ? 'constant' : 'unknown');
       return false;
     }
     if (ts.isAwaitExpression(node) || ts.isNewExpression(node)) {
@@ -172,6 +174,94 @@ export function classifyDelay(analysis: FileAnalysis, expr: ts.Expression, scope
   };
   if (visit(expr) !== false) walk(expr, visit);
   return strongest(kinds);
+}
+
+/**
+ * `this.config.backoffPeriod()` with `backoffPeriod() { return +this.BACKOFF_MS! }` in the class of
+ * another module (or of this file, through an instance): a method or function without parameters
+ * that only returns a setting (its class's member that only its constructor sets, `process.env`, a
+ * constant) gives the same delay at every attempt.
+ */
+function settingGetter(facts: FileFacts, callee: ts.Expression): boolean {
+  const fn = calleeAcross(facts, callee)?.fn;
+  if (!fn?.body || fn.parameters.length > 0) return false;
+  let returned: ts.Expression | undefined;
+  if (!ts.isBlock(fn.body)) returned = fn.body;
+  else if (fn.body.statements.length === 1 && ts.isReturnStatement(fn.body.statements[0]!)) returned = fn.body.statements[0].expression;
+  const members = new Set<string>();
+  if (!returned || !isSettingValue(returned, members, 0)) return false;
+  if (members.size === 0) return true;
+  const cls = enclosingClass(fn);
+  if (!cls) return false;
+  // a member another method changes (`this.delay *= 2`) is state, not a setting; a method only the
+  // constructor calls (`this.validate()` defaulting a missing value) is part of construction
+  const changers: string[] = [];
+  for (const m of cls.members) {
+    if (ts.isConstructorDeclaration(m) || ts.isPropertyDeclaration(m)) continue;
+    if (!changesMember(m, members)) continue;
+    if (!ts.isMethodDeclaration(m) || !m.name || !ts.isIdentifier(m.name)) return false;
+    changers.push(m.name.text);
+  }
+  return changers.every((name) => calledOnlyByConstructor(cls, name));
+}
+
+/** Whether `node` assigns (or steps) one of `members` of `this`. */
+function changesMember(node: ts.Node, members: Set<string>): boolean {
+  let changed = false;
+  walk(node, (n) => {
+    if (changed) return false;
+    let target: ts.Expression | undefined;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) target = n.left;
+    else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) target = n.operand;
+    const t = target && unwrap(target);
+    if (t && ts.isPropertyAccessExpression(t) && unwrap(t.expression).kind === ts.SyntaxKind.ThisKeyword && members.has(t.name.text)) changed = true;
+    return undefined;
+  });
+  return changed;
+}
+
+/** `this.<name>(...)` is called in `cls`, and only from its constructor. */
+function calledOnlyByConstructor(cls: ts.ClassLikeDeclaration, name: string): boolean {
+  let inConstructor = false;
+  let elsewhere = false;
+  for (const m of cls.members) {
+    walk(m, (n) => {
+      if (elsewhere) return false;
+      if (!ts.isCallExpression(n)) return undefined;
+      const callee = unwrap(n.expression);
+      if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== name || unwrap(callee.expression).kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+      if (ts.isConstructorDeclaration(m)) inConstructor = true;
+      else elsewhere = true;
+      return undefined;
+    });
+    if (elsewhere) return false;
+  }
+  return inConstructor;
+}
+
+/** An expression of literals, names, members and `process.env` reads, with arithmetic and conversions only; collects the `this.<member>` names it reads. */
+function isSettingValue(expr: ts.Expression, members: Set<string>, depth: number): boolean {
+  if (depth > 12) return false;
+  const e = unwrap(expr);
+  if (ts.isNumericLiteral(e) || ts.isStringLiteralLike(e) || ts.isIdentifier(e)) return true;
+  if (ts.isNonNullExpression(e) || ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isTypeAssertionExpression(e)) return isSettingValue(e.expression, members, depth + 1);
+  if (ts.isPropertyAccessExpression(e)) {
+    if (unwrap(e.expression).kind === ts.SyntaxKind.ThisKeyword) {
+      members.add(e.name.text);
+      return true;
+    }
+    return isSettingValue(e.expression, members, depth + 1);
+  }
+  if (ts.isElementAccessExpression(e)) return ts.isStringLiteralLike(e.argumentExpression) && isSettingValue(e.expression, members, depth + 1);
+  if (ts.isPrefixUnaryExpression(e)) return e.operator !== ts.SyntaxKind.PlusPlusToken && e.operator !== ts.SyntaxKind.MinusMinusToken && isSettingValue(e.operand, members, depth + 1);
+  if (ts.isBinaryExpression(e)) {
+    const op = e.operatorToken.kind;
+    if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) return false;
+    return isSettingValue(e.left, members, depth + 1) && isSettingValue(e.right, members, depth + 1);
+  }
+  if (ts.isConditionalExpression(e)) return [e.condition, e.whenTrue, e.whenFalse].every((x) => isSettingValue(x, members, depth + 1));
+  if (ts.isCallExpression(e)) return PURE_CALLS.test(unwrap(e.expression).getText().replace(/\s+/g, '')) && e.arguments.every((a) => isSettingValue(a, members, depth + 1));
+  return false;
 }
 
 function selfMultiplied(value: ts.Expression, key: string): boolean {
@@ -228,11 +318,25 @@ function waitOf(analysis: FileAnalysis, call: ts.CallExpression): { delay?: ts.E
     if (DELAY_MODULES.has(origin.ref.module) && path.length === 0) return { delay: call.arguments[0] };
   }
   const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
-  if (name === undefined || !WAIT_NAME.test(name) || NOT_A_WAIT.test(name) || isRemoteCall(analysis, call)) return undefined;
+  if (name === undefined || !WAIT_NAME.test(name) || NOT_A_WAIT.test(name) || isReadAsValue(call) || isRemoteCall(analysis, call)) return undefined;
   const helper = resolveLocalFunction(analysis, callee);
   // `backoff(attempt)`, `retryDelay(n)` from elsewhere compute their own delay: only a plain sleep's argument is its delay
   if (!helper && !SLEEP_NAME.test(name)) return {};
   return { delay: call.arguments[0], helper };
+}
+
+/**
+ * A call whose value is written into a text or handed to another call (`` log(`waiting ${backoffPeriod()} ms`) ``,
+ * `metrics.add(retryDelay(n))`) reads a number: it does not wait, whatever its name.
+ */
+function isReadAsValue(call: ts.CallExpression): boolean {
+  let child: ts.Node = call;
+  let p = call.parent;
+  while (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p)) {
+    child = p;
+    p = p.parent;
+  }
+  return ts.isTemplateSpan(p) || (ts.isCallExpression(p) && p.arguments.includes(child as ts.Expression));
 }
 
 /**
