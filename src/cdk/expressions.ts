@@ -269,6 +269,14 @@ export abstract class Evaluator {
    */
   private passedEntry(expr: ts.Expression, env: Env, at: ts.Node): Entry | undefined {
     const e = unwrap(expr);
+    // `props.timeout || Duration.seconds(30)`, `props.timeout ?? DEFAULT`: the caller's value when
+    // it gave one (the default, written here, when it did not)
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === SyntaxKind.BarBarToken || e.operatorToken.kind === SyntaxKind.QuestionQuestionToken)) {
+      const given = this.passedEntry(e.left, env, at);
+      if (!given) return undefined;
+      const used = e.operatorToken.kind === SyntaxKind.BarBarToken ? truthiness(given.val) === true : given.val.k !== 'undef' && given.val.k !== 'unknown' && !(given.val.k === 'lit' && given.val.v === null);
+      return used ? given : undefined;
+    }
     if (!ts.isPropertyAccessExpression(e)) return undefined;
     let root = unwrap(e.expression);
     while (ts.isPropertyAccessExpression(root)) root = unwrap(root.expression);
