@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ts } from '../code/ts.js';
 import { Intrinsic, type IacValue } from '../iac/model.js';
 import { bindsName, isFunctionLike, unwrap } from '../code/walk.js';
-import { Env, lit, truthiness, unknown, unknownNode, UNDEF, type ArrVal, type ClassVal, type Entry, type FnVal, type Item, type ObjVal, type Val } from './values.js';
+import { Env, lit, stringOf, truthiness, unknown, unknownNode, UNDEF, type ArrVal, type ClassVal, type Entry, type FnVal, type Item, type ObjVal, type Val } from './values.js';
 import type { Library } from './library.js';
 
 const SyntaxKind = ts.SyntaxKind;
@@ -318,6 +318,14 @@ export abstract class Evaluator {
    */
   private passedEntry(expr: ts.Expression, env: Env, at: ts.Node): Entry | undefined {
     const e = unwrap(expr);
+    // `props.timeout || Duration.seconds(30)`, `props.timeout ?? DEFAULT`: the caller's value when
+    // it gave one (the default, written here, when it did not)
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === SyntaxKind.BarBarToken || e.operatorToken.kind === SyntaxKind.QuestionQuestionToken)) {
+      const given = this.passedEntry(e.left, env, at);
+      if (!given) return undefined;
+      const used = e.operatorToken.kind === SyntaxKind.BarBarToken ? truthiness(given.val) === true : given.val.k !== 'undef' && given.val.k !== 'unknown' && !(given.val.k === 'lit' && given.val.v === null);
+      return used ? given : undefined;
+    }
     if (!ts.isPropertyAccessExpression(e)) return undefined;
     let root = unwrap(e.expression);
     while (ts.isPropertyAccessExpression(root)) root = unwrap(root.expression);
@@ -518,6 +526,14 @@ export abstract class Evaluator {
     }
     if (ts.isIdentifier(callee) && callee.text === 'require' && c.arguments[0] && ts.isStringLiteralLike(c.arguments[0])) {
       return { k: 'mod', module: c.arguments[0].text, path: [], from: this.lib.cv.fileOf(c).fileName };
+    }
+    // `require.resolve('./handlers/orders')`, `` require.resolve(`./handlers/${name}`) ``: the
+    // absolute path of a file of the app, resolved from the calling file's folder (its extension
+    // is Node's to find, as it is for an entry the CDK resolves)
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve' && ts.isIdentifier(callee.expression) && callee.expression.text === 'require' && !env.lookup('require') && c.arguments.length === 1) {
+      const spec = stringOf(this.eval(c.arguments[0]!, env));
+      if (spec !== undefined && /^\.\.?\//.test(spec)) return lit(path.resolve(path.dirname(this.lib.cv.fileOf(c).fileName), spec));
+      return unknownNode(this, c);
     }
     if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === SyntaxKind.SuperKeyword) {
       // `super.addEventSource(source)`: a method of the CDK construct the class extends

@@ -31,8 +31,13 @@ const SyntaxKind = ts.SyntaxKind;
 /** Nested calls of functions and constructors followed. */
 const MAX_DEPTH = 12;
 
-/** Construct classes of other files followed, nested (`bin/app.ts` → stack → construct → construct). */
-const MAX_FILE_DEPTH = 4;
+/**
+ * Construct classes of other files followed, nested (`bin/app.ts` → stack → service stack → API
+ * construct → function class → the layer helper it calls). A class beyond it is unknown where the
+ * entry point runs it, and that copy, known less well, replaces the class file's own (see
+ * `engine/cdk-imports.ts`): the limit has to reach as deep as apps nest.
+ */
+const MAX_FILE_DEPTH = 6;
 
 /** `export * from` and `export { x } from` files followed to find an enum or a constant. */
 const MAX_REEXPORTS = 3;

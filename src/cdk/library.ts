@@ -480,7 +480,7 @@ export class Library {
   }
 }
 
-/** `path.join`, `resolve`, `dirname`, `basename` of known strings (Node's `path` module). */
+/** `path.join`, `resolve`, `dirname`, `basename`, `isAbsolute` of known strings (Node's `path` module). */
 function nodePath(member: readonly string[], args: Args): Val | undefined {
   const name = member.length === 2 && member[0] === 'posix' ? member[1] : member.length === 1 ? member[0] : undefined;
   const parts = args.map(stringOf);
@@ -496,6 +496,8 @@ function nodePath(member: readonly string[], args: Args): Val | undefined {
     }
     case 'dirname':
       return lit(path.dirname(strings[0]!));
+    case 'isAbsolute':
+      return lit(path.isAbsolute(strings[0]!));
     case 'basename':
       return lit(path.basename(strings[0]!, strings[1]));
     default:

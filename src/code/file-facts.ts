@@ -530,11 +530,12 @@ export class FileFacts {
     if (ts.isBinaryExpression(e) && (e.operatorToken.kind === SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === SyntaxKind.BarBarToken)) {
       return this.origin(e.left, depth + 1) ?? instance(this.origin(e.right, depth + 1));
     }
-    // `local ? new S3Client({ endpoint }) : new S3Client({})`: both branches the same kind of client
+    // `local ? new S3Client({ endpoint }) : new S3Client({})`: both branches the same kind of client;
+    // `process.env.XRAY_DISABLED ? AWS : AWSXRay.captureAWS(AWS)`: the same module either way
     if (ts.isConditionalExpression(e)) {
-      const a = instance(this.origin(e.whenTrue, depth + 1));
-      const b = a && instance(this.origin(e.whenFalse, depth + 1));
-      return b && sameRef(a!.ref, b.ref) ? a : undefined;
+      const a = this.origin(e.whenTrue, depth + 1);
+      const b = a && this.origin(e.whenFalse, depth + 1);
+      return b && a!.kind === b.kind && sameRef(a!.ref, b.ref) ? a : undefined;
     }
     return undefined;
   }

@@ -315,7 +315,7 @@ function madeHandlerContext(analysis: FileFacts): ContextEvidence | undefined {
     if (!factory?.fn.body) continue;
     let made: ContextEvidence | undefined;
     let mixed = false;
-    walk(factory.fn.body, (n) => {
+    const visit = (n: ts.Node): false | undefined => {
       if (mixed) return false;
       if (!isFunctionLike(n)) return undefined;
       const parent = n.parent;
@@ -325,12 +325,22 @@ function madeHandlerContext(analysis: FileFacts): ContextEvidence | undefined {
         made ??= declared;
       }
       return undefined;
-    });
+    };
+    // a curried factory returns the handler as its body: `(op, fn) => async (event: APIGatewayProxyEvent) => ...`
+    visit(factory.fn.body);
+    walk(factory.fn.body, visit);
     if (!made || mixed || (found && found.context !== made.context)) return undefined;
-    const name = functionName(factory.fn) ?? 'the factory';
+    const name = functionName(factory.fn) ?? staticPropertyName(factory.fn) ?? 'the factory';
     found ??= { ...made, reason: `${made.reason} in the handler \`${name}\` makes (${shownPath(call, factory.fn)})` };
   }
   return found;
+}
+
+/** `ApiHandler.for` of `class ApiHandler { static for = (op, fn) => ... }`. */
+function staticPropertyName(fn: ts.Node): string | undefined {
+  const parent = fn.parent;
+  if (!parent || !ts.isPropertyDeclaration(parent) || !ts.isIdentifier(parent.name) || !ts.isClassLike(parent.parent)) return undefined;
+  return parent.parent.name ? `${parent.parent.name.text}.${parent.name.text}` : parent.name.text;
 }
 
 /**

@@ -6,6 +6,8 @@ import { innermostRemote, remoteCallInfosIn, type RemoteCall } from '../../code/
 import { reachedAt, reachedFiles } from '../../code/reach.js';
 import { enclosingFunction, isFunctionLike, step, unwrap, walk, someOwnNode } from '../../code/walk.js';
 import { isSleep } from '../../code/waits.js';
+import { factsOfNode } from '../../code/modules.js';
+import { sdkCallsOf } from '../../code/aws-sdk.js';
 
 /**
  * Long-running jobs: the operation that starts one and the operations that read its state. A poll
@@ -202,15 +204,19 @@ function waitsForState(loop: ts.IterationStatement): boolean {
   return found;
 }
 
-/** The AWS operation behind a remote call (through same-file helpers), when the analysis knows it. */
+/** The AWS operation behind a remote call (through helpers, of this file or another), when the analysis knows it. */
 function awsOperation(analysis: FileAnalysis, remote: RemoteCall): { service: string; operation: string } | undefined {
   const inner = innermostRemote(remote);
   if (inner.kind !== 'aws') return undefined;
   const call = inner.call;
-  step(analysis.sdkCalls.length);
-  for (const s of analysis.sdkCalls) {
+  // a helper of another module (`getStatus(id)` with `sfn.describeExecution(...)` there): its file's calls
+  const facts = factsOfNode(analysis, call);
+  if (!facts) return undefined;
+  const calls = sdkCallsOf(facts);
+  step(calls.length);
+  for (const s of calls) {
     if (s.node === call) return s;
-    if (ts.isNewExpression(s.node) && call.arguments.some((a) => unwrap(a) === s.node || (ts.isIdentifier(unwrap(a)) && analysis.resolveValue(unwrap(a)) === s.node))) return s;
+    if (ts.isNewExpression(s.node) && call.arguments.some((a) => unwrap(a) === s.node || (ts.isIdentifier(unwrap(a)) && facts.resolveValue(unwrap(a)) === s.node))) return s;
     // v2 `.promise()` on the operation call
     if (ts.isPropertyAccessExpression(call.expression) && unwrap(call.expression.expression) === s.node) return s;
   }
