@@ -361,6 +361,18 @@ export abstract class Evaluator {
         case SyntaxKind.ExclamationEqualsEqualsToken:
         case SyntaxKind.ExclamationEqualsToken:
           return lit(l !== r);
+        case SyntaxKind.GreaterThanToken:
+          if (typeof l === 'number' && typeof r === 'number') return lit(l > r);
+          break;
+        case SyntaxKind.GreaterThanEqualsToken:
+          if (typeof l === 'number' && typeof r === 'number') return lit(l >= r);
+          break;
+        case SyntaxKind.LessThanToken:
+          if (typeof l === 'number' && typeof r === 'number') return lit(l < r);
+          break;
+        case SyntaxKind.LessThanEqualsToken:
+          if (typeof l === 'number' && typeof r === 'number') return lit(l <= r);
+          break;
         default:
           break;
       }
@@ -580,8 +592,14 @@ export abstract class Evaluator {
         }
         return out;
       }
+      case 'slice': {
+        // a copy of a known array (`(props.securityGroups ?? []).slice()`), or a part of it at
+        // known positions; other slices are some of its items
+        const bounds = args.map((a) => (a.k === 'lit' && typeof a.v === 'number' && Number.isInteger(a.v) ? a.v : a.k === 'undef' ? undefined : null));
+        if (arr.open || bounds.includes(null)) return { k: 'arr', items: arr.items, open: true };
+        return { k: 'arr', items: arr.items.slice(bounds[0] ?? undefined, bounds[1] ?? undefined), open: false };
+      }
       case 'filter':
-      case 'slice':
         return { k: 'arr', items: arr.items, open: true };
       default:
         return unknownNode(this, node);
