@@ -392,6 +392,12 @@ export abstract class Evaluator {
       return;
     }
     if (ts.isPropertyAccessExpression(t)) {
+      const options = unwrap(t.expression);
+      if (t.name.text === 'condition' && ts.isPropertyAccessExpression(options) && options.name.text === 'cfnOptions') {
+        // `resource.cfnOptions.condition = condition`
+        this.lib.setCondition(this.receiverOf(options.expression, env), val);
+        return;
+      }
       const owner = this.receiverOf(t.expression, env);
       if (owner.k === 'inst') owner.fields.set(t.name.text, val);
       else if (owner.k === 'obj') owner.entries.set(t.name.text, { val, node: t, key: t.name });
@@ -442,6 +448,10 @@ export abstract class Evaluator {
         return this.lib.attribute(target.c, name, node);
       case 'undef':
         return UNDEF;
+      case 'lit':
+      case 'token':
+        // a schedule (`Schedule.cron({...})`) is its expression: `.expressionString` is itself
+        return name === 'expressionString' && isScheduleExpression(target) ? target : unknown(name);
       default:
         return unknown(name);
     }
@@ -629,4 +639,13 @@ export function isStatic(m: ts.ClassElement): boolean {
 export function memberName(name: ts.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name)) return name.text;
   return undefined;
+}
+
+/** A schedule expression as `Schedule.cron/rate/expression` give it: `cron(...)`, `rate(...)`, `at(...)`, written out or joined around deploy-time values. */
+function isScheduleExpression(val: Val): boolean {
+  const SCHEDULE = /^(?:cron|rate|at)\(/;
+  if (val.k === 'lit') return typeof val.v === 'string' && SCHEDULE.test(val.v);
+  if (val.k !== 'token' || !(val.value instanceof Intrinsic) || val.value.name !== 'Fn::Join') return false;
+  const parts = Array.isArray(val.value.argument) ? val.value.argument[1] : undefined;
+  return Array.isArray(parts) && typeof parts[0] === 'string' && SCHEDULE.test(parts[0]);
 }
