@@ -17,6 +17,10 @@
  *   services        { <v3 package suffix>: { v2: <v2 class>, operations: { <Operation>: <member> } } }
  *                   only services with at least one token operation; an operation with several
  *                   token members (none in the current models) lists them as an array, in model order
+ *   unmarked        { <v3 package suffix>: { <Operation>: <member> } }: operations without a marked
+ *                   member whose input has an optional member named IdempotencyToken (any case)
+ *                   that the models do not mark (ACM RequestCertificate, CodeBuild StartBuild):
+ *                   the service takes it as a token, but the SDK does not generate one
  *   v2Classes       { <v2 class>: <v3 package suffix> } for every service in apis/metadata.json
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -31,7 +35,7 @@ const USAGE = `usage: ${SCRIPT} [--check] [--file <path>]`;
 
 /**
  * @typedef {{ shape?: string, idempotencyToken?: boolean }} MemberRef
- * @typedef {{ type?: string, shape?: string, members?: Record<string, MemberRef> }} ShapeDef
+ * @typedef {{ type?: string, shape?: string, members?: Record<string, MemberRef>, required?: string[] }} ShapeDef
  * @typedef {{ input?: ShapeDef }} OperationDef
  * @typedef {{
  *   metadata: { serviceId?: string, serviceAbbreviation?: string, serviceFullName?: string },
@@ -45,6 +49,7 @@ const USAGE = `usage: ${SCRIPT} [--check] [--file <path>]`;
  *   source: string,
  *   operationCount: number,
  *   services: Record<string, ServiceEntry>,
+ *   unmarked: Record<string, Record<string, string>>,
  *   v2Classes: Record<string, string>,
  * }} Catalog
  * @typedef {{ identifier: string, v2: string, suffix: string, reason: string }} Fallback
@@ -148,6 +153,33 @@ function newestVersions(apisDir) {
  * @returns {string[]}
  */
 function tokenMembers(model, operation) {
+  const input = inputShape(model, operation);
+  if (!input?.members) return [];
+  return Object.entries(input.members)
+    .filter(([, member]) => member.idempotencyToken === true)
+    .map(([name]) => name);
+}
+
+/**
+ * An optional member of an operation's input named IdempotencyToken (any case) without the trait:
+ * a token the service takes and the SDK does not fill in. A required one is always given.
+ * @param {ApiModel} model
+ * @param {OperationDef} operation
+ * @returns {string | undefined}
+ */
+function unmarkedTokenMember(model, operation) {
+  const input = inputShape(model, operation);
+  if (!input?.members) return undefined;
+  return Object.keys(input.members).find((name) => name.toLowerCase() === 'idempotencytoken' && !(input.required ?? []).includes(name));
+}
+
+/**
+ * The input structure of an operation, following shape references.
+ * @param {ApiModel} model
+ * @param {OperationDef} operation
+ * @returns {ShapeDef | undefined}
+ */
+function inputShape(model, operation) {
   let input = operation.input;
   const seen = new Set();
   while (input?.shape !== undefined && input.members === undefined) {
@@ -155,10 +187,7 @@ function tokenMembers(model, operation) {
     seen.add(input.shape);
     input = model.shapes?.[input.shape];
   }
-  if (!input?.members) return [];
-  return Object.entries(input.members)
-    .filter(([, member]) => member.idempotencyToken === true)
-    .map(([name]) => name);
+  return input;
 }
 
 /**
@@ -174,6 +203,8 @@ export function buildCatalog(sdkDir) {
 
   /** @type {Record<string, ServiceEntry>} */
   const services = {};
+  /** @type {Record<string, Record<string, string>>} */
+  const unmarked = {};
   /** @type {Record<string, string>} */
   const v2Classes = {};
   /** @type {Map<string, string>} suffix → v2 class, to catch collisions */
@@ -201,17 +232,24 @@ export function buildCatalog(sdkDir) {
 
     /** @type {Record<string, TokenMembers>} */
     const operations = {};
+    /** @type {Record<string, string>} */
+    const unmarkedOperations = {};
     for (const [name, operation] of Object.entries(model.operations)) {
       const members = tokenMembers(model, operation);
-      if (members.length === 0) continue;
+      if (members.length === 0) {
+        const member = unmarkedTokenMember(model, operation);
+        if (member !== undefined) unmarkedOperations[name] = member;
+        continue;
+      }
       operations[name] = members.length === 1 ? members[0] : members;
       operationCount++;
     }
     if (Object.keys(operations).length > 0) services[suffix] = { v2: entry.name, operations };
+    if (Object.keys(unmarkedOperations).length > 0) unmarked[suffix] = unmarkedOperations;
   }
 
   return {
-    catalog: { source: `aws-sdk@${version} API models`, operationCount, services, v2Classes },
+    catalog: { source: `aws-sdk@${version} API models`, operationCount, services, unmarked, v2Classes },
     fallbacks,
   };
 }

@@ -8,6 +8,7 @@ import {
   CATALOG_SOURCE,
   OPERATION_COUNT,
   V2_CLASS_TO_SERVICE,
+  sdkGeneratesToken,
   serviceForV2Class,
   tokenMember,
   tokenMembers,
@@ -46,8 +47,27 @@ describe('tokenMember', () => {
     expect(tokenMember('sfn', 'StartExecution')).toBeUndefined();
   });
 
-  it('has no token for ACM RequestCertificate: its IdempotencyToken member lacks the trait in the models', () => {
-    expect(tokenMember('acm', 'RequestCertificate')).toBeUndefined();
+  it.each([
+    ['acm', 'RequestCertificate', 'IdempotencyToken'],
+    ['acm-pca', 'IssueCertificate', 'IdempotencyToken'],
+    ['backup', 'StartBackupJob', 'IdempotencyToken'],
+    ['codebuild', 'StartBuild', 'idempotencyToken'],
+    ['codebuild', 'startBuild', 'idempotencyToken'],
+  ])('%s %s takes %s, a member the models leave unmarked: the SDK does not generate it', (service, operation, member) => {
+    expect(tokenMember(service, operation)).toBe(member);
+    expect(tokenMembers(service, operation)).toEqual([member]);
+    expect(sdkGeneratesToken(service, operation)).toBe(false);
+  });
+
+  it('has no token for ACM PutAccountConfiguration: its IdempotencyToken is required, so always given', () => {
+    expect(tokenMember('acm', 'PutAccountConfiguration')).toBeUndefined();
+  });
+
+  it('knows the SDK generates the tokens the models mark', () => {
+    expect(sdkGeneratesToken('ec2', 'RunInstances')).toBe(true);
+    expect(sdkGeneratesToken('backup', 'CreateFramework')).toBe(true);
+    expect(sdkGeneratesToken('lambda', 'Invoke')).toBe(false);
+    expect(sdkGeneratesToken('constructor', 'toString')).toBe(false);
   });
 
   it('has no token for calls that cannot carry one', () => {

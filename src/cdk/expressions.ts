@@ -418,6 +418,18 @@ export abstract class Evaluator {
         case SyntaxKind.ExclamationEqualsEqualsToken:
         case SyntaxKind.ExclamationEqualsToken:
           return lit(l !== r);
+        case SyntaxKind.GreaterThanToken:
+          if (typeof l === 'number' && typeof r === 'number') return lit(l > r);
+          break;
+        case SyntaxKind.GreaterThanEqualsToken:
+          if (typeof l === 'number' && typeof r === 'number') return lit(l >= r);
+          break;
+        case SyntaxKind.LessThanToken:
+          if (typeof l === 'number' && typeof r === 'number') return lit(l < r);
+          break;
+        case SyntaxKind.LessThanEqualsToken:
+          if (typeof l === 'number' && typeof r === 'number') return lit(l <= r);
+          break;
         default:
           break;
       }
@@ -437,6 +449,12 @@ export abstract class Evaluator {
       return;
     }
     if (ts.isPropertyAccessExpression(t)) {
+      const options = unwrap(t.expression);
+      if (t.name.text === 'condition' && ts.isPropertyAccessExpression(options) && options.name.text === 'cfnOptions') {
+        // `resource.cfnOptions.condition = condition`
+        this.lib.setCondition(this.receiverOf(options.expression, env), val);
+        return;
+      }
       const owner = this.receiverOf(t.expression, env);
       if (owner.k === 'inst') owner.fields.set(t.name.text, val);
       else if (owner.k === 'obj') owner.entries.set(t.name.text, { val, node: t, key: t.name });
@@ -487,6 +505,10 @@ export abstract class Evaluator {
         return this.lib.attribute(target.c, name, node);
       case 'undef':
         return UNDEF;
+      case 'lit':
+      case 'token':
+        // a schedule (`Schedule.cron({...})`) is its expression: `.expressionString` is itself
+        return name === 'expressionString' && isScheduleExpression(target) ? target : unknown(name);
       default:
         return unknown(name);
     }
@@ -649,8 +671,14 @@ export abstract class Evaluator {
         }
         return out;
       }
+      case 'slice': {
+        // a copy of a known array (`(props.securityGroups ?? []).slice()`), or a part of it at
+        // known positions; other slices are some of its items
+        const bounds = args.map((a) => (a.k === 'lit' && typeof a.v === 'number' && Number.isInteger(a.v) ? a.v : a.k === 'undef' ? undefined : null));
+        if (arr.open || bounds.includes(null)) return { k: 'arr', items: arr.items, open: true };
+        return { k: 'arr', items: arr.items.slice(bounds[0] ?? undefined, bounds[1] ?? undefined), open: false };
+      }
       case 'filter':
-      case 'slice':
         return { k: 'arr', items: arr.items, open: true };
       default:
         return unknownNode(this, node);
@@ -691,4 +719,13 @@ export function isStatic(m: ts.ClassElement): boolean {
 export function memberName(name: ts.PropertyName): string | undefined {
   if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteralLike(name) || ts.isNumericLiteral(name)) return name.text;
   return undefined;
+}
+
+/** A schedule expression as `Schedule.cron/rate/expression` give it: `cron(...)`, `rate(...)`, `at(...)`, written out or joined around deploy-time values. */
+function isScheduleExpression(val: Val): boolean {
+  const SCHEDULE = /^(?:cron|rate|at)\(/;
+  if (val.k === 'lit') return typeof val.v === 'string' && SCHEDULE.test(val.v);
+  if (val.k !== 'token' || !(val.value instanceof Intrinsic) || val.value.name !== 'Fn::Join') return false;
+  const parts = Array.isArray(val.value.argument) ? val.value.argument[1] : undefined;
+  return Array.isArray(parts) && typeof parts[0] === 'string' && SCHEDULE.test(parts[0]);
 }

@@ -154,6 +154,15 @@ export class Library {
       case 'ses-actions.Lambda':
         this.messaging.sesLambdaAction(c, args[0], node);
         return { k: 'cx', c };
+      case 'core.CfnCondition': {
+        // a template condition: the resources created under it (`cfnOptions.condition`) are not
+        // deployed when it is false at the parameters' defaults
+        c.path = this.cv.pathOf(args, node);
+        const expression = entryOf(args[2], 'expression');
+        const value = typeof expression === 'object' ? this.cv.plain(expression.val) : undefined;
+        c.data['logicalId'] = this.cv.resources.addCondition(c.path[c.path.length - 1]!, value ?? new Unknown('a condition that cannot be evaluated'));
+        return { k: 'cx', c };
+      }
       case 'logs.SubscriptionFilter':
         this.messaging.logsSubscription(this.cv.constructId(args[1], node), args[2], node);
         return { k: 'cx', c };
@@ -194,6 +203,12 @@ export class Library {
     if (duration) {
       const n = args[0]?.k === 'lit' && typeof args[0].v === 'number' ? args[0].v : undefined;
       return n === undefined ? unknownNode(this.cv, node) : { k: 'dur', seconds: n * DURATION_UNITS[duration[1]!]! };
+    }
+    const condition = /^core\.Fn\.condition(Equals|Not|And|Or)$/.exec(name);
+    if (condition) {
+      // `Fn.conditionEquals(param.valueAsString, 'Yes')`: the condition function it writes
+      const operands = args.map((a) => (a.k === 'cx' && a.c.kind === 'core.CfnCondition' && typeof a.c.data['logicalId'] === 'string' ? new Intrinsic('Condition', a.c.data['logicalId']) : (this.cv.plain(a) ?? new Unknown('an operand'))));
+      return { k: 'token', value: new Intrinsic(`Fn::${condition[1]!}`, operands) };
     }
     switch (name) {
       case 'events.Schedule.cron':
@@ -443,6 +458,13 @@ export class Library {
     this.cv.copy(declared, 'AllowedValues', args[2], 'allowedValues', at);
     c.data['logicalId'] = this.cv.resources.addParameter(c.path[c.path.length - 1]!, declared, at);
     return { k: 'cx', c };
+  }
+
+  /** `construct.cfnOptions.condition = condition`: the resource is created under the template condition. */
+  setCondition(target: Val, condition: Val): void {
+    if (target.k !== 'cx' || !target.c.res || condition.k !== 'cx' || condition.c.kind !== 'core.CfnCondition') return;
+    const id = condition.c.data['logicalId'];
+    if (typeof id === 'string') target.c.res.condition = id;
   }
 
   private parameterAttribute(c: Cx, name: string): Val {

@@ -101,6 +101,8 @@ export interface Res {
   id?: string;
   /** Order of creation, for a stable tie-break. */
   order: number;
+  /** The template condition it is created under (`cfnOptions.condition`). */
+  condition?: string;
 }
 
 /** The resources of one file, and the references between them (patched once ids are known). */
@@ -109,6 +111,8 @@ export class Resources {
   private readonly refs: { intrinsic: Intrinsic; res: Res }[] = [];
   /** Template parameters (`CfnParameter`) by logical id. */
   private readonly parameters = new Map<string, { declared: Mapping; source: SourceNode }>();
+  /** Template conditions (`CfnCondition`) by logical id. */
+  private readonly conditions = new Map<string, IacValue>();
 
   /** Other files of the app whose construct classes run here (see `Interpreter`). */
   private readonly others = new Set<ts.SourceFile>();
@@ -159,6 +163,14 @@ export class Resources {
     let name = id;
     for (let n = 2; this.parameters.has(name); n++) name = `${id}#${n}`;
     this.parameters.set(name, { declared, source });
+    return name;
+  }
+
+  /** Declares a template condition; returns its logical id (its construct id, made unique). */
+  addCondition(id: string, expression: IacValue): string {
+    let name = id;
+    for (let n = 2; this.conditions.has(name); n++) name = `${id}#${n}`;
+    this.conditions.set(name, expression);
     return name;
   }
 
@@ -225,7 +237,7 @@ export class Resources {
     const entries = new Map<string, SourceNode>();
     for (const res of this.list) {
       const properties: IacValue = res.opaque ? new Unknown('construct properties that cannot be evaluated statically') : res.props.value;
-      setOwn(declared, res.id!, { Type: res.type, Properties: properties, Metadata: res.metadata.value });
+      setOwn(declared, res.id!, { Type: res.type, Properties: properties, Metadata: res.metadata.value, ...(res.condition !== undefined && this.conditions.has(res.condition) ? { Condition: res.condition } : {}) });
       const node = res.source;
       entries.set(res.id!, {
         ...node,
@@ -253,6 +265,11 @@ export class Resources {
       }
       root['Parameters'] = parameters;
       source.entries!.set('Parameters', { start: 0, end: text.length, keyStart: -1, keyEnd: -1, synthetic: true, entries: parameterEntries });
+    }
+    if (this.conditions.size > 0) {
+      const conditions: PlainObject = {};
+      for (const [name, expression] of this.conditions) setOwn(conditions, name, expression);
+      root['Conditions'] = conditions;
     }
     const others = new Map<string, string>();
     for (const sf of this.others) others.set(sf.fileName, sf.text);

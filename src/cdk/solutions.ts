@@ -22,7 +22,12 @@
  *   `existingTableInterface`), and an event source with the library's stream defaults (start at
  *   `TRIM_HORIZON`, bisect on error, 24 h record age, 500 retries, failed records to an
  *   `SqsDlqQueue` unless `deploySqsDlqQueue: false`), overridden by `kinesisEventSourceProps` /
- *   `dynamoEventSourceProps`.
+ *   `dynamoEventSourceProps`. `DynamoDBStreamToLambda`, the earlier name, is the same pattern on an
+ *   `existingTableObj` (or, in the releases that keep it as a wrapper, a `DynamoDBStreamsToLambda`
+ *   under `<id>W` given an `existingTableInterface`).
+ * - `IotToLambda`: a `CfnTopicRule` (`IotTopic`) from `iotTopicRuleProps` whose first action
+ *   invokes the function (the user's actions after it), and the function's invoke permission for
+ *   IoT, which invokes it asynchronously.
  * - `ApiGatewayToLambda`, `CognitoToApiGatewayToLambda`, `CloudFrontToApiGatewayToLambda`: a
  *   `LambdaRestApi` (`apiGateway`) from `apiGatewayProps` whose handler is the function
  *   (`proxy: false` leaves the routes to the app); the user pool, authorizer and distribution are
@@ -45,7 +50,7 @@
  */
 import { ts } from '../code/ts.js';
 import { Unknown } from '../iac/model.js';
-import { entryOf, lit, stringOf, unknown, unknownNode, UNDEF, type Cx, type Entry, type ObjVal, type Val } from './values.js';
+import { entryOf, lit, stringOf, unknown, unknownNode, UNDEF, type ArrVal, type Cx, type Entry, type ObjVal, type Val } from './values.js';
 import type { Converter } from './convert.js';
 import type { Events } from './events.js';
 import type { Functions } from './functions.js';
@@ -158,6 +163,22 @@ export class Solutions {
       case 'solutions.DynamoDBStreamsToLambda':
         this.streamToLambda('dynamodb', c.path, props, members, node);
         break;
+      case 'solutions.DynamoDBStreamToLambda': {
+        // the pattern's earlier name: its own resources, given an `existingTableObj`; the releases
+        // that keep the name for compatibility wrap a `DynamoDBStreamsToLambda` (`<id>W`), which
+        // takes an `existingTableInterface`
+        if (entryOf(props, 'existingTableInterface') === 'absent') this.streamToLambda('dynamodb', c.path, rename(props, { existingTableObj: 'existingTableInterface' }), members, node);
+        else this.streamToLambda('dynamodb', [...c.path, `${c.path[c.path.length - 1] ?? 'DynamoDBStreamToLambda'}W`], props, members, node);
+        break;
+      }
+      case 'solutions.IotToLambda': {
+        // a topic rule whose first action invokes the function (IoT invokes it asynchronously),
+        // the actions of the user's `topicRulePayload` after it
+        const fn = this.lambdaFunction(c.path, props, 'existingLambdaObj', 'lambdaFunctionProps', node);
+        members.set('lambdaFunction', fn);
+        members.set('iotTopicRule', this.topicRule(c.path, props, fn, node));
+        break;
+      }
       case 'solutions.ApiGatewayToLambda':
       case 'solutions.CognitoToApiGatewayToLambda':
       case 'solutions.CloudFrontToApiGatewayToLambda': {
@@ -318,6 +339,36 @@ export class Solutions {
     const ruleProps = merge(given, object(node, { targets: list }));
     const rule = this.builder.build('events.Rule', [this.scope(path, node), lit('EventsRule'), ruleProps], node as ts.NewExpression);
     members.set('eventsRule', rule);
+  }
+
+  /**
+   * `IotToLambda`'s `CfnTopicRule` (`IotTopic`) from `iotTopicRuleProps`: its first action invokes
+   * the function, the user's actions come after it; and the function's invoke permission for IoT.
+   */
+  private topicRule(path: string[], props: Val | undefined, fn: Val, node: Node): Val {
+    const arn: Val = fn.k === 'cx' && fn.c.res ? { k: 'token', value: this.cv.resources.getAtt(fn.c.res, 'Arn') } : unknown('functionArn');
+    const action = object(node, { lambda: object(node, { functionArn: arn }) });
+    const user = entryOf(props, 'iotTopicRuleProps');
+    const given = user === 'unknown' ? unknown('iotTopicRuleProps') : user === 'absent' ? UNDEF : user.val;
+    const payload = entryOf(given, 'topicRulePayload');
+    const userPayload = payload === 'unknown' ? unknown('topicRulePayload') : payload === 'absent' ? UNDEF : payload.val;
+    // the user's actions are added after the pattern's (arrays are concatenated)
+    const actions = entryOf(userPayload, 'actions');
+    const list: ArrVal = { k: 'arr', items: [{ val: action, node }], open: false };
+    if (actions === 'unknown') list.open = true;
+    else if (actions !== 'absent' && actions.val.k === 'arr') {
+      list.items.push(...actions.val.items);
+      if (actions.val.open) list.open = true;
+    } else if (actions !== 'absent' && actions.val.k !== 'undef') list.open = true;
+    const rule = this.builder.build(
+      'iot.CfnTopicRule',
+      [this.scope(path, node), lit('IotTopic'), merge(given, object(node, { topicRulePayload: merge(object(node, { ruleDisabled: lit(false) }), merge(userPayload, object(node, { actions: list }))) }))],
+      node as ts.NewExpression,
+    );
+    if (fn.k === 'cx' && fn.c.res && fn.c.res.type === 'AWS::Lambda::Function') {
+      this.cv.permission([...fn.c.path, 'AwsIotLambdaInvokePermission'], this.cv.resources.getAtt(fn.c.res, 'Arn'), 'iot.amazonaws.com', node);
+    }
+    return rule;
   }
 
   private stateMachine(path: string[], props: Val | undefined, node: Node): Val {

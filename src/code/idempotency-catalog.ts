@@ -1,9 +1,10 @@
 /**
  * Which AWS API operations take an idempotency token, and in which input member.
  *
- * The data is generated from the AWS API models (members with the `idempotencyToken` trait) by
- * `scripts/gen-idempotency-catalog.js` into `idempotency-catalog.json`; regenerate it rather than
- * editing it. Services are keyed by their v3 package suffix (`@aws-sdk/client-<suffix>`), and
+ * The data is generated from the AWS API models (members with the `idempotencyToken` trait, and
+ * the optional members named `IdempotencyToken` that a few models leave unmarked, such as ACM
+ * `RequestCertificate` and CodeBuild `StartBuild`) by `scripts/gen-idempotency-catalog.js` into
+ * `idempotency-catalog.json`; regenerate it rather than editing it. Services are keyed by their v3 package suffix (`@aws-sdk/client-<suffix>`), and
  * operations by their model name (PascalCase, e.g. `RunInstances`).
  */
 import catalog from './idempotency-catalog.json' with { type: 'json' };
@@ -15,6 +16,7 @@ interface CatalogData {
   readonly source: string;
   readonly operationCount: number;
   readonly services: Readonly<Record<string, { readonly v2: string; readonly operations: Readonly<Record<string, TokenMembers>> }>>;
+  readonly unmarked: Readonly<Record<string, Readonly<Record<string, string>>>>;
   readonly v2Classes: Readonly<Record<string, string>>;
 }
 
@@ -26,6 +28,9 @@ const operationsByService = new Map<string, ReadonlyMap<string, readonly string[
     new Map(Object.entries(entry.operations).map(([operation, members]) => [operation, typeof members === 'string' ? [members] : members])),
   ]),
 );
+
+/** Token members the models leave unmarked: the SDK does not generate them. */
+const unmarkedByService = new Map<string, ReadonlyMap<string, string>>(Object.entries(data.unmarked).map(([service, operations]) => [service, new Map(Object.entries(operations))]));
 
 /** Where the catalog came from, e.g. `aws-sdk@2.1693.0 API models`. */
 export const CATALOG_SOURCE: string = data.source;
@@ -52,7 +57,22 @@ function operationName(operation: string): string {
  * @param operation model operation name (`RunInstances`); a v2 method name (`runInstances`) also works
  */
 export function tokenMembers(servicePackageSuffix: string, operation: string): readonly string[] {
-  return operationsByService.get(servicePackageSuffix)?.get(operationName(operation)) ?? [];
+  const name = operationName(operation);
+  const marked = operationsByService.get(servicePackageSuffix)?.get(name);
+  if (marked) return marked;
+  const unmarked = unmarkedByService.get(servicePackageSuffix)?.get(name);
+  return unmarked ? [unmarked] : [];
+}
+
+/**
+ * Whether the SDK fills in the operation's token when the caller leaves it out: true for the
+ * members the models mark, false for the few they name `IdempotencyToken` without marking
+ * (CodeBuild `StartBuild`), where a request without one is never recognised as a repeat.
+ * @param servicePackageSuffix v3 package suffix, e.g. `codebuild`
+ * @param operation model operation name; a v2 method name also works
+ */
+export function sdkGeneratesToken(servicePackageSuffix: string, operation: string): boolean {
+  return operationsByService.get(servicePackageSuffix)?.has(operationName(operation)) ?? false;
 }
 
 /**

@@ -398,12 +398,23 @@ function isFlagAssignment(node: ts.Node, flags: ReadonlySet<string>, loop: ts.No
   const cond = loop && isLoop(loop) ? loopCondition(loop) : undefined;
   const value = unwrap(node.right).kind;
   if (!cond || (value !== ts.SyntaxKind.TrueKeyword && value !== ts.SyntaxKind.FalseKeyword)) return true;
-  const c = unwrap(cond);
-  const negated = ts.isPrefixUnaryExpression(c) && c.operator === ts.SyntaxKind.ExclamationToken;
-  const tested = negated ? exprKey(c.operand) : exprKey(c);
-  if (tested !== key) return true;
-  // the loop runs while `flag` (or `!flag`) is truthy: the assignment ends it when it makes that false
+  // the loop runs while `flag` (or `!flag`) is truthy, alone or as an operand of `&&`
+  // (`while (retry && tries < 3)`): the assignment ends it when it makes that false
+  const c = conjuncts(cond).find((operand) => {
+    const o = unwrap(operand);
+    return (ts.isPrefixUnaryExpression(o) && o.operator === ts.SyntaxKind.ExclamationToken ? exprKey(o.operand) : exprKey(o)) === key;
+  });
+  if (!c) return true;
+  const u = unwrap(c);
+  const negated = ts.isPrefixUnaryExpression(u) && u.operator === ts.SyntaxKind.ExclamationToken;
   return negated ? value === ts.SyntaxKind.TrueKeyword : value === ts.SyntaxKind.FalseKeyword;
+}
+
+/** The operands of a condition's `&&` chain (the condition itself when it is no `&&`). */
+function conjuncts(cond: ts.Expression): ts.Expression[] {
+  const c = unwrap(cond);
+  if (ts.isBinaryExpression(c) && c.operatorToken.kind === ts.SyntaxKind.AmpersandAmpersandToken) return [...conjuncts(c.left), ...conjuncts(c.right)];
+  return [c];
 }
 
 /** A statement or expression that ends the loop: return, break/continue out of it, or setting its flag. */
@@ -616,6 +627,11 @@ function conditionFlags(loop: ts.IterationStatement, cond: ts.Expression | undef
     visit(n);
     return undefined;
   });
+  // `while (retry && tries < 3)`: a variable tested for truth beside the bound, which the body
+  // sets false once the call succeeds
+  for (const operand of conjuncts(cond)) {
+    if (ts.isIdentifier(operand) || ts.isPropertyAccessExpression(operand)) add(operand);
+  }
   return out;
 }
 

@@ -11,7 +11,7 @@ import type { Rule as ESLintRule } from 'eslint';
 import { loadCdkSource, mayDefineCdkResources } from '../cdk/index.js';
 import { isServerlessConfig, loadServerlessConfig } from '../cdk/serverless-config.js';
 import type { Template } from '../iac/model.js';
-import { defaultsNote, evaluateDefaults } from '../iac/defaults.js';
+import { defaultsNote, evaluateDefaults, notDeployed } from '../iac/defaults.js';
 import { ProjectModel, registerProject } from '../context/project.js';
 import { templateRoleOf } from '../ground/roles.js';
 import type { AnyRule } from '../rules/rule.js';
@@ -62,6 +62,9 @@ function constructReports(rule: AnyRule, context: ESLintRule.RuleContext, progra
   const merged: { report: PluginReport; name: string; others: string[] }[] = [];
   for (const report of rule.iac!({ templates: loaded, options })) {
     if (report.template !== template) continue;
+    // a resource the default deployment does not create (its condition is false at the
+    // parameters' defaults), as in the CLI
+    if (report.path[0] === 'Resources' && typeof report.path[1] === 'string' && notDeployed(template, report.path[1])) continue;
     const where = template.locate(report.path);
     // a construct another file's class makes: the CLI reports it in that file
     if (where.file !== undefined) continue;

@@ -152,6 +152,7 @@ export const TYPES: Record<string, TypeSpec> = {
       sqs_target: { name: 'SqsParameters', spec: { message_group_id: 'MessageGroupId' } },
     },
   },
+  aws_glue_trigger: { type: 'AWS::Glue::Trigger', spec: { name: 'Name', type: 'Type', schedule: 'Schedule', enabled: 'Enabled', workflow_name: 'WorkflowName' } },
   aws_scheduler_schedule: {
     type: 'AWS::Scheduler::Schedule',
     spec: {

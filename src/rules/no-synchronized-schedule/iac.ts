@@ -13,8 +13,10 @@ interface Schedule {
   path: PathSegment[];
   expression: string;
   cron: CronSchedule;
-  /** 'none' for classic EventBridge rules (they have no window), else the literal mode. */
+  /** 'none' for classic EventBridge rules and Glue triggers (they have no window), else the literal mode. */
   window: 'none' | 'OFF';
+  /** What has no flexible time window, for messages (window 'none'). */
+  windowless?: string;
   timezone: string;
   /** The construct path of a CDK app's construct (`aws:cdk:path`, without the stack). */
   cdkPath?: string;
@@ -72,13 +74,14 @@ function schedulesOf(template: Template): Schedule[] {
     path: PathSegment[],
     window: 'none' | 'OFF' | undefined,
     timezone: IacValue | undefined,
+    windowless = 'classic EventBridge schedules',
   ): void => {
     const expression = expressionText(properties[expressionKey]);
     if (expression === undefined || !window || isDisabled(properties)) return;
     if (!isAbsent(timezone) && typeof timezone !== 'string') return;
     const parsed = parseScheduleExpression(expression);
     if (parsed.kind !== 'cron') return;
-    const schedule: Schedule = { template, label, path: [...path, expressionKey], expression, cron: parsed, window, timezone: typeof timezone === 'string' ? timezone : 'UTC' };
+    const schedule: Schedule = { template, label, path: [...path, expressionKey], expression, cron: parsed, window, windowless, timezone: typeof timezone === 'string' ? timezone : 'UTC' };
     if (typeof cdkPath === 'string') schedule.cdkPath = cdkPath;
     out.push(schedule);
   };
@@ -91,6 +94,8 @@ function schedulesOf(template: Template): Schedule[] {
       add(`EventBridge rule \`${displayName(resource)}\``, p, 'ScheduleExpression', path, 'none', undefined);
     } else if (resource.type === 'AWS::Scheduler::Schedule') {
       add(`schedule \`${displayName(resource)}\``, p, 'ScheduleExpression', path, windowMode(p['FlexibleTimeWindow']), p['ScheduleExpressionTimezone']);
+    } else if (resource.type === 'AWS::Glue::Trigger' && gluePeriodic(template, p)) {
+      add(`Glue trigger \`${displayName(resource)}\``, p, 'Schedule', path, 'none', undefined, 'Glue triggers');
     }
   }
   cdkPath = undefined;
@@ -105,6 +110,19 @@ function schedulesOf(template: Template): Schedule[] {
     }
   }
   return out;
+}
+
+/**
+ * A Glue trigger that starts its jobs on its schedule: of type SCHEDULED, and started, which a
+ * CloudFormation trigger is only with `StartOnCreation: true` (else it waits in the CREATED state
+ * for someone to start it) and a Terraform one unless `enabled = false`.
+ */
+function gluePeriodic(template: Template, p: PlainObject): boolean {
+  const type = p['Type'];
+  if (typeof type !== 'string' || type.toUpperCase() !== 'SCHEDULED') return false;
+  if (template.format === 'terraform') return true;
+  const start = p['StartOnCreation'];
+  return start === true || start === 'true';
 }
 
 const ALL_MINUTES = 60;
@@ -134,7 +152,7 @@ const detector: IacDetector = {
         const reasons: string[] = [];
         const related: NonNullable<IacReport['related']> = [];
         if (firesAtMinuteZero(schedule.cron)) {
-          const window = schedule.window === 'none' ? 'classic EventBridge schedules have no flexible time window' : 'FlexibleTimeWindow is OFF';
+          const window = schedule.window === 'none' ? `${schedule.windowless ?? 'classic EventBridge schedules'} have no flexible time window` : 'FlexibleTimeWindow is OFF';
           reasons.push(`fires at minute 0 and ${window}, so it runs together with every other top-of-the-hour job`);
         }
         const instants = instantsKey(schedule);

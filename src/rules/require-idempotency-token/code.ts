@@ -6,7 +6,7 @@ import type { SdkCall } from '../../code/aws-sdk.js';
 import { getProperty, objectLiteralOf, stringShape } from '../../code/values.js';
 import { enclosingFunction, isFunctionLike, returnedExpressions, step, unwrap } from '../../code/walk.js';
 import { arrayItems } from '../../code/array-items.js';
-import { tokenMember } from '../../code/idempotency-catalog.js';
+import { sdkGeneratesToken, tokenMember } from '../../code/idempotency-catalog.js';
 import type { ContextEvidence } from '../../code/evidence.js';
 import type { EnvBinding, FileProjectContext } from '../../context/types.js';
 import { unstableValue } from '../../code/unstable-values.js';
@@ -56,8 +56,14 @@ function redelivered(context: ContextEvidence | undefined): string | undefined {
   return context.source ? `a redelivered ${context.source} ${DELIVERY_NOUN[context.source] ?? 'event'}` : 'a redelivered event';
 }
 
-function tokenConsequence(context: ContextEvidence | undefined, operation: string): string {
+function tokenConsequence(context: ContextEvidence | undefined, operation: string, generated = true): string {
   const again = redelivered(context);
+  if (!generated) {
+    // a member the models do not mark: the SDK sends none, so no repeat is ever recognised
+    return again
+      ? `${again} repeats ${operation} without a token (the SDK generates none for it), so the service cannot recognise the repeat and performs it again`
+      : "the SDK generates no token for it, so neither the SDK's own retries nor a retry of this code are recognised as repeats";
+  }
   return again
     ? `${again} repeats ${operation} with a fresh SDK-generated token, so the service cannot recognise the repeat and performs it again`
     : "the SDK-generated token only covers the SDK's own retries; a retry of this code is not recognised as one";
@@ -446,7 +452,7 @@ function callReports(scope: FileAnalysis, analysis: FileAnalysis, calls: readonl
       reports.push(naturalReport(`${call.operation} without ${member}`, member, call.node, natural, context));
       continue;
     }
-    reports.push({ node: call.node, severity: severityFor(context), message: tokenMessage(`${call.operation} without ${member}`, call.operation, context) });
+    reports.push({ node: call.node, severity: severityFor(context), message: tokenMessage(`${call.operation} without ${member}`, call.operation, context, sdkGeneratesToken(call.service, call.operation)) });
   }
   return reports;
 }
@@ -455,8 +461,8 @@ function startMessage(subject: string, context: ContextEvidence | undefined): st
   return `${subject}: ${redelivered(context) ?? 'a retried start'} launches a second execution of the workflow`;
 }
 
-function tokenMessage(subject: string, operation: string, context: ContextEvidence | undefined): string {
-  return `${subject}: ${tokenConsequence(context, operation)}`;
+function tokenMessage(subject: string, operation: string, context: ContextEvidence | undefined, generated = true): string {
+  return `${subject}: ${tokenConsequence(context, operation, generated)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,7 +528,7 @@ function passedInputReports(scope: FileAnalysis, analysis: FileAnalysis, call: S
     let report: CodeReport;
     if (natural) report = naturalReport(subject, member, p.argument, natural, context);
     else if (member === 'name' && call.service === 'sfn') report = { node: p.argument, severity: severityFor(context), message: startMessage(subject, context) };
-    else report = { node: p.argument, severity: severityFor(context), message: tokenMessage(subject, call.operation, context) };
+    else report = { node: p.argument, severity: severityFor(context), message: tokenMessage(subject, call.operation, context, sdkGeneratesToken(call.service, call.operation)) };
     reports.push({ ...report, related });
   });
   return reports;
