@@ -306,7 +306,7 @@ class ServerlessBuilder {
   /** A destination: an ARN, a function of this service (by name), or `{ arn, type }`. */
   private destination(path: PathSegment[]): Built | undefined {
     const found = this.at(path);
-    if (!found) return undefined;
+    if (!found || found.value === '') return undefined;
     if (isPlainObject(found.value)) return this.at([...path, 'arn']) ?? { value: new Unknown('a destination without arn'), source: found.source };
     if (typeof found.value === 'string' && !found.value.startsWith('arn:') && this.functionIds.has(found.value)) {
       return { value: new Intrinsic('Fn::GetAtt', [this.functionIds.get(found.value)!, 'Arn']), source: found.source };
@@ -342,7 +342,8 @@ class ServerlessBuilder {
       props.set('Environment.Variables', unknown ? { value: unknown.value, source: unknown.source } : { value: variables.value, source: { ...envSource, entries: variables.entries } });
     }
     const onError = this.at([...path, 'onError']);
-    if (onError) props.set('DeadLetterConfig.TargetArn', onError);
+    // an empty ARN is none (the framework leaves it out), as for every destination below
+    if (onError && onError.value !== '') props.set('DeadLetterConfig.TargetArn', onError);
     this.copy(props, 'ReservedConcurrentExecutions', [...path, 'reservedConcurrency']);
     this.add(id, 'AWS::Lambda::Function', props, owner);
 
@@ -471,7 +472,7 @@ class ServerlessBuilder {
           target.set('RetryPolicy', isPlainObject(retry.value) ? { value: policy.value, source: { ...retry.source, entries: policy.entries } } : retry);
         }
         const dlq = this.at(opt('deadLetterQueueArn'));
-        if (dlq) target.set('DeadLetterConfig.Arn', dlq);
+        if (dlq && dlq.value !== '') target.set('DeadLetterConfig.Arn', dlq);
         props.set('Targets', { value: [target.value], source: { ...owner, synthetic: true, keyStart: -1, keyEnd: -1, items: [{ ...owner, entries: target.entries }] } });
         this.add(this.uniqueId(`${fnKey}EventBridgeRule${index + 1}`), 'AWS::Events::Rule', props, owner);
         return;
