@@ -70,6 +70,32 @@ describe('serverless.ts', () => {
     expect(rows(result)).toEqual([]);
   });
 
+  it('reads calls of the project functions that return one expression, at the call; a spread of an unknown value keeps the named functions', async () => {
+    const result = await scan(
+      {
+        'serverless.ts': [
+          `import { sqsEvent } from './events';`,
+          `const loop = (n: number): unknown => loop(n);`,
+          `const extra: any = JSON.parse(process.env.EXTRA_FUNCTIONS ?? '{}');`,
+          `export default {`,
+          `  service: 's',`,
+          `  provider: { name: 'aws' },`,
+          `  functions: {`,
+          `    ...extra,`,
+          `    jobs: { handler: 'h.jobs', events: [sqsEvent('jobs')] },`,
+          `    more: { handler: 'h.more', events: [sqsEvent('more', 'ReportBatchItemFailures')] },`,
+          `    looping: { handler: 'h.loop', events: [loop(1)] },`,
+          `  },`,
+          `};`,
+          ``,
+        ].join('\n'),
+        'events.ts': `export const sqsEvent = (name: string, functionResponseType?: string) => ({\n  sqs: { arn: \`arn:aws:sqs:eu-west-1:123456789012:\${name}\`, batchSize: 10, functionResponseType },\n});\n`,
+      },
+      'require-partial-batch-response',
+    );
+    expect(rows(result)).toEqual(['serverless.ts:9 require-partial-batch-response']);
+  });
+
   it('reports a file that does not parse, and goes on', async () => {
     const result = await scan(
       {

@@ -271,6 +271,68 @@ functions:
     expect(variables['MISSING']).toEqual(new Unknown('${self:custom.nothing}'));
   });
 
+  it('replaces a whole-value ${self:...} naming a mapping, a list or an intrinsic with it, located at the variable', () => {
+    const t = load(`service: mailer
+custom:
+  mail:
+    arn: !GetAtt MailQueue.Arn
+    url:
+      Ref: MailQueue
+  alias: \${self:custom.mail.arn}
+  tags:
+    team: mail
+  loop:
+    again: \${self:custom.loop}
+provider:
+  name: aws
+  tags: \${self:custom.tags}
+functions:
+  send:
+    handler: h.send
+    environment:
+      MAIL_QUEUE_URL: \${self:custom.mail.url}
+      LOOP: \${self:custom.loop}
+    events:
+      - sqs:
+          arn: \${self:custom.alias}
+  fallback:
+    handler: h.send
+    events:
+      - sqs:
+          arn: \${self:custom.missing, self:custom.mail.arn}
+`);
+    const [send, fallback] = eventSourceMappings(t);
+    expect(send!.properties['EventSourceArn']).toEqual(new Intrinsic('Fn::GetAtt', ['MailQueue', 'Arn']));
+    expect(where(t, ['Resources', send!.id, 'Properties', 'EventSourceArn'])).toBe('23:16');
+    expect(fallback!.properties['EventSourceArn']).toBeInstanceOf(Unknown);
+    const fn = props(t, 'SendLambdaFunction');
+    const variables = (fn['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    expect(variables['MAIL_QUEUE_URL']).toEqual(new Intrinsic('Ref', 'MailQueue'));
+    expect(where(t, ['Resources', 'SendLambdaFunction', 'Properties', 'Environment', 'Variables', 'MAIL_QUEUE_URL'])).toBe('19:23');
+    // a mapping that names itself ends as the variable, unknown: no endless expansion
+    expect(JSON.stringify(variables['LOOP'])).toContain('${self:custom.loop}');
+  });
+
+  it('caps what whole-value ${self:...} mappings bring in: one that names itself many times over is a problem', () => {
+    const text = ['service: s', 'provider:', '  name: aws', 'custom:', `  a: [${Array.from({ length: 12 }, () => '"${self:custom.a}"').join(', ')}]`, 'functions:', '  f:', '    handler: h.handler', '    tags:', '      all: ${self:custom.a}', ''].join('\n');
+    const loaded = loadServerless('/p/serverless.yml', text)!;
+    expect(loaded.problems).toEqual([
+      { message: 'Serverless ${self:...} variables bring in more than 100,000 values (at ${self:custom.a}); the rest are left unexpanded (expansion bomb?)', offset: text.indexOf('${self:custom.a}') },
+    ]);
+    expect(props(loaded.template!, 'FLambdaFunction')['Handler']).toBe('h.handler');
+  });
+
+  it('keeps the intrinsics of a file ${file(...)} reads', () => {
+    const dir = project({
+      'functions.yml': 'worker:\n  handler: h.main\n  events:\n    - sqs:\n        arn: !GetAtt Jobs.Arn\n',
+      'serverless.yml': 'service: s\nprovider:\n  name: aws\nfunctions: ${file(./functions.yml)}\n',
+    });
+    const file = path.join(dir, 'serverless.yml');
+    const loaded = loadServerless(file, fs.readFileSync(file, 'utf8'))!;
+    const [mapping] = eventSourceMappings(loaded.template!);
+    expect(mapping!.properties['EventSourceArn']).toEqual(new Intrinsic('Fn::GetAtt', ['Jobs', 'Arn']));
+  });
+
   it('keeps CloudFormation ${...} in Fn::Sub as is', () => {
     const t = load(`service: a
 provider:

@@ -9,10 +9,12 @@
  *
  * Logical ids follow the framework's naming (`<Name>LambdaFunction`, `<Name>LambdaEvConf`,
  * `<Name>EventSourceMappingSQS<Queue>`, `<Name>SnsSubscription<Topic>`, ...). `${self:path}`
- * references to a literal of the document are resolved (`${self:custom.queueName}`); other
- * variables (`opt:`, `env:`, `ssm:`, `cf:`, `sls:`, `aws:`, `self:` with a fallback or to a
- * non-literal, ...) are not: a string that holds one is an `Unknown` whose description is the
- * string itself. A whole-value `${file(./x.yml)}` / `${file(./x.json):a.b}` reads the YAML or JSON
+ * references to a literal of the document are resolved (`${self:custom.queueName}`), and so is a
+ * whole value `${self:path}` naming a mapping, a list or an intrinsic of the document
+ * (`arn: ${self:custom.jobs.arn}` with `custom.jobs.arn: !GetAtt Jobs.Arn`), whose values locate
+ * at the variable; other variables (`opt:`, `env:`, `ssm:`, `cf:`, `sls:`, `aws:`, `self:` with a
+ * fallback or to an unknown value, ...) are not: a string that holds one is an `Unknown` whose
+ * description is the string itself. A whole-value `${file(./x.yml)}` / `${file(./x.json):a.b}` reads the YAML or JSON
  * file when it is inside the service's folder (a JavaScript file is never executed: unknown); the
  * values it brings locate at the variable. A
  * `resources.Resources` entry with the logical id of a synthesized resource overrides its
@@ -40,6 +42,8 @@ const VARIABLE = /\$\{\s*(?:[A-Za-z][\w.-]*:(?!:)|[A-Za-z]\w*\()/;
 
 /** `${self:a.b}` without a fallback: resolved against the document when it names a literal. */
 const SELF_REFERENCE = /\$\{\s*self:([\w.-]+)\s*\}/g;
+/** A whole value `${self:a.b}`: it may name a mapping, a list or an intrinsic, which replaces it. */
+const WHOLE_SELF_REFERENCE = /^\$\{\s*self:([\w.-]+)\s*\}$/;
 
 /**
  * What variable expansion may produce in one service file, like the cap on YAML aliases: a few
@@ -69,11 +73,14 @@ class Expansion {
     return false;
   }
 
-  /** Counts the nodes an included file brings in for `reference`; false (and expansion stops) past the cap. */
-  addNodes(count: number, reference: string): boolean {
+  /**
+   * Counts the nodes an included file (or a whole-value `${self:...}` naming a mapping or a list)
+   * brings in for `reference`; false (and expansion stops) past the cap.
+   */
+  addNodes(count: number, reference: string, source: 'file(...)' | 'self:...' = 'file(...)'): boolean {
     this.nodes += count;
     if (this.nodes <= MAX_INCLUDED_NODES) return true;
-    this.stop(`Serverless \${file(...)} variables bring in more than ${MAX_INCLUDED_NODES.toLocaleString('en-US')} values (at ${reference}); the rest are left unexpanded (expansion bomb?)`, reference);
+    this.stop(`Serverless \${${source}} variables bring in more than ${MAX_INCLUDED_NODES.toLocaleString('en-US')} values (at ${reference}); the rest are left unexpanded (expansion bomb?)`, reference);
     return false;
   }
 
@@ -117,6 +124,22 @@ function resolveSelf(text: string, root: PlainObject, expansion: Expansion): str
     current = next;
   }
   return current;
+}
+
+/**
+ * The mapping, list or intrinsic a whole value `${self:path}` names (through other whole-value
+ * `${self:...}` strings, a few deep), or undefined when it names a literal (left to
+ * `resolveSelf`), an unknown value or nothing.
+ */
+function selfValue(text: string, root: PlainObject): IacValue | undefined {
+  let current: IacValue | undefined = text;
+  for (let hop = 0; hop < 5 && typeof current === 'string'; hop++) {
+    const m = WHOLE_SELF_REFERENCE.exec(current.trim());
+    if (!m) return undefined;
+    current = root;
+    for (const segment of m[1]!.split('.')) current = isPlainObject(current) && Object.hasOwn(current, segment) ? current[segment] : undefined;
+  }
+  return Array.isArray(current) || current instanceof Intrinsic || isPlainObject(current) ? current : undefined;
 }
 
 /** Largest file `${file(...)}` reads (the scan's default limit for one file). */
@@ -178,8 +201,13 @@ function resolveVariables(value: IacValue, root: PlainObject, expansion: Expansi
     if (!VARIABLE.test(value)) return value;
     const included = expansion.stopped ? undefined : includes?.read(value);
     // the included document's own variables are resolved against this service (Serverless does the same)
+    // (resolving copies every mapping, list and intrinsic: the cached document stays as it is)
     if (included !== undefined && expansion.addNodes(nodeCount(included), value.trim())) {
-      return resolveVariables(structuredClone(included), root, expansion, includes, depth + 25);
+      return resolveVariables(included, root, expansion, includes, depth + 25);
+    }
+    const named = expansion.stopped ? undefined : selfValue(value, root);
+    if (named !== undefined && expansion.addNodes(nodeCount(named), value.trim(), 'self:...')) {
+      return resolveVariables(named, root, expansion, includes, depth + 25);
     }
     const resolved = resolveSelf(value, root, expansion);
     return VARIABLE.test(resolved) ? new Unknown(resolved) : /^-?\d+(?:\.\d+)?$/.test(resolved) && /^\$\{[^}]*\}$/.test(value.trim()) ? Number(resolved) : resolved;
@@ -278,7 +306,7 @@ class ServerlessBuilder {
   /** A destination: an ARN, a function of this service (by name), or `{ arn, type }`. */
   private destination(path: PathSegment[]): Built | undefined {
     const found = this.at(path);
-    if (!found) return undefined;
+    if (!found || found.value === '') return undefined;
     if (isPlainObject(found.value)) return this.at([...path, 'arn']) ?? { value: new Unknown('a destination without arn'), source: found.source };
     if (typeof found.value === 'string' && !found.value.startsWith('arn:') && this.functionIds.has(found.value)) {
       return { value: new Intrinsic('Fn::GetAtt', [this.functionIds.get(found.value)!, 'Arn']), source: found.source };
@@ -314,7 +342,8 @@ class ServerlessBuilder {
       props.set('Environment.Variables', unknown ? { value: unknown.value, source: unknown.source } : { value: variables.value, source: { ...envSource, entries: variables.entries } });
     }
     const onError = this.at([...path, 'onError']);
-    if (onError) props.set('DeadLetterConfig.TargetArn', onError);
+    // an empty ARN is none (the framework leaves it out), as for every destination below
+    if (onError && onError.value !== '') props.set('DeadLetterConfig.TargetArn', onError);
     this.copy(props, 'ReservedConcurrentExecutions', [...path, 'reservedConcurrency']);
     this.add(id, 'AWS::Lambda::Function', props, owner);
 
@@ -443,7 +472,7 @@ class ServerlessBuilder {
           target.set('RetryPolicy', isPlainObject(retry.value) ? { value: policy.value, source: { ...retry.source, entries: policy.entries } } : retry);
         }
         const dlq = this.at(opt('deadLetterQueueArn'));
-        if (dlq) target.set('DeadLetterConfig.Arn', dlq);
+        if (dlq && dlq.value !== '') target.set('DeadLetterConfig.Arn', dlq);
         props.set('Targets', { value: [target.value], source: { ...owner, synthetic: true, keyStart: -1, keyEnd: -1, items: [{ ...owner, entries: target.entries }] } });
         this.add(this.uniqueId(`${fnKey}EventBridgeRule${index + 1}`), 'AWS::Events::Rule', props, owner);
         return;
