@@ -507,13 +507,17 @@ function collectAwsLibraries(analysis: FileFacts, add: Add): void {
   }
 }
 
+const OCTOKIT = { instanceOf: 'Octokit', methods: ['request', 'graphql', 'paginate'], namespaces: true } as const;
+/** Members of an Octokit instance that are no endpoint namespaces: a request hook, the logger. */
+const OCTOKIT_NOT_ENDPOINTS: ReadonlySet<string> = new Set(['hook', 'log', 'auth', 'rest', 'paginate', 'graphql', 'request']);
+
 /**
  * Client libraries of web APIs whose methods each send a request: the instance methods of the class
  * the module exports (`new NotifyClient(key).sendEmail(...)`), or the methods of the module itself
  * when it exports a ready client (`sgMail.send(msg)` of `@sendgrid/mail`). Methods that only set
  * the client up (`setApiKey`, `setProxy`, `prepareUpload`) are not listed.
  */
-const API_CLIENTS: Record<string, { instanceOf?: string; methods: string[] }> = {
+const API_CLIENTS: Record<string, { instanceOf?: string; methods: readonly string[]; namespaces?: true }> = {
   // GOV.UK Notify
   'notifications-node-client': {
     instanceOf: 'NotifyClient',
@@ -528,13 +532,48 @@ const API_CLIENTS: Record<string, { instanceOf?: string; methods: string[] }> = 
     methods: ['sendEmail', 'sendEmailBatch', 'sendEmailWithTemplate', 'sendEmailBatchWithTemplates'],
   },
   '@sendgrid/mail': { methods: ['send', 'sendMultiple'] },
+  // GitHub: `octokit.request('GET /repos/{owner}/{repo}')`, and the endpoint methods of its
+  // namespaces, `octokit.rest.repos.get(...)` (older versions: `octokit.repos.get(...)`)
+  '@octokit/rest': OCTOKIT,
+  '@octokit/core': OCTOKIT,
+  octokit: OCTOKIT,
 };
+
+/** An instance of the client class of `API_CLIENTS` that `expr` is (`new Octokit(...)`). */
+function isClientInstance(analysis: FileFacts, expr: ts.Expression): { methods: readonly string[]; namespaces?: true } | undefined {
+  // `(octokit: Octokit) => ...`: a parameter or variable declared with the client's class
+  const typed = ts.isIdentifier(expr) ? analysis.declaredClassName(expr) : undefined;
+  if (typed && ts.isIdentifier(typed)) {
+    const named = analysis.origin(typed);
+    const client = named?.kind === 'module' ? API_CLIENTS[named.ref.module] : undefined;
+    const path = named ? stripDefault(named.ref) : [];
+    if (client?.instanceOf && path.length === 1 && path[0] === client.instanceOf) return client;
+  }
+  const recv = analysis.origin(expr);
+  const client = recv ? API_CLIENTS[recv.ref.module] : undefined;
+  if (!recv || !client?.instanceOf || recv.kind !== 'instance') return undefined;
+  const path = stripDefault(recv.ref);
+  return path.length === 1 && path[0] === client.instanceOf ? client : undefined;
+}
+
+/** `octokit.rest.repos.get(...)`, `octokit.repos.get(...)`: an endpoint method of a namespace of the client. */
+function isNamespaceEndpoint(analysis: FileFacts, callee: ts.PropertyAccessExpression): boolean {
+  const ns = unwrap(callee.expression);
+  if (!ts.isPropertyAccessExpression(ns) || OCTOKIT_NOT_ENDPOINTS.has(ns.name.text)) return false;
+  let base = unwrap(ns.expression);
+  if (ts.isPropertyAccessExpression(base) && base.name.text === 'rest') base = unwrap(base.expression);
+  return isClientInstance(analysis, base)?.namespaces === true;
+}
 
 function collectApiClients(analysis: FileFacts, add: Add): void {
   if (![...analysis.modules].some((m) => m in API_CLIENTS)) return;
   for (const call of analysis.calls) {
     const callee = unwrap(call.expression);
     if (!ts.isPropertyAccessExpression(callee)) continue;
+    if (isNamespaceEndpoint(analysis, callee) || isClientInstance(analysis, callee.expression)?.methods.includes(callee.name.text)) {
+      add(call, 'api', calleeLabel(call));
+      continue;
+    }
     const recv = analysis.origin(callee.expression);
     const client = recv ? API_CLIENTS[recv.ref.module] : undefined;
     if (!recv || !client?.methods.includes(callee.name.text)) continue;
