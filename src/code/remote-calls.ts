@@ -541,8 +541,10 @@ const API_CLIENTS: Record<string, { instanceOf?: string; methods: readonly strin
 
 /** An instance of the client class of `API_CLIENTS` that `expr` is (`new Octokit(...)`). */
 function isClientInstance(analysis: FileFacts, expr: ts.Expression): { methods: readonly string[]; namespaces?: true } | undefined {
-  // `(octokit: Octokit) => ...`: a parameter or variable declared with the client's class
-  const typed = ts.isIdentifier(expr) ? analysis.declaredClassName(expr) : undefined;
+  // `(octokit: Octokit) => ...`: a parameter or variable declared with the client's class, or the
+  // result of a same-file function declared to return one (`await this.getOctokit()` with
+  // `getOctokit(): Promise<Octokit>`)
+  const typed = ts.isIdentifier(expr) ? (analysis.declaredClassName(expr) ?? declaredReturnClass(analysis, expr)) : undefined;
   if (typed && ts.isIdentifier(typed)) {
     const named = analysis.origin(typed);
     const client = named?.kind === 'module' ? API_CLIENTS[named.ref.module] : undefined;
@@ -554,6 +556,16 @@ function isClientInstance(analysis: FileFacts, expr: ts.Expression): { methods: 
   if (!recv || !client?.instanceOf || recv.kind !== 'instance') return undefined;
   const path = stripDefault(recv.ref);
   return path.length === 1 && path[0] === client.instanceOf ? client : undefined;
+}
+
+/** The class a same-file function's declared return type names (`Promise<X>` or `X`), for the value of `expr` that calls it. */
+function declaredReturnClass(analysis: FileFacts, expr: ts.Expression): ts.Identifier | undefined {
+  let e = analysis.resolveValue(expr);
+  if (ts.isAwaitExpression(e)) e = unwrap(e.expression);
+  if (!ts.isCallExpression(e)) return undefined;
+  let type = localCallee(analysis, e)?.type;
+  if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === 'Promise' && type.typeArguments?.length === 1) type = type.typeArguments[0];
+  return type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && !type.typeArguments?.length ? type.typeName : undefined;
 }
 
 /** `octokit.rest.repos.get(...)`, `octokit.repos.get(...)`: an endpoint method of a namespace of the client. */
