@@ -24,10 +24,10 @@ import { unwrap } from '../code/walk.js';
 import { longFormIntrinsic, type SourceNode } from '../iac/document.js';
 import { Intrinsic, Unknown, type IacValue, type PlainObject } from '../iac/model.js';
 import { loadServerlessDocument } from '../iac/loaders/serverless.js';
+import type { LoadTemplateResult } from '../iac/loaders/cloudformation.js';
 import { isServerlessConfig } from './sniff.js';
 
 export { isServerlessConfig };
-import type { LoadTemplateResult } from '../iac/loaders/cloudformation.js';
 
 /** Deepest nesting of values read, and most values read from one service. */
 const MAX_DEPTH = 40;
