@@ -39,15 +39,36 @@ export type CodePass = typeof import('./code-pass.js');
 
 /** Where a call may choose an asynchronous Lambda invocation (`InvocationType: 'Event'`, `InvocationType.Event`). */
 const INVOCATION_TYPE = 'InvocationType';
-/** The relative module specifiers a file imports or requires. */
-const RELATIVE_IMPORT = /(?:\bfrom|\brequire\(|\bimport\()\s*['"](\.{1,2}\/[^'"]+)['"]/g;
+/** The module specifiers a file imports or requires (the module host tells which are the project's). */
+const IMPORT_SPECIFIER = /(?:\bfrom|\brequire\(|\bimport\()\s*['"]([^'"]+)['"]/g;
+/** Modules away from a handler file that may make its invocations (a service, then its client wrapper). */
+const ASYNC_HINT_DEPTH = 2;
 
-/** Whether a handler file, or a project module it imports, names an `InvocationType`. */
-function mayInvokeAsync(text: string, resolve: (spec: string) => string | undefined, textOf: (file: string) => string): boolean {
+/**
+ * Whether a handler file, or a project module it imports (up to `ASYNC_HINT_DEPTH` away), names an
+ * `InvocationType`. `memo` keeps each module's answer at each depth for the scan.
+ */
+function mayInvokeAsync(
+  file: string,
+  text: string,
+  resolve: (spec: string, from: string) => string | undefined,
+  textOf: (file: string) => string,
+  memo: Map<string, boolean>,
+  depth = 0,
+): boolean {
   if (text.includes(INVOCATION_TYPE)) return true;
-  for (const m of text.matchAll(RELATIVE_IMPORT)) {
-    const imported = resolve(m[1]!);
-    if (imported && textOf(imported).includes(INVOCATION_TYPE)) return true;
+  if (depth >= ASYNC_HINT_DEPTH) return false;
+  for (const m of text.matchAll(IMPORT_SPECIFIER)) {
+    const imported = resolve(m[1]!, file);
+    if (!imported || imported === file) continue;
+    const key = `${imported}\u0000${depth}`;
+    let found = memo.get(key);
+    if (found === undefined) {
+      memo.set(key, false);
+      found = mayInvokeAsync(imported, textOf(imported), resolve, textOf, memo, depth + 1);
+      memo.set(key, found);
+    }
+    if (found) return true;
   }
   return false;
 }
@@ -477,19 +498,21 @@ export class Engine implements CodeSink {
 
   /**
    * The calls of the linked handler files that may invoke a function asynchronously (they, or a
-   * project module they import, name an `InvocationType`), into the project model before any
-   * file's context is made: the function they invoke runs at least once (see `fileContext`).
+   * project module they import directly or through one more, name an `InvocationType`), into the
+   * project model before any file's context is made: the function they invoke runs at least once
+   * (see `fileContext`).
    */
   private addAsyncInvokers(): void {
     const code = this.options.code;
     const modules = this.modules;
     const project = this.project;
     if (!code || !modules || !project) return;
+    const memo = new Map<string, boolean>();
     for (const file of project.handlerFiles()) {
       // most handler files were read ahead (`ReadAhead`): those bytes, not a second read
       const ahead = this.options.readAhead?.peek(file);
       const text = ahead ? (normaliseText(ahead).text ?? '') : this.textOf(file);
-      if (!mayInvokeAsync(text, (spec) => modules.resolve(spec, file), (imported) => this.textOf(imported))) continue;
+      if (!mayInvokeAsync(file, text, (spec, from) => modules.resolve(spec, from), (imported) => this.textOf(imported), memo)) continue;
       const calls = code.linkedCalls(modules, file, text);
       if (calls) project.addCodeCalls(file, calls, true);
     }
