@@ -7,7 +7,7 @@ import { ts } from '../code/ts.js';
 import { Intrinsic, Unknown, type IacValue } from '../iac/model.js';
 import { type SourceNode } from '../iac/document.js';
 import { List, Mapping, type Built } from './resources.js';
-import { entryOf, lit, unknown, unknownNode, UNDEF, type Cx, type Entry, type ObjVal, type Val } from './values.js';
+import { entryOf, isScheduleExpression, lit, unknown, unknownNode, UNDEF, type Cx, type Entry, type ObjVal, type Val } from './values.js';
 import { FUNCTIONS, type Converter } from './convert.js';
 
 type Args = Val[];
@@ -284,13 +284,6 @@ export class Events {
   }
 }
 
-/** A schedule expression (`Schedule.cron(...)`, `Schedule.rate(...)`, or written out), with a deploy-time field or not. */
-function isScheduleExpression(val: Val): boolean {
-  if (val.k === 'lit') return typeof val.v === 'string' && /^(?:cron|rate)\(/.test(val.v);
-  if (val.k !== 'token' || !(val.value instanceof Intrinsic) || val.value.name !== 'Fn::Join') return false;
-  const parts = Array.isArray(val.value.argument) ? val.value.argument[1] : undefined;
-  return Array.isArray(parts) && typeof parts[0] === 'string' && parts[0].startsWith('cron(');
-}
 
 /**
  * Schedule expressions of a construct's props under a key that names a schedule (`schedule`,

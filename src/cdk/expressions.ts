@@ -8,8 +8,8 @@
 import path from 'node:path';
 import { ts } from '../code/ts.js';
 import { Intrinsic, type IacValue } from '../iac/model.js';
-import { bindsName, isFunctionLike, unwrap } from '../code/walk.js';
-import { Env, lit, stringOf, truthiness, unknown, unknownNode, UNDEF, type ArrVal, type ClassVal, type Entry, type FnVal, type Item, type ObjVal, type Val } from './values.js';
+import { isParameter, unwrap } from '../code/walk.js';
+import { Env, isScheduleExpression, lit, stringOf, truthiness, unknown, unknownNode, UNDEF, type ArrVal, type ClassVal, type Entry, type FnVal, type Item, type ObjVal, type Val } from './values.js';
 import type { Library } from './library.js';
 
 const SyntaxKind = ts.SyntaxKind;
@@ -17,14 +17,6 @@ const SyntaxKind = ts.SyntaxKind;
 /** Budget of evaluated nodes per file: pathological inputs stop early rather than hang. */
 const MAX_STEPS = 200_000;
 
-/** Whether `id` names a parameter of a function around it (parent pointers needed: false without them). */
-function isParameter(id: ts.Identifier): boolean {
-  for (let p = id.parent; p; p = p.parent) {
-    if (!isFunctionLike(p)) continue;
-    if (p.parameters.some((q) => bindsName(q.name, id.text))) return true;
-  }
-  return false;
-}
 
 /** Values whose place a finding names: literals, durations, deploy-time values (objects and constructs carry their own). */
 const PASSED_VALUES = new Set<Val['k']>(['lit', 'dur', 'token', 'json']);
@@ -721,11 +713,3 @@ export function memberName(name: ts.PropertyName): string | undefined {
   return undefined;
 }
 
-/** A schedule expression as `Schedule.cron/rate/expression` give it: `cron(...)`, `rate(...)`, `at(...)`, written out or joined around deploy-time values. */
-function isScheduleExpression(val: Val): boolean {
-  const SCHEDULE = /^(?:cron|rate|at)\(/;
-  if (val.k === 'lit') return typeof val.v === 'string' && SCHEDULE.test(val.v);
-  if (val.k !== 'token' || !(val.value instanceof Intrinsic) || val.value.name !== 'Fn::Join') return false;
-  const parts = Array.isArray(val.value.argument) ? val.value.argument[1] : undefined;
-  return Array.isArray(parts) && typeof parts[0] === 'string' && SCHEDULE.test(parts[0]);
-}

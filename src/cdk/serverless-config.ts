@@ -372,18 +372,6 @@ function exportedNames(sf: ts.SourceFile): string[] {
   return out;
 }
 
-/** The expression the file exports as its configuration: `module.exports = x`, `export default x`, `export = x`. */
-function exported(sf: ts.SourceFile): ts.Expression | undefined {
-  let found: ts.Expression | undefined;
-  for (const st of sf.statements) {
-    if (ts.isExportAssignment(st)) found = st.expression;
-    else if (ts.isExpressionStatement(st)) {
-      const e = unwrap(st.expression);
-      if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken && e.left.getText(sf).replace(/\s+/g, '') === 'module.exports') found = e.right;
-    }
-  }
-  return found;
-}
 
 /**
  * The template of a `serverless.ts` / `serverless.js` service, or undefined when the file exports
@@ -391,11 +379,12 @@ function exported(sf: ts.SourceFile): ts.Expression | undefined {
  */
 export function loadServerlessConfig(sourceFile: ts.SourceFile, host?: ModuleHost): LoadTemplateResult | undefined {
   if (!isServerlessConfig(sourceFile.fileName, sourceFile.text)) return undefined;
-  const expr = exported(sourceFile);
-  if (!expr) return undefined;
   const facts = new FileFacts(sourceFile, host);
+  // what the file exports as its configuration: `module.exports = x`, `export default x`, `export = x`
+  const target = exportTarget(facts, 'default', 0);
+  if (!target || !ts.isExpression(target.node)) return undefined;
   const reader = new ConfigReader(facts, path.dirname(sourceFile.fileName));
-  const read = reader.read(facts, expr, 0, 0);
+  const read = reader.read(target.facts, target.node, 0, 0);
   if (read.value === null || typeof read.value !== 'object' || Array.isArray(read.value) || read.value instanceof Unknown) return undefined;
   return loadServerlessDocument(sourceFile.fileName, sourceFile.text, { value: read.value, source: read.source, problems: [] }, reader.otherTexts.size > 0 ? reader.otherTexts : undefined) ?? undefined;
 }

@@ -4,7 +4,7 @@
  * rule never reads an unknown value as a missing one.
  */
 import type { ts } from '../code/ts.js';
-import type { IacValue } from '../iac/model.js';
+import { Intrinsic, type IacValue } from '../iac/model.js';
 import type { Res } from './resources.js';
 
 /** An object literal's property: its value and the node it was written at. */
@@ -221,3 +221,13 @@ export interface Describer {
   /** Calls a method of an object or an instance of the app (`target.bind()`); undefined when it has none. */
   callMember?(receiver: Val, name: string, args: Val[]): Val | undefined;
 }
+
+/** A schedule expression (`Schedule.cron/rate/expression`): `cron(...)`, `rate(...)`, `at(...)`, written out or joined around deploy-time values. */
+export function isScheduleExpression(val: Val): boolean {
+  if (val.k === 'lit') return typeof val.v === 'string' && SCHEDULE_EXPRESSION.test(val.v);
+  if (val.k !== 'token' || !(val.value instanceof Intrinsic) || val.value.name !== 'Fn::Join') return false;
+  const parts = Array.isArray(val.value.argument) ? val.value.argument[1] : undefined;
+  return Array.isArray(parts) && typeof parts[0] === 'string' && SCHEDULE_EXPRESSION.test(parts[0]);
+}
+
+const SCHEDULE_EXPRESSION = /^(?:cron|rate|at)\(/;

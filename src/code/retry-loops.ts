@@ -8,7 +8,7 @@
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
 import { calleeLabel, describeRemoteCall, firstRemoteCallIn, innermostRemote, isRemoteCall, remoteCallInfo, remoteCallInfosIn, resolveLocalFunction, type RemoteCall } from './remote-calls.js';
-import { ancestors, enclosingFunction, enclosingLoopOrFunction, functionName as functionNameOf, isFunctionLike, isLoop, step, unwrap, walk, someOwnNode } from './walk.js';
+import { ancestors, enclosingFunction, enclosingLoopOrFunction, functionName as functionNameOf, isFunctionLike, isLoop, mentionsName, step, unwrap, walk, someOwnNode } from './walk.js';
 import {
   alwaysExits,
   containsIncDec,
@@ -1134,16 +1134,6 @@ function writtenWithin(name: string, root: ts.Node): boolean {
   return found;
 }
 
-function mentionsName(root: ts.Node, name: string): boolean {
-  if (ts.isIdentifier(root)) return root.text === name;
-  let found = false;
-  walk(root, (n) => {
-    if (found) return false;
-    if (ts.isIdentifier(n) && n.text === name) found = true;
-    return undefined;
-  });
-  return found;
-}
 
 /**
  * The failure branch makes another request before calling itself (`createLogGroup(...)` then

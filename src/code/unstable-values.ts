@@ -12,7 +12,7 @@
  */
 import { ts } from './ts.js';
 import type { FileFacts } from './file-facts.js';
-import { enclosingFunction, functionName, isFunctionLike, returnedExpressions, step, unwrap, walk } from './walk.js';
+import { enclosingFunction, functionName, isFunctionLike, mentionsName, returnedExpressions, step, unwrap, walk } from './walk.js';
 
 import { getProperty } from './values.js';
 import { resolveLocalFunction } from './remote-calls.js';
@@ -295,15 +295,6 @@ function isDateFunction(analysis: FileFacts, callee: ts.Expression): boolean {
   return origin?.kind === 'module' && DATE_FUNCTION_MODULES.has(origin.ref.module);
 }
 
-function mentionsName(root: ts.Node, name: string): boolean {
-  let found = ts.isIdentifier(root) && root.text === name;
-  walk(root, (n) => {
-    if (found) return false;
-    if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
-    return undefined;
-  });
-  return found;
-}
 
 /** The arguments same-file callers pass for the parameter `id` names (none when it is not a parameter). */
 function argumentsFor(analysis: FileFacts, id: ts.Identifier, bound: ReadonlySet<ts.Node>): ts.Expression[] {

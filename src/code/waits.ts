@@ -7,7 +7,7 @@ import { ts } from './ts.js';
 import type { FileAnalysis } from './analysis.js';
 import { localCallee } from './remote-calls.js';
 import { isProjectSpecifier, projectModule } from './modules.js';
-import { bindsName, isFunctionLike, someOwnNode, unwrap, walk } from './walk.js';
+import { isParameter, someOwnNode, unwrap, walk } from './walk.js';
 
 /** Modules whose exports sleep: `setTimeout` from timers/promises, `delay`, ... */
 const SLEEP_MODULES = new Set(['timers/promises', 'node:timers/promises', 'delay', 'p-sleep', 'sleep-promise', 'await-sleep', 'timeout-as-promise']);
@@ -53,14 +53,6 @@ export function isSleep(analysis: FileAnalysis, call: ts.CallExpression, depth =
   return found;
 }
 
-/** Whether `id` names a parameter (or a name destructured from one) of a function around it. */
-function isParameter(id: ts.Identifier): boolean {
-  for (let p: ts.Node | undefined = id.parent; p; p = p.parent) {
-    if (!isFunctionLike(p)) continue;
-    if (p.parameters.some((param) => bindsName(param.name, id.text))) return true;
-  }
-  return false;
-}
 
 /** `await sleep(ms)`, `await new Promise((r) => setTimeout(r, ms))`: a statement that waits before going on. */
 export function isAwaitedDelay(analysis: FileAnalysis, statement: ts.Statement): boolean {

@@ -126,6 +126,26 @@ function preorder(root: ts.Node, visit: (node: ts.Node) => boolean | void, linkP
   }
 }
 
+/** Whether `id` names a parameter (or a name destructured from one) of a function around it (parent pointers needed: false without them). */
+export function isParameter(id: ts.Identifier): boolean {
+  for (let p: ts.Node | undefined = id.parent; p; p = p.parent) {
+    if (!isFunctionLike(p)) continue;
+    if (p.parameters.some((param) => bindsName(param.name, id.text))) return true;
+  }
+  return false;
+}
+
+/** Whether `root` is, or holds, an identifier `name` (not a property name: `x.name`). */
+export function mentionsName(root: ts.Node, name: string): boolean {
+  let found = ts.isIdentifier(root) && root.text === name;
+  walk(root, (n) => {
+    if (found) return false;
+    if (ts.isIdentifier(n) && n.text === name && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) found = true;
+    return undefined;
+  });
+  return found;
+}
+
 /** Whether a binding (`x`, `{ a, b: [c] }`) declares the name `text`. */
 export function bindsName(name: ts.BindingName, text: string): boolean {
   if (ts.isIdentifier(name)) return name.text === text;

@@ -508,11 +508,18 @@ export class Engine implements CodeSink {
     const project = this.project;
     if (!code || !modules || !project) return;
     const memo = new Map<string, boolean>();
+    // each imported module read once, whatever the depth it is reached at
+    const texts = new Map<string, string>();
+    const textOf = (imported: string): string => {
+      let text = texts.get(imported);
+      if (text === undefined) texts.set(imported, (text = this.textOf(imported)));
+      return text;
+    };
     for (const file of project.handlerFiles()) {
       // most handler files were read ahead (`ReadAhead`): those bytes, not a second read
       const ahead = this.options.readAhead?.peek(file);
       const text = ahead ? (normaliseText(ahead).text ?? '') : this.textOf(file);
-      if (!mayInvokeAsync(file, text, (spec, from) => modules.resolve(spec, from), (imported) => this.textOf(imported), memo)) continue;
+      if (!mayInvokeAsync(file, text, (spec, from) => modules.resolve(spec, from), textOf, memo)) continue;
       const calls = code.linkedCalls(modules, file, text);
       if (calls) project.addCodeCalls(file, calls, true);
     }
